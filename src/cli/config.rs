@@ -1,0 +1,84 @@
+//! The config file: `$XDG_CONFIG_HOME/runbook/config.toml`, or `--config`.
+//!
+//! A config writable by group or others is refused: it decides which
+//! runbooks, and so which commands, run.
+
+use crate::error::{Error, Result};
+use crate::load::{Diagnostic, Level, Origin, loose_permissions};
+use crate::model::Span;
+use serde::Deserialize;
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// Display language, such as `en` or `zh`.
+    pub lang: Option<String>,
+    /// Directories searched for runbooks after `./runbooks`.
+    #[serde(default, deserialize_with = "one_or_many")]
+    pub runbook_path: Vec<PathBuf>,
+    /// Where incidents and records are kept (default `$XDG_DATA_HOME/runbook`).
+    pub data_dir: Option<PathBuf>,
+}
+
+fn one_or_many<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Vec<PathBuf>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum OneOrMany {
+        One(PathBuf),
+        Many(Vec<PathBuf>),
+    }
+    Ok(match OneOrMany::deserialize(deserializer)? {
+        OneOrMany::One(path) => vec![path],
+        OneOrMany::Many(paths) => paths,
+    })
+}
+
+impl Config {
+    /// Reads the config at `path`. A missing file is an empty config unless
+    /// the path was given explicitly.
+    pub fn read(path: &Path, explicit: bool) -> Result<Config> {
+        let bytes = match std::fs::read(path) {
+            Ok(bytes) => bytes,
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound && !explicit => {
+                return Ok(Config::default());
+            }
+            Err(error) => {
+                return Err(Error::usage(format!("cannot read the config {}: {error}", path.display())));
+            }
+        };
+        if let Ok(Some(mode)) = loose_permissions(path) {
+            return Err(Error::usage(format!(
+                "refused: the config {} is writable by group or others (mode {mode:04o})",
+                path.display()
+            ))
+            .with_hint(format!("run `chmod go-w {}`", path.display())));
+        }
+        let name = path.display().to_string();
+        let source = crate::load::decode(&name, Origin::File(path.to_owned()), bytes).map_err(config_error)?;
+        let mut config: Config = toml::from_str(&source.text).map_err(|error| {
+            let span = error.span().map(Span::new);
+            let message = error.message().trim_end().replace("field", "key");
+            config_error(
+                Diagnostic::new(Level::Error, &source, span, format!("invalid config: {message}"))
+                    .with_hint("see the Configuration section of README.md"),
+            )
+        })?;
+        // Relative paths in the config are relative to the config file.
+        let base = path.parent().unwrap_or(Path::new("."));
+        for dir in &mut config.runbook_path {
+            if dir.is_relative() {
+                *dir = base.join(&*dir);
+            }
+        }
+        Ok(config)
+    }
+}
+
+fn config_error(diagnostic: Diagnostic) -> Error {
+    #[allow(clippy::print_stderr)]
+    {
+        eprint!("{}", diagnostic.render());
+    }
+    Error::Reported(crate::exit_code::ExitCode::BadInput)
+}

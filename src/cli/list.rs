@@ -1,0 +1,117 @@
+//! `runbook list`: the runbooks on the search path.
+
+use super::Context;
+use crate::error::Result;
+use crate::exit_code::ExitCode;
+use crate::load::{Catalog, Entry, Origin};
+use crate::term::{new_table, sanitize};
+use chrono::NaiveDate;
+use serde::Serialize;
+use std::io::Write;
+
+/// List the runbooks that can be started, first match per id winning.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Print one JSON array on stdout.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Serialize)]
+struct Row {
+    id: String,
+    title: String,
+    steps: usize,
+    default_severity: String,
+    source: String,
+    valid: bool,
+    review: Review,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    shadows: Vec<String>,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(tag = "status", rename_all = "kebab-case")]
+enum Review {
+    NotScheduled,
+    Due { on: NaiveDate },
+    Overdue { since: NaiveDate },
+}
+
+pub fn run(context: &Context, args: &Args) -> Result<ExitCode> {
+    let catalog = context.catalog();
+    report_problems(&catalog)?;
+    let rows: Vec<Row> = catalog.entries.iter().map(|entry| row(context, entry)).collect();
+    let mut out = std::io::stdout().lock();
+    if args.json {
+        serde_json::to_writer_pretty(&mut out, &rows).map_err(anyhow::Error::from)?;
+        writeln!(out)?;
+        return Ok(ExitCode::Success);
+    }
+    let mut table = new_table(["ID", "TITLE", "STEPS", "SEVERITY", "SOURCE", "REVIEW"]);
+    for row in &rows {
+        let review = match (&row.review, row.valid) {
+            (_, false) => "INVALID".to_owned(),
+            (Review::NotScheduled, _) => "-".to_owned(),
+            (Review::Due { on }, _) => format!("due {on}"),
+            (Review::Overdue { since }, _) => format!("OVERDUE since {since}"),
+        };
+        table.add_row([
+            sanitize(&row.id).into_owned(),
+            sanitize(&row.title).into_owned(),
+            row.steps.to_string(),
+            row.default_severity.clone(),
+            sanitize(&row.source).into_owned(),
+            review,
+        ]);
+    }
+    writeln!(out, "{table}")?;
+    if rows.iter().any(|row| !row.valid) {
+        let mut err = std::io::stderr().lock();
+        writeln!(err, "hint: run `runbook validate` to see what is wrong with INVALID runbooks")?;
+    }
+    Ok(ExitCode::Success)
+}
+
+fn row(context: &Context, entry: &Entry) -> Row {
+    let source = match &entry.loaded.source.origin {
+        Origin::Builtin => "built-in".to_owned(),
+        Origin::File(path) => path.display().to_string(),
+    };
+    match &entry.loaded.runbook {
+        Some(runbook) => Row {
+            id: entry.id.clone(),
+            title: runbook.title.get(&context.lang).to_owned(),
+            steps: runbook.steps.len(),
+            default_severity: runbook.default_severity.value.clone(),
+            source,
+            valid: true,
+            review: match runbook.review_due() {
+                None => Review::NotScheduled,
+                Some(due) if due < context.today => Review::Overdue { since: due },
+                Some(due) => Review::Due { on: due },
+            },
+            shadows: entry.shadows.clone(),
+        },
+        None => Row {
+            id: entry.id.clone(),
+            title: String::new(),
+            steps: 0,
+            default_severity: String::new(),
+            source,
+            valid: false,
+            review: Review::NotScheduled,
+            shadows: entry.shadows.clone(),
+        },
+    }
+}
+
+/// Refused and unreadable files are named on stderr; they do not stop a
+/// listing of the others.
+pub(super) fn report_problems(catalog: &Catalog) -> Result<()> {
+    let mut err = std::io::stderr().lock();
+    for problem in &catalog.problems {
+        write!(err, "{}", problem.render())?;
+    }
+    Ok(())
+}

@@ -1,0 +1,80 @@
+//! The command line: clap arguments, one file per subcommand, the config,
+//! and the wiring between them. The only layer, with `term`, that prints.
+
+mod config;
+mod context;
+mod graph;
+mod list;
+mod show;
+mod validate;
+
+pub use config::Config;
+pub use context::Context;
+
+use crate::error::{Error, Result};
+use crate::exit_code::ExitCode;
+use clap::{Parser, Subcommand};
+use std::ffi::OsString;
+use std::path::PathBuf;
+
+/// Run incident-response runbooks: walk an operator through a plan at the
+/// terminal or from a script, and keep a signed record of what was done.
+#[derive(Debug, Parser)]
+#[command(name = "runbook", version, about, max_term_width = 100)]
+pub struct Cli {
+    /// Display language for runbook text (en, zh, ...); defaults to the
+    /// config's `lang`, then LC_ALL / LC_MESSAGES / LANG, then English.
+    #[arg(long, global = true, value_name = "LANG")]
+    pub lang: Option<String>,
+
+    /// Look for runbooks in DIR before ./runbooks, the config's
+    /// runbook_path, the user's and system directories and the built-in set.
+    #[arg(long, global = true, value_name = "DIR")]
+    pub runbooks: Option<PathBuf>,
+
+    /// Read the config from FILE instead of $XDG_CONFIG_HOME/runbook/config.toml.
+    #[arg(long, global = true, value_name = "FILE", env = "RUNBOOK_CONFIG")]
+    pub config: Option<PathBuf>,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    List(list::Args),
+    Show(show::Args),
+    Graph(graph::Args),
+    Validate(validate::Args),
+}
+
+/// Parses `args` and runs the chosen command.
+pub fn main(args: impl IntoIterator<Item = OsString>) -> Result<ExitCode> {
+    let cli = match Cli::try_parse_from(args) {
+        Ok(cli) => cli,
+        Err(error) => {
+            let code = if error.use_stderr() { ExitCode::BadInput } else { ExitCode::Success };
+            // clap renders usage, help and version itself.
+            error.print().map_err(Error::Io)?;
+            return Ok(code);
+        }
+    };
+    let context = Context::new(&cli)?;
+    match &cli.command {
+        Command::List(args) => list::run(&context, args),
+        Command::Show(args) => show::run(&context, args),
+        Command::Graph(args) => graph::run(&context, args),
+        Command::Validate(args) => validate::run(&context, args),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Cli;
+    use clap::CommandFactory;
+
+    #[test]
+    fn cli_definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
+}

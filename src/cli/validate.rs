@@ -1,0 +1,90 @@
+//! `runbook validate [PATH...]`: check runbooks and report every problem.
+
+use super::Context;
+use crate::error::{Error, Result};
+use crate::exit_code::ExitCode;
+use crate::load::{Diagnostic, Level, builtin_sources, find_files, load, read_files};
+use std::io::Write;
+use std::path::PathBuf;
+
+/// Check runbooks: syntax, keys and types, references, reachability.
+///
+/// Errors exit 2; warnings (review overdue, contacts without details) do
+/// not. Without PATH, checks every runbook on the search path and the
+/// built-in ones.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Runbook files, or directories searched recursively for *.toml.
+    pub paths: Vec<PathBuf>,
+
+    /// Print the diagnostics as one JSON document on stdout.
+    #[arg(long)]
+    pub json: bool,
+}
+
+pub fn run(context: &Context, args: &Args) -> Result<ExitCode> {
+    let mut diagnostics: Vec<Diagnostic> = Vec::new();
+    let mut files = Vec::new();
+    let explicit = !args.paths.is_empty();
+    let dirs: Vec<PathBuf> = if explicit {
+        args.paths.clone()
+    } else {
+        context.search_path.iter().filter(|dir| dir.is_dir()).cloned().collect()
+    };
+    for path in &dirs {
+        match find_files(path) {
+            Ok(found) => files.extend(found),
+            Err(error) => diagnostics.push(
+                Diagnostic::file(Level::Error, path.display().to_string(), format!("cannot read: {error}"))
+                    .with_hint("check the path"),
+            ),
+        }
+    }
+    let mut checked = files.len();
+    for result in read_files(&files, context.today) {
+        match result {
+            Ok(loaded) => diagnostics.extend(loaded.diagnostics),
+            Err(problem) => diagnostics.push(problem),
+        }
+    }
+    if !explicit {
+        for source in builtin_sources() {
+            checked += 1;
+            diagnostics.extend(load(source, context.today).diagnostics);
+        }
+    }
+    if explicit && checked == 0 && diagnostics.is_empty() {
+        return Err(Error::usage("no runbooks (*.toml) found in the given paths"));
+    }
+
+    let errors = diagnostics.iter().filter(|d| d.is_error()).count();
+    let warnings = diagnostics.len() - errors;
+    if args.json {
+        let document = serde_json::json!({
+            "checked": checked,
+            "errors": errors,
+            "warnings": warnings,
+            "diagnostics": diagnostics,
+        });
+        let mut out = std::io::stdout().lock();
+        serde_json::to_writer_pretty(&mut out, &document).map_err(anyhow::Error::from)?;
+        writeln!(out)?;
+    } else {
+        let mut err = std::io::stderr().lock();
+        for diagnostic in &diagnostics {
+            writeln!(err, "{}", diagnostic.render())?;
+        }
+        writeln!(
+            err,
+            "checked {checked} runbook{}: {errors} error{}, {warnings} warning{}",
+            plural(checked),
+            plural(errors),
+            plural(warnings)
+        )?;
+    }
+    Ok(if errors > 0 { ExitCode::BadInput } else { ExitCode::Success })
+}
+
+fn plural(count: usize) -> &'static str {
+    if count == 1 { "" } else { "s" }
+}

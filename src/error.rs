@@ -1,0 +1,65 @@
+//! The one error type the command line sees: a message, a hint, and the
+//! exit code it maps to.
+
+use crate::exit_code::ExitCode;
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// Bad input from the operator: a flag, a name, a file. Exit 2.
+    #[error("{message}")]
+    Usage { message: String, hint: Option<String> },
+    /// Diagnostics were already printed; only the exit code remains.
+    #[error("invalid input")]
+    Reported(ExitCode),
+    #[error(transparent)]
+    Io(#[from] std::io::Error),
+    #[error(transparent)]
+    Other(#[from] anyhow::Error),
+}
+
+impl Error {
+    pub fn usage(message: impl Into<String>) -> Error {
+        Error::Usage {
+            message: message.into(),
+            hint: None,
+        }
+    }
+
+    pub fn with_hint(self, new_hint: impl Into<String>) -> Error {
+        match self {
+            Error::Usage { message, .. } => Error::Usage {
+                message,
+                hint: Some(new_hint.into()),
+            },
+            other => other,
+        }
+    }
+
+    pub fn exit_code(&self) -> ExitCode {
+        match self {
+            Error::Usage { .. } => ExitCode::BadInput,
+            Error::Reported(code) => *code,
+            Error::Io(_) | Error::Other(_) => ExitCode::Failure,
+        }
+    }
+
+    pub fn hint(&self) -> Option<&str> {
+        match self {
+            Error::Usage { hint, .. } => hint.as_deref(),
+            _ => None,
+        }
+    }
+
+    /// Writing to a closed pipe (`runbook show x | head`) is not an error.
+    pub fn is_broken_pipe(&self) -> bool {
+        match self {
+            Error::Io(error) => error.kind() == std::io::ErrorKind::BrokenPipe,
+            Error::Other(error) => error
+                .downcast_ref::<std::io::Error>()
+                .is_some_and(|error| error.kind() == std::io::ErrorKind::BrokenPipe),
+            _ => false,
+        }
+    }
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -1,0 +1,114 @@
+//! TOML → model: reading runbooks, checking them, and finding them.
+//!
+//! Everything that can be wrong with a runbook is reported here as a located
+//! [`Diagnostic`], all of them at once; nothing in this module prints. It
+//! depends on `model` only.
+
+mod catalog;
+mod diagnostic;
+mod parse;
+mod reader;
+mod source;
+mod validate;
+
+pub use reader::did_you_mean;
+pub use catalog::{Catalog, Entry, builtin_sources, find_files, loose_permissions, read_file, read_files};
+pub use diagnostic::{Diagnostic, Level, Location};
+pub use parse::{DEFAULT_ARCHIVE_WITHIN, DEFAULT_TIMEOUT, SCHEMA};
+pub use source::{Origin, Source};
+
+use crate::model::{Runbook, Span};
+use chrono::NaiveDate;
+
+/// A runbook read from one source: the runbook, if it has no errors, and
+/// every error and warning found.
+#[derive(Debug)]
+pub struct Loaded {
+    pub source: Source,
+    pub runbook: Option<Runbook>,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl Loaded {
+    pub fn has_errors(&self) -> bool {
+        self.diagnostics.iter().any(Diagnostic::is_error)
+    }
+}
+
+/// Turns raw bytes into a source, or says where they stop being UTF-8.
+pub fn decode(name: &str, origin: Origin, bytes: Vec<u8>) -> Result<Source, Diagnostic> {
+    match String::from_utf8(bytes) {
+        Ok(text) => Ok(Source::new(name, origin, text)),
+        Err(error) => {
+            let valid = error.utf8_error().valid_up_to();
+            let bytes = error.into_bytes();
+            let prefix = String::from_utf8_lossy(&bytes[..valid]).into_owned();
+            let line = prefix.matches('\n').count() + 1;
+            let column = prefix.rsplit('\n').next().unwrap_or("").chars().count() + 1;
+            let mut diagnostic = Diagnostic::file(
+                Level::Error,
+                name,
+                format!("the file is not UTF-8 text (invalid byte 0x{:02x})", bytes[valid]),
+            )
+            .with_hint("save the runbook as UTF-8");
+            diagnostic.location = Some(Location {
+                line,
+                column,
+                line_text: crate::term::sanitize(prefix.rsplit('\n').next().unwrap_or("")).into_owned(),
+                width: 1,
+            });
+            Err(diagnostic)
+        }
+    }
+}
+
+/// Reads and checks one runbook. `today` decides whether a review is overdue.
+pub fn load(source: Source, today: NaiveDate) -> Loaded {
+    let mut ctx = reader::Ctx::new(&source);
+    let runbook = read(&mut ctx, today);
+    let mut diagnostics = ctx.diagnostics;
+    diagnostics.sort_by_key(|diagnostic| {
+        (
+            diagnostic.level,
+            diagnostic.location.as_ref().map(|location| (location.line, location.column)),
+        )
+    });
+    let runbook = runbook.filter(|_| !diagnostics.iter().any(Diagnostic::is_error));
+    Loaded {
+        source,
+        runbook,
+        diagnostics,
+    }
+}
+
+fn read(ctx: &mut reader::Ctx<'_>, today: NaiveDate) -> Option<Runbook> {
+    let text = ctx.source.text.as_str();
+    let meaningful = text
+        .lines()
+        .map(str::trim)
+        .any(|line| !line.is_empty() && !line.starts_with('#'));
+    if !meaningful {
+        ctx.error(
+            Span::NONE,
+            "the file holds no runbook",
+            Some("start with `schema = 1`, a `title` and [[steps]]; see docs/runbook-format.md".into()),
+        );
+        return None;
+    }
+    let (table, errors) = toml::de::DeTable::parse_recoverable(text);
+    if !errors.is_empty() {
+        for error in errors {
+            let span = error.span().map_or(Span::NONE, Span::new);
+            ctx.error(
+                span,
+                format!("invalid TOML: {}", error.message().trim_end()),
+                Some("check the TOML syntax at this point".into()),
+            );
+        }
+        return None;
+    }
+    let parsed = parse::runbook(ctx, table.get_ref());
+    let runbook = parsed.runbook?;
+    validate::runbook(ctx, &runbook, &parsed.broken_steps, today);
+    Some(runbook)
+}

@@ -1,0 +1,377 @@
+//! Reads TOML tables field by field, collecting every problem instead of
+//! stopping at the first, each located at the key or value at fault.
+
+use super::{Diagnostic, Level, Source};
+use crate::model::{Located, Period, Span, Text};
+use toml::Spanned;
+use toml::de::{DeTable, DeValue};
+
+/// Collects diagnostics for one source.
+#[derive(Debug)]
+pub(crate) struct Ctx<'s> {
+    pub source: &'s Source,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl<'s> Ctx<'s> {
+    pub fn new(source: &'s Source) -> Ctx<'s> {
+        Ctx {
+            source,
+            diagnostics: Vec::new(),
+        }
+    }
+
+    pub fn error(&mut self, span: Span, message: impl Into<String>, hint: Option<String>) {
+        let mut diagnostic = Diagnostic::new(Level::Error, self.source, Some(span), message);
+        diagnostic.hint = hint;
+        self.diagnostics.push(diagnostic);
+    }
+
+    pub fn warning(&mut self, span: Span, message: impl Into<String>, hint: Option<String>) {
+        let mut diagnostic = Diagnostic::new(Level::Warning, self.source, Some(span), message);
+        diagnostic.hint = hint;
+        self.diagnostics.push(diagnostic);
+    }
+}
+
+/// `did you mean `x`?` when a known name is close enough to be a typo.
+pub fn did_you_mean<'a>(wrong: &str, known: impl IntoIterator<Item = &'a str>) -> Option<String> {
+    known
+        .into_iter()
+        .map(|candidate| (strsim::jaro_winkler(wrong, candidate), candidate))
+        .filter(|(score, _)| *score > 0.8)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, candidate)| format!("did you mean `{candidate}`?"))
+}
+
+pub(crate) fn span_of<T>(spanned: &Spanned<T>) -> Span {
+    Span::new(spanned.span())
+}
+
+/// What a TOML value is, in words for messages.
+pub(crate) fn type_name(value: &DeValue<'_>) -> &'static str {
+    match value {
+        DeValue::String(_) => "a string",
+        DeValue::Integer(_) => "an integer",
+        DeValue::Float(_) => "a float",
+        DeValue::Boolean(_) => "a boolean",
+        DeValue::Datetime(_) => "a date",
+        DeValue::Array(_) => "an array",
+        DeValue::Table(_) => "a table",
+    }
+}
+
+/// One table being read. Keys not in `known` are reported when it is made.
+#[derive(Debug)]
+pub(crate) struct Fields<'a, 'i> {
+    table: &'a DeTable<'i>,
+    /// The table's own span, for "missing key" messages.
+    pub span: Span,
+    /// How messages name this table: "step `restart`", "the runbook".
+    pub what: String,
+}
+
+impl<'a, 'i> Fields<'a, 'i> {
+    pub fn new(
+        ctx: &mut Ctx<'_>,
+        table: &'a DeTable<'i>,
+        span: Span,
+        what: impl Into<String>,
+        known: &[&str],
+    ) -> Fields<'a, 'i> {
+        let fields = Fields {
+            table,
+            span,
+            what: what.into(),
+        };
+        for key in table.keys() {
+            if !known.contains(&key.get_ref().as_ref()) {
+                let name = key.get_ref();
+                ctx.error(
+                    span_of(key),
+                    format!("unknown key `{name}` in {}", fields.what),
+                    did_you_mean(name, known.iter().copied())
+                        .or_else(|| Some(format!("known keys: {}", known.join(", ")))),
+                );
+            }
+        }
+        fields
+    }
+
+    /// A table whose unknown keys the caller reports itself.
+    pub fn new_quiet(table: &'a DeTable<'i>, span: Span, what: impl Into<String>) -> Fields<'a, 'i> {
+        Fields {
+            table,
+            span,
+            what: what.into(),
+        }
+    }
+
+    pub fn get(&self, key: &str) -> Option<&'a Spanned<DeValue<'i>>> {
+        self.table.get(key)
+    }
+
+    pub fn key_span(&self, key: &str) -> Option<Span> {
+        self.table.get_key_value(key).map(|(key, _)| span_of(key))
+    }
+
+    pub fn missing(&self, ctx: &mut Ctx<'_>, key: &str, example: &str) {
+        ctx.error(
+            self.span,
+            format!("{} is missing `{key}`", self.what),
+            Some(format!("add `{key} = {example}`")),
+        );
+    }
+
+    fn wrong_type(&self, ctx: &mut Ctx<'_>, key: &str, value: &Spanned<DeValue<'_>>, expected: &str, hint: Option<String>) {
+        ctx.error(
+            span_of(value),
+            format!(
+                "`{key}` in {} must be {expected}, found {}",
+                self.what,
+                type_name(value.get_ref())
+            ),
+            hint,
+        );
+    }
+
+    pub fn str(&self, ctx: &mut Ctx<'_>, key: &str) -> Option<Located<String>> {
+        let value = self.get(key)?;
+        match value.get_ref() {
+            DeValue::String(text) => Some(Located::new(text.to_string(), span_of(value))),
+            _ => {
+                self.wrong_type(ctx, key, value, "a string", Some(format!("quote it: {key} = \"...\"")));
+                None
+            }
+        }
+    }
+
+    pub fn required_str(&self, ctx: &mut Ctx<'_>, key: &str, example: &str) -> Option<Located<String>> {
+        if self.get(key).is_none() {
+            self.missing(ctx, key, example);
+            return None;
+        }
+        self.str(ctx, key)
+    }
+
+    pub fn bool(&self, ctx: &mut Ctx<'_>, key: &str) -> Option<bool> {
+        let value = self.get(key)?;
+        match value.get_ref() {
+            DeValue::Boolean(flag) => Some(*flag),
+            _ => {
+                self.wrong_type(ctx, key, value, "true or false", None);
+                None
+            }
+        }
+    }
+
+    pub fn integer(&self, ctx: &mut Ctx<'_>, key: &str) -> Option<Located<i64>> {
+        let value = self.get(key)?;
+        match value.get_ref() {
+            DeValue::Integer(integer) => {
+                let digits = integer.as_str().replace('_', "");
+                let digits = digits.trim_start_matches("0x").trim_start_matches("0o").trim_start_matches("0b");
+                match i64::from_str_radix(digits, integer.radix()) {
+                    Ok(number) => Some(Located::new(number, span_of(value))),
+                    Err(_) => {
+                        ctx.error(span_of(value), format!("`{key}` is out of range"), None);
+                        None
+                    }
+                }
+            }
+            _ => {
+                self.wrong_type(ctx, key, value, "an integer", None);
+                None
+            }
+        }
+    }
+
+    pub fn date(&self, ctx: &mut Ctx<'_>, key: &str) -> Option<chrono::NaiveDate> {
+        let value = self.get(key)?;
+        let hint = Some(format!("write a bare date: {key} = 2026-06-01"));
+        match value.get_ref() {
+            DeValue::Datetime(datetime) => match (datetime.date, datetime.time) {
+                (Some(date), None) => {
+                    chrono::NaiveDate::from_ymd_opt(date.year.into(), date.month.into(), date.day.into())
+                }
+                _ => {
+                    ctx.error(span_of(value), format!("`{key}` must be a date without a time"), hint);
+                    None
+                }
+            },
+            _ => {
+                self.wrong_type(ctx, key, value, "a date", hint);
+                None
+            }
+        }
+    }
+
+    /// A duration such as `30s`, `5m`, `1h30m`, `1d`, `6 months`.
+    pub fn period(&self, ctx: &mut Ctx<'_>, key: &str) -> Option<Period> {
+        let located = self.get(key)?;
+        let hint = Some(format!("write a duration such as {key} = \"30m\", \"1h\" or \"1d\""));
+        match located.get_ref() {
+            DeValue::String(text) => match humantime::parse_duration(text.trim()) {
+                Ok(duration) if !duration.is_zero() => Some(Period::new(text.trim(), duration)),
+                Ok(_) => {
+                    ctx.error(span_of(located), format!("`{key}` must be longer than zero"), hint);
+                    None
+                }
+                Err(error) => {
+                    ctx.error(
+                        span_of(located),
+                        format!("`{key}` is not a duration: {}", lower_first(&error.to_string())),
+                        hint,
+                    );
+                    None
+                }
+            },
+            _ => {
+                self.wrong_type(ctx, key, located, "a duration string", hint);
+                None
+            }
+        }
+    }
+
+    /// A plain string or a table of language → string.
+    pub fn text(&self, ctx: &mut Ctx<'_>, key: &str) -> Option<Text> {
+        let value = self.get(key)?;
+        read_text(ctx, key, &self.what, value)
+    }
+
+    pub fn required_text(&self, ctx: &mut Ctx<'_>, key: &str) -> Option<Text> {
+        if self.get(key).is_none() {
+            self.missing(ctx, key, "\"...\"");
+            return None;
+        }
+        self.text(ctx, key)
+    }
+
+    /// An array of strings, such as contact ids.
+    pub fn str_list(&self, ctx: &mut Ctx<'_>, key: &str) -> Vec<Located<String>> {
+        let Some(value) = self.get(key) else {
+            return Vec::new();
+        };
+        let DeValue::Array(items) = value.get_ref() else {
+            self.wrong_type(ctx, key, value, "an array of strings", Some(format!("{key} = [\"a\", \"b\"]")));
+            return Vec::new();
+        };
+        items
+            .iter()
+            .filter_map(|item| match item.get_ref() {
+                DeValue::String(text) => Some(Located::new(text.to_string(), span_of(item))),
+                other => {
+                    ctx.error(
+                        span_of(item),
+                        format!("`{key}` in {} must hold strings, found {}", self.what, type_name(other)),
+                        None,
+                    );
+                    None
+                }
+            })
+            .collect()
+    }
+
+    /// A table of named tables (`[contacts.NAME]`), in the order written.
+    pub fn named_tables(&self, ctx: &mut Ctx<'_>, key: &str) -> Vec<(Located<String>, &'a DeTable<'i>, Span)> {
+        let Some(value) = self.get(key) else {
+            return Vec::new();
+        };
+        let DeValue::Table(table) = value.get_ref() else {
+            self.wrong_type(ctx, key, value, "a table", Some(format!("write [{key}.NAME] sections")));
+            return Vec::new();
+        };
+        table
+            .iter()
+            .filter_map(|(name, entry)| match entry.get_ref() {
+                DeValue::Table(inner) => Some((
+                    Located::new(name.get_ref().to_string(), span_of(name)),
+                    inner,
+                    span_of(name),
+                )),
+                other => {
+                    ctx.error(
+                        span_of(entry),
+                        format!("`{key}.{}` must be a table, found {}", name.get_ref(), type_name(other)),
+                        Some(format!("write a [{key}.{}] section", name.get_ref())),
+                    );
+                    None
+                }
+            })
+            .collect()
+    }
+
+    /// An array of tables (`[[steps]]` or `[{...}, {...}]`).
+    pub fn array_of_tables(&self, ctx: &mut Ctx<'_>, key: &str) -> Option<Vec<(&'a DeTable<'i>, Span)>> {
+        let value = self.get(key)?;
+        let DeValue::Array(items) = value.get_ref() else {
+            self.wrong_type(ctx, key, value, "an array of tables", Some(format!("write [[{key}]] sections")));
+            return None;
+        };
+        Some(
+            items
+                .iter()
+                .filter_map(|item| match item.get_ref() {
+                    DeValue::Table(table) => Some((table, span_of(item))),
+                    other => {
+                        ctx.error(
+                            span_of(item),
+                            format!("each entry of `{key}` must be a table, found {}", type_name(other)),
+                            None,
+                        );
+                        None
+                    }
+                })
+                .collect(),
+        )
+    }
+}
+
+pub(crate) fn read_text(ctx: &mut Ctx<'_>, key: &str, what: &str, value: &Spanned<DeValue<'_>>) -> Option<Text> {
+    let hint = Some(format!("write {key} = \"...\" or {key} = {{ en = \"...\", zh = \"...\" }}"));
+    match value.get_ref() {
+        DeValue::String(text) => Some(Text::Plain(text.to_string())),
+        DeValue::Table(table) => {
+            let mut entries = Vec::new();
+            for (lang, text) in table.iter() {
+                let name = lang.get_ref();
+                if crate::model::Lang::parse(name).is_none_or(|parsed| parsed.as_str() != name.to_ascii_lowercase()) {
+                    ctx.error(
+                        span_of(lang),
+                        format!("`{name}` is not a language tag in `{key}` of {what}"),
+                        Some("use tags such as en, zh or zh-TW".into()),
+                    );
+                    continue;
+                }
+                match text.get_ref() {
+                    DeValue::String(text) => entries.push((name.to_string(), text.to_string())),
+                    other => ctx.error(
+                        span_of(text),
+                        format!("`{key}.{name}` in {what} must be a string, found {}", type_name(other)),
+                        None,
+                    ),
+                }
+            }
+            if table.is_empty() {
+                ctx.error(span_of(value), format!("`{key}` in {what} has no text"), hint);
+            }
+            (!entries.is_empty()).then_some(Text::Localized(entries))
+        }
+        other => {
+            ctx.error(
+                span_of(value),
+                format!("`{key}` in {what} must be text, found {}", type_name(other)),
+                hint,
+            );
+            None
+        }
+    }
+}
+
+fn lower_first(text: &str) -> String {
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) => first.to_lowercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}

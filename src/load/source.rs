@@ -1,0 +1,92 @@
+//! A runbook's text and where it came from, with byte offset → line:column.
+
+use crate::model::Span;
+use std::path::PathBuf;
+
+/// Where a runbook was found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Origin {
+    /// Compiled into the binary from the repository's `runbooks/`.
+    Builtin,
+    File(PathBuf),
+}
+
+#[derive(Debug, Clone)]
+pub struct Source {
+    /// The name shown in messages: a path, or `<built-in>/NAME.toml`.
+    pub name: String,
+    pub origin: Origin,
+    pub text: String,
+    /// Byte offset of the start of every line.
+    line_starts: Vec<usize>,
+}
+
+impl Source {
+    pub fn new(name: impl Into<String>, origin: Origin, text: impl Into<String>) -> Source {
+        let text = text.into();
+        let line_starts = std::iter::once(0)
+            .chain(text.match_indices('\n').map(|(at, _)| at + 1))
+            .collect();
+        Source {
+            name: name.into(),
+            origin,
+            text,
+            line_starts,
+        }
+    }
+
+    /// The file stem, which is a runbook's id unless it sets one.
+    pub fn stem(&self) -> &str {
+        let file = self.name.rsplit('/').next().unwrap_or(&self.name);
+        file.strip_suffix(".toml").unwrap_or(file)
+    }
+
+    /// 1-based line and column (in characters) of a byte offset.
+    pub fn line_col(&self, offset: usize) -> (usize, usize) {
+        let offset = self.floor_char_boundary(offset.min(self.text.len()));
+        let line = self.line_starts.partition_point(|&start| start <= offset) - 1;
+        let column = self.text[self.line_starts[line]..offset].chars().count() + 1;
+        (line + 1, column)
+    }
+
+    /// The text of a 1-based line, without its line ending.
+    pub fn line(&self, line: usize) -> &str {
+        let start = self.line_starts[line - 1];
+        let end = self.line_starts.get(line).copied().unwrap_or(self.text.len());
+        self.text[start..end].trim_end_matches(['\n', '\r'])
+    }
+
+    /// The source text a span covers, or "" for spans outside it.
+    pub fn slice(&self, span: Span) -> &str {
+        self.text.get(span.start..span.end).unwrap_or("")
+    }
+
+    fn floor_char_boundary(&self, mut offset: usize) -> usize {
+        while !self.text.is_char_boundary(offset) {
+            offset -= 1;
+        }
+        offset
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_col_counts_characters() {
+        let source = Source::new("x.toml", Origin::Builtin, "a = 1\ntitle = \"重启\" x\n");
+        assert_eq!(source.line_col(0), (1, 1));
+        assert_eq!(source.line_col(6), (2, 1));
+        let x = source.text.find(" x").unwrap() + 1;
+        assert_eq!(source.line_col(x), (2, 14));
+        assert_eq!(source.line(2), "title = \"重启\" x");
+        assert_eq!(source.line_col(source.text.len()), (3, 1));
+    }
+
+    #[test]
+    fn stem_of_builtin_and_paths() {
+        let source = Source::new("<built-in>/data-loss.toml", Origin::Builtin, "");
+        assert_eq!(source.stem(), "data-loss");
+    }
+}

@@ -1,0 +1,19 @@
+//! Pure data: what a runbook is, once loaded and checked.
+//!
+//! Nothing here reads files, parses TOML or touches a terminal; `load` builds
+//! these types and every other layer reads them. Ids and references keep the
+//! byte [`Span`] they came from so that later checks can point at the source.
+
+mod duration;
+mod runbook;
+mod span;
+mod step;
+mod template;
+mod text;
+
+pub use duration::Period;
+pub use runbook::{Contact, Runbook, SeverityLevel, Timer, TimerFrom, Var, BUILTIN_VARS};
+pub use span::{Located, Span};
+pub use step::{Branch, ChoiceOption, Command, DrillMode, Outcome, Phase, Step, StepKind};
+pub use template::{is_name, placeholders, render, Placeholder};
+pub use text::{Lang, Text};

@@ -1,0 +1,203 @@
+//! A runbook and its declarations: variables, contacts, severities, timers.
+
+use super::{Located, Period, Span, Step, Text};
+use chrono::NaiveDate;
+use serde::Serialize;
+
+/// Variables every incident has, whether or not a runbook declares them.
+/// They reach commands as `RUNBOOK_INCIDENT`, `RUNBOOK_STEP`, ...
+pub const BUILTIN_VARS: &[&str] = &["incident", "runbook", "step", "severity", "drill", "operator"];
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Runbook {
+    pub schema: u32,
+    pub id: Located<String>,
+    pub title: Text,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub summary: Option<Text>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub owner: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub version: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub review_every: Option<Period>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub last_reviewed: Option<NaiveDate>,
+    pub default_severity: Located<String>,
+    /// How long after handling ends the record must be archived.
+    pub archive_within: Period,
+    pub start: Located<String>,
+    pub vars: Vec<Var>,
+    pub contacts: Vec<Contact>,
+    /// The built-in levels merged with the runbook's own, most severe first.
+    pub severities: Vec<SeverityLevel>,
+    pub timers: Vec<Timer>,
+    pub steps: Vec<Step>,
+}
+
+impl Runbook {
+    pub fn step(&self, id: &str) -> Option<&Step> {
+        self.steps.iter().find(|step| step.id.value == id)
+    }
+
+    pub fn step_index(&self, id: &str) -> Option<usize> {
+        self.steps.iter().position(|step| step.id.value == id)
+    }
+
+    pub fn contact(&self, id: &str) -> Option<&Contact> {
+        self.contacts.iter().find(|contact| contact.id.value == id)
+    }
+
+    pub fn severity(&self, id: &str) -> Option<&SeverityLevel> {
+        self.severities.iter().find(|level| level.id.value == id)
+    }
+
+    /// Step indexes in the order a walk meets them: depth first from the
+    /// start, the plain next step before branches, then timer targets, then
+    /// anything left over in file order.
+    pub fn walk_order(&self) -> Vec<usize> {
+        let mut order = Vec::with_capacity(self.steps.len());
+        let mut seen = vec![false; self.steps.len()];
+        let roots = std::iter::once(&self.start).chain(self.timers.iter().filter_map(|timer| timer.goto.as_ref()));
+        for root in roots {
+            let mut stack: Vec<usize> = self.step_index(&root.value).into_iter().collect();
+            while let Some(at) = stack.pop() {
+                if std::mem::replace(&mut seen[at], true) {
+                    continue;
+                }
+                order.push(at);
+                let next: Vec<usize> = self.steps[at]
+                    .successors()
+                    .into_iter()
+                    .filter_map(|(_, target)| self.step_index(&target.value))
+                    .collect();
+                stack.extend(next.into_iter().rev().filter(|&next| !seen[next]));
+            }
+        }
+        order.extend((0..self.steps.len()).filter(|&at| !seen[at]));
+        order
+    }
+
+    /// When the next review falls due, if the runbook asks to be reviewed.
+    pub fn review_due(&self) -> Option<NaiveDate> {
+        let every = self.review_every.as_ref()?;
+        let last = self.last_reviewed?;
+        let days = i64::try_from(every.duration.as_secs() / 86_400).ok()?;
+        last.checked_add_signed(chrono::Duration::days(days))
+    }
+}
+
+/// A variable asked for at the start unless given with `--var`.
+#[derive(Debug, Clone, Serialize)]
+pub struct Var {
+    pub name: Located<String>,
+    pub prompt: Text,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub default: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pattern: Option<Located<String>>,
+}
+
+impl Var {
+    /// The environment variable a command sees: `service` → `SERVICE`.
+    pub fn env_name(name: &str) -> String {
+        name.to_ascii_uppercase()
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Contact {
+    pub id: Located<String>,
+    pub role: Text,
+    pub name: String,
+    pub phone: String,
+    pub email: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub notes: Option<Text>,
+}
+
+impl Contact {
+    pub fn is_reachable(&self) -> bool {
+        !self.phone.trim().is_empty() || !self.email.trim().is_empty()
+    }
+}
+
+/// A response level (一级 / 二级 / 三级 by default).
+#[derive(Debug, Clone, Serialize)]
+pub struct SeverityLevel {
+    pub id: Located<String>,
+    pub label: Text,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<Text>,
+    /// Contacts told as soon as an incident is at, or raised to, this level.
+    pub notify: Vec<Located<String>>,
+}
+
+impl SeverityLevel {
+    /// `sev1` severe (一级), `sev2` general (二级), `sev3` minor (三级).
+    pub fn builtin() -> Vec<SeverityLevel> {
+        let level = |id: &str, en: &str, zh: &str, en_desc: &str, zh_desc: &str| SeverityLevel {
+            id: Located::new(id.to_owned(), Span::NONE),
+            label: Text::Localized(vec![("en".into(), en.into()), ("zh".into(), zh.into())]),
+            description: Some(Text::Localized(vec![
+                ("en".into(), en_desc.into()),
+                ("zh".into(), zh_desc.into()),
+            ])),
+            notify: Vec::new(),
+        };
+        vec![
+            level(
+                "sev1",
+                "Severe",
+                "一级",
+                "Severe: core service down or data at risk; report to leadership at once.",
+                "一级（严重）：核心业务中断或数据面临风险，立即报告公司领导。",
+            ),
+            level(
+                "sev2",
+                "General",
+                "二级",
+                "General: a service degraded or partly down.",
+                "二级（一般）：业务部分中断或性能下降。",
+            ),
+            level(
+                "sev3",
+                "Minor",
+                "三级",
+                "Minor: little or no effect on users.",
+                "三级（轻微）：对用户影响很小或没有影响。",
+            ),
+        ]
+    }
+}
+
+/// Where a timer counts from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TimerFrom {
+    Start,
+    Step(Located<String>),
+}
+
+impl Serialize for TimerFrom {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            TimerFrom::Start => serializer.serialize_str("start"),
+            TimerFrom::Step(step) => serializer.serialize_str(&format!("step:{}", step.value)),
+        }
+    }
+}
+
+/// An escalation timer: fires `after` a time unless `until` is reached first.
+#[derive(Debug, Clone, Serialize)]
+pub struct Timer {
+    pub id: Located<String>,
+    pub after: Period,
+    pub from: TimerFrom,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub until: Option<Located<String>>,
+    pub notify: Vec<Located<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub goto: Option<Located<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub message: Option<Text>,
+}

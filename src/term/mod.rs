@@ -1,0 +1,24 @@
+//! Everything that knows about the terminal: tables, sanitizing, where
+//! errors go. The rest of the library writes to `impl Write`.
+
+mod sanitize;
+mod table;
+
+pub use sanitize::sanitize;
+pub use table::{new_table, width};
+
+use crate::error::Error;
+
+/// Prints a fatal error and its hint to stderr.
+#[allow(clippy::print_stderr)]
+pub fn print_error(error: &Error) {
+    match error {
+        Error::Reported(_) => {}
+        error => {
+            eprintln!("error: {}", sanitize(&format!("{error:#}")));
+            if let Some(hint) = error.hint() {
+                eprintln!("hint: {}", sanitize(hint));
+            }
+        }
+    }
+}

@@ -1,0 +1,202 @@
+//! The test harness: a hermetic environment and a builder that runs the real
+//! binary.
+//!
+//! ```ignore
+//! Test::new()
+//!     .runbook("x", TOML)
+//!     .args(["validate", "runbooks/x.toml"])
+//!     .run()
+//!     .status(2)
+//!     .stderr_contains("unknown key");
+//! ```
+
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// The time every test runs at, so review deadlines and dates are stable.
+pub const NOW: &str = "2026-11-28T09:00:00Z";
+
+/// A small valid runbook for tests to start from.
+pub const MINIMAL: &str = r#"schema = 1
+title = "Minimal"
+
+[[steps]]
+id = "check"
+kind = "instruction"
+title = "Check the service"
+
+[[steps]]
+id = "done"
+kind = "end"
+title = "Done"
+"#;
+
+#[derive(Debug)]
+pub struct Test {
+    root: tempfile::TempDir,
+    args: Vec<String>,
+    env: Vec<(String, String)>,
+}
+
+impl Test {
+    /// A fresh temporary home: `home/`, `config/`, `data/`, and `work/`, the
+    /// directory the binary runs in.
+    pub fn new() -> Test {
+        let root = tempfile::tempdir().expect("a temporary directory");
+        for dir in ["home", "config", "data", "work"] {
+            std::fs::create_dir_all(root.path().join(dir)).expect("create test directories");
+        }
+        Test {
+            root,
+            args: Vec::new(),
+            env: Vec::new(),
+        }
+    }
+
+    pub fn work(&self) -> PathBuf {
+        self.root.path().join("work")
+    }
+
+    pub fn config_dir(&self) -> PathBuf {
+        self.root.path().join("config/runbook")
+    }
+
+    /// Writes `work/runbooks/NAME.toml`, mode 0644.
+    pub fn runbook(self, name: &str, toml: &str) -> Test {
+        self.file(&format!("runbooks/{name}.toml"), toml)
+    }
+
+    /// Writes a file relative to `work/`, mode 0644, directories 0755.
+    pub fn file(self, path: &str, contents: impl AsRef<[u8]>) -> Test {
+        let path = self.work().join(path);
+        write(&path, contents.as_ref());
+        self
+    }
+
+    /// Writes `$XDG_CONFIG_HOME/runbook/config.toml`.
+    pub fn config(self, toml: &str) -> Test {
+        let path = self.config_dir().join("config.toml");
+        write(&path, toml.as_bytes());
+        self
+    }
+
+    pub fn chmod(self, path: &str, mode: u32) -> Test {
+        let path = self.work().join(path);
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(mode)).expect("chmod");
+        self
+    }
+
+    pub fn args<I, S>(mut self, args: I) -> Test
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.args.extend(args.into_iter().map(Into::into));
+        self
+    }
+
+    pub fn env(mut self, key: &str, value: &str) -> Test {
+        self.env.push((key.into(), value.into()));
+        self
+    }
+
+    pub fn run(&self) -> Outcome {
+        let root = self.root.path();
+        let mut command = Command::new(env!("CARGO_BIN_EXE_runbook"));
+        command
+            .args(&self.args)
+            .current_dir(root.join("work"))
+            .env_clear()
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .env("HOME", root.join("home"))
+            .env("XDG_CONFIG_HOME", root.join("config"))
+            .env("XDG_DATA_HOME", root.join("data"))
+            .env("RUNBOOK_NOW", NOW)
+            .env("COLUMNS", "80")
+            .stdin(std::process::Stdio::null());
+        for (key, value) in &self.env {
+            command.env(key, value);
+        }
+        let output = command.output().expect("run the runbook binary");
+        Outcome {
+            code: output.status.code(),
+            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+        }
+    }
+}
+
+fn write(path: &Path, contents: &[u8]) {
+    let mut dir = path.parent().expect("a parent directory").to_owned();
+    std::fs::create_dir_all(&dir).expect("create directories");
+    std::fs::write(path, contents).expect("write a test file");
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o644)).expect("chmod 0644");
+    // Whatever the umask, the directories a test makes are not group-writable.
+    while dir.file_name().is_some_and(|name| name != "work" && name != "config") {
+        let _ = std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o755));
+        dir.pop();
+    }
+}
+
+/// What a run printed and how it ended.
+#[derive(Debug)]
+pub struct Outcome {
+    pub code: Option<i32>,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Outcome {
+    #[track_caller]
+    pub fn status(&self, code: i32) -> &Outcome {
+        assert_eq!(
+            self.code,
+            Some(code),
+            "exit status\n--- stdout\n{}\n--- stderr\n{}",
+            self.stdout,
+            self.stderr
+        );
+        self
+    }
+
+    #[track_caller]
+    pub fn success(&self) -> &Outcome {
+        self.status(0)
+    }
+
+    #[track_caller]
+    pub fn stdout_contains(&self, needle: &str) -> &Outcome {
+        assert!(self.stdout.contains(needle), "stdout lacks {needle:?}:\n{}", self.stdout);
+        self
+    }
+
+    #[track_caller]
+    pub fn stderr_contains(&self, needle: &str) -> &Outcome {
+        assert!(self.stderr.contains(needle), "stderr lacks {needle:?}:\n{}", self.stderr);
+        self
+    }
+
+    #[track_caller]
+    pub fn stdout_lacks(&self, needle: &str) -> &Outcome {
+        assert!(!self.stdout.contains(needle), "stdout has {needle:?}:\n{}", self.stdout);
+        self
+    }
+
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.stdout).unwrap_or_else(|error| panic!("stdout is not JSON ({error}):\n{}", self.stdout))
+    }
+
+    /// stderr followed by the exit status, for snapshots.
+    pub fn stderr_and_status(&self) -> String {
+        format!("{}[exit {}]", self.stderr, self.code.map_or("signal".into(), |code| code.to_string()))
+    }
+}
+
+/// Validates one broken runbook written as `runbooks/broken.toml` and
+/// returns what was printed with the exit status, which must be 2.
+pub fn invalid(toml: &str) -> String {
+    let outcome = Test::new().runbook("broken", toml).args(["validate", "runbooks/broken.toml"]).run();
+    outcome.status(2);
+    outcome.stderr_and_status()
+}

@@ -1,0 +1,5 @@
+//! The integration tests: one binary, driving the real `runbook` executable.
+
+mod common;
+
+mod cli;
