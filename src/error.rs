@@ -8,6 +8,9 @@ pub enum Error {
     /// Bad input from the operator: a flag, a name, a file. Exit 2.
     #[error("{message}")]
     Usage { message: String, hint: Option<String> },
+    /// Located problems with an input file (the config, ...). Exit 2.
+    #[error("invalid input")]
+    Diagnostics(Vec<crate::load::Diagnostic>),
     /// Diagnostics were already printed; only the exit code remains.
     #[error("invalid input")]
     Reported(ExitCode),
@@ -37,7 +40,7 @@ impl Error {
 
     pub fn exit_code(&self) -> ExitCode {
         match self {
-            Error::Usage { .. } => ExitCode::BadInput,
+            Error::Usage { .. } | Error::Diagnostics(_) => ExitCode::BadInput,
             Error::Reported(code) => *code,
             Error::Io(_) | Error::Other(_) => ExitCode::Failure,
         }

@@ -2,4 +2,8 @@
 
 mod common;
 
+mod catalog;
 mod cli;
+mod invalid_runbooks;
+mod loader_never_panics;
+mod show_graph;

@@ -76,9 +76,5 @@ impl Config {
 }
 
 fn config_error(diagnostic: Diagnostic) -> Error {
-    #[allow(clippy::print_stderr)]
-    {
-        eprint!("{}", diagnostic.render());
-    }
-    Error::Reported(crate::exit_code::ExitCode::BadInput)
+    Error::Diagnostics(vec![diagnostic])
 }

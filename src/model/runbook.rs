@@ -52,17 +52,23 @@ impl Runbook {
         self.severities.iter().find(|level| level.id.value == id)
     }
 
-    /// Step indexes in the order a walk meets them: depth first from the
-    /// start, the plain next step before branches, then timer targets, then
-    /// anything left over in file order.
+    /// Step indexes in the order a reader should meet them: depth first
+    /// from the start, the plain next step before branches, then timer
+    /// targets, then anything left over in file order; `end` steps are kept
+    /// for last, in the order they are first pointed at.
     pub fn walk_order(&self) -> Vec<usize> {
         let mut order = Vec::with_capacity(self.steps.len());
+        let mut ends = Vec::new();
         let mut seen = vec![false; self.steps.len()];
         let roots = std::iter::once(&self.start).chain(self.timers.iter().filter_map(|timer| timer.goto.as_ref()));
         for root in roots {
             let mut stack: Vec<usize> = self.step_index(&root.value).into_iter().collect();
             while let Some(at) = stack.pop() {
                 if std::mem::replace(&mut seen[at], true) {
+                    continue;
+                }
+                if self.steps[at].is_end() {
+                    ends.push(at);
                     continue;
                 }
                 order.push(at);
@@ -74,7 +80,9 @@ impl Runbook {
                 stack.extend(next.into_iter().rev().filter(|&next| !seen[next]));
             }
         }
-        order.extend((0..self.steps.len()).filter(|&at| !seen[at]));
+        order.extend((0..self.steps.len()).filter(|&at| !seen[at] && !self.steps[at].is_end()));
+        order.extend(ends);
+        order.extend((0..self.steps.len()).filter(|&at| !seen[at] && self.steps[at].is_end()));
         order
     }
 
@@ -150,22 +158,22 @@ impl SeverityLevel {
                 "sev1",
                 "Severe",
                 "一级",
-                "Severe: core service down or data at risk; report to leadership at once.",
-                "一级（严重）：核心业务中断或数据面临风险，立即报告公司领导。",
+                "Core service down or data at risk; report to leadership at once.",
+                "核心业务中断或数据面临风险，立即报告公司领导。",
             ),
             level(
                 "sev2",
                 "General",
                 "二级",
-                "General: a service degraded or partly down.",
-                "二级（一般）：业务部分中断或性能下降。",
+                "A service degraded or partly down.",
+                "业务部分中断或性能下降。",
             ),
             level(
                 "sev3",
                 "Minor",
                 "三级",
-                "Minor: little or no effect on users.",
-                "三级（轻微）：对用户影响很小或没有影响。",
+                "Little or no effect on users.",
+                "对用户影响很小或没有影响。",
             ),
         ]
     }

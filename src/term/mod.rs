@@ -14,6 +14,11 @@ use crate::error::Error;
 pub fn print_error(error: &Error) {
     match error {
         Error::Reported(_) => {}
+        Error::Diagnostics(diagnostics) => {
+            for diagnostic in diagnostics {
+                eprint!("{}", diagnostic.render());
+            }
+        }
         error => {
             eprintln!("error: {}", sanitize(&format!("{error:#}")));
             if let Some(hint) = error.hint() {

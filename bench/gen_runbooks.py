@@ -1,0 +1,61 @@
+#!/usr/bin/env python3
+"""Writes COUNT runbooks of STEPS steps each into DIR, for timing `validate`.
+
+Each runbook uses every step kind, branches, a timer, variables and
+contacts, so the loader and the flow checks do their full work.
+"""
+import os
+import sys
+
+count, steps, out = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
+os.makedirs(out, exist_ok=True)
+os.chmod(out, 0o755)
+
+for n in range(count):
+    lines = [
+        "schema = 1",
+        f'title = {{ en = "Generated plan {n}", zh = "生成的预案 {n}" }}',
+        'version = "1"',
+        'review_every = "6 months"',
+        "last_reviewed = 2026-11-01",
+        "",
+        "[vars.service]",
+        'prompt = { en = "Service", zh = "服务" }',
+        'default = "nginx"',
+        'pattern = "^[A-Za-z0-9@._-]+$"',
+        "",
+        "[contacts.vendor]",
+        'role = { en = "Vendor", zh = "厂商" }',
+        'phone = "+86 10 0000 0000"',
+        "",
+        "[timers.escalate]",
+        'after = "1h"',
+        'until = "found"',
+        'notify = ["vendor"]',
+        f'goto = "s{steps - 3}"',
+        "",
+    ]
+    kinds = ["instruction", "command", "confirm", "checklist", "input", "notify"]
+    for i in range(steps - 2):
+        kind = kinds[i % len(kinds)]
+        lines += ["[[steps]]", f'id = "s{i}"', f'kind = "{kind}"',
+                  f'title = {{ en = "Step {i} for {{{{service}}}}", zh = "第 {i} 步" }}',
+                  f'body = "Do the thing number {i} carefully and note what you saw."']
+        if kind == "command":
+            lines += ["run = 'systemctl status \"$SERVICE\" --no-pager'", 'timeout = "30s"',
+                      f'on_failure = "s{steps - 3}"']
+        elif kind == "confirm":
+            lines += [f'no = "s{steps - 3}"']
+        elif kind == "checklist":
+            lines += ['items = ["one", { en = "two", zh = "二" }]', 'milestone = "found"' if i == 3 else ""]
+        elif kind == "input":
+            lines += [f'var = "answer_{i}"', 'pattern = "^[a-z]+$"']
+        elif kind == "notify":
+            lines += ['to = ["vendor"]']
+        lines.append("")
+    lines += ["[[steps]]", f'id = "s{steps - 2}"', 'kind = "end"', 'title = "Resolved"', "",
+              "[[steps]]", 'id = "escalated"', 'kind = "end"', 'title = "Escalated"', 'outcome = "escalated"', ""]
+    path = os.path.join(out, f"plan-{n:04}.toml")
+    with open(path, "w") as f:
+        f.write("\n".join(lines))
+    os.chmod(path, 0o644)

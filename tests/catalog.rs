@@ -1,0 +1,180 @@
+//! Finding runbooks: the search path, first match wins, loose permissions
+//! refused, the built-in set always there.
+
+use crate::common::{MINIMAL, Test};
+
+pub const BUNDLED: [&str; 6] = [
+    "backup-readiness",
+    "data-loss",
+    "hardware-failure",
+    "network-attack",
+    "server-software-failure",
+    "software-system-failure",
+];
+
+fn ids(json: &serde_json::Value) -> Vec<String> {
+    json.as_array()
+        .expect("an array")
+        .iter()
+        .map(|row| row["id"].as_str().expect("an id").to_owned())
+        .collect()
+}
+
+#[test]
+fn fresh_install_lists_the_six_bundled_plans() {
+    let outcome = Test::new().args(["list", "--json"]).run();
+    outcome.success();
+    let json = outcome.json();
+    assert_eq!(ids(&json), BUNDLED);
+    for row in json.as_array().unwrap() {
+        assert_eq!(row["source"], "built-in");
+        assert_eq!(row["valid"], true, "{row}");
+    }
+}
+
+#[test]
+fn list_table_fits_80_columns_in_both_languages() {
+    for lang in ["en", "zh"] {
+        let outcome = Test::new().args(["list", "--lang", lang]).run();
+        outcome.success().stdout_contains("server-software-failure");
+        for line in outcome.stdout.lines() {
+            assert!(unicode_width::UnicodeWidthStr::width(line) <= 80, "too wide: {line}");
+        }
+    }
+    Test::new().args(["list", "--lang", "zh"]).run().stdout_contains("服务器");
+}
+
+#[test]
+fn local_runbooks_directory_shadows_the_built_in_one() {
+    let local = MINIMAL.replace("title = \"Minimal\"", "title = \"Our own\"");
+    let outcome = Test::new().runbook("data-loss", &local).args(["list", "--json"]).run();
+    outcome.success();
+    let json = outcome.json();
+    let row = json.as_array().unwrap().iter().find(|row| row["id"] == "data-loss").unwrap();
+    assert_eq!(row["title"], "Our own");
+    assert_eq!(row["source"], "runbooks/data-loss.toml");
+    assert_eq!(row["shadows"][0], "<built-in>/data-loss.toml");
+}
+
+#[test]
+fn runbooks_flag_comes_first_then_config_path() {
+    let first = MINIMAL.replace("title = \"Minimal\"", "title = \"From the flag\"");
+    let second = MINIMAL.replace("title = \"Minimal\"", "title = \"From ./runbooks\"");
+    let third = MINIMAL.replace("title = \"Minimal\"", "title = \"From the config\"");
+    let test = Test::new()
+        .file("flagged/x.toml", &first)
+        .runbook("x", &second)
+        .file("site/x.toml", &third)
+        .file("site/y.toml", &third);
+    let site = test.work().join("site");
+    let test = test.config(&format!("runbook_path = [{:?}]\n", site.display().to_string()));
+    let outcome = test.args(["--runbooks", "flagged", "list", "--json"]).run();
+    outcome.success();
+    let json = outcome.json();
+    let title = |id: &str| json.as_array().unwrap().iter().find(|row| row["id"] == id).unwrap()["title"].clone();
+    assert_eq!(title("x"), "From the flag");
+    assert_eq!(title("y"), "From the config");
+}
+
+#[test]
+fn group_writable_runbook_is_refused() {
+    let test = Test::new().runbook("loose", MINIMAL).chmod("runbooks/loose.toml", 0o664);
+    test.args(["list"])
+        .run()
+        .success()
+        .stderr_contains("refused: the runbook runbooks/loose.toml is writable by group or others (mode 0664)")
+        .stdout_lacks("loose");
+    let test = Test::new().runbook("loose", MINIMAL).chmod("runbooks/loose.toml", 0o646);
+    test.args(["validate", "runbooks/loose.toml"])
+        .run()
+        .status(2)
+        .stderr_contains("chmod go-w runbooks/loose.toml");
+}
+
+#[test]
+fn runbook_in_a_world_writable_directory_is_refused() {
+    let test = Test::new().runbook("x", MINIMAL).chmod("runbooks", 0o777);
+    test.args(["validate", "runbooks"])
+        .run()
+        .status(2)
+        .stderr_contains("its directory runbooks is writable by group or others (mode 0777)");
+}
+
+#[test]
+fn validate_without_paths_checks_the_search_path_and_built_ins() {
+    Test::new()
+        .runbook("minimal", MINIMAL)
+        .args(["validate"])
+        .run()
+        .success()
+        .stderr_contains("checked 7 runbooks: 0 errors");
+}
+
+#[test]
+fn validate_searches_directories_recursively() {
+    Test::new()
+        .file("tree/a.toml", MINIMAL)
+        .file("tree/deeper/b.toml", "schema = 1\n")
+        .file("tree/.hidden/c.toml", "not toml")
+        .file("tree/readme.txt", "not toml")
+        .args(["validate", "tree"])
+        .run()
+        .status(2)
+        .stderr_contains("tree/deeper/b.toml")
+        .stderr_contains("checked 2 runbooks");
+}
+
+#[test]
+fn validate_json_reports_locations() {
+    let outcome = Test::new()
+        .runbook("x", &MINIMAL.replace("kind = \"instruction\"", "kind = \"instruction\"\nnxet = \"done\""))
+        .args(["validate", "--json", "runbooks/x.toml"])
+        .run();
+    outcome.status(2);
+    let json = outcome.json();
+    assert_eq!(json["errors"], 1);
+    let diagnostic = &json["diagnostics"][0];
+    assert_eq!(diagnostic["level"], "error");
+    assert_eq!(diagnostic["file"], "runbooks/x.toml");
+    assert_eq!(diagnostic["line"], 7);
+    assert_eq!(diagnostic["column"], 1);
+    assert_eq!(diagnostic["hint"], "did you mean `next`?");
+}
+
+#[test]
+fn missing_path_is_a_usage_error() {
+    Test::new()
+        .args(["validate", "nowhere.toml"])
+        .run()
+        .status(2)
+        .stderr_contains("nowhere.toml");
+}
+
+#[test]
+fn config_errors_are_located_and_exit_2() {
+    Test::new()
+        .config("lang = \"zh\"\nrunbok_path = \"x\"\n")
+        .args(["list"])
+        .run()
+        .status(2)
+        .stderr_contains("config.toml:2:1")
+        .stderr_contains("unknown key `runbok_path`");
+}
+
+#[test]
+fn config_language_applies_and_flag_overrides_it() {
+    let test = Test::new().config("lang = \"zh\"\n");
+    test.args(["list"]).run().success().stdout_contains("服务器");
+    let test = Test::new().config("lang = \"zh\"\n");
+    test.args(["list", "--lang", "en"]).run().success().stdout_contains("Server software");
+}
+
+#[test]
+fn lang_environment_variable_picks_the_language() {
+    Test::new()
+        .env("LANG", "zh_CN.UTF-8")
+        .args(["list"])
+        .run()
+        .success()
+        .stdout_contains("服务器");
+}
