@@ -2003,7 +2003,24 @@ title = "Done"
 id = "restart"
 kind = "instruction"
 title = "Restart"
-"#), @"");
+"#), @r#"
+    error: step `restart` is the last step but has no `next`
+      --> runbooks/broken.toml:17:6
+       |
+    17 | id = "restart"
+       |      ^^^^^^^^^
+       = hint: add `next = "..."`, or end the runbook with a step of kind = "end"
+
+    error: no `end` step can be reached from step `restart`
+      --> runbooks/broken.toml:17:6
+       |
+    17 | id = "restart"
+       |      ^^^^^^^^^
+       = hint: the steps after it loop forever; give the loop a way out to an end step
+
+    checked 1 runbook: 2 errors, 0 warnings
+    [exit 2]
+    "#);
 }
 
 #[test]
