@@ -32,7 +32,7 @@ for n in range(count):
         'after = "1h"',
         'until = "found"',
         'notify = ["vendor"]',
-        f'goto = "s{steps - 3}"',
+        'goto = "escalated"',
         "",
     ]
     kinds = ["instruction", "command", "confirm", "checklist", "input", "notify"]

@@ -38,19 +38,33 @@ fn list_table_fits_80_columns_in_both_languages() {
         let outcome = Test::new().args(["list", "--lang", lang]).run();
         outcome.success().stdout_contains("server-software-failure");
         for line in outcome.stdout.lines() {
-            assert!(unicode_width::UnicodeWidthStr::width(line) <= 80, "too wide: {line}");
+            assert!(
+                unicode_width::UnicodeWidthStr::width(line) <= 80,
+                "too wide: {line}"
+            );
         }
     }
-    Test::new().args(["list", "--lang", "zh"]).run().stdout_contains("服务器");
+    Test::new()
+        .args(["list", "--lang", "zh"])
+        .run()
+        .stdout_contains("服务器");
 }
 
 #[test]
 fn local_runbooks_directory_shadows_the_built_in_one() {
     let local = MINIMAL.replace("title = \"Minimal\"", "title = \"Our own\"");
-    let outcome = Test::new().runbook("data-loss", &local).args(["list", "--json"]).run();
+    let outcome = Test::new()
+        .runbook("data-loss", &local)
+        .args(["list", "--json"])
+        .run();
     outcome.success();
     let json = outcome.json();
-    let row = json.as_array().unwrap().iter().find(|row| row["id"] == "data-loss").unwrap();
+    let row = json
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|row| row["id"] == "data-loss")
+        .unwrap();
     assert_eq!(row["title"], "Our own");
     assert_eq!(row["source"], "runbooks/data-loss.toml");
     assert_eq!(row["shadows"][0], "<built-in>/data-loss.toml");
@@ -71,20 +85,33 @@ fn runbooks_flag_comes_first_then_config_path() {
     let outcome = test.args(["--runbooks", "flagged", "list", "--json"]).run();
     outcome.success();
     let json = outcome.json();
-    let title = |id: &str| json.as_array().unwrap().iter().find(|row| row["id"] == id).unwrap()["title"].clone();
+    let title = |id: &str| {
+        json.as_array()
+            .unwrap()
+            .iter()
+            .find(|row| row["id"] == id)
+            .unwrap()["title"]
+            .clone()
+    };
     assert_eq!(title("x"), "From the flag");
     assert_eq!(title("y"), "From the config");
 }
 
 #[test]
 fn group_writable_runbook_is_refused() {
-    let test = Test::new().runbook("loose", MINIMAL).chmod("runbooks/loose.toml", 0o664);
+    let test = Test::new()
+        .runbook("loose", MINIMAL)
+        .chmod("runbooks/loose.toml", 0o664);
     test.args(["list"])
         .run()
         .success()
-        .stderr_contains("refused: the runbook runbooks/loose.toml is writable by group or others (mode 0664)")
+        .stderr_contains(
+            "refused: the runbook runbooks/loose.toml is writable by group or others (mode 0664)",
+        )
         .stdout_lacks("loose");
-    let test = Test::new().runbook("loose", MINIMAL).chmod("runbooks/loose.toml", 0o646);
+    let test = Test::new()
+        .runbook("loose", MINIMAL)
+        .chmod("runbooks/loose.toml", 0o646);
     test.args(["validate", "runbooks/loose.toml"])
         .run()
         .status(2)
@@ -127,7 +154,13 @@ fn validate_searches_directories_recursively() {
 #[test]
 fn validate_json_reports_locations() {
     let outcome = Test::new()
-        .runbook("x", &MINIMAL.replace("kind = \"instruction\"", "kind = \"instruction\"\nnxet = \"done\""))
+        .runbook(
+            "x",
+            &MINIMAL.replace(
+                "kind = \"instruction\"",
+                "kind = \"instruction\"\nnxet = \"done\"",
+            ),
+        )
         .args(["validate", "--json", "runbooks/x.toml"])
         .run();
     outcome.status(2);
@@ -166,7 +199,10 @@ fn config_language_applies_and_flag_overrides_it() {
     let test = Test::new().config("lang = \"zh\"\n");
     test.args(["list"]).run().success().stdout_contains("服务器");
     let test = Test::new().config("lang = \"zh\"\n");
-    test.args(["list", "--lang", "en"]).run().success().stdout_contains("Server software");
+    test.args(["list", "--lang", "en"])
+        .run()
+        .success()
+        .stdout_contains("Server software");
 }
 
 #[test]

@@ -2,13 +2,25 @@ use crate::common::{MINIMAL, Test};
 
 #[test]
 fn version_and_help() {
-    Test::new().args(["--version"]).run().success().stdout_contains("runbook ");
-    Test::new().args(["--help"]).run().success().stdout_contains("validate");
+    Test::new()
+        .args(["--version"])
+        .run()
+        .success()
+        .stdout_contains("runbook ");
+    Test::new()
+        .args(["--help"])
+        .run()
+        .success()
+        .stdout_contains("validate");
 }
 
 #[test]
 fn usage_error_exits_2() {
-    Test::new().args(["frobnicate"]).run().status(2).stderr_contains("unrecognized subcommand");
+    Test::new()
+        .args(["frobnicate"])
+        .run()
+        .status(2)
+        .stderr_contains("unrecognized subcommand");
 }
 
 #[test]

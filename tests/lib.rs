@@ -1,7 +1,12 @@
 //! The integration tests: one binary, driving the real `runbook` executable.
 
+// Tests start processes directly and fail loudly; the library's adapter
+// rules do not apply here.
+#![allow(clippy::unwrap_used, clippy::disallowed_methods)]
+
 mod common;
 
+mod bundled;
 mod catalog;
 mod cli;
 mod invalid_runbooks;

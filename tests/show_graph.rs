@@ -87,10 +87,10 @@ fn show_text_in_walk_order() {
       vendor — Vendor: +86 10 0000 0000
 
     SEVERITY
-      sev1 Severe: Severe: core service down or data at risk; report to leadership
-      at once. → notify vendor
-      sev2 General: General: a service degraded or partly down.
-      sev3 Minor: Minor: little or no effect on users.
+      sev1 Severe: Core service down or data at risk; report to leadership at once.
+      → notify vendor
+      sev2 General: A service degraded or partly down.
+      sev3 Minor: Little or no effect on users.
 
     TIMERS
       escalate: after 1h from the start, unless reached: found
@@ -104,22 +104,22 @@ fn show_text_in_walk_order() {
         yes → done
         no → restart
 
-    2. done [end] Resolved
-        outcome: resolved
-
-    3. restart [command · milestone found] Restart
+    2. restart [command · milestone found] Restart
         $ systemctl restart "$SERVICE"
         asks first · timeout 5m · drill: skip
         → how
         failed → call-vendor
 
-    4. how [choice] How did it go?
+    3. how [choice] How did it go?
         • Fixed → done
         • Still down → call-vendor
 
-    5. call-vendor [notify] Call the vendor
+    4. call-vendor [notify] Call the vendor
         notify vendor
         → handed
+
+    5. done [end] Resolved
+        outcome: resolved
 
     6. handed [end] Handed over
         outcome: handed-over
@@ -128,16 +128,29 @@ fn show_text_in_walk_order() {
 
 #[test]
 fn show_in_chinese() {
-    let outcome = Test::new().runbook("web", BRANCHY).args(["show", "web", "--lang", "zh"]).run();
-    outcome.success().stdout_contains("网站故障").stdout_contains("重启").stdout_contains("步骤");
+    let outcome = Test::new()
+        .runbook("web", BRANCHY)
+        .args(["show", "web", "--lang", "zh"])
+        .run();
+    outcome
+        .success()
+        .stdout_contains("网站故障")
+        .stdout_contains("重启")
+        .stdout_contains("步骤");
     for line in outcome.stdout.lines() {
-        assert!(unicode_width::UnicodeWidthStr::width(line) <= 80, "too wide: {line}");
+        assert!(
+            unicode_width::UnicodeWidthStr::width(line) <= 80,
+            "too wide: {line}"
+        );
     }
 }
 
 #[test]
 fn show_markdown() {
-    let outcome = Test::new().runbook("web", BRANCHY).args(["show", "web", "--format", "markdown"]).run();
+    let outcome = Test::new()
+        .runbook("web", BRANCHY)
+        .args(["show", "web", "--format", "markdown"])
+        .run();
     outcome.success();
     insta::assert_snapshot!(outcome.stdout, @r#"
     # Web outage (`web`)
@@ -169,13 +182,7 @@ fn show_markdown() {
     - yes → done
     - no → restart
 
-    ### 2. Resolved <a id="done"></a>
-
-    *`done` · end*
-
-    - outcome: resolved
-
-    ### 3. Restart <a id="restart"></a>
+    ### 2. Restart <a id="restart"></a>
 
     *`restart` · command*
 
@@ -187,19 +194,25 @@ fn show_markdown() {
     - → how
     - failed → call-vendor
 
-    ### 4. How did it go? <a id="how"></a>
+    ### 3. How did it go? <a id="how"></a>
 
     *`how` · choice*
 
     - • Fixed → done
     - • Still down → call-vendor
 
-    ### 5. Call the vendor <a id="call-vendor"></a>
+    ### 4. Call the vendor <a id="call-vendor"></a>
 
     *`call-vendor` · notify*
 
     - notify vendor
     - → handed
+
+    ### 5. Resolved <a id="done"></a>
+
+    *`done` · end*
+
+    - outcome: resolved
 
     ### 6. Handed over <a id="handed"></a>
 
@@ -211,7 +224,10 @@ fn show_markdown() {
 
 #[test]
 fn show_json_is_the_model() {
-    let outcome = Test::new().runbook("web", BRANCHY).args(["show", "web", "--format", "json"]).run();
+    let outcome = Test::new()
+        .runbook("web", BRANCHY)
+        .args(["show", "web", "--format", "json"])
+        .run();
     outcome.success();
     let json = outcome.json();
     assert_eq!(json["source"], "runbooks/web.toml");
@@ -238,11 +254,17 @@ fn show_unknown_runbook_suggests_a_name() {
 #[test]
 fn show_invalid_runbook_prints_its_errors() {
     Test::new()
-        .runbook("web", &BRANCHY.replace("goto = \"call-vendor\"\nmessage", "goto = \"cal-vendor\"\nmessage"))
+        .runbook(
+            "web",
+            &BRANCHY.replace(
+                "goto = \"call-vendor\"\nmessage",
+                "goto = \"cal-vendor\"\nmessage",
+            ),
+        )
         .args(["show", "web"])
         .run()
         .status(2)
-        .stderr_contains("timer target `cal-vendor` is not a step in this runbook");
+        .stderr_contains("timer `escalate` offers `cal-vendor`, which is not a step");
 }
 
 #[test]
@@ -274,7 +296,10 @@ fn graph_mermaid() {
 
 #[test]
 fn graph_dot() {
-    let outcome = Test::new().runbook("web", BRANCHY).args(["graph", "web", "--format", "dot"]).run();
+    let outcome = Test::new()
+        .runbook("web", BRANCHY)
+        .args(["graph", "web", "--format", "dot"])
+        .run();
     outcome.success();
     insta::assert_snapshot!(outcome.stdout, @r##"
     digraph "web" {
@@ -321,7 +346,11 @@ fn render_with_graphviz(dot: &str) -> String {
         .expect("Graphviz `dot` is installed (.ci/run installs it)");
     child.stdin.take().unwrap().write_all(dot.as_bytes()).unwrap();
     let output = child.wait_with_output().unwrap();
-    assert!(output.status.success(), "dot failed: {}", String::from_utf8_lossy(&output.stderr));
+    assert!(
+        output.status.success(),
+        "dot failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     String::from_utf8_lossy(&output.stdout).into_owned()
 }
 
@@ -330,7 +359,9 @@ fn broken_pipe_exits_quietly() {
     // Far more output than a pipe buffers, so the writer meets a closed pipe.
     let mut big = String::from("schema = 1\ntitle = \"Big\"\n");
     for n in 0..3000 {
-        big.push_str(&format!("[[steps]]\nid = \"s{n}\"\nkind = \"instruction\"\ntitle = \"Step {n} with a long title\"\n"));
+        big.push_str(&format!(
+            "[[steps]]\nid = \"s{n}\"\nkind = \"instruction\"\ntitle = \"Step {n} with a long title\"\n"
+        ));
     }
     big.push_str("[[steps]]\nid = \"done\"\nkind = \"end\"\ntitle = \"Done\"\n");
     let test = Test::new().runbook("big", &big);

@@ -44,7 +44,10 @@ impl Config {
                 return Ok(Config::default());
             }
             Err(error) => {
-                return Err(Error::usage(format!("cannot read the config {}: {error}", path.display())));
+                return Err(Error::usage(format!(
+                    "cannot read the config {}: {error}",
+                    path.display()
+                )));
             }
         };
         if let Ok(Some(mode)) = loose_permissions(path) {
@@ -55,7 +58,8 @@ impl Config {
             .with_hint(format!("run `chmod go-w {}`", path.display())));
         }
         let name = path.display().to_string();
-        let source = crate::load::decode(&name, Origin::File(path.to_owned()), bytes).map_err(config_error)?;
+        let source =
+            crate::load::decode(&name, Origin::File(path.to_owned()), bytes).map_err(config_error)?;
         let mut config: Config = toml::from_str(&source.text).map_err(|error| {
             let span = error.span().map(Span::new);
             let message = error.message().trim_end().replace("field", "key");

@@ -48,10 +48,13 @@ impl Context {
         search_path.extend(config_dir.map(|dir| dir.join("runbooks")));
         search_path.push(PathBuf::from("/etc/runbook/runbooks"));
 
-        if let Some(dir) = &cli.runbooks {
-            if !dir.is_dir() {
-                return Err(Error::usage(format!("--runbooks {}: no such directory", dir.display())));
-            }
+        if let Some(dir) = &cli.runbooks
+            && !dir.is_dir()
+        {
+            return Err(Error::usage(format!(
+                "--runbooks {}: no such directory",
+                dir.display()
+            )));
         }
 
         Ok(Context {

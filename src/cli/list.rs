@@ -68,7 +68,10 @@ pub fn run(context: &Context, args: &Args) -> Result<ExitCode> {
     writeln!(out, "{table}")?;
     if rows.iter().any(|row| !row.valid) {
         let mut err = std::io::stderr().lock();
-        writeln!(err, "hint: run `runbook validate` to see what is wrong with INVALID runbooks")?;
+        writeln!(
+            err,
+            "hint: run `runbook validate` to see what is wrong with INVALID runbooks"
+        )?;
     }
     Ok(ExitCode::Success)
 }

@@ -53,7 +53,11 @@ pub fn main(args: impl IntoIterator<Item = OsString>) -> Result<ExitCode> {
     let cli = match Cli::try_parse_from(args) {
         Ok(cli) => cli,
         Err(error) => {
-            let code = if error.use_stderr() { ExitCode::BadInput } else { ExitCode::Success };
+            let code = if error.use_stderr() {
+                ExitCode::BadInput
+            } else {
+                ExitCode::Success
+            };
             // clap renders usage, help and version itself.
             error.print().map_err(Error::Io)?;
             return Ok(code);

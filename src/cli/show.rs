@@ -32,7 +32,13 @@ pub fn run(context: &Context, args: &Args) -> Result<ExitCode> {
     let source = source_name(entry);
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     match args.format {
-        Format::Text => crate::report::text(&mut out, runbook, &source, &context.lang, usize::from(crate::term::width()))?,
+        Format::Text => crate::report::text(
+            &mut out,
+            runbook,
+            &source,
+            &context.lang,
+            usize::from(crate::term::width()),
+        )?,
         Format::Markdown => crate::report::markdown(&mut out, runbook, &source, &context.lang)?,
         Format::Json => {
             let document = serde_json::json!({ "source": source, "runbook": runbook });

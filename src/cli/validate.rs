@@ -29,14 +29,23 @@ pub fn run(context: &Context, args: &Args) -> Result<ExitCode> {
     let dirs: Vec<PathBuf> = if explicit {
         args.paths.clone()
     } else {
-        context.search_path.iter().filter(|dir| dir.is_dir()).cloned().collect()
+        context
+            .search_path
+            .iter()
+            .filter(|dir| dir.is_dir())
+            .cloned()
+            .collect()
     };
     for path in &dirs {
         match find_files(path) {
             Ok(found) => files.extend(found),
             Err(error) => diagnostics.push(
-                Diagnostic::file(Level::Error, path.display().to_string(), format!("cannot read: {error}"))
-                    .with_hint("check the path"),
+                Diagnostic::file(
+                    Level::Error,
+                    path.display().to_string(),
+                    format!("cannot read: {error}"),
+                )
+                .with_hint("check the path"),
             ),
         }
     }
@@ -82,7 +91,11 @@ pub fn run(context: &Context, args: &Args) -> Result<ExitCode> {
             plural(warnings)
         )?;
     }
-    Ok(if errors > 0 { ExitCode::BadInput } else { ExitCode::Success })
+    Ok(if errors > 0 {
+        ExitCode::BadInput
+    } else {
+        ExitCode::Success
+    })
 }
 
 fn plural(count: usize) -> &'static str {

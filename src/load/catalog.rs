@@ -62,10 +62,17 @@ pub fn read_file(path: &Path, today: NaiveDate) -> Result<Loaded, Diagnostic> {
         Diagnostic::file(Level::Error, &name, format!("cannot read the runbook: {error}"))
             .with_hint("check that the path exists and is readable")
     };
-    let dir = path.parent().filter(|dir| !dir.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let dir = path
+        .parent()
+        .filter(|dir| !dir.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
     for checked in [path, dir] {
         if let Some(mode) = loose_permissions(checked).map_err(io_error)? {
-            let what = if checked == path { "the runbook" } else { "its directory" };
+            let what = if checked == path {
+                "the runbook"
+            } else {
+                "its directory"
+            };
             return Err(Diagnostic::file(
                 Level::Error,
                 &name,
@@ -74,7 +81,10 @@ pub fn read_file(path: &Path, today: NaiveDate) -> Result<Loaded, Diagnostic> {
                     checked.display()
                 ),
             )
-            .with_hint(format!("a runbook runs commands; run `chmod go-w {}`", checked.display())));
+            .with_hint(format!(
+                "a runbook runs commands; run `chmod go-w {}`",
+                checked.display()
+            )));
         }
     }
     let bytes = std::fs::read(path).map_err(io_error)?;
@@ -93,7 +103,14 @@ pub fn read_files(paths: &[PathBuf], today: NaiveDate) -> Vec<Result<Loaded, Dia
     std::thread::scope(|scope| {
         let handles: Vec<_> = paths
             .chunks(chunk)
-            .map(|chunk| scope.spawn(move || chunk.iter().map(|path| read_file(path, today)).collect::<Vec<_>>()))
+            .map(|chunk| {
+                scope.spawn(move || {
+                    chunk
+                        .iter()
+                        .map(|path| read_file(path, today))
+                        .collect::<Vec<_>>()
+                })
+            })
             .collect();
         handles
             .into_iter()

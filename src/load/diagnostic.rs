@@ -32,7 +32,7 @@ pub struct Diagnostic {
     pub level: Level,
     pub file: String,
     #[serde(flatten, skip_serializing_if = "Option::is_none")]
-    pub location: Option<Location>,
+    pub location: Option<Box<Location>>,
     pub message: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub hint: Option<String>,
@@ -43,7 +43,7 @@ impl Diagnostic {
         Diagnostic {
             level,
             file: source.name.clone(),
-            location: span.map(|span| locate(source, span)),
+            location: span.map(|span| Box::new(locate(source, span))),
             message: message.into(),
             hint: None,
         }
@@ -90,7 +90,11 @@ impl Diagnostic {
             Some(location) => {
                 let gutter = location.line.to_string().len();
                 let pad = " ".repeat(gutter);
-                let _ = writeln!(out, "{pad}--> {}:{}:{}", self.file, location.line, location.column);
+                let _ = writeln!(
+                    out,
+                    "{pad}--> {}:{}:{}",
+                    self.file, location.line, location.column
+                );
                 let _ = writeln!(out, "{pad} |");
                 let _ = writeln!(out, "{} | {}", location.line, location.line_text);
                 let before: String = location.line_text.chars().take(location.column - 1).collect();

@@ -11,10 +11,10 @@ mod reader;
 mod source;
 mod validate;
 
-pub use reader::did_you_mean;
 pub use catalog::{Catalog, Entry, builtin_sources, find_files, loose_permissions, read_file, read_files};
 pub use diagnostic::{Diagnostic, Level, Location};
 pub use parse::{DEFAULT_ARCHIVE_WITHIN, DEFAULT_TIMEOUT, SCHEMA};
+pub use reader::did_you_mean;
 pub use source::{Origin, Source};
 
 use crate::model::{Runbook, Span};
@@ -51,12 +51,12 @@ pub fn decode(name: &str, origin: Origin, bytes: Vec<u8>) -> Result<Source, Diag
                 format!("the file is not UTF-8 text (invalid byte 0x{:02x})", bytes[valid]),
             )
             .with_hint("save the runbook as UTF-8");
-            diagnostic.location = Some(Location {
+            diagnostic.location = Some(Box::new(Location {
                 line,
                 column,
                 line_text: crate::term::sanitize(prefix.rsplit('\n').next().unwrap_or("")).into_owned(),
                 width: 1,
-            });
+            }));
             Err(diagnostic)
         }
     }
@@ -70,7 +70,10 @@ pub fn load(source: Source, today: NaiveDate) -> Loaded {
     diagnostics.sort_by_key(|diagnostic| {
         (
             diagnostic.level,
-            diagnostic.location.as_ref().map(|location| (location.line, location.column)),
+            diagnostic
+                .location
+                .as_ref()
+                .map(|location| (location.line, location.column)),
         )
     });
     let runbook = runbook.filter(|_| !diagnostics.iter().any(Diagnostic::is_error));
@@ -96,19 +99,37 @@ fn read(ctx: &mut reader::Ctx<'_>, today: NaiveDate) -> Option<Runbook> {
         return None;
     }
     let (table, errors) = toml::de::DeTable::parse_recoverable(text);
-    if !errors.is_empty() {
-        for error in errors {
-            let span = error.span().map_or(Span::NONE, Span::new);
-            ctx.error(
-                span,
-                format!("invalid TOML: {}", error.message().trim_end()),
-                Some("check the TOML syntax at this point".into()),
-            );
-        }
+    // After the first syntax error the parser's recovery guesses, and its
+    // later errors are as often echoes as real: report the first only.
+    if let Some(error) = errors.first() {
+        let span = error.span().map_or(Span::NONE, Span::new);
+        let (message, hint) = syntax_error(ctx.source.slice(span), error.message().trim_end());
+        ctx.error(span, message, Some(hint));
         return None;
     }
     let parsed = parse::runbook(ctx, table.get_ref());
     let runbook = parsed.runbook?;
     validate::runbook(ctx, &runbook, &parsed.broken_steps, today);
     Some(runbook)
+}
+
+/// A TOML syntax error in words an operator can act on.
+fn syntax_error(at: &str, message: &str) -> (String, String) {
+    let key = at.trim();
+    if message.starts_with("duplicate key") {
+        return (
+            format!("`{key}` is set twice in the same table"),
+            "remove one of them; each [[steps]] section starts a new step".into(),
+        );
+    }
+    let hint = if message.contains("string") {
+        "close the string with the quote it opens with; use \"\"\"...\"\"\" for several lines"
+    } else if message.contains("expected `=`") {
+        "write key = value"
+    } else if message.contains("table") || message.contains("expected `]`") {
+        "table headers look like [name] or [[steps]]"
+    } else {
+        "check the TOML syntax at this point"
+    };
+    (format!("invalid TOML: {message}"), hint.into())
 }

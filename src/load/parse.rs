@@ -1,7 +1,7 @@
 //! TOML → [`Runbook`]: shapes and types. Cross-references are checked
 //! afterwards by `validate`, so that one pass reports every problem.
 
-use super::reader::{did_you_mean, span_of, type_name, Ctx, Fields};
+use super::reader::{Ctx, Fields, did_you_mean, span_of, type_name};
 use crate::model::{
     ChoiceOption, Command, Contact, DrillMode, Located, Outcome, Period, Phase, Runbook, SeverityLevel, Span,
     Step, StepKind, Text, Timer, TimerFrom, Var,
@@ -43,7 +43,15 @@ const STEP_KINDS: &[(&str, &[&str])] = &[
     ("checklist", &["items", "next", "on_any"]),
     (
         "command",
-        &["run", "confirm", "timeout", "drill", "capture", "next", "on_failure"],
+        &[
+            "run",
+            "confirm",
+            "timeout",
+            "drill",
+            "capture",
+            "next",
+            "on_failure",
+        ],
     ),
     ("notify", &["to", "message", "next"]),
     ("end", &["outcome"]),
@@ -65,7 +73,10 @@ pub(crate) struct Parsed {
 pub(crate) fn runbook(ctx: &mut Ctx<'_>, table: &DeTable<'_>) -> Parsed {
     let mut broken_steps = Vec::new();
     let runbook = read_runbook(ctx, table, &mut broken_steps);
-    Parsed { runbook, broken_steps }
+    Parsed {
+        runbook,
+        broken_steps,
+    }
 }
 
 fn read_runbook(ctx: &mut Ctx<'_>, table: &DeTable<'_>, broken: &mut Vec<String>) -> Option<Runbook> {
@@ -88,7 +99,9 @@ fn read_runbook(ctx: &mut Ctx<'_>, table: &DeTable<'_>, broken: &mut Vec<String>
     }
 
     let stem = ctx.source.stem().to_owned();
-    let id = top.str(ctx, "id").unwrap_or_else(|| Located::new(stem, Span::NONE));
+    let id = top
+        .str(ctx, "id")
+        .unwrap_or_else(|| Located::new(stem, Span::NONE));
     let title = top.required_text(ctx, "title");
     let summary = top.text(ctx, "summary");
     let owner = top.str(ctx, "owner").map(|owner| owner.value);
@@ -111,7 +124,10 @@ fn read_runbook(ctx: &mut Ctx<'_>, table: &DeTable<'_>, broken: &mut Vec<String>
     let mut severities = SeverityLevel::builtin();
     for (id, table, span) in top.named_tables(ctx, "severity") {
         let level = severity(ctx, id, table, span, &severities);
-        match severities.iter_mut().find(|known| known.id.value == level.id.value) {
+        match severities
+            .iter_mut()
+            .find(|known| known.id.value == level.id.value)
+        {
             Some(known) => *known = level,
             None => severities.push(level),
         }
@@ -127,15 +143,25 @@ fn read_runbook(ctx: &mut Ctx<'_>, table: &DeTable<'_>, broken: &mut Vec<String>
         .as_ref()
         .and_then(|tables| tables.first())
         .and_then(|(table, _)| table.get("id"))
-        .and_then(|id| id.get_ref().as_str().map(|text| Located::new(text.to_owned(), span_of(id))));
+        .and_then(|id| {
+            id.get_ref()
+                .as_str()
+                .map(|text| Located::new(text.to_owned(), span_of(id)))
+        });
     let steps = match step_tables {
         Some(tables) if !tables.is_empty() => steps(ctx, tables, broken),
         Some(_) => {
-            ctx.error(
-                top.key_span("steps").unwrap_or(doc),
-                "the runbook has no steps",
-                Some("add at least one [[steps]] section".into()),
-            );
+            let empty = top
+                .get("steps")
+                .and_then(|steps| steps.get_ref().as_array())
+                .is_some_and(|steps| steps.is_empty());
+            if empty {
+                ctx.error(
+                    top.get("steps").map_or(doc, span_of),
+                    "the runbook has no steps",
+                    Some("add [[steps]] sections, ending with one of kind = \"end\"".into()),
+                );
+            }
             Vec::new()
         }
         None => {
@@ -162,7 +188,8 @@ fn read_runbook(ctx: &mut Ctx<'_>, table: &DeTable<'_>, broken: &mut Vec<String>
         review_every,
         last_reviewed,
         default_severity: default_severity.unwrap_or_else(|| Located::new("sev2".into(), Span::NONE)),
-        archive_within: archive_within.unwrap_or_else(|| Period::new(DEFAULT_ARCHIVE_WITHIN, std::time::Duration::from_secs(86_400))),
+        archive_within: archive_within
+            .unwrap_or_else(|| Period::new(DEFAULT_ARCHIVE_WITHIN, std::time::Duration::from_secs(86_400))),
         start: start?,
         vars,
         contacts,
@@ -239,10 +266,18 @@ fn timer(ctx: &mut Ctx<'_>, id: Located<String>, table: &DeTable<'_>, span: Span
         Some(from) => match from.value.strip_prefix("step:") {
             Some(step) => TimerFrom::Step(Located::new(step.to_owned(), from.span)),
             None => {
+                let hint = if crate::model::is_name(&from.value.replace('-', "_")) {
+                    format!(
+                        "to count from when step `{0}` is reached, write from = \"step:{0}\"",
+                        from.value
+                    )
+                } else {
+                    "count from the incident's start, or from when a step is reached".to_owned()
+                };
                 ctx.error(
                     from.span,
                     format!("`from` in {} must be \"start\" or \"step:<id>\"", fields.what),
-                    Some("count from the incident's start, or from when a step is reached".into()),
+                    Some(hint),
                 );
                 TimerFrom::Start
             }
@@ -262,28 +297,40 @@ fn timer(ctx: &mut Ctx<'_>, id: Located<String>, table: &DeTable<'_>, span: Span
 }
 
 fn steps(ctx: &mut Ctx<'_>, tables: Vec<(&DeTable<'_>, Span)>, broken: &mut Vec<String>) -> Vec<Step> {
+    // A step without `next` goes on to the one written after it, even when
+    // that one is broken: its own errors say what is wrong with it.
+    let table_ids: Vec<Option<String>> = tables
+        .iter()
+        .map(|(table, _)| {
+            table
+                .get("id")
+                .and_then(|id| id.get_ref().as_str().map(str::to_owned))
+        })
+        .collect();
     let mut steps: Vec<Step> = Vec::with_capacity(tables.len());
     for (index, (table, span)) in tables.into_iter().enumerate() {
-        match step(ctx, index, table, span) {
-            Some(step) => steps.push(step),
-            None => broken.extend(table.get("id").and_then(|id| id.get_ref().as_str().map(str::to_owned))),
-        }
-    }
-
-    // A step without `next` goes on to the one written after it.
-    let following: Vec<Option<Located<String>>> = (0..steps.len())
-        .map(|index| steps.get(index + 1).map(|next| Located::new(next.id.value.clone(), steps[index].span)))
-        .collect();
-    for (step, following) in steps.iter_mut().zip(following) {
+        let Some(mut step) = step(ctx, index, table, span) else {
+            broken.extend(table_ids[index].clone());
+            continue;
+        };
+        let following = match table_ids.get(index + 1) {
+            Some(Some(id)) => Some(Located::new(id.clone(), step.span)),
+            // The next step has no id; its own error says so.
+            Some(None) => Some(Located::new(String::new(), step.span)),
+            None => None,
+        };
         let what = format!("step `{}`", step.id.value);
+        let id_span = step.id.span;
         let mut fill = |slot: &mut Option<Located<String>>, key: &str| {
             if slot.is_none() {
                 match &following {
                     Some(next) => *slot = Some(next.clone()),
                     None => ctx.error(
-                        step.id.span,
+                        id_span,
                         format!("{what} is the last step but has no `{key}`"),
-                        Some(format!("add `{key} = \"...\"`, or end the runbook with a step of kind = \"end\"")),
+                        Some(format!(
+                            "add `{key} = \"...\"`, or end the runbook with a step of kind = \"end\""
+                        )),
                     ),
                 }
             }
@@ -300,6 +347,7 @@ fn steps(ctx: &mut Ctx<'_>, tables: Vec<(&DeTable<'_>, Span)>, broken: &mut Vec<
             }
             StepKind::Choice { .. } | StepKind::End { .. } => {}
         }
+        steps.push(step);
     }
     steps
 }
@@ -365,8 +413,14 @@ fn step(ctx: &mut Ctx<'_>, index: usize, table: &DeTable<'_>, span: Span) -> Opt
         },
         "command" => StepKind::Command(command(ctx, &fields)?),
         "notify" => {
-            if fields.get("to").is_none() {
-                fields.missing(ctx, "to", "[\"account-manager\"]");
+            match fields.get("to") {
+                None => fields.missing(ctx, "to", "[\"account-manager\"]"),
+                Some(to) if to.get_ref().as_array().is_some_and(|to| to.is_empty()) => ctx.error(
+                    span_of(to),
+                    format!("{} notifies nobody", fields.what),
+                    Some("name the contacts to tell: to = [\"account-manager\"]".into()),
+                ),
+                Some(_) => {}
             }
             StepKind::Notify {
                 to: fields.str_list(ctx, "to"),
@@ -377,15 +431,15 @@ fn step(ctx: &mut Ctx<'_>, index: usize, table: &DeTable<'_>, span: Span) -> Opt
         "end" => {
             let outcome = match fields.str(ctx, "outcome") {
                 None => Outcome::Resolved,
-                Some(outcome) => Outcome::parse(&outcome.value).or_else(|| {
+                Some(outcome) => Outcome::parse(&outcome.value).unwrap_or_else(|| {
                     ctx.error(
                         outcome.span,
                         format!("unknown outcome `{}` in {}", outcome.value, fields.what),
                         did_you_mean(&outcome.value, Outcome::NAMES.iter().copied())
                             .or_else(|| Some(format!("outcomes: {}", Outcome::NAMES.join(", ")))),
                     );
-                    None
-                })?,
+                    Outcome::Resolved
+                }),
             };
             StepKind::End { outcome }
         }
@@ -417,15 +471,21 @@ fn kind_of(ctx: &mut Ctx<'_>, table: &DeTable<'_>, span: Span, what: &str) -> Op
         ctx.error(
             span,
             format!("{what} is missing `kind`"),
-            Some(format!("add `kind = \"...\"`, one of: {}", names().collect::<Vec<_>>().join(", "))),
+            Some(format!(
+                "add `kind = \"...\"`, one of: {}",
+                names().collect::<Vec<_>>().join(", ")
+            )),
         );
         return None;
     };
     let DeValue::String(kind) = value.get_ref() else {
         ctx.error(
             span_of(value),
-            format!("`kind` in {what} must be a string, found {}", type_name(value.get_ref())),
-            None,
+            format!(
+                "`kind` in {what} must be a string, found {}",
+                type_name(value.get_ref())
+            ),
+            Some(format!("kinds: {}", names().collect::<Vec<_>>().join(", "))),
         );
         return None;
     };
@@ -434,7 +494,8 @@ fn kind_of(ctx: &mut Ctx<'_>, table: &DeTable<'_>, span: Span, what: &str) -> Op
         ctx.error(
             span_of(value),
             format!("unknown step kind `{kind}` in {what}"),
-            did_you_mean(kind, names()).or_else(|| Some(format!("kinds: {}", names().collect::<Vec<_>>().join(", ")))),
+            did_you_mean(kind, names())
+                .or_else(|| Some(format!("kinds: {}", names().collect::<Vec<_>>().join(", ")))),
         );
     }
     found
@@ -465,7 +526,8 @@ fn report_unknown_step_keys(
             ),
             _ => (
                 format!("unknown key `{name}` in {}", fields.what),
-                did_you_mean(name, known.iter().copied()).or_else(|| Some(format!("known keys: {}", known.join(", ")))),
+                did_you_mean(name, known.iter().copied())
+                    .or_else(|| Some(format!("known keys: {}", known.join(", ")))),
             ),
         };
         ctx.error(span_of(key), message, hint);
@@ -483,9 +545,14 @@ fn options(ctx: &mut Ctx<'_>, fields: &Fields<'_, '_>) -> Vec<ChoiceOption> {
         }
         return Vec::new();
     };
-    if tables.is_empty() {
+    if tables.is_empty()
+        && fields
+            .get("options")
+            .and_then(|o| o.get_ref().as_array())
+            .is_some_and(|o| o.is_empty())
+    {
         ctx.error(
-            fields.key_span("options").unwrap_or(fields.span),
+            fields.get("options").map_or(fields.span, span_of),
             format!("{} is a choice without options", fields.what),
             Some("add options = [{ label = \"...\", goto = \"step-id\" }, ...]".into()),
         );
@@ -514,13 +581,21 @@ fn items(ctx: &mut Ctx<'_>, fields: &Fields<'_, '_>) -> Vec<Text> {
     let DeValue::Array(items) = value.get_ref() else {
         ctx.error(
             span_of(value),
-            format!("`items` in {} must be an array, found {}", fields.what, type_name(value.get_ref())),
+            format!(
+                "`items` in {} must be an array, found {}",
+                fields.what,
+                type_name(value.get_ref())
+            ),
             Some("items = [\"first\", { en = \"second\", zh = \"第二\" }]".into()),
         );
         return Vec::new();
     };
     if items.is_empty() {
-        ctx.error(span_of(value), format!("{} is a checklist without items", fields.what), None);
+        ctx.error(
+            span_of(value),
+            format!("{} is a checklist without items", fields.what),
+            None,
+        );
     }
     items
         .iter()

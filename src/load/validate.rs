@@ -2,8 +2,10 @@
 //! reachable and can reach an end, placeholders name declared variables,
 //! patterns compile. Also the warnings: review overdue, contacts unreachable.
 
-use super::reader::{did_you_mean, Ctx};
-use crate::model::{Branch, Lang, is_name, placeholders, Located, Runbook, Span, StepKind, TimerFrom, BUILTIN_VARS};
+use super::reader::{Ctx, did_you_mean};
+use crate::model::{
+    BUILTIN_VARS, Branch, Lang, Located, Runbook, Span, StepKind, TimerFrom, is_name, placeholders,
+};
 use chrono::NaiveDate;
 use std::collections::{HashMap, HashSet, VecDeque};
 
@@ -11,15 +13,45 @@ use std::collections::{HashMap, HashSet, VecDeque};
 /// them are not reported again, and the flow is only checked once every
 /// step is sound and uniquely named, so one mistake gives one message.
 pub(crate) fn runbook(ctx: &mut Ctx<'_>, runbook: &Runbook, broken_steps: &[String], today: NaiveDate) {
+    let errors_before = ctx.diagnostics.iter().filter(|d| d.is_error()).count();
     let unique = ids(ctx, runbook);
-    references(ctx, runbook, broken_steps);
+    let resolved = references(ctx, runbook, broken_steps);
     variables(ctx, runbook);
     patterns(ctx, runbook);
     commands(ctx, runbook);
-    if unique && broken_steps.is_empty() {
+    if unique && resolved && broken_steps.is_empty() && complete(runbook) {
         reachability(ctx, runbook);
     }
-    warnings(ctx, runbook, today);
+    // Warnings wait until the errors are fixed: one thing at a time.
+    if errors_before == 0 && !ctx.diagnostics.iter().any(|d| d.is_error()) {
+        warnings(ctx, runbook, today);
+    }
+}
+
+/// Every step knows where each of its branches goes.
+fn complete(runbook: &Runbook) -> bool {
+    runbook.steps.iter().all(|step| match &step.kind {
+        StepKind::Instruction { next, .. }
+        | StepKind::Input { next, .. }
+        | StepKind::Checklist { next, .. }
+        | StepKind::Notify { next, .. } => next.is_some(),
+        StepKind::Command(command) => command.next.is_some(),
+        StepKind::Confirm { yes, no } => yes.is_some() && no.is_some(),
+        StepKind::Choice { options } => !options.is_empty(),
+        StepKind::End { .. } => true,
+    })
+}
+
+/// "did you mean", or the list of what exists when nothing is close.
+fn suggest(wrong: &str, what: &str, known: &[&str]) -> Option<String> {
+    did_you_mean(wrong, known.iter().copied()).or_else(|| {
+        if known.is_empty() {
+            return None;
+        }
+        let shown: Vec<&str> = known.iter().copied().take(8).collect();
+        let more = if known.len() > shown.len() { ", ..." } else { "" };
+        Some(format!("{what}: {}{more}", shown.join(", ")))
+    })
 }
 
 /// Step ids are typed in `--answer STEP=VALUE`, so they stay simple.
@@ -55,7 +87,9 @@ fn ids(ctx: &mut Ctx<'_>, runbook: &Runbook) -> bool {
             ctx.error(
                 step.id.span,
                 format!("duplicate step id `{id}`"),
-                Some(format!("the first step `{id}` is on line {line}; give each step its own id")),
+                Some(format!(
+                    "the first step `{id}` is on line {line}; give each step its own id"
+                )),
             );
         }
     }
@@ -78,7 +112,10 @@ fn ids(ctx: &mut Ctx<'_>, runbook: &Runbook) -> bool {
         } else if BUILTIN_VARS.contains(&name.as_str()) {
             ctx.error(
                 name.span,
-                format!("`{}` is a built-in variable and cannot be set by the runbook", name.value),
+                format!(
+                    "`{}` is a built-in variable and cannot be set by the runbook",
+                    name.value
+                ),
                 Some(format!("built-in variables: {}", BUILTIN_VARS.join(", "))),
             );
         }
@@ -86,36 +123,75 @@ fn ids(ctx: &mut Ctx<'_>, runbook: &Runbook) -> bool {
     unique
 }
 
-fn references(ctx: &mut Ctx<'_>, runbook: &Runbook, broken_steps: &[String]) {
+/// Checks that every name used is declared; false when a step reference
+/// does not resolve, which makes the flow checks meaningless.
+fn references(ctx: &mut Ctx<'_>, runbook: &Runbook, broken_steps: &[String]) -> bool {
     let steps: Vec<&str> = runbook
         .steps
         .iter()
         .map(|step| step.id.as_str())
         .chain(broken_steps.iter().map(String::as_str))
         .collect();
-    let check_step = |ctx: &mut Ctx<'_>, target: &Located<String>, role: &str| {
-        if !steps.contains(&target.as_str()) {
-            ctx.error(
-                target.span,
-                format!("{role} `{}` is not a step in this runbook", target.value),
-                did_you_mean(&target.value, steps.iter().copied()),
-            );
+    let mut resolved = true;
+    let mut check_step = |ctx: &mut Ctx<'_>, target: &Located<String>, message: String| {
+        // An empty target is a step without an id, reported on its own.
+        if !target.value.is_empty() && !steps.contains(&target.as_str()) {
+            resolved = false;
+            ctx.error(target.span, message, suggest(&target.value, "steps", &steps));
         }
     };
 
-    check_step(ctx, &runbook.start, "start step");
+    let start = &runbook.start;
+    check_step(
+        ctx,
+        start,
+        format!("start step `{}` is not a step in this runbook", start.value),
+    );
     for step in &runbook.steps {
         for (branch, target) in step.successors() {
-            let role = match branch {
-                Branch::Next => "next step".to_owned(),
-                Branch::Option(label) => format!("target of option \"{}\"", label.get(&Lang::english())),
-                branch => format!("`{}` target", branch.label(&Lang::english()).unwrap_or_default()),
+            let message = match branch {
+                Branch::Option(label) => format!(
+                    "option \"{}\" goes to `{}`, which is not a step in this runbook",
+                    label.get(&Lang::english()),
+                    target.value
+                ),
+                branch => format!(
+                    "`{}` target `{}` is not a step in this runbook",
+                    branch.key(),
+                    target.value
+                ),
             };
-            check_step(ctx, target, &role);
+            check_step(ctx, target, message);
+        }
+    }
+    for timer in &runbook.timers {
+        if let TimerFrom::Step(step) = &timer.from {
+            check_step(
+                ctx,
+                step,
+                format!(
+                    "timer `{}` counts from `{}`, which is not a step",
+                    timer.id.value, step.value
+                ),
+            );
+        }
+        if let Some(goto) = &timer.goto {
+            check_step(
+                ctx,
+                goto,
+                format!(
+                    "timer `{}` offers `{}`, which is not a step",
+                    timer.id.value, goto.value
+                ),
+            );
         }
     }
 
-    let contacts: Vec<&str> = runbook.contacts.iter().map(|contact| contact.id.as_str()).collect();
+    let contacts: Vec<&str> = runbook
+        .contacts
+        .iter()
+        .map(|contact| contact.id.as_str())
+        .collect();
     let check_contact = |ctx: &mut Ctx<'_>, contact: &Located<String>| {
         if !contacts.contains(&contact.as_str()) {
             ctx.error(
@@ -128,14 +204,14 @@ fn references(ctx: &mut Ctx<'_>, runbook: &Runbook, broken_steps: &[String]) {
     };
     for step in &runbook.steps {
         if let StepKind::Notify { to, .. } = &step.kind {
-            if to.is_empty() {
-                ctx.error(step.id.span, format!("notify step `{}` names nobody in `to`", step.id.value), None);
-            }
             to.iter().for_each(|contact| check_contact(ctx, contact));
         }
     }
     for level in &runbook.severities {
-        level.notify.iter().for_each(|contact| check_contact(ctx, contact));
+        level
+            .notify
+            .iter()
+            .for_each(|contact| check_contact(ctx, contact));
     }
 
     let severities: Vec<&str> = runbook.severities.iter().map(|level| level.id.as_str()).collect();
@@ -143,8 +219,11 @@ fn references(ctx: &mut Ctx<'_>, runbook: &Runbook, broken_steps: &[String]) {
         ctx.error(
             runbook.default_severity.span,
             format!("severity `{}` is not defined", runbook.default_severity.value),
-            did_you_mean(&runbook.default_severity.value, severities.iter().copied())
-                .or_else(|| Some(format!("severities: {}", severities.join(", ")))),
+            Some(format!(
+                "severities: {}; add a [severity.{}] section for a new level",
+                severities.join(", "),
+                runbook.default_severity.value
+            )),
         );
     }
 
@@ -154,31 +233,39 @@ fn references(ctx: &mut Ctx<'_>, runbook: &Runbook, broken_steps: &[String]) {
         .filter_map(|step| step.milestone.as_ref().map(Located::as_str))
         .collect();
     for timer in &runbook.timers {
-        timer.notify.iter().for_each(|contact| check_contact(ctx, contact));
-        if let TimerFrom::Step(step) = &timer.from {
-            check_step(ctx, step, "timer start step");
-        }
-        if let Some(goto) = &timer.goto {
-            check_step(ctx, goto, "timer target");
-        }
-        if let Some(until) = &timer.until {
-            if !milestones.contains(&until.as_str()) {
-                ctx.error(
-                    until.span,
-                    format!("no step declares the milestone `{}` that ends timer `{}`", until.value, timer.id.value),
-                    did_you_mean(&until.value, milestones.iter().copied())
-                        .or_else(|| Some(format!("add `milestone = \"{}\"` to the step that reaches it", until.value))),
-                );
-            }
+        timer
+            .notify
+            .iter()
+            .for_each(|contact| check_contact(ctx, contact));
+        if let Some(until) = &timer.until
+            && !milestones.contains(&until.as_str())
+        {
+            ctx.error(
+                until.span,
+                format!(
+                    "no step declares the milestone `{}` that ends timer `{}`",
+                    until.value, timer.id.value
+                ),
+                did_you_mean(&until.value, milestones.iter().copied()).or_else(|| {
+                    Some(format!(
+                        "add `milestone = \"{}\"` to the step that reaches it",
+                        until.value
+                    ))
+                }),
+            );
         }
         if timer.notify.is_empty() && timer.goto.is_none() {
             ctx.error(
                 timer.id.span,
-                format!("timer `{}` neither notifies anyone nor offers a step", timer.id.value),
+                format!(
+                    "timer `{}` neither notifies anyone nor offers a step",
+                    timer.id.value
+                ),
                 Some("add `notify = [...]` or `goto = \"step-id\"`".into()),
             );
         }
     }
+    resolved
 }
 
 /// `{{name}}` in display text must name a variable that exists; scanned on
@@ -211,7 +298,10 @@ fn variables(ctx: &mut Ctx<'_>, runbook: &Runbook) {
     let text = ctx.source.text.clone();
     for placeholder in placeholders(&text) {
         let span = Span::new(placeholder.range.clone());
-        if run_spans.iter().any(|run| run.start <= span.start && span.start < run.end) {
+        if run_spans
+            .iter()
+            .any(|run| run.start <= span.start && span.start < run.end)
+        {
             continue;
         }
         if is_comment(&text, span.start) {
@@ -225,11 +315,39 @@ fn variables(ctx: &mut Ctx<'_>, runbook: &Runbook) {
                 did_you_mean(&name, declared.iter().copied())
                     .or_else(|| Some(format!("declare it in a [vars.{name}] section"))),
             ),
-            None => ctx.error(
-                span,
-                "malformed placeholder",
-                Some("write {{name}} with a declared variable name, lower case".into()),
-            ),
+            None => {
+                let written = &text[placeholder.range.clone()];
+                if written.ends_with("}}") {
+                    let inner = written[2..written.len() - 2].trim();
+                    let fixed: String = inner
+                        .chars()
+                        .map(|c| {
+                            if c.is_ascii_alphanumeric() {
+                                c.to_ascii_lowercase()
+                            } else {
+                                '_'
+                            }
+                        })
+                        .collect();
+                    ctx.error(
+                        span,
+                        format!("`{written}` is not a valid placeholder"),
+                        Some(format!(
+                            "variable names are lower case letters, digits and `_`: {{{{{fixed}}}}}"
+                        )),
+                    );
+                } else {
+                    // Unclosed: point at the `{{` and the name after it.
+                    let name_len = written[2..]
+                        .find(|c: char| !(c.is_alphanumeric() || c == '_' || c == '-' || c == ' '))
+                        .unwrap_or(written.len() - 2);
+                    ctx.error(
+                        Span::new(span.start..span.start + 2 + name_len),
+                        "unclosed `{{`",
+                        Some("close the placeholder with `}}`: {{name}}".into()),
+                    );
+                }
+            }
         }
     }
 }
@@ -250,39 +368,48 @@ fn commands(ctx: &mut Ctx<'_>, runbook: &Runbook) {
             let span = at.map_or(command.run.span, |at| Span::new(at..at + 2));
             ctx.error(
                 span,
-                format!("`{{{{` in the command of step `{}`: text is never spliced into shell source", step.id.value),
+                format!(
+                    "`{{{{` in the command of step `{}`: text is never spliced into shell source",
+                    step.id.value
+                ),
                 Some("use the variable as an environment variable: \"$SERVICE\" for `service`".into()),
             );
         }
         if command.run.value.trim().is_empty() {
-            ctx.error(command.run.span, format!("step `{}` has an empty command", step.id.value), None);
+            ctx.error(
+                command.run.span,
+                format!("step `{}` has an empty command", step.id.value),
+                None,
+            );
         }
     }
 }
 
+/// Patterns are checked for syntax only (cheap), and compiled only when a
+/// default must be matched against them.
 fn patterns(ctx: &mut Ctx<'_>, runbook: &Runbook) {
     let check = |ctx: &mut Ctx<'_>, pattern: &Located<String>, default: Option<&String>| {
+        if let Err(error) = regex_syntax::Parser::new().parse(&pattern.value) {
+            let detail = error.to_string();
+            let last = detail.lines().rfind(|line| !line.trim().is_empty()).unwrap_or("");
+            ctx.error(
+                pattern.span,
+                format!("invalid pattern: {}", last.trim().trim_start_matches("error: ")),
+                Some("patterns are regular expressions: escape ( ) [ ] { } . * + ? | \\ with \\ to match them as text".into()),
+            );
+            return;
+        }
+        let Some(default) = default else {
+            return;
+        };
         match regex::Regex::new(&pattern.value) {
-            Ok(regex) => {
-                if let Some(default) = default {
-                    if !regex.is_match(default) {
-                        ctx.error(
-                            pattern.span,
-                            format!("the default \"{default}\" does not match this pattern"),
-                            Some("change the default or the pattern".into()),
-                        );
-                    }
-                }
-            }
-            Err(error) => {
-                let detail = error.to_string();
-                let last = detail.lines().filter(|line| !line.trim().is_empty()).last().unwrap_or("");
-                ctx.error(
-                    pattern.span,
-                    format!("invalid pattern: {}", last.trim().trim_start_matches("error: ")),
-                    Some("patterns are Rust regular expressions; anchor them with ^...$".into()),
-                );
-            }
+            Ok(regex) if !regex.is_match(default) => ctx.error(
+                pattern.span,
+                format!("the default \"{default}\" does not match this pattern"),
+                Some("change the default or the pattern".into()),
+            ),
+            Ok(_) => {}
+            Err(error) => ctx.error(pattern.span, format!("invalid pattern: {error}"), None),
         }
     };
     for var in &runbook.vars {
@@ -331,7 +458,10 @@ fn reachability(ctx: &mut Ctx<'_>, runbook: &Runbook) {
         if !reached[at] {
             ctx.error(
                 step.id.span,
-                format!("step `{}` cannot be reached from the start step `{}`", step.id.value, runbook.start.value),
+                format!(
+                    "step `{}` cannot be reached from the start step `{}`",
+                    step.id.value, runbook.start.value
+                ),
                 Some("point a `next`, branch or timer `goto` at it, or remove it".into()),
             );
         }
@@ -358,14 +488,38 @@ fn reachability(ctx: &mut Ctx<'_>, runbook: &Runbook) {
         );
         return;
     }
-    for (at, step) in runbook.steps.iter().enumerate() {
-        if !finishing[at] && reached[at] {
-            ctx.error(
-                step.id.span,
-                format!("no `end` step can be reached from step `{}`", step.id.value),
-                Some("the steps after it loop forever; give the loop a way out to an end step".into()),
-            );
+    // One message per trap: the first step (in walk order) from which no
+    // end can be reached, naming the steps it goes round.
+    let mut covered = vec![false; edges.len()];
+    for at in runbook.walk_order() {
+        if finishing[at] || !reached[at] || covered[at] {
+            continue;
         }
+        let trapped = walk(std::iter::once(at), &edges);
+        let names: Vec<&str> = (0..edges.len())
+            .filter(|&other| trapped[other])
+            .map(|other| {
+                covered[other] = true;
+                runbook.steps[other].id.as_str()
+            })
+            .collect();
+        let step = &runbook.steps[at];
+        let hint = if names.len() == 1 {
+            format!(
+                "step `{}` only leads back to itself; add a branch to an end step",
+                names[0]
+            )
+        } else {
+            format!(
+                "`{}` go round in a loop; add a branch out to an end step",
+                names.join("`, `")
+            )
+        };
+        ctx.error(
+            step.id.span,
+            format!("no `end` step can be reached from step `{}`", step.id.value),
+            Some(hint),
+        );
     }
 }
 
@@ -382,19 +536,25 @@ fn walk(roots: impl Iterator<Item = usize>, edges: &[Vec<usize>]) -> Vec<bool> {
 }
 
 fn warnings(ctx: &mut Ctx<'_>, runbook: &Runbook, today: NaiveDate) {
-    if let Some(due) = runbook.review_due() {
-        if due < today {
-            let span = runbook.id.span;
-            ctx.warning(
-                if span == Span::NONE { first_key(ctx, "last_reviewed") } else { span },
-                format!(
-                    "review overdue since {due}: last reviewed {} and due every {}",
-                    runbook.last_reviewed.map(|date| date.to_string()).unwrap_or_default(),
-                    runbook.review_every.as_ref().map(|every| every.text.as_str()).unwrap_or_default(),
-                ),
-                Some("review the plan with its owner, then update `last_reviewed`".into()),
-            );
-        }
+    if let Some(due) = runbook.review_due()
+        && due < today
+    {
+        ctx.warning(
+            first_key(ctx, "last_reviewed"),
+            format!(
+                "review overdue since {due}: last reviewed {} and due every {}",
+                runbook
+                    .last_reviewed
+                    .map(|date| date.to_string())
+                    .unwrap_or_default(),
+                runbook
+                    .review_every
+                    .as_ref()
+                    .map(|every| every.text.as_str())
+                    .unwrap_or_default(),
+            ),
+            Some("review the plan with its owner, then update `last_reviewed`".into()),
+        );
     }
     let unreachable: Vec<&Located<String>> = runbook
         .contacts
@@ -407,7 +567,11 @@ fn warnings(ctx: &mut Ctx<'_>, runbook: &Runbook, today: NaiveDate) {
         let message = if names.len() == 1 {
             format!("contact `{}` has no phone or email", names[0])
         } else {
-            format!("{} contacts have no phone or email: {}", names.len(), names.join(", "))
+            format!(
+                "{} contacts have no phone or email: {}",
+                names.len(),
+                names.join(", ")
+            )
         };
         ctx.warning(
             first.span,

@@ -20,6 +20,29 @@ impl Period {
     }
 }
 
+impl Period {
+    /// The date this long after `date`. Months and years are calendar ones
+    /// ("6 months" after 2025-01-01 is 2025-07-01); anything else counts
+    /// whole days.
+    pub fn after_date(&self, date: chrono::NaiveDate) -> Option<chrono::NaiveDate> {
+        let text = self.text.trim();
+        let split = text.find(|c: char| !c.is_ascii_digit()).unwrap_or(text.len());
+        let (number, unit) = text.split_at(split);
+        let months = match unit.trim() {
+            "month" | "months" | "M" => number.parse::<u32>().ok(),
+            "year" | "years" | "y" => number.parse::<u32>().ok().and_then(|years| years.checked_mul(12)),
+            _ => None,
+        };
+        match months {
+            Some(months) => date.checked_add_months(chrono::Months::new(months)),
+            None => {
+                let days = i64::try_from(self.duration.as_secs() / 86_400).ok()?;
+                date.checked_add_signed(chrono::Duration::try_days(days)?)
+            }
+        }
+    }
+}
+
 impl std::fmt::Display for Period {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(&self.text)
@@ -29,5 +52,28 @@ impl std::fmt::Display for Period {
 impl Serialize for Period {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(&self.text)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::NaiveDate;
+
+    fn date(text: &str) -> NaiveDate {
+        text.parse().unwrap()
+    }
+
+    #[test]
+    fn months_and_years_are_calendar_ones() {
+        let six_months = Period::new("6 months", humantime::parse_duration("6 months").unwrap());
+        assert_eq!(
+            six_months.after_date(date("2025-01-01")),
+            Some(date("2025-07-01"))
+        );
+        let year = Period::new("1year", humantime::parse_duration("1year").unwrap());
+        assert_eq!(year.after_date(date("2024-02-29")), Some(date("2025-02-28")));
+        let days = Period::new("90d", humantime::parse_duration("90d").unwrap());
+        assert_eq!(days.after_date(date("2026-01-01")), Some(date("2026-04-01")));
     }
 }

@@ -12,8 +12,8 @@ mod template;
 mod text;
 
 pub use duration::Period;
-pub use runbook::{Contact, Runbook, SeverityLevel, Timer, TimerFrom, Var, BUILTIN_VARS};
+pub use runbook::{BUILTIN_VARS, Contact, Runbook, SeverityLevel, Timer, TimerFrom, Var};
 pub use span::{Located, Span};
 pub use step::{Branch, ChoiceOption, Command, DrillMode, Outcome, Phase, Step, StepKind};
-pub use template::{is_name, placeholders, render, Placeholder};
+pub use template::{Placeholder, is_name, placeholders, render};
 pub use text::{Lang, Text};

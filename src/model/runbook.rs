@@ -60,7 +60,8 @@ impl Runbook {
         let mut order = Vec::with_capacity(self.steps.len());
         let mut ends = Vec::new();
         let mut seen = vec![false; self.steps.len()];
-        let roots = std::iter::once(&self.start).chain(self.timers.iter().filter_map(|timer| timer.goto.as_ref()));
+        let roots =
+            std::iter::once(&self.start).chain(self.timers.iter().filter_map(|timer| timer.goto.as_ref()));
         for root in roots {
             let mut stack: Vec<usize> = self.step_index(&root.value).into_iter().collect();
             while let Some(at) = stack.pop() {
@@ -88,10 +89,7 @@ impl Runbook {
 
     /// When the next review falls due, if the runbook asks to be reviewed.
     pub fn review_due(&self) -> Option<NaiveDate> {
-        let every = self.review_every.as_ref()?;
-        let last = self.last_reviewed?;
-        let days = i64::try_from(every.duration.as_secs() / 86_400).ok()?;
-        last.checked_add_signed(chrono::Duration::days(days))
+        self.review_every.as_ref()?.after_date(self.last_reviewed?)
     }
 }
 

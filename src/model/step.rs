@@ -23,7 +23,11 @@ pub struct Step {
 impl Step {
     /// Every step this one can lead to, with the branch that leads there.
     pub fn successors(&self) -> Vec<(Branch<'_>, &Located<String>)> {
-        fn push<'a>(out: &mut Vec<(Branch<'a>, &'a Located<String>)>, branch: Branch<'a>, target: &'a Option<Located<String>>) {
+        fn push<'a>(
+            out: &mut Vec<(Branch<'a>, &'a Located<String>)>,
+            branch: Branch<'a>,
+            target: &'a Option<Located<String>>,
+        ) {
             if let Some(target) = target {
                 out.push((branch, target));
             }
@@ -43,7 +47,9 @@ impl Step {
                     out.push((Branch::Option(&option.label), &option.goto));
                 }
             }
-            StepKind::Input { next, .. } | StepKind::Notify { next, .. } => push(&mut out, Branch::Next, next),
+            StepKind::Input { next, .. } | StepKind::Notify { next, .. } => {
+                push(&mut out, Branch::Next, next)
+            }
             StepKind::Checklist { next, on_any, .. } => {
                 push(&mut out, Branch::Next, next);
                 push(&mut out, Branch::AnyTicked, on_any);
@@ -76,6 +82,18 @@ pub enum Branch<'a> {
 }
 
 impl Branch<'_> {
+    /// The key a runbook writes this branch with.
+    pub fn key(&self) -> &'static str {
+        match self {
+            Branch::Next => "next",
+            Branch::Failed => "on_failure",
+            Branch::Yes => "yes",
+            Branch::No => "no",
+            Branch::Option(_) => "goto",
+            Branch::AnyTicked => "on_any",
+        }
+    }
+
     /// The label drawn on the branch, `None` for the plain next step.
     pub fn label(&self, lang: &super::Lang) -> Option<String> {
         let zh = lang.primary() == "zh";
@@ -104,7 +122,9 @@ pub enum StepKind {
         yes: Option<Located<String>>,
         no: Option<Located<String>>,
     },
-    Choice { options: Vec<ChoiceOption> },
+    Choice {
+        options: Vec<ChoiceOption>,
+    },
     /// Sets `var` from the operator's answer.
     Input {
         var: Located<String>,
@@ -128,7 +148,9 @@ pub enum StepKind {
         message: Option<Text>,
         next: Option<Located<String>>,
     },
-    End { outcome: Outcome },
+    End {
+        outcome: Outcome,
+    },
 }
 
 impl StepKind {

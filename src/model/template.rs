@@ -76,12 +76,17 @@ mod tests {
         assert_eq!(found[0].range, 2..15);
         assert_eq!(found[1].name, None);
         assert_eq!(found[2].name, None);
-        assert_eq!(found[2].range.end, "a {{ service }} b {{Bad-Name}} c {{host".len());
+        assert_eq!(
+            found[2].range.end,
+            "a {{ service }} b {{Bad-Name}} c {{host".len()
+        );
     }
 
     #[test]
     fn renders_known_and_keeps_unknown() {
-        let text = render("restart {{service}} on {{host}}", |name| (name == "service").then(|| "nginx".into()));
+        let text = render("restart {{service}} on {{host}}", |name| {
+            (name == "service").then(|| "nginx".into())
+        });
         assert_eq!(text, "restart nginx on {{host}}");
     }
 }

@@ -15,7 +15,7 @@ fn outcome_colour(outcome: Outcome) -> &'static str {
 }
 
 /// The step a timer counts from: its `from` step, or the start step.
-fn timer_origin<'r>(runbook: &'r Runbook, from: &TimerFrom) -> Option<usize> {
+fn timer_origin(runbook: &Runbook, from: &TimerFrom) -> Option<usize> {
     match from {
         TimerFrom::Start => runbook.step_index(&runbook.start.value),
         TimerFrom::Step(step) => runbook.step_index(&step.value),
@@ -71,16 +71,29 @@ pub fn mermaid<W: Write>(out: &mut W, runbook: &Runbook, lang: &Lang) -> io::Res
         let Some(from) = timer_origin(runbook, &timer.from) else {
             continue;
         };
-        match timer.goto.as_ref().and_then(|goto| runbook.step_index(&goto.value)) {
+        match timer
+            .goto
+            .as_ref()
+            .and_then(|goto| runbook.step_index(&goto.value))
+        {
             Some(to) => writeln!(out, "    s{from} -.->|\"{label}\"| s{to}")?,
             None => {
                 let notify: Vec<&str> = timer.notify.iter().map(|c| c.as_str()).collect();
-                writeln!(out, "    t{number}[\"{}\"]", escape(&format!("notify {}", notify.join(", "))))?;
+                writeln!(
+                    out,
+                    "    t{number}[\"{}\"]",
+                    escape(&format!("notify {}", notify.join(", ")))
+                )?;
                 writeln!(out, "    s{from} -.->|\"{label}\"| t{number}")?;
             }
         }
     }
-    for outcome in [Outcome::Resolved, Outcome::HandedOver, Outcome::Escalated, Outcome::Aborted] {
+    for outcome in [
+        Outcome::Resolved,
+        Outcome::HandedOver,
+        Outcome::Escalated,
+        Outcome::Aborted,
+    ] {
         let ends: Vec<String> = runbook
             .steps
             .iter()
@@ -90,7 +103,11 @@ pub fn mermaid<W: Write>(out: &mut W, runbook: &Runbook, lang: &Lang) -> io::Res
             .collect();
         if !ends.is_empty() {
             let class = outcome.name().replace('-', "_");
-            writeln!(out, "    classDef {class} fill:{},stroke:#333", outcome_colour(outcome))?;
+            writeln!(
+                out,
+                "    classDef {class} fill:{},stroke:#333",
+                outcome_colour(outcome)
+            )?;
             writeln!(out, "    class {} {class}", ends.join(","))?;
         }
     }
@@ -109,7 +126,10 @@ pub fn dot<W: Write>(out: &mut W, runbook: &Runbook, lang: &Lang) -> io::Result<
     writeln!(out, "digraph {} {{", quote(&runbook.id.value))?;
     writeln!(out, "    label={};", quote(runbook.title.get(lang)))?;
     writeln!(out, "    labelloc=t;")?;
-    writeln!(out, "    node [fontname=\"sans-serif\", shape=box, style=rounded];")?;
+    writeln!(
+        out,
+        "    node [fontname=\"sans-serif\", shape=box, style=rounded];"
+    )?;
     writeln!(out, "    edge [fontname=\"sans-serif\", fontsize=10];")?;
     for (at, step) in runbook.steps.iter().enumerate() {
         let label = quote(&format!("{}\n[{}]", node_label(step, lang), step.id.value));
@@ -119,7 +139,10 @@ pub fn dot<W: Write>(out: &mut W, runbook: &Runbook, lang: &Lang) -> io::Result<
             StepKind::Notify { .. } => "shape=note, style=\"\"".to_owned(),
             StepKind::Input { .. } => "shape=parallelogram, style=\"\"".to_owned(),
             StepKind::End { outcome } => {
-                format!("shape=oval, style=filled, fillcolor=\"{}\"", outcome_colour(*outcome))
+                format!(
+                    "shape=oval, style=filled, fillcolor=\"{}\"",
+                    outcome_colour(*outcome)
+                )
             }
             StepKind::Instruction { .. } | StepKind::Checklist { .. } => "shape=box".to_owned(),
         };
@@ -142,11 +165,19 @@ pub fn dot<W: Write>(out: &mut W, runbook: &Runbook, lang: &Lang) -> io::Result<
         let Some(from) = timer_origin(runbook, &timer.from) else {
             continue;
         };
-        match timer.goto.as_ref().and_then(|goto| runbook.step_index(&goto.value)) {
+        match timer
+            .goto
+            .as_ref()
+            .and_then(|goto| runbook.step_index(&goto.value))
+        {
             Some(to) => writeln!(out, "    s{from} -> s{to} [style=dashed, label={label}];")?,
             None => {
                 let notify: Vec<&str> = timer.notify.iter().map(|c| c.as_str()).collect();
-                writeln!(out, "    t{number} [shape=note, label={}];", quote(&format!("notify {}", notify.join(", "))))?;
+                writeln!(
+                    out,
+                    "    t{number} [shape=note, label={}];",
+                    quote(&format!("notify {}", notify.join(", ")))
+                )?;
                 writeln!(out, "    s{from} -> t{number} [style=dashed, label={label}];")?;
             }
         }

@@ -15,7 +15,13 @@ fn list(items: &[impl AsRef<str>]) -> String {
 }
 
 /// Plain text, wrapped to `width` columns.
-pub fn text<W: Write>(out: &mut W, runbook: &Runbook, source: &str, lang: &Lang, width: usize) -> io::Result<()> {
+pub fn text<W: Write>(
+    out: &mut W,
+    runbook: &Runbook,
+    source: &str,
+    lang: &Lang,
+    width: usize,
+) -> io::Result<()> {
     let t = |text: &Text| crate::term::sanitize(text.get(lang)).into_owned();
     let width = width.max(40);
     let para = |out: &mut W, indent: usize, text: &str| -> io::Result<()> {
@@ -37,11 +43,21 @@ pub fn text<W: Write>(out: &mut W, runbook: &Runbook, source: &str, lang: &Lang,
         .severity(&runbook.default_severity.value)
         .map(|level| format!("{} ({})", level.id.value, t(&level.label)))
         .unwrap_or_else(|| runbook.default_severity.value.clone());
-    facts.push(format!("{} {severity}", label(lang, "default severity", "默认级别")));
-    facts.push(format!("{} {}", label(lang, "archive within", "归档时限"), runbook.archive_within));
+    facts.push(format!(
+        "{} {severity}",
+        label(lang, "default severity", "默认级别")
+    ));
+    facts.push(format!(
+        "{} {}",
+        label(lang, "archive within", "归档时限"),
+        runbook.archive_within
+    ));
     para(out, 0, &facts.join(" · "))?;
     if let (Some(every), Some(last)) = (&runbook.review_every, runbook.last_reviewed) {
-        let due = runbook.review_due().map(|due| due.to_string()).unwrap_or_default();
+        let due = runbook
+            .review_due()
+            .map(|due| due.to_string())
+            .unwrap_or_default();
         para(
             out,
             0,
@@ -53,7 +69,12 @@ pub fn text<W: Write>(out: &mut W, runbook: &Runbook, source: &str, lang: &Lang,
             ),
         )?;
     }
-    writeln!(out, "{}: {}", label(lang, "source", "来源"), crate::term::sanitize(source))?;
+    writeln!(
+        out,
+        "{}: {}",
+        label(lang, "source", "来源"),
+        crate::term::sanitize(source)
+    )?;
     if let Some(summary) = &runbook.summary {
         writeln!(out)?;
         para(out, 0, &t(summary))?;
@@ -83,7 +104,16 @@ pub fn text<W: Write>(out: &mut W, runbook: &Runbook, source: &str, lang: &Lang,
             } else {
                 details.join(" · ")
             };
-            para(out, 2, &format!("{} — {}: {}", contact.id.value, t(&contact.role), crate::term::sanitize(&details)))?;
+            para(
+                out,
+                2,
+                &format!(
+                    "{} — {}: {}",
+                    contact.id.value,
+                    t(&contact.role),
+                    crate::term::sanitize(&details)
+                ),
+            )?;
         }
     }
 
@@ -94,7 +124,11 @@ pub fn text<W: Write>(out: &mut W, runbook: &Runbook, source: &str, lang: &Lang,
             line.push_str(&format!(": {}", t(description)));
         }
         if !level.notify.is_empty() {
-            line.push_str(&format!(" → {} {}", label(lang, "notify", "通知"), list(&level.notify.iter().map(|c| c.as_str()).collect::<Vec<_>>())));
+            line.push_str(&format!(
+                " → {} {}",
+                label(lang, "notify", "通知"),
+                list(&level.notify.iter().map(|c| c.as_str()).collect::<Vec<_>>())
+            ));
         }
         para(out, 2, &line)?;
     }
@@ -106,16 +140,38 @@ pub fn text<W: Write>(out: &mut W, runbook: &Runbook, source: &str, lang: &Lang,
                 TimerFrom::Start => label(lang, "the start", "开始").to_owned(),
                 TimerFrom::Step(step) => format!("{} {}", label(lang, "step", "步骤"), step.value),
             };
-            let mut line = format!("{}: {} {} {} {from}", timer.id.value, label(lang, "after", "在"), timer.after, label(lang, "from", "自"));
+            let mut line = format!(
+                "{}: {} {} {} {from}",
+                timer.id.value,
+                label(lang, "after", "在"),
+                timer.after,
+                label(lang, "from", "自")
+            );
             if let Some(until) = &timer.until {
-                line.push_str(&format!(", {} {}", label(lang, "unless reached:", "除非达成："), until.value));
+                line.push_str(&format!(
+                    ", {} {}",
+                    label(lang, "unless reached:", "除非达成："),
+                    until.value
+                ));
             }
             para(out, 2, &line)?;
             if !timer.notify.is_empty() {
-                para(out, 4, &format!("{} {}", label(lang, "notify", "通知"), list(&timer.notify.iter().map(|c| c.as_str()).collect::<Vec<_>>())))?;
+                para(
+                    out,
+                    4,
+                    &format!(
+                        "{} {}",
+                        label(lang, "notify", "通知"),
+                        list(&timer.notify.iter().map(|c| c.as_str()).collect::<Vec<_>>())
+                    ),
+                )?;
             }
             if let Some(goto) = &timer.goto {
-                para(out, 4, &format!("{} → {}", label(lang, "offers", "转至"), goto.value))?;
+                para(
+                    out,
+                    4,
+                    &format!("{} → {}", label(lang, "offers", "转至"), goto.value),
+                )?;
             }
             if let Some(message) = &timer.message {
                 para(out, 4, &format!("“{}”", t(message)))?;
@@ -134,7 +190,17 @@ pub fn text<W: Write>(out: &mut W, runbook: &Runbook, source: &str, lang: &Lang,
         if let Some(milestone) = &step.milestone {
             tags.push(format!("milestone {}", milestone.value));
         }
-        para(out, 0, &format!("{:>2}. {} [{}] {}", number + 1, step.id.value, tags.join(" · "), t(&step.title)))?;
+        para(
+            out,
+            0,
+            &format!(
+                "{:>2}. {} [{}] {}",
+                number + 1,
+                step.id.value,
+                tags.join(" · "),
+                t(&step.title)
+            ),
+        )?;
         if let Some(body) = &step.body {
             para(out, 4, &t(body))?;
         }
@@ -161,7 +227,12 @@ fn details(step: &Step, lang: &Lang) -> Vec<String> {
                 lines.push(format!("☐ {}", item.get(lang)));
             }
         }
-        StepKind::Input { var, pattern, default, .. } => {
+        StepKind::Input {
+            var,
+            pattern,
+            default,
+            ..
+        } => {
             let mut line = format!("{} {}", label(lang, "sets", "设置"), var.value);
             if let Some(pattern) = pattern {
                 line.push_str(&format!(", {} {}", label(lang, "pattern", "格式"), pattern.value));
@@ -180,26 +251,41 @@ fn details(step: &Step, lang: &Lang) -> Vec<String> {
                 facts.push(label(lang, "asks first", "执行前确认").to_owned());
             }
             facts.push(format!("{} {}", label(lang, "timeout", "超时"), command.timeout));
-            let drill = serde_json::to_value(command.drill).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default();
+            let drill = serde_json::to_value(command.drill)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_owned))
+                .unwrap_or_default();
             facts.push(format!("{} {drill}", label(lang, "drill:", "演练：")));
             if let Some(capture) = &command.capture {
-                facts.push(format!("{} {}", label(lang, "output into", "输出存入"), capture.value));
+                facts.push(format!(
+                    "{} {}",
+                    label(lang, "output into", "输出存入"),
+                    capture.value
+                ));
             }
             lines.push(facts.join(" · "));
         }
         StepKind::Notify { to, message, .. } => {
-            lines.push(format!("{} {}", label(lang, "notify", "通知"), list(&to.iter().map(|c| c.as_str()).collect::<Vec<_>>())));
+            lines.push(format!(
+                "{} {}",
+                label(lang, "notify", "通知"),
+                list(&to.iter().map(|c| c.as_str()).collect::<Vec<_>>())
+            ));
             if let Some(message) = message {
                 lines.push(format!("“{}”", message.get(lang)));
             }
         }
         StepKind::End { outcome } => {
-            lines.push(format!("{} {}", label(lang, "outcome:", "结果："), outcome.name()));
+            lines.push(format!(
+                "{} {}",
+                label(lang, "outcome:", "结果："),
+                outcome.name()
+            ));
         }
         StepKind::Instruction { .. } | StepKind::Confirm { .. } => {}
     }
     for (branch, target) in step.successors() {
-            let branch = branch.label(lang);
+        let branch = branch.label(lang);
         match branch {
             None => lines.push(format!("→ {}", target.value)),
             Some(branch) => lines.push(format!("{branch} → {}", target.value)),
@@ -222,8 +308,18 @@ pub fn markdown<W: Write>(out: &mut W, runbook: &Runbook, source: &str, lang: &L
     if let Some(owner) = &runbook.owner {
         writeln!(out, "| {} | {} |", label(lang, "Owner", "负责"), md(owner))?;
     }
-    writeln!(out, "| {} | {} |", label(lang, "Default severity", "默认级别"), runbook.default_severity.value)?;
-    writeln!(out, "| {} | {} |", label(lang, "Archive within", "归档时限"), runbook.archive_within)?;
+    writeln!(
+        out,
+        "| {} | {} |",
+        label(lang, "Default severity", "默认级别"),
+        runbook.default_severity.value
+    )?;
+    writeln!(
+        out,
+        "| {} | {} |",
+        label(lang, "Archive within", "归档时限"),
+        runbook.archive_within
+    )?;
     if let Some(due) = runbook.review_due() {
         writeln!(out, "| {} | {} |", label(lang, "Next review", "下次评审"), due)?;
     }
@@ -231,20 +327,48 @@ pub fn markdown<W: Write>(out: &mut W, runbook: &Runbook, source: &str, lang: &L
 
     if !runbook.contacts.is_empty() {
         writeln!(out, "\n## {}\n", label(lang, "Contacts", "联系人"))?;
-        writeln!(out, "| id | {} | {} | {} | {} |\n|---|---|---|---|---|", label(lang, "Role", "职责"), label(lang, "Name", "姓名"), label(lang, "Phone", "电话"), label(lang, "Email", "邮箱"))?;
+        writeln!(
+            out,
+            "| id | {} | {} | {} | {} |\n|---|---|---|---|---|",
+            label(lang, "Role", "职责"),
+            label(lang, "Name", "姓名"),
+            label(lang, "Phone", "电话"),
+            label(lang, "Email", "邮箱")
+        )?;
         for contact in &runbook.contacts {
-            writeln!(out, "| {} | {} | {} | {} | {} |", contact.id.value, t(&contact.role), md(&contact.name), md(&contact.phone), md(&contact.email))?;
+            writeln!(
+                out,
+                "| {} | {} | {} | {} | {} |",
+                contact.id.value,
+                t(&contact.role),
+                md(&contact.name),
+                md(&contact.phone),
+                md(&contact.email)
+            )?;
         }
     }
     if !runbook.timers.is_empty() {
         writeln!(out, "\n## {}\n", label(lang, "Timers", "计时器"))?;
         for timer in &runbook.timers {
-            let mut line = format!("- **{}**: {} {}", timer.id.value, label(lang, "after", "在"), timer.after);
+            let mut line = format!(
+                "- **{}**: {} {}",
+                timer.id.value,
+                label(lang, "after", "在"),
+                timer.after
+            );
             if let Some(until) = &timer.until {
-                line.push_str(&format!(", {} `{}`", label(lang, "unless", "除非达成"), until.value));
+                line.push_str(&format!(
+                    ", {} `{}`",
+                    label(lang, "unless", "除非达成"),
+                    until.value
+                ));
             }
             if !timer.notify.is_empty() {
-                line.push_str(&format!("; {} {}", label(lang, "notify", "通知"), list(&timer.notify.iter().map(|c| c.as_str()).collect::<Vec<_>>())));
+                line.push_str(&format!(
+                    "; {} {}",
+                    label(lang, "notify", "通知"),
+                    list(&timer.notify.iter().map(|c| c.as_str()).collect::<Vec<_>>())
+                ));
             }
             if let Some(goto) = &timer.goto {
                 line.push_str(&format!("; → `{}`", goto.value));
@@ -258,7 +382,13 @@ pub fn markdown<W: Write>(out: &mut W, runbook: &Runbook, source: &str, lang: &L
     writeln!(out, "\n## {}", label(lang, "Steps", "步骤"))?;
     for (number, &at) in runbook.walk_order().iter().enumerate() {
         let step = &runbook.steps[at];
-        writeln!(out, "\n### {}. {} <a id=\"{}\"></a>\n", number + 1, t(&step.title), step.id.value)?;
+        writeln!(
+            out,
+            "\n### {}. {} <a id=\"{}\"></a>\n",
+            number + 1,
+            t(&step.title),
+            step.id.value
+        )?;
         let mut tags = vec![format!("`{}`", step.id.value), step.kind.name().to_owned()];
         if let Some(phase) = step.phase {
             tags.push(phase.name().to_owned());
@@ -274,7 +404,8 @@ pub fn markdown<W: Write>(out: &mut W, runbook: &Runbook, source: &str, lang: &L
             if line.starts_with("$ ") || line.starts_with("  ") && matches!(step.kind, StepKind::Command(_)) {
                 continue;
             }
-            writeln!(out, "- {}", md(&line))?;
+            let line = line.strip_prefix("• ").unwrap_or(&line);
+            writeln!(out, "- {}", md(line))?;
         }
     }
     Ok(())

@@ -68,8 +68,14 @@ mod tests {
 
     #[test]
     fn wraps_words_and_cjk() {
-        assert_eq!(wrap("restart the web service now", 12), ["restart the", "web service", "now"]);
-        assert_eq!(wrap("重启应用服务并检查日志", 8), ["重启应用", "服务并检", "查日志"]);
+        assert_eq!(
+            wrap("restart the web service now", 12),
+            ["restart the", "web service", "now"]
+        );
+        assert_eq!(
+            wrap("重启应用服务并检查日志", 8),
+            ["重启应用", "服务并检", "查日志"]
+        );
         assert_eq!(wrap("a\n\nb", 10), ["a", "", "b"]);
         assert_eq!(wrap("", 10), [""]);
     }

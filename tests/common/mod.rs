@@ -133,7 +133,10 @@ fn write(path: &Path, contents: &[u8]) {
     std::fs::write(path, contents).expect("write a test file");
     std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o644)).expect("chmod 0644");
     // Whatever the umask, the directories a test makes are not group-writable.
-    while dir.file_name().is_some_and(|name| name != "work" && name != "config") {
+    while dir
+        .file_name()
+        .is_some_and(|name| name != "work" && name != "config")
+    {
         let _ = std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o755));
         dir.pop();
     }
@@ -167,36 +170,56 @@ impl Outcome {
 
     #[track_caller]
     pub fn stdout_contains(&self, needle: &str) -> &Outcome {
-        assert!(self.stdout.contains(needle), "stdout lacks {needle:?}:\n{}", self.stdout);
+        assert!(
+            self.stdout.contains(needle),
+            "stdout lacks {needle:?}:\n{}",
+            self.stdout
+        );
         self
     }
 
     #[track_caller]
     pub fn stderr_contains(&self, needle: &str) -> &Outcome {
-        assert!(self.stderr.contains(needle), "stderr lacks {needle:?}:\n{}", self.stderr);
+        assert!(
+            self.stderr.contains(needle),
+            "stderr lacks {needle:?}:\n{}",
+            self.stderr
+        );
         self
     }
 
     #[track_caller]
     pub fn stdout_lacks(&self, needle: &str) -> &Outcome {
-        assert!(!self.stdout.contains(needle), "stdout has {needle:?}:\n{}", self.stdout);
+        assert!(
+            !self.stdout.contains(needle),
+            "stdout has {needle:?}:\n{}",
+            self.stdout
+        );
         self
     }
 
     pub fn json(&self) -> serde_json::Value {
-        serde_json::from_str(&self.stdout).unwrap_or_else(|error| panic!("stdout is not JSON ({error}):\n{}", self.stdout))
+        serde_json::from_str(&self.stdout)
+            .unwrap_or_else(|error| panic!("stdout is not JSON ({error}):\n{}", self.stdout))
     }
 
     /// stderr followed by the exit status, for snapshots.
     pub fn stderr_and_status(&self) -> String {
-        format!("{}[exit {}]", self.stderr, self.code.map_or("signal".into(), |code| code.to_string()))
+        format!(
+            "{}[exit {}]",
+            self.stderr,
+            self.code.map_or("signal".into(), |code| code.to_string())
+        )
     }
 }
 
 /// Validates one broken runbook written as `runbooks/broken.toml` and
 /// returns what was printed with the exit status, which must be 2.
 pub fn invalid(toml: &str) -> String {
-    let outcome = Test::new().runbook("broken", toml).args(["validate", "runbooks/broken.toml"]).run();
+    let outcome = Test::new()
+        .runbook("broken", toml)
+        .args(["validate", "runbooks/broken.toml"])
+        .run();
     outcome.status(2);
     outcome.stderr_and_status()
 }

@@ -1,0 +1,377 @@
+//! The bundled plans: every one loads clean in both languages, and the
+//! headline plan follows its source clause by clause.
+
+use runbook::load::{Loaded, builtin_sources, load};
+use runbook::model::{Branch, Outcome, Runbook, Step, StepKind, Text, TimerFrom};
+use std::collections::HashSet;
+
+fn today() -> chrono::NaiveDate {
+    chrono::NaiveDate::from_ymd_opt(2026, 11, 28).unwrap()
+}
+
+fn loaded() -> Vec<Loaded> {
+    builtin_sources().map(|source| load(source, today())).collect()
+}
+
+fn bundled(id: &str) -> Runbook {
+    loaded()
+        .into_iter()
+        .filter_map(|loaded| loaded.runbook)
+        .find(|runbook| runbook.id.value == id)
+        .unwrap_or_else(|| panic!("no valid bundled runbook {id}"))
+}
+
+fn step<'r>(runbook: &'r Runbook, id: &str) -> &'r Step {
+    runbook
+        .step(id)
+        .unwrap_or_else(|| panic!("{} has no step {id}", runbook.id.value))
+}
+
+/// The steps whose branches lead to `id`.
+fn predecessors<'r>(runbook: &'r Runbook, id: &str) -> Vec<(&'r str, String)> {
+    runbook
+        .steps
+        .iter()
+        .flat_map(|step| {
+            step.successors()
+                .into_iter()
+                .filter(|(_, target)| target.value == id)
+                .map(move |(branch, _)| (step.id.as_str(), branch.key().to_owned()))
+        })
+        .collect()
+}
+
+/// Every step reachable from `from`, following all branches.
+fn reachable(runbook: &Runbook, from: &str) -> HashSet<String> {
+    let mut seen = HashSet::new();
+    let mut stack = vec![from.to_owned()];
+    while let Some(id) = stack.pop() {
+        if seen.insert(id.clone()) {
+            for (_, target) in step(runbook, &id).successors() {
+                stack.push(target.value.clone());
+            }
+        }
+    }
+    seen
+}
+
+fn command(step: &Step) -> &runbook::model::Command {
+    match &step.kind {
+        StepKind::Command(command) => command,
+        other => panic!("{} is a {} step, not a command", step.id.value, other.name()),
+    }
+}
+
+#[test]
+fn every_bundled_runbook_is_valid() {
+    let all = loaded();
+    assert_eq!(all.len(), 6);
+    for loaded in &all {
+        let errors: Vec<String> = loaded
+            .diagnostics
+            .iter()
+            .filter(|d| d.is_error())
+            .map(|d| d.render())
+            .collect();
+        assert!(
+            errors.is_empty(),
+            "{}:\n{}",
+            loaded.source.name,
+            errors.join("\n")
+        );
+        assert!(loaded.runbook.is_some());
+    }
+}
+
+fn texts(runbook: &Runbook) -> Vec<(String, &Text)> {
+    let mut texts: Vec<(String, &Text)> = vec![("title".into(), &runbook.title)];
+    texts.extend(runbook.summary.iter().map(|text| ("summary".into(), text)));
+    for var in &runbook.vars {
+        texts.push((format!("vars.{}", var.name.value), &var.prompt));
+    }
+    for contact in &runbook.contacts {
+        texts.push((format!("contacts.{}", contact.id.value), &contact.role));
+    }
+    for timer in &runbook.timers {
+        texts.extend(
+            timer
+                .message
+                .iter()
+                .map(|text| (format!("timers.{}", timer.id.value), text)),
+        );
+    }
+    for step in &runbook.steps {
+        let at = format!("step {}", step.id.value);
+        texts.push((at.clone(), &step.title));
+        texts.extend(step.body.iter().map(|text| (at.clone(), text)));
+        match &step.kind {
+            StepKind::Choice { options } => {
+                texts.extend(options.iter().map(|option| (at.clone(), &option.label)))
+            }
+            StepKind::Checklist { items, .. } => texts.extend(items.iter().map(|item| (at.clone(), item))),
+            StepKind::Notify { message, .. } => texts.extend(message.iter().map(|text| (at.clone(), text))),
+            _ => {}
+        }
+    }
+    texts
+}
+
+#[test]
+fn every_bundled_text_is_in_english_and_chinese() {
+    for runbook in loaded().into_iter().filter_map(|loaded| loaded.runbook) {
+        for (at, text) in texts(&runbook) {
+            let Text::Localized(entries) = text else {
+                panic!("{}: {at} is not localized: {text:?}", runbook.id.value);
+            };
+            let langs: Vec<&str> = entries.iter().map(|(lang, _)| lang.as_str()).collect();
+            assert!(
+                langs.contains(&"en") && langs.contains(&"zh"),
+                "{}: {at} has {langs:?}",
+                runbook.id.value
+            );
+            for (lang, value) in entries {
+                assert!(
+                    !value.trim().is_empty(),
+                    "{}: {at} has empty {lang}",
+                    runbook.id.value
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn bundled_commands_are_safe_and_bounded() {
+    let changes = [
+        "restart",
+        "reboot",
+        "rm ",
+        "kill",
+        "mkfs",
+        "dd ",
+        "systemctl stop",
+        "iptables -A",
+        "restore",
+    ];
+    for source in builtin_sources() {
+        let table: toml::Table = toml::from_str(&source.text).unwrap();
+        let steps = table["steps"].as_array().unwrap();
+        for step in steps
+            .iter()
+            .filter(|step| step["kind"].as_str() == Some("command"))
+        {
+            let id = step["id"].as_str().unwrap();
+            assert!(
+                step.get("timeout").is_some(),
+                "{}: command {id} has no timeout",
+                source.name
+            );
+            let run = step["run"].as_str().unwrap();
+            assert!(
+                !run.contains("{{"),
+                "{}: {id} splices text into shell",
+                source.name
+            );
+            let confirmed = step.get("confirm").and_then(|c| c.as_bool()).unwrap_or(false);
+            if let Some(word) = changes.iter().find(|word| run.contains(*word)) {
+                assert!(
+                    confirmed,
+                    "{}: {id} runs `{word}` without confirm = true",
+                    source.name
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn server_software_failure_intake_asks_host_and_service() {
+    let runbook = bundled("server-software-failure");
+    assert_eq!(runbook.start.value, "intake");
+    let service = runbook
+        .vars
+        .iter()
+        .find(|var| var.name.value == "service")
+        .expect("a service variable");
+    assert_eq!(service.default.as_deref(), Some("nginx"));
+    assert!(
+        service.pattern.is_some(),
+        "service input is checked, never trusted"
+    );
+    assert!(runbook.vars.iter().any(|var| var.name.value == "host"));
+    assert_eq!(runbook.archive_within.text, "1d");
+}
+
+#[test]
+fn without_maintenance_agreement_restart_then_hand_over() {
+    let runbook = bundled("server-software-failure");
+    let StepKind::Confirm { yes, no } = &step(&runbook, "maintenance-agreement").kind else {
+        panic!("maintenance-agreement is a yes/no question");
+    };
+    assert_eq!(no.as_ref().unwrap().value, "restart");
+    assert!(reachable(&runbook, &yes.as_ref().unwrap().value).contains("inspect"));
+    assert!(!reachable(&runbook, &yes.as_ref().unwrap().value).contains("restart"));
+
+    let restart = command(step(&runbook, "restart"));
+    assert!(restart.confirm, "restart asks first");
+    assert_eq!(restart.drill, runbook::model::DrillMode::Skip);
+    assert!(restart.run.value.contains("\"$SERVICE\""));
+
+    assert!(reachable(&runbook, "restart").contains("verify-restart"));
+    let StepKind::Notify { to, .. } = &step(&runbook, "notify-handover").kind else {
+        panic!("notify-handover notifies");
+    };
+    let to: HashSet<&str> = to.iter().map(|c| c.as_str()).collect();
+    assert_eq!(to, HashSet::from(["account-manager", "customer"]));
+    let ends: Vec<Outcome> = reachable(&runbook, "notify-handover")
+        .iter()
+        .filter_map(|id| match step(&runbook, id).kind {
+            StepKind::End { outcome } => Some(outcome),
+            _ => None,
+        })
+        .collect();
+    assert!(ends.contains(&Outcome::HandedOver), "{ends:?}");
+}
+
+#[test]
+fn with_agreement_inspect_preserve_state_and_recover() {
+    let runbook = bundled("server-software-failure");
+    let after_inspect = reachable(&runbook, "inspect");
+    for id in [
+        "preserve-state",
+        "recovery-disk",
+        "restore-image",
+        "os-diagnostics",
+        "os-checklist",
+    ] {
+        assert!(after_inspect.contains(id), "{id} follows inspect");
+    }
+    let preserve = command(step(&runbook, "preserve-state"));
+    assert!(
+        preserve.capture.is_some(),
+        "the preserved state is kept as evidence"
+    );
+    assert!(!preserve.confirm, "preserving state only reads");
+    assert!(matches!(
+        step(&runbook, "recovery-disk").kind,
+        StepKind::Choice { .. } | StepKind::Confirm { .. }
+    ));
+    assert!(
+        predecessors(&runbook, "restore-image")
+            .iter()
+            .any(|(from, _)| *from == "recovery-disk")
+    );
+}
+
+#[test]
+fn os_checklist_covers_the_five_checks_and_branches_on_any() {
+    let runbook = bundled("server-software-failure");
+    let StepKind::Checklist { items, next, on_any } = &step(&runbook, "os-checklist").kind else {
+        panic!("os-checklist is a checklist");
+    };
+    assert_eq!(
+        items.len(),
+        5,
+        "processes, illegal processes, OS files, virus/trojan, hacker attack"
+    );
+    let zh: String = items
+        .iter()
+        .map(|item| item.get(&runbook::model::Lang::parse("zh").unwrap()))
+        .collect();
+    for word in ["进程", "非法", "文件", "病毒", "黑客"] {
+        assert!(zh.contains(word), "the OS checklist covers {word}");
+    }
+    assert_eq!(on_any.as_ref().unwrap().value, "os-fault");
+    assert!(reachable(&runbook, &next.as_ref().unwrap().value).contains("app-check"));
+    let diagnostics = reachable(&runbook, "os-diagnostics");
+    let commands: Vec<&Step> = diagnostics
+        .iter()
+        .map(|id| step(&runbook, id))
+        .filter(|step| {
+            matches!(step.kind, StepKind::Command(_)) && step.phase != Some(runbook::model::Phase::Recover)
+        })
+        .collect();
+    assert!(!commands.is_empty());
+}
+
+#[test]
+fn backup_restore_is_only_reachable_through_customer_consent() {
+    let runbook = bundled("server-software-failure");
+    let into_restore = predecessors(&runbook, "restore-backup");
+    assert_eq!(into_restore, [("backup-consent", "yes".to_owned())]);
+    assert!(matches!(
+        step(&runbook, "backup-consent").kind,
+        StepKind::Confirm { .. }
+    ));
+    for timer in &runbook.timers {
+        assert_ne!(
+            timer.goto.as_ref().map(|goto| goto.as_str()),
+            Some("restore-backup")
+        );
+    }
+    assert!(reachable(&runbook, "app-check").contains("backup-consent"));
+}
+
+#[test]
+fn one_hour_timer_escalates_to_three_contacts() {
+    let runbook = bundled("server-software-failure");
+    let timer = runbook
+        .timers
+        .iter()
+        .find(|timer| timer.id.value == "locate-cause")
+        .expect("locate-cause");
+    assert_eq!(timer.after.duration, std::time::Duration::from_secs(3600));
+    assert_eq!(timer.from, TimerFrom::Start);
+    assert_eq!(timer.until.as_ref().unwrap().value, "cause-located");
+    let notify: HashSet<&str> = timer.notify.iter().map(|c| c.as_str()).collect();
+    assert_eq!(
+        notify,
+        HashSet::from(["account-manager", "customer", "vendor-support"])
+    );
+    assert_eq!(timer.goto.as_ref().unwrap().value, "escalate-vendor");
+    assert!(runbook.steps.iter().any(|step| {
+        step.milestone
+            .as_ref()
+            .is_some_and(|m| m.value == "cause-located")
+    }));
+    assert!(reachable(&runbook, "escalate-vendor").contains("reinstall"));
+}
+
+#[test]
+fn severe_events_go_to_leadership() {
+    let runbook = bundled("server-software-failure");
+    let sev1 = runbook.severity("sev1").unwrap();
+    assert!(sev1.notify.iter().any(|c| c.value == "leadership"));
+    assert_eq!(
+        sev1.label.get(&runbook::model::Lang::parse("zh").unwrap()),
+        "一级"
+    );
+}
+
+#[test]
+fn contact_roster_is_there_for_the_site_to_fill_in() {
+    let runbook = bundled("server-software-failure");
+    for id in [
+        "leadership",
+        "tech-lead",
+        "web-support",
+        "customer-domain",
+        "machine-room",
+        "telecom-pr",
+        "account-manager",
+        "customer",
+        "vendor-support",
+    ] {
+        let contact = runbook.contact(id).unwrap_or_else(|| panic!("contact {id}"));
+        assert!(
+            contact.name.is_empty() && contact.phone.is_empty(),
+            "{id} is left for the site"
+        );
+    }
+}
+
+#[test]
+fn branch_keys_name_what_the_runbook_writes() {
+    assert_eq!(Branch::Failed.key(), "on_failure");
+    assert_eq!(Branch::AnyTicked.key(), "on_any");
+}
