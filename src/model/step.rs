@@ -100,7 +100,7 @@ impl Branch<'_> {
         let pick = |en: &str, zh_text: &str| Some(if zh { zh_text } else { en }.to_owned());
         match self {
             Branch::Next => None,
-            Branch::Failed => pick("failed", "失败"),
+            Branch::Failed => pick("on failure", "失败时"),
             Branch::Yes => pick("yes", "是"),
             Branch::No => pick("no", "否"),
             Branch::Option(label) => Some(label.get(lang).to_owned()),
