@@ -88,7 +88,7 @@ fn show_text_in_walk_order() {
 
     SEVERITY
       sev1 Severe: Core service down or data at risk; report to leadership at once.
-      → notify vendor
+        → notify vendor
       sev2 General: A service degraded or partly down.
       sev3 Minor: Little or no effect on users.
 
@@ -108,7 +108,7 @@ fn show_text_in_walk_order() {
         $ systemctl restart "$SERVICE"
         asks first · timeout 5m · drill: skip
         → how
-        failed → call-vendor
+        on failure → call-vendor
 
     3. how [choice] How did it go?
         • Fixed → done
@@ -192,14 +192,14 @@ fn show_markdown() {
 
     - asks first · timeout 5m · drill: skip
     - → how
-    - failed → call-vendor
+    - on failure → call-vendor
 
     ### 3. How did it go? <a id="how"></a>
 
     *`how` · choice*
 
-    - • Fixed → done
-    - • Still down → call-vendor
+    - Fixed → done
+    - Still down → call-vendor
 
     ### 4. Call the vendor <a id="call-vendor"></a>
 
@@ -282,7 +282,7 @@ fn graph_mermaid() {
         s0 -->|"yes"| s5
         s0 -->|"no"| s1
         s1 --> s2
-        s1 -->|"failed"| s3
+        s1 -->|"on failure"| s3
         s2 -->|"Fixed"| s5
         s2 -->|"Still down"| s3
         s3 --> s4
@@ -316,7 +316,7 @@ fn graph_dot() {
         s0 -> s5 [label="yes"];
         s0 -> s1 [label="no"];
         s1 -> s2;
-        s1 -> s3 [label="failed"];
+        s1 -> s3 [label="on failure"];
         s2 -> s5 [label="Fixed"];
         s2 -> s3 [label="Still down"];
         s3 -> s4;

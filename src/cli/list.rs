@@ -48,13 +48,13 @@ pub fn run(context: &Context, args: &Args) -> Result<ExitCode> {
         writeln!(out)?;
         return Ok(ExitCode::Success);
     }
-    let mut table = new_table(["ID", "TITLE", "STEPS", "SEVERITY", "SOURCE", "REVIEW"]);
+    let mut table = new_table(["ID", "TITLE", "STEPS", "SEV", "SOURCE", "REVIEW DUE"]);
     for row in &rows {
         let review = match (&row.review, row.valid) {
             (_, false) => "INVALID".to_owned(),
             (Review::NotScheduled, _) => "-".to_owned(),
-            (Review::Due { on }, _) => format!("due {on}"),
-            (Review::Overdue { since }, _) => format!("OVERDUE since {since}"),
+            (Review::Due { on }, _) => on.to_string(),
+            (Review::Overdue { since }, _) => format!("OVERDUE {since}"),
         };
         table.add_row([
             sanitize(&row.id).into_owned(),
@@ -65,7 +65,7 @@ pub fn run(context: &Context, args: &Args) -> Result<ExitCode> {
             review,
         ]);
     }
-    writeln!(out, "{table}")?;
+    writeln!(out, "{}", crate::term::render_table(&table))?;
     if rows.iter().any(|row| !row.valid) {
         let mut err = std::io::stderr().lock();
         writeln!(

@@ -24,9 +24,18 @@ pub fn text<W: Write>(
 ) -> io::Result<()> {
     let t = |text: &Text| crate::term::sanitize(text.get(lang)).into_owned();
     let width = width.max(40);
+    // A paragraph wrapped to the width, continuation lines indented by two
+    // more columns than the first so that entries stand apart.
     let para = |out: &mut W, indent: usize, text: &str| -> io::Result<()> {
-        for line in wrap(text, width - indent) {
-            writeln!(out, "{}{}", " ".repeat(indent), line)?;
+        let mut lines = wrap(text, width - indent).into_iter();
+        if let Some(first) = lines.next() {
+            writeln!(out, "{}{first}", " ".repeat(indent))?;
+        }
+        let rest: Vec<String> = lines.collect();
+        if !rest.is_empty() {
+            for line in wrap(&rest.join(" "), width - indent - 2) {
+                writeln!(out, "{}{line}", " ".repeat(indent + 2))?;
+            }
         }
         Ok(())
     };
@@ -84,7 +93,7 @@ pub fn text<W: Write>(
         writeln!(out, "\n{}", label(lang, "VARIABLES", "变量"))?;
         for var in &runbook.vars {
             let mut line = format!("{} — {}", var.name.value, t(&var.prompt));
-            if let Some(default) = &var.default {
+            if let Some(default) = var.default.as_ref().filter(|default| !default.is_empty()) {
                 line.push_str(&format!(" [{} {default}]", label(lang, "default", "默认")));
             }
             para(out, 2, &line)?;
@@ -194,7 +203,7 @@ pub fn text<W: Write>(
             out,
             0,
             &format!(
-                "{:>2}. {} [{}] {}",
+                "{}. {} [{}] {}",
                 number + 1,
                 step.id.value,
                 tags.join(" · "),
@@ -202,7 +211,16 @@ pub fn text<W: Write>(
             ),
         )?;
         if let Some(body) = &step.body {
-            para(out, 4, &t(body))?;
+            for line in wrap(&t(body), width - 4) {
+                writeln!(out, "    {line}")?;
+            }
+        }
+        if let StepKind::Command(command) = &step.kind {
+            // Shell source is shown as written: never wrapped or re-indented.
+            for (index, line) in command.run.value.trim().lines().enumerate() {
+                let prompt = if index == 0 { "$" } else { " " };
+                writeln!(out, "    {prompt} {}", crate::term::sanitize(line))?;
+            }
         }
         for line in details(step, lang) {
             para(out, 4, &crate::term::sanitize(&line))?;
@@ -243,9 +261,6 @@ fn details(step: &Step, lang: &Lang) -> Vec<String> {
             lines.push(line);
         }
         StepKind::Command(command) => {
-            for (index, line) in command.run.value.trim().lines().enumerate() {
-                lines.push(format!("{} {line}", if index == 0 { "$" } else { " " }));
-            }
             let mut facts = Vec::new();
             if command.confirm {
                 facts.push(label(lang, "asks first", "执行前确认").to_owned());
@@ -401,9 +416,6 @@ pub fn markdown<W: Write>(out: &mut W, runbook: &Runbook, source: &str, lang: &L
             writeln!(out, "```sh\n{}\n```\n", command.run.value.trim())?;
         }
         for line in details(step, lang) {
-            if line.starts_with("$ ") || line.starts_with("  ") && matches!(step.kind, StepKind::Command(_)) {
-                continue;
-            }
             let line = line.strip_prefix("• ").unwrap_or(&line);
             writeln!(out, "- {}", md(line))?;
         }

@@ -5,7 +5,7 @@ mod sanitize;
 mod table;
 
 pub use sanitize::sanitize;
-pub use table::{new_table, width};
+pub use table::{new_table, render as render_table, width};
 
 use crate::error::Error;
 
