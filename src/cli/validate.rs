@@ -3,7 +3,7 @@
 use super::Context;
 use crate::error::{Error, Result};
 use crate::exit_code::ExitCode;
-use crate::load::{Diagnostic, Level, builtin_sources, find_files, load, read_files};
+use crate::load::{Diagnostic, Level, find_files, load_builtin, read_files};
 use std::io::Write;
 use std::path::PathBuf;
 
@@ -57,9 +57,9 @@ pub fn run(context: &Context, args: &Args) -> Result<ExitCode> {
         }
     }
     if !explicit {
-        for source in builtin_sources() {
+        for loaded in load_builtin(context.today) {
             checked += 1;
-            diagnostics.extend(load(source, context.today).diagnostics);
+            diagnostics.extend(loaded.diagnostics);
         }
     }
     if explicit && checked == 0 && diagnostics.is_empty() {

@@ -95,26 +95,40 @@ pub fn read_file(path: &Path, today: NaiveDate) -> Result<Loaded, Diagnostic> {
 /// Loads many files, on every core: validating a large tree is I/O and
 /// parsing, and the files are independent.
 pub fn read_files(paths: &[PathBuf], today: NaiveDate) -> Vec<Result<Loaded, Diagnostic>> {
+    parallel_map(paths, |path| read_file(path, today))
+}
+
+/// The built-in runbooks, loaded and checked.
+pub fn load_builtin(today: NaiveDate) -> Vec<Loaded> {
+    parallel_map(bundled::BUNDLED, |(name, text)| {
+        load(
+            Source::new(format!("<built-in>/{name}"), Origin::Builtin, *text),
+            today,
+        )
+    })
+}
+
+/// `items.iter().map(f)`, split over the available cores, in order. A panic
+/// in `f` is passed on, never turned into a missing result.
+fn parallel_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
     let threads = std::thread::available_parallelism().map_or(1, usize::from);
-    if paths.len() < 16 || threads == 1 {
-        return paths.iter().map(|path| read_file(path, today)).collect();
+    if items.len() < 4 || threads == 1 {
+        return items.iter().map(&f).collect();
     }
-    let chunk = paths.len().div_ceil(threads);
+    let chunk = items.len().div_ceil(threads);
+    let f = &f;
     std::thread::scope(|scope| {
-        let handles: Vec<_> = paths
+        let handles: Vec<_> = items
             .chunks(chunk)
-            .map(|chunk| {
-                scope.spawn(move || {
-                    chunk
-                        .iter()
-                        .map(|path| read_file(path, today))
-                        .collect::<Vec<_>>()
-                })
-            })
+            .map(|chunk| scope.spawn(move || chunk.iter().map(f).collect::<Vec<R>>()))
             .collect();
         handles
             .into_iter()
-            .flat_map(|handle| handle.join().unwrap_or_default())
+            .flat_map(|handle| {
+                handle
+                    .join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+            })
             .collect()
     })
 }
@@ -163,7 +177,7 @@ impl Catalog {
                 }),
             }
         }
-        loaded.extend(builtin_sources().map(|source| load(source, today)));
+        loaded.extend(load_builtin(today));
 
         let mut seen = HashSet::new();
         for file in loaded {

@@ -11,7 +11,9 @@ mod reader;
 mod source;
 mod validate;
 
-pub use catalog::{Catalog, Entry, builtin_sources, find_files, loose_permissions, read_file, read_files};
+pub use catalog::{
+    Catalog, Entry, builtin_sources, find_files, load_builtin, loose_permissions, read_file, read_files,
+};
 pub use diagnostic::{Diagnostic, Level, Location};
 pub use parse::{DEFAULT_ARCHIVE_WITHIN, DEFAULT_TIMEOUT, SCHEMA};
 pub use reader::did_you_mean;
