@@ -214,3 +214,41 @@ fn lang_environment_variable_picks_the_language() {
         .success()
         .stdout_contains("服务器");
 }
+
+#[test]
+fn invalid_local_runbook_is_listed_as_invalid_and_cannot_be_shown() {
+    let test = Test::new().runbook("broken", "schema = 1\ntitle = \"Broken\"\n");
+    let outcome = test.args(["list"]).run();
+    outcome
+        .success()
+        .stdout_contains("INVALID")
+        .stderr_contains("runbook validate");
+    let test = Test::new().runbook("broken", "schema = 1\ntitle = \"Broken\"\n");
+    test.args(["show", "broken"])
+        .run()
+        .status(2)
+        .stderr_contains("the runbook has no steps");
+}
+
+#[test]
+fn a_fifo_is_refused_not_waited_on() {
+    let test = Test::new().file("runbooks/.keep", "");
+    let fifo = test.work().join("runbooks/pipe.toml");
+    let status = std::process::Command::new("mkfifo").arg(&fifo).status().unwrap();
+    assert!(status.success());
+    test.args(["validate", "runbooks/pipe.toml"])
+        .run()
+        .status(2)
+        .stderr_contains("not a regular file");
+}
+
+#[test]
+fn an_oversized_file_is_refused() {
+    let huge = format!("schema = 1\n#{}\n", "x".repeat(5 * 1024 * 1024));
+    Test::new()
+        .runbook("huge", &huge)
+        .args(["validate", "runbooks/huge.toml"])
+        .run()
+        .status(2)
+        .stderr_contains("runbooks are at most 4194304 bytes");
+}

@@ -19,6 +19,10 @@ pub fn builtin_sources() -> impl Iterator<Item = Source> {
         .map(|(name, text)| Source::new(format!("<built-in>/{name}"), Origin::Builtin, *text))
 }
 
+/// Larger files are refused rather than read: no plan is this long, and a
+/// wrong path (a log, a disk image) should fail fast.
+pub const MAX_SIZE: u64 = 4 * 1024 * 1024;
+
 /// The mode bits of a path that group or others may write, if any.
 pub fn loose_permissions(path: &Path) -> std::io::Result<Option<u32>> {
     let mode = std::fs::metadata(path)?.permissions().mode();
@@ -86,6 +90,23 @@ pub fn read_file(path: &Path, today: NaiveDate) -> Result<Loaded, Diagnostic> {
                 checked.display()
             )));
         }
+    }
+    // Only regular files: reading a FIFO or a device could block forever.
+    let metadata = std::fs::metadata(path).map_err(io_error)?;
+    if !metadata.is_file() {
+        return Err(Diagnostic::file(Level::Error, &name, "not a regular file")
+            .with_hint("name a runbook file (*.toml)"));
+    }
+    if metadata.len() > MAX_SIZE {
+        return Err(Diagnostic::file(
+            Level::Error,
+            &name,
+            format!(
+                "the file is {} bytes; runbooks are at most {MAX_SIZE} bytes",
+                metadata.len()
+            ),
+        )
+        .with_hint("split the plan into several runbooks"));
     }
     let bytes = std::fs::read(path).map_err(io_error)?;
     let source = decode(&name, Origin::File(path.to_owned()), bytes)?;
