@@ -17,9 +17,11 @@
 //! the exit code.
 
 pub mod cli;
+pub mod engine;
 pub mod clock;
 pub mod error;
 pub mod exit_code;
+pub mod journal;
 pub mod load;
 pub mod model;
 pub mod report;

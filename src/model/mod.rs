@@ -1,10 +1,14 @@
-//! Pure data: what a runbook is, once loaded and checked.
+//! Pure data: what a runbook is, once loaded and checked, and what happens
+//! during an incident.
 //!
 //! Nothing here reads files, parses TOML or touches a terminal; `load` builds
-//! these types and every other layer reads them. Ids and references keep the
-//! byte [`Span`] they came from so that later checks can point at the source.
+//! runbooks, `journal` stores events, and every other layer reads them. Ids
+//! and references keep the byte [`Span`] they came from so that later checks
+//! can point at the source.
 
 mod duration;
+mod event;
+mod incident;
 mod runbook;
 mod span;
 mod step;
@@ -12,6 +16,8 @@ mod template;
 mod text;
 
 pub use duration::Period;
+pub use event::{Answer, AnswerSource, Event, EventKind, StepResult};
+pub use incident::{Incident, ReplayError, Status};
 pub use runbook::{BUILTIN_VARS, Contact, Runbook, SeverityLevel, Timer, TimerFrom, Var};
 pub use span::{Located, Span};
 pub use step::{Branch, ChoiceOption, Command, DrillMode, Outcome, Phase, Step, StepKind};

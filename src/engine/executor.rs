@@ -1,0 +1,61 @@
+//! Running a command: the [`Executor`] trait the engine calls, and what it
+//! gets back. The real one is [`super::ShellExecutor`]; tests use doubles.
+
+use std::sync::atomic::AtomicBool;
+use std::time::Duration;
+
+/// Keep this much of a command's output from its start, and as much from its
+/// end; the middle is replaced by a line saying how much was left out.
+pub const OUTPUT_HEAD: usize = 32 * 1024;
+pub const OUTPUT_TAIL: usize = 32 * 1024;
+
+/// What to run. Variables reach the command only through `env`.
+#[derive(Debug)]
+pub struct CommandSpec<'a> {
+    /// Shell source, run as `sh -c SCRIPT`.
+    pub script: &'a str,
+    /// Added to the inherited environment.
+    pub env: Vec<(String, String)>,
+    pub timeout: Duration,
+    /// How long a process group gets between SIGTERM and SIGKILL.
+    pub grace: Duration,
+    /// Set from another thread (Ctrl-C, hang-up) to stop the command: its
+    /// whole process group is killed as on a timeout.
+    pub cancel: &'a AtomicBool,
+}
+
+/// How a command ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CommandOutcome {
+    /// The exit status, when it exited.
+    pub exit_code: Option<i32>,
+    /// The signal that ended it, when one did.
+    pub signal: Option<i32>,
+    pub duration: Duration,
+    pub timed_out: bool,
+    /// Stopped through `cancel`.
+    pub cancelled: bool,
+    /// stdout and stderr interleaved by line as they arrived, each line
+    /// passed through `redact`, capped to head and tail.
+    pub output: String,
+    /// Bytes written in all, before capping.
+    pub output_bytes: u64,
+}
+
+impl CommandOutcome {
+    pub fn succeeded(&self) -> bool {
+        self.exit_code == Some(0) && !self.timed_out && !self.cancelled
+    }
+}
+
+pub trait Executor {
+    /// Runs `spec`, calling `line` with each (redacted) line of output as it
+    /// arrives, for display. Errors are failures to start the command at
+    /// all; a command that fails is an `Ok` outcome.
+    fn run(
+        &self,
+        spec: &CommandSpec<'_>,
+        redact: &dyn Fn(&str) -> String,
+        line: &mut dyn FnMut(&str),
+    ) -> std::io::Result<CommandOutcome>;
+}

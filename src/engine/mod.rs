@@ -1,0 +1,13 @@
+//! Walks a runbook step by step for one incident.
+//!
+//! The engine never sees a terminal, a file or the wall clock: it asks an
+//! [`Operator`] for decisions, runs commands through an [`Executor`], reads
+//! time from a [`Clock`], sends messages through a [`Notifier`] and hands
+//! every event to a [`Sink`] (the journal, wired in by `cli`). It depends on
+//! `model` and its own traits only.
+
+mod executor;
+mod shell;
+
+pub use executor::{CommandOutcome, CommandSpec, Executor, OUTPUT_HEAD, OUTPUT_TAIL};
+pub use shell::ShellExecutor;

@@ -1,0 +1,1 @@
+//! The incident journal: append-only, fsynced, hash-chained.

@@ -1,0 +1,237 @@
+//! What happens during an incident, as journaled: one [`Event`] per action,
+//! in order. The journal stores them; [`super::Incident`] folds them into the
+//! current state.
+
+use super::Outcome;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// One journaled event. `type` and `payload` come from [`EventKind`]; `prev`
+/// is the previous event's hash (64 zeros for the first) and `hash` the
+/// SHA-256 of this event's line without its `hash` field.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Event {
+    pub seq: u64,
+    pub time: DateTime<Utc>,
+    /// `user@host` of whoever, or whatever, caused it.
+    pub actor: String,
+    #[serde(flatten)]
+    pub kind: EventKind,
+    pub prev: String,
+    pub hash: String,
+}
+
+/// Who gave an answer: a person at a prompt, or a script (`--answer`,
+/// `--answers`, `--var`). Records keep the two apart.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum AnswerSource {
+    Person,
+    Script,
+}
+
+/// The outcome of a manual step.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum StepResult {
+    Done,
+    Failed,
+    Skipped,
+}
+
+/// An answer to a step, as journaled.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+pub enum Answer {
+    /// instruction, or a notify step confirmed by hand.
+    Result { result: StepResult },
+    /// confirm, or whether to run a command that asks first.
+    YesNo { yes: bool },
+    /// choice: the option's index and label (in the runbook's first language).
+    Option { index: usize, label: String },
+    /// input: the value, already checked against the pattern.
+    Text { value: String },
+    /// checklist: indexes of the ticked items.
+    Ticked { items: Vec<usize> },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", content = "payload", rename_all = "kebab-case")]
+pub enum EventKind {
+    /// The first event: which runbook, exactly, and with what.
+    IncidentStarted {
+        incident: String,
+        runbook: String,
+        title: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        version: Option<String>,
+        /// SHA-256 of the runbook file as it was at start.
+        digest: String,
+        source: String,
+        severity: String,
+        vars: BTreeMap<String, String>,
+        drill: bool,
+        /// Timer durations are divided by this (drills only).
+        speed: u32,
+    },
+    StepEntered {
+        step: String,
+    },
+    StepAnswered {
+        step: String,
+        answer: Answer,
+        source: AnswerSource,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        note: Option<String>,
+    },
+    VarSet {
+        name: String,
+        value: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        step: Option<String>,
+    },
+    /// Journaled before the process starts: a crash leaves this without a
+    /// `command-finished`, and resume says so.
+    CommandStarted {
+        step: String,
+        command: String,
+    },
+    CommandFinished {
+        step: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        exit_code: Option<i32>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        signal: Option<i32>,
+        duration_ms: u64,
+        timed_out: bool,
+        /// Combined output, redacted, capped (head and tail kept).
+        output: String,
+        /// How many bytes the command wrote in all.
+        output_bytes: u64,
+    },
+    /// A drill did not run the command.
+    CommandSkipped {
+        step: String,
+        command: String,
+        /// `skip`, `simulate-success`, or `declined` when the operator said no.
+        reason: String,
+    },
+    NotificationSent {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        step: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        timer: Option<String>,
+        to: Vec<String>,
+        /// The notifier's name, or `by-hand` when the operator confirmed a call.
+        via: String,
+        subject: String,
+        message: String,
+    },
+    NotificationFailed {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        step: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        timer: Option<String>,
+        to: Vec<String>,
+        via: String,
+        subject: String,
+        message: String,
+        error: String,
+    },
+    MilestoneReached {
+        name: String,
+        step: String,
+    },
+    TimerFired {
+        timer: String,
+    },
+    SeverityChanged {
+        from: String,
+        to: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        reason: Option<String>,
+    },
+    NoteAdded {
+        text: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        step: Option<String>,
+    },
+    AttachmentAdded {
+        name: String,
+        sha256: String,
+        bytes: u64,
+    },
+    /// A step failed and nothing in the runbook handles it: the incident
+    /// waits at that step for a person.
+    StepFailed {
+        step: String,
+        reason: String,
+    },
+    Paused {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        step: Option<String>,
+        reason: String,
+    },
+    Resumed {},
+    Ended {
+        step: String,
+        outcome: Outcome,
+    },
+    Aborted {
+        reason: String,
+    },
+}
+
+impl EventKind {
+    /// The `type` field: `step-answered`, ...
+    pub fn name(&self) -> &'static str {
+        match self {
+            EventKind::IncidentStarted { .. } => "incident-started",
+            EventKind::StepEntered { .. } => "step-entered",
+            EventKind::StepAnswered { .. } => "step-answered",
+            EventKind::VarSet { .. } => "var-set",
+            EventKind::CommandStarted { .. } => "command-started",
+            EventKind::CommandFinished { .. } => "command-finished",
+            EventKind::CommandSkipped { .. } => "command-skipped",
+            EventKind::NotificationSent { .. } => "notification-sent",
+            EventKind::NotificationFailed { .. } => "notification-failed",
+            EventKind::MilestoneReached { .. } => "milestone-reached",
+            EventKind::TimerFired { .. } => "timer-fired",
+            EventKind::SeverityChanged { .. } => "severity-changed",
+            EventKind::NoteAdded { .. } => "note-added",
+            EventKind::AttachmentAdded { .. } => "attachment-added",
+            EventKind::StepFailed { .. } => "step-failed",
+            EventKind::Paused { .. } => "paused",
+            EventKind::Resumed {} => "resumed",
+            EventKind::Ended { .. } => "ended",
+            EventKind::Aborted { .. } => "aborted",
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn events_serialize_with_type_and_payload() {
+        let event = Event {
+            seq: 3,
+            time: "2026-11-28T09:00:00Z".parse().unwrap(),
+            actor: "ops@web1".into(),
+            kind: EventKind::StepAnswered {
+                step: "restart".into(),
+                answer: Answer::YesNo { yes: true },
+                source: AnswerSource::Script,
+                note: None,
+            },
+            prev: "0".repeat(64),
+            hash: "1".repeat(64),
+        };
+        let line = serde_json::to_string(&event).unwrap();
+        assert!(line.starts_with(r#"{"seq":3,"time":"2026-11-28T09:00:00Z","actor":"ops@web1","type":"step-answered","payload":{"step":"restart","answer":{"kind":"yes-no","yes":true},"source":"script"},"prev":"#), "{line}");
+        let back: Event = serde_json::from_str(&line).unwrap();
+        assert_eq!(back, event);
+    }
+}

@@ -1,0 +1,207 @@
+//! An incident's state, rebuilt by folding its journaled events in order.
+//! Pure: no clock, no files. The same fold serves resume, `incidents`,
+//! `runbook check` and the record.
+
+use super::{Answer, Event, EventKind, Outcome};
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use std::collections::{BTreeMap, BTreeSet};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Status {
+    /// A process is driving it, or it died while driving it.
+    Running,
+    /// Waiting for an operator.
+    Paused,
+    /// A step failed and nothing handles it; waiting for an operator.
+    Failed,
+    Ended(Outcome),
+    Aborted,
+}
+
+impl Status {
+    pub fn is_open(self) -> bool {
+        matches!(self, Status::Running | Status::Paused | Status::Failed)
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Incident {
+    pub id: String,
+    pub runbook: String,
+    pub title: String,
+    pub version: Option<String>,
+    pub digest: String,
+    pub source: String,
+    pub started: DateTime<Utc>,
+    pub drill: bool,
+    pub speed: u32,
+    pub severity: String,
+    /// (when, level), the first being the level at start.
+    pub severity_history: Vec<(DateTime<Utc>, String)>,
+    pub vars: BTreeMap<String, String>,
+    /// The step being worked on, once one has been entered.
+    pub current: Option<String>,
+    pub status: Status,
+    /// Why it paused or failed, for the next operator.
+    pub waiting_reason: Option<String>,
+    /// When each step was first entered (timers may count from a step).
+    pub entered: BTreeMap<String, DateTime<Utc>>,
+    pub answers: BTreeMap<String, Answer>,
+    pub milestones: BTreeMap<String, DateTime<Utc>>,
+    pub timers_fired: BTreeSet<String>,
+    /// A command journaled as started with no result: the process running
+    /// it died (or still runs it).
+    pub unfinished_command: Option<String>,
+    /// Notifications that failed and have not been delivered since:
+    /// (step or timer, contacts).
+    pub failed_notifications: Vec<(String, Vec<String>)>,
+    pub operators: BTreeSet<String>,
+    pub ended: Option<DateTime<Utc>>,
+    pub last_event: Option<DateTime<Utc>>,
+    pub events: u64,
+    pub head: String,
+}
+
+/// Events that cannot start or continue an incident.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ReplayError {
+    #[error("the journal is empty")]
+    Empty,
+    #[error("the journal does not start with `incident-started` (it starts with `{0}`)")]
+    NoStart(&'static str),
+}
+
+impl Incident {
+    /// Folds events, first to last.
+    pub fn replay<'e>(events: impl IntoIterator<Item = &'e Event>) -> Result<Incident, ReplayError> {
+        let mut events = events.into_iter();
+        let first = events.next().ok_or(ReplayError::Empty)?;
+        let EventKind::IncidentStarted {
+            incident,
+            runbook,
+            title,
+            version,
+            digest,
+            source,
+            severity,
+            vars,
+            drill,
+            speed,
+        } = &first.kind
+        else {
+            return Err(ReplayError::NoStart(first.kind.name()));
+        };
+        let mut state = Incident {
+            id: incident.clone(),
+            runbook: runbook.clone(),
+            title: title.clone(),
+            version: version.clone(),
+            digest: digest.clone(),
+            source: source.clone(),
+            started: first.time,
+            drill: *drill,
+            speed: (*speed).max(1),
+            severity: severity.clone(),
+            severity_history: vec![(first.time, severity.clone())],
+            vars: vars.clone(),
+            current: None,
+            status: Status::Running,
+            waiting_reason: None,
+            entered: BTreeMap::new(),
+            answers: BTreeMap::new(),
+            milestones: BTreeMap::new(),
+            timers_fired: BTreeSet::new(),
+            unfinished_command: None,
+            failed_notifications: Vec::new(),
+            operators: BTreeSet::from([first.actor.clone()]),
+            ended: None,
+            last_event: Some(first.time),
+            events: 1,
+            head: first.hash.clone(),
+        };
+        for event in events {
+            state.apply(event);
+        }
+        Ok(state)
+    }
+
+    /// Folds one more event in.
+    pub fn apply(&mut self, event: &Event) {
+        self.events += 1;
+        self.head = event.hash.clone();
+        self.last_event = Some(event.time);
+        self.operators.insert(event.actor.clone());
+        match &event.kind {
+            EventKind::IncidentStarted { .. } => {}
+            EventKind::StepEntered { step } => {
+                self.current = Some(step.clone());
+                self.entered.entry(step.clone()).or_insert(event.time);
+                if self.status != Status::Running {
+                    self.status = Status::Running;
+                }
+            }
+            EventKind::StepAnswered { step, answer, .. } => {
+                self.answers.insert(step.clone(), answer.clone());
+            }
+            EventKind::VarSet { name, value, .. } => {
+                self.vars.insert(name.clone(), value.clone());
+            }
+            EventKind::CommandStarted { step, .. } => self.unfinished_command = Some(step.clone()),
+            EventKind::CommandFinished { .. } | EventKind::CommandSkipped { .. } => self.unfinished_command = None,
+            EventKind::NotificationSent { step, timer, to, .. } => {
+                let key = step.clone().or_else(|| timer.clone()).unwrap_or_default();
+                self.failed_notifications
+                    .retain(|(failed, contacts)| !(failed == &key && contacts.iter().all(|c| to.contains(c))));
+            }
+            EventKind::NotificationFailed { step, timer, to, .. } => {
+                let key = step.clone().or_else(|| timer.clone()).unwrap_or_default();
+                self.failed_notifications.push((key, to.clone()));
+            }
+            EventKind::MilestoneReached { name, .. } => {
+                self.milestones.entry(name.clone()).or_insert(event.time);
+            }
+            EventKind::TimerFired { timer } => {
+                self.timers_fired.insert(timer.clone());
+            }
+            EventKind::SeverityChanged { to, .. } => {
+                self.severity = to.clone();
+                self.severity_history.push((event.time, to.clone()));
+            }
+            EventKind::NoteAdded { .. } | EventKind::AttachmentAdded { .. } => {}
+            EventKind::StepFailed { reason, .. } => {
+                self.status = Status::Failed;
+                self.waiting_reason = Some(reason.clone());
+            }
+            EventKind::Paused { reason, .. } => {
+                if self.status.is_open() {
+                    self.status = Status::Paused;
+                    self.waiting_reason = Some(reason.clone());
+                }
+            }
+            EventKind::Resumed {} => {
+                if self.status.is_open() {
+                    self.status = Status::Running;
+                    self.waiting_reason = None;
+                }
+            }
+            EventKind::Ended { outcome, .. } => {
+                self.status = Status::Ended(*outcome);
+                self.ended = Some(event.time);
+                self.waiting_reason = None;
+            }
+            EventKind::Aborted { reason } => {
+                self.status = Status::Aborted;
+                self.ended = Some(event.time);
+                self.waiting_reason = Some(reason.clone());
+            }
+        }
+    }
+
+    /// Time as the incident's timers see it: wall time since start,
+    /// multiplied by the drill speed.
+    pub fn timer_elapsed(&self, now: DateTime<Utc>) -> chrono::Duration {
+        (now - self.started) * i32::try_from(self.speed).unwrap_or(i32::MAX)
+    }
+}
