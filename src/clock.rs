@@ -29,3 +29,13 @@ pub fn today() -> NaiveDate {
 fn system_now() -> DateTime<Utc> {
     Utc::now()
 }
+
+/// The engine's clock, reading [`now`].
+#[derive(Debug, Clone, Copy, Default)]
+pub struct SystemClock;
+
+impl crate::engine::Clock for SystemClock {
+    fn now(&self) -> DateTime<Utc> {
+        now()
+    }
+}

@@ -17,8 +17,8 @@
 //! the exit code.
 
 pub mod cli;
-pub mod engine;
 pub mod clock;
+pub mod engine;
 pub mod error;
 pub mod exit_code;
 pub mod journal;

@@ -12,3 +12,4 @@ mod cli;
 mod invalid_runbooks;
 mod loader_never_panics;
 mod show_graph;
+mod walk;

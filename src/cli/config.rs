@@ -19,6 +19,10 @@ pub struct Config {
     pub runbook_path: Vec<PathBuf>,
     /// Where incidents and records are kept (default `$XDG_DATA_HOME/runbook`).
     pub data_dir: Option<PathBuf>,
+    /// Regular expressions whose matches are replaced by `[REDACTED]` in
+    /// command output before it is shown or journaled.
+    #[serde(default)]
+    pub redact: Vec<String>,
 }
 
 fn one_or_many<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Vec<PathBuf>, D::Error> {

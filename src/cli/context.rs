@@ -16,6 +16,8 @@ pub struct Context {
     /// runbooks come after them all.
     pub search_path: Vec<PathBuf>,
     pub today: NaiveDate,
+    /// Where incidents and records are kept.
+    pub data_dir: PathBuf,
 }
 
 impl Context {
@@ -57,11 +59,30 @@ impl Context {
             )));
         }
 
+        // --data-dir, then RUNBOOK_HOME, then the config, then the XDG default.
+        let data_dir = cli
+            .data_dir
+            .clone()
+            .or_else(|| {
+                std::env::var_os("RUNBOOK_HOME")
+                    .filter(|v| !v.is_empty())
+                    .map(PathBuf::from)
+            })
+            .or_else(|| config.data_dir.clone())
+            .or_else(|| {
+                directories::ProjectDirs::from("", "", "runbook").map(|dirs| dirs.data_dir().to_owned())
+            })
+            .ok_or_else(|| {
+                Error::usage("cannot tell where to keep incidents")
+                    .with_hint("set RUNBOOK_HOME or pass --data-dir")
+            })?;
+
         Ok(Context {
             config,
             lang,
             search_path,
             today: crate::clock::today(),
+            data_dir,
         })
     }
 
@@ -78,6 +99,54 @@ impl Context {
             Error::usage(format!("no runbook named `{id}`")).with_hint(hint)
         })
     }
+}
+
+impl Context {
+    pub fn incidents_dir(&self) -> PathBuf {
+        self.data_dir.join("incidents")
+    }
+
+    /// The directory of an incident, which must exist.
+    pub fn incident_dir(&self, id: &str) -> Result<PathBuf> {
+        let dir = self.incidents_dir().join(id);
+        if crate::journal::is_incident_id(id) && dir.join("journal.jsonl").is_file() {
+            return Ok(dir);
+        }
+        let hint = if crate::journal::is_incident_id(id) {
+            format!(
+                "no such incident in {}; see `runbook incidents`",
+                self.incidents_dir().display()
+            )
+        } else {
+            "incident ids look like INC-20261128-0001; see `runbook incidents`".to_owned()
+        };
+        Err(Error::usage(format!("no incident `{id}`")).with_hint(hint))
+    }
+}
+
+/// Who is acting: `user@host`.
+pub fn actor() -> String {
+    let user = ["USER", "LOGNAME"]
+        .iter()
+        .filter_map(|var| std::env::var(var).ok())
+        .find(|user| !user.is_empty())
+        .or_else(user_from_passwd)
+        .unwrap_or_else(|| format!("uid{}", rustix::process::getuid().as_raw()));
+    let uname = rustix::system::uname();
+    let host = uname.nodename().to_string_lossy().into_owned();
+    format!("{user}@{host}")
+}
+
+/// The login name of this process's user, from /etc/passwd (cron and
+/// systemd often run without USER).
+fn user_from_passwd() -> Option<String> {
+    let uid = rustix::process::getuid().as_raw().to_string();
+    let passwd = std::fs::read_to_string("/etc/passwd").ok()?;
+    passwd.lines().find_map(|line| {
+        let mut fields = line.split(':');
+        let name = fields.next()?;
+        (fields.nth(1)? == uid).then(|| name.to_owned())
+    })
 }
 
 /// `$XDG_CONFIG_HOME/runbook`, or `~/.config/runbook`.

@@ -1,12 +1,18 @@
 //! The command line: clap arguments, one file per subcommand, the config,
 //! and the wiring between them. The only layer, with `term`, that prints.
 
+mod answers;
 mod config;
 mod context;
 mod graph;
+mod incidents;
 mod list;
+mod note;
+mod resume;
 mod show;
+mod start;
 mod validate;
+mod walk;
 
 pub use config::Config;
 pub use context::Context;
@@ -36,6 +42,11 @@ pub struct Cli {
     #[arg(long, global = true, value_name = "FILE", env = "RUNBOOK_CONFIG")]
     pub config: Option<PathBuf>,
 
+    /// Keep incidents and records in DIR (default: RUNBOOK_HOME, the
+    /// config's data_dir, then $XDG_DATA_HOME/runbook).
+    #[arg(long, global = true, value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+
     #[command(subcommand)]
     pub command: Command,
 }
@@ -46,6 +57,14 @@ pub enum Command {
     Show(show::Args),
     Graph(graph::Args),
     Validate(validate::Args),
+    Start(start::Args),
+    /// Rehearse a runbook: `start --drill`.
+    Drill(start::Args),
+    Resume(resume::Args),
+    Incidents(incidents::Args),
+    Note(note::NoteArgs),
+    Attach(note::AttachArgs),
+    Abort(note::AbortArgs),
 }
 
 /// Parses `args` and runs the chosen command.
@@ -69,6 +88,13 @@ pub fn main(args: impl IntoIterator<Item = OsString>) -> Result<ExitCode> {
         Command::Show(args) => show::run(&context, args),
         Command::Graph(args) => graph::run(&context, args),
         Command::Validate(args) => validate::run(&context, args),
+        Command::Start(args) => start::run(&context, args),
+        Command::Drill(args) => start::begin(&context, args, true),
+        Command::Resume(args) => resume::run(&context, args),
+        Command::Incidents(args) => incidents::run(&context, args),
+        Command::Note(args) => note::note(&context, args),
+        Command::Attach(args) => note::attach(&context, args),
+        Command::Abort(args) => note::abort(&context, args),
     }
 }
 

@@ -7,7 +7,18 @@
 //! `model` and its own traits only.
 
 mod executor;
+mod operator;
+mod ports;
+mod scripted;
 mod shell;
+#[cfg(test)]
+mod tests;
+pub mod timers;
+mod walk;
 
 pub use executor::{CommandOutcome, CommandSpec, Executor, OUTPUT_HEAD, OUTPUT_TAIL};
+pub use operator::{Context, Decision, Operator, Question, Reply, Value};
+pub use ports::{Clock, Notification, Notifier, Sink};
+pub use scripted::{Answers, Given, Observer, ScriptedOperator, expects};
 pub use shell::ShellExecutor;
+pub use walk::{Engine, JournalFailed, Ports, Start, Stop, matches_pattern, next_timer, render_text};

@@ -1,1 +1,168 @@
-//! The incident journal: append-only, fsynced, hash-chained.
+//! The incident journal: one directory per incident, holding an append-only,
+//! fsynced, hash-chained `journal.jsonl` and the `lock` of the one process
+//! driving it. It stores [`Event`](crate::model::Event)s and knows nothing of
+//! what they mean; [`Incident`](crate::model::Incident) folds them.
+//!
+//! The durability contract: an incident id is allocated by exclusively
+//! creating its directory, which is fsynced into `incidents/` before the id is
+//! handed out, so no two processes ever get the same id; an event is on disk
+//! when [`Journal::append`] returns (one `write` of the whole line, then
+//! `fdatasync`), so a crash at any moment loses at most the event being
+//! appended, whose partial line (a torn tail) [`read`] reports and
+//! [`Journal::open`] moves aside to `journal.jsonl.torn`, never using it;
+//! every line carries the previous line's SHA-256 and its own, so a line
+//! edited, deleted or reordered anywhere is refused as [`JournalError::Corrupt`]
+//! rather than repaired; and the [`Lock`] is an `flock` the kernel drops when
+//! its process dies, however it dies, so a crashed driver never blocks the
+//! next one. The chain detects damage and careless edits, not a forger who
+//! recomputes every hash: that is what the signed archive record is for.
+//!
+//! This module must not read the clock (callers pass the time in), touch a
+//! terminal, or interpret events.
+
+mod digest;
+mod id;
+mod line;
+mod lock;
+mod reader;
+mod writer;
+
+pub use digest::{sha256_hex, sha256_hex_reader};
+pub use id::{allocate, is_incident_id};
+pub use line::GENESIS;
+pub use lock::{Holder, Lock};
+pub use reader::{Replay, Torn, parse, read};
+pub use writer::Journal;
+
+use std::fmt;
+use std::io;
+use std::path::{Path, PathBuf};
+
+/// The journal's file name inside an incident directory.
+pub const JOURNAL_FILE: &str = "journal.jsonl";
+/// Where [`Journal::open`] moves a torn tail to.
+pub const TORN_FILE: &str = "journal.jsonl.torn";
+/// The lock file's name inside an incident directory.
+pub const LOCK_FILE: &str = "lock";
+
+/// What went wrong with an incident's journal or lock. Messages name the file
+/// (and line) and say what to do; I/O causes are part of the message rather
+/// than a separate `source`, so they print once however the error is shown.
+#[derive(Debug, thiserror::Error)]
+pub enum JournalError {
+    #[error(transparent)]
+    Io(#[from] io::Error),
+    /// An operation on a named file or directory failed.
+    #[error("cannot {action} {}: {error}", .path.display())]
+    File {
+        action: &'static str,
+        path: PathBuf,
+        error: io::Error,
+    },
+    /// Another live process holds the incident's lock. `holder` is `None`
+    /// when its lock file does not say who (being written, or damaged).
+    #[error("{}", locked_message(.dir, .holder.as_ref()))]
+    Locked { dir: PathBuf, holder: Option<Holder> },
+    /// A line other than a torn last one is wrong. `line` counts from 1.
+    #[error(
+        "journal {}line {line}: {reason}; the incident cannot be resumed from a corrupted journal",
+        path_prefix(.path)
+    )]
+    Corrupt {
+        /// Empty when the bytes did not come from a file ([`parse`]).
+        path: PathBuf,
+        line: usize,
+        reason: Corruption,
+    },
+    /// An earlier append failed part-way; the journal refuses to continue a
+    /// chain whose last line may be broken.
+    #[error(
+        "journal {} is not written to any more in this process: an earlier append failed part-way; \
+         run the command again to resume (a partial last line is then moved aside)",
+        .path.display()
+    )]
+    Poisoned { path: PathBuf },
+    /// [`Journal::create`] or [`Journal::open`] was given another incident's lock.
+    #[error("the lock held is for {}, not for {}", .locked.display(), .dir.display())]
+    WrongLock { locked: PathBuf, dir: PathBuf },
+}
+
+impl JournalError {
+    pub(crate) fn file(action: &'static str, path: &Path) -> impl FnOnce(io::Error) -> JournalError {
+        let path = path.to_path_buf();
+        move |error| JournalError::File { action, path, error }
+    }
+}
+
+/// Why a journal line is refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Corruption {
+    /// Not JSON, or JSON that is not an event (the serde message).
+    NotAnEvent(String),
+    Empty,
+    /// The line ends with something other than its `hash` field.
+    HashNotLast,
+    /// The hash recomputed from the line's bytes differs from its `hash`.
+    HashMismatch,
+    /// `prev` is not the hash of line `after` (0: not the start of the chain).
+    Prev {
+        after: usize,
+    },
+    Seq {
+        found: u64,
+        expected: u64,
+    },
+}
+
+impl fmt::Display for Corruption {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Corruption::NotAnEvent(error) => write!(f, "not a journal event ({error})"),
+            Corruption::Empty => write!(f, "empty line (the journal never writes one)"),
+            Corruption::HashNotLast => {
+                write!(
+                    f,
+                    "the line does not end with its hash (it was rewritten by something else)"
+                )
+            }
+            Corruption::HashMismatch => {
+                write!(
+                    f,
+                    "hash does not match its contents (the line was edited or damaged)"
+                )
+            }
+            Corruption::Prev { after: 0 } => write!(
+                f,
+                "prev is not the start of the chain (lines before it were deleted, or it was moved)"
+            ),
+            Corruption::Prev { after } => write!(
+                f,
+                "prev is not the hash of line {after} (a line was deleted, reordered or replaced)"
+            ),
+            Corruption::Seq { found, expected } => write!(
+                f,
+                "seq is {found}, expected {expected} (a line was deleted, repeated or reordered)"
+            ),
+        }
+    }
+}
+
+fn path_prefix(path: &Path) -> String {
+    if path.as_os_str().is_empty() {
+        String::new()
+    } else {
+        format!("{} ", path.display())
+    }
+}
+
+fn locked_message(dir: &Path, holder: Option<&Holder>) -> String {
+    let incident = dir.file_name().unwrap_or(dir.as_os_str()).to_string_lossy();
+    let by = match holder {
+        Some(holder) => holder.to_string(),
+        None => "another process (its lock file does not say which)".to_string(),
+    };
+    format!(
+        "incident {incident} is being driven by {by}; one process drives an incident at a time: \
+         wait for it, or stop that process (its lock is released as soon as it exits)"
+    )
+}

@@ -84,6 +84,12 @@ pub enum EventKind {
         source: AnswerSource,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         note: Option<String>,
+        /// Set when the answer is not to the step's own question: `run`
+        /// (run a command that asks first?), `notified` (were people told by
+        /// hand?), `retry` (try a failed step again?), `unfinished` (run an
+        /// interrupted command again?).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        question: Option<String>,
     },
     VarSet {
         name: String,
@@ -225,6 +231,7 @@ mod tests {
                 answer: Answer::YesNo { yes: true },
                 source: AnswerSource::Script,
                 note: None,
+                question: None,
             },
             prev: "0".repeat(64),
             hash: "1".repeat(64),

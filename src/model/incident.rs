@@ -26,6 +26,21 @@ impl Status {
     }
 }
 
+/// What has been done at the current step.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+pub enum Progress {
+    Answered {
+        answer: Answer,
+    },
+    CommandFinished {
+        succeeded: bool,
+    },
+    /// Not run: a drill, or the operator declined or marked it done.
+    CommandSkipped,
+    Notified,
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct Incident {
     pub id: String,
@@ -44,6 +59,12 @@ pub struct Incident {
     /// The step being worked on, once one has been entered.
     pub current: Option<String>,
     pub status: Status,
+    /// What has happened at the current step since it was entered: a
+    /// crash between this and entering the next step must not repeat it.
+    pub progress: Option<Progress>,
+    /// The current step failed with nothing to handle it: (step, why).
+    /// Cleared when someone decides to retry it or go on.
+    pub failed: Option<(String, String)>,
     /// Why it paused or failed, for the next operator.
     pub waiting_reason: Option<String>,
     /// When each step was first entered (timers may count from a step).
@@ -108,6 +129,8 @@ impl Incident {
             vars: vars.clone(),
             current: None,
             status: Status::Running,
+            progress: None,
+            failed: None,
             waiting_reason: None,
             entered: BTreeMap::new(),
             answers: BTreeMap::new(),
@@ -137,25 +160,61 @@ impl Incident {
             EventKind::IncidentStarted { .. } => {}
             EventKind::StepEntered { step } => {
                 self.current = Some(step.clone());
+                self.progress = None;
+                self.failed = None;
                 self.entered.entry(step.clone()).or_insert(event.time);
                 if self.status != Status::Running {
                     self.status = Status::Running;
                 }
             }
-            EventKind::StepAnswered { step, answer, .. } => {
+            EventKind::StepAnswered {
+                step,
+                answer,
+                question: None,
+                ..
+            } => {
                 self.answers.insert(step.clone(), answer.clone());
+                if self.is_current(step) {
+                    self.progress = Some(Progress::Answered {
+                        answer: answer.clone(),
+                    });
+                }
             }
             EventKind::VarSet { name, value, .. } => {
                 self.vars.insert(name.clone(), value.clone());
             }
             EventKind::CommandStarted { step, .. } => self.unfinished_command = Some(step.clone()),
-            EventKind::CommandFinished { .. } | EventKind::CommandSkipped { .. } => self.unfinished_command = None,
+            EventKind::CommandFinished {
+                step,
+                exit_code,
+                timed_out,
+                ..
+            } => {
+                self.unfinished_command = None;
+                if self.is_current(step) {
+                    let succeeded = *exit_code == Some(0) && !timed_out;
+                    self.progress = Some(Progress::CommandFinished { succeeded });
+                }
+            }
+            EventKind::CommandSkipped { step, .. } => {
+                self.unfinished_command = None;
+                if self.is_current(step) {
+                    self.progress = Some(Progress::CommandSkipped);
+                }
+            }
             EventKind::NotificationSent { step, timer, to, .. } => {
+                if step.as_deref().is_some_and(|step| self.is_current(step)) {
+                    self.progress = Some(Progress::Notified);
+                }
                 let key = step.clone().or_else(|| timer.clone()).unwrap_or_default();
-                self.failed_notifications
-                    .retain(|(failed, contacts)| !(failed == &key && contacts.iter().all(|c| to.contains(c))));
+                self.failed_notifications.retain(|(failed, contacts)| {
+                    !(failed == &key && contacts.iter().all(|c| to.contains(c)))
+                });
             }
             EventKind::NotificationFailed { step, timer, to, .. } => {
+                if step.as_deref().is_some_and(|step| self.is_current(step)) {
+                    self.progress = Some(Progress::Notified);
+                }
                 let key = step.clone().or_else(|| timer.clone()).unwrap_or_default();
                 self.failed_notifications.push((key, to.clone()));
             }
@@ -169,8 +228,14 @@ impl Incident {
                 self.severity = to.clone();
                 self.severity_history.push((event.time, to.clone()));
             }
+            EventKind::StepAnswered { question, .. } => {
+                if question.as_deref() == Some("retry") {
+                    self.failed = None;
+                }
+            }
             EventKind::NoteAdded { .. } | EventKind::AttachmentAdded { .. } => {}
-            EventKind::StepFailed { reason, .. } => {
+            EventKind::StepFailed { step, reason } => {
+                self.failed = Some((step.clone(), reason.clone()));
                 self.status = Status::Failed;
                 self.waiting_reason = Some(reason.clone());
             }
@@ -197,6 +262,10 @@ impl Incident {
                 self.waiting_reason = Some(reason.clone());
             }
         }
+    }
+
+    fn is_current(&self, step: &str) -> bool {
+        self.current.as_deref() == Some(step)
     }
 
     /// Time as the incident's timers see it: wall time since start,

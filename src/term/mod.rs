@@ -1,9 +1,11 @@
 //! Everything that knows about the terminal: tables, sanitizing, where
 //! errors go. The rest of the library writes to `impl Write`.
 
+mod progress;
 mod sanitize;
 mod table;
 
+pub use progress::Progress;
 pub use sanitize::sanitize;
 pub use table::{new_table, render as render_table, width};
 

@@ -58,6 +58,39 @@ impl Test {
         self.root.path().join("work")
     }
 
+    /// `$XDG_DATA_HOME/runbook`, where incidents are kept.
+    pub fn data(&self) -> PathBuf {
+        self.root.path().join("data/runbook")
+    }
+
+    /// The events of an incident's journal.
+    pub fn events(&self, incident: &str) -> Vec<serde_json::Value> {
+        let journal = self.data().join("incidents").join(incident).join("journal.jsonl");
+        std::fs::read_to_string(&journal)
+            .unwrap_or_else(|error| panic!("{}: {error}", journal.display()))
+            .lines()
+            .map(|line| serde_json::from_str(line).expect("a JSON event"))
+            .collect()
+    }
+
+    /// The `type` of every event of an incident, in order.
+    pub fn types(&self, incident: &str) -> Vec<String> {
+        self.events(incident)
+            .iter()
+            .map(|e| e["type"].as_str().unwrap_or("").to_owned())
+            .collect()
+    }
+
+    /// Runs with other arguments in the same environment.
+    pub fn again<I, S>(&mut self, args: I) -> Outcome
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.args = args.into_iter().map(Into::into).collect();
+        self.run()
+    }
+
     pub fn config_dir(&self) -> PathBuf {
         self.root.path().join("config/runbook")
     }
@@ -114,6 +147,7 @@ impl Test {
             .env("XDG_DATA_HOME", root.join("data"))
             .env("RUNBOOK_NOW", NOW)
             .env("COLUMNS", "80")
+            .env("USER", "ops")
             .stdin(std::process::Stdio::null());
         for (key, value) in &self.env {
             command.env(key, value);

@@ -1,0 +1,213 @@
+//! `runbook incidents`: open and recently ended incidents.
+
+use super::Context;
+use crate::error::Result;
+use crate::exit_code::ExitCode;
+use crate::model::{Incident, Status};
+use crate::term::{new_table, render_table, sanitize};
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use std::io::Write;
+
+/// List incidents: every open one, and those ended in the last 7 days.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// List every incident, however long ago it ended.
+    #[arg(long)]
+    pub all: bool,
+
+    /// Print one JSON array on stdout.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Serialize)]
+struct Row {
+    id: String,
+    runbook: String,
+    title: String,
+    state: String,
+    severity: String,
+    drill: bool,
+    step: Option<String>,
+    started: DateTime<Utc>,
+    ended: Option<DateTime<Utc>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    next_timer: Option<(String, DateTime<Utc>)>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    driven_by: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    problem: Option<String>,
+}
+
+pub fn run(context: &Context, args: &Args) -> Result<ExitCode> {
+    let now = crate::clock::now();
+    let catalog = context.catalog();
+    let mut rows = Vec::new();
+    let mut ids: Vec<String> = match std::fs::read_dir(context.incidents_dir()) {
+        Ok(entries) => entries
+            .filter_map(|entry| entry.ok())
+            .map(|entry| entry.file_name().to_string_lossy().into_owned())
+            .filter(|name| crate::journal::is_incident_id(name))
+            .collect(),
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => Vec::new(),
+        Err(error) => return Err(error.into()),
+    };
+    ids.sort();
+    for id in ids {
+        let dir = context.incidents_dir().join(&id);
+        let driven_by = crate::journal::Lock::holder(&dir)
+            .ok()
+            .flatten()
+            .map(|holder| format!("{} (pid {})", holder.actor, holder.pid));
+        let replay = crate::journal::read(&dir);
+        let incident = replay
+            .as_ref()
+            .map_err(|error| error.to_string())
+            .and_then(|replay| Incident::replay(&replay.events).map_err(|error| error.to_string()));
+        match incident {
+            Ok(incident) => {
+                let recent = incident
+                    .ended
+                    .is_none_or(|ended| now - ended < chrono::Duration::days(7));
+                if !args.all && !recent {
+                    continue;
+                }
+                let next_timer = catalog
+                    .get(&incident.runbook)
+                    .and_then(|entry| entry.loaded.runbook.as_ref())
+                    .filter(|_| incident.status.is_open())
+                    .and_then(|runbook| crate::engine::next_timer(runbook, &incident));
+                rows.push(Row {
+                    state: state(&incident, driven_by.is_some()),
+                    id,
+                    runbook: incident.runbook.clone(),
+                    title: incident.title.clone(),
+                    severity: incident.severity.clone(),
+                    drill: incident.drill,
+                    step: incident.current.clone(),
+                    started: incident.started,
+                    ended: incident.ended,
+                    next_timer,
+                    driven_by,
+                    problem: None,
+                });
+            }
+            Err(problem) => rows.push(Row {
+                id,
+                runbook: String::new(),
+                title: String::new(),
+                state: "unreadable".to_owned(),
+                severity: String::new(),
+                drill: false,
+                step: None,
+                started: now,
+                ended: None,
+                next_timer: None,
+                driven_by,
+                problem: Some(problem),
+            }),
+        }
+    }
+
+    let mut out = std::io::stdout().lock();
+    if args.json {
+        serde_json::to_writer_pretty(&mut out, &rows).map_err(anyhow::Error::from)?;
+        writeln!(out)?;
+        return Ok(ExitCode::Success);
+    }
+    if rows.is_empty() {
+        writeln!(
+            out,
+            "no incidents{}",
+            if args.all {
+                ""
+            } else {
+                " open or ended in the last 7 days"
+            }
+        )?;
+        return Ok(ExitCode::Success);
+    }
+    let mut table = new_table([
+        "INCIDENT",
+        "RUNBOOK",
+        "STATE",
+        "SEV",
+        "STEP",
+        "ELAPSED",
+        "NEXT TIMER",
+    ]);
+    if let Some(column) = table.column_mut(1) {
+        column.set_constraint(comfy_table::ColumnConstraint::ContentWidth);
+    }
+    for row in &rows {
+        let elapsed = short(row.ended.unwrap_or(now) - row.started);
+        let timer = row
+            .next_timer
+            .as_ref()
+            .map(|(timer, due)| {
+                if *due <= now {
+                    format!("{timer} due")
+                } else {
+                    format!("{timer} in {}", short(*due - now))
+                }
+            })
+            .unwrap_or_default();
+        let state = if row.drill {
+            format!("{} (drill)", row.state)
+        } else {
+            row.state.clone()
+        };
+        table.add_row([
+            row.id.clone(),
+            sanitize(&row.runbook).into_owned(),
+            state,
+            row.severity.clone(),
+            sanitize(row.step.as_deref().unwrap_or("")).into_owned(),
+            elapsed,
+            timer,
+        ]);
+    }
+    writeln!(out, "{}", render_table(&table))?;
+    for row in rows.iter().filter(|row| row.problem.is_some()) {
+        writeln!(
+            std::io::stderr(),
+            "{}: {}",
+            row.id,
+            row.problem.as_deref().unwrap_or("")
+        )?;
+    }
+    Ok(ExitCode::Success)
+}
+
+fn state(incident: &Incident, driven: bool) -> String {
+    match incident.status {
+        Status::Running if driven => "running".to_owned(),
+        // Running without a driver: the process died; resume picks it up.
+        Status::Running => "interrupted".to_owned(),
+        Status::Paused => "paused".to_owned(),
+        Status::Failed => "failed".to_owned(),
+        Status::Ended(outcome) => outcome.name().to_owned(),
+        Status::Aborted => "aborted".to_owned(),
+    }
+}
+
+/// `3d4h`, `2h05m`, `4m10s`, `12s`.
+pub fn short(duration: chrono::Duration) -> String {
+    let seconds = duration.num_seconds().max(0);
+    let (d, h, m, s) = (
+        seconds / 86_400,
+        seconds / 3600 % 24,
+        seconds / 60 % 60,
+        seconds % 60,
+    );
+    if d > 0 {
+        format!("{d}d{h}h")
+    } else if h > 0 {
+        format!("{h}h{m:02}m")
+    } else if m > 0 {
+        format!("{m}m{s:02}s")
+    } else {
+        format!("{s}s")
+    }
+}

@@ -1,0 +1,167 @@
+//! `runbook resume INC`: go on where an incident stopped.
+
+use super::answers::AnswerArgs;
+use super::start::journal_error;
+use super::walk::{Begin, Walk, interactive};
+use super::{Context, context::actor};
+use crate::error::{Error, Result};
+use crate::exit_code::ExitCode;
+use crate::journal::{Journal, Lock, sha256_hex};
+use crate::load::{Origin, Source, load};
+use crate::model::{EventKind, Incident, Runbook};
+use std::io::Write;
+
+/// Go on with a paused or interrupted incident, timers still counting from
+/// its start. Takes the same answer flags as `start`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The incident's id, as `runbook incidents` shows it.
+    pub incident: String,
+
+    /// Go on even though the runbook changed since the incident started.
+    #[arg(long)]
+    pub accept_changed_runbook: bool,
+
+    #[command(flatten)]
+    pub answers: AnswerArgs,
+}
+
+pub fn run(context: &Context, args: &Args) -> Result<ExitCode> {
+    let dir = context.incident_dir(&args.incident)?;
+    let now = crate::clock::now();
+    let actor = actor();
+    let lock = Lock::acquire(&dir, &actor, now).map_err(journal_error)?;
+    let (mut journal, replay) = Journal::open(&dir, &actor, lock).map_err(journal_error)?;
+    if let Some(torn) = &replay.torn {
+        let mut err = std::io::stderr().lock();
+        writeln!(
+            err,
+            "warning: the journal's last event was cut short (line {}, {} bytes, a crash while writing); it was moved to journal.jsonl.torn and the incident goes on from the event before it",
+            torn.line, torn.bytes
+        )?;
+    }
+    let mut incident = Incident::replay(&replay.events)
+        .map_err(|error| Error::usage(format!("cannot resume {}: {error}", args.incident)))?;
+    if !incident.status.is_open() {
+        return Err(Error::usage(format!(
+            "{} has {}; there is nothing to resume",
+            incident.id,
+            match incident.status {
+                crate::model::Status::Aborted => "been aborted".to_owned(),
+                crate::model::Status::Ended(outcome) => format!("ended ({})", outcome.name()),
+                _ => "ended".to_owned(),
+            }
+        ))
+        .with_hint("see `runbook incidents`"));
+    }
+
+    let catalog = context.catalog();
+    let kept = std::fs::read_to_string(dir.join("runbook.toml")).ok();
+    let current = catalog
+        .get(&incident.runbook)
+        .map(|entry| (entry, sha256_hex(entry.loaded.source.text.as_bytes())));
+    let kept_runbook;
+    let runbook: &Runbook = match current {
+        Some((entry, digest)) if digest == incident.digest => super::show::valid(entry)?,
+        Some((entry, digest)) => {
+            if !args.accept_changed_runbook {
+                let changes = kept
+                    .as_deref()
+                    .and_then(|text| parse(text, context))
+                    .zip(entry.loaded.runbook.as_ref())
+                    .map(|(old, new)| differences(&old, new))
+                    .unwrap_or_default();
+                let listed = if changes.is_empty() {
+                    String::new()
+                } else {
+                    format!(":\n  {}", changes.join("\n  "))
+                };
+                return Err(Error::usage(format!(
+                    "the runbook `{}` changed since {} started (sha256 {} then, {} now){listed}",
+                    incident.runbook,
+                    incident.id,
+                    &incident.digest[..12.min(incident.digest.len())],
+                    &digest[..12]
+                ))
+                .with_hint("to go on with the changed runbook, add --accept-changed-runbook"));
+            }
+            let runbook = super::show::valid(entry)?;
+            let event = journal
+                .append(
+                    now,
+                    EventKind::NoteAdded {
+                        text: format!(
+                            "going on with a changed runbook: sha256 {} at start, {digest} now",
+                            incident.digest
+                        ),
+                        step: None,
+                    },
+                )
+                .map_err(journal_error)?;
+            incident.apply(&event);
+            runbook
+        }
+        None => {
+            // The runbook is gone from the search path: follow the copy kept
+            // at start, which is exactly the plan the incident began with.
+            kept_runbook = kept
+                .as_deref()
+                .and_then(|text| parse(text, context))
+                .ok_or_else(|| {
+                    Error::usage(format!(
+                        "the runbook `{}` of {} cannot be found",
+                        incident.runbook, incident.id
+                    ))
+                    .with_hint("put it back on the runbook search path")
+                })?;
+            &kept_runbook
+        }
+    };
+
+    let interactive = interactive(args.answers.non_interactive);
+    let answers = args.answers.answers(runbook, false)?;
+    Walk {
+        context,
+        runbook,
+        journal: &mut journal,
+        answers,
+        json: args.answers.json,
+        interactive,
+    }
+    .run(Begin::Resume(incident))
+}
+
+fn parse(text: &str, context: &Context) -> Option<Runbook> {
+    load(Source::new("runbook.toml", Origin::Builtin, text), context.today).runbook
+}
+
+/// Step by step, what differs between two versions of a runbook.
+fn differences(old: &Runbook, new: &Runbook) -> Vec<String> {
+    let json = |step: &crate::model::Step| serde_json::to_string(step).unwrap_or_default();
+    let mut changes = Vec::new();
+    for step in &old.steps {
+        match new.step(&step.id.value) {
+            None => changes.push(format!("step `{}` was removed", step.id.value)),
+            Some(now) if json(now) != json(step) => changes.push(format!("step `{}` changed", step.id.value)),
+            Some(_) => {}
+        }
+    }
+    for step in &new.steps {
+        if old.step(&step.id.value).is_none() {
+            changes.push(format!("step `{}` was added", step.id.value));
+        }
+    }
+    let others = |runbook: &Runbook| {
+        serde_json::to_string(&(
+            &runbook.vars,
+            &runbook.contacts,
+            &runbook.timers,
+            &runbook.severities,
+        ))
+        .unwrap_or_default()
+    };
+    if others(old) != others(new) {
+        changes.push("variables, contacts, timers or severities changed".to_owned());
+    }
+    changes
+}

@@ -1,0 +1,114 @@
+//! `runbook start ID`: open an incident and walk it.
+
+use super::answers::AnswerArgs;
+use super::walk::{Begin, Walk, interactive};
+use super::{Context, context::actor};
+use crate::engine::Start;
+use crate::error::{Error, Result};
+use crate::exit_code::ExitCode;
+use crate::journal::{Journal, Lock, allocate, sha256_hex};
+use crate::load::Origin;
+use std::path::Path;
+
+/// Open an incident from a runbook and walk it: at a terminal step by step,
+/// or from a script with --answer/--answers/--var (pausing, exit 3, at the
+/// first question nobody answered).
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The runbook's id, as `runbook list` shows it.
+    pub id: String,
+
+    /// The response level to open at (default: the runbook's).
+    #[arg(long, value_name = "LEVEL")]
+    pub severity: Option<String>,
+
+    /// A rehearsal: commands follow their `drill` setting and everything is
+    /// marked DRILL.
+    #[arg(long)]
+    pub drill: bool,
+
+    /// In a drill, run timers N times faster (--speed 60: an hour is a minute).
+    #[arg(long, value_name = "N", requires = "drill", value_parser = clap::value_parser!(u32).range(1..=100_000))]
+    pub speed: Option<u32>,
+
+    #[command(flatten)]
+    pub answers: AnswerArgs,
+}
+
+pub fn run(context: &Context, args: &Args) -> Result<ExitCode> {
+    begin(context, args, args.drill)
+}
+
+/// Shared with `runbook drill`.
+pub fn begin(context: &Context, args: &Args, drill: bool) -> Result<ExitCode> {
+    let catalog = context.catalog();
+    let entry = context.find(&catalog, &args.id)?;
+    let runbook = super::show::valid(entry)?;
+    let severity = match &args.severity {
+        Some(level) if runbook.severity(level).is_some() => level.clone(),
+        Some(level) => {
+            let known: Vec<&str> = runbook.severities.iter().map(|l| l.id.as_str()).collect();
+            return Err(
+                Error::usage(format!("`{}` has no severity `{level}`", runbook.id.value))
+                    .with_hint(format!("severities: {}", known.join(", "))),
+            );
+        }
+        None => runbook.default_severity.value.clone(),
+    };
+    let interactive = interactive(args.answers.non_interactive);
+    // Everything is checked before the incident exists: bad input opens nothing.
+    let answers = args.answers.answers(runbook, !interactive)?;
+
+    let now = crate::clock::now();
+    let actor = actor();
+    let (id, dir) = allocate(&context.incidents_dir(), now.date_naive()).map_err(|error| {
+        Error::usage(format!(
+            "cannot create an incident in {}: {error}",
+            context.incidents_dir().display()
+        ))
+    })?;
+    let source = &entry.loaded.source;
+    keep_runbook(&dir, &source.text)?;
+    let lock = Lock::acquire(&dir, &actor, now).map_err(journal_error)?;
+    let mut journal = Journal::create(&dir, &actor, lock).map_err(journal_error)?;
+    let start = Start {
+        incident: id,
+        severity,
+        vars: answers.vars().clone(),
+        drill,
+        speed: if drill { args.speed.unwrap_or(1) } else { 1 },
+        digest: sha256_hex(source.text.as_bytes()),
+        source: match &source.origin {
+            Origin::Builtin => source.name.clone(),
+            Origin::File(path) => path.display().to_string(),
+        },
+    };
+    Walk {
+        context,
+        runbook,
+        journal: &mut journal,
+        answers,
+        json: args.answers.json,
+        interactive,
+    }
+    .run(Begin::Start(start))
+}
+
+/// A copy of the runbook as it was at start, so that resume can say what
+/// changed since, and the record can name exactly what was followed.
+fn keep_runbook(dir: &Path, text: &str) -> Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    let path = dir.join("runbook.toml");
+    std::fs::write(&path, text)?;
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o400))?;
+    Ok(())
+}
+
+pub(super) fn journal_error(error: crate::journal::JournalError) -> Error {
+    match error {
+        crate::journal::JournalError::Locked { .. } => {
+            Error::usage(error.to_string()).with_hint("only one process drives an incident at a time")
+        }
+        error => Error::Other(anyhow::Error::new(error)),
+    }
+}

@@ -1,0 +1,82 @@
+//! The [`Operator`]: whoever makes the decisions. A person at a terminal
+//! (`term::TerminalOperator`), a script (`ScriptedOperator`), or a test.
+
+use crate::model::{Contact, Event, Incident, Runbook, Step, StepResult, Timer, Var};
+
+/// What the engine needs decided.
+#[derive(Debug, Clone, Copy)]
+pub enum Question<'a> {
+    /// A variable with no value yet.
+    Var(&'a Var),
+    /// An `instruction`, `confirm`, `choice`, `input` or `checklist` step.
+    Step(&'a Step),
+    /// A command with `confirm = true`: run it? (yes / no)
+    RunCommand(&'a Step),
+    /// A `notify` step with no notifier configured: were these people told?
+    /// (done / failed / skip)
+    Notified(&'a Step, &'a [&'a Contact]),
+    /// The command of this step was started but its result never journaled
+    /// (the process running it died): run it again? (yes / no: mark done)
+    Unfinished(&'a Step),
+    /// This step failed and nothing in the runbook handles it: try again?
+    /// (yes / no: mark it done and go on)
+    Retry(&'a Step, &'a str),
+    /// A timer fired: go to its step now? (yes / no)
+    TimerOffer(&'a Timer, &'a Step),
+}
+
+/// A decision, or one of the things an operator can do at any prompt.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Reply {
+    Answer(Decision),
+    /// Journal a note, then ask again.
+    Note(String),
+    /// Change the incident's severity, then ask again.
+    Severity(String),
+    /// Fire every pending escalation timer now, then ask again.
+    Escalate,
+    /// Stop here; `runbook resume` goes on later.
+    Pause,
+    Abort(String),
+    /// Nobody gave an answer (scripted use): the incident pauses here.
+    Unanswered,
+}
+
+/// An answer, matching the question.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Value {
+    Result(StepResult),
+    YesNo(bool),
+    /// The index of the chosen option.
+    Option(usize),
+    Text(String),
+    /// The indexes of the ticked checklist items.
+    Ticked(Vec<usize>),
+}
+
+/// A decision with who made it and an optional note.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Decision {
+    pub value: Value,
+    pub source: crate::model::AnswerSource,
+    pub note: Option<String>,
+}
+
+/// Where the engine is, for the operator to show.
+#[derive(Debug, Clone, Copy)]
+pub struct Context<'a> {
+    pub runbook: &'a Runbook,
+    pub incident: &'a Incident,
+}
+
+pub trait Operator {
+    /// Asks for a decision. Control replies (`Note`, `Severity`,
+    /// `Escalate`) are carried out and the question asked again.
+    fn ask(&mut self, context: Context<'_>, question: Question<'_>) -> Reply;
+
+    /// Every event, once journaled, for display.
+    fn event(&mut self, context: Context<'_>, event: &Event);
+
+    /// A line of a running command's output (already redacted).
+    fn output(&mut self, _step: &Step, _line: &str) {}
+}

@@ -1,0 +1,379 @@
+//! The [`ScriptedOperator`]: answers from `--answer`, `--answers` and
+//! `--var`, for scripts, monitoring hooks and tests. It never waits: a
+//! question nobody answered pauses the incident.
+
+use super::operator::{Context, Decision, Operator, Question, Reply, Value};
+use crate::model::{AnswerSource, Event, Lang, Runbook, Step, StepKind, StepResult};
+use std::collections::{BTreeMap, VecDeque};
+
+/// An answer as a script gives it: one value, or a list (checklists).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Given {
+    One(String),
+    List(Vec<String>),
+}
+
+/// Watches a scripted walk: events and command output, for display.
+pub trait Observer {
+    fn event(&mut self, context: Context<'_>, event: &Event);
+    fn output(&mut self, _step: &Step, _line: &str) {}
+}
+
+/// Answers checked against the runbook before anything runs.
+#[derive(Debug, Clone, Default)]
+pub struct Answers {
+    /// Step or timer id → answers, used in order, each once.
+    by_key: BTreeMap<String, VecDeque<Value>>,
+    vars: BTreeMap<String, String>,
+}
+
+impl Answers {
+    /// Checks every answer against the runbook: unknown steps, values that
+    /// are not among a step's options, text not matching a pattern. All
+    /// problems are returned at once.
+    pub fn new(
+        runbook: &Runbook,
+        given: Vec<(String, Given)>,
+        vars: BTreeMap<String, String>,
+    ) -> Result<Answers, Vec<String>> {
+        let mut answers = Answers {
+            by_key: BTreeMap::new(),
+            vars: BTreeMap::new(),
+        };
+        let mut problems = Vec::new();
+        for (name, value) in vars {
+            match runbook.vars.iter().find(|var| var.name.value == name) {
+                Some(var) => {
+                    if !super::matches_pattern(var.pattern.as_ref().map(|p| p.value.as_str()), &value) {
+                        problems.push(format!(
+                            "--var {name}={value}: does not match the pattern {}",
+                            var.pattern.as_ref().map(|p| p.value.as_str()).unwrap_or("")
+                        ));
+                    }
+                    answers.vars.insert(name, value);
+                }
+                None => {
+                    let known: Vec<&str> = runbook.vars.iter().map(|var| var.name.as_str()).collect();
+                    let hint = crate::load::did_you_mean(&name, known.iter().copied()).unwrap_or_else(|| {
+                        format!(
+                            "variables: {}",
+                            if known.is_empty() {
+                                "none".to_owned()
+                            } else {
+                                known.join(", ")
+                            }
+                        )
+                    });
+                    problems.push(format!(
+                        "--var {name}: `{runbook}` has no such variable; {hint}",
+                        runbook = runbook.id.value
+                    ));
+                }
+            }
+        }
+        for (key, given) in given {
+            match parse(runbook, &key, &given) {
+                Ok(value) => answers.by_key.entry(key).or_default().push_back(value),
+                Err(problem) => problems.push(problem),
+            }
+        }
+        if problems.is_empty() {
+            Ok(answers)
+        } else {
+            Err(problems)
+        }
+    }
+
+    fn take(&mut self, key: &str) -> Option<Value> {
+        self.by_key.get_mut(key)?.pop_front()
+    }
+
+    pub fn vars(&self) -> &BTreeMap<String, String> {
+        &self.vars
+    }
+}
+
+/// What a question expects, in words, and an example answer for the
+/// `runbook resume ... --answer` line.
+pub fn expects(question: Question<'_>, lang: &Lang) -> (String, String) {
+    match question {
+        Question::Var(var) => (
+            format!(
+                "a value for `{}`{}",
+                var.name.value,
+                var.pattern
+                    .as_ref()
+                    .map(|p| format!(" matching {}", p.value))
+                    .unwrap_or_default()
+            ),
+            format!("--var {}=VALUE", var.name.value),
+        ),
+        Question::Step(step) => match &step.kind {
+            StepKind::Instruction { .. } => (
+                "done, failed or skip".into(),
+                format!("--answer {}=done", step.id.value),
+            ),
+            StepKind::Confirm { .. } => ("yes or no".into(), format!("--answer {}=yes", step.id.value)),
+            StepKind::Choice { options } => {
+                let labels: Vec<String> = options
+                    .iter()
+                    .enumerate()
+                    .map(|(i, o)| format!("{} ({})", i + 1, o.label.get(lang)))
+                    .collect();
+                (
+                    format!("one of: {}", labels.join(", ")),
+                    format!("--answer {}=1", step.id.value),
+                )
+            }
+            StepKind::Input { pattern, .. } => (
+                format!(
+                    "text{}",
+                    pattern
+                        .as_ref()
+                        .map(|p| format!(" matching {}", p.value))
+                        .unwrap_or_default()
+                ),
+                format!("--answer {}=TEXT", step.id.value),
+            ),
+            StepKind::Checklist { items, .. } => (
+                format!("the numbers of the ticked items (1-{}), or none", items.len()),
+                format!("--answer {}=none", step.id.value),
+            ),
+            _ => ("an answer".into(), format!("--answer {}=...", step.id.value)),
+        },
+        Question::RunCommand(step) => (
+            "yes to run the command, no to skip it".into(),
+            format!("--answer {}=yes", step.id.value),
+        ),
+        Question::Notified(step, _) => (
+            "done once the people were told, failed if they could not be reached".into(),
+            format!("--answer {}=done", step.id.value),
+        ),
+        Question::Unfinished(step) => (
+            "retry to run the interrupted command again, done if it had finished".into(),
+            format!("--answer {}=retry", step.id.value),
+        ),
+        Question::Retry(step, _) => (
+            "retry, or done to go on as if it had worked".into(),
+            format!("--answer {}=retry", step.id.value),
+        ),
+        Question::TimerOffer(timer, _) => ("yes or no".into(), format!("--answer {}=yes", timer.id.value)),
+    }
+}
+
+/// Reads an answer for `key` the way its step asks.
+fn parse(runbook: &Runbook, key: &str, given: &Given) -> Result<Value, String> {
+    let one = |given: &Given| match given {
+        Given::One(value) => Ok(value.trim().to_owned()),
+        Given::List(_) => Err(format!("--answer {key}: a list is only for checklists")),
+    };
+    if let Some(timer) = runbook.timers.iter().find(|timer| timer.id.value == key) {
+        return yes_no(&one(given)?)
+            .map(Value::YesNo)
+            .ok_or_else(|| format!("--answer {}: timer offers take yes or no", timer.id.value));
+    }
+    let Some(step) = runbook.step(key) else {
+        let known = runbook
+            .steps
+            .iter()
+            .map(|step| step.id.as_str())
+            .chain(runbook.timers.iter().map(|timer| timer.id.as_str()));
+        let hint = crate::load::did_you_mean(key, known)
+            .unwrap_or_else(|| "see `runbook show` for the step ids".to_owned());
+        return Err(format!(
+            "--answer {key}: `{}` has no step `{key}`; {hint}",
+            runbook.id.value
+        ));
+    };
+    let bad =
+        |expected: &str, value: &str| format!("--answer {key}={value}: step `{key}` expects {expected}");
+    match &step.kind {
+        StepKind::Instruction { .. } | StepKind::Notify { .. } => {
+            let value = one(given)?;
+            result(&value)
+                .map(Value::Result)
+                .ok_or_else(|| bad("done, failed or skip", &value))
+        }
+        StepKind::Confirm { .. } => {
+            let value = one(given)?;
+            yes_no(&value)
+                .map(Value::YesNo)
+                .ok_or_else(|| bad("yes or no", &value))
+        }
+        StepKind::Choice { options } => {
+            let value = one(given)?;
+            let by_number = value
+                .parse::<usize>()
+                .ok()
+                .filter(|n| (1..=options.len()).contains(n))
+                .map(|n| n - 1);
+            let by_label = options.iter().position(|option| {
+                option
+                    .label
+                    .variants()
+                    .any(|label| label.trim().eq_ignore_ascii_case(&value))
+            });
+            by_number.or(by_label).map(Value::Option).ok_or_else(|| {
+                let labels: Vec<String> = options
+                    .iter()
+                    .enumerate()
+                    .map(|(i, o)| format!("{} ({})", i + 1, o.label.get(&Lang::english())))
+                    .collect();
+                bad(&format!("an option: {}", labels.join(", ")), &value)
+            })
+        }
+        StepKind::Input { pattern, .. } => {
+            let value = match given {
+                Given::One(value) => value.clone(),
+                Given::List(_) => return Err(format!("--answer {key}: a list is only for checklists")),
+            };
+            if super::matches_pattern(pattern.as_ref().map(|p| p.value.as_str()), &value) {
+                Ok(Value::Text(value))
+            } else {
+                Err(bad(
+                    &format!(
+                        "text matching {}",
+                        pattern.as_ref().map(|p| p.value.as_str()).unwrap_or("")
+                    ),
+                    &value,
+                ))
+            }
+        }
+        StepKind::Checklist { items, .. } => {
+            let parts: Vec<String> = match given {
+                Given::List(parts) => parts.clone(),
+                Given::One(value) if matches!(value.trim(), "" | "none") => Vec::new(),
+                Given::One(value) => value.split(',').map(|part| part.trim().to_owned()).collect(),
+            };
+            let mut ticked = Vec::new();
+            for part in parts {
+                let by_number = part
+                    .parse::<usize>()
+                    .ok()
+                    .filter(|n| (1..=items.len()).contains(n))
+                    .map(|n| n - 1);
+                let by_label = items.iter().position(|item| {
+                    item.variants()
+                        .any(|label| label.trim().eq_ignore_ascii_case(&part))
+                });
+                match by_number.or(by_label) {
+                    Some(index) if !ticked.contains(&index) => ticked.push(index),
+                    Some(_) => {}
+                    None => {
+                        return Err(bad(
+                            &format!("item numbers 1-{} or item texts, or none", items.len()),
+                            &part,
+                        ));
+                    }
+                }
+            }
+            ticked.sort_unstable();
+            Ok(Value::Ticked(ticked))
+        }
+        StepKind::Command(_) => {
+            let value = one(given)?;
+            match value.to_ascii_lowercase().as_str() {
+                "yes" | "y" | "run" | "retry" | "true" => Ok(Value::YesNo(true)),
+                "no" | "n" | "skip" | "done" | "false" => Ok(Value::YesNo(false)),
+                _ => Err(bad("yes/run/retry or no/skip/done", &value)),
+            }
+        }
+        StepKind::End { .. } => Err(format!(
+            "--answer {key}: `{key}` is an end step and takes no answer"
+        )),
+    }
+}
+
+fn yes_no(value: &str) -> Option<bool> {
+    match value.to_ascii_lowercase().as_str() {
+        "yes" | "y" | "true" | "retry" | "run" => Some(true),
+        "no" | "n" | "false" | "done" | "skip" => Some(false),
+        _ => None,
+    }
+}
+
+fn result(value: &str) -> Option<StepResult> {
+    match value.to_ascii_lowercase().as_str() {
+        "done" | "yes" => Some(StepResult::Done),
+        "failed" | "fail" => Some(StepResult::Failed),
+        "skip" | "skipped" => Some(StepResult::Skipped),
+        _ => None,
+    }
+}
+
+/// Answers questions from [`Answers`]; pauses at the first it cannot.
+pub struct ScriptedOperator<'o> {
+    answers: Answers,
+    observer: &'o mut dyn Observer,
+    /// The question that paused the walk: (what it expects, how to answer).
+    pub unanswered: Option<(String, String)>,
+    lang: Lang,
+}
+
+impl std::fmt::Debug for ScriptedOperator<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ScriptedOperator")
+            .field("answers", &self.answers)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<'o> ScriptedOperator<'o> {
+    pub fn new(answers: Answers, observer: &'o mut dyn Observer, lang: Lang) -> ScriptedOperator<'o> {
+        ScriptedOperator {
+            answers,
+            observer,
+            unanswered: None,
+            lang,
+        }
+    }
+
+    fn decided(value: Value) -> Reply {
+        Reply::Answer(Decision {
+            value,
+            source: AnswerSource::Script,
+            note: None,
+        })
+    }
+}
+
+impl Operator for ScriptedOperator<'_> {
+    fn ask(&mut self, _context: Context<'_>, question: Question<'_>) -> Reply {
+        let answer = match question {
+            Question::Var(var) => self.answers.vars.get(&var.name.value).cloned().map(Value::Text),
+            Question::Step(step)
+            | Question::RunCommand(step)
+            | Question::Notified(step, _)
+            | Question::Unfinished(step)
+            | Question::Retry(step, _) => self.answers.take(&step.id.value),
+            // Nobody to ask: the timer's notifications went out; carry on.
+            Question::TimerOffer(timer, _) => {
+                Some(self.answers.take(&timer.id.value).unwrap_or(Value::YesNo(false)))
+            }
+        };
+        let answer = match (question, answer) {
+            (Question::Notified(..), Some(Value::YesNo(true))) => Some(Value::Result(StepResult::Done)),
+            (Question::Notified(..), Some(Value::YesNo(false))) => Some(Value::Result(StepResult::Skipped)),
+            (
+                Question::RunCommand(_) | Question::Unfinished(_) | Question::Retry(..),
+                Some(Value::Result(result)),
+            ) => Some(Value::YesNo(result == StepResult::Done)),
+            (_, answer) => answer,
+        };
+        match answer {
+            Some(value) => ScriptedOperator::decided(value),
+            None => {
+                self.unanswered = Some(expects(question, &self.lang));
+                Reply::Unanswered
+            }
+        }
+    }
+
+    fn event(&mut self, context: Context<'_>, event: &Event) {
+        self.observer.event(context, event);
+    }
+
+    fn output(&mut self, step: &Step, line: &str) {
+        self.observer.output(step, line);
+    }
+}

@@ -1,0 +1,442 @@
+//! The engine driven by test doubles: a hand-set clock, an executor that
+//! records what it was asked to run, an in-memory journal.
+
+use super::*;
+use crate::load::{Origin, Source, load};
+use crate::model::{Event, EventKind, Incident, Lang, Outcome, Runbook, Status};
+use chrono::{DateTime, Duration as Span, Utc};
+use std::cell::{Cell, RefCell};
+use std::collections::BTreeMap;
+use std::sync::atomic::AtomicBool;
+
+fn runbook(toml: &str) -> Runbook {
+    let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 28).unwrap();
+    let loaded = load(Source::new("test.toml", Origin::Builtin, toml), today);
+    let errors: Vec<String> = loaded.diagnostics.iter().map(|d| d.render()).collect();
+    loaded
+        .runbook
+        .unwrap_or_else(|| panic!("invalid test runbook:\n{}", errors.join("\n")))
+}
+
+struct FakeClock(Cell<DateTime<Utc>>);
+
+impl FakeClock {
+    fn new() -> FakeClock {
+        FakeClock(Cell::new("2026-11-28T09:00:00Z".parse().unwrap()))
+    }
+    fn advance(&self, by: Span) {
+        self.0.set(self.0.get() + by);
+    }
+}
+
+impl Clock for FakeClock {
+    fn now(&self) -> DateTime<Utc> {
+        self.0.get()
+    }
+}
+
+/// Runs nothing; fails the scripts that contain "false".
+#[derive(Default)]
+struct FakeExecutor {
+    ran: RefCell<Vec<(String, Vec<(String, String)>)>>,
+}
+
+impl Executor for FakeExecutor {
+    fn run(
+        &self,
+        spec: &CommandSpec<'_>,
+        redact: &dyn Fn(&str) -> String,
+        line: &mut dyn FnMut(&str),
+    ) -> std::io::Result<CommandOutcome> {
+        self.ran
+            .borrow_mut()
+            .push((spec.script.to_owned(), spec.env.clone()));
+        let output = redact("out s3cret");
+        line(&output);
+        Ok(CommandOutcome {
+            exit_code: Some(if spec.script.contains("false") { 1 } else { 0 }),
+            signal: None,
+            duration: std::time::Duration::from_millis(5),
+            timed_out: false,
+            cancelled: false,
+            output,
+            output_bytes: 10,
+        })
+    }
+}
+
+#[derive(Default)]
+struct MemorySink {
+    events: Vec<Event>,
+}
+
+impl Sink for MemorySink {
+    fn record(&mut self, time: DateTime<Utc>, kind: EventKind) -> std::io::Result<Event> {
+        let seq = self.events.len() as u64 + 1;
+        let event = Event {
+            seq,
+            time,
+            actor: "test@host".into(),
+            kind,
+            prev: format!("{:064}", seq - 1),
+            hash: format!("{seq:064}"),
+        };
+        self.events.push(event.clone());
+        Ok(event)
+    }
+}
+
+#[derive(Default)]
+struct Quiet;
+
+impl Observer for Quiet {
+    fn event(&mut self, _context: Context<'_>, _event: &Event) {}
+}
+
+struct Notes(RefCell<Vec<String>>);
+
+impl Notifier for Notes {
+    fn name(&self) -> &str {
+        "test"
+    }
+    fn send(&self, notification: &Notification<'_>) -> Result<(), String> {
+        let to: Vec<&str> = notification.to.iter().map(|c| c.id.value.as_str()).collect();
+        self.0
+            .borrow_mut()
+            .push(format!("{}: {}", to.join(","), notification.message));
+        Ok(())
+    }
+}
+
+struct Harness {
+    runbook: Runbook,
+    clock: FakeClock,
+    executor: FakeExecutor,
+    sink: MemorySink,
+    notifier: Option<Notes>,
+}
+
+impl Harness {
+    fn new(toml: &str) -> Harness {
+        Harness {
+            runbook: runbook(toml),
+            clock: FakeClock::new(),
+            executor: FakeExecutor::default(),
+            sink: MemorySink::default(),
+            notifier: None,
+        }
+    }
+
+    fn answers(&self, given: &[(&str, &str)]) -> Answers {
+        let given = given
+            .iter()
+            .map(|(k, v)| (k.to_string(), Given::One(v.to_string())))
+            .collect();
+        Answers::new(&self.runbook, given, BTreeMap::new()).unwrap()
+    }
+
+    fn start(&mut self, given: &[(&str, &str)], drill: bool) -> (Stop, Incident) {
+        let answers = self.answers(given);
+        let mut quiet = Quiet;
+        let mut operator = ScriptedOperator::new(answers, &mut quiet, Lang::english());
+        let cancel = AtomicBool::new(false);
+        let redact = |line: &str| line.replace("s3cret", "[REDACTED]");
+        let ports = Ports {
+            operator: &mut operator,
+            executor: &self.executor,
+            clock: &self.clock,
+            notifier: self.notifier.as_ref().map(|n| n as &dyn Notifier),
+            sink: &mut self.sink,
+            cancel: &cancel,
+            redact: &redact,
+            lang: Lang::english(),
+        };
+        let start = Start {
+            incident: "INC-20261128-0001".into(),
+            severity: "sev2".into(),
+            vars: BTreeMap::from([("service".to_owned(), "nginx".to_owned())]),
+            drill,
+            speed: 1,
+            digest: "d".repeat(64),
+            source: "test.toml".into(),
+        };
+        Engine::start(&self.runbook, start, ports).unwrap()
+    }
+
+    fn resume(&mut self, given: &[(&str, &str)]) -> (Stop, Incident) {
+        let incident = Incident::replay(&self.sink.events).unwrap();
+        let answers = self.answers(given);
+        let mut quiet = Quiet;
+        let mut operator = ScriptedOperator::new(answers, &mut quiet, Lang::english());
+        let cancel = AtomicBool::new(false);
+        let redact = |line: &str| line.to_owned();
+        let ports = Ports {
+            operator: &mut operator,
+            executor: &self.executor,
+            clock: &self.clock,
+            notifier: self.notifier.as_ref().map(|n| n as &dyn Notifier),
+            sink: &mut self.sink,
+            cancel: &cancel,
+            redact: &redact,
+            lang: Lang::english(),
+        };
+        Engine::resume(&self.runbook, incident, ports).unwrap()
+    }
+
+    fn types(&self) -> Vec<&'static str> {
+        self.sink.events.iter().map(|e| e.kind.name()).collect()
+    }
+}
+
+const FLOW: &str = r#"schema = 1
+title = "Flow"
+
+[vars.service]
+prompt = "Service"
+
+[contacts.vendor]
+role = "Vendor"
+phone = "1"
+
+[timers.escalate]
+after = "1h"
+until = "found"
+notify = ["vendor"]
+goto = "call"
+
+[[steps]]
+id = "up"
+kind = "confirm"
+title = "Is {{service}} up?"
+yes = "done"
+no = "restart"
+
+[[steps]]
+id = "restart"
+kind = "command"
+title = "Restart"
+run = 'systemctl restart "$SERVICE"'
+confirm = true
+
+[[steps]]
+id = "found"
+kind = "instruction"
+title = "Cause found"
+milestone = "found"
+next = "done"
+
+[[steps]]
+id = "call"
+kind = "notify"
+title = "Call the vendor"
+to = ["vendor"]
+
+[[steps]]
+id = "escalated"
+kind = "end"
+title = "Escalated"
+outcome = "escalated"
+
+[[steps]]
+id = "done"
+kind = "end"
+title = "Done"
+"#;
+
+#[test]
+fn answers_walk_to_the_end() {
+    let mut h = Harness::new(FLOW);
+    let (stop, incident) = h.start(&[("up", "no"), ("restart", "yes"), ("found", "done")], false);
+    assert_eq!(stop, Stop::Ended(Outcome::Resolved));
+    assert_eq!(incident.status, Status::Ended(Outcome::Resolved));
+    assert_eq!(
+        h.types(),
+        [
+            "incident-started",
+            "step-entered",
+            "step-answered",
+            "step-entered",
+            "step-answered",
+            "command-started",
+            "command-finished",
+            "step-entered",
+            "milestone-reached",
+            "step-answered",
+            "step-entered",
+            "ended"
+        ]
+    );
+    let ran = h.executor.ran.borrow();
+    assert_eq!(ran[0].0, r#"systemctl restart "$SERVICE""#);
+    assert!(ran[0].1.contains(&("SERVICE".to_owned(), "nginx".to_owned())));
+    assert!(
+        ran[0]
+            .1
+            .contains(&("RUNBOOK_STEP".to_owned(), "restart".to_owned()))
+    );
+}
+
+#[test]
+fn unanswered_question_pauses_and_resume_goes_on() {
+    let mut h = Harness::new(FLOW);
+    let (stop, _) = h.start(&[("up", "no")], false);
+    assert_eq!(
+        stop,
+        Stop::Paused {
+            step: Some("restart".into()),
+            reason: "waiting for an answer to step `restart`".into()
+        }
+    );
+    assert!(
+        h.executor.ran.borrow().is_empty(),
+        "a command that asks first never runs unasked"
+    );
+    let (stop, incident) = h.resume(&[("restart", "no"), ("found", "done")]);
+    assert_eq!(stop, Stop::Ended(Outcome::Resolved));
+    assert!(h.executor.ran.borrow().is_empty(), "declined");
+    assert!(matches!(
+        &h.sink.events.iter().find(|e| e.kind.name() == "command-skipped").unwrap().kind,
+        EventKind::CommandSkipped { reason, .. } if reason == "declined"
+    ));
+    assert_eq!(incident.events as usize, h.sink.events.len());
+}
+
+#[test]
+fn drill_skips_commands_that_ask_first() {
+    let mut h = Harness::new(FLOW);
+    let (stop, _) = h.start(&[("up", "no"), ("found", "done")], true);
+    assert_eq!(stop, Stop::Ended(Outcome::Resolved));
+    assert!(h.executor.ran.borrow().is_empty());
+}
+
+const FAILING: &str = r#"schema = 1
+title = "Failing"
+
+[[steps]]
+id = "check"
+kind = "command"
+title = "Check"
+run = "false"
+
+[[steps]]
+id = "done"
+kind = "end"
+title = "Done"
+"#;
+
+#[test]
+fn failed_step_without_handler_waits_and_can_be_retried_or_passed() {
+    let mut h = Harness::new(FAILING);
+    let (stop, incident) = h.start(&[], false);
+    assert!(
+        matches!(stop, Stop::Failed { ref step, .. } if step == "check"),
+        "{stop:?}"
+    );
+    assert_eq!(incident.status, Status::Failed);
+    let (stop, _) = h.resume(&[]);
+    assert!(
+        matches!(stop, Stop::Paused { .. }),
+        "a retry needs an answer: {stop:?}"
+    );
+    let (stop, _) = h.resume(&[("check", "retry")]);
+    assert!(matches!(stop, Stop::Failed { .. }), "{stop:?}");
+    assert_eq!(h.executor.ran.borrow().len(), 2);
+    let (stop, _) = h.resume(&[("check", "done")]);
+    assert_eq!(stop, Stop::Ended(Outcome::Resolved));
+    assert_eq!(h.executor.ran.borrow().len(), 2, "marking done runs nothing");
+}
+
+#[test]
+fn output_is_redacted_before_it_is_journaled() {
+    let mut h = Harness::new(FAILING.replace("run = \"false\"", "run = \"true\"").as_str());
+    h.start(&[], false);
+    let finished = h
+        .sink
+        .events
+        .iter()
+        .find(|e| e.kind.name() == "command-finished")
+        .unwrap();
+    let EventKind::CommandFinished { output, .. } = &finished.kind else {
+        unreachable!()
+    };
+    assert_eq!(output, "out [REDACTED]");
+}
+
+#[test]
+fn crash_after_a_command_finished_does_not_run_it_again() {
+    let mut h = Harness::new(FAILING.replace("run = \"false\"", "run = \"true\"").as_str());
+    h.start(&[], false);
+    // Cut the journal right after command-finished, as a crash would.
+    let at = h
+        .sink
+        .events
+        .iter()
+        .position(|e| e.kind.name() == "command-finished")
+        .unwrap();
+    h.sink.events.truncate(at + 1);
+    let (stop, _) = h.resume(&[]);
+    assert_eq!(stop, Stop::Ended(Outcome::Resolved));
+    assert_eq!(h.executor.ran.borrow().len(), 1);
+}
+
+#[test]
+fn crash_while_a_command_ran_asks_before_running_it_again() {
+    let mut h = Harness::new(FAILING.replace("run = \"false\"", "run = \"true\"").as_str());
+    h.start(&[], false);
+    let at = h
+        .sink
+        .events
+        .iter()
+        .position(|e| e.kind.name() == "command-started")
+        .unwrap();
+    h.sink.events.truncate(at + 1);
+    let incident = Incident::replay(&h.sink.events).unwrap();
+    assert_eq!(incident.unfinished_command.as_deref(), Some("check"));
+    let (stop, _) = h.resume(&[]);
+    assert!(matches!(stop, Stop::Paused { .. }), "{stop:?}");
+    let (stop, _) = h.resume(&[("check", "done")]);
+    assert_eq!(stop, Stop::Ended(Outcome::Resolved));
+    assert_eq!(h.executor.ran.borrow().len(), 1, "marked done, not run again");
+}
+
+#[test]
+fn timer_fires_after_its_time_notifies_and_offers_its_step() {
+    let mut h = Harness::new(FLOW);
+    h.notifier = Some(Notes(RefCell::new(Vec::new())));
+    let (stop, _) = h.start(&[("up", "no")], false);
+    assert!(matches!(stop, Stop::Paused { .. }));
+    h.clock.advance(Span::minutes(61));
+    let (stop, incident) = h.resume(&[("escalate", "yes"), ("call", "done")]);
+    assert_eq!(stop, Stop::Ended(Outcome::Escalated), "{:?}", h.types());
+    assert!(incident.timers_fired.contains("escalate"));
+    let sent = h.notifier.as_ref().unwrap().0.borrow();
+    assert!(sent.iter().any(|note| note.starts_with("vendor:")), "{sent:?}");
+}
+
+#[test]
+fn milestone_cancels_its_timer() {
+    let mut h = Harness::new(FLOW);
+    let (stop, _) = h.start(&[("up", "no"), ("restart", "yes")], false);
+    assert!(matches!(stop, Stop::Paused { .. }), "waiting at `found`");
+    h.clock.advance(Span::hours(2));
+    let (stop, incident) = h.resume(&[("found", "done")]);
+    assert_eq!(stop, Stop::Ended(Outcome::Resolved));
+    assert!(incident.timers_fired.is_empty(), "{:?}", h.types());
+}
+
+#[test]
+fn answers_are_checked_before_anything_runs() {
+    let runbook = runbook(FLOW);
+    let given = vec![
+        ("upp".to_owned(), Given::One("yes".into())),
+        ("up".to_owned(), Given::One("maybe".into())),
+        ("done".to_owned(), Given::One("x".into())),
+    ];
+    let problems =
+        Answers::new(&runbook, given, BTreeMap::from([("servic".into(), "x".into())])).unwrap_err();
+    assert_eq!(problems.len(), 4, "{problems:#?}");
+    assert!(problems.iter().any(|p| p.contains("did you mean `up`?")));
+    assert!(problems.iter().any(|p| p.contains("expects yes or no")));
+    assert!(problems.iter().any(|p| p.contains("end step")));
+    assert!(problems.iter().any(|p| p.contains("did you mean `service`?")));
+}

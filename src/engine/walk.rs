@@ -1,0 +1,888 @@
+//! The walk: one incident, step by step, from its start or from where its
+//! journal says it stopped.
+
+use super::operator::{Context, Decision, Operator, Question, Reply, Value};
+use super::ports::{Clock, Notification, Notifier, Sink};
+use super::{CommandSpec, Executor, timers};
+use crate::model::{
+    Answer, Contact, DrillMode, Event, EventKind, Incident, Lang, Outcome, Progress, Runbook, Step, StepKind,
+    StepResult, Var, render,
+};
+use chrono::{DateTime, Utc};
+use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+/// Why the walk stopped.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Stop {
+    Ended(Outcome),
+    /// Waiting for an operator: a question nobody answered, or a pause.
+    Paused {
+        step: Option<String>,
+        reason: String,
+    },
+    /// A step failed and nothing handles it.
+    Failed {
+        step: String,
+        reason: String,
+    },
+    Aborted(String),
+    /// Ctrl-C or a hang-up: paused, with any running command killed.
+    Interrupted,
+}
+
+/// Everything outside the engine that a walk uses.
+pub struct Ports<'a> {
+    pub operator: &'a mut dyn Operator,
+    pub executor: &'a dyn Executor,
+    pub clock: &'a dyn Clock,
+    pub notifier: Option<&'a dyn Notifier>,
+    pub sink: &'a mut dyn Sink,
+    /// Set on Ctrl-C or a hang-up.
+    pub cancel: &'a AtomicBool,
+    /// Applied to every line of command output before it is shown or kept.
+    pub redact: &'a dyn Fn(&str) -> String,
+    /// The language of notifications.
+    pub lang: Lang,
+}
+
+impl std::fmt::Debug for Ports<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Ports")
+            .field("lang", &self.lang)
+            .finish_non_exhaustive()
+    }
+}
+
+/// How a new incident starts.
+#[derive(Debug, Clone)]
+pub struct Start {
+    pub incident: String,
+    pub severity: String,
+    pub vars: BTreeMap<String, String>,
+    pub drill: bool,
+    pub speed: u32,
+    /// SHA-256 of the runbook's bytes, and where they came from.
+    pub digest: String,
+    pub source: String,
+}
+
+/// The journal could not be written: nothing more can safely happen.
+#[derive(Debug, thiserror::Error)]
+#[error("cannot write the journal: {0}")]
+pub struct JournalFailed(#[from] pub std::io::Error);
+
+/// What a step led to.
+enum Flow {
+    Goto(String),
+    Fail(String),
+    Stop(Stop),
+}
+
+/// A walk through one incident.
+pub struct Engine<'a> {
+    runbook: &'a Runbook,
+    incident: Incident,
+    ports: Ports<'a>,
+    grace: Duration,
+}
+
+impl std::fmt::Debug for Engine<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Engine")
+            .field("incident", &self.incident.id)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<'a> Engine<'a> {
+    /// Opens a new incident and walks it until it ends or stops.
+    pub fn start(
+        runbook: &'a Runbook,
+        start: Start,
+        ports: Ports<'a>,
+    ) -> Result<(Stop, Incident), JournalFailed> {
+        let now = ports.clock.now();
+        let first = ports.sink.record(
+            now,
+            EventKind::IncidentStarted {
+                incident: start.incident,
+                runbook: runbook.id.value.clone(),
+                title: runbook.title.get(&Lang::english()).to_owned(),
+                version: runbook.version.clone(),
+                digest: start.digest,
+                source: start.source,
+                severity: start.severity,
+                vars: start.vars,
+                drill: start.drill,
+                speed: start.speed.max(1),
+            },
+        )?;
+        let incident =
+            Incident::replay([&first]).map_err(|error| JournalFailed(std::io::Error::other(error)))?;
+        let mut engine = Engine {
+            runbook,
+            incident,
+            ports,
+            grace: Duration::from_secs(5),
+        };
+        engine.shown(&first);
+        engine.notify_severity(None)?;
+        let stop = engine.walk()?;
+        Ok((stop, engine.incident))
+    }
+
+    /// Goes on with an incident from its journal.
+    pub fn resume(
+        runbook: &'a Runbook,
+        incident: Incident,
+        ports: Ports<'a>,
+    ) -> Result<(Stop, Incident), JournalFailed> {
+        let mut engine = Engine {
+            runbook,
+            incident,
+            ports,
+            grace: Duration::from_secs(5),
+        };
+        engine.record(EventKind::Resumed {})?;
+        let stop = engine.walk()?;
+        Ok((stop, engine.incident))
+    }
+
+    fn shown(&mut self, event: &Event) {
+        let context = Context {
+            runbook: self.runbook,
+            incident: &self.incident,
+        };
+        self.ports.operator.event(context, event);
+    }
+
+    fn record(&mut self, kind: EventKind) -> Result<Event, JournalFailed> {
+        let now = self.ports.clock.now();
+        let event = self.ports.sink.record(now, kind)?;
+        self.incident.apply(&event);
+        self.shown(&event);
+        Ok(event)
+    }
+
+    fn walk(&mut self) -> Result<Stop, JournalFailed> {
+        if let Some(stop) = self.collect_vars()? {
+            return Ok(stop);
+        }
+        let mut at = match self.incident.current.clone() {
+            Some(step) => step,
+            None => {
+                let start = self.runbook.start.value.clone();
+                self.enter(&start)?;
+                start
+            }
+        };
+        loop {
+            if let Some(flow) = self.fire_timers(false)? {
+                match flow {
+                    Flow::Goto(step) => {
+                        self.enter(&step)?;
+                        at = step;
+                    }
+                    Flow::Stop(stop) => return Ok(stop),
+                    Flow::Fail(_) => {}
+                }
+            }
+            let Some(step) = self.runbook.step(&at) else {
+                // The journal names a step the runbook no longer has; resume
+                // refuses changed runbooks unless told, so say so plainly.
+                let reason = format!("step `{at}` is not in the runbook");
+                self.record(EventKind::Paused {
+                    step: Some(at.clone()),
+                    reason: reason.clone(),
+                })?;
+                return Ok(Stop::Paused {
+                    step: Some(at),
+                    reason,
+                });
+            };
+            let flow = self.perform(step)?;
+            match flow {
+                Flow::Goto(next) => {
+                    self.enter(&next)?;
+                    at = next;
+                }
+                Flow::Fail(reason) => {
+                    self.record(EventKind::StepFailed {
+                        step: at.clone(),
+                        reason: reason.clone(),
+                    })?;
+                    return Ok(Stop::Failed { step: at, reason });
+                }
+                Flow::Stop(stop) => return Ok(stop),
+            }
+        }
+    }
+
+    fn enter(&mut self, step: &str) -> Result<(), JournalFailed> {
+        self.record(EventKind::StepEntered {
+            step: step.to_owned(),
+        })?;
+        if let Some(milestone) = self.runbook.step(step).and_then(|step| step.milestone.as_ref())
+            && !self.incident.milestones.contains_key(&milestone.value)
+        {
+            self.record(EventKind::MilestoneReached {
+                name: milestone.value.clone(),
+                step: step.to_owned(),
+            })?;
+        }
+        Ok(())
+    }
+
+    /// Asks until there is an answer or a stop, carrying out notes,
+    /// severity changes and escalations on the way.
+    fn ask(
+        &mut self,
+        step: Option<&str>,
+        question: Question<'_>,
+    ) -> Result<Result<Decision, Stop>, JournalFailed> {
+        loop {
+            if self.ports.cancel.load(Ordering::SeqCst) {
+                return self.interrupted(step).map(Err);
+            }
+            let context = Context {
+                runbook: self.runbook,
+                incident: &self.incident,
+            };
+            match self.ports.operator.ask(context, question) {
+                Reply::Answer(decision) => return Ok(Ok(decision)),
+                Reply::Note(text) => {
+                    self.record(EventKind::NoteAdded {
+                        text,
+                        step: step.map(str::to_owned),
+                    })?;
+                }
+                Reply::Severity(level) => self.change_severity(&level, None)?,
+                Reply::Escalate => {
+                    if let Some(Flow::Stop(stop)) = self.fire_timers(true)? {
+                        return Ok(Err(stop));
+                    }
+                }
+                Reply::Pause => {
+                    let reason = "paused by the operator".to_owned();
+                    self.record(EventKind::Paused {
+                        step: step.map(str::to_owned),
+                        reason: reason.clone(),
+                    })?;
+                    return Ok(Err(Stop::Paused {
+                        step: step.map(str::to_owned),
+                        reason,
+                    }));
+                }
+                Reply::Abort(reason) => {
+                    self.record(EventKind::Aborted {
+                        reason: reason.clone(),
+                    })?;
+                    return Ok(Err(Stop::Aborted(reason)));
+                }
+                Reply::Unanswered => {
+                    let reason = match step {
+                        Some(step) => format!("waiting for an answer to step `{step}`"),
+                        None => "waiting for an answer".to_owned(),
+                    };
+                    self.record(EventKind::Paused {
+                        step: step.map(str::to_owned),
+                        reason: reason.clone(),
+                    })?;
+                    return Ok(Err(Stop::Paused {
+                        step: step.map(str::to_owned),
+                        reason,
+                    }));
+                }
+            }
+        }
+    }
+
+    /// Journals who decided a side question about a step, and how.
+    fn decided(&mut self, step: &str, question: &str, decision: &Decision) -> Result<(), JournalFailed> {
+        let answer = match &decision.value {
+            Value::YesNo(yes) => Answer::YesNo { yes: *yes },
+            Value::Result(result) => Answer::Result { result: *result },
+            Value::Text(value) => Answer::Text { value: value.clone() },
+            Value::Option(index) => Answer::Option {
+                index: *index,
+                label: String::new(),
+            },
+            Value::Ticked(items) => Answer::Ticked { items: items.clone() },
+        };
+        self.record(EventKind::StepAnswered {
+            step: step.to_owned(),
+            answer,
+            source: decision.source,
+            note: decision.note.clone(),
+            question: Some(question.to_owned()),
+        })?;
+        Ok(())
+    }
+
+    fn interrupted(&mut self, step: Option<&str>) -> Result<Stop, JournalFailed> {
+        self.record(EventKind::Paused {
+            step: step.map(str::to_owned),
+            reason: "interrupted".to_owned(),
+        })?;
+        Ok(Stop::Interrupted)
+    }
+
+    /// Changes the severity and tells whoever the new level names.
+    pub fn change_severity(&mut self, level: &str, reason: Option<String>) -> Result<(), JournalFailed> {
+        if level == self.incident.severity || self.runbook.severity(level).is_none() {
+            return Ok(());
+        }
+        let from = self.incident.severity.clone();
+        self.record(EventKind::SeverityChanged {
+            from: from.clone(),
+            to: level.to_owned(),
+            reason,
+        })?;
+        self.notify_severity(Some(&from))
+    }
+
+    fn notify_severity(&mut self, from: Option<&str>) -> Result<(), JournalFailed> {
+        let Some(level) = self.runbook.severity(&self.incident.severity) else {
+            return Ok(());
+        };
+        if level.notify.is_empty() {
+            return Ok(());
+        }
+        let label = level.label.get(&self.ports.lang).to_owned();
+        let contacts: Vec<String> = level.notify.iter().map(|c| c.value.clone()).collect();
+        let subject = format!("[{}] {}: {label}", self.incident.id, self.incident.title);
+        let message = match from {
+            Some(from) => format!(
+                "{} raised from {from} to {} ({label}).",
+                self.incident.id, self.incident.severity
+            ),
+            None => format!(
+                "{} opened at {} ({label}).",
+                self.incident.id, self.incident.severity
+            ),
+        };
+        self.deliver(None, None, &contacts, subject, message)
+    }
+
+    /// Sends a notification through the notifier, journaling the outcome.
+    /// Without a notifier the delivery is journaled as failed, so that
+    /// `runbook check` retries it once one is configured; nobody pretends
+    /// people were told.
+    fn deliver(
+        &mut self,
+        step: Option<&str>,
+        timer: Option<&str>,
+        contacts: &[String],
+        subject: String,
+        message: String,
+    ) -> Result<(), JournalFailed> {
+        let to: Vec<&Contact> = contacts
+            .iter()
+            .filter_map(|id| self.runbook.contact(id))
+            .collect();
+        let (via, result) = match self.ports.notifier {
+            Some(notifier) => {
+                let notification = Notification {
+                    incident: &self.incident.id,
+                    severity: &self.incident.severity,
+                    subject: subject.clone(),
+                    message: message.clone(),
+                    to,
+                };
+                (notifier.name().to_owned(), notifier.send(&notification))
+            }
+            None => (
+                "none".to_owned(),
+                Err("no notifier is configured: call them".to_owned()),
+            ),
+        };
+        let step = step.map(str::to_owned);
+        let timer = timer.map(str::to_owned);
+        let to = contacts.to_vec();
+        self.record(match result {
+            Ok(()) => EventKind::NotificationSent {
+                step,
+                timer,
+                to,
+                via,
+                subject,
+                message,
+            },
+            Err(error) => EventKind::NotificationFailed {
+                step,
+                timer,
+                to,
+                via,
+                subject,
+                message,
+                error,
+            },
+        })?;
+        Ok(())
+    }
+
+    /// Fires the timers that are due (all pending ones when `now_all`),
+    /// and offers the first one's step.
+    fn fire_timers(&mut self, now_all: bool) -> Result<Option<Flow>, JournalFailed> {
+        let now = self.ports.clock.now();
+        let fire: Vec<String> = if now_all {
+            timers::pending(self.runbook, &self.incident)
+                .into_iter()
+                .map(|(timer, _)| timer.id.value.clone())
+                .collect()
+        } else {
+            timers::due(self.runbook, &self.incident, now)
+                .into_iter()
+                .map(|timer| timer.id.value.clone())
+                .collect()
+        };
+        let mut offer = None;
+        for id in fire {
+            let Some(timer) = self.runbook.timers.iter().find(|timer| timer.id.value == id) else {
+                continue;
+            };
+            self.record(EventKind::TimerFired { timer: id.clone() })?;
+            if !timer.notify.is_empty() {
+                let contacts: Vec<String> = timer.notify.iter().map(|c| c.value.clone()).collect();
+                let subject = format!("[{}] {}: timer {id}", self.incident.id, self.incident.title);
+                let message = timer
+                    .message
+                    .as_ref()
+                    .map(|message| self.render(message.get(&self.ports.lang), None))
+                    .unwrap_or_else(|| format!("Timer {id} fired after {}.", timer.after));
+                self.deliver(None, Some(&id), &contacts, subject, message)?;
+            }
+            if offer.is_none()
+                && let Some(goto) = &timer.goto
+                && self.incident.current.as_deref() != Some(goto.value.as_str())
+            {
+                offer = Some((timer, goto.value.clone()));
+            }
+        }
+        let Some((timer, goto)) = offer else {
+            return Ok(None);
+        };
+        let Some(target) = self.runbook.step(&goto) else {
+            return Ok(None);
+        };
+        match self.ask(
+            self.incident.current.clone().as_deref(),
+            Question::TimerOffer(timer, target),
+        )? {
+            Ok(Decision {
+                value: Value::YesNo(true),
+                ..
+            }) => Ok(Some(Flow::Goto(goto))),
+            Ok(_) => Ok(None),
+            Err(stop) => Ok(Some(Flow::Stop(stop))),
+        }
+    }
+
+    /// Every declared variable gets a value before the first step.
+    fn collect_vars(&mut self) -> Result<Option<Stop>, JournalFailed> {
+        let missing: Vec<&Var> = self
+            .runbook
+            .vars
+            .iter()
+            .filter(|var| !self.incident.vars.contains_key(&var.name.value))
+            .collect();
+        for var in missing {
+            let value = loop {
+                match self.ask(None, Question::Var(var))? {
+                    Ok(Decision {
+                        value: Value::Text(value),
+                        ..
+                    }) if matches_pattern(var.pattern.as_ref().map(|p| p.value.as_str()), &value) => {
+                        break value;
+                    }
+                    Ok(_) => continue,
+                    Err(stop) => return Ok(Some(stop)),
+                }
+            };
+            self.record(EventKind::VarSet {
+                name: var.name.value.clone(),
+                value,
+                step: None,
+            })?;
+        }
+        Ok(None)
+    }
+
+    /// Does the work of one step, or picks up what a crash left of it.
+    fn perform(&mut self, step: &'a Step) -> Result<Flow, JournalFailed> {
+        let id = step.id.value.as_str();
+        if let Some((failed, reason)) = self.incident.failed.clone()
+            && failed == id
+        {
+            match self.ask(Some(id), Question::Retry(step, &reason))? {
+                Ok(decision) => {
+                    self.decided(id, "retry", &decision)?;
+                    if decision.value == Value::YesNo(false) {
+                        return Ok(self.success(step));
+                    }
+                    self.incident.progress = None;
+                }
+                Err(stop) => return Ok(Flow::Stop(stop)),
+            }
+        }
+        if let Some(progress) = self.incident.progress.clone() {
+            return Ok(self.after(step, &progress));
+        }
+        if self.incident.unfinished_command.as_deref() == Some(id) {
+            match self.ask(Some(id), Question::Unfinished(step))? {
+                Ok(decision) if decision.value == Value::YesNo(false) => {
+                    self.decided(id, "unfinished", &decision)?;
+                    self.record(EventKind::CommandSkipped {
+                        step: id.to_owned(),
+                        command: command_of(step),
+                        reason: "marked done after an interrupted run".to_owned(),
+                    })?;
+                    return Ok(self.success(step));
+                }
+                Ok(decision) => self.decided(id, "unfinished", &decision)?,
+                Err(stop) => return Ok(Flow::Stop(stop)),
+            }
+        }
+
+        match &step.kind {
+            StepKind::End { outcome } => {
+                self.record(EventKind::Ended {
+                    step: id.to_owned(),
+                    outcome: *outcome,
+                })?;
+                Ok(Flow::Stop(Stop::Ended(*outcome)))
+            }
+            StepKind::Command(_) => self.command(step),
+            StepKind::Notify { to, message, .. } => self.notify(step, to, message.as_ref()),
+            _ => {
+                let decision = match self.ask(Some(id), Question::Step(step))? {
+                    Ok(decision) => decision,
+                    Err(stop) => return Ok(Flow::Stop(stop)),
+                };
+                let Some(answer) = to_answer(step, &decision.value) else {
+                    // An answer that does not fit the step: ask again next time.
+                    let reason = format!("the answer does not fit step `{id}`");
+                    self.record(EventKind::Paused {
+                        step: Some(id.to_owned()),
+                        reason: reason.clone(),
+                    })?;
+                    return Ok(Flow::Stop(Stop::Paused {
+                        step: Some(id.to_owned()),
+                        reason,
+                    }));
+                };
+                self.record(EventKind::StepAnswered {
+                    step: id.to_owned(),
+                    answer: answer.clone(),
+                    source: decision.source,
+                    note: decision.note,
+                    question: None,
+                })?;
+                if let (StepKind::Input { var, .. }, Answer::Text { value }) = (&step.kind, &answer) {
+                    self.record(EventKind::VarSet {
+                        name: var.value.clone(),
+                        value: value.clone(),
+                        step: Some(id.to_owned()),
+                    })?;
+                }
+                Ok(self.after(step, &Progress::Answered { answer }))
+            }
+        }
+    }
+
+    fn command(&mut self, step: &'a Step) -> Result<Flow, JournalFailed> {
+        let StepKind::Command(command) = &step.kind else {
+            return Ok(self.success(step));
+        };
+        let id = step.id.value.as_str();
+        if self.incident.drill && command.drill != DrillMode::Run {
+            let reason = match command.drill {
+                DrillMode::SimulateSuccess => "drill: simulate-success",
+                _ => "drill: skip",
+            };
+            self.record(EventKind::CommandSkipped {
+                step: id.to_owned(),
+                command: command.run.value.clone(),
+                reason: reason.to_owned(),
+            })?;
+            return Ok(self.after(step, &Progress::CommandSkipped));
+        }
+        if command.confirm {
+            match self.ask(Some(id), Question::RunCommand(step))? {
+                Ok(decision) if decision.value == Value::YesNo(true) => self.decided(id, "run", &decision)?,
+                Ok(decision) => {
+                    self.decided(id, "run", &decision)?;
+                    let reason = match decision.note {
+                        Some(note) => format!("declined: {note}"),
+                        None => "declined".to_owned(),
+                    };
+                    self.record(EventKind::CommandSkipped {
+                        step: id.to_owned(),
+                        command: command.run.value.clone(),
+                        reason,
+                    })?;
+                    return Ok(self.after(step, &Progress::CommandSkipped));
+                }
+                Err(stop) => return Ok(Flow::Stop(stop)),
+            }
+        }
+
+        self.record(EventKind::CommandStarted {
+            step: id.to_owned(),
+            command: command.run.value.clone(),
+        })?;
+        let spec = CommandSpec {
+            script: &command.run.value,
+            env: self.environment(step),
+            timeout: command.timeout.duration,
+            grace: self.grace,
+            cancel: self.ports.cancel,
+        };
+        let operator = &mut *self.ports.operator;
+        let mut show = |line: &str| operator.output(step, line);
+        let result = self.ports.executor.run(&spec, self.ports.redact, &mut show);
+        let outcome = match result {
+            Ok(outcome) => outcome,
+            Err(error) => super::CommandOutcome {
+                exit_code: None,
+                signal: None,
+                duration: Duration::ZERO,
+                timed_out: false,
+                cancelled: false,
+                output: format!("cannot start the command: {error}"),
+                output_bytes: 0,
+            },
+        };
+        if outcome.cancelled {
+            // Interrupted: no result is journaled, so resume offers to run it again.
+            return self.interrupted(Some(id)).map(Flow::Stop);
+        }
+        let succeeded = outcome.succeeded();
+        self.record(EventKind::CommandFinished {
+            step: id.to_owned(),
+            exit_code: outcome.exit_code,
+            signal: outcome.signal,
+            duration_ms: u64::try_from(outcome.duration.as_millis()).unwrap_or(u64::MAX),
+            timed_out: outcome.timed_out,
+            output: outcome.output.clone(),
+            output_bytes: outcome.output_bytes,
+        })?;
+        if succeeded && let Some(capture) = &command.capture {
+            let value: String = outcome.output.trim().chars().take(4096).collect();
+            self.record(EventKind::VarSet {
+                name: capture.value.clone(),
+                value,
+                step: Some(id.to_owned()),
+            })?;
+        }
+        Ok(self.after(step, &Progress::CommandFinished { succeeded }))
+    }
+
+    fn notify(
+        &mut self,
+        step: &'a Step,
+        to: &[crate::model::Located<String>],
+        message: Option<&crate::model::Text>,
+    ) -> Result<Flow, JournalFailed> {
+        let id = step.id.value.as_str();
+        let contacts: Vec<String> = to.iter().map(|c| c.value.clone()).collect();
+        let title = step.title.get(&self.ports.lang).to_owned();
+        let subject = format!(
+            "[{}] {}: {}",
+            self.incident.id,
+            self.incident.title,
+            self.render(&title, Some(id))
+        );
+        let text = message.map_or(title, |message| message.get(&self.ports.lang).to_owned());
+        let text = self.render(&text, Some(id));
+        if self.ports.notifier.is_some() {
+            self.deliver(Some(id), None, &contacts, subject, text)?;
+            return Ok(self.after(step, &Progress::Notified));
+        }
+        // No notifier: a person makes the calls and says so.
+        let people: Vec<&Contact> = contacts
+            .iter()
+            .filter_map(|id| self.runbook.contact(id))
+            .collect();
+        let decision = match self.ask(Some(id), Question::Notified(step, &people))? {
+            Ok(decision) => decision,
+            Err(stop) => return Ok(Flow::Stop(stop)),
+        };
+        self.decided(id, "notified", &decision)?;
+        match decision.value {
+            Value::Result(StepResult::Done) => {
+                self.record(EventKind::NotificationSent {
+                    step: Some(id.to_owned()),
+                    timer: None,
+                    to: contacts,
+                    via: "by-hand".to_owned(),
+                    subject,
+                    message: text,
+                })?;
+            }
+            Value::Result(result) => {
+                if result == StepResult::Failed {
+                    return Ok(Flow::Fail("the people to notify could not be reached".to_owned()));
+                }
+            }
+            _ => {}
+        }
+        Ok(self.after(step, &Progress::Notified))
+    }
+
+    /// Where a step leads, given what happened at it.
+    fn after(&self, step: &Step, progress: &Progress) -> Flow {
+        let next = |target: &Option<crate::model::Located<String>>| match target {
+            Some(target) => Flow::Goto(target.value.clone()),
+            None => Flow::Fail(format!("step `{}` has nowhere to go", step.id.value)),
+        };
+        match (&step.kind, progress) {
+            (StepKind::Instruction { next: to, on_failure }, Progress::Answered { answer }) => match answer {
+                Answer::Result {
+                    result: StepResult::Failed,
+                } => match on_failure {
+                    Some(target) => Flow::Goto(target.value.clone()),
+                    None => Flow::Fail(format!("step `{}` was marked failed", step.id.value)),
+                },
+                _ => next(to),
+            },
+            (
+                StepKind::Confirm { yes, no },
+                Progress::Answered {
+                    answer: Answer::YesNo { yes: said },
+                },
+            ) => next(if *said { yes } else { no }),
+            (
+                StepKind::Choice { options },
+                Progress::Answered {
+                    answer: Answer::Option { index, .. },
+                },
+            ) => match options.get(*index) {
+                Some(option) => Flow::Goto(option.goto.value.clone()),
+                None => Flow::Fail(format!("step `{}` has no option {}", step.id.value, index + 1)),
+            },
+            (
+                StepKind::Checklist { next: to, on_any, .. },
+                Progress::Answered {
+                    answer: Answer::Ticked { items },
+                },
+            ) => match on_any {
+                Some(target) if !items.is_empty() => Flow::Goto(target.value.clone()),
+                _ => next(to),
+            },
+            (StepKind::Command(command), Progress::CommandFinished { succeeded: false }) => {
+                match &command.on_failure {
+                    Some(target) => Flow::Goto(target.value.clone()),
+                    None => Flow::Fail(format!("the command of step `{}` failed", step.id.value)),
+                }
+            }
+            (StepKind::End { outcome }, _) => Flow::Stop(Stop::Ended(*outcome)),
+            _ => self.success(step),
+        }
+    }
+
+    /// Where a step leads when it went well.
+    fn success(&self, step: &Step) -> Flow {
+        let target = match &step.kind {
+            StepKind::Instruction { next, .. }
+            | StepKind::Input { next, .. }
+            | StepKind::Checklist { next, .. }
+            | StepKind::Notify { next, .. } => next.as_ref(),
+            StepKind::Command(command) => command.next.as_ref(),
+            StepKind::Confirm { yes, .. } => yes.as_ref(),
+            StepKind::Choice { options } => options.first().map(|option| &option.goto),
+            StepKind::End { outcome } => return Flow::Stop(Stop::Ended(*outcome)),
+        };
+        match target {
+            Some(target) => Flow::Goto(target.value.clone()),
+            None => Flow::Fail(format!("step `{}` has nowhere to go", step.id.value)),
+        }
+    }
+
+    /// What a command sees: the variables, upper-cased, and the built-ins.
+    fn environment(&self, step: &Step) -> Vec<(String, String)> {
+        let mut env: Vec<(String, String)> = self
+            .incident
+            .vars
+            .iter()
+            .map(|(name, value)| (Var::env_name(name), value.clone()))
+            .collect();
+        env.push(("RUNBOOK_INCIDENT".into(), self.incident.id.clone()));
+        env.push(("RUNBOOK_RUNBOOK".into(), self.incident.runbook.clone()));
+        env.push(("RUNBOOK_STEP".into(), step.id.value.clone()));
+        env.push(("RUNBOOK_SEVERITY".into(), self.incident.severity.clone()));
+        env.push((
+            "RUNBOOK_DRILL".into(),
+            if self.incident.drill { "1" } else { "0" }.into(),
+        ));
+        env
+    }
+
+    /// Display text with `{{name}}` filled in.
+    fn render(&self, text: &str, step: Option<&str>) -> String {
+        render_text(text, &self.incident, step)
+    }
+}
+
+/// Fills `{{name}}` from an incident's variables and built-ins.
+pub fn render_text(text: &str, incident: &Incident, step: Option<&str>) -> String {
+    render(text, |name| match name {
+        "incident" => Some(incident.id.clone()),
+        "runbook" => Some(incident.runbook.clone()),
+        "severity" => Some(incident.severity.clone()),
+        "drill" => Some(if incident.drill { "yes" } else { "no" }.to_owned()),
+        "step" => step.or(incident.current.as_deref()).map(str::to_owned),
+        "operator" => incident.operators.iter().next_back().cloned(),
+        name => incident.vars.get(name).cloned(),
+    })
+}
+
+/// Whether `value` matches an input pattern (none: anything does).
+pub fn matches_pattern(pattern: Option<&str>, value: &str) -> bool {
+    match pattern {
+        None => true,
+        Some(pattern) => regex::Regex::new(pattern).is_ok_and(|regex| regex.is_match(value)),
+    }
+}
+
+/// Turns a decision into the journaled answer, if it fits the step.
+fn to_answer(step: &Step, value: &Value) -> Option<Answer> {
+    match (&step.kind, value) {
+        (StepKind::Instruction { .. }, Value::Result(result)) => Some(Answer::Result { result: *result }),
+        (StepKind::Confirm { .. }, Value::YesNo(yes)) => Some(Answer::YesNo { yes: *yes }),
+        (StepKind::Choice { options }, Value::Option(index)) => {
+            options.get(*index).map(|option| Answer::Option {
+                index: *index,
+                label: option.label.get(&Lang::english()).to_owned(),
+            })
+        }
+        (StepKind::Input { pattern, .. }, Value::Text(text)) => {
+            matches_pattern(pattern.as_ref().map(|p| p.value.as_str()), text)
+                .then(|| Answer::Text { value: text.clone() })
+        }
+        (StepKind::Checklist { items, .. }, Value::Ticked(ticked)) => ticked
+            .iter()
+            .all(|&index| index < items.len())
+            .then(|| Answer::Ticked {
+                items: ticked.clone(),
+            }),
+        _ => None,
+    }
+}
+
+fn command_of(step: &Step) -> String {
+    match &step.kind {
+        StepKind::Command(command) => command.run.value.clone(),
+        _ => String::new(),
+    }
+}
+
+/// The time a timer falls due next, for headers and listings.
+pub fn next_timer(runbook: &Runbook, incident: &Incident) -> Option<(String, DateTime<Utc>)> {
+    timers::pending(runbook, incident)
+        .into_iter()
+        .next()
+        .map(|(timer, due)| (timer.id.value.clone(), due))
+}

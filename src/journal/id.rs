@@ -1,0 +1,185 @@
+//! Incident ids, `INC-YYYYMMDD-NNNN`, allocated by exclusively creating the
+//! incident's directory: `mkdir` either creates it or fails with
+//! `AlreadyExists`, atomically, so processes starting at the same moment each
+//! get their own id without any lock.
+//!
+//! What survives a crash: once [`allocate`] returns, the new directory's
+//! entry has been fsynced into `incidents/` (and `incidents/` and any parents
+//! it had to create into theirs), so the id is never handed out again. A crash before that may leave an empty directory (no lock, no
+//! journal): that number is simply not used. Numbers continue after the
+//! highest one present for the date, so ids are not reused when an earlier
+//! directory has been removed — but only if the highest has not.
+
+use chrono::NaiveDate;
+use std::fs::{self, DirBuilder, File};
+use std::io;
+use std::os::unix::fs::DirBuilderExt;
+use std::path::{Path, PathBuf};
+
+const PREFIX: &str = "INC-";
+const MAX_NUMBER: u32 = 9999;
+
+/// Allocates the next id for `date` in `incidents_dir` (created, with its
+/// parents, mode 0700, if missing) and creates its directory (mode 0700).
+pub fn allocate(incidents_dir: &Path, date: NaiveDate) -> io::Result<(String, PathBuf)> {
+    let missing: Vec<&Path> = incidents_dir
+        .ancestors()
+        .take_while(|dir| !dir.as_os_str().is_empty() && !dir.is_dir())
+        .collect();
+    DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(incidents_dir)?;
+    for created in missing {
+        match created.parent() {
+            Some(parent) if !parent.as_os_str().is_empty() => sync_dir(parent)?,
+            _ => sync_dir(Path::new("."))?,
+        }
+    }
+    let day = date.format("%Y%m%d").to_string();
+    let mut number = highest(incidents_dir, &day)? + 1;
+    while number <= MAX_NUMBER {
+        let id = format!("{PREFIX}{day}-{number:04}");
+        let dir = incidents_dir.join(&id);
+        match DirBuilder::new().mode(0o700).create(&dir) {
+            Ok(()) => {
+                sync_dir(incidents_dir)?;
+                return Ok((id, dir));
+            }
+            Err(error) if error.kind() == io::ErrorKind::AlreadyExists => number += 1,
+            Err(error) => return Err(error),
+        }
+    }
+    Err(io::Error::other(format!(
+        "no incident number left for {date} in {}: {PREFIX}{day}-{MAX_NUMBER:04} is taken",
+        incidents_dir.display()
+    )))
+}
+
+/// Whether `s` is an incident id: `INC-`, a real date as `YYYYMMDD`, `-`,
+/// and four digits from `0001`.
+pub fn is_incident_id(s: &str) -> bool {
+    parse(s).is_some()
+}
+
+/// The day (`YYYYMMDD`) and number of an incident id.
+fn parse(s: &str) -> Option<(&str, u32)> {
+    let (day, number) = s.strip_prefix(PREFIX)?.split_once('-')?;
+    let digits = |text: &str, len| text.len() == len && text.bytes().all(|b| b.is_ascii_digit());
+    if !digits(day, 8) || !digits(number, 4) {
+        return None;
+    }
+    NaiveDate::parse_from_str(day, "%Y%m%d").ok()?;
+    let number = number.parse().ok().filter(|&n| n > 0)?;
+    Some((day, number))
+}
+
+/// The highest number already used for `day` (0 when none is).
+fn highest(incidents_dir: &Path, day: &str) -> io::Result<u32> {
+    let mut highest = 0;
+    for entry in fs::read_dir(incidents_dir)? {
+        let name = entry?.file_name();
+        if let Some((used_day, number)) = name.to_str().and_then(parse)
+            && used_day == day
+        {
+            highest = highest.max(number);
+        }
+    }
+    Ok(highest)
+}
+
+/// Makes a directory's entries durable (new files and directories in it).
+pub(crate) fn sync_dir(dir: &Path) -> io::Result<()> {
+    File::open(dir)?.sync_all()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeSet;
+    use std::os::unix::fs::PermissionsExt;
+    use std::sync::{Arc, Barrier};
+
+    fn day(text: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(text, "%Y-%m-%d").unwrap()
+    }
+
+    #[test]
+    fn ids_count_from_0001_per_date() {
+        let home = tempfile::tempdir().unwrap();
+        let incidents = home.path().join("data/incidents");
+        let (first, dir) = allocate(&incidents, day("2026-11-28")).unwrap();
+        assert_eq!(first, "INC-20261128-0001");
+        assert_eq!(dir, incidents.join("INC-20261128-0001"));
+        assert!(dir.is_dir());
+        for made in [&incidents, &dir, &home.path().join("data")] {
+            assert_eq!(fs::metadata(made).unwrap().permissions().mode() & 0o777, 0o700);
+        }
+        assert_eq!(
+            allocate(&incidents, day("2026-11-28")).unwrap().0,
+            "INC-20261128-0002"
+        );
+        assert_eq!(
+            allocate(&incidents, day("2026-11-29")).unwrap().0,
+            "INC-20261129-0001"
+        );
+        assert_eq!(
+            allocate(&incidents, day("2026-11-28")).unwrap().0,
+            "INC-20261128-0003"
+        );
+    }
+
+    #[test]
+    fn numbers_continue_after_the_highest_and_skip_taken_names() {
+        let home = tempfile::tempdir().unwrap();
+        fs::create_dir(home.path().join("INC-20261128-0005")).unwrap();
+        fs::write(home.path().join("INC-20261128-0006"), "").unwrap();
+        assert_eq!(
+            allocate(home.path(), day("2026-11-28")).unwrap().0,
+            "INC-20261128-0007"
+        );
+    }
+
+    #[test]
+    fn twenty_threads_at_once_get_twenty_ids() {
+        let home = tempfile::tempdir().unwrap();
+        let incidents = Arc::new(home.path().join("incidents"));
+        let barrier = Arc::new(Barrier::new(20));
+        let threads: Vec<_> = (0..20)
+            .map(|_| {
+                let (incidents, barrier) = (Arc::clone(&incidents), Arc::clone(&barrier));
+                std::thread::spawn(move || {
+                    barrier.wait();
+                    allocate(&incidents, day("2026-11-28")).unwrap()
+                })
+            })
+            .collect();
+        let allocated: Vec<_> = threads.into_iter().map(|t| t.join().unwrap()).collect();
+        let ids: BTreeSet<_> = allocated.iter().map(|(id, _)| id.clone()).collect();
+        let dirs: BTreeSet<_> = allocated.iter().map(|(_, dir)| dir.clone()).collect();
+        assert_eq!((ids.len(), dirs.len()), (20, 20));
+        let expected: BTreeSet<_> = (1..=20).map(|n| format!("INC-20261128-{n:04}")).collect();
+        assert_eq!(ids, expected);
+        assert!(dirs.iter().all(|dir| dir.is_dir()));
+        assert_eq!(fs::read_dir(&*incidents).unwrap().count(), 20);
+    }
+
+    #[test]
+    fn recognizes_ids() {
+        assert!(is_incident_id("INC-20261128-0001"));
+        assert!(is_incident_id("INC-20240229-9999"));
+        for not in [
+            "INC-20261128-0000",
+            "INC-20261128-001",
+            "INC-20261128-00001",
+            "INC-20261131-0001",
+            "INC-2026112-80001",
+            "inc-20261128-0001",
+            "INC-20261128-0001/",
+            "INC-2026+128-0001",
+            "",
+        ] {
+            assert!(!is_incident_id(not), "{not}");
+        }
+    }
+}

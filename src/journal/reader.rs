@@ -1,0 +1,263 @@
+//! Reading a journal back: every line parsed, its hash recomputed from its
+//! bytes, and the chain (`seq` one more each line, `prev` the previous hash)
+//! checked.
+//!
+//! A last line cut short (no `\n`, or not JSON) is what a crash mid-append
+//! leaves: it is reported as [`Torn`] and left out, the valid prefix kept.
+//! Anything else wrong, anywhere, including a complete last line whose hash
+//! or chain is wrong, is [`JournalError::Corrupt`]: never repaired, never
+//! skipped. Reading takes no lock and changes nothing, so a crash while
+//! reading loses nothing; a line being appended at that moment shows up as
+//! torn.
+
+use super::line::{self, GENESIS, LineError};
+use super::{Corruption, JOURNAL_FILE, JournalError};
+use crate::model::Event;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+/// A journal's verified events, and the torn tail left out, if any.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Replay {
+    pub events: Vec<Event>,
+    pub torn: Option<Torn>,
+}
+
+impl Replay {
+    /// The last event's hash: what the next event's `prev` must be.
+    pub fn head(&self) -> &str {
+        self.events.last().map_or(GENESIS, |event| event.hash.as_str())
+    }
+
+    /// The last event's `seq` (0 when there is none).
+    pub fn last_seq(&self) -> u64 {
+        self.events.last().map_or(0, |event| event.seq)
+    }
+}
+
+/// A last line cut short, left out of the replay.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Torn {
+    /// Its line number, from 1.
+    pub line: usize,
+    /// Where it starts: the length of the valid prefix.
+    pub offset: u64,
+    /// How many bytes it has, to the end of the file.
+    pub bytes: usize,
+}
+
+/// Reads and verifies `DIR/journal.jsonl`.
+pub fn read(dir: &Path) -> Result<Replay, JournalError> {
+    let path = dir.join(JOURNAL_FILE);
+    let bytes = fs::read(&path).map_err(JournalError::file("read", &path))?;
+    parse_file(&bytes, &path)
+}
+
+/// [`parse`], naming `file` in a [`JournalError::Corrupt`].
+pub(crate) fn parse_file(bytes: &[u8], file: &Path) -> Result<Replay, JournalError> {
+    parse(bytes).map_err(|error| in_file(error, file))
+}
+
+/// Verifies a journal's bytes. An empty journal has no events.
+pub fn parse(bytes: &[u8]) -> Result<Replay, JournalError> {
+    let mut events: Vec<Event> = Vec::new();
+    let mut offset = 0;
+    let mut number = 0;
+    while offset < bytes.len() {
+        number += 1;
+        let rest = &bytes[offset..];
+        let torn = Replay {
+            events: Vec::new(),
+            torn: Some(Torn {
+                line: number,
+                offset: offset as u64,
+                bytes: rest.len(),
+            }),
+        };
+        let Some(end) = rest.iter().position(|&byte| byte == b'\n') else {
+            return Ok(Replay { events, ..torn });
+        };
+        let line = &rest[..end];
+        let last = offset + end + 1 == bytes.len();
+        let corrupt = |reason| JournalError::Corrupt {
+            path: PathBuf::new(),
+            line: number,
+            reason,
+        };
+        if line.is_empty() && !last {
+            return Err(corrupt(Corruption::Empty));
+        }
+        let event = match line::decode(line) {
+            Ok(event) => event,
+            Err(LineError::Syntax(_)) if last => return Ok(Replay { events, ..torn }),
+            Err(LineError::Syntax(error)) => return Err(corrupt(Corruption::NotAnEvent(error.to_string()))),
+            Err(LineError::Corrupt(reason)) => return Err(corrupt(reason)),
+        };
+        let head = events.last().map_or(GENESIS, |event| event.hash.as_str());
+        if event.prev != head {
+            return Err(corrupt(Corruption::Prev { after: number - 1 }));
+        }
+        let expected = events.len() as u64 + 1;
+        if event.seq != expected {
+            return Err(corrupt(Corruption::Seq {
+                found: event.seq,
+                expected,
+            }));
+        }
+        events.push(event);
+        offset += end + 1;
+    }
+    Ok(Replay { events, torn: None })
+}
+
+fn in_file(error: JournalError, file: &Path) -> JournalError {
+    match error {
+        JournalError::Corrupt { line, reason, .. } => JournalError::Corrupt {
+            path: file.to_path_buf(),
+            line,
+            reason,
+        },
+        other => other,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::EventKind;
+
+    /// A valid three-event journal, built without the writer.
+    fn journal() -> Vec<Vec<u8>> {
+        let mut prev = GENESIS.to_string();
+        (1..=3)
+            .map(|seq| {
+                let event = Event {
+                    seq,
+                    time: "2026-11-28T09:00:00Z".parse().unwrap(),
+                    actor: "ops@web1".into(),
+                    kind: EventKind::StepEntered {
+                        step: format!("step{seq}"),
+                    },
+                    prev: prev.clone(),
+                    hash: String::new(),
+                };
+                let (line, hash) = line::encode(&event).unwrap();
+                prev = hash;
+                line
+            })
+            .collect()
+    }
+
+    fn corrupt_line(bytes: &[u8]) -> (usize, Corruption) {
+        match parse(bytes) {
+            Err(JournalError::Corrupt { line, reason, .. }) => (line, reason),
+            other => panic!("expected Corrupt, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn empty_journal_has_no_events() {
+        assert_eq!(parse(b"").unwrap(), Replay::default());
+        assert_eq!(Replay::default().head(), GENESIS);
+    }
+
+    #[test]
+    fn valid_journal_verifies() {
+        let replay = parse(&journal().concat()).unwrap();
+        assert_eq!(replay.torn, None);
+        assert_eq!(replay.events.iter().map(|e| e.seq).collect::<Vec<_>>(), [1, 2, 3]);
+        assert_eq!(replay.last_seq(), 3);
+        assert_eq!(replay.head(), replay.events[2].hash);
+    }
+
+    #[test]
+    fn cut_short_last_line_is_torn_and_the_prefix_kept() {
+        let lines = journal();
+        let whole = lines.concat();
+        let prefix = lines[0].len() + lines[1].len();
+        for cut in [prefix + 1, prefix + 40, whole.len() - 1] {
+            let replay = parse(&whole[..cut]).unwrap();
+            assert_eq!(replay.events.len(), 2, "cut at {cut}");
+            assert_eq!(
+                replay.torn,
+                Some(Torn {
+                    line: 3,
+                    offset: prefix as u64,
+                    bytes: cut - prefix
+                })
+            );
+        }
+        // A power cut can also leave zeros where the data should be.
+        let mut zeros = lines[0].clone();
+        zeros.extend([0; 100]);
+        let replay = parse(&zeros).unwrap();
+        assert_eq!((replay.events.len(), replay.torn.unwrap().bytes), (1, 100));
+        // A complete line of garbage at the end is torn too; in the middle, corrupt.
+        let mut garbage = lines[0].clone();
+        garbage.extend(b"\0\0\0\n");
+        assert_eq!(parse(&garbage).unwrap().torn.unwrap().line, 2);
+        garbage.extend(&lines[1]);
+        assert!(matches!(corrupt_line(&garbage), (2, Corruption::NotAnEvent(_))));
+    }
+
+    #[test]
+    fn flipped_byte_in_a_middle_line_is_corrupt_at_that_line() {
+        let lines = journal();
+        let mut bytes = lines.concat();
+        let at = lines[0].len() + lines[1].iter().position(|&b| b == b'2').unwrap();
+        bytes[at] = b'7';
+        assert_eq!(corrupt_line(&bytes), (2, Corruption::HashMismatch));
+    }
+
+    #[test]
+    fn complete_last_line_with_wrong_hash_is_corrupt_not_torn() {
+        let lines = journal();
+        let mut bytes = lines.concat();
+        let at = bytes.len() - 10;
+        bytes[at] = if bytes[at] == b'a' { b'b' } else { b'a' };
+        assert_eq!(corrupt_line(&bytes), (3, Corruption::HashMismatch));
+    }
+
+    #[test]
+    fn deleted_middle_line_breaks_the_chain() {
+        let lines = journal();
+        let bytes = [lines[0].clone(), lines[2].clone()].concat();
+        assert_eq!(corrupt_line(&bytes), (2, Corruption::Prev { after: 1 }));
+        assert_eq!(corrupt_line(&lines[1]), (1, Corruption::Prev { after: 0 }));
+    }
+
+    #[test]
+    fn reordered_lines_break_the_chain() {
+        let lines = journal();
+        let bytes = [lines[0].clone(), lines[2].clone(), lines[1].clone()].concat();
+        assert_eq!(corrupt_line(&bytes), (2, Corruption::Prev { after: 1 }));
+    }
+
+    #[test]
+    fn repeated_line_and_blank_line_are_corrupt() {
+        let lines = journal();
+        let repeated = [lines[0].clone(), lines[0].clone()].concat();
+        assert_eq!(corrupt_line(&repeated), (2, Corruption::Prev { after: 1 }));
+        let blank = [lines[0].clone(), b"\n".to_vec(), lines[1].clone()].concat();
+        assert_eq!(corrupt_line(&blank), (2, Corruption::Empty));
+    }
+
+    #[test]
+    fn corrupt_message_names_the_file_and_line() {
+        let dir = tempfile::tempdir().unwrap();
+        let lines = journal();
+        let mut bytes = lines.concat();
+        let at = lines[0].len() + 20;
+        bytes[at] ^= 1;
+        fs::write(dir.path().join(JOURNAL_FILE), &bytes).unwrap();
+        let message = read(dir.path()).unwrap_err().to_string();
+        assert_eq!(
+            message,
+            format!(
+                "journal {} line 2: hash does not match its contents (the line was edited or damaged); \
+                 the incident cannot be resumed from a corrupted journal",
+                dir.path().join(JOURNAL_FILE).display()
+            )
+        );
+    }
+}

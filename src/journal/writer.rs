@@ -1,0 +1,329 @@
+//! Appending to an incident's journal while holding its [`Lock`].
+//!
+//! What survives a crash: an event is durable when [`Journal::append`]
+//! returns, because its whole line goes out in one `write` on a file opened
+//! for appending and is followed by `fdatasync`. A crash before that leaves
+//! either nothing or a prefix of the line, a torn tail, which [`Journal::open`]
+//! copies to `journal.jsonl.torn` (appended, fsynced) before truncating the
+//! journal to its valid prefix (fsynced), so no event whose append returned is
+//! ever lost and no partial one is ever used. A crash between those two steps
+//! only copies the same tail twice. The journal file's directory entry is
+//! fsynced when [`Journal::create`] makes it. After an append fails part-way
+//! (a write or fsync error), what is on disk is unknown, so the journal is
+//! poisoned and refuses further appends rather than continue a broken chain;
+//! such an event may still be found whole when the journal is next opened
+//! (the line reached the disk, the fsync's report did not), but never half.
+
+use super::id::sync_dir;
+use super::reader::{self, Replay};
+use super::{JOURNAL_FILE, JournalError, Lock, TORN_FILE, line};
+use crate::model::{Event, EventKind};
+use chrono::{DateTime, Utc};
+use std::fs::{File, OpenOptions};
+use std::io::{Read, Write};
+use std::os::unix::fs::OpenOptionsExt;
+use std::path::{Path, PathBuf};
+
+/// An incident's journal, open for appending by the process that holds its
+/// lock (which it keeps until dropped).
+#[derive(Debug)]
+pub struct Journal {
+    file: File,
+    path: PathBuf,
+    actor: String,
+    seq: u64,
+    head: String,
+    poisoned: bool,
+    lock: Lock,
+}
+
+impl Journal {
+    /// Creates `DIR/journal.jsonl` (mode 0600), failing if it exists.
+    pub fn create(dir: &Path, actor: &str, lock: Lock) -> Result<Journal, JournalError> {
+        check_lock(dir, &lock)?;
+        let path = dir.join(JOURNAL_FILE);
+        let file = OpenOptions::new()
+            .append(true)
+            .create_new(true)
+            .mode(0o600)
+            .open(&path)
+            .map_err(JournalError::file("create", &path))?;
+        sync_dir(dir).map_err(JournalError::file("sync", dir))?;
+        Ok(Journal::new(file, path, actor, &Replay::default(), lock))
+    }
+
+    /// Opens an existing journal to continue it: verifies every line, moves a
+    /// torn tail aside to `journal.jsonl.torn`, and returns what was read
+    /// (`torn` says whether a tail was moved).
+    pub fn open(dir: &Path, actor: &str, lock: Lock) -> Result<(Journal, Replay), JournalError> {
+        check_lock(dir, &lock)?;
+        let path = dir.join(JOURNAL_FILE);
+        let file = OpenOptions::new()
+            .read(true)
+            .append(true)
+            .open(&path)
+            .map_err(JournalError::file("open", &path))?;
+        let mut bytes = Vec::new();
+        (&file)
+            .read_to_end(&mut bytes)
+            .map_err(JournalError::file("read", &path))?;
+        let replay = reader::parse_file(&bytes, &path)?;
+        if let Some(torn) = replay.torn {
+            let start = usize::try_from(torn.offset)
+                .unwrap_or(usize::MAX)
+                .min(bytes.len());
+            set_aside(dir, &bytes[start..])?;
+            file.set_len(torn.offset)
+                .and_then(|()| file.sync_all())
+                .map_err(JournalError::file("truncate", &path))?;
+        }
+        let journal = Journal::new(file, path, actor, &replay, lock);
+        Ok((journal, replay))
+    }
+
+    fn new(file: File, path: PathBuf, actor: &str, replay: &Replay, lock: Lock) -> Journal {
+        Journal {
+            file,
+            path,
+            actor: actor.to_string(),
+            seq: replay.last_seq(),
+            head: replay.head().to_string(),
+            poisoned: false,
+            lock,
+        }
+    }
+
+    /// Appends one event and returns it once it is on disk.
+    pub fn append(&mut self, time: DateTime<Utc>, kind: EventKind) -> Result<Event, JournalError> {
+        if self.poisoned {
+            return Err(JournalError::Poisoned {
+                path: self.path.clone(),
+            });
+        }
+        let mut event = Event {
+            seq: self.seq + 1,
+            time,
+            actor: self.actor.clone(),
+            kind,
+            prev: self.head.clone(),
+            hash: String::new(),
+        };
+        let (line, hash) = line::encode(&event)?;
+        // From here on a failure may leave part of the line on disk.
+        if let Err(error) = self.file.write_all(&line).and_then(|()| self.file.sync_data()) {
+            self.poisoned = true;
+            return Err(JournalError::file("append to", &self.path)(error));
+        }
+        event.hash = hash;
+        self.seq = event.seq;
+        self.head.clone_from(&event.hash);
+        Ok(event)
+    }
+
+    /// The last event's hash (64 zeros before the first event).
+    pub fn head(&self) -> &str {
+        &self.head
+    }
+
+    /// The last event's `seq` (0 before the first event).
+    pub fn seq(&self) -> u64 {
+        self.seq
+    }
+
+    /// The incident directory.
+    pub fn dir(&self) -> &Path {
+        self.lock.dir()
+    }
+
+    /// `DIR/journal.jsonl`.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+}
+
+fn check_lock(dir: &Path, lock: &Lock) -> Result<(), JournalError> {
+    if lock.dir() == dir {
+        Ok(())
+    } else {
+        Err(JournalError::WrongLock {
+            locked: lock.dir().to_path_buf(),
+            dir: dir.to_path_buf(),
+        })
+    }
+}
+
+/// Appends a torn tail to `DIR/journal.jsonl.torn`, durably, each tail
+/// ending with a newline so that successive ones stay apart.
+fn set_aside(dir: &Path, tail: &[u8]) -> Result<(), JournalError> {
+    let path = dir.join(TORN_FILE);
+    let mut bytes = tail.to_vec();
+    if bytes.last() != Some(&b'\n') {
+        bytes.push(b'\n');
+    }
+    OpenOptions::new()
+        .append(true)
+        .create(true)
+        .mode(0o600)
+        .open(&path)
+        .and_then(|mut file| {
+            file.write_all(&bytes)?;
+            file.sync_data()
+        })
+        .and_then(|()| sync_dir(dir))
+        .map_err(JournalError::file("write", &path))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::journal::{GENESIS, read};
+    use std::fs;
+    use std::os::unix::fs::PermissionsExt;
+
+    const ACTOR: &str = "ops@web1";
+
+    fn at(minute: u32) -> DateTime<Utc> {
+        format!("2026-11-28T09:{minute:02}:00Z").parse().unwrap()
+    }
+
+    fn lock(dir: &Path) -> Lock {
+        Lock::acquire(dir, ACTOR, at(0)).unwrap()
+    }
+
+    fn note(text: &str) -> EventKind {
+        EventKind::NoteAdded {
+            text: text.into(),
+            step: None,
+        }
+    }
+
+    fn new_journal(dir: &Path, notes: &[&str]) -> Vec<Event> {
+        let mut journal = Journal::create(dir, ACTOR, lock(dir)).unwrap();
+        notes
+            .iter()
+            .enumerate()
+            .map(|(i, text)| journal.append(at(i as u32 + 1), note(text)).unwrap())
+            .collect()
+    }
+
+    #[test]
+    fn appended_events_read_back_equal_with_a_verifying_chain() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut journal = Journal::create(dir.path(), ACTOR, lock(dir.path())).unwrap();
+        assert_eq!((journal.seq(), journal.head()), (0, GENESIS));
+        let events: Vec<Event> = ["one", "two", "three"]
+            .iter()
+            .enumerate()
+            .map(|(i, text)| journal.append(at(i as u32 + 1), note(text)).unwrap())
+            .collect();
+        assert_eq!(events.iter().map(|e| e.seq).collect::<Vec<_>>(), [1, 2, 3]);
+        assert_eq!(events[0].prev, GENESIS);
+        assert_eq!(events[1].prev, events[0].hash);
+        assert_eq!(events[2].prev, events[1].hash);
+        assert_eq!(journal.head(), events[2].hash);
+        assert_eq!(journal.dir(), dir.path());
+
+        let replay = read(dir.path()).unwrap();
+        assert_eq!(replay, Replay { events, torn: None });
+        let mode = fs::metadata(journal.path()).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+
+    #[test]
+    fn create_refuses_an_existing_journal_and_another_incidents_lock() {
+        let dir = tempfile::tempdir().unwrap();
+        new_journal(dir.path(), &["one"]);
+        let error = Journal::create(dir.path(), ACTOR, lock(dir.path())).unwrap_err();
+        assert!(
+            matches!(&error, JournalError::File { action: "create", error, .. } if error.kind() == std::io::ErrorKind::AlreadyExists),
+            "{error:?}"
+        );
+        assert_eq!(read(dir.path()).unwrap().events.len(), 1);
+        let other = tempfile::tempdir().unwrap();
+        let error = Journal::open(dir.path(), ACTOR, lock(other.path())).unwrap_err();
+        assert!(matches!(error, JournalError::WrongLock { .. }), "{error:?}");
+    }
+
+    #[test]
+    fn reopened_journal_continues_the_chain() {
+        let dir = tempfile::tempdir().unwrap();
+        let first = new_journal(dir.path(), &["one", "two"]);
+        let (mut journal, replay) = Journal::open(dir.path(), "dev@web2", lock(dir.path())).unwrap();
+        assert_eq!(replay.events, first);
+        assert_eq!((journal.seq(), journal.head()), (2, first[1].hash.as_str()));
+        let third = journal.append(at(9), note("three")).unwrap();
+        assert_eq!(
+            (third.seq, third.prev.as_str(), third.actor.as_str()),
+            (3, first[1].hash.as_str(), "dev@web2")
+        );
+        let events = read(dir.path()).unwrap().events;
+        assert_eq!(events.len(), 3);
+        assert_eq!(events[2], third);
+    }
+
+    #[test]
+    fn torn_tail_is_moved_aside_and_appending_continues() {
+        let dir = tempfile::tempdir().unwrap();
+        let first = new_journal(dir.path(), &["one", "two", "three"]);
+        let path = dir.path().join(JOURNAL_FILE);
+        let whole = fs::read(&path).unwrap();
+        let third_starts = whole[..whole.len() - 1]
+            .iter()
+            .rposition(|&b| b == b'\n')
+            .unwrap()
+            + 1;
+        let cut = third_starts + 30;
+        fs::write(&path, &whole[..cut]).unwrap();
+
+        let replay = read(dir.path()).unwrap();
+        assert_eq!(replay.events, first[..2]);
+        let torn = replay.torn.unwrap();
+        assert_eq!((torn.line, torn.offset, torn.bytes), (3, third_starts as u64, 30));
+
+        let (mut journal, replay) = Journal::open(dir.path(), ACTOR, lock(dir.path())).unwrap();
+        assert_eq!(replay.torn, Some(torn));
+        let mut aside = whole[third_starts..cut].to_vec();
+        aside.push(b'\n');
+        assert_eq!(fs::read(dir.path().join(TORN_FILE)).unwrap(), aside);
+        assert_eq!(fs::read(&path).unwrap(), whole[..third_starts]);
+
+        let again = journal.append(at(30), note("three, again")).unwrap();
+        assert_eq!((again.seq, again.prev.as_str()), (3, first[1].hash.as_str()));
+        let replay = read(dir.path()).unwrap();
+        assert_eq!(replay.torn, None);
+        assert_eq!(replay.events.len(), 3);
+        assert_eq!(replay.events[2], again);
+    }
+
+    #[test]
+    fn open_refuses_a_corrupt_journal_and_changes_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        new_journal(dir.path(), &["one", "two", "three"]);
+        let path = dir.path().join(JOURNAL_FILE);
+        let edited = fs::read_to_string(&path).unwrap().replacen("two", "TWO", 1);
+        fs::write(&path, &edited).unwrap();
+        let error = Journal::open(dir.path(), ACTOR, lock(dir.path())).unwrap_err();
+        assert!(
+            matches!(error, JournalError::Corrupt { line: 2, .. }),
+            "{error:?}"
+        );
+        assert_eq!(fs::read_to_string(&path).unwrap(), edited);
+        assert!(!dir.path().join(TORN_FILE).exists());
+    }
+
+    #[test]
+    fn a_failed_append_poisons_the_journal() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut journal = Journal::create(dir.path(), ACTOR, lock(dir.path())).unwrap();
+        journal.append(at(1), note("one")).unwrap();
+        // Stand-in for a failed write: a descriptor that cannot write.
+        journal.file = File::open(journal.path()).unwrap();
+        let error = journal.append(at(2), note("two")).unwrap_err();
+        assert!(matches!(error, JournalError::File { .. }), "{error:?}");
+        journal.file = OpenOptions::new().append(true).open(journal.path()).unwrap();
+        let error = journal.append(at(3), note("three")).unwrap_err();
+        assert!(matches!(error, JournalError::Poisoned { .. }), "{error:?}");
+        assert!(error.to_string().contains("run the command again"), "{error}");
+        assert_eq!(read(dir.path()).unwrap().events.len(), 1);
+    }
+}

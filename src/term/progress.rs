@@ -1,0 +1,145 @@
+//! What a walk without a terminal prints: one plain line per event on
+//! stderr for people reading logs, or the events themselves as JSON lines on
+//! stdout (`--json`), the same objects the journal holds.
+
+use crate::engine::{Context, Observer};
+use crate::model::{Answer, Event, EventKind, Lang, Step, StepKind};
+use std::io::Write;
+
+#[derive(Debug)]
+pub struct Progress {
+    json: bool,
+    lang: Lang,
+}
+
+impl Progress {
+    pub fn new(json: bool, lang: Lang) -> Progress {
+        Progress { json, lang }
+    }
+
+    /// A final JSON line that is not a journal event: what the walk waits
+    /// for. `type` is `awaiting`.
+    pub fn awaiting(&self, incident: &str, step: Option<&str>, expects: &str, resume: &str) {
+        if self.json {
+            let line = serde_json::json!({
+                "type": "awaiting",
+                "incident": incident,
+                "step": step,
+                "expects": expects,
+                "resume": resume,
+            });
+            let mut out = std::io::stdout().lock();
+            let _ = writeln!(out, "{line}");
+            let _ = out.flush();
+        }
+    }
+
+    fn line(&self, text: &str) {
+        let mut err = std::io::stderr().lock();
+        let _ = writeln!(err, "{}", super::sanitize(text));
+    }
+}
+
+impl Observer for Progress {
+    fn event(&mut self, context: Context<'_>, event: &Event) {
+        if self.json {
+            let mut out = std::io::stdout().lock();
+            if serde_json::to_writer(&mut out, event).is_ok() {
+                let _ = writeln!(out);
+                let _ = out.flush();
+            }
+            return;
+        }
+        let runbook = context.runbook;
+        let title = |step: &str| {
+            runbook
+                .step(step)
+                .map(|s| crate::engine::render_text(s.title.get(&self.lang), context.incident, Some(step)))
+                .unwrap_or_default()
+        };
+        let text = match &event.kind {
+            EventKind::IncidentStarted {
+                incident,
+                runbook: id,
+                severity,
+                drill,
+                ..
+            } => format!(
+                "{incident}{} started: {} ({id}), severity {severity}",
+                if *drill { " [DRILL]" } else { "" },
+                runbook.title.get(&self.lang)
+            ),
+            EventKind::StepEntered { step } => format!("→ {step}: {}", title(step)),
+            EventKind::StepAnswered {
+                answer, source, note, ..
+            } => {
+                let answer = match answer {
+                    Answer::Result { result } => format!("{result:?}").to_lowercase(),
+                    Answer::YesNo { yes } => if *yes { "yes" } else { "no" }.to_owned(),
+                    Answer::Option { label, .. } => label.clone(),
+                    Answer::Text { value } => value.clone(),
+                    Answer::Ticked { items } if items.is_empty() => "nothing ticked".to_owned(),
+                    Answer::Ticked { items } => {
+                        let numbers: Vec<String> = items.iter().map(|i| (i + 1).to_string()).collect();
+                        format!("ticked {}", numbers.join(", "))
+                    }
+                };
+                let by = match source {
+                    crate::model::AnswerSource::Script => "scripted",
+                    crate::model::AnswerSource::Person => "by the operator",
+                };
+                match note {
+                    Some(note) => format!("  {answer} ({by}): {note}"),
+                    None => format!("  {answer} ({by})"),
+                }
+            }
+            EventKind::VarSet { name, value, .. } => format!("  {name} = {value}"),
+            EventKind::CommandStarted { command, .. } => {
+                let first = command.trim().lines().next().unwrap_or("");
+                let more = if command.trim().lines().count() > 1 {
+                    " …"
+                } else {
+                    ""
+                };
+                format!("  $ {first}{more}")
+            }
+            EventKind::CommandFinished {
+                exit_code,
+                signal,
+                duration_ms,
+                timed_out,
+                ..
+            } => {
+                let how = match (exit_code, signal, timed_out) {
+                    (_, _, true) => "timed out".to_owned(),
+                    (Some(code), _, _) => format!("exit {code}"),
+                    (None, Some(signal), _) => format!("killed by signal {signal}"),
+                    (None, None, _) => "could not start".to_owned(),
+                };
+                format!("  {how} after {:.1}s", *duration_ms as f64 / 1000.0)
+            }
+            EventKind::CommandSkipped { reason, .. } => format!("  not run ({reason})"),
+            EventKind::NotificationSent { to, via, .. } => format!("  notified {} via {via}", to.join(", ")),
+            EventKind::NotificationFailed { to, error, .. } => {
+                format!("  NOT notified {}: {error}", to.join(", "))
+            }
+            EventKind::MilestoneReached { name, .. } => format!("  milestone reached: {name}"),
+            EventKind::TimerFired { timer } => format!("⏱ timer {timer} fired"),
+            EventKind::SeverityChanged { from, to, .. } => format!("severity {from} → {to}"),
+            EventKind::NoteAdded { text, .. } => format!("  note: {text}"),
+            EventKind::AttachmentAdded { name, sha256, .. } => format!("  attached {name} (sha256 {sha256})"),
+            EventKind::StepFailed { step, reason } => format!("✗ step {step} failed: {reason}"),
+            EventKind::Paused { reason, .. } => format!("paused: {reason}"),
+            EventKind::Resumed {} => format!("{} resumed by {}", context.incident.id, event.actor),
+            EventKind::Ended { outcome, .. } => format!("{} ended: {}", context.incident.id, outcome.name()),
+            EventKind::Aborted { reason } => format!("{} aborted: {reason}", context.incident.id),
+        };
+        self.line(&text);
+    }
+
+    fn output(&mut self, step: &Step, line: &str) {
+        if !self.json && matches!(step.kind, StepKind::Command(_)) {
+            self.line(&format!("  │ {line}"));
+        }
+    }
+}

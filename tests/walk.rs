@@ -1,0 +1,372 @@
+//! Walking incidents without a terminal: pause at the first unanswered
+//! question, resume with answers, JSON events, the journal on disk.
+
+use crate::common::Test;
+
+const WEB: &str = r#"schema = 1
+title = "Web"
+
+[vars.service]
+prompt = "Service"
+default = "web"
+pattern = "^[a-z]+$"
+
+[vars.payload]
+prompt = "Anything at all"
+
+[[steps]]
+id = "look"
+kind = "command"
+title = "Look at {{service}}"
+run = 'printf "%s|%s" "$SERVICE" "$PAYLOAD"'
+timeout = "10s"
+capture = "seen"
+
+[[steps]]
+id = "ok"
+kind = "confirm"
+title = "Is it fine?"
+yes = "done"
+no = "fix"
+
+[[steps]]
+id = "fix"
+kind = "command"
+title = "Fix it"
+run = "echo fixed"
+confirm = true
+timeout = "10s"
+next = "done"
+
+[[steps]]
+id = "done"
+kind = "end"
+title = "Done"
+"#;
+
+const FIRST: &str = "INC-20261128-0001";
+
+#[test]
+fn pauses_at_the_first_unanswered_question_and_resumes_to_the_end() {
+    let mut test = Test::new().runbook("web", WEB);
+    let outcome = test.again(["start", "web", "--var", "payload=hello"]);
+    outcome
+        .status(3)
+        .stderr_contains(&format!("{FIRST} is paused at step `ok`: yes or no"))
+        .stderr_contains(&format!("to continue: runbook resume {FIRST} --answer ok=yes"));
+    let outcome = test.again(["resume", FIRST, "--answer", "ok=no", "--answer", "fix=yes"]);
+    outcome
+        .success()
+        .stderr_contains(&format!("{FIRST} ended: resolved"));
+    assert_eq!(
+        test.types(FIRST),
+        [
+            "incident-started",
+            "step-entered",
+            "command-started",
+            "command-finished",
+            "var-set",
+            "step-entered",
+            "paused",
+            "resumed",
+            "step-answered",
+            "step-entered",
+            "step-answered",
+            "command-started",
+            "command-finished",
+            "step-entered",
+            "ended"
+        ]
+    );
+    let events = test.events(FIRST);
+    assert_eq!(
+        events[0]["payload"]["vars"]["service"], "web",
+        "the default applies when no one is asked"
+    );
+    assert_eq!(events[0]["actor"], format!("ops@{}", hostname()));
+    assert_eq!(events[3]["payload"]["output"], "web|hello");
+    assert_eq!(events[8]["payload"]["source"], "script");
+    let outcome = test.again(["resume", FIRST]);
+    outcome
+        .status(2)
+        .stderr_contains("has ended (resolved); there is nothing to resume");
+}
+
+fn hostname() -> String {
+    std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .unwrap()
+        .trim()
+        .to_owned()
+}
+
+#[test]
+fn json_prints_every_event_and_what_it_waits_for() {
+    let outcome = Test::new()
+        .runbook("web", WEB)
+        .args(["start", "web", "--json", "--var", "payload=x"])
+        .run();
+    outcome.status(3);
+    let lines: Vec<serde_json::Value> = outcome
+        .stdout
+        .lines()
+        .map(|line| serde_json::from_str(line).expect("one JSON object per line"))
+        .collect();
+    assert_eq!(lines[0]["type"], "incident-started");
+    assert_eq!(lines[0]["seq"], 1);
+    assert_eq!(lines[1]["prev"], lines[0]["hash"]);
+    let last = lines.last().unwrap();
+    assert_eq!(last["type"], "awaiting");
+    assert_eq!(last["step"], "ok");
+    assert_eq!(last["resume"], format!("runbook resume {FIRST} --answer ok=yes"));
+}
+
+#[test]
+fn a_missing_variable_pauses_with_the_flag_to_pass() {
+    Test::new()
+        .runbook("web", WEB)
+        .args(["start", "web"])
+        .run()
+        .status(3)
+        .stderr_contains("paused at step `-`: a value for `payload`")
+        .stderr_contains(&format!("runbook resume {FIRST} --var payload=VALUE"));
+}
+
+#[test]
+fn bad_answers_exit_2_before_anything_starts() {
+    let mut test = Test::new().runbook("web", WEB);
+    let outcome = test.again([
+        "start",
+        "web",
+        "--var",
+        "service=NOT OK",
+        "--answer",
+        "ok=maybe",
+        "--answer",
+        "nope=yes",
+    ]);
+    outcome
+        .status(2)
+        .stderr_contains("--var service=NOT OK: does not match the pattern ^[a-z]+$")
+        .stderr_contains("--answer ok=maybe: step `ok` expects yes or no")
+        .stderr_contains("--answer nope: `web` has no step `nope`");
+    assert!(!test.data().join("incidents").exists(), "no incident was opened");
+}
+
+#[test]
+fn malformed_answers_file_is_located() {
+    Test::new()
+        .runbook("web", WEB)
+        .file("answers.toml", "ok = \"yes\"\nfix = [\n")
+        .args(["start", "web", "--answers", "answers.toml"])
+        .run()
+        .status(2)
+        .stderr_contains("answers.toml:2:");
+}
+
+#[test]
+fn answers_file_drives_the_whole_walk() {
+    let mut test = Test::new().runbook("web", WEB).file(
+        "answers.toml",
+        "ok = false\nfix = \"yes\"\n\n[vars]\npayload = \"from the file\"\n",
+    );
+    test.again(["start", "web", "--answers", "answers.toml"])
+        .success();
+    assert_eq!(test.events(FIRST)[3]["payload"]["output"], "web|from the file");
+}
+
+#[test]
+fn variables_reach_commands_only_as_data() {
+    let hostile = [
+        "; touch CANARY",
+        "$(touch CANARY)",
+        "`touch CANARY`",
+        "x\ntouch CANARY",
+        "' ; touch CANARY ; '",
+        "\" ; touch CANARY ; \"",
+        "{{service}}",
+    ];
+    for payload in hostile {
+        let mut test = Test::new().runbook("web", WEB);
+        test.again([
+            "start",
+            "web",
+            "--var",
+            &format!("payload={payload}"),
+            "--answer",
+            "ok=yes",
+        ])
+        .success();
+        assert!(!test.work().join("CANARY").exists(), "{payload:?} ran as shell");
+        assert_eq!(
+            test.events(FIRST)[3]["payload"]["output"],
+            format!("web|{payload}").trim_end()
+        );
+    }
+}
+
+#[test]
+fn twenty_parallel_starts_get_twenty_ids() {
+    let test = Test::new().runbook("web", WEB);
+    let outcomes: Vec<_> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..20)
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut t = Test::new().runbook("web", WEB);
+                    // All of them share one data directory.
+                    t = t.env("RUNBOOK_HOME", test.data().to_str().unwrap());
+                    t.args(["start", "web", "--var", "payload=x", "--answer", "ok=yes"])
+                        .run()
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    for outcome in &outcomes {
+        outcome.success();
+    }
+    let mut ids: Vec<String> = std::fs::read_dir(test.data().join("incidents"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    ids.sort();
+    ids.dedup();
+    assert_eq!(ids.len(), 20);
+    assert_eq!(ids[19], "INC-20261128-0020");
+}
+
+#[test]
+fn a_driven_incident_cannot_be_resumed_twice() {
+    let slow = WEB.replace(
+        "run = 'printf \"%s|%s\" \"$SERVICE\" \"$PAYLOAD\"'",
+        "run = 'sleep 3'",
+    );
+    let mut test = Test::new().runbook("web", &slow);
+    let binary = env!("CARGO_BIN_EXE_runbook");
+    let mut child = std::process::Command::new(binary)
+        .args(["start", "web", "--var", "payload=x", "--non-interactive"])
+        .current_dir(test.work())
+        .env("RUNBOOK_HOME", test.data())
+        .env("RUNBOOK_NOW", crate::common::NOW)
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let lock = test.data().join("incidents").join(FIRST).join("journal.jsonl");
+    for _ in 0..100 {
+        if lock.exists() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let outcome = test.again(["resume", FIRST, "--answer", "ok=yes"]);
+    outcome
+        .status(2)
+        .stderr_contains("pid")
+        .stderr_contains(&child.id().to_string());
+    test.again(["incidents"]).success().stdout_contains("running");
+    assert_eq!(child.wait().unwrap().code(), Some(3));
+}
+
+#[test]
+fn killed_mid_command_resume_reports_the_unfinished_command() {
+    let slow = WEB.replace(
+        "run = 'printf \"%s|%s\" \"$SERVICE\" \"$PAYLOAD\"'",
+        "run = 'sleep 30'",
+    );
+    let mut test = Test::new().runbook("web", &slow);
+    let binary = env!("CARGO_BIN_EXE_runbook");
+    let mut child = std::process::Command::new(binary)
+        .args(["start", "web", "--var", "payload=x", "--non-interactive"])
+        .current_dir(test.work())
+        .env("RUNBOOK_HOME", test.data())
+        .env("RUNBOOK_NOW", crate::common::NOW)
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let journal = test.data().join("incidents").join(FIRST).join("journal.jsonl");
+    for _ in 0..200 {
+        if std::fs::read_to_string(&journal).is_ok_and(|text| text.contains("command-started")) {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    test.again(["incidents"]).success().stdout_contains("interrupted");
+    let outcome = test.again(["resume", FIRST]);
+    outcome
+        .status(3)
+        .stderr_contains("retry to run the interrupted command again, done if it had finished")
+        .stderr_contains(&format!("runbook resume {FIRST} --answer look=retry"));
+    let outcome = test.again(["resume", FIRST, "--answer", "look=done", "--answer", "ok=yes"]);
+    outcome.success();
+    let types = test.types(FIRST);
+    assert!(types.contains(&"command-skipped".to_owned()), "{types:?}");
+}
+
+#[test]
+fn changed_runbook_is_refused_unless_accepted() {
+    let mut test = Test::new().runbook("web", WEB);
+    test.again(["start", "web", "--var", "payload=x"]).status(3);
+    let changed = WEB.replace("title = \"Fix it\"", "title = \"Fix it now\"");
+    let mut test = test.runbook("web", &changed);
+    test.again(["resume", FIRST, "--answer", "ok=yes"])
+        .status(2)
+        .stderr_contains("the runbook `web` changed since")
+        .stderr_contains("step `fix` changed")
+        .stderr_contains("--accept-changed-runbook");
+    test.again(["resume", FIRST, "--answer", "ok=yes", "--accept-changed-runbook"])
+        .success();
+}
+
+#[test]
+fn drill_skips_commands_that_ask_first() {
+    let mut test = Test::new().runbook("web", WEB);
+    test.again(["drill", "web", "--var", "payload=x", "--answer", "ok=no"])
+        .success()
+        .stderr_contains("[DRILL]")
+        .stderr_contains("not run (drill: skip)");
+    let events = test.events(FIRST);
+    assert_eq!(events[0]["payload"]["drill"], true);
+}
+
+#[test]
+fn notes_attachments_and_abort() {
+    let mut test = Test::new()
+        .runbook("web", WEB)
+        .file("evidence.log", "disk full\n");
+    test.again(["start", "web", "--var", "payload=x"]).status(3);
+    test.again(["note", FIRST, "customer called back"]).success();
+    test.again(["attach", FIRST, "evidence.log"])
+        .success()
+        .stderr_contains("sha256");
+    test.again(["abort", FIRST, "--reason", "false alarm"]).success();
+    test.again(["abort", FIRST, "--reason", "again"])
+        .status(2)
+        .stderr_contains("is not open");
+    let events = test.events(FIRST);
+    let kinds: Vec<&str> = events.iter().map(|e| e["type"].as_str().unwrap()).collect();
+    assert_eq!(
+        kinds[kinds.len() - 3..],
+        ["note-added", "attachment-added", "aborted"]
+    );
+    let attachment = &events[kinds.len() - 2]["payload"];
+    assert_eq!(attachment["bytes"], 10);
+    assert_eq!(
+        attachment["sha256"],
+        "99e90503b1282521bef7a6ed3eee30614bd602c8c5e18787f6b3bd2e29840b74"
+    );
+}
+
+#[test]
+fn unknown_incident_is_a_usage_error() {
+    Test::new()
+        .args(["resume", "INC-20261128-0042"])
+        .run()
+        .status(2)
+        .stderr_contains("no incident `INC-20261128-0042`");
+    Test::new()
+        .args(["resume", "nonsense"])
+        .run()
+        .status(2)
+        .stderr_contains("incident ids look like");
+}
