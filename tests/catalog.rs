@@ -99,23 +99,101 @@ fn runbooks_flag_comes_first_then_config_path() {
 
 #[test]
 fn group_writable_runbook_is_refused() {
-    let test = Test::new()
+    let mut test = Test::new()
         .runbook("loose", MINIMAL)
         .chmod("runbooks/loose.toml", 0o664);
-    test.args(["list"])
-        .run()
-        .success()
-        .stderr_contains(
-            "refused: the runbook runbooks/loose.toml is writable by group or others (mode 0664)",
-        )
-        .stdout_lacks("loose");
-    let test = Test::new()
+    test.again(["list"]).success().stdout_contains("REFUSED");
+    test.again(["show", "loose"]).status(2).stderr_contains(
+        "refused: the runbook runbooks/loose.toml is writable by group or others (mode 0664)",
+    );
+    let mut test = Test::new()
         .runbook("loose", MINIMAL)
         .chmod("runbooks/loose.toml", 0o646);
-    test.args(["validate", "runbooks/loose.toml"])
-        .run()
+    test.again(["validate", "runbooks/loose.toml"])
         .status(2)
         .stderr_contains("chmod go-w runbooks/loose.toml");
+}
+
+#[test]
+fn a_refused_local_plan_is_not_replaced_by_the_built_in_one() {
+    let mut test = Test::new()
+        .runbook("data-loss", MINIMAL)
+        .chmod("runbooks/data-loss.toml", 0o666);
+    test.again(["show", "data-loss"])
+        .status(2)
+        .stderr_contains("refused");
+    test.again(["start", "data-loss"])
+        .status(2)
+        .stderr_contains("refused");
+    assert!(!test.data().join("incidents").exists());
+}
+
+#[test]
+fn an_invalid_local_plan_is_not_replaced_by_the_built_in_one() {
+    let broken = MINIMAL.replace(
+        "title = \"Minimal\"",
+        "id = \"data-loss\"\ntitle = \"Ours\"\nnxet = 1",
+    );
+    let mut test = Test::new().runbook("site", &broken);
+    test.again(["show", "data-loss"])
+        .status(2)
+        .stderr_contains("unknown key `nxet`");
+    test.again(["list"]).success().stdout_contains("INVALID");
+}
+
+#[test]
+fn a_runbook_owned_by_someone_else_is_refused() {
+    if rustix::process::getuid().as_raw() != 0 {
+        eprintln!("skipped: giving a file to another user needs root (CI runs as root)");
+        return;
+    }
+    let mut test = Test::new().runbook("theirs", MINIMAL);
+    let status = std::process::Command::new("chown")
+        .args(["65534", "runbooks/theirs.toml"])
+        .current_dir(test.work())
+        .status()
+        .unwrap();
+    assert!(status.success());
+    test.again(["validate", "runbooks/theirs.toml"])
+        .status(2)
+        .stderr_contains(
+            "refused: the runbook runbooks/theirs.toml belongs to uid 65534, not to you (uid 0) or root",
+        );
+    let mut test = Test::new().runbook("x", MINIMAL);
+    std::process::Command::new("chown")
+        .args(["65534", "runbooks"])
+        .current_dir(test.work())
+        .status()
+        .unwrap();
+    test.again(["validate", "runbooks"])
+        .status(2)
+        .stderr_contains("its directory runbooks belongs to uid 65534");
+}
+
+#[test]
+fn a_symlink_into_a_loose_directory_is_refused() {
+    let mut test = Test::new()
+        .file("elsewhere/x.toml", MINIMAL)
+        .file("runbooks/.keep", "")
+        .chmod("elsewhere", 0o777);
+    std::os::unix::fs::symlink(
+        test.work().join("elsewhere/x.toml"),
+        test.work().join("runbooks/x.toml"),
+    )
+    .unwrap();
+    test.again(["validate", "runbooks"])
+        .status(2)
+        .stderr_contains("refused: the directory it links into")
+        .stderr_contains("(mode 0777)");
+}
+
+#[test]
+fn a_symlinked_directory_loop_is_not_followed() {
+    let mut test = Test::new().runbook("x", MINIMAL);
+    std::os::unix::fs::symlink(".", test.work().join("runbooks/loop")).unwrap();
+    test.again(["validate", "runbooks"])
+        .success()
+        .stderr_contains("checked 1 runbook:");
 }
 
 #[test]
@@ -250,5 +328,5 @@ fn an_oversized_file_is_refused() {
         .args(["validate", "runbooks/huge.toml"])
         .run()
         .status(2)
-        .stderr_contains("runbooks are at most 4194304 bytes");
+        .stderr_contains("are at most 4194304 bytes");
 }

@@ -4,7 +4,7 @@
 //! runbooks, and so which commands, run.
 
 use crate::error::{Error, Result};
-use crate::load::{Diagnostic, Level, Origin, loose_permissions};
+use crate::load::{Diagnostic, Level, Origin, read_trusted};
 use crate::model::Span;
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
@@ -42,25 +42,12 @@ impl Config {
     /// Reads the config at `path`. A missing file is an empty config unless
     /// the path was given explicitly.
     pub fn read(path: &Path, explicit: bool) -> Result<Config> {
-        let bytes = match std::fs::read(path) {
-            Ok(bytes) => bytes,
-            Err(error) if error.kind() == std::io::ErrorKind::NotFound && !explicit => {
-                return Ok(Config::default());
-            }
-            Err(error) => {
-                return Err(Error::usage(format!(
-                    "cannot read the config {}: {error}",
-                    path.display()
-                )));
-            }
-        };
-        if let Ok(Some(mode)) = loose_permissions(path) {
-            return Err(Error::usage(format!(
-                "refused: the config {} is writable by group or others (mode {mode:04o})",
-                path.display()
-            ))
-            .with_hint(format!("run `chmod go-w {}`", path.display())));
+        if !explicit && !path.exists() {
+            return Ok(Config::default());
         }
+        let dir = path.parent().unwrap_or(Path::new("."));
+        let bytes = read_trusted(path, dir, "the config")
+            .map_err(|refusal| Error::usage(refusal.message).with_hint(refusal.hint))?;
         let name = path.display().to_string();
         let source =
             crate::load::decode(&name, Origin::File(path.to_owned()), bytes).map_err(config_error)?;

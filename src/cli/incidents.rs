@@ -75,7 +75,7 @@ pub fn run(context: &Context, args: &Args) -> Result<ExitCode> {
                 }
                 let next_timer = catalog
                     .get(&incident.runbook)
-                    .and_then(|entry| entry.loaded.runbook.as_ref())
+                    .and_then(|entry| entry.runbook())
                     .filter(|_| incident.status.is_open())
                     .and_then(|runbook| crate::engine::next_timer(runbook, &incident));
                 rows.push(Row {

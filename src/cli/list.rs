@@ -25,6 +25,8 @@ struct Row {
     default_severity: String,
     source: String,
     valid: bool,
+    /// Not read at all: see `runbook validate` for why.
+    refused: bool,
     review: Review,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     shadows: Vec<String>,
@@ -51,6 +53,7 @@ pub fn run(context: &Context, args: &Args) -> Result<ExitCode> {
     let mut table = new_table(["ID", "TITLE", "STEPS", "SEV", "SOURCE", "REVIEW DUE"]);
     for row in &rows {
         let review = match (&row.review, row.valid) {
+            (_, false) if row.refused => "REFUSED".to_owned(),
             (_, false) => "INVALID".to_owned(),
             (Review::NotScheduled, _) => "-".to_owned(),
             (Review::Due { on }, _) => on.to_string(),
@@ -60,7 +63,7 @@ pub fn run(context: &Context, args: &Args) -> Result<ExitCode> {
             sanitize(&row.id).into_owned(),
             sanitize(&row.title).into_owned(),
             row.steps.to_string(),
-            row.default_severity.clone(),
+            sanitize(&row.default_severity).into_owned(),
             sanitize(&row.source).into_owned(),
             review,
         ]);
@@ -70,18 +73,18 @@ pub fn run(context: &Context, args: &Args) -> Result<ExitCode> {
         let mut err = std::io::stderr().lock();
         writeln!(
             err,
-            "hint: run `runbook validate` to see what is wrong with INVALID runbooks"
+            "hint: run `runbook validate` to see what is wrong with INVALID and REFUSED runbooks"
         )?;
     }
     Ok(ExitCode::Success)
 }
 
 fn row(context: &Context, entry: &Entry) -> Row {
-    let source = match &entry.loaded.source.origin {
+    let source = match &entry.origin {
         Origin::Builtin => "built-in".to_owned(),
         Origin::File(path) => path.display().to_string(),
     };
-    match &entry.loaded.runbook {
+    match entry.runbook() {
         Some(runbook) => Row {
             id: entry.id.clone(),
             title: runbook.title.get(&context.lang).to_owned(),
@@ -89,6 +92,7 @@ fn row(context: &Context, entry: &Entry) -> Row {
             default_severity: runbook.default_severity.value.clone(),
             source,
             valid: true,
+            refused: false,
             review: match runbook.review_due() {
                 None => Review::NotScheduled,
                 Some(due) if due < context.today => Review::Overdue { since: due },
@@ -103,6 +107,7 @@ fn row(context: &Context, entry: &Entry) -> Row {
             default_severity: String::new(),
             source,
             valid: false,
+            refused: entry.file.is_err(),
             review: Review::NotScheduled,
             shadows: entry.shadows.clone(),
         },

@@ -57,9 +57,14 @@ pub fn run(context: &Context, args: &Args) -> Result<ExitCode> {
 
     let catalog = context.catalog();
     let kept = std::fs::read_to_string(dir.join("runbook.toml")).ok();
-    let current = catalog
-        .get(&incident.runbook)
-        .map(|entry| (entry, sha256_hex(entry.loaded.source.text.as_bytes())));
+    let current = catalog.get(&incident.runbook).map(|entry| {
+        let text = entry
+            .file
+            .as_ref()
+            .map(|loaded| loaded.source.text.as_str())
+            .unwrap_or("");
+        (entry, sha256_hex(text.as_bytes()))
+    });
     let kept_runbook;
     let runbook: &Runbook = match current {
         Some((entry, digest)) if digest == incident.digest => super::show::valid(entry)?,
@@ -68,7 +73,7 @@ pub fn run(context: &Context, args: &Args) -> Result<ExitCode> {
                 let changes = kept
                     .as_deref()
                     .and_then(|text| parse(text, context))
-                    .zip(entry.loaded.runbook.as_ref())
+                    .zip(entry.runbook())
                     .map(|(old, new)| differences(&old, new))
                     .unwrap_or_default();
                 let listed = if changes.is_empty() {

@@ -51,22 +51,17 @@ pub fn run(context: &Context, args: &Args) -> Result<ExitCode> {
 }
 
 pub(super) fn source_name(entry: &Entry) -> String {
-    match &entry.loaded.source.origin {
+    match &entry.origin {
         Origin::Builtin => "built-in".to_owned(),
         Origin::File(path) => path.display().to_string(),
     }
 }
 
-/// The entry's runbook, or its diagnostics on stderr and exit 2.
+/// The entry's runbook, or its errors (or why it was refused) on stderr
+/// and exit 2: a broken local plan is never replaced by another one.
 pub(super) fn valid(entry: &Entry) -> Result<&Runbook> {
-    match &entry.loaded.runbook {
+    match entry.runbook() {
         Some(runbook) => Ok(runbook),
-        None => {
-            let mut err = std::io::stderr().lock();
-            for diagnostic in entry.loaded.diagnostics.iter().filter(|d| d.is_error()) {
-                writeln!(err, "{}", diagnostic.render())?;
-            }
-            Err(Error::Reported(ExitCode::BadInput))
-        }
+        None => Err(Error::Diagnostics(entry.errors().into_iter().cloned().collect())),
     }
 }

@@ -67,7 +67,10 @@ pub fn begin(context: &Context, args: &Args, drill: bool) -> Result<ExitCode> {
             context.incidents_dir().display()
         ))
     })?;
-    let source = &entry.loaded.source;
+    let Ok(loaded) = &entry.file else {
+        return Err(Error::Diagnostics(entry.errors().into_iter().cloned().collect()));
+    };
+    let source = &loaded.source;
     keep_runbook(&dir, &source.text)?;
     let lock = Lock::acquire(&dir, &actor, now).map_err(journal_error)?;
     let mut journal = Journal::create(&dir, &actor, lock).map_err(journal_error)?;

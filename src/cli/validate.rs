@@ -38,7 +38,7 @@ pub fn run(context: &Context, args: &Args) -> Result<ExitCode> {
     };
     for path in &dirs {
         match find_files(path) {
-            Ok(found) => files.extend(found),
+            Ok(found) => files.extend(found.into_iter().map(|file| (file, path.clone()))),
             Err(error) => diagnostics.push(
                 Diagnostic::file(
                     Level::Error,

@@ -2,10 +2,10 @@
 //! into the binary. Files writable by anyone but their owner are refused, as
 //! OpenSSH refuses loose key files: a runbook runs shell commands.
 
+use super::trust::read_trusted;
 use super::{Diagnostic, Level, Loaded, Origin, Source, decode, load};
 use chrono::NaiveDate;
 use std::collections::HashSet;
-use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 
 mod bundled {
@@ -19,37 +19,35 @@ pub fn builtin_sources() -> impl Iterator<Item = Source> {
         .map(|(name, text)| Source::new(format!("<built-in>/{name}"), Origin::Builtin, *text))
 }
 
-/// Larger files are refused rather than read: no plan is this long, and a
-/// wrong path (a log, a disk image) should fail fast.
-pub const MAX_SIZE: u64 = 4 * 1024 * 1024;
-
-/// The mode bits of a path that group or others may write, if any.
-pub fn loose_permissions(path: &Path) -> std::io::Result<Option<u32>> {
-    let mode = std::fs::metadata(path)?.permissions().mode();
-    Ok((mode & 0o022 != 0).then_some(mode & 0o7777))
-}
+/// Directories deeper than this under a search root are not searched.
+const MAX_DEPTH: usize = 16;
 
 /// Every `*.toml` under `path`, recursively and sorted; `path` itself when it
-/// is a file. Hidden files and directories are skipped.
+/// is a file. Hidden files and directories are skipped, and so are
+/// symlinked directories (a link to `.` or `/` must not make the search
+/// endless); symlinked files are read, and checked, like any other.
 pub fn find_files(path: &Path) -> std::io::Result<Vec<PathBuf>> {
     if !path.is_dir() {
         std::fs::metadata(path)?;
         return Ok(vec![path.to_owned()]);
     }
     let mut found = Vec::new();
-    let mut dirs = vec![path.to_owned()];
-    while let Some(dir) = dirs.pop() {
+    let mut dirs = vec![(path.to_owned(), 0)];
+    while let Some((dir, depth)) = dirs.pop() {
         for entry in std::fs::read_dir(&dir)? {
-            let path = entry?.path();
-            let hidden = path
-                .file_name()
-                .is_some_and(|name| name.to_string_lossy().starts_with('.'));
-            if hidden {
+            let entry = entry?;
+            let path = entry.path();
+            if entry.file_name().to_string_lossy().starts_with('.') {
                 continue;
             }
-            if path.is_dir() {
-                dirs.push(path);
-            } else if path.extension().is_some_and(|ext| ext == "toml") {
+            let kind = entry.file_type()?;
+            if kind.is_dir() {
+                if depth < MAX_DEPTH {
+                    dirs.push((path, depth + 1));
+                }
+            } else if (kind.is_file() || kind.is_symlink() && !path.is_dir())
+                && path.extension().is_some_and(|ext| ext == "toml")
+            {
                 found.push(path);
             }
         }
@@ -58,65 +56,21 @@ pub fn find_files(path: &Path) -> std::io::Result<Vec<PathBuf>> {
     Ok(found)
 }
 
-/// Reads one runbook file, refusing it when others may write to it or to
-/// the directory that holds it.
-pub fn read_file(path: &Path, today: NaiveDate) -> Result<Loaded, Diagnostic> {
+/// Reads one runbook file found under `root`, refusing it unless it and its
+/// directories can be trusted (see [`super::trust`]).
+pub fn read_file(path: &Path, root: &Path, today: NaiveDate) -> Result<Loaded, Diagnostic> {
     let name = path.display().to_string();
-    let io_error = |error: std::io::Error| {
-        Diagnostic::file(Level::Error, &name, format!("cannot read the runbook: {error}"))
-            .with_hint("check that the path exists and is readable")
-    };
-    let dir = path
-        .parent()
-        .filter(|dir| !dir.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    for checked in [path, dir] {
-        if let Some(mode) = loose_permissions(checked).map_err(io_error)? {
-            let what = if checked == path {
-                "the runbook"
-            } else {
-                "its directory"
-            };
-            return Err(Diagnostic::file(
-                Level::Error,
-                &name,
-                format!(
-                    "refused: {what} {} is writable by group or others (mode {mode:04o})",
-                    checked.display()
-                ),
-            )
-            .with_hint(format!(
-                "a runbook runs commands; run `chmod go-w {}`",
-                checked.display()
-            )));
-        }
-    }
-    // Only regular files: reading a FIFO or a device could block forever.
-    let metadata = std::fs::metadata(path).map_err(io_error)?;
-    if !metadata.is_file() {
-        return Err(Diagnostic::file(Level::Error, &name, "not a regular file")
-            .with_hint("name a runbook file (*.toml)"));
-    }
-    if metadata.len() > MAX_SIZE {
-        return Err(Diagnostic::file(
-            Level::Error,
-            &name,
-            format!(
-                "the file is {} bytes; runbooks are at most {MAX_SIZE} bytes",
-                metadata.len()
-            ),
-        )
-        .with_hint("split the plan into several runbooks"));
-    }
-    let bytes = std::fs::read(path).map_err(io_error)?;
+    let bytes = read_trusted(path, root, "the runbook")
+        .map_err(|refusal| Diagnostic::file(Level::Error, &name, refusal.message).with_hint(refusal.hint))?;
     let source = decode(&name, Origin::File(path.to_owned()), bytes)?;
     Ok(load(source, today))
 }
 
 /// Loads many files, on every core: validating a large tree is I/O and
 /// parsing, and the files are independent.
-pub fn read_files(paths: &[PathBuf], today: NaiveDate) -> Vec<Result<Loaded, Diagnostic>> {
-    parallel_map(paths, |path| read_file(path, today))
+/// `files` are (file, the search root it was found under).
+pub fn read_files(files: &[(PathBuf, PathBuf)], today: NaiveDate) -> Vec<Result<Loaded, Diagnostic>> {
+    parallel_map(files, |(path, root)| read_file(path, root, today))
 }
 
 /// The built-in runbooks, loaded and checked.
@@ -157,18 +111,39 @@ fn parallel_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Ve
 /// Every runbook on the search path, first match per id winning.
 #[derive(Debug, Default)]
 pub struct Catalog {
-    /// The runbooks that won, in id order; invalid ones keep their errors.
+    /// The runbooks that won, in id order. A file that was refused or is
+    /// invalid still claims its id, so that it is never silently replaced
+    /// by a runbook further down the path.
     pub entries: Vec<Entry>,
-    /// Files that could not be read or were refused.
+    /// Search directories that could not be read.
     pub problems: Vec<Diagnostic>,
 }
 
 #[derive(Debug)]
 pub struct Entry {
     pub id: String,
-    pub loaded: Loaded,
+    /// Where it was found: a path, or `<built-in>/NAME.toml`.
+    pub name: String,
+    pub origin: Origin,
+    /// The loaded runbook, or why the file was refused.
+    pub file: Result<Loaded, Diagnostic>,
     /// Later files with the same id, hidden by this one.
     pub shadows: Vec<String>,
+}
+
+impl Entry {
+    /// The runbook, when it was read and has no errors.
+    pub fn runbook(&self) -> Option<&crate::model::Runbook> {
+        self.file.as_ref().ok().and_then(|loaded| loaded.runbook.as_ref())
+    }
+
+    /// Why there is no runbook: the refusal, or the errors.
+    pub fn errors(&self) -> Vec<&Diagnostic> {
+        match &self.file {
+            Ok(loaded) => loaded.diagnostics.iter().filter(|d| d.is_error()).collect(),
+            Err(refusal) => vec![refusal],
+        }
+    }
 }
 
 impl Catalog {
@@ -176,10 +151,10 @@ impl Catalog {
     /// that do not exist are skipped.
     pub fn discover(dirs: &[PathBuf], today: NaiveDate) -> Catalog {
         let mut catalog = Catalog::default();
-        let mut paths = Vec::new();
+        let mut files = Vec::new();
         for dir in dirs.iter().filter(|dir| dir.is_dir()) {
             match find_files(dir) {
-                Ok(found) => paths.extend(found),
+                Ok(found) => files.extend(found.into_iter().map(|file| (file, dir.clone()))),
                 Err(error) => catalog.problems.push(Diagnostic::file(
                     Level::Warning,
                     dir.display().to_string(),
@@ -187,33 +162,33 @@ impl Catalog {
                 )),
             }
         }
-        let mut loaded = Vec::new();
-        for result in read_files(&paths, today) {
-            match result {
-                Ok(file) => loaded.push(file),
-                // Listing goes on without the file; validating it fails.
-                Err(problem) => catalog.problems.push(Diagnostic {
-                    level: Level::Warning,
-                    ..problem
-                }),
-            }
-        }
-        loaded.extend(load_builtin(today));
+        let mut found: Vec<(String, Origin, Result<Loaded, Diagnostic>)> = files
+            .iter()
+            .zip(read_files(&files, today))
+            .map(|((path, _), file)| (path.display().to_string(), Origin::File(path.clone()), file))
+            .collect();
+        found.extend(
+            load_builtin(today)
+                .into_iter()
+                .map(|loaded| (loaded.source.name.clone(), Origin::Builtin, Ok(loaded))),
+        );
 
         let mut seen = HashSet::new();
-        for file in loaded {
-            let id = match &file.runbook {
-                Some(runbook) => runbook.id.value.clone(),
-                None => file.source.stem().to_owned(),
+        for (name, origin, file) in found {
+            let id = match &file {
+                Ok(loaded) => loaded.id.clone(),
+                Err(_) => stem(&name).to_owned(),
             };
             if seen.insert(id.clone()) {
                 catalog.entries.push(Entry {
                     id,
-                    loaded: file,
+                    name,
+                    origin,
+                    file,
                     shadows: Vec::new(),
                 });
             } else if let Some(winner) = catalog.entries.iter_mut().find(|entry| entry.id == id) {
-                winner.shadows.push(file.source.name);
+                winner.shadows.push(name);
             }
         }
         catalog.entries.sort_by(|a, b| a.id.cmp(&b.id));
@@ -223,4 +198,9 @@ impl Catalog {
     pub fn get(&self, id: &str) -> Option<&Entry> {
         self.entries.iter().find(|entry| entry.id == id)
     }
+}
+
+fn stem(name: &str) -> &str {
+    let file = name.rsplit('/').next().unwrap_or(name);
+    file.strip_suffix(".toml").unwrap_or(file)
 }

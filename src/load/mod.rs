@@ -9,15 +9,15 @@ mod diagnostic;
 mod parse;
 mod reader;
 mod source;
+mod trust;
 mod validate;
 
-pub use catalog::{
-    Catalog, Entry, builtin_sources, find_files, load_builtin, loose_permissions, read_file, read_files,
-};
+pub use catalog::{Catalog, Entry, builtin_sources, find_files, load_builtin, read_file, read_files};
 pub use diagnostic::{Diagnostic, Level, Location};
 pub use parse::{DEFAULT_ARCHIVE_WITHIN, DEFAULT_TIMEOUT, SCHEMA};
 pub use reader::did_you_mean;
 pub use source::{Origin, Source};
+pub use trust::{MAX_SIZE, Refusal, read_trusted};
 
 use crate::model::{Runbook, Span};
 use chrono::NaiveDate;
@@ -26,6 +26,9 @@ use chrono::NaiveDate;
 /// every error and warning found.
 #[derive(Debug)]
 pub struct Loaded {
+    /// The runbook's id: its `id`, else the file stem; known even when the
+    /// runbook has errors, so that a broken file still claims its id.
+    pub id: String,
     pub source: Source,
     pub runbook: Option<Runbook>,
     pub diagnostics: Vec<Diagnostic>,
@@ -79,7 +82,20 @@ pub fn load(source: Source, today: NaiveDate) -> Loaded {
         )
     });
     let runbook = runbook.filter(|_| !diagnostics.iter().any(Diagnostic::is_error));
+    let id = match &runbook {
+        Some(runbook) => runbook.id.value.clone(),
+        // Broken, but it still says which runbook it means to be.
+        None => {
+            let (table, _) = toml::de::DeTable::parse_recoverable(&source.text);
+            table
+                .get_ref()
+                .get("id")
+                .and_then(|id| id.get_ref().as_str().map(str::to_owned))
+                .unwrap_or_else(|| source.stem().to_owned())
+        }
+    };
     Loaded {
+        id,
         source,
         runbook,
         diagnostics,
