@@ -128,10 +128,7 @@ title = "Done"
 fn empty_file() {
     insta::assert_snapshot!(invalid(""), @"
     error: the file holds no runbook
-     --> runbooks/broken.toml:1:1
-      |
-    1 | 
-      | ^
+      --> runbooks/broken.toml
       = hint: start with `schema = 1`, a `title` and [[steps]]; see docs/runbook-format.md
 
     checked 1 runbook: 1 error, 0 warnings
@@ -143,10 +140,7 @@ fn empty_file() {
 fn whitespace_and_comments_only() {
     insta::assert_snapshot!(invalid("\n   \n# a runbook, some day\n\t# TODO\n\n"), @"
     error: the file holds no runbook
-     --> runbooks/broken.toml:1:1
-      |
-    1 | 
-      | ^
+      --> runbooks/broken.toml
       = hint: start with `schema = 1`, a `title` and [[steps]]; see docs/runbook-format.md
 
     checked 1 runbook: 1 error, 0 warnings
@@ -188,17 +182,14 @@ fn missing_schema() {
 id = "done"
 kind = "end"
 title = "Done"
-"#), @r#"
+"#), @"
     error: the runbook does not say which format it is written in
-     --> runbooks/broken.toml:1:1
-      |
-    1 | title = "No schema"
-      | ^
+      --> runbooks/broken.toml
       = hint: add `schema = 1` as the first line
 
     checked 1 runbook: 1 error, 0 warnings
     [exit 2]
-    "#);
+    ");
 }
 
 #[test]
@@ -255,10 +246,7 @@ kind = "end"
 title = "Done"
 "#), @r#"
     error: the runbook is missing `title`
-     --> runbooks/broken.toml:1:1
-      |
-    1 | schema = 1
-      | ^
+      --> runbooks/broken.toml
       = hint: add `title = "..."`
 
     checked 1 runbook: 1 error, 0 warnings
@@ -327,7 +315,7 @@ title = "Done"
       |
     2 | id = "web restart"
       |      ^^^^^^^^^^^^^
-      = hint: use letters, digits, `-`, `_` and `.`, starting with a letter or digit
+      = hint: use up to 64 letters, digits, `-`, `_` and `.`, starting with a letter or digit
 
     checked 1 runbook: 1 error, 0 warnings
     [exit 2]
@@ -460,10 +448,7 @@ fn no_steps() {
 title = "Nothing to do"
 "#), @r#"
     error: the runbook has no steps
-     --> runbooks/broken.toml:1:1
-      |
-    1 | schema = 1
-      | ^
+      --> runbooks/broken.toml
       = hint: add [[steps]] sections, ending with one of kind = "end"
 
     checked 1 runbook: 1 error, 0 warnings
@@ -733,7 +718,7 @@ title = "Done"
       |
     5 | id = "check service"
       |      ^^^^^^^^^^^^^^^
-      = hint: use letters, digits, `-`, `_` and `.`, starting with a letter or digit
+      = hint: use up to 64 letters, digits, `-`, `_` and `.`, starting with a letter or digit
 
     checked 1 runbook: 1 error, 0 warnings
     [exit 2]
@@ -2433,10 +2418,10 @@ title = "Done"
     outcome.success();
     insta::assert_snapshot!(outcome.stderr_and_status(), @"
     warning: review overdue since 2025-07-01: last reviewed 2025-01-01 and due every 6 months
-     --> runbooks/warned.toml:4:1
+     --> runbooks/warned.toml:4:17
       |
     4 | last_reviewed = 2025-01-01
-      | ^^^^^^^^^^^^^
+      |                 ^^^^^^^^^^
       = hint: review the plan with its owner, then update `last_reviewed`
 
     warning: contact `account-manager` has no phone or email
@@ -2449,4 +2434,175 @@ title = "Done"
     checked 1 runbook: 0 errors, 2 warnings
     [exit 0]
     ");
+}
+
+#[test]
+fn variable_that_would_set_path() {
+    insta::assert_snapshot!(invalid(r#"schema = 1
+title = "Env"
+
+[vars.path]
+prompt = "Where"
+
+[[steps]]
+id = "done"
+kind = "end"
+title = "Done"
+"#), @"
+    error: `path` would set $PATH for commands, which changes how the shell runs them
+     --> runbooks/broken.toml:4:7
+      |
+    4 | [vars.path]
+      |       ^^^^
+      = hint: choose another name
+
+    checked 1 runbook: 1 error, 0 warnings
+    [exit 2]
+    ");
+}
+
+#[test]
+fn capture_into_ld_preload() {
+    insta::assert_snapshot!(invalid(r#"schema = 1
+title = "Env"
+
+[[steps]]
+id = "look"
+kind = "command"
+title = "Look"
+run = "echo x"
+capture = "ld_preload"
+
+[[steps]]
+id = "done"
+kind = "end"
+title = "Done"
+"#), @r#"
+    error: `ld_preload` would set $LD_PRELOAD for commands, which changes how the shell runs them
+     --> runbooks/broken.toml:9:11
+      |
+    9 | capture = "ld_preload"
+      |           ^^^^^^^^^^^^
+      = hint: choose another name
+
+    checked 1 runbook: 1 error, 0 warnings
+    [exit 2]
+    "#);
+}
+
+#[test]
+fn confirm_without_yes_or_no() {
+    insta::assert_snapshot!(invalid(r#"schema = 1
+title = "Consent"
+
+[[steps]]
+id = "consent"
+kind = "confirm"
+title = "Has the customer agreed to wipe the disk?"
+
+[[steps]]
+id = "wipe"
+kind = "instruction"
+title = "Wipe it"
+
+[[steps]]
+id = "done"
+kind = "end"
+title = "Done"
+"#), @r#"
+    error: step `consent` does not say where `yes` or `no` leads
+     --> runbooks/broken.toml:5:6
+      |
+    5 | id = "consent"
+      |      ^^^^^^^^^
+      = hint: add `yes = "step"` and/or `no = "step"`; the other goes on to the next step
+
+    checked 1 runbook: 1 error, 0 warnings
+    [exit 2]
+    "#);
+}
+
+#[test]
+fn confirm_whose_answers_lead_to_the_same_step() {
+    insta::assert_snapshot!(invalid(r#"schema = 1
+title = "Consent"
+
+[[steps]]
+id = "consent"
+kind = "confirm"
+title = "Agreed?"
+yes = "done"
+no = "done"
+
+[[steps]]
+id = "done"
+kind = "end"
+title = "Done"
+"#), @r#"
+    error: both answers of step `consent` lead to `done`
+     --> runbooks/broken.toml:5:6
+      |
+    5 | id = "consent"
+      |      ^^^^^^^^^
+      = hint: a yes/no question must branch; use an instruction step if it does not
+
+    checked 1 runbook: 1 error, 0 warnings
+    [exit 2]
+    "#);
+}
+
+#[test]
+fn review_every_in_minutes() {
+    insta::assert_snapshot!(invalid(r#"schema = 1
+title = "Review"
+review_every = "6m"
+last_reviewed = 2026-11-01
+
+[[steps]]
+id = "done"
+kind = "end"
+title = "Done"
+"#), @r#"
+    error: `review_every = "6m"` is shorter than a day
+     --> runbooks/broken.toml:3:16
+      |
+    3 | review_every = "6m"
+      |                ^^^^
+      = hint: "m" means minutes: write review_every = "6 months"
+
+    checked 1 runbook: 1 error, 0 warnings
+    [exit 2]
+    "#);
+}
+
+#[test]
+fn step_id_far_too_long() {
+    let id = "x".repeat(5000);
+    let toml = format!("schema = 1\ntitle = \"Long\"\n\n[[steps]]\nid = \"{id}\"\nkind = \"instruction\"\ntitle = \"T\"\nnext = \"nowhere-{id}\"\n\n[[steps]]\nid = \"done\"\nkind = \"end\"\ntitle = \"Done\"\n");
+    let output = invalid(&toml);
+    assert!(output.contains("is not a valid step id"), "{output}");
+    assert!(output.len() < 40_000, "messages cut long names: {} bytes", output.len());
+}
+
+#[test]
+fn never_reviewed_is_a_warning() {
+    let outcome = crate::common::Test::new()
+        .runbook(
+            "plan",
+            "schema = 1\ntitle = \"Plan\"\nreview_every = \"6 months\"\n\n[[steps]]\nid = \"done\"\nkind = \"end\"\ntitle = \"Done\"\n",
+        )
+        .args(["validate", "runbooks/plan.toml"])
+        .run();
+    outcome.success();
+    insta::assert_snapshot!(outcome.stderr_and_status(), @r#"
+    warning: the plan is to be reviewed every 6 months but has no `last_reviewed` date
+     --> runbooks/plan.toml:3:1
+      |
+    3 | review_every = "6 months"
+      | ^^^^^^^^^^^^
+      = hint: review it, then add `last_reviewed = YYYY-MM-DD`
+
+    checked 1 runbook: 0 errors, 1 warning
+    [exit 0]
+    "#);
 }

@@ -32,9 +32,14 @@ impl Context {
         };
 
         let lang = match cli.lang.as_deref().or(config.lang.as_deref()) {
-            Some(tag) => Lang::parse(tag).ok_or_else(|| {
-                Error::usage(format!("`{tag}` is not a language")).with_hint("use a tag such as en or zh")
-            })?,
+            // As with LANG=C: no preference, which means English.
+            Some("C" | "POSIX") => Lang::english(),
+            Some(tag) => Lang::parse(tag)
+                .filter(|lang| {
+                    let primary = lang.primary();
+                    (2..=3).contains(&primary.len()) && primary.chars().all(|c| c.is_ascii_alphabetic())
+                })
+                .ok_or_else(|| Error::usage(format!("`{tag}` is not a language")).with_hint("use a tag such as en or zh"))?,
             None => ["LC_ALL", "LC_MESSAGES", "LANG"]
                 .iter()
                 .filter_map(|var| std::env::var(var).ok())

@@ -112,7 +112,7 @@ pub fn run(context: &Context, args: &Args) -> Result<ExitCode> {
 
     let mut out = std::io::stdout().lock();
     if args.json {
-        serde_json::to_writer_pretty(&mut out, &rows).map_err(anyhow::Error::from)?;
+        serde_json::to_writer_pretty(&mut out, &rows).map_err(std::io::Error::from)?;
         writeln!(out)?;
         return Ok(ExitCode::Success);
     }

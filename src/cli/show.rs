@@ -42,7 +42,7 @@ pub fn run(context: &Context, args: &Args) -> Result<ExitCode> {
         Format::Markdown => crate::report::markdown(&mut out, runbook, &source, &context.lang)?,
         Format::Json => {
             let document = serde_json::json!({ "source": source, "runbook": runbook });
-            serde_json::to_writer_pretty(&mut out, &document).map_err(anyhow::Error::from)?;
+            serde_json::to_writer_pretty(&mut out, &document).map_err(std::io::Error::from)?;
             writeln!(out)?;
         }
     }

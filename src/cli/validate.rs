@@ -50,9 +50,26 @@ pub fn run(context: &Context, args: &Args) -> Result<ExitCode> {
         }
     }
     let mut checked = files.len();
+    let mut first_with_id: std::collections::HashMap<String, String> = std::collections::HashMap::new();
     for result in read_files(&files, context.today) {
         match result {
-            Ok(loaded) => diagnostics.extend(loaded.diagnostics),
+            Ok(loaded) => {
+                // Two files claiming one id: only the first is ever used.
+                match first_with_id.get(&loaded.id) {
+                    Some(first) => diagnostics.push(
+                        Diagnostic::file(
+                            Level::Warning,
+                            &loaded.source.name,
+                            format!("runbook `{}` is also defined in {first}, which comes first and wins", loaded.id),
+                        )
+                        .with_hint("give one of them another `id`, or remove it"),
+                    ),
+                    None => {
+                        first_with_id.insert(loaded.id.clone(), loaded.source.name.clone());
+                    }
+                }
+                diagnostics.extend(loaded.diagnostics);
+            }
             Err(problem) => diagnostics.push(problem),
         }
     }
@@ -76,7 +93,7 @@ pub fn run(context: &Context, args: &Args) -> Result<ExitCode> {
             "diagnostics": diagnostics,
         });
         let mut out = std::io::stdout().lock();
-        serde_json::to_writer_pretty(&mut out, &document).map_err(anyhow::Error::from)?;
+        serde_json::to_writer_pretty(&mut out, &document).map_err(std::io::Error::from)?;
         writeln!(out)?;
     } else {
         let mut err = std::io::stderr().lock();

@@ -106,7 +106,17 @@ fn read_runbook(ctx: &mut Ctx<'_>, table: &DeTable<'_>, broken: &mut Vec<String>
     let summary = top.text(ctx, "summary");
     let owner = top.str(ctx, "owner").map(|owner| owner.value);
     let version = top.str(ctx, "version").map(|version| version.value);
-    let review_every = top.period(ctx, "review_every");
+    let review_every = top.period(ctx, "review_every").filter(|every| {
+        let ok = every.duration.as_secs() >= 86_400;
+        if !ok {
+            ctx.error(
+                top.get("review_every").map_or(doc, span_of),
+                format!("`review_every = \"{every}\"` is shorter than a day"),
+                Some("\"m\" means minutes: write review_every = \"6 months\"".into()),
+            );
+        }
+        ok
+    });
     let last_reviewed = top.date(ctx, "last_reviewed");
     let archive_within = top.period(ctx, "archive_within");
     let default_severity = top.str(ctx, "default_severity");
@@ -342,8 +352,19 @@ fn steps(ctx: &mut Ctx<'_>, tables: Vec<(&DeTable<'_>, Span)>, broken: &mut Vec<
             | StepKind::Notify { next, .. } => fill(next, "next"),
             StepKind::Command(command) => fill(&mut command.next, "next"),
             StepKind::Confirm { yes, no } => {
-                fill(yes, "yes");
-                fill(no, "no");
+                // Both answers falling through to the next step would make
+                // the question meaningless, and "no" to a consent question
+                // would go on as if it were "yes".
+                if yes.is_none() && no.is_none() {
+                    ctx.error(
+                        id_span,
+                        format!("{what} does not say where `yes` or `no` leads"),
+                        Some("add `yes = \"step\"` and/or `no = \"step\"`; the other goes on to the next step".into()),
+                    );
+                } else {
+                    fill(yes, "yes");
+                    fill(no, "no");
+                }
             }
             StepKind::Choice { .. } | StepKind::End { .. } => {}
         }

@@ -21,8 +21,17 @@ impl<'s> Ctx<'s> {
         }
     }
 
+    /// An error at `span`; [`Span::NONE`] means the file as a whole.
     pub fn error(&mut self, span: Span, message: impl Into<String>, hint: Option<String>) {
-        let mut diagnostic = Diagnostic::new(Level::Error, self.source, Some(span), message);
+        let span = (span != Span::NONE).then_some(span);
+        let mut diagnostic = Diagnostic::new(Level::Error, self.source, span, message);
+        diagnostic.hint = hint;
+        self.diagnostics.push(diagnostic);
+    }
+
+    /// An error at `span`, or about the file as a whole.
+    pub fn error_at(&mut self, span: Option<Span>, message: impl Into<String>, hint: Option<String>) {
+        let mut diagnostic = Diagnostic::new(Level::Error, self.source, span, message);
         diagnostic.hint = hint;
         self.diagnostics.push(diagnostic);
     }
@@ -36,8 +45,13 @@ impl<'s> Ctx<'s> {
 
 /// `did you mean `x`?` when a known name is close enough to be a typo.
 pub fn did_you_mean<'a>(wrong: &str, known: impl IntoIterator<Item = &'a str>) -> Option<String> {
+    // Comparing is quadratic in the lengths; nobody mistypes 100 characters.
+    if wrong.len() > 100 {
+        return None;
+    }
     known
         .into_iter()
+        .filter(|candidate| candidate.len() <= 100)
         .map(|candidate| (strsim::jaro_winkler(wrong, candidate), candidate))
         .filter(|(score, _)| *score > 0.8)
         .max_by(|a, b| a.0.total_cmp(&b.0))
@@ -204,13 +218,14 @@ impl<'a, 'i> Fields<'a, 'i> {
         }
     }
 
-    pub fn date(&self, ctx: &mut Ctx<'_>, key: &str) -> Option<chrono::NaiveDate> {
+    pub fn date(&self, ctx: &mut Ctx<'_>, key: &str) -> Option<Located<chrono::NaiveDate>> {
         let value = self.get(key)?;
         let hint = Some(format!("write a bare date: {key} = 2026-06-01"));
         match value.get_ref() {
             DeValue::Datetime(datetime) => match (datetime.date, datetime.time) {
                 (Some(date), None) => {
                     chrono::NaiveDate::from_ymd_opt(date.year.into(), date.month.into(), date.day.into())
+                        .map(|date| Located::new(date, span_of(value)))
                 }
                 _ => {
                     ctx.error(

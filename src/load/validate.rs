@@ -62,35 +62,75 @@ fn is_step_id(id: &str) -> bool {
 }
 
 /// Checks names; false when two steps share an id.
+/// Names longer than this are refused: ids are typed at prompts and on
+/// command lines, and unbounded ones make every check slower.
+const MAX_ID: usize = 64;
+
+/// Environment variables a runbook variable must never become: they change
+/// how the shell, the loader or the locale behave.
+fn is_reserved_env(name: &str) -> bool {
+    let upper = name.to_ascii_uppercase();
+    matches!(
+        upper.as_str(),
+        "PATH" | "HOME" | "SHELL" | "IFS" | "ENV" | "BASH_ENV" | "CDPATH" | "PS1" | "PS2" | "PS4" | "LANG"
+            | "LANGUAGE" | "TZ" | "TMPDIR" | "USER" | "LOGNAME" | "PWD" | "OLDPWD" | "SHELLOPTS" | "BASHOPTS"
+            | "POSIXLY_CORRECT" | "GLOBIGNORE" | "HOSTALIASES" | "LOCALDOMAIN" | "RES_OPTIONS" | "NLSPATH"
+    ) || ["LD_", "DYLD_", "LC_", "BASH_FUNC_", "RUNBOOK_"].iter().any(|prefix| upper.starts_with(prefix))
+}
+
+/// Checks names; false when two steps share an id.
 fn ids(ctx: &mut Ctx<'_>, runbook: &Runbook) -> bool {
     let mut unique = true;
-    if !is_step_id(&runbook.id.value) {
-        ctx.error(
-            runbook.id.span,
+    let id_hint = || Some(format!("use up to {MAX_ID} letters, digits, `-`, `_` and `.`, starting with a letter or digit"));
+    if !is_step_id(&runbook.id.value) || runbook.id.value.len() > MAX_ID {
+        let hint = if runbook.id.span == Span::NONE {
+            Some("the id comes from the file name: rename the file, or set `id = \"...\"`".to_owned())
+        } else {
+            id_hint()
+        };
+        ctx.error_at(
+            (runbook.id.span != Span::NONE).then_some(runbook.id.span),
             format!("`{}` is not a valid runbook id", runbook.id.value),
-            Some("use letters, digits, `-`, `_` and `.`, starting with a letter or digit".into()),
+            hint,
         );
     }
     let mut seen: HashMap<&str, Span> = HashMap::new();
     for step in &runbook.steps {
         let id = step.id.as_str();
-        if !is_step_id(id) {
-            ctx.error(
-                step.id.span,
-                format!("`{id}` is not a valid step id"),
-                Some("use letters, digits, `-`, `_` and `.`, starting with a letter or digit".into()),
-            );
+        if !is_step_id(id) || id.len() > MAX_ID {
+            ctx.error(step.id.span, format!("`{}` is not a valid step id", shorten(id)), id_hint());
         }
-        if let Some(first) = seen.insert(id, step.id.span) {
-            unique = false;
-            let (line, _) = ctx.source.line_col(first.start);
-            ctx.error(
-                step.id.span,
-                format!("duplicate step id `{id}`"),
-                Some(format!(
-                    "the first step `{id}` is on line {line}; give each step its own id"
-                )),
-            );
+        match seen.entry(id) {
+            std::collections::hash_map::Entry::Vacant(slot) => {
+                slot.insert(step.id.span);
+            }
+            std::collections::hash_map::Entry::Occupied(first) => {
+                unique = false;
+                let (line, _) = ctx.source.line_col(first.get().start);
+                ctx.error(
+                    step.id.span,
+                    format!("duplicate step id `{}`", shorten(id)),
+                    Some(format!("the first step `{}` is on line {line}; give each step its own id", shorten(id))),
+                );
+            }
+        }
+    }
+    let other_ids = runbook
+        .contacts
+        .iter()
+        .map(|contact| ("contact", &contact.id))
+        .chain(runbook.timers.iter().map(|timer| ("timer", &timer.id)))
+        .chain(
+            runbook
+                .severities
+                .iter()
+                .filter(|level| level.id.span != Span::NONE)
+                .map(|level| ("severity", &level.id)),
+        )
+        .chain(runbook.steps.iter().filter_map(|step| step.milestone.as_ref().map(|m| ("milestone", m))));
+    for (what, id) in other_ids {
+        if !is_step_id(&id.value) || id.value.len() > MAX_ID {
+            ctx.error(id.span, format!("`{}` is not a valid {what} name", shorten(&id.value)), id_hint());
         }
     }
     let names = runbook
@@ -103,29 +143,57 @@ fn ids(ctx: &mut Ctx<'_>, runbook: &Runbook) -> bool {
             _ => None,
         }));
     for name in names {
-        if !is_name(&name.value) {
+        if !is_name(&name.value) || name.value.len() > MAX_ID {
             ctx.error(
                 name.span,
-                format!("`{}` is not a valid variable name", name.value),
+                format!("`{}` is not a valid variable name", shorten(&name.value)),
                 Some("use lower case letters, digits and `_`, starting with a letter: commands see it as $NAME".into()),
             );
         } else if BUILTIN_VARS.contains(&name.as_str()) {
             ctx.error(
                 name.span,
-                format!(
-                    "`{}` is a built-in variable and cannot be set by the runbook",
-                    name.value
-                ),
+                format!("`{}` is a built-in variable and cannot be set by the runbook", name.value),
                 Some(format!("built-in variables: {}", BUILTIN_VARS.join(", "))),
+            );
+        } else if is_reserved_env(&name.value) {
+            ctx.error(
+                name.span,
+                format!(
+                    "`{}` would set ${} for commands, which changes how the shell runs them",
+                    name.value,
+                    name.value.to_ascii_uppercase()
+                ),
+                Some("choose another name".into()),
             );
         }
     }
     unique
 }
 
+/// A name cut for messages.
+fn shorten(name: &str) -> String {
+    if name.chars().count() > MAX_ID {
+        let cut: String = name.chars().take(MAX_ID).collect();
+        format!("{cut}…")
+    } else {
+        name.to_owned()
+    }
+}
+
 /// Checks that every name used is declared; false when a step reference
 /// does not resolve, which makes the flow checks meaningless.
 fn references(ctx: &mut Ctx<'_>, runbook: &Runbook, broken_steps: &[String]) -> bool {
+    for step in &runbook.steps {
+        if let StepKind::Confirm { yes: Some(yes), no: Some(no) } = &step.kind
+            && yes.value == no.value
+        {
+            ctx.error(
+                step.id.span,
+                format!("both answers of step `{}` lead to `{}`", step.id.value, yes.value),
+                Some("a yes/no question must branch; use an instruction step if it does not".into()),
+            );
+        }
+    }
     let steps: Vec<&str> = runbook
         .steps
         .iter()
@@ -536,25 +604,30 @@ fn walk(roots: impl Iterator<Item = usize>, edges: &[Vec<usize>]) -> Vec<bool> {
 }
 
 fn warnings(ctx: &mut Ctx<'_>, runbook: &Runbook, today: NaiveDate) {
-    if let Some(due) = runbook.review_due()
-        && due < today
-    {
-        ctx.warning(
-            first_key(ctx, "last_reviewed"),
-            format!(
-                "review overdue since {due}: last reviewed {} and due every {}",
-                runbook
-                    .last_reviewed
-                    .map(|date| date.to_string())
-                    .unwrap_or_default(),
-                runbook
-                    .review_every
-                    .as_ref()
-                    .map(|every| every.text.as_str())
-                    .unwrap_or_default(),
-            ),
-            Some("review the plan with its owner, then update `last_reviewed`".into()),
-        );
+    match (&runbook.review_every, &runbook.last_reviewed) {
+        (Some(every), Some(last)) => {
+            if let Some(due) = runbook.review_due()
+                && due < today
+            {
+                ctx.warning(
+                    last.span,
+                    format!("review overdue since {due}: last reviewed {} and due every {every}", last.value),
+                    Some("review the plan with its owner, then update `last_reviewed`".into()),
+                );
+            }
+        }
+        (Some(every), None) => ctx.warning(
+            first_key(ctx, "review_every"),
+            format!("the plan is to be reviewed every {every} but has no `last_reviewed` date"),
+            Some("review it, then add `last_reviewed = YYYY-MM-DD`".into()),
+        ),
+        _ => {}
+    }
+    if ctx.source.origin == super::Origin::Builtin {
+        // The built-in plans leave contact details for the site to fill in
+        // (in a copy under /etc/runbook/runbooks); saying so every time
+        // helps nobody.
+        return;
     }
     let unreachable: Vec<&Located<String>> = runbook
         .contacts

@@ -22,7 +22,7 @@ pub struct Runbook {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub review_every: Option<Period>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub last_reviewed: Option<NaiveDate>,
+    pub last_reviewed: Option<Located<NaiveDate>>,
     pub default_severity: Located<String>,
     /// How long after handling ends the record must be archived.
     pub archive_within: Period,
@@ -89,7 +89,7 @@ impl Runbook {
 
     /// When the next review falls due, if the runbook asks to be reviewed.
     pub fn review_due(&self) -> Option<NaiveDate> {
-        self.review_every.as_ref()?.after_date(self.last_reviewed?)
+        self.review_every.as_ref()?.after_date(self.last_reviewed.as_ref()?.value)
     }
 }
 
