@@ -25,6 +25,7 @@ pub mod journal;
 pub mod load;
 pub mod model;
 pub mod report;
+pub mod sanitize;
 pub mod term;
 
 pub use exit_code::ExitCode;

@@ -5,6 +5,7 @@
 
 use super::Source;
 use crate::model::Span;
+use crate::sanitize::sanitize_line;
 use serde::Serialize;
 use std::fmt::Write as _;
 use unicode_width::UnicodeWidthStr;
@@ -19,12 +20,16 @@ pub enum Level {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Location {
     pub line: usize,
+    /// In characters, from 1.
     pub column: usize,
+    /// The line as written. It is sanitized when rendered, and the caret is
+    /// placed by measuring what is shown, so it stays under the offending
+    /// text however much longer escaping makes the line.
     #[serde(skip)]
     pub line_text: String,
-    /// Display width of the caret under the offending text.
+    /// How many characters, from `column`, the caret covers; 0 for a point.
     #[serde(skip)]
-    pub width: usize,
+    pub chars: usize,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -79,38 +84,40 @@ impl Diagnostic {
     ///    | ^^^^
     ///    = hint: did you mean `next`?
     /// ```
+    ///
+    /// Everything in it that came from a runbook (message, file name, hint,
+    /// the line) is sanitized onto one line each: it cannot move the cursor,
+    /// change colours or reorder what is shown.
     pub fn render(&self) -> String {
         let mut out = String::new();
         let level = match self.level {
             Level::Error => "error",
             Level::Warning => "warning",
         };
-        let _ = writeln!(out, "{level}: {}", self.message);
+        let file = sanitize_line(&self.file);
+        let _ = writeln!(out, "{level}: {}", sanitize_line(&self.message));
+        let hint = self.hint.as_deref().map(sanitize_line);
         match &self.location {
             Some(location) => {
                 let gutter = location.line.to_string().len();
                 let pad = " ".repeat(gutter);
-                let _ = writeln!(
-                    out,
-                    "{pad}--> {}:{}:{}",
-                    self.file, location.line, location.column
-                );
+                let _ = writeln!(out, "{pad}--> {file}:{}:{}", location.line, location.column);
                 let _ = writeln!(out, "{pad} |");
-                let _ = writeln!(out, "{} | {}", location.line, location.line_text);
-                let before: String = location.line_text.chars().take(location.column - 1).collect();
+                let (before, covered) = location.split();
+                let _ = writeln!(out, "{} | {}", location.line, shown(&location.line_text));
                 let _ = writeln!(
                     out,
                     "{pad} | {}{}",
-                    " ".repeat(before.width()),
-                    "^".repeat(location.width.max(1))
+                    " ".repeat(shown(before).width()),
+                    "^".repeat(shown(covered).width().max(1))
                 );
-                if let Some(hint) = &self.hint {
+                if let Some(hint) = hint {
                     let _ = writeln!(out, "{pad} = hint: {hint}");
                 }
             }
             None => {
-                let _ = writeln!(out, "  --> {}", self.file);
-                if let Some(hint) = &self.hint {
+                let _ = writeln!(out, "  --> {file}");
+                if let Some(hint) = hint {
                     let _ = writeln!(out, "  = hint: {hint}");
                 }
             }
@@ -119,25 +126,39 @@ impl Diagnostic {
     }
 }
 
+impl Location {
+    /// The line before the caret, and the part the caret covers.
+    fn split(&self) -> (&str, &str) {
+        let at = |chars: usize| {
+            self.line_text
+                .char_indices()
+                .nth(chars)
+                .map_or(self.line_text.len(), |(at, _)| at)
+        };
+        let start = at(self.column.saturating_sub(1));
+        let end = at(self.column.saturating_sub(1) + self.chars);
+        (&self.line_text[..start], &self.line_text[start..end])
+    }
+}
+
+/// Source text as a diagnostic shows it. Tabs are four spaces, since the
+/// terminal's tab stops would not line up with the caret line's gutter.
+fn shown(text: &str) -> String {
+    sanitize_line(&text.replace('\t', "    ")).into_owned()
+}
+
 fn locate(source: &Source, span: Span) -> Location {
     let (line, column) = source.line_col(span.start);
-    let line_text = crate::term::sanitize(source.line(line)).into_owned();
+    let line_text = source.line(line).to_owned();
     // The caret covers the span, cut at the end of its first line.
-    let rest: String = line_text.chars().skip(column - 1).collect();
+    let rest = line_text.chars().count().saturating_sub(column - 1);
     let covered = source.slice(span);
     let covered = covered.split('\n').next().unwrap_or("");
-    let width = if covered.is_empty() {
-        1
-    } else {
-        let chars = covered.chars().count().min(rest.chars().count());
-        let shown: String = rest.chars().take(chars).collect();
-        shown.width()
-    };
     Location {
         line,
         column,
         line_text,
-        width,
+        chars: covered.chars().count().min(rest),
     }
 }
 
@@ -171,5 +192,56 @@ mod tests {
         let rendered = diagnostic.render();
         let caret_line = rendered.lines().nth(4).unwrap();
         assert_eq!(caret_line, format!("  | {}^", " ".repeat(15)));
+    }
+
+    /// The line and caret lines of a diagnostic at `needle` in `text`.
+    fn caret(text: &str, needle: &str) -> (String, String) {
+        let source = Source::new("x.toml", Origin::Builtin, text);
+        let at = source.text.find(needle).unwrap();
+        let span = Span::new(at..at + needle.len());
+        let rendered = Diagnostic::new(Level::Error, &source, Some(span), "m").render();
+        let lines: Vec<&str> = rendered.lines().collect();
+        (lines[3].to_owned(), lines[4].to_owned())
+    }
+
+    #[test]
+    fn caret_after_tabs_is_aligned() {
+        let (line, caret) = caret("\tkey\t= x\n", "x");
+        assert_eq!(line, "1 |     key    = x");
+        assert_eq!(caret, "  |              ^");
+    }
+
+    #[test]
+    fn caret_after_escaped_characters_is_aligned() {
+        let (line, caret) = caret("t = \"\u{202e}\u{200b}a\" zz\n", "zz");
+        assert_eq!(line, "1 | t = \"\\u{202e}\\u{200b}a\" zz");
+        assert_eq!(caret, format!("  | {}^^", " ".repeat(line.find("zz").unwrap() - 4)));
+        // The caret covers the escape, not the one invisible character.
+        let (line, caret) = caret("\u{202e}k = 1\n", "\u{202e}k");
+        assert_eq!(line, "1 | \\u{202e}k = 1");
+        assert_eq!(caret, "  | ^^^^^^^^^");
+    }
+
+    #[test]
+    fn everything_from_the_runbook_is_sanitized() {
+        let source = Source::new("e\x1b[2Jvil.toml", Origin::Builtin, "\x1b]0;t\x07k\t= 1\n");
+        let diagnostic = Diagnostic::new(
+            Level::Warning,
+            &source,
+            Some(Span::new(0..1)),
+            "unknown key `\x1b]0;t\x07k`\n",
+        )
+        .with_hint("did you mean \u{2067}`k`\r?");
+        let rendered = diagnostic.render();
+        assert!(
+            !rendered.chars().any(|c| c.is_control() && c != '\n' || c == '\u{2067}'),
+            "{rendered}"
+        );
+        assert_eq!(
+            rendered,
+            "warning: unknown key `\\x1b]0;t\\x07k`\\x0a\n --> e\\x1b[2Jvil.toml:1:1\n  |\n1 | \\x1b]0;t\\x07k    = 1\n  | ^^^^\n  = hint: did you mean \\u{2067}`k`\\x0d?\n"
+        );
+        let file = Diagnostic::file(Level::Error, "a\u{202e}b", "m\x07").render();
+        assert_eq!(file, "error: m\\x07\n  --> a\\u{202e}b\n");
     }
 }

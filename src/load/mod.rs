@@ -41,15 +41,24 @@ impl Loaded {
 }
 
 /// Turns raw bytes into a source, or says where they stop being UTF-8.
-pub fn decode(name: &str, origin: Origin, bytes: Vec<u8>) -> Result<Source, Diagnostic> {
+///
+/// A leading byte order mark is dropped and Windows line endings become
+/// `\n`: TOML keeps the line endings of multi-line strings as written, and a
+/// `\r` carried into a shell command or a column count is never wanted.
+pub fn decode(name: &str, origin: Origin, mut bytes: Vec<u8>) -> Result<Source, Diagnostic> {
+    if bytes.starts_with(b"\xef\xbb\xbf") {
+        bytes.drain(..3);
+    }
     match String::from_utf8(bytes) {
+        Ok(text) if text.contains("\r\n") => Ok(Source::new(name, origin, text.replace("\r\n", "\n"))),
         Ok(text) => Ok(Source::new(name, origin, text)),
         Err(error) => {
             let valid = error.utf8_error().valid_up_to();
             let bytes = error.into_bytes();
             let prefix = String::from_utf8_lossy(&bytes[..valid]).into_owned();
+            let line_text = prefix.rsplit('\n').next().unwrap_or("");
             let line = prefix.matches('\n').count() + 1;
-            let column = prefix.rsplit('\n').next().unwrap_or("").chars().count() + 1;
+            let column = line_text.chars().count() + 1;
             let mut diagnostic = Diagnostic::file(
                 Level::Error,
                 name,
@@ -59,8 +68,8 @@ pub fn decode(name: &str, origin: Origin, bytes: Vec<u8>) -> Result<Source, Diag
             diagnostic.location = Some(Box::new(Location {
                 line,
                 column,
-                line_text: crate::term::sanitize(prefix.rsplit('\n').next().unwrap_or("")).into_owned(),
-                width: 1,
+                line_text: line_text.to_owned(),
+                chars: 0,
             }));
             Err(diagnostic)
         }

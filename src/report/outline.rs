@@ -62,7 +62,7 @@ pub fn text<W: Write>(
         runbook.archive_within
     ));
     para(out, 0, &facts.join(" · "))?;
-    if let (Some(every), Some(last)) = (&runbook.review_every, runbook.last_reviewed) {
+    if let (Some(every), Some(last)) = (&runbook.review_every, runbook.last_reviewed.as_ref().map(|d| d.value)) {
         let due = runbook
             .review_due()
             .map(|due| due.to_string())

@@ -2,11 +2,11 @@
 //! errors go. The rest of the library writes to `impl Write`.
 
 mod progress;
-mod sanitize;
 mod table;
 
 pub use progress::Progress;
-pub use sanitize::sanitize;
+// Sanitizing lives outside `term` so that `load` and `report` can use it.
+pub use crate::sanitize::{sanitize, sanitize_line};
 pub use table::{new_table, render as render_table, width};
 
 use crate::error::Error;
