@@ -24,6 +24,7 @@ pub mod exit_code;
 pub mod journal;
 pub mod load;
 pub mod model;
+pub mod notify;
 pub mod report;
 pub mod sanitize;
 pub mod term;

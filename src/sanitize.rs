@@ -165,8 +165,8 @@ mod tests {
     #[test]
     fn invisible_and_direction_marks_are_escaped() {
         for c in [
-            '\u{200e}', '\u{200f}', '\u{061c}', '\u{2028}', '\u{2029}', '\u{200b}', '\u{200c}',
-            '\u{200d}', '\u{2060}', '\u{feff}', '\u{2066}', '\u{2069}', '\u{202a}',
+            '\u{200e}', '\u{200f}', '\u{061c}', '\u{2028}', '\u{2029}', '\u{200b}', '\u{200c}', '\u{200d}',
+            '\u{2060}', '\u{feff}', '\u{2066}', '\u{2069}', '\u{202a}',
         ] {
             let text = format!("a{c}b");
             assert_eq!(sanitize(&text), format!("a\\u{{{:x}}}b", u32::from(c)));

@@ -2578,10 +2578,16 @@ title = "Done"
 #[test]
 fn step_id_far_too_long() {
     let id = "x".repeat(5000);
-    let toml = format!("schema = 1\ntitle = \"Long\"\n\n[[steps]]\nid = \"{id}\"\nkind = \"instruction\"\ntitle = \"T\"\nnext = \"nowhere-{id}\"\n\n[[steps]]\nid = \"done\"\nkind = \"end\"\ntitle = \"Done\"\n");
+    let toml = format!(
+        "schema = 1\ntitle = \"Long\"\n\n[[steps]]\nid = \"{id}\"\nkind = \"instruction\"\ntitle = \"T\"\nnext = \"nowhere-{id}\"\n\n[[steps]]\nid = \"done\"\nkind = \"end\"\ntitle = \"Done\"\n"
+    );
     let output = invalid(&toml);
     assert!(output.contains("is not a valid step id"), "{output}");
-    assert!(output.len() < 40_000, "messages cut long names: {} bytes", output.len());
+    assert!(
+        output.len() < 40_000,
+        "messages cut long names: {} bytes",
+        output.len()
+    );
 }
 
 #[test]

@@ -11,5 +11,8 @@ mod catalog;
 mod cli;
 mod invalid_runbooks;
 mod loader_never_panics;
+mod notify;
+mod output_safety;
+mod pty;
 mod show_graph;
 mod walk;

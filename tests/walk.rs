@@ -127,7 +127,7 @@ fn a_missing_variable_pauses_with_the_flag_to_pass() {
         .args(["start", "web"])
         .run()
         .status(3)
-        .stderr_contains("paused at step `-`: a value for `payload`")
+        .stderr_contains("paused before its first step: a value for `payload`")
         .stderr_contains(&format!("runbook resume {FIRST} --var payload=VALUE"));
 }
 

@@ -74,7 +74,10 @@ impl AnswerArgs {
 }
 
 /// An answers file: `step = "value"`, lists for checklists, `[vars]`.
-fn read_file(path: &PathBuf) -> Result<(BTreeMap<String, String>, Vec<(String, Given)>)> {
+/// Variables and answers, as read from a file.
+type FileAnswers = (BTreeMap<String, String>, Vec<(String, Given)>);
+
+fn read_file(path: &PathBuf) -> Result<FileAnswers> {
     let name = path.display().to_string();
     let bytes = std::fs::read(path)
         .map_err(|error| Error::usage(format!("cannot read the answers file {name}: {error}")))?;

@@ -23,6 +23,9 @@ pub struct Config {
     /// command output before it is shown or journaled.
     #[serde(default)]
     pub redact: Vec<String>,
+    /// Where notifications go: `command` and `webhook` notifiers.
+    #[serde(default)]
+    pub notifiers: Vec<crate::notify::NotifierConfig>,
 }
 
 fn one_or_many<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Vec<PathBuf>, D::Error> {

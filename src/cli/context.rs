@@ -39,7 +39,9 @@ impl Context {
                     let primary = lang.primary();
                     (2..=3).contains(&primary.len()) && primary.chars().all(|c| c.is_ascii_alphabetic())
                 })
-                .ok_or_else(|| Error::usage(format!("`{tag}` is not a language")).with_hint("use a tag such as en or zh"))?,
+                .ok_or_else(|| {
+                    Error::usage(format!("`{tag}` is not a language")).with_hint("use a tag such as en or zh")
+                })?,
             None => ["LC_ALL", "LC_MESSAGES", "LANG"]
                 .iter()
                 .filter_map(|var| std::env::var(var).ok())
@@ -107,6 +109,20 @@ impl Context {
 }
 
 impl Context {
+    /// The configured notifiers; none is an answer too (people are then
+    /// called by hand, and the walk says whom).
+    pub fn notifier(&self) -> Result<Option<crate::notify::Fanout>> {
+        crate::notify::validate(&self.config.notifiers).map_err(|problems| {
+            let listed: Vec<String> = problems.iter().map(ToString::to_string).collect();
+            Error::usage(format!(
+                "invalid notifiers in the config:\n  {}",
+                listed.join("\n  ")
+            ))
+            .with_hint("see the Notifications section of README.md")
+        })?;
+        Ok(crate::notify::build(&self.config.notifiers))
+    }
+
     pub fn incidents_dir(&self) -> PathBuf {
         self.data_dir.join("incidents")
     }

@@ -124,7 +124,7 @@ pub fn run(context: &Context, args: &Args) -> Result<ExitCode> {
     };
 
     let interactive = interactive(args.answers.non_interactive);
-    let answers = args.answers.answers(runbook, false)?;
+    let answers = args.answers.answers(runbook, !interactive)?;
     Walk {
         context,
         runbook,
@@ -133,7 +133,7 @@ pub fn run(context: &Context, args: &Args) -> Result<ExitCode> {
         json: args.answers.json,
         interactive,
     }
-    .run(Begin::Resume(incident))
+    .run(Begin::Resume(Box::new(incident)))
 }
 
 fn parse(text: &str, context: &Context) -> Option<Runbook> {

@@ -28,7 +28,7 @@ pub struct Args {
     pub drill: bool,
 
     /// In a drill, run timers N times faster (--speed 60: an hour is a minute).
-    #[arg(long, value_name = "N", requires = "drill", value_parser = clap::value_parser!(u32).range(1..=100_000))]
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=100_000))]
     pub speed: Option<u32>,
 
     #[command(flatten)]
@@ -55,6 +55,11 @@ pub fn begin(context: &Context, args: &Args, drill: bool) -> Result<ExitCode> {
         }
         None => runbook.default_severity.value.clone(),
     };
+    if args.speed.is_some() && !drill {
+        return Err(
+            Error::usage("--speed is for drills only").with_hint("add --drill, or use `runbook drill`")
+        );
+    }
     let interactive = interactive(args.answers.non_interactive);
     // Everything is checked before the incident exists: bad input opens nothing.
     let answers = args.answers.answers(runbook, !interactive)?;

@@ -60,7 +60,10 @@ pub fn run(context: &Context, args: &Args) -> Result<ExitCode> {
                         Diagnostic::file(
                             Level::Warning,
                             &loaded.source.name,
-                            format!("runbook `{}` is also defined in {first}, which comes first and wins", loaded.id),
+                            format!(
+                                "runbook `{}` is also defined in {first}, which comes first and wins",
+                                loaded.id
+                            ),
                         )
                         .with_hint("give one of them another `id`, or remove it"),
                     ),

@@ -3,7 +3,8 @@
 
 use super::Context;
 use crate::engine::{
-    Answers, Engine, Executor, Operator, Ports, ScriptedOperator, ShellExecutor, Sink, Start, Stop,
+    Answers, Clock, Engine, Executor, Notifier, Operator, Ports, ScriptedOperator, ShellExecutor, Sink,
+    Start, Stop,
 };
 use crate::error::{Error, Result};
 use crate::exit_code::ExitCode;
@@ -11,6 +12,7 @@ use crate::journal::Journal;
 use crate::model::{Event, EventKind, Incident, Runbook};
 use chrono::{DateTime, Utc};
 use std::io::Write;
+use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 /// Set by Ctrl-C, SIGTERM or a hang-up: the running command's process
@@ -22,12 +24,88 @@ fn watch_signals() {
     let _ = ctrlc::set_handler(|| CANCEL.store(true, Ordering::SeqCst));
 }
 
-/// The journal, as the engine's sink.
-struct JournalSink<'j>(&'j mut Journal);
+/// The journal, shared by the walk and its timer thread, with a mirror of
+/// the incident's state so that the thread knows which timers are due.
+struct Shared<'j> {
+    journal: &'j mut Journal,
+    incident: Option<Incident>,
+    /// Events the timer thread journaled that the engine has not seen.
+    foreign: Vec<Event>,
+}
 
-impl Sink for JournalSink<'_> {
+impl Shared<'_> {
+    fn append(&mut self, time: DateTime<Utc>, kind: EventKind) -> std::io::Result<Event> {
+        let event = self.journal.append(time, kind).map_err(std::io::Error::other)?;
+        match &mut self.incident {
+            Some(incident) => incident.apply(&event),
+            None => self.incident = Incident::replay([&event]).ok(),
+        }
+        Ok(event)
+    }
+}
+
+/// The engine's side of the shared journal.
+struct SharedSink<'s, 'j>(&'s Mutex<Shared<'j>>);
+
+impl Sink for SharedSink<'_, '_> {
     fn record(&mut self, time: DateTime<Utc>, kind: EventKind) -> std::io::Result<Event> {
-        self.0.append(time, kind).map_err(std::io::Error::other)
+        lock(self.0).append(time, kind)
+    }
+
+    fn foreign(&mut self) -> Vec<Event> {
+        std::mem::take(&mut lock(self.0).foreign)
+    }
+}
+
+fn lock<'s, 'j>(shared: &'s Mutex<Shared<'j>>) -> std::sync::MutexGuard<'s, Shared<'j>> {
+    // A panic while holding the lock leaves the journal as consistent as
+    // any crash would: every event is appended whole or not at all.
+    shared.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+/// Fires due timers while the walk waits at a prompt or a command runs:
+/// the firing is journaled and its notifications go out on time; the
+/// engine shows them and offers their steps at its next turn.
+fn fire_timers(
+    shared: &Mutex<Shared<'_>>,
+    runbook: &Runbook,
+    notifier: Option<&dyn Notifier>,
+    lang: &crate::model::Lang,
+    done: &AtomicBool,
+) {
+    let clock = crate::clock::SystemClock;
+    while !done.load(Ordering::SeqCst) {
+        std::thread::sleep(std::time::Duration::from_millis(200));
+        let fired: Vec<(&crate::model::Timer, Incident)> = {
+            let mut shared = lock(shared);
+            let Some(incident) = shared.incident.clone().filter(|i| i.status.is_open()) else {
+                continue;
+            };
+            let now = clock.now();
+            let mut fired = Vec::new();
+            for timer in crate::engine::timers::due(runbook, &incident, now) {
+                let Ok(event) = shared.append(now, crate::engine::fire::timer_fired(timer)) else {
+                    return;
+                };
+                shared.foreign.push(event);
+                if let Some(incident) = shared.incident.clone() {
+                    fired.push((timer, incident));
+                }
+            }
+            fired
+        };
+        // Deliver without holding the journal: a slow webhook must not
+        // block the operator's answers.
+        for (timer, incident) in fired {
+            if let Some(kind) =
+                crate::engine::fire::timer_notification(runbook, &incident, timer, notifier, lang)
+            {
+                let mut shared = lock(shared);
+                if let Ok(event) = shared.append(clock.now(), kind) {
+                    shared.foreign.push(event);
+                }
+            }
+        }
     }
 }
 
@@ -35,7 +113,7 @@ impl Sink for JournalSink<'_> {
 #[derive(Debug)]
 pub enum Begin {
     Start(Start),
-    Resume(Incident),
+    Resume(Box<Incident>),
 }
 
 pub struct Walk<'a> {
@@ -51,30 +129,53 @@ impl Walk<'_> {
     pub fn run(self, begin: Begin) -> Result<ExitCode> {
         watch_signals();
         let redact = redactor(&self.context.config.redact)?;
+        let notifier = self.context.notifier()?;
+        let notifier: Option<&dyn Notifier> = notifier.as_ref().map(|n| n as &dyn Notifier);
         let executor = ShellExecutor;
         let clock = crate::clock::SystemClock;
         let lang = self.context.lang.clone();
+        let incident = match &begin {
+            Begin::Resume(incident) => Some((**incident).clone()),
+            Begin::Start(_) => None,
+        };
+        let shared = Mutex::new(Shared {
+            journal: self.journal,
+            incident,
+            foreign: Vec::new(),
+        });
+        let done = AtomicBool::new(false);
         let mut progress = crate::term::Progress::new(self.json, lang.clone());
-        let mut sink = JournalSink(self.journal);
-        let mut scripted = ScriptedOperator::new(self.answers, &mut progress, lang.clone());
-        let operator: &mut dyn Operator = &mut scripted;
-        let ports = Ports {
-            operator,
-            executor: &executor as &dyn Executor,
-            clock: &clock,
-            notifier: None,
-            sink: &mut sink,
-            cancel: &CANCEL,
-            redact: &redact,
-            lang: lang.clone(),
+        let mut terminal = crate::term::TerminalOperator::new(lang.clone());
+        let mut scripted = if self.interactive {
+            ScriptedOperator::before(self.answers, &mut terminal, lang.clone())
+        } else {
+            ScriptedOperator::new(self.answers, &mut progress, lang.clone())
         };
-        let result = match begin {
-            Begin::Start(start) => Engine::start(self.runbook, start, ports),
-            Begin::Resume(incident) => Engine::resume(self.runbook, incident, ports),
-        };
+        let runbook = self.runbook;
+
+        let (result, unanswered) = std::thread::scope(|scope| {
+            scope.spawn(|| fire_timers(&shared, runbook, notifier, &lang, &done));
+            let mut sink = SharedSink(&shared);
+            let operator: &mut dyn Operator = &mut scripted;
+            let ports = Ports {
+                operator,
+                executor: &executor as &dyn Executor,
+                clock: &clock,
+                notifier,
+                sink: &mut sink,
+                cancel: &CANCEL,
+                redact: &redact,
+                lang: lang.clone(),
+                background_timers: true,
+            };
+            let result = match begin {
+                Begin::Start(start) => Engine::start(runbook, start, ports),
+                Begin::Resume(incident) => Engine::resume(runbook, *incident, ports),
+            };
+            done.store(true, Ordering::SeqCst);
+            (result, scripted.unanswered.take())
+        });
         let (stop, incident) = result.map_err(|error| Error::Other(anyhow::Error::new(error)))?;
-        let unanswered = scripted.unanswered.take();
-        drop(scripted);
         report(&incident, &stop, unanswered, &progress)
     }
 }
@@ -99,11 +200,10 @@ fn report(
         Stop::Paused { step, reason } => {
             let (expects, how) = unanswered.unwrap_or_else(|| (reason.clone(), String::new()));
             let resume = format!("runbook resume {id} {how}").trim_end().to_owned();
-            writeln!(
-                err,
-                "{id} is paused at step `{}`: {expects}",
-                step.as_deref().unwrap_or("-")
-            )?;
+            match step {
+                Some(step) => writeln!(err, "{id} is paused at step `{step}`: {expects}")?,
+                None => writeln!(err, "{id} is paused before its first step: {expects}")?,
+            }
             writeln!(err, "to continue: {resume}")?;
             progress.awaiting(id, step.as_deref(), &expects, &resume);
             ExitCode::Paused

@@ -7,6 +7,7 @@
 //! `model` and its own traits only.
 
 mod executor;
+pub mod fire;
 mod operator;
 mod ports;
 mod scripted;

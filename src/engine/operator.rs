@@ -40,6 +40,8 @@ pub enum Reply {
     Abort(String),
     /// Nobody gave an answer (scripted use): the incident pauses here.
     Unanswered,
+    /// Ctrl-C at the prompt: the incident pauses, as on a signal.
+    Interrupted,
 }
 
 /// An answer, matching the question.

@@ -19,7 +19,7 @@ pub struct Notification<'a> {
 }
 
 /// Delivers notifications (configured `command` or `webhook` notifiers).
-pub trait Notifier {
+pub trait Notifier: Send + Sync {
     /// The name journaled with each delivery.
     fn name(&self) -> &str;
     /// Delivers, or says why not. A failure never stops the incident.
@@ -30,4 +30,9 @@ pub trait Notifier {
 /// durable, with its sequence number and hashes filled in.
 pub trait Sink {
     fn record(&mut self, time: DateTime<Utc>, kind: EventKind) -> std::io::Result<Event>;
+
+    /// Events journaled by other writers since the last call, in order.
+    fn foreign(&mut self) -> Vec<Event> {
+        Vec::new()
+    }
 }

@@ -304,7 +304,7 @@ fn result(value: &str) -> Option<StepResult> {
 /// Answers questions from [`Answers`]; pauses at the first it cannot.
 pub struct ScriptedOperator<'o> {
     answers: Answers,
-    observer: &'o mut dyn Observer,
+    observer: Behind<'o>,
     /// The question that paused the walk: (what it expects, how to answer).
     pub unanswered: Option<(String, String)>,
     lang: Lang,
@@ -318,11 +318,30 @@ impl std::fmt::Debug for ScriptedOperator<'_> {
     }
 }
 
+/// Who sees the walk, and who answers what the script does not.
+enum Behind<'o> {
+    /// Nobody answers: unanswered questions pause the walk.
+    Observer(&'o mut dyn Observer),
+    /// A person answers the rest (answers given on the command line at a
+    /// terminal are used first).
+    Person(&'o mut dyn Operator),
+}
+
 impl<'o> ScriptedOperator<'o> {
     pub fn new(answers: Answers, observer: &'o mut dyn Observer, lang: Lang) -> ScriptedOperator<'o> {
         ScriptedOperator {
             answers,
-            observer,
+            observer: Behind::Observer(observer),
+            unanswered: None,
+            lang,
+        }
+    }
+
+    /// Uses the given answers first, then asks `person`.
+    pub fn before(answers: Answers, person: &'o mut dyn Operator, lang: Lang) -> ScriptedOperator<'o> {
+        ScriptedOperator {
+            answers,
+            observer: Behind::Person(person),
             unanswered: None,
             lang,
         }
@@ -338,7 +357,7 @@ impl<'o> ScriptedOperator<'o> {
 }
 
 impl Operator for ScriptedOperator<'_> {
-    fn ask(&mut self, _context: Context<'_>, question: Question<'_>) -> Reply {
+    fn ask(&mut self, context: Context<'_>, question: Question<'_>) -> Reply {
         let answer = match question {
             Question::Var(var) => self.answers.vars.get(&var.name.value).cloned().map(Value::Text),
             Question::Step(step)
@@ -346,10 +365,7 @@ impl Operator for ScriptedOperator<'_> {
             | Question::Notified(step, _)
             | Question::Unfinished(step)
             | Question::Retry(step, _) => self.answers.take(&step.id.value),
-            // Nobody to ask: the timer's notifications went out; carry on.
-            Question::TimerOffer(timer, _) => {
-                Some(self.answers.take(&timer.id.value).unwrap_or(Value::YesNo(false)))
-            }
+            Question::TimerOffer(timer, _) => self.answers.take(&timer.id.value),
         };
         let answer = match (question, answer) {
             (Question::Notified(..), Some(Value::YesNo(true))) => Some(Value::Result(StepResult::Done)),
@@ -360,9 +376,14 @@ impl Operator for ScriptedOperator<'_> {
             ) => Some(Value::YesNo(result == StepResult::Done)),
             (_, answer) => answer,
         };
-        match answer {
-            Some(value) => ScriptedOperator::decided(value),
-            None => {
+        match (answer, &mut self.observer) {
+            (Some(value), _) => ScriptedOperator::decided(value),
+            (None, Behind::Person(person)) => person.ask(context, question),
+            // Nobody to ask: the timer's notifications went out; carry on.
+            (None, Behind::Observer(_)) if matches!(question, Question::TimerOffer(..)) => {
+                ScriptedOperator::decided(Value::YesNo(false))
+            }
+            (None, Behind::Observer(_)) => {
                 self.unanswered = Some(expects(question, &self.lang));
                 Reply::Unanswered
             }
@@ -370,10 +391,16 @@ impl Operator for ScriptedOperator<'_> {
     }
 
     fn event(&mut self, context: Context<'_>, event: &Event) {
-        self.observer.event(context, event);
+        match &mut self.observer {
+            Behind::Observer(observer) => observer.event(context, event),
+            Behind::Person(person) => person.event(context, event),
+        }
     }
 
     fn output(&mut self, step: &Step, line: &str) {
-        self.observer.output(step, line);
+        match &mut self.observer {
+            Behind::Observer(observer) => observer.output(step, line),
+            Behind::Person(person) => person.output(step, line),
+        }
     }
 }

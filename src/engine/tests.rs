@@ -35,10 +35,13 @@ impl Clock for FakeClock {
     }
 }
 
+/// A script and the environment it was given.
+type Ran = (String, Vec<(String, String)>);
+
 /// Runs nothing; fails the scripts that contain "false".
 #[derive(Default)]
 struct FakeExecutor {
-    ran: RefCell<Vec<(String, Vec<(String, String)>)>>,
+    ran: RefCell<Vec<Ran>>,
 }
 
 impl Executor for FakeExecutor {
@@ -93,7 +96,7 @@ impl Observer for Quiet {
     fn event(&mut self, _context: Context<'_>, _event: &Event) {}
 }
 
-struct Notes(RefCell<Vec<String>>);
+struct Notes(std::sync::Mutex<Vec<String>>);
 
 impl Notifier for Notes {
     fn name(&self) -> &str {
@@ -102,7 +105,8 @@ impl Notifier for Notes {
     fn send(&self, notification: &Notification<'_>) -> Result<(), String> {
         let to: Vec<&str> = notification.to.iter().map(|c| c.id.value.as_str()).collect();
         self.0
-            .borrow_mut()
+            .lock()
+            .unwrap()
             .push(format!("{}: {}", to.join(","), notification.message));
         Ok(())
     }
@@ -150,6 +154,7 @@ impl Harness {
             cancel: &cancel,
             redact: &redact,
             lang: Lang::english(),
+            background_timers: false,
         };
         let start = Start {
             incident: "INC-20261128-0001".into(),
@@ -179,6 +184,7 @@ impl Harness {
             cancel: &cancel,
             redact: &redact,
             lang: Lang::english(),
+            background_timers: false,
         };
         Engine::resume(&self.runbook, incident, ports).unwrap()
     }
@@ -402,14 +408,14 @@ fn crash_while_a_command_ran_asks_before_running_it_again() {
 #[test]
 fn timer_fires_after_its_time_notifies_and_offers_its_step() {
     let mut h = Harness::new(FLOW);
-    h.notifier = Some(Notes(RefCell::new(Vec::new())));
+    h.notifier = Some(Notes(std::sync::Mutex::new(Vec::new())));
     let (stop, _) = h.start(&[("up", "no")], false);
     assert!(matches!(stop, Stop::Paused { .. }));
     h.clock.advance(Span::minutes(61));
     let (stop, incident) = h.resume(&[("escalate", "yes"), ("call", "done")]);
     assert_eq!(stop, Stop::Ended(Outcome::Escalated), "{:?}", h.types());
     assert!(incident.timers_fired.contains("escalate"));
-    let sent = h.notifier.as_ref().unwrap().0.borrow();
+    let sent = h.notifier.as_ref().unwrap().0.lock().unwrap();
     assert!(sent.iter().any(|note| note.starts_with("vendor:")), "{sent:?}");
 }
 
@@ -439,4 +445,85 @@ fn answers_are_checked_before_anything_runs() {
     assert!(problems.iter().any(|p| p.contains("expects yes or no")));
     assert!(problems.iter().any(|p| p.contains("end step")));
     assert!(problems.iter().any(|p| p.contains("did you mean `service`?")));
+}
+
+/// A sink whose "other writer" fires a timer after the given event count.
+struct ForeignSink {
+    inner: MemorySink,
+    fire_after: usize,
+    timer: &'static str,
+    fired: bool,
+}
+
+impl Sink for ForeignSink {
+    fn record(&mut self, time: DateTime<Utc>, kind: EventKind) -> std::io::Result<Event> {
+        self.inner.record(time, kind)
+    }
+
+    fn foreign(&mut self) -> Vec<Event> {
+        if !self.fired && self.inner.events.len() >= self.fire_after {
+            self.fired = true;
+            let time = self.inner.events.last().unwrap().time;
+            return vec![
+                self.inner
+                    .record(
+                        time,
+                        EventKind::TimerFired {
+                            timer: self.timer.to_owned(),
+                        },
+                    )
+                    .unwrap(),
+            ];
+        }
+        Vec::new()
+    }
+}
+
+#[test]
+fn a_timer_fired_by_another_writer_is_offered_at_the_next_step() {
+    let runbook = runbook(FLOW);
+    let clock = FakeClock::new();
+    let executor = FakeExecutor::default();
+    let mut sink = ForeignSink {
+        inner: MemorySink::default(),
+        fire_after: 3,
+        timer: "escalate",
+        fired: false,
+    };
+    let given = vec![
+        ("up".to_owned(), Given::One("no".into())),
+        ("restart".to_owned(), Given::One("yes".into())),
+        ("escalate".to_owned(), Given::One("yes".into())),
+        ("call".to_owned(), Given::One("done".into())),
+    ];
+    let answers = Answers::new(&runbook, given, BTreeMap::new()).unwrap();
+    let mut quiet = Quiet;
+    let mut operator = ScriptedOperator::new(answers, &mut quiet, Lang::english());
+    let cancel = AtomicBool::new(false);
+    let redact = |line: &str| line.to_owned();
+    let ports = Ports {
+        operator: &mut operator,
+        executor: &executor,
+        clock: &clock,
+        notifier: None,
+        sink: &mut sink,
+        cancel: &cancel,
+        redact: &redact,
+        lang: Lang::english(),
+        background_timers: true,
+    };
+    let start = Start {
+        incident: "INC-20261128-0001".into(),
+        severity: "sev2".into(),
+        vars: BTreeMap::from([("service".to_owned(), "nginx".to_owned())]),
+        drill: false,
+        speed: 1,
+        digest: "d".repeat(64),
+        source: "test.toml".into(),
+    };
+    let (stop, _) = Engine::start(&runbook, start, ports).unwrap();
+    let types: Vec<&str> = sink.inner.events.iter().map(|e| e.kind.name()).collect();
+    assert_eq!(stop, Stop::Ended(Outcome::Escalated), "{types:?}");
+    let fired = types.iter().filter(|t| **t == "timer-fired").count();
+    assert_eq!(fired, 1, "the engine does not fire it again: {types:?}");
 }

@@ -2,7 +2,7 @@
 //! journal says it stopped.
 
 use super::operator::{Context, Decision, Operator, Question, Reply, Value};
-use super::ports::{Clock, Notification, Notifier, Sink};
+use super::ports::{Clock, Notifier, Sink};
 use super::{CommandSpec, Executor, timers};
 use crate::model::{
     Answer, Contact, DrillMode, Event, EventKind, Incident, Lang, Outcome, Progress, Runbook, Step, StepKind,
@@ -45,6 +45,9 @@ pub struct Ports<'a> {
     pub redact: &'a dyn Fn(&str) -> String,
     /// The language of notifications.
     pub lang: Lang,
+    /// Due timers are fired by another thread, whose events reach the
+    /// engine through [`Sink::foreign`]; the engine only offers their steps.
+    pub background_timers: bool,
 }
 
 impl std::fmt::Debug for Ports<'_> {
@@ -86,6 +89,8 @@ pub struct Engine<'a> {
     incident: Incident,
     ports: Ports<'a>,
     grace: Duration,
+    /// Timers that fired and whose step has not been offered yet.
+    unoffered: Vec<String>,
 }
 
 impl std::fmt::Debug for Engine<'_> {
@@ -126,6 +131,7 @@ impl<'a> Engine<'a> {
             incident,
             ports,
             grace: Duration::from_secs(5),
+            unoffered: Vec::new(),
         };
         engine.shown(&first);
         engine.notify_severity(None)?;
@@ -144,6 +150,7 @@ impl<'a> Engine<'a> {
             incident,
             ports,
             grace: Duration::from_secs(5),
+            unoffered: Vec::new(),
         };
         engine.record(EventKind::Resumed {})?;
         let stop = engine.walk()?;
@@ -159,11 +166,26 @@ impl<'a> Engine<'a> {
     }
 
     fn record(&mut self, kind: EventKind) -> Result<Event, JournalFailed> {
+        self.absorb();
         let now = self.ports.clock.now();
         let event = self.ports.sink.record(now, kind)?;
-        self.incident.apply(&event);
-        self.shown(&event);
+        self.apply(&event);
         Ok(event)
+    }
+
+    fn apply(&mut self, event: &Event) {
+        self.incident.apply(event);
+        if let EventKind::TimerFired { timer } = &event.kind {
+            self.unoffered.push(timer.clone());
+        }
+        self.shown(event);
+    }
+
+    /// Takes in what other writers (the background timer thread) journaled.
+    fn absorb(&mut self) {
+        for event in self.ports.sink.foreign() {
+            self.apply(&event);
+        }
     }
 
     fn walk(&mut self) -> Result<Stop, JournalFailed> {
@@ -250,7 +272,12 @@ impl<'a> Engine<'a> {
                 runbook: self.runbook,
                 incident: &self.incident,
             };
-            match self.ports.operator.ask(context, question) {
+            let reply = self.ports.operator.ask(context, question);
+            self.absorb();
+            if self.ports.cancel.load(Ordering::SeqCst) {
+                return self.interrupted(step).map(Err);
+            }
+            match reply {
                 Reply::Answer(decision) => return Ok(Ok(decision)),
                 Reply::Note(text) => {
                     self.record(EventKind::NoteAdded {
@@ -275,6 +302,7 @@ impl<'a> Engine<'a> {
                         reason,
                     }));
                 }
+                Reply::Interrupted => return self.interrupted(step).map(Err),
                 Reply::Abort(reason) => {
                     self.record(EventKind::Aborted {
                         reason: reason.clone(),
@@ -367,9 +395,6 @@ impl<'a> Engine<'a> {
     }
 
     /// Sends a notification through the notifier, journaling the outcome.
-    /// Without a notifier the delivery is journaled as failed, so that
-    /// `runbook check` retries it once one is configured; nobody pretends
-    /// people were told.
     fn deliver(
         &mut self,
         step: Option<&str>,
@@ -378,48 +403,16 @@ impl<'a> Engine<'a> {
         subject: String,
         message: String,
     ) -> Result<(), JournalFailed> {
-        let to: Vec<&Contact> = contacts
-            .iter()
-            .filter_map(|id| self.runbook.contact(id))
-            .collect();
-        let (via, result) = match self.ports.notifier {
-            Some(notifier) => {
-                let notification = Notification {
-                    incident: &self.incident.id,
-                    severity: &self.incident.severity,
-                    subject: subject.clone(),
-                    message: message.clone(),
-                    to,
-                };
-                (notifier.name().to_owned(), notifier.send(&notification))
-            }
-            None => (
-                "none".to_owned(),
-                Err("no notifier is configured: call them".to_owned()),
-            ),
-        };
-        let step = step.map(str::to_owned);
-        let timer = timer.map(str::to_owned);
-        let to = contacts.to_vec();
-        self.record(match result {
-            Ok(()) => EventKind::NotificationSent {
-                step,
-                timer,
-                to,
-                via,
-                subject,
-                message,
-            },
-            Err(error) => EventKind::NotificationFailed {
-                step,
-                timer,
-                to,
-                via,
-                subject,
-                message,
-                error,
-            },
-        })?;
+        let kind = super::fire::deliver(
+            self.runbook,
+            &self.incident,
+            self.ports.notifier,
+            (step, timer),
+            contacts,
+            subject,
+            message,
+        );
+        self.record(kind)?;
         Ok(())
     }
 
@@ -427,7 +420,10 @@ impl<'a> Engine<'a> {
     /// and offers the first one's step.
     fn fire_timers(&mut self, now_all: bool) -> Result<Option<Flow>, JournalFailed> {
         let now = self.ports.clock.now();
-        let fire: Vec<String> = if now_all {
+        let fire: Vec<String> = if self.ports.background_timers && !now_all {
+            // Another thread fires due timers; they arrive as foreign events.
+            Vec::new()
+        } else if now_all {
             timers::pending(self.runbook, &self.incident)
                 .into_iter()
                 .map(|(timer, _)| timer.id.value.clone())
@@ -438,29 +434,30 @@ impl<'a> Engine<'a> {
                 .map(|timer| timer.id.value.clone())
                 .collect()
         };
-        let mut offer = None;
         for id in fire {
             let Some(timer) = self.runbook.timers.iter().find(|timer| timer.id.value == id) else {
                 continue;
             };
-            self.record(EventKind::TimerFired { timer: id.clone() })?;
-            if !timer.notify.is_empty() {
-                let contacts: Vec<String> = timer.notify.iter().map(|c| c.value.clone()).collect();
-                let subject = format!("[{}] {}: timer {id}", self.incident.id, self.incident.title);
-                let message = timer
-                    .message
-                    .as_ref()
-                    .map(|message| self.render(message.get(&self.ports.lang), None))
-                    .unwrap_or_else(|| format!("Timer {id} fired after {}.", timer.after));
-                self.deliver(None, Some(&id), &contacts, subject, message)?;
-            }
-            if offer.is_none()
-                && let Some(goto) = &timer.goto
-                && self.incident.current.as_deref() != Some(goto.value.as_str())
-            {
-                offer = Some((timer, goto.value.clone()));
+            self.record(super::fire::timer_fired(timer))?;
+            let lang = self.ports.lang.clone();
+            if let Some(kind) = super::fire::timer_notification(
+                self.runbook,
+                &self.incident,
+                timer,
+                self.ports.notifier,
+                &lang,
+            ) {
+                self.record(kind)?;
             }
         }
+        // Offer the step of the first timer that fired, here or in the
+        // background, and has not been offered yet.
+        let offer = self.unoffered.drain(..).find_map(|id| {
+            let timer = self.runbook.timers.iter().find(|timer| timer.id.value == id)?;
+            let goto = timer.goto.as_ref()?;
+            (self.incident.current.as_deref() != Some(goto.value.as_str()))
+                .then(|| (timer, goto.value.clone()))
+        });
         let Some((timer, goto)) = offer else {
             return Ok(None);
         };
@@ -722,10 +719,18 @@ impl<'a> Engine<'a> {
                     message: text,
                 })?;
             }
-            Value::Result(result) => {
-                if result == StepResult::Failed {
-                    return Ok(Flow::Fail("the people to notify could not be reached".to_owned()));
-                }
+            // Not reached: on record, and the incident goes on, as with a
+            // failed delivery.
+            Value::Result(StepResult::Failed) => {
+                self.record(EventKind::NotificationFailed {
+                    step: Some(id.to_owned()),
+                    timer: None,
+                    to: contacts,
+                    via: "by-hand".to_owned(),
+                    subject,
+                    message: text,
+                    error: decision.note.unwrap_or_else(|| "could not be reached".to_owned()),
+                })?;
             }
             _ => {}
         }

@@ -195,7 +195,7 @@ mod tests {
     }
 
     /// The line and caret lines of a diagnostic at `needle` in `text`.
-    fn caret(text: &str, needle: &str) -> (String, String) {
+    fn shown_at(text: &str, needle: &str) -> (String, String) {
         let source = Source::new("x.toml", Origin::Builtin, text);
         let at = source.text.find(needle).unwrap();
         let span = Span::new(at..at + needle.len());
@@ -206,18 +206,21 @@ mod tests {
 
     #[test]
     fn caret_after_tabs_is_aligned() {
-        let (line, caret) = caret("\tkey\t= x\n", "x");
+        let (line, caret) = shown_at("\tkey\t= x\n", "x");
         assert_eq!(line, "1 |     key    = x");
         assert_eq!(caret, "  |              ^");
     }
 
     #[test]
     fn caret_after_escaped_characters_is_aligned() {
-        let (line, caret) = caret("t = \"\u{202e}\u{200b}a\" zz\n", "zz");
+        let (line, caret) = shown_at("t = \"\u{202e}\u{200b}a\" zz\n", "zz");
         assert_eq!(line, "1 | t = \"\\u{202e}\\u{200b}a\" zz");
-        assert_eq!(caret, format!("  | {}^^", " ".repeat(line.find("zz").unwrap() - 4)));
+        assert_eq!(
+            caret,
+            format!("  | {}^^", " ".repeat(line.find("zz").unwrap() - 4))
+        );
         // The caret covers the escape, not the one invisible character.
-        let (line, caret) = caret("\u{202e}k = 1\n", "\u{202e}k");
+        let (line, caret) = shown_at("\u{202e}k = 1\n", "\u{202e}k");
         assert_eq!(line, "1 | \\u{202e}k = 1");
         assert_eq!(caret, "  | ^^^^^^^^^");
     }
@@ -234,7 +237,9 @@ mod tests {
         .with_hint("did you mean \u{2067}`k`\r?");
         let rendered = diagnostic.render();
         assert!(
-            !rendered.chars().any(|c| c.is_control() && c != '\n' || c == '\u{2067}'),
+            !rendered
+                .chars()
+                .any(|c| c.is_control() && c != '\n' || c == '\u{2067}'),
             "{rendered}"
         );
         assert_eq!(

@@ -359,7 +359,10 @@ fn steps(ctx: &mut Ctx<'_>, tables: Vec<(&DeTable<'_>, Span)>, broken: &mut Vec<
                     ctx.error(
                         id_span,
                         format!("{what} does not say where `yes` or `no` leads"),
-                        Some("add `yes = \"step\"` and/or `no = \"step\"`; the other goes on to the next step".into()),
+                        Some(
+                            "add `yes = \"step\"` and/or `no = \"step\"`; the other goes on to the next step"
+                                .into(),
+                        ),
                     );
                 } else {
                     fill(yes, "yes");

@@ -84,6 +84,43 @@ mod tests {
         assert_eq!(source.line_col(source.text.len()), (3, 1));
     }
 
+    fn decode(bytes: &[u8]) -> Source {
+        crate::load::decode("x.toml", Origin::Builtin, bytes.to_vec()).unwrap()
+    }
+
+    #[test]
+    fn decode_turns_crlf_into_lf() {
+        let source = decode(b"run = \"\"\"\r\nsystemctl stop x\r\nsystemctl start x\r\n\"\"\"\r\nk = 1\r\n");
+        assert!(!source.text.contains('\r'), "{:?}", source.text);
+        assert_eq!(source.line(2), "systemctl stop x");
+        // The end of a line is one column past its last character.
+        let end = source.text.find("k = 1").unwrap() + 5;
+        assert_eq!(source.line_col(end), (5, 6));
+        // A lone carriage return is not a line ending; it stays, to be escaped.
+        assert_eq!(decode(b"a\rb\r\n").text, "a\rb\n");
+    }
+
+    #[test]
+    fn decode_drops_a_byte_order_mark() {
+        let source = decode(b"\xef\xbb\xbfschema = 1\r\n");
+        assert_eq!(source.text, "schema = 1\n");
+        assert_eq!(source.line_col(0), (1, 1));
+        let empty = decode(b"\xef\xbb\xbf");
+        assert_eq!(empty.text, "");
+        let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 28).unwrap();
+        let loaded = crate::load::load(empty, today);
+        assert_eq!(loaded.diagnostics.len(), 1);
+        assert_eq!(loaded.diagnostics[0].message, "the file holds no runbook");
+    }
+
+    #[test]
+    fn decode_locates_bad_utf8_after_a_bom() {
+        let error = crate::load::decode("x.toml", Origin::Builtin, b"\xef\xbb\xbfa = 1\r\nb\xff".to_vec())
+            .unwrap_err();
+        let location = error.location.unwrap();
+        assert_eq!((location.line, location.column), (2, 2));
+    }
+
     #[test]
     fn stem_of_builtin_and_paths() {
         let source = Source::new("<built-in>/data-loss.toml", Origin::Builtin, "");

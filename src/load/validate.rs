@@ -72,16 +72,45 @@ fn is_reserved_env(name: &str) -> bool {
     let upper = name.to_ascii_uppercase();
     matches!(
         upper.as_str(),
-        "PATH" | "HOME" | "SHELL" | "IFS" | "ENV" | "BASH_ENV" | "CDPATH" | "PS1" | "PS2" | "PS4" | "LANG"
-            | "LANGUAGE" | "TZ" | "TMPDIR" | "USER" | "LOGNAME" | "PWD" | "OLDPWD" | "SHELLOPTS" | "BASHOPTS"
-            | "POSIXLY_CORRECT" | "GLOBIGNORE" | "HOSTALIASES" | "LOCALDOMAIN" | "RES_OPTIONS" | "NLSPATH"
-    ) || ["LD_", "DYLD_", "LC_", "BASH_FUNC_", "RUNBOOK_"].iter().any(|prefix| upper.starts_with(prefix))
+        "PATH"
+            | "HOME"
+            | "SHELL"
+            | "IFS"
+            | "ENV"
+            | "BASH_ENV"
+            | "CDPATH"
+            | "PS1"
+            | "PS2"
+            | "PS4"
+            | "LANG"
+            | "LANGUAGE"
+            | "TZ"
+            | "TMPDIR"
+            | "USER"
+            | "LOGNAME"
+            | "PWD"
+            | "OLDPWD"
+            | "SHELLOPTS"
+            | "BASHOPTS"
+            | "POSIXLY_CORRECT"
+            | "GLOBIGNORE"
+            | "HOSTALIASES"
+            | "LOCALDOMAIN"
+            | "RES_OPTIONS"
+            | "NLSPATH"
+    ) || ["LD_", "DYLD_", "LC_", "BASH_FUNC_", "RUNBOOK_"]
+        .iter()
+        .any(|prefix| upper.starts_with(prefix))
 }
 
 /// Checks names; false when two steps share an id.
 fn ids(ctx: &mut Ctx<'_>, runbook: &Runbook) -> bool {
     let mut unique = true;
-    let id_hint = || Some(format!("use up to {MAX_ID} letters, digits, `-`, `_` and `.`, starting with a letter or digit"));
+    let id_hint = || {
+        Some(format!(
+            "use up to {MAX_ID} letters, digits, `-`, `_` and `.`, starting with a letter or digit"
+        ))
+    };
     if !is_step_id(&runbook.id.value) || runbook.id.value.len() > MAX_ID {
         let hint = if runbook.id.span == Span::NONE {
             Some("the id comes from the file name: rename the file, or set `id = \"...\"`".to_owned())
@@ -98,7 +127,11 @@ fn ids(ctx: &mut Ctx<'_>, runbook: &Runbook) -> bool {
     for step in &runbook.steps {
         let id = step.id.as_str();
         if !is_step_id(id) || id.len() > MAX_ID {
-            ctx.error(step.id.span, format!("`{}` is not a valid step id", shorten(id)), id_hint());
+            ctx.error(
+                step.id.span,
+                format!("`{}` is not a valid step id", shorten(id)),
+                id_hint(),
+            );
         }
         match seen.entry(id) {
             std::collections::hash_map::Entry::Vacant(slot) => {
@@ -110,7 +143,10 @@ fn ids(ctx: &mut Ctx<'_>, runbook: &Runbook) -> bool {
                 ctx.error(
                     step.id.span,
                     format!("duplicate step id `{}`", shorten(id)),
-                    Some(format!("the first step `{}` is on line {line}; give each step its own id", shorten(id))),
+                    Some(format!(
+                        "the first step `{}` is on line {line}; give each step its own id",
+                        shorten(id)
+                    )),
                 );
             }
         }
@@ -127,10 +163,19 @@ fn ids(ctx: &mut Ctx<'_>, runbook: &Runbook) -> bool {
                 .filter(|level| level.id.span != Span::NONE)
                 .map(|level| ("severity", &level.id)),
         )
-        .chain(runbook.steps.iter().filter_map(|step| step.milestone.as_ref().map(|m| ("milestone", m))));
+        .chain(
+            runbook
+                .steps
+                .iter()
+                .filter_map(|step| step.milestone.as_ref().map(|m| ("milestone", m))),
+        );
     for (what, id) in other_ids {
         if !is_step_id(&id.value) || id.value.len() > MAX_ID {
-            ctx.error(id.span, format!("`{}` is not a valid {what} name", shorten(&id.value)), id_hint());
+            ctx.error(
+                id.span,
+                format!("`{}` is not a valid {what} name", shorten(&id.value)),
+                id_hint(),
+            );
         }
     }
     let names = runbook
@@ -152,7 +197,10 @@ fn ids(ctx: &mut Ctx<'_>, runbook: &Runbook) -> bool {
         } else if BUILTIN_VARS.contains(&name.as_str()) {
             ctx.error(
                 name.span,
-                format!("`{}` is a built-in variable and cannot be set by the runbook", name.value),
+                format!(
+                    "`{}` is a built-in variable and cannot be set by the runbook",
+                    name.value
+                ),
                 Some(format!("built-in variables: {}", BUILTIN_VARS.join(", "))),
             );
         } else if is_reserved_env(&name.value) {
@@ -184,7 +232,10 @@ fn shorten(name: &str) -> String {
 /// does not resolve, which makes the flow checks meaningless.
 fn references(ctx: &mut Ctx<'_>, runbook: &Runbook, broken_steps: &[String]) -> bool {
     for step in &runbook.steps {
-        if let StepKind::Confirm { yes: Some(yes), no: Some(no) } = &step.kind
+        if let StepKind::Confirm {
+            yes: Some(yes),
+            no: Some(no),
+        } = &step.kind
             && yes.value == no.value
         {
             ctx.error(
@@ -611,7 +662,10 @@ fn warnings(ctx: &mut Ctx<'_>, runbook: &Runbook, today: NaiveDate) {
             {
                 ctx.warning(
                     last.span,
-                    format!("review overdue since {due}: last reviewed {} and due every {every}", last.value),
+                    format!(
+                        "review overdue since {due}: last reviewed {} and due every {every}",
+                        last.value
+                    ),
                     Some("review the plan with its owner, then update `last_reviewed`".into()),
                 );
             }

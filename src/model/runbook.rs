@@ -89,7 +89,9 @@ impl Runbook {
 
     /// When the next review falls due, if the runbook asks to be reviewed.
     pub fn review_due(&self) -> Option<NaiveDate> {
-        self.review_every.as_ref()?.after_date(self.last_reviewed.as_ref()?.value)
+        self.review_every
+            .as_ref()?
+            .after_date(self.last_reviewed.as_ref()?.value)
     }
 }
 

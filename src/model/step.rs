@@ -93,20 +93,6 @@ impl Branch<'_> {
             Branch::AnyTicked => "on_any",
         }
     }
-
-    /// The label drawn on the branch, `None` for the plain next step.
-    pub fn label(&self, lang: &super::Lang) -> Option<String> {
-        let zh = lang.primary() == "zh";
-        let pick = |en: &str, zh_text: &str| Some(if zh { zh_text } else { en }.to_owned());
-        match self {
-            Branch::Next => None,
-            Branch::Failed => pick("on failure", "失败时"),
-            Branch::Yes => pick("yes", "是"),
-            Branch::No => pick("no", "否"),
-            Branch::Option(label) => Some(label.get(lang).to_owned()),
-            Branch::AnyTicked => pick("any ticked", "任一勾选"),
-        }
-    }
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -210,6 +196,15 @@ impl DrillMode {
             _ => None,
         }
     }
+
+    /// The name a runbook writes, as in [`DrillMode::NAMES`].
+    pub fn name(self) -> &'static str {
+        match self {
+            DrillMode::Skip => "skip",
+            DrillMode::Run => "run",
+            DrillMode::SimulateSuccess => "simulate-success",
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
@@ -235,7 +230,12 @@ impl Outcome {
     }
 
     pub fn name(self) -> &'static str {
-        Outcome::NAMES[self as usize]
+        match self {
+            Outcome::Resolved => "resolved",
+            Outcome::HandedOver => "handed-over",
+            Outcome::Escalated => "escalated",
+            Outcome::Aborted => "aborted",
+        }
     }
 }
 
@@ -265,6 +265,12 @@ impl Phase {
     }
 
     pub fn name(self) -> &'static str {
-        Phase::NAMES[self as usize]
+        match self {
+            Phase::Report => "report",
+            Phase::Inspect => "inspect",
+            Phase::Handle => "handle",
+            Phase::Recover => "recover",
+            Phase::Review => "review",
+        }
     }
 }

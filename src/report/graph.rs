@@ -2,7 +2,9 @@
 //! Branches are labelled, timers are dashed edges, end steps are coloured by
 //! outcome.
 
+use super::label::branch_label;
 use crate::model::{Lang, Outcome, Runbook, Step, StepKind, TimerFrom};
+use crate::sanitize::{SafeWriter, sanitize};
 use std::io::{self, Write};
 
 fn outcome_colour(outcome: Outcome) -> &'static str {
@@ -30,20 +32,39 @@ fn node_label(step: &Step, lang: &Lang) -> String {
     }
 }
 
+/// Text inside a quoted Mermaid label. Mermaid reads `#name;` and `#123;`
+/// as entities, so `#` itself is escaped first, before the escapes that
+/// introduce `#`; a backtick would start Markdown text.
+fn mermaid_label(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in sanitize(text).chars() {
+        match c {
+            '#' => out.push_str("#35;"),
+            '&' => out.push_str("#amp;"),
+            '"' => out.push_str("#quot;"),
+            '<' => out.push_str("#lt;"),
+            '>' => out.push_str("#gt;"),
+            '`' => out.push_str("#96;"),
+            '\n' => out.push_str("<br/>"),
+            '\t' => out.push(' '),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 /// A Mermaid `flowchart`. Node ids are `s0`, `s1`, ... because step ids may
 /// hold characters Mermaid reads as syntax.
 pub fn mermaid<W: Write>(out: &mut W, runbook: &Runbook, lang: &Lang) -> io::Result<()> {
-    let escape = |text: &str| {
-        crate::term::sanitize(text)
-            .replace('&', "#amp;")
-            .replace('"', "#quot;")
-            .replace('<', "#lt;")
-            .replace('>', "#gt;")
-            .replace('\n', "<br/>")
-    };
+    let mut out = SafeWriter::new(out);
+    write_mermaid(&mut out, runbook, lang)?;
+    out.finish()
+}
+
+fn write_mermaid<W: Write>(out: &mut W, runbook: &Runbook, lang: &Lang) -> io::Result<()> {
     writeln!(out, "flowchart TD")?;
     for (at, step) in runbook.steps.iter().enumerate() {
-        let label = escape(&node_label(step, lang));
+        let label = mermaid_label(&node_label(step, lang));
         let (open, close) = match step.kind {
             StepKind::Confirm { .. } | StepKind::Choice { .. } => ("{\"", "\"}"),
             StepKind::Command(_) => ("[[\"", "\"]]"),
@@ -56,18 +77,18 @@ pub fn mermaid<W: Write>(out: &mut W, runbook: &Runbook, lang: &Lang) -> io::Res
     }
     for (at, step) in runbook.steps.iter().enumerate() {
         for (branch, target) in step.successors() {
-            let branch = branch.label(lang);
+            let branch = branch_label(&branch, lang);
             let Some(to) = runbook.step_index(&target.value) else {
                 continue;
             };
             match branch {
                 None => writeln!(out, "    s{at} --> s{to}")?,
-                Some(branch) => writeln!(out, "    s{at} -->|\"{}\"| s{to}", escape(&branch))?,
+                Some(branch) => writeln!(out, "    s{at} -->|\"{}\"| s{to}", mermaid_label(&branch))?,
             }
         }
     }
     for (number, timer) in runbook.timers.iter().enumerate() {
-        let label = escape(&format!("⏱ {} {}", timer.after, timer.id.value));
+        let label = mermaid_label(&format!("⏱ {} {}", timer.after, timer.id.value));
         let Some(from) = timer_origin(runbook, &timer.from) else {
             continue;
         };
@@ -82,7 +103,7 @@ pub fn mermaid<W: Write>(out: &mut W, runbook: &Runbook, lang: &Lang) -> io::Res
                 writeln!(
                     out,
                     "    t{number}[\"{}\"]",
-                    escape(&format!("notify {}", notify.join(", ")))
+                    mermaid_label(&format!("notify {}", notify.join(", ")))
                 )?;
                 writeln!(out, "    s{from} -.->|\"{label}\"| t{number}")?;
             }
@@ -116,11 +137,20 @@ pub fn mermaid<W: Write>(out: &mut W, runbook: &Runbook, lang: &Lang) -> io::Res
 
 /// A Graphviz `digraph`.
 pub fn dot<W: Write>(out: &mut W, runbook: &Runbook, lang: &Lang) -> io::Result<()> {
+    let mut out = SafeWriter::new(out);
+    write_dot(&mut out, runbook, lang)?;
+    out.finish()
+}
+
+fn write_dot<W: Write>(out: &mut W, runbook: &Runbook, lang: &Lang) -> io::Result<()> {
+    // Sanitized before escaping, so that the backslash of an escape such as
+    // `\x1b` is itself escaped and Graphviz shows it.
     let quote = |text: &str| {
-        let escaped = crate::term::sanitize(text)
+        let escaped = sanitize(text)
             .replace('\\', "\\\\")
             .replace('"', "\\\"")
-            .replace('\n', "\\n");
+            .replace('\n', "\\n")
+            .replace('\t', " ");
         format!("\"{escaped}\"")
     };
     writeln!(out, "digraph {} {{", quote(&runbook.id.value))?;
@@ -150,7 +180,7 @@ pub fn dot<W: Write>(out: &mut W, runbook: &Runbook, lang: &Lang) -> io::Result<
     }
     for (at, step) in runbook.steps.iter().enumerate() {
         for (branch, target) in step.successors() {
-            let branch = branch.label(lang);
+            let branch = branch_label(&branch, lang);
             let Some(to) = runbook.step_index(&target.value) else {
                 continue;
             };
@@ -183,4 +213,19 @@ pub fn dot<W: Write>(out: &mut W, runbook: &Runbook, lang: &Lang) -> io::Result<
         }
     }
     writeln!(out, "}}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::mermaid_label;
+
+    #[test]
+    fn mermaid_entities_in_text_are_shown_not_decoded() {
+        assert_eq!(mermaid_label("#lt; &amp; #35;"), "#35;lt; #amp;amp; #35;35;");
+        assert_eq!(
+            mermaid_label("a \"b\" <c> `d`"),
+            "a #quot;b#quot; #lt;c#gt; #96;d#96;"
+        );
+        assert_eq!(mermaid_label("x\ny\x1b"), "x<br/>y\\x1b");
+    }
 }

@@ -1,17 +1,24 @@
 //! `runbook show`: a runbook's steps in walk order, with their branches,
 //! commands, timers and contacts; as plain text for 80 columns or Markdown.
 
-use super::wrap;
-use crate::model::{Lang, Runbook, Step, StepKind, Text, TimerFrom};
+use super::label::{branch_label, label};
+use super::wrap::{expand_tabs, wrap, wrap_hanging};
+use crate::model::{Lang, Located, Runbook, Step, StepKind, Text, TimerFrom};
+use crate::sanitize::{SafeWriter, sanitize, sanitize_line};
 use std::io::{self, Write};
 
-/// Section labels in the display language.
-fn label(lang: &Lang, en: &'static str, zh: &'static str) -> &'static str {
-    if lang.primary() == "zh" { zh } else { en }
+/// A field that belongs on one line (an id, a name, a version), sanitized.
+fn one(text: &str) -> String {
+    sanitize_line(text).into_owned()
 }
 
-fn list(items: &[impl AsRef<str>]) -> String {
-    items.iter().map(AsRef::as_ref).collect::<Vec<_>>().join(", ")
+/// Ids as a comma-separated list, each sanitized onto one line.
+fn ids(items: &[Located<String>]) -> String {
+    items
+        .iter()
+        .map(|item| one(item.as_str()))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// Plain text, wrapped to `width` columns.
@@ -22,36 +29,47 @@ pub fn text<W: Write>(
     lang: &Lang,
     width: usize,
 ) -> io::Result<()> {
-    let t = |text: &Text| crate::term::sanitize(text.get(lang)).into_owned();
-    let width = width.max(40);
+    let mut out = SafeWriter::new(out);
+    write_text(&mut out, runbook, source, lang, width.max(40))?;
+    out.finish()
+}
+
+fn write_text<W: Write>(
+    out: &mut W,
+    runbook: &Runbook,
+    source: &str,
+    lang: &Lang,
+    width: usize,
+) -> io::Result<()> {
+    let t = |text: &Text| sanitize(text.get(lang)).into_owned();
     // A paragraph wrapped to the width, continuation lines indented by two
     // more columns than the first so that entries stand apart.
     let para = |out: &mut W, indent: usize, text: &str| -> io::Result<()> {
-        let mut lines = wrap(text, width - indent).into_iter();
-        if let Some(first) = lines.next() {
-            writeln!(out, "{}{first}", " ".repeat(indent))?;
-        }
-        let rest: Vec<String> = lines.collect();
-        if !rest.is_empty() {
-            for line in wrap(&rest.join(" "), width - indent - 2) {
-                writeln!(out, "{}{line}", " ".repeat(indent + 2))?;
-            }
+        let text = sanitize(text);
+        let lines = wrap_hanging(&text, width - indent, width - indent - 2);
+        for (index, line) in lines.iter().enumerate() {
+            let indent = if index == 0 { indent } else { indent + 2 };
+            writeln!(out, "{}{line}", " ".repeat(indent))?;
         }
         Ok(())
     };
 
-    writeln!(out, "{} ({})", t(&runbook.title), runbook.id.value)?;
+    para(
+        out,
+        0,
+        &format!("{} ({})", t(&runbook.title), one(&runbook.id.value)),
+    )?;
     let mut facts = Vec::new();
     if let Some(version) = &runbook.version {
-        facts.push(format!("{} {version}", label(lang, "version", "版本")));
+        facts.push(format!("{} {}", label(lang, "version", "版本"), one(version)));
     }
     if let Some(owner) = &runbook.owner {
-        facts.push(format!("{} {owner}", label(lang, "owner", "负责")));
+        facts.push(format!("{} {}", label(lang, "owner", "负责"), one(owner)));
     }
     let severity = runbook
         .severity(&runbook.default_severity.value)
-        .map(|level| format!("{} ({})", level.id.value, t(&level.label)))
-        .unwrap_or_else(|| runbook.default_severity.value.clone());
+        .map(|level| format!("{} ({})", one(&level.id.value), t(&level.label)))
+        .unwrap_or_else(|| one(&runbook.default_severity.value));
     facts.push(format!(
         "{} {severity}",
         label(lang, "default severity", "默认级别")
@@ -62,7 +80,10 @@ pub fn text<W: Write>(
         runbook.archive_within
     ));
     para(out, 0, &facts.join(" · "))?;
-    if let (Some(every), Some(last)) = (&runbook.review_every, runbook.last_reviewed.as_ref().map(|d| d.value)) {
+    if let (Some(every), Some(last)) = (
+        &runbook.review_every,
+        runbook.last_reviewed.as_ref().map(|d| d.value),
+    ) {
         let due = runbook
             .review_due()
             .map(|due| due.to_string())
@@ -78,12 +99,7 @@ pub fn text<W: Write>(
             ),
         )?;
     }
-    writeln!(
-        out,
-        "{}: {}",
-        label(lang, "source", "来源"),
-        crate::term::sanitize(source)
-    )?;
+    writeln!(out, "{}: {}", label(lang, "source", "来源"), one(source))?;
     if let Some(summary) = &runbook.summary {
         writeln!(out)?;
         para(out, 0, &t(summary))?;
@@ -92,9 +108,9 @@ pub fn text<W: Write>(
     if !runbook.vars.is_empty() {
         writeln!(out, "\n{}", label(lang, "VARIABLES", "变量"))?;
         for var in &runbook.vars {
-            let mut line = format!("{} — {}", var.name.value, t(&var.prompt));
+            let mut line = format!("{} — {}", one(&var.name.value), t(&var.prompt));
             if let Some(default) = var.default.as_ref().filter(|default| !default.is_empty()) {
-                line.push_str(&format!(" [{} {default}]", label(lang, "default", "默认")));
+                line.push_str(&format!(" [{} {}]", label(lang, "default", "默认"), one(default)));
             }
             para(out, 2, &line)?;
         }
@@ -103,10 +119,11 @@ pub fn text<W: Write>(
     if !runbook.contacts.is_empty() {
         writeln!(out, "\n{}", label(lang, "CONTACTS", "联系人"))?;
         for contact in &runbook.contacts {
-            let details: Vec<&str> = [&contact.name, &contact.phone, &contact.email]
+            let details: Vec<String> = [&contact.name, &contact.phone, &contact.email]
                 .into_iter()
                 .map(|detail| detail.trim())
                 .filter(|detail| !detail.is_empty())
+                .map(one)
                 .collect();
             let details = if details.is_empty() {
                 label(lang, "(details not filled in)", "（联系方式未填写）").to_owned()
@@ -116,19 +133,14 @@ pub fn text<W: Write>(
             para(
                 out,
                 2,
-                &format!(
-                    "{} — {}: {}",
-                    contact.id.value,
-                    t(&contact.role),
-                    crate::term::sanitize(&details)
-                ),
+                &format!("{} — {}: {details}", one(&contact.id.value), t(&contact.role)),
             )?;
         }
     }
 
     writeln!(out, "\n{}", label(lang, "SEVERITY", "响应级别"))?;
     for level in &runbook.severities {
-        let mut line = format!("{} {}", level.id.value, t(&level.label));
+        let mut line = format!("{} {}", one(&level.id.value), t(&level.label));
         if let Some(description) = &level.description {
             line.push_str(&format!(": {}", t(description)));
         }
@@ -136,7 +148,7 @@ pub fn text<W: Write>(
             line.push_str(&format!(
                 " → {} {}",
                 label(lang, "notify", "通知"),
-                list(&level.notify.iter().map(|c| c.as_str()).collect::<Vec<_>>())
+                ids(&level.notify)
             ));
         }
         para(out, 2, &line)?;
@@ -147,11 +159,11 @@ pub fn text<W: Write>(
         for timer in &runbook.timers {
             let from = match &timer.from {
                 TimerFrom::Start => label(lang, "the start", "开始").to_owned(),
-                TimerFrom::Step(step) => format!("{} {}", label(lang, "step", "步骤"), step.value),
+                TimerFrom::Step(step) => format!("{} {}", label(lang, "step", "步骤"), one(&step.value)),
             };
             let mut line = format!(
                 "{}: {} {} {} {from}",
-                timer.id.value,
+                one(&timer.id.value),
                 label(lang, "after", "在"),
                 timer.after,
                 label(lang, "from", "自")
@@ -160,7 +172,7 @@ pub fn text<W: Write>(
                 line.push_str(&format!(
                     ", {} {}",
                     label(lang, "unless reached:", "除非达成："),
-                    until.value
+                    one(&until.value)
                 ));
             }
             para(out, 2, &line)?;
@@ -168,18 +180,14 @@ pub fn text<W: Write>(
                 para(
                     out,
                     4,
-                    &format!(
-                        "{} {}",
-                        label(lang, "notify", "通知"),
-                        list(&timer.notify.iter().map(|c| c.as_str()).collect::<Vec<_>>())
-                    ),
+                    &format!("{} {}", label(lang, "notify", "通知"), ids(&timer.notify)),
                 )?;
             }
             if let Some(goto) = &timer.goto {
                 para(
                     out,
                     4,
-                    &format!("{} → {}", label(lang, "offers", "转至"), goto.value),
+                    &format!("{} → {}", label(lang, "offers", "转至"), one(&goto.value)),
                 )?;
             }
             if let Some(message) = &timer.message {
@@ -197,7 +205,7 @@ pub fn text<W: Write>(
             tags.push(phase.name().to_owned());
         }
         if let Some(milestone) = &step.milestone {
-            tags.push(format!("milestone {}", milestone.value));
+            tags.push(format!("milestone {}", one(&milestone.value)));
         }
         para(
             out,
@@ -205,7 +213,7 @@ pub fn text<W: Write>(
             &format!(
                 "{}. {} [{}] {}",
                 number + 1,
-                step.id.value,
+                one(&step.id.value),
                 tags.join(" · "),
                 t(&step.title)
             ),
@@ -219,24 +227,29 @@ pub fn text<W: Write>(
             // Shell source is shown as written: never wrapped or re-indented.
             for (index, line) in command.run.value.trim().lines().enumerate() {
                 let prompt = if index == 0 { "$" } else { " " };
-                writeln!(out, "    {prompt} {}", crate::term::sanitize(line))?;
+                writeln!(out, "    {prompt} {}", expand_tabs(&sanitize(line)))?;
             }
         }
         for line in details(step, lang) {
-            para(out, 4, &crate::term::sanitize(&line))?;
+            para(out, 4, &line)?;
         }
     }
     Ok(())
 }
 
 /// The kind-specific lines of a step: what it asks or runs, and where it
-/// goes.
+/// goes. Ids in them are sanitized; runbook text is left for the caller to
+/// sanitize as its format needs.
 fn details(step: &Step, lang: &Lang) -> Vec<String> {
     let mut lines = Vec::new();
     match &step.kind {
         StepKind::Choice { options } => {
             for option in options {
-                lines.push(format!("• {} → {}", option.label.get(lang), option.goto.value));
+                lines.push(format!(
+                    "• {} → {}",
+                    option.label.get(lang),
+                    one(&option.goto.value)
+                ));
             }
             return lines;
         }
@@ -251,12 +264,16 @@ fn details(step: &Step, lang: &Lang) -> Vec<String> {
             default,
             ..
         } => {
-            let mut line = format!("{} {}", label(lang, "sets", "设置"), var.value);
+            let mut line = format!("{} {}", label(lang, "sets", "设置"), one(&var.value));
             if let Some(pattern) = pattern {
-                line.push_str(&format!(", {} {}", label(lang, "pattern", "格式"), pattern.value));
+                line.push_str(&format!(
+                    ", {} {}",
+                    label(lang, "pattern", "格式"),
+                    one(&pattern.value)
+                ));
             }
             if let Some(default) = default {
-                line.push_str(&format!(", {} {default}", label(lang, "default", "默认")));
+                line.push_str(&format!(", {} {}", label(lang, "default", "默认"), one(default)));
             }
             lines.push(line);
         }
@@ -266,26 +283,22 @@ fn details(step: &Step, lang: &Lang) -> Vec<String> {
                 facts.push(label(lang, "asks first", "执行前确认").to_owned());
             }
             facts.push(format!("{} {}", label(lang, "timeout", "超时"), command.timeout));
-            let drill = serde_json::to_value(command.drill)
-                .ok()
-                .and_then(|v| v.as_str().map(str::to_owned))
-                .unwrap_or_default();
-            facts.push(format!("{} {drill}", label(lang, "drill:", "演练：")));
+            facts.push(format!(
+                "{} {}",
+                label(lang, "drill:", "演练："),
+                command.drill.name()
+            ));
             if let Some(capture) = &command.capture {
                 facts.push(format!(
                     "{} {}",
                     label(lang, "output into", "输出存入"),
-                    capture.value
+                    one(&capture.value)
                 ));
             }
             lines.push(facts.join(" · "));
         }
         StepKind::Notify { to, message, .. } => {
-            lines.push(format!(
-                "{} {}",
-                label(lang, "notify", "通知"),
-                list(&to.iter().map(|c| c.as_str()).collect::<Vec<_>>())
-            ));
+            lines.push(format!("{} {}", label(lang, "notify", "通知"), ids(to)));
             if let Some(message) = message {
                 lines.push(format!("“{}”", message.get(lang)));
             }
@@ -300,10 +313,10 @@ fn details(step: &Step, lang: &Lang) -> Vec<String> {
         StepKind::Instruction { .. } | StepKind::Confirm { .. } => {}
     }
     for (branch, target) in step.successors() {
-        let branch = branch.label(lang);
-        match branch {
-            None => lines.push(format!("→ {}", target.value)),
-            Some(branch) => lines.push(format!("{branch} → {}", target.value)),
+        let target = one(&target.value);
+        match branch_label(&branch, lang) {
+            None => lines.push(format!("→ {target}")),
+            Some(branch) => lines.push(format!("{branch} → {target}")),
         }
     }
     lines
@@ -311,8 +324,19 @@ fn details(step: &Step, lang: &Lang) -> Vec<String> {
 
 /// Markdown, for wikis and printed binders.
 pub fn markdown<W: Write>(out: &mut W, runbook: &Runbook, source: &str, lang: &Lang) -> io::Result<()> {
+    let mut out = SafeWriter::new(out);
+    write_markdown(&mut out, runbook, source, lang)?;
+    out.finish()
+}
+
+fn write_markdown<W: Write>(out: &mut W, runbook: &Runbook, source: &str, lang: &Lang) -> io::Result<()> {
     let t = |text: &Text| md(text.get(lang));
-    writeln!(out, "# {} (`{}`)\n", t(&runbook.title), runbook.id.value)?;
+    writeln!(
+        out,
+        "# {} ({})\n",
+        t(&runbook.title),
+        code_span(&runbook.id.value)
+    )?;
     if let Some(summary) = &runbook.summary {
         writeln!(out, "{}\n", t(summary))?;
     }
@@ -327,7 +351,7 @@ pub fn markdown<W: Write>(out: &mut W, runbook: &Runbook, source: &str, lang: &L
         out,
         "| {} | {} |",
         label(lang, "Default severity", "默认级别"),
-        runbook.default_severity.value
+        md(&runbook.default_severity.value)
     )?;
     writeln!(
         out,
@@ -354,7 +378,7 @@ pub fn markdown<W: Write>(out: &mut W, runbook: &Runbook, source: &str, lang: &L
             writeln!(
                 out,
                 "| {} | {} | {} | {} | {} |",
-                contact.id.value,
+                md(&contact.id.value),
                 t(&contact.role),
                 md(&contact.name),
                 md(&contact.phone),
@@ -367,26 +391,26 @@ pub fn markdown<W: Write>(out: &mut W, runbook: &Runbook, source: &str, lang: &L
         for timer in &runbook.timers {
             let mut line = format!(
                 "- **{}**: {} {}",
-                timer.id.value,
+                md(&timer.id.value),
                 label(lang, "after", "在"),
                 timer.after
             );
             if let Some(until) = &timer.until {
                 line.push_str(&format!(
-                    ", {} `{}`",
+                    ", {} {}",
                     label(lang, "unless", "除非达成"),
-                    until.value
+                    code_span(&until.value)
                 ));
             }
             if !timer.notify.is_empty() {
                 line.push_str(&format!(
                     "; {} {}",
                     label(lang, "notify", "通知"),
-                    list(&timer.notify.iter().map(|c| c.as_str()).collect::<Vec<_>>())
+                    md(&ids(&timer.notify))
                 ));
             }
             if let Some(goto) = &timer.goto {
-                line.push_str(&format!("; → `{}`", goto.value));
+                line.push_str(&format!("; → {}", code_span(&goto.value)));
             }
             if let Some(message) = &timer.message {
                 line.push_str(&format!(": {}", t(message)));
@@ -397,14 +421,16 @@ pub fn markdown<W: Write>(out: &mut W, runbook: &Runbook, source: &str, lang: &L
     writeln!(out, "\n## {}", label(lang, "Steps", "步骤"))?;
     for (number, &at) in runbook.walk_order().iter().enumerate() {
         let step = &runbook.steps[at];
+        // Step ids are letters, digits, `-`, `_` and `.` (validated), safe
+        // in an attribute as they are.
         writeln!(
             out,
             "\n### {}. {} <a id=\"{}\"></a>\n",
             number + 1,
             t(&step.title),
-            step.id.value
+            one(&step.id.value)
         )?;
-        let mut tags = vec![format!("`{}`", step.id.value), step.kind.name().to_owned()];
+        let mut tags = vec![code_span(&step.id.value), step.kind.name().to_owned()];
         if let Some(phase) = step.phase {
             tags.push(phase.name().to_owned());
         }
@@ -413,7 +439,7 @@ pub fn markdown<W: Write>(out: &mut W, runbook: &Runbook, source: &str, lang: &L
             writeln!(out, "{}\n", t(body))?;
         }
         if let StepKind::Command(command) = &step.kind {
-            writeln!(out, "```sh\n{}\n```\n", command.run.value.trim())?;
+            writeln!(out, "{}\n", code_block(command.run.value.trim(), "sh"))?;
         }
         for line in details(step, lang) {
             let line = line.strip_prefix("• ").unwrap_or(&line);
@@ -426,15 +452,77 @@ pub fn markdown<W: Write>(out: &mut W, runbook: &Runbook, source: &str, lang: &L
 /// Escapes what Markdown would otherwise interpret in table cells and text.
 fn md(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
-    for c in crate::term::sanitize(text).chars() {
+    for c in sanitize(text).chars() {
         match c {
             '|' | '*' | '_' | '`' | '<' | '>' | '[' | ']' | '\\' => {
                 out.push('\\');
                 out.push(c);
             }
-            '\n' => out.push(' '),
+            '\n' | '\t' => out.push(' '),
             c => out.push(c),
         }
     }
     out
+}
+
+/// The longest run of backticks in `text`.
+fn longest_backtick_run(text: &str) -> usize {
+    text.split(|c| c != '`').map(str::len).max().unwrap_or(0)
+}
+
+/// An inline code span, for ids. Backslashes do not escape inside one, so
+/// its delimiter is a backtick longer than any run inside (CommonMark), and
+/// a space keeps a backtick at either end from joining the delimiter.
+fn code_span(text: &str) -> String {
+    let text = sanitize_line(text);
+    let fence = "`".repeat(longest_backtick_run(&text) + 1);
+    let pad = if text.starts_with(['`', ' ']) || text.ends_with(['`', ' ']) {
+        " "
+    } else {
+        ""
+    };
+    format!("{fence}{pad}{text}{pad}{fence}")
+}
+
+/// A fenced code block, shown as written but for tabs, which become spaces.
+/// A command holding ``` must not close the fence: the fence is a backtick
+/// longer than the longest run inside, and never shorter than three
+/// (CommonMark).
+fn code_block(code: &str, info: &str) -> String {
+    let code = code
+        .lines()
+        .map(|line| expand_tabs(&sanitize(line)))
+        .collect::<Vec<_>>()
+        .join("\n");
+    let fence = "`".repeat((longest_backtick_run(&code) + 1).max(3));
+    format!("{fence}{info}\n{code}\n{fence}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_fence_outlasts_the_backticks_inside() {
+        assert_eq!(code_block("echo hi", "sh"), "```sh\necho hi\n```");
+        assert_eq!(
+            code_block("cat <<'EOF'\n```\nrm -rf /\nEOF", "sh"),
+            "````sh\ncat <<'EOF'\n```\nrm -rf /\nEOF\n````"
+        );
+        assert_eq!(code_block("a ````` b", ""), "``````\na ````` b\n``````");
+        assert_eq!(code_block("\tx\x1b[2J", ""), "```\n    x\\x1b[2J\n```");
+    }
+
+    #[test]
+    fn code_spans_hold_backticks() {
+        assert_eq!(code_span("found"), "`found`");
+        assert_eq!(code_span("a`b"), "``a`b``");
+        assert_eq!(code_span("`a"), "`` `a ``");
+        assert_eq!(code_span("a\nb"), "`a\\x0ab`");
+    }
+
+    #[test]
+    fn md_escapes_markup_and_controls() {
+        assert_eq!(md("a|b\n*c*\t\x07"), "a\\|b \\*c\\* \\\\x07");
+    }
 }

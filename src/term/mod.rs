@@ -1,9 +1,11 @@
 //! Everything that knows about the terminal: tables, sanitizing, where
 //! errors go. The rest of the library writes to `impl Write`.
 
+mod operator;
 mod progress;
 mod table;
 
+pub use operator::TerminalOperator;
 pub use progress::Progress;
 // Sanitizing lives outside `term` so that `load` and `report` can use it.
 pub use crate::sanitize::{sanitize, sanitize_line};

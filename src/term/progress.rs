@@ -50,90 +50,7 @@ impl Observer for Progress {
             }
             return;
         }
-        let runbook = context.runbook;
-        let title = |step: &str| {
-            runbook
-                .step(step)
-                .map(|s| crate::engine::render_text(s.title.get(&self.lang), context.incident, Some(step)))
-                .unwrap_or_default()
-        };
-        let text = match &event.kind {
-            EventKind::IncidentStarted {
-                incident,
-                runbook: id,
-                severity,
-                drill,
-                ..
-            } => format!(
-                "{incident}{} started: {} ({id}), severity {severity}",
-                if *drill { " [DRILL]" } else { "" },
-                runbook.title.get(&self.lang)
-            ),
-            EventKind::StepEntered { step } => format!("→ {step}: {}", title(step)),
-            EventKind::StepAnswered {
-                answer, source, note, ..
-            } => {
-                let answer = match answer {
-                    Answer::Result { result } => format!("{result:?}").to_lowercase(),
-                    Answer::YesNo { yes } => if *yes { "yes" } else { "no" }.to_owned(),
-                    Answer::Option { label, .. } => label.clone(),
-                    Answer::Text { value } => value.clone(),
-                    Answer::Ticked { items } if items.is_empty() => "nothing ticked".to_owned(),
-                    Answer::Ticked { items } => {
-                        let numbers: Vec<String> = items.iter().map(|i| (i + 1).to_string()).collect();
-                        format!("ticked {}", numbers.join(", "))
-                    }
-                };
-                let by = match source {
-                    crate::model::AnswerSource::Script => "scripted",
-                    crate::model::AnswerSource::Person => "by the operator",
-                };
-                match note {
-                    Some(note) => format!("  {answer} ({by}): {note}"),
-                    None => format!("  {answer} ({by})"),
-                }
-            }
-            EventKind::VarSet { name, value, .. } => format!("  {name} = {value}"),
-            EventKind::CommandStarted { command, .. } => {
-                let first = command.trim().lines().next().unwrap_or("");
-                let more = if command.trim().lines().count() > 1 {
-                    " …"
-                } else {
-                    ""
-                };
-                format!("  $ {first}{more}")
-            }
-            EventKind::CommandFinished {
-                exit_code,
-                signal,
-                duration_ms,
-                timed_out,
-                ..
-            } => {
-                let how = match (exit_code, signal, timed_out) {
-                    (_, _, true) => "timed out".to_owned(),
-                    (Some(code), _, _) => format!("exit {code}"),
-                    (None, Some(signal), _) => format!("killed by signal {signal}"),
-                    (None, None, _) => "could not start".to_owned(),
-                };
-                format!("  {how} after {:.1}s", *duration_ms as f64 / 1000.0)
-            }
-            EventKind::CommandSkipped { reason, .. } => format!("  not run ({reason})"),
-            EventKind::NotificationSent { to, via, .. } => format!("  notified {} via {via}", to.join(", ")),
-            EventKind::NotificationFailed { to, error, .. } => {
-                format!("  NOT notified {}: {error}", to.join(", "))
-            }
-            EventKind::MilestoneReached { name, .. } => format!("  milestone reached: {name}"),
-            EventKind::TimerFired { timer } => format!("⏱ timer {timer} fired"),
-            EventKind::SeverityChanged { from, to, .. } => format!("severity {from} → {to}"),
-            EventKind::NoteAdded { text, .. } => format!("  note: {text}"),
-            EventKind::AttachmentAdded { name, sha256, .. } => format!("  attached {name} (sha256 {sha256})"),
-            EventKind::StepFailed { step, reason } => format!("✗ step {step} failed: {reason}"),
-            EventKind::Paused { reason, .. } => format!("paused: {reason}"),
-            EventKind::Resumed {} => format!("{} resumed by {}", context.incident.id, event.actor),
-            EventKind::Ended { outcome, .. } => format!("{} ended: {}", context.incident.id, outcome.name()),
-            EventKind::Aborted { reason } => format!("{} aborted: {reason}", context.incident.id),
-        };
+        let text = describe(context, event, &self.lang);
         self.line(&text);
     }
 
@@ -141,5 +58,93 @@ impl Observer for Progress {
         if !self.json && matches!(step.kind, StepKind::Command(_)) {
             self.line(&format!("  │ {line}"));
         }
+    }
+}
+
+/// One line saying what an event was, for people.
+pub fn describe(context: Context<'_>, event: &Event, lang: &Lang) -> String {
+    let runbook = context.runbook;
+    let title = |step: &str| {
+        runbook
+            .step(step)
+            .map(|s| crate::engine::render_text(s.title.get(lang), context.incident, Some(step)))
+            .unwrap_or_default()
+    };
+    match &event.kind {
+        EventKind::IncidentStarted {
+            incident,
+            runbook: id,
+            severity,
+            drill,
+            ..
+        } => format!(
+            "{incident}{} started: {} ({id}), severity {severity}",
+            if *drill { " [DRILL]" } else { "" },
+            runbook.title.get(lang)
+        ),
+        EventKind::StepEntered { step } => format!("→ {step}: {}", title(step)),
+        EventKind::StepAnswered {
+            answer, source, note, ..
+        } => {
+            let answer = match answer {
+                Answer::Result { result } => format!("{result:?}").to_lowercase(),
+                Answer::YesNo { yes } => if *yes { "yes" } else { "no" }.to_owned(),
+                Answer::Option { label, .. } => label.clone(),
+                Answer::Text { value } => value.clone(),
+                Answer::Ticked { items } if items.is_empty() => "nothing ticked".to_owned(),
+                Answer::Ticked { items } => {
+                    let numbers: Vec<String> = items.iter().map(|i| (i + 1).to_string()).collect();
+                    format!("ticked {}", numbers.join(", "))
+                }
+            };
+            let by = match source {
+                crate::model::AnswerSource::Script => "scripted",
+                crate::model::AnswerSource::Person => "by the operator",
+            };
+            match note {
+                Some(note) => format!("  {answer} ({by}): {note}"),
+                None => format!("  {answer} ({by})"),
+            }
+        }
+        EventKind::VarSet { name, value, .. } => format!("  {name} = {value}"),
+        EventKind::CommandStarted { command, .. } => {
+            let first = command.trim().lines().next().unwrap_or("");
+            let more = if command.trim().lines().count() > 1 {
+                " …"
+            } else {
+                ""
+            };
+            format!("  $ {first}{more}")
+        }
+        EventKind::CommandFinished {
+            exit_code,
+            signal,
+            duration_ms,
+            timed_out,
+            ..
+        } => {
+            let how = match (exit_code, signal, timed_out) {
+                (_, _, true) => "timed out".to_owned(),
+                (Some(code), _, _) => format!("exit {code}"),
+                (None, Some(signal), _) => format!("killed by signal {signal}"),
+                (None, None, _) => "could not start".to_owned(),
+            };
+            format!("  {how} after {:.1}s", *duration_ms as f64 / 1000.0)
+        }
+        EventKind::CommandSkipped { reason, .. } => format!("  not run ({reason})"),
+        EventKind::NotificationSent { to, via, .. } => format!("  notified {} via {via}", to.join(", ")),
+        EventKind::NotificationFailed { to, error, .. } => {
+            format!("  NOT notified {}: {error}", to.join(", "))
+        }
+        EventKind::MilestoneReached { name, .. } => format!("  milestone reached: {name}"),
+        EventKind::TimerFired { timer } => format!("⏱ timer {timer} fired"),
+        EventKind::SeverityChanged { from, to, .. } => format!("severity {from} → {to}"),
+        EventKind::NoteAdded { text, .. } => format!("  note: {text}"),
+        EventKind::AttachmentAdded { name, sha256, .. } => format!("  attached {name} (sha256 {sha256})"),
+        EventKind::StepFailed { step, reason } => format!("✗ step {step} failed: {reason}"),
+        EventKind::Paused { reason, .. } => format!("paused: {reason}"),
+        EventKind::Resumed {} => format!("{} resumed by {}", context.incident.id, event.actor),
+        EventKind::Ended { outcome, .. } => format!("{} ended: {}", context.incident.id, outcome.name()),
+        EventKind::Aborted { reason } => format!("{} aborted: {reason}", context.incident.id),
     }
 }

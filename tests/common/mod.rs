@@ -134,6 +134,33 @@ impl Test {
         self
     }
 
+    /// Runs in a pseudo-terminal, as a person would at a terminal.
+    pub fn pty<I, S>(&self, args: I) -> rexpect::session::PtySession
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<std::ffi::OsStr>,
+    {
+        let root = self.root.path();
+        let mut command = Command::new(env!("CARGO_BIN_EXE_runbook"));
+        command
+            .args(args)
+            .current_dir(root.join("work"))
+            .env_clear()
+            .env("HOME", root.join("home"))
+            .env("XDG_CONFIG_HOME", root.join("config"))
+            .env("XDG_DATA_HOME", root.join("data"))
+            .env("USER", "ops")
+            .env("TERM", "xterm-256color")
+            .env("COLUMNS", "100");
+        // Test doubles for tools the host may lack (e.g. `work/bin/systemctl`).
+        let path = std::env::var("PATH").unwrap_or_default();
+        command.env("PATH", format!("{}:{path}", root.join("work/bin").display()));
+        for (key, value) in &self.env {
+            command.env(key, value);
+        }
+        rexpect::session::spawn_command(command, Some(15_000)).expect("spawn in a pseudo-terminal")
+    }
+
     pub fn run(&self) -> Outcome {
         let root = self.root.path();
         let mut command = Command::new(env!("CARGO_BIN_EXE_runbook"));

@@ -1,0 +1,45 @@
+//! The words the renderers put around a runbook's own text, in the display
+//! language: Chinese for `zh`, English for everything else. The model keeps
+//! only the keys a runbook writes; what an operator reads is chosen here.
+
+use crate::model::{Branch, Lang};
+
+/// A label in the display language.
+pub(super) fn label(lang: &Lang, en: &'static str, zh: &'static str) -> &'static str {
+    if lang.primary() == "zh" { zh } else { en }
+}
+
+/// The label drawn on a branch, `None` for the plain next step. Unsanitized:
+/// an option's label is runbook text.
+pub fn branch_label(branch: &Branch<'_>, lang: &Lang) -> Option<String> {
+    let pick = |en, zh| Some(label(lang, en, zh).to_owned());
+    match branch {
+        Branch::Next => None,
+        Branch::Failed => pick("on failure", "失败时"),
+        Branch::Yes => pick("yes", "是"),
+        Branch::No => pick("no", "否"),
+        Branch::Option(text) => Some(text.get(lang).to_owned()),
+        Branch::AnyTicked => pick("any ticked", "任一勾选"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Text;
+
+    #[test]
+    fn branch_labels_in_both_languages() {
+        let zh = Lang::parse("zh-CN").unwrap();
+        let en = Lang::english();
+        assert_eq!(branch_label(&Branch::Next, &en), None);
+        assert_eq!(branch_label(&Branch::Failed, &en).as_deref(), Some("on failure"));
+        assert_eq!(branch_label(&Branch::Failed, &zh).as_deref(), Some("失败时"));
+        assert_eq!(branch_label(&Branch::AnyTicked, &zh).as_deref(), Some("任一勾选"));
+        let text = Text::Plain("Fixed".into());
+        assert_eq!(
+            branch_label(&Branch::Option(&text), &zh).as_deref(),
+            Some("Fixed")
+        );
+    }
+}

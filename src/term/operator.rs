@@ -1,0 +1,613 @@
+//! The [`TerminalOperator`]: a person at a terminal, asked with dialoguer.
+//!
+//! Every prompt offers, besides its answers, "Other actions…": add a note,
+//! change severity, escalate now, pause, abort. Ctrl-C at a prompt pauses.
+//! A running command shows a spinner with its last output lines. All text
+//! that comes from a runbook or a command is sanitized before it is shown.
+
+use super::{progress::describe, sanitize, sanitize_line};
+use crate::engine::{
+    Context, Decision, Operator, Question, Reply, Value, matches_pattern, next_timer, render_text,
+};
+use crate::model::{AnswerSource, Contact, Event, EventKind, Lang, Step, StepKind, StepResult, Text};
+use console::{Term, style};
+use dialoguer::theme::ColorfulTheme;
+use dialoguer::{Input, MultiSelect, Select};
+use indicatif::{ProgressBar, ProgressStyle};
+use std::collections::VecDeque;
+use std::time::Duration;
+
+/// How many lines of a running command's output stay on screen.
+const SHOWN_LINES: usize = 5;
+
+pub struct TerminalOperator {
+    lang: Lang,
+    theme: ColorfulTheme,
+    term: Term,
+    spinner: Option<ProgressBar>,
+    last_lines: VecDeque<String>,
+}
+
+impl std::fmt::Debug for TerminalOperator {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TerminalOperator")
+            .field("lang", &self.lang)
+            .finish_non_exhaustive()
+    }
+}
+
+/// What an operator can do at any prompt besides answering.
+enum Action {
+    Note,
+    Severity,
+    Escalate,
+    Pause,
+    Abort,
+    Back,
+}
+
+impl TerminalOperator {
+    pub fn new(lang: Lang) -> TerminalOperator {
+        TerminalOperator {
+            lang,
+            theme: ColorfulTheme::default(),
+            term: Term::stderr(),
+            spinner: None,
+            last_lines: VecDeque::new(),
+        }
+    }
+
+    fn zh(&self) -> bool {
+        self.lang.primary() == "zh"
+    }
+
+    fn t<'a>(&self, en: &'a str, zh: &'a str) -> &'a str {
+        if self.zh() { zh } else { en }
+    }
+
+    fn text(&self, context: Context<'_>, text: &Text, step: Option<&str>) -> String {
+        sanitize(&render_text(text.get(&self.lang), context.incident, step)).into_owned()
+    }
+
+    fn say(&self, line: &str) {
+        let _ = self.term.write_line(line);
+    }
+
+    /// The header above every question: where the incident stands.
+    fn header(&self, context: Context<'_>) {
+        let incident = context.incident;
+        let now = crate::clock::now();
+        let elapsed = crate::cli::short(now - incident.started);
+        let severity = context
+            .runbook
+            .severity(&incident.severity)
+            .map(|level| format!("{} {}", incident.severity, level.label.get(&self.lang)))
+            .unwrap_or_else(|| incident.severity.clone());
+        let mut parts = vec![
+            incident.id.clone(),
+            sanitize_line(context.runbook.title.get(&self.lang)).into_owned(),
+            sanitize_line(&severity).into_owned(),
+            elapsed,
+        ];
+        if let Some((timer, due)) = next_timer(context.runbook, incident) {
+            let left = if due <= now {
+                self.t("due", "已到期").to_owned()
+            } else {
+                crate::cli::short(due - now)
+            };
+            parts.push(format!("⏱ {timer} {left}"));
+        }
+        if incident.drill {
+            parts.push(self.t("DRILL", "演练").to_owned());
+        }
+        self.say("");
+        self.say(&style(format!("── {} ──", parts.join(" · "))).dim().to_string());
+    }
+
+    /// Shows a step's title and body.
+    fn show_step(&self, context: Context<'_>, step: &Step) {
+        let id = step.id.as_str();
+        self.say(&format!(
+            "{} {}",
+            style(self.text(context, &step.title, Some(id))).bold(),
+            style(format!("[{}]", sanitize_line(id))).dim()
+        ));
+        if let Some(body) = &step.body {
+            for line in crate::report::wrap(&self.text(context, body, Some(id)), 76) {
+                self.say(&format!("  {line}"));
+            }
+        }
+    }
+
+    /// A menu of answers plus "Other actions…"; the index of the answer,
+    /// or the reply an action led to.
+    fn choose(&mut self, context: Context<'_>, prompt: &str, answers: &[String]) -> Result<usize, Reply> {
+        loop {
+            let mut items: Vec<String> = answers.to_vec();
+            items.push(self.t("Other actions…", "其他操作…").to_owned());
+            let picked = Select::with_theme(&self.theme)
+                .with_prompt(prompt)
+                .items(&items)
+                .default(0)
+                .interact_on_opt(&self.term);
+            match picked {
+                Ok(Some(index)) if index < answers.len() => return Ok(index),
+                Ok(Some(_)) => {
+                    if let Some(reply) = self.actions(context) {
+                        return Err(reply);
+                    }
+                }
+                // Esc: ask again rather than guess.
+                Ok(None) => {}
+                Err(_) => return Err(self.interrupted()),
+            }
+        }
+    }
+
+    /// Ctrl-C or a lost terminal at a prompt: pause, as on a signal.
+    fn interrupted(&self) -> Reply {
+        let _ = self.term.show_cursor();
+        Reply::Interrupted
+    }
+
+    fn actions(&mut self, context: Context<'_>) -> Option<Reply> {
+        let labels = [
+            (Action::Note, self.t("Add a note", "添加备注")),
+            (Action::Severity, self.t("Change the severity", "调整响应级别")),
+            (
+                Action::Escalate,
+                self.t(
+                    "Escalate now (fire the escalation timers)",
+                    "立即升级（触发升级计时器）",
+                ),
+            ),
+            (
+                Action::Pause,
+                self.t(
+                    "Pause: go on later with `runbook resume`",
+                    "暂停：稍后用 `runbook resume` 继续",
+                ),
+            ),
+            (Action::Abort, self.t("Abort the incident", "中止本次事件")),
+            (Action::Back, self.t("Back", "返回")),
+        ];
+        let items: Vec<&str> = labels.iter().map(|(_, label)| *label).collect();
+        let picked = Select::with_theme(&self.theme)
+            .with_prompt(self.t("What now?", "要做什么？"))
+            .items(&items)
+            .default(0)
+            .interact_on_opt(&self.term);
+        let action = match picked {
+            Ok(Some(index)) => &labels[index].0,
+            Ok(None) => return None,
+            Err(_) => return Some(self.interrupted()),
+        };
+        match action {
+            Action::Note => {
+                let note: String = match Input::with_theme(&self.theme)
+                    .with_prompt(self.t("Note", "备注"))
+                    .allow_empty(true)
+                    .interact_text_on(&self.term)
+                {
+                    Ok(note) => note,
+                    Err(_) => return Some(self.interrupted()),
+                };
+                (!note.trim().is_empty()).then_some(Reply::Note(note))
+            }
+            Action::Severity => {
+                let levels: Vec<String> = context
+                    .runbook
+                    .severities
+                    .iter()
+                    .map(|level| {
+                        sanitize_line(&format!("{} {}", level.id.value, level.label.get(&self.lang)))
+                            .into_owned()
+                    })
+                    .collect();
+                let current = context
+                    .runbook
+                    .severities
+                    .iter()
+                    .position(|level| level.id.value == context.incident.severity)
+                    .unwrap_or(0);
+                match Select::with_theme(&self.theme)
+                    .with_prompt(self.t("Severity", "响应级别"))
+                    .items(&levels)
+                    .default(current)
+                    .interact_on_opt(&self.term)
+                {
+                    Ok(Some(index)) => Some(Reply::Severity(
+                        context.runbook.severities[index].id.value.clone(),
+                    )),
+                    Ok(None) => None,
+                    Err(_) => Some(self.interrupted()),
+                }
+            }
+            Action::Escalate => Some(Reply::Escalate),
+            Action::Pause => Some(Reply::Pause),
+            Action::Abort => {
+                let reason: String = match Input::with_theme(&self.theme)
+                    .with_prompt(self.t("Why abort? (kept in the record)", "中止原因（将记入档案）"))
+                    .interact_text_on(&self.term)
+                {
+                    Ok(reason) => reason,
+                    Err(_) => return Some(self.interrupted()),
+                };
+                (!reason.trim().is_empty()).then_some(Reply::Abort(reason))
+            }
+            Action::Back => None,
+        }
+    }
+
+    fn decided(value: Value, note: Option<String>) -> Reply {
+        Reply::Answer(Decision {
+            value,
+            source: AnswerSource::Person,
+            note,
+        })
+    }
+
+    fn note(&self) -> Result<Option<String>, Reply> {
+        match Input::<String>::with_theme(&self.theme)
+            .with_prompt(self.t("Note (Enter to skip)", "备注（回车跳过）"))
+            .allow_empty(true)
+            .interact_text_on(&self.term)
+        {
+            Ok(note) if note.trim().is_empty() => Ok(None),
+            Ok(note) => Ok(Some(note)),
+            Err(_) => Err(self.interrupted()),
+        }
+    }
+
+    /// A text answer checked against a pattern; `!` opens the actions.
+    fn text_input(
+        &mut self,
+        context: Context<'_>,
+        prompt: &str,
+        default: Option<&str>,
+        pattern: Option<&str>,
+    ) -> Result<String, Reply> {
+        loop {
+            let mut input = Input::<String>::with_theme(&self.theme).with_prompt(format!(
+                "{prompt} {}",
+                style(self.t("(! for other actions)", "（输入 ! 进行其他操作）")).dim()
+            ));
+            if let Some(default) = default.filter(|d| !d.is_empty()) {
+                input = input.default(default.to_owned());
+            }
+            let pattern_owned = pattern.map(str::to_owned);
+            let zh = self.zh();
+            input = input.validate_with(move |value: &String| -> Result<(), String> {
+                if value == "!" || matches_pattern(pattern_owned.as_deref(), value) {
+                    Ok(())
+                } else if zh {
+                    Err(format!("须符合 {}", pattern_owned.as_deref().unwrap_or("")))
+                } else {
+                    Err(format!("must match {}", pattern_owned.as_deref().unwrap_or("")))
+                }
+            });
+            match input.interact_text_on(&self.term) {
+                Ok(value) if value == "!" => {
+                    if let Some(reply) = self.actions(context) {
+                        return Err(reply);
+                    }
+                }
+                Ok(value) => return Ok(value),
+                Err(_) => return Err(self.interrupted()),
+            }
+        }
+    }
+
+    fn contacts(&self, contacts: &[&Contact]) {
+        let mut table = super::new_table([
+            self.t("CONTACT", "联系人"),
+            self.t("ROLE", "职责"),
+            self.t("NAME", "姓名"),
+            self.t("PHONE", "电话"),
+            self.t("EMAIL", "邮箱"),
+        ]);
+        for contact in contacts {
+            let blank = |value: &str| {
+                if value.trim().is_empty() {
+                    "-".to_owned()
+                } else {
+                    sanitize_line(value).into_owned()
+                }
+            };
+            table.add_row([
+                sanitize_line(&contact.id.value).into_owned(),
+                sanitize_line(contact.role.get(&self.lang)).into_owned(),
+                blank(&contact.name),
+                blank(&contact.phone),
+                blank(&contact.email),
+            ]);
+        }
+        self.say(&super::render_table(&table));
+    }
+
+    fn finish_spinner(&mut self) {
+        if let Some(spinner) = self.spinner.take() {
+            spinner.finish_and_clear();
+        }
+    }
+}
+
+impl Operator for TerminalOperator {
+    fn ask(&mut self, context: Context<'_>, question: Question<'_>) -> Reply {
+        self.finish_spinner();
+        self.header(context);
+        let yes_no = |this: &mut Self, context: Context<'_>, prompt: &str, yes: &str, no: &str| match this
+            .choose(context, prompt, &[yes.to_owned(), no.to_owned()])
+        {
+            Ok(index) => TerminalOperator::decided(Value::YesNo(index == 0), None),
+            Err(reply) => reply,
+        };
+        match question {
+            Question::Var(var) => {
+                let prompt = self.text(context, &var.prompt, None);
+                match self.text_input(
+                    context,
+                    &prompt,
+                    var.default.as_deref(),
+                    var.pattern.as_ref().map(|p| p.value.as_str()),
+                ) {
+                    Ok(value) => TerminalOperator::decided(Value::Text(value), None),
+                    Err(reply) => reply,
+                }
+            }
+            Question::Step(step) => {
+                self.show_step(context, step);
+                let id = step.id.as_str();
+                match &step.kind {
+                    StepKind::Instruction { .. } => {
+                        let answers = [
+                            self.t("Done", "已完成"),
+                            self.t("Failed", "失败"),
+                            self.t("Skip", "跳过"),
+                        ]
+                        .map(str::to_owned);
+                        let index = match self.choose(context, self.t("Result", "结果"), &answers) {
+                            Ok(index) => index,
+                            Err(reply) => return reply,
+                        };
+                        let result = [StepResult::Done, StepResult::Failed, StepResult::Skipped][index];
+                        match self.note() {
+                            Ok(note) => TerminalOperator::decided(Value::Result(result), note),
+                            Err(reply) => reply,
+                        }
+                    }
+                    StepKind::Confirm { .. } => {
+                        let title = self.text(context, &step.title, Some(id));
+                        yes_no(self, context, &title, self.t("Yes", "是"), self.t("No", "否"))
+                    }
+                    StepKind::Choice { options } => {
+                        let labels: Vec<String> = options
+                            .iter()
+                            .map(|option| self.text(context, &option.label, Some(id)))
+                            .collect();
+                        match self.choose(context, self.t("Choose", "请选择"), &labels) {
+                            Ok(index) => TerminalOperator::decided(Value::Option(index), None),
+                            Err(reply) => reply,
+                        }
+                    }
+                    StepKind::Input { pattern, default, .. } => {
+                        let title = self.text(context, &step.title, Some(id));
+                        match self.text_input(
+                            context,
+                            &title,
+                            default.as_deref(),
+                            pattern.as_ref().map(|p| p.value.as_str()),
+                        ) {
+                            Ok(value) => TerminalOperator::decided(Value::Text(value), None),
+                            Err(reply) => reply,
+                        }
+                    }
+                    StepKind::Checklist { items, .. } => loop {
+                        let mut labels: Vec<String> = items
+                            .iter()
+                            .map(|item| self.text(context, item, Some(id)))
+                            .collect();
+                        labels.push(self.t("(other actions…)", "（其他操作…）").to_owned());
+                        let picked = MultiSelect::with_theme(&self.theme)
+                            .with_prompt(self.t(
+                                "Tick what applies (space), then Enter",
+                                "勾选符合的项（空格），然后回车",
+                            ))
+                            .items(&labels)
+                            .interact_on_opt(&self.term);
+                        match picked {
+                            Ok(Some(ticked)) if ticked.contains(&items.len()) => {
+                                if let Some(reply) = self.actions(context) {
+                                    return reply;
+                                }
+                            }
+                            Ok(Some(ticked)) => {
+                                return match self.note() {
+                                    Ok(note) => TerminalOperator::decided(Value::Ticked(ticked), note),
+                                    Err(reply) => reply,
+                                };
+                            }
+                            Ok(None) => {}
+                            Err(_) => return self.interrupted(),
+                        }
+                    },
+                    _ => Reply::Unanswered,
+                }
+            }
+            Question::RunCommand(step) => {
+                self.show_step(context, step);
+                if let StepKind::Command(command) = &step.kind {
+                    for line in command.run.value.trim().lines() {
+                        self.say(&format!("  {} {}", style("$").dim(), sanitize(line)));
+                    }
+                }
+                yes_no(
+                    self,
+                    context,
+                    self.t("Run this command?", "执行此命令？"),
+                    self.t("Run it", "执行"),
+                    self.t("Skip it", "跳过"),
+                )
+            }
+            Question::Notified(step, contacts) => {
+                self.show_step(context, step);
+                self.say(self.t(
+                    "No notifier is configured: tell these people yourself.",
+                    "未配置通知渠道：请亲自通知以下人员。",
+                ));
+                self.contacts(contacts);
+                let answers = [
+                    self.t("Done: they have been told", "已通知"),
+                    self.t("Could not reach them", "无法联系"),
+                    self.t("Skip", "跳过"),
+                ]
+                .map(str::to_owned);
+                match self.choose(context, self.t("Notified?", "是否已通知？"), &answers) {
+                    Ok(index) => {
+                        let result = [StepResult::Done, StepResult::Failed, StepResult::Skipped][index];
+                        match self.note() {
+                            Ok(note) => TerminalOperator::decided(Value::Result(result), note),
+                            Err(reply) => reply,
+                        }
+                    }
+                    Err(reply) => reply,
+                }
+            }
+            Question::Unfinished(step) => {
+                self.show_step(context, step);
+                self.say(self.t(
+                    "This command was started, but its result was never recorded (the process running it stopped).",
+                    "此命令已开始执行，但结果未被记录（执行它的进程已中断）。",
+                ));
+                yes_no(
+                    self,
+                    context,
+                    self.t("Run it again?", "重新执行？"),
+                    self.t("Run it again", "重新执行"),
+                    self.t("It had finished: mark it done", "已执行完毕：标记为完成"),
+                )
+            }
+            Question::Retry(step, reason) => {
+                self.show_step(context, step);
+                self.say(&format!("{} {}", style("✗").red(), sanitize(reason)));
+                yes_no(
+                    self,
+                    context,
+                    self.t("Try again?", "重试？"),
+                    self.t("Try again", "重试"),
+                    self.t("Mark it done and go on", "标记为完成并继续"),
+                )
+            }
+            Question::TimerOffer(timer, target) => {
+                let message = timer
+                    .message
+                    .as_ref()
+                    .map(|message| self.text(context, message, None))
+                    .unwrap_or_default();
+                self.say(&format!(
+                    "{} {} {}",
+                    style("⏱").yellow(),
+                    style(sanitize_line(&timer.id.value)).bold(),
+                    message
+                ));
+                let go = format!(
+                    "{} {}",
+                    self.t("Go to", "转到"),
+                    self.text(context, &target.title, Some(&target.id.value))
+                );
+                yes_no(
+                    self,
+                    context,
+                    self.t("The timer fired", "计时器已触发"),
+                    &go,
+                    self.t("Stay here", "留在当前步骤"),
+                )
+            }
+        }
+    }
+
+    fn event(&mut self, context: Context<'_>, event: &Event) {
+        match &event.kind {
+            // Steps that ask show themselves at their prompt; the others
+            // (commands that just run, ends) are announced here.
+            EventKind::StepEntered { step } => {
+                let asks = context.runbook.step(step).is_none_or(|step| match &step.kind {
+                    StepKind::Command(command) => command.confirm,
+                    StepKind::End { .. } => false,
+                    _ => true,
+                });
+                if !asks {
+                    self.say(&sanitize(&describe(context, event, &self.lang)));
+                }
+            }
+            EventKind::VarSet { step: None, .. } | EventKind::StepAnswered { .. } | EventKind::Resumed {} => {
+            }
+            EventKind::CommandStarted { step, .. } => {
+                self.last_lines.clear();
+                let spinner = ProgressBar::new_spinner();
+                spinner.set_style(
+                    ProgressStyle::with_template("{spinner} {msg}")
+                        .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+                );
+                spinner.set_message(format!(
+                    "{} {}",
+                    self.t("running", "正在执行"),
+                    sanitize_line(step)
+                ));
+                spinner.enable_steady_tick(Duration::from_millis(100));
+                self.spinner = Some(spinner);
+            }
+            EventKind::CommandFinished { .. } => {
+                self.finish_spinner();
+                for line in &self.last_lines {
+                    self.say(&format!("  {} {line}", style("│").dim()));
+                }
+                self.say(&describe(context, event, &self.lang));
+            }
+            _ => {
+                let line = describe(context, event, &self.lang);
+                match &self.spinner {
+                    Some(spinner) => spinner.println(sanitize(&line)),
+                    None => self.say(&sanitize(&line)),
+                }
+            }
+        }
+    }
+
+    fn output(&mut self, step: &Step, line: &str) {
+        let line = sanitize_line(line).into_owned();
+        self.last_lines.push_back(line);
+        while self.last_lines.len() > SHOWN_LINES {
+            self.last_lines.pop_front();
+        }
+        if let Some(spinner) = &self.spinner {
+            let shown: Vec<String> = self
+                .last_lines
+                .iter()
+                .map(|l| format!("  │ {}", truncate(l, 100)))
+                .collect();
+            spinner.set_message(format!(
+                "{} {}\n{}",
+                self.t("running", "正在执行"),
+                sanitize_line(&step.id.value),
+                shown.join("\n")
+            ));
+        }
+    }
+}
+
+fn truncate(line: &str, width: usize) -> String {
+    use unicode_width::UnicodeWidthChar;
+    let mut out = String::new();
+    let mut used = 0;
+    for c in line.chars() {
+        let w = c.width().unwrap_or(0);
+        if used + w > width {
+            out.push('…');
+            break;
+        }
+        used += w;
+        out.push(c);
+    }
+    out
+}

@@ -1,0 +1,207 @@
+//! Walking the headline plan at a real (pseudo-)terminal, through the real
+//! dialoguer prompts: keys in, screen text and the journal asserted.
+
+use crate::common::Test;
+use rexpect::process::WaitStatus;
+use rexpect::session::PtySession;
+
+const ENTER: &str = "\r";
+const DOWN: &str = "\x1b[B";
+const FIRST: &str = "INC-20261128-0001";
+
+/// A `systemctl` that says every service is fine, so that the walk does not
+/// depend on the host running systemd.
+const SYSTEMCTL: &str =
+    "#!/bin/sh\ncase \"$1\" in is-active) echo active ;; *) echo \"systemctl $*\" ;; esac\nexit 0\n";
+
+fn test() -> Test {
+    use std::os::unix::fs::PermissionsExt;
+    let test = Test::new().file("bin/systemctl", SYSTEMCTL);
+    let path = test.work().join("bin/systemctl");
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+    test
+}
+
+fn keys(p: &mut PtySession, keys: &[&str]) {
+    for key in keys {
+        p.send(key).unwrap();
+        p.flush().unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(60));
+    }
+}
+
+fn expect(p: &mut PtySession, text: &str) {
+    if let Err(error) = p.exp_string(text) {
+        panic!("waiting for {text:?}: {error}");
+    }
+}
+
+fn exit_code(p: &mut PtySession) -> i32 {
+    p.exp_eof().unwrap();
+    match p.process().wait().unwrap() {
+        WaitStatus::Exited(_, code) => code,
+        other => panic!("not an exit: {other:?}"),
+    }
+}
+
+/// Answers the prompts up to the maintenance-agreement question.
+fn intake(p: &mut PtySession) {
+    expect(p, "Application service (systemd unit)");
+    keys(p, &[ENTER]); // the default, nginx
+    expect(p, "Application code and data directory");
+    keys(p, &[ENTER]);
+    expect(p, "Confirm the fault and its response level");
+    keys(p, &[DOWN, ENTER]); // General (二级)
+    expect(p, "Is there a maintenance agreement for this server?");
+}
+
+#[test]
+fn drill_without_agreement_restart_then_hand_over() {
+    let test = test();
+    let mut p = test.pty([
+        "drill",
+        "server-software-failure",
+        "--var",
+        "host=web1",
+        "--var",
+        "symptom=site down",
+    ]);
+    intake(&mut p);
+    keys(&mut p, &[DOWN, ENTER]); // No
+    expect(&mut p, "not run (drill: skip)"); // the restart is rehearsed, not done
+    expect(&mut p, "Did the restart fix it?");
+    keys(&mut p, &[DOWN, ENTER]); // No
+    expect(&mut p, "No notifier is configured: tell these people yourself.");
+    expect(&mut p, "account-manager");
+    expect(&mut p, "Notified?");
+    keys(&mut p, &[ENTER, ENTER]); // done, no note
+    expect(&mut p, "Record the handover");
+    keys(&mut p, &[ENTER]); // Done
+    expect(&mut p, "Note");
+    keys(&mut p, &["customer will call their IT", ENTER]);
+    expect(&mut p, &format!("{FIRST} ended: handed-over"));
+    assert_eq!(exit_code(&mut p), 0);
+
+    let events = test.events(FIRST);
+    assert_eq!(events[0]["payload"]["drill"], true);
+    let answered: Vec<&serde_json::Value> = events.iter().filter(|e| e["type"] == "step-answered").collect();
+    assert!(answered.iter().all(|e| e["payload"]["source"] == "person"));
+    assert!(
+        answered
+            .iter()
+            .any(|e| e["payload"]["note"] == "customer will call their IT")
+    );
+    assert!(
+        events
+            .iter()
+            .any(|e| e["type"] == "notification-sent" && e["payload"]["via"] == "by-hand")
+    );
+}
+
+#[test]
+fn drill_with_agreement_inspect_recover_from_the_image() {
+    let test = test();
+    let mut p = test.pty([
+        "drill",
+        "server-software-failure",
+        "--var",
+        "host=web1",
+        "--var",
+        "symptom=500s",
+    ]);
+    intake(&mut p);
+    keys(&mut p, &[ENTER]); // Yes
+    expect(&mut p, "Inspect the server at once");
+    keys(&mut p, &[ENTER, ENTER]); // Done, no note
+    expect(&mut p, "Preserve the original data if needed");
+    keys(&mut p, &[ENTER, ENTER]);
+    expect(&mut p, "Is there a recovery disk");
+    keys(&mut p, &[ENTER]); // Yes: recover from the image
+    expect(&mut p, "Recover quickly from the system image");
+    keys(&mut p, &[ENTER, ENTER]);
+    expect(&mut p, "Is the service working for its users again?");
+    keys(&mut p, &[ENTER]); // Yes
+    expect(&mut p, "Record the incident");
+    keys(&mut p, &[ENTER, ENTER]);
+    expect(&mut p, &format!("{FIRST} ended: resolved"));
+    assert_eq!(exit_code(&mut p), 0);
+
+    let types = test.types(FIRST);
+    let finished = types.iter().filter(|t| *t == "command-finished").count();
+    assert!(finished >= 2, "preserve-state and verify-service ran: {types:?}");
+}
+
+#[test]
+fn the_one_hour_timer_fires_in_a_second_while_a_prompt_waits() {
+    let test = test();
+    let mut p = test.pty([
+        "drill",
+        "server-software-failure",
+        "--speed",
+        "3600",
+        "--var",
+        "host=web1",
+        "--var",
+        "symptom=down",
+    ]);
+    intake(&mut p);
+    keys(&mut p, &[ENTER]); // Yes: the timer counts from `inspect`
+    expect(&mut p, "Inspect the server at once");
+    // Sit at the prompt: an hour at --speed 3600 is one second.
+    std::thread::sleep(std::time::Duration::from_millis(2500));
+    let types = test.types(FIRST);
+    assert!(
+        types.contains(&"timer-fired".to_owned()),
+        "fired while the prompt waited: {types:?}"
+    );
+    let failed = test
+        .events(FIRST)
+        .into_iter()
+        .find(|e| e["type"] == "notification-failed")
+        .unwrap();
+    assert_eq!(failed["payload"]["timer"], "locate-cause");
+    assert_eq!(
+        failed["payload"]["to"],
+        serde_json::json!(["account-manager", "customer", "vendor-support"])
+    );
+    keys(&mut p, &[ENTER, ENTER]); // inspect: done
+    expect(&mut p, "locate-cause");
+    expect(&mut p, "The timer fired");
+    keys(&mut p, &[ENTER]); // go to escalate-vendor
+    expect(&mut p, "Report, and contact the vendor");
+    keys(&mut p, &[DOWN, DOWN, DOWN, ENTER]); // other actions…
+    expect(&mut p, "What now?");
+    keys(&mut p, &[DOWN, DOWN, DOWN, ENTER]); // pause
+    expect(&mut p, "to continue: runbook resume");
+    assert_eq!(exit_code(&mut p), 3);
+}
+
+#[test]
+fn ctrl_c_at_a_prompt_pauses_and_resume_goes_on() {
+    let mut test = test();
+    let mut p = test.pty([
+        "start",
+        "server-software-failure",
+        "--var",
+        "host=web1",
+        "--var",
+        "symptom=down",
+    ]);
+    expect(&mut p, "Application service (systemd unit)");
+    p.send_control('c').unwrap();
+    expect(&mut p, "is paused (interrupted)");
+    assert_eq!(exit_code(&mut p), 130);
+    assert!(test.types(FIRST).contains(&"paused".to_owned()));
+    // Scripted resume from where it stopped.
+    test.again([
+        "resume",
+        FIRST,
+        "--non-interactive",
+        "--answer",
+        "intake=2",
+        "--answer",
+        "maintenance-agreement=no",
+    ])
+    .status(3)
+    .stderr_contains("restart");
+}
