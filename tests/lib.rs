@@ -8,6 +8,7 @@ mod common;
 
 mod bundled;
 mod catalog;
+mod check;
 mod cli;
 mod invalid_runbooks;
 mod loader_never_panics;

@@ -2,6 +2,7 @@
 //! and the wiring between them. The only layer, with `term`, that prints.
 
 mod answers;
+mod check;
 mod config;
 mod context;
 mod graph;
@@ -66,6 +67,7 @@ pub enum Command {
     Note(note::NoteArgs),
     Attach(note::AttachArgs),
     Abort(note::AbortArgs),
+    Check(check::Args),
 }
 
 /// Parses `args` and runs the chosen command.
@@ -96,6 +98,7 @@ pub fn main(args: impl IntoIterator<Item = OsString>) -> Result<ExitCode> {
         Command::Note(args) => note::note(&context, args),
         Command::Attach(args) => note::attach(&context, args),
         Command::Abort(args) => note::abort(&context, args),
+        Command::Check(args) => check::run(&context, args),
     }
 }
 

@@ -173,6 +173,14 @@ impl Walk<'_> {
                 Begin::Resume(incident) => Engine::resume(runbook, *incident, ports),
             };
             done.store(true, Ordering::SeqCst);
+            let unused = scripted.unused();
+            if !unused.is_empty() {
+                let _ = writeln!(
+                    std::io::stderr(),
+                    "note: answers not used (the walk did not reach them): {}",
+                    unused.join(", ")
+                );
+            }
             (result, scripted.unanswered.take())
         });
         let (stop, incident) = result.map_err(|error| Error::Other(anyhow::Error::new(error)))?;

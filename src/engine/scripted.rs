@@ -91,6 +91,15 @@ impl Answers {
     pub fn vars(&self) -> &BTreeMap<String, String> {
         &self.vars
     }
+
+    /// Steps (or timers) whose given answers were never asked for.
+    pub fn unused(&self) -> Vec<String> {
+        self.by_key
+            .iter()
+            .filter(|(_, values)| !values.is_empty())
+            .map(|(key, _)| key.clone())
+            .collect()
+    }
 }
 
 /// What a question expects, in words, and an example answer for the
@@ -335,6 +344,12 @@ impl<'o> ScriptedOperator<'o> {
             unanswered: None,
             lang,
         }
+    }
+
+    /// Answers given and never used: the walk did not get that far, or
+    /// went another way.
+    pub fn unused(&self) -> Vec<String> {
+        self.answers.unused()
     }
 
     /// Uses the given answers first, then asks `person`.

@@ -1,0 +1,192 @@
+//! `runbook check`: for cron or a systemd timer. Fires the due timers of
+//! incidents nobody is driving and retries failed notifications.
+
+use super::{Context, context::actor};
+use crate::engine::{Notifier, fire, timers};
+use crate::error::Result;
+use crate::exit_code::ExitCode;
+use crate::journal::{Journal, JournalError, Lock};
+use crate::load::{Origin, Source, load};
+use crate::model::{Event, EventKind, Incident};
+use serde::Serialize;
+use std::io::Write;
+
+/// Fire due timers of incidents nobody is driving and retry failed
+/// notifications. Run it every minute from cron or a systemd timer.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Print what was done as one JSON array on stdout.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Serialize)]
+struct Done {
+    incident: String,
+    /// `timer-fired`, `notified`, `notification-failed`, `skipped`.
+    action: &'static str,
+    detail: String,
+}
+
+pub fn run(context: &Context, args: &Args) -> Result<ExitCode> {
+    let notifier = context.notifier()?;
+    let notifier: Option<&dyn Notifier> = notifier.as_ref().map(|n| n as &dyn Notifier);
+    let mut done = Vec::new();
+    let mut problems = 0;
+    let ids: Vec<String> = match std::fs::read_dir(context.incidents_dir()) {
+        Ok(entries) => {
+            let mut ids: Vec<String> = entries
+                .filter_map(|entry| entry.ok())
+                .map(|entry| entry.file_name().to_string_lossy().into_owned())
+                .filter(|name| crate::journal::is_incident_id(name))
+                .collect();
+            ids.sort();
+            ids
+        }
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => Vec::new(),
+        Err(error) => return Err(error.into()),
+    };
+    for id in ids {
+        match check(context, &id, notifier, &mut done) {
+            Ok(()) => {}
+            Err(problem) => {
+                problems += 1;
+                done.push(Done {
+                    incident: id,
+                    action: "skipped",
+                    detail: problem,
+                });
+            }
+        }
+    }
+
+    let mut out = std::io::stdout().lock();
+    if args.json {
+        serde_json::to_writer_pretty(&mut out, &done).map_err(std::io::Error::from)?;
+        writeln!(out)?;
+    } else {
+        for item in &done {
+            writeln!(
+                out,
+                "{} {}: {}",
+                item.incident,
+                item.action,
+                crate::term::sanitize(&item.detail)
+            )?;
+        }
+    }
+    Ok(if problems > 0 {
+        ExitCode::Failure
+    } else {
+        ExitCode::Success
+    })
+}
+
+/// One incident: nothing when it is closed or someone drives it.
+fn check(
+    context: &Context,
+    id: &str,
+    notifier: Option<&dyn Notifier>,
+    done: &mut Vec<Done>,
+) -> Result<(), String> {
+    let dir = context.incidents_dir().join(id);
+    let replay = crate::journal::read(&dir).map_err(|error| error.to_string())?;
+    let incident = Incident::replay(&replay.events).map_err(|error| error.to_string())?;
+    if !incident.status.is_open() {
+        return Ok(());
+    }
+    let now = crate::clock::now();
+    let actor = actor();
+    let lock = match Lock::acquire(&dir, &actor, now) {
+        Ok(lock) => lock,
+        // Its driver's own timer thread does the work.
+        Err(JournalError::Locked { .. }) => return Ok(()),
+        Err(error) => return Err(error.to_string()),
+    };
+    // The plan as it was when the incident started.
+    let text = std::fs::read_to_string(dir.join("runbook.toml"))
+        .map_err(|error| format!("cannot read the runbook kept with the incident: {error}"))?;
+    let runbook = load(
+        Source::new("runbook.toml", Origin::File(dir.join("runbook.toml")), text),
+        context.today,
+    )
+    .runbook
+    .ok_or("the runbook kept with the incident does not load")?;
+    let (mut journal, replay) = Journal::open(&dir, &actor, lock).map_err(|error| error.to_string())?;
+    let mut incident = Incident::replay(&replay.events).map_err(|error| error.to_string())?;
+    let mut append = |incident: &mut Incident, kind: EventKind| -> Result<Event, String> {
+        let event = journal
+            .append(crate::clock::now(), kind)
+            .map_err(|error| error.to_string())?;
+        incident.apply(&event);
+        Ok(event)
+    };
+
+    for timer in timers::due(&runbook, &incident, now) {
+        append(&mut incident, fire::timer_fired(timer))?;
+        let mut detail = format!("timer {} (after {})", timer.id.value, timer.after);
+        if let Some(kind) = fire::timer_notification(&runbook, &incident, timer, notifier, &context.lang) {
+            if let EventKind::NotificationFailed { error, .. } = &kind {
+                detail.push_str(&format!("; NOT notified: {error}"));
+            } else {
+                detail.push_str("; notified");
+            }
+            append(&mut incident, kind)?;
+        }
+        done.push(Done {
+            incident: id.to_owned(),
+            action: "timer-fired",
+            detail,
+        });
+    }
+
+    if let Some(notifier) = notifier {
+        for failed in undelivered(&replay.events) {
+            let Some(kind) = fire::retry(&runbook, &incident, notifier, &failed) else {
+                continue;
+            };
+            let (action, detail) = match &kind {
+                EventKind::NotificationSent { to, .. } => ("notified", to.join(", ")),
+                EventKind::NotificationFailed { to, error, .. } => {
+                    ("notification-failed", format!("{}: {error}", to.join(", ")))
+                }
+                _ => continue,
+            };
+            append(&mut incident, kind)?;
+            done.push(Done {
+                incident: id.to_owned(),
+                action,
+                detail,
+            });
+        }
+    }
+    Ok(())
+}
+
+/// What a notification was for: (step, timer, contacts).
+type Target = (Option<String>, Option<String>, Vec<String>);
+
+/// Failed notifications not delivered since, newest attempt per target.
+fn undelivered(events: &[Event]) -> Vec<EventKind> {
+    let key = |step: &Option<String>, timer: &Option<String>, to: &[String]| -> Target {
+        (step.clone(), timer.clone(), to.to_vec())
+    };
+    let mut pending: Vec<(Target, EventKind)> = Vec::new();
+    for event in events {
+        match &event.kind {
+            EventKind::NotificationFailed {
+                step, timer, to, via, ..
+            } if via != "by-hand" => {
+                let k = key(step, timer, to);
+                pending.retain(|(other, _)| *other != k);
+                pending.push((k, event.kind.clone()));
+            }
+            EventKind::NotificationSent { step, timer, to, .. } => {
+                let k = key(step, timer, to);
+                pending.retain(|(other, _)| *other != k);
+            }
+            _ => {}
+        }
+    }
+    pending.into_iter().map(|(_, kind)| kind).collect()
+}

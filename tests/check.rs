@@ -1,0 +1,224 @@
+//! `runbook check` and notifications through the binary: timers of
+//! incidents nobody drives, retries once a notifier is configured, a real
+//! HTTP server on 127.0.0.1 and a command notifier writing to a file.
+
+use crate::common::Test;
+use std::io::{BufRead, BufReader, Read, Write};
+
+const PAGED: &str = r#"schema = 1
+title = "Paged"
+
+[contacts.oncall]
+role = "On call"
+phone = "+86 10 1234 5678"
+email = "oncall@example.com"
+
+[severity.sev1]
+notify = ["oncall"]
+
+[timers.escalate]
+after = "1h"
+notify = ["oncall"]
+message = "Still not fixed after an hour: {{incident}}"
+
+[[steps]]
+id = "look"
+kind = "instruction"
+title = "Look at it"
+
+[[steps]]
+id = "done"
+kind = "end"
+title = "Done"
+"#;
+
+const FIRST: &str = "INC-20261128-0001";
+const LATER: &str = "2026-11-28T10:30:00Z";
+
+fn command_notifier(test: &Test) -> String {
+    let out = test.work().join("notified.txt");
+    format!(
+        "[[notifiers]]\nname = \"file\"\ntype = \"command\"\ncommand = 'printf \"%s|%s|\" \"$RUNBOOK_SUBJECT\" \"$RUNBOOK_TO_EMAILS\" >> {}; cat >> {}'\n",
+        out.display(),
+        out.display()
+    )
+}
+
+#[test]
+fn check_fires_the_timer_of_an_incident_nobody_drives() {
+    let mut test = Test::new().runbook("paged", PAGED);
+    let config = command_notifier(&test);
+    let mut test = test.config(&config);
+    test.again(["start", "paged"]).status(3);
+    test.again(["check"]).success();
+    assert!(
+        !test.types(FIRST).contains(&"timer-fired".to_owned()),
+        "not due yet"
+    );
+
+    let mut later = test.env("RUNBOOK_NOW", LATER);
+    later.again(["check"]).success().stdout_contains(&format!(
+        "{FIRST} timer-fired: timer escalate (after 1h); notified"
+    ));
+    let notified = std::fs::read_to_string(later.work().join("notified.txt")).unwrap();
+    assert!(notified.contains("oncall@example.com"), "{notified}");
+    assert!(
+        notified.contains(&format!("Still not fixed after an hour: {FIRST}")),
+        "{notified}"
+    );
+    // Once only.
+    later.again(["check"]).success().stdout_lacks("timer-fired");
+    assert_eq!(
+        later.types(FIRST).iter().filter(|t| *t == "timer-fired").count(),
+        1
+    );
+}
+
+#[test]
+fn check_retries_a_notification_once_a_notifier_is_configured() {
+    let mut test = Test::new().runbook("paged", PAGED);
+    test.again(["start", "paged", "--severity", "sev1"]).status(3);
+    let failed = test
+        .events(FIRST)
+        .into_iter()
+        .find(|e| e["type"] == "notification-failed")
+        .unwrap();
+    assert_eq!(failed["payload"]["error"], "no notifier is configured: call them");
+    let config = command_notifier(&test);
+    let mut test = test.config(&config);
+    test.again(["check"])
+        .success()
+        .stdout_contains(&format!("{FIRST} notified: oncall"));
+    let notified = std::fs::read_to_string(test.work().join("notified.txt")).unwrap();
+    assert!(notified.contains("opened at sev1"), "{notified}");
+    test.again(["check"]).success().stdout_lacks("notified");
+}
+
+#[test]
+fn check_leaves_a_driven_incident_to_its_driver() {
+    let slow = PAGED.replace(
+        "kind = \"instruction\"\ntitle = \"Look at it\"",
+        "kind = \"command\"\ntitle = \"Look at it\"\nrun = \"sleep 3\"\ntimeout = \"10s\"",
+    );
+    let mut test = Test::new().runbook("paged", &slow);
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_runbook"))
+        .args(["start", "paged", "--non-interactive"])
+        .current_dir(test.work())
+        .env("XDG_DATA_HOME", test.work().join("../data"))
+        .env("XDG_CONFIG_HOME", test.work().join("../config"))
+        .env("RUNBOOK_NOW", crate::common::NOW)
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let journal = test.data().join("incidents").join(FIRST).join("journal.jsonl");
+    for _ in 0..100 {
+        if std::fs::read_to_string(&journal).is_ok_and(|j| j.contains("command-started")) {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let mut later = test.env("RUNBOOK_NOW", LATER);
+    later.again(["check"]).success().stdout_lacks("timer-fired");
+    assert_eq!(child.wait().unwrap().code(), Some(0));
+}
+
+/// One HTTP request, answered with `status`; returns (request line, body).
+fn serve_once(status: u16) -> (String, std::thread::JoinHandle<(String, String)>) {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}/hook", listener.local_addr().unwrap());
+    let handle = std::thread::spawn(move || {
+        let (stream, _) = listener.accept().unwrap();
+        let mut reader = BufReader::new(stream.try_clone().unwrap());
+        let mut request_line = String::new();
+        reader.read_line(&mut request_line).unwrap();
+        let mut length = 0;
+        loop {
+            let mut header = String::new();
+            reader.read_line(&mut header).unwrap();
+            if header.trim().is_empty() {
+                break;
+            }
+            if let Some(value) = header.to_ascii_lowercase().strip_prefix("content-length:") {
+                length = value.trim().parse().unwrap();
+            }
+        }
+        let mut body = vec![0; length];
+        reader.read_exact(&mut body).unwrap();
+        let mut stream = stream;
+        write!(
+            stream,
+            "HTTP/1.1 {status} X\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok"
+        )
+        .unwrap();
+        (request_line.trim().to_owned(), String::from_utf8(body).unwrap())
+    });
+    (url, handle)
+}
+
+#[test]
+fn a_severe_incident_is_posted_to_a_webhook_at_once() {
+    let (url, server) = serve_once(200);
+    let mut test = Test::new().runbook("paged", PAGED).config(&format!(
+        "[[notifiers]]\nname = \"hook\"\ntype = \"webhook\"\nurl = \"{url}\"\n"
+    ));
+    test.again(["start", "paged", "--severity", "sev1", "--answer", "look=done"])
+        .success();
+    let (request, body) = server.join().unwrap();
+    assert_eq!(request, "POST /hook HTTP/1.1");
+    let body: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(body["incident"], FIRST);
+    assert_eq!(body["severity"], "sev1");
+    assert_eq!(body["to"][0]["email"], "oncall@example.com");
+    let sent = test
+        .events(FIRST)
+        .into_iter()
+        .find(|e| e["type"] == "notification-sent")
+        .unwrap();
+    assert_eq!(sent["payload"]["via"], "hook");
+}
+
+#[test]
+fn a_failed_webhook_is_journaled_and_the_walk_goes_on() {
+    let (url, server) = serve_once(500);
+    let mut test = Test::new().runbook("paged", PAGED).config(&format!(
+        "[[notifiers]]\nname = \"hook\"\ntype = \"webhook\"\nurl = \"{url}\"\n"
+    ));
+    test.again(["start", "paged", "--severity", "sev1", "--answer", "look=done"])
+        .success();
+    server.join().unwrap();
+    let failed = test
+        .events(FIRST)
+        .into_iter()
+        .find(|e| e["type"] == "notification-failed")
+        .unwrap();
+    assert_eq!(failed["payload"]["error"], "hook: HTTP 500: ok");
+}
+
+#[test]
+fn invalid_notifier_config_exits_2() {
+    Test::new()
+        .runbook("paged", PAGED)
+        .config("[[notifiers]]\nname = \"x\"\ntype = \"webhook\"\nurl = \"ftp://example.com\"\n")
+        .args(["start", "paged"])
+        .run()
+        .status(2)
+        .stderr_contains("invalid notifiers in the config");
+}
+
+#[test]
+fn speed_makes_an_hour_a_second_in_a_scripted_drill() {
+    let slow = PAGED.replace(
+        "kind = \"instruction\"\ntitle = \"Look at it\"",
+        "kind = \"command\"\ntitle = \"Look at it\"\nrun = \"sleep 2\"\ntimeout = \"10s\"",
+    );
+    // The real clock: timers count while the command runs.
+    let mut test = Test::new().runbook("paged", &slow).env("RUNBOOK_NOW", "");
+    test.again(["drill", "paged", "--speed", "3600"]).success();
+    let types = test.types(FIRST);
+    let fired = types
+        .iter()
+        .position(|t| t == "timer-fired")
+        .expect("the timer fired");
+    let finished = types.iter().position(|t| t == "command-finished").unwrap();
+    assert!(fired < finished, "fired while the command ran: {types:?}");
+}
