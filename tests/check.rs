@@ -46,7 +46,7 @@ fn command_notifier(test: &Test) -> String {
 
 #[test]
 fn check_fires_the_timer_of_an_incident_nobody_drives() {
-    let mut test = Test::new().runbook("paged", PAGED);
+    let test = Test::new().runbook("paged", PAGED);
     let config = command_notifier(&test);
     let mut test = test.config(&config);
     test.again(["start", "paged"]).status(3);
