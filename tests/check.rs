@@ -100,7 +100,7 @@ fn check_leaves_a_driven_incident_to_its_driver() {
         "kind = \"instruction\"\ntitle = \"Look at it\"",
         "kind = \"command\"\ntitle = \"Look at it\"\nrun = \"sleep 3\"\ntimeout = \"10s\"",
     );
-    let mut test = Test::new().runbook("paged", &slow);
+    let test = Test::new().runbook("paged", &slow);
     let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_runbook"))
         .args(["start", "paged", "--non-interactive"])
         .current_dir(test.work())
