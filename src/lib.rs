@@ -3,18 +3,29 @@
 //!
 //! # Architecture
 //!
-//! - [`model`]: pure data (runbooks, steps); depends on nothing.
+//! - [`model`]: pure data: runbooks and steps, incident events, the fold of
+//!   events into an incident's state. Depends on nothing.
 //! - [`load`]: TOML → model, validation and located diagnostics, the catalog
-//!   of runbooks on the search path; depends on `model`.
+//!   of runbooks on the search path, trust checks on files.
+//! - [`journal`]: an incident's append-only, fsynced, hash-chained event log,
+//!   its lock and id allocation.
+//! - [`engine`]: walks a runbook for one incident. Asks an `Operator`, runs
+//!   commands through an `Executor`, reads a `Clock`, sends through a
+//!   `Notifier`, hands events to a `Sink`. Never touches a terminal.
+//! - [`notify`]: the `command` and `webhook` notifiers.
 //! - [`report`]: renderers over the model (outlines, graphs), generic over
-//!   `Write`; depends on `model`.
-//! - [`term`]: the only code that knows about terminals (tables, sanitizing).
-//! - [`cli`]: clap arguments, one file per subcommand, the config; the wiring.
+//!   `Write`.
+//! - [`term`]: the only code that knows about terminals: prompts, spinners,
+//!   tables, progress lines.
+//! - [`cli`]: clap arguments, one file per subcommand, the config; the
+//!   wiring of journal, engine, operator and notifiers.
+//! - [`sanitize`] and [`clock`]: the two small adapters everything may use.
 //!
-//! The dependency rule: `model` depends on nothing; `load` and `report`
-//! depend on `model`; only `term` and `cli` touch stdin, stdout or a TTY.
-//! [`run`] is the single exit point: it alone prints a fatal error and picks
-//! the exit code.
+//! The dependency rule: `model` depends on nothing; `load`, `journal`,
+//! `report` depend on `model`; `engine` depends on `model` and its own
+//! traits, never on `journal` or `term`; only `term` and `cli` touch stdin,
+//! stdout or a TTY. [`run`] is the single exit point: it alone prints a
+//! fatal error and picks the exit code.
 
 pub mod cli;
 pub mod clock;

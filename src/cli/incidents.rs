@@ -4,7 +4,7 @@ use super::Context;
 use crate::error::Result;
 use crate::exit_code::ExitCode;
 use crate::model::{Incident, Status};
-use crate::term::{new_table, render_table, sanitize};
+use crate::term::{new_table, render_table, sanitize, short};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use std::io::Write;
@@ -189,25 +189,5 @@ fn state(incident: &Incident, driven: bool) -> String {
         Status::Failed => "failed".to_owned(),
         Status::Ended(outcome) => outcome.name().to_owned(),
         Status::Aborted => "aborted".to_owned(),
-    }
-}
-
-/// `3d4h`, `2h05m`, `4m10s`, `12s`.
-pub fn short(duration: chrono::Duration) -> String {
-    let seconds = duration.num_seconds().max(0);
-    let (d, h, m, s) = (
-        seconds / 86_400,
-        seconds / 3600 % 24,
-        seconds / 60 % 60,
-        seconds % 60,
-    );
-    if d > 0 {
-        format!("{d}d{h}h")
-    } else if h > 0 {
-        format!("{h}h{m:02}m")
-    } else if m > 0 {
-        format!("{m}m{s:02}s")
-    } else {
-        format!("{s}s")
     }
 }

@@ -17,7 +17,6 @@ mod walk;
 
 pub use config::Config;
 pub use context::Context;
-pub use incidents::short;
 
 use crate::error::{Error, Result};
 use crate::exit_code::ExitCode;

@@ -54,16 +54,17 @@ impl Answers {
                 }
                 None => {
                     let known: Vec<&str> = runbook.vars.iter().map(|var| var.name.as_str()).collect();
-                    let hint = crate::load::did_you_mean(&name, known.iter().copied()).unwrap_or_else(|| {
-                        format!(
-                            "variables: {}",
-                            if known.is_empty() {
-                                "none".to_owned()
-                            } else {
-                                known.join(", ")
-                            }
-                        )
-                    });
+                    let hint =
+                        crate::model::did_you_mean(&name, known.iter().copied()).unwrap_or_else(|| {
+                            format!(
+                                "variables: {}",
+                                if known.is_empty() {
+                                    "none".to_owned()
+                                } else {
+                                    known.join(", ")
+                                }
+                            )
+                        });
                     problems.push(format!(
                         "--var {name}: `{runbook}` has no such variable; {hint}",
                         runbook = runbook.id.value
@@ -187,7 +188,7 @@ fn parse(runbook: &Runbook, key: &str, given: &Given) -> Result<Value, String> {
             .iter()
             .map(|step| step.id.as_str())
             .chain(runbook.timers.iter().map(|timer| timer.id.as_str()));
-        let hint = crate::load::did_you_mean(key, known)
+        let hint = crate::model::did_you_mean(key, known)
             .unwrap_or_else(|| "see `runbook show` for the step ids".to_owned());
         return Err(format!(
             "--answer {key}: `{}` has no step `{key}`; {hint}",

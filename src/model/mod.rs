@@ -22,4 +22,4 @@ pub use runbook::{BUILTIN_VARS, Contact, Runbook, SeverityLevel, Timer, TimerFro
 pub use span::{Located, Span};
 pub use step::{Branch, ChoiceOption, Command, DrillMode, Outcome, Phase, Step, StepKind};
 pub use template::{Placeholder, is_name, placeholders, render};
-pub use text::{Lang, Text};
+pub use text::{Lang, Text, did_you_mean};

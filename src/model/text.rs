@@ -111,6 +111,21 @@ impl Serialize for Text {
     }
 }
 
+/// `did you mean `x`?` when a known name is close enough to be a typo.
+pub fn did_you_mean<'a>(wrong: &str, known: impl IntoIterator<Item = &'a str>) -> Option<String> {
+    // Comparing is quadratic in the lengths; nobody mistypes 100 characters.
+    if wrong.len() > 100 {
+        return None;
+    }
+    known
+        .into_iter()
+        .filter(|candidate| candidate.len() <= 100)
+        .map(|candidate| (strsim::jaro_winkler(wrong, candidate), candidate))
+        .filter(|(score, _)| *score > 0.8)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, candidate)| format!("did you mean `{candidate}`?"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

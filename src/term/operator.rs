@@ -77,7 +77,7 @@ impl TerminalOperator {
     fn header(&self, context: Context<'_>) {
         let incident = context.incident;
         let now = crate::clock::now();
-        let elapsed = crate::cli::short(now - incident.started);
+        let elapsed = super::short(now - incident.started);
         let severity = context
             .runbook
             .severity(&incident.severity)
@@ -93,7 +93,7 @@ impl TerminalOperator {
             let left = if due <= now {
                 self.t("due", "已到期").to_owned()
             } else {
-                crate::cli::short(due - now)
+                super::short(due - now)
             };
             parts.push(format!("⏱ {timer} {left}"));
         }
