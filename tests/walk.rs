@@ -370,3 +370,25 @@ fn unknown_incident_is_a_usage_error() {
         .status(2)
         .stderr_contains("incident ids look like");
 }
+
+#[test]
+fn capture_keeps_standard_output_only() {
+    let noisy = WEB.replace(
+        "run = 'printf \"%s|%s\" \"$SERVICE\" \"$PAYLOAD\"'",
+        "run = 'echo \"warning: noisy\" >&2; printf \"%s|%s\\n\" \"$SERVICE\" \"$PAYLOAD\"'",
+    );
+    let mut test = Test::new().runbook("web", &noisy);
+    test.again(["start", "web", "--var", "payload=x", "--answer", "ok=yes"])
+        .success();
+    let events = test.events(FIRST);
+    let finished = events.iter().find(|e| e["type"] == "command-finished").unwrap();
+    assert!(
+        finished["payload"]["output"]
+            .as_str()
+            .unwrap()
+            .contains("warning: noisy")
+    );
+    let captured = events.iter().find(|e| e["type"] == "var-set").unwrap();
+    assert_eq!(captured["payload"]["name"], "seen");
+    assert_eq!(captured["payload"]["value"], "web|x");
+}

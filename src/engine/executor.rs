@@ -40,6 +40,9 @@ pub struct CommandOutcome {
     pub output: String,
     /// Bytes written in all, before capping.
     pub output_bytes: u64,
+    /// The first few KiB of standard output alone (redacted), for
+    /// `capture`: a variable should not hold the command's warnings.
+    pub stdout: String,
 }
 
 impl CommandOutcome {

@@ -58,6 +58,9 @@ const CHANNEL_DEPTH: usize = 16;
 
 const READ_SIZE: usize = 8192;
 
+/// How much of standard output is kept apart for `capture = "var"`.
+const STDOUT_KEPT: usize = 4096;
+
 /// Runs commands with `sh -c`.
 #[derive(Debug, Default)]
 pub struct ShellExecutor;
@@ -77,10 +80,10 @@ impl Executor for ShellExecutor {
         let (tx, rx) = mpsc::sync_channel(CHANNEL_DEPTH);
         let mut readers = Vec::with_capacity(2);
         if let Some(out) = child.stdout.take() {
-            readers.push(spawn_reader("runbook-stdout", out, tx.clone())?);
+            readers.push(spawn_reader("runbook-stdout", out, true, tx.clone())?);
         }
         if let Some(err) = child.stderr.take() {
-            readers.push(spawn_reader("runbook-stderr", err, tx.clone())?);
+            readers.push(spawn_reader("runbook-stderr", err, false, tx.clone())?);
         }
         // The channel disconnects when the last reader is done.
         drop(tx);
@@ -191,6 +194,7 @@ impl Executor for ShellExecutor {
             timed_out,
             cancelled,
             output_bytes: capture.bytes,
+            stdout: std::mem::take(&mut capture.stdout),
             output: capture.finish(),
         })
     }
@@ -214,11 +218,12 @@ fn spawn(spec: &CommandSpec<'_>) -> io::Result<Child> {
 fn spawn_reader(
     name: &str,
     pipe: impl Read + Send + 'static,
+    stdout: bool,
     tx: SyncSender<Vec<Chunk>>,
 ) -> io::Result<JoinHandle<()>> {
     thread::Builder::new()
         .name(name.to_owned())
-        .spawn(move || read_lines(pipe, &tx))
+        .spawn(move || read_lines(pipe, stdout, &tx))
 }
 
 /// Where the supervision loop is.
@@ -323,6 +328,8 @@ struct Chunk {
     dropped: u64,
     /// Bytes the command wrote for this line, newline included.
     written: u64,
+    /// Read from standard output (not standard error).
+    stdout: bool,
 }
 
 impl Chunk {
@@ -345,9 +352,12 @@ impl Chunk {
 
 /// Reads `pipe` to its end (or until the caller hangs up), sending the
 /// lines each read completes as one batch.
-fn read_lines(mut pipe: impl Read, tx: &SyncSender<Vec<Chunk>>) {
+fn read_lines(mut pipe: impl Read, stdout: bool, tx: &SyncSender<Vec<Chunk>>) {
     let mut buf = [0u8; READ_SIZE];
-    let mut chunk = Chunk::default();
+    let mut chunk = Chunk {
+        stdout,
+        ..Chunk::default()
+    };
     loop {
         let n = match pipe.read(&mut buf) {
             Ok(0) => break,
@@ -363,7 +373,16 @@ fn read_lines(mut pipe: impl Read, tx: &SyncSender<Vec<Chunk>>) {
                 Some((b'\n', body)) => {
                     chunk.append(body);
                     chunk.terminated = true;
-                    batch.push(mem::take(&mut chunk).finish());
+                    batch.push(
+                        mem::replace(
+                            &mut chunk,
+                            Chunk {
+                                stdout,
+                                ..Chunk::default()
+                            },
+                        )
+                        .finish(),
+                    );
                 }
                 _ => chunk.append(piece),
             }
@@ -408,6 +427,8 @@ struct Capture {
     unterminated: bool,
     /// Bytes the command wrote in all.
     bytes: u64,
+    /// The start of standard output alone, for `capture`.
+    stdout: String,
 }
 
 impl Capture {
@@ -418,6 +439,14 @@ impl Capture {
             let _ = write!(text, " [... {} bytes left out ...]", chunk.dropped);
         }
         line(&text);
+        if chunk.stdout && self.stdout.len() < STDOUT_KEPT {
+            let room = STDOUT_KEPT - self.stdout.len();
+            let cut = floor_boundary(&text, room);
+            self.stdout.push_str(&text[..cut]);
+            if chunk.terminated && cut == text.len() {
+                self.stdout.push('\n');
+            }
+        }
         // A stream's unterminated last line is ended when the other stream
         // says more, so that the two never run together.
         if self.unterminated {

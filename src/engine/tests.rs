@@ -62,6 +62,7 @@ impl Executor for FakeExecutor {
             duration: std::time::Duration::from_millis(5),
             timed_out: false,
             cancelled: false,
+            stdout: output.clone(),
             output,
             output_bytes: 10,
         })

@@ -650,6 +650,7 @@ impl<'a> Engine<'a> {
                 cancelled: false,
                 output: format!("cannot start the command: {error}"),
                 output_bytes: 0,
+                stdout: String::new(),
             },
         };
         if outcome.cancelled {
@@ -667,7 +668,7 @@ impl<'a> Engine<'a> {
             output_bytes: outcome.output_bytes,
         })?;
         if succeeded && let Some(capture) = &command.capture {
-            let value: String = outcome.output.trim().chars().take(4096).collect();
+            let value = outcome.stdout.trim().to_owned();
             self.record(EventKind::VarSet {
                 name: capture.value.clone(),
                 value,
