@@ -57,9 +57,11 @@ fn check_fires_the_timer_of_an_incident_nobody_drives() {
     );
 
     let mut later = test.env("RUNBOOK_NOW", LATER);
-    later.again(["check"]).success().stdout_contains(&format!(
-        "{FIRST} timer-fired: timer escalate (after 1h); notified"
-    ));
+    later
+        .again(["check"])
+        .success()
+        .stdout_contains(&format!("{FIRST} timer-fired: timer escalate (after 1h)"))
+        .stdout_contains(&format!("{FIRST} notified: oncall via file"));
     let notified = std::fs::read_to_string(later.work().join("notified.txt")).unwrap();
     assert!(notified.contains("oncall@example.com"), "{notified}");
     assert!(
@@ -191,7 +193,8 @@ fn a_failed_webhook_is_journaled_and_the_walk_goes_on() {
         .into_iter()
         .find(|e| e["type"] == "notification-failed")
         .unwrap();
-    assert_eq!(failed["payload"]["error"], "hook: HTTP 500: ok");
+    assert_eq!(failed["payload"]["error"], "HTTP 500: ok");
+    assert_eq!(failed["payload"]["via"], "hook");
 }
 
 #[test]
@@ -221,4 +224,37 @@ fn speed_makes_an_hour_a_second_in_a_scripted_drill() {
         .expect("the timer fired");
     let finished = types.iter().position(|t| t == "command-finished").unwrap();
     assert!(fired < finished, "fired while the command ran: {types:?}");
+}
+
+#[test]
+fn a_notification_that_keeps_failing_is_retried_ten_times_then_left_to_people() {
+    let mut test = Test::new()
+        .runbook("paged", PAGED)
+        .config("[[notifiers]]\nname = \"broken\"\ntype = \"command\"\ncommand = \"exit 1\"\n");
+    test.again(["start", "paged", "--severity", "sev1"]).status(3);
+    for attempt in 2..=10 {
+        let outcome = test.again(["check"]);
+        outcome.success().stdout_contains("notification-failed: oncall via broken");
+        if attempt == 10 {
+            outcome.stdout_contains("giving up after 10 attempts");
+        }
+    }
+    test.again(["check"]).success().stdout_lacks("notification");
+    let failed = test.types(FIRST).iter().filter(|t| *t == "notification-failed").count();
+    assert_eq!(failed, 10);
+}
+
+#[test]
+fn only_the_notifier_that_failed_is_tried_again() {
+    let mut test = Test::new().runbook("paged", PAGED);
+    let out = test.work().join("notified.txt");
+    let config = format!(
+        "[[notifiers]]\nname = \"works\"\ntype = \"command\"\ncommand = 'cat >> {}'\n\n[[notifiers]]\nname = \"broken\"\ntype = \"command\"\ncommand = \"exit 1\"\n",
+        out.display()
+    );
+    let mut test = test.config(&config);
+    test.again(["start", "paged", "--severity", "sev1"]).status(3);
+    test.again(["check"]).success().stdout_contains("notification-failed: oncall via broken");
+    let delivered = std::fs::read_to_string(&out).unwrap();
+    assert_eq!(delivered.matches("opened at sev1").count(), 1, "not sent twice through `works`");
 }

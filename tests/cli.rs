@@ -32,13 +32,3 @@ fn valid_runbook_validates() {
         .success()
         .stderr_contains("checked 1 runbook: 0 errors, 0 warnings");
 }
-
-#[test]
-fn examples_validate_clean() {
-    let examples = concat!(env!("CARGO_MANIFEST_DIR"), "/examples");
-    Test::new()
-        .args(["validate", examples])
-        .run()
-        .success()
-        .stderr_contains("0 errors, 0 warnings");
-}

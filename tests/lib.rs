@@ -10,6 +10,8 @@ mod bundled;
 mod catalog;
 mod check;
 mod cli;
+mod crash;
+mod examples;
 mod invalid_runbooks;
 mod loader_never_panics;
 mod notify;

@@ -53,7 +53,7 @@ fn pauses_at_the_first_unanswered_question_and_resumes_to_the_end() {
     outcome
         .status(3)
         .stderr_contains(&format!("{FIRST} is paused at step `ok`: yes or no"))
-        .stderr_contains(&format!("to continue: runbook resume {FIRST} --answer ok=yes"));
+        .stderr_contains(&format!("to continue: runbook resume {FIRST} --answer ok=ANSWER"));
     let outcome = test.again(["resume", FIRST, "--answer", "ok=no", "--answer", "fix=yes"]);
     outcome
         .success()
@@ -117,7 +117,7 @@ fn json_prints_every_event_and_what_it_waits_for() {
     let last = lines.last().unwrap();
     assert_eq!(last["type"], "awaiting");
     assert_eq!(last["step"], "ok");
-    assert_eq!(last["resume"], format!("runbook resume {FIRST} --answer ok=yes"));
+    assert_eq!(last["resume"], format!("runbook resume {FIRST} --answer ok=ANSWER"));
 }
 
 #[test]
@@ -296,7 +296,7 @@ fn killed_mid_command_resume_reports_the_unfinished_command() {
     outcome
         .status(3)
         .stderr_contains("retry to run the interrupted command again, done if it had finished")
-        .stderr_contains(&format!("runbook resume {FIRST} --answer look=retry"));
+        .stderr_contains(&format!("runbook resume {FIRST} --answer look=ANSWER"));
     let outcome = test.again(["resume", FIRST, "--answer", "look=done", "--answer", "ok=yes"]);
     outcome.success();
     let types = test.types(FIRST);

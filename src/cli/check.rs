@@ -113,80 +113,104 @@ fn check(
     .runbook
     .ok_or("the runbook kept with the incident does not load")?;
     let (mut journal, replay) = Journal::open(&dir, &actor, lock).map_err(|error| error.to_string())?;
+    if let Some(torn) = &replay.torn {
+        done.push(Done {
+            incident: id.to_owned(),
+            action: "journal-repaired",
+            detail: format!(
+                "the last event was cut short (line {}, {} bytes, a crash while writing); moved to journal.jsonl.torn",
+                torn.line, torn.bytes
+            ),
+        });
+    }
     let mut incident = Incident::replay(&replay.events).map_err(|error| error.to_string())?;
     let mut append = |incident: &mut Incident, kind: EventKind| -> Result<Event, String> {
-        let event = journal
-            .append(crate::clock::now(), kind)
-            .map_err(|error| error.to_string())?;
+        let event = journal.append(crate::clock::now(), kind).map_err(|error| error.to_string())?;
         incident.apply(&event);
         Ok(event)
+    };
+    let describe = |kind: &EventKind| match kind {
+        EventKind::NotificationSent { to, via, .. } => Some(("notified", format!("{} via {via}", to.join(", ")))),
+        EventKind::NotificationFailed { to, via, error, .. } => {
+            Some(("notification-failed", format!("{} via {via}: {error}", to.join(", "))))
+        }
+        _ => None,
     };
 
     for timer in timers::due(&runbook, &incident, now) {
         append(&mut incident, fire::timer_fired(timer))?;
-        let mut detail = format!("timer {} (after {})", timer.id.value, timer.after);
-        if let Some(kind) = fire::timer_notification(&runbook, &incident, timer, notifier, &context.lang) {
-            if let EventKind::NotificationFailed { error, .. } = &kind {
-                detail.push_str(&format!("; NOT notified: {error}"));
-            } else {
-                detail.push_str("; notified");
-            }
-            append(&mut incident, kind)?;
-        }
         done.push(Done {
             incident: id.to_owned(),
             action: "timer-fired",
-            detail,
+            detail: format!("timer {} (after {})", timer.id.value, timer.after),
         });
+        for kind in fire::timer_notification(&runbook, &incident, timer, notifier, &context.lang) {
+            if let Some((action, detail)) = describe(&kind) {
+                done.push(Done {
+                    incident: id.to_owned(),
+                    action,
+                    detail,
+                });
+            }
+            append(&mut incident, kind)?;
+        }
     }
 
     if let Some(notifier) = notifier {
-        for failed in undelivered(&replay.events) {
-            let Some(kind) = fire::retry(&runbook, &incident, notifier, &failed) else {
+        for (failed, attempts) in undelivered(&replay.events) {
+            if attempts >= MAX_ATTEMPTS {
+                // Said once, when the last attempt failed; then left alone.
                 continue;
-            };
-            let (action, detail) = match &kind {
-                EventKind::NotificationSent { to, .. } => ("notified", to.join(", ")),
-                EventKind::NotificationFailed { to, error, .. } => {
-                    ("notification-failed", format!("{}: {error}", to.join(", ")))
+            }
+            for kind in fire::retry(&runbook, &incident, notifier, &failed) {
+                if let Some((action, mut detail)) = describe(&kind) {
+                    if action == "notification-failed" && attempts + 1 >= MAX_ATTEMPTS {
+                        detail.push_str(&format!("; giving up after {MAX_ATTEMPTS} attempts"));
+                    }
+                    done.push(Done {
+                        incident: id.to_owned(),
+                        action,
+                        detail,
+                    });
                 }
-                _ => continue,
-            };
-            append(&mut incident, kind)?;
-            done.push(Done {
-                incident: id.to_owned(),
-                action,
-                detail,
-            });
+                append(&mut incident, kind)?;
+            }
         }
     }
     Ok(())
 }
 
+/// A notification that keeps failing is tried this often, then left to
+/// people: `runbook check` runs every minute and must not spam.
+const MAX_ATTEMPTS: usize = 10;
+
 /// What a notification was for: (step, timer, contacts).
 type Target = (Option<String>, Option<String>, Vec<String>);
 
-/// Failed notifications not delivered since, newest attempt per target.
-fn undelivered(events: &[Event]) -> Vec<EventKind> {
-    let key = |step: &Option<String>, timer: &Option<String>, to: &[String]| -> Target {
-        (step.clone(), timer.clone(), to.to_vec())
+/// Failed notifications not delivered since, newest attempt per target and
+/// notifier, with how many attempts failed. By-hand calls that reached
+/// nobody are for people, not retries.
+fn undelivered(events: &[Event]) -> Vec<(EventKind, usize)> {
+    let key = |step: &Option<String>, timer: &Option<String>, to: &[String], via: &str| -> (Target, String) {
+        ((step.clone(), timer.clone(), to.to_vec()), via.to_owned())
     };
-    let mut pending: Vec<(Target, EventKind)> = Vec::new();
+    let mut pending: Vec<((Target, String), EventKind, usize)> = Vec::new();
     for event in events {
         match &event.kind {
-            EventKind::NotificationFailed {
-                step, timer, to, via, ..
-            } if via != "by-hand" => {
-                let k = key(step, timer, to);
-                pending.retain(|(other, _)| *other != k);
-                pending.push((k, event.kind.clone()));
+            EventKind::NotificationFailed { step, timer, to, via, .. } if via != "by-hand" => {
+                let k = key(step, timer, to, via);
+                let attempts = pending.iter().find(|(other, _, _)| *other == k).map_or(0, |(_, _, n)| *n);
+                pending.retain(|(other, _, _)| *other != k);
+                pending.push((k, event.kind.clone(), attempts + 1));
             }
-            EventKind::NotificationSent { step, timer, to, .. } => {
-                let k = key(step, timer, to);
-                pending.retain(|(other, _)| *other != k);
+            EventKind::NotificationSent { step, timer, to, via, .. } => {
+                // Delivered through this notifier, or (after "none") through any.
+                pending.retain(|((target, failed_via), _, _)| {
+                    *target != (step.clone(), timer.clone(), to.clone()) || !(failed_via == via || failed_via == "none")
+                });
             }
             _ => {}
         }
     }
-    pending.into_iter().map(|(_, kind)| kind).collect()
+    pending.into_iter().map(|(_, kind, attempts)| (kind, attempts)).collect()
 }

@@ -100,29 +100,30 @@ pub fn attach(context: &Context, args: &AttachArgs) -> Result<ExitCode> {
         .file_name()
         .map(|name| name.to_string_lossy().into_owned())
         .ok_or_else(|| Error::usage("the file has no name"))?;
-    let attachments = dir.join("attachments");
-    std::fs::create_dir_all(&attachments)?;
-    // Never overwrite: a second file of the same name gets a number.
-    let mut target = attachments.join(&name);
-    let mut n = 1;
-    while target.exists() {
-        n += 1;
-        target = attachments.join(format!("{n}-{name}"));
-    }
-    let stored = target
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or(name);
-    std::fs::copy(&args.file, &target)?;
-    std::fs::File::open(&target)?.sync_all()?;
-    let digest = sha256_hex_reader(std::fs::File::open(&target)?)?;
-    let bytes = std::fs::metadata(&target)?.len();
-    let sha256 = digest.clone();
-    append(context, &args.incident, move |_| {
+    let mut digest = String::new();
+    // Copied while holding the incident's lock: a refused attach leaves
+    // nothing behind, and two at once never pick the same name.
+    append(context, &args.incident, |_| {
+        use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
+        let attachments = dir.join("attachments");
+        std::fs::DirBuilder::new().recursive(true).mode(0o700).create(&attachments)?;
+        // Never overwrite: a second file of the same name gets a number.
+        let mut target = attachments.join(&name);
+        let mut n = 1;
+        while target.exists() {
+            n += 1;
+            target = attachments.join(format!("{n}-{name}"));
+        }
+        let stored = target.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or(name);
+        std::fs::copy(&args.file, &target)?;
+        // Evidence: read-only, and on disk before the journal says so.
+        std::fs::set_permissions(&target, std::fs::Permissions::from_mode(0o400))?;
+        std::fs::File::open(&target)?.sync_all()?;
+        digest = sha256_hex_reader(std::fs::File::open(&target)?)?;
         Ok(EventKind::AttachmentAdded {
             name: stored,
-            sha256,
-            bytes,
+            sha256: digest.clone(),
+            bytes: std::fs::metadata(&target)?.len(),
         })
     })?;
     writeln!(

@@ -55,6 +55,14 @@ impl Sink for SharedSink<'_, '_> {
     fn foreign(&mut self) -> Vec<Event> {
         std::mem::take(&mut lock(self.0).foreign)
     }
+
+    fn record_timer_fired(&mut self, time: DateTime<Utc>, timer: &str) -> std::io::Result<Option<Event>> {
+        let mut shared = lock(self.0);
+        if shared.incident.as_ref().is_some_and(|incident| incident.timers_fired.contains(timer)) {
+            return Ok(None);
+        }
+        shared.append(time, EventKind::TimerFired { timer: timer.to_owned() }).map(Some)
+    }
 }
 
 fn lock<'s, 'j>(shared: &'s Mutex<Shared<'j>>) -> std::sync::MutexGuard<'s, Shared<'j>> {
@@ -74,8 +82,11 @@ fn fire_timers(
     done: &AtomicBool,
 ) {
     let clock = crate::clock::SystemClock;
-    while !done.load(Ordering::SeqCst) {
+    loop {
         std::thread::sleep(std::time::Duration::from_millis(200));
+        if done.load(Ordering::SeqCst) {
+            return;
+        }
         let fired: Vec<(&crate::model::Timer, Incident)> = {
             let mut shared = lock(shared);
             let Some(incident) = shared.incident.clone().filter(|i| i.status.is_open()) else {
@@ -97,9 +108,7 @@ fn fire_timers(
         // Deliver without holding the journal: a slow webhook must not
         // block the operator's answers.
         for (timer, incident) in fired {
-            if let Some(kind) =
-                crate::engine::fire::timer_notification(runbook, &incident, timer, notifier, lang)
-            {
+            for kind in crate::engine::fire::timer_notification(runbook, &incident, timer, notifier, lang) {
                 let mut shared = lock(shared);
                 if let Ok(event) = shared.append(clock.now(), kind) {
                     shared.foreign.push(event);
@@ -166,7 +175,6 @@ impl Walk<'_> {
                 cancel: &CANCEL,
                 redact: &redact,
                 lang: lang.clone(),
-                background_timers: true,
             };
             let result = match begin {
                 Begin::Start(start) => Engine::start(runbook, start, ports),
@@ -225,8 +233,8 @@ fn report(
             progress.awaiting(
                 id,
                 Some(step),
-                "retry or done",
-                &format!("runbook resume {id} --answer {step}=retry"),
+                "retry, or done to go on as if it had worked",
+                &format!("runbook resume {id} --answer {step}=ANSWER"),
             );
             ExitCode::Failure
         }

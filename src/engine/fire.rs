@@ -6,7 +6,8 @@ use super::ports::{Notification, Notifier};
 use super::walk::render_text;
 use crate::model::{Contact, EventKind, Incident, Lang, Runbook, Timer};
 
-/// Delivers one notification and says how it went, as the event to journal.
+/// Delivers one notification and says how it went, as the events to
+/// journal: one per configured notifier, so that each is retried on its own.
 /// Without a notifier the delivery is a failure ("call them"), so that
 /// `runbook check` retries it once one is configured: nobody pretends
 /// people were told.
@@ -18,27 +19,44 @@ pub fn deliver(
     contacts: &[String],
     subject: String,
     message: String,
-) -> EventKind {
-    let to: Vec<&Contact> = contacts.iter().filter_map(|id| runbook.contact(id)).collect();
-    let (via, result) = match notifier {
-        Some(notifier) => {
-            let notification = Notification {
-                incident: &incident.id,
-                severity: &incident.severity,
-                subject: subject.clone(),
-                message: message.clone(),
-                to,
-            };
-            (notifier.name().to_owned(), notifier.send(&notification))
-        }
-        None => (
-            "none".to_owned(),
-            Err("no notifier is configured: call them".to_owned()),
-        ),
+) -> Vec<EventKind> {
+    let outcomes = match notifier {
+        Some(notifier) => notifier.send_each(&notification(runbook, incident, contacts, &subject, &message)),
+        None => vec![("none".to_owned(), Err("no notifier is configured: call them".to_owned()))],
     };
-    let step = step.map(str::to_owned);
-    let timer = timer.map(str::to_owned);
-    let to = contacts.to_vec();
+    outcomes
+        .into_iter()
+        .map(|(via, result)| outcome(step, timer, contacts, &subject, &message, via, result))
+        .collect()
+}
+
+fn notification<'a>(
+    runbook: &'a Runbook,
+    incident: &'a Incident,
+    contacts: &[String],
+    subject: &str,
+    message: &str,
+) -> Notification<'a> {
+    Notification {
+        incident: &incident.id,
+        severity: &incident.severity,
+        subject: subject.to_owned(),
+        message: message.to_owned(),
+        to: contacts.iter().filter_map(|id| runbook.contact(id)).collect::<Vec<&Contact>>(),
+    }
+}
+
+fn outcome(
+    step: Option<&str>,
+    timer: Option<&str>,
+    contacts: &[String],
+    subject: &str,
+    message: &str,
+    via: String,
+    result: Result<(), String>,
+) -> EventKind {
+    let (step, timer, to) = (step.map(str::to_owned), timer.map(str::to_owned), contacts.to_vec());
+    let (subject, message) = (subject.to_owned(), message.to_owned());
     match result {
         Ok(()) => EventKind::NotificationSent {
             step,
@@ -69,16 +87,16 @@ pub fn timer_fired(timer: &Timer) -> EventKind {
     }
 }
 
-/// The notification a fired timer sends, if it names anyone.
+/// The notifications a fired timer sends (none when it names nobody).
 pub fn timer_notification(
     runbook: &Runbook,
     incident: &Incident,
     timer: &Timer,
     notifier: Option<&dyn Notifier>,
     lang: &Lang,
-) -> Option<EventKind> {
+) -> Vec<EventKind> {
     if timer.notify.is_empty() {
-        return None;
+        return Vec::new();
     }
     let id = &timer.id.value;
     let contacts: Vec<String> = timer.notify.iter().map(|c| c.value.clone()).collect();
@@ -88,42 +106,32 @@ pub fn timer_notification(
         .as_ref()
         .map(|message| render_text(message.get(lang), incident, None))
         .unwrap_or_else(|| format!("Timer {id} fired after {}.", timer.after));
-    Some(deliver(
-        runbook,
-        incident,
-        notifier,
-        (None, Some(id)),
-        &contacts,
-        subject,
-        message,
-    ))
+    deliver(runbook, incident, notifier, (None, Some(id)), &contacts, subject, message)
 }
 
-/// Delivers again a notification that failed, for `runbook check`.
-pub fn retry(
-    runbook: &Runbook,
-    incident: &Incident,
-    notifier: &dyn Notifier,
-    failed: &EventKind,
-) -> Option<EventKind> {
+/// Delivers again a notification that failed, for `runbook check`: through
+/// the notifier that failed, or through every configured one when there was
+/// none at the time.
+pub fn retry(runbook: &Runbook, incident: &Incident, notifier: &dyn Notifier, failed: &EventKind) -> Vec<EventKind> {
     let EventKind::NotificationFailed {
         step,
         timer,
         to,
         subject,
         message,
+        via,
         ..
     } = failed
     else {
-        return None;
+        return Vec::new();
     };
-    Some(deliver(
-        runbook,
-        incident,
-        Some(notifier),
-        (step.as_deref(), timer.as_deref()),
-        to,
-        subject.clone(),
-        message.clone(),
-    ))
+    let notification = notification(runbook, incident, to, subject, message);
+    let outcomes = match notifier.send_via(via, &notification) {
+        Some(result) => vec![(via.clone(), result)],
+        None => notifier.send_each(&notification),
+    };
+    outcomes
+        .into_iter()
+        .map(|(via, result)| outcome(step.as_deref(), timer.as_deref(), to, subject, message, via, result))
+        .collect()
 }

@@ -24,6 +24,18 @@ pub trait Notifier: Send + Sync {
     fn name(&self) -> &str;
     /// Delivers, or says why not. A failure never stops the incident.
     fn send(&self, notification: &Notification<'_>) -> Result<(), String>;
+
+    /// Delivers through each notifier this one stands for, with one outcome
+    /// per notifier, so that each is journaled, and retried, on its own.
+    fn send_each(&self, notification: &Notification<'_>) -> Vec<(String, Result<(), String>)> {
+        vec![(self.name().to_owned(), self.send(notification))]
+    }
+
+    /// Delivers through the notifier named `via` only: a retry of what
+    /// failed there. `None` when there is no such notifier (any more).
+    fn send_via(&self, via: &str, notification: &Notification<'_>) -> Option<Result<(), String>> {
+        (self.name() == via).then(|| self.send(notification))
+    }
 }
 
 /// Where events go: the journal. `record` returns once the event is
@@ -34,5 +46,12 @@ pub trait Sink {
     /// Events journaled by other writers since the last call, in order.
     fn foreign(&mut self) -> Vec<Event> {
         Vec::new()
+    }
+
+    /// Journals that `timer` fired, unless another writer already did:
+    /// checking and appending is one step, so a timer fires once however
+    /// many threads watch it.
+    fn record_timer_fired(&mut self, time: DateTime<Utc>, timer: &str) -> std::io::Result<Option<Event>> {
+        self.record(time, EventKind::TimerFired { timer: timer.to_owned() }).map(Some)
     }
 }

@@ -103,8 +103,9 @@ impl Answers {
     }
 }
 
-/// What a question expects, in words, and an example answer for the
-/// `runbook resume ... --answer` line.
+/// What a question expects, in words, and the flag to pass on the
+/// `runbook resume` line. The value is a placeholder, `ANSWER`: a line
+/// pasted without reading it must be refused, not taken as a decision.
 pub fn expects(question: Question<'_>, lang: &Lang) -> (String, String) {
     match question {
         Question::Var(var) => (
@@ -121,9 +122,9 @@ pub fn expects(question: Question<'_>, lang: &Lang) -> (String, String) {
         Question::Step(step) => match &step.kind {
             StepKind::Instruction { .. } => (
                 "done, failed or skip".into(),
-                format!("--answer {}=done", step.id.value),
+                format!("--answer {}=ANSWER", step.id.value),
             ),
-            StepKind::Confirm { .. } => ("yes or no".into(), format!("--answer {}=yes", step.id.value)),
+            StepKind::Confirm { .. } => ("yes or no".into(), format!("--answer {}=ANSWER", step.id.value)),
             StepKind::Choice { options } => {
                 let labels: Vec<String> = options
                     .iter()
@@ -132,7 +133,7 @@ pub fn expects(question: Question<'_>, lang: &Lang) -> (String, String) {
                     .collect();
                 (
                     format!("one of: {}", labels.join(", ")),
-                    format!("--answer {}=1", step.id.value),
+                    format!("--answer {}=ANSWER", step.id.value),
                 )
             }
             StepKind::Input { pattern, .. } => (
@@ -143,31 +144,31 @@ pub fn expects(question: Question<'_>, lang: &Lang) -> (String, String) {
                         .map(|p| format!(" matching {}", p.value))
                         .unwrap_or_default()
                 ),
-                format!("--answer {}=TEXT", step.id.value),
+                format!("--answer {}=ANSWER", step.id.value),
             ),
             StepKind::Checklist { items, .. } => (
                 format!("the numbers of the ticked items (1-{}), or none", items.len()),
-                format!("--answer {}=none", step.id.value),
+                format!("--answer {}=ANSWER", step.id.value),
             ),
-            _ => ("an answer".into(), format!("--answer {}=...", step.id.value)),
+            _ => ("an answer".into(), format!("--answer {}=ANSWER", step.id.value)),
         },
         Question::RunCommand(step) => (
             "yes to run the command, no to skip it".into(),
-            format!("--answer {}=yes", step.id.value),
+            format!("--answer {}=ANSWER", step.id.value),
         ),
         Question::Notified(step, _) => (
             "done once the people were told, failed if they could not be reached".into(),
-            format!("--answer {}=done", step.id.value),
+            format!("--answer {}=ANSWER", step.id.value),
         ),
         Question::Unfinished(step) => (
             "retry to run the interrupted command again, done if it had finished".into(),
-            format!("--answer {}=retry", step.id.value),
+            format!("--answer {}=ANSWER", step.id.value),
         ),
         Question::Retry(step, _) => (
             "retry, or done to go on as if it had worked".into(),
-            format!("--answer {}=retry", step.id.value),
+            format!("--answer {}=ANSWER", step.id.value),
         ),
-        Question::TimerOffer(timer, _) => ("yes or no".into(), format!("--answer {}=yes", timer.id.value)),
+        Question::TimerOffer(timer, _) => ("yes or no".into(), format!("--answer {}=ANSWER", timer.id.value)),
     }
 }
 

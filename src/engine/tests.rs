@@ -155,7 +155,6 @@ impl Harness {
             cancel: &cancel,
             redact: &redact,
             lang: Lang::english(),
-            background_timers: false,
         };
         let start = Start {
             incident: "INC-20261128-0001".into(),
@@ -185,7 +184,6 @@ impl Harness {
             cancel: &cancel,
             redact: &redact,
             lang: Lang::english(),
-            background_timers: false,
         };
         Engine::resume(&self.runbook, incident, ports).unwrap()
     }
@@ -511,7 +509,6 @@ fn a_timer_fired_by_another_writer_is_offered_at_the_next_step() {
         cancel: &cancel,
         redact: &redact,
         lang: Lang::english(),
-        background_timers: true,
     };
     let start = Start {
         incident: "INC-20261128-0001".into(),

@@ -45,9 +45,6 @@ pub struct Ports<'a> {
     pub redact: &'a dyn Fn(&str) -> String,
     /// The language of notifications.
     pub lang: Lang,
-    /// Due timers are fired by another thread, whose events reach the
-    /// engine through [`Sink::foreign`]; the engine only offers their steps.
-    pub background_timers: bool,
 }
 
 impl std::fmt::Debug for Ports<'_> {
@@ -145,12 +142,20 @@ impl<'a> Engine<'a> {
         incident: Incident,
         ports: Ports<'a>,
     ) -> Result<(Stop, Incident), JournalFailed> {
+        // Timers that fired while nobody drove the incident (`runbook
+        // check`), or just before a crash, still get their step offered.
+        let unoffered = incident
+            .timers_fired
+            .iter()
+            .filter(|timer| !incident.timers_offered.contains(*timer))
+            .cloned()
+            .collect();
         let mut engine = Engine {
             runbook,
             incident,
             ports,
             grace: Duration::from_secs(5),
-            unoffered: Vec::new(),
+            unoffered,
         };
         engine.record(EventKind::Resumed {})?;
         let stop = engine.walk()?;
@@ -403,7 +408,7 @@ impl<'a> Engine<'a> {
         subject: String,
         message: String,
     ) -> Result<(), JournalFailed> {
-        let kind = super::fire::deliver(
+        let kinds = super::fire::deliver(
             self.runbook,
             &self.incident,
             self.ports.notifier,
@@ -412,7 +417,9 @@ impl<'a> Engine<'a> {
             subject,
             message,
         );
-        self.record(kind)?;
+        for kind in kinds {
+            self.record(kind)?;
+        }
         Ok(())
     }
 
@@ -420,10 +427,8 @@ impl<'a> Engine<'a> {
     /// and offers the first one's step.
     fn fire_timers(&mut self, now_all: bool) -> Result<Option<Flow>, JournalFailed> {
         let now = self.ports.clock.now();
-        let fire: Vec<String> = if self.ports.background_timers && !now_all {
-            // Another thread fires due timers; they arrive as foreign events.
-            Vec::new()
-        } else if now_all {
+        self.absorb();
+        let fire: Vec<String> = if now_all {
             timers::pending(self.runbook, &self.incident)
                 .into_iter()
                 .map(|(timer, _)| timer.id.value.clone())
@@ -438,15 +443,21 @@ impl<'a> Engine<'a> {
             let Some(timer) = self.runbook.timers.iter().find(|timer| timer.id.value == id) else {
                 continue;
             };
-            self.record(super::fire::timer_fired(timer))?;
+            // Another writer (a timer thread, `runbook check`) may have
+            // fired it a moment ago; then it arrives as a foreign event.
+            self.absorb();
+            let now = self.ports.clock.now();
+            match self.ports.sink.record_timer_fired(now, &id)? {
+                Some(event) => self.apply(&event),
+                None => {
+                    self.absorb();
+                    continue;
+                }
+            }
             let lang = self.ports.lang.clone();
-            if let Some(kind) = super::fire::timer_notification(
-                self.runbook,
-                &self.incident,
-                timer,
-                self.ports.notifier,
-                &lang,
-            ) {
+            for kind in
+                super::fire::timer_notification(self.runbook, &self.incident, timer, self.ports.notifier, &lang)
+            {
                 self.record(kind)?;
             }
         }
@@ -464,15 +475,11 @@ impl<'a> Engine<'a> {
         let Some(target) = self.runbook.step(&goto) else {
             return Ok(None);
         };
-        match self.ask(
-            self.incident.current.clone().as_deref(),
-            Question::TimerOffer(timer, target),
-        )? {
-            Ok(Decision {
-                value: Value::YesNo(true),
-                ..
-            }) => Ok(Some(Flow::Goto(goto))),
-            Ok(_) => Ok(None),
+        match self.ask(self.incident.current.clone().as_deref(), Question::TimerOffer(timer, target))? {
+            Ok(decision) => {
+                self.decided(&timer.id.value, "timer-offer", &decision)?;
+                Ok((decision.value == Value::YesNo(true)).then_some(Flow::Goto(goto)))
+            }
             Err(stop) => Ok(Some(Flow::Stop(stop))),
         }
     }

@@ -72,6 +72,8 @@ pub struct Incident {
     pub answers: BTreeMap<String, Answer>,
     pub milestones: BTreeMap<String, DateTime<Utc>>,
     pub timers_fired: BTreeSet<String>,
+    /// Fired timers whose step the operator has been offered.
+    pub timers_offered: BTreeSet<String>,
     /// A command journaled as started with no result: the process running
     /// it died (or still runs it).
     pub unfinished_command: Option<String>,
@@ -136,6 +138,7 @@ impl Incident {
             answers: BTreeMap::new(),
             milestones: BTreeMap::new(),
             timers_fired: BTreeSet::new(),
+            timers_offered: BTreeSet::new(),
             unfinished_command: None,
             failed_notifications: Vec::new(),
             operators: BTreeSet::from([first.actor.clone()]),
@@ -228,11 +231,13 @@ impl Incident {
                 self.severity = to.clone();
                 self.severity_history.push((event.time, to.clone()));
             }
-            EventKind::StepAnswered { question, .. } => {
-                if question.as_deref() == Some("retry") {
-                    self.failed = None;
+            EventKind::StepAnswered { step, question, .. } => match question.as_deref() {
+                Some("retry") => self.failed = None,
+                Some("timer-offer") => {
+                    self.timers_offered.insert(step.clone());
                 }
-            }
+                _ => {}
+            },
             EventKind::NoteAdded { .. } | EventKind::AttachmentAdded { .. } => {}
             EventKind::StepFailed { step, reason } => {
                 self.failed = Some((step.clone(), reason.clone()));

@@ -50,10 +50,8 @@ impl Notifier for Fanout {
     }
 
     /// Sends through every notifier at the same time, so the slowest one
-    /// (up to its own timeout) sets the pace, not their sum. The error
-    /// names each notifier that failed, in the order configured:
-    /// `dingtalk: HTTP 500: ...; oncall-mail: exit 1: ...`.
-    fn send(&self, notification: &Notification<'_>) -> Result<(), String> {
+    /// (up to its own timeout) sets the pace, not their sum.
+    fn send_each(&self, notification: &Notification<'_>) -> Vec<(String, Result<(), String>)> {
         let results: Vec<Result<(), String>> = match self.notifiers.as_slice() {
             [only] => vec![guarded(only.as_ref(), notification)],
             notifiers => thread::scope(|scope| {
@@ -78,13 +76,25 @@ impl Notifier for Fanout {
                     .collect()
             }),
         };
-        let failures: Vec<String> = self
-            .notifiers
+        self.notifiers
             .iter()
             .zip(results)
-            .filter_map(|(notifier, result)| {
-                result.err().map(|error| format!("{}: {error}", notifier.name()))
-            })
+            .map(|(notifier, result)| (notifier.name().to_owned(), result))
+            .collect()
+    }
+
+    fn send_via(&self, via: &str, notification: &Notification<'_>) -> Option<Result<(), String>> {
+        let notifier = self.notifiers.iter().find(|notifier| notifier.name() == via)?;
+        Some(guarded(notifier.as_ref(), notification))
+    }
+
+    /// The error names each notifier that failed, in the order configured:
+    /// `dingtalk: HTTP 500: ...; oncall-mail: exit 1: ...`.
+    fn send(&self, notification: &Notification<'_>) -> Result<(), String> {
+        let failures: Vec<String> = self
+            .send_each(notification)
+            .into_iter()
+            .filter_map(|(name, result)| result.err().map(|error| format!("{name}: {error}")))
             .collect();
         if failures.is_empty() {
             Ok(())
