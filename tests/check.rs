@@ -234,19 +234,25 @@ fn a_notification_that_keeps_failing_is_retried_ten_times_then_left_to_people() 
     test.again(["start", "paged", "--severity", "sev1"]).status(3);
     for attempt in 2..=10 {
         let outcome = test.again(["check"]);
-        outcome.success().stdout_contains("notification-failed: oncall via broken");
+        outcome
+            .success()
+            .stdout_contains("notification-failed: oncall via broken");
         if attempt == 10 {
             outcome.stdout_contains("giving up after 10 attempts");
         }
     }
     test.again(["check"]).success().stdout_lacks("notification");
-    let failed = test.types(FIRST).iter().filter(|t| *t == "notification-failed").count();
+    let failed = test
+        .types(FIRST)
+        .iter()
+        .filter(|t| *t == "notification-failed")
+        .count();
     assert_eq!(failed, 10);
 }
 
 #[test]
 fn only_the_notifier_that_failed_is_tried_again() {
-    let mut test = Test::new().runbook("paged", PAGED);
+    let test = Test::new().runbook("paged", PAGED);
     let out = test.work().join("notified.txt");
     let config = format!(
         "[[notifiers]]\nname = \"works\"\ntype = \"command\"\ncommand = 'cat >> {}'\n\n[[notifiers]]\nname = \"broken\"\ntype = \"command\"\ncommand = \"exit 1\"\n",
@@ -254,7 +260,13 @@ fn only_the_notifier_that_failed_is_tried_again() {
     );
     let mut test = test.config(&config);
     test.again(["start", "paged", "--severity", "sev1"]).status(3);
-    test.again(["check"]).success().stdout_contains("notification-failed: oncall via broken");
+    test.again(["check"])
+        .success()
+        .stdout_contains("notification-failed: oncall via broken");
     let delivered = std::fs::read_to_string(&out).unwrap();
-    assert_eq!(delivered.matches("opened at sev1").count(), 1, "not sent twice through `works`");
+    assert_eq!(
+        delivered.matches("opened at sev1").count(),
+        1,
+        "not sent twice through `works`"
+    );
 }

@@ -64,8 +64,8 @@ fn pauses_at_the_first_unanswered_question_and_resumes_to_the_end() {
             "incident-started",
             "step-entered",
             "command-started",
-            "command-finished",
             "var-set",
+            "command-finished",
             "step-entered",
             "paused",
             "resumed",
@@ -84,7 +84,7 @@ fn pauses_at_the_first_unanswered_question_and_resumes_to_the_end() {
         "the default applies when no one is asked"
     );
     assert_eq!(events[0]["actor"], format!("ops@{}", hostname()));
-    assert_eq!(events[3]["payload"]["output"], "web|hello");
+    assert_eq!(events[4]["payload"]["output"], "web|hello");
     assert_eq!(events[8]["payload"]["source"], "script");
     let outcome = test.again(["resume", FIRST]);
     outcome
@@ -117,7 +117,10 @@ fn json_prints_every_event_and_what_it_waits_for() {
     let last = lines.last().unwrap();
     assert_eq!(last["type"], "awaiting");
     assert_eq!(last["step"], "ok");
-    assert_eq!(last["resume"], format!("runbook resume {FIRST} --answer ok=ANSWER"));
+    assert_eq!(
+        last["resume"],
+        format!("runbook resume {FIRST} --answer ok=ANSWER")
+    );
 }
 
 #[test]
@@ -171,7 +174,7 @@ fn answers_file_drives_the_whole_walk() {
     );
     test.again(["start", "web", "--answers", "answers.toml"])
         .success();
-    assert_eq!(test.events(FIRST)[3]["payload"]["output"], "web|from the file");
+    assert_eq!(first_output(&test), "web|from the file");
 }
 
 #[test]
@@ -197,10 +200,7 @@ fn variables_reach_commands_only_as_data() {
         ])
         .success();
         assert!(!test.work().join("CANARY").exists(), "{payload:?} ran as shell");
-        assert_eq!(
-            test.events(FIRST)[3]["payload"]["output"],
-            format!("web|{payload}").trim_end()
-        );
+        assert_eq!(first_output(&test), format!("web|{payload}").trim_end());
     }
 }
 
@@ -301,6 +301,19 @@ fn killed_mid_command_resume_reports_the_unfinished_command() {
     outcome.success();
     let types = test.types(FIRST);
     assert!(types.contains(&"command-skipped".to_owned()), "{types:?}");
+    // The killed runner's `sleep 30` was still running: stopped, and said so.
+    let note = test
+        .events(FIRST)
+        .into_iter()
+        .find(|e| e["type"] == "note-added")
+        .expect("a note");
+    assert!(
+        note["payload"]["text"]
+            .as_str()
+            .unwrap()
+            .contains("was still running"),
+        "{note}"
+    );
 }
 
 #[test]
@@ -391,4 +404,14 @@ fn capture_keeps_standard_output_only() {
     let captured = events.iter().find(|e| e["type"] == "var-set").unwrap();
     assert_eq!(captured["payload"]["name"], "seen");
     assert_eq!(captured["payload"]["value"], "web|x");
+}
+
+/// The output of the first command the incident ran.
+fn first_output(test: &Test) -> serde_json::Value {
+    let events = test.events(FIRST);
+    let finished = events
+        .iter()
+        .find(|e| e["type"] == "command-finished")
+        .expect("a command ran");
+    finished["payload"]["output"].clone()
 }

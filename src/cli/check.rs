@@ -90,6 +90,11 @@ fn check(
     done: &mut Vec<Done>,
 ) -> Result<(), String> {
     let dir = context.incidents_dir().join(id);
+    // A start that is creating it right now, or one that crashed before
+    // its first event: nothing to do.
+    if !dir.join("journal.jsonl").exists() {
+        return Ok(());
+    }
     let replay = crate::journal::read(&dir).map_err(|error| error.to_string())?;
     let incident = Incident::replay(&replay.events).map_err(|error| error.to_string())?;
     if !incident.status.is_open() {
@@ -125,15 +130,20 @@ fn check(
     }
     let mut incident = Incident::replay(&replay.events).map_err(|error| error.to_string())?;
     let mut append = |incident: &mut Incident, kind: EventKind| -> Result<Event, String> {
-        let event = journal.append(crate::clock::now(), kind).map_err(|error| error.to_string())?;
+        let event = journal
+            .append(crate::clock::now(), kind)
+            .map_err(|error| error.to_string())?;
         incident.apply(&event);
         Ok(event)
     };
     let describe = |kind: &EventKind| match kind {
-        EventKind::NotificationSent { to, via, .. } => Some(("notified", format!("{} via {via}", to.join(", ")))),
-        EventKind::NotificationFailed { to, via, error, .. } => {
-            Some(("notification-failed", format!("{} via {via}: {error}", to.join(", "))))
+        EventKind::NotificationSent { to, via, .. } => {
+            Some(("notified", format!("{} via {via}", to.join(", "))))
         }
+        EventKind::NotificationFailed { to, via, error, .. } => Some((
+            "notification-failed",
+            format!("{} via {via}: {error}", to.join(", ")),
+        )),
         _ => None,
     };
 
@@ -197,20 +207,31 @@ fn undelivered(events: &[Event]) -> Vec<(EventKind, usize)> {
     let mut pending: Vec<((Target, String), EventKind, usize)> = Vec::new();
     for event in events {
         match &event.kind {
-            EventKind::NotificationFailed { step, timer, to, via, .. } if via != "by-hand" => {
+            EventKind::NotificationFailed {
+                step, timer, to, via, ..
+            } if via != "by-hand" => {
                 let k = key(step, timer, to, via);
-                let attempts = pending.iter().find(|(other, _, _)| *other == k).map_or(0, |(_, _, n)| *n);
+                let attempts = pending
+                    .iter()
+                    .find(|(other, _, _)| *other == k)
+                    .map_or(0, |(_, _, n)| *n);
                 pending.retain(|(other, _, _)| *other != k);
                 pending.push((k, event.kind.clone(), attempts + 1));
             }
-            EventKind::NotificationSent { step, timer, to, via, .. } => {
+            EventKind::NotificationSent {
+                step, timer, to, via, ..
+            } => {
                 // Delivered through this notifier, or (after "none") through any.
                 pending.retain(|((target, failed_via), _, _)| {
-                    *target != (step.clone(), timer.clone(), to.clone()) || !(failed_via == via || failed_via == "none")
+                    *target != (step.clone(), timer.clone(), to.clone())
+                        || !(failed_via == via || failed_via == "none")
                 });
             }
             _ => {}
         }
     }
-    pending.into_iter().map(|(_, kind, attempts)| (kind, attempts)).collect()
+    pending
+        .into_iter()
+        .map(|(_, kind, attempts)| (kind, attempts))
+        .collect()
 }

@@ -46,6 +46,14 @@ fn append(
     let actor = actor();
     let lock = Lock::acquire(&dir, &actor, now).map_err(journal_error)?;
     let (mut journal, replay) = Journal::open(&dir, &actor, lock).map_err(journal_error)?;
+    if let Some(torn) = &replay.torn {
+        writeln!(
+            std::io::stderr(),
+            "warning: the journal's last event was cut short (line {}, {} bytes, a crash while writing); it was moved to journal.jsonl.torn",
+            torn.line,
+            torn.bytes
+        )?;
+    }
     let mut incident =
         Incident::replay(&replay.events).map_err(|error| Error::usage(format!("{id}: {error}")))?;
     let event = journal.append(now, kind(&incident)?).map_err(journal_error)?;
@@ -106,7 +114,10 @@ pub fn attach(context: &Context, args: &AttachArgs) -> Result<ExitCode> {
     append(context, &args.incident, |_| {
         use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
         let attachments = dir.join("attachments");
-        std::fs::DirBuilder::new().recursive(true).mode(0o700).create(&attachments)?;
+        std::fs::DirBuilder::new()
+            .recursive(true)
+            .mode(0o700)
+            .create(&attachments)?;
         // Never overwrite: a second file of the same name gets a number.
         let mut target = attachments.join(&name);
         let mut n = 1;
@@ -114,7 +125,10 @@ pub fn attach(context: &Context, args: &AttachArgs) -> Result<ExitCode> {
             n += 1;
             target = attachments.join(format!("{n}-{name}"));
         }
-        let stored = target.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or(name);
+        let stored = target
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or(name);
         std::fs::copy(&args.file, &target)?;
         // Evidence: read-only, and on disk before the journal says so.
         std::fs::set_permissions(&target, std::fs::Permissions::from_mode(0o400))?;

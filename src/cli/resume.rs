@@ -127,6 +127,7 @@ pub fn run(context: &Context, args: &Args) -> Result<ExitCode> {
     let answers = args.answers.answers(runbook, !interactive)?;
     Walk {
         context,
+        incident_key: super::walk::incident_key(&dir),
         runbook,
         journal: &mut journal,
         answers,

@@ -93,6 +93,7 @@ pub fn begin(context: &Context, args: &Args, drill: bool) -> Result<ExitCode> {
     };
     Walk {
         context,
+        incident_key: super::walk::incident_key(&dir),
         runbook,
         journal: &mut journal,
         answers,
@@ -104,11 +105,23 @@ pub fn begin(context: &Context, args: &Args, drill: bool) -> Result<ExitCode> {
 
 /// A copy of the runbook as it was at start, so that resume can say what
 /// changed since, and the record can name exactly what was followed.
+///
+/// Durability: written to a temporary file, synced, renamed into place and
+/// the directory synced, so after a crash the copy is whole or absent.
 fn keep_runbook(dir: &Path, text: &str) -> Result<()> {
-    use std::os::unix::fs::PermissionsExt;
-    let path = dir.join("runbook.toml");
-    std::fs::write(&path, text)?;
-    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o400))?;
+    use std::io::Write;
+    use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+    let temp = dir.join(".runbook.toml.tmp");
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(&temp)?;
+    file.write_all(text.as_bytes())?;
+    file.set_permissions(std::fs::Permissions::from_mode(0o400))?;
+    file.sync_all()?;
+    std::fs::rename(&temp, dir.join("runbook.toml"))?;
+    std::fs::File::open(dir)?.sync_all()?;
     Ok(())
 }
 

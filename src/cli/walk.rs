@@ -58,10 +58,21 @@ impl Sink for SharedSink<'_, '_> {
 
     fn record_timer_fired(&mut self, time: DateTime<Utc>, timer: &str) -> std::io::Result<Option<Event>> {
         let mut shared = lock(self.0);
-        if shared.incident.as_ref().is_some_and(|incident| incident.timers_fired.contains(timer)) {
+        if shared
+            .incident
+            .as_ref()
+            .is_some_and(|incident| incident.timers_fired.contains(timer))
+        {
             return Ok(None);
         }
-        shared.append(time, EventKind::TimerFired { timer: timer.to_owned() }).map(Some)
+        shared
+            .append(
+                time,
+                EventKind::TimerFired {
+                    timer: timer.to_owned(),
+                },
+            )
+            .map(Some)
     }
 }
 
@@ -127,6 +138,8 @@ pub enum Begin {
 
 pub struct Walk<'a> {
     pub context: &'a Context,
+    /// See [`Ports::incident_key`].
+    pub incident_key: String,
     pub runbook: &'a Runbook,
     pub journal: &'a mut Journal,
     pub answers: Answers,
@@ -154,7 +167,7 @@ impl Walk<'_> {
         });
         let done = AtomicBool::new(false);
         let mut progress = crate::term::Progress::new(self.json, lang.clone());
-        let mut terminal = crate::term::TerminalOperator::new(lang.clone());
+        let mut terminal = crate::term::TerminalOperator::new(lang.clone(), self.json);
         let mut scripted = if self.interactive {
             ScriptedOperator::before(self.answers, &mut terminal, lang.clone())
         } else {
@@ -162,8 +175,17 @@ impl Walk<'_> {
         };
         let runbook = self.runbook;
 
+        /// Stops the timer thread however the walk ends, a panic included:
+        /// `thread::scope` would otherwise wait for it forever.
+        struct Done<'d>(&'d AtomicBool);
+        impl Drop for Done<'_> {
+            fn drop(&mut self) {
+                self.0.store(true, Ordering::SeqCst);
+            }
+        }
         let (result, unanswered) = std::thread::scope(|scope| {
             scope.spawn(|| fire_timers(&shared, runbook, notifier, &lang, &done));
+            let _done = Done(&done);
             let mut sink = SharedSink(&shared);
             let operator: &mut dyn Operator = &mut scripted;
             let ports = Ports {
@@ -175,6 +197,7 @@ impl Walk<'_> {
                 cancel: &CANCEL,
                 redact: &redact,
                 lang: lang.clone(),
+                incident_key: self.incident_key.clone(),
             };
             let result = match begin {
                 Begin::Start(start) => Engine::start(runbook, start, ports),
@@ -216,16 +239,25 @@ fn report(
         Stop::Paused { step, reason } => {
             let (expects, how) = unanswered.unwrap_or_else(|| (reason.clone(), String::new()));
             let resume = format!("runbook resume {id} {how}").trim_end().to_owned();
+            let expects = crate::term::sanitize_line(&expects);
             match step {
-                Some(step) => writeln!(err, "{id} is paused at step `{step}`: {expects}")?,
+                Some(step) => writeln!(
+                    err,
+                    "{id} is paused at step `{}`: {expects}",
+                    crate::term::sanitize_line(step)
+                )?,
                 None => writeln!(err, "{id} is paused before its first step: {expects}")?,
             }
-            writeln!(err, "to continue: {resume}")?;
+            writeln!(err, "to continue: {}", crate::term::sanitize_line(&resume))?;
             progress.awaiting(id, step.as_deref(), &expects, &resume);
             ExitCode::Paused
         }
         Stop::Failed { step, reason } => {
-            writeln!(err, "{id}: step `{step}` failed: {reason}")?;
+            writeln!(
+                err,
+                "{id}: step `{step}` failed: {}",
+                crate::term::sanitize_line(reason)
+            )?;
             writeln!(
                 err,
                 "to retry it: runbook resume {id} --answer {step}=retry   (or {step}=done to go on as if it had worked)"
@@ -269,6 +301,13 @@ pub fn redactor(patterns: &[String]) -> Result<impl Fn(&str) -> String + use<>> 
         }
         line
     })
+}
+
+/// An incident's key: its directory, hashed. Unique across data
+/// directories, stable across resumes.
+pub fn incident_key(dir: &std::path::Path) -> String {
+    let dir = std::fs::canonicalize(dir).unwrap_or_else(|_| dir.to_owned());
+    crate::journal::sha256_hex(dir.as_os_str().as_encoded_bytes())[..16].to_owned()
 }
 
 /// Whether to prompt: a terminal on stdin and stderr, and not told otherwise.

@@ -61,4 +61,12 @@ pub trait Executor {
         redact: &dyn Fn(&str) -> String,
         line: &mut dyn FnMut(&str),
     ) -> std::io::Result<CommandOutcome>;
+
+    /// Stops what is left of a command whose runner died (`kill -9`, power
+    /// to the terminal lost): processes of this incident's `step` still
+    /// running, found by the incident's key (`RUNBOOK_INCIDENT_KEY`).
+    /// Returns their process ids.
+    fn stop_leftovers(&self, _incident_key: &str, _step: &str) -> Vec<u32> {
+        Vec::new()
+    }
 }

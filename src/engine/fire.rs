@@ -22,7 +22,10 @@ pub fn deliver(
 ) -> Vec<EventKind> {
     let outcomes = match notifier {
         Some(notifier) => notifier.send_each(&notification(runbook, incident, contacts, &subject, &message)),
-        None => vec![("none".to_owned(), Err("no notifier is configured: call them".to_owned()))],
+        None => vec![(
+            "none".to_owned(),
+            Err("no notifier is configured: call them".to_owned()),
+        )],
     };
     outcomes
         .into_iter()
@@ -42,7 +45,10 @@ fn notification<'a>(
         severity: &incident.severity,
         subject: subject.to_owned(),
         message: message.to_owned(),
-        to: contacts.iter().filter_map(|id| runbook.contact(id)).collect::<Vec<&Contact>>(),
+        to: contacts
+            .iter()
+            .filter_map(|id| runbook.contact(id))
+            .collect::<Vec<&Contact>>(),
     }
 }
 
@@ -55,7 +61,11 @@ fn outcome(
     via: String,
     result: Result<(), String>,
 ) -> EventKind {
-    let (step, timer, to) = (step.map(str::to_owned), timer.map(str::to_owned), contacts.to_vec());
+    let (step, timer, to) = (
+        step.map(str::to_owned),
+        timer.map(str::to_owned),
+        contacts.to_vec(),
+    );
     let (subject, message) = (subject.to_owned(), message.to_owned());
     match result {
         Ok(()) => EventKind::NotificationSent {
@@ -106,13 +116,26 @@ pub fn timer_notification(
         .as_ref()
         .map(|message| render_text(message.get(lang), incident, None))
         .unwrap_or_else(|| format!("Timer {id} fired after {}.", timer.after));
-    deliver(runbook, incident, notifier, (None, Some(id)), &contacts, subject, message)
+    deliver(
+        runbook,
+        incident,
+        notifier,
+        (None, Some(id)),
+        &contacts,
+        subject,
+        message,
+    )
 }
 
 /// Delivers again a notification that failed, for `runbook check`: through
 /// the notifier that failed, or through every configured one when there was
 /// none at the time.
-pub fn retry(runbook: &Runbook, incident: &Incident, notifier: &dyn Notifier, failed: &EventKind) -> Vec<EventKind> {
+pub fn retry(
+    runbook: &Runbook,
+    incident: &Incident,
+    notifier: &dyn Notifier,
+    failed: &EventKind,
+) -> Vec<EventKind> {
     let EventKind::NotificationFailed {
         step,
         timer,
@@ -132,6 +155,16 @@ pub fn retry(runbook: &Runbook, incident: &Incident, notifier: &dyn Notifier, fa
     };
     outcomes
         .into_iter()
-        .map(|(via, result)| outcome(step.as_deref(), timer.as_deref(), to, subject, message, via, result))
+        .map(|(via, result)| {
+            outcome(
+                step.as_deref(),
+                timer.as_deref(),
+                to,
+                subject,
+                message,
+                via,
+                result,
+            )
+        })
         .collect()
 }

@@ -52,6 +52,12 @@ pub trait Sink {
     /// checking and appending is one step, so a timer fires once however
     /// many threads watch it.
     fn record_timer_fired(&mut self, time: DateTime<Utc>, timer: &str) -> std::io::Result<Option<Event>> {
-        self.record(time, EventKind::TimerFired { timer: timer.to_owned() }).map(Some)
+        self.record(
+            time,
+            EventKind::TimerFired {
+                timer: timer.to_owned(),
+            },
+        )
+        .map(Some)
     }
 }

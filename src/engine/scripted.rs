@@ -19,11 +19,19 @@ pub trait Observer {
     fn output(&mut self, _step: &Step, _line: &str) {}
 }
 
+/// One given answer: as written, and as the answer to the step's own
+/// question when it is one (`retry` is not: it answers "try again?").
+#[derive(Debug, Clone)]
+struct Stored {
+    word: String,
+    value: Option<Value>,
+}
+
 /// Answers checked against the runbook before anything runs.
 #[derive(Debug, Clone, Default)]
 pub struct Answers {
     /// Step or timer id → answers, used in order, each once.
-    by_key: BTreeMap<String, VecDeque<Value>>,
+    by_key: BTreeMap<String, VecDeque<Stored>>,
     vars: BTreeMap<String, String>,
 }
 
@@ -73,8 +81,24 @@ impl Answers {
             }
         }
         for (key, given) in given {
+            let word = match &given {
+                Given::One(word) => word.trim().to_ascii_lowercase(),
+                Given::List(_) => String::new(),
+            };
+            // `retry` answers the question asked after a step failed.
+            let side = runbook.step(&key).is_some_and(|step| {
+                !matches!(step.kind, StepKind::Input { .. } | StepKind::End { .. }) && word == "retry"
+            });
             match parse(runbook, &key, &given) {
-                Ok(value) => answers.by_key.entry(key).or_default().push_back(value),
+                Ok(value) => answers.by_key.entry(key).or_default().push_back(Stored {
+                    word,
+                    value: Some(value),
+                }),
+                Err(_) if side => answers
+                    .by_key
+                    .entry(key)
+                    .or_default()
+                    .push_back(Stored { word, value: None }),
                 Err(problem) => problems.push(problem),
             }
         }
@@ -85,8 +109,13 @@ impl Answers {
         }
     }
 
-    fn take(&mut self, key: &str) -> Option<Value> {
-        self.by_key.get_mut(key)?.pop_front()
+    /// The next answer for `key`, read as the answer to `question`; it is
+    /// used up only if it answers that question.
+    fn take(&mut self, key: &str, question: Question<'_>) -> Option<Value> {
+        let queue = self.by_key.get_mut(key)?;
+        let value = interpret(question, queue.front()?)?;
+        queue.pop_front();
+        Some(value)
     }
 
     pub fn vars(&self) -> &BTreeMap<String, String> {
@@ -295,6 +324,33 @@ fn parse(runbook: &Runbook, key: &str, given: &Given) -> Result<Value, String> {
     }
 }
 
+/// A given answer read as the answer to `question`. The words for the
+/// questions about a step (run it? were they told? try again?) are the same
+/// for every kind of step.
+fn interpret(question: Question<'_>, stored: &Stored) -> Option<Value> {
+    let word = stored.word.as_str();
+    match question {
+        Question::Var(_) => None,
+        Question::Step(_) | Question::TimerOffer(..) => stored.value.clone(),
+        Question::RunCommand(_) => match word {
+            "yes" | "y" | "run" | "true" => Some(Value::YesNo(true)),
+            "no" | "n" | "skip" | "false" => Some(Value::YesNo(false)),
+            _ => None,
+        },
+        Question::Notified(..) => match word {
+            "done" | "yes" | "y" => Some(Value::Result(StepResult::Done)),
+            "failed" | "fail" => Some(Value::Result(StepResult::Failed)),
+            "skip" | "skipped" | "no" | "n" => Some(Value::Result(StepResult::Skipped)),
+            _ => None,
+        },
+        Question::Unfinished(_) | Question::Retry(..) => match word {
+            "retry" | "run" | "yes" | "y" => Some(Value::YesNo(true)),
+            "done" | "skip" | "no" | "n" => Some(Value::YesNo(false)),
+            _ => None,
+        },
+    }
+}
+
 fn yes_no(value: &str) -> Option<bool> {
     match value.to_ascii_lowercase().as_str() {
         "yes" | "y" | "true" | "retry" | "run" => Some(true),
@@ -381,17 +437,8 @@ impl Operator for ScriptedOperator<'_> {
             | Question::RunCommand(step)
             | Question::Notified(step, _)
             | Question::Unfinished(step)
-            | Question::Retry(step, _) => self.answers.take(&step.id.value),
-            Question::TimerOffer(timer, _) => self.answers.take(&timer.id.value),
-        };
-        let answer = match (question, answer) {
-            (Question::Notified(..), Some(Value::YesNo(true))) => Some(Value::Result(StepResult::Done)),
-            (Question::Notified(..), Some(Value::YesNo(false))) => Some(Value::Result(StepResult::Skipped)),
-            (
-                Question::RunCommand(_) | Question::Unfinished(_) | Question::Retry(..),
-                Some(Value::Result(result)),
-            ) => Some(Value::YesNo(result == StepResult::Done)),
-            (_, answer) => answer,
+            | Question::Retry(step, _) => self.answers.take(&step.id.value, question),
+            Question::TimerOffer(timer, _) => self.answers.take(&timer.id.value, question),
         };
         match (answer, &mut self.observer) {
             (Some(value), _) => ScriptedOperator::decided(value),

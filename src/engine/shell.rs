@@ -198,6 +198,69 @@ impl Executor for ShellExecutor {
             output: capture.finish(),
         })
     }
+
+    /// Finds the processes by the variables every command gets
+    /// (`RUNBOOK_INCIDENT_KEY`, `RUNBOOK_STEP`) and stops their process groups:
+    /// TERM, then KILL after two seconds.
+    fn stop_leftovers(&self, incident_key: &str, step: &str) -> Vec<u32> {
+        let wanted = [
+            format!("RUNBOOK_INCIDENT_KEY={incident_key}"),
+            format!("RUNBOOK_STEP={step}"),
+        ];
+        let me = std::process::id();
+        let Ok(entries) = std::fs::read_dir("/proc") else {
+            return Vec::new();
+        };
+        let mut pids = Vec::new();
+        let mut groups = Vec::new();
+        for entry in entries.flatten() {
+            let Some(pid) = entry
+                .file_name()
+                .to_str()
+                .and_then(|name| name.parse::<u32>().ok())
+            else {
+                continue;
+            };
+            if pid == me {
+                continue;
+            }
+            let Ok(environ) = std::fs::read(entry.path().join("environ")) else {
+                continue;
+            };
+            let vars: Vec<&[u8]> = environ.split(|&b| b == 0).collect();
+            if !wanted.iter().all(|want| vars.contains(&want.as_bytes())) {
+                continue;
+            }
+            // Field 5 of /proc/PID/stat, after the parenthesized name.
+            let group = std::fs::read_to_string(entry.path().join("stat"))
+                .ok()
+                .and_then(|stat| {
+                    let rest = &stat[stat.rfind(')')? + 1..];
+                    rest.split_whitespace().nth(2)?.parse::<i32>().ok()
+                });
+            pids.push(pid);
+            if let Some(group) = group.and_then(Pid::from_raw)
+                && !groups.contains(&group)
+            {
+                groups.push(group);
+            }
+        }
+        for group in &groups {
+            let _ = rustix::process::kill_process_group(*group, Signal::TERM);
+        }
+        let deadline = Instant::now() + Duration::from_secs(2);
+        while Instant::now() < deadline
+            && groups
+                .iter()
+                .any(|group| rustix::process::test_kill_process_group(*group).is_ok())
+        {
+            thread::sleep(Duration::from_millis(50));
+        }
+        for group in &groups {
+            let _ = rustix::process::kill_process_group(*group, Signal::KILL);
+        }
+        pids
+    }
 }
 
 /// This module is the adapter that `clippy.toml` sends every other caller of

@@ -155,6 +155,7 @@ impl Harness {
             cancel: &cancel,
             redact: &redact,
             lang: Lang::english(),
+            incident_key: "test-key".into(),
         };
         let start = Start {
             incident: "INC-20261128-0001".into(),
@@ -184,6 +185,7 @@ impl Harness {
             cancel: &cancel,
             redact: &redact,
             lang: Lang::english(),
+            incident_key: "test-key".into(),
         };
         Engine::resume(&self.runbook, incident, ports).unwrap()
     }
@@ -340,8 +342,8 @@ fn failed_step_without_handler_waits_and_can_be_retried_or_passed() {
     assert_eq!(incident.status, Status::Failed);
     let (stop, _) = h.resume(&[]);
     assert!(
-        matches!(stop, Stop::Paused { .. }),
-        "a retry needs an answer: {stop:?}"
+        matches!(stop, Stop::Failed { .. }),
+        "still failed until someone decides: {stop:?}"
     );
     let (stop, _) = h.resume(&[("check", "retry")]);
     assert!(matches!(stop, Stop::Failed { .. }), "{stop:?}");
@@ -509,6 +511,7 @@ fn a_timer_fired_by_another_writer_is_offered_at_the_next_step() {
         cancel: &cancel,
         redact: &redact,
         lang: Lang::english(),
+        incident_key: "test-key".into(),
     };
     let start = Start {
         incident: "INC-20261128-0001".into(),

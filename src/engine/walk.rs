@@ -45,6 +45,10 @@ pub struct Ports<'a> {
     pub redact: &'a dyn Fn(&str) -> String,
     /// The language of notifications.
     pub lang: Lang,
+    /// Names this incident among every process on the machine, across
+    /// data directories and resumes: commands carry it in their
+    /// environment, so that what a crash left running can be found.
+    pub incident_key: String,
 }
 
 impl std::fmt::Debug for Ports<'_> {
@@ -88,7 +92,13 @@ pub struct Engine<'a> {
     grace: Duration,
     /// Timers that fired and whose step has not been offered yet.
     unoffered: Vec<String>,
+    /// Decisions taken in this walk, to tell a loop nobody attends.
+    decisions: usize,
 }
+
+/// Steps that may run in a row with nobody deciding anything before a
+/// script's walk pauses: long enough for any plan, short of forever.
+const MAX_UNATTENDED: usize = 200;
 
 impl std::fmt::Debug for Engine<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -129,6 +139,7 @@ impl<'a> Engine<'a> {
             ports,
             grace: Duration::from_secs(5),
             unoffered: Vec::new(),
+            decisions: 0,
         };
         engine.shown(&first);
         engine.notify_severity(None)?;
@@ -156,6 +167,7 @@ impl<'a> Engine<'a> {
             ports,
             grace: Duration::from_secs(5),
             unoffered,
+            decisions: 0,
         };
         engine.record(EventKind::Resumed {})?;
         let stop = engine.walk()?;
@@ -194,18 +206,41 @@ impl<'a> Engine<'a> {
     }
 
     fn walk(&mut self) -> Result<Stop, JournalFailed> {
-        if let Some(stop) = self.collect_vars()? {
-            return Ok(stop);
-        }
+        let mut pending = self.collect_vars()?;
         let mut at = match self.incident.current.clone() {
-            Some(step) => step,
+            Some(step) => {
+                // A crash may have come between entering the step and
+                // reaching its milestone, or between a timer firing and its
+                // notification going out: finish both now.
+                self.reach_milestone(&step)?;
+                self.notify_fired_timers()?;
+                step
+            }
+            None if matches!(pending, Some(Flow::Stop(_))) => String::new(),
             None => {
                 let start = self.runbook.start.value.clone();
                 self.enter(&start)?;
                 start
             }
         };
+        // Steps run since anyone last decided anything: a loop of commands
+        // must not run forever in a script.
+        let mut unattended = 0;
         loop {
+            if let Some(flow) = pending.take() {
+                match flow {
+                    Flow::Goto(step) => {
+                        self.enter(&step)?;
+                        at = step;
+                    }
+                    Flow::Stop(stop) => return Ok(stop),
+                    Flow::Fail(_) => {}
+                }
+            }
+            if self.ports.cancel.load(Ordering::SeqCst) {
+                return self.interrupted(Some(&at));
+            }
+            let decisions = self.decisions;
             if let Some(flow) = self.fire_timers(false)? {
                 match flow {
                     Flow::Goto(step) => {
@@ -230,27 +265,43 @@ impl<'a> Engine<'a> {
                 });
             };
             let flow = self.perform(step)?;
+            unattended = if self.decisions == decisions {
+                unattended + 1
+            } else {
+                0
+            };
+            if unattended > MAX_UNATTENDED {
+                let reason = format!(
+                    "{MAX_UNATTENDED} steps in a row ran without anyone deciding anything: a loop? paused for a person"
+                );
+                self.record(EventKind::Paused {
+                    step: Some(at.clone()),
+                    reason: reason.clone(),
+                })?;
+                return Ok(Stop::Paused {
+                    step: Some(at),
+                    reason,
+                });
+            }
             match flow {
                 Flow::Goto(next) => {
                     self.enter(&next)?;
                     at = next;
                 }
+                // Journaled, then decided on at once: a person is asked to
+                // retry or go on; a script stops with exit 1.
                 Flow::Fail(reason) => {
                     self.record(EventKind::StepFailed {
                         step: at.clone(),
-                        reason: reason.clone(),
+                        reason,
                     })?;
-                    return Ok(Stop::Failed { step: at, reason });
                 }
                 Flow::Stop(stop) => return Ok(stop),
             }
         }
     }
 
-    fn enter(&mut self, step: &str) -> Result<(), JournalFailed> {
-        self.record(EventKind::StepEntered {
-            step: step.to_owned(),
-        })?;
+    fn reach_milestone(&mut self, step: &str) -> Result<(), JournalFailed> {
         if let Some(milestone) = self.runbook.step(step).and_then(|step| step.milestone.as_ref())
             && !self.incident.milestones.contains_key(&milestone.value)
         {
@@ -262,16 +313,53 @@ impl<'a> Engine<'a> {
         Ok(())
     }
 
+    /// Timers that fired without their notification on record (a crash in
+    /// between): deliver now. Only when a walk starts: while it runs, the
+    /// timer thread's delivery may still be on its way.
+    fn notify_fired_timers(&mut self) -> Result<(), JournalFailed> {
+        let silent: Vec<&crate::model::Timer> = self
+            .runbook
+            .timers
+            .iter()
+            .filter(|timer| {
+                self.incident.timers_fired.contains(&timer.id.value)
+                    && !self.incident.timers_notified.contains(&timer.id.value)
+                    && !timer.notify.is_empty()
+            })
+            .collect();
+        let lang = self.ports.lang.clone();
+        for timer in silent {
+            for kind in super::fire::timer_notification(
+                self.runbook,
+                &self.incident,
+                timer,
+                self.ports.notifier,
+                &lang,
+            ) {
+                self.record(kind)?;
+            }
+        }
+        Ok(())
+    }
+
+    fn enter(&mut self, step: &str) -> Result<(), JournalFailed> {
+        self.record(EventKind::StepEntered {
+            step: step.to_owned(),
+        })?;
+        self.reach_milestone(step)
+    }
+
     /// Asks until there is an answer or a stop, carrying out notes,
     /// severity changes and escalations on the way.
     fn ask(
         &mut self,
         step: Option<&str>,
         question: Question<'_>,
-    ) -> Result<Result<Decision, Stop>, JournalFailed> {
+    ) -> Result<Result<Decision, Flow>, JournalFailed> {
+        let stop = |stop: Stop| Err(Flow::Stop(stop));
         loop {
             if self.ports.cancel.load(Ordering::SeqCst) {
-                return self.interrupted(step).map(Err);
+                return self.interrupted(step).map(stop);
             }
             let context = Context {
                 runbook: self.runbook,
@@ -280,10 +368,13 @@ impl<'a> Engine<'a> {
             let reply = self.ports.operator.ask(context, question);
             self.absorb();
             if self.ports.cancel.load(Ordering::SeqCst) {
-                return self.interrupted(step).map(Err);
+                return self.interrupted(step).map(stop);
             }
             match reply {
-                Reply::Answer(decision) => return Ok(Ok(decision)),
+                Reply::Answer(decision) => {
+                    self.decisions += 1;
+                    return Ok(Ok(decision));
+                }
                 Reply::Note(text) => {
                     self.record(EventKind::NoteAdded {
                         text,
@@ -292,8 +383,9 @@ impl<'a> Engine<'a> {
                 }
                 Reply::Severity(level) => self.change_severity(&level, None)?,
                 Reply::Escalate => {
-                    if let Some(Flow::Stop(stop)) = self.fire_timers(true)? {
-                        return Ok(Err(stop));
+                    // Accepting a fired timer's step leaves this question.
+                    if let Some(flow) = self.fire_timers(true)? {
+                        return Ok(Err(flow));
                     }
                 }
                 Reply::Pause => {
@@ -302,17 +394,23 @@ impl<'a> Engine<'a> {
                         step: step.map(str::to_owned),
                         reason: reason.clone(),
                     })?;
-                    return Ok(Err(Stop::Paused {
+                    return Ok(stop(Stop::Paused {
                         step: step.map(str::to_owned),
                         reason,
                     }));
                 }
-                Reply::Interrupted => return self.interrupted(step).map(Err),
+                Reply::Interrupted => return self.interrupted(step).map(stop),
                 Reply::Abort(reason) => {
                     self.record(EventKind::Aborted {
                         reason: reason.clone(),
                     })?;
-                    return Ok(Err(Stop::Aborted(reason)));
+                    return Ok(stop(Stop::Aborted(reason)));
+                }
+                // A failed step nobody decides about stays failed (exit 1),
+                // which says more than "paused".
+                Reply::Unanswered if matches!(question, Question::Retry(..)) => {
+                    let (failed, reason) = self.incident.failed.clone().unwrap_or_default();
+                    return Ok(stop(Stop::Failed { step: failed, reason }));
                 }
                 Reply::Unanswered => {
                     let reason = match step {
@@ -323,7 +421,7 @@ impl<'a> Engine<'a> {
                         step: step.map(str::to_owned),
                         reason: reason.clone(),
                     })?;
-                    return Ok(Err(Stop::Paused {
+                    return Ok(stop(Stop::Paused {
                         step: step.map(str::to_owned),
                         reason,
                     }));
@@ -455,37 +553,52 @@ impl<'a> Engine<'a> {
                 }
             }
             let lang = self.ports.lang.clone();
-            for kind in
-                super::fire::timer_notification(self.runbook, &self.incident, timer, self.ports.notifier, &lang)
-            {
+            for kind in super::fire::timer_notification(
+                self.runbook,
+                &self.incident,
+                timer,
+                self.ports.notifier,
+                &lang,
+            ) {
                 self.record(kind)?;
             }
         }
         // Offer the step of the first timer that fired, here or in the
         // background, and has not been offered yet.
-        let offer = self.unoffered.drain(..).find_map(|id| {
-            let timer = self.runbook.timers.iter().find(|timer| timer.id.value == id)?;
-            let goto = timer.goto.as_ref()?;
-            (self.incident.current.as_deref() != Some(goto.value.as_str()))
-                .then(|| (timer, goto.value.clone()))
-        });
+        let offer = loop {
+            if self.unoffered.is_empty() {
+                break None;
+            }
+            let id = self.unoffered.remove(0);
+            let Some(timer) = self.runbook.timers.iter().find(|timer| timer.id.value == id) else {
+                continue;
+            };
+            if let Some(goto) = &timer.goto
+                && self.incident.current.as_deref() != Some(goto.value.as_str())
+            {
+                break Some((timer, goto.value.clone()));
+            }
+        };
         let Some((timer, goto)) = offer else {
             return Ok(None);
         };
         let Some(target) = self.runbook.step(&goto) else {
             return Ok(None);
         };
-        match self.ask(self.incident.current.clone().as_deref(), Question::TimerOffer(timer, target))? {
+        match self.ask(
+            self.incident.current.clone().as_deref(),
+            Question::TimerOffer(timer, target),
+        )? {
             Ok(decision) => {
                 self.decided(&timer.id.value, "timer-offer", &decision)?;
                 Ok((decision.value == Value::YesNo(true)).then_some(Flow::Goto(goto)))
             }
-            Err(stop) => Ok(Some(Flow::Stop(stop))),
+            Err(flow) => Ok(Some(flow)),
         }
     }
 
     /// Every declared variable gets a value before the first step.
-    fn collect_vars(&mut self) -> Result<Option<Stop>, JournalFailed> {
+    fn collect_vars(&mut self) -> Result<Option<Flow>, JournalFailed> {
         let missing: Vec<&Var> = self
             .runbook
             .vars
@@ -502,7 +615,7 @@ impl<'a> Engine<'a> {
                         break value;
                     }
                     Ok(_) => continue,
-                    Err(stop) => return Ok(Some(stop)),
+                    Err(flow) => return Ok(Some(flow)),
                 }
             };
             self.record(EventKind::VarSet {
@@ -521,20 +634,35 @@ impl<'a> Engine<'a> {
             && failed == id
         {
             match self.ask(Some(id), Question::Retry(step, &reason))? {
+                // The fold clears the step's progress for a retry and marks
+                // it passed otherwise.
                 Ok(decision) => {
                     self.decided(id, "retry", &decision)?;
-                    if decision.value == Value::YesNo(false) {
-                        return Ok(self.success(step));
+                    if decision.value == Value::YesNo(true) && matches!(step.kind, StepKind::Command(_)) {
+                        // Asked to retry a command: that is the consent.
+                        return self.command(step, true);
                     }
-                    self.incident.progress = None;
                 }
-                Err(stop) => return Ok(Flow::Stop(stop)),
+                Err(flow) => return Ok(flow),
             }
         }
         if let Some(progress) = self.incident.progress.clone() {
             return Ok(self.after(step, &progress));
         }
         if self.incident.unfinished_command.as_deref() == Some(id) {
+            // Its runner died, but the command may not have: never let two
+            // copies of one command run at once.
+            let leftovers = self.ports.executor.stop_leftovers(&self.ports.incident_key, id);
+            if !leftovers.is_empty() {
+                let pids: Vec<String> = leftovers.iter().map(u32::to_string).collect();
+                self.record(EventKind::NoteAdded {
+                    text: format!(
+                        "the interrupted command of step `{id}` was still running (pid {}); it was stopped",
+                        pids.join(", ")
+                    ),
+                    step: Some(id.to_owned()),
+                })?;
+            }
             match self.ask(Some(id), Question::Unfinished(step))? {
                 Ok(decision) if decision.value == Value::YesNo(false) => {
                     self.decided(id, "unfinished", &decision)?;
@@ -545,8 +673,11 @@ impl<'a> Engine<'a> {
                     })?;
                     return Ok(self.success(step));
                 }
-                Ok(decision) => self.decided(id, "unfinished", &decision)?,
-                Err(stop) => return Ok(Flow::Stop(stop)),
+                Ok(decision) => {
+                    self.decided(id, "unfinished", &decision)?;
+                    return self.command(step, true);
+                }
+                Err(flow) => return Ok(flow),
             }
         }
 
@@ -558,12 +689,12 @@ impl<'a> Engine<'a> {
                 })?;
                 Ok(Flow::Stop(Stop::Ended(*outcome)))
             }
-            StepKind::Command(_) => self.command(step),
+            StepKind::Command(_) => self.command(step, false),
             StepKind::Notify { to, message, .. } => self.notify(step, to, message.as_ref()),
             _ => {
                 let decision = match self.ask(Some(id), Question::Step(step))? {
                     Ok(decision) => decision,
-                    Err(stop) => return Ok(Flow::Stop(stop)),
+                    Err(flow) => return Ok(flow),
                 };
                 let Some(answer) = to_answer(step, &decision.value) else {
                     // An answer that does not fit the step: ask again next time.
@@ -577,13 +708,8 @@ impl<'a> Engine<'a> {
                         reason,
                     }));
                 };
-                self.record(EventKind::StepAnswered {
-                    step: id.to_owned(),
-                    answer: answer.clone(),
-                    source: decision.source,
-                    note: decision.note,
-                    question: None,
-                })?;
+                // The variable first: a crash between the two then asks the
+                // question again, instead of going on without the value.
                 if let (StepKind::Input { var, .. }, Answer::Text { value }) = (&step.kind, &answer) {
                     self.record(EventKind::VarSet {
                         name: var.value.clone(),
@@ -591,12 +717,21 @@ impl<'a> Engine<'a> {
                         step: Some(id.to_owned()),
                     })?;
                 }
+                self.record(EventKind::StepAnswered {
+                    step: id.to_owned(),
+                    answer: answer.clone(),
+                    source: decision.source,
+                    note: decision.note,
+                    question: None,
+                })?;
                 Ok(self.after(step, &Progress::Answered { answer }))
             }
         }
     }
 
-    fn command(&mut self, step: &'a Step) -> Result<Flow, JournalFailed> {
+    /// Runs a command step; `consented` when the operator already said to
+    /// run it (a retry), so that it does not ask twice.
+    fn command(&mut self, step: &'a Step, consented: bool) -> Result<Flow, JournalFailed> {
         let StepKind::Command(command) = &step.kind else {
             return Ok(self.success(step));
         };
@@ -613,7 +748,7 @@ impl<'a> Engine<'a> {
             })?;
             return Ok(self.after(step, &Progress::CommandSkipped));
         }
-        if command.confirm {
+        if command.confirm && !consented {
             match self.ask(Some(id), Question::RunCommand(step))? {
                 Ok(decision) if decision.value == Value::YesNo(true) => self.decided(id, "run", &decision)?,
                 Ok(decision) => {
@@ -629,10 +764,13 @@ impl<'a> Engine<'a> {
                     })?;
                     return Ok(self.after(step, &Progress::CommandSkipped));
                 }
-                Err(stop) => return Ok(Flow::Stop(stop)),
+                Err(flow) => return Ok(flow),
             }
         }
 
+        if self.ports.cancel.load(Ordering::SeqCst) {
+            return self.interrupted(Some(id)).map(Flow::Stop);
+        }
         self.record(EventKind::CommandStarted {
             step: id.to_owned(),
             command: command.run.value.clone(),
@@ -665,6 +803,15 @@ impl<'a> Engine<'a> {
             return self.interrupted(Some(id)).map(Flow::Stop);
         }
         let succeeded = outcome.succeeded();
+        // The captured value first: a crash between the two then offers to
+        // run the command again, instead of going on without the value.
+        if succeeded && let Some(capture) = &command.capture {
+            self.record(EventKind::VarSet {
+                name: capture.value.clone(),
+                value: outcome.stdout.trim().to_owned(),
+                step: Some(id.to_owned()),
+            })?;
+        }
         self.record(EventKind::CommandFinished {
             step: id.to_owned(),
             exit_code: outcome.exit_code,
@@ -674,14 +821,6 @@ impl<'a> Engine<'a> {
             output: outcome.output.clone(),
             output_bytes: outcome.output_bytes,
         })?;
-        if succeeded && let Some(capture) = &command.capture {
-            let value = outcome.stdout.trim().to_owned();
-            self.record(EventKind::VarSet {
-                name: capture.value.clone(),
-                value,
-                step: Some(id.to_owned()),
-            })?;
-        }
         Ok(self.after(step, &Progress::CommandFinished { succeeded }))
     }
 
@@ -713,7 +852,7 @@ impl<'a> Engine<'a> {
             .collect();
         let decision = match self.ask(Some(id), Question::Notified(step, &people))? {
             Ok(decision) => decision,
-            Err(stop) => return Ok(Flow::Stop(stop)),
+            Err(flow) => return Ok(flow),
         };
         self.decided(id, "notified", &decision)?;
         match decision.value {
@@ -792,6 +931,7 @@ impl<'a> Engine<'a> {
                 }
             }
             (StepKind::End { outcome }, _) => Flow::Stop(Stop::Ended(*outcome)),
+            (_, Progress::Passed) => self.success(step),
             _ => self.success(step),
         }
     }
@@ -823,6 +963,8 @@ impl<'a> Engine<'a> {
             .map(|(name, value)| (Var::env_name(name), value.clone()))
             .collect();
         env.push(("RUNBOOK_INCIDENT".into(), self.incident.id.clone()));
+        // Lets a later walk find what is left of this command after a crash.
+        env.push(("RUNBOOK_INCIDENT_KEY".into(), self.ports.incident_key.clone()));
         env.push(("RUNBOOK_RUNBOOK".into(), self.incident.runbook.clone()));
         env.push(("RUNBOOK_STEP".into(), step.id.value.clone()));
         env.push(("RUNBOOK_SEVERITY".into(), self.incident.severity.clone()));

@@ -61,7 +61,6 @@ fn is_step_id(id: &str) -> bool {
         && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
 }
 
-/// Checks names; false when two steps share an id.
 /// Names longer than this are refused: ids are typed at prompts and on
 /// command lines, and unbounded ones make every check slower.
 const MAX_ID: usize = 64;
@@ -69,38 +68,69 @@ const MAX_ID: usize = 64;
 /// Environment variables a runbook variable must never become: they change
 /// how the shell, the loader or the locale behave.
 fn is_reserved_env(name: &str) -> bool {
+    const NAMES: &[&str] = &[
+        "PATH",
+        "HOME",
+        "SHELL",
+        "IFS",
+        "ENV",
+        "BASH_ENV",
+        "CDPATH",
+        "PS1",
+        "PS2",
+        "PS4",
+        "LANG",
+        "LANGUAGE",
+        "TZ",
+        "TMPDIR",
+        "USER",
+        "LOGNAME",
+        "PWD",
+        "OLDPWD",
+        "SHELLOPTS",
+        "BASHOPTS",
+        "POSIXLY_CORRECT",
+        "GLOBIGNORE",
+        "HOSTALIASES",
+        "LOCALDOMAIN",
+        "RES_OPTIONS",
+        "NLSPATH",
+        "GCONV_PATH",
+        "GLIBC_TUNABLES",
+        "LOCPATH",
+        "NODE_OPTIONS",
+        "RUBYOPT",
+        "RUBYLIB",
+        "JAVA_TOOL_OPTIONS",
+        "PROMPT_COMMAND",
+        "EDITOR",
+        "VISUAL",
+        "PAGER",
+        "SUDO_ASKPASS",
+        "TERM",
+        "TERMINFO",
+        "MAIL",
+    ];
+    const PREFIXES: &[&str] = &[
+        "LD_",
+        "DYLD_",
+        "LC_",
+        "BASH_FUNC_",
+        "RUNBOOK_",
+        "MALLOC_",
+        "PYTHON",
+        "PERL",
+        "GIT_",
+        "SSH_",
+        "SSL_",
+        "GPG",
+        "KRB5",
+        "XDG_",
+    ];
     let upper = name.to_ascii_uppercase();
-    matches!(
-        upper.as_str(),
-        "PATH"
-            | "HOME"
-            | "SHELL"
-            | "IFS"
-            | "ENV"
-            | "BASH_ENV"
-            | "CDPATH"
-            | "PS1"
-            | "PS2"
-            | "PS4"
-            | "LANG"
-            | "LANGUAGE"
-            | "TZ"
-            | "TMPDIR"
-            | "USER"
-            | "LOGNAME"
-            | "PWD"
-            | "OLDPWD"
-            | "SHELLOPTS"
-            | "BASHOPTS"
-            | "POSIXLY_CORRECT"
-            | "GLOBIGNORE"
-            | "HOSTALIASES"
-            | "LOCALDOMAIN"
-            | "RES_OPTIONS"
-            | "NLSPATH"
-    ) || ["LD_", "DYLD_", "LC_", "BASH_FUNC_", "RUNBOOK_"]
-        .iter()
-        .any(|prefix| upper.starts_with(prefix))
+    NAMES.contains(&upper.as_str())
+        || PREFIXES.iter().any(|prefix| upper.starts_with(prefix))
+        || upper.ends_with("_PROXY")
 }
 
 /// Checks names; false when two steps share an id.

@@ -39,6 +39,8 @@ pub enum Progress {
     /// Not run: a drill, or the operator declined or marked it done.
     CommandSkipped,
     Notified,
+    /// It failed, and someone decided to go on as if it had worked.
+    Passed,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -74,6 +76,8 @@ pub struct Incident {
     pub timers_fired: BTreeSet<String>,
     /// Fired timers whose step the operator has been offered.
     pub timers_offered: BTreeSet<String>,
+    /// Timers whose notification is on record (sent or failed).
+    pub timers_notified: BTreeSet<String>,
     /// A command journaled as started with no result: the process running
     /// it died (or still runs it).
     pub unfinished_command: Option<String>,
@@ -139,6 +143,7 @@ impl Incident {
             milestones: BTreeMap::new(),
             timers_fired: BTreeSet::new(),
             timers_offered: BTreeSet::new(),
+            timers_notified: BTreeSet::new(),
             unfinished_command: None,
             failed_notifications: Vec::new(),
             operators: BTreeSet::from([first.actor.clone()]),
@@ -165,6 +170,8 @@ impl Incident {
                 self.current = Some(step.clone());
                 self.progress = None;
                 self.failed = None;
+                // Whatever ran before is over, or was stopped on the way here.
+                self.unfinished_command = None;
                 self.entered.entry(step.clone()).or_insert(event.time);
                 if self.status != Status::Running {
                     self.status = Status::Running;
@@ -206,6 +213,9 @@ impl Incident {
                 }
             }
             EventKind::NotificationSent { step, timer, to, .. } => {
+                if let Some(timer) = timer {
+                    self.timers_notified.insert(timer.clone());
+                }
                 if step.as_deref().is_some_and(|step| self.is_current(step)) {
                     self.progress = Some(Progress::Notified);
                 }
@@ -215,6 +225,9 @@ impl Incident {
                 });
             }
             EventKind::NotificationFailed { step, timer, to, .. } => {
+                if let Some(timer) = timer {
+                    self.timers_notified.insert(timer.clone());
+                }
                 if step.as_deref().is_some_and(|step| self.is_current(step)) {
                     self.progress = Some(Progress::Notified);
                 }
@@ -231,8 +244,20 @@ impl Incident {
                 self.severity = to.clone();
                 self.severity_history.push((event.time, to.clone()));
             }
-            EventKind::StepAnswered { step, question, .. } => match question.as_deref() {
-                Some("retry") => self.failed = None,
+            EventKind::StepAnswered {
+                step,
+                question,
+                answer,
+                ..
+            } => match question.as_deref() {
+                Some("retry") => {
+                    self.failed = None;
+                    // Try again, or go on as if it had worked.
+                    self.progress = match answer {
+                        Answer::YesNo { yes: true } => None,
+                        _ => Some(Progress::Passed),
+                    };
+                }
                 Some("timer-offer") => {
                     self.timers_offered.insert(step.clone());
                 }
@@ -271,11 +296,5 @@ impl Incident {
 
     fn is_current(&self, step: &str) -> bool {
         self.current.as_deref() == Some(step)
-    }
-
-    /// Time as the incident's timers see it: wall time since start,
-    /// multiplied by the drill speed.
-    pub fn timer_elapsed(&self, now: DateTime<Utc>) -> chrono::Duration {
-        (now - self.started) * i32::try_from(self.speed).unwrap_or(i32::MAX)
     }
 }

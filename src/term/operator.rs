@@ -22,6 +22,8 @@ const SHOWN_LINES: usize = 5;
 
 pub struct TerminalOperator {
     lang: Lang,
+    /// Also print every event as a JSON line on stdout (`--json`).
+    json: bool,
     theme: ColorfulTheme,
     term: Term,
     spinner: Option<ProgressBar>,
@@ -47,9 +49,10 @@ enum Action {
 }
 
 impl TerminalOperator {
-    pub fn new(lang: Lang) -> TerminalOperator {
+    pub fn new(lang: Lang, json: bool) -> TerminalOperator {
         TerminalOperator {
             lang,
+            json,
             theme: ColorfulTheme::default(),
             term: Term::stderr(),
             spinner: None,
@@ -273,17 +276,18 @@ impl TerminalOperator {
                 style(self.t("(! for other actions)", "（输入 ! 进行其他操作）")).dim()
             ));
             if let Some(default) = default.filter(|d| !d.is_empty()) {
-                input = input.default(default.to_owned());
+                input = input.default(sanitize_line(default).into_owned());
             }
             let pattern_owned = pattern.map(str::to_owned);
+            let shown_pattern = sanitize_line(pattern.unwrap_or("")).into_owned();
             let zh = self.zh();
             input = input.validate_with(move |value: &String| -> Result<(), String> {
                 if value == "!" || matches_pattern(pattern_owned.as_deref(), value) {
                     Ok(())
                 } else if zh {
-                    Err(format!("须符合 {}", pattern_owned.as_deref().unwrap_or("")))
+                    Err(format!("须符合 {shown_pattern}"))
                 } else {
-                    Err(format!("must match {}", pattern_owned.as_deref().unwrap_or("")))
+                    Err(format!("must match {shown_pattern}"))
                 }
             });
             match input.interact_text_on(&self.term) {
@@ -527,6 +531,14 @@ impl Operator for TerminalOperator {
     }
 
     fn event(&mut self, context: Context<'_>, event: &Event) {
+        if self.json {
+            use std::io::Write;
+            let mut out = std::io::stdout().lock();
+            if serde_json::to_writer(&mut out, event).is_ok() {
+                let _ = writeln!(out);
+                let _ = out.flush();
+            }
+        }
         match &event.kind {
             // Steps that ask show themselves at their prompt; the others
             // (commands that just run, ends) are announced here.
@@ -542,7 +554,11 @@ impl Operator for TerminalOperator {
             }
             EventKind::VarSet { step: None, .. } | EventKind::StepAnswered { .. } | EventKind::Resumed {} => {
             }
-            EventKind::CommandStarted { step, .. } => {
+            EventKind::CommandStarted { step, command } => {
+                // What runs is shown before it runs, whether or not it asked.
+                for line in command.trim().lines() {
+                    self.say(&format!("  {} {}", style("$").dim(), sanitize(line)));
+                }
                 self.last_lines.clear();
                 let spinner = ProgressBar::new_spinner();
                 spinner.set_style(
@@ -563,6 +579,20 @@ impl Operator for TerminalOperator {
                     self.say(&format!("  {} {line}", style("│").dim()));
                 }
                 self.say(&describe(context, event, &self.lang));
+            }
+            EventKind::NotificationFailed { to, via, .. } if via == "none" => {
+                self.finish_spinner();
+                self.say(&format!(
+                    "{} {}",
+                    style("!").yellow().bold(),
+                    self.t(
+                        "No notifier is configured: call these people now.",
+                        "未配置通知渠道：请立即联系以下人员。"
+                    )
+                ));
+                let contacts: Vec<&Contact> =
+                    to.iter().filter_map(|id| context.runbook.contact(id)).collect();
+                self.contacts(&contacts);
             }
             _ => {
                 let line = describe(context, event, &self.lang);
