@@ -96,7 +96,12 @@ fn check(
         return Ok(());
     }
     let replay = crate::journal::read(&dir).map_err(|error| error.to_string())?;
-    let incident = Incident::replay(&replay.events).map_err(|error| error.to_string())?;
+    let incident = match Incident::replay(&replay.events) {
+        Ok(incident) => incident,
+        // Its start stopped before the first event: nothing to fire.
+        Err(crate::model::ReplayError::Empty) => return Ok(()),
+        Err(error) => return Err(error.to_string()),
+    };
     if !incident.status.is_open() {
         return Ok(());
     }

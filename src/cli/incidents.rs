@@ -94,10 +94,14 @@ pub fn run(context: &Context, args: &Args) -> Result<ExitCode> {
                 });
             }
             Err(problem) => rows.push(Row {
+                state: if problem == crate::model::ReplayError::Empty.to_string() {
+                    "never started".to_owned()
+                } else {
+                    "unreadable".to_owned()
+                },
                 id,
                 runbook: String::new(),
                 title: String::new(),
-                state: "unreadable".to_owned(),
                 severity: String::new(),
                 drill: false,
                 step: None,

@@ -40,8 +40,14 @@ pub fn run(context: &Context, args: &Args) -> Result<ExitCode> {
             torn.line, torn.bytes
         )?;
     }
-    let mut incident = Incident::replay(&replay.events)
-        .map_err(|error| Error::usage(format!("cannot resume {}: {error}", args.incident)))?;
+    let mut incident = Incident::replay(&replay.events).map_err(|error| match error {
+        crate::model::ReplayError::Empty => Error::usage(format!(
+            "{} never started: the process that opened it stopped before writing its first event",
+            args.incident
+        ))
+        .with_hint("start a new incident; this one holds nothing"),
+        error => Error::usage(format!("cannot resume {}: {error}", args.incident)),
+    })?;
     if !incident.status.is_open() {
         return Err(Error::usage(format!(
             "{} has {}; there is nothing to resume",

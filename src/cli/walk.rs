@@ -35,7 +35,7 @@ struct Shared<'j> {
 
 impl Shared<'_> {
     fn append(&mut self, time: DateTime<Utc>, kind: EventKind) -> std::io::Result<Event> {
-        let event = self.journal.append(time, kind).map_err(std::io::Error::other)?;
+        let event = self.journal.write(time, kind).map_err(std::io::Error::other)?;
         match &mut self.incident {
             Some(incident) => incident.apply(&event),
             None => self.incident = Incident::replay([&event]).ok(),
@@ -54,6 +54,10 @@ impl Sink for SharedSink<'_, '_> {
 
     fn foreign(&mut self) -> Vec<Event> {
         std::mem::take(&mut lock(self.0).foreign)
+    }
+
+    fn sync(&mut self) -> std::io::Result<()> {
+        lock(self.0).journal.sync().map_err(std::io::Error::other)
     }
 
     fn record_timer_fired(&mut self, time: DateTime<Utc>, timer: &str) -> std::io::Result<Option<Event>> {
@@ -90,12 +94,14 @@ fn fire_timers(
     runbook: &Runbook,
     notifier: Option<&dyn Notifier>,
     lang: &crate::model::Lang,
-    done: &AtomicBool,
+    stop: &std::sync::mpsc::Receiver<()>,
 ) {
     let clock = crate::clock::SystemClock;
     loop {
-        std::thread::sleep(std::time::Duration::from_millis(200));
-        if done.load(Ordering::SeqCst) {
+        // Woken at once when the walk ends (its sender is dropped).
+        if let Err(std::sync::mpsc::RecvTimeoutError::Disconnected) =
+            stop.recv_timeout(std::time::Duration::from_millis(200))
+        {
             return;
         }
         let fired: Vec<(&crate::model::Timer, Incident)> = {
@@ -114,6 +120,10 @@ fn fire_timers(
                     fired.push((timer, incident));
                 }
             }
+            // On disk before anyone is told.
+            if shared.journal.sync().is_err() {
+                return;
+            }
             fired
         };
         // Deliver without holding the journal: a slow webhook must not
@@ -123,6 +133,7 @@ fn fire_timers(
                 let mut shared = lock(shared);
                 if let Ok(event) = shared.append(clock.now(), kind) {
                     shared.foreign.push(event);
+                    let _ = shared.journal.sync();
                 }
             }
         }
@@ -165,7 +176,7 @@ impl Walk<'_> {
             incident,
             foreign: Vec::new(),
         });
-        let done = AtomicBool::new(false);
+        let (stop_timers, timers_stop) = std::sync::mpsc::channel::<()>();
         let mut progress = crate::term::Progress::new(self.json, lang.clone());
         let mut terminal = crate::term::TerminalOperator::new(lang.clone(), self.json);
         let mut scripted = if self.interactive {
@@ -175,17 +186,15 @@ impl Walk<'_> {
         };
         let runbook = self.runbook;
 
-        /// Stops the timer thread however the walk ends, a panic included:
-        /// `thread::scope` would otherwise wait for it forever.
-        struct Done<'d>(&'d AtomicBool);
-        impl Drop for Done<'_> {
-            fn drop(&mut self) {
-                self.0.store(true, Ordering::SeqCst);
-            }
-        }
         let (result, unanswered) = std::thread::scope(|scope| {
-            scope.spawn(|| fire_timers(&shared, runbook, notifier, &lang, &done));
-            let _done = Done(&done);
+            // Only a runbook with timers needs the thread. Dropping the
+            // sender stops it at once however the walk ends, a panic
+            // included: `thread::scope` would otherwise wait for it.
+            if !runbook.timers.is_empty() {
+                let (shared, lang) = (&shared, &lang);
+                scope.spawn(move || fire_timers(shared, runbook, notifier, lang, &timers_stop));
+            }
+            let _stop_timers = stop_timers;
             let mut sink = SharedSink(&shared);
             let operator: &mut dyn Operator = &mut scripted;
             let ports = Ports {
@@ -203,7 +212,7 @@ impl Walk<'_> {
                 Begin::Start(start) => Engine::start(runbook, start, ports),
                 Begin::Resume(incident) => Engine::resume(runbook, *incident, ports),
             };
-            done.store(true, Ordering::SeqCst);
+            drop(_stop_timers);
             let unused = scripted.unused();
             if !unused.is_empty() {
                 let _ = writeln!(

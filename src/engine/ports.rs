@@ -38,10 +38,18 @@ pub trait Notifier: Send + Sync {
     }
 }
 
-/// Where events go: the journal. `record` returns once the event is
-/// durable, with its sequence number and hashes filled in.
+/// Where events go: the journal. `record` returns the event with its
+/// sequence number and hashes filled in, written but durable only once
+/// [`Sink::sync`] returns.
 pub trait Sink {
     fn record(&mut self, time: DateTime<Utc>, kind: EventKind) -> std::io::Result<Event>;
+
+    /// Makes every event recorded so far durable. The engine calls it
+    /// before each action that leaves the process: a command, a
+    /// notification, a prompt, stopping.
+    fn sync(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
 
     /// Events journaled by other writers since the last call, in order.
     fn foreign(&mut self) -> Vec<Event> {

@@ -144,6 +144,7 @@ impl<'a> Engine<'a> {
         engine.shown(&first);
         engine.notify_severity(None)?;
         let stop = engine.walk()?;
+        engine.ports.sink.sync()?;
         Ok((stop, engine.incident))
     }
 
@@ -171,6 +172,7 @@ impl<'a> Engine<'a> {
         };
         engine.record(EventKind::Resumed {})?;
         let stop = engine.walk()?;
+        engine.ports.sink.sync()?;
         Ok((stop, engine.incident))
     }
 
@@ -265,6 +267,9 @@ impl<'a> Engine<'a> {
                 });
             };
             let flow = self.perform(step)?;
+            if let Flow::Stop(stop) = flow {
+                return Ok(stop);
+            }
             unattended = if self.decisions == decisions {
                 unattended + 1
             } else {
@@ -328,6 +333,7 @@ impl<'a> Engine<'a> {
             })
             .collect();
         let lang = self.ports.lang.clone();
+        self.ports.sink.sync()?;
         for timer in silent {
             for kind in super::fire::timer_notification(
                 self.runbook,
@@ -361,6 +367,8 @@ impl<'a> Engine<'a> {
             if self.ports.cancel.load(Ordering::SeqCst) {
                 return self.interrupted(step).map(stop);
             }
+            // What the person sees is on disk before they act on it.
+            self.ports.sink.sync()?;
             let context = Context {
                 runbook: self.runbook,
                 incident: &self.incident,
@@ -506,6 +514,7 @@ impl<'a> Engine<'a> {
         subject: String,
         message: String,
     ) -> Result<(), JournalFailed> {
+        self.ports.sink.sync()?;
         let kinds = super::fire::deliver(
             self.runbook,
             &self.incident,
@@ -553,6 +562,7 @@ impl<'a> Engine<'a> {
                 }
             }
             let lang = self.ports.lang.clone();
+            self.ports.sink.sync()?;
             for kind in super::fire::timer_notification(
                 self.runbook,
                 &self.incident,
@@ -775,6 +785,9 @@ impl<'a> Engine<'a> {
             step: id.to_owned(),
             command: command.run.value.clone(),
         })?;
+        // A command is an action: everything before it, its start
+        // included, is on disk before it runs.
+        self.ports.sink.sync()?;
         let spec = CommandSpec {
             script: &command.run.value,
             env: self.environment(step),

@@ -2,7 +2,13 @@
 //!
 //! What survives a crash: an event is durable when [`Journal::append`]
 //! returns, because its whole line goes out in one `write` on a file opened
-//! for appending and is followed by `fdatasync`. A crash before that leaves
+//! for appending and is followed by `fdatasync`. [`Journal::write`] does the
+//! same `write` and leaves the `fdatasync` to the next [`Journal::sync`] (or
+//! append): such an event survives the process being killed at once (it is
+//! in the kernel's hands), and a power cut only if a sync followed it; the
+//! walk syncs before every action that leaves the process (a command, a
+//! notification, a prompt, exiting), so nothing a person or a system acted
+//! on is ever lost. A crash before that leaves
 //! either nothing or a prefix of the line, a torn tail, which [`Journal::open`]
 //! copies to `journal.jsonl.torn` (appended, fsynced) before truncating the
 //! journal to its valid prefix (fsynced), so no event whose append returned is
@@ -34,6 +40,8 @@ pub struct Journal {
     seq: u64,
     head: String,
     poisoned: bool,
+    /// Events written since the last `fdatasync`.
+    unsynced: bool,
     lock: Lock,
 }
 
@@ -89,12 +97,34 @@ impl Journal {
             seq: replay.last_seq(),
             head: replay.head().to_string(),
             poisoned: false,
+            unsynced: false,
             lock,
         }
     }
 
     /// Appends one event and returns it once it is on disk.
     pub fn append(&mut self, time: DateTime<Utc>, kind: EventKind) -> Result<Event, JournalError> {
+        let event = self.write(time, kind)?;
+        self.sync()?;
+        Ok(event)
+    }
+
+    /// Makes every event written so far durable.
+    pub fn sync(&mut self) -> Result<(), JournalError> {
+        if !self.unsynced {
+            return Ok(());
+        }
+        if let Err(error) = self.file.sync_data() {
+            self.poisoned = true;
+            return Err(JournalError::file("sync", &self.path)(error));
+        }
+        self.unsynced = false;
+        Ok(())
+    }
+
+    /// Appends one event with one `write`, leaving the `fdatasync` to the
+    /// next [`Journal::sync`].
+    pub fn write(&mut self, time: DateTime<Utc>, kind: EventKind) -> Result<Event, JournalError> {
         if self.poisoned {
             return Err(JournalError::Poisoned {
                 path: self.path.clone(),
@@ -110,10 +140,11 @@ impl Journal {
         };
         let (line, hash) = line::encode(&event)?;
         // From here on a failure may leave part of the line on disk.
-        if let Err(error) = self.file.write_all(&line).and_then(|()| self.file.sync_data()) {
+        if let Err(error) = self.file.write_all(&line) {
             self.poisoned = true;
             return Err(JournalError::file("append to", &self.path)(error));
         }
+        self.unsynced = true;
         event.hash = hash;
         self.seq = event.seq;
         self.head.clone_from(&event.hash);
