@@ -95,7 +95,7 @@ impl Executor for ShellExecutor {
         let mut timed_out = false;
         let mut cancelled = false;
         let mut phase = Phase::Running;
-        let mut nap = Duration::from_millis(1);
+        let mut nap = Duration::from_micros(50);
         let mut next_check = start;
 
         loop {
