@@ -2612,3 +2612,30 @@ fn never_reviewed_is_a_warning() {
     [exit 0]
     "#);
 }
+
+#[test]
+fn placeholders_in_comments_are_not_checked_but_in_strings_with_hashes_are() {
+    insta::assert_snapshot!(invalid(r##"schema = 1
+title = "x"  # shown as {{title}}
+
+[[steps]]
+id = "a"
+kind = "instruction"
+title = "Say \"#\" then {{nope}}" # {{also_not}}
+
+[[steps]]
+id = "done"
+kind = "end"
+title = "Done"
+"##), @r##"
+    error: `{{nope}}` names an undeclared variable
+     --> runbooks/broken.toml:7:25
+      |
+    7 | title = "Say \"#\" then {{nope}}" # {{also_not}}
+      |                         ^^^^^^^^
+      = hint: declare it in a [vars.nope] section
+
+    checked 1 runbook: 1 error, 0 warnings
+    [exit 2]
+    "##);
+}

@@ -501,9 +501,26 @@ fn variables(ctx: &mut Ctx<'_>, runbook: &Runbook) {
     }
 }
 
+/// Whether `offset` is inside a TOML comment: a `#` earlier on its line,
+/// outside any string on that line.
 fn is_comment(text: &str, offset: usize) -> bool {
     let line_start = text[..offset].rfind('\n').map_or(0, |at| at + 1);
-    text[line_start..offset].trim_start().starts_with('#')
+    let mut quote: Option<char> = None;
+    let mut escaped = false;
+    for c in text[line_start..offset].chars() {
+        match (quote, c) {
+            (Some('"'), '\\') if !escaped => {
+                escaped = true;
+                continue;
+            }
+            (Some(open), c) if c == open && !escaped => quote = None,
+            (None, '"' | '\'') => quote = Some(c),
+            (None, '#') => return true,
+            _ => {}
+        }
+        escaped = false;
+    }
+    false
 }
 
 fn commands(ctx: &mut Ctx<'_>, runbook: &Runbook) {
