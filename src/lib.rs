@@ -13,6 +13,8 @@
 //!   commands through an `Executor`, reads a `Clock`, sends through a
 //!   `Notifier`, hands events to a `Sink`. Never touches a terminal.
 //! - [`notify`]: the `command` and `webhook` notifiers.
+//! - [`record`]: the canonical incident record, SSHSIG signing and allowed
+//!   signers, the archive with its index and chain.
 //! - [`report`]: renderers over the model (outlines, graphs), generic over
 //!   `Write`.
 //! - [`term`]: the only code that knows about terminals: prompts, spinners,
@@ -23,7 +25,7 @@
 //!
 //! The dependency rule: `model` depends on nothing; `load`, `journal`,
 //! `report` depend on `model`; `engine` depends on `model` and its own
-//! traits, never on `journal` or `term`; only `term` and `cli` touch stdin,
+//! traits, never on `journal` or `term`; `record` depends on `model`; only `term` and `cli` touch stdin,
 //! stdout or a TTY. [`run`] is the single exit point: it alone prints a
 //! fatal error and picks the exit code.
 
@@ -36,6 +38,7 @@ pub mod journal;
 pub mod load;
 pub mod model;
 pub mod notify;
+pub mod record;
 pub mod report;
 pub mod sanitize;
 pub mod term;

@@ -6,6 +6,7 @@
 
 mod common;
 
+mod archive;
 mod bundled;
 mod catalog;
 mod check;
@@ -18,4 +19,5 @@ mod notify;
 mod output_safety;
 mod pty;
 mod show_graph;
+mod signing;
 mod walk;

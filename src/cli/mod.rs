@@ -2,17 +2,20 @@
 //! and the wiring between them. The only layer, with `term`, that prints.
 
 mod answers;
+mod archive;
 mod check;
 mod config;
 mod context;
 mod graph;
 mod incidents;
+mod keygen;
 mod list;
 mod note;
 mod resume;
 mod show;
 mod start;
 mod validate;
+mod verify;
 mod walk;
 
 pub use config::Config;
@@ -67,6 +70,9 @@ pub enum Command {
     Attach(note::AttachArgs),
     Abort(note::AbortArgs),
     Check(check::Args),
+    Keygen(keygen::Args),
+    Archive(archive::Args),
+    Verify(verify::Args),
 }
 
 /// Parses `args` and runs the chosen command.
@@ -98,6 +104,9 @@ pub fn main(args: impl IntoIterator<Item = OsString>) -> Result<ExitCode> {
         Command::Attach(args) => note::attach(&context, args),
         Command::Abort(args) => note::abort(&context, args),
         Command::Check(args) => check::run(&context, args),
+        Command::Keygen(args) => keygen::run(&context, args),
+        Command::Archive(args) => archive::run(&context, args),
+        Command::Verify(args) => verify::run(&context, args),
     }
 }
 

@@ -1,0 +1,346 @@
+//! `runbook archive`: files a finished incident as a signed record, as the
+//! plan requires within one day of the end of handling.
+//!
+//! The incident's directory is left as it is; the record, its signature and
+//! the index line are written by [`crate::record::archive`], under the
+//! archive's lock, with the incident's own lock held so that nothing is
+//! journaled while the record is made from the journal.
+
+use super::Context;
+use super::context::actor;
+use super::start::journal_error;
+use crate::error::{Error, Result};
+use crate::exit_code::ExitCode;
+use crate::journal::{Lock, sha256_hex};
+use crate::load::{Origin, Source, load};
+use crate::model::{Incident, Status};
+use crate::record::archive::{Archive, ArchiveError};
+use crate::record::canonical::{Summary, build, what_happened};
+use crate::record::signing::Signer;
+use chrono::TimeDelta;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+/// File a finished incident: what happened, the cause, how it was handled,
+/// as a signed record in the archive.
+///
+/// At a terminal, asks for what it is not given; otherwise --cause and
+/// --resolution are required.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    pub incident: String,
+    /// What happened (default: drafted from the timeline).
+    #[arg(long, value_name = "TEXT")]
+    pub what_happened: Option<String>,
+    /// The cause found.
+    #[arg(long, value_name = "TEXT")]
+    pub cause: Option<String>,
+    /// How it was handled, and the result.
+    #[arg(long, value_name = "TEXT")]
+    pub resolution: Option<String>,
+    /// Something still to do; repeat for each.
+    #[arg(long = "follow-up", value_name = "TEXT")]
+    pub follow_ups: Vec<String>,
+    /// Read the summary from a TOML file: what_happened, cause, resolution,
+    /// follow_ups (a list). Flags given as well take precedence.
+    #[arg(long, value_name = "FILE")]
+    pub summary: Option<PathBuf>,
+    /// Read the signing key's passphrase from the first line of FILE
+    /// (mode 0600), for unattended use.
+    #[arg(long, value_name = "FILE")]
+    pub passphrase_file: Option<PathBuf>,
+    /// Never prompt, even at a terminal.
+    #[arg(long)]
+    pub non_interactive: bool,
+}
+
+pub fn run(context: &Context, args: &Args) -> Result<ExitCode> {
+    let id = args.incident.as_str();
+    let dir = context.incident_dir(id)?;
+    let archive = Archive::new(context.data_dir.join("archive"));
+    let mut err = std::io::stderr();
+
+    // Nothing is journaled while the record is made from the journal.
+    let actor = actor();
+    let _incident_lock = Lock::acquire(&dir, &actor, crate::clock::now()).map_err(journal_error)?;
+    let replay = crate::journal::read(&dir).map_err(journal_error)?;
+    if let Some(torn) = &replay.torn {
+        writeln!(
+            err,
+            "warning: the journal's last line is cut short (line {}, {} bytes, a crash while writing); \
+             the record leaves it out",
+            torn.line, torn.bytes
+        )?;
+    }
+    let incident =
+        Incident::replay(&replay.events).map_err(|error| Error::usage(format!("{id}: {error}")))?;
+    if incident.status.is_open() {
+        return Err(still_open(&incident));
+    }
+    if let Some(entry) = archive.find(id).map_err(archive_error)? {
+        return Err(Error::usage(format!(
+            "{id} is already archived: {}",
+            archive.path_of(&entry).display()
+        ))
+        .with_hint(format!("check it with `runbook verify {id}`")));
+    }
+
+    let runbook_text = kept_runbook(&dir, &incident)?;
+    let within = archive_within(context, &dir, &runbook_text, &mut err)?;
+    let interactive = super::walk::interactive(args.non_interactive);
+    let signer = signer(args.passphrase_file.as_deref(), interactive)?;
+    let summary = summary(args, &incident, &replay.events, interactive)?;
+
+    let lock = archive.lock().map_err(archive_error)?;
+    if let Some(recovered) = &lock.recovered {
+        writeln!(err, "archive: {}", crate::term::sanitize(recovered))?;
+    }
+    let previous = archive.last().map_err(archive_error)?.map(|entry| entry.sha256);
+    let archived = crate::clock::now();
+    let record = build(
+        &incident,
+        &replay.events,
+        &runbook_text,
+        &summary,
+        archived,
+        within,
+        previous.as_deref(),
+    )
+    .map_err(|error| Error::usage(error.to_string()))?;
+    let bytes = record.to_bytes().map_err(|error| Error::Other(error.into()))?;
+    let mut signature = signer
+        .sign(&bytes)
+        .map_err(|error| Error::Other(anyhow::anyhow!("cannot sign the record: {error}")))?;
+    // As `ssh-keygen -Y sign` writes it.
+    if !signature.ends_with('\n') {
+        signature.push('\n');
+    }
+    let stored = archive
+        .store(&lock, &record, &bytes, &signature)
+        .map_err(archive_error)?;
+
+    let mut out = std::io::stdout().lock();
+    writeln!(out, "archived {id}: {}", stored.path.display())?;
+    writeln!(out, "signature: {}", stored.sig_path.display())?;
+    writeln!(out, "sha256: {}", stored.entry.sha256)?;
+    let due = crate::record::canonical::timestamp(record.deadline.due);
+    if record.deadline.on_time {
+        writeln!(out, "on time: due {due}")?;
+    } else {
+        let late = crate::term::short(TimeDelta::seconds(record.deadline.late_s));
+        writeln!(out, "late by {late} ({} s): due {due}", record.deadline.late_s)?;
+    }
+    Ok(ExitCode::Success)
+}
+
+fn still_open(incident: &Incident) -> Error {
+    let state = match incident.status {
+        Status::Paused => "paused",
+        Status::Failed => "waiting after a failed step",
+        _ => "running",
+    };
+    let at = incident
+        .current
+        .as_deref()
+        .map(|step| format!(" at step `{step}`"))
+        .unwrap_or_default();
+    let why = incident
+        .waiting_reason
+        .as_deref()
+        .map(|reason| format!(": {reason}"))
+        .unwrap_or_default();
+    Error::usage(format!(
+        "{} is still open ({state}{at}{why}); only an incident that reached an end, or was aborted, is archived",
+        incident.id
+    ))
+    .with_hint(format!(
+        "finish it with `runbook resume {id}`, or abort it with `runbook abort {id} --reason TEXT`",
+        id = incident.id
+    ))
+}
+
+/// The runbook as it was at start, checked against the digest journaled then.
+fn kept_runbook(dir: &Path, incident: &Incident) -> Result<String> {
+    let path = dir.join("runbook.toml");
+    let text = std::fs::read_to_string(&path).map_err(|error| {
+        Error::usage(format!(
+            "cannot read the runbook kept with {}: {}: {error}",
+            incident.id,
+            path.display()
+        ))
+    })?;
+    let digest = sha256_hex(text.as_bytes());
+    if digest != incident.digest {
+        return Err(Error::usage(format!(
+            "the runbook kept with {} ({}) is not the one it started with: sha256 {} now, {} journaled at start",
+            incident.id,
+            path.display(),
+            &digest[..12],
+            &incident.digest[..12.min(incident.digest.len())]
+        )));
+    }
+    Ok(text)
+}
+
+/// The runbook's `archive_within`, from the kept copy.
+fn archive_within(context: &Context, dir: &Path, text: &str, err: &mut impl Write) -> Result<TimeDelta> {
+    let path = dir.join("runbook.toml");
+    let loaded = load(
+        Source::new("runbook.toml", Origin::File(path), text.to_owned()),
+        context.today,
+    );
+    let within = match loaded.runbook {
+        Some(runbook) => runbook.archive_within.duration,
+        None => {
+            writeln!(
+                err,
+                "warning: the runbook kept with the incident no longer loads; the deadline uses the default archive_within ({})",
+                crate::load::DEFAULT_ARCHIVE_WITHIN
+            )?;
+            std::time::Duration::from_secs(86_400)
+        }
+    };
+    TimeDelta::from_std(within).map_err(|_| Error::usage("archive_within is too long"))
+}
+
+/// `$XDG_CONFIG_HOME/runbook/NAME`.
+pub(super) fn config_file(name: &str) -> Option<PathBuf> {
+    directories::ProjectDirs::from("", "", "runbook").map(|dirs| dirs.config_dir().join(name))
+}
+
+/// The signing key (`$XDG_CONFIG_HOME/runbook/signing_key`), decrypted
+/// with the passphrase from `--passphrase-file`, or asked for at a terminal.
+fn signer(passphrase_file: Option<&Path>, interactive: bool) -> Result<Signer> {
+    use crate::record::signing::{KEY_FILE, SigningError, read_passphrase_file};
+    let path = config_file(KEY_FILE)
+        .ok_or_else(|| Error::usage("cannot tell where the signing key is: no home directory"))?;
+    let key_error = |error: SigningError| match error {
+        SigningError::Missing { .. } => {
+            Error::usage(format!("no signing key: {} does not exist", path.display())).with_hint(
+                "create one with `runbook keygen`, or put an OpenSSH ed25519 key there (mode 0600)",
+            )
+        }
+        error => Error::usage(error.to_string()),
+    };
+    let passphrase = match passphrase_file {
+        Some(file) => Some(read_passphrase_file(file).map_err(key_error)?),
+        None => None,
+    };
+    match Signer::load(&path, passphrase.as_deref()) {
+        Err(SigningError::PassphraseNeeded { .. }) if interactive => {
+            let passphrase = dialoguer::Password::with_theme(&dialoguer::theme::ColorfulTheme::default())
+                .with_prompt(format!("Passphrase for {}", path.display()))
+                .interact()
+                .map_err(|error| Error::usage(format!("nothing archived: {error}")))?;
+            Signer::load(&path, Some(&passphrase)).map_err(key_error)
+        }
+        result => result.map_err(key_error),
+    }
+}
+
+/// The summary from the file, then the flags, then (at a terminal) asked.
+fn summary(
+    args: &Args,
+    incident: &Incident,
+    events: &[crate::model::Event],
+    interactive: bool,
+) -> Result<Summary> {
+    let mut summary = match &args.summary {
+        Some(path) => read_summary(path)?,
+        None => Summary::default(),
+    };
+    if let Some(text) = &args.what_happened {
+        summary.what_happened = text.clone();
+    }
+    if let Some(text) = &args.cause {
+        summary.cause = text.clone();
+    }
+    if let Some(text) = &args.resolution {
+        summary.resolution = text.clone();
+    }
+    summary.follow_ups.extend(args.follow_ups.iter().cloned());
+    let draft = what_happened(incident, events);
+    let missing = |text: &str| text.trim().is_empty();
+
+    if interactive && (missing(&summary.cause) || missing(&summary.resolution)) {
+        ask(&mut summary, &draft)?;
+    }
+    if missing(&summary.what_happened) {
+        summary.what_happened = draft;
+    }
+    let mut flags = Vec::new();
+    if missing(&summary.cause) {
+        flags.push("--cause TEXT");
+    }
+    if missing(&summary.resolution) {
+        flags.push("--resolution TEXT");
+    }
+    if !flags.is_empty() {
+        return Err(Error::usage(format!(
+            "the record needs the cause and how it was handled; there is no terminal to ask: pass {}",
+            flags.join(" ")
+        ))
+        .with_hint(format!(
+            "runbook archive {} --cause TEXT --resolution TEXT [--follow-up TEXT]... (or --summary FILE)",
+            incident.id
+        )));
+    }
+    summary.follow_ups.retain(|item| !item.trim().is_empty());
+    Ok(summary)
+}
+
+fn read_summary(path: &Path) -> Result<Summary> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|error| Error::usage(format!("cannot read {}: {error}", path.display())))?;
+    toml::from_str(&text).map_err(|error| {
+        Error::usage(format!("{}: {}", path.display(), error.to_string().trim_end()))
+            .with_hint("keys: what_happened, cause, resolution (strings), follow_ups (a list of strings)")
+    })
+}
+
+/// Asks at the terminal for what the summary lacks.
+fn ask(summary: &mut Summary, draft: &str) -> Result<()> {
+    use dialoguer::Input;
+    let theme = dialoguer::theme::ColorfulTheme::default();
+    let term = console::Term::stderr();
+    let cancelled = |error: dialoguer::Error| {
+        Error::usage(format!("nothing archived: {error}")).with_hint("run `runbook archive` again when ready")
+    };
+    if summary.what_happened.trim().is_empty() {
+        summary.what_happened = Input::<String>::with_theme(&theme)
+            .with_prompt("What happened")
+            .with_initial_text(crate::term::sanitize_line(draft).into_owned())
+            .interact_text_on(&term)
+            .map_err(cancelled)?;
+    }
+    if summary.cause.trim().is_empty() {
+        summary.cause = Input::<String>::with_theme(&theme)
+            .with_prompt("Cause")
+            .interact_text_on(&term)
+            .map_err(cancelled)?;
+    }
+    if summary.resolution.trim().is_empty() {
+        summary.resolution = Input::<String>::with_theme(&theme)
+            .with_prompt("How it was handled, and the result")
+            .interact_text_on(&term)
+            .map_err(cancelled)?;
+    }
+    loop {
+        let item = Input::<String>::with_theme(&theme)
+            .with_prompt("Follow-up (Enter when done)")
+            .allow_empty(true)
+            .interact_text_on(&term)
+            .map_err(cancelled)?;
+        if item.trim().is_empty() {
+            return Ok(());
+        }
+        summary.follow_ups.push(item);
+    }
+}
+
+fn archive_error(error: ArchiveError) -> Error {
+    match error {
+        ArchiveError::AlreadyArchived { .. } => Error::usage(error.to_string()),
+        error => Error::Other(anyhow::Error::new(error)),
+    }
+}

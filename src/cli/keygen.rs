@@ -1,0 +1,133 @@
+//! `runbook keygen`: make the ed25519 key that signs incident records and
+//! trust it in `allowed_signers`, both in the config directory.
+//!
+//! The key files are written by `record::signing::keygen`; this file picks
+//! the directory and the identity and says what an auditor runs.
+
+use super::Context;
+use crate::error::{Error, Result};
+use crate::exit_code::ExitCode;
+use crate::record::signing::{self, NAMESPACE, SigningError};
+use std::io::Write;
+use std::path::PathBuf;
+
+/// Make the ed25519 key that signs incident records, and trust it in
+/// allowed_signers.
+///
+/// Writes `signing_key` (mode 0600) and `signing_key.pub` to
+/// $XDG_CONFIG_HOME/runbook and appends the key to `allowed_signers` there,
+/// for the `runbook-incident` namespace only. An existing key is never
+/// replaced.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Principal written to allowed_signers (default: user@host)
+    #[arg(long, value_name = "NAME")]
+    pub identity: Option<String>,
+    /// Encrypt the key with the passphrase on the first line of FILE
+    /// (default: no passphrase)
+    #[arg(long, value_name = "FILE")]
+    pub passphrase_file: Option<PathBuf>,
+}
+
+pub fn run(context: &Context, args: &Args) -> Result<ExitCode> {
+    let dir = directories::ProjectDirs::from("", "", "runbook")
+        .map(|dirs| dirs.config_dir().to_owned())
+        .ok_or_else(|| {
+            Error::usage("cannot tell where the config directory is").with_hint("set HOME or XDG_CONFIG_HOME")
+        })?;
+    let identity = args.identity.clone().unwrap_or_else(super::context::actor);
+    let passphrase = args
+        .passphrase_file
+        .as_deref()
+        .map(signing::read_passphrase_file)
+        .transpose()
+        .map_err(signing_error)?;
+    let files = signing::keygen(&dir, &identity, passphrase.as_deref()).map_err(signing_error)?;
+
+    let mut out = std::io::stdout().lock();
+    let protection = if files.encrypted {
+        "encrypted with the passphrase"
+    } else {
+        "no passphrase"
+    };
+    writeln!(
+        out,
+        "Created the signing key {} (ssh-ed25519, {protection})",
+        files.private_key.display()
+    )?;
+    writeln!(out, "Fingerprint: {}", files.fingerprint)?;
+    writeln!(out, "Public key:  {}", files.public_key.display())?;
+    writeln!(out)?;
+    writeln!(out, "Added to {}:", files.allowed_signers.display())?;
+    writeln!(out, "  {}", files.allowed_signers_line)?;
+    writeln!(out)?;
+    writeln!(
+        out,
+        "Give that line to your auditors. With it in their allowed_signers file, they check an\n\
+         archived record (RECORD.json, its signature beside it) with nothing but OpenSSH:"
+    )?;
+    writeln!(
+        out,
+        "  ssh-keygen -Y verify -f {} -I {} -n {NAMESPACE} -s RECORD.json.sig < RECORD.json",
+        shell_quote(&files.allowed_signers.to_string_lossy()),
+        shell_quote(&identity),
+    )?;
+    writeln!(
+        out,
+        "Records are archived under {}.",
+        context.data_dir.join("archive").display()
+    )?;
+    Ok(ExitCode::Success)
+}
+
+/// Refusals and bad input are usage errors (exit 2) with a hint; failing to
+/// read or write files is a failure (exit 1).
+fn signing_error(error: SigningError) -> Error {
+    let hint = match &error {
+        SigningError::Exists { path } => Some(format!(
+            "move {} away first if you mean to replace it; keep its allowed_signers line while \
+             records it signed must still verify",
+            path.display()
+        )),
+        SigningError::BadIdentity { .. } => Some("pass --identity NAME, such as ops@example.com".to_owned()),
+        SigningError::Write { .. } | SigningError::Read { .. } | SigningError::Sign(_) => {
+            return Error::Other(anyhow::Error::new(error));
+        }
+        _ => None,
+    };
+    let usage = Error::usage(error.to_string());
+    match hint {
+        Some(hint) => usage.with_hint(hint),
+        None => usage,
+    }
+}
+
+/// `text` as one shell word: as is when it is plainly safe, else in single
+/// quotes.
+fn shell_quote(text: &str) -> String {
+    let plain = !text.is_empty()
+        && text
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "@%+=:,./_-".contains(c));
+    if plain {
+        text.to_owned()
+    } else {
+        format!("'{}'", text.replace('\'', r"'\''"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::shell_quote;
+
+    #[test]
+    fn quotes_only_what_needs_it() {
+        assert_eq!(shell_quote("ops@example.com"), "ops@example.com");
+        assert_eq!(
+            shell_quote("/home/x/.config/runbook/allowed_signers"),
+            "/home/x/.config/runbook/allowed_signers"
+        );
+        assert_eq!(shell_quote("O'Brien@x"), r"'O'\''Brien@x'");
+        assert_eq!(shell_quote("a$b"), "'a$b'");
+    }
+}

@@ -1,0 +1,242 @@
+//! `runbook verify`: checks archived records. For each, the signature
+//! against the allowed signers, the record against the index (its SHA-256)
+//! and the chain (it names the record before it), and, where the incident's
+//! directory is still kept, the record's journal head against the journal.
+//! Works on a mirror's copy of the archive too (`--archive DIR`).
+
+use super::Context;
+use crate::error::{Error, Result};
+use crate::exit_code::ExitCode;
+use crate::record::allowed_signers::AllowedSigners;
+use crate::record::archive::{Archive, Audit, Problem, ProblemKind, sig_path};
+use crate::record::canonical::Record;
+use crate::term::sanitize;
+use std::collections::BTreeSet;
+use std::io::Write;
+use std::path::PathBuf;
+
+/// Check archived records: signatures, the archive's chain and index, and
+/// the kept journals. Exits 1 when any check fails.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Incidents whose records to check.
+    #[arg(required_unless_present = "all", conflicts_with = "all")]
+    pub incidents: Vec<String>,
+    /// Check every record, in archive order, and look for record files the
+    /// index does not list.
+    #[arg(long)]
+    pub all: bool,
+    /// Who may sign records, in OpenSSH's allowed_signers format (default:
+    /// $XDG_CONFIG_HOME/runbook/allowed_signers).
+    #[arg(long, value_name = "FILE")]
+    pub allowed_signers: Option<PathBuf>,
+    /// Check the archive in DIR (a mirror's copy) instead of the local one.
+    #[arg(long, value_name = "DIR")]
+    pub archive: Option<PathBuf>,
+}
+
+pub fn run(context: &Context, args: &Args) -> Result<ExitCode> {
+    let archive = match &args.archive {
+        Some(dir) if !dir.is_dir() => {
+            return Err(Error::usage(format!(
+                "--archive {}: no such directory",
+                dir.display()
+            )));
+        }
+        Some(dir) => Archive::new(dir.clone()),
+        None => Archive::new(context.data_dir.join("archive")),
+    };
+    let signers = allowed_signers(args)?;
+
+    for note in &signers.skipped {
+        writeln!(std::io::stderr(), "note: {}", sanitize(note))?;
+    }
+
+    let wanted: BTreeSet<&str> = args.incidents.iter().map(String::as_str).collect();
+    let pick = |id: &str| args.all || wanted.contains(id);
+    let mut out = std::io::stdout().lock();
+    let mut tally = Tally::default();
+    let mut found: BTreeSet<String> = BTreeSet::new();
+    archive.audit(&pick, args.all, |audit: Audit| -> anyhow::Result<()> {
+        found.insert(audit.id.clone());
+        report(context, &signers, audit, &mut out, &mut tally)?;
+        Ok(())
+    })?;
+    for id in wanted.iter().filter(|id| !found.contains(**id)) {
+        report(context, &signers, not_indexed(&archive, id), &mut out, &mut tally)?;
+    }
+    writeln!(out, "verified {} records: {} failed", tally.checked, tally.failed)?;
+    Ok(if tally.failed > 0 {
+        ExitCode::Failure
+    } else {
+        ExitCode::Success
+    })
+}
+
+#[derive(Debug, Default)]
+struct Tally {
+    checked: usize,
+    failed: usize,
+}
+
+/// Finishes the checks of one record (signature, journal) and prints what
+/// was found: `ok ID (signed by ...)`, or a `FAILED ID: what: why` line for
+/// each failure.
+fn report(
+    context: &Context,
+    signers: &AllowedSigners,
+    mut audit: Audit,
+    out: &mut impl Write,
+    tally: &mut Tally,
+) -> std::io::Result<()> {
+    let signer = check_signature(&mut audit, signers);
+    let mut notes = Vec::new();
+    if let Some(record) = &audit.record {
+        check_journal(context, record, &mut audit.problems, &mut notes);
+    }
+    tally.checked += 1;
+    if audit.problems.is_empty() {
+        writeln!(out, "ok {}{}", audit.id, sanitize(&signer.unwrap_or_default()))?;
+    } else {
+        tally.failed += 1;
+        for problem in &audit.problems {
+            writeln!(out, "FAILED {}: {}", audit.id, sanitize(&problem.to_string()))?;
+        }
+    }
+    for note in notes {
+        writeln!(out, "  note: {}", sanitize(&note))?;
+    }
+    Ok(())
+}
+
+fn allowed_signers(args: &Args) -> Result<AllowedSigners> {
+    let path = match &args.allowed_signers {
+        Some(path) => path.clone(),
+        None => super::archive::config_file(crate::record::signing::ALLOWED_SIGNERS_FILE)
+            .ok_or_else(|| Error::usage("cannot tell where allowed_signers is: no home directory"))?,
+    };
+    if !path.is_file() {
+        return Err(
+            Error::usage(format!("no allowed signers: {} does not exist", path.display())).with_hint(
+                "`runbook keygen` writes it; or pass --allowed-signers FILE (OpenSSH format: \
+             `PRINCIPAL namespaces=\"runbook-incident\" ssh-ed25519 KEY`)",
+            ),
+        );
+    }
+    AllowedSigners::load(&path).map_err(|error| {
+        Error::usage(format!("cannot use {}: {error}", path.display()))
+            .with_hint("one signer a line: PRINCIPALS [OPTIONS] KEYTYPE BASE64-KEY")
+    })
+}
+
+/// A requested incident no index line names.
+fn not_indexed(archive: &Archive, id: &str) -> Audit {
+    let file = archive.record_files().ok().and_then(|files| {
+        files
+            .into_iter()
+            .find(|path| path.file_stem().is_some_and(|stem| stem == id))
+    });
+    let detail = match &file {
+        Some(path) => format!(
+            "{} is not in the index (rebuild it with `runbook records --reindex`)",
+            path.display()
+        ),
+        None => format!("no record of {id} in {}", archive.dir().display()),
+    };
+    Audit {
+        id: id.to_owned(),
+        line: None,
+        path: file,
+        entry: None,
+        bytes: None,
+        record: None,
+        problems: vec![Problem::new(ProblemKind::Index, detail)],
+    }
+}
+
+/// Checks the signature next to the record; on success, says by whom.
+fn check_signature(audit: &mut Audit, signers: &AllowedSigners) -> Option<String> {
+    let (Some(bytes), Some(path)) = (&audit.bytes, &audit.path) else {
+        return None;
+    };
+    let sig = sig_path(path);
+    let armored = match std::fs::read_to_string(&sig) {
+        Ok(armored) => armored,
+        Err(error) => {
+            audit.problems.push(Problem::new(
+                ProblemKind::Signature,
+                format!("cannot read the signature {}: {error}", sig.display()),
+            ));
+            return None;
+        }
+    };
+    // Keys are judged as they were when the record was signed, as git does
+    // for commits: a key that expired since does not unmake old records.
+    let at = match (&audit.record, &audit.entry) {
+        (Some(record), _) => record.archived,
+        (None, Some(entry)) => entry.archived,
+        (None, None) => crate::clock::now(),
+    };
+    match crate::record::signing::verify(bytes, &armored, signers, at) {
+        Ok(verified) => Some(format!(
+            " (signed by {}, {})",
+            verified.principal, verified.fingerprint
+        )),
+        Err(error) => {
+            audit
+                .problems
+                .push(Problem::new(ProblemKind::Signature, error.to_string()));
+            None
+        }
+    }
+}
+
+/// The record's journal head against the incident's kept journal, if it
+/// is still there. Events journaled after archiving (a late note) are
+/// noted, not failed: the record covers the journal up to its head.
+fn check_journal(context: &Context, record: &Record, problems: &mut Vec<Problem>, notes: &mut Vec<String>) {
+    let dir = context.incidents_dir().join(&record.incident);
+    if !dir.join(crate::journal::JOURNAL_FILE).is_file() {
+        return;
+    }
+    let replay = match crate::journal::read(&dir) {
+        Ok(replay) => replay,
+        Err(error) => {
+            problems.push(Problem::new(ProblemKind::Journal, error.to_string()));
+            return;
+        }
+    };
+    let count = record.journal.events;
+    let Some(event) = usize::try_from(count)
+        .ok()
+        .and_then(|n| n.checked_sub(1))
+        .and_then(|n| replay.events.get(n))
+    else {
+        problems.push(Problem::new(
+            ProblemKind::Journal,
+            format!(
+                "the record covers {count} events, the kept journal has {}",
+                replay.events.len()
+            ),
+        ));
+        return;
+    };
+    if event.hash != record.journal.head {
+        problems.push(Problem::new(
+            ProblemKind::Journal,
+            format!(
+                "event {count} of the kept journal has hash {}, the record says {}",
+                &event.hash[..12.min(event.hash.len())],
+                &record.journal.head[..12.min(record.journal.head.len())]
+            ),
+        ));
+        return;
+    }
+    let extra = replay.events.len() as u64 - count;
+    if extra > 0 {
+        notes.push(format!(
+            "{extra} event(s) were journaled after {} was archived",
+            record.incident
+        ));
+    }
+}

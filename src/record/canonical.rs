@@ -1,0 +1,1120 @@
+//! The incident record: everything the plan asks to be filed about one
+//! finished incident, as one JSON document whose bytes follow from its
+//! content alone, so that a signature over them can be checked anywhere.
+//!
+//! [`build`] turns an incident's events into a [`Record`]; [`canonical_bytes`]
+//! writes any JSON value the one canonical way (keys sorted, compact, no
+//! floats, a final newline; `docs/record-format.md` says exactly how).
+//! Pure: no clock, no files, no terminal. Callers pass the archive time in,
+//! and the archive module stores the bytes.
+
+use crate::model::{Answer, Event, EventKind, Incident, Outcome, Status};
+use chrono::{DateTime, SecondsFormat, TimeDelta, Utc};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+
+/// The `format` of every record this version writes.
+pub const FORMAT: &str = "runbook-record/1";
+
+/// One archived incident. Field names are the record's stable vocabulary:
+/// `docs/record-format.md` describes each. Optional values are written as
+/// `null`, never left out, so every record has the same keys.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Record {
+    /// Always [`FORMAT`].
+    pub format: String,
+    pub incident: String,
+    /// A rehearsal, not a real incident.
+    pub drill: bool,
+    pub runbook: RunbookRef,
+    /// The severity at the end.
+    pub severity: String,
+    /// The severity at start, then each change.
+    pub severity_history: Vec<SeverityChange>,
+    /// Everyone who acted, as `user@host`, sorted.
+    pub operators: Vec<String>,
+    /// The variables at the end (given at start, typed, or captured).
+    pub vars: BTreeMap<String, String>,
+    pub started: DateTime<Utc>,
+    /// When handling ended: the `ended` or `aborted` event.
+    pub ended: DateTime<Utc>,
+    pub archived: DateTime<Utc>,
+    /// `ended - started`, in whole seconds.
+    pub duration_s: i64,
+    pub outcome: Outcome,
+    /// The `end` step reached; `null` when aborted.
+    pub end_step: Option<String>,
+    /// Why it was aborted; `null` when it reached an `end`.
+    pub abort_reason: Option<String>,
+    pub deadline: Deadline,
+    pub milestones: Vec<Milestone>,
+    /// Every journaled event, in order.
+    pub timeline: Vec<TimelineEntry>,
+    pub commands: Vec<CommandEvidence>,
+    pub notifications: Vec<Notification>,
+    pub escalations: Vec<Escalation>,
+    pub attachments: Vec<Attachment>,
+    pub notes: Vec<Note>,
+    pub summary: Summary,
+    pub journal: JournalRef,
+    /// SHA-256 of the previous archived record's bytes; `null` for the first.
+    pub previous_record: Option<String>,
+}
+
+/// Which plan was followed, exactly.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RunbookRef {
+    pub id: String,
+    pub title: String,
+    pub version: Option<String>,
+    /// SHA-256 of the runbook's text as it was at start.
+    pub digest: String,
+    /// Where it was loaded from: a path, or the built-in name.
+    pub source: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SeverityChange {
+    pub time: DateTime<Utc>,
+    pub severity: String,
+    /// `null` for the level at start.
+    pub from: Option<String>,
+    pub actor: String,
+    pub reason: Option<String>,
+}
+
+/// The archiving deadline: `ended` + the runbook's `archive_within`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Deadline {
+    /// The runbook's `archive_within`, in seconds.
+    pub within_s: i64,
+    pub due: DateTime<Utc>,
+    /// Archived at or before `due`.
+    pub on_time: bool,
+    /// How long after `due` it was archived, in whole seconds (0 when on time).
+    pub late_s: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Milestone {
+    pub name: String,
+    pub step: String,
+    pub time: DateTime<Utc>,
+}
+
+/// One journal event: its `type` and `payload` exactly as journaled, and
+/// its hash, which ties it to the journal line.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TimelineEntry {
+    pub seq: u64,
+    pub time: DateTime<Utc>,
+    pub actor: String,
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub payload: Value,
+    pub hash: String,
+}
+
+/// A command a step ran, or did not run.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CommandEvidence {
+    pub step: String,
+    pub command: String,
+    /// `succeeded`, `failed`, `timed-out`, `unfinished` (started, never
+    /// finished: the process running it died), or `skipped`.
+    pub result: String,
+    pub started: Option<DateTime<Utc>>,
+    pub finished: Option<DateTime<Utc>>,
+    pub exit_code: Option<i32>,
+    pub signal: Option<i32>,
+    pub duration_ms: Option<u64>,
+    /// Combined output as journaled: capped, redacted.
+    pub output: String,
+    /// How many bytes the command wrote in all.
+    pub output_bytes: u64,
+    /// Why it was not run (`skip`, `simulate-success`, `declined`).
+    pub skipped: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Notification {
+    pub seq: u64,
+    pub time: DateTime<Utc>,
+    pub step: Option<String>,
+    pub timer: Option<String>,
+    pub to: Vec<String>,
+    pub via: String,
+    pub subject: String,
+    pub message: String,
+    pub delivered: bool,
+    /// Why delivery failed; `null` when delivered.
+    pub error: Option<String>,
+}
+
+/// A timer that fired, an offer to take its escalation path, or a severity
+/// change.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Escalation {
+    pub seq: u64,
+    pub time: DateTime<Utc>,
+    pub actor: String,
+    /// `timer-fired`, `timer-offer` or `severity-changed`.
+    pub kind: String,
+    pub timer: Option<String>,
+    /// For `timer-offer`: whether the operator took the timer's path.
+    pub accepted: Option<bool>,
+    pub from: Option<String>,
+    pub to: Option<String>,
+    pub reason: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Attachment {
+    pub seq: u64,
+    pub time: DateTime<Utc>,
+    pub actor: String,
+    /// The name under the incident's `attachments/`.
+    pub name: String,
+    pub sha256: String,
+    pub bytes: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Note {
+    pub seq: u64,
+    pub time: DateTime<Utc>,
+    pub actor: String,
+    pub step: Option<String>,
+    pub text: String,
+}
+
+/// What the administrator files: what happened and how it was handled.
+/// Also the `--summary FILE` format (TOML, every key optional).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Summary {
+    #[serde(default)]
+    pub what_happened: String,
+    #[serde(default)]
+    pub cause: String,
+    #[serde(default)]
+    pub resolution: String,
+    #[serde(default)]
+    pub follow_ups: Vec<String>,
+}
+
+/// The journal the record was built from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct JournalRef {
+    /// The last event's hash.
+    pub head: String,
+    /// How many events.
+    pub events: u64,
+}
+
+/// Why a record cannot be built, or bytes are not a canonical record.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RecordError {
+    #[error("{incident} is still open ({status}); only an ended or aborted incident is archived")]
+    Open { incident: String, status: String },
+    #[error("the events given are not the incident's: {0}")]
+    Mismatch(String),
+    #[error(
+        "the runbook kept with {incident} is not the one it started with: its sha256 is {found}, \
+         {journaled} was journaled at start"
+    )]
+    Runbook {
+        incident: String,
+        found: String,
+        journaled: String,
+    },
+    #[error("a number at {path} is not an integer; records hold no floats")]
+    Float { path: String },
+    #[error("not JSON: {0}")]
+    Json(String),
+    #[error("not in canonical form (keys sorted, compact, one final newline)")]
+    NotCanonical,
+    #[error("not a {FORMAT} record: {0}")]
+    Format(String),
+}
+
+/// Builds the record of a closed incident. `events` are its journal's
+/// events, first to last, and `incident` their fold; `runbook_text` is the
+/// runbook kept at start, which must be the one whose digest was journaled
+/// (the record names it by that digest); `previous` the SHA-256 of the last
+/// archived record.
+pub fn build(
+    incident: &Incident,
+    events: &[Event],
+    runbook_text: &str,
+    summary: &Summary,
+    archived: DateTime<Utc>,
+    archive_within: TimeDelta,
+    previous: Option<&str>,
+) -> Result<Record, RecordError> {
+    let (outcome, end_step, abort_reason) = match incident.status {
+        Status::Ended(outcome) => (outcome, end_step(events), None),
+        Status::Aborted => (Outcome::Aborted, None, abort_reason(events)),
+        status => {
+            return Err(RecordError::Open {
+                incident: incident.id.clone(),
+                status: serde_json::to_value(status)
+                    .ok()
+                    .and_then(|v| v.as_str().map(str::to_owned))
+                    .unwrap_or_default(),
+            });
+        }
+    };
+    let ended = incident.ended.ok_or_else(|| RecordError::Open {
+        incident: incident.id.clone(),
+        status: "no end time".into(),
+    })?;
+    match events.last() {
+        Some(last) if last.hash == incident.head && events.len() as u64 == incident.events => {}
+        _ => {
+            return Err(RecordError::Mismatch(
+                "head or count differs from the fold".into(),
+            ));
+        }
+    }
+    let digest = sha256_hex(runbook_text.as_bytes());
+    if digest != incident.digest {
+        return Err(RecordError::Runbook {
+            incident: incident.id.clone(),
+            found: digest,
+            journaled: incident.digest.clone(),
+        });
+    }
+
+    let due = ended + archive_within;
+    let late = archived - due;
+    let deadline = Deadline {
+        within_s: archive_within.num_seconds(),
+        due,
+        on_time: archived <= due,
+        late_s: late.num_seconds().max(0),
+    };
+
+    let mut record = Record {
+        format: FORMAT.to_owned(),
+        incident: incident.id.clone(),
+        drill: incident.drill,
+        runbook: RunbookRef {
+            id: incident.runbook.clone(),
+            title: incident.title.clone(),
+            version: incident.version.clone(),
+            digest: incident.digest.clone(),
+            source: incident.source.clone(),
+        },
+        severity: incident.severity.clone(),
+        severity_history: Vec::new(),
+        operators: incident.operators.iter().cloned().collect(),
+        vars: incident.vars.clone(),
+        started: incident.started,
+        ended,
+        archived,
+        duration_s: (ended - incident.started).num_seconds(),
+        outcome,
+        end_step,
+        abort_reason,
+        deadline,
+        milestones: Vec::new(),
+        timeline: Vec::with_capacity(events.len()),
+        commands: Vec::new(),
+        notifications: Vec::new(),
+        escalations: Vec::new(),
+        attachments: Vec::new(),
+        notes: Vec::new(),
+        summary: summary.clone(),
+        journal: JournalRef {
+            head: incident.head.clone(),
+            events: incident.events,
+        },
+        previous_record: previous.map(str::to_owned),
+    };
+    for event in events {
+        record.add(event)?;
+    }
+    Ok(record)
+}
+
+impl Record {
+    fn add(&mut self, event: &Event) -> Result<(), RecordError> {
+        self.timeline.push(timeline_entry(event)?);
+        let (seq, time, actor) = (event.seq, event.time, event.actor.clone());
+        match &event.kind {
+            EventKind::IncidentStarted { severity, .. } => self.severity_history.push(SeverityChange {
+                time,
+                severity: severity.clone(),
+                from: None,
+                actor,
+                reason: None,
+            }),
+            EventKind::SeverityChanged { from, to, reason } => {
+                self.severity_history.push(SeverityChange {
+                    time,
+                    severity: to.clone(),
+                    from: Some(from.clone()),
+                    actor: actor.clone(),
+                    reason: reason.clone(),
+                });
+                self.escalations.push(Escalation {
+                    from: Some(from.clone()),
+                    to: Some(to.clone()),
+                    reason: reason.clone(),
+                    ..Escalation::new(event, "severity-changed")
+                });
+            }
+            EventKind::TimerFired { timer } => self.escalations.push(Escalation {
+                timer: Some(timer.clone()),
+                ..Escalation::new(event, "timer-fired")
+            }),
+            EventKind::StepAnswered {
+                step,
+                answer,
+                question: Some(question),
+                ..
+            } if question == "timer-offer" => self.escalations.push(Escalation {
+                timer: Some(step.clone()),
+                accepted: Some(matches!(answer, Answer::YesNo { yes: true })),
+                ..Escalation::new(event, "timer-offer")
+            }),
+            EventKind::MilestoneReached { name, step } => self.milestones.push(Milestone {
+                name: name.clone(),
+                step: step.clone(),
+                time,
+            }),
+            EventKind::CommandStarted { step, command } => self.commands.push(CommandEvidence {
+                started: Some(time),
+                ..CommandEvidence::new(step, command, "unfinished")
+            }),
+            EventKind::CommandFinished {
+                step,
+                exit_code,
+                signal,
+                duration_ms,
+                timed_out,
+                output,
+                output_bytes,
+            } => {
+                // The command this step started, still without a result; a
+                // result with no start (never written by the walk) stands alone.
+                let open = self
+                    .commands
+                    .iter()
+                    .rposition(|c| &c.step == step && c.result == "unfinished");
+                let at = open.unwrap_or_else(|| {
+                    self.commands.push(CommandEvidence::new(step, "", "unfinished"));
+                    self.commands.len() - 1
+                });
+                let evidence = &mut self.commands[at];
+                evidence.result = if *timed_out {
+                    "timed-out"
+                } else if *exit_code == Some(0) {
+                    "succeeded"
+                } else {
+                    "failed"
+                }
+                .into();
+                evidence.finished = Some(time);
+                evidence.exit_code = *exit_code;
+                evidence.signal = *signal;
+                evidence.duration_ms = Some(*duration_ms);
+                evidence.output = output.clone();
+                evidence.output_bytes = *output_bytes;
+            }
+            EventKind::CommandSkipped {
+                step,
+                command,
+                reason,
+            } => self.commands.push(CommandEvidence {
+                skipped: Some(reason.clone()),
+                ..CommandEvidence::new(step, command, "skipped")
+            }),
+            EventKind::NotificationSent {
+                step,
+                timer,
+                to,
+                via,
+                subject,
+                message,
+            } => self.notifications.push(Notification {
+                seq,
+                time,
+                step: step.clone(),
+                timer: timer.clone(),
+                to: to.clone(),
+                via: via.clone(),
+                subject: subject.clone(),
+                message: message.clone(),
+                delivered: true,
+                error: None,
+            }),
+            EventKind::NotificationFailed {
+                step,
+                timer,
+                to,
+                via,
+                subject,
+                message,
+                error,
+            } => self.notifications.push(Notification {
+                seq,
+                time,
+                step: step.clone(),
+                timer: timer.clone(),
+                to: to.clone(),
+                via: via.clone(),
+                subject: subject.clone(),
+                message: message.clone(),
+                delivered: false,
+                error: Some(error.clone()),
+            }),
+            EventKind::AttachmentAdded { name, sha256, bytes } => self.attachments.push(Attachment {
+                seq,
+                time,
+                actor,
+                name: name.clone(),
+                sha256: sha256.clone(),
+                bytes: *bytes,
+            }),
+            EventKind::NoteAdded { text, step } => self.notes.push(Note {
+                seq,
+                time,
+                actor,
+                step: step.clone(),
+                text: text.clone(),
+            }),
+            _ => {}
+        }
+        Ok(())
+    }
+
+    /// The record's canonical bytes: what is signed, stored and hashed.
+    pub fn to_bytes(&self) -> Result<Vec<u8>, RecordError> {
+        let value = serde_json::to_value(self).map_err(|error| RecordError::Json(error.to_string()))?;
+        canonical_bytes(&value)
+    }
+
+    /// Reads a record back, refusing bytes that are not exactly canonical
+    /// (a record that was re-serialized, even harmlessly, no longer matches
+    /// its signature, and the reader says so first).
+    pub fn from_bytes(bytes: &[u8]) -> Result<Record, RecordError> {
+        let value = parse_canonical(bytes)?;
+        match value.get("format").and_then(Value::as_str) {
+            Some(FORMAT) => {}
+            Some(other) => return Err(RecordError::Format(format!("its format is `{other}`"))),
+            None => return Err(RecordError::Format("it has no `format`".into())),
+        }
+        serde_json::from_value(value).map_err(|error| RecordError::Format(error.to_string()))
+    }
+}
+
+impl CommandEvidence {
+    fn new(step: &str, command: &str, result: &str) -> CommandEvidence {
+        CommandEvidence {
+            step: step.to_owned(),
+            command: command.to_owned(),
+            result: result.to_owned(),
+            started: None,
+            finished: None,
+            exit_code: None,
+            signal: None,
+            duration_ms: None,
+            output: String::new(),
+            output_bytes: 0,
+            skipped: None,
+        }
+    }
+}
+
+impl Escalation {
+    fn new(event: &Event, kind: &str) -> Escalation {
+        Escalation {
+            seq: event.seq,
+            time: event.time,
+            actor: event.actor.clone(),
+            kind: kind.to_owned(),
+            timer: None,
+            accepted: None,
+            from: None,
+            to: None,
+            reason: None,
+        }
+    }
+}
+
+fn timeline_entry(event: &Event) -> Result<TimelineEntry, RecordError> {
+    let value = serde_json::to_value(&event.kind).map_err(|error| RecordError::Json(error.to_string()))?;
+    let payload = value
+        .get("payload")
+        .cloned()
+        .unwrap_or(Value::Object(Default::default()));
+    Ok(TimelineEntry {
+        seq: event.seq,
+        time: event.time,
+        actor: event.actor.clone(),
+        kind: event.kind.name().to_owned(),
+        payload,
+        hash: event.hash.clone(),
+    })
+}
+
+fn end_step(events: &[Event]) -> Option<String> {
+    events.iter().rev().find_map(|event| match &event.kind {
+        EventKind::Ended { step, .. } => Some(step.clone()),
+        _ => None,
+    })
+}
+
+fn abort_reason(events: &[Event]) -> Option<String> {
+    events.iter().rev().find_map(|event| match &event.kind {
+        EventKind::Aborted { reason } => Some(reason.clone()),
+        _ => None,
+    })
+}
+
+/// A first draft of "what happened", from the timeline: which plan, when,
+/// how it ended, and the steps taken. The operator edits it.
+pub fn what_happened(incident: &Incident, events: &[Event]) -> String {
+    let mut text = String::new();
+    let version = incident
+        .version
+        .as_deref()
+        .map(|v| format!(", version {v}"))
+        .unwrap_or_default();
+    let drill = if incident.drill { "Drill: " } else { "" };
+    let _ = write!(
+        text,
+        "{drill}followed runbook \"{}\" ({}{version}) from {}",
+        incident.title,
+        incident.runbook,
+        stamp(incident.started)
+    );
+    if let Some(ended) = incident.ended {
+        let _ = write!(text, " to {} ({})", stamp(ended), short(ended - incident.started));
+    }
+    let outcome = match incident.status {
+        Status::Ended(outcome) => outcome.name(),
+        Status::Aborted => "aborted",
+        _ => "open",
+    };
+    let _ = write!(text, "; outcome: {outcome}");
+    if let Some(reason) = abort_reason(events).filter(|_| incident.status == Status::Aborted) {
+        let _ = write!(text, " ({reason})");
+    }
+    let mut steps: Vec<String> = Vec::new();
+    for event in events {
+        match &event.kind {
+            EventKind::StepEntered { step } => steps.push(step.clone()),
+            EventKind::CommandFinished {
+                step,
+                exit_code,
+                timed_out,
+                ..
+            } => {
+                if let Some(last) = steps.last_mut().filter(|last| *last == step) {
+                    let how = match (timed_out, exit_code) {
+                        (true, _) => "timed out".to_owned(),
+                        (false, Some(code)) => format!("exit {code}"),
+                        (false, None) => "killed".to_owned(),
+                    };
+                    *last = format!("{step} ({how})");
+                }
+            }
+            EventKind::CommandSkipped { step, reason, .. } => {
+                if let Some(last) = steps.last_mut().filter(|last| *last == step) {
+                    *last = format!("{step} (not run: {reason})");
+                }
+            }
+            _ => {}
+        }
+    }
+    if !steps.is_empty() {
+        let _ = write!(text, ". Steps: {}", steps.join(", "));
+    }
+    let fired: Vec<&str> = incident.timers_fired.iter().map(String::as_str).collect();
+    if !fired.is_empty() {
+        let _ = write!(text, ". Timers fired: {}", fired.join(", "));
+    }
+    text.push('.');
+    // Sentences start with a capital.
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => text,
+    }
+}
+
+fn stamp(time: DateTime<Utc>) -> String {
+    time.format("%Y-%m-%d %H:%M UTC").to_string()
+}
+
+fn short(duration: TimeDelta) -> String {
+    let seconds = duration.num_seconds().max(0);
+    let (d, h, m, s) = (
+        seconds / 86_400,
+        seconds / 3600 % 24,
+        seconds / 60 % 60,
+        seconds % 60,
+    );
+    match (d, h, m) {
+        (0, 0, 0) => format!("{s}s"),
+        (0, 0, _) => format!("{m}m{s:02}s"),
+        (0, _, _) => format!("{h}h{m:02}m"),
+        _ => format!("{d}d{h}h"),
+    }
+}
+
+/// SHA-256 as 64 lowercase hex digits, as the journal writes hashes.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    format!("{:x}", sha2::Sha256::digest(bytes))
+}
+
+/// A time as records write it: RFC 3339, UTC, `Z`, fractional seconds only
+/// when not zero (as the journal writes it).
+pub fn timestamp(time: DateTime<Utc>) -> String {
+    time.to_rfc3339_opts(SecondsFormat::AutoSi, true)
+}
+
+/// `value` as canonical JSON: object keys sorted by their UTF-8 bytes, no
+/// whitespace, strings escaped as `serde_json` escapes them (only `"`, `\`
+/// and control characters; everything else as UTF-8), integers in plain
+/// decimal, and one `\n` at the end. A number that is not an integer is
+/// refused, so that no two writers can disagree about how to print it.
+pub fn canonical_bytes(value: &Value) -> Result<Vec<u8>, RecordError> {
+    let mut out = Vec::new();
+    let mut path = String::from("$");
+    write_value(value, &mut out, &mut path)?;
+    out.push(b'\n');
+    Ok(out)
+}
+
+fn write_value(value: &Value, out: &mut Vec<u8>, path: &mut String) -> Result<(), RecordError> {
+    match value {
+        Value::Null => out.extend_from_slice(b"null"),
+        Value::Bool(true) => out.extend_from_slice(b"true"),
+        Value::Bool(false) => out.extend_from_slice(b"false"),
+        Value::Number(number) => {
+            if let Some(n) = number.as_u64() {
+                out.extend_from_slice(n.to_string().as_bytes());
+            } else if let Some(n) = number.as_i64() {
+                out.extend_from_slice(n.to_string().as_bytes());
+            } else {
+                return Err(RecordError::Float { path: path.clone() });
+            }
+        }
+        Value::String(text) => write_string(text, out),
+        Value::Array(items) => {
+            out.push(b'[');
+            for (index, item) in items.iter().enumerate() {
+                if index > 0 {
+                    out.push(b',');
+                }
+                let len = path.len();
+                let _ = write!(path, "[{index}]");
+                write_value(item, out, path)?;
+                path.truncate(len);
+            }
+            out.push(b']');
+        }
+        Value::Object(map) => {
+            // Sorted here rather than trusting the map's order, which a
+            // serde_json feature elsewhere in the build could change.
+            let mut entries: Vec<(&String, &Value)> = map.iter().collect();
+            entries.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
+            out.push(b'{');
+            for (index, (key, item)) in entries.into_iter().enumerate() {
+                if index > 0 {
+                    out.push(b',');
+                }
+                write_string(key, out);
+                out.push(b':');
+                let len = path.len();
+                let _ = write!(path, ".{key}");
+                write_value(item, out, path)?;
+                path.truncate(len);
+            }
+            out.push(b'}');
+        }
+    }
+    Ok(())
+}
+
+/// A JSON string: `"` and `\` escaped with a backslash; `\b \f \n \r \t`
+/// as such; other characters below U+0020 as `\u00XX` (lowercase hex);
+/// everything else, DEL and non-ASCII included, as its UTF-8 bytes.
+fn write_string(text: &str, out: &mut Vec<u8>) {
+    out.push(b'"');
+    for c in text.chars() {
+        match c {
+            '"' => out.extend_from_slice(b"\\\""),
+            '\\' => out.extend_from_slice(b"\\\\"),
+            '\u{8}' => out.extend_from_slice(b"\\b"),
+            '\u{c}' => out.extend_from_slice(b"\\f"),
+            '\n' => out.extend_from_slice(b"\\n"),
+            '\r' => out.extend_from_slice(b"\\r"),
+            '\t' => out.extend_from_slice(b"\\t"),
+            c if (c as u32) < 0x20 => out.extend_from_slice(format!("\\u{:04x}", c as u32).as_bytes()),
+            c => {
+                let mut buffer = [0; 4];
+                out.extend_from_slice(c.encode_utf8(&mut buffer).as_bytes());
+            }
+        }
+    }
+    out.push(b'"');
+}
+
+/// Parses bytes that must already be canonical JSON.
+pub fn parse_canonical(bytes: &[u8]) -> Result<Value, RecordError> {
+    let value: Value = serde_json::from_slice(bytes).map_err(|error| RecordError::Json(error.to_string()))?;
+    if canonical_bytes(&value)? != bytes {
+        return Err(RecordError::NotCanonical);
+    }
+    Ok(value)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{AnswerSource, StepResult};
+    use serde_json::json;
+
+    const RUNBOOK: &str = "schema = 1\n";
+
+    fn event(seq: u64, minute: u32, kind: EventKind) -> Event {
+        Event {
+            seq,
+            time: format!("2026-11-28T09:{minute:02}:00Z").parse().unwrap(),
+            actor: "ops@web1".into(),
+            kind,
+            prev: format!("{:064}", seq - 1),
+            hash: format!("{seq:064}"),
+        }
+    }
+
+    fn events() -> Vec<Event> {
+        vec![
+            event(
+                1,
+                0,
+                EventKind::IncidentStarted {
+                    incident: "INC-20261128-0001".into(),
+                    runbook: "web".into(),
+                    title: "Web down".into(),
+                    version: Some("2026.1".into()),
+                    digest: sha256_hex(RUNBOOK.as_bytes()),
+                    source: "runbooks/web.toml".into(),
+                    severity: "sev2".into(),
+                    vars: BTreeMap::from([("service".into(), "nginx".into())]),
+                    drill: false,
+                    speed: 1,
+                },
+            ),
+            event(2, 1, EventKind::StepEntered { step: "look".into() }),
+            event(
+                3,
+                2,
+                EventKind::StepAnswered {
+                    step: "look".into(),
+                    answer: Answer::Result {
+                        result: StepResult::Done,
+                    },
+                    source: AnswerSource::Script,
+                    note: None,
+                    question: None,
+                },
+            ),
+            event(
+                4,
+                3,
+                EventKind::SeverityChanged {
+                    from: "sev2".into(),
+                    to: "sev1".into(),
+                    reason: Some("spreading".into()),
+                },
+            ),
+            event(
+                5,
+                4,
+                EventKind::StepEntered {
+                    step: "restart".into(),
+                },
+            ),
+            event(
+                6,
+                4,
+                EventKind::CommandStarted {
+                    step: "restart".into(),
+                    command: "systemctl restart \"$SERVICE\"".into(),
+                },
+            ),
+            event(
+                7,
+                5,
+                EventKind::CommandFinished {
+                    step: "restart".into(),
+                    exit_code: Some(0),
+                    signal: None,
+                    duration_ms: 1234,
+                    timed_out: false,
+                    output: "ok\n".into(),
+                    output_bytes: 3,
+                },
+            ),
+            event(
+                8,
+                6,
+                EventKind::NotificationFailed {
+                    step: None,
+                    timer: Some("locate".into()),
+                    to: vec!["vendor".into()],
+                    via: "mail".into(),
+                    subject: "s".into(),
+                    message: "m".into(),
+                    error: "refused".into(),
+                },
+            ),
+            event(
+                9,
+                7,
+                EventKind::NoteAdded {
+                    text: "looks better".into(),
+                    step: Some("restart".into()),
+                },
+            ),
+            event(
+                10,
+                8,
+                EventKind::Ended {
+                    step: "done".into(),
+                    outcome: Outcome::Resolved,
+                },
+            ),
+        ]
+    }
+
+    fn summary() -> Summary {
+        Summary {
+            what_happened: "web down".into(),
+            cause: "disk full".into(),
+            resolution: "cleaned /var/log".into(),
+            follow_ups: vec!["alert on disk".into()],
+        }
+    }
+
+    fn record(archived: &str) -> Record {
+        let events = events();
+        let incident = Incident::replay(&events).unwrap();
+        build(
+            &incident,
+            &events,
+            RUNBOOK,
+            &summary(),
+            archived.parse().unwrap(),
+            TimeDelta::days(1),
+            None,
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn record_holds_what_the_plan_asks_for() {
+        let record = record("2026-11-28T12:00:00Z");
+        assert_eq!(record.format, FORMAT);
+        assert_eq!(record.outcome, Outcome::Resolved);
+        assert_eq!(record.end_step.as_deref(), Some("done"));
+        assert_eq!(record.duration_s, 8 * 60);
+        assert_eq!(record.severity, "sev1");
+        assert_eq!(record.severity_history.len(), 2);
+        assert_eq!(record.severity_history[1].reason.as_deref(), Some("spreading"));
+        assert_eq!(record.timeline.len(), 10);
+        assert_eq!(record.timeline[6].kind, "command-finished");
+        assert_eq!(record.commands.len(), 1);
+        let command = &record.commands[0];
+        assert_eq!(
+            (command.result.as_str(), command.exit_code, command.duration_ms),
+            ("succeeded", Some(0), Some(1234))
+        );
+        assert_eq!(record.notifications[0].error.as_deref(), Some("refused"));
+        assert_eq!(record.escalations[0].kind, "severity-changed");
+        assert_eq!(record.notes[0].text, "looks better");
+        assert_eq!(record.journal.events, 10);
+        assert_eq!(record.journal.head, format!("{:064}", 10));
+        assert!(record.deadline.on_time);
+        assert_eq!(record.deadline.late_s, 0);
+        assert_eq!(record.previous_record, None);
+    }
+
+    #[test]
+    fn commands_not_run_or_never_finished_are_evidence_too() {
+        let mut events = events();
+        let end = events.pop().unwrap();
+        let mut more = |kind| {
+            let seq = events.len() as u64 + 1;
+            events.push(event(seq, 7, kind));
+        };
+        more(EventKind::CommandSkipped {
+            step: "restore".into(),
+            command: "restore-backup".into(),
+            reason: "declined".into(),
+        });
+        more(EventKind::CommandStarted {
+            step: "verify".into(),
+            command: "curl -f http://localhost/".into(),
+        });
+        more(end.kind);
+        let incident = Incident::replay(&events).unwrap();
+        let record = build(
+            &incident,
+            &events,
+            RUNBOOK,
+            &summary(),
+            "2026-11-28T12:00:00Z".parse().unwrap(),
+            TimeDelta::days(1),
+            Some(&"a".repeat(64)),
+        )
+        .unwrap();
+        let results: Vec<(&str, &str)> = record
+            .commands
+            .iter()
+            .map(|c| (c.step.as_str(), c.result.as_str()))
+            .collect();
+        assert_eq!(
+            results,
+            [
+                ("restart", "succeeded"),
+                ("restore", "skipped"),
+                ("verify", "unfinished")
+            ]
+        );
+        assert_eq!(record.commands[1].skipped.as_deref(), Some("declined"));
+        assert_eq!(record.previous_record, Some("a".repeat(64)));
+    }
+
+    #[test]
+    fn late_archive_says_how_late() {
+        let record = record("2026-11-29T09:08:30Z");
+        assert!(!record.deadline.on_time);
+        assert_eq!(record.deadline.late_s, 30);
+        assert_eq!(
+            record.deadline.due,
+            "2026-11-29T09:08:00Z".parse::<DateTime<Utc>>().unwrap()
+        );
+    }
+
+    #[test]
+    fn open_incident_is_refused() {
+        let events = events()[..5].to_vec();
+        let incident = Incident::replay(&events).unwrap();
+        let error = build(
+            &incident,
+            &events,
+            RUNBOOK,
+            &summary(),
+            "2026-11-28T12:00:00Z".parse().unwrap(),
+            TimeDelta::days(1),
+            None,
+        )
+        .unwrap_err();
+        assert!(matches!(error, RecordError::Open { .. }), "{error}");
+    }
+
+    #[test]
+    fn a_runbook_other_than_the_one_started_with_is_refused() {
+        let events = events();
+        let incident = Incident::replay(&events).unwrap();
+        let error = build(
+            &incident,
+            &events,
+            "schema = 1\n# edited\n",
+            &summary(),
+            "2026-11-28T12:00:00Z".parse().unwrap(),
+            TimeDelta::days(1),
+            None,
+        )
+        .unwrap_err();
+        assert!(matches!(error, RecordError::Runbook { .. }), "{error}");
+    }
+
+    #[test]
+    fn bytes_round_trip_and_are_stable() {
+        let record = record("2026-11-28T12:00:00Z");
+        let bytes = record.to_bytes().unwrap();
+        assert!(bytes.ends_with(b"}\n"));
+        assert!(!bytes[..bytes.len() - 1].contains(&b'\n'));
+        assert_eq!(Record::from_bytes(&bytes).unwrap(), record);
+        assert_eq!(record.to_bytes().unwrap(), bytes);
+        let text = String::from_utf8(bytes).unwrap();
+        assert!(
+            text.starts_with(r#"{"abort_reason":null,"archived":"2026-11-28T12:00:00Z","#),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn canonical_form_is_exact() {
+        let value = json!({"b": [1, -2, {"z": null, "a": true}], "a": "é\"\\\n\u{1}\u{7f}/", "": 0});
+        assert_eq!(
+            String::from_utf8(canonical_bytes(&value).unwrap()).unwrap(),
+            "{\"\":0,\"a\":\"é\\\"\\\\\\n\\u0001\u{7f}/\",\"b\":[1,-2,{\"a\":true,\"z\":null}]}\n"
+        );
+        // Keys sort by bytes, not by character class or locale.
+        let value = json!({"é": 1, "z": 2, "Z": 3, "_": 4});
+        assert_eq!(
+            canonical_bytes(&value).unwrap(),
+            "{\"Z\":3,\"_\":4,\"z\":2,\"é\":1}\n".as_bytes()
+        );
+        // serde_json escapes the same way, so the two agree on every string.
+        let odd = "\u{0}\u{8}\u{c}\u{1f} \u{2028}中\t";
+        let mut ours = Vec::new();
+        write_string(odd, &mut ours);
+        assert_eq!(ours, serde_json::to_vec(odd).unwrap());
+    }
+
+    #[test]
+    fn floats_are_refused() {
+        let error = canonical_bytes(&json!({"a": [1, 2.5]})).unwrap_err();
+        assert_eq!(
+            error,
+            RecordError::Float {
+                path: "$.a[1]".into()
+            }
+        );
+        assert!(parse_canonical(b"{\"a\":1.0}\n").is_err());
+    }
+
+    #[test]
+    fn non_canonical_bytes_are_refused() {
+        for bytes in [
+            &b"{\"b\":1,\"a\":2}\n"[..],
+            b"{\"a\": 2}\n",
+            b"{\"a\":2}",
+            b"{\"a\":2}\n\n",
+            b"{\"a\":1,\"a\":2}\n",
+            b"{\"a\":\"\\u0041\"}\n",
+        ] {
+            assert_eq!(
+                parse_canonical(bytes),
+                Err(RecordError::NotCanonical),
+                "{}",
+                String::from_utf8_lossy(bytes)
+            );
+        }
+        assert_eq!(parse_canonical(b"{\"a\":2}\n").unwrap(), json!({"a": 2}));
+    }
+
+    #[test]
+    fn what_happened_is_drafted_from_the_timeline() {
+        let events = events();
+        let incident = Incident::replay(&events).unwrap();
+        assert_eq!(
+            what_happened(&incident, &events),
+            "Followed runbook \"Web down\" (web, version 2026.1) from 2026-11-28 09:00 UTC to \
+             2026-11-28 09:08 UTC (8m00s); outcome: resolved. Steps: look, restart (exit 0)."
+        );
+    }
+}

@@ -1,0 +1,575 @@
+//! `runbook archive` and `runbook verify` through the binary: the one-day
+//! rule, read-only signed records, the index and its chain, interop with
+//! OpenSSH's `ssh-keygen -Y`, and a tamper matrix that verify must catch.
+
+use crate::common::{NOW, Test};
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+const FIXED: &str = r#"schema = 1
+title = "Fixed"
+archive_within = "1d"
+
+[[steps]]
+id = "fix"
+kind = "command"
+title = "Fix it"
+run = "echo fixed"
+timeout = "10s"
+
+[[steps]]
+id = "check"
+kind = "instruction"
+title = "Check the service"
+
+[[steps]]
+id = "done"
+kind = "end"
+title = "Done"
+"#;
+
+const IDS: [&str; 3] = ["INC-20261128-0001", "INC-20261128-0002", "INC-20261128-0003"];
+const TWO_DAYS_LATER: &str = "2026-11-30T09:00:00Z";
+
+/// A test environment with a signing key made by `ssh-keygen` and an
+/// allowed_signers line for it.
+fn with_key() -> Test {
+    let test = Test::new().runbook("fixed", FIXED);
+    let dir = test.config_dir();
+    std::fs::create_dir_all(&dir).unwrap();
+    let key = dir.join("signing_key");
+    let made = Command::new("ssh-keygen")
+        .args(["-q", "-t", "ed25519", "-N", "", "-C", "ops", "-f"])
+        .arg(&key)
+        .status()
+        .unwrap();
+    assert!(made.success());
+    let public = std::fs::read_to_string(dir.join("signing_key.pub")).unwrap();
+    let public = public.split_whitespace().take(2).collect::<Vec<_>>().join(" ");
+    std::fs::write(
+        dir.join("allowed_signers"),
+        format!("ops namespaces=\"runbook-incident\" {public}\n"),
+    )
+    .unwrap();
+    test
+}
+
+/// Runs one incident of `fixed` to its end.
+fn finish(test: &mut Test) {
+    test.again(["start", "fixed", "--answer", "check=done"]).success();
+}
+
+fn archive(test: &mut Test, id: &str) {
+    test.again([
+        "archive",
+        id,
+        "--cause",
+        "disk full",
+        "--resolution",
+        "cleaned up",
+    ])
+    .success();
+}
+
+/// Three incidents, finished and archived in order.
+fn three_archived() -> Test {
+    let mut test = with_key();
+    for id in IDS {
+        finish(&mut test);
+        archive(&mut test, id);
+    }
+    test
+}
+
+fn sha256(bytes: &[u8]) -> String {
+    format!("{:x}", <sha2::Sha256 as sha2::Digest>::digest(bytes))
+}
+
+fn record_path(test: &Test, id: &str) -> PathBuf {
+    test.data().join("archive/2026/11").join(format!("{id}.json"))
+}
+
+fn sig_path(test: &Test, id: &str) -> PathBuf {
+    test.data().join("archive/2026/11").join(format!("{id}.json.sig"))
+}
+
+fn record(test: &Test, id: &str) -> serde_json::Value {
+    serde_json::from_slice(&std::fs::read(record_path(test, id)).unwrap()).unwrap()
+}
+
+fn index_lines(test: &Test) -> Vec<String> {
+    std::fs::read_to_string(test.data().join("archive/index.jsonl"))
+        .unwrap()
+        .lines()
+        .map(str::to_owned)
+        .collect()
+}
+
+/// Makes a read-only archive file writable again and changes it.
+fn tamper(path: &Path, change: impl FnOnce(&mut Vec<u8>)) {
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let mut bytes = std::fs::read(path).unwrap();
+    change(&mut bytes);
+    std::fs::write(path, bytes).unwrap();
+}
+
+fn ssh_keygen_verify(test: &Test, id: &str, namespace: &str) -> bool {
+    Command::new("ssh-keygen")
+        .args(["-Y", "verify", "-f"])
+        .arg(test.config_dir().join("allowed_signers"))
+        .args(["-I", "ops", "-n", namespace, "-s"])
+        .arg(sig_path(test, id))
+        .stdin(std::fs::File::open(record_path(test, id)).unwrap())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .unwrap()
+        .success()
+}
+
+/// Signs a record with `ssh-keygen -Y sign`, replacing its signature.
+fn ssh_keygen_sign(test: &Test, id: &str, namespace: &str) {
+    let work = test.work().join(format!("{id}.json"));
+    std::fs::copy(record_path(test, id), &work).unwrap();
+    // ssh-keygen asks before replacing a signature, and takes no for an answer.
+    let _ = std::fs::remove_file(test.work().join(format!("{id}.json.sig")));
+    let signed = Command::new("ssh-keygen")
+        .args(["-q", "-Y", "sign", "-f"])
+        .arg(test.config_dir().join("signing_key"))
+        .args(["-n", namespace])
+        .arg(&work)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .status()
+        .unwrap();
+    assert!(signed.success());
+    let sig = sig_path(test, id);
+    std::fs::remove_file(&sig).unwrap();
+    std::fs::copy(test.work().join(format!("{id}.json.sig")), &sig).unwrap();
+}
+
+#[test]
+fn archive_is_refused_while_the_incident_is_open() {
+    let mut test = with_key();
+    test.again(["start", "fixed"]).status(3);
+    test.again(["archive", IDS[0], "--cause", "c", "--resolution", "r"])
+        .status(2)
+        .stderr_contains(&format!("{} is still open (paused at step `check`", IDS[0]))
+        .stderr_contains(&format!("runbook resume {}", IDS[0]));
+    assert!(!test.data().join("archive/index.jsonl").exists());
+}
+
+#[test]
+fn archive_without_a_terminal_names_the_flags_it_needs() {
+    let mut test = with_key();
+    finish(&mut test);
+    test.again(["archive", IDS[0]])
+        .status(2)
+        .stderr_contains("pass --cause TEXT --resolution TEXT");
+    test.again(["archive", IDS[0], "--cause", "disk full"])
+        .status(2)
+        .stderr_contains("pass --resolution TEXT");
+}
+
+#[test]
+fn archive_without_a_signing_key_points_at_keygen() {
+    let mut test = Test::new().runbook("fixed", FIXED);
+    finish(&mut test);
+    test.again(["archive", IDS[0], "--cause", "c", "--resolution", "r"])
+        .status(2)
+        .stderr_contains("no signing key")
+        .stderr_contains("runbook keygen");
+}
+
+#[test]
+fn archive_writes_a_read_only_signed_record_and_an_index_line() {
+    let mut test = with_key();
+    finish(&mut test);
+    test.again([
+        "archive",
+        IDS[0],
+        "--cause",
+        "disk full",
+        "--resolution",
+        "cleaned up",
+        "--follow-up",
+        "alert on disk usage",
+        "--follow-up",
+        "rotate logs",
+    ])
+    .success()
+    .stdout_contains("2026/11/INC-20261128-0001.json")
+    .stdout_contains("on time: due 2026-11-29T09:00:00Z");
+
+    for path in [record_path(&test, IDS[0]), sig_path(&test, IDS[0])] {
+        let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o444, "{}", path.display());
+    }
+    let bytes = std::fs::read(record_path(&test, IDS[0])).unwrap();
+    assert!(bytes.ends_with(b"}\n"));
+    let record = record(&test, IDS[0]);
+    assert_eq!(record["format"], "runbook-record/1");
+    assert_eq!(record["incident"], IDS[0]);
+    assert_eq!(record["runbook"]["id"], "fixed");
+    assert_eq!(record["runbook"]["digest"], sha256(FIXED.as_bytes()));
+    assert_eq!(record["outcome"], "resolved");
+    assert_eq!(record["previous_record"], serde_json::Value::Null);
+    assert_eq!(record["deadline"]["on_time"], true);
+    assert_eq!(record["deadline"]["late_s"], 0);
+    assert_eq!(record["summary"]["cause"], "disk full");
+    assert_eq!(
+        record["summary"]["follow_ups"],
+        serde_json::json!(["alert on disk usage", "rotate logs"])
+    );
+    assert!(
+        record["summary"]["what_happened"]
+            .as_str()
+            .unwrap()
+            .contains("Steps: fix (exit 0), check, done"),
+        "{}",
+        record["summary"]["what_happened"]
+    );
+    assert_eq!(record["commands"][0]["command"], "echo fixed");
+    assert_eq!(record["commands"][0]["exit_code"], 0);
+    assert_eq!(record["commands"][0]["output"], "fixed\n");
+    let events = test.events(IDS[0]);
+    assert_eq!(record["journal"]["events"], events.len());
+    assert_eq!(record["journal"]["head"], events.last().unwrap()["hash"]);
+    assert_eq!(record["timeline"].as_array().unwrap().len(), events.len());
+
+    let index = index_lines(&test);
+    assert_eq!(index.len(), 1);
+    let line: serde_json::Value = serde_json::from_str(&index[0]).unwrap();
+    assert_eq!(line["id"], IDS[0]);
+    assert_eq!(line["runbook"], "fixed");
+    assert_eq!(line["on_time"], true);
+    assert_eq!(line["sha256"], sha256(&bytes));
+    // The incident stays.
+    assert!(
+        test.data()
+            .join("incidents")
+            .join(IDS[0])
+            .join("journal.jsonl")
+            .is_file()
+    );
+}
+
+#[test]
+fn archiving_twice_is_refused() {
+    let mut test = with_key();
+    finish(&mut test);
+    archive(&mut test, IDS[0]);
+    let before = std::fs::read(record_path(&test, IDS[0])).unwrap();
+    test.again(["archive", IDS[0], "--cause", "other", "--resolution", "other"])
+        .status(2)
+        .stderr_contains(&format!("{} is already archived", IDS[0]));
+    assert_eq!(std::fs::read(record_path(&test, IDS[0])).unwrap(), before);
+    assert_eq!(index_lines(&test).len(), 1);
+}
+
+#[test]
+fn a_late_archive_records_how_late() {
+    let mut test = with_key();
+    finish(&mut test);
+    let mut later = test.env("RUNBOOK_NOW", TWO_DAYS_LATER);
+    later
+        .again(["archive", IDS[0], "--cause", "c", "--resolution", "r"])
+        .success()
+        .stdout_contains("late by 1d0h (86400 s): due 2026-11-29T09:00:00Z");
+    // Filed under the month it was archived in.
+    let record = record(&later, IDS[0]);
+    assert_eq!(record["archived"], TWO_DAYS_LATER);
+    assert_eq!(record["ended"], NOW);
+    assert_eq!(record["deadline"]["due"], "2026-11-29T09:00:00Z");
+    assert_eq!(record["deadline"]["on_time"], false);
+    assert_eq!(record["deadline"]["late_s"], 86_400);
+    let line: serde_json::Value = serde_json::from_str(&index_lines(&later)[0]).unwrap();
+    assert_eq!(
+        (line["on_time"].clone(), line["late_s"].clone()),
+        (false.into(), 86_400.into())
+    );
+}
+
+#[test]
+fn summary_file_and_flags_together() {
+    let test = with_key().file(
+        "summary.toml",
+        "what_happened = \"nginx down\"\ncause = \"from file\"\nresolution = \"restarted\"\nfollow_ups = [\"one\"]\n",
+    );
+    let mut test = test;
+    finish(&mut test);
+    test.again([
+        "archive",
+        IDS[0],
+        "--summary",
+        "summary.toml",
+        "--cause",
+        "from flag",
+        "--follow-up",
+        "two",
+    ])
+    .success();
+    let summary = &record(&test, IDS[0])["summary"];
+    assert_eq!(summary["what_happened"], "nginx down");
+    assert_eq!(summary["cause"], "from flag");
+    assert_eq!(summary["follow_ups"], serde_json::json!(["one", "two"]));
+}
+
+#[test]
+fn records_chain_and_verify_all_passes() {
+    let mut test = three_archived();
+    let index = index_lines(&test);
+    assert_eq!(index.len(), 3);
+    for n in 1..3 {
+        let before: serde_json::Value = serde_json::from_str(&index[n - 1]).unwrap();
+        assert_eq!(record(&test, IDS[n])["previous_record"], before["sha256"]);
+    }
+    test.again(["verify", "--all"])
+        .success()
+        .stdout_contains(&format!("ok {} (signed by ops, SHA256:", IDS[0]))
+        .stdout_contains("verified 3 records: 0 failed");
+    test.again(["verify", IDS[1]])
+        .success()
+        .stdout_contains("verified 1 records: 0 failed");
+    // A mirror's copy verifies the same way.
+    let mirror = test.work().join("mirror");
+    copy_dir(&test.data().join("archive"), &mirror);
+    test.again(["verify", "--all", "--archive", mirror.to_str().unwrap()])
+        .success()
+        .stdout_contains("verified 3 records: 0 failed");
+}
+
+#[test]
+fn openssh_accepts_our_signatures_and_we_accept_openssh_ones() {
+    let mut test = three_archived();
+    assert!(ssh_keygen_verify(&test, IDS[0], "runbook-incident"));
+    assert!(!ssh_keygen_verify(&test, IDS[0], "git"));
+    ssh_keygen_sign(&test, IDS[1], "runbook-incident");
+    test.again(["verify", "--all"])
+        .success()
+        .stdout_contains("verified 3 records: 0 failed");
+    // Signed for another purpose: refused.
+    ssh_keygen_sign(&test, IDS[1], "file");
+    test.again(["verify", "--all"])
+        .status(1)
+        .stdout_contains(&format!("FAILED {}: signature", IDS[1]))
+        .stdout_contains("verified 3 records: 1 failed");
+}
+
+#[test]
+fn an_unknown_signer_is_refused() {
+    let mut test = three_archived();
+    let other = test.work().join("other");
+    let made = Command::new("ssh-keygen")
+        .args(["-q", "-t", "ed25519", "-N", "", "-C", "x", "-f"])
+        .arg(&other)
+        .status()
+        .unwrap();
+    assert!(made.success());
+    let public = std::fs::read_to_string(test.work().join("other.pub")).unwrap();
+    let public = public.split_whitespace().take(2).collect::<Vec<_>>().join(" ");
+    std::fs::write(
+        test.work().join("signers"),
+        format!("ops namespaces=\"runbook-incident\" {public}\n"),
+    )
+    .unwrap();
+    test.again(["verify", "--all", "--allowed-signers", "signers"])
+        .status(1)
+        .stdout_contains(&format!("FAILED {}: signature", IDS[0]))
+        .stdout_contains("verified 3 records: 3 failed");
+}
+
+#[test]
+fn a_flipped_byte_in_a_record_is_caught() {
+    let mut test = three_archived();
+    tamper(&record_path(&test, IDS[1]), |bytes| {
+        let at = bytes.windows(9).position(|w| w == b"disk full").unwrap();
+        bytes[at] = b'D';
+    });
+    test.again(["verify", "--all"])
+        .status(1)
+        .stdout_contains(&format!("FAILED {}: digest: the record's SHA-256 is", IDS[1]))
+        .stdout_contains(&format!("FAILED {}: signature", IDS[1]))
+        .stdout_contains(&format!("ok {}", IDS[0]))
+        .stdout_contains(&format!("ok {}", IDS[2]))
+        .stdout_contains("verified 3 records: 1 failed");
+}
+
+#[test]
+fn a_flipped_byte_in_a_signature_is_caught() {
+    let mut test = three_archived();
+    tamper(&sig_path(&test, IDS[2]), |bytes| {
+        // Inside the base64 body, well past the header line.
+        let at = bytes.len() / 2;
+        bytes[at] = if bytes[at] == b'A' { b'B' } else { b'A' };
+    });
+    test.again(["verify", "--all"])
+        .status(1)
+        .stdout_contains(&format!("FAILED {}: signature", IDS[2]))
+        .stdout_contains("verified 3 records: 1 failed");
+}
+
+#[test]
+fn a_deleted_record_file_is_caught() {
+    let mut test = three_archived();
+    std::fs::remove_file(record_path(&test, IDS[1])).unwrap();
+    test.again(["verify", "--all"])
+        .status(1)
+        .stdout_contains(&format!("FAILED {}: missing: the record file is missing", IDS[1]))
+        .stdout_contains("verified 3 records: 1 failed");
+}
+
+#[test]
+fn a_record_deleted_with_its_index_line_breaks_the_chain() {
+    let mut test = three_archived();
+    std::fs::remove_file(record_path(&test, IDS[1])).unwrap();
+    std::fs::remove_file(sig_path(&test, IDS[1])).unwrap();
+    let index = index_lines(&test);
+    std::fs::write(
+        test.data().join("archive/index.jsonl"),
+        format!("{}\n{}\n", index[0], index[2]),
+    )
+    .unwrap();
+    test.again(["verify", "--all"])
+        .status(1)
+        .stdout_contains(&format!("FAILED {}: chain: it names", IDS[2]))
+        .stdout_contains(&format!("but the index puts {} before it", IDS[0]))
+        .stdout_contains("verified 2 records: 1 failed");
+}
+
+#[test]
+fn swapped_index_lines_break_the_chain() {
+    let mut test = three_archived();
+    let index = index_lines(&test);
+    std::fs::write(
+        test.data().join("archive/index.jsonl"),
+        format!("{}\n{}\n{}\n", index[0], index[2], index[1]),
+    )
+    .unwrap();
+    test.again(["verify", "--all"])
+        .status(1)
+        .stdout_contains(&format!("FAILED {}: chain: it names {}", IDS[2], IDS[1]))
+        .stdout_contains(&format!("FAILED {}: chain: it names {}", IDS[1], IDS[0]))
+        .stdout_contains("verified 3 records: 2 failed");
+}
+
+#[test]
+fn a_record_missing_from_the_index_is_caught() {
+    let mut test = three_archived();
+    let index = index_lines(&test);
+    std::fs::write(
+        test.data().join("archive/index.jsonl"),
+        format!("{}\n{}\n", index[0], index[1]),
+    )
+    .unwrap();
+    test.again(["verify", "--all"])
+        .status(1)
+        .stdout_contains(&format!("FAILED {}: index: the record file", IDS[2]))
+        .stdout_contains("is not in the index");
+    test.again(["verify", IDS[2]])
+        .status(1)
+        .stdout_contains(&format!("FAILED {}: index:", IDS[2]));
+}
+
+#[test]
+fn an_edited_journal_no_longer_matches_its_record() {
+    let mut test = three_archived();
+    // A note after archiving is fine: the record covers the journal up to its head.
+    test.again(["note", IDS[0], "looked again later"]).success();
+    test.again(["verify", IDS[0]])
+        .success()
+        .stdout_contains("1 event(s) were journaled after");
+    let journal = test.data().join("incidents").join(IDS[1]).join("journal.jsonl");
+    tamper(&journal, |bytes| {
+        let at = bytes.windows(5).position(|w| w == b"fixed").unwrap();
+        bytes[at] = b'F';
+    });
+    test.again(["verify", "--all"])
+        .status(1)
+        .stdout_contains(&format!("FAILED {}: journal:", IDS[1]))
+        .stdout_contains("verified 3 records: 1 failed");
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}
+
+#[test]
+fn at_a_terminal_archive_asks_for_the_summary() {
+    use rexpect::process::WaitStatus;
+    let mut test = with_key().env("RUNBOOK_NOW", NOW);
+    finish(&mut test);
+    let mut p = test.pty(["archive", IDS[0]]);
+    let mut step = |wait: &str, send: &str| {
+        if let Err(error) = p.exp_string(wait) {
+            panic!("waiting for {wait:?}: {error}");
+        }
+        p.send(send).unwrap();
+        p.flush().unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(60));
+    };
+    // "What happened" comes drafted from the timeline: Enter keeps it.
+    step("What happened", "\r");
+    step("Cause", "disk full\r");
+    step("How it was handled", "cleaned up\r");
+    step("Follow-up", "rotate logs\r");
+    step("Follow-up", "\r");
+    p.exp_string("on time: due 2026-11-29T09:00:00Z").unwrap();
+    p.exp_eof().unwrap();
+    assert!(matches!(p.process().wait().unwrap(), WaitStatus::Exited(_, 0)));
+    let summary = &record(&test, IDS[0])["summary"];
+    assert_eq!(summary["cause"], "disk full");
+    assert_eq!(summary["resolution"], "cleaned up");
+    assert_eq!(summary["follow_ups"], serde_json::json!(["rotate logs"]));
+    assert!(
+        summary["what_happened"]
+            .as_str()
+            .unwrap()
+            .starts_with("Followed runbook \"Fixed\" (fixed) from 2026-11-28 09:00 UTC"),
+        "{}",
+        summary["what_happened"]
+    );
+}
+
+#[test]
+fn a_passphrase_protected_key_needs_its_passphrase() {
+    let mut test = Test::new().runbook("fixed", FIXED);
+    let dir = test.config_dir();
+    std::fs::create_dir_all(&dir).unwrap();
+    let made = Command::new("ssh-keygen")
+        .args(["-q", "-t", "ed25519", "-N", "correct horse", "-C", "ops", "-f"])
+        .arg(dir.join("signing_key"))
+        .status()
+        .unwrap();
+    assert!(made.success());
+    let secret = test.work().join("passphrase");
+    std::fs::write(&secret, "correct horse\n").unwrap();
+    std::fs::set_permissions(&secret, std::fs::Permissions::from_mode(0o600)).unwrap();
+    finish(&mut test);
+    test.again(["archive", IDS[0], "--cause", "c", "--resolution", "r"])
+        .status(2)
+        .stderr_contains("encrypted");
+    assert!(!record_path(&test, IDS[0]).exists());
+    test.again([
+        "archive",
+        IDS[0],
+        "--cause",
+        "c",
+        "--resolution",
+        "r",
+        "--passphrase-file",
+        "passphrase",
+    ])
+    .success();
+    assert!(sig_path(&test, IDS[0]).is_file());
+}
