@@ -573,3 +573,16 @@ fn a_passphrase_protected_key_needs_its_passphrase() {
     .success();
     assert!(sig_path(&test, IDS[0]).is_file());
 }
+
+#[test]
+fn once_archived_an_incident_is_no_longer_overdue() {
+    let mut test = with_key();
+    finish(&mut test);
+    test.again(["check", "--as-of", TWO_DAYS_LATER])
+        .status(1)
+        .stdout_contains("archive-overdue");
+    let mut late = test.env("RUNBOOK_NOW", TWO_DAYS_LATER);
+    archive(&mut late, IDS[0]);
+    late.again(["check"]).success().stdout_lacks("archive-overdue");
+    late.again(["incidents"]).success().stdout_contains("archived");
+}

@@ -270,3 +270,39 @@ fn only_the_notifier_that_failed_is_tried_again() {
         "not sent twice through `works`"
     );
 }
+
+#[test]
+fn an_unarchived_incident_past_its_one_day_deadline_makes_check_exit_1() {
+    let mut test = Test::new().runbook("paged", PAGED);
+    test.again(["start", "paged", "--answer", "look=done"]).success();
+    test.again(["check"]).success().stdout_lacks("archive-overdue");
+    test.again(["incidents"])
+        .success()
+        .stdout_contains("archive in 1d0h");
+    // A day and an hour after it ended, as planned, and nothing changes.
+    let before = std::fs::read(test.data().join("incidents").join(FIRST).join("journal.jsonl")).unwrap();
+    test.again(["check", "--as-of", "2026-11-29T10:00:00Z"])
+        .status(1)
+        .stdout_contains(&format!(
+            "{FIRST} archive-overdue: the record was due 2026-11-29T09:00:00Z (late by 1h00m); run `runbook archive {FIRST}`"
+        ));
+    let after = std::fs::read(test.data().join("incidents").join(FIRST).join("journal.jsonl")).unwrap();
+    assert_eq!(before, after, "--as-of changes nothing");
+    let mut later = test.env("RUNBOOK_NOW", "2026-11-30T09:00:00Z");
+    later
+        .again(["incidents"])
+        .success()
+        .stdout_contains("ARCHIVE OVERDUE 1d0h");
+    later.again(["check"]).status(1);
+    let json = later.again(["incidents", "--json"]).json();
+    assert_eq!(json[0]["archive"]["status"], "overdue");
+}
+
+#[test]
+fn as_of_must_be_a_time() {
+    Test::new()
+        .args(["check", "--as-of", "tomorrow"])
+        .run()
+        .status(2)
+        .stderr_contains("is not a time");
+}

@@ -1,5 +1,7 @@
-//! `runbook check`: for cron or a systemd timer. Fires the due timers of
-//! incidents nobody is driving and retries failed notifications.
+//! `runbook check`: for cron or a systemd timer. Lists records past the
+//! plan's one-day archive deadline, fires the due timers of incidents nobody
+//! is driving, and retries failed notifications. Exits 1 when anything is
+//! overdue or could not be checked.
 
 use super::{Context, context::actor};
 use crate::engine::{Notifier, fire, timers};
@@ -8,16 +10,33 @@ use crate::exit_code::ExitCode;
 use crate::journal::{Journal, JournalError, Lock};
 use crate::load::{Origin, Source, load};
 use crate::model::{Event, EventKind, Incident};
+use chrono::{DateTime, Utc};
 use serde::Serialize;
 use std::io::Write;
 
-/// Fire due timers of incidents nobody is driving and retry failed
-/// notifications. Run it every minute from cron or a systemd timer.
+/// List incidents whose record is past its archive deadline (exit 1), fire
+/// due timers of incidents nobody is driving and retry failed notifications.
+/// Run it every minute from cron or a systemd timer.
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// Print what was done as one JSON array on stdout.
     #[arg(long)]
     pub json: bool,
+
+    /// Judge archive deadlines as at TIME (RFC 3339, or YYYY-MM-DD for the
+    /// start of that day, UTC) and change nothing: no timer fires, no
+    /// notification is retried. For planning, and for tests.
+    #[arg(long, value_name = "TIME", value_parser = as_of)]
+    pub as_of: Option<DateTime<Utc>>,
+}
+
+fn as_of(text: &str) -> std::result::Result<DateTime<Utc>, String> {
+    if let Ok(time) = DateTime::parse_from_rfc3339(text) {
+        return Ok(time.with_timezone(&Utc));
+    }
+    chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d")
+        .map(|date| date.and_time(chrono::NaiveTime::MIN).and_utc())
+        .map_err(|_| format!("`{text}` is not a time: use 2026-11-29T09:00:00Z or 2026-11-29"))
 }
 
 #[derive(Debug, Serialize)]
@@ -46,7 +65,34 @@ pub fn run(context: &Context, args: &Args) -> Result<ExitCode> {
         Err(error) if error.kind() == std::io::ErrorKind::NotFound => Vec::new(),
         Err(error) => return Err(error.into()),
     };
-    for id in ids {
+    // Records the plan requires and nobody filed in time.
+    let now = args.as_of.unwrap_or_else(crate::clock::now);
+    let archived = super::deadline::archived_ids(context);
+    let mut overdue = 0;
+    for id in &ids {
+        let dir = context.incidents_dir().join(id);
+        let Ok(incident) = crate::journal::read(&dir)
+            .map_err(|error| error.to_string())
+            .and_then(|replay| Incident::replay(&replay.events).map_err(|error| error.to_string()))
+        else {
+            continue;
+        };
+        if let super::deadline::Archiving::Overdue(due) =
+            super::deadline::archiving(context, &dir, &incident, &archived, now)
+        {
+            overdue += 1;
+            done.push(Done {
+                incident: id.clone(),
+                action: "archive-overdue",
+                detail: format!(
+                    "the record was due {} (late by {}); run `runbook archive {id}`",
+                    due.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+                    crate::term::short(now - due)
+                ),
+            });
+        }
+    }
+    for id in ids.into_iter().filter(|_| args.as_of.is_none()) {
         match check(context, &id, notifier, &mut done) {
             Ok(()) => {}
             Err(problem) => {
@@ -75,7 +121,7 @@ pub fn run(context: &Context, args: &Args) -> Result<ExitCode> {
             )?;
         }
     }
-    Ok(if problems > 0 {
+    Ok(if problems > 0 || overdue > 0 {
         ExitCode::Failure
     } else {
         ExitCode::Success

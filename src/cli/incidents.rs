@@ -9,7 +9,9 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use std::io::Write;
 
-/// List incidents: every open one, and those ended in the last 7 days.
+/// List incidents: every open one, every one whose record is not archived
+/// yet, and those ended in the last 7 days; NEXT shows the next timer, or
+/// when the record is due (the plan's one-day rule).
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// List every incident, however long ago it ended.
@@ -34,15 +36,27 @@ struct Row {
     ended: Option<DateTime<Utc>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     next_timer: Option<(String, DateTime<Utc>)>,
+    /// For a finished incident: `archived`, or when its record is due.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    archive: Option<ArchiveState>,
     #[serde(skip_serializing_if = "Option::is_none")]
     driven_by: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     problem: Option<String>,
 }
 
+#[derive(Debug, Serialize)]
+#[serde(tag = "status", rename_all = "kebab-case")]
+enum ArchiveState {
+    Archived,
+    Due { due: DateTime<Utc> },
+    Overdue { due: DateTime<Utc> },
+}
+
 pub fn run(context: &Context, args: &Args) -> Result<ExitCode> {
     let now = crate::clock::now();
     let catalog = context.catalog();
+    let archived = super::deadline::archived_ids(context);
     let mut rows = Vec::new();
     let mut ids: Vec<String> = match std::fs::read_dir(context.incidents_dir()) {
         Ok(entries) => entries
@@ -67,9 +81,11 @@ pub fn run(context: &Context, args: &Args) -> Result<ExitCode> {
             .and_then(|replay| Incident::replay(&replay.events).map_err(|error| error.to_string()));
         match incident {
             Ok(incident) => {
+                // Open, recent, or still owing its record: shown.
                 let recent = incident
                     .ended
-                    .is_none_or(|ended| now - ended < chrono::Duration::days(7));
+                    .is_none_or(|ended| now - ended < chrono::Duration::days(7))
+                    || !archived.contains(&incident.id);
                 if !args.all && !recent {
                     continue;
                 }
@@ -89,6 +105,12 @@ pub fn run(context: &Context, args: &Args) -> Result<ExitCode> {
                     started: incident.started,
                     ended: incident.ended,
                     next_timer,
+                    archive: match super::deadline::archiving(context, &dir, &incident, &archived, now) {
+                        super::deadline::Archiving::Open => None,
+                        super::deadline::Archiving::Archived => Some(ArchiveState::Archived),
+                        super::deadline::Archiving::Due(due) => Some(ArchiveState::Due { due }),
+                        super::deadline::Archiving::Overdue(due) => Some(ArchiveState::Overdue { due }),
+                    },
                     driven_by,
                     problem: None,
                 });
@@ -108,6 +130,7 @@ pub fn run(context: &Context, args: &Args) -> Result<ExitCode> {
                 started: now,
                 ended: None,
                 next_timer: None,
+                archive: None,
                 driven_by,
                 problem: Some(problem),
             }),
@@ -132,17 +155,12 @@ pub fn run(context: &Context, args: &Args) -> Result<ExitCode> {
         )?;
         return Ok(ExitCode::Success);
     }
-    let mut table = new_table([
-        "INCIDENT",
-        "RUNBOOK",
-        "STATE",
-        "SEV",
-        "STEP",
-        "ELAPSED",
-        "NEXT TIMER",
-    ]);
-    if let Some(column) = table.column_mut(1) {
-        column.set_constraint(comfy_table::ColumnConstraint::ContentWidth);
+    let mut table = new_table(["INCIDENT", "RUNBOOK", "STATE", "SEV", "STEP", "ELAPSED", "NEXT"]);
+    // Ids and what is due next are read at a glance: they never wrap.
+    for index in [1, 6] {
+        if let Some(column) = table.column_mut(index) {
+            column.set_constraint(comfy_table::ColumnConstraint::ContentWidth);
+        }
     }
     for row in &rows {
         let elapsed = short(row.ended.unwrap_or(now) - row.started);
@@ -155,6 +173,13 @@ pub fn run(context: &Context, args: &Args) -> Result<ExitCode> {
                 } else {
                     format!("{timer} in {}", short(*due - now))
                 }
+            })
+            .or_else(|| {
+                row.archive.as_ref().map(|archive| match archive {
+                    ArchiveState::Archived => "archived".to_owned(),
+                    ArchiveState::Due { due } => format!("archive in {}", short(*due - now)),
+                    ArchiveState::Overdue { due } => format!("ARCHIVE OVERDUE {}", short(now - *due)),
+                })
             })
             .unwrap_or_default();
         let state = if row.drill {

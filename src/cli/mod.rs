@@ -6,6 +6,7 @@ mod archive;
 mod check;
 mod config;
 mod context;
+mod deadline;
 mod graph;
 mod incidents;
 mod keygen;

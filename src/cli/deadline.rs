@@ -1,0 +1,74 @@
+//! The plan's one-day rule: a finished incident's record is due
+//! `archive_within` (default one day) after handling ended.
+
+use super::Context;
+use crate::load::{Origin, Source, load};
+use crate::model::{Incident, Status};
+use chrono::{DateTime, Utc};
+use std::collections::HashSet;
+use std::path::Path;
+
+/// Where a finished incident stands against its archive deadline.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Archiving {
+    /// Still open: no deadline yet.
+    Open,
+    Archived,
+    Due(DateTime<Utc>),
+    Overdue(DateTime<Utc>),
+}
+
+/// The ids in the archive's index.
+pub fn archived_ids(context: &Context) -> HashSet<String> {
+    let archive = crate::record::Archive::new(context.data_dir.join("archive"));
+    archive
+        .entries()
+        .map(|entries| {
+            entries
+                .filter_map(|entry| entry.ok())
+                .map(|(_, entry)| entry.id)
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Where `incident` (kept in `dir`) stands at `now`.
+pub fn archiving(
+    context: &Context,
+    dir: &Path,
+    incident: &Incident,
+    archived: &HashSet<String>,
+    now: DateTime<Utc>,
+) -> Archiving {
+    if archived.contains(&incident.id) {
+        return Archiving::Archived;
+    }
+    let (Some(ended), false) = (
+        incident.ended,
+        matches!(incident.status, Status::Running | Status::Paused | Status::Failed),
+    ) else {
+        return Archiving::Open;
+    };
+    let due = ended + within(context, dir);
+    if now > due {
+        Archiving::Overdue(due)
+    } else {
+        Archiving::Due(due)
+    }
+}
+
+/// `archive_within` of the runbook kept with the incident; one day when
+/// it cannot be read.
+fn within(context: &Context, dir: &Path) -> chrono::Duration {
+    let one_day = chrono::Duration::days(1);
+    let Ok(text) = std::fs::read_to_string(dir.join("runbook.toml")) else {
+        return one_day;
+    };
+    load(
+        Source::new("runbook.toml", Origin::File(dir.join("runbook.toml")), text),
+        context.today,
+    )
+    .runbook
+    .and_then(|runbook| chrono::Duration::from_std(runbook.archive_within.duration).ok())
+    .unwrap_or(one_day)
+}
