@@ -18,6 +18,8 @@ mod loader_never_panics;
 mod notify;
 mod output_safety;
 mod pty;
+mod records;
+mod report;
 mod show_graph;
 mod signing;
 mod walk;

@@ -12,6 +12,8 @@ mod incidents;
 mod keygen;
 mod list;
 mod note;
+mod records;
+mod report;
 mod resume;
 mod show;
 mod start;
@@ -74,6 +76,8 @@ pub enum Command {
     Keygen(keygen::Args),
     Archive(archive::Args),
     Verify(verify::Args),
+    Report(report::Args),
+    Records(records::Args),
 }
 
 /// Parses `args` and runs the chosen command.
@@ -108,6 +112,8 @@ pub fn main(args: impl IntoIterator<Item = OsString>) -> Result<ExitCode> {
         Command::Keygen(args) => keygen::run(&context, args),
         Command::Archive(args) => archive::run(&context, args),
         Command::Verify(args) => verify::run(&context, args),
+        Command::Report(args) => report::run(&context, args),
+        Command::Records(args) => records::run(&context, args),
     }
 }
 

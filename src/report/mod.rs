@@ -11,9 +11,11 @@
 mod graph;
 mod label;
 mod outline;
+mod record;
 mod wrap;
 
 pub use graph::{dot, mermaid};
 pub use label::branch_label;
 pub use outline::{markdown, text};
+pub use record::{Report as IncidentReport, Standing, Verification};
 pub use wrap::{wrap, wrap_hanging};

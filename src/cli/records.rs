@@ -1,0 +1,525 @@
+//! `runbook records`: lists archived incidents from `archive/index.jsonl`,
+//! filtered, as aligned columns or JSON lines; `--reindex` first rebuilds
+//! the index from the record files.
+//!
+//! It streams: each index line is read, filtered and printed before the
+//! next is read, so memory does not grow with the archive. The table is
+//! laid out a chunk of rows at a time (see [`Table`]) rather than by
+//! comfy-table, whose layout needs every row first.
+//!
+//! The index is read here rather than through [`Archive::entries`], which
+//! also checks that each line is canonical JSON by serializing it again:
+//! that check is most of the cost of a line, and a listing does not need
+//! it. Lines are parsed straight into [`IndexEntry`], so a line that is
+//! valid but not canonical is listed; `runbook verify` is what checks the
+//! index, the records, their chain and signatures.
+
+use super::Context;
+use crate::error::Result;
+use crate::exit_code::ExitCode;
+use crate::record::archive::{Archive, IndexEntry, PENDING_FILE};
+use crate::term::{sanitize_line, short};
+use chrono::{DateTime, Datelike, NaiveDate, NaiveTime, TimeDelta, Utc};
+use std::fs::File;
+use std::io::{self, BufRead, BufReader, BufWriter, Write};
+use std::path::Path;
+use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
+
+/// List archived incidents, from the archive's index, oldest first.
+///
+/// Columns: the incident, the day it was archived (UTC), the runbook, the
+/// severity at the end, the outcome, how long handling took, whether the
+/// record was filed by its deadline or how late, and "drill" for a
+/// rehearsal. Filters combine: a record is listed when it passes them all.
+/// Exits 1 when an index line cannot be read (it is named on stderr).
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Only records archived at or after this time: YYYY-MM-DD (from the
+    /// start of that day, UTC) or RFC 3339 (2026-11-28T09:00:00Z).
+    #[arg(long, value_name = "DATE", value_parser = since)]
+    pub since: Option<DateTime<Utc>>,
+    /// Only records archived at or before this time: YYYY-MM-DD (to the
+    /// end of that day, UTC) or RFC 3339.
+    #[arg(long, value_name = "DATE", value_parser = until)]
+    pub until: Option<DateTime<Utc>>,
+    /// Only incidents of this runbook (its id).
+    #[arg(long, value_name = "ID")]
+    pub runbook: Option<String>,
+    /// Only incidents that ended at this severity (e.g. sev1).
+    #[arg(long, value_name = "S")]
+    pub severity: Option<String>,
+    /// Only drills (rehearsals).
+    #[arg(long, conflicts_with = "no_drill")]
+    pub drill: bool,
+    /// Only real incidents, no drills.
+    #[arg(long)]
+    pub no_drill: bool,
+    /// Only records filed after their deadline.
+    #[arg(long)]
+    pub late: bool,
+    /// Print JSON lines instead of a table: one object per line, each
+    /// record's index line as the archive holds it (keys id, archived,
+    /// started, ended, runbook, severity, outcome, duration_s, on_time,
+    /// late_s, drill, sha256; see docs/record-format.md), in archive order.
+    /// Nothing is printed when nothing matches.
+    #[arg(long)]
+    pub json: bool,
+    /// Rebuild the index from the record files first (under the archive's
+    /// lock), say what was done on stderr, then list.
+    #[arg(long)]
+    pub reindex: bool,
+}
+
+pub fn run(context: &Context, args: &Args) -> Result<ExitCode> {
+    let archive = Archive::new(context.data_dir.join("archive"));
+    let mut err = io::stderr().lock();
+    let mut failed = false;
+    if args.reindex {
+        failed |= reindex(&archive, &mut err)?;
+    }
+
+    let filter = Filter::of(args);
+    // A torn last line is an append in progress while `pending` exists.
+    let appending = archive.dir().join(PENDING_FILE).exists();
+    // Line-buffered stdout would cost a write(2) per record.
+    let mut out = BufWriter::with_capacity(64 * 1024, io::stdout().lock());
+    let mut printer = if args.json {
+        Printer::Json(out.by_ref())
+    } else {
+        Printer::Table(Table::new(out.by_ref(), usize::from(crate::term::width())))
+    };
+    let (mut total, mut listed) = (0usize, 0usize);
+    let index = archive.index_path();
+    let mut lines = match File::open(&index) {
+        Ok(file) => Some(BufReader::with_capacity(64 * 1024, file)),
+        Err(error) if error.kind() == io::ErrorKind::NotFound => None,
+        Err(error) => return Err(read_error(&index, error)),
+    };
+    let mut line = Vec::with_capacity(512);
+    let mut number = 0usize;
+    while let Some(reader) = lines.as_mut() {
+        line.clear();
+        if reader
+            .read_until(b'\n', &mut line)
+            .map_err(|error| read_error(&index, error))?
+            == 0
+        {
+            break;
+        }
+        number += 1;
+        let problem = match line.strip_suffix(b"\n") {
+            // Only the last line can lack its newline.
+            None if appending => continue,
+            None => "the last line is cut short (a crash while writing?)".to_owned(),
+            Some(body) => match serde_json::from_slice::<IndexEntry>(body) {
+                Ok(entry) => {
+                    total += 1;
+                    if filter.keeps(&entry) {
+                        listed += 1;
+                        printer.push(&entry, body)?;
+                    }
+                    continue;
+                }
+                Err(error) => format!("not an index entry: {error}"),
+            },
+        };
+        failed = true;
+        writeln!(
+            err,
+            "warning: {} line {number}: {}; left out (`runbook verify --all` checks the \
+             archive, `runbook records --reindex` rebuilds the index)",
+            index.display(),
+            sanitize_line(&problem)
+        )?;
+    }
+    printer.finish()?;
+    if listed == 0 && !args.json {
+        if total == 0 {
+            writeln!(out, "no archived records in {}", archive.dir().display())?;
+        } else {
+            writeln!(out, "none of the {total} archived records match")?;
+        }
+    }
+    out.flush()?;
+    Ok(if failed {
+        ExitCode::Failure
+    } else {
+        ExitCode::Success
+    })
+}
+
+fn read_error(path: &Path, error: io::Error) -> crate::error::Error {
+    anyhow::Error::new(error)
+        .context(format!("cannot read {}", path.display()))
+        .into()
+}
+
+/// Rebuilds the index and reports on `err`; true when records were left out.
+fn reindex(archive: &Archive, err: &mut impl Write) -> Result<bool> {
+    if !archive.dir().is_dir() {
+        writeln!(
+            err,
+            "no archive at {}: nothing to reindex",
+            archive.dir().display()
+        )?;
+        return Ok(false);
+    }
+    let lock = archive.lock().map_err(anyhow::Error::new)?;
+    if let Some(recovered) = &lock.recovered {
+        writeln!(err, "note: {}", sanitize_line(recovered))?;
+    }
+    let done = archive.reindex(&lock).map_err(anyhow::Error::new)?;
+    drop(lock);
+    writeln!(
+        err,
+        "rebuilt {} from {} record files",
+        archive.index_path().display(),
+        done.records
+    )?;
+    for problem in &done.problems {
+        writeln!(err, "warning: {}", sanitize_line(problem))?;
+    }
+    Ok(!done.problems.is_empty())
+}
+
+/// `--since`: a date means from 00:00 UTC that day.
+fn since(text: &str) -> Result<DateTime<Utc>, String> {
+    bound(text, |day| day.and_time(NaiveTime::MIN).and_utc())
+}
+
+/// `--until`: a date means up to the last instant of that day, UTC.
+fn until(text: &str) -> Result<DateTime<Utc>, String> {
+    bound(text, |day| {
+        day.and_time(NaiveTime::MIN).and_utc() + TimeDelta::days(1) - TimeDelta::nanoseconds(1)
+    })
+}
+
+fn bound(text: &str, of_day: impl Fn(NaiveDate) -> DateTime<Utc>) -> Result<DateTime<Utc>, String> {
+    let text = text.trim();
+    if let Ok(day) = NaiveDate::parse_from_str(text, "%Y-%m-%d") {
+        return Ok(of_day(day));
+    }
+    DateTime::parse_from_rfc3339(text)
+        .map(|time| time.with_timezone(&Utc))
+        .map_err(|_| "expected YYYY-MM-DD or an RFC 3339 time such as 2026-11-28T09:00:00Z".to_owned())
+}
+
+/// The flags that pick records.
+#[derive(Debug)]
+struct Filter<'a> {
+    since: Option<DateTime<Utc>>,
+    until: Option<DateTime<Utc>>,
+    runbook: Option<&'a str>,
+    severity: Option<&'a str>,
+    drill: Option<bool>,
+    late: bool,
+}
+
+impl Filter<'_> {
+    fn of(args: &Args) -> Filter<'_> {
+        Filter {
+            since: args.since,
+            until: args.until,
+            runbook: args.runbook.as_deref(),
+            severity: args.severity.as_deref(),
+            drill: match (args.drill, args.no_drill) {
+                (true, _) => Some(true),
+                (_, true) => Some(false),
+                _ => None,
+            },
+            late: args.late,
+        }
+    }
+
+    fn keeps(&self, entry: &IndexEntry) -> bool {
+        self.since.is_none_or(|since| entry.archived >= since)
+            && self.until.is_none_or(|until| entry.archived <= until)
+            && self.runbook.is_none_or(|id| entry.runbook == id)
+            && self.severity.is_none_or(|level| entry.severity == level)
+            && self.drill.is_none_or(|drill| entry.drill == drill)
+            && (!self.late || !entry.on_time)
+    }
+}
+
+#[derive(Debug)]
+enum Printer<W: Write> {
+    Json(W),
+    Table(Table<W>),
+}
+
+impl<W: Write> Printer<W> {
+    /// Prints one record: `line` is its index line, without the newline.
+    fn push(&mut self, entry: &IndexEntry, line: &[u8]) -> io::Result<()> {
+        match self {
+            // The line as the index holds it: it parsed as an entry, so it
+            // is JSON with the documented keys (and no newline inside).
+            Printer::Json(out) => {
+                out.write_all(line)?;
+                out.write_all(b"\n")
+            }
+            Printer::Table(table) => table.push(entry),
+        }
+    }
+
+    fn finish(&mut self) -> io::Result<()> {
+        match self {
+            Printer::Json(_) => Ok(()),
+            Printer::Table(table) => table.flush_rows(),
+        }
+    }
+}
+
+const HEADER: [&str; COLUMNS] = [
+    "INCIDENT", "ARCHIVED", "RUNBOOK", "SEV", "OUTCOME", "TOOK", "DEADLINE", "DRILL",
+];
+const COLUMNS: usize = 8;
+const RUNBOOK: usize = 2;
+/// Right-aligned: durations line up on their last unit.
+const TOOK: usize = 5;
+/// Shown once a drill has been listed: most archives hold few or none.
+const DRILL: usize = 7;
+/// Rows laid out together; memory is bounded by this many rows.
+const CHUNK: usize = 100;
+/// The runbook column, the only one cut to fit, keeps at least this much.
+const RUNBOOK_MIN: usize = 8;
+
+/// Aligned columns printed a chunk of rows at a time. Column widths only
+/// grow: each chunk is laid out with the widest cell seen so far in each
+/// column, fitted to the width (two spaces between columns, one if that
+/// is what fits, then the runbook id cut short with `…`); the DRILL column
+/// appears with the first drill. The header is
+/// printed again, after a blank line, only when the layout changes, which
+/// with fixed-width ids and dates is rare: most listings are one table.
+#[derive(Debug)]
+struct Table<W: Write> {
+    out: W,
+    width: usize,
+    rows: Vec<[String; COLUMNS]>,
+    /// The widest cell seen in each column, header not included.
+    seen: [usize; COLUMNS],
+    layout: Option<Layout>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Layout {
+    widths: [usize; COLUMNS],
+    gap: usize,
+}
+
+impl<W: Write> Table<W> {
+    fn new(out: W, width: usize) -> Table<W> {
+        Table {
+            out,
+            width,
+            rows: Vec::with_capacity(CHUNK),
+            seen: [0; COLUMNS],
+            layout: None,
+        }
+    }
+
+    fn push(&mut self, entry: &IndexEntry) -> io::Result<()> {
+        self.rows.push(cells(entry));
+        if self.rows.len() == CHUNK {
+            self.flush_rows()?;
+        }
+        Ok(())
+    }
+
+    fn flush_rows(&mut self) -> io::Result<()> {
+        if self.rows.is_empty() {
+            return Ok(());
+        }
+        for row in &self.rows {
+            for (seen, cell) in self.seen.iter_mut().zip(row) {
+                *seen = (*seen).max(width(cell));
+            }
+        }
+        let layout = fit(self.seen, self.width);
+        if self.layout != Some(layout) {
+            if self.layout.is_some() {
+                writeln!(self.out)?;
+            }
+            write_row(&mut self.out, &layout, &HEADER.map(str::to_owned))?;
+            self.layout = Some(layout);
+        }
+        for row in self.rows.drain(..) {
+            write_row(&mut self.out, &layout, &row)?;
+        }
+        Ok(())
+    }
+}
+
+/// The widths to print with, for cells at most `seen` wide; a width of 0
+/// hides the column.
+fn fit(seen: [usize; COLUMNS], width: usize) -> Layout {
+    let mut widths = [0; COLUMNS];
+    for (column, (width, header)) in widths.iter_mut().zip(HEADER).enumerate() {
+        if column != DRILL || seen[DRILL] > 0 {
+            *width = seen[column].max(header.len());
+        }
+    }
+    let shown = widths.iter().filter(|&&width| width > 0).count();
+    let total = |widths: &[usize; COLUMNS], gap: usize| widths.iter().sum::<usize>() + gap * (shown - 1);
+    let gap = if total(&widths, 2) > width { 1 } else { 2 };
+    let over = total(&widths, gap).saturating_sub(width);
+    let runbook = &mut widths[RUNBOOK];
+    *runbook = runbook.saturating_sub(over).max(RUNBOOK_MIN.min(*runbook));
+    Layout { widths, gap }
+}
+
+fn write_row(out: &mut impl Write, layout: &Layout, row: &[String; COLUMNS]) -> io::Result<()> {
+    let mut line = String::with_capacity(96);
+    for (column, (cell, &width)) in row.iter().zip(&layout.widths).enumerate() {
+        if width == 0 {
+            continue;
+        }
+        if column > 0 {
+            line.extend(std::iter::repeat_n(' ', layout.gap));
+        }
+        let cell = cut(cell, width);
+        let pad = width.saturating_sub(self::width(&cell));
+        if column == TOOK {
+            line.extend(std::iter::repeat_n(' ', pad));
+            line.push_str(&cell);
+        } else {
+            line.push_str(&cell);
+            line.extend(std::iter::repeat_n(' ', pad));
+        }
+    }
+    out.write_all(line.trim_end().as_bytes())?;
+    out.write_all(b"\n")
+}
+
+/// Display columns; most cells are ASCII, which is quick to measure.
+fn width(text: &str) -> usize {
+    if text.is_ascii() { text.len() } else { text.width() }
+}
+
+/// `text` cut to `width` display columns, ending in `…` when cut.
+fn cut(text: &str, width: usize) -> std::borrow::Cow<'_, str> {
+    if self::width(text) <= width {
+        return text.into();
+    }
+    let mut out = String::new();
+    let mut used = 0;
+    for c in text.chars() {
+        let w = c.width().unwrap_or(0);
+        if used + w + 1 > width {
+            break;
+        }
+        used += w;
+        out.push(c);
+    }
+    out.push('…');
+    out.into()
+}
+
+fn cells(entry: &IndexEntry) -> [String; COLUMNS] {
+    let deadline = if entry.on_time {
+        "on time".to_owned()
+    } else {
+        format!("late {}", short(TimeDelta::seconds(entry.late_s)))
+    };
+    [
+        sanitize_line(&entry.id).into_owned(),
+        format!(
+            "{:04}-{:02}-{:02}",
+            entry.archived.year(),
+            entry.archived.month(),
+            entry.archived.day()
+        ),
+        sanitize_line(&entry.runbook).into_owned(),
+        sanitize_line(&entry.severity).into_owned(),
+        sanitize_line(&entry.outcome).into_owned(),
+        short(TimeDelta::seconds(entry.duration_s)),
+        deadline,
+        if entry.drill { "drill" } else { "" }.to_owned(),
+    ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(n: usize, runbook: &str, drill: bool, late_s: i64) -> IndexEntry {
+        let time = |text: &str| text.parse::<DateTime<Utc>>().unwrap();
+        IndexEntry {
+            id: format!("INC-20261128-{n:04}"),
+            archived: time("2026-11-29T10:00:00Z"),
+            runbook: runbook.to_owned(),
+            severity: "sev2".to_owned(),
+            outcome: "resolved".to_owned(),
+            started: time("2026-11-28T09:00:00Z"),
+            ended: time("2026-11-28T09:25:10Z"),
+            duration_s: 1510,
+            on_time: late_s == 0,
+            late_s,
+            drill,
+            sha256: "0".repeat(64),
+        }
+    }
+
+    fn table(entries: &[IndexEntry], width: usize) -> String {
+        let mut out = Vec::new();
+        let mut table = Table::new(&mut out, width);
+        for entry in entries {
+            table.push(entry).unwrap();
+        }
+        table.flush_rows().unwrap();
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn a_table_fits_80_columns() {
+        let text = table(
+            &[
+                entry(1, "disk-full", false, 0),
+                entry(2, "hardware-failure-in-the-east-datacenter", true, 90_000),
+            ],
+            80,
+        );
+        assert_eq!(
+            text,
+            "\
+INCIDENT          ARCHIVED   RUNBOOK        SEV  OUTCOME    TOOK DEADLINE  DRILL
+INC-20261128-0001 2026-11-29 disk-full      sev2 resolved 25m10s on time
+INC-20261128-0002 2026-11-29 hardware-fail… sev2 resolved 25m10s late 1d1h drill
+"
+        );
+        // Two spaces between columns when they fit; no DRILL column without drills.
+        assert_eq!(
+            table(&[entry(1, "disk-full", false, 0)], 80),
+            "\
+INCIDENT           ARCHIVED    RUNBOOK    SEV   OUTCOME     TOOK  DEADLINE
+INC-20261128-0001  2026-11-29  disk-full  sev2  resolved  25m10s  on time
+"
+        );
+    }
+
+    #[test]
+    fn the_header_is_repeated_only_when_the_layout_changes() {
+        let mut entries: Vec<IndexEntry> = (1..=250).map(|n| entry(n, "disk", false, 0)).collect();
+        entries[180].runbook = "network-outage".to_owned();
+        let text = table(&entries, 80);
+        assert_eq!(text.matches("INCIDENT").count(), 2, "{text}");
+        assert_eq!(text.lines().count(), 250 + 2 + 1);
+        assert!(text.lines().all(|line| width(line) <= 80));
+    }
+
+    #[test]
+    fn dates_are_whole_days_and_times_are_exact() {
+        assert_eq!(
+            since("2026-11-28").unwrap().to_rfc3339(),
+            "2026-11-28T00:00:00+00:00"
+        );
+        assert_eq!(
+            until("2026-11-28").unwrap(),
+            "2026-11-28T23:59:59.999999999Z".parse::<DateTime<Utc>>().unwrap()
+        );
+        assert_eq!(
+            until("2026-11-28T10:00:00+01:00").unwrap().to_rfc3339(),
+            "2026-11-28T09:00:00+00:00"
+        );
+        assert!(since("yesterday").is_err());
+    }
+}

@@ -1,0 +1,281 @@
+//! `runbook report`: an incident's report for filing, from its archived
+//! record (with the signature checked and the result shown), or, while it
+//! is not archived, a draft made from its journal, marked as such.
+//!
+//! Read-only: the incident's lock is not taken, so a report can be printed
+//! while someone still works on the incident.
+
+use super::Context;
+use super::start::journal_error;
+use crate::error::{Error, Result};
+use crate::exit_code::ExitCode;
+use crate::journal::sha256_hex;
+use crate::load::{Origin, Source, load};
+use crate::model::{Incident, Status};
+use crate::record::allowed_signers::AllowedSigners;
+use crate::record::archive::{Archive, sig_path};
+use crate::record::canonical::{Record, Summary, build};
+use crate::record::signing::{VerifyError, verify};
+use crate::report::{IncidentReport, Standing, Verification};
+use chrono::TimeDelta;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+/// Print an incident's report: header, summary, timeline, command
+/// evidence, escalations and notifications, attachments, the archiving
+/// deadline, and whether the record's signature verifies.
+///
+/// An incident not archived yet gets a DRAFT report made from its journal.
+/// Exits 1 (after printing the report) when an archived record's signature
+/// does not verify.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    pub incident: String,
+    /// text (80 columns), markdown, html (one printable page), or json
+    /// (the record's bytes, as filed).
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+    /// Who may sign records, in OpenSSH's allowed_signers format (default:
+    /// $XDG_CONFIG_HOME/runbook/allowed_signers).
+    #[arg(long, value_name = "FILE")]
+    pub allowed_signers: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    Text,
+    Markdown,
+    Html,
+    Json,
+}
+
+/// The width of a text report: what a printed page holds.
+const TEXT_WIDTH: usize = 80;
+
+pub fn run(context: &Context, args: &Args) -> Result<ExitCode> {
+    let id = args.incident.as_str();
+    let archive = Archive::new(context.data_dir.join("archive"));
+    let (record, bytes, standing) = match archived_file(&archive, id)? {
+        Some(path) => archived(args, &path)?,
+        None => draft(context, id, args.format)?,
+    };
+    let report = IncidentReport {
+        record: &record,
+        standing: &standing,
+        lang: &context.lang,
+    };
+    let mut out = std::io::stdout().lock();
+    match args.format {
+        Format::Text => report.text(&mut out, TEXT_WIDTH)?,
+        Format::Markdown => report.markdown(&mut out)?,
+        Format::Html => report.html(&mut out)?,
+        Format::Json => IncidentReport::json(&mut out, &bytes)?,
+    }
+    out.flush()?;
+    // The report is printed either way; a script filing it learns from the
+    // status that the signature did not check out.
+    Ok(match standing {
+        Standing::Archived {
+            verification: Verification::NotVerified { .. },
+            ..
+        } => ExitCode::Failure,
+        _ => ExitCode::Success,
+    })
+}
+
+/// The record file of `id`: the one its index line names, or, when the
+/// index lacks it, a record file of that name.
+fn archived_file(archive: &Archive, id: &str) -> Result<Option<PathBuf>> {
+    let other = |error: crate::record::ArchiveError| Error::Other(anyhow::Error::new(error));
+    if let Some(entry) = archive.find(id).map_err(other)? {
+        return Ok(Some(archive.path_of(&entry)));
+    }
+    if !archive.dir().is_dir() {
+        return Ok(None);
+    }
+    let files = archive.record_files().map_err(other)?;
+    Ok(files
+        .into_iter()
+        .find(|path| path.file_stem().is_some_and(|stem| stem == id)))
+}
+
+/// The archived record, and what its signature check found.
+fn archived(args: &Args, path: &Path) -> Result<(Record, Vec<u8>, Standing)> {
+    let bytes = std::fs::read(path)
+        .map_err(|error| Error::usage(format!("cannot read {}: {error}", path.display())))?;
+    let record = Record::from_bytes(&bytes).map_err(|error| {
+        Error::usage(format!("{}: {error}", path.display()))
+            .with_hint("check the archive with `runbook verify --all`")
+    })?;
+    let verification = check_signature(args, &bytes, &record, path);
+    let standing = Standing::Archived {
+        sha256: sha256_hex(&bytes),
+        verification,
+    };
+    Ok((record, bytes, standing))
+}
+
+/// As `runbook verify` checks it: the signature next to the record,
+/// against the allowed signers, at the record's archive time.
+fn check_signature(args: &Args, bytes: &[u8], record: &Record, path: &Path) -> Verification {
+    let not = |why: String| Verification::NotVerified {
+        fingerprint: None,
+        why,
+    };
+    let signers_path = match &args.allowed_signers {
+        Some(path) => path.clone(),
+        None => match super::archive::config_file(crate::record::signing::ALLOWED_SIGNERS_FILE) {
+            Some(path) => path,
+            None => return not("cannot tell where allowed_signers is: no home directory".into()),
+        },
+    };
+    if !signers_path.is_file() {
+        return not(format!(
+            "no allowed signers to check against: {} does not exist",
+            signers_path.display()
+        ));
+    }
+    let signers = match AllowedSigners::load(&signers_path) {
+        Ok(signers) => signers,
+        Err(error) => return not(format!("cannot use {}: {error}", signers_path.display())),
+    };
+    let sig = sig_path(path);
+    let armored = match std::fs::read_to_string(&sig) {
+        Ok(armored) => armored,
+        Err(error) => return not(format!("cannot read the signature {}: {error}", sig.display())),
+    };
+    match verify(bytes, &armored, &signers, record.archived) {
+        Ok(verified) => Verification::Verified {
+            principal: verified.principal,
+            fingerprint: verified.fingerprint,
+        },
+        Err(error) => Verification::NotVerified {
+            fingerprint: fingerprint_of(&error),
+            why: error.to_string(),
+        },
+    }
+}
+
+fn fingerprint_of(error: &VerifyError) -> Option<String> {
+    match error {
+        VerifyError::Mismatch { fingerprint } | VerifyError::UnknownSigner { fingerprint, .. } => {
+            Some(fingerprint.clone())
+        }
+        VerifyError::NamespaceNotAllowed { signer, .. } | VerifyError::NotValidAt { signer, .. } => {
+            Some(signer.fingerprint.clone())
+        }
+        VerifyError::Malformed(_)
+        | VerifyError::UnsupportedAlgorithm { .. }
+        | VerifyError::WrongNamespace { .. } => None,
+    }
+}
+
+/// A record built in memory from the incident's journal and the runbook
+/// kept with it, with an empty summary and `archived` now. While the
+/// incident is open there is no end yet: the record is built as if it
+/// ended now, and the report says it is open instead.
+fn draft(context: &Context, id: &str, format: Format) -> Result<(Record, Vec<u8>, Standing)> {
+    // Not archived: an incident still kept, or nothing (the error says so).
+    let dir = context.incident_dir(id)?;
+    let replay = crate::journal::read(&dir).map_err(journal_error)?;
+    if let Some(torn) = &replay.torn {
+        writeln!(
+            std::io::stderr(),
+            "warning: the journal's last line is cut short (line {}, {} bytes, a crash while writing); \
+             the report leaves it out",
+            torn.line,
+            torn.bytes
+        )?;
+    }
+    let mut incident =
+        Incident::replay(&replay.events).map_err(|error| Error::usage(format!("{id}: {error}")))?;
+    let now = crate::clock::now();
+    let open = incident.status.is_open().then(|| open_state(&incident));
+    if open.is_some() {
+        if format == Format::Json {
+            return Err(Error::usage(format!(
+                "{id} is still open ({}): it has no record yet",
+                open.as_deref().unwrap_or_default()
+            ))
+            .with_hint(format!(
+                "`runbook report {id}` shows a draft; the JSON record exists once it has ended"
+            )));
+        }
+        incident.status = Status::Aborted;
+        incident.ended = Some(incident.last_event.unwrap_or(now).max(incident.started));
+    }
+    let text = kept_runbook(&dir, &incident)?;
+    let within = archive_within(context, &dir, &text);
+    let record = build(
+        &incident,
+        &replay.events,
+        &text,
+        &Summary::default(),
+        now,
+        within,
+        None,
+    )
+    .map_err(|error| Error::usage(error.to_string()))?;
+    let bytes = record.to_bytes().map_err(|error| Error::Other(error.into()))?;
+    if format == Format::Json {
+        writeln!(
+            std::io::stderr(),
+            "note: {id} is not archived: this is a draft record, unsigned, with an empty summary"
+        )?;
+    }
+    Ok((record, bytes, Standing::Draft { open }))
+}
+
+/// How an open incident stands, in a few words.
+fn open_state(incident: &Incident) -> String {
+    let state = match incident.status {
+        Status::Paused => "paused",
+        Status::Failed => "waiting after a failed step",
+        _ => "running",
+    };
+    let at = incident
+        .current
+        .as_deref()
+        .map(|step| format!(" at step {step}"))
+        .unwrap_or_default();
+    let why = incident
+        .waiting_reason
+        .as_deref()
+        .map(|reason| format!(": {reason}"))
+        .unwrap_or_default();
+    format!("{state}{at}{why}")
+}
+
+/// The runbook as it was at start, checked against the digest journaled then.
+fn kept_runbook(dir: &Path, incident: &Incident) -> Result<String> {
+    let path = dir.join("runbook.toml");
+    let text = std::fs::read_to_string(&path).map_err(|error| {
+        Error::usage(format!(
+            "cannot read the runbook kept with {}: {}: {error}",
+            incident.id,
+            path.display()
+        ))
+    })?;
+    if sha256_hex(text.as_bytes()) != incident.digest {
+        return Err(Error::usage(format!(
+            "the runbook kept with {} ({}) is not the one it started with",
+            incident.id,
+            path.display()
+        )));
+    }
+    Ok(text)
+}
+
+/// The runbook's `archive_within`, from the kept copy; the default day
+/// when it no longer loads.
+fn archive_within(context: &Context, dir: &Path, text: &str) -> TimeDelta {
+    let path = dir.join("runbook.toml");
+    let loaded = load(
+        Source::new("runbook.toml", Origin::File(path), text.to_owned()),
+        context.today,
+    );
+    loaded
+        .runbook
+        .and_then(|runbook| TimeDelta::from_std(runbook.archive_within.duration).ok())
+        .unwrap_or_else(|| TimeDelta::days(1))
+}

@@ -1,0 +1,263 @@
+//! Words for a report, in English or Chinese: what each journaled event
+//! was, outcomes, answers, times and durations. Raw strings: the
+//! renderers escape them for their format.
+
+use crate::model::{Answer, AnswerSource, EventKind, Lang, Outcome, StepResult};
+use crate::record::canonical::TimelineEntry;
+use chrono::{DateTime, Utc};
+
+/// Whether the report is in Chinese.
+pub(super) fn zh(lang: &Lang) -> bool {
+    lang.primary() == "zh"
+}
+
+/// `en` or `zh`, whichever the display language wants.
+pub(super) fn pick(lang: &Lang, en: String, zh_text: String) -> String {
+    if zh(lang) { zh_text } else { en }
+}
+
+/// A time in full: `2026-11-28 09:00:00 UTC`.
+pub(super) fn time(at: DateTime<Utc>) -> String {
+    at.format("%Y-%m-%d %H:%M:%S UTC").to_string()
+}
+
+/// A whole number of seconds, short: `45s`, `5m00s`, `1h05m`, `2d3h`.
+pub(super) fn span(seconds: i64) -> String {
+    let seconds = seconds.max(0);
+    let (d, h, m, s) = (
+        seconds / 86_400,
+        seconds / 3600 % 24,
+        seconds / 60 % 60,
+        seconds % 60,
+    );
+    match (d, h, m) {
+        (0, 0, 0) => format!("{s}s"),
+        (0, 0, _) => format!("{m}m{s:02}s"),
+        (0, _, _) => format!("{h}h{m:02}m"),
+        _ => format!("{d}d{h}h"),
+    }
+}
+
+/// Milliseconds, for how long a command ran: `640 ms`, `1.5 s`, `2m05s`.
+pub(super) fn millis(ms: u64) -> String {
+    match ms {
+        0..1000 => format!("{ms} ms"),
+        1000..60_000 => format!("{}.{} s", ms / 1000, ms % 1000 / 100),
+        _ => span(i64::try_from(ms / 1000).unwrap_or(i64::MAX)),
+    }
+}
+
+pub(super) fn outcome(lang: &Lang, outcome: Outcome) -> String {
+    let (en, zh_text) = match outcome {
+        Outcome::Resolved => ("resolved", "已解决"),
+        Outcome::HandedOver => ("handed over", "已移交"),
+        Outcome::Escalated => ("escalated", "已升级"),
+        Outcome::Aborted => ("aborted", "已中止"),
+    };
+    pick(lang, en.into(), zh_text.into())
+}
+
+fn answer(lang: &Lang, answer: &Answer) -> String {
+    let words = |en: &str, zh_text: &str| pick(lang, en.into(), zh_text.into());
+    match answer {
+        Answer::Result {
+            result: StepResult::Done,
+        } => words("done", "完成"),
+        Answer::Result {
+            result: StepResult::Failed,
+        } => words("failed", "失败"),
+        Answer::Result {
+            result: StepResult::Skipped,
+        } => words("skipped", "跳过"),
+        Answer::YesNo { yes: true } => words("yes", "是"),
+        Answer::YesNo { yes: false } => words("no", "否"),
+        Answer::Option { label, .. } => label.clone(),
+        Answer::Text { value } => value.clone(),
+        Answer::Ticked { items } if items.is_empty() => words("nothing ticked", "未勾选"),
+        Answer::Ticked { items } => {
+            let numbers: Vec<String> = items.iter().map(|i| (i + 1).to_string()).collect();
+            pick(
+                lang,
+                format!("ticked {}", numbers.join(", ")),
+                format!("勾选 {}", numbers.join("、")),
+            )
+        }
+    }
+}
+
+/// One line (or a few, for a note) saying what a timeline entry was.
+/// An entry this version does not know is named by its type.
+pub(super) fn event(lang: &Lang, entry: &TimelineEntry) -> String {
+    let value = serde_json::json!({ "type": entry.kind, "payload": entry.payload });
+    let Ok(kind) = serde_json::from_value::<EventKind>(value) else {
+        return entry.kind.clone();
+    };
+    let say = |en: String, zh_text: String| pick(lang, en, zh_text);
+    match kind {
+        EventKind::IncidentStarted {
+            runbook,
+            title,
+            severity,
+            drill,
+            ..
+        } => {
+            let (en_drill, zh_drill) = if drill {
+                (" (drill)", "（演练）")
+            } else {
+                ("", "")
+            };
+            say(
+                format!("Started{en_drill}: {title} ({runbook}), severity {severity}"),
+                format!("启动{zh_drill}：{title}（{runbook}），级别 {severity}"),
+            )
+        }
+        EventKind::StepEntered { step } => say(format!("Step {step}"), format!("进入步骤 {step}")),
+        EventKind::StepAnswered {
+            step,
+            answer: given,
+            source,
+            note,
+            question,
+        } => {
+            let given = answer(lang, &given);
+            let by = match source {
+                AnswerSource::Script => say("scripted".into(), "脚本".into()),
+                AnswerSource::Person => say("by the operator".into(), "操作员".into()),
+            };
+            let question = question.map(|q| format!(" [{q}]")).unwrap_or_default();
+            let mut line = say(
+                format!("{step}{question}: {given} ({by})"),
+                format!("{step}{question}：{given}（{by}）"),
+            );
+            if let Some(note) = note {
+                line.push_str(&say(format!(": {note}"), format!("：{note}")));
+            }
+            line
+        }
+        EventKind::VarSet { name, value, .. } => {
+            say(format!("Set {name} = {value}"), format!("设置 {name} = {value}"))
+        }
+        EventKind::CommandStarted { step, command } => {
+            let first = command.trim().lines().next().unwrap_or("").to_owned();
+            let more = if command.trim().lines().count() > 1 {
+                " …"
+            } else {
+                ""
+            };
+            say(
+                format!("{step}: ran $ {first}{more}"),
+                format!("{step}：执行 $ {first}{more}"),
+            )
+        }
+        EventKind::CommandFinished {
+            step,
+            exit_code,
+            signal,
+            timed_out,
+            ..
+        } => {
+            let how = match (exit_code, signal, timed_out) {
+                (_, _, true) => say("timed out".into(), "超时".into()),
+                (Some(code), _, _) => say(format!("exit {code}"), format!("退出码 {code}")),
+                (None, Some(signal), _) => say(
+                    format!("killed by signal {signal}"),
+                    format!("被信号 {signal} 终止"),
+                ),
+                (None, None, _) => say("could not start".into(), "未能启动".into()),
+            };
+            say(
+                format!("{step}: command finished, {how}"),
+                format!("{step}：命令结束，{how}"),
+            )
+        }
+        EventKind::CommandSkipped { step, reason, .. } => say(
+            format!("{step}: command not run ({reason})"),
+            format!("{step}：命令未执行（{reason}）"),
+        ),
+        EventKind::NotificationSent { to, via, .. } => say(
+            format!("Notified {} via {via}", to.join(", ")),
+            format!("已通知 {}（{via}）", to.join("、")),
+        ),
+        EventKind::NotificationFailed { to, via, error, .. } => say(
+            format!("NOT notified {} via {via}: {error}", to.join(", ")),
+            format!("通知失败 {}（{via}）：{error}", to.join("、")),
+        ),
+        EventKind::MilestoneReached { name, .. } => {
+            say(format!("Milestone: {name}"), format!("里程碑：{name}"))
+        }
+        EventKind::TimerFired { timer } => {
+            say(format!("Timer {timer} fired"), format!("计时器 {timer} 到期"))
+        }
+        EventKind::SeverityChanged { from, to, reason } => {
+            let reason = reason.map(|r| format!(": {r}")).unwrap_or_default();
+            say(
+                format!("Severity {from} → {to}{reason}"),
+                format!("级别 {from} → {to}{reason}"),
+            )
+        }
+        EventKind::NoteAdded { text, .. } => say(format!("Note: {text}"), format!("备注：{text}")),
+        EventKind::AttachmentAdded { name, bytes, .. } => say(
+            format!("Attached {name} ({bytes} bytes)"),
+            format!("附件 {name}（{bytes} 字节）"),
+        ),
+        EventKind::StepFailed { step, reason } => say(
+            format!("Step {step} failed: {reason}"),
+            format!("步骤 {step} 失败：{reason}"),
+        ),
+        EventKind::Paused { reason, .. } => say(format!("Paused: {reason}"), format!("暂停：{reason}")),
+        EventKind::Resumed {} => say("Resumed".into(), "继续".into()),
+        EventKind::Ended { step, outcome: how } => {
+            let how = outcome(lang, how);
+            say(format!("Ended at {step}: {how}"), format!("结束于 {step}：{how}"))
+        }
+        EventKind::Aborted { reason } => say(format!("Aborted: {reason}"), format!("中止：{reason}")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(kind: &str, payload: serde_json::Value) -> TimelineEntry {
+        TimelineEntry {
+            seq: 1,
+            time: "2026-11-28T09:00:00Z".parse().unwrap(),
+            actor: "ops@web1".into(),
+            kind: kind.into(),
+            payload,
+            hash: String::new(),
+        }
+    }
+
+    #[test]
+    fn events_in_words_in_both_languages() {
+        let en = Lang::english();
+        let zh = Lang::parse("zh").unwrap();
+        let fired = entry("timer-fired", serde_json::json!({"timer": "locate-cause"}));
+        assert_eq!(event(&en, &fired), "Timer locate-cause fired");
+        assert_eq!(event(&zh, &fired), "计时器 locate-cause 到期");
+        let answered = entry(
+            "step-answered",
+            serde_json::json!({"step": "check", "answer": {"kind": "result", "result": "done"}, "source": "script"}),
+        );
+        assert_eq!(event(&en, &answered), "check: done (scripted)");
+        assert_eq!(event(&zh, &answered), "check：完成（脚本）");
+    }
+
+    #[test]
+    fn unknown_events_are_named_by_their_type() {
+        let odd = entry("from-the-future", serde_json::json!({}));
+        assert_eq!(event(&Lang::english(), &odd), "from-the-future");
+    }
+
+    #[test]
+    fn durations_read_short() {
+        assert_eq!(span(45), "45s");
+        assert_eq!(span(300), "5m00s");
+        assert_eq!(span(3900), "1h05m");
+        assert_eq!(span(86_400 * 2 + 3600 * 3), "2d3h");
+        assert_eq!(millis(640), "640 ms");
+        assert_eq!(millis(1520), "1.5 s");
+        assert_eq!(millis(125_000), "2m05s");
+    }
+}

@@ -1,0 +1,592 @@
+//! A report laid out once, for every format: sections of labelled fields,
+//! paragraphs, lists, tables and preformatted text. Strings are raw; each
+//! renderer escapes them its own way.
+
+use super::describe::{event, millis, outcome, pick, span, time};
+use super::{Report, Standing, Verification};
+use crate::model::Lang;
+use crate::record::canonical::Record;
+use chrono::{DateTime, Utc};
+use std::collections::BTreeMap;
+
+/// A whole report.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Document {
+    /// The display language's tag, for HTML's `lang`.
+    pub lang: String,
+    pub title: String,
+    /// Shown above everything: drill, draft, a failed signature.
+    pub banners: Vec<Banner>,
+    pub sections: Vec<Section>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Banner {
+    /// `drill`, `draft` or `alert`: how loudly to show it.
+    pub kind: &'static str,
+    pub text: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Section {
+    /// A stable name (`header`, `summary`, ...), for HTML ids.
+    pub id: &'static str,
+    pub title: String,
+    pub blocks: Vec<Block>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Block {
+    /// Label and value pairs; a value may hold several lines.
+    Fields(Vec<(String, String)>),
+    Paragraph(String),
+    /// A small heading inside a section.
+    Subheading(String),
+    List(Vec<String>),
+    /// The last column holds the long text.
+    Table {
+        header: Vec<String>,
+        rows: Vec<Vec<String>>,
+    },
+    /// Shown as written (command output), in a monospaced block.
+    Pre(String),
+}
+
+fn l(lang: &Lang, en: &str, zh: &str) -> String {
+    pick(lang, en.to_owned(), zh.to_owned())
+}
+
+impl Document {
+    pub fn of(report: &Report<'_>) -> Document {
+        let (record, lang) = (report.record, report.lang);
+        let mut banners = Vec::new();
+        if record.drill {
+            banners.push(Banner {
+                kind: "drill",
+                text: l(
+                    lang,
+                    "DRILL: a rehearsal, not a real incident",
+                    "演练：本次为演练，并非真实事件",
+                ),
+            });
+        }
+        match report.standing {
+            Standing::Draft { .. } => banners.push(Banner {
+                kind: "draft",
+                text: l(
+                    lang,
+                    "DRAFT: not archived and not signed",
+                    "草稿：尚未归档，未签名",
+                ),
+            }),
+            Standing::Archived {
+                verification: Verification::NotVerified { why, .. },
+                ..
+            } => banners.push(Banner {
+                kind: "alert",
+                text: pick(lang, format!("NOT VERIFIED: {why}"), format!("验证失败：{why}")),
+            }),
+            Standing::Archived { .. } => {}
+        }
+        let title = pick(
+            lang,
+            format!("Incident report {}", record.incident),
+            format!("事件报告 {}", record.incident),
+        );
+        let open = match report.standing {
+            Standing::Draft { open } => open.as_deref(),
+            Standing::Archived { .. } => None,
+        };
+        Document {
+            lang: lang.as_str().to_owned(),
+            title,
+            banners,
+            sections: vec![
+                header(record, open, report.standing, lang),
+                summary(record, lang),
+                timeline(record, lang),
+                commands(record, lang),
+                escalations(record, lang),
+                attachments(record, lang),
+                deadline(record, open, report.standing, lang),
+                verification(record, report.standing, lang),
+            ],
+        }
+    }
+}
+
+fn header(record: &Record, open: Option<&str>, standing: &Standing, lang: &Lang) -> Section {
+    let mut fields = Vec::new();
+    fields.push((l(lang, "Incident", "事件编号"), record.incident.clone()));
+    let version = record
+        .runbook
+        .version
+        .as_deref()
+        .map(|v| pick(lang, format!(", version {v}"), format!("，版本 {v}")))
+        .unwrap_or_default();
+    fields.push((
+        l(lang, "Runbook", "预案"),
+        pick(
+            lang,
+            format!("{} ({}){version}", record.runbook.title, record.runbook.id),
+            format!("{}（{}）{version}", record.runbook.title, record.runbook.id),
+        ),
+    ));
+    let state = match open {
+        Some(state) => pick(lang, format!("open, {state}"), format!("进行中：{state}")),
+        None => {
+            let how = outcome(lang, record.outcome);
+            match (&record.end_step, &record.abort_reason) {
+                (_, Some(reason)) => format!("{how}: {reason}"),
+                (Some(step), None) => pick(lang, format!("{how} (at {step})"), format!("{how}（{step}）")),
+                (None, None) => how,
+            }
+        }
+    };
+    let label = match open {
+        Some(_) => l(lang, "Status", "状态"),
+        None => l(lang, "Outcome", "结果"),
+    };
+    fields.push((label, state));
+    fields.push((l(lang, "Severity", "级别"), record.severity.clone()));
+    if record.severity_history.len() > 1 {
+        let history: Vec<String> = record
+            .severity_history
+            .iter()
+            .map(|change| {
+                let by = actor_name(&record.operators, &change.actor);
+                let reason = change
+                    .reason
+                    .as_deref()
+                    .map(|r| format!(": {r}"))
+                    .unwrap_or_default();
+                match &change.from {
+                    None => pick(
+                        lang,
+                        format!(
+                            "{} {} at start ({by})",
+                            clock(record, change.time),
+                            change.severity
+                        ),
+                        format!(
+                            "{} 开始时 {}（{by}）",
+                            clock(record, change.time),
+                            change.severity
+                        ),
+                    ),
+                    Some(from) => format!(
+                        "{} {from} → {} ({by}){reason}",
+                        clock(record, change.time),
+                        change.severity
+                    ),
+                }
+            })
+            .collect();
+        fields.push((l(lang, "History", "级别变更"), history.join("\n")));
+    }
+    fields.push((l(lang, "Operators", "处置人员"), record.operators.join(", ")));
+    fields.push((l(lang, "Started", "开始"), time(record.started)));
+    if open.is_some() {
+        fields.push((l(lang, "Ended", "结束"), l(lang, "not yet", "尚未结束")));
+    } else {
+        fields.push((l(lang, "Ended", "结束"), time(record.ended)));
+        fields.push((l(lang, "Handling took", "处置用时"), span(record.duration_s)));
+    }
+    match standing {
+        Standing::Archived { .. } => {
+            let after = span((record.archived - record.ended).num_seconds());
+            fields.push((
+                l(lang, "Archived", "归档"),
+                pick(
+                    lang,
+                    format!("{} ({after} after the end)", time(record.archived)),
+                    format!("{}（结束后 {after}）", time(record.archived)),
+                ),
+            ));
+        }
+        Standing::Draft { .. } => fields.push((
+            l(lang, "Archived", "归档"),
+            pick(
+                lang,
+                format!("not yet (draft as of {})", time(record.archived)),
+                format!("尚未归档（草稿生成于 {}）", time(record.archived)),
+            ),
+        )),
+    }
+    if !record.vars.is_empty() {
+        let vars: Vec<String> = record.vars.iter().map(|(k, v)| format!("{k} = {v}")).collect();
+        fields.push((l(lang, "Variables", "变量"), vars.join("\n")));
+    }
+    if !record.milestones.is_empty() {
+        let milestones: Vec<String> = record
+            .milestones
+            .iter()
+            .map(|m| format!("{} {} ({})", clock(record, m.time), m.name, m.step))
+            .collect();
+        fields.push((l(lang, "Milestones", "里程碑"), milestones.join("\n")));
+    }
+    Section {
+        id: "header",
+        title: l(lang, "Incident", "事件概况"),
+        blocks: vec![Block::Fields(fields)],
+    }
+}
+
+fn summary(record: &Record, lang: &Lang) -> Section {
+    let text = |s: &str| {
+        if s.trim().is_empty() {
+            l(lang, "(not written yet)", "（尚未填写）")
+        } else {
+            s.to_owned()
+        }
+    };
+    let summary = &record.summary;
+    let mut blocks = vec![
+        Block::Subheading(l(lang, "What happened", "事件经过")),
+        Block::Paragraph(text(&summary.what_happened)),
+        Block::Subheading(l(lang, "Cause", "原因")),
+        Block::Paragraph(text(&summary.cause)),
+        Block::Subheading(l(lang, "Handling and result", "处置及结果")),
+        Block::Paragraph(text(&summary.resolution)),
+        Block::Subheading(l(lang, "Follow-ups", "后续事项")),
+    ];
+    if summary.follow_ups.is_empty() {
+        blocks.push(Block::Paragraph(l(lang, "None.", "无。")));
+    } else {
+        blocks.push(Block::List(summary.follow_ups.clone()));
+    }
+    Section {
+        id: "summary",
+        title: l(lang, "Summary", "总结"),
+        blocks,
+    }
+}
+
+fn timeline(record: &Record, lang: &Lang) -> Section {
+    let rows = record
+        .timeline
+        .iter()
+        .map(|entry| {
+            vec![
+                clock(record, entry.time),
+                actor_name(&record.operators, &entry.actor),
+                event(lang, entry),
+            ]
+        })
+        .collect();
+    Section {
+        id: "timeline",
+        title: l(lang, "Timeline", "时间线"),
+        blocks: vec![Block::Table {
+            header: vec![
+                l(lang, "Time", "时间"),
+                l(lang, "By", "操作人"),
+                l(lang, "Event", "事件"),
+            ],
+            rows,
+        }],
+    }
+}
+
+fn commands(record: &Record, lang: &Lang) -> Section {
+    let mut blocks = Vec::new();
+    for command in &record.commands {
+        blocks.push(Block::Subheading(pick(
+            lang,
+            format!("Step {}", command.step),
+            format!("步骤 {}", command.step),
+        )));
+        blocks.push(Block::Pre(format!("$ {}", command.command.trim_end())));
+        let mut facts = vec![result_word(lang, &command.result)];
+        if let Some(code) = command.exit_code {
+            facts.push(pick(lang, format!("exit {code}"), format!("退出码 {code}")));
+        }
+        if let Some(signal) = command.signal {
+            facts.push(pick(lang, format!("signal {signal}"), format!("信号 {signal}")));
+        }
+        if let Some(ms) = command.duration_ms {
+            facts.push(pick(
+                lang,
+                format!("took {}", millis(ms)),
+                format!("用时 {}", millis(ms)),
+            ));
+        }
+        if let Some(why) = &command.skipped {
+            facts.push(pick(lang, format!("not run: {why}"), format!("未执行：{why}")));
+        }
+        if command.result != "skipped" {
+            facts.push(pick(
+                lang,
+                format!("{} bytes of output", command.output_bytes),
+                format!("输出 {} 字节", command.output_bytes),
+            ));
+        }
+        blocks.push(Block::Paragraph(facts.join(&pick(
+            lang,
+            ", ".into(),
+            "，".into(),
+        ))));
+        if !command.output.is_empty() {
+            blocks.push(Block::Pre(command.output.trim_end_matches('\n').to_owned()));
+        }
+    }
+    if blocks.is_empty() {
+        blocks.push(Block::Paragraph(l(lang, "No commands were run.", "未执行命令。")));
+    }
+    Section {
+        id: "commands",
+        title: l(lang, "Command evidence", "命令记录"),
+        blocks,
+    }
+}
+
+fn result_word(lang: &Lang, result: &str) -> String {
+    let zh = match result {
+        "succeeded" => "成功",
+        "failed" => "失败",
+        "timed-out" => "超时",
+        "unfinished" => "未完成",
+        "skipped" => "未执行",
+        other => other,
+    };
+    pick(lang, result.to_owned(), zh.to_owned())
+}
+
+fn escalations(record: &Record, lang: &Lang) -> Section {
+    let mut blocks = vec![Block::Subheading(l(lang, "Escalations", "升级"))];
+    if record.escalations.is_empty() {
+        blocks.push(Block::Paragraph(l(lang, "None.", "无。")));
+    } else {
+        let rows = record
+            .escalations
+            .iter()
+            .map(|e| {
+                let reason = e.reason.as_deref().map(|r| format!(": {r}")).unwrap_or_default();
+                let timer = e.timer.clone().unwrap_or_default();
+                let (kind, detail) = match e.kind.as_str() {
+                    "severity-changed" => (
+                        l(lang, "severity", "级别变更"),
+                        format!(
+                            "{} → {}{reason}",
+                            e.from.as_deref().unwrap_or("?"),
+                            e.to.as_deref().unwrap_or("?")
+                        ),
+                    ),
+                    "timer-fired" => (l(lang, "timer fired", "计时器到期"), timer),
+                    "timer-offer" => (
+                        l(lang, "path offered", "建议升级"),
+                        match e.accepted {
+                            Some(true) => pick(lang, format!("{timer}: taken"), format!("{timer}：已采纳")),
+                            Some(false) => {
+                                pick(lang, format!("{timer}: declined"), format!("{timer}：未采纳"))
+                            }
+                            None => timer,
+                        },
+                    ),
+                    other => (other.to_owned(), format!("{timer}{reason}")),
+                };
+                vec![
+                    clock(record, e.time),
+                    actor_name(&record.operators, &e.actor),
+                    kind,
+                    detail,
+                ]
+            })
+            .collect();
+        blocks.push(Block::Table {
+            header: vec![
+                l(lang, "Time", "时间"),
+                l(lang, "By", "操作人"),
+                l(lang, "Kind", "类型"),
+                l(lang, "Detail", "详情"),
+            ],
+            rows,
+        });
+    }
+    blocks.push(Block::Subheading(l(lang, "Notifications", "通知")));
+    if record.notifications.is_empty() {
+        blocks.push(Block::Paragraph(l(lang, "None.", "无。")));
+    } else {
+        let rows = record
+            .notifications
+            .iter()
+            .map(|n| {
+                let mut what = n.subject.clone();
+                if !n.delivered {
+                    let error = n.error.as_deref().unwrap_or("");
+                    what.push_str(&pick(
+                        lang,
+                        format!("\nNOT DELIVERED: {error}"),
+                        format!("\n未送达：{error}"),
+                    ));
+                }
+                vec![clock(record, n.time), n.to.join(", "), n.via.clone(), what]
+            })
+            .collect();
+        blocks.push(Block::Table {
+            header: vec![
+                l(lang, "Time", "时间"),
+                l(lang, "To", "通知对象"),
+                l(lang, "Via", "方式"),
+                l(lang, "Subject", "主题"),
+            ],
+            rows,
+        });
+    }
+    Section {
+        id: "escalations",
+        title: l(lang, "Escalations and notifications", "升级与通知"),
+        blocks,
+    }
+}
+
+fn attachments(record: &Record, lang: &Lang) -> Section {
+    let block = if record.attachments.is_empty() {
+        Block::Paragraph(l(lang, "None.", "无。"))
+    } else {
+        Block::List(
+            record
+                .attachments
+                .iter()
+                .map(|a| {
+                    pick(
+                        lang,
+                        format!("{}, {} bytes, sha256 {}", a.name, a.bytes, a.sha256),
+                        format!("{}，{} 字节，sha256 {}", a.name, a.bytes, a.sha256),
+                    )
+                })
+                .collect(),
+        )
+    };
+    Section {
+        id: "attachments",
+        title: l(lang, "Attachments", "附件"),
+        blocks: vec![block],
+    }
+}
+
+fn deadline(record: &Record, open: Option<&str>, standing: &Standing, lang: &Lang) -> Section {
+    let deadline = &record.deadline;
+    let mut fields = vec![(l(lang, "Archive within", "归档时限"), span(deadline.within_s))];
+    let verdict = if open.is_some() {
+        l(
+            lang,
+            "handling has not ended; the deadline counts from its end",
+            "处置尚未结束；时限自结束时起算",
+        )
+    } else {
+        fields.push((l(lang, "Due", "截止"), time(deadline.due)));
+        let archived = matches!(standing, Standing::Archived { .. });
+        let early = span((deadline.due - record.archived).num_seconds());
+        let late = span(deadline.late_s);
+        match (archived, deadline.on_time) {
+            (true, true) => pick(
+                lang,
+                format!("met: archived {early} before the deadline"),
+                format!("按时：截止前 {early} 归档"),
+            ),
+            (true, false) => pick(lang, format!("LATE by {late}"), format!("逾期 {late}")),
+            (false, true) => pick(
+                lang,
+                format!("not archived yet: {early} left"),
+                format!("尚未归档：剩余 {early}"),
+            ),
+            (false, false) => pick(
+                lang,
+                format!("OVERDUE by {late}, not archived yet"),
+                format!("已逾期 {late}，尚未归档"),
+            ),
+        }
+    };
+    fields.push((l(lang, "Compliance", "是否按时"), verdict));
+    Section {
+        id: "deadline",
+        title: l(lang, "Deadline", "归档时限"),
+        blocks: vec![Block::Fields(fields)],
+    }
+}
+
+fn verification(record: &Record, standing: &Standing, lang: &Lang) -> Section {
+    let mut fields = Vec::new();
+    match standing {
+        Standing::Draft { .. } => fields.push((
+            l(lang, "Signature", "签名"),
+            l(lang, "none: a draft is not signed", "无：草稿未签名"),
+        )),
+        Standing::Archived { sha256, verification } => {
+            match verification {
+                Verification::Verified {
+                    principal,
+                    fingerprint,
+                } => {
+                    fields.push((l(lang, "Signature", "签名"), l(lang, "verified", "验证通过")));
+                    fields.push((l(lang, "Signed by", "签名人"), principal.clone()));
+                    fields.push((l(lang, "Key", "密钥"), fingerprint.clone()));
+                }
+                Verification::NotVerified { fingerprint, why } => {
+                    fields.push((
+                        l(lang, "Signature", "签名"),
+                        pick(lang, format!("NOT VERIFIED: {why}"), format!("验证失败：{why}")),
+                    ));
+                    if let Some(fingerprint) = fingerprint {
+                        fields.push((l(lang, "Key", "密钥"), fingerprint.clone()));
+                    }
+                }
+            }
+            fields.push((l(lang, "Record SHA-256", "记录 SHA-256"), sha256.clone()));
+            fields.push((
+                l(lang, "Previous", "上一记录"),
+                record
+                    .previous_record
+                    .clone()
+                    .unwrap_or_else(|| l(lang, "none (the first record)", "无（首条记录）")),
+            ));
+        }
+    }
+    fields.push((
+        l(lang, "Journal", "日志"),
+        pick(
+            lang,
+            format!("{} events, head", record.journal.events),
+            format!("{} 条事件，末条哈希", record.journal.events),
+        ),
+    ));
+    fields.push((String::new(), record.journal.head.clone()));
+    fields.push((
+        l(lang, "Runbook digest", "预案摘要"),
+        record.runbook.digest.clone(),
+    ));
+    Section {
+        id: "verification",
+        title: l(lang, "Verification", "验证"),
+        blocks: vec![Block::Fields(fields)],
+    }
+}
+
+/// The time of day when the whole incident fits in one UTC day, else the
+/// date too, so the timeline's first column stays narrow.
+fn clock(record: &Record, at: DateTime<Utc>) -> String {
+    let day = record.started.date_naive();
+    let one_day = record.timeline.iter().all(|entry| entry.time.date_naive() == day);
+    if one_day && at.date_naive() == day {
+        at.format("%H:%M:%S").to_string()
+    } else {
+        at.format("%m-%d %H:%M").to_string()
+    }
+}
+
+/// Who acted, short: the user name alone when no two operators share it
+/// (the header lists everyone in full), else `user@host`.
+fn actor_name(operators: &[String], actor: &str) -> String {
+    let mut users: BTreeMap<&str, usize> = BTreeMap::new();
+    for operator in operators {
+        let user = operator.split('@').next().unwrap_or(operator);
+        *users.entry(user).or_default() += 1;
+    }
+    let user = actor.split('@').next().unwrap_or(actor);
+    if users.get(user) == Some(&1) && operators.iter().any(|o| o == actor) {
+        user.to_owned()
+    } else {
+        actor.to_owned()
+    }
+}

@@ -1,0 +1,196 @@
+//! The report as one self-contained HTML page, for printing and filing:
+//! inline CSS with print rules, no scripts, no external assets. Every
+//! string from the record is entity-escaped, so nothing it holds can
+//! become markup; every element is closed, so the page also reads as XML.
+
+use super::Report;
+use super::document::{Block, Document};
+use crate::sanitize::{SafeWriter, sanitize};
+use std::io::{self, Write};
+
+const STYLE: &str = "
+body { font: 11pt/1.45 system-ui, -apple-system, 'Segoe UI', 'Noto Sans', 'Noto Sans CJK SC', 'PingFang SC', 'Microsoft YaHei', sans-serif; color: #111; max-width: 60rem; margin: 2rem auto; padding: 0 1rem; }
+h1 { font-size: 1.6rem; border-bottom: 2px solid #111; padding-bottom: .3rem; }
+h2 { font-size: 1.2rem; margin-top: 1.8rem; border-bottom: 1px solid #999; }
+h3 { font-size: 1rem; margin: 1rem 0 .3rem; }
+.banner { padding: .5rem .8rem; margin: .6rem 0; font-weight: bold; border: 2px solid; }
+.banner.drill { background: #fff4d6; border-color: #c98a00; }
+.banner.draft { background: #eef2f7; border-color: #52606d; }
+.banner.alert { background: #fde8e8; border-color: #b42318; color: #7a1209; }
+dl { display: grid; grid-template-columns: max-content 1fr; gap: .15rem 1rem; margin: .5rem 0; }
+dt { font-weight: bold; }
+dd { margin: 0; white-space: pre-wrap; overflow-wrap: anywhere; }
+table { border-collapse: collapse; width: 100%; margin: .5rem 0; }
+th, td { text-align: left; vertical-align: top; border-bottom: 1px solid #ddd; padding: .2rem .5rem .2rem 0; }
+td { white-space: pre-wrap; overflow-wrap: anywhere; }
+td:first-child { white-space: nowrap; font-variant-numeric: tabular-nums; }
+pre { background: #f6f6f6; border: 1px solid #ddd; padding: .5rem; white-space: pre-wrap; overflow-wrap: anywhere; font-size: 9pt; }
+code, pre { font-family: ui-monospace, 'SF Mono', Menlo, Consolas, 'Noto Sans Mono CJK SC', monospace; }
+@media print {
+  @page { size: A4; margin: 18mm 15mm; }
+  body { margin: 0; max-width: none; font-size: 10pt; color: #000; }
+  h2 { break-after: avoid; page-break-after: avoid; }
+  h3 { break-after: avoid; page-break-after: avoid; }
+  tr, pre, dl, .banner { break-inside: avoid; page-break-inside: avoid; }
+  thead { display: table-header-group; }
+  .banner { background: none; }
+  pre { background: none; }
+}
+";
+
+pub fn html<W: Write>(out: &mut W, report: &Report<'_>) -> io::Result<()> {
+    let document = Document::of(report);
+    let mut out = SafeWriter::new(out);
+    write_document(&mut out, &document)?;
+    out.finish()
+}
+
+fn write_document<W: Write>(out: &mut W, document: &Document) -> io::Result<()> {
+    writeln!(out, "<!DOCTYPE html>")?;
+    writeln!(out, "<html lang=\"{}\">", escape(&document.lang))?;
+    writeln!(out, "<head>")?;
+    writeln!(out, "<meta charset=\"utf-8\" />")?;
+    writeln!(
+        out,
+        "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\" />"
+    )?;
+    writeln!(out, "<title>{}</title>", escape(&document.title))?;
+    writeln!(out, "<style>{STYLE}</style>")?;
+    writeln!(out, "</head>")?;
+    writeln!(out, "<body>")?;
+    writeln!(out, "<h1>{}</h1>", escape(&document.title))?;
+    for banner in &document.banners {
+        writeln!(
+            out,
+            "<p class=\"banner {}\">{}</p>",
+            banner.kind,
+            escape(&banner.text)
+        )?;
+    }
+    for section in &document.sections {
+        let tag = if section.id == "verification" {
+            "footer"
+        } else {
+            "section"
+        };
+        writeln!(out, "<{tag} id=\"{}\">", section.id)?;
+        writeln!(out, "<h2>{}</h2>", escape(&section.title))?;
+        for block in &section.blocks {
+            write_block(out, block)?;
+        }
+        writeln!(out, "</{tag}>")?;
+    }
+    writeln!(out, "</body>")?;
+    writeln!(out, "</html>")
+}
+
+fn write_block<W: Write>(out: &mut W, block: &Block) -> io::Result<()> {
+    match block {
+        Block::Subheading(text) => writeln!(out, "<h3>{}</h3>", escape(text)),
+        Block::Paragraph(text) => {
+            let lines: Vec<String> = text.lines().map(escape).collect();
+            writeln!(out, "<p>{}</p>", lines.join("<br />"))
+        }
+        Block::List(items) => {
+            writeln!(out, "<ul>")?;
+            for item in items {
+                writeln!(out, "<li>{}</li>", escape(item))?;
+            }
+            writeln!(out, "</ul>")
+        }
+        Block::Fields(fields) => {
+            writeln!(out, "<dl>")?;
+            for (label, value) in fields {
+                writeln!(out, "<dt>{}</dt><dd>{}</dd>", escape(label), escape(value))?;
+            }
+            writeln!(out, "</dl>")
+        }
+        Block::Table { header, rows } => {
+            writeln!(out, "<table>")?;
+            let cells: Vec<String> = header.iter().map(|h| format!("<th>{}</th>", escape(h))).collect();
+            writeln!(out, "<thead><tr>{}</tr></thead>", cells.concat())?;
+            writeln!(out, "<tbody>")?;
+            for row in rows {
+                let cells: Vec<String> = row.iter().map(|c| format!("<td>{}</td>", escape(c))).collect();
+                writeln!(out, "<tr>{}</tr>", cells.concat())?;
+            }
+            writeln!(out, "</tbody>")?;
+            writeln!(out, "</table>")
+        }
+        Block::Pre(text) => writeln!(out, "<pre>{}</pre>", escape(text)),
+    }
+}
+
+/// Text for an element or a quoted attribute: sanitized (control
+/// characters shown as escapes), then the five markup characters as
+/// entities.
+fn escape(text: &str) -> String {
+    let text = sanitize(text);
+    let mut out = String::with_capacity(text.len() + 16);
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::fixture;
+    use super::super::{Standing, Verification};
+    use super::*;
+    use crate::model::Lang;
+
+    fn render() -> String {
+        let record = fixture::record();
+        let standing = Standing::Archived {
+            sha256: "d".repeat(64),
+            verification: Verification::NotVerified {
+                fingerprint: Some("SHA256:x".into()),
+                why: "unknown signer: <key>".into(),
+            },
+        };
+        let mut out = Vec::new();
+        html(
+            &mut out,
+            &Report {
+                record: &record,
+                standing: &standing,
+                lang: &Lang::parse("zh").unwrap(),
+            },
+        )
+        .unwrap();
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn one_page_with_print_rules_and_nothing_external() {
+        let page = render();
+        assert!(page.starts_with("<!DOCTYPE html>\n<html lang=\"zh\">"), "{page}");
+        assert!(page.contains("@media print"));
+        assert!(page.trim_end().ends_with("</html>"));
+        for banned in ["<script", "<link", "src=", "href=", "url(", "@import"] {
+            assert!(!page.contains(banned), "{banned} in\n{page}");
+        }
+    }
+
+    #[test]
+    fn record_text_is_escaped() {
+        let page = render();
+        assert!(page.contains("&lt;script&gt;alert(1)&lt;/script&gt;"), "{page}");
+        assert!(page.contains("Rotated logs &amp; restarted nginx."), "{page}");
+        assert!(page.contains("<pre>Filesystem"), "{page}");
+        assert!(page.contains("\\x1b[31mred&lt;/pre&gt;"), "{page}");
+        assert!(
+            page.contains("<p class=\"banner alert\">验证失败：unknown signer: &lt;key&gt;</p>"),
+            "{page}"
+        );
+        assert!(!page.contains('\x1b'));
+    }
+}

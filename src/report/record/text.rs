@@ -1,0 +1,328 @@
+//! The report as plain text, for a terminal or a printer: no line wider
+//! than the width asked for (80 for filing), Chinese counted as two
+//! columns. Tables are laid out by comfy-table from cells this module has
+//! already wrapped, so that Chinese text breaks where our wrapper says it
+//! may and a column never grows past its share.
+
+use super::Report;
+use super::document::{Block, Document, Section};
+use crate::report::wrap::{expand_tabs, wrap, wrap_hanging};
+use crate::sanitize::{SafeWriter, sanitize};
+use comfy_table::{CellAlignment, ContentArrangement, Table};
+use comfy_table::{LineStyle, TableStyle};
+use std::io::{self, Write};
+use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
+
+/// The narrowest layout offered: below this, columns stop being readable.
+const MIN_WIDTH: usize = 60;
+
+/// Plain text, `width` columns wide (at least 60).
+pub fn text<W: Write>(out: &mut W, report: &Report<'_>, width: usize) -> io::Result<()> {
+    let document = Document::of(report);
+    let mut out = SafeWriter::new(out);
+    write_document(&mut out, &document, width.max(MIN_WIDTH))?;
+    out.finish()
+}
+
+fn write_document<W: Write>(out: &mut W, document: &Document, width: usize) -> io::Result<()> {
+    let title = sanitize(&document.title);
+    writeln!(out, "{title}")?;
+    writeln!(out, "{}", "=".repeat(title.width().min(width)))?;
+    for banner in &document.banners {
+        writeln!(out)?;
+        for line in wrap(&format!("*** {} ***", sanitize(&banner.text)), width) {
+            writeln!(out, "{line}")?;
+        }
+    }
+    for section in &document.sections {
+        writeln!(out)?;
+        write_section(out, section, width)?;
+    }
+    Ok(())
+}
+
+fn write_section<W: Write>(out: &mut W, section: &Section, width: usize) -> io::Result<()> {
+    let title = sanitize(&section.title);
+    writeln!(out, "{title}")?;
+    writeln!(out, "{}", "-".repeat(title.width().min(width)))?;
+    for (index, block) in section.blocks.iter().enumerate() {
+        match block {
+            Block::Subheading(text) => {
+                if index > 0 {
+                    writeln!(out)?;
+                }
+                writeln!(out, "{}", sanitize(text))?;
+            }
+            Block::Fields(fields) => write_fields(out, fields, width)?,
+            Block::Paragraph(text) => {
+                for line in wrap(&sanitize(text), width - 2) {
+                    writeln!(out, "  {line}")?;
+                }
+            }
+            Block::List(items) => {
+                for item in items {
+                    for (n, line) in wrap_hanging(&sanitize(item), width - 4, width - 4)
+                        .iter()
+                        .enumerate()
+                    {
+                        let bullet = if n == 0 { "  - " } else { "    " };
+                        writeln!(out, "{bullet}{line}")?;
+                    }
+                }
+            }
+            Block::Pre(text) => {
+                for line in sanitize(text).lines() {
+                    for chunk in chop(&expand_tabs(line), width - 4) {
+                        writeln!(out, "  | {chunk}")?;
+                    }
+                }
+            }
+            Block::Table { header, rows } => {
+                writeln!(out, "{}", table(header, rows, width))?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// `Label    value`, values wrapped under themselves.
+fn write_fields<W: Write>(out: &mut W, fields: &[(String, String)], width: usize) -> io::Result<()> {
+    let label_width = fields
+        .iter()
+        .map(|(label, _)| sanitize(label).width())
+        .max()
+        .unwrap_or(0)
+        + 2;
+    let label_width = label_width.min(width / 3);
+    let room = width - label_width;
+    for (label, value) in fields {
+        let label = sanitize(label);
+        let mut first = true;
+        for line in wrap(&sanitize(value), room) {
+            for chunk in chop(&line, room) {
+                if first {
+                    let pad = label_width.saturating_sub(label.width()).max(1);
+                    writeln!(out, "{label}{}{chunk}", " ".repeat(pad))?;
+                    first = false;
+                } else {
+                    writeln!(out, "{}{chunk}", " ".repeat(label_width))?;
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// A table whose last column takes the room the others leave. Every cell
+/// is wrapped here, to its column's width, so the table is as wide as
+/// planned whatever the cells hold.
+fn table(header: &[String], rows: &[Vec<String>], width: usize) -> String {
+    const GAP: usize = 2;
+    let columns = header.len();
+    let cells: Vec<Vec<String>> = std::iter::once(header)
+        .chain(rows.iter().map(Vec::as_slice))
+        .map(|row| row.iter().map(|cell| sanitize(cell).replace('\t', " ")).collect())
+        .collect();
+    let natural = |column: usize| {
+        cells
+            .iter()
+            .filter_map(|row| row.get(column))
+            .flat_map(|cell| cell.lines())
+            .map(UnicodeWidthStr::width)
+            .max()
+            .unwrap_or(0)
+    };
+    // Narrow columns (times, names) keep their width up to a share of the
+    // line; the last, the text, gets the rest.
+    let cap = (width / 4).max(8);
+    let mut widths: Vec<usize> = (0..columns.saturating_sub(1))
+        .map(|c| natural(c).min(cap))
+        .collect();
+    let used: usize = widths.iter().map(|w| w + GAP).sum();
+    widths.push(
+        width
+            .saturating_sub(used + GAP)
+            .max(10)
+            .min(natural(columns - 1).max(1)),
+    );
+
+    let fit = |cell: &str, width: usize| -> String {
+        wrap(cell, width)
+            .iter()
+            .flat_map(|line| chop(line, width))
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    let mut table = Table::new();
+    table
+        .load_style(TableStyle::new().header_separator(LineStyle::none().fill('-')))
+        .set_content_arrangement(ContentArrangement::Disabled);
+    let fitted = |row: &[String]| -> Vec<String> {
+        (0..columns)
+            .map(|c| fit(row.get(c).map_or("", String::as_str), widths[c]))
+            .collect()
+    };
+    table.set_header(fitted(&cells[0]));
+    for row in &cells[1..] {
+        table.add_row(fitted(row));
+    }
+    for column in table.column_iter_mut() {
+        column.set_padding((0, GAP as u16));
+        column.set_cell_alignment(CellAlignment::Left);
+    }
+    table
+        .lines()
+        .map(|line| line.trim_end().to_owned())
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// Splits a line into pieces no wider than `width` columns, for text that
+/// has no place to break (a hash, a long output line).
+fn chop(line: &str, width: usize) -> Vec<String> {
+    if line.width() <= width {
+        return vec![line.to_owned()];
+    }
+    let mut pieces = Vec::new();
+    let mut piece = String::new();
+    let mut piece_width = 0;
+    for c in line.chars() {
+        let w = c.width().unwrap_or(0);
+        if piece_width + w > width && !piece.is_empty() {
+            pieces.push(std::mem::take(&mut piece));
+            piece_width = 0;
+        }
+        piece.push(c);
+        piece_width += w;
+    }
+    pieces.push(piece);
+    pieces
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::fixture;
+    use super::super::{Standing, Verification};
+    use super::*;
+    use crate::model::Lang;
+
+    fn render(lang: &str, standing: Standing) -> String {
+        let record = fixture::record();
+        let lang = Lang::parse(lang).unwrap();
+        let mut out = Vec::new();
+        text(
+            &mut out,
+            &Report {
+                record: &record,
+                standing: &standing,
+                lang: &lang,
+            },
+            80,
+        )
+        .unwrap();
+        String::from_utf8(out).unwrap()
+    }
+
+    fn verified() -> Standing {
+        Standing::Archived {
+            sha256: "d".repeat(64),
+            verification: Verification::Verified {
+                principal: "ops@example.com".into(),
+                fingerprint: "SHA256:abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQ".into(),
+            },
+        }
+    }
+
+    #[test]
+    fn every_line_fits_80_columns_in_both_languages() {
+        for lang in ["en", "zh"] {
+            let report = render(lang, verified());
+            for line in report.lines() {
+                assert!(
+                    line.width() <= 80,
+                    "{lang}: {} columns: {line:?}\n{report}",
+                    line.width()
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn chinese_table_cells_stay_in_their_column() {
+        let report = render("zh", verified());
+        // The note wraps inside the event column: every continuation line
+        // starts where the column does.
+        let lines: Vec<&str> = report.lines().collect();
+        let at = lines
+            .iter()
+            .position(|line| line.contains("备注"))
+            .expect("the note is in the timeline");
+        let column = lines[at].find("备注").unwrap();
+        let indent = lines[at][..column].width();
+        let next = lines[at + 1];
+        assert!(next.starts_with(&" ".repeat(indent)), "{next:?}\n{report}");
+        assert!(
+            next.trim_start().chars().next().unwrap().width() == Some(2),
+            "{report}"
+        );
+    }
+
+    #[test]
+    fn sections_and_labels_follow_the_language() {
+        let en = render("en", verified());
+        for needle in [
+            "Incident report INC-20261128-0001",
+            "*** DRILL: a rehearsal, not a real incident ***",
+            "Timeline",
+            "Command evidence",
+            "Escalations and notifications",
+            "Attachments",
+            "Deadline",
+            "met: archived 23h05m before the deadline",
+            "Signature       verified",
+            "Signed by       ops@example.com",
+            "sev2 → sev1 (ops): customers affected",
+        ] {
+            assert!(en.contains(needle), "lacks {needle:?}:\n{en}");
+        }
+        let zh = render("zh", verified());
+        for needle in [
+            "事件报告 INC-20261128-0001",
+            "时间线",
+            "命令记录",
+            "验证通过",
+            "按时",
+        ] {
+            assert!(zh.contains(needle), "lacks {needle:?}:\n{zh}");
+        }
+    }
+
+    #[test]
+    fn escapes_in_output_are_shown_not_obeyed() {
+        let report = render("en", verified());
+        assert!(!report.contains('\x1b'));
+        assert!(report.contains("  | \\x1b[31mred</pre>"), "{report}");
+    }
+
+    #[test]
+    fn not_verified_and_draft_say_so_first() {
+        let bad = Standing::Archived {
+            sha256: "d".repeat(64),
+            verification: Verification::NotVerified {
+                fingerprint: None,
+                why: "signature does not match".into(),
+            },
+        };
+        let report = render("en", bad);
+        assert!(
+            report.contains("*** NOT VERIFIED: signature does not match ***"),
+            "{report}"
+        );
+        let draft = render("en", Standing::Draft { open: None });
+        assert!(
+            draft.contains("*** DRAFT: not archived and not signed ***"),
+            "{draft}"
+        );
+        assert!(draft.contains("none: a draft is not signed"), "{draft}");
+    }
+}

@@ -1,0 +1,401 @@
+//! `runbook report` through the binary: an archived incident's report in
+//! every format and both languages, with its signature checked; a draft
+//! for an incident not archived yet; a tampered signature shown as such.
+
+use crate::common::Test;
+use std::os::unix::fs::PermissionsExt;
+use std::path::PathBuf;
+use std::process::Command;
+
+const ID: &str = "INC-20261128-0001";
+
+const FIXED: &str = r#"schema = 1
+title = { en = "Fixed", zh = "修复" }
+version = "2026.1"
+archive_within = "1d"
+
+[[steps]]
+id = "fix"
+kind = "command"
+title = "Fix it"
+run = "echo fixed; echo '<b>bold</b>'"
+timeout = "10s"
+
+[[steps]]
+id = "check"
+kind = "instruction"
+title = "Check the service"
+
+[[steps]]
+id = "done"
+kind = "end"
+title = "Done"
+"#;
+
+/// A test environment with a signing key made by `ssh-keygen` and an
+/// allowed_signers line for it.
+fn with_key() -> Test {
+    let test = Test::new().runbook("fixed", FIXED);
+    let dir = test.config_dir();
+    std::fs::create_dir_all(&dir).unwrap();
+    let key = dir.join("signing_key");
+    let made = Command::new("ssh-keygen")
+        .args(["-q", "-t", "ed25519", "-N", "", "-C", "ops", "-f"])
+        .arg(&key)
+        .status()
+        .unwrap();
+    assert!(made.success());
+    let public = std::fs::read_to_string(dir.join("signing_key.pub")).unwrap();
+    let public = public.split_whitespace().take(2).collect::<Vec<_>>().join(" ");
+    std::fs::write(
+        dir.join("allowed_signers"),
+        format!("ops namespaces=\"runbook-incident\" {public}\n"),
+    )
+    .unwrap();
+    test.file("evidence.txt", "hello\n")
+}
+
+/// Runs `args` with the clock pinned at `at`.
+fn at(test: Test, at: &str) -> Test {
+    test.env("RUNBOOK_NOW", at)
+}
+
+/// An incident started at NOW, paused at `check`, with a note (holding
+/// markup) and an attachment: still open.
+fn open_incident() -> Test {
+    let mut test = with_key();
+    test.again(["start", "fixed"]).status(3);
+    let mut test = at(test, "2026-11-28T09:01:00Z");
+    test.again(["note", ID, "<script>alert(1)</script> disk full"])
+        .success();
+    let mut test = at(test, "2026-11-28T09:02:00Z");
+    test.again(["attach", ID, "evidence.txt"]).success();
+    test
+}
+
+/// The same incident, ended at 09:05 and archived at 10:00.
+fn archived_incident() -> Test {
+    let test = open_incident();
+    let mut test = at(test, "2026-11-28T09:05:00Z");
+    test.again(["resume", ID, "--answer", "check=done"]).success();
+    let mut test = at(test, "2026-11-28T10:00:00Z");
+    test.again([
+        "archive",
+        ID,
+        "--what-happened",
+        "nginx on web1 stopped answering.",
+        "--cause",
+        "The log partition filled up.",
+        "--resolution",
+        "Rotated logs & restarted nginx.",
+        "--follow-up",
+        "Alert at 80% disk use",
+    ])
+    .success();
+    at(test, "2026-11-28T11:00:00Z")
+}
+
+fn record_path(test: &Test) -> PathBuf {
+    test.data().join("archive/2026/11").join(format!("{ID}.json"))
+}
+
+fn hostname() -> String {
+    std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .unwrap()
+        .trim()
+        .to_owned()
+}
+
+/// What differs from run to run: the host, the key, hashes over both, and
+/// how long `echo` took.
+fn stable(text: &str) -> String {
+    let text = text.replace(&format!("ops@{}", hostname()), "ops@HOST");
+    let text = regex::Regex::new(r"SHA256:[A-Za-z0-9+/]{43}")
+        .unwrap()
+        .replace_all(&text, "SHA256:[key]");
+    let text = regex::Regex::new(r"[0-9a-f]{64}")
+        .unwrap()
+        .replace_all(&text, "[sha256]");
+    regex::Regex::new(r"took [0-9.]+ m?s")
+        .unwrap()
+        .replace_all(&text, "took [time]")
+        .into_owned()
+}
+
+#[test]
+fn text_report_of_an_archived_incident() {
+    let mut test = archived_incident();
+    let outcome = test.again(["report", ID]);
+    outcome.success();
+    for line in outcome.stdout.lines() {
+        assert!(
+            unicode_width::UnicodeWidthStr::width(line) <= 80,
+            "wider than 80 columns: {line:?}"
+        );
+    }
+    insta::assert_snapshot!(stable(&outcome.stdout), @"
+    Incident report INC-20261128-0001
+    =================================
+
+    Incident
+    --------
+    Incident       INC-20261128-0001
+    Runbook        Fixed (fixed), version 2026.1
+    Outcome        resolved (at done)
+    Severity       sev2
+    Operators      ops@HOST
+    Started        2026-11-28 09:00:00 UTC
+    Ended          2026-11-28 09:05:00 UTC
+    Handling took  5m00s
+    Archived       2026-11-28 10:00:00 UTC (55m00s after the end)
+
+    Summary
+    -------
+    What happened
+      nginx on web1 stopped answering.
+
+    Cause
+      The log partition filled up.
+
+    Handling and result
+      Rotated logs & restarted nginx.
+
+    Follow-ups
+      - Alert at 80% disk use
+
+    Timeline
+    --------
+    Time      By   Event
+    --------------------------------------------------------------
+    09:00:00  ops  Started: Fixed (fixed), severity sev2
+    09:00:00  ops  Step fix
+    09:00:00  ops  fix: ran $ echo fixed; echo '<b>bold</b>'
+    09:00:00  ops  fix: command finished, exit 0
+    09:00:00  ops  Step check
+    09:00:00  ops  Paused: waiting for an answer to step `check`
+    09:01:00  ops  Note: <script>alert(1)</script> disk full
+    09:02:00  ops  Attached evidence.txt (6 bytes)
+    09:05:00  ops  Resumed
+    09:05:00  ops  check: done (scripted)
+    09:05:00  ops  Step done
+    09:05:00  ops  Ended at done: resolved
+
+    Command evidence
+    ----------------
+    Step fix
+      | $ echo fixed; echo '<b>bold</b>'
+      succeeded, exit 0, took [time], 18 bytes of output
+      | fixed
+      | <b>bold</b>
+
+    Escalations and notifications
+    -----------------------------
+    Escalations
+      None.
+
+    Notifications
+      None.
+
+    Attachments
+    -----------
+      - evidence.txt, 6 bytes, sha256
+        [sha256]
+
+    Deadline
+    --------
+    Archive within  1d0h
+    Due             2026-11-29 09:05:00 UTC
+    Compliance      met: archived 23h05m before the deadline
+
+    Verification
+    ------------
+    Signature       verified
+    Signed by       ops
+    Key             SHA256:[key]
+    Record SHA-256  [sha256]
+    Previous        none (the first record)
+    Journal         12 events, head
+                    [sha256]
+    Runbook digest  [sha256]
+    ");
+}
+
+#[test]
+fn markdown_report_escapes_what_the_record_holds() {
+    let mut test = archived_incident();
+    let outcome = test.again(["report", ID, "--format", "markdown"]);
+    outcome
+        .success()
+        .stdout_contains(&format!("# Incident report {ID}\n"))
+        .stdout_contains("\n## Timeline\n\n| Time | By | Event |\n| --- | --- | --- |\n")
+        .stdout_contains("| 09:01:00 | ops | Note: \\<script\\>alert(1)\\</script\\> disk full |")
+        .stdout_contains("```text\nfixed\n<b>bold</b>\n```")
+        .stdout_contains("- **Signature:** verified")
+        .stdout_contains("- **Signed by:** ops")
+        .stdout_lacks("<script>");
+}
+
+#[test]
+fn html_report_is_one_well_formed_page_with_everything_escaped() {
+    let mut test = archived_incident();
+    let outcome = test.again(["report", ID, "--format", "html"]);
+    outcome.success();
+    let page = &outcome.stdout;
+    assert_well_formed(page);
+    assert!(!page.to_lowercase().contains("<script"), "{page}");
+    for external in ["<link", "src=", "href=", "url(", "@import"] {
+        assert!(!page.contains(external), "{external} in\n{page}");
+    }
+    assert!(page.contains("@media print"));
+    assert!(page.contains("Note: &lt;script&gt;alert(1)&lt;/script&gt; disk full"));
+    assert!(
+        page.contains("<pre>fixed\n&lt;b&gt;bold&lt;/b&gt;</pre>"),
+        "{page}"
+    );
+    assert!(page.contains("Rotated logs &amp; restarted nginx."));
+    assert!(page.contains("<dt>Signature</dt><dd>verified</dd>"), "{page}");
+}
+
+#[test]
+fn json_report_is_the_record_as_filed() {
+    let mut test = archived_incident();
+    let outcome = test.again(["report", ID, "--format", "json"]);
+    outcome.success();
+    assert_eq!(
+        outcome.stdout.as_bytes(),
+        std::fs::read(record_path(&test)).unwrap()
+    );
+}
+
+#[test]
+fn report_labels_in_chinese() {
+    let mut test = archived_incident();
+    test.again(["report", ID, "--lang", "zh"])
+        .success()
+        .stdout_contains(&format!("事件报告 {ID}"))
+        .stdout_contains("预案      Fixed（fixed），版本 2026.1")
+        .stdout_contains("结果      已解决（done）")
+        .stdout_contains("时间线")
+        .stdout_contains("备注：<script>alert(1)</script> disk full")
+        .stdout_contains("是否按时  按时：截止前 23h05m 归档")
+        .stdout_contains("签名          验证通过");
+}
+
+#[test]
+fn open_incident_gets_a_draft_marked_as_such() {
+    let test = open_incident();
+    let mut test = at(test, "2026-11-28T09:03:00Z");
+    let outcome = test.again(["report", ID]);
+    outcome
+        .success()
+        .stdout_contains("*** DRAFT: not archived and not signed ***")
+        .stdout_contains("Status     open, paused at step check")
+        .stdout_contains("Ended      not yet")
+        .stdout_contains("Archived   not yet (draft as of 2026-11-28 09:03:00 UTC)")
+        .stdout_contains("(not written yet)")
+        .stdout_contains("Signature       none: a draft is not signed")
+        .stdout_contains("handling has not ended")
+        .stdout_lacks("verified");
+    test.again(["report", ID, "--format", "json"])
+        .status(2)
+        .stderr_contains("is still open");
+    let page = test.again(["report", ID, "--format", "html"]);
+    page.success();
+    assert_well_formed(&page.stdout);
+    assert!(
+        page.stdout
+            .contains("<p class=\"banner draft\">DRAFT: not archived and not signed</p>")
+    );
+}
+
+#[test]
+fn ended_incident_not_archived_yet_counts_down_to_its_deadline() {
+    let test = open_incident();
+    let mut test = at(test, "2026-11-28T09:05:00Z");
+    test.again(["resume", ID, "--answer", "check=done"]).success();
+    let mut test = at(test, "2026-11-30T09:05:00Z");
+    test.again(["report", ID])
+        .success()
+        .stdout_contains("*** DRAFT")
+        .stdout_contains("Outcome        resolved (at done)")
+        .stdout_contains("OVERDUE by 1d0h, not archived yet");
+    let json = test.again(["report", ID, "--format", "json"]);
+    json.success().stderr_contains("draft record, unsigned");
+    assert_eq!(json.json()["incident"], ID);
+}
+
+#[test]
+fn flipped_signature_byte_is_not_verified() {
+    let mut test = archived_incident();
+    let sig = test.data().join("archive/2026/11").join(format!("{ID}.json.sig"));
+    let mode = std::fs::metadata(&sig).unwrap().permissions().mode();
+    std::fs::set_permissions(&sig, std::fs::Permissions::from_mode(mode | 0o200)).unwrap();
+    let mut armored = std::fs::read_to_string(&sig).unwrap().into_bytes();
+    // A character near the end of the base64 body: the signature's own bytes.
+    let text = String::from_utf8(armored.clone()).unwrap();
+    let body_end = text.find("\n-----END SSH SIGNATURE-----").unwrap();
+    let at = body_end - 10;
+    armored[at] = if armored[at] == b'A' { b'B' } else { b'A' };
+    std::fs::write(&sig, armored).unwrap();
+
+    let outcome = test.again(["report", ID]);
+    outcome
+        .status(1)
+        .stdout_contains("*** NOT VERIFIED: ")
+        .stdout_contains("Signature       NOT VERIFIED: ")
+        .stdout_lacks("Signed by");
+    let zh = test.again(["report", ID, "--lang", "zh", "--format", "html"]);
+    zh.status(1)
+        .stdout_contains("<p class=\"banner alert\">验证失败：");
+}
+
+#[test]
+fn unknown_incident_is_a_usage_error() {
+    Test::new()
+        .args(["report", "INC-20261128-0042"])
+        .run()
+        .status(2)
+        .stderr_contains("no incident `INC-20261128-0042`");
+}
+
+/// Checks that `page` is well-formed: every element closed in order (but
+/// the void `meta` and `br`), attributes quoted, and no `<` or `&` in text
+/// that does not start a tag or an entity.
+fn assert_well_formed(page: &str) {
+    let page = page.strip_prefix("<!DOCTYPE html>\n").expect("a doctype first");
+    let tag = regex::Regex::new(r#"^<(/?)([a-z][a-z0-9]*)((?:\s+[a-z-]+="[^"<>]*")*)\s*(/?)>"#).unwrap();
+    let entity = regex::Regex::new(r"^&(amp|lt|gt|quot|#39);").unwrap();
+    let mut open: Vec<String> = Vec::new();
+    let mut rest = page;
+    while let Some(c) = rest.chars().next() {
+        match c {
+            '<' => {
+                let found = tag
+                    .captures(rest)
+                    .unwrap_or_else(|| panic!("not a tag: {:?}", &rest[..rest.len().min(60)]));
+                let name = found[2].to_owned();
+                let closing = !found[1].is_empty();
+                let void = !found[4].is_empty() || matches!(name.as_str(), "meta" | "br");
+                rest = &rest[found[0].len()..];
+                if closing {
+                    assert_eq!(open.pop().as_deref(), Some(name.as_str()), "misnested </{name}>");
+                } else if !void {
+                    if name == "style" {
+                        let end = rest.find("</style>").expect("</style>");
+                        assert!(!rest[..end].contains('<'), "markup in the style");
+                        rest = &rest[end..];
+                    }
+                    open.push(name);
+                }
+            }
+            '&' => {
+                let found = entity
+                    .find(rest)
+                    .unwrap_or_else(|| panic!("a bare &: {:?}", &rest[..rest.len().min(60)]));
+                rest = &rest[found.end()..];
+            }
+            c => rest = &rest[c.len_utf8()..],
+        }
+    }
+    assert!(open.is_empty(), "left open: {open:?}");
+}
