@@ -11,29 +11,38 @@
 //!   the command running, as in `$(...)`, until the timeout kills the group.
 //! - `run` never waits on a process it cannot kill: once SIGKILL is sent, or
 //!   the group is empty, it waits at most [`DRAIN`] more for end of output,
-//!   then returns and leaves the reader threads to the pipe holder (a
-//!   process that left the group with `setsid`, or one stuck in the kernel).
+//!   then returns and closes its end of the pipes on whatever still holds
+//!   them (a process that left the group with `setsid`, or one stuck in
+//!   the kernel).
 //! - Output is handled by whole lines, so that `redact` sees a secret in one
 //!   piece: a partial line waits for its newline or the end of its stream.
 //! - Memory stays bounded whatever the command prints: one line is cut at
 //!   [`LINE_MAX`] bytes, the captured output at [`OUTPUT_HEAD`] plus
-//!   [`OUTPUT_TAIL`] bytes, and the reader threads block on a short channel
-//!   when the caller is slow.
+//!   [`OUTPUT_TAIL`] bytes, and the pipes are read no faster than the
+//!   caller takes the lines.
 //! - If `redact` or `line` panics, the group is killed on the way out.
+//!
+//! Both pipes are read in the calling thread, as poll(2) finds them ready,
+//! so a command costs no threads; a pidfd, where the kernel has them, says
+//! when the shell can be reaped.
 
 use std::collections::VecDeque;
 use std::fmt::Write as _;
 use std::fs;
-use std::io::{self, Read};
+use std::io;
 use std::mem;
+use std::os::fd::OwnedFd;
 use std::os::unix::process::{CommandExt, ExitStatusExt};
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::sync::atomic::Ordering;
-use std::sync::mpsc::{self, RecvTimeoutError, SyncSender};
-use std::thread::{self, JoinHandle};
+use std::thread;
 use std::time::{Duration, Instant};
 
+use rustix::event::{PollFd, PollFlags, Timespec, poll};
+use rustix::fs::OFlags;
 use rustix::io::Errno;
+#[cfg(target_os = "linux")]
+use rustix::process::PidfdFlags;
 use rustix::process::{Pid, Signal};
 
 use super::executor::{CommandOutcome, CommandSpec, Executor, OUTPUT_HEAD, OUTPUT_TAIL};
@@ -51,12 +60,12 @@ const LINE_MAX: usize = if OUTPUT_HEAD < OUTPUT_TAIL {
     OUTPUT_TAIL
 };
 
-/// Batches of lines in flight between the reader threads and the caller.
-/// A batch is the lines ended by one read, so at most [`READ_SIZE`] bytes
-/// plus one line carried over.
-const CHANNEL_DEPTH: usize = 16;
+/// The most read from a pipe at once.
+const READ_SIZE: usize = 16 * 1024;
 
-const READ_SIZE: usize = 8192;
+/// The first nap while waiting to reap a shell whose output has ended, when
+/// there is no pidfd to wait on; doubled each time up to [`POLL`].
+const FIRST_NAP: Duration = Duration::from_micros(20);
 
 /// How much of standard output is kept apart for `capture = "var"`.
 const STDOUT_KEPT: usize = 4096;
@@ -77,25 +86,22 @@ impl Executor for ShellExecutor {
         let mut child = spawn(spec)?;
         let mut group = ProcessGroup::of(&child);
 
-        let (tx, rx) = mpsc::sync_channel(CHANNEL_DEPTH);
-        let mut readers = Vec::with_capacity(2);
-        if let Some(out) = child.stdout.take() {
-            readers.push(spawn_reader("runbook-stdout", out, true, tx.clone())?);
-        }
-        if let Some(err) = child.stderr.take() {
-            readers.push(spawn_reader("runbook-stderr", err, false, tx.clone())?);
-        }
-        // The channel disconnects when the last reader is done.
-        drop(tx);
+        let mut pipes = [
+            child.stdout.take().map(|out| Pipe::new(out.into(), true)),
+            child.stderr.take().map(|err| Pipe::new(err.into(), false)),
+        ];
+        // Readable once the shell has exited, so that it is reaped the
+        // moment it can be; without one the loop naps and checks.
+        let mut exit_fd = exit_fd(&child);
 
         let mut capture = Capture::default();
+        let mut buf = [0u8; READ_SIZE];
         let mut status: Option<ExitStatus> = None;
         let mut exited = false;
-        let mut streams_open = true;
         let mut timed_out = false;
         let mut cancelled = false;
         let mut phase = Phase::Running;
-        let mut nap = Duration::from_micros(50);
+        let mut nap = FIRST_NAP;
         let mut next_check = start;
 
         loop {
@@ -103,30 +109,52 @@ impl Executor for ShellExecutor {
             let wait = phase
                 .limit(deadline)
                 .map_or(POLL, |limit| limit.saturating_duration_since(now).min(POLL));
-            if streams_open {
-                match rx.recv_timeout(wait) {
-                    Ok(batch) => {
-                        for chunk in batch {
-                            capture.take(chunk, redact, line);
-                        }
-                        // While output pours in, look at the rest only
-                        // every POLL.
-                        if Instant::now() < next_check {
-                            continue;
+            let watch_exit = exit_fd.as_ref().filter(|_| !exited);
+            // Output read in this round, and news that calls for a look at
+            // the shell: a stream ended, or it exited.
+            let mut output = false;
+            let mut news = false;
+            let mut exit_ready = false;
+            if pipes.iter().any(Option::is_some) || watch_exit.is_some() {
+                let ready = wait_ready(&pipes, watch_exit, wait);
+                for (pipe, ready) in pipes.iter_mut().zip(ready.pipes) {
+                    let Some(open) = pipe.as_mut().filter(|_| ready) else {
+                        continue;
+                    };
+                    match open.read(&mut buf, |chunk| capture.take(chunk, redact, line)) {
+                        Progress::Data => output = true,
+                        Progress::Nothing => {}
+                        Progress::Ended => {
+                            *pipe = None;
+                            news = true;
                         }
                     }
-                    Err(RecvTimeoutError::Timeout) => {}
-                    Err(RecvTimeoutError::Disconnected) => streams_open = false,
+                }
+                if ready.exited {
+                    exit_ready = true;
+                    news = true;
+                }
+                // While output pours in, look at the rest only every POLL.
+                if output && !news && Instant::now() < next_check {
+                    continue;
                 }
             } else {
-                // Output closes a moment before the shell can be reaped:
-                // check back soon, then settle to the poll interval.
+                // Nothing to wait on. Output closes a moment before the
+                // shell can be reaped, so without a pidfd check back soon,
+                // then settle to the poll interval.
                 thread::sleep(nap.min(wait));
                 nap = (nap * 2).min(POLL);
             }
+            let streams_open = pipes.iter().any(Option::is_some);
             if !exited {
                 match child.try_wait() {
-                    Ok(None) => {}
+                    Ok(None) => {
+                        if exit_ready {
+                            // Not a sign of exit after all: nap instead of
+                            // spinning on it.
+                            exit_fd = None;
+                        }
+                    }
                     Ok(Some(done)) => {
                         status = Some(done);
                         exited = true;
@@ -169,23 +197,9 @@ impl Executor for ShellExecutor {
             }
         }
         group.disarm();
-
-        // Lines already read when the drain ran out; bounded, since a stray
-        // writer may still be filling the channel.
-        for _ in 0..CHANNEL_DEPTH {
-            let Ok(batch) = rx.try_recv() else { break };
-            for chunk in batch {
-                capture.take(chunk, redact, line);
-            }
-        }
-        drop(rx);
-        for reader in readers {
-            // One still running is blocked on a pipe some escaped process
-            // holds; it ends when that pipe closes. Dropping detaches it.
-            if reader.is_finished() {
-                let _ = reader.join();
-            }
-        }
+        // A pipe still open is held by some escaped process; closing this
+        // end leaves it a broken pipe, and its partial line is dropped.
+        drop(pipes);
 
         Ok(CommandOutcome {
             exit_code: status.and_then(|status| status.code()),
@@ -278,15 +292,66 @@ fn spawn(spec: &CommandSpec<'_>) -> io::Result<Child> {
         .spawn()
 }
 
-fn spawn_reader(
-    name: &str,
-    pipe: impl Read + Send + 'static,
-    stdout: bool,
-    tx: SyncSender<Vec<Chunk>>,
-) -> io::Result<JoinHandle<()>> {
-    thread::Builder::new()
-        .name(name.to_owned())
-        .spawn(move || read_lines(pipe, stdout, &tx))
+/// A pidfd for the shell: readable once it has exited.
+#[cfg(target_os = "linux")]
+fn exit_fd(child: &Child) -> Option<OwnedFd> {
+    rustix::process::pidfd_open(Pid::from_child(child), PidfdFlags::empty()).ok()
+}
+
+#[cfg(not(target_os = "linux"))]
+fn exit_fd(_child: &Child) -> Option<OwnedFd> {
+    None
+}
+
+/// Which of the pipes have something to read (or have ended), and whether
+/// the shell has exited.
+#[derive(Debug)]
+struct Ready {
+    pipes: [bool; 2],
+    exited: bool,
+}
+
+/// Waits at most `wait` for the open `pipes` to have something to read, or
+/// for `exit` to say the shell has exited.
+fn wait_ready(pipes: &[Option<Pipe>; 2], exit: Option<&OwnedFd>, wait: Duration) -> Ready {
+    let mut fds = Vec::with_capacity(3);
+    for pipe in pipes.iter().flatten() {
+        fds.push(PollFd::new(&pipe.fd, PollFlags::IN));
+    }
+    if let Some(exit) = exit {
+        fds.push(PollFd::new(exit, PollFlags::IN));
+    }
+    // `wait` is at most POLL, so it always converts.
+    let timeout = Timespec::try_from(wait).unwrap_or(Timespec {
+        tv_sec: 0,
+        tv_nsec: 1_000_000,
+    });
+    let mut ready = Ready {
+        pipes: [false; 2],
+        exited: false,
+    };
+    match poll(&mut fds, Some(&timeout)) {
+        Ok(_) => {}
+        Err(Errno::INTR) => return ready,
+        Err(_) => {
+            // Cannot wait on them: look at everything now and then (the
+            // pipes do not block).
+            thread::sleep(wait.min(Duration::from_millis(1)));
+            for (ready, pipe) in ready.pipes.iter_mut().zip(pipes) {
+                *ready = pipe.is_some();
+            }
+            ready.exited = exit.is_some();
+            return ready;
+        }
+    }
+    let mut events = fds.iter().map(|fd| !fd.revents().is_empty());
+    for (ready, pipe) in ready.pipes.iter_mut().zip(pipes) {
+        if pipe.is_some() {
+            *ready = events.next().unwrap_or(false);
+        }
+    }
+    ready.exited = exit.is_some() && events.next().unwrap_or(false);
+    ready
 }
 
 /// Where the supervision loop is.
@@ -396,6 +461,13 @@ struct Chunk {
 }
 
 impl Chunk {
+    fn new(stdout: bool) -> Self {
+        Chunk {
+            stdout,
+            ..Chunk::default()
+        }
+    }
+
     fn append(&mut self, body: &[u8]) {
         let kept = body.len().min(LINE_MAX.saturating_sub(self.bytes.len()));
         self.bytes.extend_from_slice(&body[..kept]);
@@ -413,49 +485,68 @@ impl Chunk {
     }
 }
 
-/// Reads `pipe` to its end (or until the caller hangs up), sending the
-/// lines each read completes as one batch.
-fn read_lines(mut pipe: impl Read, stdout: bool, tx: &SyncSender<Vec<Chunk>>) {
-    let mut buf = [0u8; READ_SIZE];
-    let mut chunk = Chunk {
-        stdout,
-        ..Chunk::default()
-    };
-    loop {
-        let n = match pipe.read(&mut buf) {
-            Ok(0) => break,
-            Ok(n) => n,
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-            // Nothing useful to do with a read error but stop reading.
-            Err(_) => break,
-        };
-        let mut batch = Vec::new();
-        for piece in buf[..n].split_inclusive(|&b| b == b'\n') {
-            chunk.written += piece.len() as u64;
-            match piece.split_last() {
-                Some((b'\n', body)) => {
-                    chunk.append(body);
-                    chunk.terminated = true;
-                    batch.push(
-                        mem::replace(
-                            &mut chunk,
-                            Chunk {
-                                stdout,
-                                ..Chunk::default()
-                            },
-                        )
-                        .finish(),
-                    );
-                }
-                _ => chunk.append(piece),
-            }
+/// One of the command's output streams, split into lines as it is read.
+#[derive(Debug)]
+struct Pipe {
+    fd: OwnedFd,
+    /// The line being read.
+    chunk: Chunk,
+}
+
+/// What one read of a [`Pipe`] gave.
+#[derive(Debug, Clone, Copy)]
+enum Progress {
+    Data,
+    Nothing,
+    Ended,
+}
+
+impl Pipe {
+    fn new(fd: OwnedFd, stdout: bool) -> Self {
+        // Reads follow poll(2) saying there is something to read; should
+        // there be nothing after all, they must not block.
+        if let Ok(flags) = rustix::fs::fcntl_getfl(&fd) {
+            let _ = rustix::fs::fcntl_setfl(&fd, flags | OFlags::NONBLOCK);
         }
-        if !batch.is_empty() && tx.send(batch).is_err() {
-            return;
+        Pipe {
+            fd,
+            chunk: Chunk::new(stdout),
         }
     }
-    if chunk.written > 0 {
-        let _ = tx.send(vec![chunk.finish()]);
+
+    /// Reads once, handing `take` each line that completes, and at the end
+    /// of the stream the last line if it has no newline.
+    fn read(&mut self, buf: &mut [u8], mut take: impl FnMut(Chunk)) -> Progress {
+        match rustix::io::read(&self.fd, &mut *buf) {
+            Ok(0) => {}
+            Ok(n) => {
+                for piece in buf[..n].split_inclusive(|&b| b == b'\n') {
+                    self.chunk.written += piece.len() as u64;
+                    match piece.split_last() {
+                        Some((b'\n', body)) => {
+                            self.chunk.append(body);
+                            self.chunk.terminated = true;
+                            take(self.next_line());
+                        }
+                        _ => self.chunk.append(piece),
+                    }
+                }
+                return Progress::Data;
+            }
+            Err(Errno::AGAIN | Errno::INTR) => return Progress::Nothing,
+            // Nothing useful to do with a read error but stop reading.
+            Err(_) => {}
+        }
+        if self.chunk.written > 0 {
+            take(self.next_line());
+        }
+        Progress::Ended
+    }
+
+    /// The line read so far, replaced by an empty one.
+    fn next_line(&mut self) -> Chunk {
+        let stdout = self.chunk.stdout;
+        mem::replace(&mut self.chunk, Chunk::new(stdout)).finish()
     }
 }
 
