@@ -15,6 +15,7 @@ mod crash;
 mod examples;
 mod invalid_runbooks;
 mod loader_never_panics;
+mod mirrors;
 mod notify;
 mod output_safety;
 mod pty;

@@ -130,7 +130,34 @@ pub fn run(context: &Context, args: &Args) -> Result<ExitCode> {
         let late = crate::term::short(TimeDelta::seconds(record.deadline.late_s));
         writeln!(out, "late by {late} ({} s): due {due}", record.deadline.late_s)?;
     }
+    // A slow push must not hold up other archivers; each mirror has its own lock.
+    drop(lock);
+    push_mirrors(context, &archive, &mut out, &mut err)?;
     Ok(ExitCode::Success)
+}
+
+/// Pushes the archive to every configured mirror. A failure is a warning:
+/// the record is safe locally, and `runbook check` retries the mirror.
+fn push_mirrors(
+    context: &Context,
+    archive: &Archive,
+    out: &mut impl Write,
+    err: &mut impl Write,
+) -> Result<()> {
+    let state = context.data_dir.join("mirrors");
+    for mirror in &context.config.mirrors {
+        let name = crate::term::sanitize(&mirror.name()).into_owned();
+        match crate::record::mirror::sync(mirror, archive, &state, false) {
+            Ok(synced) => writeln!(out, "mirrored to {name} ({} copied)", synced.copied.len())?,
+            Err(error) => writeln!(
+                err,
+                "warning: mirror {name}: {}; the record is safe in the local archive, \
+                 and `runbook check` will retry",
+                crate::term::sanitize(&error.to_string())
+            )?,
+        }
+    }
+    Ok(())
 }
 
 fn still_open(incident: &Incident) -> Error {

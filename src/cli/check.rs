@@ -42,7 +42,8 @@ fn as_of(text: &str) -> std::result::Result<DateTime<Utc>, String> {
 #[derive(Debug, Serialize)]
 struct Done {
     incident: String,
-    /// `timer-fired`, `notified`, `notification-failed`, `skipped`.
+    /// `timer-fired`, `notified`, `notification-failed`, `skipped`,
+    /// `mirror-synced`, `mirror-failed` (then `incident` is the mirror).
     action: &'static str,
     detail: String,
 }
@@ -106,6 +107,10 @@ pub fn run(context: &Context, args: &Args) -> Result<ExitCode> {
         }
     }
 
+    if args.as_of.is_none() {
+        problems += sync_mirrors(context, &mut done);
+    }
+
     let mut out = std::io::stdout().lock();
     if args.json {
         serde_json::to_writer_pretty(&mut out, &done).map_err(std::io::Error::from)?;
@@ -126,6 +131,30 @@ pub fn run(context: &Context, args: &Args) -> Result<ExitCode> {
     } else {
         ExitCode::Success
     })
+}
+
+/// Copies to each configured mirror what it lacks (one that is up to date
+/// costs a read of a small state file). Returns how many failed.
+fn sync_mirrors(context: &Context, done: &mut Vec<Done>) -> usize {
+    let archive = crate::record::Archive::new(context.data_dir.join("archive"));
+    let state = context.data_dir.join("mirrors");
+    let mut failed = 0;
+    for mirror in &context.config.mirrors {
+        let (action, detail) = match crate::record::mirror::sync(mirror, &archive, &state, true) {
+            Ok(synced) if synced.up_to_date => continue,
+            Ok(synced) => ("mirror-synced", format!("copied {}", synced.copied.join(", "))),
+            Err(error) => {
+                failed += 1;
+                ("mirror-failed", error.to_string())
+            }
+        };
+        done.push(Done {
+            incident: mirror.name(),
+            action,
+            detail,
+        });
+    }
+    failed
 }
 
 /// One incident: nothing when it is closed or someone drives it.

@@ -26,6 +26,10 @@ pub struct Config {
     /// Where notifications go: `command` and `webhook` notifiers.
     #[serde(default)]
     pub notifiers: Vec<crate::notify::NotifierConfig>,
+    /// Other copies of the archive: absolute directory paths or git
+    /// remotes, each receiving every archived record.
+    #[serde(default)]
+    pub mirrors: Vec<crate::record::mirror::Mirror>,
 }
 
 fn one_or_many<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Vec<PathBuf>, D::Error> {

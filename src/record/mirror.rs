@@ -1,0 +1,525 @@
+//! Mirrors of the archive: the plan's three copies (local, another server,
+//! off-site). A mirror is a directory (a mounted backup disk, an NFS share)
+//! or a git remote, which gets a commit per push in a local clone under
+//! `$DATA/mirrors/` and is pushed with the system `git`, so that the
+//! admin's SSH config, keys and credential helpers apply.
+//!
+//! A mirror receives the archive's files under the same relative paths:
+//! `YYYY/MM/ID.json`, `YYYY/MM/ID.json.sig` and `index.jsonl`, so that
+//! `runbook verify --all --archive COPY` checks a copy as it checks the
+//! local archive. Records are only ever added: a file already in the
+//! mirror with other bytes is a conflict, reported and left alone, and the
+//! mirror's index must be a prefix of the local one.
+//!
+//! Durability, for a directory: each file is written to a temporary name,
+//! `sync_all`ed, renamed into place and its directory synced; records go
+//! before the index, so a mirror's index never names a record it lacks. A
+//! crash leaves at most a stray `.NAME.tmp`, replaced by the next sync.
+//!
+//! Retries: `$DATA/mirrors/KEY.synced` holds the SHA-256 of the last index
+//! line a mirror has (for git: pushed). A mirror whose file differs from
+//! the local archive's last line is behind, and [`sync`] copies whatever
+//! it lacks. A failure never touches the local archive.
+//!
+//! This module is an adapter: it starts `git`, with a timeout that kills
+//! its process group and `GIT_TERMINAL_PROMPT=0`, so it never hangs on a
+//! prompt under cron. Nothing here prints.
+
+use super::archive::{Archive, INDEX_FILE, IndexEntry, sha256_hex, sig_path};
+use serde::Deserialize;
+use std::ffi::OsStr;
+use std::fs::{self, File, OpenOptions};
+use std::io::{self, Read, Write};
+use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
+use std::os::unix::process::CommandExt;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::thread::{self, JoinHandle};
+use std::time::{Duration, Instant};
+
+/// How long one `git` command may take (a clone or push over a slow link
+/// included) before its process group is killed.
+pub const GIT_TIMEOUT: Duration = Duration::from_secs(60);
+
+const POLL: Duration = Duration::from_millis(20);
+
+/// Where a mirror is, as written in the config's `mirrors = [...]`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Mirror {
+    /// An absolute path to an existing directory.
+    Directory(PathBuf),
+    /// A git remote: `host:path`, `ssh://…`, `file://…`, or a path ending in `.git`.
+    Git(String),
+}
+
+impl Mirror {
+    /// An absolute path is a directory unless it ends in `.git`; anything
+    /// else with a `:` (`git@host:repo`, `ssh://`, `https://`, `file://`)
+    /// is a git remote. A relative path is refused: relative to what,
+    /// under cron?
+    pub fn parse(text: &str) -> Result<Mirror, String> {
+        let trimmed = text.trim_end_matches('/');
+        if text.is_empty() {
+            return Err("a mirror cannot be empty".into());
+        }
+        if trimmed.ends_with(".git") || (text.contains(':') && !text.starts_with('/')) {
+            return Ok(Mirror::Git(text.to_owned()));
+        }
+        if text.starts_with('/') {
+            return Ok(Mirror::Directory(PathBuf::from(text)));
+        }
+        Err(format!(
+            "mirror `{text}` is neither an absolute directory path nor a git remote \
+             (such as git@host:ops/records.git or ssh://host/repo.git)"
+        ))
+    }
+
+    /// As written in the config.
+    pub fn name(&self) -> String {
+        match self {
+            Mirror::Directory(path) => path.display().to_string(),
+            Mirror::Git(remote) => remote.clone(),
+        }
+    }
+
+    /// A file name for the mirror's state and clone: its name with anything
+    /// but `[A-Za-z0-9._-]` made `_`, and 8 hex digits of its SHA-256 so
+    /// that two remotes sanitized alike do not share a clone.
+    pub fn key(&self) -> String {
+        let name = self.name();
+        let mut key: String = name
+            .chars()
+            .map(|c| {
+                if c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-') {
+                    c
+                } else {
+                    '_'
+                }
+            })
+            .collect();
+        key = key.trim_start_matches(['.', '_']).chars().take(80).collect();
+        format!("{key}-{}", &sha256_hex(name.as_bytes())[..8])
+    }
+}
+
+impl<'de> Deserialize<'de> for Mirror {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Mirror, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        Mirror::parse(&text).map_err(serde::de::Error::custom)
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum MirrorError {
+    #[error("cannot {action} {}: {error}", .path.display())]
+    Io {
+        action: &'static str,
+        path: PathBuf,
+        error: io::Error,
+    },
+    #[error("{} is not there (is the backup disk mounted?); create the directory to use it", .0.display())]
+    NoDirectory(PathBuf),
+    #[error("conflict: {} already exists with other contents; left alone", .0.display())]
+    Conflict(PathBuf),
+    #[error("the local archive's {}: {reason}", .path.display())]
+    Local { path: PathBuf, reason: String },
+    #[error("git {command} failed: {detail}")]
+    Git { command: String, detail: String },
+}
+
+fn io_error(action: &'static str, path: &Path) -> impl FnOnce(io::Error) -> MirrorError {
+    let path = path.to_path_buf();
+    move |error| MirrorError::Io { action, path, error }
+}
+
+/// What [`sync`] did.
+#[derive(Debug, Default)]
+pub struct Synced {
+    /// Records copied into the mirror (or its clone), in archive order.
+    pub copied: Vec<String>,
+    /// The mirror already had everything: nothing was read or run.
+    pub up_to_date: bool,
+}
+
+/// Brings `mirror` up to date with `archive`: copies every record, its
+/// signature and the index that the mirror lacks, and for git commits and
+/// pushes. `state` is `$DATA/mirrors`. With `only_if_behind`, a mirror
+/// whose state file says it has the archive's last record is left alone
+/// (cheap enough for `runbook check` every minute).
+pub fn sync(
+    mirror: &Mirror,
+    archive: &Archive,
+    state: &Path,
+    only_if_behind: bool,
+) -> Result<Synced, MirrorError> {
+    make_dirs(state)?;
+    let key = mirror.key();
+    let lock_path = state.join(format!("{key}.lock"));
+    let lock = OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .mode(0o600)
+        .open(&lock_path)
+        .map_err(io_error("open", &lock_path))?;
+    // Two syncs of one mirror (archive and check) take turns.
+    lock.lock().map_err(io_error("lock", &lock_path))?;
+
+    let index = snapshot(archive)?;
+    let Some(last) = last_sha(&index, archive)? else {
+        return Ok(Synced {
+            up_to_date: true,
+            ..Synced::default()
+        });
+    };
+    let state_file = state.join(format!("{key}.synced"));
+    let recorded = fs::read_to_string(&state_file).unwrap_or_default();
+    if only_if_behind && recorded.trim() == last {
+        return Ok(Synced {
+            up_to_date: true,
+            ..Synced::default()
+        });
+    }
+
+    let copied = match mirror {
+        Mirror::Directory(dir) => {
+            if !dir.is_dir() {
+                return Err(MirrorError::NoDirectory(dir.clone()));
+            }
+            copy_into(archive, &index, dir)?
+        }
+        Mirror::Git(remote) => {
+            let clone = state.join(&key);
+            ensure_clone(remote, &clone)?;
+            let copied = copy_into(archive, &index, &clone)?;
+            commit(&clone, &copied)?;
+            git(Some(&clone), &["push", "--quiet", "origin", "HEAD"])?;
+            copied
+        }
+    };
+    write_atomic(&state_file, format!("{last}\n").as_bytes(), 0o600)?;
+    Ok(Synced {
+        copied,
+        up_to_date: false,
+    })
+}
+
+/// The local index up to its last whole line: an archiver appending right
+/// now adds a line this sync leaves to the next.
+fn snapshot(archive: &Archive) -> Result<Vec<u8>, MirrorError> {
+    let path = archive.index_path();
+    let mut bytes = match fs::read(&path) {
+        Ok(bytes) => bytes,
+        Err(error) if error.kind() == io::ErrorKind::NotFound => Vec::new(),
+        Err(error) => return Err(io_error("read", &path)(error)),
+    };
+    let keep = bytes.iter().rposition(|&b| b == b'\n').map_or(0, |at| at + 1);
+    bytes.truncate(keep);
+    Ok(bytes)
+}
+
+fn lines(index: &[u8]) -> impl Iterator<Item = &[u8]> {
+    index.split(|&b| b == b'\n').filter(|line| !line.is_empty())
+}
+
+fn parse_line(line: &[u8], archive: &Archive) -> Result<IndexEntry, MirrorError> {
+    serde_json::from_slice(line).map_err(|error| MirrorError::Local {
+        path: archive.index_path(),
+        reason: format!("not an index entry: {error}"),
+    })
+}
+
+fn last_sha(index: &[u8], archive: &Archive) -> Result<Option<String>, MirrorError> {
+    lines(index)
+        .last()
+        .map(|line| parse_line(line, archive).map(|entry| entry.sha256))
+        .transpose()
+}
+
+/// Copies what `dir` lacks, records before the index. Returns the ids of
+/// the records copied.
+fn copy_into(archive: &Archive, index: &[u8], dir: &Path) -> Result<Vec<String>, MirrorError> {
+    let mut copied = Vec::new();
+    for line in lines(index) {
+        let entry = parse_line(line, archive)?;
+        let relative = entry.relative_path();
+        let local = archive.dir().join(&relative);
+        let bytes = fs::read(&local).map_err(io_error("read", &local))?;
+        // A tampered local record is not spread to the other copies.
+        if sha256_hex(&bytes) != entry.sha256 {
+            return Err(MirrorError::Local {
+                path: local,
+                reason: format!(
+                    "its SHA-256 is not the index's for {}; run `runbook verify --all`",
+                    entry.id
+                ),
+            });
+        }
+        let local_sig = sig_path(&local);
+        let signature = fs::read(&local_sig).map_err(io_error("read", &local_sig))?;
+        let target = dir.join(&relative);
+        let new_record = place(&target, &bytes)?;
+        let new_sig = place(&sig_path(&target), &signature)?;
+        if new_record || new_sig {
+            copied.push(entry.id);
+        }
+    }
+    let target = dir.join(INDEX_FILE);
+    match fs::read(&target) {
+        Ok(theirs) if theirs == index => {}
+        Ok(theirs) if !index.starts_with(&theirs) => return Err(MirrorError::Conflict(target)),
+        Ok(_) => write_atomic(&target, index, 0o444)?,
+        Err(error) if error.kind() == io::ErrorKind::NotFound => write_atomic(&target, index, 0o444)?,
+        Err(error) => return Err(io_error("read", &target)(error)),
+    }
+    Ok(copied)
+}
+
+/// Puts `bytes` at `path` unless the same bytes are there; `true` when
+/// written. Other bytes under the name are a conflict.
+fn place(path: &Path, bytes: &[u8]) -> Result<bool, MirrorError> {
+    match fs::read(path) {
+        Ok(theirs) if theirs == bytes => Ok(false),
+        Ok(_) => Err(MirrorError::Conflict(path.to_path_buf())),
+        Err(error) if error.kind() == io::ErrorKind::NotFound => {
+            if let Some(parent) = path.parent() {
+                make_dirs(parent)?;
+            }
+            write_atomic(path, bytes, 0o444)?;
+            Ok(true)
+        }
+        Err(error) => Err(io_error("read", path)(error)),
+    }
+}
+
+/// A temporary file in the same directory, synced, renamed over `path`,
+/// then the directory synced: `path` is the old file or the new, whole.
+fn write_atomic(path: &Path, bytes: &[u8], mode: u32) -> Result<(), MirrorError> {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let temp = dir.join(format!(".{name}.tmp"));
+    let _ = fs::remove_file(&temp);
+    let mut file = OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(&temp)
+        .map_err(io_error("create", &temp))?;
+    file.write_all(bytes).map_err(io_error("write", &temp))?;
+    file.set_permissions(fs::Permissions::from_mode(mode))
+        .map_err(io_error("chmod", &temp))?;
+    file.sync_all().map_err(io_error("sync", &temp))?;
+    fs::rename(&temp, path).map_err(io_error("rename", &temp))?;
+    sync_dir(dir)
+}
+
+fn sync_dir(dir: &Path) -> Result<(), MirrorError> {
+    File::open(dir)
+        .and_then(|dir| dir.sync_all())
+        .map_err(io_error("sync", dir))
+}
+
+/// Creates `dir` and its missing parents (0700), each synced into its parent.
+fn make_dirs(dir: &Path) -> Result<(), MirrorError> {
+    if dir.is_dir() {
+        return Ok(());
+    }
+    if let Some(parent) = dir.parent().filter(|p| !p.as_os_str().is_empty()) {
+        make_dirs(parent)?;
+    }
+    match fs::DirBuilder::new().mode(0o700).create(dir) {
+        Ok(()) => {}
+        Err(error) if error.kind() == io::ErrorKind::AlreadyExists => return Ok(()),
+        Err(error) => return Err(io_error("create", dir)(error)),
+    }
+    match dir.parent().filter(|p| !p.as_os_str().is_empty()) {
+        Some(parent) => sync_dir(parent),
+        None => Ok(()),
+    }
+}
+
+/// Clones `remote` into `clone` unless done before. The clone is made
+/// under a temporary name and renamed, so a half-made one is never used.
+/// An empty remote clones fine (git warns); the first push creates its
+/// branch.
+fn ensure_clone(remote: &str, clone: &Path) -> Result<(), MirrorError> {
+    if clone.join(".git").is_dir() {
+        return Ok(());
+    }
+    let mut temp = clone.as_os_str().to_owned();
+    temp.push(".cloning");
+    let temp = PathBuf::from(temp);
+    if temp.exists() {
+        fs::remove_dir_all(&temp).map_err(io_error("remove", &temp))?;
+    }
+    git(
+        None,
+        &[
+            OsStr::new("clone"),
+            OsStr::new("--quiet"),
+            OsStr::new("--"),
+            OsStr::new(remote),
+            temp.as_os_str(),
+        ],
+    )?;
+    fs::rename(&temp, clone).map_err(io_error("rename", &temp))
+}
+
+/// Commits whatever the copy changed; nothing when it changed nothing.
+fn commit(clone: &Path, copied: &[String]) -> Result<(), MirrorError> {
+    git(Some(clone), &["add", "--all", "--", "."])?;
+    if git(Some(clone), &["status", "--porcelain"])?.trim().is_empty() {
+        return Ok(());
+    }
+    let message = match copied {
+        [] => "index.jsonl: updated".to_owned(),
+        [id] => format!("{id}: archived"),
+        [first, .., last] => format!("{first} .. {last}: archived ({} records)", copied.len()),
+    };
+    git(
+        Some(clone),
+        &[
+            "-c",
+            "user.name=runbook",
+            "-c",
+            "user.email=runbook@localhost",
+            "-c",
+            "commit.gpgsign=false",
+            "commit",
+            "--quiet",
+            "--no-verify",
+            "-m",
+            message.as_str(),
+        ],
+    )?;
+    Ok(())
+}
+
+/// Runs the system `git` in `dir` and returns its stdout. It never waits
+/// for a person: no stdin, `GIT_TERMINAL_PROMPT=0`, and after
+/// [`GIT_TIMEOUT`] its whole process group (ssh included) is killed.
+fn git<S: AsRef<OsStr>>(dir: Option<&Path>, args: &[S]) -> Result<String, MirrorError> {
+    let command = args
+        .iter()
+        .map(|arg| arg.as_ref().to_string_lossy())
+        .find(|arg| !arg.starts_with('-') && !arg.contains('='))
+        .unwrap_or_default()
+        .into_owned();
+    let failed = |detail: String| MirrorError::Git {
+        command: command.clone(),
+        detail,
+    };
+    let mut child = spawn_git(dir, args).map_err(|error| failed(format!("cannot start git: {error}")))?;
+    let stdout = child.stdout.take().map(drain);
+    let stderr = child.stderr.take().map(drain);
+    let deadline = Instant::now() + GIT_TIMEOUT;
+    let status = loop {
+        match child.try_wait() {
+            Ok(Some(status)) => break Some(status),
+            Ok(None) => {}
+            Err(_) => break None,
+        }
+        if Instant::now() >= deadline {
+            let group = rustix::process::Pid::from_child(&child);
+            let _ = rustix::process::kill_process_group(group, rustix::process::Signal::KILL);
+            let _ = child.wait();
+            return Err(failed(format!(
+                "timed out after {}",
+                humantime::format_duration(GIT_TIMEOUT)
+            )));
+        }
+        thread::sleep(POLL);
+    };
+    let take = |reader: Option<JoinHandle<Vec<u8>>>| {
+        reader
+            .and_then(|handle| handle.join().ok())
+            .map(|bytes| String::from_utf8_lossy(&bytes).into_owned())
+            .unwrap_or_default()
+    };
+    let out = take(stdout);
+    let err = take(stderr);
+    match status {
+        Some(status) if status.success() => Ok(out),
+        Some(status) => Err(failed(format!(
+            "{status}: {}",
+            err.trim().lines().last().unwrap_or("no message")
+        ))),
+        None => Err(failed("ended with an unknown status".to_owned())),
+    }
+}
+
+/// The one place a mirror starts a process: the clippy rule keeping
+/// `Command::new` inside adapters is lifted here. The system `git` is the
+/// point: the admin's SSH config, keys and credential helpers apply.
+#[allow(clippy::disallowed_methods)]
+fn spawn_git<S: AsRef<OsStr>>(dir: Option<&Path>, args: &[S]) -> io::Result<Child> {
+    let mut command = Command::new("git");
+    if let Some(dir) = dir {
+        command.current_dir(dir);
+    }
+    command
+        .args(args)
+        .env("GIT_TERMINAL_PROMPT", "0")
+        // Run from a hook or a worktree, these would point git elsewhere.
+        .env_remove("GIT_DIR")
+        .env_remove("GIT_WORK_TREE")
+        .env_remove("GIT_INDEX_FILE")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .process_group(0)
+        .spawn()
+}
+
+/// Reads a pipe to its end on a thread of its own, so that a chatty git
+/// never blocks on a full pipe while we wait for it.
+fn drain(mut pipe: impl Read + Send + 'static) -> JoinHandle<Vec<u8>> {
+    thread::spawn(move || {
+        let mut bytes = Vec::new();
+        let _ = pipe.read_to_end(&mut bytes);
+        bytes
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_directories_and_remotes() {
+        let dir = |p: &str| Mirror::Directory(PathBuf::from(p));
+        let git = |r: &str| Mirror::Git(r.to_owned());
+        assert_eq!(
+            Mirror::parse("/mnt/backup/runbook-archive"),
+            Ok(dir("/mnt/backup/runbook-archive"))
+        );
+        for remote in [
+            "git@backup:ops/records.git",
+            "ssh://host/repo.git",
+            "file:///srv/records.git",
+            "/srv/records.git",
+            "/srv/records.git/",
+            "https://example.com/ops/records",
+            "backup:records",
+        ] {
+            assert_eq!(Mirror::parse(remote), Ok(git(remote)), "{remote}");
+        }
+        for bad in ["", "records", "backup/records"] {
+            assert!(Mirror::parse(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn keys_are_file_names_and_distinct() {
+        let a = Mirror::parse("git@backup:ops/records.git").unwrap().key();
+        let b = Mirror::parse("git@backup:ops_records.git").unwrap().key();
+        assert!(a.starts_with("git_backup_ops_records.git-"), "{a}");
+        assert_ne!(a, b);
+        let dots = Mirror::parse("/../x").unwrap().key();
+        assert!(!dots.starts_with('.') && !dots.contains('/'), "{dots}");
+    }
+}

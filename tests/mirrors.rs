@@ -1,0 +1,247 @@
+//! Mirrors: every archived record reaches each configured copy — a
+//! directory and a git remote (a local bare repository here) — and a copy
+//! verifies as the local archive does. A mirror that cannot be reached
+//! never costs the local record; `runbook check` catches it up later.
+
+use crate::common::Test;
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+const FIXED: &str = r#"schema = 1
+title = "Fixed"
+archive_within = "1d"
+
+[[steps]]
+id = "check"
+kind = "instruction"
+title = "Check the service"
+
+[[steps]]
+id = "done"
+kind = "end"
+title = "Done"
+"#;
+
+const IDS: [&str; 2] = ["INC-20261128-0001", "INC-20261128-0002"];
+
+/// A test environment with a signing key made by `ssh-keygen`, an
+/// allowed_signers line for it, and `mirrors` in the config.
+fn with_mirrors(mirrors: &[String]) -> Test {
+    let list = mirrors
+        .iter()
+        .map(|m| format!("{m:?}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let test = Test::new()
+        .runbook("fixed", FIXED)
+        .config(&format!("mirrors = [{list}]\n"));
+    let dir = test.config_dir();
+    let key = dir.join("signing_key");
+    let made = Command::new("ssh-keygen")
+        .args(["-q", "-t", "ed25519", "-N", "", "-C", "ops", "-f"])
+        .arg(&key)
+        .status()
+        .unwrap();
+    assert!(made.success());
+    let public = std::fs::read_to_string(dir.join("signing_key.pub")).unwrap();
+    let public = public.split_whitespace().take(2).collect::<Vec<_>>().join(" ");
+    std::fs::write(
+        dir.join("allowed_signers"),
+        format!("ops namespaces=\"runbook-incident\" {public}\n"),
+    )
+    .unwrap();
+    test
+}
+
+/// Runs one incident of `fixed` to its end and archives it.
+fn finish_and_archive(test: &mut Test, id: &str) -> crate::common::Outcome {
+    test.again(["start", "fixed", "--answer", "check=done"]).success();
+    test.again([
+        "archive",
+        id,
+        "--cause",
+        "disk full",
+        "--resolution",
+        "cleaned up",
+    ])
+}
+
+fn relative(id: &str) -> PathBuf {
+    PathBuf::from("2026/11").join(format!("{id}.json"))
+}
+
+/// The system git, in `dir`, with the test's empty home for its config.
+fn git(test: &Test, dir: &Path, args: &[&str]) -> String {
+    let output = Command::new("git")
+        .args(args)
+        .current_dir(dir)
+        .env("HOME", test.work().join("../home"))
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+fn bare_repository(test: &Test, path: &Path) {
+    git(
+        test,
+        &test.work(),
+        &["init", "--quiet", "--bare", path.to_str().unwrap()],
+    );
+}
+
+fn verify_copy(test: &mut Test, copy: &Path) {
+    test.again(["verify", "--all", "--archive", copy.to_str().unwrap()])
+        .success()
+        .stdout_contains(&format!("ok {}", IDS[1]))
+        .stdout_contains("verified 2 records: 0 failed");
+}
+
+#[test]
+fn a_directory_mirror_receives_records_signatures_and_the_index() {
+    let backup = tempfile::tempdir().unwrap();
+    let mirror = backup.path().join("runbook-archive");
+    std::fs::create_dir(&mirror).unwrap();
+    let mut test = with_mirrors(&[mirror.display().to_string()]);
+    for id in IDS {
+        finish_and_archive(&mut test, id)
+            .success()
+            .stdout_contains(&format!("mirrored to {}", mirror.display()));
+    }
+    let local = test.data().join("archive");
+    for id in IDS {
+        for name in [
+            relative(id),
+            PathBuf::from(format!("{}.sig", relative(id).display())),
+        ] {
+            let copy = mirror.join(&name);
+            assert_eq!(
+                std::fs::read(&copy).unwrap(),
+                std::fs::read(local.join(&name)).unwrap()
+            );
+            let mode = std::fs::metadata(&copy).unwrap().permissions().mode() & 0o777;
+            assert_eq!(mode, 0o444, "{}", copy.display());
+        }
+    }
+    assert_eq!(
+        std::fs::read(mirror.join("index.jsonl")).unwrap(),
+        std::fs::read(local.join("index.jsonl")).unwrap()
+    );
+    assert!(
+        !std::fs::read_dir(mirror.join("2026/11")).unwrap().any(|e| e
+            .unwrap()
+            .file_name()
+            .to_string_lossy()
+            .ends_with(".tmp"))
+    );
+    verify_copy(&mut test, &mirror);
+    // Up to date: check has nothing to do for it.
+    test.again(["check"]).success().stdout_lacks("mirror");
+}
+
+#[test]
+fn a_git_mirror_gets_a_commit_per_record_and_a_clone_verifies() {
+    let mut test = with_mirrors(&[]);
+    let remote = test.work().join("records.git");
+    bare_repository(&test, &remote);
+    test = test.config(&format!("mirrors = [{:?}]\n", remote.display().to_string()));
+    for id in IDS {
+        finish_and_archive(&mut test, id).success();
+    }
+    let log = git(&test, &remote, &["log", "--format=%s%x09%an", "HEAD"]);
+    assert_eq!(
+        log,
+        format!("{}: archived\trunbook\n{}: archived\trunbook\n", IDS[1], IDS[0])
+    );
+    let clone = test.work().join("clone");
+    git(
+        &test,
+        &test.work(),
+        &["clone", "--quiet", remote.to_str().unwrap(), "clone"],
+    );
+    assert!(clone.join(relative(IDS[0])).is_file());
+    verify_copy(&mut test, &clone);
+}
+
+#[test]
+fn an_unreachable_mirror_warns_keeps_the_record_and_check_catches_up() {
+    let mut test = with_mirrors(&[]);
+    let later_dir = test.work().join("backup-disk");
+    let later_git = test.work().join("later.git");
+    // A directory under a file can never be made.
+    std::fs::write(test.work().join("a-file"), "x").unwrap();
+    let impossible = test.work().join("a-file/archive");
+    test = test.config(&format!(
+        "mirrors = [{:?}, {:?}, {:?}]\n",
+        later_dir.display().to_string(),
+        format!("file://{}", later_git.display()),
+        impossible.display().to_string(),
+    ));
+    let archived = finish_and_archive(&mut test, IDS[0]);
+    archived
+        .success()
+        .stdout_contains(&format!("archived {}", IDS[0]))
+        .stderr_contains(&format!("warning: mirror {}", later_dir.display()))
+        .stderr_contains("is not there (is the backup disk mounted?)")
+        .stderr_contains("warning: mirror file://")
+        .stderr_contains("git clone failed")
+        .stderr_contains("`runbook check` will retry");
+    assert!(test.data().join("archive").join(relative(IDS[0])).is_file());
+    assert!(!later_dir.exists(), "a missing mirror directory is not made");
+
+    // Still unreachable: check says so, and exits 1.
+    test.again(["check"])
+        .status(1)
+        .stdout_contains(&format!("{} mirror-failed", later_dir.display()));
+
+    // Fixed: the disk is there, the repository made. The impossible one
+    // keeps failing, alone.
+    std::fs::create_dir(&later_dir).unwrap();
+    bare_repository(&test, &later_git);
+    let checked = test.again(["check"]);
+    checked
+        .status(1)
+        .stdout_contains(&format!(
+            "{} mirror-synced: copied {}",
+            later_dir.display(),
+            IDS[0]
+        ))
+        .stdout_contains(&format!("later.git mirror-synced: copied {}", IDS[0]))
+        .stdout_contains("a-file/archive mirror-failed");
+    assert!(later_dir.join(relative(IDS[0])).is_file());
+    let log = git(&test, &later_git, &["log", "--format=%s", "HEAD"]);
+    assert_eq!(log, format!("{}: archived\n", IDS[0]));
+
+    // Caught up: nothing more to do for the two that work.
+    test.again(["check"]).status(1).stdout_lacks("mirror-synced");
+}
+
+#[test]
+fn a_different_file_in_a_mirror_is_a_conflict_left_alone() {
+    let backup = tempfile::tempdir().unwrap();
+    let mirror = backup.path().to_owned();
+    let squatter = mirror.join(relative(IDS[0]));
+    std::fs::create_dir_all(squatter.parent().unwrap()).unwrap();
+    std::fs::write(&squatter, "not this record").unwrap();
+    let mut test = with_mirrors(&[mirror.display().to_string()]);
+    finish_and_archive(&mut test, IDS[0])
+        .success()
+        .stderr_contains("conflict:")
+        .stderr_contains(&format!("{}", squatter.display()));
+    assert_eq!(std::fs::read_to_string(&squatter).unwrap(), "not this record");
+    assert!(!mirror.join("index.jsonl").exists());
+}
+
+#[test]
+fn a_relative_mirror_is_refused_by_the_config() {
+    let mut test = Test::new().config("mirrors = [\"backup/records\"]\n");
+    test.again(["list"])
+        .status(2)
+        .stderr_contains("neither an absolute directory path nor a git remote");
+}
