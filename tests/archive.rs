@@ -586,3 +586,40 @@ fn once_archived_an_incident_is_no_longer_overdue() {
     late.again(["check"]).success().stdout_lacks("archive-overdue");
     late.again(["incidents"]).success().stdout_contains("archived");
 }
+
+#[test]
+fn the_config_can_point_at_an_existing_passphrase_protected_key() {
+    let mut test = Test::new().runbook("fixed", FIXED);
+    let keys = test.work().join("keys");
+    std::fs::create_dir_all(&keys).unwrap();
+    let made = Command::new("ssh-keygen")
+        .args(["-q", "-t", "ed25519", "-N", "correct horse", "-C", "ops", "-f"])
+        .arg(keys.join("id_ed25519"))
+        .status()
+        .unwrap();
+    assert!(made.success());
+    let public = std::fs::read_to_string(keys.join("id_ed25519.pub")).unwrap();
+    let public = public.split_whitespace().take(2).collect::<Vec<_>>().join(" ");
+    std::fs::write(
+        keys.join("signers"),
+        format!("ops namespaces=\"runbook-incident\" {public}\n"),
+    )
+    .unwrap();
+    std::fs::write(keys.join("passphrase"), "correct horse\n").unwrap();
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(keys.join("passphrase"), std::fs::Permissions::from_mode(0o600)).unwrap();
+    }
+    let config = format!(
+        "signing_key = {:?}\nsigning_passphrase_file = {:?}\nallowed_signers = {:?}\n",
+        keys.join("id_ed25519").display().to_string(),
+        keys.join("passphrase").display().to_string(),
+        keys.join("signers").display().to_string()
+    );
+    let mut test = test.config(&config);
+    finish(&mut test);
+    archive(&mut test, IDS[0]);
+    test.again(["verify", "--all"])
+        .success()
+        .stdout_contains("verified 1 record");
+}

@@ -88,7 +88,11 @@ pub fn run(context: &Context, args: &Args) -> Result<ExitCode> {
     let runbook_text = kept_runbook(&dir, &incident)?;
     let within = archive_within(context, &dir, &runbook_text, &mut err)?;
     let interactive = super::walk::interactive(args.non_interactive);
-    let signer = signer(args.passphrase_file.as_deref(), interactive)?;
+    let passphrase_file = args
+        .passphrase_file
+        .as_deref()
+        .or(context.config.signing_passphrase_file.as_deref());
+    let signer = signer(context, passphrase_file, interactive)?;
     let summary = summary(args, &incident, &replay.events, interactive)?;
 
     let lock = archive.lock().map_err(archive_error)?;
@@ -235,12 +239,23 @@ pub(super) fn config_file(name: &str) -> Option<PathBuf> {
     directories::ProjectDirs::from("", "", "runbook").map(|dirs| dirs.config_dir().join(name))
 }
 
+/// The allowed signers file: the flag, the config's `allowed_signers`, or
+/// `$XDG_CONFIG_HOME/runbook/allowed_signers`.
+pub(super) fn allowed_signers_path(context: &Context, flag: Option<&Path>) -> Option<PathBuf> {
+    flag.map(Path::to_owned)
+        .or_else(|| context.config.allowed_signers.clone())
+        .or_else(|| config_file(crate::record::signing::ALLOWED_SIGNERS_FILE))
+}
+
 /// The signing key (`$XDG_CONFIG_HOME/runbook/signing_key`), decrypted
 /// with the passphrase from `--passphrase-file`, or asked for at a terminal.
-fn signer(passphrase_file: Option<&Path>, interactive: bool) -> Result<Signer> {
+fn signer(context: &Context, passphrase_file: Option<&Path>, interactive: bool) -> Result<Signer> {
     use crate::record::signing::{KEY_FILE, SigningError, read_passphrase_file};
-    let path = config_file(KEY_FILE)
-        .ok_or_else(|| Error::usage("cannot tell where the signing key is: no home directory"))?;
+    let path = match &context.config.signing_key {
+        Some(path) => path.clone(),
+        None => config_file(KEY_FILE)
+            .ok_or_else(|| Error::usage("cannot tell where the signing key is: no home directory"))?,
+    };
     let key_error = |error: SigningError| match error {
         SigningError::Missing { .. } => {
             Error::usage(format!("no signing key: {} does not exist", path.display())).with_hint(

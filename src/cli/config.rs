@@ -30,6 +30,15 @@ pub struct Config {
     /// remotes, each receiving every archived record.
     #[serde(default)]
     pub mirrors: Vec<crate::record::mirror::Mirror>,
+    /// The OpenSSH ed25519 key records are signed with (default
+    /// `$XDG_CONFIG_HOME/runbook/signing_key`), such as `~/.ssh/id_ed25519`.
+    pub signing_key: Option<PathBuf>,
+    /// A file whose first line is the signing key's passphrase, for
+    /// archiving without a terminal.
+    pub signing_passphrase_file: Option<PathBuf>,
+    /// Who may sign records (OpenSSH allowed_signers format; default
+    /// `$XDG_CONFIG_HOME/runbook/allowed_signers`).
+    pub allowed_signers: Option<PathBuf>,
 }
 
 fn one_or_many<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Vec<PathBuf>, D::Error> {
@@ -71,6 +80,22 @@ impl Config {
         for dir in &mut config.runbook_path {
             if dir.is_relative() {
                 *dir = base.join(&*dir);
+            }
+        }
+        for path in [
+            &mut config.signing_key,
+            &mut config.signing_passphrase_file,
+            &mut config.allowed_signers,
+        ]
+        .into_iter()
+        .flatten()
+        {
+            if let Ok(rest) = path.strip_prefix("~")
+                && let Some(home) = std::env::var_os("HOME")
+            {
+                *path = PathBuf::from(home).join(rest);
+            } else if path.is_relative() {
+                *path = base.join(&*path);
             }
         }
         Ok(config)

@@ -56,7 +56,7 @@ pub fn run(context: &Context, args: &Args) -> Result<ExitCode> {
     let id = args.incident.as_str();
     let archive = Archive::new(context.data_dir.join("archive"));
     let (record, bytes, standing) = match archived_file(&archive, id)? {
-        Some(path) => archived(args, &path)?,
+        Some(path) => archived(context, args, &path)?,
         None => draft(context, id, args.format)?,
     };
     let report = IncidentReport {
@@ -100,14 +100,14 @@ fn archived_file(archive: &Archive, id: &str) -> Result<Option<PathBuf>> {
 }
 
 /// The archived record, and what its signature check found.
-fn archived(args: &Args, path: &Path) -> Result<(Record, Vec<u8>, Standing)> {
+fn archived(context: &Context, args: &Args, path: &Path) -> Result<(Record, Vec<u8>, Standing)> {
     let bytes = std::fs::read(path)
         .map_err(|error| Error::usage(format!("cannot read {}: {error}", path.display())))?;
     let record = Record::from_bytes(&bytes).map_err(|error| {
         Error::usage(format!("{}: {error}", path.display()))
             .with_hint("check the archive with `runbook verify --all`")
     })?;
-    let verification = check_signature(args, &bytes, &record, path);
+    let verification = check_signature(context, args, &bytes, &record, path);
     let standing = Standing::Archived {
         sha256: sha256_hex(&bytes),
         verification,
@@ -117,17 +117,20 @@ fn archived(args: &Args, path: &Path) -> Result<(Record, Vec<u8>, Standing)> {
 
 /// As `runbook verify` checks it: the signature next to the record,
 /// against the allowed signers, at the record's archive time.
-fn check_signature(args: &Args, bytes: &[u8], record: &Record, path: &Path) -> Verification {
+fn check_signature(
+    context: &Context,
+    args: &Args,
+    bytes: &[u8],
+    record: &Record,
+    path: &Path,
+) -> Verification {
     let not = |why: String| Verification::NotVerified {
         fingerprint: None,
         why,
     };
-    let signers_path = match &args.allowed_signers {
-        Some(path) => path.clone(),
-        None => match super::archive::config_file(crate::record::signing::ALLOWED_SIGNERS_FILE) {
-            Some(path) => path,
-            None => return not("cannot tell where allowed_signers is: no home directory".into()),
-        },
+    let Some(signers_path) = super::archive::allowed_signers_path(context, args.allowed_signers.as_deref())
+    else {
+        return not("cannot tell where allowed_signers is: no home directory".into());
     };
     if !signers_path.is_file() {
         return not(format!(

@@ -46,7 +46,7 @@ pub fn run(context: &Context, args: &Args) -> Result<ExitCode> {
         Some(dir) => Archive::new(dir.clone()),
         None => Archive::new(context.data_dir.join("archive")),
     };
-    let signers = allowed_signers(args)?;
+    let signers = allowed_signers(context, args)?;
 
     for note in &signers.skipped {
         writeln!(std::io::stderr(), "note: {}", sanitize(note))?;
@@ -109,12 +109,9 @@ fn report(
     Ok(())
 }
 
-fn allowed_signers(args: &Args) -> Result<AllowedSigners> {
-    let path = match &args.allowed_signers {
-        Some(path) => path.clone(),
-        None => super::archive::config_file(crate::record::signing::ALLOWED_SIGNERS_FILE)
-            .ok_or_else(|| Error::usage("cannot tell where allowed_signers is: no home directory"))?,
-    };
+fn allowed_signers(context: &Context, args: &Args) -> Result<AllowedSigners> {
+    let path = super::archive::allowed_signers_path(context, args.allowed_signers.as_deref())
+        .ok_or_else(|| Error::usage("cannot tell where allowed_signers is: no home directory"))?;
     if !path.is_file() {
         return Err(
             Error::usage(format!("no allowed signers: {} does not exist", path.display())).with_hint(
