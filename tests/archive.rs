@@ -589,7 +589,7 @@ fn once_archived_an_incident_is_no_longer_overdue() {
 
 #[test]
 fn the_config_can_point_at_an_existing_passphrase_protected_key() {
-    let mut test = Test::new().runbook("fixed", FIXED);
+    let test = Test::new().runbook("fixed", FIXED);
     let keys = test.work().join("keys");
     std::fs::create_dir_all(&keys).unwrap();
     let made = Command::new("ssh-keygen")
