@@ -104,7 +104,26 @@ impl TerminalOperator {
             parts.push(self.t("DRILL", "演练").to_owned());
         }
         self.say("");
-        self.say(&style(format!("── {} ──", parts.join(" · "))).dim().to_string());
+        // One line, whatever the terminal's width: cut rather than wrap.
+        let width = usize::from(self.term.size_checked().map_or(80, |(_, columns)| columns)).max(40);
+        let header = format!("── {}", parts.join(" · "));
+        let header: String = if unicode_width::UnicodeWidthStr::width(header.as_str()) > width {
+            let mut cut = String::new();
+            for c in header.chars() {
+                if unicode_width::UnicodeWidthStr::width(cut.as_str())
+                    + unicode_width::UnicodeWidthChar::width(c).unwrap_or(0)
+                    >= width
+                {
+                    break;
+                }
+                cut.push(c);
+            }
+            cut.push('…');
+            cut
+        } else {
+            header
+        };
+        self.say(&style(header).dim().to_string());
     }
 
     /// Shows a step's title and body.

@@ -106,7 +106,17 @@ pub fn describe(context: Context<'_>, event: &Event, lang: &Lang) -> String {
                 None => format!("  {answer} ({by})"),
             }
         }
-        EventKind::VarSet { name, value, .. } => format!("  {name} = {value}"),
+        EventKind::VarSet { name, value, .. } => {
+            // A captured output can be long: its first line says enough.
+            let mut lines = value.lines();
+            let first: String = lines.next().unwrap_or("").chars().take(60).collect();
+            let more = lines.count();
+            match more {
+                0 if first.chars().count() == value.chars().count() => format!("  {name} = {value}"),
+                0 => format!("  {name} = {first} …"),
+                _ => format!("  {name} = {first} … ({} more lines)", more),
+            }
+        }
         EventKind::CommandStarted { command, .. } => {
             let first = command.trim().lines().next().unwrap_or("");
             let more = if command.trim().lines().count() > 1 {
