@@ -36,22 +36,7 @@ const TWO_DAYS_LATER: &str = "2026-11-30T09:00:00Z";
 /// allowed_signers line for it.
 fn with_key() -> Test {
     let test = Test::new().runbook("fixed", FIXED);
-    let dir = test.config_dir();
-    std::fs::create_dir_all(&dir).unwrap();
-    let key = dir.join("signing_key");
-    let made = Command::new("ssh-keygen")
-        .args(["-q", "-t", "ed25519", "-N", "", "-C", "ops", "-f"])
-        .arg(&key)
-        .status()
-        .unwrap();
-    assert!(made.success());
-    let public = std::fs::read_to_string(dir.join("signing_key.pub")).unwrap();
-    let public = public.split_whitespace().take(2).collect::<Vec<_>>().join(" ");
-    std::fs::write(
-        dir.join("allowed_signers"),
-        format!("ops namespaces=\"runbook-incident\" {public}\n"),
-    )
-    .unwrap();
+    let test = test.with_signing_key();
     test
 }
 

@@ -36,21 +36,7 @@ fn with_mirrors(mirrors: &[String]) -> Test {
     let test = Test::new()
         .runbook("fixed", FIXED)
         .config(&format!("mirrors = [{list}]\n"));
-    let dir = test.config_dir();
-    let key = dir.join("signing_key");
-    let made = Command::new("ssh-keygen")
-        .args(["-q", "-t", "ed25519", "-N", "", "-C", "ops", "-f"])
-        .arg(&key)
-        .status()
-        .unwrap();
-    assert!(made.success());
-    let public = std::fs::read_to_string(dir.join("signing_key.pub")).unwrap();
-    let public = public.split_whitespace().take(2).collect::<Vec<_>>().join(" ");
-    std::fs::write(
-        dir.join("allowed_signers"),
-        format!("ops namespaces=\"runbook-incident\" {public}\n"),
-    )
-    .unwrap();
+    let test = test.with_signing_key();
     test
 }
 

@@ -5,7 +5,6 @@
 use crate::common::Test;
 use std::os::unix::fs::PermissionsExt;
 use std::path::PathBuf;
-use std::process::Command;
 
 const ID: &str = "INC-20261128-0001";
 
@@ -36,22 +35,7 @@ title = "Done"
 /// allowed_signers line for it.
 fn with_key() -> Test {
     let test = Test::new().runbook("fixed", FIXED);
-    let dir = test.config_dir();
-    std::fs::create_dir_all(&dir).unwrap();
-    let key = dir.join("signing_key");
-    let made = Command::new("ssh-keygen")
-        .args(["-q", "-t", "ed25519", "-N", "", "-C", "ops", "-f"])
-        .arg(&key)
-        .status()
-        .unwrap();
-    assert!(made.success());
-    let public = std::fs::read_to_string(dir.join("signing_key.pub")).unwrap();
-    let public = public.split_whitespace().take(2).collect::<Vec<_>>().join(" ");
-    std::fs::write(
-        dir.join("allowed_signers"),
-        format!("ops namespaces=\"runbook-incident\" {public}\n"),
-    )
-    .unwrap();
+    let test = test.with_signing_key();
     test.file("evidence.txt", "hello\n")
 }
 

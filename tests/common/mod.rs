@@ -114,6 +114,27 @@ impl Test {
         self
     }
 
+    /// A signing key made by `ssh-keygen` (principal `ops`, no passphrase)
+    /// where `runbook archive` looks, and an allowed_signers line for it.
+    pub fn with_signing_key(self) -> Test {
+        let dir = self.config_dir();
+        std::fs::create_dir_all(&dir).expect("the config directory");
+        let made = Command::new("ssh-keygen")
+            .args(["-q", "-t", "ed25519", "-N", "", "-C", "ops", "-f"])
+            .arg(dir.join("signing_key"))
+            .status()
+            .expect("ssh-keygen is installed (.ci/run installs openssh-client)");
+        assert!(made.success());
+        let public = std::fs::read_to_string(dir.join("signing_key.pub")).expect("the public key");
+        let public = public.split_whitespace().take(2).collect::<Vec<_>>().join(" ");
+        std::fs::write(
+            dir.join("allowed_signers"),
+            format!("ops namespaces=\"runbook-incident\" {public}\n"),
+        )
+        .expect("write allowed_signers");
+        self
+    }
+
     pub fn chmod(self, path: &str, mode: u32) -> Test {
         let path = self.work().join(path);
         std::fs::set_permissions(&path, std::fs::Permissions::from_mode(mode)).expect("chmod");
