@@ -36,8 +36,7 @@ const TWO_DAYS_LATER: &str = "2026-11-30T09:00:00Z";
 /// allowed_signers line for it.
 fn with_key() -> Test {
     let test = Test::new().runbook("fixed", FIXED);
-    let test = test.with_signing_key();
-    test
+    test.with_signing_key()
 }
 
 /// Runs one incident of `fixed` to its end.

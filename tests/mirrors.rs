@@ -36,8 +36,7 @@ fn with_mirrors(mirrors: &[String]) -> Test {
     let test = Test::new()
         .runbook("fixed", FIXED)
         .config(&format!("mirrors = [{list}]\n"));
-    let test = test.with_signing_key();
-    test
+    test.with_signing_key()
 }
 
 /// Runs one incident of `fixed` to its end and archives it.

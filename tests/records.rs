@@ -54,8 +54,7 @@ const TWO_DAYS_LATER: &str = "2026-11-30T09:00:00Z";
 /// A signing key made by `ssh-keygen`, as in `tests/archive.rs`.
 fn with_key() -> Test {
     let test = Test::new().runbook("fixed", FIXED).runbook("disk", DISK);
-    let test = test.with_signing_key();
-    test
+    test.with_signing_key()
 }
 
 fn archive(test: &mut Test, id: &str) {
