@@ -281,15 +281,40 @@ impl Executor for ShellExecutor {
 /// `Command::new` to, so the lint is lifted here and nowhere else.
 #[allow(clippy::disallowed_methods)]
 fn spawn(spec: &CommandSpec<'_>) -> io::Result<Child> {
-    Command::new("sh")
-        // `--` so that a script starting with `-` is not read as options.
-        .args(["-c", "--", spec.script])
-        .envs(spec.env.iter().map(|(key, value)| (key, value)))
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .process_group(0)
-        .spawn()
+    // A PATH of the command's own means looking `sh` up in it.
+    let own_path = spec.env.iter().any(|(key, _)| key == "PATH");
+    Command::new(if own_path {
+        std::path::Path::new("sh")
+    } else {
+        shell()
+    })
+    // `--` so that a script starting with `-` is not read as options.
+    .args(["-c", "--", spec.script])
+    .envs(spec.env.iter().map(|(key, value)| (key, value)))
+    .stdin(Stdio::null())
+    .stdout(Stdio::piped())
+    .stderr(Stdio::piped())
+    .process_group(0)
+    .spawn()
+}
+
+/// `sh` as found on this process's PATH, looked up once: the child then
+/// execs it directly instead of trying every PATH entry for every command.
+/// Commands cannot change PATH (it is a reserved variable name).
+fn shell() -> &'static std::path::Path {
+    static SHELL: std::sync::OnceLock<std::path::PathBuf> = std::sync::OnceLock::new();
+    SHELL.get_or_init(|| {
+        use std::os::unix::fs::PermissionsExt;
+        std::env::var_os("PATH")
+            .iter()
+            .flat_map(std::env::split_paths)
+            .map(|dir| dir.join("sh"))
+            .find(|path| {
+                path.metadata()
+                    .is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+            })
+            .unwrap_or_else(|| std::path::PathBuf::from("sh"))
+    })
 }
 
 /// A pidfd for the shell: readable once it has exited.
