@@ -11,8 +11,7 @@ use super::context::actor;
 use super::start::journal_error;
 use crate::error::{Error, Result};
 use crate::exit_code::ExitCode;
-use crate::journal::{Lock, sha256_hex};
-use crate::load::{Origin, Source, load};
+use crate::journal::Lock;
 use crate::model::{Incident, Status};
 use crate::record::archive::{Archive, ArchiveError};
 use crate::record::canonical::{Summary, build, what_happened};
@@ -85,7 +84,7 @@ pub fn run(context: &Context, args: &Args) -> Result<ExitCode> {
         .with_hint(format!("check it with `runbook verify {id}`")));
     }
 
-    let runbook_text = kept_runbook(&dir, &incident)?;
+    let runbook_text = super::kept::verified(&dir, &incident)?;
     let within = archive_within(context, &dir, &runbook_text, &mut err)?;
     let interactive = super::walk::interactive(args.non_interactive);
     let passphrase_file = args
@@ -190,48 +189,22 @@ fn still_open(incident: &Incident) -> Error {
     ))
 }
 
-/// The runbook as it was at start, checked against the digest journaled then.
-fn kept_runbook(dir: &Path, incident: &Incident) -> Result<String> {
-    let path = dir.join("runbook.toml");
-    let text = std::fs::read_to_string(&path).map_err(|error| {
-        Error::usage(format!(
-            "cannot read the runbook kept with {}: {}: {error}",
-            incident.id,
-            path.display()
-        ))
-    })?;
-    let digest = sha256_hex(text.as_bytes());
-    if digest != incident.digest {
-        return Err(Error::usage(format!(
-            "the runbook kept with {} ({}) is not the one it started with: sha256 {} now, {} journaled at start",
-            incident.id,
-            path.display(),
-            &digest[..12],
-            &incident.digest[..12.min(incident.digest.len())]
-        )));
-    }
-    Ok(text)
-}
-
-/// The runbook's `archive_within`, from the kept copy.
+/// The runbook's `archive_within`, from the kept copy; the default day,
+/// said on `err`, when it no longer loads.
 fn archive_within(context: &Context, dir: &Path, text: &str, err: &mut impl Write) -> Result<TimeDelta> {
-    let path = dir.join("runbook.toml");
-    let loaded = load(
-        Source::new("runbook.toml", Origin::File(path), text.to_owned()),
-        context.today,
-    );
-    let within = match loaded.runbook {
-        Some(runbook) => runbook.archive_within.duration,
+    match super::kept::runbook(context, dir, text.to_owned()) {
+        Some(runbook) => {
+            super::kept::archive_within(&runbook).ok_or_else(|| Error::usage("archive_within is too long"))
+        }
         None => {
             writeln!(
                 err,
                 "warning: the runbook kept with the incident no longer loads; the deadline uses the default archive_within ({})",
                 crate::load::DEFAULT_ARCHIVE_WITHIN
             )?;
-            std::time::Duration::from_secs(86_400)
+            Ok(super::kept::default_archive_within())
         }
-    };
-    TimeDelta::from_std(within).map_err(|_| Error::usage("archive_within is too long"))
+    }
 }
 
 /// `$XDG_CONFIG_HOME/runbook/NAME`.

@@ -8,7 +8,6 @@ use crate::engine::{Notifier, fire, timers};
 use crate::error::Result;
 use crate::exit_code::ExitCode;
 use crate::journal::{Journal, JournalError, Lock};
-use crate::load::{Origin, Source, load};
 use crate::model::{Event, EventKind, Incident};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
@@ -189,14 +188,10 @@ fn check(
         Err(error) => return Err(error.to_string()),
     };
     // The plan as it was when the incident started.
-    let text = std::fs::read_to_string(dir.join("runbook.toml"))
+    let text = super::kept::text(&dir)
         .map_err(|error| format!("cannot read the runbook kept with the incident: {error}"))?;
-    let runbook = load(
-        Source::new("runbook.toml", Origin::File(dir.join("runbook.toml")), text),
-        context.today,
-    )
-    .runbook
-    .ok_or("the runbook kept with the incident does not load")?;
+    let runbook = super::kept::runbook(context, &dir, text)
+        .ok_or("the runbook kept with the incident does not load")?;
     let (mut journal, replay) = Journal::open(&dir, &actor, lock).map_err(|error| error.to_string())?;
     if let Some(torn) = &replay.torn {
         done.push(Done {

@@ -2,7 +2,6 @@
 //! `archive_within` (default one day) after handling ended.
 
 use super::Context;
-use crate::load::{Origin, Source, load};
 use crate::model::{Incident, Status};
 use chrono::{DateTime, Utc};
 use std::collections::HashSet;
@@ -60,15 +59,9 @@ pub fn archiving(
 /// `archive_within` of the runbook kept with the incident; one day when
 /// it cannot be read.
 fn within(context: &Context, dir: &Path) -> chrono::Duration {
-    let one_day = chrono::Duration::days(1);
-    let Ok(text) = std::fs::read_to_string(dir.join("runbook.toml")) else {
-        return one_day;
-    };
-    load(
-        Source::new("runbook.toml", Origin::File(dir.join("runbook.toml")), text),
-        context.today,
-    )
-    .runbook
-    .and_then(|runbook| chrono::Duration::from_std(runbook.archive_within.duration).ok())
-    .unwrap_or(one_day)
+    super::kept::text(dir)
+        .ok()
+        .and_then(|text| super::kept::runbook(context, dir, text))
+        .and_then(|runbook| super::kept::archive_within(&runbook))
+        .unwrap_or_else(super::kept::default_archive_within)
 }

@@ -9,6 +9,7 @@ mod context;
 mod deadline;
 mod graph;
 mod incidents;
+mod kept;
 mod keygen;
 mod list;
 mod note;

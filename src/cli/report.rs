@@ -10,14 +10,12 @@ use super::start::journal_error;
 use crate::error::{Error, Result};
 use crate::exit_code::ExitCode;
 use crate::journal::sha256_hex;
-use crate::load::{Origin, Source, load};
 use crate::model::{Incident, Status};
 use crate::record::allowed_signers::AllowedSigners;
 use crate::record::archive::{Archive, sig_path};
 use crate::record::canonical::{Record, Summary, build};
 use crate::record::signing::{VerifyError, verify};
 use crate::report::{IncidentReport, Standing, Verification};
-use chrono::TimeDelta;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -207,8 +205,10 @@ fn draft(context: &Context, id: &str, format: Format) -> Result<(Record, Vec<u8>
         incident.status = Status::Aborted;
         incident.ended = Some(incident.last_event.unwrap_or(now).max(incident.started));
     }
-    let text = kept_runbook(&dir, &incident)?;
-    let within = archive_within(context, &dir, &text);
+    let text = super::kept::verified(&dir, &incident)?;
+    let within = super::kept::runbook(context, &dir, text.clone())
+        .and_then(|runbook| super::kept::archive_within(&runbook))
+        .unwrap_or_else(super::kept::default_archive_within);
     let record = build(
         &incident,
         &replay.events,
@@ -247,38 +247,4 @@ fn open_state(incident: &Incident) -> String {
         .map(|reason| format!(": {reason}"))
         .unwrap_or_default();
     format!("{state}{at}{why}")
-}
-
-/// The runbook as it was at start, checked against the digest journaled then.
-fn kept_runbook(dir: &Path, incident: &Incident) -> Result<String> {
-    let path = dir.join("runbook.toml");
-    let text = std::fs::read_to_string(&path).map_err(|error| {
-        Error::usage(format!(
-            "cannot read the runbook kept with {}: {}: {error}",
-            incident.id,
-            path.display()
-        ))
-    })?;
-    if sha256_hex(text.as_bytes()) != incident.digest {
-        return Err(Error::usage(format!(
-            "the runbook kept with {} ({}) is not the one it started with",
-            incident.id,
-            path.display()
-        )));
-    }
-    Ok(text)
-}
-
-/// The runbook's `archive_within`, from the kept copy; the default day
-/// when it no longer loads.
-fn archive_within(context: &Context, dir: &Path, text: &str) -> TimeDelta {
-    let path = dir.join("runbook.toml");
-    let loaded = load(
-        Source::new("runbook.toml", Origin::File(path), text.to_owned()),
-        context.today,
-    );
-    loaded
-        .runbook
-        .and_then(|runbook| TimeDelta::from_std(runbook.archive_within.duration).ok())
-        .unwrap_or_else(|| TimeDelta::days(1))
 }

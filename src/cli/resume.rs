@@ -7,7 +7,6 @@ use super::{Context, context::actor};
 use crate::error::{Error, Result};
 use crate::exit_code::ExitCode;
 use crate::journal::{Journal, Lock, sha256_hex};
-use crate::load::{Origin, Source, load};
 use crate::model::{EventKind, Incident, Runbook};
 use std::io::Write;
 
@@ -62,7 +61,7 @@ pub fn run(context: &Context, args: &Args) -> Result<ExitCode> {
     }
 
     let catalog = context.catalog();
-    let kept = std::fs::read_to_string(dir.join("runbook.toml")).ok();
+    let kept = super::kept::text(&dir).ok();
     let current = catalog.get(&incident.runbook).map(|entry| {
         let text = entry
             .file
@@ -78,7 +77,7 @@ pub fn run(context: &Context, args: &Args) -> Result<ExitCode> {
             if !args.accept_changed_runbook {
                 let changes = kept
                     .as_deref()
-                    .and_then(|text| parse(text, context))
+                    .and_then(|text| super::kept::runbook(context, &dir, text.to_owned()))
                     .zip(entry.runbook())
                     .map(|(old, new)| differences(&old, new))
                     .unwrap_or_default();
@@ -117,7 +116,7 @@ pub fn run(context: &Context, args: &Args) -> Result<ExitCode> {
             // at start, which is exactly the plan the incident began with.
             kept_runbook = kept
                 .as_deref()
-                .and_then(|text| parse(text, context))
+                .and_then(|text| super::kept::runbook(context, &dir, text.to_owned()))
                 .ok_or_else(|| {
                     Error::usage(format!(
                         "the runbook `{}` of {} cannot be found",
@@ -141,10 +140,6 @@ pub fn run(context: &Context, args: &Args) -> Result<ExitCode> {
         interactive,
     }
     .run(Begin::Resume(Box::new(incident)))
-}
-
-fn parse(text: &str, context: &Context) -> Option<Runbook> {
-    load(Source::new("runbook.toml", Origin::Builtin, text), context.today).runbook
 }
 
 /// Step by step, what differs between two versions of a runbook.

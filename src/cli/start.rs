@@ -8,7 +8,6 @@ use crate::error::{Error, Result};
 use crate::exit_code::ExitCode;
 use crate::journal::{Journal, Lock, allocate, sha256_hex};
 use crate::load::Origin;
-use std::path::Path;
 
 /// Open an incident from a runbook and walk it: at a terminal step by step,
 /// or from a script with --answer/--answers/--var (pausing, exit 3, at the
@@ -76,7 +75,7 @@ pub fn begin(context: &Context, args: &Args, drill: bool) -> Result<ExitCode> {
         return Err(Error::Diagnostics(entry.errors().into_iter().cloned().collect()));
     };
     let source = &loaded.source;
-    keep_runbook(&dir, &source.text)?;
+    super::kept::write(&dir, &source.text)?;
     let lock = Lock::acquire(&dir, &actor, now).map_err(journal_error)?;
     let mut journal = Journal::create(&dir, &actor, lock).map_err(journal_error)?;
     let start = Start {
@@ -101,28 +100,6 @@ pub fn begin(context: &Context, args: &Args, drill: bool) -> Result<ExitCode> {
         interactive,
     }
     .run(Begin::Start(start))
-}
-
-/// A copy of the runbook as it was at start, so that resume can say what
-/// changed since, and the record can name exactly what was followed.
-///
-/// Durability: written to a temporary file, synced, renamed into place and
-/// the directory synced, so after a crash the copy is whole or absent.
-fn keep_runbook(dir: &Path, text: &str) -> Result<()> {
-    use std::io::Write;
-    use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
-    let temp = dir.join(".runbook.toml.tmp");
-    let mut file = std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .mode(0o600)
-        .open(&temp)?;
-    file.write_all(text.as_bytes())?;
-    file.set_permissions(std::fs::Permissions::from_mode(0o400))?;
-    file.sync_all()?;
-    std::fs::rename(&temp, dir.join("runbook.toml"))?;
-    std::fs::File::open(dir)?.sync_all()?;
-    Ok(())
 }
 
 pub(super) fn journal_error(error: crate::journal::JournalError) -> Error {

@@ -6,7 +6,7 @@ use super::ports::{Clock, Notifier, Sink};
 use super::{CommandSpec, Executor, timers};
 use crate::model::{
     Answer, Contact, DrillMode, Event, EventKind, Incident, Lang, Outcome, Progress, Runbook, Step, StepKind,
-    StepResult, Var, render,
+    StepResult, Timer, Var, render,
 };
 use chrono::{DateTime, Utc};
 use std::collections::BTreeMap;
@@ -322,28 +322,29 @@ impl<'a> Engine<'a> {
     /// between): deliver now. Only when a walk starts: while it runs, the
     /// timer thread's delivery may still be on its way.
     fn notify_fired_timers(&mut self) -> Result<(), JournalFailed> {
-        let silent: Vec<&crate::model::Timer> = self
-            .runbook
-            .timers
-            .iter()
-            .filter(|timer| {
-                self.incident.timers_fired.contains(&timer.id.value)
-                    && !self.incident.timers_notified.contains(&timer.id.value)
-                    && !timer.notify.is_empty()
-            })
-            .collect();
-        let lang = self.ports.lang.clone();
+        let runbook = self.runbook;
+        let silent = runbook.timers.iter().filter(|timer| {
+            self.incident.timers_fired.contains(&timer.id.value)
+                && !self.incident.timers_notified.contains(&timer.id.value)
+        });
+        for timer in silent.collect::<Vec<_>>() {
+            self.notify_timer(timer)?;
+        }
+        Ok(())
+    }
+
+    /// Sends a fired timer's notification (none when it names nobody),
+    /// after its firing is on disk.
+    fn notify_timer(&mut self, timer: &Timer) -> Result<(), JournalFailed> {
+        if timer.notify.is_empty() {
+            return Ok(());
+        }
         self.ports.sink.sync()?;
-        for timer in silent {
-            for kind in super::fire::timer_notification(
-                self.runbook,
-                &self.incident,
-                timer,
-                self.ports.notifier,
-                &lang,
-            ) {
-                self.record(kind)?;
-            }
+        let lang = self.ports.lang.clone();
+        for kind in
+            super::fire::timer_notification(self.runbook, &self.incident, timer, self.ports.notifier, &lang)
+        {
+            self.record(kind)?;
         }
         Ok(())
     }
@@ -535,43 +536,27 @@ impl<'a> Engine<'a> {
     fn fire_timers(&mut self, now_all: bool) -> Result<Option<Flow>, JournalFailed> {
         let now = self.ports.clock.now();
         self.absorb();
-        let fire: Vec<String> = if now_all {
+        let fire: Vec<&Timer> = if now_all {
             timers::pending(self.runbook, &self.incident)
                 .into_iter()
-                .map(|(timer, _)| timer.id.value.clone())
+                .map(|(timer, _)| timer)
                 .collect()
         } else {
             timers::due(self.runbook, &self.incident, now)
-                .into_iter()
-                .map(|timer| timer.id.value.clone())
-                .collect()
         };
-        for id in fire {
-            let Some(timer) = self.runbook.timers.iter().find(|timer| timer.id.value == id) else {
-                continue;
-            };
+        for timer in fire {
             // Another writer (a timer thread, `runbook check`) may have
             // fired it a moment ago; then it arrives as a foreign event.
             self.absorb();
             let now = self.ports.clock.now();
-            match self.ports.sink.record_timer_fired(now, &id)? {
+            match self.ports.sink.record_timer_fired(now, &timer.id.value)? {
                 Some(event) => self.apply(&event),
                 None => {
                     self.absorb();
                     continue;
                 }
             }
-            let lang = self.ports.lang.clone();
-            self.ports.sink.sync()?;
-            for kind in super::fire::timer_notification(
-                self.runbook,
-                &self.incident,
-                timer,
-                self.ports.notifier,
-                &lang,
-            ) {
-                self.record(kind)?;
-            }
+            self.notify_timer(timer)?;
         }
         // Offer the step of the first timer that fired, here or in the
         // background, and has not been offered yet.

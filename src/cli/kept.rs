@@ -1,0 +1,83 @@
+//! The copy of its runbook each incident keeps, as it was at start
+//! (`INCIDENT_DIR/runbook.toml`): written once by `start`, read by
+//! `resume`, `check`, `archive`, `report` and the archive deadline.
+
+use super::Context;
+use crate::error::{Error, Result};
+use crate::journal::sha256_hex;
+use crate::load::{Origin, Source, load};
+use crate::model::{Incident, Runbook};
+use chrono::TimeDelta;
+use std::path::{Path, PathBuf};
+
+const FILE: &str = "runbook.toml";
+
+fn path(dir: &Path) -> PathBuf {
+    dir.join(FILE)
+}
+
+/// Keeps `text` with the incident in `dir`, read-only.
+///
+/// Durability: written to a temporary file, synced, renamed into place and
+/// the directory synced, so after a crash the copy is whole or absent.
+pub fn write(dir: &Path, text: &str) -> Result<()> {
+    use std::io::Write;
+    use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+    let temp = dir.join(format!(".{FILE}.tmp"));
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(&temp)?;
+    file.write_all(text.as_bytes())?;
+    file.set_permissions(std::fs::Permissions::from_mode(0o400))?;
+    file.sync_all()?;
+    std::fs::rename(&temp, path(dir))?;
+    std::fs::File::open(dir)?.sync_all()?;
+    Ok(())
+}
+
+/// The kept text, if it can be read.
+pub fn text(dir: &Path) -> std::io::Result<String> {
+    std::fs::read_to_string(path(dir))
+}
+
+/// The kept text, checked against the digest journaled at start.
+pub fn verified(dir: &Path, incident: &Incident) -> Result<String> {
+    let path = path(dir);
+    let text = text(dir).map_err(|error| {
+        Error::usage(format!(
+            "cannot read the runbook kept with {}: {}: {error}",
+            incident.id,
+            path.display()
+        ))
+    })?;
+    let digest = sha256_hex(text.as_bytes());
+    if digest != incident.digest {
+        return Err(Error::usage(format!(
+            "the runbook kept with {} ({}) is not the one it started with: sha256 {} now, {} journaled at start",
+            incident.id,
+            path.display(),
+            &digest[..12],
+            &incident.digest[..12.min(incident.digest.len())]
+        )));
+    }
+    Ok(text)
+}
+
+/// `text` (kept with the incident in `dir`) as a runbook, when it loads.
+pub fn runbook(context: &Context, dir: &Path, text: String) -> Option<Runbook> {
+    load(Source::new(FILE, Origin::File(path(dir)), text), context.today).runbook
+}
+
+/// How long after handling ends the record is due: the runbook's
+/// `archive_within`, or `None` when it does not fit a time span.
+pub fn archive_within(runbook: &Runbook) -> Option<TimeDelta> {
+    TimeDelta::from_std(runbook.archive_within.duration).ok()
+}
+
+/// The default `archive_within` (one day), for a kept runbook that no
+/// longer loads.
+pub fn default_archive_within() -> TimeDelta {
+    TimeDelta::days(1)
+}
