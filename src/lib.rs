@@ -21,7 +21,8 @@
 //!   tables, progress lines.
 //! - [`cli`]: clap arguments, one file per subcommand, the config; the
 //!   wiring of journal, engine, operator and notifiers.
-//! - [`sanitize`] and [`clock`]: the two small adapters everything may use.
+//! - [`sanitize`], [`clock`] and [`file_util`]: the small adapters
+//!   everything may use.
 //!
 //! The dependency rule: `model` depends on nothing; `load`, `journal`,
 //! `report` depend on `model`; `engine` depends on `model` and its own
@@ -34,6 +35,7 @@ pub mod clock;
 pub mod engine;
 pub mod error;
 pub mod exit_code;
+pub mod file_util;
 pub mod journal;
 pub mod load;
 pub mod model;

@@ -33,7 +33,7 @@ pub fn write(dir: &Path, text: &str) -> Result<()> {
     file.set_permissions(std::fs::Permissions::from_mode(0o400))?;
     file.sync_all()?;
     std::fs::rename(&temp, path(dir))?;
-    std::fs::File::open(dir)?.sync_all()?;
+    crate::file_util::sync_dir(dir)?;
     Ok(())
 }
 

@@ -11,7 +11,7 @@
 //! directory has been removed — but only if the highest has not.
 
 use chrono::NaiveDate;
-use std::fs::{self, DirBuilder, File};
+use std::fs::{self, DirBuilder};
 use std::io;
 use std::os::unix::fs::DirBuilderExt;
 use std::path::{Path, PathBuf};
@@ -88,10 +88,7 @@ fn highest(incidents_dir: &Path, day: &str) -> io::Result<u32> {
     Ok(highest)
 }
 
-/// Makes a directory's entries durable (new files and directories in it).
-pub(crate) fn sync_dir(dir: &Path) -> io::Result<()> {
-    File::open(dir)?.sync_all()
-}
+pub(crate) use crate::file_util::sync_dir;
 
 #[cfg(test)]
 mod tests {

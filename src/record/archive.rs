@@ -32,7 +32,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, BufRead, BufReader, Read, Seek, SeekFrom, Write};
-use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
+use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 
 pub const INDEX_FILE: &str = "index.jsonl";
@@ -811,27 +811,12 @@ fn last_newline_end(file: &mut File, len: u64) -> io::Result<u64> {
 
 /// Creates `dir` and its missing parents (0700), each synced into its parent.
 fn make_dirs(dir: &Path) -> Result<(), ArchiveError> {
-    if dir.is_dir() {
-        return Ok(());
-    }
-    if let Some(parent) = dir.parent().filter(|p| !p.as_os_str().is_empty()) {
-        make_dirs(parent)?;
-    }
-    match fs::DirBuilder::new().mode(0o700).create(dir) {
-        Ok(()) => {}
-        Err(error) if error.kind() == io::ErrorKind::AlreadyExists => return Ok(()),
-        Err(error) => return Err(io_error("create", dir)(error)),
-    }
-    if let Some(parent) = dir.parent().filter(|p| !p.as_os_str().is_empty()) {
-        sync_dir(parent)?;
-    }
-    Ok(())
+    crate::file_util::make_dirs(dir, 0o700)
+        .map_err(|failed| io_error(failed.action, &failed.path)(failed.error))
 }
 
 fn sync_dir(dir: &Path) -> Result<(), ArchiveError> {
-    File::open(dir)
-        .and_then(|dir| dir.sync_all())
-        .map_err(io_error("sync", dir))
+    crate::file_util::sync_dir(dir).map_err(io_error("sync", dir))
 }
 
 /// Creates `path` (which must not exist), writes `bytes` and syncs it.

@@ -28,9 +28,9 @@
 use super::archive::{Archive, INDEX_FILE, IndexEntry, sha256_hex, sig_path};
 use serde::Deserialize;
 use std::ffi::OsStr;
-use std::fs::{self, File, OpenOptions};
+use std::fs::{self, OpenOptions};
 use std::io::{self, Read, Write};
-use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
+use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -318,28 +318,13 @@ fn write_atomic(path: &Path, bytes: &[u8], mode: u32) -> Result<(), MirrorError>
 }
 
 fn sync_dir(dir: &Path) -> Result<(), MirrorError> {
-    File::open(dir)
-        .and_then(|dir| dir.sync_all())
-        .map_err(io_error("sync", dir))
+    crate::file_util::sync_dir(dir).map_err(io_error("sync", dir))
 }
 
 /// Creates `dir` and its missing parents (0700), each synced into its parent.
 fn make_dirs(dir: &Path) -> Result<(), MirrorError> {
-    if dir.is_dir() {
-        return Ok(());
-    }
-    if let Some(parent) = dir.parent().filter(|p| !p.as_os_str().is_empty()) {
-        make_dirs(parent)?;
-    }
-    match fs::DirBuilder::new().mode(0o700).create(dir) {
-        Ok(()) => {}
-        Err(error) if error.kind() == io::ErrorKind::AlreadyExists => return Ok(()),
-        Err(error) => return Err(io_error("create", dir)(error)),
-    }
-    match dir.parent().filter(|p| !p.as_os_str().is_empty()) {
-        Some(parent) => sync_dir(parent),
-        None => Ok(()),
-    }
+    crate::file_util::make_dirs(dir, 0o700)
+        .map_err(|failed| io_error(failed.action, &failed.path)(failed.error))
 }
 
 /// Clones `remote` into `clone` unless done before. The clone is made

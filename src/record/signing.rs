@@ -603,9 +603,7 @@ fn write_atomically(path: &Path, contents: &[u8], mode: u32, replace: Replace) -
             return Err(write_error(error));
         }
     }
-    std::fs::File::open(dir)
-        .and_then(|dir| dir.sync_all())
-        .map_err(write_error)
+    crate::file_util::sync_dir(dir).map_err(write_error)
 }
 
 #[cfg(test)]
