@@ -22,7 +22,9 @@
 //! - [`cli`]: clap arguments, one file per subcommand, the config; the
 //!   wiring of journal, engine, operator and notifiers.
 //! - [`sanitize`], [`clock`] and [`file_util`]: the small adapters
-//!   everything may use.
+//!   everything may use; `process_group` (private): the guard over a
+//!   command's process group that the shell executor and the command
+//!   notifier share.
 //!
 //! The dependency rule: `model` depends on nothing; `load`, `journal`,
 //! `report` depend on `model`; `engine` depends on `model` and its own
@@ -40,6 +42,7 @@ pub mod journal;
 pub mod load;
 pub mod model;
 pub mod notify;
+mod process_group;
 pub mod record;
 pub mod report;
 pub mod sanitize;

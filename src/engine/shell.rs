@@ -28,7 +28,6 @@
 
 use std::collections::VecDeque;
 use std::fmt::Write as _;
-use std::fs;
 use std::io;
 use std::mem;
 use std::os::fd::OwnedFd;
@@ -44,6 +43,8 @@ use rustix::io::Errno;
 #[cfg(target_os = "linux")]
 use rustix::process::PidfdFlags;
 use rustix::process::{Pid, Signal};
+
+use crate::process_group::{self, ProcessGroup};
 
 use super::executor::{CommandOutcome, CommandSpec, Executor, OUTPUT_HEAD, OUTPUT_TAIL};
 
@@ -245,13 +246,7 @@ impl Executor for ShellExecutor {
             if !wanted.iter().all(|want| vars.contains(&want.as_bytes())) {
                 continue;
             }
-            // Field 5 of /proc/PID/stat, after the parenthesized name.
-            let group = std::fs::read_to_string(entry.path().join("stat"))
-                .ok()
-                .and_then(|stat| {
-                    let rest = &stat[stat.rfind(')')? + 1..];
-                    rest.split_whitespace().nth(2)?.parse::<i32>().ok()
-                });
+            let group = process_group::state_and_group(&entry.path()).map(|(_, group)| group);
             pids.push(pid);
             if let Some(group) = group.and_then(Pid::from_raw)
                 && !groups.contains(&group)
@@ -400,72 +395,6 @@ impl Phase {
             Phase::Running => deadline,
             Phase::Terminating { kill_at } => kill_at,
             Phase::Draining { until } => Some(until),
-        }
-    }
-}
-
-/// The command's process group (its id is the shell's pid), killed with
-/// SIGKILL if `run` leaves early by unwinding.
-#[derive(Debug)]
-struct ProcessGroup {
-    id: Pid,
-    armed: bool,
-}
-
-impl ProcessGroup {
-    fn of(child: &Child) -> Self {
-        ProcessGroup {
-            id: Pid::from_child(child),
-            armed: true,
-        }
-    }
-
-    fn signal(&self, signal: Signal) {
-        // ESRCH: already gone. EPERM: only processes that changed user are
-        // left (sudo); nothing more can be done about them from here.
-        let _ = rustix::process::kill_process_group(self.id, signal);
-    }
-
-    /// True when no live process is left in the group.
-    fn is_empty(&self) -> bool {
-        if rustix::process::test_kill_process_group(self.id) == Err(Errno::SRCH) {
-            return true;
-        }
-        // kill(2) still finds zombies, and orphans stay zombies for good
-        // under an init that does not reap (a container's PID 1): where
-        // /proc can say so, count only processes that are not dead yet.
-        let Ok(entries) = fs::read_dir("/proc") else {
-            return false;
-        };
-        let group = self.id.as_raw_nonzero().get();
-        !entries.flatten().any(|entry| {
-            let is_pid = entry
-                .file_name()
-                .to_str()
-                .is_some_and(|name| name.bytes().all(|b| b.is_ascii_digit()));
-            is_pid
-                && fs::read_to_string(entry.path().join("stat")).is_ok_and(|stat| {
-                    // pid (comm) state ppid pgrp ...; comm may hold anything.
-                    let mut fields = stat
-                        .rsplit_once(')')
-                        .map_or("", |(_, rest)| rest)
-                        .split_whitespace();
-                    let state = fields.next();
-                    let pgrp = fields.nth(1).and_then(|pgrp| pgrp.parse::<i32>().ok());
-                    pgrp == Some(group) && !matches!(state, Some("Z" | "X"))
-                })
-        })
-    }
-
-    fn disarm(&mut self) {
-        self.armed = false;
-    }
-}
-
-impl Drop for ProcessGroup {
-    fn drop(&mut self) {
-        if self.armed {
-            self.signal(Signal::KILL);
         }
     }
 }

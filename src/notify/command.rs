@@ -15,10 +15,10 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
 
-use rustix::io::Errno;
-use rustix::process::{Pid, Signal};
+use rustix::process::Signal;
 
 use crate::engine::{Notification, Notifier};
+use crate::process_group::ProcessGroup;
 
 /// How often the command is checked on while it runs.
 const POLL: Duration = Duration::from_millis(10);
@@ -97,7 +97,7 @@ impl CommandNotifier {
                 Err(_) => break None,
             }
             if deadline.is_some_and(|deadline| Instant::now() >= deadline) {
-                group.stop(&mut child);
+                stop(group, &mut child);
                 finish(writer, reader);
                 return Err(format!(
                     "timed out after {}",
@@ -262,65 +262,29 @@ fn with_stderr(status: String, stderr: &str) -> String {
     }
 }
 
-/// The command's process group (its id is the shell's pid); killed with
-/// SIGKILL if `deliver` leaves early.
-#[derive(Debug)]
-struct ProcessGroup {
-    id: Pid,
-    armed: bool,
-}
-
-impl ProcessGroup {
-    fn of(child: &Child) -> ProcessGroup {
-        ProcessGroup {
-            id: Pid::from_child(child),
-            armed: true,
+/// SIGTERM to the command's group, SIGKILL after [`GRACE`] if the shell or
+/// anything else in the group is still alive, then reaps the shell.
+fn stop(mut group: ProcessGroup, child: &mut Child) {
+    // Whatever happens below, the group has been dealt with.
+    group.disarm();
+    group.signal(Signal::TERM);
+    let kill_at = Instant::now() + GRACE;
+    let mut reaped = false;
+    while Instant::now() < kill_at {
+        reaped = reaped || !matches!(child.try_wait(), Ok(None));
+        // Once the shell is reaped, only the rest of the group is left.
+        if reaped && group.is_empty() {
+            return;
         }
+        thread::sleep(POLL);
     }
-
-    fn signal(&self, signal: Signal) {
-        // ESRCH: already gone. EPERM: only processes that changed user are
-        // left; nothing more can be done about them from here.
-        let _ = rustix::process::kill_process_group(self.id, signal);
-    }
-
-    /// SIGTERM to the group, SIGKILL after [`GRACE`] if the shell or
-    /// anything else in the group is still alive, then reaps the shell.
-    fn stop(mut self, child: &mut Child) {
-        // Whatever happens below, the group has been dealt with.
-        self.armed = false;
-        self.signal(Signal::TERM);
-        let kill_at = Instant::now() + GRACE;
-        let mut reaped = false;
-        while Instant::now() < kill_at {
-            reaped = reaped || !matches!(child.try_wait(), Ok(None));
-            // Once the shell is reaped, kill(2) sees only the rest of the
-            // group (zombies included, which at worst costs a SIGKILL).
-            if reaped && rustix::process::test_kill_process_group(self.id) == Err(Errno::SRCH) {
-                return;
-            }
-            thread::sleep(POLL);
-        }
-        self.signal(Signal::KILL);
-        // SIGKILL cannot be caught; the shell is gone within moments,
-        // unless stuck in the kernel, which is not worth hanging for.
-        let give_up = Instant::now() + DRAIN;
-        while !reaped && Instant::now() < give_up {
-            reaped = !matches!(child.try_wait(), Ok(None));
-            thread::sleep(POLL);
-        }
-    }
-
-    fn disarm(&mut self) {
-        self.armed = false;
-    }
-}
-
-impl Drop for ProcessGroup {
-    fn drop(&mut self) {
-        if self.armed {
-            self.signal(Signal::KILL);
-        }
+    group.signal(Signal::KILL);
+    // SIGKILL cannot be caught; the shell is gone within moments,
+    // unless stuck in the kernel, which is not worth hanging for.
+    let give_up = Instant::now() + DRAIN;
+    while !reaped && Instant::now() < give_up {
+        reaped = !matches!(child.try_wait(), Ok(None));
+        thread::sleep(POLL);
     }
 }
 
