@@ -57,7 +57,7 @@ pub fn find_files(path: &Path) -> std::io::Result<Vec<PathBuf>> {
 }
 
 /// Reads one runbook file found under `root`, refusing it unless it and its
-/// directories can be trusted (see [`super::trust`]).
+/// directories can be trusted (see `load::trust`).
 pub fn read_file(path: &Path, root: &Path, today: NaiveDate) -> Result<Loaded, Diagnostic> {
     let name = path.display().to_string();
     let bytes = read_trusted(path, root, "the runbook")

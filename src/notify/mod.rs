@@ -1,9 +1,10 @@
 //! Notifiers: how messages for people leave the program.
 //!
 //! This module owns the configured notifiers (`[[notifiers]]` in the config
-//! file) and the adapters behind the engine's [`Notifier`] trait: a shell
-//! command ([`CommandNotifier`]), an HTTP webhook ([`WebhookNotifier`], with
-//! the `webhook` cargo feature), and [`Fanout`] sending through all of them.
+//! file) and the adapters behind the engine's
+//! [`Notifier`](crate::engine::Notifier) trait: a shell command
+//! ([`CommandNotifier`]), an HTTP webhook ([`WebhookNotifier`], with the
+//! `webhook` cargo feature), and [`Fanout`] sending through all of them.
 //! It depends on `model` and the engine's ports only; it must not touch a
 //! terminal or the journal: what was delivered, and what failed, is the
 //! caller's to record.
