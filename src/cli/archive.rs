@@ -12,7 +12,7 @@ use super::start::journal_error;
 use crate::error::{Error, Result};
 use crate::exit_code::ExitCode;
 use crate::journal::Lock;
-use crate::model::{Incident, Status};
+use crate::model::Incident;
 use crate::record::archive::{Archive, ArchiveError};
 use crate::record::canonical::{Summary, build, what_happened};
 use crate::record::signing::Signer;
@@ -164,24 +164,10 @@ fn push_mirrors(
 }
 
 fn still_open(incident: &Incident) -> Error {
-    let state = match incident.status {
-        Status::Paused => "paused",
-        Status::Failed => "waiting after a failed step",
-        _ => "running",
-    };
-    let at = incident
-        .current
-        .as_deref()
-        .map(|step| format!(" at step `{step}`"))
-        .unwrap_or_default();
-    let why = incident
-        .waiting_reason
-        .as_deref()
-        .map(|reason| format!(": {reason}"))
-        .unwrap_or_default();
     Error::usage(format!(
-        "{} is still open ({state}{at}{why}); only an incident that reached an end, or was aborted, is archived",
-        incident.id
+        "{} is still open ({}); only an incident that reached an end, or was aborted, is archived",
+        incident.id,
+        super::report::open_state(incident, true)
     ))
     .with_hint(format!(
         "finish it with `runbook resume {id}`, or abort it with `runbook abort {id} --reason TEXT`",

@@ -191,7 +191,7 @@ fn draft(context: &Context, id: &str, format: Format) -> Result<(Record, Vec<u8>
     let mut incident =
         Incident::replay(&replay.events).map_err(|error| Error::usage(format!("{id}: {error}")))?;
     let now = crate::clock::now();
-    let open = incident.status.is_open().then(|| open_state(&incident));
+    let open = incident.status.is_open().then(|| open_state(&incident, false));
     if open.is_some() {
         if format == Format::Json {
             return Err(Error::usage(format!(
@@ -229,18 +229,20 @@ fn draft(context: &Context, id: &str, format: Format) -> Result<(Record, Vec<u8>
     Ok((record, bytes, Standing::Draft { open }))
 }
 
-/// How an open incident stands, in a few words.
-fn open_state(incident: &Incident) -> String {
+/// How an open incident stands, in a few words: `paused at step check:
+/// REASON`. With `quote_step`, for a message on the terminal, the step's
+/// name is quoted as code; a report prints it bare.
+pub(super) fn open_state(incident: &Incident, quote_step: bool) -> String {
     let state = match incident.status {
         Status::Paused => "paused",
         Status::Failed => "waiting after a failed step",
         _ => "running",
     };
-    let at = incident
-        .current
-        .as_deref()
-        .map(|step| format!(" at step {step}"))
-        .unwrap_or_default();
+    let at = match incident.current.as_deref() {
+        Some(step) if quote_step => format!(" at step `{step}`"),
+        Some(step) => format!(" at step {step}"),
+        None => String::new(),
+    };
     let why = incident
         .waiting_reason
         .as_deref()
