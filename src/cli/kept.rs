@@ -21,19 +21,7 @@ fn path(dir: &Path) -> PathBuf {
 /// Durability: written to a temporary file, synced, renamed into place and
 /// the directory synced, so after a crash the copy is whole or absent.
 pub fn write(dir: &Path, text: &str) -> Result<()> {
-    use std::io::Write;
-    use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
-    let temp = dir.join(format!(".{FILE}.tmp"));
-    let mut file = std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .mode(0o600)
-        .open(&temp)?;
-    file.write_all(text.as_bytes())?;
-    file.set_permissions(std::fs::Permissions::from_mode(0o400))?;
-    file.sync_all()?;
-    std::fs::rename(&temp, path(dir))?;
-    crate::file_util::sync_dir(dir)?;
+    crate::file_util::replace(&path(dir), text.as_bytes(), 0o400).map_err(|failed| failed.error)?;
     Ok(())
 }
 

@@ -32,7 +32,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, BufRead, BufReader, Read, Seek, SeekFrom, Write};
-use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
 
 pub const INDEX_FILE: &str = "index.jsonl";
@@ -475,12 +475,7 @@ impl Archive {
         for &index in &order {
             text.extend(nodes[index].0.to_line()?);
         }
-        let index = self.index_path();
-        let temp = self.dir.join(format!(".{INDEX_FILE}.tmp"));
-        let _ = fs::remove_file(&temp);
-        write_new(&temp, &text, 0o644)?;
-        fs::rename(&temp, &index).map_err(io_error("rename", &temp))?;
-        sync_dir(&self.dir)?;
+        crate::file_util::replace(&self.index_path(), &text, 0o644).map_err(path_error)?;
         Ok(Reindexed {
             records: order.len(),
             problems,
@@ -811,8 +806,11 @@ fn last_newline_end(file: &mut File, len: u64) -> io::Result<u64> {
 
 /// Creates `dir` and its missing parents (0700), each synced into its parent.
 fn make_dirs(dir: &Path) -> Result<(), ArchiveError> {
-    crate::file_util::make_dirs(dir, 0o700)
-        .map_err(|failed| io_error(failed.action, &failed.path)(failed.error))
+    crate::file_util::make_dirs(dir, 0o700).map_err(path_error)
+}
+
+fn path_error(failed: crate::file_util::PathError) -> ArchiveError {
+    io_error(failed.action, &failed.path)(failed.error)
 }
 
 fn sync_dir(dir: &Path) -> Result<(), ArchiveError> {
@@ -821,16 +819,7 @@ fn sync_dir(dir: &Path) -> Result<(), ArchiveError> {
 
 /// Creates `path` (which must not exist), writes `bytes` and syncs it.
 fn write_new(path: &Path, bytes: &[u8], mode: u32) -> Result<(), ArchiveError> {
-    let mut file = OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .mode(0o600)
-        .open(path)
-        .map_err(io_error("create", path))?;
-    file.write_all(bytes).map_err(io_error("write", path))?;
-    file.set_permissions(fs::Permissions::from_mode(mode))
-        .map_err(io_error("chmod", path))?;
-    file.sync_all().map_err(io_error("sync", path))
+    crate::file_util::write_new(path, bytes, mode).map_err(path_error)
 }
 
 /// Writes a new read-only file atomically: a temporary file in the same
@@ -883,6 +872,7 @@ mod tests {
     use super::*;
     use crate::model::Outcome;
     use crate::record::canonical::{Deadline, FORMAT, JournalRef, RunbookRef, Summary};
+    use std::os::unix::fs::PermissionsExt;
 
     fn record(id: &str, minute: u32, previous: Option<String>) -> Record {
         let time = |m: u32| -> DateTime<Utc> { format!("2026-11-28T10:{m:02}:00Z").parse().unwrap() };

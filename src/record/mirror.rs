@@ -29,8 +29,8 @@ use super::archive::{Archive, INDEX_FILE, IndexEntry, sha256_hex, sig_path};
 use serde::Deserialize;
 use std::ffi::OsStr;
 use std::fs::{self, OpenOptions};
-use std::io::{self, Read, Write};
-use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+use std::io::{self, Read};
+use std::os::unix::fs::OpenOptionsExt;
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -293,38 +293,18 @@ fn place(path: &Path, bytes: &[u8]) -> Result<bool, MirrorError> {
     }
 }
 
-/// A temporary file in the same directory, synced, renamed over `path`,
-/// then the directory synced: `path` is the old file or the new, whole.
+/// Replaces `path` whole ([`crate::file_util::replace`]).
 fn write_atomic(path: &Path, bytes: &[u8], mode: u32) -> Result<(), MirrorError> {
-    let dir = path.parent().unwrap_or(Path::new("."));
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let temp = dir.join(format!(".{name}.tmp"));
-    let _ = fs::remove_file(&temp);
-    let mut file = OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .mode(0o600)
-        .open(&temp)
-        .map_err(io_error("create", &temp))?;
-    file.write_all(bytes).map_err(io_error("write", &temp))?;
-    file.set_permissions(fs::Permissions::from_mode(mode))
-        .map_err(io_error("chmod", &temp))?;
-    file.sync_all().map_err(io_error("sync", &temp))?;
-    fs::rename(&temp, path).map_err(io_error("rename", &temp))?;
-    sync_dir(dir)
+    crate::file_util::replace(path, bytes, mode).map_err(path_error)
 }
 
-fn sync_dir(dir: &Path) -> Result<(), MirrorError> {
-    crate::file_util::sync_dir(dir).map_err(io_error("sync", dir))
+fn path_error(failed: crate::file_util::PathError) -> MirrorError {
+    io_error(failed.action, &failed.path)(failed.error)
 }
 
 /// Creates `dir` and its missing parents (0700), each synced into its parent.
 fn make_dirs(dir: &Path) -> Result<(), MirrorError> {
-    crate::file_util::make_dirs(dir, 0o700)
-        .map_err(|failed| io_error(failed.action, &failed.path)(failed.error))
+    crate::file_util::make_dirs(dir, 0o700).map_err(path_error)
 }
 
 /// Clones `remote` into `clone` unless done before. The clone is made

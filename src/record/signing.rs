@@ -18,8 +18,8 @@ use super::allowed_signers::{AllowedSigner, AllowedSigners};
 use chrono::{DateTime, SecondsFormat, Utc};
 use ssh_key::rand_core::OsRng;
 use ssh_key::{Algorithm, HashAlg, LineEnding, PrivateKey, PublicKey, SshSig};
-use std::io::{Read, Write};
-use std::os::unix::fs::{DirBuilderExt, MetadataExt, OpenOptionsExt, PermissionsExt};
+use std::io::Read;
+use std::os::unix::fs::{DirBuilderExt, MetadataExt};
 use std::path::{Path, PathBuf};
 
 /// The SSHSIG namespace of incident records: a signature made for anything
@@ -569,19 +569,9 @@ fn write_atomically(path: &Path, contents: &[u8], mode: u32, replace: Replace) -
     let temp = dir.join(format!(".{name}.tmp.{}", std::process::id()));
     // A temporary file left by a crashed run with our process id.
     let _ = std::fs::remove_file(&temp);
-    let written = (|| {
-        let mut file = std::fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .mode(mode & 0o600)
-            .open(&temp)?;
-        file.write_all(contents)?;
-        file.set_permissions(std::fs::Permissions::from_mode(mode))?;
-        file.sync_all()
-    })();
-    if let Err(error) = written {
+    if let Err(failed) = crate::file_util::write_new(&temp, contents, mode) {
         let _ = std::fs::remove_file(&temp);
-        return Err(write_error(error));
+        return Err(write_error(failed.error));
     }
     let placed = match replace {
         Replace::Always => std::fs::rename(&temp, path),
