@@ -60,6 +60,10 @@ impl Sink for SharedSink<'_, '_> {
         lock(self.0).journal.sync().map_err(std::io::Error::other)
     }
 
+    fn start_sync(&mut self) {
+        lock(self.0).journal.start_sync();
+    }
+
     fn record_timer_fired(&mut self, time: DateTime<Utc>, timer: &str) -> std::io::Result<Option<Event>> {
         let mut shared = lock(self.0);
         if shared

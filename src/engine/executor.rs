@@ -52,15 +52,21 @@ impl CommandOutcome {
 }
 
 pub trait Executor {
-    /// Runs `spec`, calling `line` with each (redacted) line of output as it
-    /// arrives, for display. Errors are failures to start the command at
-    /// all; a command that fails is an `Ok` outcome.
-    fn run(
-        &self,
-        spec: &CommandSpec<'_>,
+    /// Starts `spec`'s shell held before its script: the shell may load,
+    /// but nothing of the script runs until [`Prepared::run`], so that the
+    /// runner can make the command's start durable meanwhile. Errors are
+    /// failures to start the shell at all.
+    fn prepare<'s>(&'s self, spec: &CommandSpec<'s>) -> std::io::Result<Box<dyn Prepared + 's>>;
+
+    /// Prepares `spec` and runs it at once.
+    fn run<'s>(
+        &'s self,
+        spec: &CommandSpec<'s>,
         redact: &dyn Fn(&str) -> String,
         line: &mut dyn FnMut(&str),
-    ) -> std::io::Result<CommandOutcome>;
+    ) -> std::io::Result<CommandOutcome> {
+        self.prepare(spec)?.run(redact, line)
+    }
 
     /// Stops what is left of a command whose runner died (`kill -9`, power
     /// to the terminal lost): processes of this incident's `step` still
@@ -69,4 +75,17 @@ pub trait Executor {
     fn stop_leftovers(&self, _incident_key: &str, _step: &str) -> Vec<u32> {
         Vec::new()
     }
+}
+
+/// A command whose shell is started and waits to run its script. Dropped
+/// without [`Prepared::run`], it is stopped and the script never runs.
+pub trait Prepared {
+    /// Lets the script run, calling `line` with each (redacted) line of
+    /// output as it arrives, for display. Errors are failures to run the
+    /// command at all; a command that fails is an `Ok` outcome.
+    fn run(
+        self: Box<Self>,
+        redact: &dyn Fn(&str) -> String,
+        line: &mut dyn FnMut(&str),
+    ) -> std::io::Result<CommandOutcome>;
 }

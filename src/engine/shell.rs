@@ -4,6 +4,10 @@
 //! - Each command runs as `sh -c SCRIPT` with stdin from `/dev/null`, the
 //!   inherited environment plus `spec.env`, and a process group of its own,
 //!   so everything it starts (pipelines, `cmd &`) can be stopped together.
+//! - No part of the script runs before [`Prepared::run`]: the shell is
+//!   started first and waits at a [`GATE`] on its standard input, so that
+//!   loading the shell and making the journal durable happen side by side.
+//!   A runner that dies or drops the command instead never lets it through.
 //! - On a timeout or a cancel the whole group gets SIGTERM, then SIGKILL when
 //!   `spec.grace` has passed and anything is left in it. A command that ends
 //!   by itself is never signalled: a process it detached and that closed
@@ -28,17 +32,16 @@
 
 use std::collections::VecDeque;
 use std::fmt::Write as _;
-use std::io;
+use std::io::{self, Write as _};
 use std::mem;
 use std::os::fd::OwnedFd;
 use std::os::unix::process::{CommandExt, ExitStatusExt};
 use std::process::{Child, Command, ExitStatus, Stdio};
-use std::sync::atomic::Ordering;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::thread;
 use std::time::{Duration, Instant};
 
 use rustix::event::{PollFd, PollFlags, Timespec, poll};
-use rustix::fs::OFlags;
 use rustix::io::Errno;
 #[cfg(target_os = "linux")]
 use rustix::process::PidfdFlags;
@@ -46,7 +49,7 @@ use rustix::process::{Pid, Signal};
 
 use crate::process_group::{self, ProcessGroup};
 
-use super::executor::{CommandOutcome, CommandSpec, Executor, OUTPUT_HEAD, OUTPUT_TAIL};
+use super::executor::{CommandOutcome, CommandSpec, Executor, OUTPUT_HEAD, OUTPUT_TAIL, Prepared};
 
 /// How often timeout, cancel and the child are checked while output is quiet.
 const POLL: Duration = Duration::from_millis(20);
@@ -71,21 +74,81 @@ const FIRST_NAP: Duration = Duration::from_micros(20);
 /// How much of standard output is kept apart for `capture = "var"`.
 const STDOUT_KEPT: usize = 4096;
 
+/// What the shell runs before the script: wait for the go-ahead (a newline)
+/// on standard input, the gate's pipe, leaving at once if the runner closes
+/// it unopened; then take standard input from `/dev/null` as every command
+/// does. On the script's first line, so that the line numbers in the
+/// shell's messages stay the script's own.
+const GATE: &str = "read -r _ || exit 125; exec </dev/null; ";
+
 /// Runs commands with `sh -c`.
 #[derive(Debug, Default)]
 pub struct ShellExecutor;
 
 impl Executor for ShellExecutor {
+    fn prepare<'s>(&'s self, spec: &CommandSpec<'s>) -> io::Result<Box<dyn Prepared + 's>> {
+        let (gate_out, gate) = io::pipe()?;
+        let child = spawn(spec, gate_out)?;
+        let group = ProcessGroup::of(&child);
+        Ok(Box::new(Held {
+            child: Some(child),
+            group,
+            gate: Some(gate),
+            timeout: spec.timeout,
+            grace: spec.grace,
+            cancel: spec.cancel,
+        }))
+    }
+
+    /// Finds the processes by the variables every command gets
+    /// (`RUNBOOK_INCIDENT_KEY`, `RUNBOOK_STEP`) and stops their process groups:
+    /// TERM, then KILL after two seconds.
+    fn stop_leftovers(&self, incident_key: &str, step: &str) -> Vec<u32> {
+        stop_leftovers(incident_key, step)
+    }
+}
+
+/// A shell started by [`ShellExecutor::prepare`], waiting at [`GATE`].
+struct Held<'s> {
+    /// Taken by `run`; still here on drop when the script never ran.
+    child: Option<Child>,
+    group: ProcessGroup,
+    /// The write end of the shell's standard input.
+    gate: Option<io::PipeWriter>,
+    timeout: Duration,
+    grace: Duration,
+    cancel: &'s AtomicBool,
+}
+
+impl Drop for Held<'_> {
+    fn drop(&mut self) {
+        // Never let through: stop the shell where it waits and reap it.
+        if let Some(mut child) = self.child.take() {
+            self.group.signal(Signal::KILL);
+            let _ = child.wait();
+        }
+    }
+}
+
+impl Prepared for Held<'_> {
     fn run(
-        &self,
-        spec: &CommandSpec<'_>,
+        mut self: Box<Self>,
         redact: &dyn Fn(&str) -> String,
         line: &mut dyn FnMut(&str),
     ) -> io::Result<CommandOutcome> {
+        let mut child = self
+            .child
+            .take()
+            .ok_or_else(|| io::Error::other("command already run"))?;
+        if let Some(mut gate) = self.gate.take() {
+            // A shell that already ended (a syntax error on the first
+            // line) cannot read it; its exit status says what happened.
+            let _ = gate.write_all(b"\n");
+        }
+        let (timeout, grace, cancel) = (self.timeout, self.grace, self.cancel);
+        let group = &mut self.group;
         let start = Instant::now();
-        let deadline = start.checked_add(spec.timeout);
-        let mut child = spawn(spec)?;
-        let mut group = ProcessGroup::of(&child);
+        let deadline = start.checked_add(timeout);
 
         let mut pipes = [
             child.stdout.take().map(|out| Pipe::new(out.into(), true)),
@@ -171,7 +234,7 @@ impl Executor for ShellExecutor {
                 if exited && !streams_open {
                     break;
                 }
-                if spec.cancel.load(Ordering::Relaxed) {
+                if cancel.load(Ordering::Relaxed) {
                     cancelled = true;
                 } else if deadline.is_some_and(|deadline| now >= deadline) {
                     timed_out = true;
@@ -179,7 +242,7 @@ impl Executor for ShellExecutor {
                 if cancelled || timed_out {
                     group.signal(Signal::TERM);
                     phase = Phase::Terminating {
-                        kill_at: now.checked_add(spec.grace),
+                        kill_at: now.checked_add(grace),
                     };
                 }
             }
@@ -213,69 +276,67 @@ impl Executor for ShellExecutor {
             output: capture.finish(),
         })
     }
+}
 
-    /// Finds the processes by the variables every command gets
-    /// (`RUNBOOK_INCIDENT_KEY`, `RUNBOOK_STEP`) and stops their process groups:
-    /// TERM, then KILL after two seconds.
-    fn stop_leftovers(&self, incident_key: &str, step: &str) -> Vec<u32> {
-        let wanted = [
-            format!("RUNBOOK_INCIDENT_KEY={incident_key}"),
-            format!("RUNBOOK_STEP={step}"),
-        ];
-        let me = std::process::id();
-        let Ok(entries) = std::fs::read_dir("/proc") else {
-            return Vec::new();
+/// See [`Executor::stop_leftovers`].
+fn stop_leftovers(incident_key: &str, step: &str) -> Vec<u32> {
+    let wanted = [
+        format!("RUNBOOK_INCIDENT_KEY={incident_key}"),
+        format!("RUNBOOK_STEP={step}"),
+    ];
+    let me = std::process::id();
+    let Ok(entries) = std::fs::read_dir("/proc") else {
+        return Vec::new();
+    };
+    let mut pids = Vec::new();
+    let mut groups = Vec::new();
+    for entry in entries.flatten() {
+        let Some(pid) = entry
+            .file_name()
+            .to_str()
+            .and_then(|name| name.parse::<u32>().ok())
+        else {
+            continue;
         };
-        let mut pids = Vec::new();
-        let mut groups = Vec::new();
-        for entry in entries.flatten() {
-            let Some(pid) = entry
-                .file_name()
-                .to_str()
-                .and_then(|name| name.parse::<u32>().ok())
-            else {
-                continue;
-            };
-            if pid == me {
-                continue;
-            }
-            let Ok(environ) = std::fs::read(entry.path().join("environ")) else {
-                continue;
-            };
-            let vars: Vec<&[u8]> = environ.split(|&b| b == 0).collect();
-            if !wanted.iter().all(|want| vars.contains(&want.as_bytes())) {
-                continue;
-            }
-            let group = process_group::state_and_group(&entry.path()).map(|(_, group)| group);
-            pids.push(pid);
-            if let Some(group) = group.and_then(Pid::from_raw)
-                && !groups.contains(&group)
-            {
-                groups.push(group);
-            }
+        if pid == me {
+            continue;
         }
-        for group in &groups {
-            let _ = rustix::process::kill_process_group(*group, Signal::TERM);
+        let Ok(environ) = std::fs::read(entry.path().join("environ")) else {
+            continue;
+        };
+        let vars: Vec<&[u8]> = environ.split(|&b| b == 0).collect();
+        if !wanted.iter().all(|want| vars.contains(&want.as_bytes())) {
+            continue;
         }
-        let deadline = Instant::now() + Duration::from_secs(2);
-        while Instant::now() < deadline
-            && groups
-                .iter()
-                .any(|group| rustix::process::test_kill_process_group(*group).is_ok())
+        let group = process_group::state_and_group(&entry.path()).map(|(_, group)| group);
+        pids.push(pid);
+        if let Some(group) = group.and_then(Pid::from_raw)
+            && !groups.contains(&group)
         {
-            thread::sleep(Duration::from_millis(50));
+            groups.push(group);
         }
-        for group in &groups {
-            let _ = rustix::process::kill_process_group(*group, Signal::KILL);
-        }
-        pids
     }
+    for group in &groups {
+        let _ = rustix::process::kill_process_group(*group, Signal::TERM);
+    }
+    let deadline = Instant::now() + Duration::from_secs(2);
+    while Instant::now() < deadline
+        && groups
+            .iter()
+            .any(|group| rustix::process::test_kill_process_group(*group).is_ok())
+    {
+        thread::sleep(Duration::from_millis(50));
+    }
+    for group in &groups {
+        let _ = rustix::process::kill_process_group(*group, Signal::KILL);
+    }
+    pids
 }
 
 /// This module is the adapter that `clippy.toml` sends every other caller of
 /// `Command::new` to, so the lint is lifted here and nowhere else.
 #[allow(clippy::disallowed_methods)]
-fn spawn(spec: &CommandSpec<'_>) -> io::Result<Child> {
+fn spawn(spec: &CommandSpec<'_>, gate: io::PipeReader) -> io::Result<Child> {
     // A PATH of the command's own means looking `sh` up in it.
     let own_path = spec.env.iter().any(|(key, _)| key == "PATH");
     Command::new(if own_path {
@@ -284,9 +345,9 @@ fn spawn(spec: &CommandSpec<'_>) -> io::Result<Child> {
         shell()
     })
     // `--` so that a script starting with `-` is not read as options.
-    .args(["-c", "--", spec.script])
+    .args(["-c", "--", &format!("{GATE}{}", spec.script)])
     .envs(spec.env.iter().map(|(key, value)| (key, value)))
-    .stdin(Stdio::null())
+    .stdin(gate)
     .stdout(Stdio::piped())
     .stderr(Stdio::piped())
     .process_group(0)
@@ -459,9 +520,7 @@ impl Pipe {
     fn new(fd: OwnedFd, stdout: bool) -> Self {
         // Reads follow poll(2) saying there is something to read; should
         // there be nothing after all, they must not block.
-        if let Ok(flags) = rustix::fs::fcntl_getfl(&fd) {
-            let _ = rustix::fs::fcntl_setfl(&fd, flags | OFlags::NONBLOCK);
-        }
+        let _ = rustix::io::ioctl_fionbio(&fd, true);
         Pipe {
             fd,
             chunk: Chunk::new(stdout),
@@ -688,6 +747,58 @@ mod tests {
             .first()
             .and_then(|line| line.trim().parse().ok())
             .expect("the script echoes $! first")
+    }
+
+    /// A spec whose script may use `$DIR`, a new temporary directory.
+    fn spec_in<'s>(script: &'s str, dir: &tempfile::TempDir) -> CommandSpec<'s> {
+        let mut spec = spec(script);
+        spec.env.push(("DIR".into(), dir.path().display().to_string()));
+        spec
+    }
+
+    #[test]
+    fn nothing_of_the_script_runs_before_the_gate_opens() {
+        let dir = tempfile::tempdir().unwrap();
+        let spec = spec_in("touch \"$DIR/ran\"", &dir);
+        let prepared = ShellExecutor.prepare(&spec).unwrap();
+        thread::sleep(Duration::from_millis(300));
+        assert!(!dir.path().join("ran").exists(), "ran before the gate opened");
+        let outcome = prepared.run(&|text| text.to_owned(), &mut |_| {}).unwrap();
+        assert_eq!(outcome.exit_code, Some(0), "{}", outcome.output);
+        assert!(dir.path().join("ran").exists());
+    }
+
+    #[test]
+    fn a_command_dropped_at_the_gate_never_runs_and_is_stopped() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut spec = spec_in("touch \"$DIR/ran\"", &dir);
+        let key = format!("gate-{}", std::process::id());
+        spec.env.push(("RUNBOOK_INCIDENT_KEY".into(), key.clone()));
+        spec.env.push(("RUNBOOK_STEP".into(), "held".into()));
+        let prepared = ShellExecutor.prepare(&spec).unwrap();
+        thread::sleep(Duration::from_millis(100));
+        drop(prepared);
+        thread::sleep(Duration::from_millis(200));
+        assert!(!dir.path().join("ran").exists(), "a dropped command ran");
+        assert_eq!(
+            stop_leftovers(&key, "held"),
+            Vec::<u32>::new(),
+            "its shell lives on"
+        );
+    }
+
+    #[test]
+    fn past_the_gate_stdin_is_dev_null_and_line_numbers_are_the_scripts() {
+        let (outcome, _) = run(&spec("cat; readlink /proc/$$/fd/0\nno-such-command-here"));
+        let lines: Vec<&str> = outcome.output.lines().collect();
+        assert_eq!(lines[0], "/dev/null", "{}", outcome.output);
+        // dash: "sh: 2: no-such-command-here: not found"; bash: "line 2: ...".
+        assert!(
+            lines[1].contains("2: no-such-command-here") || lines[1].contains("line 2"),
+            "{}",
+            outcome.output
+        );
+        assert_eq!(outcome.exit_code, Some(127));
     }
 
     #[test]

@@ -45,19 +45,31 @@ struct FakeExecutor {
 }
 
 impl Executor for FakeExecutor {
+    fn prepare<'s>(&'s self, spec: &CommandSpec<'s>) -> std::io::Result<Box<dyn Prepared + 's>> {
+        Ok(Box::new(FakePrepared {
+            executor: self,
+            ran: (spec.script.to_owned(), spec.env.clone()),
+        }))
+    }
+}
+
+struct FakePrepared<'s> {
+    executor: &'s FakeExecutor,
+    ran: Ran,
+}
+
+impl Prepared for FakePrepared<'_> {
     fn run(
-        &self,
-        spec: &CommandSpec<'_>,
+        self: Box<Self>,
         redact: &dyn Fn(&str) -> String,
         line: &mut dyn FnMut(&str),
     ) -> std::io::Result<CommandOutcome> {
-        self.ran
-            .borrow_mut()
-            .push((spec.script.to_owned(), spec.env.clone()));
+        let failed = self.ran.0.contains("false");
+        self.executor.ran.borrow_mut().push(self.ran);
         let output = redact("out s3cret");
         line(&output);
         Ok(CommandOutcome {
-            exit_code: Some(if spec.script.contains("false") { 1 } else { 0 }),
+            exit_code: Some(if failed { 1 } else { 0 }),
             signal: None,
             duration: std::time::Duration::from_millis(5),
             timed_out: false,
@@ -72,6 +84,8 @@ impl Executor for FakeExecutor {
 #[derive(Default)]
 struct MemorySink {
     events: Vec<Event>,
+    /// Fail `sync` once a command's start is recorded: a disk that fails.
+    sync_fails_after_command_start: bool,
 }
 
 impl Sink for MemorySink {
@@ -87,6 +101,17 @@ impl Sink for MemorySink {
         };
         self.events.push(event.clone());
         Ok(event)
+    }
+
+    fn sync(&mut self) -> std::io::Result<()> {
+        let started = self
+            .events
+            .iter()
+            .any(|event| matches!(event.kind, EventKind::CommandStarted { .. }));
+        if self.sync_fails_after_command_start && started {
+            return Err(std::io::Error::other("disk failed"));
+        }
+        Ok(())
     }
 }
 
@@ -141,6 +166,10 @@ impl Harness {
     }
 
     fn start(&mut self, given: &[(&str, &str)], drill: bool) -> (Stop, Incident) {
+        self.try_start(given, drill).unwrap()
+    }
+
+    fn try_start(&mut self, given: &[(&str, &str)], drill: bool) -> Result<(Stop, Incident), JournalFailed> {
         let answers = self.answers(given);
         let mut quiet = Quiet;
         let mut operator = ScriptedOperator::new(answers, &mut quiet, Lang::english());
@@ -166,7 +195,7 @@ impl Harness {
             digest: "d".repeat(64),
             source: "test.toml".into(),
         };
-        Engine::start(&self.runbook, start, ports).unwrap()
+        Engine::start(&self.runbook, start, ports)
     }
 
     fn resume(&mut self, given: &[(&str, &str)]) -> (Stop, Incident) {
@@ -367,6 +396,20 @@ fn output_is_redacted_before_it_is_journaled() {
         unreachable!()
     };
     assert_eq!(output, "out [REDACTED]");
+}
+
+#[test]
+fn a_command_whose_start_cannot_be_made_durable_never_runs() {
+    let mut h = Harness::new(FAILING.replace("run = \"false\"", "run = \"true\"").as_str());
+    h.sink.sync_fails_after_command_start = true;
+    let error = h.try_start(&[], false).unwrap_err();
+    assert!(error.to_string().contains("disk failed"), "{error}");
+    assert!(
+        h.executor.ran.borrow().is_empty(),
+        "the script ran before its start was on disk"
+    );
+    let last = h.sink.events.last().unwrap();
+    assert_eq!(last.kind.name(), "command-started");
 }
 
 #[test]

@@ -766,13 +766,6 @@ impl<'a> Engine<'a> {
         if self.ports.cancel.load(Ordering::SeqCst) {
             return self.interrupted(Some(id)).map(Flow::Stop);
         }
-        self.record(EventKind::CommandStarted {
-            step: id.to_owned(),
-            command: command.run.value.clone(),
-        })?;
-        // A command is an action: everything before it, its start
-        // included, is on disk before it runs.
-        self.ports.sink.sync()?;
         let spec = CommandSpec {
             script: &command.run.value,
             env: self.environment(step),
@@ -780,9 +773,20 @@ impl<'a> Engine<'a> {
             grace: self.grace,
             cancel: self.ports.cancel,
         };
+        self.record(EventKind::CommandStarted {
+            step: id.to_owned(),
+            command: command.run.value.clone(),
+        })?;
+        // A command is an action: everything before it, its start
+        // included, is on disk before its script runs. The disk works
+        // while the shell starts, held before the script; dropped on a
+        // journal error, it never runs it.
+        self.ports.sink.start_sync();
+        let prepared = self.ports.executor.prepare(&spec);
+        self.ports.sink.sync()?;
         let operator = &mut *self.ports.operator;
         let mut show = |line: &str| operator.output(step, line);
-        let result = self.ports.executor.run(&spec, self.ports.redact, &mut show);
+        let result = prepared.and_then(|prepared| prepared.run(self.ports.redact, &mut show));
         let outcome = match result {
             Ok(outcome) => outcome,
             Err(error) => super::CommandOutcome {

@@ -8,7 +8,10 @@
 //! in the kernel's hands), and a power cut only if a sync followed it; the
 //! walk syncs before every action that leaves the process (a command, a
 //! notification, a prompt, exiting), so nothing a person or a system acted
-//! on is ever lost. A crash before that leaves
+//! on is ever lost. [`Journal::start_sync`] lets a helper thread begin that
+//! `fdatasync` while the caller prepares the action (a command's shell
+//! starts, held before its script); the [`Journal::sync`] that follows
+//! waits for it before the action goes ahead. A crash before that leaves
 //! either nothing or a prefix of the line, a torn tail, which [`Journal::open`]
 //! copies to `journal.jsonl.torn` (appended, fsynced) before truncating the
 //! journal to its valid prefix (fsynced), so no event whose append returned is
@@ -29,6 +32,8 @@ use std::fs::{File, OpenOptions};
 use std::io::{Read, Write};
 use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
+use std::sync::mpsc;
+use std::thread;
 
 /// An incident's journal, open for appending by the process that holds its
 /// lock (which it keeps until dropped).
@@ -40,9 +45,67 @@ pub struct Journal {
     seq: u64,
     head: String,
     poisoned: bool,
-    /// Events written since the last `fdatasync`.
+    /// Events written since the last `fdatasync` was asked for.
     unsynced: bool,
+    /// A helper thread's `fdatasync`, asked for by [`Journal::start_sync`]
+    /// and not yet waited for by [`Journal::sync`].
+    syncer: Option<Syncer>,
     lock: Lock,
+}
+
+/// A thread that runs `fdatasync` on the journal when asked, so that the
+/// disk can work while the caller starts something else.
+#[derive(Debug)]
+struct Syncer {
+    ask: mpsc::Sender<()>,
+    done: mpsc::Receiver<std::io::Result<()>>,
+    /// Asked and not yet waited for.
+    in_flight: bool,
+    thread: Option<thread::JoinHandle<()>>,
+}
+
+impl Syncer {
+    fn spawn(file: &File) -> std::io::Result<Syncer> {
+        let file = file.try_clone()?;
+        let (ask, asked) = mpsc::channel::<()>();
+        let (tell, done) = mpsc::channel();
+        let thread = thread::Builder::new()
+            .name("journal-sync".into())
+            .spawn(move || {
+                while asked.recv().is_ok() {
+                    if tell.send(file.sync_data()).is_err() {
+                        return;
+                    }
+                }
+            })?;
+        Ok(Syncer {
+            ask,
+            done,
+            in_flight: false,
+            thread: Some(thread),
+        })
+    }
+
+    /// Waits for the `fdatasync` in flight, if any, and returns its result.
+    fn wait(&mut self) -> std::io::Result<()> {
+        if !std::mem::take(&mut self.in_flight) {
+            return Ok(());
+        }
+        self.done
+            .recv()
+            .unwrap_or_else(|_| Err(std::io::Error::other("the journal's sync thread ended")))
+    }
+}
+
+impl Drop for Syncer {
+    fn drop(&mut self) {
+        // Closing the channel ends the thread once its sync, if any, is done.
+        let (ask, _) = mpsc::channel();
+        drop(std::mem::replace(&mut self.ask, ask));
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
 }
 
 impl Journal {
@@ -98,6 +161,7 @@ impl Journal {
             head: replay.head().to_string(),
             poisoned: false,
             unsynced: false,
+            syncer: None,
             lock,
         }
     }
@@ -111,15 +175,40 @@ impl Journal {
 
     /// Makes every event written so far durable.
     pub fn sync(&mut self) -> Result<(), JournalError> {
-        if !self.unsynced {
-            return Ok(());
-        }
-        if let Err(error) = self.file.sync_data() {
+        let started = self.syncer.as_mut().map_or(Ok(()), Syncer::wait);
+        let result = started.and_then(|()| {
+            if self.unsynced {
+                self.file.sync_data()
+            } else {
+                Ok(())
+            }
+        });
+        if let Err(error) = result {
+            // What reached the disk is unknown: see the module docs.
             self.poisoned = true;
             return Err(JournalError::file("sync", &self.path)(error));
         }
         self.unsynced = false;
         Ok(())
+    }
+
+    /// Starts making every event written so far durable on a helper
+    /// thread, and returns at once; the next [`Journal::sync`] waits for it
+    /// and reports its failure. Without a helper thread (none could be
+    /// started) that `sync` does all the work.
+    pub fn start_sync(&mut self) {
+        if !self.unsynced || self.poisoned || self.syncer.as_ref().is_some_and(|s| s.in_flight) {
+            return;
+        }
+        if self.syncer.is_none() {
+            self.syncer = Syncer::spawn(&self.file).ok();
+        }
+        if let Some(syncer) = &mut self.syncer
+            && syncer.ask.send(()).is_ok()
+        {
+            syncer.in_flight = true;
+            self.unsynced = false;
+        }
     }
 
     /// Appends one event with one `write`, leaving the `fdatasync` to the
@@ -340,6 +429,43 @@ mod tests {
         );
         assert_eq!(fs::read_to_string(&path).unwrap(), edited);
         assert!(!dir.path().join(TORN_FILE).exists());
+    }
+
+    #[test]
+    fn a_sync_started_early_is_waited_for_and_covers_later_writes() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut journal = Journal::create(dir.path(), ACTOR, lock(dir.path())).unwrap();
+        journal.start_sync(); // nothing written: nothing to do
+        assert!(journal.syncer.is_none());
+        let one = journal.write(at(1), note("one")).unwrap();
+        journal.start_sync();
+        assert!(journal.syncer.as_ref().is_some_and(|s| s.in_flight));
+        let two = journal.write(at(2), note("two")).unwrap();
+        assert!(journal.unsynced, "written after the sync was asked for");
+        journal.sync().unwrap();
+        assert!(!journal.unsynced && !journal.syncer.as_ref().unwrap().in_flight);
+        assert_eq!(read(dir.path()).unwrap().events, [one, two]);
+    }
+
+    #[test]
+    fn a_failed_background_sync_poisons_the_journal() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut journal = Journal::create(dir.path(), ACTOR, lock(dir.path())).unwrap();
+        journal.append(at(1), note("one")).unwrap();
+        // Stand-in for a failing disk: fdatasync on a pipe fails (EINVAL).
+        let (reader, _writer) = std::io::pipe().unwrap();
+        let real = std::mem::replace(&mut journal.file, File::from(std::os::fd::OwnedFd::from(reader)));
+        journal.unsynced = true;
+        journal.start_sync();
+        journal.file = real;
+        let error = journal.sync().unwrap_err();
+        assert!(
+            matches!(error, JournalError::File { action: "sync", .. }),
+            "{error:?}"
+        );
+        let error = journal.append(at(2), note("two")).unwrap_err();
+        assert!(matches!(error, JournalError::Poisoned { .. }), "{error:?}");
+        assert_eq!(read(dir.path()).unwrap().events.len(), 1);
     }
 
     #[test]

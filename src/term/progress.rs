@@ -35,8 +35,11 @@ impl Progress {
     }
 
     fn line(&self, text: &str) {
-        let mut err = std::io::stderr().lock();
-        let _ = writeln!(err, "{}", super::sanitize(text));
+        // One write per line: stderr is unbuffered, and a line written in
+        // pieces can be split by another writer to the same log.
+        let mut line = super::sanitize(text).into_owned();
+        line.push('\n');
+        let _ = std::io::stderr().lock().write_all(line.as_bytes());
     }
 }
 
