@@ -855,8 +855,7 @@ mod tests {
             "-e x".to_owned(),
         ];
         for value in values {
-            let mut spec = spec("cd \"$DIR\" && printf '%s' \"$V\"");
-            spec.env.push(("DIR".into(), dir.path().display().to_string()));
+            let mut spec = spec_in("cd \"$DIR\" && printf '%s' \"$V\"", &dir);
             spec.env.push(("V".into(), value.clone()));
             let (outcome, _) = run(&spec);
             assert_eq!(outcome.exit_code, Some(0), "{value:?}");
