@@ -270,7 +270,7 @@ fn a_driven_incident_cannot_be_resumed_twice() {
 fn killed_mid_command_resume_reports_the_unfinished_command() {
     let slow = WEB.replace(
         "run = 'printf \"%s|%s\" \"$SERVICE\" \"$PAYLOAD\"'",
-        "run = 'sleep 30'",
+        "run = 'touch running; sleep 30'",
     );
     let mut test = Test::new().runbook("web", &slow);
     let binary = env!("CARGO_BIN_EXE_runbook");
@@ -282,13 +282,20 @@ fn killed_mid_command_resume_reports_the_unfinished_command() {
         .stderr(std::process::Stdio::null())
         .spawn()
         .unwrap();
-    let journal = test.data().join("incidents").join(FIRST).join("journal.jsonl");
+    // Killed once the script runs (its start is journaled before that).
+    let running = test.work().join("running");
     for _ in 0..200 {
-        if std::fs::read_to_string(&journal).is_ok_and(|text| text.contains("command-started")) {
+        if running.exists() {
             break;
         }
         std::thread::sleep(std::time::Duration::from_millis(20));
     }
+    let journal = test.data().join("incidents").join(FIRST).join("journal.jsonl");
+    assert!(
+        std::fs::read_to_string(&journal)
+            .unwrap()
+            .contains("command-started")
+    );
     child.kill().unwrap();
     child.wait().unwrap();
     test.again(["incidents"]).success().stdout_contains("interrupted");
