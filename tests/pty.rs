@@ -171,7 +171,7 @@ fn the_one_hour_timer_fires_in_a_second_while_a_prompt_waits() {
     expect(&mut p, "Report, and contact the vendor");
     keys(&mut p, &[DOWN, DOWN, DOWN, ENTER]); // other actions…
     expect(&mut p, "What now?");
-    keys(&mut p, &[DOWN, DOWN, DOWN, ENTER]); // pause
+    keys(&mut p, &[DOWN, DOWN, DOWN, DOWN, ENTER]); // pause
     expect(&mut p, "to continue: runbook resume");
     assert_eq!(exit_code(&mut p), 3);
 }
@@ -204,4 +204,59 @@ fn ctrl_c_at_a_prompt_pauses_and_resume_goes_on() {
     ])
     .status(3)
     .stderr_contains("restart");
+}
+
+#[test]
+fn a_file_is_attached_from_other_actions_during_the_walk() {
+    let test = test().file("evidence/auth.log", "Failed password for root from 203.0.113.9\n");
+    let evidence = test.work().join("evidence/auth.log");
+    let mut p = test.pty([
+        "drill",
+        "server-software-failure",
+        "--var",
+        "host=web1",
+        "--var",
+        "symptom=500s",
+    ]);
+    intake(&mut p);
+    keys(&mut p, &[ENTER]); // Yes
+    expect(&mut p, "Inspect the server at once");
+    keys(&mut p, &[DOWN, DOWN, DOWN, ENTER]); // Other actions…
+    expect(&mut p, "What now?");
+    keys(&mut p, &[DOWN, ENTER]); // Attach a file
+    expect(&mut p, "File to attach");
+    keys(&mut p, &["/no/such/file", ENTER]);
+    expect(&mut p, "not a readable file"); // asked again, nothing stored
+    for _ in 0.."/no/such/file".len() {
+        keys(&mut p, &["\x7f"]);
+    }
+    keys(&mut p, &[evidence.to_str().unwrap(), ENTER]);
+    expect(&mut p, "attached auth.log (sha256 ");
+    // Back at the same question; pause there.
+    expect(&mut p, "Inspect the server at once");
+    keys(&mut p, &[DOWN, DOWN, DOWN, ENTER]);
+    expect(&mut p, "What now?");
+    keys(&mut p, &[DOWN, DOWN, DOWN, DOWN, ENTER]); // Pause
+    expect(&mut p, "paused");
+    assert_eq!(exit_code(&mut p), 3);
+
+    let events = test.events(FIRST);
+    let attached: Vec<&serde_json::Value> = events
+        .iter()
+        .filter(|e| e["type"] == "attachment-added")
+        .collect();
+    assert_eq!(attached.len(), 1, "{events:?}");
+    let bytes = std::fs::read(&evidence).unwrap();
+    assert_eq!(attached[0]["payload"]["name"], "auth.log");
+    assert_eq!(attached[0]["payload"]["bytes"], bytes.len());
+    assert_eq!(
+        attached[0]["payload"]["sha256"],
+        runbook::journal::sha256_hex(&bytes)
+    );
+    let kept = test
+        .data()
+        .join("incidents")
+        .join(FIRST)
+        .join("attachments/auth.log");
+    assert_eq!(std::fs::read(kept).unwrap(), bytes);
 }

@@ -240,7 +240,9 @@ fn a_driven_incident_cannot_be_resumed_twice() {
         "run = 'printf \"%s|%s\" \"$SERVICE\" \"$PAYLOAD\"'",
         "run = 'sleep 3'",
     );
-    let mut test = Test::new().runbook("web", &slow);
+    let mut test = Test::new()
+        .runbook("web", &slow)
+        .file("evidence.log", "disk full\n");
     let binary = env!("CARGO_BIN_EXE_runbook");
     let mut child = std::process::Command::new(binary)
         .args(["start", "web", "--var", "payload=x", "--non-interactive"])
@@ -263,6 +265,13 @@ fn a_driven_incident_cannot_be_resumed_twice() {
         .stderr_contains("pid")
         .stderr_contains(&child.id().to_string());
     test.again(["incidents"]).success().stdout_contains("running");
+    // Nothing is stored by a refused attach; the walker can attach it.
+    test.again(["attach", FIRST, "evidence.log"])
+        .status(2)
+        .stderr_contains("is being driven by")
+        .stderr_contains("Other actions");
+    let attachments = test.data().join("incidents").join(FIRST).join("attachments");
+    assert!(!attachments.exists(), "a refused attach left a file behind");
     assert_eq!(child.wait().unwrap().code(), Some(3));
 }
 

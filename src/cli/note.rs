@@ -5,7 +5,7 @@ use super::start::journal_error;
 use super::{Context, context::actor};
 use crate::error::{Error, Result};
 use crate::exit_code::ExitCode;
-use crate::journal::{Journal, Lock, sha256_hex_reader};
+use crate::journal::{Journal, Lock, store_attachment};
 use crate::model::{EventKind, Incident};
 use std::io::Write;
 use std::path::PathBuf;
@@ -35,7 +35,8 @@ pub struct AttachArgs {
 }
 
 /// Opens an incident's journal for one more event. Refused while another
-/// process drives it: that operator adds notes at their own prompt.
+/// process drives it: that operator adds notes and files at their own
+/// prompt.
 fn append(
     context: &Context,
     id: &str,
@@ -44,7 +45,18 @@ fn append(
     let dir = context.incident_dir(id)?;
     let now = crate::clock::now();
     let actor = actor();
-    let lock = Lock::acquire(&dir, &actor, now).map_err(journal_error)?;
+    let lock = Lock::acquire(&dir, &actor, now).map_err(|error| {
+        let locked = matches!(error, crate::journal::JournalError::Locked { .. });
+        let error = journal_error(error);
+        if locked {
+            error.with_hint(
+                "whoever walks it can add notes and files at any prompt (Other actions); \
+                 or run this again once the walk pauses or ends",
+            )
+        } else {
+            error
+        }
+    })?;
     let (mut journal, replay) = Journal::open(&dir, &actor, lock).map_err(journal_error)?;
     if let Some(torn) = &replay.torn {
         writeln!(
@@ -103,41 +115,19 @@ pub fn attach(context: &Context, args: &AttachArgs) -> Result<ExitCode> {
             args.file.display()
         )));
     }
-    let name = args
-        .file
-        .file_name()
-        .map(|name| name.to_string_lossy().into_owned())
-        .ok_or_else(|| Error::usage("the file has no name"))?;
+    if args.file.file_name().is_none() {
+        return Err(Error::usage("the file has no name"));
+    }
     let mut digest = String::new();
     // Copied while holding the incident's lock: a refused attach leaves
     // nothing behind, and two at once never pick the same name.
     append(context, &args.incident, |_| {
-        use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
-        let attachments = dir.join("attachments");
-        std::fs::DirBuilder::new()
-            .recursive(true)
-            .mode(0o700)
-            .create(&attachments)?;
-        // Never overwrite: a second file of the same name gets a number.
-        let mut target = attachments.join(&name);
-        let mut n = 1;
-        while target.exists() {
-            n += 1;
-            target = attachments.join(format!("{n}-{name}"));
-        }
-        let stored = target
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or(name);
-        std::fs::copy(&args.file, &target)?;
-        // Evidence: read-only, and on disk before the journal says so.
-        std::fs::set_permissions(&target, std::fs::Permissions::from_mode(0o400))?;
-        std::fs::File::open(&target)?.sync_all()?;
-        digest = sha256_hex_reader(std::fs::File::open(&target)?)?;
+        let stored = store_attachment(&dir, &args.file)?;
+        digest.clone_from(&stored.sha256);
         Ok(EventKind::AttachmentAdded {
-            name: stored,
-            sha256: digest.clone(),
-            bytes: std::fs::metadata(&target)?.len(),
+            name: stored.name,
+            sha256: stored.sha256,
+            bytes: stored.bytes,
         })
     })?;
     writeln!(

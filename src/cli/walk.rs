@@ -64,6 +64,11 @@ impl Sink for SharedSink<'_, '_> {
         lock(self.0).journal.start_sync();
     }
 
+    fn store_attachment(&mut self, file: &std::path::Path) -> std::io::Result<crate::journal::Stored> {
+        let shared = lock(self.0);
+        crate::journal::store_attachment(shared.journal.dir(), file)
+    }
+
     fn record_timer_fired(&mut self, time: DateTime<Utc>, timer: &str) -> std::io::Result<Option<Event>> {
         let mut shared = lock(self.0);
         if shared

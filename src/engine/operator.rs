@@ -31,6 +31,8 @@ pub enum Reply {
     Answer(Decision),
     /// Journal a note, then ask again.
     Note(String),
+    /// Keep a copy of this file with the incident, then ask again.
+    Attach(std::path::PathBuf),
     /// Change the incident's severity, then ask again.
     Severity(String),
     /// Fire every pending escalation timer now, then ask again.
@@ -81,4 +83,8 @@ pub trait Operator {
 
     /// A line of a running command's output (already redacted).
     fn output(&mut self, _step: &Step, _line: &str) {}
+
+    /// Something the operator asked for could not be done (a file that
+    /// could not be attached), said before the question is asked again.
+    fn warn(&mut self, _text: &str) {}
 }

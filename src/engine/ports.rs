@@ -51,6 +51,15 @@ pub trait Sink {
         Ok(())
     }
 
+    /// Keeps a copy of `file` with the incident (see
+    /// [`crate::journal::store_attachment`]); the engine journals it.
+    fn store_attachment(&mut self, _file: &std::path::Path) -> std::io::Result<crate::journal::Stored> {
+        Err(std::io::Error::new(
+            std::io::ErrorKind::Unsupported,
+            "files cannot be attached here",
+        ))
+    }
+
     /// Starts making every event recorded so far durable and returns at
     /// once, so that the disk works while a command's shell starts; the
     /// next [`Sink::sync`] waits for it and reports its failure.

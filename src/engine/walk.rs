@@ -390,6 +390,19 @@ impl<'a> Engine<'a> {
                         step: step.map(str::to_owned),
                     })?;
                 }
+                Reply::Attach(file) => match self.ports.sink.store_attachment(&file) {
+                    Ok(stored) => {
+                        self.record(EventKind::AttachmentAdded {
+                            name: stored.name,
+                            sha256: stored.sha256,
+                            bytes: stored.bytes,
+                        })?;
+                    }
+                    Err(error) => {
+                        let text = format!("cannot attach {}: {error}", file.display());
+                        self.ports.operator.warn(&text);
+                    }
+                },
                 Reply::Severity(level) => self.change_severity(&level, None)?,
                 Reply::Escalate => {
                     // Accepting a fired timer's step leaves this question.

@@ -20,6 +20,7 @@
 //! This module must not read the clock (callers pass the time in), touch a
 //! terminal, or interpret events.
 
+mod attachments;
 mod digest;
 mod id;
 mod line;
@@ -27,6 +28,7 @@ mod lock;
 mod reader;
 mod writer;
 
+pub use attachments::{ATTACHMENTS_DIR, Stored, store as store_attachment};
 pub use digest::{sha256_hex, sha256_hex_reader};
 pub use id::{allocate, is_incident_id};
 pub use line::GENESIS;

@@ -1,7 +1,7 @@
 //! The [`TerminalOperator`]: a person at a terminal, asked with dialoguer.
 //!
 //! Every prompt offers, besides its answers, "Other actions…": add a note,
-//! change severity, escalate now, pause, abort. Ctrl-C at a prompt pauses.
+//! attach a file, change severity, escalate now, pause, abort. Ctrl-C at a prompt pauses.
 //! A running command shows a spinner with its last output lines. All text
 //! that comes from a runbook or a command is sanitized before it is shown.
 
@@ -41,6 +41,7 @@ impl std::fmt::Debug for TerminalOperator {
 /// What an operator can do at any prompt besides answering.
 enum Action {
     Note,
+    Attach,
     Severity,
     Escalate,
     Pause,
@@ -175,6 +176,10 @@ impl TerminalOperator {
     fn actions(&mut self, context: Context<'_>) -> Option<Reply> {
         let labels = [
             (Action::Note, self.t("Add a note", "添加备注")),
+            (
+                Action::Attach,
+                self.t("Attach a file (evidence)", "附加文件（证据）"),
+            ),
             (Action::Severity, self.t("Change the severity", "调整响应级别")),
             (
                 Action::Escalate,
@@ -215,6 +220,32 @@ impl TerminalOperator {
                     Err(_) => return Some(self.interrupted()),
                 };
                 (!note.trim().is_empty()).then_some(Reply::Note(note))
+            }
+            Action::Attach => {
+                let home = std::env::var_os("HOME").map(std::path::PathBuf::from);
+                let path = move |text: &str| -> std::path::PathBuf {
+                    match (text.trim().strip_prefix("~/"), &home) {
+                        (Some(rest), Some(home)) => home.join(rest),
+                        _ => std::path::PathBuf::from(text.trim()),
+                    }
+                };
+                let unreadable = self.t("not a readable file", "不是可读的文件");
+                let file: String = match Input::with_theme(&self.theme)
+                    .with_prompt(self.t("File to attach (Enter to go back)", "要附加的文件（回车返回）"))
+                    .allow_empty(true)
+                    .validate_with(|text: &String| -> Result<(), String> {
+                        if text.trim().is_empty() || path(text).is_file() {
+                            Ok(())
+                        } else {
+                            Err(format!("{}: {unreadable}", sanitize_line(text)))
+                        }
+                    })
+                    .interact_text_on(&self.term)
+                {
+                    Ok(file) => file,
+                    Err(_) => return Some(self.interrupted()),
+                };
+                (!file.trim().is_empty()).then(|| Reply::Attach(path(&file)))
             }
             Action::Severity => {
                 let levels: Vec<String> = context
@@ -621,6 +652,10 @@ impl Operator for TerminalOperator {
                 }
             }
         }
+    }
+
+    fn warn(&mut self, text: &str) {
+        self.say(&format!("{} {}", style("!").yellow().bold(), sanitize(text)));
     }
 
     fn output(&mut self, step: &Step, line: &str) {
