@@ -96,6 +96,46 @@ fn check_retries_a_notification_once_a_notifier_is_configured() {
     test.again(["check"]).success().stdout_lacks("notified");
 }
 
+/// Cuts the journal after its first event, as a kill right after
+/// `incident-started` leaves it, and forgets what the notifier wrote.
+fn crash_after_the_start(test: &Test) {
+    let journal = test.data().join("incidents").join(FIRST).join("journal.jsonl");
+    let text = std::fs::read_to_string(&journal).unwrap();
+    let first = text.lines().next().unwrap();
+    std::fs::write(&journal, format!("{first}\n")).unwrap();
+    std::fs::remove_file(test.work().join("notified.txt")).unwrap();
+}
+
+#[test]
+fn a_severity_notice_a_crash_kept_from_going_out_is_sent_by_check() {
+    let test = Test::new().runbook("paged", PAGED);
+    let config = command_notifier(&test);
+    let mut test = test.config(&config);
+    test.again(["start", "paged", "--severity", "sev1"]).status(3);
+    crash_after_the_start(&test);
+    test.again(["check"])
+        .success()
+        .stdout_contains(&format!("{FIRST} notified: oncall via file"));
+    let notified = std::fs::read_to_string(test.work().join("notified.txt")).unwrap();
+    assert!(
+        notified.contains(&format!("{FIRST} opened at sev1")),
+        "{notified}"
+    );
+    test.again(["check"]).success().stdout_lacks("notified");
+}
+
+#[test]
+fn a_severity_notice_a_crash_kept_from_going_out_is_sent_on_resume() {
+    let test = Test::new().runbook("paged", PAGED);
+    let config = command_notifier(&test);
+    let mut test = test.config(&config);
+    test.again(["start", "paged", "--severity", "sev1"]).status(3);
+    crash_after_the_start(&test);
+    test.again(["resume", FIRST, "--answer", "look=done"]).success();
+    let notified = std::fs::read_to_string(test.work().join("notified.txt")).unwrap();
+    assert_eq!(notified.matches("opened at sev1").count(), 1, "{notified}");
+}
+
 #[test]
 fn check_leaves_a_driven_incident_to_its_driver() {
     let slow = PAGED.replace(

@@ -1,7 +1,8 @@
 //! `runbook check`: for cron or a systemd timer. Lists records past the
 //! plan's one-day archive deadline, fires the due timers of incidents nobody
-//! is driving, and retries failed notifications. Exits 1 when anything is
-//! overdue or could not be checked.
+//! is driving, retries failed notifications, and sends the severity notice
+//! a crash kept from going out. Exits 1 when anything is overdue or could
+//! not be checked.
 
 use super::{Context, context::actor};
 use crate::engine::{Notifier, fire, timers};
@@ -221,6 +222,21 @@ fn check(
         )),
         _ => None,
     };
+
+    // Its severity's contacts were never told: a crash came in between.
+    if let Some(notice) = incident.unannounced_severity.clone() {
+        let from = notice.from.as_deref();
+        for kind in fire::severity_notification(&runbook, &incident, from, notifier, &context.lang) {
+            if let Some((action, detail)) = describe(&kind) {
+                done.push(Done {
+                    incident: id.to_owned(),
+                    action,
+                    detail,
+                });
+            }
+            append(&mut incident, kind)?;
+        }
+    }
 
     for timer in timers::due(&runbook, &incident, now) {
         append(&mut incident, fire::timer_fired(timer))?;

@@ -127,6 +127,43 @@ pub fn timer_notification(
     )
 }
 
+/// The notification of the incident's severity to the contacts its level
+/// names (none when it names nobody): it opened at that level (`from` is
+/// `None`) or was raised to it from `from`.
+pub fn severity_notification(
+    runbook: &Runbook,
+    incident: &Incident,
+    from: Option<&str>,
+    notifier: Option<&dyn Notifier>,
+    lang: &Lang,
+) -> Vec<EventKind> {
+    let Some(level) = runbook.severity(&incident.severity) else {
+        return Vec::new();
+    };
+    if level.notify.is_empty() {
+        return Vec::new();
+    }
+    let label = level.label.get(lang);
+    let contacts: Vec<String> = level.notify.iter().map(|c| c.value.clone()).collect();
+    let subject = format!("[{}] {}: {label}", incident.id, incident.title);
+    let message = match from {
+        Some(from) => format!(
+            "{} raised from {from} to {} ({label}).",
+            incident.id, incident.severity
+        ),
+        None => format!("{} opened at {} ({label}).", incident.id, incident.severity),
+    };
+    deliver(
+        runbook,
+        incident,
+        notifier,
+        (None, None),
+        &contacts,
+        subject,
+        message,
+    )
+}
+
 /// Delivers again a notification that failed, for `runbook check`: through
 /// the notifier that failed, or through every configured one when there was
 /// none at the time.

@@ -464,6 +464,38 @@ fn timer_fires_after_its_time_notifies_and_offers_its_step() {
 }
 
 #[test]
+fn a_severity_raise_whose_notice_a_crash_lost_is_sent_on_resume() {
+    let toml = FLOW.replace(
+        "[timers.escalate]",
+        "[severity.sev1]\nnotify = [\"vendor\"]\n\n[timers.escalate]",
+    );
+    let mut h = Harness::new(&toml);
+    h.notifier = Some(Notes(std::sync::Mutex::new(Vec::new())));
+    let (stop, _) = h.start(&[], false);
+    assert!(matches!(stop, Stop::Paused { .. }));
+    // Raised to sev1, and the process died before telling anyone.
+    h.sink
+        .record(
+            h.clock.now(),
+            EventKind::SeverityChanged {
+                from: "sev2".into(),
+                to: "sev1".into(),
+                reason: None,
+            },
+        )
+        .unwrap();
+    h.resume(&[]);
+    h.resume(&[]);
+    let sent = h.notifier.as_ref().unwrap().0.lock().unwrap();
+    let raised: Vec<&String> = sent
+        .iter()
+        .filter(|note| note.contains("raised from sev2 to sev1"))
+        .collect();
+    assert_eq!(raised.len(), 1, "told once, on the first resume: {sent:?}");
+    assert!(raised[0].starts_with("vendor:"), "{sent:?}");
+}
+
+#[test]
 fn milestone_cancels_its_timer() {
     let mut h = Harness::new(FLOW);
     let (stop, _) = h.start(&[("up", "no"), ("restart", "yes")], false);

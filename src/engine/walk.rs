@@ -142,7 +142,6 @@ impl<'a> Engine<'a> {
             decisions: 0,
         };
         engine.shown(&first);
-        engine.notify_severity(None)?;
         let stop = engine.walk()?;
         engine.ports.sink.sync()?;
         Ok((stop, engine.incident))
@@ -208,6 +207,9 @@ impl<'a> Engine<'a> {
     }
 
     fn walk(&mut self) -> Result<Stop, JournalFailed> {
+        // The severity's contacts hear of the incident first: when it
+        // opens, and after a crash that came before they were told.
+        self.notify_unannounced_severity()?;
         let mut pending = self.collect_vars()?;
         let mut at = match self.incident.current.clone() {
             Some(step) => {
@@ -331,6 +333,14 @@ impl<'a> Engine<'a> {
             self.notify_timer(timer)?;
         }
         Ok(())
+    }
+
+    /// Sends the severity notification a crash kept from going out.
+    fn notify_unannounced_severity(&mut self) -> Result<(), JournalFailed> {
+        match self.incident.unannounced_severity.clone() {
+            Some(notice) => self.notify_severity(notice.from.as_deref()),
+            None => Ok(()),
+        }
     }
 
     /// Sends a fired timer's notification (none when it names nobody),
@@ -496,27 +506,24 @@ impl<'a> Engine<'a> {
         self.notify_severity(Some(&from))
     }
 
+    /// Tells the contacts of the incident's severity level, if it names
+    /// any, that it opened at (`from` is `None`) or was raised to it.
     fn notify_severity(&mut self, from: Option<&str>) -> Result<(), JournalFailed> {
-        let Some(level) = self.runbook.severity(&self.incident.severity) else {
-            return Ok(());
-        };
-        if level.notify.is_empty() {
+        let names_contacts = self
+            .runbook
+            .severity(&self.incident.severity)
+            .is_some_and(|level| !level.notify.is_empty());
+        if !names_contacts {
             return Ok(());
         }
-        let label = level.label.get(&self.ports.lang).to_owned();
-        let contacts: Vec<String> = level.notify.iter().map(|c| c.value.clone()).collect();
-        let subject = format!("[{}] {}: {label}", self.incident.id, self.incident.title);
-        let message = match from {
-            Some(from) => format!(
-                "{} raised from {from} to {} ({label}).",
-                self.incident.id, self.incident.severity
-            ),
-            None => format!(
-                "{} opened at {} ({label}).",
-                self.incident.id, self.incident.severity
-            ),
-        };
-        self.deliver(None, None, &contacts, subject, message)
+        self.ports.sink.sync()?;
+        let lang = self.ports.lang.clone();
+        for kind in
+            super::fire::severity_notification(self.runbook, &self.incident, from, self.ports.notifier, &lang)
+        {
+            self.record(kind)?;
+        }
+        Ok(())
     }
 
     /// Sends a notification through the notifier, journaling the outcome.

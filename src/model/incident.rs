@@ -43,6 +43,13 @@ pub enum Progress {
     Passed,
 }
 
+/// A severity the incident was set to, for its notification.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SeverityNotice {
+    /// The level it was raised from; `None` when the incident opened at it.
+    pub from: Option<String>,
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct Incident {
     pub id: String,
@@ -84,6 +91,10 @@ pub struct Incident {
     /// Notifications that failed and have not been delivered since:
     /// (step or timer, contacts).
     pub failed_notifications: Vec<(String, Vec<String>)>,
+    /// The severity set last (at start or by a change) while its
+    /// notification, due when the level names contacts, is not on record
+    /// (sent or failed): a crash came in between.
+    pub unannounced_severity: Option<SeverityNotice>,
     pub operators: BTreeSet<String>,
     pub ended: Option<DateTime<Utc>>,
     pub last_event: Option<DateTime<Utc>>,
@@ -146,6 +157,7 @@ impl Incident {
             timers_notified: BTreeSet::new(),
             unfinished_command: None,
             failed_notifications: Vec::new(),
+            unannounced_severity: Some(SeverityNotice { from: None }),
             operators: BTreeSet::from([first.actor.clone()]),
             ended: None,
             last_event: Some(first.time),
@@ -216,6 +228,9 @@ impl Incident {
                 if let Some(timer) = timer {
                     self.timers_notified.insert(timer.clone());
                 }
+                if step.is_none() && timer.is_none() {
+                    self.unannounced_severity = None;
+                }
                 if step.as_deref().is_some_and(|step| self.is_current(step)) {
                     self.progress = Some(Progress::Notified);
                 }
@@ -227,6 +242,9 @@ impl Incident {
             EventKind::NotificationFailed { step, timer, to, .. } => {
                 if let Some(timer) = timer {
                     self.timers_notified.insert(timer.clone());
+                }
+                if step.is_none() && timer.is_none() {
+                    self.unannounced_severity = None;
                 }
                 if step.as_deref().is_some_and(|step| self.is_current(step)) {
                     self.progress = Some(Progress::Notified);
@@ -240,7 +258,10 @@ impl Incident {
             EventKind::TimerFired { timer } => {
                 self.timers_fired.insert(timer.clone());
             }
-            EventKind::SeverityChanged { to, .. } => {
+            EventKind::SeverityChanged { from, to, .. } => {
+                self.unannounced_severity = Some(SeverityNotice {
+                    from: Some(from.clone()),
+                });
                 self.severity = to.clone();
                 self.severity_history.push((event.time, to.clone()));
             }
