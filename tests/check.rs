@@ -267,6 +267,38 @@ fn speed_makes_an_hour_a_second_in_a_scripted_drill() {
 }
 
 #[test]
+fn a_running_walk_tries_a_failed_notification_again() {
+    let slow = PAGED.replace(
+        "kind = \"instruction\"\ntitle = \"Look at it\"",
+        "kind = \"command\"\ntitle = \"Look at it\"\nrun = \"sleep 3\"\ntimeout = \"10s\"",
+    );
+    let test = Test::new().runbook("paged", &slow);
+    let (flag, out) = (test.work().join("failed-once"), test.work().join("notified.txt"));
+    let config = format!(
+        "[[notifiers]]\nname = \"flaky\"\ntype = \"command\"\ncommand = 'if [ -e {0} ]; then cat >> {1}; else touch {0}; exit 1; fi'\n",
+        flag.display(),
+        out.display()
+    );
+    // The real clock; at speed 60 the first retry waits 30 s / 60, while
+    // `sleep 3` runs and nobody answers anything.
+    let mut test = test.config(&config).env("RUNBOOK_NOW", "");
+    test.again(["drill", "paged", "--severity", "sev1", "--speed", "60"])
+        .success();
+    let types = test.types(FIRST);
+    let at = |name: &str| types.iter().position(|t| t == name).unwrap_or(usize::MAX);
+    assert!(
+        at("notification-failed") < at("notification-sent")
+            && at("notification-sent") < at("command-finished"),
+        "{types:?}"
+    );
+    let notified = std::fs::read_to_string(&out).unwrap();
+    assert!(
+        notified.contains(&format!("{FIRST} opened at sev1")),
+        "{notified}"
+    );
+}
+
+#[test]
 fn a_notification_that_keeps_failing_is_retried_ten_times_then_left_to_people() {
     let mut test = Test::new()
         .runbook("paged", PAGED)

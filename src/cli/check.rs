@@ -9,7 +9,7 @@ use crate::engine::{Notifier, fire, timers};
 use crate::error::Result;
 use crate::exit_code::ExitCode;
 use crate::journal::{Journal, JournalError, Lock};
-use crate::model::{Event, EventKind, Incident};
+use crate::model::{Event, EventKind, Incident, Undelivered};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use std::io::Write;
@@ -205,6 +205,8 @@ fn check(
         });
     }
     let mut incident = Incident::replay(&replay.events).map_err(|error| error.to_string())?;
+    // What failed before this run; what fails in it waits for the next.
+    let undelivered = incident.undelivered.clone();
     let mut append = |incident: &mut Incident, kind: EventKind| -> Result<Event, String> {
         let event = journal
             .append(crate::clock::now(), kind)
@@ -258,15 +260,15 @@ fn check(
     }
 
     if let Some(notifier) = notifier {
-        for (failed, attempts) in undelivered(&replay.events) {
-            if attempts >= MAX_ATTEMPTS {
+        for Undelivered { failed, attempts, .. } in undelivered {
+            if attempts >= fire::MAX_ATTEMPTS {
                 // Said once, when the last attempt failed; then left alone.
                 continue;
             }
             for kind in fire::retry(&runbook, &incident, notifier, &failed) {
                 if let Some((action, mut detail)) = describe(&kind) {
-                    if action == "notification-failed" && attempts + 1 >= MAX_ATTEMPTS {
-                        detail.push_str(&format!("; giving up after {MAX_ATTEMPTS} attempts"));
+                    if action == "notification-failed" && attempts + 1 >= fire::MAX_ATTEMPTS {
+                        detail.push_str(&format!("; giving up after {} attempts", fire::MAX_ATTEMPTS));
                     }
                     done.push(Done {
                         incident: id.to_owned(),
@@ -279,50 +281,4 @@ fn check(
         }
     }
     Ok(())
-}
-
-/// A notification that keeps failing is tried this often, then left to
-/// people: `runbook check` runs every minute and must not spam.
-const MAX_ATTEMPTS: usize = 10;
-
-/// What a notification was for: (step, timer, contacts).
-type Target = (Option<String>, Option<String>, Vec<String>);
-
-/// Failed notifications not delivered since, newest attempt per target and
-/// notifier, with how many attempts failed. By-hand calls that reached
-/// nobody are for people, not retries.
-fn undelivered(events: &[Event]) -> Vec<(EventKind, usize)> {
-    let key = |step: &Option<String>, timer: &Option<String>, to: &[String], via: &str| -> (Target, String) {
-        ((step.clone(), timer.clone(), to.to_vec()), via.to_owned())
-    };
-    let mut pending: Vec<((Target, String), EventKind, usize)> = Vec::new();
-    for event in events {
-        match &event.kind {
-            EventKind::NotificationFailed {
-                step, timer, to, via, ..
-            } if via != "by-hand" => {
-                let k = key(step, timer, to, via);
-                let attempts = pending
-                    .iter()
-                    .find(|(other, _, _)| *other == k)
-                    .map_or(0, |(_, _, n)| *n);
-                pending.retain(|(other, _, _)| *other != k);
-                pending.push((k, event.kind.clone(), attempts + 1));
-            }
-            EventKind::NotificationSent {
-                step, timer, to, via, ..
-            } => {
-                // Delivered through this notifier, or (after "none") through any.
-                pending.retain(|((target, failed_via), _, _)| {
-                    *target != (step.clone(), timer.clone(), to.clone())
-                        || !(failed_via == via || failed_via == "none")
-                });
-            }
-            _ => {}
-        }
-    }
-    pending
-        .into_iter()
-        .map(|(_, kind, attempts)| (kind, attempts))
-        .collect()
 }

@@ -97,7 +97,9 @@ fn lock<'s, 'j>(shared: &'s Mutex<Shared<'j>>) -> std::sync::MutexGuard<'s, Shar
 
 /// Fires due timers while the walk waits at a prompt or a command runs:
 /// the firing is journaled and its notifications go out on time; the
-/// engine shows them and offers their steps at its next turn.
+/// engine shows them and offers their steps at its next turn. Tries failed
+/// notifications again, waiting 30 s, then twice as long each time (up to
+/// 10 minutes), ten attempts in all.
 fn fire_timers(
     shared: &Mutex<Shared<'_>>,
     runbook: &Runbook,
@@ -137,13 +139,39 @@ fn fire_timers(
         };
         // Deliver without holding the journal: a slow webhook must not
         // block the operator's answers.
+        let journal = |kind| {
+            let mut shared = lock(shared);
+            if let Ok(event) = shared.append(clock.now(), kind) {
+                shared.foreign.push(event);
+                let _ = shared.journal.sync();
+            }
+        };
         for (timer, incident) in fired {
             for kind in crate::engine::fire::timer_notification(runbook, &incident, timer, notifier, lang) {
-                let mut shared = lock(shared);
-                if let Ok(event) = shared.append(clock.now(), kind) {
-                    shared.foreign.push(event);
-                    let _ = shared.journal.sync();
+                journal(kind);
+            }
+        }
+        // Failed notifications are tried again as their waits pass, also
+        // while the operator sits at a prompt for hours.
+        let Some(notifier) = notifier else {
+            continue;
+        };
+        let (due, incident) = {
+            let shared = lock(shared);
+            match shared.incident.as_ref().filter(|i| i.status.is_open()) {
+                Some(incident) => {
+                    let due = crate::engine::fire::retries_due(incident, clock.now());
+                    if due.is_empty() {
+                        continue;
+                    }
+                    (due, incident.clone())
                 }
+                None => continue,
+            }
+        };
+        for failed in due {
+            for kind in crate::engine::fire::retry(runbook, &incident, notifier, &failed) {
+                journal(kind);
             }
         }
     }

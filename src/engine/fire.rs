@@ -164,7 +164,36 @@ pub fn severity_notification(
     )
 }
 
-/// Delivers again a notification that failed, for `runbook check`: through
+/// A notification that keeps failing is tried this often in all, then left
+/// to people: `runbook check` runs every minute and must not spam.
+pub const MAX_ATTEMPTS: usize = 10;
+
+/// The first wait before a running walk tries a failed notification again;
+/// it doubles after each failure, up to [`RETRY_MAX`].
+pub const RETRY_FIRST: chrono::TimeDelta = chrono::TimeDelta::seconds(30);
+pub const RETRY_MAX: chrono::TimeDelta = chrono::TimeDelta::minutes(10);
+
+/// The failed notifications a running walk should try again at `now`:
+/// those not given up on whose wait since the last failure has passed
+/// (waits divided by a drill's speed, like timers).
+pub fn retries_due(incident: &Incident, now: chrono::DateTime<chrono::Utc>) -> Vec<EventKind> {
+    incident
+        .undelivered
+        .iter()
+        .filter(|pending| pending.attempts < MAX_ATTEMPTS)
+        .filter(|pending| {
+            let doublings = u32::try_from(pending.attempts.saturating_sub(1))
+                .unwrap_or(u32::MAX)
+                .min(16);
+            let wait = (RETRY_FIRST * 2i32.pow(doublings)).min(RETRY_MAX)
+                / i32::try_from(incident.speed.max(1)).unwrap_or(i32::MAX);
+            now - pending.at >= wait
+        })
+        .map(|pending| pending.failed.clone())
+        .collect()
+}
+
+/// Delivers again a notification that failed: through
 /// the notifier that failed, or through every configured one when there was
 /// none at the time.
 pub fn retry(

@@ -496,6 +496,71 @@ fn a_severity_raise_whose_notice_a_crash_lost_is_sent_on_resume() {
 }
 
 #[test]
+fn a_failed_notification_is_due_again_after_a_doubling_wait_ten_times_at_most() {
+    let mut h = Harness::new(FLOW);
+    h.start(&[("up", "no")], false);
+    let mut incident = Incident::replay(&h.sink.events).unwrap();
+    let t0 = h.clock.now();
+    let seconds = |n: i64| t0 + Span::seconds(n);
+    let event = |time, kind| Event {
+        seq: 99,
+        time,
+        actor: "ops@web1".into(),
+        kind,
+        prev: String::new(),
+        hash: String::new(),
+    };
+    let failed = EventKind::NotificationFailed {
+        step: None,
+        timer: Some("escalate".into()),
+        to: vec!["vendor".into()],
+        via: "hook".into(),
+        subject: "s".into(),
+        message: "m".into(),
+        error: "HTTP 500".into(),
+    };
+    let due = |incident: &Incident, at| super::fire::retries_due(incident, at).len();
+
+    incident.apply(&event(t0, failed.clone()));
+    assert_eq!((due(&incident, seconds(29)), due(&incident, seconds(30))), (0, 1));
+    incident.apply(&event(seconds(30), failed.clone()));
+    assert_eq!((due(&incident, seconds(89)), due(&incident, seconds(90))), (0, 1));
+    // A drill at speed 60 waits a sixtieth.
+    incident.speed = 60;
+    assert_eq!((due(&incident, seconds(30)), due(&incident, seconds(31))), (0, 1));
+    incident.speed = 1;
+
+    let EventKind::NotificationFailed {
+        step,
+        timer,
+        to,
+        via,
+        subject,
+        message,
+        ..
+    } = failed.clone()
+    else {
+        unreachable!()
+    };
+    let sent = EventKind::NotificationSent {
+        step,
+        timer,
+        to,
+        via,
+        subject,
+        message,
+    };
+    incident.apply(&event(seconds(90), sent));
+    assert!(incident.undelivered.is_empty());
+
+    for n in 0..10 {
+        incident.apply(&event(seconds(100 + n), failed.clone()));
+    }
+    assert_eq!(incident.undelivered[0].attempts, 10);
+    assert_eq!(due(&incident, seconds(100_000)), 0, "given up after ten attempts");
+}
+
+#[test]
 fn milestone_cancels_its_timer() {
     let mut h = Harness::new(FLOW);
     let (stop, _) = h.start(&[("up", "no"), ("restart", "yes")], false);

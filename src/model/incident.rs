@@ -43,6 +43,34 @@ pub enum Progress {
     Passed,
 }
 
+/// A notification that failed and has not been delivered since.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Undelivered {
+    /// The last failed attempt: `notification-failed`, with what to send,
+    /// to whom, and through which notifier (`none`: there was none).
+    pub failed: EventKind,
+    /// Failed attempts in a row.
+    pub attempts: usize,
+    /// When the last attempt failed.
+    pub at: DateTime<Utc>,
+}
+
+impl Undelivered {
+    /// Whether it was for this step or timer and these contacts.
+    fn is_for(&self, step: &Option<String>, timer: &Option<String>, to: &[String]) -> bool {
+        matches!(&self.failed, EventKind::NotificationFailed { step: s, timer: t, to: contacts, .. }
+            if s == step && t == timer && contacts.as_slice() == to)
+    }
+
+    /// The notifier that failed (`none`: there was none).
+    fn via(&self) -> &str {
+        match &self.failed {
+            EventKind::NotificationFailed { via, .. } => via,
+            _ => "",
+        }
+    }
+}
+
 /// A severity the incident was set to, for its notification.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct SeverityNotice {
@@ -88,9 +116,10 @@ pub struct Incident {
     /// A command journaled as started with no result: the process running
     /// it died (or still runs it).
     pub unfinished_command: Option<String>,
-    /// Notifications that failed and have not been delivered since:
-    /// (step or timer, contacts).
-    pub failed_notifications: Vec<(String, Vec<String>)>,
+    /// Notifications that failed and have not been delivered since, one
+    /// per target and notifier, oldest first. Calls a person was asked to
+    /// make (`by-hand`) are not here: they are for people, not retries.
+    pub undelivered: Vec<Undelivered>,
     /// The severity set last (at start or by a change) while its
     /// notification, due when the level names contacts, is not on record
     /// (sent or failed): a crash came in between.
@@ -156,7 +185,7 @@ impl Incident {
             timers_offered: BTreeSet::new(),
             timers_notified: BTreeSet::new(),
             unfinished_command: None,
-            failed_notifications: Vec::new(),
+            undelivered: Vec::new(),
             unannounced_severity: Some(SeverityNotice { from: None }),
             operators: BTreeSet::from([first.actor.clone()]),
             ended: None,
@@ -224,7 +253,9 @@ impl Incident {
                     self.progress = Some(Progress::CommandSkipped);
                 }
             }
-            EventKind::NotificationSent { step, timer, to, .. } => {
+            EventKind::NotificationSent {
+                step, timer, to, via, ..
+            } => {
                 if let Some(timer) = timer {
                     self.timers_notified.insert(timer.clone());
                 }
@@ -234,12 +265,15 @@ impl Incident {
                 if step.as_deref().is_some_and(|step| self.is_current(step)) {
                     self.progress = Some(Progress::Notified);
                 }
-                let key = step.clone().or_else(|| timer.clone()).unwrap_or_default();
-                self.failed_notifications.retain(|(failed, contacts)| {
-                    !(failed == &key && contacts.iter().all(|c| to.contains(c)))
+                // Delivered through the notifier that failed, or (after
+                // "none") through any.
+                self.undelivered.retain(|pending| {
+                    !(pending.is_for(step, timer, to) && (pending.via() == via || pending.via() == "none"))
                 });
             }
-            EventKind::NotificationFailed { step, timer, to, .. } => {
+            EventKind::NotificationFailed {
+                step, timer, to, via, ..
+            } => {
                 if let Some(timer) = timer {
                     self.timers_notified.insert(timer.clone());
                 }
@@ -249,8 +283,21 @@ impl Incident {
                 if step.as_deref().is_some_and(|step| self.is_current(step)) {
                     self.progress = Some(Progress::Notified);
                 }
-                let key = step.clone().or_else(|| timer.clone()).unwrap_or_default();
-                self.failed_notifications.push((key, to.clone()));
+                if via != "by-hand" {
+                    let same =
+                        |pending: &Undelivered| pending.is_for(step, timer, to) && pending.via() == via;
+                    let attempts = self
+                        .undelivered
+                        .iter()
+                        .find(|p| same(p))
+                        .map_or(0, |p| p.attempts);
+                    self.undelivered.retain(|pending| !same(pending));
+                    self.undelivered.push(Undelivered {
+                        failed: event.kind.clone(),
+                        attempts: attempts + 1,
+                        at: event.time,
+                    });
+                }
             }
             EventKind::MilestoneReached { name, .. } => {
                 self.milestones.entry(name.clone()).or_insert(event.time);

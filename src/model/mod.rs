@@ -17,7 +17,7 @@ mod text;
 
 pub use duration::Period;
 pub use event::{Answer, AnswerSource, Event, EventKind, StepResult};
-pub use incident::{Incident, Progress, ReplayError, SeverityNotice, Status};
+pub use incident::{Incident, Progress, ReplayError, SeverityNotice, Status, Undelivered};
 pub use runbook::{BUILTIN_VARS, Contact, Runbook, SeverityLevel, Timer, TimerFrom, Var};
 pub use span::{Located, Span};
 pub use step::{Branch, ChoiceOption, Command, DrillMode, Outcome, Phase, Step, StepKind};
