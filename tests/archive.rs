@@ -607,3 +607,16 @@ fn the_config_can_point_at_an_existing_passphrase_protected_key() {
         .success()
         .stdout_contains("verified 1 record");
 }
+
+#[test]
+fn an_archived_id_is_not_handed_out_again_once_its_incident_directory_is_removed() {
+    let mut test = with_key();
+    finish(&mut test);
+    archive(&mut test, IDS[0]);
+    // Housekeeping: the incident is filed, its working directory removed.
+    std::fs::remove_dir_all(test.data().join("incidents").join(IDS[0])).unwrap();
+    finish(&mut test);
+    assert!(test.data().join("incidents").join(IDS[1]).is_dir());
+    archive(&mut test, IDS[1]);
+    test.again(["verify", "--all"]).success();
+}

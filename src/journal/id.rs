@@ -7,8 +7,9 @@
 //! entry has been fsynced into `incidents/` (and `incidents/` and any parents
 //! it had to create into theirs), so the id is never handed out again. A crash before that may leave an empty directory (no lock, no
 //! journal): that number is simply not used. Numbers continue after the
-//! highest one present for the date, so ids are not reused when an earlier
-//! directory has been removed — but only if the highest has not.
+//! highest one present for the date, in `incidents/` or among the records
+//! archived that month, so an id is not reused when incident directories
+//! are removed after archiving.
 
 use chrono::NaiveDate;
 use std::fs::{self, DirBuilder};
@@ -21,7 +22,9 @@ const MAX_NUMBER: u32 = 9999;
 
 /// Allocates the next id for `date` in `incidents_dir` (created, with its
 /// parents, mode 0700, if missing) and creates its directory (mode 0700).
-pub fn allocate(incidents_dir: &Path, date: NaiveDate) -> io::Result<(String, PathBuf)> {
+/// The ids of records in `archived` (`ID.json`; the archive's directory for
+/// the month of `date`, which may not exist) are taken too.
+pub fn allocate(incidents_dir: &Path, date: NaiveDate, archived: &Path) -> io::Result<(String, PathBuf)> {
     let missing: Vec<&Path> = incidents_dir
         .ancestors()
         .take_while(|dir| !dir.as_os_str().is_empty() && !dir.is_dir())
@@ -37,7 +40,10 @@ pub fn allocate(incidents_dir: &Path, date: NaiveDate) -> io::Result<(String, Pa
         }
     }
     let day = date.format("%Y%m%d").to_string();
-    let mut number = highest(incidents_dir, &day)? + 1;
+    // An archive that cannot be read (or is not there) must not keep an
+    // incident from starting.
+    let filed = highest(archived, &day).unwrap_or(0);
+    let mut number = highest(incidents_dir, &day)?.max(filed) + 1;
     while number <= MAX_NUMBER {
         let id = format!("{PREFIX}{day}-{number:04}");
         let dir = incidents_dir.join(&id);
@@ -74,12 +80,16 @@ fn parse(s: &str) -> Option<(&str, u32)> {
     Some((day, number))
 }
 
-/// The highest number already used for `day` (0 when none is).
-fn highest(incidents_dir: &Path, day: &str) -> io::Result<u32> {
+/// The highest number used for `day` in `dir` (0 when none is): by an
+/// incident directory `ID` or a record `ID.json`.
+fn highest(dir: &Path, day: &str) -> io::Result<u32> {
     let mut highest = 0;
-    for entry in fs::read_dir(incidents_dir)? {
+    for entry in fs::read_dir(dir)? {
         let name = entry?.file_name();
-        if let Some((used_day, number)) = name.to_str().and_then(parse)
+        let id = name
+            .to_str()
+            .map(|name| name.strip_suffix(".json").unwrap_or(name));
+        if let Some((used_day, number)) = id.and_then(parse)
             && used_day == day
         {
             highest = highest.max(number);
@@ -101,11 +111,17 @@ mod tests {
         NaiveDate::parse_from_str(text, "%Y-%m-%d").unwrap()
     }
 
+    /// An archive month directory that does not exist.
+    fn no_archive(home: &tempfile::TempDir) -> PathBuf {
+        home.path().join("archive/2026/11")
+    }
+
     #[test]
     fn ids_count_from_0001_per_date() {
         let home = tempfile::tempdir().unwrap();
         let incidents = home.path().join("data/incidents");
-        let (first, dir) = allocate(&incidents, day("2026-11-28")).unwrap();
+        let none = no_archive(&home);
+        let (first, dir) = allocate(&incidents, day("2026-11-28"), &none).unwrap();
         assert_eq!(first, "INC-20261128-0001");
         assert_eq!(dir, incidents.join("INC-20261128-0001"));
         assert!(dir.is_dir());
@@ -113,15 +129,15 @@ mod tests {
             assert_eq!(fs::metadata(made).unwrap().permissions().mode() & 0o777, 0o700);
         }
         assert_eq!(
-            allocate(&incidents, day("2026-11-28")).unwrap().0,
+            allocate(&incidents, day("2026-11-28"), &none).unwrap().0,
             "INC-20261128-0002"
         );
         assert_eq!(
-            allocate(&incidents, day("2026-11-29")).unwrap().0,
+            allocate(&incidents, day("2026-11-29"), &none).unwrap().0,
             "INC-20261129-0001"
         );
         assert_eq!(
-            allocate(&incidents, day("2026-11-28")).unwrap().0,
+            allocate(&incidents, day("2026-11-28"), &none).unwrap().0,
             "INC-20261128-0003"
         );
     }
@@ -132,8 +148,34 @@ mod tests {
         fs::create_dir(home.path().join("INC-20261128-0005")).unwrap();
         fs::write(home.path().join("INC-20261128-0006"), "").unwrap();
         assert_eq!(
-            allocate(home.path(), day("2026-11-28")).unwrap().0,
+            allocate(home.path(), day("2026-11-28"), &no_archive(&home))
+                .unwrap()
+                .0,
             "INC-20261128-0007"
+        );
+    }
+
+    #[test]
+    fn ids_of_archived_records_are_not_handed_out_again() {
+        let home = tempfile::tempdir().unwrap();
+        let incidents = home.path().join("incidents");
+        let month = home.path().join("archive/2026/11");
+        fs::create_dir_all(&month).unwrap();
+        // Archived, then its incident directory removed; others are other days.
+        for name in [
+            "INC-20261128-0004.json",
+            "INC-20261128-0004.json.sig",
+            "INC-20261127-0009.json",
+        ] {
+            fs::write(month.join(name), "").unwrap();
+        }
+        assert_eq!(
+            allocate(&incidents, day("2026-11-28"), &month).unwrap().0,
+            "INC-20261128-0005"
+        );
+        assert_eq!(
+            allocate(&incidents, day("2026-11-27"), &month).unwrap().0,
+            "INC-20261127-0010"
         );
     }
 
@@ -141,13 +183,15 @@ mod tests {
     fn twenty_threads_at_once_get_twenty_ids() {
         let home = tempfile::tempdir().unwrap();
         let incidents = Arc::new(home.path().join("incidents"));
+        let none = Arc::new(no_archive(&home));
         let barrier = Arc::new(Barrier::new(20));
         let threads: Vec<_> = (0..20)
             .map(|_| {
-                let (incidents, barrier) = (Arc::clone(&incidents), Arc::clone(&barrier));
+                let (incidents, barrier, none) =
+                    (Arc::clone(&incidents), Arc::clone(&barrier), Arc::clone(&none));
                 std::thread::spawn(move || {
                     barrier.wait();
-                    allocate(&incidents, day("2026-11-28")).unwrap()
+                    allocate(&incidents, day("2026-11-28"), &none).unwrap()
                 })
             })
             .collect();

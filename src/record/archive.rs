@@ -99,9 +99,12 @@ impl IndexEntry {
 
 /// `YYYY/MM/ID.json` for a record archived at `archived`.
 pub fn relative_path(id: &str, archived: DateTime<Utc>) -> PathBuf {
-    PathBuf::from(format!("{:04}", archived.year()))
-        .join(format!("{:02}", archived.month()))
-        .join(format!("{id}.json"))
+    month_dir(archived).join(format!("{id}.json"))
+}
+
+/// `YYYY/MM`: where the records archived at `archived` are.
+pub fn month_dir(archived: DateTime<Utc>) -> PathBuf {
+    PathBuf::from(format!("{:04}", archived.year())).join(format!("{:02}", archived.month()))
 }
 
 /// The signature's path next to a record's.
