@@ -2639,3 +2639,57 @@ title = "Done"
     [exit 2]
     "##);
 }
+
+#[test]
+fn placeholders_on_hash_lines_of_multi_line_strings_are_checked() {
+    insta::assert_snapshot!(invalid(r##"schema = 1
+title = "x"
+# a comment with {{not_checked}}
+
+[contacts.ops]
+role = "Ops"
+phone = "1"
+notes = '''
+# in a literal one: {{nor_this}} " # {{nor_that}}
+'''
+
+[[steps]]
+id = "a"
+kind = "instruction"
+title = "Steps"
+body = """
+Do this first.
+# Then run: systemctl restart {{servce}}
+'''
+"""
+
+[[steps]]
+id = "done"
+kind = "end"
+title = "Done"
+"##), @r#"
+    error: `{{nor_this}}` names an undeclared variable
+     --> runbooks/broken.toml:9:21
+      |
+    9 | # in a literal one: {{nor_this}} " # {{nor_that}}
+      |                     ^^^^^^^^^^^^
+      = hint: declare it in a [vars.nor_this] section
+
+    error: `{{nor_that}}` names an undeclared variable
+     --> runbooks/broken.toml:9:38
+      |
+    9 | # in a literal one: {{nor_this}} " # {{nor_that}}
+      |                                      ^^^^^^^^^^^^
+      = hint: declare it in a [vars.nor_that] section
+
+    error: `{{servce}}` names an undeclared variable
+      --> runbooks/broken.toml:18:31
+       |
+    18 | # Then run: systemctl restart {{servce}}
+       |                               ^^^^^^^^^^
+       = hint: did you mean `severity`?
+
+    checked 1 runbook: 3 errors, 0 warnings
+    [exit 2]
+    "#);
+}

@@ -445,6 +445,13 @@ fn variables(ctx: &mut Ctx<'_>, runbook: &Runbook) {
         .collect();
 
     let text = ctx.source.text.clone();
+    // Comments as TOML reads them: a `#` line inside a multi-line string
+    // is text, and its placeholders are checked.
+    let comments: Vec<std::ops::Range<usize>> = toml_parser::Source::new(&text)
+        .lex()
+        .filter(|token| token.kind() == toml_parser::lexer::TokenKind::Comment)
+        .map(|token| token.span().start()..token.span().end())
+        .collect();
     for placeholder in placeholders(&text) {
         let span = Span::new(placeholder.range.clone());
         if run_spans
@@ -453,7 +460,7 @@ fn variables(ctx: &mut Ctx<'_>, runbook: &Runbook) {
         {
             continue;
         }
-        if is_comment(&text, span.start) {
+        if comments.iter().any(|comment| comment.contains(&span.start)) {
             continue;
         }
         match placeholder.name {
@@ -499,28 +506,6 @@ fn variables(ctx: &mut Ctx<'_>, runbook: &Runbook) {
             }
         }
     }
-}
-
-/// Whether `offset` is inside a TOML comment: a `#` earlier on its line,
-/// outside any string on that line.
-fn is_comment(text: &str, offset: usize) -> bool {
-    let line_start = text[..offset].rfind('\n').map_or(0, |at| at + 1);
-    let mut quote: Option<char> = None;
-    let mut escaped = false;
-    for c in text[line_start..offset].chars() {
-        match (quote, c) {
-            (Some('"'), '\\') if !escaped => {
-                escaped = true;
-                continue;
-            }
-            (Some(open), c) if c == open && !escaped => quote = None,
-            (None, '"' | '\'') => quote = Some(c),
-            (None, '#') => return true,
-            _ => {}
-        }
-        escaped = false;
-    }
-    false
 }
 
 fn commands(ctx: &mut Ctx<'_>, runbook: &Runbook) {
