@@ -194,11 +194,17 @@ mod tests {
         );
         assert_eq!(holder.since, at("2026-11-28T09:00:00Z"));
         let name = dir.path().file_name().unwrap().to_string_lossy();
+        // This test's own process holds it: its command line is named.
+        let message = error.to_string();
         assert!(
-            error.to_string().starts_with(&format!(
-                "incident {name} is being driven by ops@web1 (pid {}) since 2026-11-28T09:00:00Z; ",
+            message.starts_with(&format!(
+                "incident {name} is being driven by ops@web1 (pid {}) since 2026-11-28T09:00:00Z, running `",
                 std::process::id()
             )),
+            "{error}"
+        );
+        assert!(
+            message.contains("`; one process drives an incident at a time"),
             "{error}"
         );
         drop(first);

@@ -160,11 +160,37 @@ fn path_prefix(path: &Path) -> String {
 fn locked_message(dir: &Path, holder: Option<&Holder>) -> String {
     let incident = dir.file_name().unwrap_or(dir.as_os_str()).to_string_lossy();
     let by = match holder {
-        Some(holder) => holder.to_string(),
+        Some(holder) => match command_line(holder.pid) {
+            Some(command) => format!("{holder}, running `{command}`"),
+            None => holder.to_string(),
+        },
         None => "another process (its lock file does not say which)".to_string(),
     };
     format!(
         "incident {incident} is being driven by {by}; one process drives an incident at a time: \
          wait for it, or stop that process (its lock is released as soon as it exits)"
     )
+}
+
+/// What process `pid` runs, as `runbook check`, when this host can say: a
+/// live lock's holder is a process here, and "being driven by" reads
+/// differently when it is a walk or a `runbook check` run from cron.
+fn command_line(pid: u32) -> Option<String> {
+    const MAX: usize = 100;
+    let bytes = std::fs::read(format!("/proc/{pid}/cmdline")).ok()?;
+    let mut words = bytes
+        .split(|&b| b == 0)
+        .filter(|word| !word.is_empty())
+        .map(String::from_utf8_lossy);
+    let program = words.next()?;
+    let program = program.rsplit('/').next().unwrap_or(&program).to_owned();
+    let line = std::iter::once(program.into())
+        .chain(words)
+        .collect::<Vec<_>>()
+        .join(" ");
+    let line = crate::sanitize::sanitize_line(&line).into_owned();
+    Some(match line.char_indices().nth(MAX) {
+        Some((cut, _)) => format!("{}…", &line[..cut]),
+        None => line,
+    })
 }
