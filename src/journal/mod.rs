@@ -17,8 +17,8 @@
 //! next one. The chain detects damage and careless edits, not a forger who
 //! recomputes every hash: that is what the signed archive record is for.
 //!
-//! This module must not read the clock (callers pass the time in), touch a
-//! terminal, or interpret events.
+//! This module must not read the clock (callers pass the time in; it only
+//! times its own `fdatasync` calls), touch a terminal, or interpret events.
 
 mod attachments;
 mod digest;

@@ -34,6 +34,7 @@ use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
 use std::sync::mpsc;
 use std::thread;
+use std::time::{Duration, Instant};
 
 /// An incident's journal, open for appending by the process that holds its
 /// lock (which it keeps until dropped).
@@ -50,15 +51,24 @@ pub struct Journal {
     /// A helper thread's `fdatasync`, asked for by [`Journal::start_sync`]
     /// and not yet waited for by [`Journal::sync`].
     syncer: Option<Syncer>,
+    /// The last `fdatasync` took longer than [`SLOW_SYNC`]: worth handing
+    /// to the helper thread.
+    slow_disk: bool,
     lock: Lock,
 }
 
+/// An `fdatasync` faster than this is done in place: waking a helper
+/// thread costs tens of microseconds, and a journal on a fast disk (or
+/// tmpfs) syncs in less.
+const SLOW_SYNC: Duration = Duration::from_micros(100);
+
 /// A thread that runs `fdatasync` on the journal when asked, so that the
-/// disk can work while the caller starts something else.
+/// disk can work while the caller starts something else. It says how it
+/// went and how long it took.
 #[derive(Debug)]
 struct Syncer {
     ask: mpsc::Sender<()>,
-    done: mpsc::Receiver<std::io::Result<()>>,
+    done: mpsc::Receiver<(std::io::Result<()>, Duration)>,
     /// Asked and not yet waited for.
     in_flight: bool,
     thread: Option<thread::JoinHandle<()>>,
@@ -73,7 +83,7 @@ impl Syncer {
             .name("journal-sync".into())
             .spawn(move || {
                 while asked.recv().is_ok() {
-                    if tell.send(file.sync_data()).is_err() {
+                    if tell.send(timed_sync(&file)).is_err() {
                         return;
                     }
                 }
@@ -86,15 +96,26 @@ impl Syncer {
         })
     }
 
-    /// Waits for the `fdatasync` in flight, if any, and returns its result.
-    fn wait(&mut self) -> std::io::Result<()> {
+    /// Waits for the `fdatasync` in flight, if any, and returns its result
+    /// and how long it took.
+    fn wait(&mut self) -> Option<(std::io::Result<()>, Duration)> {
         if !std::mem::take(&mut self.in_flight) {
-            return Ok(());
+            return None;
         }
-        self.done
-            .recv()
-            .unwrap_or_else(|_| Err(std::io::Error::other("the journal's sync thread ended")))
+        Some(self.done.recv().unwrap_or_else(|_| {
+            (
+                Err(std::io::Error::other("the journal's sync thread ended")),
+                Duration::ZERO,
+            )
+        }))
     }
+}
+
+/// `fdatasync`, and how long it took.
+fn timed_sync(file: &File) -> (std::io::Result<()>, Duration) {
+    let begun = Instant::now();
+    let result = file.sync_data();
+    (result, begun.elapsed())
 }
 
 impl Drop for Syncer {
@@ -162,6 +183,7 @@ impl Journal {
             poisoned: false,
             unsynced: false,
             syncer: None,
+            slow_disk: false,
             lock,
         }
     }
@@ -175,14 +197,16 @@ impl Journal {
 
     /// Makes every event written so far durable.
     pub fn sync(&mut self) -> Result<(), JournalError> {
-        let started = self.syncer.as_mut().map_or(Ok(()), Syncer::wait);
-        let result = started.and_then(|()| {
-            if self.unsynced {
-                self.file.sync_data()
-            } else {
-                Ok(())
-            }
-        });
+        let mut result = Ok(());
+        if let Some((handed, took)) = self.syncer.as_mut().and_then(Syncer::wait) {
+            self.slow_disk = took > SLOW_SYNC;
+            result = handed;
+        }
+        if result.is_ok() && self.unsynced {
+            let (here, took) = timed_sync(&self.file);
+            self.slow_disk = took > SLOW_SYNC;
+            result = here;
+        }
         if let Err(error) = result {
             // What reached the disk is unknown: see the module docs.
             self.poisoned = true;
@@ -194,10 +218,15 @@ impl Journal {
 
     /// Starts making every event written so far durable on a helper
     /// thread, and returns at once; the next [`Journal::sync`] waits for it
-    /// and reports its failure. Without a helper thread (none could be
-    /// started) that `sync` does all the work.
+    /// and reports its failure. Left to that `sync` when the disk syncs
+    /// fast (the last sync took under [`SLOW_SYNC`]) or no helper thread
+    /// could be started.
     pub fn start_sync(&mut self) {
-        if !self.unsynced || self.poisoned || self.syncer.as_ref().is_some_and(|s| s.in_flight) {
+        if !self.unsynced
+            || !self.slow_disk
+            || self.poisoned
+            || self.syncer.as_ref().is_some_and(|s| s.in_flight)
+        {
             return;
         }
         if self.syncer.is_none() {
@@ -438,6 +467,9 @@ mod tests {
         journal.start_sync(); // nothing written: nothing to do
         assert!(journal.syncer.is_none());
         let one = journal.write(at(1), note("one")).unwrap();
+        journal.start_sync(); // a fast disk, as far as anyone knows: left to sync
+        assert!(journal.syncer.is_none());
+        journal.slow_disk = true;
         journal.start_sync();
         assert!(journal.syncer.as_ref().is_some_and(|s| s.in_flight));
         let two = journal.write(at(2), note("two")).unwrap();
@@ -456,6 +488,7 @@ mod tests {
         let (reader, _writer) = std::io::pipe().unwrap();
         let real = std::mem::replace(&mut journal.file, File::from(std::os::fd::OwnedFd::from(reader)));
         journal.unsynced = true;
+        journal.slow_disk = true;
         journal.start_sync();
         journal.file = real;
         let error = journal.sync().unwrap_err();
