@@ -16,12 +16,14 @@ fn path(dir: &Path) -> PathBuf {
     dir.join(FILE)
 }
 
-/// Keeps `text` with the incident in `dir`, read-only.
+/// Keeps `text` with the incident in the new directory `dir`, read-only.
 ///
-/// Durability: written to a temporary file, synced, renamed into place and
-/// the directory synced, so after a crash the copy is whole or absent.
+/// Durability: the file's contents are synced here; its directory entry is
+/// synced with the journal's, which `Journal::create` makes next in the same
+/// directory. A crash before that leaves an incident with no journal, which
+/// never started: nothing reads its copy.
 pub fn write(dir: &Path, text: &str) -> Result<()> {
-    crate::file_util::replace(&path(dir), text.as_bytes(), 0o400).map_err(|failed| failed.error)?;
+    crate::file_util::write_new(&path(dir), text.as_bytes(), 0o400).map_err(|failed| failed.error)?;
     Ok(())
 }
 

@@ -92,10 +92,10 @@ impl Lock {
         let mut text = serde_json::to_vec(&holder).map_err(io::Error::other)?;
         text.push(b'\n');
         // On failure the lock is released as `file` drops: a driver nobody
-        // can name is worse than a retry.
+        // can name is worse than a retry. Not synced: after a crash of the
+        // machine nobody holds the lock, and the holder means nothing.
         file.set_len(0)
             .and_then(|()| file.write_all_at(&text, 0))
-            .and_then(|()| file.sync_data())
             .map_err(JournalError::file("write", &path))?;
         Ok(Lock {
             file,
