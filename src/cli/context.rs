@@ -97,6 +97,18 @@ impl Context {
         Catalog::discover(&self.search_path, self.today)
     }
 
+    /// A catalog to look up `id` in: only what that takes when `id` is
+    /// found (see [`Catalog::discover_for`]), the whole one when it is not,
+    /// so that [`Context::find`] can name the runbooks that exist.
+    pub fn catalog_for(&self, id: &str) -> Catalog {
+        let catalog = Catalog::discover_for(&self.search_path, self.today, id);
+        if catalog.get(id).is_some() {
+            catalog
+        } else {
+            self.catalog()
+        }
+    }
+
     /// The runbook named `id`, or an error naming the ones that exist.
     pub fn find<'c>(&self, catalog: &'c Catalog, id: &str) -> Result<&'c Entry> {
         catalog.get(id).ok_or_else(|| {

@@ -23,7 +23,7 @@ pub enum Format {
 }
 
 pub fn run(context: &Context, args: &Args) -> Result<ExitCode> {
-    let catalog = context.catalog();
+    let catalog = context.catalog_for(&args.id);
     let runbook = valid(context.find(&catalog, &args.id)?)?;
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     match args.format {

@@ -60,7 +60,7 @@ pub fn run(context: &Context, args: &Args) -> Result<ExitCode> {
         .with_hint("see `runbook incidents`"));
     }
 
-    let catalog = context.catalog();
+    let catalog = context.catalog_for(&incident.runbook);
     let kept = super::kept::text(&dir).ok();
     let current = catalog.get(&incident.runbook).map(|entry| {
         let text = entry

@@ -26,7 +26,7 @@ pub enum Format {
 }
 
 pub fn run(context: &Context, args: &Args) -> Result<ExitCode> {
-    let catalog = context.catalog();
+    let catalog = context.catalog_for(&args.id);
     let entry = context.find(&catalog, &args.id)?;
     let runbook = valid(entry)?;
     let source = source_name(entry);

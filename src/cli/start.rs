@@ -40,7 +40,7 @@ pub fn run(context: &Context, args: &Args) -> Result<ExitCode> {
 
 /// Shared with `runbook drill`.
 pub fn begin(context: &Context, args: &Args, drill: bool) -> Result<ExitCode> {
-    let catalog = context.catalog();
+    let catalog = context.catalog_for(&args.id);
     let entry = context.find(&catalog, &args.id)?;
     let runbook = super::show::valid(entry)?;
     let severity = match &args.severity {

@@ -75,7 +75,13 @@ pub fn read_files(files: &[(PathBuf, PathBuf)], today: NaiveDate) -> Vec<Result<
 
 /// The built-in runbooks, loaded and checked.
 pub fn load_builtin(today: NaiveDate) -> Vec<Loaded> {
-    parallel_map(bundled::BUNDLED, |(name, text)| {
+    load_builtin_where(today, |_| true)
+}
+
+/// The built-in runbooks whose file name passes `wanted`, loaded and checked.
+fn load_builtin_where(today: NaiveDate, wanted: impl Fn(&str) -> bool) -> Vec<Loaded> {
+    let chosen: Vec<&(&str, &str)> = bundled::BUNDLED.iter().filter(|(name, _)| wanted(name)).collect();
+    parallel_map(&chosen, |(name, text)| {
         load(
             Source::new(format!("<built-in>/{name}"), Origin::Builtin, *text),
             today,
@@ -150,6 +156,19 @@ impl Catalog {
     /// Searches `dirs` in order, then the built-in runbooks. Directories
     /// that do not exist are skipped.
     pub fn discover(dirs: &[PathBuf], today: NaiveDate) -> Catalog {
+        Catalog::discover_where(dirs, today, |_| true)
+    }
+
+    /// Like [`Catalog::discover`], to look up the runbook `id`: every file
+    /// on the search path is read (any may declare that id), but of the
+    /// built-in runbooks, whose ids are their file names, only the one
+    /// named `id`. The catalog holds `id` as `discover` would, and little
+    /// else.
+    pub fn discover_for(dirs: &[PathBuf], today: NaiveDate, id: &str) -> Catalog {
+        Catalog::discover_where(dirs, today, |name| stem(name) == id)
+    }
+
+    fn discover_where(dirs: &[PathBuf], today: NaiveDate, builtin: impl Fn(&str) -> bool) -> Catalog {
         let mut catalog = Catalog::default();
         let mut files = Vec::new();
         for dir in dirs.iter().filter(|dir| dir.is_dir()) {
@@ -168,7 +187,7 @@ impl Catalog {
             .map(|((path, _), file)| (path.display().to_string(), Origin::File(path.clone()), file))
             .collect();
         found.extend(
-            load_builtin(today)
+            load_builtin_where(today, builtin)
                 .into_iter()
                 .map(|loaded| (loaded.source.name.clone(), Origin::Builtin, Ok(loaded))),
         );
@@ -203,4 +222,56 @@ impl Catalog {
 fn stem(name: &str) -> &str {
     let file = name.rsplit('/').next().unwrap_or(name);
     file.strip_suffix(".toml").unwrap_or(file)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const TODAY: &str = "2026-11-28";
+
+    fn today() -> NaiveDate {
+        TODAY.parse().unwrap()
+    }
+
+    fn plan(id_line: &str) -> String {
+        format!(
+            "schema = 1\n{id_line}\ntitle = \"Local\"\n\n[[steps]]\nid = \"done\"\nkind = \"end\"\ntitle = \"Done\"\n"
+        )
+    }
+
+    fn ids(catalog: &Catalog) -> Vec<&str> {
+        catalog.entries.iter().map(|entry| entry.id.as_str()).collect()
+    }
+
+    #[test]
+    fn every_built_in_runbook_is_named_by_its_id() {
+        for loaded in load_builtin(today()) {
+            assert_eq!(stem(&loaded.source.name), loaded.id, "{}", loaded.source.name);
+        }
+    }
+
+    #[test]
+    fn discover_for_reads_every_local_file_and_only_the_built_in_asked_for() {
+        let root = tempfile::tempdir().unwrap();
+        std::fs::write(root.path().join("other.toml"), plan("")).unwrap();
+        let dirs = [root.path().to_path_buf()];
+
+        let catalog = Catalog::discover_for(&dirs, today(), "data-loss");
+        assert_eq!(ids(&catalog), ["data-loss", "other"]);
+        assert_eq!(catalog.get("data-loss").unwrap().origin, Origin::Builtin);
+        assert!(catalog.get("data-loss").unwrap().runbook().is_some());
+
+        // A local file may claim a built-in's id under any name: it wins,
+        // and hides the built-in, exactly as in the whole catalog.
+        std::fs::write(root.path().join("ours.toml"), plan("id = \"data-loss\"")).unwrap();
+        let one = Catalog::discover_for(&dirs, today(), "data-loss");
+        let all = Catalog::discover(&dirs, today());
+        for catalog in [&one, &all] {
+            let entry = catalog.get("data-loss").unwrap();
+            assert_eq!(entry.origin, Origin::File(root.path().join("ours.toml")));
+            assert_eq!(entry.shadows, ["<built-in>/data-loss.toml"]);
+        }
+        assert_eq!(all.entries.len(), 7);
+    }
 }
