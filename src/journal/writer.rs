@@ -195,8 +195,16 @@ impl Journal {
         Ok(event)
     }
 
-    /// Makes every event written so far durable.
+    /// Makes every event written so far durable. Once a sync has failed
+    /// (here, or on the helper thread for another caller) every later one
+    /// fails too: a retried `fdatasync` can succeed without the lost writes
+    /// having reached the disk.
     pub fn sync(&mut self) -> Result<(), JournalError> {
+        if self.poisoned {
+            return Err(JournalError::Poisoned {
+                path: self.path.clone(),
+            });
+        }
         let mut result = Ok(());
         if let Some((handed, took)) = self.syncer.as_mut().and_then(Syncer::wait) {
             self.slow_disk = took > SLOW_SYNC;
@@ -499,6 +507,24 @@ mod tests {
         let error = journal.append(at(2), note("two")).unwrap_err();
         assert!(matches!(error, JournalError::Poisoned { .. }), "{error:?}");
         assert_eq!(read(dir.path()).unwrap().events.len(), 1);
+    }
+
+    #[test]
+    fn after_a_failed_sync_every_later_sync_fails() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut journal = Journal::create(dir.path(), ACTOR, lock(dir.path())).unwrap();
+        journal.append(at(1), note("one")).unwrap();
+        journal.write(at(2), note("two")).unwrap();
+        let (reader, _writer) = std::io::pipe().unwrap();
+        let real = std::mem::replace(&mut journal.file, File::from(std::os::fd::OwnedFd::from(reader)));
+        journal.slow_disk = true;
+        journal.start_sync();
+        journal.file = real;
+        // Another caller (the timer thread) collects the failure first...
+        assert!(journal.sync().is_err());
+        // ...and the walk's own sync, with nothing left in flight, still fails.
+        let error = journal.sync().unwrap_err();
+        assert!(matches!(error, JournalError::Poisoned { .. }), "{error:?}");
     }
 
     #[test]
