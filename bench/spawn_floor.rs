@@ -4,7 +4,8 @@
 //! Built by `bench/walk` with plain `rustc -O`; not part of the crate.
 //!
 //! With an argument `gate`, each shell also waits at the executor's gate
-//! (`read -r _ || exit 125; exec </dev/null; `) until a newline is written.
+//! (`until read -r _; do [ $? -gt 128 ] || exit 125; done; exec </dev/null; `)
+//! until a newline is written.
 
 use std::io::Write;
 use std::os::unix::process::CommandExt;
@@ -23,7 +24,11 @@ fn main() {
         let output = if gate {
             let (reader, mut writer) = std::io::pipe().expect("pipe");
             command
-                .args(["-c", "--", "read -r _ || exit 125; exec </dev/null; true"])
+                .args([
+                    "-c",
+                    "--",
+                    "until read -r _; do [ $? -gt 128 ] || exit 125; done; exec </dev/null; true",
+                ])
                 .stdin(reader);
             let child = command.spawn().expect("sh starts");
             drop(command);

@@ -77,9 +77,10 @@ const STDOUT_KEPT: usize = 4096;
 /// What the shell runs before the script: wait for the go-ahead (a newline)
 /// on standard input, the gate's pipe, leaving at once if the runner closes
 /// it unopened; then take standard input from `/dev/null` as every command
-/// does. On the script's first line, so that the line numbers in the
-/// shell's messages stay the script's own.
-const GATE: &str = "read -r _ || exit 125; exec </dev/null; ";
+/// does. A `read` that timed out (bash as `sh` honours `TMOUT`, which
+/// hardened hosts set read-only) waits again. On the script's first line,
+/// so that the line numbers in the shell's messages stay the script's own.
+const GATE: &str = "until read -r _; do [ $? -gt 128 ] || exit 125; done; exec </dev/null; ";
 
 /// Runs commands with `sh -c`.
 #[derive(Debug, Default)]
@@ -122,10 +123,14 @@ struct Held<'s> {
 
 impl Drop for Held<'_> {
     fn drop(&mut self) {
-        // Never let through: stop the shell where it waits and reap it.
+        // Never let through: the gate closed unopened makes the shell leave
+        // (should the kill not reach it), then it is killed and reaped.
+        drop(self.gate.take());
         if let Some(mut child) = self.child.take() {
             self.group.signal(Signal::KILL);
             let _ = child.wait();
+            // Reaped: its group id may be anyone's now.
+            self.group.disarm();
         }
     }
 }
@@ -136,6 +141,21 @@ impl Prepared for Held<'_> {
         redact: &dyn Fn(&str) -> String,
         line: &mut dyn FnMut(&str),
     ) -> io::Result<CommandOutcome> {
+        if self.cancel.load(Ordering::Relaxed) {
+            // Ctrl-C while the journal was synced: the script never starts.
+            let start = Instant::now();
+            drop(self);
+            return Ok(CommandOutcome {
+                exit_code: None,
+                signal: None,
+                duration: start.elapsed(),
+                timed_out: false,
+                cancelled: true,
+                output: String::new(),
+                output_bytes: 0,
+                stdout: String::new(),
+            });
+        }
         let mut child = self
             .child
             .take()
@@ -785,6 +805,40 @@ mod tests {
             Vec::<u32>::new(),
             "its shell lives on"
         );
+    }
+
+    #[test]
+    fn a_command_cancelled_at_the_gate_never_runs() {
+        let dir = tempfile::tempdir().unwrap();
+        let cancel = AtomicBool::new(false);
+        let mut spec = spec_in("touch \"$DIR/ran\"", &dir);
+        spec.cancel = &cancel;
+        let prepared = ShellExecutor.prepare(&spec).unwrap();
+        cancel.store(true, Ordering::SeqCst);
+        let outcome = prepared.run(&|text| text.to_owned(), &mut |_| {}).unwrap();
+        assert!(outcome.cancelled && outcome.exit_code.is_none(), "{outcome:?}");
+        thread::sleep(Duration::from_millis(200));
+        assert!(!dir.path().join("ran").exists(), "a cancelled command ran");
+    }
+
+    #[test]
+    fn a_read_timeout_at_the_gate_waits_again() {
+        // bash as `sh` (as on RHEL) honours TMOUT in `read`: the script
+        // still runs once the gate opens, not before and not never.
+        let dir = tempfile::tempdir().unwrap();
+        let bin = dir.path().join("bin");
+        std::fs::create_dir(&bin).unwrap();
+        std::os::unix::fs::symlink("/bin/bash", bin.join("sh")).unwrap();
+        let mut spec = spec_in("touch \"$DIR/ran\"", &dir);
+        spec.env
+            .push(("PATH".into(), format!("{}:/usr/bin:/bin", bin.display())));
+        spec.env.push(("TMOUT".into(), "1".into()));
+        let prepared = ShellExecutor.prepare(&spec).unwrap();
+        thread::sleep(Duration::from_millis(1500));
+        assert!(!dir.path().join("ran").exists(), "ran before the gate opened");
+        let outcome = prepared.run(&|text| text.to_owned(), &mut |_| {}).unwrap();
+        assert_eq!(outcome.exit_code, Some(0), "{}", outcome.output);
+        assert!(dir.path().join("ran").exists());
     }
 
     #[test]
