@@ -65,8 +65,11 @@ impl Sink for SharedSink<'_, '_> {
     }
 
     fn store_attachment(&mut self, file: &std::path::Path) -> std::io::Result<crate::journal::Stored> {
-        let shared = lock(self.0);
-        crate::journal::store_attachment(shared.journal.dir(), file)
+        // Copied without holding the journal, which the timer thread needs
+        // on time, however large the file; this process holds the
+        // incident's lock, so no other one adds attachments meanwhile.
+        let dir = lock(self.0).journal.dir().to_path_buf();
+        crate::journal::store_attachment(&dir, file)
     }
 
     fn record_timer_fired(&mut self, time: DateTime<Utc>, timer: &str) -> std::io::Result<Option<Event>> {
