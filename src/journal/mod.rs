@@ -172,11 +172,12 @@ fn locked_message(dir: &Path, holder: Option<&Holder>) -> String {
     )
 }
 
-/// What process `pid` runs, as `runbook check`, when this host can say: a
-/// live lock's holder is a process here, and "being driven by" reads
-/// differently when it is a walk or a `runbook check` run from cron.
+/// What process `pid` runs, as `runbook check`: its program and first
+/// argument, when this host can say (a live lock's holder is a process
+/// here), and "being driven by" reads differently for a walk and for a
+/// `runbook check` run from cron. The rest of its arguments may hold
+/// secrets (`--var token=...`) and are left out.
 fn command_line(pid: u32) -> Option<String> {
-    const MAX: usize = 100;
     let bytes = std::fs::read(format!("/proc/{pid}/cmdline")).ok()?;
     let mut words = bytes
         .split(|&b| b == 0)
@@ -184,11 +185,12 @@ fn command_line(pid: u32) -> Option<String> {
         .map(String::from_utf8_lossy);
     let program = words.next()?;
     let program = program.rsplit('/').next().unwrap_or(&program).to_owned();
-    let line = std::iter::once(program.into())
-        .chain(words)
-        .collect::<Vec<_>>()
-        .join(" ");
+    let line = match words.next() {
+        Some(first) => format!("{program} {first}"),
+        None => program,
+    };
     let line = crate::sanitize::sanitize_line(&line).into_owned();
+    const MAX: usize = 60;
     Some(match line.char_indices().nth(MAX) {
         Some((cut, _)) => format!("{}…", &line[..cut]),
         None => line,

@@ -271,6 +271,15 @@ impl Outcome {
     }
 
     #[track_caller]
+    pub fn stderr_lacks(&self, needle: &str) -> &Outcome {
+        assert!(
+            !self.stderr.contains(needle),
+            "stderr has {needle:?}:\n{}",
+            self.stderr
+        );
+        self
+    }
+
     pub fn stdout_lacks(&self, needle: &str) -> &Outcome {
         assert!(
             !self.stdout.contains(needle),
