@@ -260,7 +260,12 @@ fn check(
     }
 
     if let Some(notifier) = notifier {
-        for Undelivered { failed, attempts, .. } in undelivered {
+        for pending in undelivered {
+            // Delivered meanwhile (this run's notices reached them).
+            if !incident.undelivered.contains(&pending) {
+                continue;
+            }
+            let Undelivered { failed, attempts, .. } = pending;
             if attempts >= fire::MAX_ATTEMPTS {
                 // Said once, when the last attempt failed; then left alone.
                 continue;

@@ -142,16 +142,21 @@ fn fire_timers(
         };
         // Deliver without holding the journal: a slow webhook must not
         // block the operator's answers.
+        // False once the journal fails: then nothing more is sent, since
+        // nothing sent could be recorded (the walk stops on its next event).
         let journal = |kind| {
             let mut shared = lock(shared);
-            if let Ok(event) = shared.append(clock.now(), kind) {
-                shared.foreign.push(event);
-                let _ = shared.journal.sync();
-            }
+            let Ok(event) = shared.append(clock.now(), kind) else {
+                return false;
+            };
+            shared.foreign.push(event);
+            shared.journal.sync().is_ok()
         };
         for (timer, incident) in fired {
             for kind in crate::engine::fire::timer_notification(runbook, &incident, timer, notifier, lang) {
-                journal(kind);
+                if !journal(kind) {
+                    return;
+                }
             }
         }
         // Failed notifications are tried again as their waits pass, also
@@ -174,7 +179,9 @@ fn fire_timers(
         };
         for failed in due {
             for kind in crate::engine::fire::retry(runbook, &incident, notifier, &failed) {
-                journal(kind);
+                if !journal(kind) {
+                    return;
+                }
             }
         }
     }

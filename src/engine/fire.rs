@@ -217,7 +217,14 @@ pub fn retry(
     let notification = notification(runbook, incident, to, subject, message);
     let outcomes = match notifier.send_via(via, &notification) {
         Some(result) => vec![(via.clone(), result)],
-        None => notifier.send_each(&notification),
+        // There was no notifier then: through every one there is now.
+        None if via == "none" => notifier.send_each(&notification),
+        // Renamed or removed since: an attempt that fails, so that it is
+        // counted, waited for and given up on like any other.
+        None => vec![(
+            via.clone(),
+            Err(format!("notifier `{via}` is not configured any more")),
+        )],
     };
     outcomes
         .into_iter()

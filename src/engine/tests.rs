@@ -495,6 +495,43 @@ fn a_severity_raise_whose_notice_a_crash_lost_is_sent_on_resume() {
     assert!(raised[0].starts_with("vendor:"), "{sent:?}");
 }
 
+/// An event at `time` outside any journal, for folding by hand.
+fn loose(time: DateTime<Utc>, kind: EventKind) -> Event {
+    Event {
+        seq: 99,
+        time,
+        actor: "ops@web1".into(),
+        kind,
+        prev: String::new(),
+        hash: String::new(),
+    }
+}
+
+/// The escalation timer's notification to the vendor, failed through `via`.
+fn failed_via(via: &str) -> EventKind {
+    EventKind::NotificationFailed {
+        step: None,
+        timer: Some("escalate".into()),
+        to: vec!["vendor".into()],
+        via: via.into(),
+        subject: "s".into(),
+        message: "m".into(),
+        error: "HTTP 500".into(),
+    }
+}
+
+/// The same notification, delivered through `via`.
+fn sent_via(via: &str) -> EventKind {
+    EventKind::NotificationSent {
+        step: None,
+        timer: Some("escalate".into()),
+        to: vec!["vendor".into()],
+        via: via.into(),
+        subject: "s".into(),
+        message: "m".into(),
+    }
+}
+
 #[test]
 fn a_failed_notification_is_due_again_after_a_doubling_wait_ten_times_at_most() {
     let mut h = Harness::new(FLOW);
@@ -502,62 +539,77 @@ fn a_failed_notification_is_due_again_after_a_doubling_wait_ten_times_at_most() 
     let mut incident = Incident::replay(&h.sink.events).unwrap();
     let t0 = h.clock.now();
     let seconds = |n: i64| t0 + Span::seconds(n);
-    let event = |time, kind| Event {
-        seq: 99,
-        time,
-        actor: "ops@web1".into(),
-        kind,
-        prev: String::new(),
-        hash: String::new(),
-    };
-    let failed = EventKind::NotificationFailed {
-        step: None,
-        timer: Some("escalate".into()),
-        to: vec!["vendor".into()],
-        via: "hook".into(),
-        subject: "s".into(),
-        message: "m".into(),
-        error: "HTTP 500".into(),
-    };
     let due = |incident: &Incident, at| super::fire::retries_due(incident, at).len();
 
-    incident.apply(&event(t0, failed.clone()));
+    incident.apply(&loose(t0, failed_via("hook")));
     assert_eq!((due(&incident, seconds(29)), due(&incident, seconds(30))), (0, 1));
-    incident.apply(&event(seconds(30), failed.clone()));
+    incident.apply(&loose(seconds(30), failed_via("hook")));
     assert_eq!((due(&incident, seconds(89)), due(&incident, seconds(90))), (0, 1));
     // A drill at speed 60 waits a sixtieth.
     incident.speed = 60;
     assert_eq!((due(&incident, seconds(30)), due(&incident, seconds(31))), (0, 1));
     incident.speed = 1;
 
-    let EventKind::NotificationFailed {
-        step,
-        timer,
-        to,
-        via,
-        subject,
-        message,
-        ..
-    } = failed.clone()
-    else {
-        unreachable!()
-    };
-    let sent = EventKind::NotificationSent {
-        step,
-        timer,
-        to,
-        via,
-        subject,
-        message,
-    };
-    incident.apply(&event(seconds(90), sent));
+    incident.apply(&loose(seconds(90), sent_via("hook")));
     assert!(incident.undelivered.is_empty());
 
     for n in 0..10 {
-        incident.apply(&event(seconds(100 + n), failed.clone()));
+        incident.apply(&loose(seconds(100 + n), failed_via("hook")));
     }
     assert_eq!(incident.undelivered[0].attempts, 10);
     assert_eq!(due(&incident, seconds(100_000)), 0, "given up after ten attempts");
+}
+
+#[test]
+fn undelivered_is_one_entry_per_notifier_and_any_delivery_clears_them() {
+    let mut h = Harness::new(FLOW);
+    h.start(&[("up", "no")], false);
+    let mut incident = Incident::replay(&h.sink.events).unwrap();
+    let now = h.clock.now();
+    let pending = |incident: &Incident| -> Vec<(String, usize)> {
+        incident
+            .undelivered
+            .iter()
+            .map(|p| match &p.failed {
+                EventKind::NotificationFailed { via, .. } => (via.clone(), p.attempts),
+                _ => unreachable!(),
+            })
+            .collect()
+    };
+    // No notifier at first; then a real one takes over and carries on counting.
+    incident.apply(&loose(now, failed_via("none")));
+    incident.apply(&loose(now, failed_via("hook")));
+    assert_eq!(pending(&incident), [("hook".to_owned(), 2)]);
+    incident.apply(&loose(now, failed_via("mail")));
+    assert_eq!(
+        pending(&incident),
+        [("hook".to_owned(), 2), ("mail".to_owned(), 1)]
+    );
+    // Told through any of them: nobody is asked again.
+    incident.apply(&loose(now, sent_via("mail")));
+    assert!(pending(&incident).is_empty());
+}
+
+#[test]
+fn a_retry_through_a_notifier_gone_from_the_config_is_a_counted_failure() {
+    let mut h = Harness::new(FLOW);
+    h.start(&[("up", "no")], false);
+    let incident = Incident::replay(&h.sink.events).unwrap();
+    let notes = Notes(std::sync::Mutex::new(Vec::new()));
+    let kinds = super::fire::retry(&h.runbook, &incident, &notes, &failed_via("renamed"));
+    assert!(
+        notes.0.lock().unwrap().is_empty(),
+        "sent through another notifier"
+    );
+    let [EventKind::NotificationFailed { via, error, .. }] = kinds.as_slice() else {
+        panic!("{kinds:?}");
+    };
+    assert_eq!(via, "renamed");
+    assert!(error.contains("not configured any more"), "{error}");
+    // One that failed when there was no notifier goes through every one now.
+    let kinds = super::fire::retry(&h.runbook, &incident, &notes, &failed_via("none"));
+    assert!(matches!(kinds.as_slice(), [EventKind::NotificationSent { via, .. }] if via == "test"));
+    assert_eq!(notes.0.lock().unwrap().len(), 1);
 }
 
 #[test]

@@ -253,9 +253,7 @@ impl Incident {
                     self.progress = Some(Progress::CommandSkipped);
                 }
             }
-            EventKind::NotificationSent {
-                step, timer, to, via, ..
-            } => {
+            EventKind::NotificationSent { step, timer, to, .. } => {
                 if let Some(timer) = timer {
                     self.timers_notified.insert(timer.clone());
                 }
@@ -265,11 +263,10 @@ impl Incident {
                 if step.as_deref().is_some_and(|step| self.is_current(step)) {
                     self.progress = Some(Progress::Notified);
                 }
-                // Delivered through the notifier that failed, or (after
-                // "none") through any.
-                self.undelivered.retain(|pending| {
-                    !(pending.is_for(step, timer, to) && (pending.via() == via || pending.via() == "none"))
-                });
+                // Delivered: whichever notifier failed it before, the
+                // people were told.
+                self.undelivered
+                    .retain(|pending| !pending.is_for(step, timer, to));
             }
             EventKind::NotificationFailed {
                 step, timer, to, via, ..
@@ -284,13 +281,19 @@ impl Incident {
                     self.progress = Some(Progress::Notified);
                 }
                 if via != "by-hand" {
-                    let same =
-                        |pending: &Undelivered| pending.is_for(step, timer, to) && pending.via() == via;
+                    // The same notifier failing again; or a real one taking
+                    // over from "none" (there was no notifier then), whose
+                    // attempts it carries on.
+                    let same = |pending: &Undelivered| {
+                        pending.is_for(step, timer, to) && (pending.via() == via || pending.via() == "none")
+                    };
                     let attempts = self
                         .undelivered
                         .iter()
-                        .find(|p| same(p))
-                        .map_or(0, |p| p.attempts);
+                        .filter(|p| same(p))
+                        .map(|p| p.attempts)
+                        .max()
+                        .unwrap_or(0);
                     self.undelivered.retain(|pending| !same(pending));
                     self.undelivered.push(Undelivered {
                         failed: event.kind.clone(),
