@@ -471,8 +471,12 @@ fn a_severity_raise_whose_notice_a_crash_lost_is_sent_on_resume() {
     );
     let mut h = Harness::new(&toml);
     h.notifier = Some(Notes(std::sync::Mutex::new(Vec::new())));
-    let (stop, _) = h.start(&[], false);
+    let (stop, incident) = h.start(&[], false);
     assert!(matches!(stop, Stop::Paused { .. }));
+    assert_eq!(
+        incident.unannounced_severity, None,
+        "sev2 names nobody, and the walk went on: nothing is owed"
+    );
     // Raised to sev1, and the process died before telling anyone.
     h.sink
         .record(

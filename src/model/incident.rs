@@ -122,7 +122,8 @@ pub struct Incident {
     pub undelivered: Vec<Undelivered>,
     /// The severity set last (at start or by a change) while its
     /// notification, due when the level names contacts, is not on record
-    /// (sent or failed): a crash came in between.
+    /// (sent or failed) and no step was entered since: a crash came in
+    /// between.
     pub unannounced_severity: Option<SeverityNotice>,
     pub operators: BTreeSet<String>,
     pub ended: Option<DateTime<Utc>>,
@@ -208,6 +209,10 @@ impl Incident {
         match &event.kind {
             EventKind::IncidentStarted { .. } => {}
             EventKind::StepEntered { step } => {
+                // The walk tells a severity's contacts before it enters a
+                // step: past that point a notice not on record was owed to
+                // nobody (the level named no contacts).
+                self.unannounced_severity = None;
                 self.current = Some(step.clone());
                 self.progress = None;
                 self.failed = None;
