@@ -227,8 +227,8 @@ impl Journal {
     /// Starts making every event written so far durable on a helper
     /// thread, and returns at once; the next [`Journal::sync`] waits for it
     /// and reports its failure. Left to that `sync` when the disk syncs
-    /// fast (the last sync took under [`SLOW_SYNC`]) or no helper thread
-    /// could be started.
+    /// fast (the last sync took under 100 µs) or no helper thread could be
+    /// started.
     pub fn start_sync(&mut self) {
         if !self.unsynced
             || !self.slow_disk
