@@ -1,4 +1,5 @@
-//! Durations as runbook authors write them (`30s`, `1h`, `6 months`).
+//! Durations as runbook authors write them (`30s`, `1h`, `6 months`), and
+//! as they are shown back short (`45s`, `5m00s`, `1h05m`, `2d3h`).
 
 use serde::Serialize;
 use std::time::Duration;
@@ -55,6 +56,24 @@ impl Serialize for Period {
     }
 }
 
+/// A whole number of seconds, short, to two units: `45s`, `5m00s`,
+/// `1h05m`, `2d3h`. Negative counts as zero.
+pub fn short_span(seconds: i64) -> String {
+    let seconds = seconds.max(0);
+    let (d, h, m, s) = (
+        seconds / 86_400,
+        seconds / 3600 % 24,
+        seconds / 60 % 60,
+        seconds % 60,
+    );
+    match (d, h, m) {
+        (0, 0, 0) => format!("{s}s"),
+        (0, 0, _) => format!("{m}m{s:02}s"),
+        (0, _, _) => format!("{h}h{m:02}m"),
+        _ => format!("{d}d{h}h"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -75,5 +94,14 @@ mod tests {
         assert_eq!(year.after_date(date("2024-02-29")), Some(date("2025-02-28")));
         let days = Period::new("90d", humantime::parse_duration("90d").unwrap());
         assert_eq!(days.after_date(date("2026-01-01")), Some(date("2026-04-01")));
+    }
+
+    #[test]
+    fn spans_read_short_to_two_units() {
+        assert_eq!(short_span(-5), "0s");
+        assert_eq!(short_span(59), "59s");
+        assert_eq!(short_span(60), "1m00s");
+        assert_eq!(short_span(3600), "1h00m");
+        assert_eq!(short_span(86_400), "1d0h");
     }
 }

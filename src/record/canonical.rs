@@ -8,7 +8,7 @@
 //! Pure: no clock, no files, no terminal. Callers pass the archive time in,
 //! and the archive module stores the bytes.
 
-use crate::model::{Answer, Event, EventKind, Incident, Outcome, Status};
+use crate::model::{Answer, Event, EventKind, Incident, Outcome, Status, short_span};
 use chrono::{DateTime, SecondsFormat, TimeDelta, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -594,7 +594,12 @@ pub fn what_happened(incident: &Incident, events: &[Event]) -> String {
         stamp(incident.started)
     );
     if let Some(ended) = incident.ended {
-        let _ = write!(text, " to {} ({})", stamp(ended), short(ended - incident.started));
+        let _ = write!(
+            text,
+            " to {} ({})",
+            stamp(ended),
+            short_span((ended - incident.started).num_seconds())
+        );
     }
     let outcome = match incident.status {
         Status::Ended(outcome) => outcome.name(),
@@ -650,22 +655,6 @@ pub fn what_happened(incident: &Incident, events: &[Event]) -> String {
 
 fn stamp(time: DateTime<Utc>) -> String {
     time.format("%Y-%m-%d %H:%M UTC").to_string()
-}
-
-fn short(duration: TimeDelta) -> String {
-    let seconds = duration.num_seconds().max(0);
-    let (d, h, m, s) = (
-        seconds / 86_400,
-        seconds / 3600 % 24,
-        seconds / 60 % 60,
-        seconds % 60,
-    );
-    match (d, h, m) {
-        (0, 0, 0) => format!("{s}s"),
-        (0, 0, _) => format!("{m}m{s:02}s"),
-        (0, _, _) => format!("{h}h{m:02}m"),
-        _ => format!("{d}d{h}h"),
-    }
 }
 
 /// SHA-256 as 64 lowercase hex digits, as the journal writes hashes.

@@ -32,22 +32,7 @@ pub fn print_error(error: &Error) {
     }
 }
 
-/// `3d4h`, `2h05m`, `4m10s`, `12s`.
+/// `3d4h`, `2h05m`, `4m10s`, `12s` ([`crate::model::short_span`]).
 pub fn short(duration: chrono::Duration) -> String {
-    let seconds = duration.num_seconds().max(0);
-    let (d, h, m, s) = (
-        seconds / 86_400,
-        seconds / 3600 % 24,
-        seconds / 60 % 60,
-        seconds % 60,
-    );
-    if d > 0 {
-        format!("{d}d{h}h")
-    } else if h > 0 {
-        format!("{h}h{m:02}m")
-    } else if m > 0 {
-        format!("{m}m{s:02}s")
-    } else {
-        format!("{s}s")
-    }
+    crate::model::short_span(duration.num_seconds())
 }

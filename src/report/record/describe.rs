@@ -2,7 +2,7 @@
 //! was, outcomes, answers, times and durations. Raw strings: the
 //! renderers escape them for their format.
 
-use crate::model::{Answer, AnswerSource, EventKind, Lang, Outcome, StepResult};
+use crate::model::{Answer, AnswerSource, EventKind, Lang, Outcome, StepResult, short_span};
 use crate::record::canonical::TimelineEntry;
 use chrono::{DateTime, Utc};
 
@@ -21,29 +21,12 @@ pub(super) fn time(at: DateTime<Utc>) -> String {
     at.format("%Y-%m-%d %H:%M:%S UTC").to_string()
 }
 
-/// A whole number of seconds, short: `45s`, `5m00s`, `1h05m`, `2d3h`.
-pub(super) fn span(seconds: i64) -> String {
-    let seconds = seconds.max(0);
-    let (d, h, m, s) = (
-        seconds / 86_400,
-        seconds / 3600 % 24,
-        seconds / 60 % 60,
-        seconds % 60,
-    );
-    match (d, h, m) {
-        (0, 0, 0) => format!("{s}s"),
-        (0, 0, _) => format!("{m}m{s:02}s"),
-        (0, _, _) => format!("{h}h{m:02}m"),
-        _ => format!("{d}d{h}h"),
-    }
-}
-
 /// Milliseconds, for how long a command ran: `640 ms`, `1.5 s`, `2m05s`.
 pub(super) fn millis(ms: u64) -> String {
     match ms {
         0..1000 => format!("{ms} ms"),
         1000..60_000 => format!("{}.{} s", ms / 1000, ms % 1000 / 100),
-        _ => span(i64::try_from(ms / 1000).unwrap_or(i64::MAX)),
+        _ => short_span(i64::try_from(ms / 1000).unwrap_or(i64::MAX)),
     }
 }
 
@@ -252,10 +235,10 @@ mod tests {
 
     #[test]
     fn durations_read_short() {
-        assert_eq!(span(45), "45s");
-        assert_eq!(span(300), "5m00s");
-        assert_eq!(span(3900), "1h05m");
-        assert_eq!(span(86_400 * 2 + 3600 * 3), "2d3h");
+        assert_eq!(short_span(45), "45s");
+        assert_eq!(short_span(300), "5m00s");
+        assert_eq!(short_span(3900), "1h05m");
+        assert_eq!(short_span(86_400 * 2 + 3600 * 3), "2d3h");
         assert_eq!(millis(640), "640 ms");
         assert_eq!(millis(1520), "1.5 s");
         assert_eq!(millis(125_000), "2m05s");

@@ -2,9 +2,10 @@
 //! paragraphs, lists, tables and preformatted text. Strings are raw; each
 //! renderer escapes them its own way.
 
-use super::describe::{event, millis, outcome, pick, span, time};
+use super::describe::{event, millis, outcome, pick, time};
 use super::{Report, Standing, Verification};
 use crate::model::Lang;
+use crate::model::short_span;
 use crate::record::canonical::Record;
 use chrono::{DateTime, Utc};
 use std::collections::BTreeMap;
@@ -190,11 +191,14 @@ fn header(record: &Record, open: Option<&str>, standing: &Standing, lang: &Lang)
         fields.push((l(lang, "Ended", "结束"), l(lang, "not yet", "尚未结束")));
     } else {
         fields.push((l(lang, "Ended", "结束"), time(record.ended)));
-        fields.push((l(lang, "Handling took", "处置用时"), span(record.duration_s)));
+        fields.push((
+            l(lang, "Handling took", "处置用时"),
+            short_span(record.duration_s),
+        ));
     }
     match standing {
         Standing::Archived { .. } => {
-            let after = span((record.archived - record.ended).num_seconds());
+            let after = short_span((record.archived - record.ended).num_seconds());
             fields.push((
                 l(lang, "Archived", "归档"),
                 pick(
@@ -467,7 +471,10 @@ fn attachments(record: &Record, lang: &Lang) -> Section {
 
 fn deadline(record: &Record, open: Option<&str>, standing: &Standing, lang: &Lang) -> Section {
     let deadline = &record.deadline;
-    let mut fields = vec![(l(lang, "Archive within", "归档时限"), span(deadline.within_s))];
+    let mut fields = vec![(
+        l(lang, "Archive within", "归档时限"),
+        short_span(deadline.within_s),
+    )];
     let verdict = if open.is_some() {
         l(
             lang,
@@ -477,8 +484,8 @@ fn deadline(record: &Record, open: Option<&str>, standing: &Standing, lang: &Lan
     } else {
         fields.push((l(lang, "Due", "截止"), time(deadline.due)));
         let archived = matches!(standing, Standing::Archived { .. });
-        let early = span((deadline.due - record.archived).num_seconds());
-        let late = span(deadline.late_s);
+        let early = short_span((deadline.due - record.archived).num_seconds());
+        let late = short_span(deadline.late_s);
         match (archived, deadline.on_time) {
             (true, true) => pick(
                 lang,
