@@ -349,14 +349,9 @@ impl<'a> Engine<'a> {
         if timer.notify.is_empty() {
             return Ok(());
         }
-        self.ports.sink.sync()?;
-        let lang = self.ports.lang.clone();
-        for kind in
-            super::fire::timer_notification(self.runbook, &self.incident, timer, self.ports.notifier, &lang)
-        {
-            self.record(kind)?;
-        }
-        Ok(())
+        self.send(|runbook, incident, notifier, lang| {
+            super::fire::timer_notification(runbook, incident, timer, notifier, lang)
+        })
     }
 
     fn enter(&mut self, step: &str) -> Result<(), JournalFailed> {
@@ -516,14 +511,9 @@ impl<'a> Engine<'a> {
         if !names_contacts {
             return Ok(());
         }
-        self.ports.sink.sync()?;
-        let lang = self.ports.lang.clone();
-        for kind in
-            super::fire::severity_notification(self.runbook, &self.incident, from, self.ports.notifier, &lang)
-        {
-            self.record(kind)?;
-        }
-        Ok(())
+        self.send(|runbook, incident, notifier, lang| {
+            super::fire::severity_notification(runbook, incident, from, notifier, lang)
+        })
     }
 
     /// Sends a notification through the notifier, journaling the outcome.
@@ -535,15 +525,31 @@ impl<'a> Engine<'a> {
         subject: String,
         message: String,
     ) -> Result<(), JournalFailed> {
+        self.send(|runbook, incident, notifier, _| {
+            super::fire::deliver(
+                runbook,
+                incident,
+                notifier,
+                (step, timer),
+                contacts,
+                subject,
+                message,
+            )
+        })
+    }
+
+    /// Sends what `notifications` makes (see [`super::fire`]), once every
+    /// event before it is on disk, and journals how each went.
+    fn send(
+        &mut self,
+        notifications: impl FnOnce(&Runbook, &Incident, Option<&dyn Notifier>, &Lang) -> Vec<EventKind>,
+    ) -> Result<(), JournalFailed> {
         self.ports.sink.sync()?;
-        let kinds = super::fire::deliver(
+        let kinds = notifications(
             self.runbook,
             &self.incident,
             self.ports.notifier,
-            (step, timer),
-            contacts,
-            subject,
-            message,
+            &self.ports.lang,
         );
         for kind in kinds {
             self.record(kind)?;
