@@ -214,28 +214,30 @@ fn check(
         incident.apply(&event);
         Ok(event)
     };
-    let describe = |kind: &EventKind| match kind {
-        EventKind::NotificationSent { to, via, .. } => {
-            Some(("notified", format!("{} via {via}", to.join(", "))))
-        }
-        EventKind::NotificationFailed { to, via, error, .. } => Some((
-            "notification-failed",
-            format!("{} via {via}: {error}", to.join(", ")),
-        )),
-        _ => None,
+    // What a notification's outcome says in check's report.
+    let reported = |kind: &EventKind| {
+        let (action, detail) = match kind {
+            EventKind::NotificationSent { to, via, .. } => {
+                ("notified", format!("{} via {via}", to.join(", ")))
+            }
+            EventKind::NotificationFailed { to, via, error, .. } => (
+                "notification-failed",
+                format!("{} via {via}: {error}", to.join(", ")),
+            ),
+            _ => return None,
+        };
+        Some(Done {
+            incident: id.to_owned(),
+            action,
+            detail,
+        })
     };
 
     // Its severity's contacts were never told: a crash came in between.
     if let Some(notice) = incident.unannounced_severity.clone() {
         let from = notice.from.as_deref();
         for kind in fire::severity_notification(&runbook, &incident, from, notifier, &context.lang) {
-            if let Some((action, detail)) = describe(&kind) {
-                done.push(Done {
-                    incident: id.to_owned(),
-                    action,
-                    detail,
-                });
-            }
+            done.extend(reported(&kind));
             append(&mut incident, kind)?;
         }
     }
@@ -248,13 +250,7 @@ fn check(
             detail: format!("timer {} (after {})", timer.id.value, timer.after),
         });
         for kind in fire::timer_notification(&runbook, &incident, timer, notifier, &context.lang) {
-            if let Some((action, detail)) = describe(&kind) {
-                done.push(Done {
-                    incident: id.to_owned(),
-                    action,
-                    detail,
-                });
-            }
+            done.extend(reported(&kind));
             append(&mut incident, kind)?;
         }
     }
@@ -271,15 +267,12 @@ fn check(
                 continue;
             }
             for kind in fire::retry(&runbook, &incident, notifier, &failed) {
-                if let Some((action, mut detail)) = describe(&kind) {
-                    if action == "notification-failed" && attempts + 1 >= fire::MAX_ATTEMPTS {
-                        detail.push_str(&format!("; giving up after {} attempts", fire::MAX_ATTEMPTS));
+                if let Some(mut line) = reported(&kind) {
+                    if line.action == "notification-failed" && attempts + 1 >= fire::MAX_ATTEMPTS {
+                        line.detail
+                            .push_str(&format!("; giving up after {} attempts", fire::MAX_ATTEMPTS));
                     }
-                    done.push(Done {
-                        incident: id.to_owned(),
-                        action,
-                        detail,
-                    });
+                    done.push(line);
                 }
                 append(&mut incident, kind)?;
             }
