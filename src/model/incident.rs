@@ -259,15 +259,7 @@ impl Incident {
                 }
             }
             EventKind::NotificationSent { step, timer, to, .. } => {
-                if let Some(timer) = timer {
-                    self.timers_notified.insert(timer.clone());
-                }
-                if step.is_none() && timer.is_none() {
-                    self.unannounced_severity = None;
-                }
-                if step.as_deref().is_some_and(|step| self.is_current(step)) {
-                    self.progress = Some(Progress::Notified);
-                }
+                self.notification_on_record(step.as_deref(), timer.as_deref());
                 // Delivered: whichever notifier failed it before, the
                 // people were told.
                 self.undelivered
@@ -276,15 +268,7 @@ impl Incident {
             EventKind::NotificationFailed {
                 step, timer, to, via, ..
             } => {
-                if let Some(timer) = timer {
-                    self.timers_notified.insert(timer.clone());
-                }
-                if step.is_none() && timer.is_none() {
-                    self.unannounced_severity = None;
-                }
-                if step.as_deref().is_some_and(|step| self.is_current(step)) {
-                    self.progress = Some(Progress::Notified);
-                }
+                self.notification_on_record(step.as_deref(), timer.as_deref());
                 if via != "by-hand" {
                     // The same notifier failing again; or a real one taking
                     // over from "none" (there was no notifier then), whose
@@ -367,6 +351,21 @@ impl Incident {
                 self.ended = Some(event.time);
                 self.waiting_reason = Some(reason.clone());
             }
+        }
+    }
+
+    /// What any outcome of a notification (sent or failed) settles: the
+    /// timer's notice, the severity's (neither step nor timer), the step's.
+    fn notification_on_record(&mut self, step: Option<&str>, timer: Option<&str>) {
+        match (step, timer) {
+            (_, Some(timer)) => {
+                self.timers_notified.insert(timer.to_owned());
+            }
+            (None, None) => self.unannounced_severity = None,
+            (Some(_), None) => {}
+        }
+        if step.is_some_and(|step| self.is_current(step)) {
+            self.progress = Some(Progress::Notified);
         }
     }
 
