@@ -582,12 +582,7 @@ impl Operator for TerminalOperator {
 
     fn event(&mut self, context: Context<'_>, event: &Event) {
         if self.json {
-            use std::io::Write;
-            let mut out = std::io::stdout().lock();
-            if serde_json::to_writer(&mut out, event).is_ok() {
-                let _ = writeln!(out);
-                let _ = out.flush();
-            }
+            super::progress::json_line(event);
         }
         match &event.kind {
             // Steps that ask show themselves at their prompt; the others

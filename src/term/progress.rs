@@ -46,11 +46,7 @@ impl Progress {
 impl Observer for Progress {
     fn event(&mut self, context: Context<'_>, event: &Event) {
         if self.json {
-            let mut out = std::io::stdout().lock();
-            if serde_json::to_writer(&mut out, event).is_ok() {
-                let _ = writeln!(out);
-                let _ = out.flush();
-            }
+            json_line(event);
             return;
         }
         let text = describe(context, event, &self.lang);
@@ -61,6 +57,16 @@ impl Observer for Progress {
         if !self.json && matches!(step.kind, StepKind::Command(_)) {
             self.line(&format!("  │ {line}"));
         }
+    }
+}
+
+/// An event as one JSON line on stdout (`--json`): the object the journal
+/// holds, the same from a terminal walk and a scripted one.
+pub(super) fn json_line(event: &Event) {
+    let mut out = std::io::stdout().lock();
+    if serde_json::to_writer(&mut out, event).is_ok() {
+        let _ = writeln!(out);
+        let _ = out.flush();
     }
 }
 
