@@ -445,13 +445,26 @@ fn variables(ctx: &mut Ctx<'_>, runbook: &Runbook) {
         .collect();
 
     let text = ctx.source.text.clone();
-    // Comments as TOML reads them: a `#` line inside a multi-line string
-    // is text, and its placeholders are checked.
-    let comments: Vec<std::ops::Range<usize>> = toml_parser::Source::new(&text)
-        .lex()
-        .filter(|token| token.kind() == toml_parser::lexer::TokenKind::Comment)
-        .map(|token| token.span().start()..token.span().end())
-        .collect();
+    // Comments as TOML reads them (a `#` line inside a multi-line string
+    // is text, and its placeholders are checked), lexed only for a file
+    // with a placeholder after a `#` on its line: none other can be in one.
+    let mut comments: Option<Vec<std::ops::Range<usize>>> = None;
+    let mut in_comment = |offset: usize| {
+        let line_start = text[..offset].rfind('\n').map_or(0, |at| at + 1);
+        if !text[line_start..offset].contains('#') {
+            return false;
+        }
+        comments
+            .get_or_insert_with(|| {
+                toml_parser::Source::new(&text)
+                    .lex()
+                    .filter(|token| token.kind() == toml_parser::lexer::TokenKind::Comment)
+                    .map(|token| token.span().start()..token.span().end())
+                    .collect()
+            })
+            .iter()
+            .any(|comment| comment.contains(&offset))
+    };
     for placeholder in placeholders(&text) {
         let span = Span::new(placeholder.range.clone());
         if run_spans
@@ -460,7 +473,7 @@ fn variables(ctx: &mut Ctx<'_>, runbook: &Runbook) {
         {
             continue;
         }
-        if comments.iter().any(|comment| comment.contains(&span.start)) {
+        if in_comment(span.start) {
             continue;
         }
         match placeholder.name {
