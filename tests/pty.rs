@@ -55,6 +55,22 @@ fn intake(p: &mut PtySession) {
     expect(p, "Is there a maintenance agreement for this server?");
 }
 
+/// A drill with a maintenance agreement, up to its first step after intake.
+fn drill_to_inspection(test: &Test) -> PtySession {
+    let mut p = test.pty([
+        "drill",
+        "server-software-failure",
+        "--var",
+        "host=web1",
+        "--var",
+        "symptom=500s",
+    ]);
+    intake(&mut p);
+    keys(&mut p, &[ENTER]); // Yes: there is an agreement
+    expect(&mut p, "Inspect the server at once");
+    p
+}
+
 #[test]
 fn drill_without_agreement_restart_then_hand_over() {
     let test = test();
@@ -101,17 +117,7 @@ fn drill_without_agreement_restart_then_hand_over() {
 #[test]
 fn drill_with_agreement_inspect_recover_from_the_image() {
     let test = test();
-    let mut p = test.pty([
-        "drill",
-        "server-software-failure",
-        "--var",
-        "host=web1",
-        "--var",
-        "symptom=500s",
-    ]);
-    intake(&mut p);
-    keys(&mut p, &[ENTER]); // Yes
-    expect(&mut p, "Inspect the server at once");
+    let mut p = drill_to_inspection(&test);
     keys(&mut p, &[ENTER, ENTER]); // Done, no note
     expect(&mut p, "Preserve the original data if needed");
     keys(&mut p, &[ENTER, ENTER]);
@@ -210,17 +216,7 @@ fn ctrl_c_at_a_prompt_pauses_and_resume_goes_on() {
 fn a_file_is_attached_from_other_actions_during_the_walk() {
     let test = test().file("evidence/auth.log", "Failed password for root from 203.0.113.9\n");
     let evidence = test.work().join("evidence/auth.log");
-    let mut p = test.pty([
-        "drill",
-        "server-software-failure",
-        "--var",
-        "host=web1",
-        "--var",
-        "symptom=500s",
-    ]);
-    intake(&mut p);
-    keys(&mut p, &[ENTER]); // Yes
-    expect(&mut p, "Inspect the server at once");
+    let mut p = drill_to_inspection(&test);
     keys(&mut p, &[DOWN, DOWN, DOWN, ENTER]); // Other actions…
     expect(&mut p, "What now?");
     keys(&mut p, &[DOWN, ENTER]); // Attach a file
