@@ -173,10 +173,19 @@ impl Harness {
         let answers = self.answers(given);
         let mut quiet = Quiet;
         let mut operator = ScriptedOperator::new(answers, &mut quiet, Lang::english());
+        self.start_with(&mut operator, drill)
+    }
+
+    /// Starts the incident with `operator` deciding.
+    fn start_with(
+        &mut self,
+        operator: &mut dyn Operator,
+        drill: bool,
+    ) -> Result<(Stop, Incident), JournalFailed> {
         let cancel = AtomicBool::new(false);
         let redact = |line: &str| line.replace("s3cret", "[REDACTED]");
         let ports = Ports {
-            operator: &mut operator,
+            operator,
             executor: &self.executor,
             clock: &self.clock,
             notifier: self.notifier.as_ref().map(|n| n as &dyn Notifier),
@@ -534,6 +543,49 @@ fn sent_via(via: &str) -> EventKind {
         subject: "s".into(),
         message: "m".into(),
     }
+}
+
+/// Asks to attach a file at the first question, then pauses; keeps what it
+/// was warned of.
+struct AttachThenPause {
+    asked: usize,
+    warned: Vec<String>,
+}
+
+impl Operator for AttachThenPause {
+    fn ask(&mut self, _context: Context<'_>, _question: Question<'_>) -> Reply {
+        self.asked += 1;
+        match self.asked {
+            1 => Reply::Attach("/var/log/auth.log".into()),
+            _ => Reply::Pause,
+        }
+    }
+
+    fn event(&mut self, _context: Context<'_>, _event: &Event) {}
+
+    fn warn(&mut self, text: &str) {
+        self.warned.push(text.to_owned());
+    }
+}
+
+#[test]
+fn a_file_that_cannot_be_attached_is_said_and_the_question_asked_again() {
+    let mut h = Harness::new(FLOW);
+    let mut operator = AttachThenPause {
+        asked: 0,
+        warned: Vec::new(),
+    };
+    let (stop, _) = h.start_with(&mut operator, false).unwrap();
+    assert!(matches!(stop, Stop::Paused { .. }), "{stop:?}");
+    assert_eq!(operator.asked, 2, "asked again after the failed attach");
+    // This sink keeps no files: the failure names the file and why.
+    assert_eq!(operator.warned.len(), 1, "{:?}", operator.warned);
+    assert!(
+        operator.warned[0].starts_with("cannot attach /var/log/auth.log: "),
+        "{:?}",
+        operator.warned
+    );
+    assert!(!h.types().contains(&"attachment-added"), "{:?}", h.types());
 }
 
 #[test]
