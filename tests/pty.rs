@@ -213,6 +213,27 @@ fn ctrl_c_at_a_prompt_pauses_and_resume_goes_on() {
 }
 
 #[test]
+fn a_note_from_another_terminal_shows_at_the_walks_next_turn() {
+    let mut test = test();
+    let mut p = drill_to_inspection(&test);
+    // Handed over while the walk sits at the prompt.
+    test.again_as("bob", ["note", FIRST, "vendor is on the line"])
+        .success()
+        .stderr_contains("taken in by the process driving it");
+    keys(&mut p, &[ENTER, ENTER]); // inspect: done, no note
+    expect(&mut p, "note from bob@");
+    expect(&mut p, "vendor is on the line");
+    expect(&mut p, "Preserve the original data if needed");
+    p.send_control('c').unwrap();
+    expect(&mut p, "is paused (interrupted)");
+    assert_eq!(exit_code(&mut p), 130);
+    let events = test.events(FIRST);
+    let note = events.iter().find(|e| e["type"] == "note-added").unwrap();
+    assert!(note["actor"].as_str().unwrap().starts_with("bob@"), "{note}");
+    assert_eq!(note["payload"]["step"], "inspect");
+}
+
+#[test]
 fn a_file_is_attached_from_other_actions_during_the_walk() {
     let test = test().file("evidence/auth.log", "Failed password for root from 203.0.113.9\n");
     let evidence = test.work().join("evidence/auth.log");

@@ -234,31 +234,43 @@ fn twenty_parallel_starts_get_twenty_ids() {
     assert_eq!(ids[19], "INC-20261128-0020");
 }
 
-#[test]
-fn a_driven_incident_cannot_be_resumed_twice() {
-    let slow = WEB.replace(
-        "run = 'printf \"%s|%s\" \"$SERVICE\" \"$PAYLOAD\"'",
-        "run = 'sleep 3'",
-    );
-    let mut test = Test::new()
-        .runbook("web", &slow)
-        .file("evidence.log", "disk full\n");
+/// Starts `web` in the background as `ops`, and returns once its first
+/// command ([`sleeping`]) runs.
+fn walk_in_background(test: &Test) -> std::process::Child {
     let binary = env!("CARGO_BIN_EXE_runbook");
     let mut child = std::process::Command::new(binary)
         .args(["start", "web", "--var", "payload=x", "--non-interactive"])
         .current_dir(test.work())
         .env("RUNBOOK_HOME", test.data())
         .env("RUNBOOK_NOW", crate::common::NOW)
+        .env("USER", "ops")
         .stderr(std::process::Stdio::null())
         .spawn()
         .unwrap();
-    let lock = test.data().join("incidents").join(FIRST).join("journal.jsonl");
-    for _ in 0..100 {
-        if lock.exists() {
-            break;
+    let running = test.work().join("running");
+    for _ in 0..250 {
+        if running.exists() {
+            return child;
         }
         std::thread::sleep(std::time::Duration::from_millis(20));
     }
+    let _ = child.kill();
+    let _ = child.wait();
+    panic!("the walk's first command never ran");
+}
+
+/// `web` with a first command that marks it runs, then sleeps.
+fn sleeping(seconds: u32) -> String {
+    WEB.replace(
+        "run = 'printf \"%s|%s\" \"$SERVICE\" \"$PAYLOAD\"'",
+        &format!("run = 'touch running; sleep {seconds}'"),
+    )
+}
+
+#[test]
+fn a_driven_incident_cannot_be_resumed_twice() {
+    let mut test = Test::new().runbook("web", &sleeping(3));
+    let mut child = walk_in_background(&test);
     let outcome = test.again(["resume", FIRST, "--answer", "ok=yes"]);
     outcome
         .status(2)
@@ -267,40 +279,139 @@ fn a_driven_incident_cannot_be_resumed_twice() {
         .stderr_contains("running `runbook start`")
         .stderr_lacks("payload=x");
     test.again(["incidents"]).success().stdout_contains("running");
-    // Nothing is stored by a refused attach; the walker can attach it.
-    test.again(["attach", FIRST, "evidence.log"])
+    // An abort from elsewhere would have to stop the walk: refused, with
+    // where the walker can do it.
+    test.again(["abort", FIRST, "--reason", "wrong host"])
         .status(2)
         .stderr_contains("is being driven by")
         .stderr_contains("Other actions");
-    let attachments = test.data().join("incidents").join(FIRST).join("attachments");
-    assert!(!attachments.exists(), "a refused attach left a file behind");
     assert_eq!(child.wait().unwrap().code(), Some(3));
+    assert!(!test.types(FIRST).contains(&"aborted".to_owned()));
+}
+
+#[test]
+fn a_note_and_a_file_from_another_terminal_are_handed_to_the_walk() {
+    let mut test = Test::new()
+        .runbook("web", &sleeping(3))
+        .file("evidence.log", "disk full\n");
+    let mut child = walk_in_background(&test);
+    test.again_as("bob", ["note", FIRST, "DB team: replication lag 30 s"])
+        .success()
+        .stderr_contains(&format!(
+            "note added to {FIRST} (taken in by the process driving it: ops@"
+        ))
+        .stderr_contains("running `runbook start`)");
+    test.again_as("bob", ["attach", FIRST, "evidence.log"])
+        .success()
+        .stderr_contains(&format!("file added to {FIRST} (taken in"))
+        .stderr_contains(&format!("attached evidence.log to {FIRST} (sha256 "));
+    // Journaled by the walk while its command still ran.
+    let events = test.events(FIRST);
+    let handed: Vec<_> = events
+        .iter()
+        .filter(|e| e["queued"].is_string())
+        .map(|e| (e["type"].as_str().unwrap(), e["actor"].as_str().unwrap()))
+        .collect();
+    assert_eq!(handed.len(), 2, "{events:#?}");
+    assert_eq!(handed[0].0, "note-added");
+    assert_eq!(handed[1].0, "attachment-added");
+    assert!(
+        handed.iter().all(|(_, actor)| actor.starts_with("bob@")),
+        "{handed:?}"
+    );
+    assert!(
+        !events.iter().any(|e| e["type"] == "command-finished"),
+        "taken while the command ran"
+    );
+    assert_eq!(child.wait().unwrap().code(), Some(3));
+
+    let dir = test.data().join("incidents").join(FIRST);
+    assert_eq!(
+        std::fs::read(dir.join("attachments/evidence.log")).unwrap(),
+        b"disk full\n"
+    );
+    assert_eq!(std::fs::read_dir(dir.join("inbox")).unwrap().count(), 0);
+    // The chain holds: the walk goes on from it, and the record names bob.
+    test.again(["resume", FIRST, "--answer", "ok=yes"]).success();
+    let report = test.again(["report", FIRST, "--format", "json"]);
+    let notes = &report.success().json()["notes"];
+    assert_eq!(
+        notes[0]["actor"].as_str().unwrap().split('@').next(),
+        Some("bob"),
+        "{notes}"
+    );
+    assert_eq!(notes[0]["text"], "DB team: replication lag 30 s");
+}
+
+#[test]
+fn a_note_for_a_holder_that_never_takes_it_waits_in_the_inbox_until_the_next_open() {
+    let mut test = Test::new().runbook("web", WEB);
+    test.again(["start", "web", "--var", "payload=x"]).status(3);
+    let lock = test.data().join("incidents").join(FIRST).join("lock");
+    // A holder that takes nothing in: flock(1) on the incident's lock.
+    let mut holder = std::process::Command::new("flock")
+        .arg(&lock)
+        .args(["sleep", "7"])
+        .spawn()
+        .expect("flock (util-linux) is installed");
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    test.again_as("bob", ["note", FIRST, "first, while held"])
+        .success()
+        .stderr_contains(&format!("note queued for {FIRST}"))
+        .stderr_contains("has not taken it in yet");
+    assert!(!test.types(FIRST).contains(&"note-added".to_owned()));
+    holder.wait().unwrap();
+    // The next process to open the incident journals it first.
+    test.again_as("eve", ["note", FIRST, "second"])
+        .success()
+        .stderr_lacks("queued");
+    let notes: Vec<(String, String)> = test
+        .events(FIRST)
+        .iter()
+        .filter(|e| e["type"] == "note-added")
+        .map(|e| {
+            (
+                e["actor"].as_str().unwrap().split('@').next().unwrap().to_owned(),
+                e["payload"]["text"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        notes,
+        [
+            ("bob".to_owned(), "first, while held".to_owned()),
+            ("eve".to_owned(), "second".to_owned())
+        ]
+    );
+}
+
+#[test]
+fn a_note_waits_for_a_short_holder_and_journals_it_itself() {
+    let mut test = Test::new().runbook("web", WEB);
+    test.again(["start", "web", "--var", "payload=x"]).status(3);
+    let lock = test.data().join("incidents").join(FIRST).join("lock");
+    let mut holder = std::process::Command::new("flock")
+        .arg(&lock)
+        .args(["sleep", "1"])
+        .spawn()
+        .expect("flock (util-linux) is installed");
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    test.again_as("bob", ["note", FIRST, "after the holder"])
+        .success()
+        .stderr_lacks("queued")
+        .stderr_lacks("taken in");
+    holder.wait().unwrap();
+    let events = test.events(FIRST);
+    let note = events.iter().find(|e| e["type"] == "note-added").unwrap();
+    assert_eq!(note["payload"]["text"], "after the holder");
+    assert!(note["queued"].is_string(), "taken from the inbox: {note}");
 }
 
 #[test]
 fn killed_mid_command_resume_reports_the_unfinished_command() {
-    let slow = WEB.replace(
-        "run = 'printf \"%s|%s\" \"$SERVICE\" \"$PAYLOAD\"'",
-        "run = 'touch running; sleep 30'",
-    );
-    let mut test = Test::new().runbook("web", &slow);
-    let binary = env!("CARGO_BIN_EXE_runbook");
-    let mut child = std::process::Command::new(binary)
-        .args(["start", "web", "--var", "payload=x", "--non-interactive"])
-        .current_dir(test.work())
-        .env("RUNBOOK_HOME", test.data())
-        .env("RUNBOOK_NOW", crate::common::NOW)
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
+    let mut test = Test::new().runbook("web", &sleeping(30));
     // Killed once the script runs (its start is journaled before that).
-    let running = test.work().join("running");
-    for _ in 0..200 {
-        if running.exists() {
-            break;
-        }
-        std::thread::sleep(std::time::Duration::from_millis(20));
-    }
+    let mut child = walk_in_background(&test);
     let journal = test.data().join("incidents").join(FIRST).join("journal.jsonl");
     assert!(
         std::fs::read_to_string(&journal)

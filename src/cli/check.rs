@@ -8,7 +8,7 @@ use super::{Context, context::actor};
 use crate::engine::{Notifier, fire, timers};
 use crate::error::Result;
 use crate::exit_code::ExitCode;
-use crate::journal::{Journal, JournalError, Lock};
+use crate::journal::{JournalError, Lock};
 use crate::model::{Event, EventKind, Incident, Undelivered};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
@@ -193,7 +193,8 @@ fn check(
         .map_err(|error| format!("cannot read the runbook kept with the incident: {error}"))?;
     let runbook = super::kept::runbook(context, &dir, text)
         .ok_or("the runbook kept with the incident does not load")?;
-    let (mut journal, replay) = Journal::open(&dir, &actor, lock).map_err(|error| error.to_string())?;
+    let (mut journal, replay) =
+        super::note::open_journal(&dir, &actor, lock).map_err(|error| error.to_string())?;
     if let Some(torn) = &replay.torn {
         done.push(Done {
             incident: id.to_owned(),

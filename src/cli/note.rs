@@ -1,16 +1,22 @@
 //! `runbook note`, `runbook abort`, `runbook attach`: add to an incident's
-//! journal from outside a walk.
+//! journal from outside a walk. While a walk drives the incident, a note or
+//! a file is handed to it through the incident's inbox.
 
 use super::start::journal_error;
 use super::{Context, context::actor};
 use crate::error::{Error, Result};
 use crate::exit_code::ExitCode;
-use crate::journal::{Journal, Lock, store_attachment};
+use crate::journal::{
+    EntryState, Journal, JournalError, Lock, Queued, Replay, holder_description, inbox_entry, inbox_state,
+    store_attachment,
+};
 use crate::model::{EventKind, Incident};
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
 
-/// Add a note to an incident's timeline.
+/// Add a note to an incident's timeline; while a walk runs, it is handed
+/// to that walk, which journals it under your name.
 #[derive(Debug, clap::Args)]
 pub struct NoteArgs {
     pub incident: String,
@@ -27,37 +33,81 @@ pub struct AbortArgs {
     pub reason: String,
 }
 
-/// Copy a file into an incident as evidence, with its SHA-256.
+/// Copy a file into an incident as evidence, with its SHA-256; while a
+/// walk runs, it is handed to that walk, which journals it under your name.
 #[derive(Debug, clap::Args)]
 pub struct AttachArgs {
     pub incident: String,
     pub file: PathBuf,
 }
 
-/// Opens an incident's journal for one more event. Refused while another
-/// process drives it: that operator adds notes and files at their own
-/// prompt.
+/// How long `note` and `attach` wait for the process holding an incident
+/// to take what they queued: a walk takes it within a fifth of a second,
+/// and a short holder (`check`, another `note`) lets go of the lock sooner.
+const HAND_OVER_WAIT: Duration = Duration::from_secs(5);
+
+/// Where an event added from outside a walk went.
+enum Added {
+    /// Journaled by this process.
+    Journaled,
+    /// Queued for the process holding the incident, which journaled it.
+    Handed { holder: String },
+    /// Queued, and on disk at `path`, but not journaled yet: the holder
+    /// did not take it in time.
+    Queued { holder: String, path: PathBuf },
+}
+
+/// Opens an incident's journal to continue it, first journaling what other
+/// processes queued for it while it was held (see [`crate::journal::Queued`]).
+pub fn open_journal(
+    dir: &Path,
+    actor: &str,
+    lock: Lock,
+) -> std::result::Result<(Journal, Replay), JournalError> {
+    let (mut journal, mut replay) = Journal::open(dir, actor, lock)?;
+    let queued = journal.take_inbox(&EventKind::may_be_queued)?;
+    replay.events.extend(queued);
+    Ok((journal, replay))
+}
+
+/// Adds one event to an incident's journal. While another process drives
+/// it, a note or a file (`queue`) is handed to that process, which
+/// journals it under this user's name; anything else is refused.
 fn append(
     context: &Context,
     id: &str,
+    queue: bool,
     kind: impl FnOnce(&Incident) -> Result<EventKind>,
-) -> Result<Incident> {
+) -> Result<Added> {
     let dir = context.incident_dir(id)?;
     let now = crate::clock::now();
     let actor = actor();
-    let lock = Lock::acquire(&dir, &actor, now).map_err(|error| {
-        let locked = matches!(error, crate::journal::JournalError::Locked { .. });
-        let error = journal_error(error);
-        if locked {
-            error.with_hint(
-                "whoever walks it can add notes and files at any prompt (Other actions); \
-                 or run this again once the walk pauses or ends",
-            )
-        } else {
-            error
+    let lock = match Lock::acquire(&dir, &actor, now) {
+        Ok(lock) => lock,
+        Err(JournalError::Locked { holder, .. }) if queue => {
+            let replay = crate::journal::read(&dir).map_err(journal_error)?;
+            let incident = replay_incident(id, &replay)?;
+            let entry = Queued {
+                actor,
+                time: now,
+                event: kind(&incident)?,
+            };
+            return hand_over(&dir, &entry, &holder_description(holder.as_ref()));
         }
-    })?;
-    let (mut journal, replay) = Journal::open(&dir, &actor, lock).map_err(journal_error)?;
+        Err(error) => {
+            let locked = matches!(error, JournalError::Locked { .. });
+            let error = journal_error(error);
+            return Err(if locked {
+                error.with_hint(
+                    "whoever walks it can abort it at any prompt (Other actions); \
+                     or run this again once the walk pauses or ends",
+                )
+            } else {
+                error
+            });
+        }
+    };
+    let (mut journal, replay) = open_journal(&dir, &actor, lock).map_err(journal_error)?;
     if let Some(torn) = &replay.torn {
         writeln!(
             std::io::stderr(),
@@ -66,23 +116,95 @@ fn append(
             torn.bytes
         )?;
     }
-    let mut incident =
-        Incident::replay(&replay.events).map_err(|error| Error::usage(format!("{id}: {error}")))?;
-    let event = journal.append(now, kind(&incident)?).map_err(journal_error)?;
-    incident.apply(&event);
-    Ok(incident)
+    let incident = replay_incident(id, &replay)?;
+    journal.append(now, kind(&incident)?).map_err(journal_error)?;
+    Ok(Added::Journaled)
+}
+
+fn replay_incident(id: &str, replay: &Replay) -> Result<Incident> {
+    Incident::replay(&replay.events).map_err(|error| Error::usage(format!("{id}: {error}")))
+}
+
+/// Queues `entry` for the process holding the incident and waits for it
+/// to be journaled: by that process, or by this one once the lock is free.
+fn hand_over(dir: &Path, entry: &Queued, holder: &str) -> Result<Added> {
+    let id = crate::journal::queue(dir, entry).map_err(|error| {
+        Error::Other(anyhow::anyhow!(
+            "cannot {} {}: {}",
+            error.action,
+            error.path.display(),
+            error.error
+        ))
+    })?;
+    let give_up = Instant::now() + HAND_OVER_WAIT;
+    loop {
+        match inbox_state(dir, &id) {
+            EntryState::Taken => {
+                return Ok(Added::Handed {
+                    holder: holder.to_owned(),
+                });
+            }
+            EntryState::Refused(path) => {
+                return Err(Error::Other(anyhow::anyhow!(
+                    "{holder} could not take this in (set aside as {}); it may be an older runbook",
+                    path.display()
+                )));
+            }
+            EntryState::Waiting => {}
+        }
+        match Lock::acquire(dir, &entry.actor, crate::clock::now()) {
+            // Let go meanwhile: take it in here.
+            Ok(lock) => {
+                open_journal(dir, &entry.actor, lock).map_err(journal_error)?;
+                if inbox_state(dir, &id) == EntryState::Taken {
+                    return Ok(Added::Journaled);
+                }
+                continue;
+            }
+            Err(JournalError::Locked { .. }) => {}
+            Err(error) => return Err(journal_error(error)),
+        }
+        if Instant::now() >= give_up {
+            return Ok(Added::Queued {
+                holder: holder.to_owned(),
+                path: inbox_entry(dir, &id),
+            });
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+/// Says where an event added while someone else drove the incident went;
+/// nothing when this process journaled it.
+fn tell(incident: &str, what: &str, added: &Added) -> Result<()> {
+    let mut err = std::io::stderr().lock();
+    match added {
+        Added::Journaled => {}
+        Added::Handed { holder } => writeln!(
+            err,
+            "{what} added to {incident} (taken in by the process driving it: {holder})"
+        )?,
+        Added::Queued { holder, path } => writeln!(
+            err,
+            "{what} queued for {incident} in {}: the process driving it ({holder}) has not taken it in yet; \
+             it goes into the journal as soon as that process, or the next one to open the incident, does",
+            path.display()
+        )?,
+    }
+    Ok(())
 }
 
 pub fn note(context: &Context, args: &NoteArgs) -> Result<ExitCode> {
     if args.text.trim().is_empty() {
         return Err(Error::usage("the note is empty"));
     }
-    append(context, &args.incident, |incident| {
+    let added = append(context, &args.incident, true, |incident| {
         Ok(EventKind::NoteAdded {
             text: args.text.clone(),
             step: incident.current.clone(),
         })
     })?;
+    tell(&args.incident, "note", &added)?;
     Ok(ExitCode::Success)
 }
 
@@ -90,7 +212,7 @@ pub fn abort(context: &Context, args: &AbortArgs) -> Result<ExitCode> {
     if args.reason.trim().is_empty() {
         return Err(Error::usage("give the reason: --reason TEXT"));
     }
-    append(context, &args.incident, |incident| {
+    append(context, &args.incident, false, |incident| {
         if !incident.status.is_open() {
             return Err(Error::usage(format!(
                 "{} is not open; it cannot be aborted",
@@ -119,9 +241,9 @@ pub fn attach(context: &Context, args: &AttachArgs) -> Result<ExitCode> {
         return Err(Error::usage("the file has no name"));
     }
     let mut digest = String::new();
-    // Copied while holding the incident's lock: a refused attach leaves
-    // nothing behind, and two at once never pick the same name.
-    append(context, &args.incident, |_| {
+    // Copied once the journal is open, or about to be handed over: a
+    // refused attach leaves nothing behind.
+    let added = append(context, &args.incident, true, |_| {
         let stored = store_attachment(&dir, &args.file)?;
         digest.clone_from(&stored.sha256);
         Ok(EventKind::AttachmentAdded {
@@ -130,11 +252,14 @@ pub fn attach(context: &Context, args: &AttachArgs) -> Result<ExitCode> {
             bytes: stored.bytes,
         })
     })?;
-    writeln!(
-        std::io::stderr(),
-        "attached {} to {} (sha256 {digest})",
-        args.file.display(),
-        args.incident
-    )?;
+    tell(&args.incident, "file", &added)?;
+    if !matches!(added, Added::Queued { .. }) {
+        writeln!(
+            std::io::stderr(),
+            "attached {} to {} (sha256 {digest})",
+            args.file.display(),
+            args.incident
+        )?;
+    }
     Ok(ExitCode::Success)
 }

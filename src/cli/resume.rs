@@ -6,7 +6,7 @@ use super::walk::{Begin, Walk, interactive};
 use super::{Context, context::actor};
 use crate::error::{Error, Result};
 use crate::exit_code::ExitCode;
-use crate::journal::{Journal, Lock, sha256_hex};
+use crate::journal::{Lock, sha256_hex};
 use crate::model::{EventKind, Incident, Runbook};
 use std::io::Write;
 
@@ -30,7 +30,7 @@ pub fn run(context: &Context, args: &Args) -> Result<ExitCode> {
     let now = crate::clock::now();
     let actor = actor();
     let lock = Lock::acquire(&dir, &actor, now).map_err(journal_error)?;
-    let (mut journal, replay) = Journal::open(&dir, &actor, lock).map_err(journal_error)?;
+    let (mut journal, replay) = super::note::open_journal(&dir, &actor, lock).map_err(journal_error)?;
     if let Some(torn) = &replay.torn {
         let mut err = std::io::stderr().lock();
         writeln!(

@@ -36,11 +36,28 @@ struct Shared<'j> {
 impl Shared<'_> {
     fn append(&mut self, time: DateTime<Utc>, kind: EventKind) -> std::io::Result<Event> {
         let event = self.journal.write(time, kind).map_err(std::io::Error::other)?;
-        match &mut self.incident {
-            Some(incident) => incident.apply(&event),
-            None => self.incident = Incident::replay([&event]).ok(),
-        }
+        self.mirror(&event);
         Ok(event)
+    }
+
+    fn mirror(&mut self, event: &Event) {
+        match &mut self.incident {
+            Some(incident) => incident.apply(event),
+            None => self.incident = Incident::replay([event]).ok(),
+        }
+    }
+
+    /// Journals what other processes handed over (a note or a file from
+    /// another terminal), for the engine to show at its next turn. A
+    /// failure is left to the next look, or to the next event's append.
+    fn take_inbox(&mut self) {
+        let Ok(events) = self.journal.take_inbox(&EventKind::may_be_queued) else {
+            return;
+        };
+        for event in events {
+            self.mirror(&event);
+            self.foreign.push(event);
+        }
     }
 }
 
@@ -98,12 +115,13 @@ fn lock<'s, 'j>(shared: &'s Mutex<Shared<'j>>) -> std::sync::MutexGuard<'s, Shar
     shared.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
-/// Fires due timers while the walk waits at a prompt or a command runs:
-/// the firing is journaled and its notifications go out on time; the
-/// engine shows them and offers their steps at its next turn. Tries failed
-/// notifications again, waiting 30 s, then twice as long each time (up to
-/// 10 minutes), ten attempts in all.
-fn fire_timers(
+/// Works beside the walk, five times a second, while it waits at a prompt
+/// or a command runs: journals what other processes handed over; fires due
+/// timers (the firing is journaled and its notifications go out on time);
+/// the engine shows both, and offers the timers' steps, at its next turn.
+/// Tries failed notifications again, waiting 30 s, then twice as long each
+/// time (up to 10 minutes), ten attempts in all.
+fn watch(
     shared: &Mutex<Shared<'_>>,
     runbook: &Runbook,
     notifier: Option<&dyn Notifier>,
@@ -120,6 +138,7 @@ fn fire_timers(
         }
         let fired: Vec<(&crate::model::Timer, Incident)> = {
             let mut shared = lock(shared);
+            shared.take_inbox();
             let Some(incident) = shared.incident.clone().filter(|i| i.status.is_open()) else {
                 continue;
             };
@@ -223,7 +242,7 @@ impl Walk<'_> {
             incident,
             foreign: Vec::new(),
         });
-        let (stop_timers, timers_stop) = std::sync::mpsc::channel::<()>();
+        let (stop_watch, watch_stop) = std::sync::mpsc::channel::<()>();
         let mut progress = crate::term::Progress::new(self.json, lang.clone());
         let mut terminal = crate::term::TerminalOperator::new(lang.clone(), self.json);
         let mut scripted = if self.interactive {
@@ -234,14 +253,12 @@ impl Walk<'_> {
         let runbook = self.runbook;
 
         let (result, unanswered) = std::thread::scope(|scope| {
-            // Only a runbook with timers needs the thread. Dropping the
-            // sender stops it at once however the walk ends, a panic
-            // included: `thread::scope` would otherwise wait for it.
-            if !runbook.timers.is_empty() {
-                let (shared, lang) = (&shared, &lang);
-                scope.spawn(move || fire_timers(shared, runbook, notifier, lang, &timers_stop));
-            }
-            let _stop_timers = stop_timers;
+            // Dropping the sender stops the thread at once however the
+            // walk ends, a panic included: `thread::scope` would otherwise
+            // wait for it.
+            let (shared_ref, lang_ref) = (&shared, &lang);
+            scope.spawn(move || watch(shared_ref, runbook, notifier, lang_ref, &watch_stop));
+            let _stop_watch = stop_watch;
             let mut sink = SharedSink(&shared);
             let operator: &mut dyn Operator = &mut scripted;
             let ports = Ports {
@@ -259,7 +276,7 @@ impl Walk<'_> {
                 Begin::Start(start) => Engine::start(runbook, start, ports),
                 Begin::Resume(incident) => Engine::resume(runbook, *incident, ports),
             };
-            drop(_stop_timers);
+            drop(_stop_watch);
             let unused = scripted.unused();
             if !unused.is_empty() {
                 let _ = writeln!(

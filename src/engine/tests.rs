@@ -96,6 +96,7 @@ impl Sink for MemorySink {
             time,
             actor: "test@host".into(),
             kind,
+            queued: None,
             prev: format!("{:064}", seq - 1),
             hash: format!("{seq:064}"),
         };
@@ -515,6 +516,7 @@ fn loose(time: DateTime<Utc>, kind: EventKind) -> Event {
         time,
         actor: "ops@web1".into(),
         kind,
+        queued: None,
         prev: String::new(),
         hash: String::new(),
     }

@@ -3,9 +3,9 @@
 
 use super::digest::sha256_hex_reader;
 use crate::file_util::sync_dir;
-use std::fs::{self, DirBuilder, File, Permissions};
+use std::fs::{self, DirBuilder, File, OpenOptions, Permissions};
 use std::io;
-use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
+use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
 use std::path::Path;
 
 /// The directory inside an incident directory.
@@ -22,31 +22,49 @@ pub struct Stored {
 
 /// Copies `file` into `DIR/attachments/`, never replacing one there: a
 /// second file of the same name becomes `2-NAME`, then `3-NAME`, and so on.
-/// The copy is made read-only and synced, with its directory entry, before
-/// this returns. The caller holds the incident's lock, so two copies never
-/// pick the same name.
+/// Each name is taken by creating its file exclusively, so two processes
+/// storing at once (a walk, and `runbook attach` from another terminal)
+/// never pick the same one. The copy is made read-only and synced, with its
+/// directory entry, before this returns; a copy that fails is removed.
 pub fn store(dir: &Path, file: &Path) -> io::Result<Stored> {
     let name = file
         .file_name()
         .map(|name| name.to_string_lossy().into_owned())
         .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "the file has no name"))?;
+    let mut source = File::open(file)?;
     let attachments = dir.join(ATTACHMENTS_DIR);
     DirBuilder::new()
         .recursive(true)
         .mode(0o700)
         .create(&attachments)?;
-    let mut stored = name.clone();
     let mut n = 1;
-    while attachments.join(&stored).exists() {
-        n += 1;
-        stored = format!("{n}-{name}");
+    let (stored, mut target) = loop {
+        let stored = if n == 1 {
+            name.clone()
+        } else {
+            format!("{n}-{name}")
+        };
+        match OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(0o600)
+            .open(attachments.join(&stored))
+        {
+            Ok(target) => break (stored, target),
+            Err(error) if error.kind() == io::ErrorKind::AlreadyExists => n += 1,
+            Err(error) => return Err(error),
+        }
+    };
+    let path = attachments.join(&stored);
+    let copied = io::copy(&mut source, &mut target)
+        .and_then(|_| target.set_permissions(Permissions::from_mode(0o400)))
+        .and_then(|()| target.sync_all());
+    if let Err(error) = copied {
+        let _ = fs::remove_file(&path);
+        return Err(error);
     }
-    let target = attachments.join(&stored);
-    fs::copy(file, &target)?;
-    fs::set_permissions(&target, Permissions::from_mode(0o400))?;
-    let copy = File::open(&target)?;
-    copy.sync_all()?;
     sync_dir(&attachments)?;
+    let copy = File::open(&path)?;
     let bytes = copy.metadata()?.len();
     let sha256 = sha256_hex_reader(copy)?;
     Ok(Stored {
@@ -89,11 +107,37 @@ mod tests {
         let incident = tempfile::tempdir().unwrap();
         let error = store(incident.path(), Path::new("/nonexistent/auth.log")).unwrap_err();
         assert_eq!(error.kind(), io::ErrorKind::NotFound);
+        let left = fs::read_dir(incident.path().join(ATTACHMENTS_DIR)).map_or(0, Iterator::count);
+        assert_eq!(left, 0);
+        // Nor does one that cannot be read whole (a directory).
+        let error = store(incident.path(), incident.path()).unwrap_err();
+        assert_eq!(error.kind(), io::ErrorKind::IsADirectory, "{error}");
         assert_eq!(
             fs::read_dir(incident.path().join(ATTACHMENTS_DIR))
                 .unwrap()
                 .count(),
             0
         );
+    }
+
+    #[test]
+    fn files_stored_at_once_by_two_writers_never_share_a_name() {
+        let incident = tempfile::tempdir().unwrap();
+        let evidence = incident.path().join("df.txt");
+        fs::write(&evidence, "100%\n").unwrap();
+        let names: Vec<String> = std::thread::scope(|scope| {
+            let writers: Vec<_> = (0..2)
+                .map(|_| {
+                    scope.spawn(|| {
+                        (0..10)
+                            .map(|_| store(incident.path(), &evidence).unwrap().name)
+                            .collect::<Vec<_>>()
+                    })
+                })
+                .collect();
+            writers.into_iter().flat_map(|w| w.join().unwrap()).collect()
+        });
+        let distinct: std::collections::BTreeSet<_> = names.iter().collect();
+        assert_eq!(distinct.len(), 20, "{names:?}");
     }
 }

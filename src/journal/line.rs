@@ -82,6 +82,7 @@ mod tests {
                 text: "disk \"full\" ✓".into(),
                 step: None,
             },
+            queued: None,
             prev: GENESIS.into(),
             hash: "ignored".into(),
         }

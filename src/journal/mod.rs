@@ -23,6 +23,7 @@
 mod attachments;
 mod digest;
 mod id;
+mod inbox;
 mod line;
 mod lock;
 mod reader;
@@ -31,6 +32,7 @@ mod writer;
 pub use attachments::{ATTACHMENTS_DIR, Stored, store as store_attachment};
 pub use digest::{sha256_hex, sha256_hex_reader};
 pub use id::{allocate, is_incident_id};
+pub use inbox::{EntryState, INBOX_DIR, Queued, entry_path as inbox_entry, queue, state as inbox_state};
 pub use line::GENESIS;
 pub use lock::{Holder, Lock};
 pub use reader::{Replay, Torn, parse, read};
@@ -159,17 +161,23 @@ fn path_prefix(path: &Path) -> String {
 
 fn locked_message(dir: &Path, holder: Option<&Holder>) -> String {
     let incident = dir.file_name().unwrap_or(dir.as_os_str()).to_string_lossy();
-    let by = match holder {
+    let by = holder_description(holder);
+    format!(
+        "incident {incident} is being driven by {by}; one process drives an incident at a time: \
+         wait for it, or stop that process (its lock is released as soon as it exits)"
+    )
+}
+
+/// Who holds an incident's lock, for messages: "ops@web1 (pid 4242) since
+/// 2026-11-28T09:00:00Z, running `runbook start`".
+pub fn holder_description(holder: Option<&Holder>) -> String {
+    match holder {
         Some(holder) => match command_line(holder.pid) {
             Some(command) => format!("{holder}, running `{command}`"),
             None => holder.to_string(),
         },
         None => "another process (its lock file does not say which)".to_string(),
-    };
-    format!(
-        "incident {incident} is being driven by {by}; one process drives an incident at a time: \
-         wait for it, or stop that process (its lock is released as soon as it exits)"
-    )
+    }
 }
 
 /// What process `pid` runs, as `runbook check`: its program and first

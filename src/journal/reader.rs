@@ -138,6 +138,7 @@ mod tests {
                     kind: EventKind::StepEntered {
                         step: format!("step{seq}"),
                     },
+                    queued: None,
                     prev: prev.clone(),
                     hash: String::new(),
                 };

@@ -24,10 +24,12 @@
 //! (the line reached the disk, the fsync's report did not), but never half.
 
 use super::id::sync_dir;
+use super::inbox;
 use super::reader::{self, Replay};
 use super::{JOURNAL_FILE, JournalError, Lock, TORN_FILE, line};
 use crate::model::{Event, EventKind};
 use chrono::{DateTime, Utc};
+use std::collections::HashSet;
 use std::fs::{File, OpenOptions};
 use std::io::{Read, Write};
 use std::os::unix::fs::OpenOptionsExt;
@@ -54,6 +56,10 @@ pub struct Journal {
     /// The last `fdatasync` took longer than [`SLOW_SYNC`]: worth handing
     /// to the helper thread.
     slow_disk: bool,
+    /// The last event's time: a queued event is never journaled before it.
+    last_time: Option<DateTime<Utc>>,
+    /// The inbox entries journaled so far (their events' `queued`).
+    taken: HashSet<String>,
     lock: Lock,
 }
 
@@ -184,6 +190,12 @@ impl Journal {
             unsynced: false,
             syncer: None,
             slow_disk: false,
+            last_time: replay.events.last().map(|event| event.time),
+            taken: replay
+                .events
+                .iter()
+                .filter_map(|event| event.queued.clone())
+                .collect(),
             lock,
         }
     }
@@ -251,6 +263,17 @@ impl Journal {
     /// Appends one event with one `write`, leaving the `fdatasync` to the
     /// next [`Journal::sync`].
     pub fn write(&mut self, time: DateTime<Utc>, kind: EventKind) -> Result<Event, JournalError> {
+        let actor = self.actor.clone();
+        self.write_event(time, actor, kind, None)
+    }
+
+    fn write_event(
+        &mut self,
+        time: DateTime<Utc>,
+        actor: String,
+        kind: EventKind,
+        queued: Option<String>,
+    ) -> Result<Event, JournalError> {
         if self.poisoned {
             return Err(JournalError::Poisoned {
                 path: self.path.clone(),
@@ -259,8 +282,9 @@ impl Journal {
         let mut event = Event {
             seq: self.seq + 1,
             time,
-            actor: self.actor.clone(),
+            actor,
             kind,
+            queued,
             prev: self.head.clone(),
             hash: String::new(),
         };
@@ -274,7 +298,48 @@ impl Journal {
         event.hash = hash;
         self.seq = event.seq;
         self.head.clone_from(&event.hash);
+        self.last_time = Some(time);
+        if let Some(id) = &event.queued {
+            self.taken.insert(id.clone());
+        }
         Ok(event)
+    }
+
+    /// Journals what other processes queued in the incident's inbox while
+    /// it was held (see [`super::inbox`]), oldest first, each under its
+    /// author's name and at its time (or the last event's, if later), and
+    /// returns the events once they are on disk; only then are the entries
+    /// removed. An entry that cannot be read, or whose event `accept`
+    /// refuses, is set aside for its author to find. One already journaled
+    /// (a crash came before its removal) is only removed.
+    pub fn take_inbox(&mut self, accept: &dyn Fn(&EventKind) -> bool) -> Result<Vec<Event>, JournalError> {
+        let dir = self.lock.dir().to_path_buf();
+        let inbox = dir.join(inbox::INBOX_DIR);
+        let found = inbox::waiting(&dir).map_err(JournalError::file("read", &inbox))?;
+        let mut events = Vec::new();
+        let mut done = Vec::new();
+        for found in found {
+            if self.taken.contains(&found.id) {
+                done.push(found.path);
+                continue;
+            }
+            match found.entry {
+                Ok(entry) if accept(&entry.event) => {
+                    let time = self.last_time.map_or(entry.time, |last| last.max(entry.time));
+                    events.push(self.write_event(time, entry.actor, entry.event, Some(found.id))?);
+                    done.push(found.path);
+                }
+                _ => inbox::refuse(&found.path).map_err(JournalError::file("set aside", &found.path))?,
+            }
+        }
+        if !done.is_empty() {
+            self.sync()?;
+        }
+        for path in done {
+            // Left behind, it is found again and only removed: see above.
+            let _ = std::fs::remove_file(path);
+        }
+        Ok(events)
     }
 
     /// The last event's hash (64 zeros before the first event).
@@ -541,5 +606,86 @@ mod tests {
         assert!(matches!(error, JournalError::Poisoned { .. }), "{error:?}");
         assert!(error.to_string().contains("run the command again"), "{error}");
         assert_eq!(read(dir.path()).unwrap().events.len(), 1);
+    }
+
+    fn queued(actor: &str, minute: u32, kind: EventKind) -> crate::journal::Queued {
+        crate::journal::Queued {
+            actor: actor.into(),
+            time: at(minute),
+            event: kind,
+        }
+    }
+
+    fn notes_only(kind: &EventKind) -> bool {
+        matches!(kind, EventKind::NoteAdded { .. })
+    }
+
+    #[test]
+    fn queued_events_are_journaled_once_under_their_authors_name() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut journal = Journal::create(dir.path(), ACTOR, lock(dir.path())).unwrap();
+        journal.append(at(5), note("walking")).unwrap();
+        let early = crate::journal::queue(dir.path(), &queued("bob@web2", 3, note("from bob"))).unwrap();
+        let late = crate::journal::queue(dir.path(), &queued("eve@web3", 7, note("from eve"))).unwrap();
+        let kept = fs::read(crate::journal::inbox_entry(dir.path(), &early)).unwrap();
+
+        let taken = journal.take_inbox(&notes_only).unwrap();
+        let got: Vec<_> = taken
+            .iter()
+            .map(|e| (e.seq, e.actor.as_str(), e.time, e.queued.as_deref()))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                // Queued before the walk's last event: journaled at its time.
+                (2, "bob@web2", at(5), Some(early.as_str())),
+                (3, "eve@web3", at(7), Some(late.as_str())),
+            ]
+        );
+        for id in [&early, &late] {
+            assert_eq!(
+                crate::journal::inbox_state(dir.path(), id),
+                crate::journal::EntryState::Taken
+            );
+        }
+        // On disk with a verifying chain, and the reader keeps `queued`.
+        assert_eq!(read(dir.path()).unwrap().events[1..], taken[..]);
+
+        // A crash between the sync and the removal leaves an entry behind:
+        // found again, also by the next process, it is only removed.
+        drop(journal);
+        fs::write(crate::journal::inbox_entry(dir.path(), &early), kept).unwrap();
+        let (mut journal, _) = Journal::open(dir.path(), ACTOR, lock(dir.path())).unwrap();
+        assert!(journal.take_inbox(&notes_only).unwrap().is_empty());
+        assert_eq!(
+            crate::journal::inbox_state(dir.path(), &early),
+            crate::journal::EntryState::Taken
+        );
+        assert_eq!(read(dir.path()).unwrap().events.len(), 3);
+    }
+
+    #[test]
+    fn a_queued_event_not_accepted_or_unreadable_is_set_aside_for_its_author() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut journal = Journal::create(dir.path(), ACTOR, lock(dir.path())).unwrap();
+        let abort = crate::journal::queue(
+            dir.path(),
+            &queued("bob@web2", 1, EventKind::Aborted { reason: "no".into() }),
+        )
+        .unwrap();
+        let garbled = crate::journal::queue(dir.path(), &queued("bob@web2", 2, note("x"))).unwrap();
+        fs::write(crate::journal::inbox_entry(dir.path(), &garbled), "not json").unwrap();
+
+        assert!(journal.take_inbox(&notes_only).unwrap().is_empty());
+        for id in [&abort, &garbled] {
+            let state = crate::journal::inbox_state(dir.path(), id);
+            assert!(
+                matches!(state, crate::journal::EntryState::Refused(_)),
+                "{state:?}"
+            );
+        }
+        assert!(read(dir.path()).unwrap().events.is_empty());
+        // Set aside once, not again at every look.
+        assert!(journal.take_inbox(&notes_only).unwrap().is_empty());
     }
 }

@@ -18,6 +18,10 @@ pub struct Event {
     pub actor: String,
     #[serde(flatten)]
     pub kind: EventKind,
+    /// The inbox entry it came from, when another process queued it while
+    /// this one held the incident (see [`crate::journal::Queued`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub queued: Option<String>,
     pub prev: String,
     pub hash: String,
 }
@@ -214,6 +218,17 @@ impl EventKind {
             EventKind::Aborted { .. } => "aborted",
         }
     }
+
+    /// Whether another process may hand it to the one driving the incident
+    /// (see [`crate::journal::Queued`]): a note or a file, which change
+    /// nothing the walk decides on. An abort from elsewhere would have to
+    /// stop the walk, and is refused instead.
+    pub fn may_be_queued(&self) -> bool {
+        matches!(
+            self,
+            EventKind::NoteAdded { .. } | EventKind::AttachmentAdded { .. }
+        )
+    }
 }
 
 #[cfg(test)]
@@ -233,6 +248,7 @@ mod tests {
                 note: None,
                 question: None,
             },
+            queued: None,
             prev: "0".repeat(64),
             hash: "1".repeat(64),
         };

@@ -780,6 +780,7 @@ mod tests {
             time: format!("2026-11-28T09:{minute:02}:00Z").parse().unwrap(),
             actor: "ops@web1".into(),
             kind,
+            queued: None,
             prev: format!("{:064}", seq - 1),
             hash: format!("{seq:064}"),
         }

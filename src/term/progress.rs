@@ -158,7 +158,14 @@ pub fn describe(context: Context<'_>, event: &Event, lang: &Lang) -> String {
         EventKind::MilestoneReached { name, .. } => format!("  milestone reached: {name}"),
         EventKind::TimerFired { timer } => format!("⏱ timer {timer} fired"),
         EventKind::SeverityChanged { from, to, .. } => format!("severity {from} → {to}"),
+        // Handed over from another terminal: whose it is matters.
+        EventKind::NoteAdded { text, .. } if event.queued.is_some() => {
+            format!("  note from {}: {text}", event.actor)
+        }
         EventKind::NoteAdded { text, .. } => format!("  note: {text}"),
+        EventKind::AttachmentAdded { name, sha256, .. } if event.queued.is_some() => {
+            format!("  {} attached {name} (sha256 {sha256})", event.actor)
+        }
         EventKind::AttachmentAdded { name, sha256, .. } => format!("  attached {name} (sha256 {sha256})"),
         EventKind::StepFailed { step, reason } => format!("✗ step {step} failed: {reason}"),
         EventKind::Paused { reason, .. } => format!("paused: {reason}"),

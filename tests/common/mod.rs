@@ -91,6 +91,19 @@ impl Test {
         self.run()
     }
 
+    /// Runs with other arguments as another user (`USER`), as a second
+    /// person at another terminal would.
+    pub fn again_as<I, S>(&mut self, user: &str, args: I) -> Outcome
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.env.push(("USER".into(), user.into()));
+        let outcome = self.again(args);
+        self.env.pop();
+        outcome
+    }
+
     pub fn config_dir(&self) -> PathBuf {
         self.root.path().join("config/runbook")
     }
