@@ -7,7 +7,6 @@ use rexpect::session::PtySession;
 
 const ENTER: &str = "\r";
 const DOWN: &str = "\x1b[B";
-const FIRST: &str = "INC-20261128-0001";
 
 /// A `systemctl` that says every service is fine, so that the walk does not
 /// depend on the host running systemd.
@@ -95,10 +94,10 @@ fn drill_without_agreement_restart_then_hand_over() {
     keys(&mut p, &[ENTER]); // Done
     expect(&mut p, "Note");
     keys(&mut p, &["customer will call their IT", ENTER]);
-    expect(&mut p, &format!("{FIRST} ended: handed-over"));
+    expect(&mut p, &format!("{} ended: handed-over", test.only_incident()));
     assert_eq!(exit_code(&mut p), 0);
 
-    let events = test.events(FIRST);
+    let events = test.events(&test.only_incident());
     assert_eq!(events[0]["payload"]["drill"], true);
     let answered: Vec<&serde_json::Value> = events.iter().filter(|e| e["type"] == "step-answered").collect();
     assert!(answered.iter().all(|e| e["payload"]["source"] == "person"));
@@ -129,10 +128,10 @@ fn drill_with_agreement_inspect_recover_from_the_image() {
     keys(&mut p, &[ENTER]); // Yes
     expect(&mut p, "Record the incident");
     keys(&mut p, &[ENTER, ENTER]);
-    expect(&mut p, &format!("{FIRST} ended: resolved"));
+    expect(&mut p, &format!("{} ended: resolved", test.only_incident()));
     assert_eq!(exit_code(&mut p), 0);
 
-    let types = test.types(FIRST);
+    let types = test.types(&test.only_incident());
     let finished = types.iter().filter(|t| *t == "command-finished").count();
     assert!(finished >= 2, "preserve-state and verify-service ran: {types:?}");
 }
@@ -155,13 +154,13 @@ fn the_one_hour_timer_fires_in_a_second_while_a_prompt_waits() {
     expect(&mut p, "Inspect the server at once");
     // Sit at the prompt: an hour at --speed 3600 is one second.
     std::thread::sleep(std::time::Duration::from_millis(2500));
-    let types = test.types(FIRST);
+    let types = test.types(&test.only_incident());
     assert!(
         types.contains(&"timer-fired".to_owned()),
         "fired while the prompt waited: {types:?}"
     );
     let failed = test
-        .events(FIRST)
+        .events(&test.only_incident())
         .into_iter()
         .find(|e| e["type"] == "notification-failed")
         .unwrap();
@@ -197,11 +196,12 @@ fn ctrl_c_at_a_prompt_pauses_and_resume_goes_on() {
     p.send_control('c').unwrap();
     expect(&mut p, "is paused (interrupted)");
     assert_eq!(exit_code(&mut p), 130);
-    assert!(test.types(FIRST).contains(&"paused".to_owned()));
+    let incident = test.only_incident();
+    assert!(test.types(&incident).contains(&"paused".to_owned()));
     // Scripted resume from where it stopped.
     test.again([
         "resume",
-        FIRST,
+        &incident,
         "--non-interactive",
         "--answer",
         "intake=2",
@@ -217,7 +217,8 @@ fn a_note_from_another_terminal_shows_at_the_walks_next_turn() {
     let mut test = test();
     let mut p = drill_to_inspection(&test);
     // Handed over while the walk sits at the prompt.
-    test.again_as("bob", ["note", FIRST, "vendor is on the line"])
+    let incident = test.only_incident();
+    test.again_as("bob", ["note", &incident, "vendor is on the line"])
         .success()
         .stderr_contains("taken in by the process driving it");
     keys(&mut p, &[ENTER, ENTER]); // inspect: done, no note
@@ -227,7 +228,7 @@ fn a_note_from_another_terminal_shows_at_the_walks_next_turn() {
     p.send_control('c').unwrap();
     expect(&mut p, "is paused (interrupted)");
     assert_eq!(exit_code(&mut p), 130);
-    let events = test.events(FIRST);
+    let events = test.events(&test.only_incident());
     let note = events.iter().find(|e| e["type"] == "note-added").unwrap();
     assert!(note["actor"].as_str().unwrap().starts_with("bob@"), "{note}");
     assert_eq!(note["payload"]["step"], "inspect");
@@ -257,7 +258,7 @@ fn a_file_is_attached_from_other_actions_during_the_walk() {
     expect(&mut p, "paused");
     assert_eq!(exit_code(&mut p), 3);
 
-    let events = test.events(FIRST);
+    let events = test.events(&test.only_incident());
     let attached: Vec<&serde_json::Value> = events
         .iter()
         .filter(|e| e["type"] == "attachment-added")
@@ -273,7 +274,7 @@ fn a_file_is_attached_from_other_actions_during_the_walk() {
     let kept = test
         .data()
         .join("incidents")
-        .join(FIRST)
+        .join(test.only_incident())
         .join("attachments/auth.log");
     assert_eq!(std::fs::read(kept).unwrap(), bytes);
 }

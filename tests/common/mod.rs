@@ -91,6 +91,23 @@ impl Test {
         self.run()
     }
 
+    /// The id of the one incident in the data directory: walks at a
+    /// terminal read the real clock, so their ids carry today's date.
+    pub fn only_incident(&self) -> String {
+        let ids: Vec<String> = std::fs::read_dir(self.data().join("incidents"))
+            .expect("an incident was started")
+            .map(|entry| {
+                entry
+                    .expect("a directory entry")
+                    .file_name()
+                    .to_string_lossy()
+                    .into_owned()
+            })
+            .collect();
+        assert_eq!(ids.len(), 1, "one incident: {ids:?}");
+        ids.into_iter().next().unwrap_or_default()
+    }
+
     /// Runs with other arguments as another user (`USER`), as a second
     /// person at another terminal would.
     pub fn again_as<I, S>(&mut self, user: &str, args: I) -> Outcome
