@@ -155,6 +155,57 @@ fn a_git_mirror_gets_a_commit_per_record_and_a_clone_verifies() {
 }
 
 #[test]
+fn a_git_mirror_someone_else_pushed_to_is_caught_up_with_not_stuck() {
+    let mut test = with_mirrors(&[]);
+    let remote = test.work().join("records.git");
+    bare_repository(&test, &remote);
+    test = test.config(&format!("mirrors = [{:?}]\n", remote.display().to_string()));
+    finish_and_archive(&mut test, IDS[0]).success();
+    // An admin adds a README to the mirror from elsewhere.
+    git(
+        &test,
+        &test.work(),
+        &["clone", "--quiet", remote.to_str().unwrap(), "elsewhere"],
+    );
+    let elsewhere = test.work().join("elsewhere");
+    std::fs::write(elsewhere.join("README.md"), "Incident records of web1.\n").unwrap();
+    git(&test, &elsewhere, &["add", "README.md"]);
+    git(
+        &test,
+        &elsewhere,
+        &[
+            "-c",
+            "user.name=admin",
+            "-c",
+            "user.email=admin@example.com",
+            "commit",
+            "--quiet",
+            "-m",
+            "README",
+        ],
+    );
+    git(&test, &elsewhere, &["push", "--quiet", "origin", "HEAD"]);
+
+    finish_and_archive(&mut test, IDS[1])
+        .success()
+        .stdout_contains("mirrored to")
+        .stderr_lacks("warning");
+    let log = git(&test, &remote, &["log", "--format=%s", "HEAD"]);
+    assert_eq!(
+        log,
+        format!("{}: archived\nREADME\n{}: archived\n", IDS[1], IDS[0])
+    );
+    let clone = test.work().join("clone");
+    git(
+        &test,
+        &test.work(),
+        &["clone", "--quiet", remote.to_str().unwrap(), "clone"],
+    );
+    assert!(clone.join("README.md").is_file());
+    verify_copy(&mut test, &clone);
+}
+
+#[test]
 fn an_unreachable_mirror_warns_keeps_the_record_and_check_catches_up() {
     let mut test = with_mirrors(&[]);
     let later_dir = test.work().join("backup-disk");

@@ -2,7 +2,9 @@
 //! off-site). A mirror is a directory (a mounted backup disk, an NFS share)
 //! or a git remote, which gets a commit per push in a local clone under
 //! `$DATA/mirrors/` and is pushed with the system `git`, so that the
-//! admin's SSH config, keys and credential helpers apply.
+//! admin's SSH config, keys and credential helpers apply. The clone is
+//! first moved to the remote's branch as fetched, so commits pushed from
+//! elsewhere never block the push.
 //!
 //! A mirror receives the archive's files under the same relative paths:
 //! `YYYY/MM/ID.json`, `YYYY/MM/ID.json.sig` and `index.jsonl`, so that
@@ -192,6 +194,7 @@ pub fn sync(
         Mirror::Git(remote) => {
             let clone = state.join(&key);
             ensure_clone(remote, &clone)?;
+            catch_up(&clone)?;
             let copied = copy_into(archive, &index, &clone)?;
             commit(&clone, &copied)?;
             git(Some(&clone), &["push", "--quiet", "origin", "HEAD"])?;
@@ -332,6 +335,27 @@ fn ensure_clone(remote: &str, clone: &Path) -> Result<(), MirrorError> {
         ],
     )?;
     fs::rename(&temp, clone).map_err(io_error("rename", &temp))
+}
+
+/// Moves the clone to what the remote has now, so that the push that
+/// follows is a fast-forward: commits pushed from elsewhere (a README, a
+/// fix by hand) are kept, what this archive adds is copied on top, and a
+/// record someone else changed is a conflict, as for a directory. Commits
+/// made here and never pushed are dropped; the copy makes them again. A
+/// remote with no branch yet (never pushed to) has nothing to catch up with.
+fn catch_up(clone: &Path) -> Result<(), MirrorError> {
+    git(Some(clone), &["fetch", "--quiet", "origin"])?;
+    let branch = git(Some(clone), &["symbolic-ref", "--quiet", "--short", "HEAD"])?;
+    let theirs = format!("refs/remotes/origin/{}", branch.trim());
+    if git(
+        Some(clone),
+        &["rev-parse", "--verify", "--quiet", theirs.as_str()],
+    )
+    .is_ok()
+    {
+        git(Some(clone), &["reset", "--quiet", "--hard", theirs.as_str()])?;
+    }
+    Ok(())
 }
 
 /// Commits whatever the copy changed; nothing when it changed nothing.
