@@ -240,6 +240,26 @@ fn archive_writes_a_read_only_signed_record_and_an_index_line() {
 }
 
 #[test]
+fn a_note_left_queued_for_the_incident_goes_into_its_record() {
+    let mut test = with_key();
+    finish(&mut test);
+    // What `runbook note` leaves when the process holding the incident
+    // never took it in (docs/journal-format.md, `inbox/`).
+    let inbox = test.data().join("incidents").join(IDS[0]).join("inbox");
+    std::fs::create_dir_all(&inbox).unwrap();
+    std::fs::write(
+        inbox.join("20261128T090500.000000000Z-4242-0.json"),
+        r#"{"actor":"bob@web2","time":"2026-11-28T09:05:00Z","event":{"type":"note-added","payload":{"text":"vendor confirmed the bug"}}}"#,
+    )
+    .unwrap();
+    archive(&mut test, IDS[0]);
+    let notes = &record(&test, IDS[0])["notes"];
+    assert_eq!(notes[0]["actor"], "bob@web2", "{notes}");
+    assert_eq!(notes[0]["text"], "vendor confirmed the bug");
+    assert_eq!(std::fs::read_dir(&inbox).unwrap().count(), 0);
+}
+
+#[test]
 fn archiving_twice_is_refused() {
     let mut test = with_key();
     finish(&mut test);

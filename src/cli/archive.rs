@@ -59,15 +59,17 @@ pub fn run(context: &Context, args: &Args) -> Result<ExitCode> {
     let archive = Archive::new(context.data_dir.join("archive"));
     let mut err = std::io::stderr();
 
-    // Nothing is journaled while the record is made from the journal.
+    // Held while the record is made from the journal, so nothing is
+    // journaled meanwhile; a note or file someone queued while the
+    // incident was held goes in first, to be part of the record.
     let actor = actor();
-    let _incident_lock = Lock::acquire(&dir, &actor, crate::clock::now()).map_err(journal_error)?;
-    let replay = crate::journal::read(&dir).map_err(journal_error)?;
+    let lock = Lock::acquire(&dir, &actor, crate::clock::now()).map_err(journal_error)?;
+    let (_journal, replay) = super::note::open_journal(&dir, &actor, lock).map_err(journal_error)?;
     if let Some(torn) = &replay.torn {
         writeln!(
             err,
-            "warning: the journal's last line is cut short (line {}, {} bytes, a crash while writing); \
-             the record leaves it out",
+            "warning: the journal's last line was cut short (line {}, {} bytes, a crash while writing); \
+             it was moved to journal.jsonl.torn and the record leaves it out",
             torn.line, torn.bytes
         )?;
     }
