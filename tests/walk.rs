@@ -544,3 +544,132 @@ fn first_output(test: &Test) -> serde_json::Value {
         .expect("a command ran");
     finished["payload"]["output"].clone()
 }
+
+const AHEAD: &str = r#"schema = 1
+title = "Ahead"
+
+[vars.marker]
+prompt = "Marks this test's shells"
+
+[[steps]]
+id = "one"
+kind = "command"
+title = "One"
+run = "exit 1"
+timeout = "10s"
+on_failure = "look"
+
+[[steps]]
+id = "two"
+kind = "command"
+title = "Two"
+run = "touch two-ran"
+timeout = "10s"
+next = "done"
+
+[[steps]]
+id = "look"
+kind = "command"
+title = "Look"
+run = "touch look-ran"
+timeout = "10s"
+next = "done"
+
+[[steps]]
+id = "done"
+kind = "end"
+title = "Done"
+"#;
+
+/// Processes whose environment holds `entry`.
+fn processes_with(entry: &str) -> Vec<String> {
+    std::fs::read_dir("/proc")
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter(|e| {
+            e.file_name()
+                .to_string_lossy()
+                .chars()
+                .all(|c| c.is_ascii_digit())
+        })
+        .filter(|e| {
+            std::fs::read(e.path().join("environ"))
+                .is_ok_and(|env| env.split(|&b| b == 0).any(|var| var == entry.as_bytes()))
+        })
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect()
+}
+
+#[test]
+fn a_shell_started_ahead_for_a_step_the_walk_does_not_take_never_runs_and_is_gone() {
+    let mut test = Test::new().runbook("ahead", AHEAD);
+    let marker = test.work().display().to_string();
+    test.again(["start", "ahead", "--var", &format!("marker={marker}")])
+        .success()
+        .stderr_contains("look");
+    // `two`'s shell was started while `one` was synced; `one` failed.
+    assert!(test.work().join("look-ran").exists());
+    assert!(!test.work().join("two-ran").exists(), "the step not taken ran");
+    assert_eq!(processes_with(&format!("MARKER={marker}")), Vec::<String>::new());
+    let types = test.types(FIRST);
+    let started: Vec<_> = test
+        .events(FIRST)
+        .into_iter()
+        .filter(|e| e["type"] == "command-started")
+        .map(|e| e["payload"]["step"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(started, ["one", "look"], "{types:?}");
+}
+
+#[test]
+fn a_shell_started_ahead_leaves_unopened_when_the_walk_is_killed() {
+    let slow = AHEAD.replace("run = \"exit 1\"", "run = 'touch running; exec sleep 30'");
+    let test = Test::new().runbook("ahead", &slow);
+    let marker = test.work().display().to_string();
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_runbook"))
+        .args(["start", "ahead", "--non-interactive", "--var"])
+        .arg(format!("marker={marker}"))
+        .current_dir(test.work())
+        .env("RUNBOOK_HOME", test.data())
+        .env("RUNBOOK_NOW", crate::common::NOW)
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let running = test.work().join("running");
+    for _ in 0..250 {
+        if running.exists() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let waiting = |step: &str| {
+        processes_with(&format!("MARKER={marker}"))
+            .into_iter()
+            .filter(|pid| {
+                std::fs::read(format!("/proc/{pid}/environ")).is_ok_and(|env| {
+                    env.split(|&b| b == 0)
+                        .any(|var| var == format!("RUNBOOK_STEP={step}").as_bytes())
+                })
+            })
+            .count()
+    };
+    assert_eq!(
+        waiting("two"),
+        1,
+        "`two`'s shell waits at its gate while `one` runs"
+    );
+    child.kill().unwrap();
+    child.wait().unwrap();
+    for _ in 0..100 {
+        if waiting("two") == 0 {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    assert_eq!(waiting("two"), 0, "left at its gate when its runner died");
+    assert!(!test.work().join("two-ran").exists(), "it ran its script");
+    // What `one` left running is the next walk's to stop.
+    for pid in processes_with(&format!("MARKER={marker}")) {
+        let _ = std::process::Command::new("kill").arg(&pid).status();
+    }
+}

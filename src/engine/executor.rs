@@ -78,7 +78,8 @@ pub trait Executor {
 }
 
 /// A command whose shell is started and waits to run its script. Dropped
-/// without [`Prepared::run`], it is stopped and the script never runs.
+/// without [`Prepared::run`], it is stopped and the script never runs. The
+/// engine holds one for the next command while the one before runs.
 pub trait Prepared {
     /// Lets the script run, calling `line` with each (redacted) line of
     /// output as it arrives, for display. Errors are failures to run the

@@ -42,20 +42,33 @@ type Ran = (String, Vec<(String, String)>);
 #[derive(Default)]
 struct FakeExecutor {
     ran: RefCell<Vec<Ran>>,
+    /// `prepare SCRIPT`, `run SCRIPT` and `stop SCRIPT` (dropped unrun),
+    /// in order.
+    log: RefCell<Vec<String>>,
 }
 
 impl Executor for FakeExecutor {
     fn prepare<'s>(&'s self, spec: &CommandSpec<'s>) -> std::io::Result<Box<dyn Prepared + 's>> {
+        self.log.borrow_mut().push(format!("prepare {}", spec.script));
         Ok(Box::new(FakePrepared {
             executor: self,
-            ran: (spec.script.to_owned(), spec.env.clone()),
+            ran: Some((spec.script.to_owned(), spec.env.clone())),
         }))
     }
 }
 
 struct FakePrepared<'s> {
     executor: &'s FakeExecutor,
-    ran: Ran,
+    /// Taken by `run`.
+    ran: Option<Ran>,
+}
+
+impl Drop for FakePrepared<'_> {
+    fn drop(&mut self) {
+        if let Some((script, _)) = &self.ran {
+            self.executor.log.borrow_mut().push(format!("stop {script}"));
+        }
+    }
 }
 
 impl Prepared for FakePrepared<'_> {
@@ -64,8 +77,11 @@ impl Prepared for FakePrepared<'_> {
         redact: &dyn Fn(&str) -> String,
         line: &mut dyn FnMut(&str),
     ) -> std::io::Result<CommandOutcome> {
-        let failed = self.ran.0.contains("false");
-        self.executor.ran.borrow_mut().push(self.ran);
+        let mut this = self;
+        let ran = this.ran.take().expect("run once");
+        let failed = ran.0.contains("false");
+        this.executor.log.borrow_mut().push(format!("run {}", ran.0));
+        this.executor.ran.borrow_mut().push(ran);
         let output = redact("out s3cret");
         line(&output);
         Ok(CommandOutcome {
@@ -777,4 +793,112 @@ fn a_timer_fired_by_another_writer_is_offered_at_the_next_step() {
     assert_eq!(stop, Stop::Ended(Outcome::Escalated), "{types:?}");
     let fired = types.iter().filter(|t| **t == "timer-fired").count();
     assert_eq!(fired, 1, "the engine does not fire it again: {types:?}");
+}
+
+const COMMANDS: &str = r#"schema = 1
+title = "Commands"
+
+[[steps]]
+id = "one"
+kind = "command"
+title = "One"
+run = "echo one"
+on_failure = "look"
+
+[[steps]]
+id = "two"
+kind = "command"
+title = "Two"
+run = "echo two"
+next = "done"
+
+[[steps]]
+id = "look"
+kind = "command"
+title = "Look"
+run = "echo look"
+next = "done"
+
+[[steps]]
+id = "done"
+kind = "end"
+title = "Done"
+"#;
+
+#[test]
+fn the_next_commands_shell_starts_while_the_one_before_is_synced() {
+    let mut h = Harness::new(COMMANDS);
+    let (stop, _) = h.start(&[], false);
+    assert_eq!(stop, Stop::Ended(Outcome::Resolved));
+    assert_eq!(
+        *h.executor.log.borrow(),
+        [
+            "prepare echo one",
+            "prepare echo two",
+            "run echo one",
+            "run echo two"
+        ]
+    );
+    // It got what it would have got at its turn.
+    let ran = h.executor.ran.borrow();
+    assert!(
+        ran[1].1.contains(&("RUNBOOK_STEP".to_owned(), "two".to_owned())),
+        "{ran:?}"
+    );
+}
+
+#[test]
+fn a_shell_started_for_a_step_the_walk_does_not_take_is_stopped_unrun() {
+    let mut h = Harness::new(&COMMANDS.replace("run = \"echo one\"", "run = \"false\""));
+    let (stop, _) = h.start(&[], false);
+    assert_eq!(stop, Stop::Ended(Outcome::Resolved));
+    assert_eq!(
+        *h.executor.log.borrow(),
+        [
+            "prepare false",
+            "prepare echo two",
+            "run false",
+            // `one` failed: its handler runs, not `two`.
+            "stop echo two",
+            "prepare echo look",
+            "run echo look"
+        ]
+    );
+}
+
+#[test]
+fn no_shell_starts_early_for_a_command_that_asks_first_or_follows_a_capture() {
+    let asks = COMMANDS.replace("run = \"echo two\"", "run = \"echo two\"\nconfirm = true");
+    let mut h = Harness::new(&asks);
+    h.start(&[("two", "yes")], false);
+    assert_eq!(
+        *h.executor.log.borrow(),
+        [
+            "prepare echo one",
+            "run echo one",
+            "prepare echo two",
+            "run echo two"
+        ]
+    );
+
+    let captures = COMMANDS.replace("run = \"echo one\"", "run = \"echo one\"\ncapture = \"seen\"");
+    let mut h = Harness::new(&captures);
+    h.start(&[], false);
+    assert_eq!(
+        *h.executor.log.borrow(),
+        [
+            "prepare echo one",
+            "run echo one",
+            "prepare echo two",
+            "run echo two"
+        ]
+    );
+    // The value the one before captured.
+    let ran = h.executor.ran.borrow();
+    assert!(
+        ran[1]
+            .1
+            .contains(&("SEEN".to_owned(), "out [REDACTED]".to_owned())),
+        "{ran:?}"
+    );
 }

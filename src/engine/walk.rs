@@ -3,7 +3,7 @@
 
 use super::operator::{Context, Decision, Operator, Question, Reply, Value};
 use super::ports::{Clock, Notifier, Sink};
-use super::{CommandSpec, Executor, timers};
+use super::{CommandSpec, Executor, Prepared, timers};
 use crate::model::{
     Answer, Contact, DrillMode, Event, EventKind, Incident, Lang, Outcome, Progress, Runbook, Step, StepKind,
     StepResult, Timer, Var, render,
@@ -94,6 +94,16 @@ pub struct Engine<'a> {
     unoffered: Vec<String>,
     /// Decisions taken in this walk, to tell a loop nobody attends.
     decisions: usize,
+    /// The next command's shell, started early (see [`Engine::start_next`]).
+    ahead: Option<Ahead<'a>>,
+}
+
+/// A command's shell started before its turn, held at its gate: for
+/// `step`, with `env`. Dropped unused, it is stopped unopened.
+struct Ahead<'a> {
+    step: String,
+    env: Vec<(String, String)>,
+    prepared: Box<dyn Prepared + 'a>,
 }
 
 /// Steps that may run in a row with nobody deciding anything before a
@@ -140,6 +150,7 @@ impl<'a> Engine<'a> {
             grace: Duration::from_secs(5),
             unoffered: Vec::new(),
             decisions: 0,
+            ahead: None,
         };
         engine.shown(&first);
         let stop = engine.walk()?;
@@ -168,6 +179,7 @@ impl<'a> Engine<'a> {
             grace: Duration::from_secs(5),
             unoffered,
             decisions: 0,
+            ahead: None,
         };
         engine.record(EventKind::Resumed {})?;
         let stop = engine.walk()?;
@@ -355,6 +367,10 @@ impl<'a> Engine<'a> {
     }
 
     fn enter(&mut self, step: &str) -> Result<(), JournalFailed> {
+        // Not where the walk was expected to go: not left waiting.
+        if self.ahead.as_ref().is_some_and(|ahead| ahead.step != step) {
+            self.ahead = None;
+        }
         self.record(EventKind::StepEntered {
             step: step.to_owned(),
         })?;
@@ -792,23 +808,24 @@ impl<'a> Engine<'a> {
         if self.ports.cancel.load(Ordering::SeqCst) {
             return self.interrupted(Some(id)).map(Flow::Stop);
         }
-        let spec = CommandSpec {
-            script: &command.run.value,
-            env: self.environment(step),
-            timeout: command.timeout.duration,
-            grace: self.grace,
-            cancel: self.ports.cancel,
-        };
+        let spec = self.spec(step, command);
         self.record(EventKind::CommandStarted {
             step: id.to_owned(),
             command: command.run.value.clone(),
         })?;
         // A command is an action: everything before it, its start
         // included, is on disk before its script runs. The disk works
-        // while the shell starts, held before the script; dropped on a
-        // journal error, it never runs it.
+        // while the shell starts (or, started earlier, waits), held before
+        // the script; dropped on a journal error, it never runs it. The
+        // next command's shell starts meanwhile.
         self.ports.sink.start_sync();
-        let prepared = self.ports.executor.prepare(&spec);
+        let prepared = match self.ahead.take() {
+            // Started with the environment the command gets now: the
+            // shell it would get now.
+            Some(ahead) if ahead.step == id && ahead.env == spec.env => Ok(ahead.prepared),
+            _ => self.ports.executor.prepare(&spec),
+        };
+        self.start_next(step, command);
         self.ports.sink.sync()?;
         let operator = &mut *self.ports.operator;
         let mut show = |line: &str| operator.output(step, line);
@@ -980,6 +997,49 @@ impl<'a> Engine<'a> {
             Some(target) => Flow::Goto(target.value.clone()),
             None => Flow::Fail(format!("step `{}` has nowhere to go", step.id.value)),
         }
+    }
+
+    /// What runs for a command step.
+    fn spec(&self, step: &'a Step, command: &'a crate::model::Command) -> CommandSpec<'a> {
+        CommandSpec {
+            script: &command.run.value,
+            env: self.environment(step),
+            timeout: command.timeout.duration,
+            grace: self.grace,
+            cancel: self.ports.cancel,
+        }
+    }
+
+    /// Starts the shell of the command that comes after `step` if it
+    /// succeeds, held at its gate, so that the shell has loaded by the
+    /// time its turn comes: only when nothing stands between the two (the
+    /// next command does not ask first, is not a drill's skip, and `step`
+    /// captures no variable that would change what it gets). If the walk
+    /// goes elsewhere, or its environment differs by then, the shell is
+    /// stopped unopened and another started. A shell that cannot start
+    /// now is left to its turn, which reports why.
+    fn start_next(&mut self, step: &'a Step, command: &crate::model::Command) {
+        if command.capture.is_some() {
+            return;
+        }
+        let Flow::Goto(next) = self.after(step, &Progress::CommandFinished { succeeded: true }) else {
+            return;
+        };
+        let Some(next_step) = self.runbook.step(&next) else {
+            return;
+        };
+        let StepKind::Command(next_command) = &next_step.kind else {
+            return;
+        };
+        if next_command.confirm || (self.incident.drill && next_command.drill != DrillMode::Run) {
+            return;
+        }
+        let spec = self.spec(next_step, next_command);
+        self.ahead = self.ports.executor.prepare(&spec).ok().map(|prepared| Ahead {
+            step: next,
+            env: spec.env,
+            prepared,
+        });
     }
 
     /// What a command sees: the variables, upper-cased, and the built-ins.
