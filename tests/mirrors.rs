@@ -81,6 +81,16 @@ fn bare_repository(test: &Test, path: &Path) {
     );
 }
 
+/// Clones `remote` into `work/NAME` and returns its path.
+fn clone(test: &Test, remote: &Path, name: &str) -> PathBuf {
+    git(
+        test,
+        &test.work(),
+        &["clone", "--quiet", remote.to_str().unwrap(), name],
+    );
+    test.work().join(name)
+}
+
 fn verify_copy(test: &mut Test, copy: &Path) {
     test.again(["verify", "--all", "--archive", copy.to_str().unwrap()])
         .success()
@@ -144,12 +154,7 @@ fn a_git_mirror_gets_a_commit_per_record_and_a_clone_verifies() {
         log,
         format!("{}: archived\trunbook\n{}: archived\trunbook\n", IDS[1], IDS[0])
     );
-    let clone = test.work().join("clone");
-    git(
-        &test,
-        &test.work(),
-        &["clone", "--quiet", remote.to_str().unwrap(), "clone"],
-    );
+    let clone = clone(&test, &remote, "clone");
     assert!(clone.join(relative(IDS[0])).is_file());
     verify_copy(&mut test, &clone);
 }
@@ -162,12 +167,7 @@ fn a_git_mirror_someone_else_pushed_to_is_caught_up_with_not_stuck() {
     test = test.config(&format!("mirrors = [{:?}]\n", remote.display().to_string()));
     finish_and_archive(&mut test, IDS[0]).success();
     // An admin adds a README to the mirror from elsewhere.
-    git(
-        &test,
-        &test.work(),
-        &["clone", "--quiet", remote.to_str().unwrap(), "elsewhere"],
-    );
-    let elsewhere = test.work().join("elsewhere");
+    let elsewhere = clone(&test, &remote, "elsewhere");
     std::fs::write(elsewhere.join("README.md"), "Incident records of web1.\n").unwrap();
     git(&test, &elsewhere, &["add", "README.md"]);
     git(
@@ -195,12 +195,7 @@ fn a_git_mirror_someone_else_pushed_to_is_caught_up_with_not_stuck() {
         log,
         format!("{}: archived\nREADME\n{}: archived\n", IDS[1], IDS[0])
     );
-    let clone = test.work().join("clone");
-    git(
-        &test,
-        &test.work(),
-        &["clone", "--quiet", remote.to_str().unwrap(), "clone"],
-    );
+    let clone = clone(&test, &remote, "clone");
     assert!(clone.join("README.md").is_file());
     verify_copy(&mut test, &clone);
 }

@@ -343,18 +343,36 @@ fn a_note_and_a_file_from_another_terminal_are_handed_to_the_walk() {
     assert_eq!(notes[0]["text"], "DB team: replication lag 30 s");
 }
 
-#[test]
-fn a_note_for_a_holder_that_never_takes_it_waits_in_the_inbox_until_the_next_open() {
+/// `web` paused at its question, and its lock held for `seconds` by a
+/// process that takes nothing in: flock(1) on the incident's lock.
+fn paused_and_held(seconds: u32) -> (Test, std::process::Child) {
     let mut test = Test::new().runbook("web", WEB);
     test.again(["start", "web", "--var", "payload=x"]).status(3);
     let lock = test.data().join("incidents").join(FIRST).join("lock");
-    // A holder that takes nothing in: flock(1) on the incident's lock.
-    let mut holder = std::process::Command::new("flock")
+    let holder = std::process::Command::new("flock")
         .arg(&lock)
-        .args(["sleep", "7"])
+        .args(["sleep", &seconds.to_string()])
         .spawn()
         .expect("flock (util-linux) is installed");
-    std::thread::sleep(std::time::Duration::from_millis(300));
+    // Held once another flock cannot take it.
+    for _ in 0..250 {
+        let taken = std::process::Command::new("flock")
+            .arg("-n")
+            .arg(&lock)
+            .arg("true")
+            .status()
+            .unwrap();
+        if !taken.success() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    (test, holder)
+}
+
+#[test]
+fn a_note_for_a_holder_that_never_takes_it_waits_in_the_inbox_until_the_next_open() {
+    let (mut test, mut holder) = paused_and_held(7);
     test.again_as("bob", ["note", FIRST, "first, while held"])
         .success()
         .stderr_contains(&format!("note queued for {FIRST}"))
@@ -387,15 +405,7 @@ fn a_note_for_a_holder_that_never_takes_it_waits_in_the_inbox_until_the_next_ope
 
 #[test]
 fn a_note_waits_for_a_short_holder_and_journals_it_itself() {
-    let mut test = Test::new().runbook("web", WEB);
-    test.again(["start", "web", "--var", "payload=x"]).status(3);
-    let lock = test.data().join("incidents").join(FIRST).join("lock");
-    let mut holder = std::process::Command::new("flock")
-        .arg(&lock)
-        .args(["sleep", "1"])
-        .spawn()
-        .expect("flock (util-linux) is installed");
-    std::thread::sleep(std::time::Duration::from_millis(300));
+    let (mut test, mut holder) = paused_and_held(1);
     test.again_as("bob", ["note", FIRST, "after the holder"])
         .success()
         .stderr_lacks("queued")
