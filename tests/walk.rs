@@ -298,13 +298,13 @@ fn a_note_and_a_file_from_another_terminal_are_handed_to_the_walk() {
     test.again_as("bob", ["note", FIRST, "DB team: replication lag 30 s"])
         .success()
         .stderr_contains(&format!(
-            "note added to {FIRST} (taken in by the process driving it: ops@"
+            "note added to {FIRST}, taken in by the process driving it: ops@"
         ))
-        .stderr_contains("running `runbook start`)");
+        .stderr_contains("running `runbook start`");
     test.again_as("bob", ["attach", FIRST, "evidence.log"])
         .success()
-        .stderr_contains(&format!("file added to {FIRST} (taken in"))
-        .stderr_contains(&format!("attached evidence.log to {FIRST} (sha256 "));
+        .stderr_contains(&format!("attached evidence.log to {FIRST} (sha256 "))
+        .stderr_contains("), taken in by the process driving it");
     // Journaled by the walk while its command still ran.
     let events = test.events(FIRST);
     let handed: Vec<_> = events
@@ -382,6 +382,7 @@ fn a_note_for_a_holder_that_never_takes_it_waits_in_the_inbox_until_the_next_ope
     // The next process to open the incident journals it first.
     test.again_as("eve", ["note", FIRST, "second"])
         .success()
+        .stderr_contains(&format!("note added to {FIRST}\n"))
         .stderr_lacks("queued");
     let notes: Vec<(String, String)> = test
         .events(FIRST)
@@ -408,6 +409,7 @@ fn a_note_waits_for_a_short_holder_and_journals_it_itself() {
     let (mut test, mut holder) = paused_and_held(1);
     test.again_as("bob", ["note", FIRST, "after the holder"])
         .success()
+        .stderr_contains(&format!("note added to {FIRST}\n"))
         .stderr_lacks("queued")
         .stderr_lacks("taken in");
     holder.wait().unwrap();

@@ -174,19 +174,17 @@ fn hand_over(dir: &Path, entry: &Queued, holder: &str) -> Result<Added> {
     }
 }
 
-/// Says where an event added while someone else drove the incident went;
-/// nothing when this process journaled it.
-fn tell(incident: &str, what: &str, added: &Added) -> Result<()> {
+/// Says what became of an event added from outside a walk: `done` once it
+/// is journaled (`note added to INC`), `queued` when it waits
+/// (`note queued for INC`).
+fn tell(done: &str, queued: &str, added: &Added) -> Result<()> {
     let mut err = std::io::stderr().lock();
     match added {
-        Added::Journaled => {}
-        Added::Handed { holder } => writeln!(
-            err,
-            "{what} added to {incident} (taken in by the process driving it: {holder})"
-        )?,
+        Added::Journaled => writeln!(err, "{done}")?,
+        Added::Handed { holder } => writeln!(err, "{done}, taken in by the process driving it: {holder}")?,
         Added::Queued { holder, path } => writeln!(
             err,
-            "{what} queued for {incident} in {}: the process driving it ({holder}) has not taken it in yet; \
+            "{queued} in {}: the process driving it ({holder}) has not taken it in yet; \
              it goes into the journal as soon as that process, or the next one to open the incident, does",
             path.display()
         )?,
@@ -204,7 +202,12 @@ pub fn note(context: &Context, args: &NoteArgs) -> Result<ExitCode> {
             step: incident.current.clone(),
         })
     })?;
-    tell(&args.incident, "note", &added)?;
+    let incident = &args.incident;
+    tell(
+        &format!("note added to {incident}"),
+        &format!("note queued for {incident}"),
+        &added,
+    )?;
     Ok(ExitCode::Success)
 }
 
@@ -252,14 +255,11 @@ pub fn attach(context: &Context, args: &AttachArgs) -> Result<ExitCode> {
             bytes: stored.bytes,
         })
     })?;
-    tell(&args.incident, "file", &added)?;
-    if !matches!(added, Added::Queued { .. }) {
-        writeln!(
-            std::io::stderr(),
-            "attached {} to {} (sha256 {digest})",
-            args.file.display(),
-            args.incident
-        )?;
-    }
+    let (file, incident) = (args.file.display(), &args.incident);
+    tell(
+        &format!("attached {file} to {incident} (sha256 {digest})"),
+        &format!("{file} copied into {incident} (sha256 {digest}) and queued"),
+        &added,
+    )?;
     Ok(ExitCode::Success)
 }
