@@ -220,7 +220,7 @@ fn a_note_from_another_terminal_shows_at_the_walks_next_turn() {
     let incident = test.only_incident();
     test.again_as("bob", ["note", &incident, "vendor is on the line"])
         .success()
-        .stderr_contains("taken in by the process driving it");
+        .stderr_contains("taken in by the process holding it");
     keys(&mut p, &[ENTER, ENTER]); // inspect: done, no note
     expect(&mut p, "note from bob@");
     expect(&mut p, "vendor is on the line");
@@ -277,4 +277,71 @@ fn a_file_is_attached_from_other_actions_during_the_walk() {
         .join(test.only_incident())
         .join("attachments/auth.log");
     assert_eq!(std::fs::read(kept).unwrap(), bytes);
+}
+
+const FIXED: &str = r#"schema = 1
+title = "Fixed"
+
+[[steps]]
+id = "check"
+kind = "instruction"
+title = "Check the service"
+
+[[steps]]
+id = "done"
+kind = "end"
+title = "Done"
+"#;
+
+#[test]
+fn a_note_sent_while_archive_asks_its_questions_is_in_the_record() {
+    let mut test = test()
+        .runbook("fixed", FIXED)
+        .with_signing_key()
+        .env("RUNBOOK_NOW", crate::common::NOW);
+    test.again(["start", "fixed", "--answer", "check=done"]).success();
+    let id = test.only_incident();
+    let mut p = test.pty(["archive", &id]);
+    expect(&mut p, "What happened");
+    // Archive holds the incident while it asks: the note is handed over.
+    let note = test
+        .command(["note", &id, "the customer confirmed it works"])
+        .env("USER", "bob")
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let inbox = test.data().join("incidents").join(&id).join("inbox");
+    // Queued once its entry is in place (not while it is written beside).
+    let queued = || {
+        std::fs::read_dir(&inbox).is_ok_and(|entries| {
+            entries
+                .filter_map(Result::ok)
+                .any(|e| e.file_name().to_string_lossy().ends_with(".json"))
+        })
+    };
+    for _ in 0..100 {
+        if queued() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    keys(&mut p, &[ENTER]); // the drafted summary
+    expect(&mut p, "Cause");
+    keys(&mut p, &["disk full", ENTER]);
+    expect(&mut p, "How it was handled");
+    keys(&mut p, &["cleaned up", ENTER]);
+    expect(&mut p, "Follow-up");
+    keys(&mut p, &[ENTER]); // none
+    expect(&mut p, &format!("archived {id}"));
+    assert_eq!(exit_code(&mut p), 0);
+    let noted = note.wait_with_output().unwrap();
+    let said = String::from_utf8_lossy(&noted.stderr);
+    assert!(noted.status.success(), "{said}");
+    assert!(said.contains("taken in by the process holding it"), "{said}");
+
+    let record = test.data().join("archive/2026/11").join(format!("{id}.json"));
+    let record: serde_json::Value = serde_json::from_slice(&std::fs::read(record).unwrap()).unwrap();
+    let notes = &record["notes"];
+    assert_eq!(notes[0]["text"], "the customer confirmed it works", "{notes}");
+    assert!(notes[0]["actor"].as_str().unwrap().starts_with("bob@"), "{notes}");
 }

@@ -298,13 +298,13 @@ fn a_note_and_a_file_from_another_terminal_are_handed_to_the_walk() {
     test.again_as("bob", ["note", FIRST, "DB team: replication lag 30 s"])
         .success()
         .stderr_contains(&format!(
-            "note added to {FIRST}, taken in by the process driving it: ops@"
+            "note added to {FIRST}, taken in by the process holding it: ops@"
         ))
         .stderr_contains("running `runbook start`");
     test.again_as("bob", ["attach", FIRST, "evidence.log"])
         .success()
         .stderr_contains(&format!("attached evidence.log to {FIRST} (sha256 "))
-        .stderr_contains("), taken in by the process driving it");
+        .stderr_contains("), taken in by the process holding it");
     // Journaled by the walk while its command still ran.
     let events = test.events(FIRST);
     let handed: Vec<_> = events

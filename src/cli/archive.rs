@@ -12,7 +12,7 @@ use super::start::journal_error;
 use crate::error::{Error, Result};
 use crate::exit_code::ExitCode;
 use crate::journal::Lock;
-use crate::model::Incident;
+use crate::model::{EventKind, Incident};
 use crate::record::archive::{Archive, ArchiveError};
 use crate::record::canonical::{Summary, build, what_happened};
 use crate::record::signing::Signer;
@@ -59,12 +59,12 @@ pub fn run(context: &Context, args: &Args) -> Result<ExitCode> {
     let archive = Archive::new(context.data_dir.join("archive"));
     let mut err = std::io::stderr();
 
-    // Held while the record is made from the journal, so nothing is
+    // Held while the record is made from the journal, so nothing else is
     // journaled meanwhile; a note or file someone queued while the
     // incident was held goes in first, to be part of the record.
     let actor = actor();
     let lock = Lock::acquire(&dir, &actor, crate::clock::now()).map_err(journal_error)?;
-    let (_journal, replay) = super::note::open_journal(&dir, &actor, lock).map_err(journal_error)?;
+    let (mut journal, mut replay) = super::note::open_journal(&dir, &actor, lock).map_err(journal_error)?;
     if let Some(torn) = &replay.torn {
         writeln!(
             err,
@@ -73,7 +73,7 @@ pub fn run(context: &Context, args: &Args) -> Result<ExitCode> {
             torn.line, torn.bytes
         )?;
     }
-    let incident =
+    let mut incident =
         Incident::replay(&replay.events).map_err(|error| Error::usage(format!("{id}: {error}")))?;
     if incident.status.is_open() {
         return Err(still_open(&incident));
@@ -95,6 +95,14 @@ pub fn run(context: &Context, args: &Args) -> Result<ExitCode> {
         .or(context.config.signing_passphrase_file.as_deref());
     let signer = signer(context, passphrase_file, interactive)?;
     let summary = summary(args, &incident, &replay.events, interactive)?;
+    // And what was handed over while the questions above were answered.
+    for event in journal
+        .take_inbox(&EventKind::may_be_queued)
+        .map_err(journal_error)?
+    {
+        incident.apply(&event);
+        replay.events.push(event);
+    }
 
     let lock = archive.lock().map_err(archive_error)?;
     if let Some(recovered) = &lock.recovered {

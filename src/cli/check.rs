@@ -184,7 +184,7 @@ fn check(
     let actor = actor();
     let lock = match Lock::acquire(&dir, &actor, now) {
         Ok(lock) => lock,
-        // Its driver's own timer thread does the work.
+        // Its driver's own background thread does the work.
         Err(JournalError::Locked { .. }) => return Ok(()),
         Err(error) => return Err(error.to_string()),
     };

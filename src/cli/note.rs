@@ -146,20 +146,27 @@ fn hand_over(dir: &Path, entry: &Queued, holder: &str) -> Result<Added> {
             }
             EntryState::Refused(path) => {
                 return Err(Error::Other(anyhow::anyhow!(
-                    "{holder} could not take this in (set aside as {}); it may be an older runbook",
+                    "the incident's journal did not take this in: set aside as {} \
+                     (a runbook of another version holds the incident, or the entry was damaged)",
                     path.display()
                 )));
             }
             EntryState::Waiting => {}
         }
         match Lock::acquire(dir, &entry.actor, crate::clock::now()) {
-            // Let go meanwhile: take it in here.
+            // Let go meanwhile: take it in here, unless the holder did
+            // just before (an entry that could not be removed after is
+            // waited for like any other).
             Ok(lock) => {
+                if inbox_state(dir, &id) == EntryState::Taken {
+                    return Ok(Added::Handed {
+                        holder: holder.to_owned(),
+                    });
+                }
                 open_journal(dir, &entry.actor, lock).map_err(journal_error)?;
                 if inbox_state(dir, &id) == EntryState::Taken {
                     return Ok(Added::Journaled);
                 }
-                continue;
             }
             Err(JournalError::Locked { .. }) => {}
             Err(error) => return Err(journal_error(error)),
@@ -181,10 +188,10 @@ fn tell(done: &str, queued: &str, added: &Added) -> Result<()> {
     let mut err = std::io::stderr().lock();
     match added {
         Added::Journaled => writeln!(err, "{done}")?,
-        Added::Handed { holder } => writeln!(err, "{done}, taken in by the process driving it: {holder}")?,
+        Added::Handed { holder } => writeln!(err, "{done}, taken in by the process holding it: {holder}")?,
         Added::Queued { holder, path } => writeln!(
             err,
-            "{queued} in {}: the process driving it ({holder}) has not taken it in yet; \
+            "{queued} in {}: the process holding it ({holder}) has not taken it in yet; \
              it goes into the journal as soon as that process, or the next one to open the incident, does",
             path.display()
         )?,

@@ -24,12 +24,14 @@ fn watch_signals() {
     let _ = ctrlc::set_handler(|| CANCEL.store(true, Ordering::SeqCst));
 }
 
-/// The journal, shared by the walk and its timer thread, with a mirror of
-/// the incident's state so that the thread knows which timers are due.
+/// The journal, shared by the walk and its background thread ([`watch`]),
+/// with a mirror of the incident's state so that the thread knows which
+/// timers are due.
 struct Shared<'j> {
     journal: &'j mut Journal,
     incident: Option<Incident>,
-    /// Events the timer thread journaled that the engine has not seen.
+    /// Events the background thread journaled (timers fired, notifications,
+    /// notes and files handed over) that the engine has not seen.
     foreign: Vec<Event>,
 }
 
@@ -82,9 +84,10 @@ impl Sink for SharedSink<'_, '_> {
     }
 
     fn store_attachment(&mut self, file: &std::path::Path) -> std::io::Result<crate::journal::Stored> {
-        // Copied without holding the journal, which the timer thread needs
-        // on time, however large the file; this process holds the
-        // incident's lock, so no other one adds attachments meanwhile.
+        // Copied without holding the journal, which the background thread
+        // needs on time, however large the file. A `runbook attach` from
+        // another terminal may store at the same moment: names are taken
+        // by exclusive create, so the two never share one.
         let dir = lock(self.0).journal.dir().to_path_buf();
         crate::journal::store_attachment(&dir, file)
     }

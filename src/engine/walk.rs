@@ -211,7 +211,8 @@ impl<'a> Engine<'a> {
         self.shown(event);
     }
 
-    /// Takes in what other writers (the background timer thread) journaled.
+    /// Takes in what other writers journaled: the walk's background thread
+    /// (timers, notifications, notes and files handed over).
     fn absorb(&mut self) {
         for event in self.ports.sink.foreign() {
             self.apply(&event);

@@ -52,7 +52,7 @@ pub fn queue(dir: &Path, entry: &Queued) -> Result<String, PathError> {
     let inbox = dir.join(INBOX_DIR);
     file_util::make_dirs(&inbox, 0o700)?;
     let id = format!(
-        "{}-{}-{}",
+        "{}-{:010}-{:06}",
         entry.time.format("%Y%m%dT%H%M%S%.9fZ"),
         std::process::id(),
         COUNT.fetch_add(1, Ordering::Relaxed)

@@ -311,11 +311,18 @@ impl Journal {
     /// returns the events once they are on disk; only then are the entries
     /// removed. An entry that cannot be read, or whose event `accept`
     /// refuses, is set aside for its author to find. One already journaled
-    /// (a crash came before its removal) is only removed.
+    /// (a crash came before its removal) is only removed, once the journal
+    /// is synced: the process that wrote it may have died before it could.
+    ///
+    /// Only the journal's own failures are errors. An inbox that cannot be
+    /// listed, or an entry that cannot be set aside or removed, is left for
+    /// the next look: it must not keep anyone from the incident, and whoever
+    /// queued the entry is told it was not taken in.
     pub fn take_inbox(&mut self, accept: &dyn Fn(&EventKind) -> bool) -> Result<Vec<Event>, JournalError> {
         let dir = self.lock.dir().to_path_buf();
-        let inbox = dir.join(inbox::INBOX_DIR);
-        let found = inbox::waiting(&dir).map_err(JournalError::file("read", &inbox))?;
+        let Ok(found) = inbox::waiting(&dir) else {
+            return Ok(Vec::new());
+        };
         let mut events = Vec::new();
         let mut done = Vec::new();
         for found in found {
@@ -329,10 +336,13 @@ impl Journal {
                     events.push(self.write_event(time, entry.actor, entry.event, Some(found.id))?);
                     done.push(found.path);
                 }
-                _ => inbox::refuse(&found.path).map_err(JournalError::file("set aside", &found.path))?,
+                _ => {
+                    let _ = inbox::refuse(&found.path);
+                }
             }
         }
         if !done.is_empty() {
+            self.unsynced = true;
             self.sync()?;
         }
         for path in done {

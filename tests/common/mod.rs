@@ -213,10 +213,25 @@ impl Test {
     }
 
     pub fn run(&self) -> Outcome {
+        let output = self.command(&self.args).output().expect("run the runbook binary");
+        Outcome {
+            code: output.status.code(),
+            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+        }
+    }
+
+    /// The binary with `args` in this test's environment, to start and
+    /// wait for by hand (say, while another runs in a pseudo-terminal).
+    pub fn command<I, S>(&self, args: I) -> Command
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<std::ffi::OsStr>,
+    {
         let root = self.root.path();
         let mut command = Command::new(env!("CARGO_BIN_EXE_runbook"));
         command
-            .args(&self.args)
+            .args(args)
             .current_dir(root.join("work"))
             .env_clear()
             .env("PATH", std::env::var_os("PATH").unwrap_or_default())
@@ -230,12 +245,7 @@ impl Test {
         for (key, value) in &self.env {
             command.env(key, value);
         }
-        let output = command.output().expect("run the runbook binary");
-        Outcome {
-            code: output.status.code(),
-            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-        }
+        command
     }
 }
 
