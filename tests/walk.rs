@@ -567,7 +567,7 @@ prompt = "Marks this test's shells"
 id = "one"
 kind = "command"
 title = "One"
-run = "exit 1"
+run = "touch one-running; sleep 1; exit 1"
 timeout = "10s"
 on_failure = "look"
 
@@ -583,7 +583,7 @@ next = "done"
 id = "look"
 kind = "command"
 title = "Look"
-run = "touch look-ran"
+run = "touch look-running; sleep 1"
 timeout = "10s"
 next = "done"
 
@@ -593,95 +593,97 @@ kind = "end"
 title = "Done"
 "#;
 
-/// Processes whose environment holds `entry`.
-fn processes_with(entry: &str) -> Vec<String> {
+/// The ids of the processes whose environment holds every one of `entries`.
+fn pids_with(entries: &[&str]) -> Vec<String> {
     std::fs::read_dir("/proc")
         .unwrap()
         .filter_map(|e| e.ok())
-        .filter(|e| {
-            e.file_name()
-                .to_string_lossy()
-                .chars()
-                .all(|c| c.is_ascii_digit())
-        })
-        .filter(|e| {
-            std::fs::read(e.path().join("environ"))
-                .is_ok_and(|env| env.split(|&b| b == 0).any(|var| var == entry.as_bytes()))
-        })
         .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|pid| pid.chars().all(|c| c.is_ascii_digit()))
+        .filter(|pid| {
+            std::fs::read(format!("/proc/{pid}/environ")).is_ok_and(|env| {
+                let vars: Vec<&[u8]> = env.split(|&b| b == 0).collect();
+                entries.iter().all(|entry| vars.contains(&entry.as_bytes()))
+            })
+        })
         .collect()
 }
 
-#[test]
-fn a_shell_started_ahead_for_a_step_the_walk_does_not_take_never_runs_and_is_gone() {
-    let mut test = Test::new().runbook("ahead", AHEAD);
-    let marker = test.work().display().to_string();
-    test.again(["start", "ahead", "--var", &format!("marker={marker}")])
-        .success()
-        .stderr_contains("look");
-    // `two`'s shell was started while `one` was synced; `one` failed.
-    assert!(test.work().join("look-ran").exists());
-    assert!(!test.work().join("two-ran").exists(), "the step not taken ran");
-    assert_eq!(processes_with(&format!("MARKER={marker}")), Vec::<String>::new());
-    let types = test.types(FIRST);
-    let started: Vec<_> = test
-        .events(FIRST)
-        .into_iter()
-        .filter(|e| e["type"] == "command-started")
-        .map(|e| e["payload"]["step"].as_str().unwrap().to_owned())
-        .collect();
-    assert_eq!(started, ["one", "look"], "{types:?}");
+fn processes_with(entries: &[&str]) -> usize {
+    pids_with(entries).len()
 }
 
-#[test]
-fn a_shell_started_ahead_leaves_unopened_when_the_walk_is_killed() {
-    let slow = AHEAD.replace("run = \"exit 1\"", "run = 'touch running; exec sleep 30'");
-    let test = Test::new().runbook("ahead", &slow);
-    let marker = test.work().display().to_string();
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_runbook"))
+/// Walks `ahead` (a variant of [`AHEAD`]) in the background; returns the
+/// walk and its marker, which every shell it starts carries.
+fn walk_ahead(test: &Test) -> (std::process::Child, String) {
+    let marker = format!("MARKER={}", test.work().display());
+    let child = std::process::Command::new(env!("CARGO_BIN_EXE_runbook"))
         .args(["start", "ahead", "--non-interactive", "--var"])
-        .arg(format!("marker={marker}"))
+        .arg(format!("marker={}", test.work().display()))
         .current_dir(test.work())
         .env("RUNBOOK_HOME", test.data())
         .env("RUNBOOK_NOW", crate::common::NOW)
         .stderr(std::process::Stdio::null())
         .spawn()
         .unwrap();
-    let running = test.work().join("running");
+    (child, marker)
+}
+
+fn wait_for(path: &std::path::Path) {
     for _ in 0..250 {
-        if running.exists() {
-            break;
+        if path.exists() {
+            return;
         }
         std::thread::sleep(std::time::Duration::from_millis(20));
     }
-    let waiting = |step: &str| {
-        processes_with(&format!("MARKER={marker}"))
-            .into_iter()
-            .filter(|pid| {
-                std::fs::read(format!("/proc/{pid}/environ")).is_ok_and(|env| {
-                    env.split(|&b| b == 0)
-                        .any(|var| var == format!("RUNBOOK_STEP={step}").as_bytes())
-                })
-            })
-            .count()
-    };
-    assert_eq!(
-        waiting("two"),
-        1,
-        "`two`'s shell waits at its gate while `one` runs"
-    );
+    panic!("{} never appeared", path.display());
+}
+
+#[test]
+fn a_shell_started_ahead_for_a_step_the_walk_does_not_take_never_runs_and_is_gone() {
+    let test = Test::new().runbook("ahead", AHEAD);
+    let (mut child, marker) = walk_ahead(&test);
+    wait_for(&test.work().join("one-running"));
+    // While `one` runs, `two`'s shell waits at its gate.
+    assert_eq!(processes_with(&[&marker, "RUNBOOK_STEP=two"]), 1);
+    // `one` fails: its handler runs, and `two`'s shell is gone.
+    wait_for(&test.work().join("look-running"));
+    assert_eq!(processes_with(&[&marker, "RUNBOOK_STEP=two"]), 0);
+    assert_eq!(child.wait().unwrap().code(), Some(0));
+    assert!(!test.work().join("two-ran").exists(), "the step not taken ran");
+    assert_eq!(processes_with(&[&marker]), 0);
+    let started: Vec<_> = test
+        .events(FIRST)
+        .into_iter()
+        .filter(|e| e["type"] == "command-started")
+        .map(|e| e["payload"]["step"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(started, ["one", "look"]);
+}
+
+#[test]
+fn a_shell_started_ahead_leaves_unopened_when_the_walk_is_killed() {
+    let slow = AHEAD.replace("sleep 1; exit 1", "exec sleep 30");
+    let test = Test::new().runbook("ahead", &slow);
+    let (mut child, marker) = walk_ahead(&test);
+    wait_for(&test.work().join("one-running"));
+    assert_eq!(processes_with(&[&marker, "RUNBOOK_STEP=two"]), 1);
     child.kill().unwrap();
     child.wait().unwrap();
     for _ in 0..100 {
-        if waiting("two") == 0 {
+        if processes_with(&[&marker, "RUNBOOK_STEP=two"]) == 0 {
             break;
         }
         std::thread::sleep(std::time::Duration::from_millis(20));
     }
-    assert_eq!(waiting("two"), 0, "left at its gate when its runner died");
+    assert_eq!(
+        processes_with(&[&marker, "RUNBOOK_STEP=two"]),
+        0,
+        "left at its gate when its runner died"
+    );
     assert!(!test.work().join("two-ran").exists(), "it ran its script");
-    // What `one` left running is the next walk's to stop.
-    for pid in processes_with(&format!("MARKER={marker}")) {
-        let _ = std::process::Command::new("kill").arg(&pid).status();
+    // What `one` left running would be the next walk's to stop.
+    for pid in pids_with(&[&marker]) {
+        let _ = std::process::Command::new("kill").arg(pid).status();
     }
 }

@@ -43,9 +43,12 @@ type Ran = (String, Vec<(String, String)>);
 struct FakeExecutor {
     ran: RefCell<Vec<Ran>>,
     /// `prepare SCRIPT`, `run SCRIPT` and `stop SCRIPT` (dropped unrun),
-    /// in order.
-    log: RefCell<Vec<String>>,
+    /// in order, with the sink's `sync`s among them.
+    log: Log,
 }
+
+/// What the executor and the sink did, in order.
+type Log = std::rc::Rc<RefCell<Vec<String>>>;
 
 impl Executor for FakeExecutor {
     fn prepare<'s>(&'s self, spec: &CommandSpec<'s>) -> std::io::Result<Box<dyn Prepared + 's>> {
@@ -100,8 +103,11 @@ impl Prepared for FakePrepared<'_> {
 #[derive(Default)]
 struct MemorySink {
     events: Vec<Event>,
-    /// Fail `sync` once a command's start is recorded: a disk that fails.
-    sync_fails_after_command_start: bool,
+    /// Fail `sync` once this many commands' starts are recorded (1: the
+    /// first): a disk that fails.
+    sync_fails_after_command_starts: Option<usize>,
+    /// Shared with the executor: `sync` when one is asked for.
+    log: Log,
 }
 
 impl Sink for MemorySink {
@@ -121,11 +127,16 @@ impl Sink for MemorySink {
     }
 
     fn sync(&mut self) -> std::io::Result<()> {
+        self.log.borrow_mut().push("sync".into());
         let started = self
             .events
             .iter()
-            .any(|event| matches!(event.kind, EventKind::CommandStarted { .. }));
-        if self.sync_fails_after_command_start && started {
+            .filter(|event| matches!(event.kind, EventKind::CommandStarted { .. }))
+            .count();
+        if self
+            .sync_fails_after_command_starts
+            .is_some_and(|fail| started >= fail)
+        {
             return Err(std::io::Error::other("disk failed"));
         }
         Ok(())
@@ -165,13 +176,33 @@ struct Harness {
 
 impl Harness {
     fn new(toml: &str) -> Harness {
+        let log = Log::default();
         Harness {
             runbook: runbook(toml),
             clock: FakeClock::new(),
-            executor: FakeExecutor::default(),
-            sink: MemorySink::default(),
+            executor: FakeExecutor {
+                log: log.clone(),
+                ..FakeExecutor::default()
+            },
+            sink: MemorySink {
+                log,
+                ..MemorySink::default()
+            },
             notifier: None,
         }
+    }
+
+    /// What the executor did, in order, and the syncs just before a
+    /// command runs (the others are left out).
+    fn log(&self) -> Vec<String> {
+        let log = self.executor.log.borrow();
+        log.iter()
+            .enumerate()
+            .filter(|(i, entry)| {
+                *entry != "sync" || log.get(i + 1).is_some_and(|next| next.starts_with("run "))
+            })
+            .map(|(_, entry)| entry.clone())
+            .collect()
     }
 
     fn answers(&self, given: &[(&str, &str)]) -> Answers {
@@ -427,7 +458,7 @@ fn output_is_redacted_before_it_is_journaled() {
 #[test]
 fn a_command_whose_start_cannot_be_made_durable_never_runs() {
     let mut h = Harness::new(FAILING.replace("run = \"false\"", "run = \"true\"").as_str());
-    h.sink.sync_fails_after_command_start = true;
+    h.sink.sync_fails_after_command_starts = Some(1);
     let error = h.try_start(&[], false).unwrap_err();
     assert!(error.to_string().contains("disk failed"), "{error}");
     assert!(
@@ -831,11 +862,14 @@ fn the_next_commands_shell_starts_while_the_one_before_is_synced() {
     let (stop, _) = h.start(&[], false);
     assert_eq!(stop, Stop::Ended(Outcome::Resolved));
     assert_eq!(
-        *h.executor.log.borrow(),
+        h.log(),
         [
             "prepare echo one",
             "prepare echo two",
+            "sync",
             "run echo one",
+            // `two` was ready; it runs only once its own start is synced.
+            "sync",
             "run echo two"
         ]
     );
@@ -848,21 +882,95 @@ fn the_next_commands_shell_starts_while_the_one_before_is_synced() {
 }
 
 #[test]
+fn a_shell_started_early_never_runs_when_its_own_start_cannot_be_synced() {
+    let mut h = Harness::new(COMMANDS);
+    h.sink.sync_fails_after_command_starts = Some(2);
+    let error = h.try_start(&[], false).unwrap_err();
+    assert!(error.to_string().contains("disk failed"), "{error}");
+    let log = h.executor.log.borrow();
+    assert!(log.contains(&"run echo one".to_owned()), "{log:?}");
+    assert!(!log.contains(&"run echo two".to_owned()), "{log:?}");
+    assert_eq!(log.last().map(String::as_str), Some("stop echo two"), "{log:?}");
+}
+
+#[test]
 fn a_shell_started_for_a_step_the_walk_does_not_take_is_stopped_unrun() {
     let mut h = Harness::new(&COMMANDS.replace("run = \"echo one\"", "run = \"false\""));
     let (stop, _) = h.start(&[], false);
     assert_eq!(stop, Stop::Ended(Outcome::Resolved));
     assert_eq!(
-        *h.executor.log.borrow(),
+        h.log(),
         [
             "prepare false",
             "prepare echo two",
+            "sync",
             "run false",
             // `one` failed: its handler runs, not `two`.
             "stop echo two",
             "prepare echo look",
+            "sync",
             "run echo look"
         ]
+    );
+}
+
+/// Raises the severity at the first question (a failed command's retry),
+/// then goes on as if it had worked.
+struct RaiseThenGoOn {
+    asked: usize,
+}
+
+impl Operator for RaiseThenGoOn {
+    fn ask(&mut self, _context: Context<'_>, _question: Question<'_>) -> Reply {
+        self.asked += 1;
+        match self.asked {
+            1 => Reply::Severity("sev1".into()),
+            _ => Reply::Answer(Decision {
+                value: Value::YesNo(false),
+                source: crate::model::AnswerSource::Person,
+                note: None,
+            }),
+        }
+    }
+
+    fn event(&mut self, _context: Context<'_>, _event: &Event) {}
+}
+
+#[test]
+fn a_shell_started_with_an_environment_that_changed_since_is_replaced() {
+    // `one` fails with no handler: the operator raises the severity, then
+    // marks it done, and the walk goes on to `two` as foreseen.
+    let runbook = COMMANDS
+        .replace("run = \"echo one\"", "run = \"false\"")
+        .replace("on_failure = \"look\"\n", "")
+        .replace(
+            "[[steps]]\nid = \"look\"\nkind = \"command\"\ntitle = \"Look\"\nrun = \"echo look\"\nnext = \"done\"\n\n",
+            "",
+        );
+    let mut h = Harness::new(&runbook);
+    let mut operator = RaiseThenGoOn { asked: 0 };
+    let (stop, _) = h.start_with(&mut operator, false).unwrap();
+    assert_eq!(stop, Stop::Ended(Outcome::Resolved));
+    assert_eq!(
+        h.log(),
+        [
+            "prepare false",
+            "prepare echo two",
+            "sync",
+            "run false",
+            // Started for sev2; the command gets sev1 now.
+            "stop echo two",
+            "prepare echo two",
+            "sync",
+            "run echo two"
+        ]
+    );
+    let ran = h.executor.ran.borrow();
+    assert!(
+        ran[1]
+            .1
+            .contains(&("RUNBOOK_SEVERITY".to_owned(), "sev1".to_owned())),
+        "{ran:?}"
     );
 }
 
@@ -872,11 +980,13 @@ fn no_shell_starts_early_for_a_command_that_asks_first_or_follows_a_capture() {
     let mut h = Harness::new(&asks);
     h.start(&[("two", "yes")], false);
     assert_eq!(
-        *h.executor.log.borrow(),
+        h.log(),
         [
             "prepare echo one",
+            "sync",
             "run echo one",
             "prepare echo two",
+            "sync",
             "run echo two"
         ]
     );
@@ -885,11 +995,13 @@ fn no_shell_starts_early_for_a_command_that_asks_first_or_follows_a_capture() {
     let mut h = Harness::new(&captures);
     h.start(&[], false);
     assert_eq!(
-        *h.executor.log.borrow(),
+        h.log(),
         [
             "prepare echo one",
+            "sync",
             "run echo one",
             "prepare echo two",
+            "sync",
             "run echo two"
         ]
     );

@@ -820,11 +820,16 @@ impl<'a> Engine<'a> {
         // the script; dropped on a journal error, it never runs it. The
         // next command's shell starts meanwhile.
         self.ports.sink.start_sync();
-        let prepared = match self.ahead.take() {
-            // Started with the environment the command gets now: the
-            // shell it would get now.
-            Some(ahead) if ahead.step == id && ahead.env == spec.env => Ok(ahead.prepared),
-            _ => self.ports.executor.prepare(&spec),
+        // Started with the environment the command gets now, a shell
+        // started early is the shell it would get now; any other is
+        // stopped before another starts.
+        let ahead = self
+            .ahead
+            .take()
+            .filter(|ahead| ahead.step == id && ahead.env == spec.env);
+        let prepared = match ahead {
+            Some(ahead) => Ok(ahead.prepared),
+            None => self.ports.executor.prepare(&spec),
         };
         self.start_next(step, command);
         self.ports.sink.sync()?;
