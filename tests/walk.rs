@@ -687,3 +687,17 @@ fn a_shell_started_ahead_leaves_unopened_when_the_walk_is_killed() {
         let _ = std::process::Command::new("kill").arg(pid).status();
     }
 }
+
+#[test]
+fn an_attach_that_cannot_be_handed_over_leaves_no_copy_behind() {
+    let (mut test, mut holder) = paused_and_held(3);
+    let dir = test.data().join("incidents").join(FIRST);
+    // Where the inbox should be, a file: the hand-over cannot be queued.
+    std::fs::write(dir.join("inbox"), "not a directory").unwrap();
+    std::fs::write(test.work().join("evidence.log"), "disk full\n").unwrap();
+    let outcome = test.again_as("bob", ["attach", FIRST, "evidence.log"]);
+    outcome.status(1).stderr_contains("inbox");
+    let left = std::fs::read_dir(dir.join("attachments")).map_or(0, Iterator::count);
+    assert_eq!(left, 0, "a copy no event names was left behind");
+    holder.wait().unwrap();
+}

@@ -7,8 +7,8 @@ use super::{Context, context::actor};
 use crate::error::{Error, Result};
 use crate::exit_code::ExitCode;
 use crate::journal::{
-    EntryState, Journal, JournalError, Lock, Queued, Replay, holder_description, inbox_entry, inbox_state,
-    store_attachment,
+    ATTACHMENTS_DIR, EntryState, Journal, JournalError, Lock, Queued, Replay, holder_description,
+    inbox_entry, inbox_state, store_attachment,
 };
 use crate::model::{EventKind, Incident};
 use std::io::Write;
@@ -251,16 +251,24 @@ pub fn attach(context: &Context, args: &AttachArgs) -> Result<ExitCode> {
         return Err(Error::usage("the file has no name"));
     }
     let mut digest = String::new();
-    // Copied once the journal is open, or about to be handed over: a
-    // refused attach leaves nothing behind.
+    let mut copy = None;
+    // Copied once the journal is open, or about to be handed over: an
+    // attach refused before leaves nothing behind, and one that fails
+    // after removes its copy, which no event names.
     let added = append(context, &args.incident, true, |_| {
         let stored = store_attachment(&dir, &args.file)?;
         digest.clone_from(&stored.sha256);
+        copy = Some(dir.join(ATTACHMENTS_DIR).join(&stored.name));
         Ok(EventKind::AttachmentAdded {
             name: stored.name,
             sha256: stored.sha256,
             bytes: stored.bytes,
         })
+    })
+    .inspect_err(|_| {
+        if let Some(copy) = &copy {
+            let _ = std::fs::remove_file(copy);
+        }
     })?;
     let (file, incident) = (args.file.display(), &args.incident);
     tell(
