@@ -79,10 +79,6 @@ impl Sink for SharedSink<'_, '_> {
         lock(self.0).journal.sync().map_err(std::io::Error::other)
     }
 
-    fn start_sync(&mut self) {
-        lock(self.0).journal.start_sync();
-    }
-
     fn store_attachment(&mut self, file: &std::path::Path) -> std::io::Result<crate::journal::Stored> {
         // Copied without holding the journal, which the background thread
         // needs on time, however large the file. A `runbook attach` from

@@ -60,11 +60,6 @@ pub trait Sink {
         ))
     }
 
-    /// Starts making every event recorded so far durable and returns at
-    /// once, so that the disk works while a command's shell starts; the
-    /// next [`Sink::sync`] waits for it and reports its failure.
-    fn start_sync(&mut self) {}
-
     /// Events journaled by other writers since the last call, in order.
     fn foreign(&mut self) -> Vec<Event> {
         Vec::new()

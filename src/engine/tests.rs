@@ -857,7 +857,7 @@ title = "Done"
 "#;
 
 #[test]
-fn the_next_commands_shell_starts_while_the_one_before_is_synced() {
+fn the_next_commands_shell_is_started_before_this_ones_start_is_synced() {
     let mut h = Harness::new(COMMANDS);
     let (stop, _) = h.start(&[], false);
     assert_eq!(stop, Stop::Ended(Outcome::Resolved));

@@ -815,11 +815,9 @@ impl<'a> Engine<'a> {
             command: command.run.value.clone(),
         })?;
         // A command is an action: everything before it, its start
-        // included, is on disk before its script runs. The disk works
-        // while the shell starts (or, started earlier, waits), held before
-        // the script; dropped on a journal error, it never runs it. The
-        // next command's shell starts meanwhile.
-        self.ports.sink.start_sync();
+        // included, is on disk before its script runs. Its shell starts
+        // first (or started earlier), held before the script; dropped on a
+        // journal error, it never runs it. So does the next command's.
         // Started with the environment the command gets now, a shell
         // started early is the shell it would get now; any other is
         // stopped before another starts.

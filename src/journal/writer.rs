@@ -8,10 +8,7 @@
 //! in the kernel's hands), and a power cut only if a sync followed it; the
 //! walk syncs before every action that leaves the process (a command, a
 //! notification, a prompt, exiting), so nothing a person or a system acted
-//! on is ever lost. [`Journal::start_sync`] lets a helper thread begin that
-//! `fdatasync` while the caller prepares the action (a command's shell
-//! starts, held before its script); the [`Journal::sync`] that follows
-//! waits for it before the action goes ahead. A crash before that leaves
+//! on is ever lost. A crash before that leaves
 //! either nothing or a prefix of the line, a torn tail, which [`Journal::open`]
 //! copies to `journal.jsonl.torn` (appended, fsynced) before truncating the
 //! journal to its valid prefix (fsynced), so no event whose append returned is
@@ -34,9 +31,6 @@ use std::fs::{File, OpenOptions};
 use std::io::{Read, Write};
 use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
-use std::sync::mpsc;
-use std::thread;
-use std::time::{Duration, Instant};
 
 /// An incident's journal, open for appending by the process that holds its
 /// lock (which it keeps until dropped).
@@ -50,89 +44,11 @@ pub struct Journal {
     poisoned: bool,
     /// Events written since the last `fdatasync` was asked for.
     unsynced: bool,
-    /// A helper thread's `fdatasync`, asked for by [`Journal::start_sync`]
-    /// and not yet waited for by [`Journal::sync`].
-    syncer: Option<Syncer>,
-    /// The last `fdatasync` took longer than [`SLOW_SYNC`]: worth handing
-    /// to the helper thread.
-    slow_disk: bool,
     /// The last event's time: a queued event is never journaled before it.
     last_time: Option<DateTime<Utc>>,
     /// The inbox entries journaled so far (their events' `queued`).
     taken: HashSet<String>,
     lock: Lock,
-}
-
-/// An `fdatasync` faster than this is done in place: waking a helper
-/// thread costs tens of microseconds, and a journal on a fast disk (or
-/// tmpfs) syncs in less.
-const SLOW_SYNC: Duration = Duration::from_micros(100);
-
-/// A thread that runs `fdatasync` on the journal when asked, so that the
-/// disk can work while the caller starts something else. It says how it
-/// went and how long it took.
-#[derive(Debug)]
-struct Syncer {
-    ask: mpsc::Sender<()>,
-    done: mpsc::Receiver<(std::io::Result<()>, Duration)>,
-    /// Asked and not yet waited for.
-    in_flight: bool,
-    thread: Option<thread::JoinHandle<()>>,
-}
-
-impl Syncer {
-    fn spawn(file: &File) -> std::io::Result<Syncer> {
-        let file = file.try_clone()?;
-        let (ask, asked) = mpsc::channel::<()>();
-        let (tell, done) = mpsc::channel();
-        let thread = thread::Builder::new()
-            .name("journal-sync".into())
-            .spawn(move || {
-                while asked.recv().is_ok() {
-                    if tell.send(timed_sync(&file)).is_err() {
-                        return;
-                    }
-                }
-            })?;
-        Ok(Syncer {
-            ask,
-            done,
-            in_flight: false,
-            thread: Some(thread),
-        })
-    }
-
-    /// Waits for the `fdatasync` in flight, if any, and returns its result
-    /// and how long it took.
-    fn wait(&mut self) -> Option<(std::io::Result<()>, Duration)> {
-        if !std::mem::take(&mut self.in_flight) {
-            return None;
-        }
-        Some(self.done.recv().unwrap_or_else(|_| {
-            (
-                Err(std::io::Error::other("the journal's sync thread ended")),
-                Duration::ZERO,
-            )
-        }))
-    }
-}
-
-/// `fdatasync`, and how long it took.
-fn timed_sync(file: &File) -> (std::io::Result<()>, Duration) {
-    let begun = Instant::now();
-    let result = file.sync_data();
-    (result, begun.elapsed())
-}
-
-impl Drop for Syncer {
-    fn drop(&mut self) {
-        // Closing the channel ends the thread once its sync, if any, is done.
-        let (ask, _) = mpsc::channel();
-        drop(std::mem::replace(&mut self.ask, ask));
-        if let Some(thread) = self.thread.take() {
-            let _ = thread.join();
-        }
-    }
 }
 
 impl Journal {
@@ -188,8 +104,6 @@ impl Journal {
             head: replay.head().to_string(),
             poisoned: false,
             unsynced: false,
-            syncer: None,
-            slow_disk: false,
             last_time: replay.events.last().map(|event| event.time),
             taken: replay
                 .events
@@ -208,56 +122,25 @@ impl Journal {
     }
 
     /// Makes every event written so far durable. Once a sync has failed
-    /// (here, or on the helper thread for another caller) every later one
-    /// fails too: a retried `fdatasync` can succeed without the lost writes
-    /// having reached the disk.
+    /// (for this caller or another thread) every later one fails too: a
+    /// retried `fdatasync` can succeed without the lost writes having
+    /// reached the disk.
     pub fn sync(&mut self) -> Result<(), JournalError> {
         if self.poisoned {
             return Err(JournalError::Poisoned {
                 path: self.path.clone(),
             });
         }
-        let mut result = Ok(());
-        if let Some((handed, took)) = self.syncer.as_mut().and_then(Syncer::wait) {
-            self.slow_disk = took > SLOW_SYNC;
-            result = handed;
+        if !self.unsynced {
+            return Ok(());
         }
-        if result.is_ok() && self.unsynced {
-            let (here, took) = timed_sync(&self.file);
-            self.slow_disk = took > SLOW_SYNC;
-            result = here;
-        }
-        if let Err(error) = result {
+        if let Err(error) = self.file.sync_data() {
             // What reached the disk is unknown: see the module docs.
             self.poisoned = true;
             return Err(JournalError::file("sync", &self.path)(error));
         }
         self.unsynced = false;
         Ok(())
-    }
-
-    /// Starts making every event written so far durable on a helper
-    /// thread, and returns at once; the next [`Journal::sync`] waits for it
-    /// and reports its failure. Left to that `sync` when the disk syncs
-    /// fast (the last sync took under 100 µs) or no helper thread could be
-    /// started.
-    pub fn start_sync(&mut self) {
-        if !self.unsynced
-            || !self.slow_disk
-            || self.poisoned
-            || self.syncer.as_ref().is_some_and(|s| s.in_flight)
-        {
-            return;
-        }
-        if self.syncer.is_none() {
-            self.syncer = Syncer::spawn(&self.file).ok();
-        }
-        if let Some(syncer) = &mut self.syncer
-            && syncer.ask.send(()).is_ok()
-        {
-            syncer.in_flight = true;
-            self.unsynced = false;
-        }
     }
 
     /// Appends one event with one `write`, leaving the `fdatasync` to the
@@ -544,62 +427,27 @@ mod tests {
     }
 
     #[test]
-    fn a_sync_started_early_is_waited_for_and_covers_later_writes() {
-        let dir = tempfile::tempdir().unwrap();
-        let mut journal = Journal::create(dir.path(), ACTOR, lock(dir.path())).unwrap();
-        journal.start_sync(); // nothing written: nothing to do
-        assert!(journal.syncer.is_none());
-        let one = journal.write(at(1), note("one")).unwrap();
-        journal.start_sync(); // a fast disk, as far as anyone knows: left to sync
-        assert!(journal.syncer.is_none());
-        journal.slow_disk = true;
-        journal.start_sync();
-        assert!(journal.syncer.as_ref().is_some_and(|s| s.in_flight));
-        let two = journal.write(at(2), note("two")).unwrap();
-        assert!(journal.unsynced, "written after the sync was asked for");
-        journal.sync().unwrap();
-        assert!(!journal.unsynced && !journal.syncer.as_ref().unwrap().in_flight);
-        assert_eq!(read(dir.path()).unwrap().events, [one, two]);
-    }
-
-    #[test]
-    fn a_failed_background_sync_poisons_the_journal() {
+    fn a_failed_sync_poisons_the_journal() {
         let dir = tempfile::tempdir().unwrap();
         let mut journal = Journal::create(dir.path(), ACTOR, lock(dir.path())).unwrap();
         journal.append(at(1), note("one")).unwrap();
+        journal.write(at(2), note("two")).unwrap();
         // Stand-in for a failing disk: fdatasync on a pipe fails (EINVAL).
         let (reader, _writer) = std::io::pipe().unwrap();
         let real = std::mem::replace(&mut journal.file, File::from(std::os::fd::OwnedFd::from(reader)));
-        journal.unsynced = true;
-        journal.slow_disk = true;
-        journal.start_sync();
-        journal.file = real;
         let error = journal.sync().unwrap_err();
         assert!(
             matches!(error, JournalError::File { action: "sync", .. }),
             "{error:?}"
         );
-        let error = journal.append(at(2), note("two")).unwrap_err();
-        assert!(matches!(error, JournalError::Poisoned { .. }), "{error:?}");
-        assert_eq!(read(dir.path()).unwrap().events.len(), 1);
-    }
-
-    #[test]
-    fn after_a_failed_sync_every_later_sync_fails() {
-        let dir = tempfile::tempdir().unwrap();
-        let mut journal = Journal::create(dir.path(), ACTOR, lock(dir.path())).unwrap();
-        journal.append(at(1), note("one")).unwrap();
-        journal.write(at(2), note("two")).unwrap();
-        let (reader, _writer) = std::io::pipe().unwrap();
-        let real = std::mem::replace(&mut journal.file, File::from(std::os::fd::OwnedFd::from(reader)));
-        journal.slow_disk = true;
-        journal.start_sync();
         journal.file = real;
-        // Another caller (the timer thread) collects the failure first...
-        assert!(journal.sync().is_err());
-        // ...and the walk's own sync, with nothing left in flight, still fails.
+        // A retried fdatasync can succeed without the lost writes having
+        // reached the disk: every later sync and append fails.
         let error = journal.sync().unwrap_err();
         assert!(matches!(error, JournalError::Poisoned { .. }), "{error:?}");
+        let error = journal.append(at(3), note("three")).unwrap_err();
+        assert!(matches!(error, JournalError::Poisoned { .. }), "{error:?}");
+        assert_eq!(read(dir.path()).unwrap().events.len(), 2);
     }
 
     #[test]
