@@ -65,7 +65,7 @@ pub trait Executor {
         redact: &dyn Fn(&str) -> String,
         line: &mut dyn FnMut(&str),
     ) -> std::io::Result<CommandOutcome> {
-        self.prepare(spec)?.run(redact, line)
+        self.prepare(spec)?.run(redact, line, &mut || {})
     }
 
     /// Stops what is left of a command whose runner died (`kill -9`, power
@@ -81,12 +81,15 @@ pub trait Executor {
 /// without [`Prepared::run`], it is stopped and the script never runs. The
 /// engine holds one for the next command while the one before runs.
 pub trait Prepared {
-    /// Lets the script run, calling `line` with each (redacted) line of
-    /// output as it arrives, for display. Errors are failures to run the
-    /// command at all; a command that fails is an `Ok` outcome.
+    /// Lets the script run and calls `started` at once, before waiting for
+    /// it (the runner starts the next command's shell meanwhile); then
+    /// calls `line` with each (redacted) line of output as it arrives, for
+    /// display. Errors are failures to run the command at all; a command
+    /// that fails is an `Ok` outcome.
     fn run(
         self: Box<Self>,
         redact: &dyn Fn(&str) -> String,
         line: &mut dyn FnMut(&str),
+        started: &mut dyn FnMut(),
     ) -> std::io::Result<CommandOutcome>;
 }

@@ -140,6 +140,7 @@ impl Prepared for Held<'_> {
         mut self: Box<Self>,
         redact: &dyn Fn(&str) -> String,
         line: &mut dyn FnMut(&str),
+        started: &mut dyn FnMut(),
     ) -> io::Result<CommandOutcome> {
         if self.cancel.load(Ordering::Relaxed) {
             // Ctrl-C while the journal was synced: the script never starts.
@@ -169,6 +170,9 @@ impl Prepared for Held<'_> {
         let group = &mut self.group;
         let start = Instant::now();
         let deadline = start.checked_add(timeout);
+        // The script runs: what the runner starts meanwhile counts against
+        // its timeout, not the other way round.
+        started();
 
         let mut pipes = [
             child.stdout.take().map(|out| Pipe::new(out.into(), true)),
@@ -783,9 +787,28 @@ mod tests {
         let prepared = ShellExecutor.prepare(&spec).unwrap();
         thread::sleep(Duration::from_millis(300));
         assert!(!dir.path().join("ran").exists(), "ran before the gate opened");
-        let outcome = prepared.run(&|text| text.to_owned(), &mut |_| {}).unwrap();
+        let outcome = prepared
+            .run(&|text| text.to_owned(), &mut |_| {}, &mut || {})
+            .unwrap();
         assert_eq!(outcome.exit_code, Some(0), "{}", outcome.output);
         assert!(dir.path().join("ran").exists());
+    }
+
+    #[test]
+    fn the_runner_hears_once_that_the_script_runs_before_any_output() {
+        let spec = spec("echo one; echo two");
+        let heard = std::cell::RefCell::new(Vec::new());
+        let outcome = ShellExecutor
+            .prepare(&spec)
+            .unwrap()
+            .run(
+                &|text| text.to_owned(),
+                &mut |line| heard.borrow_mut().push(line.to_owned()),
+                &mut || heard.borrow_mut().push("started".to_owned()),
+            )
+            .unwrap();
+        assert_eq!(outcome.exit_code, Some(0), "{}", outcome.output);
+        assert_eq!(*heard.borrow(), ["started", "one", "two"]);
     }
 
     #[test]
@@ -815,7 +838,9 @@ mod tests {
         spec.cancel = &cancel;
         let prepared = ShellExecutor.prepare(&spec).unwrap();
         cancel.store(true, Ordering::SeqCst);
-        let outcome = prepared.run(&|text| text.to_owned(), &mut |_| {}).unwrap();
+        let outcome = prepared
+            .run(&|text| text.to_owned(), &mut |_| {}, &mut || {})
+            .unwrap();
         assert!(outcome.cancelled && outcome.exit_code.is_none(), "{outcome:?}");
         thread::sleep(Duration::from_millis(200));
         assert!(!dir.path().join("ran").exists(), "a cancelled command ran");
@@ -836,7 +861,9 @@ mod tests {
         let prepared = ShellExecutor.prepare(&spec).unwrap();
         thread::sleep(Duration::from_millis(1500));
         assert!(!dir.path().join("ran").exists(), "ran before the gate opened");
-        let outcome = prepared.run(&|text| text.to_owned(), &mut |_| {}).unwrap();
+        let outcome = prepared
+            .run(&|text| text.to_owned(), &mut |_| {}, &mut || {})
+            .unwrap();
         assert_eq!(outcome.exit_code, Some(0), "{}", outcome.output);
         assert!(dir.path().join("ran").exists());
     }

@@ -43,7 +43,7 @@ type Ran = (String, Vec<(String, String)>);
 struct FakeExecutor {
     ran: RefCell<Vec<Ran>>,
     /// `prepare SCRIPT`, `run SCRIPT` and `stop SCRIPT` (dropped unrun),
-    /// in order, with the sink's `sync`s among them.
+    /// in order, with the sink's entries among them.
     log: Log,
 }
 
@@ -79,12 +79,14 @@ impl Prepared for FakePrepared<'_> {
         self: Box<Self>,
         redact: &dyn Fn(&str) -> String,
         line: &mut dyn FnMut(&str),
+        started: &mut dyn FnMut(),
     ) -> std::io::Result<CommandOutcome> {
         let mut this = self;
         let ran = this.ran.take().expect("run once");
         let failed = ran.0.contains("false");
         this.executor.log.borrow_mut().push(format!("run {}", ran.0));
         this.executor.ran.borrow_mut().push(ran);
+        started();
         let output = redact("out s3cret");
         line(&output);
         Ok(CommandOutcome {
@@ -106,7 +108,8 @@ struct MemorySink {
     /// Fail `sync` once this many commands' starts are recorded (1: the
     /// first): a disk that fails.
     sync_fails_after_command_starts: Option<usize>,
-    /// Shared with the executor: `sync` when one is asked for.
+    /// Shared with the executor: `start STEP` when a command's start is
+    /// recorded, `sync` when one is asked for.
     log: Log,
 }
 
@@ -122,6 +125,9 @@ impl Sink for MemorySink {
             prev: format!("{:064}", seq - 1),
             hash: format!("{seq:064}"),
         };
+        if let EventKind::CommandStarted { step, .. } = &event.kind {
+            self.log.borrow_mut().push(format!("start {step}"));
+        }
         self.events.push(event.clone());
         Ok(event)
     }
@@ -192,8 +198,8 @@ impl Harness {
         }
     }
 
-    /// What the executor did, in order, and the syncs just before a
-    /// command runs (the others are left out).
+    /// What the executor and the sink did, in order, leaving out the syncs
+    /// other than those just before a command runs.
     fn log(&self) -> Vec<String> {
         let log = self.executor.log.borrow();
         log.iter()
@@ -857,18 +863,21 @@ title = "Done"
 "#;
 
 #[test]
-fn the_next_commands_shell_is_started_before_this_ones_start_is_synced() {
+fn the_next_commands_shell_starts_while_the_one_before_runs() {
     let mut h = Harness::new(COMMANDS);
     let (stop, _) = h.start(&[], false);
     assert_eq!(stop, Stop::Ended(Outcome::Resolved));
     assert_eq!(
         h.log(),
         [
+            "start one",
             "prepare echo one",
-            "prepare echo two",
             "sync",
             "run echo one",
-            // `two` was ready; it runs only once its own start is synced.
+            // Before `two`'s turn...
+            "prepare echo two",
+            "start two",
+            // ...and it runs only once its own start is synced.
             "sync",
             "run echo two"
         ]
@@ -901,12 +910,14 @@ fn a_shell_started_for_a_step_the_walk_does_not_take_is_stopped_unrun() {
     assert_eq!(
         h.log(),
         [
+            "start one",
             "prepare false",
-            "prepare echo two",
             "sync",
             "run false",
+            "prepare echo two",
             // `one` failed: its handler runs, not `two`.
             "stop echo two",
+            "start look",
             "prepare echo look",
             "sync",
             "run echo look"
@@ -954,10 +965,12 @@ fn a_shell_started_with_an_environment_that_changed_since_is_replaced() {
     assert_eq!(
         h.log(),
         [
+            "start one",
             "prepare false",
-            "prepare echo two",
             "sync",
             "run false",
+            "prepare echo two",
+            "start two",
             // Started for sev2; the command gets sev1 now.
             "stop echo two",
             "prepare echo two",
@@ -976,35 +989,26 @@ fn a_shell_started_with_an_environment_that_changed_since_is_replaced() {
 
 #[test]
 fn no_shell_starts_early_for_a_command_that_asks_first_or_follows_a_capture() {
+    // Each shell starts at its own turn, after its start is recorded.
+    let at_its_turn = [
+        "start one",
+        "prepare echo one",
+        "sync",
+        "run echo one",
+        "start two",
+        "prepare echo two",
+        "sync",
+        "run echo two",
+    ];
     let asks = COMMANDS.replace("run = \"echo two\"", "run = \"echo two\"\nconfirm = true");
     let mut h = Harness::new(&asks);
     h.start(&[("two", "yes")], false);
-    assert_eq!(
-        h.log(),
-        [
-            "prepare echo one",
-            "sync",
-            "run echo one",
-            "prepare echo two",
-            "sync",
-            "run echo two"
-        ]
-    );
+    assert_eq!(h.log(), at_its_turn);
 
     let captures = COMMANDS.replace("run = \"echo one\"", "run = \"echo one\"\ncapture = \"seen\"");
     let mut h = Harness::new(&captures);
     h.start(&[], false);
-    assert_eq!(
-        h.log(),
-        [
-            "prepare echo one",
-            "sync",
-            "run echo one",
-            "prepare echo two",
-            "sync",
-            "run echo two"
-        ]
-    );
+    assert_eq!(h.log(), at_its_turn);
     // The value the one before captured.
     let ran = h.executor.ran.borrow();
     assert!(

@@ -94,7 +94,8 @@ pub struct Engine<'a> {
     unoffered: Vec<String>,
     /// Decisions taken in this walk, to tell a loop nobody attends.
     decisions: usize,
-    /// The next command's shell, started early (see [`Engine::start_next`]).
+    /// The next command's shell, started while the one before ran (see
+    /// [`Engine::next_command`]).
     ahead: Option<Ahead<'a>>,
 }
 
@@ -816,8 +817,8 @@ impl<'a> Engine<'a> {
         })?;
         // A command is an action: everything before it, its start
         // included, is on disk before its script runs. Its shell starts
-        // first (or started earlier), held before the script; dropped on a
-        // journal error, it never runs it. So does the next command's.
+        // first (or started while the command before ran), held before the
+        // script; dropped on a journal error, it never runs it.
         // Started with the environment the command gets now, a shell
         // started early is the shell it would get now; any other is
         // stopped before another starts.
@@ -829,11 +830,27 @@ impl<'a> Engine<'a> {
             Some(ahead) => Ok(ahead.prepared),
             None => self.ports.executor.prepare(&spec),
         };
-        self.start_next(step, command);
         self.ports.sink.sync()?;
+        // Once the script runs, the next command's shell starts beside it.
+        let mut next = self.next_command(step, command);
+        let executor = self.ports.executor;
+        let mut ahead = None;
         let operator = &mut *self.ports.operator;
         let mut show = |line: &str| operator.output(step, line);
-        let result = prepared.and_then(|prepared| prepared.run(self.ports.redact, &mut show));
+        let mut start_next = || {
+            if let Some((step, spec)) = next.take() {
+                // One that cannot start now is left to its turn, which
+                // reports why.
+                ahead = executor.prepare(&spec).ok().map(|prepared| Ahead {
+                    step,
+                    env: spec.env,
+                    prepared,
+                });
+            }
+        };
+        let result =
+            prepared.and_then(|prepared| prepared.run(self.ports.redact, &mut show, &mut start_next));
+        self.ahead = ahead;
         let outcome = match result {
             Ok(outcome) => outcome,
             Err(error) => super::CommandOutcome {
@@ -1014,36 +1031,32 @@ impl<'a> Engine<'a> {
         }
     }
 
-    /// Starts the shell of the command that comes after `step` if it
-    /// succeeds, held at its gate, so that the shell has loaded by the
-    /// time its turn comes: only when nothing stands between the two (the
-    /// next command does not ask first, is not a drill's skip, and `step`
+    /// The command that comes after `step` if it succeeds, when its shell
+    /// is worth starting while `step` runs, held at its gate, so that it has
+    /// loaded by the time its turn comes: only when nothing stands between
+    /// the two (it does not ask first, is not a drill's skip, and `step`
     /// captures no variable that would change what it gets). If the walk
-    /// goes elsewhere, or its environment differs by then, the shell is
-    /// stopped unopened and another started. A shell that cannot start
-    /// now is left to its turn, which reports why.
-    fn start_next(&mut self, step: &'a Step, command: &crate::model::Command) {
+    /// goes elsewhere, or the command's environment differs by then, that
+    /// shell is stopped unopened and another started.
+    fn next_command(
+        &self,
+        step: &'a Step,
+        command: &crate::model::Command,
+    ) -> Option<(String, CommandSpec<'a>)> {
         if command.capture.is_some() {
-            return;
+            return None;
         }
         let Flow::Goto(next) = self.after(step, &Progress::CommandFinished { succeeded: true }) else {
-            return;
+            return None;
         };
-        let Some(next_step) = self.runbook.step(&next) else {
-            return;
-        };
+        let next_step = self.runbook.step(&next)?;
         let StepKind::Command(next_command) = &next_step.kind else {
-            return;
+            return None;
         };
         if next_command.confirm || (self.incident.drill && next_command.drill != DrillMode::Run) {
-            return;
+            return None;
         }
-        let spec = self.spec(next_step, next_command);
-        self.ahead = self.ports.executor.prepare(&spec).ok().map(|prepared| Ahead {
-            step: next,
-            env: spec.env,
-            prepared,
-        });
+        Some((next, self.spec(next_step, next_command)))
     }
 
     /// What a command sees: the variables, upper-cased, and the built-ins.
