@@ -279,24 +279,10 @@ fn a_file_is_attached_from_other_actions_during_the_walk() {
     assert_eq!(std::fs::read(kept).unwrap(), bytes);
 }
 
-const FIXED: &str = r#"schema = 1
-title = "Fixed"
-
-[[steps]]
-id = "check"
-kind = "instruction"
-title = "Check the service"
-
-[[steps]]
-id = "done"
-kind = "end"
-title = "Done"
-"#;
-
 #[test]
 fn a_note_sent_while_archive_asks_its_questions_is_in_the_record() {
     let mut test = test()
-        .runbook("fixed", FIXED)
+        .runbook("fixed", crate::common::MINIMAL)
         .with_signing_key()
         .env("RUNBOOK_NOW", crate::common::NOW);
     test.again(["start", "fixed", "--answer", "check=done"]).success();
