@@ -817,10 +817,9 @@ impl<'a> Engine<'a> {
         })?;
         // A command is an action: everything before it, its start
         // included, is on disk before its script runs. Its shell starts
-        // first (or started while the command before ran), held before the
-        // script; dropped on a journal error, it never runs it.
-        // Started with the environment the command gets now, a shell
-        // started early is the shell it would get now; any other is
+        // first, held before the script (dropped on a journal error, it
+        // never runs it): the one started while the command before ran, if
+        // it got the environment this command gets now; any other is
         // stopped before another starts.
         let ahead = self
             .ahead
