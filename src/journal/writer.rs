@@ -189,7 +189,7 @@ impl Journal {
     }
 
     /// Journals what other processes queued in the incident's inbox while
-    /// it was held (see [`super::inbox`]), oldest first, each under its
+    /// it was held (see [`super::Queued`]), oldest first, each under its
     /// author's name and at its time (or the last event's, if later), and
     /// returns the events once they are on disk; only then are the entries
     /// removed. An entry that cannot be read, or whose event `accept`
