@@ -66,20 +66,25 @@ pub fn run(context: &Context, args: &Args) -> Result<ExitCode> {
         Err(error) if error.kind() == std::io::ErrorKind::NotFound => Vec::new(),
         Err(error) => return Err(error.into()),
     };
+    // Each journal read once, for both passes below.
+    let incidents: Vec<(String, std::result::Result<Option<Incident>, String>)> = ids
+        .into_iter()
+        .map(|id| {
+            let read = read_incident(&context.incidents_dir().join(&id));
+            (id, read)
+        })
+        .collect();
     // Records the plan requires and nobody filed in time.
     let now = args.as_of.unwrap_or_else(crate::clock::now);
     let archived = super::deadline::archived_ids(context);
     let mut overdue = 0;
-    for id in &ids {
-        let dir = context.incidents_dir().join(id);
-        let Ok(incident) = crate::journal::read(&dir)
-            .map_err(|error| error.to_string())
-            .and_then(|replay| Incident::replay(&replay.events).map_err(|error| error.to_string()))
-        else {
+    for (id, read) in &incidents {
+        let Ok(Some(incident)) = read else {
             continue;
         };
+        let dir = context.incidents_dir().join(id);
         if let super::deadline::Archiving::Overdue(due) =
-            super::deadline::archiving(context, &dir, &incident, &archived, now)
+            super::deadline::archiving(context, &dir, incident, &archived, now)
         {
             overdue += 1;
             done.push(Done {
@@ -93,8 +98,11 @@ pub fn run(context: &Context, args: &Args) -> Result<ExitCode> {
             });
         }
     }
-    for id in ids.into_iter().filter(|_| args.as_of.is_none()) {
-        match check(context, &id, notifier, &mut done) {
+    for (id, read) in incidents.into_iter().filter(|_| args.as_of.is_none()) {
+        match read.and_then(|incident| match incident {
+            Some(incident) if incident.status.is_open() => check(context, &id, notifier, &mut done),
+            _ => Ok(()),
+        }) {
             Ok(()) => {}
             Err(problem) => {
                 problems += 1;
@@ -157,7 +165,22 @@ fn sync_mirrors(context: &Context, done: &mut Vec<Done>) -> usize {
     failed
 }
 
-/// One incident: nothing when it is closed or someone drives it.
+/// An incident as its journal says, without taking its lock; `None` when
+/// there is nothing to check: a start that is creating it right now, or
+/// one that stopped before its first event.
+fn read_incident(dir: &std::path::Path) -> Result<Option<Incident>, String> {
+    if !dir.join("journal.jsonl").exists() {
+        return Ok(None);
+    }
+    let replay = crate::journal::read(dir).map_err(|error| error.to_string())?;
+    match Incident::replay(&replay.events) {
+        Ok(incident) => Ok(Some(incident)),
+        Err(crate::model::ReplayError::Empty) => Ok(None),
+        Err(error) => Err(error.to_string()),
+    }
+}
+
+/// One open incident: nothing when someone drives it.
 fn check(
     context: &Context,
     id: &str,
@@ -165,21 +188,6 @@ fn check(
     done: &mut Vec<Done>,
 ) -> Result<(), String> {
     let dir = context.incidents_dir().join(id);
-    // A start that is creating it right now, or one that crashed before
-    // its first event: nothing to do.
-    if !dir.join("journal.jsonl").exists() {
-        return Ok(());
-    }
-    let replay = crate::journal::read(&dir).map_err(|error| error.to_string())?;
-    let incident = match Incident::replay(&replay.events) {
-        Ok(incident) => incident,
-        // Its start stopped before the first event: nothing to fire.
-        Err(crate::model::ReplayError::Empty) => return Ok(()),
-        Err(error) => return Err(error.to_string()),
-    };
-    if !incident.status.is_open() {
-        return Ok(());
-    }
     let now = crate::clock::now();
     let actor = actor();
     let lock = match Lock::acquire(&dir, &actor, now) {
