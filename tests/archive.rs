@@ -44,24 +44,12 @@ fn finish(test: &mut Test) {
     test.again(["start", "fixed", "--answer", "check=done"]).success();
 }
 
-fn archive(test: &mut Test, id: &str) {
-    test.again([
-        "archive",
-        id,
-        "--cause",
-        "disk full",
-        "--resolution",
-        "cleaned up",
-    ])
-    .success();
-}
-
 /// Three incidents, finished and archived in order.
 fn three_archived() -> Test {
     let mut test = with_key();
     for id in IDS {
         finish(&mut test);
-        archive(&mut test, id);
+        test.archive(id).success();
     }
     test
 }
@@ -252,7 +240,7 @@ fn a_note_left_queued_for_the_incident_goes_into_its_record() {
         r#"{"actor":"bob@web2","time":"2026-11-28T09:05:00Z","event":{"type":"note-added","payload":{"text":"vendor confirmed the bug"}}}"#,
     )
     .unwrap();
-    archive(&mut test, IDS[0]);
+    test.archive(IDS[0]).success();
     let notes = &record(&test, IDS[0])["notes"];
     assert_eq!(notes[0]["actor"], "bob@web2", "{notes}");
     assert_eq!(notes[0]["text"], "vendor confirmed the bug");
@@ -263,7 +251,7 @@ fn a_note_left_queued_for_the_incident_goes_into_its_record() {
 fn archiving_twice_is_refused() {
     let mut test = with_key();
     finish(&mut test);
-    archive(&mut test, IDS[0]);
+    test.archive(IDS[0]).success();
     let before = std::fs::read(record_path(&test, IDS[0])).unwrap();
     test.again(["archive", IDS[0], "--cause", "other", "--resolution", "other"])
         .status(2)
@@ -586,7 +574,7 @@ fn once_archived_an_incident_is_no_longer_overdue() {
         .status(1)
         .stdout_contains("archive-overdue");
     let mut late = test.env("RUNBOOK_NOW", TWO_DAYS_LATER);
-    archive(&mut late, IDS[0]);
+    late.archive(IDS[0]).success();
     late.again(["check"]).success().stdout_lacks("archive-overdue");
     late.again(["incidents"]).success().stdout_contains("archived");
 }
@@ -622,7 +610,7 @@ fn the_config_can_point_at_an_existing_passphrase_protected_key() {
     );
     let mut test = test.config(&config);
     finish(&mut test);
-    archive(&mut test, IDS[0]);
+    test.archive(IDS[0]).success();
     test.again(["verify", "--all"])
         .success()
         .stdout_contains("verified 1 record");
@@ -632,11 +620,11 @@ fn the_config_can_point_at_an_existing_passphrase_protected_key() {
 fn an_archived_id_is_not_handed_out_again_once_its_incident_directory_is_removed() {
     let mut test = with_key();
     finish(&mut test);
-    archive(&mut test, IDS[0]);
+    test.archive(IDS[0]).success();
     // Housekeeping: the incident is filed, its working directory removed.
     std::fs::remove_dir_all(test.data().join("incidents").join(IDS[0])).unwrap();
     finish(&mut test);
     assert!(test.data().join("incidents").join(IDS[1]).is_dir());
-    archive(&mut test, IDS[1]);
+    test.archive(IDS[1]).success();
     test.again(["verify", "--all"]).success();
 }

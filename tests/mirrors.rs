@@ -3,25 +3,10 @@
 //! verifies as the local archive does. A mirror that cannot be reached
 //! never costs the local record; `runbook check` catches it up later.
 
-use crate::common::Test;
+use crate::common::{Test, archivable};
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::Command;
-
-const FIXED: &str = r#"schema = 1
-title = "Fixed"
-archive_within = "1d"
-
-[[steps]]
-id = "check"
-kind = "instruction"
-title = "Check the service"
-
-[[steps]]
-id = "done"
-kind = "end"
-title = "Done"
-"#;
 
 const IDS: [&str; 2] = ["INC-20261128-0001", "INC-20261128-0002"];
 
@@ -34,7 +19,7 @@ fn with_mirrors(mirrors: &[String]) -> Test {
         .collect::<Vec<_>>()
         .join(", ");
     let test = Test::new()
-        .runbook("fixed", FIXED)
+        .runbook("fixed", &archivable())
         .config(&format!("mirrors = [{list}]\n"));
     test.with_signing_key()
 }
@@ -42,14 +27,7 @@ fn with_mirrors(mirrors: &[String]) -> Test {
 /// Runs one incident of `fixed` to its end and archives it.
 fn finish_and_archive(test: &mut Test, id: &str) -> crate::common::Outcome {
     test.again(["start", "fixed", "--answer", "check=done"]).success();
-    test.again([
-        "archive",
-        id,
-        "--cause",
-        "disk full",
-        "--resolution",
-        "cleaned up",
-    ])
+    test.archive(id)
 }
 
 fn relative(id: &str) -> PathBuf {

@@ -4,22 +4,7 @@
 use std::io::Read;
 use std::process::{Command, Stdio};
 
-use crate::common::Test;
-
-const FIXED: &str = r#"schema = 1
-title = "Fixed"
-archive_within = "1d"
-
-[[steps]]
-id = "check"
-kind = "instruction"
-title = "Check the service"
-
-[[steps]]
-id = "done"
-kind = "end"
-title = "Done"
-"#;
+use crate::common::{Test, archivable};
 
 const DISK: &str = r#"schema = 1
 title = "Disk full"
@@ -53,35 +38,23 @@ const TWO_DAYS_LATER: &str = "2026-11-30T09:00:00Z";
 
 /// A signing key made by `ssh-keygen`, as in `tests/archive.rs`.
 fn with_key() -> Test {
-    let test = Test::new().runbook("fixed", FIXED).runbook("disk", DISK);
+    let test = Test::new().runbook("fixed", &archivable()).runbook("disk", DISK);
     test.with_signing_key()
-}
-
-fn archive(test: &mut Test, id: &str) {
-    test.again([
-        "archive",
-        id,
-        "--cause",
-        "disk full",
-        "--resolution",
-        "cleaned up",
-    ])
-    .success();
 }
 
 /// The four incidents above, archived in order.
 fn four_archived() -> Test {
     let mut test = with_key();
     test.again(["start", "fixed", "--answer", "check=done"]).success();
-    archive(&mut test, PLAIN);
+    test.archive(PLAIN).success();
     test.again(["start", "disk", "--severity", "sev1", "--answer", "clean=done"])
         .success();
-    archive(&mut test, DISK_SEV1);
+    test.archive(DISK_SEV1).success();
     test.again(["drill", "fixed", "--answer", "check=done"]).success();
-    archive(&mut test, DRILL);
+    test.archive(DRILL).success();
     test.again(["start", "fixed", "--answer", "check=done"]).success();
     let mut test = test.env("RUNBOOK_NOW", TWO_DAYS_LATER);
-    archive(&mut test, LATE);
+    test.archive(LATE).success();
     test
 }
 

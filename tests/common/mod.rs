@@ -32,6 +32,18 @@ kind = "end"
 title = "Done"
 "#;
 
+/// [`MINIMAL`] with the plan's one-day deadline for its record spelled out:
+/// what tests that archive start from.
+pub fn archivable() -> String {
+    let toml = MINIMAL.replacen(
+        "title = \"Minimal\"\n",
+        "title = \"Minimal\"\narchive_within = \"1d\"\n",
+        1,
+    );
+    assert_ne!(toml, MINIMAL, "MINIMAL has no title line to follow");
+    toml
+}
+
 #[derive(Debug)]
 pub struct Test {
     root: tempfile::TempDir,
@@ -106,6 +118,19 @@ impl Test {
             .collect();
         assert_eq!(ids.len(), 1, "one incident: {ids:?}");
         ids.into_iter().next().unwrap_or_default()
+    }
+
+    /// Archives `id` without asking: cause "disk full", resolution
+    /// "cleaned up".
+    pub fn archive(&mut self, id: &str) -> Outcome {
+        self.again([
+            "archive",
+            id,
+            "--cause",
+            "disk full",
+            "--resolution",
+            "cleaned up",
+        ])
     }
 
     /// Runs with other arguments as another user (`USER`), as a second
