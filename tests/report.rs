@@ -116,13 +116,7 @@ fn stable(text: &str) -> String {
 fn text_report_of_an_archived_incident() {
     let mut test = archived_incident();
     let outcome = test.again(["report", ID]);
-    outcome.success();
-    for line in outcome.stdout.lines() {
-        assert!(
-            unicode_width::UnicodeWidthStr::width(line) <= 80,
-            "wider than 80 columns: {line:?}"
-        );
-    }
+    outcome.success().stdout_fits(80);
     insta::assert_snapshot!(stable(&outcome.stdout), @"
     Incident report INC-20261128-0001
     =================================
@@ -497,13 +491,7 @@ fn markdown_report_snapshot() {
 fn chinese_text_report_snapshot() {
     let mut test = archived_incident();
     let outcome = test.again(["report", ID, "--lang", "zh"]);
-    outcome.success();
-    for line in outcome.stdout.lines() {
-        assert!(
-            unicode_width::UnicodeWidthStr::width(line) <= 80,
-            "wider than 80 columns: {line:?}"
-        );
-    }
+    outcome.success().stdout_fits(80);
     insta::assert_snapshot!(stable(&outcome.stdout), @"
     事件报告 INC-20261128-0001
     ==========================

@@ -354,6 +354,19 @@ impl Outcome {
         self
     }
 
+    /// Every line of stdout fits `columns` terminal columns (wide
+    /// characters count twice).
+    #[track_caller]
+    pub fn stdout_fits(&self, columns: usize) -> &Outcome {
+        for line in self.stdout.lines() {
+            assert!(
+                unicode_width::UnicodeWidthStr::width(line) <= columns,
+                "wider than {columns} columns: {line:?}"
+            );
+        }
+        self
+    }
+
     pub fn json(&self) -> serde_json::Value {
         serde_json::from_str(&self.stdout)
             .unwrap_or_else(|error| panic!("stdout is not JSON ({error}):\n{}", self.stdout))
