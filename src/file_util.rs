@@ -14,6 +14,18 @@ pub fn sync_dir(dir: &Path) -> io::Result<()> {
     File::open(dir)?.sync_all()
 }
 
+/// Opens (creating it, mode 0600, never truncating) a file that is only
+/// there to be `flock`ed: an incident's, the archive's or a mirror's lock.
+pub fn open_lock_file(path: &Path) -> io::Result<File> {
+    OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .mode(0o600)
+        .open(path)
+}
+
 /// What failed, where.
 #[derive(Debug)]
 pub struct PathError {

@@ -56,7 +56,7 @@ pub struct Args {
 pub fn run(context: &Context, args: &Args) -> Result<ExitCode> {
     let id = args.incident.as_str();
     let dir = context.incident_dir(id)?;
-    let archive = Archive::new(context.data_dir.join("archive"));
+    let archive = Archive::new(context.archive_dir());
     let mut err = std::io::stderr();
 
     // Held while the record is made from the journal, so nothing else is
@@ -205,7 +205,7 @@ fn archive_within(context: &Context, dir: &Path, text: &str, err: &mut impl Writ
 
 /// `$XDG_CONFIG_HOME/runbook/NAME`.
 pub(super) fn config_file(name: &str) -> Option<PathBuf> {
-    directories::ProjectDirs::from("", "", "runbook").map(|dirs| dirs.config_dir().join(name))
+    super::context::config_dir().map(|dir| dir.join(name))
 }
 
 /// The allowed signers file: the flag, the config's `allowed_signers`, or

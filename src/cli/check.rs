@@ -144,7 +144,7 @@ pub fn run(context: &Context, args: &Args) -> Result<ExitCode> {
 /// Copies to each configured mirror what it lacks (one that is up to date
 /// costs a read of a small state file). Returns how many failed.
 fn sync_mirrors(context: &Context, done: &mut Vec<Done>) -> usize {
-    let archive = crate::record::Archive::new(context.data_dir.join("archive"));
+    let archive = crate::record::Archive::new(context.archive_dir());
     let state = context.data_dir.join("mirrors");
     let mut failed = 0;
     for mirror in &context.config.mirrors {

@@ -139,6 +139,11 @@ impl Context {
         self.data_dir.join("incidents")
     }
 
+    /// Where archived records are kept.
+    pub fn archive_dir(&self) -> PathBuf {
+        self.data_dir.join("archive")
+    }
+
     /// The directory of an incident, which must exist.
     pub fn incident_dir(&self, id: &str) -> Result<PathBuf> {
         let dir = self.incidents_dir().join(id);
@@ -183,6 +188,6 @@ fn user_from_passwd() -> Option<String> {
 }
 
 /// `$XDG_CONFIG_HOME/runbook`, or `~/.config/runbook`.
-fn config_dir() -> Option<PathBuf> {
+pub(super) fn config_dir() -> Option<PathBuf> {
     directories::ProjectDirs::from("", "", "runbook").map(|dirs| dirs.config_dir().to_owned())
 }

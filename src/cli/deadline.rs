@@ -19,7 +19,7 @@ pub enum Archiving {
 
 /// The ids in the archive's index.
 pub fn archived_ids(context: &Context) -> HashSet<String> {
-    let archive = crate::record::Archive::new(context.data_dir.join("archive"));
+    let archive = crate::record::Archive::new(context.archive_dir());
     archive
         .entries()
         .map(|entries| {

@@ -30,11 +30,9 @@ pub struct Args {
 }
 
 pub fn run(context: &Context, args: &Args) -> Result<ExitCode> {
-    let dir = directories::ProjectDirs::from("", "", "runbook")
-        .map(|dirs| dirs.config_dir().to_owned())
-        .ok_or_else(|| {
-            Error::usage("cannot tell where the config directory is").with_hint("set HOME or XDG_CONFIG_HOME")
-        })?;
+    let dir = super::context::config_dir().ok_or_else(|| {
+        Error::usage("cannot tell where the config directory is").with_hint("set HOME or XDG_CONFIG_HOME")
+    })?;
     let identity = args.identity.clone().unwrap_or_else(super::context::actor);
     let passphrase = args
         .passphrase_file
@@ -75,7 +73,7 @@ pub fn run(context: &Context, args: &Args) -> Result<ExitCode> {
     writeln!(
         out,
         "Records are archived under {}.",
-        context.data_dir.join("archive").display()
+        context.archive_dir().display()
     )?;
     Ok(ExitCode::Success)
 }

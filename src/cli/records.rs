@@ -71,7 +71,7 @@ pub struct Args {
 }
 
 pub fn run(context: &Context, args: &Args) -> Result<ExitCode> {
-    let archive = Archive::new(context.data_dir.join("archive"));
+    let archive = Archive::new(context.archive_dir());
     let mut err = io::stderr().lock();
     let mut failed = false;
     if args.reindex {

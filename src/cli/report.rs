@@ -52,7 +52,7 @@ const TEXT_WIDTH: usize = 80;
 
 pub fn run(context: &Context, args: &Args) -> Result<ExitCode> {
     let id = args.incident.as_str();
-    let archive = Archive::new(context.data_dir.join("archive"));
+    let archive = Archive::new(context.archive_dir());
     let (record, bytes, standing) = match archived_file(&archive, id)? {
         Some(path) => archived(context, args, &path)?,
         None => draft(context, id, args.format)?,

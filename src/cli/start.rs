@@ -66,10 +66,7 @@ pub fn begin(context: &Context, args: &Args, drill: bool) -> Result<ExitCode> {
     let now = crate::clock::now();
     let actor = actor();
     // An incident started today can only have been archived this month.
-    let archived = context
-        .data_dir
-        .join("archive")
-        .join(crate::record::archive::month_dir(now));
+    let archived = context.archive_dir().join(crate::record::archive::month_dir(now));
     let (id, dir) = allocate(&context.incidents_dir(), now.date_naive(), &archived).map_err(|error| {
         Error::usage(format!(
             "cannot create an incident in {}: {error}",

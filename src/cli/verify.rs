@@ -44,7 +44,7 @@ pub fn run(context: &Context, args: &Args) -> Result<ExitCode> {
             )));
         }
         Some(dir) => Archive::new(dir.clone()),
-        None => Archive::new(context.data_dir.join("archive")),
+        None => Archive::new(context.archive_dir()),
     };
     let signers = allowed_signers(context, args)?;
 

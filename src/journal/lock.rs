@@ -15,9 +15,9 @@ use super::{JournalError, LOCK_FILE};
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde::{Deserialize, Serialize};
 use std::fmt;
-use std::fs::{self, File, OpenOptions, TryLockError};
+use std::fs::{self, File, TryLockError};
 use std::io;
-use std::os::unix::fs::{FileExt, OpenOptionsExt};
+use std::os::unix::fs::FileExt;
 use std::path::{Path, PathBuf};
 use std::thread::sleep;
 use std::time::Duration;
@@ -59,14 +59,7 @@ impl Lock {
     /// who holds it: [`JournalError::Locked`].
     pub fn acquire(dir: &Path, actor: &str, now: DateTime<Utc>) -> Result<Lock, JournalError> {
         let path = dir.join(LOCK_FILE);
-        let file = OpenOptions::new()
-            .read(true)
-            .write(true)
-            .create(true)
-            .truncate(false)
-            .mode(0o600)
-            .open(&path)
-            .map_err(JournalError::file("open", &path))?;
+        let file = crate::file_util::open_lock_file(&path).map_err(JournalError::file("open", &path))?;
         let mut attempt = 0;
         loop {
             match file.try_lock() {

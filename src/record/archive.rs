@@ -186,14 +186,7 @@ impl Archive {
     pub fn lock(&self) -> Result<ArchiveLock, ArchiveError> {
         make_dirs(&self.dir)?;
         let path = self.dir.join(LOCK_FILE);
-        let file = OpenOptions::new()
-            .read(true)
-            .write(true)
-            .create(true)
-            .truncate(false)
-            .mode(0o600)
-            .open(&path)
-            .map_err(io_error("open", &path))?;
+        let file = crate::file_util::open_lock_file(&path).map_err(io_error("open", &path))?;
         file.lock().map_err(io_error("lock", &path))?;
         let mut lock = ArchiveLock {
             _file: file,

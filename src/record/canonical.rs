@@ -658,10 +658,7 @@ fn stamp(time: DateTime<Utc>) -> String {
 }
 
 /// SHA-256 as 64 lowercase hex digits, as the journal writes hashes.
-pub fn sha256_hex(bytes: &[u8]) -> String {
-    use sha2::Digest;
-    format!("{:x}", sha2::Sha256::digest(bytes))
-}
+pub use crate::journal::sha256_hex;
 
 /// A time as records write it: RFC 3339, UTC, `Z`, fractional seconds only
 /// when not zero (as the journal writes it).

@@ -30,9 +30,8 @@
 use super::archive::{Archive, INDEX_FILE, IndexEntry, sha256_hex, sig_path};
 use serde::Deserialize;
 use std::ffi::OsStr;
-use std::fs::{self, OpenOptions};
+use std::fs;
 use std::io::{self, Read};
-use std::os::unix::fs::OpenOptionsExt;
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -157,14 +156,7 @@ pub fn sync(
     make_dirs(state)?;
     let key = mirror.key();
     let lock_path = state.join(format!("{key}.lock"));
-    let lock = OpenOptions::new()
-        .read(true)
-        .write(true)
-        .create(true)
-        .truncate(false)
-        .mode(0o600)
-        .open(&lock_path)
-        .map_err(io_error("open", &lock_path))?;
+    let lock = crate::file_util::open_lock_file(&lock_path).map_err(io_error("open", &lock_path))?;
     // Two syncs of one mirror (archive and check) take turns.
     lock.lock().map_err(io_error("lock", &lock_path))?;
 

@@ -466,7 +466,7 @@ fn md(text: &str) -> String {
 }
 
 /// The longest run of backticks in `text`.
-fn longest_backtick_run(text: &str) -> usize {
+pub(super) fn longest_backtick_run(text: &str) -> usize {
     text.split(|c| c != '`').map(str::len).max().unwrap_or(0)
 }
 

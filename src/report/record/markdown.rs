@@ -4,6 +4,7 @@
 
 use super::Report;
 use super::document::{Block, Document};
+use crate::report::outline::longest_backtick_run;
 use crate::sanitize::{SafeWriter, sanitize};
 use std::io::{self, Write};
 
@@ -108,10 +109,6 @@ fn inline(text: &str) -> String {
         at_start = at_start && c == ' ';
     }
     out
-}
-
-fn longest_backtick_run(text: &str) -> usize {
-    text.split(|c| c != '`').map(str::len).max().unwrap_or(0)
 }
 
 /// Inline code (a hash): the delimiter outruns any backticks inside.
