@@ -7,7 +7,7 @@ use super::{Report, Standing, Verification};
 use crate::model::Lang;
 use crate::model::short_span;
 use crate::record::canonical::Record;
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use std::collections::BTreeMap;
 
 /// A whole report.
@@ -98,16 +98,17 @@ impl Document {
             Standing::Draft { open } => open.as_deref(),
             Standing::Archived { .. } => None,
         };
+        let short = Short::of(record);
         Document {
             lang: lang.as_str().to_owned(),
             title,
             banners,
             sections: vec![
-                header(record, open, report.standing, lang),
+                header(record, &short, open, report.standing, lang),
                 summary(record, lang),
-                timeline(record, lang),
+                timeline(record, &short, lang),
                 commands(record, lang),
-                escalations(record, lang),
+                escalations(record, &short, lang),
                 attachments(record, lang),
                 deadline(record, open, report.standing, lang),
                 verification(record, report.standing, lang),
@@ -116,7 +117,13 @@ impl Document {
     }
 }
 
-fn header(record: &Record, open: Option<&str>, standing: &Standing, lang: &Lang) -> Section {
+fn header(
+    record: &Record,
+    short: &Short<'_>,
+    open: Option<&str>,
+    standing: &Standing,
+    lang: &Lang,
+) -> Section {
     let mut fields = Vec::new();
     fields.push((l(lang, "Incident", "事件编号"), record.incident.clone()));
     let version = record
@@ -155,7 +162,7 @@ fn header(record: &Record, open: Option<&str>, standing: &Standing, lang: &Lang)
             .severity_history
             .iter()
             .map(|change| {
-                let by = actor_name(&record.operators, &change.actor);
+                let by = short.actor(&change.actor);
                 let reason = change
                     .reason
                     .as_deref()
@@ -164,20 +171,12 @@ fn header(record: &Record, open: Option<&str>, standing: &Standing, lang: &Lang)
                 match &change.from {
                     None => pick(
                         lang,
-                        format!(
-                            "{} {} at start ({by})",
-                            clock(record, change.time),
-                            change.severity
-                        ),
-                        format!(
-                            "{} 开始时 {}（{by}）",
-                            clock(record, change.time),
-                            change.severity
-                        ),
+                        format!("{} {} at start ({by})", short.clock(change.time), change.severity),
+                        format!("{} 开始时 {}（{by}）", short.clock(change.time), change.severity),
                     ),
                     Some(from) => format!(
                         "{} {from} → {} ({by}){reason}",
-                        clock(record, change.time),
+                        short.clock(change.time),
                         change.severity
                     ),
                 }
@@ -225,7 +224,7 @@ fn header(record: &Record, open: Option<&str>, standing: &Standing, lang: &Lang)
         let milestones: Vec<String> = record
             .milestones
             .iter()
-            .map(|m| format!("{} {} ({})", clock(record, m.time), m.name, m.step))
+            .map(|m| format!("{} {} ({})", short.clock(m.time), m.name, m.step))
             .collect();
         fields.push((l(lang, "Milestones", "里程碑"), milestones.join("\n")));
     }
@@ -266,14 +265,14 @@ fn summary(record: &Record, lang: &Lang) -> Section {
     }
 }
 
-fn timeline(record: &Record, lang: &Lang) -> Section {
+fn timeline(record: &Record, short: &Short<'_>, lang: &Lang) -> Section {
     let rows = record
         .timeline
         .iter()
         .map(|entry| {
             vec![
-                clock(record, entry.time),
-                actor_name(&record.operators, &entry.actor),
+                short.clock(entry.time),
+                short.actor(&entry.actor),
                 event(lang, entry),
             ]
         })
@@ -356,7 +355,7 @@ fn result_word(lang: &Lang, result: &str) -> String {
     pick(lang, result.to_owned(), zh.to_owned())
 }
 
-fn escalations(record: &Record, lang: &Lang) -> Section {
+fn escalations(record: &Record, short: &Short<'_>, lang: &Lang) -> Section {
     let mut blocks = vec![Block::Subheading(l(lang, "Escalations", "升级"))];
     if record.escalations.is_empty() {
         blocks.push(Block::Paragraph(l(lang, "None.", "无。")));
@@ -389,12 +388,7 @@ fn escalations(record: &Record, lang: &Lang) -> Section {
                     ),
                     other => (other.to_owned(), format!("{timer}{reason}")),
                 };
-                vec![
-                    clock(record, e.time),
-                    actor_name(&record.operators, &e.actor),
-                    kind,
-                    detail,
-                ]
+                vec![short.clock(e.time), short.actor(&e.actor), kind, detail]
             })
             .collect();
         blocks.push(Block::Table {
@@ -424,7 +418,7 @@ fn escalations(record: &Record, lang: &Lang) -> Section {
                         format!("\n未送达：{error}"),
                     ));
                 }
-                vec![clock(record, n.time), n.to.join(", "), n.via.clone(), what]
+                vec![short.clock(n.time), n.to.join(", "), n.via.clone(), what]
             })
             .collect();
         blocks.push(Block::Table {
@@ -570,30 +564,50 @@ fn verification(record: &Record, standing: &Standing, lang: &Lang) -> Section {
     }
 }
 
-/// The time of day when the whole incident fits in one UTC day, else the
-/// date too, so the timeline's first column stays narrow.
-fn clock(record: &Record, at: DateTime<Utc>) -> String {
-    let day = record.started.date_naive();
-    let one_day = record.timeline.iter().all(|entry| entry.time.date_naive() == day);
-    if one_day && at.date_naive() == day {
-        at.format("%H:%M:%S").to_string()
-    } else {
-        at.format("%m-%d %H:%M").to_string()
-    }
+/// How tables shorten times and actors, worked out once per record (a
+/// timeline can hold thousands of events).
+struct Short<'r> {
+    /// The incident's UTC day, when every event of its timeline fell on it.
+    day: Option<NaiveDate>,
+    /// How many operators have each user name.
+    users: BTreeMap<&'r str, usize>,
+    operators: &'r [String],
 }
 
-/// Who acted, short: the user name alone when no two operators share it
-/// (the header lists everyone in full), else `user@host`.
-fn actor_name(operators: &[String], actor: &str) -> String {
-    let mut users: BTreeMap<&str, usize> = BTreeMap::new();
-    for operator in operators {
-        let user = operator.split('@').next().unwrap_or(operator);
-        *users.entry(user).or_default() += 1;
+impl<'r> Short<'r> {
+    fn of(record: &'r Record) -> Short<'r> {
+        let day = record.started.date_naive();
+        let one_day = record.timeline.iter().all(|entry| entry.time.date_naive() == day);
+        let mut users: BTreeMap<&str, usize> = BTreeMap::new();
+        for operator in &record.operators {
+            let user = operator.split('@').next().unwrap_or(operator);
+            *users.entry(user).or_default() += 1;
+        }
+        Short {
+            day: one_day.then_some(day),
+            users,
+            operators: &record.operators,
+        }
     }
-    let user = actor.split('@').next().unwrap_or(actor);
-    if users.get(user) == Some(&1) && operators.iter().any(|o| o == actor) {
-        user.to_owned()
-    } else {
-        actor.to_owned()
+
+    /// The time of day when the whole incident fits in one UTC day, else
+    /// the date too, so the timeline's first column stays narrow.
+    fn clock(&self, at: DateTime<Utc>) -> String {
+        if self.day == Some(at.date_naive()) {
+            at.format("%H:%M:%S").to_string()
+        } else {
+            at.format("%m-%d %H:%M").to_string()
+        }
+    }
+
+    /// Who acted, short: the user name alone when no two operators share
+    /// it (the header lists everyone in full), else `user@host`.
+    fn actor(&self, actor: &str) -> String {
+        let user = actor.split('@').next().unwrap_or(actor);
+        if self.users.get(user) == Some(&1) && self.operators.iter().any(|o| o == actor) {
+            user.to_owned()
+        } else {
+            actor.to_owned()
+        }
     }
 }
