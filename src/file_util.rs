@@ -35,6 +35,20 @@ pub struct PathError {
     pub error: io::Error,
 }
 
+impl std::fmt::Display for PathError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "cannot {} {}: {}",
+            self.action,
+            self.path.display(),
+            self.error
+        )
+    }
+}
+
+impl std::error::Error for PathError {}
+
 /// Creates `dir` and its missing parents with `mode`, each synced into its
 /// parent.
 pub fn make_dirs(dir: &Path, mode: u32) -> Result<(), PathError> {

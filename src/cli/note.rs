@@ -128,14 +128,7 @@ fn replay_incident(id: &str, replay: &Replay) -> Result<Incident> {
 /// Queues `entry` for the process holding the incident and waits for it
 /// to be journaled: by that process, or by this one once the lock is free.
 fn hand_over(dir: &Path, entry: &Queued, holder: &str) -> Result<Added> {
-    let id = crate::journal::queue(dir, entry).map_err(|error| {
-        Error::Other(anyhow::anyhow!(
-            "cannot {} {}: {}",
-            error.action,
-            error.path.display(),
-            error.error
-        ))
-    })?;
+    let id = crate::journal::queue(dir, entry).map_err(|error| Error::Other(error.into()))?;
     let give_up = Instant::now() + HAND_OVER_WAIT;
     loop {
         match inbox_state(dir, &id) {

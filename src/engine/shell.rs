@@ -780,18 +780,27 @@ mod tests {
         spec
     }
 
-    #[test]
-    fn nothing_of_the_script_runs_before_the_gate_opens() {
-        let dir = tempfile::tempdir().unwrap();
-        let spec = spec_in("touch \"$DIR/ran\"", &dir);
-        let prepared = ShellExecutor.prepare(&spec).unwrap();
-        thread::sleep(Duration::from_millis(300));
+    /// Prepares `spec` (which touches `$DIR/ran`), waits `hold`, checks
+    /// that nothing ran, then runs it and checks that it did.
+    fn held_until_run(spec: &CommandSpec<'_>, dir: &tempfile::TempDir, hold: Duration) {
+        let prepared = ShellExecutor.prepare(spec).unwrap();
+        thread::sleep(hold);
         assert!(!dir.path().join("ran").exists(), "ran before the gate opened");
         let outcome = prepared
             .run(&|text| text.to_owned(), &mut |_| {}, &mut || {})
             .unwrap();
         assert_eq!(outcome.exit_code, Some(0), "{}", outcome.output);
         assert!(dir.path().join("ran").exists());
+    }
+
+    #[test]
+    fn nothing_of_the_script_runs_before_the_gate_opens() {
+        let dir = tempfile::tempdir().unwrap();
+        held_until_run(
+            &spec_in("touch \"$DIR/ran\"", &dir),
+            &dir,
+            Duration::from_millis(300),
+        );
     }
 
     #[test]
@@ -858,14 +867,7 @@ mod tests {
         spec.env
             .push(("PATH".into(), format!("{}:/usr/bin:/bin", bin.display())));
         spec.env.push(("TMOUT".into(), "1".into()));
-        let prepared = ShellExecutor.prepare(&spec).unwrap();
-        thread::sleep(Duration::from_millis(1500));
-        assert!(!dir.path().join("ran").exists(), "ran before the gate opened");
-        let outcome = prepared
-            .run(&|text| text.to_owned(), &mut |_| {}, &mut || {})
-            .unwrap();
-        assert_eq!(outcome.exit_code, Some(0), "{}", outcome.output);
-        assert!(dir.path().join("ran").exists());
+        held_until_run(&spec, &dir, Duration::from_millis(1500));
     }
 
     #[test]

@@ -42,7 +42,7 @@ pub struct Journal {
     seq: u64,
     head: String,
     poisoned: bool,
-    /// Events written since the last `fdatasync` was asked for.
+    /// Events written since the last `fdatasync`.
     unsynced: bool,
     /// The last event's time: a queued event is never journaled before it.
     last_time: Option<DateTime<Utc>>,
