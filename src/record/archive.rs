@@ -281,39 +281,36 @@ impl Archive {
         if len == 0 {
             return Ok(None);
         }
-        // Read backwards until the line before the last is in view.
-        let mut chunk = 4096u64;
-        loop {
-            let start = len.saturating_sub(chunk);
-            let mut tail = Vec::new();
-            file.seek(SeekFrom::Start(start))
-                .and_then(|_| file.read_to_end(&mut tail))
-                .map_err(io_error("read", &path))?;
-            let Some(body) = tail.strip_suffix(b"\n") else {
-                return Err(ArchiveError::Index {
-                    path,
-                    line: 0,
-                    reason: "the last line is cut short (a crash while writing?); rebuild the index".into(),
-                });
-            };
-            if let Some(at) = body.iter().rposition(|&b| b == b'\n') {
-                return parse_entry(&body[at + 1..])
-                    .map(Some)
-                    .map_err(|reason| ArchiveError::Index {
-                        path,
-                        line: 0,
-                        reason: format!("the last line: {reason}"),
-                    });
-            }
-            if start == 0 {
-                return parse_entry(body).map(Some).map_err(|reason| ArchiveError::Index {
-                    path,
-                    line: 1,
-                    reason,
-                });
-            }
-            chunk *= 4;
+        // The last line runs from the end of the one before to the final
+        // `\n`, which a whole index always has.
+        let mut last_byte = [0];
+        file.seek(SeekFrom::Start(len - 1))
+            .and_then(|_| file.read_exact(&mut last_byte))
+            .map_err(io_error("read", &path))?;
+        if last_byte != *b"\n" {
+            return Err(ArchiveError::Index {
+                path,
+                line: 0,
+                reason: "the last line is cut short (a crash while writing?); rebuild the index".into(),
+            });
         }
+        let start = last_newline_end(&mut file, len - 1).map_err(io_error("read", &path))?;
+        let mut line = vec![0; (len - 1 - start) as usize];
+        file.seek(SeekFrom::Start(start))
+            .and_then(|_| file.read_exact(&mut line))
+            .map_err(io_error("read", &path))?;
+        parse_entry(&line).map(Some).map_err(|reason| match start {
+            0 => ArchiveError::Index {
+                path,
+                line: 1,
+                reason,
+            },
+            _ => ArchiveError::Index {
+                path,
+                line: 0,
+                reason: format!("the last line: {reason}"),
+            },
+        })
     }
 
     /// The index's lines in order, read as they are used.
@@ -932,6 +929,36 @@ mod tests {
         stored
     }
 
+    /// Where the last line of a whole index starts.
+    fn last_line_start(index: &[u8]) -> usize {
+        index[..index.len() - 1]
+            .iter()
+            .rposition(|&b| b == b'\n')
+            .map_or(0, |at| at + 1)
+    }
+
+    #[test]
+    fn last_is_the_final_line_and_a_broken_one_is_named() {
+        let root = tempfile::tempdir().unwrap();
+        let archive = Archive::new(root.path().join("archive"));
+        assert_eq!(archive.last().unwrap(), None, "no index yet");
+        let stored = three(&archive);
+        assert_eq!(archive.last().unwrap(), Some(stored[2].entry.clone()));
+
+        let index = archive.index_path();
+        let whole = fs::read(&index).unwrap();
+        let last = last_line_start(&whole);
+        fs::write(&index, &whole[..whole.len() - 1]).unwrap();
+        let error = archive.last().unwrap_err().to_string();
+        assert!(error.contains("line 0: the last line is cut short"), "{error}");
+        fs::write(&index, [&whole[..last], b"{}\n"].concat()).unwrap();
+        let error = archive.last().unwrap_err().to_string();
+        assert!(error.contains("line 0: the last line: "), "{error}");
+        fs::write(&index, b"{}\n").unwrap();
+        let error = archive.last().unwrap_err().to_string();
+        assert!(error.contains("line 1: "), "{error}");
+    }
+
     fn problems(archive: &Archive) -> Vec<(String, ProblemKind)> {
         let mut found = Vec::new();
         archive
@@ -1037,11 +1064,7 @@ mod tests {
         three(&archive);
         let index = archive.index_path();
         let whole = fs::read(&index).unwrap();
-        let last = whole[..whole.len() - 1]
-            .iter()
-            .rposition(|&b| b == b'\n')
-            .unwrap()
-            + 1;
+        let last = last_line_start(&whole);
         // The last line half written, `pending` still there.
         fs::write(archive.dir().join(PENDING_FILE), &whole[last..]).unwrap();
         fs::write(&index, &whole[..last + 20]).unwrap();
@@ -1063,11 +1086,7 @@ mod tests {
         let stored = three(&archive);
         let index = archive.index_path();
         let whole = fs::read(&index).unwrap();
-        let last = whole[..whole.len() - 1]
-            .iter()
-            .rposition(|&b| b == b'\n')
-            .unwrap()
-            + 1;
+        let last = last_line_start(&whole);
         fs::write(archive.dir().join(PENDING_FILE), &whole[last..]).unwrap();
         fs::write(&index, &whole[..last]).unwrap();
         fs::remove_file(&stored[2].sig_path).unwrap();
