@@ -91,10 +91,7 @@ fn archived_file(archive: &Archive, id: &str) -> Result<Option<PathBuf>> {
     if !archive.dir().is_dir() {
         return Ok(None);
     }
-    let files = archive.record_files().map_err(other)?;
-    Ok(files
-        .into_iter()
-        .find(|path| path.file_stem().is_some_and(|stem| stem == id)))
+    archive.record_file(id).map_err(other)
 }
 
 /// The archived record, and what its signature check found.

@@ -128,11 +128,7 @@ fn allowed_signers(context: &Context, args: &Args) -> Result<AllowedSigners> {
 
 /// A requested incident no index line names.
 fn not_indexed(archive: &Archive, id: &str) -> Audit {
-    let file = archive.record_files().ok().and_then(|files| {
-        files
-            .into_iter()
-            .find(|path| path.file_stem().is_some_and(|stem| stem == id))
-    });
+    let file = archive.record_file(id).ok().flatten();
     let detail = match &file {
         Some(path) => format!(
             "{} is not in the index (rebuild it with `runbook records --reindex`)",

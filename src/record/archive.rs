@@ -400,6 +400,15 @@ impl Archive {
         Ok(files)
     }
 
+    /// The record file of incident `id`, found by its name whether or not
+    /// the index lists it.
+    pub fn record_file(&self, id: &str) -> Result<Option<PathBuf>, ArchiveError> {
+        Ok(self
+            .record_files()?
+            .into_iter()
+            .find(|path| path.file_stem().is_some_and(|stem| stem == id)))
+    }
+
     /// Rebuilds `index.jsonl` from the record files: in chain order from
     /// the record with no predecessor, each followed by the record naming
     /// it. What does not fit one chain (a fork, a record whose predecessor
