@@ -111,6 +111,18 @@ impl Dir {
         )
     }
 
+    /// OpenSSH refuses `record.json` and its signature against the
+    /// allowed_signers file, as we do.
+    #[track_caller]
+    fn assert_openssh_refuses(&self) {
+        assert!(
+            !self
+                .openssh_verify("allowed_signers", PRINCIPAL, "record.json")
+                .status
+                .success()
+        );
+    }
+
     /// An allowed_signers file trusting `name.pub` as PRINCIPAL with `options`.
     fn trust(&self, name: &str, options: &str) -> AllowedSigners {
         let key = self.read(&format!("{name}.pub"));
@@ -122,6 +134,16 @@ impl Dir {
 
 fn mode(path: &Path) -> u32 {
     std::fs::metadata(path).unwrap().permissions().mode() & 0o7777
+}
+
+/// A new key `key`, made by ssh-keygen, and `record.json` signed with it
+/// by ssh-keygen for `namespace`: the directory and the signature.
+fn signed_by_openssh(namespace: &str) -> (Dir, String) {
+    let dir = Dir::new();
+    dir.openssh_key("key", "");
+    dir.write("record.json", RECORD);
+    let signature = dir.openssh_sign("key", namespace, "record.json", None);
+    (dir, signature)
 }
 
 #[test]
@@ -212,10 +234,7 @@ fn keygen_with_a_passphrase_makes_a_key_openssh_can_open() {
 
 #[test]
 fn we_verify_what_ssh_keygen_signs() {
-    let dir = Dir::new();
-    dir.openssh_key("key", "");
-    dir.write("record.json", RECORD);
-    let signature = dir.openssh_sign("key", NAMESPACE, "record.json", None);
+    let (dir, signature) = signed_by_openssh(NAMESPACE);
     let signers = dir.trust("key", "namespaces=\"runbook-incident\"");
 
     let verified = verify(RECORD, &signature, &signers, at()).unwrap();
@@ -275,10 +294,7 @@ fn our_signer_loads_keys_made_by_ssh_keygen() {
 
 #[test]
 fn a_signature_for_another_namespace_is_refused() {
-    let dir = Dir::new();
-    dir.openssh_key("key", "");
-    dir.write("record.json", RECORD);
-    let signature = dir.openssh_sign("key", "other", "record.json", None);
+    let (dir, signature) = signed_by_openssh("other");
     let signers = dir.trust("key", "");
     let error = verify(RECORD, &signature, &signers, at()).unwrap_err();
     assert_eq!(
@@ -295,30 +311,20 @@ fn a_signature_for_another_namespace_is_refused() {
 
 #[test]
 fn an_unknown_signer_is_refused() {
-    let dir = Dir::new();
-    dir.openssh_key("key", "");
+    let (dir, signature) = signed_by_openssh(NAMESPACE);
     dir.openssh_key("someone-else", "");
-    dir.write("record.json", RECORD);
-    let signature = dir.openssh_sign("key", NAMESPACE, "record.json", None);
     let signers = dir.trust("someone-else", "");
     let error = verify(RECORD, &signature, &signers, at())
         .unwrap_err()
         .to_string();
     assert!(error.starts_with("unknown signer: key SHA256:"), "{error}");
     assert!(error.ends_with(&format!("is not in {}", dir.path("allowed_signers").display())));
-    assert!(
-        !dir.openssh_verify("allowed_signers", PRINCIPAL, "record.json")
-            .status
-            .success()
-    );
+    dir.assert_openssh_refuses();
 }
 
 #[test]
 fn a_changed_record_is_refused() {
-    let dir = Dir::new();
-    dir.openssh_key("key", "");
-    dir.write("record.json", RECORD);
-    let signature = dir.openssh_sign("key", NAMESPACE, "record.json", None);
+    let (dir, signature) = signed_by_openssh(NAMESPACE);
     let signers = dir.trust("key", "");
     for at_byte in [0, RECORD.len() / 2, RECORD.len() - 1] {
         let mut changed = RECORD.to_vec();
@@ -343,10 +349,7 @@ fn a_changed_record_is_refused() {
 
 #[test]
 fn a_signer_trusted_for_other_namespaces_only_is_refused() {
-    let dir = Dir::new();
-    dir.openssh_key("key", "");
-    dir.write("record.json", RECORD);
-    let signature = dir.openssh_sign("key", NAMESPACE, "record.json", None);
+    let (dir, signature) = signed_by_openssh(NAMESPACE);
     let signers = dir.trust("key", "namespaces=\"other\"");
     let error = verify(RECORD, &signature, &signers, at())
         .unwrap_err()
@@ -363,11 +366,7 @@ fn a_signer_trusted_for_other_namespaces_only_is_refused() {
         "{error}"
     );
     // OpenSSH agrees.
-    assert!(
-        !dir.openssh_verify("allowed_signers", PRINCIPAL, "record.json")
-            .status
-            .success()
-    );
+    dir.assert_openssh_refuses();
 
     // Both accept once our namespace is among them.
     let signers = dir.trust("key", "namespaces=\"other,runbook-*\"");
@@ -381,10 +380,7 @@ fn a_signer_trusted_for_other_namespaces_only_is_refused() {
 
 #[test]
 fn a_signer_past_valid_before_is_refused() {
-    let dir = Dir::new();
-    dir.openssh_key("key", "");
-    dir.write("record.json", RECORD);
-    let signature = dir.openssh_sign("key", NAMESPACE, "record.json", None);
+    let (dir, signature) = signed_by_openssh(NAMESPACE);
     let signers = dir.trust("key", "valid-after=\"20200101Z\",valid-before=\"20250101Z\"");
     let error = verify(RECORD, &signature, &signers, at())
         .unwrap_err()
@@ -396,11 +392,7 @@ fn a_signer_past_valid_before_is_refused() {
         )),
         "{error}"
     );
-    assert!(
-        !dir.openssh_verify("allowed_signers", PRINCIPAL, "record.json")
-            .status
-            .success()
-    );
+    dir.assert_openssh_refuses();
 
     // Inside the window both accept it.
     let inside = "2024-06-01T00:00:00Z".parse().unwrap();
