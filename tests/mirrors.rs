@@ -179,6 +179,23 @@ fn a_git_mirror_someone_else_pushed_to_is_caught_up_with_not_stuck() {
 }
 
 #[test]
+fn a_git_mirror_that_cannot_be_fetched_from_warns_and_keeps_the_record() {
+    let mut test = with_mirrors(&[]);
+    let remote = test.work().join("records.git");
+    bare_repository(&test, &remote);
+    test = test.config(&format!("mirrors = [{:?}]\n", remote.display().to_string()));
+    finish_and_archive(&mut test, IDS[0]).success();
+    // The remote goes away after the clone was made.
+    std::fs::remove_dir_all(&remote).unwrap();
+    finish_and_archive(&mut test, IDS[1])
+        .success()
+        .stderr_contains(&format!("warning: mirror {}", remote.display()))
+        .stderr_contains("git fetch failed")
+        .stderr_contains("`runbook check` will retry");
+    assert!(test.data().join("archive").join(relative(IDS[1])).is_file());
+}
+
+#[test]
 fn an_unreachable_mirror_warns_keeps_the_record_and_check_catches_up() {
     let mut test = with_mirrors(&[]);
     let later_dir = test.work().join("backup-disk");

@@ -375,7 +375,8 @@ fn a_note_for_a_holder_that_never_takes_it_waits_in_the_inbox_until_the_next_ope
     let (mut test, mut holder) = paused_and_held(7);
     test.again_as("bob", ["note", FIRST, "first, while held"])
         .success()
-        .stderr_contains(&format!("note queued for {FIRST}"))
+        .stderr_contains(&format!("note queued for {FIRST} in "))
+        .stderr_contains(&format!("/incidents/{FIRST}/inbox/"))
         .stderr_contains("has not taken it in yet");
     assert!(!test.types(FIRST).contains(&"note-added".to_owned()));
     holder.wait().unwrap();
@@ -700,4 +701,39 @@ fn an_attach_that_cannot_be_handed_over_leaves_no_copy_behind() {
     let left = std::fs::read_dir(dir.join("attachments")).map_or(0, Iterator::count);
     assert_eq!(left, 0, "a copy no event names was left behind");
     holder.wait().unwrap();
+}
+
+#[test]
+fn a_note_the_holder_sets_aside_names_where_it_went() {
+    let (test, mut holder) = paused_and_held(5);
+    let note = test
+        .command(["note", FIRST, "from a newer runbook"])
+        .env("USER", "bob")
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // The holder refuses it, as a runbook of another version would.
+    let inbox = test.data().join("incidents").join(FIRST).join("inbox");
+    let entry = (0..250)
+        .find_map(|_| {
+            let found = std::fs::read_dir(&inbox).ok().and_then(|entries| {
+                entries
+                    .filter_map(Result::ok)
+                    .map(|e| e.path())
+                    .find(|path| path.extension().is_some_and(|ext| ext == "json"))
+            });
+            if found.is_none() {
+                std::thread::sleep(std::time::Duration::from_millis(20));
+            }
+            found
+        })
+        .expect("the note is queued");
+    let refused = format!("{}.refused", entry.display());
+    std::fs::rename(&entry, &refused).unwrap();
+    let output = note.wait_with_output().unwrap();
+    let said = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{said}");
+    assert!(said.contains(&format!("set aside as {refused}")), "{said}");
+    holder.wait().unwrap();
+    assert!(!test.types(FIRST).contains(&"note-added".to_owned()));
 }
