@@ -59,9 +59,8 @@ pub fn archiving(
 /// `archive_within` of the runbook kept with the incident; one day when
 /// it cannot be read.
 fn within(context: &Context, dir: &Path) -> chrono::Duration {
-    super::kept::text(dir)
-        .ok()
-        .and_then(|text| super::kept::runbook(context, dir, text))
-        .and_then(|runbook| super::kept::archive_within(&runbook))
-        .unwrap_or_else(super::kept::default_archive_within)
+    super::kept::text(dir).map_or_else(
+        |_| super::kept::default_archive_within(),
+        |text| super::kept::archive_within_or_default(context, dir, text),
+    )
 }

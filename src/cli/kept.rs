@@ -71,3 +71,11 @@ pub fn archive_within(runbook: &Runbook) -> Option<TimeDelta> {
 pub fn default_archive_within() -> TimeDelta {
     TimeDelta::days(1)
 }
+
+/// The `archive_within` of the kept runbook `text`; the default day when
+/// it no longer loads or its value does not fit a time span.
+pub fn archive_within_or_default(context: &Context, dir: &Path, text: String) -> TimeDelta {
+    runbook(context, dir, text)
+        .and_then(|runbook| archive_within(&runbook))
+        .unwrap_or_else(default_archive_within)
+}

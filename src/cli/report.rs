@@ -203,9 +203,7 @@ fn draft(context: &Context, id: &str, format: Format) -> Result<(Record, Vec<u8>
         incident.ended = Some(incident.last_event.unwrap_or(now).max(incident.started));
     }
     let text = super::kept::verified(&dir, &incident)?;
-    let within = super::kept::runbook(context, &dir, text.clone())
-        .and_then(|runbook| super::kept::archive_within(&runbook))
-        .unwrap_or_else(super::kept::default_archive_within);
+    let within = super::kept::archive_within_or_default(context, &dir, text.clone());
     let record = build(
         &incident,
         &replay.events,
