@@ -395,6 +395,8 @@ fn git<S: AsRef<OsStr>>(dir: Option<&Path>, args: &[S]) -> Result<String, Mirror
         detail,
     };
     let mut child = spawn_git(dir, args).map_err(|error| failed(format!("cannot start git: {error}")))?;
+    // Killed whole (ssh included) if this returns early or unwinds.
+    let mut group = crate::process_group::ProcessGroup::of(&child);
     let stdout = child.stdout.take().map(drain);
     let stderr = child.stderr.take().map(drain);
     let deadline = Instant::now() + GIT_TIMEOUT;
@@ -405,8 +407,8 @@ fn git<S: AsRef<OsStr>>(dir: Option<&Path>, args: &[S]) -> Result<String, Mirror
             Err(_) => break None,
         }
         if Instant::now() >= deadline {
-            let group = rustix::process::Pid::from_child(&child);
-            let _ = rustix::process::kill_process_group(group, rustix::process::Signal::KILL);
+            group.signal(rustix::process::Signal::KILL);
+            group.disarm();
             let _ = child.wait();
             return Err(failed(format!(
                 "timed out after {}",
@@ -415,6 +417,8 @@ fn git<S: AsRef<OsStr>>(dir: Option<&Path>, args: &[S]) -> Result<String, Mirror
         }
         thread::sleep(POLL);
     };
+    // Reaped: its group id may be anyone's now.
+    group.disarm();
     let take = |reader: Option<JoinHandle<Vec<u8>>>| {
         reader
             .and_then(|handle| handle.join().ok())
