@@ -23,8 +23,9 @@
 //!   wiring of journal, engine, operator and notifiers.
 //! - [`sanitize`], [`clock`] and [`file_util`]: the small adapters
 //!   everything may use; `process_group` (private): the guard over a
-//!   command's process group that the shell executor and the command
-//!   notifier share.
+//!   command's process group that the shell executor, the command notifier
+//!   and a mirror's `git` share; `subprocess` (private): the run of such a
+//!   helper process to its end or its timeout.
 //!
 //! The dependency rule: `model` depends on nothing; `load`, `journal`,
 //! `report` depend on `model`; `engine` depends on `model` and its own
@@ -46,6 +47,7 @@ mod process_group;
 pub mod record;
 pub mod report;
 pub mod sanitize;
+mod subprocess;
 pub mod term;
 
 pub use exit_code::ExitCode;

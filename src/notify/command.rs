@@ -8,27 +8,16 @@
 //! the notification into shell source: text reaches the command only as
 //! environment variables and stdin.
 
-use std::io::{self, Read, Write};
+use std::io;
 use std::os::unix::process::{CommandExt, ExitStatusExt};
-use std::process::{Child, ChildStdin, Command, ExitStatus, Stdio};
-use std::sync::{Arc, Mutex, PoisonError};
-use std::thread::{self, JoinHandle};
-use std::time::{Duration, Instant};
-
-use rustix::process::Signal;
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::time::Duration;
 
 use crate::engine::{Notification, Notifier};
-use crate::process_group::ProcessGroup;
-
-/// How often the command is checked on while it runs.
-const POLL: Duration = Duration::from_millis(10);
+use crate::subprocess::{self, Ended, Limits};
 
 /// How long the group has after SIGTERM before SIGKILL.
 const GRACE: Duration = Duration::from_secs(2);
-
-/// How long to wait for the end of stderr once the command is gone: a
-/// process it left in the background may hold the pipe open.
-const DRAIN: Duration = Duration::from_millis(500);
 
 /// How much of stderr is kept: its last bytes, then its last lines.
 const STDERR_KEPT: usize = 4096;
@@ -76,44 +65,27 @@ impl CommandNotifier {
     }
 
     fn deliver(&self, notification: &Notification<'_>) -> Result<(), String> {
-        let mut child = spawn(&self.command, &Self::env(notification))
+        let child = spawn(&self.command, &Self::env(notification))
             .map_err(|error| format!("could not start sh: {error}"))?;
-        let mut group = ProcessGroup::of(&child);
-        let writer = child.stdin.take().and_then(|stdin| {
-            let mut message = notification.message.clone();
-            if !message.ends_with('\n') {
-                message.push('\n');
-            }
-            start_writer(stdin, message)
-        });
-        let reader = child.stderr.take().and_then(start_reader);
-
-        let deadline = Instant::now().checked_add(self.timeout);
-        let status = loop {
-            match child.try_wait() {
-                Ok(Some(status)) => break Some(status),
-                Ok(None) => {}
-                // Reaped elsewhere (a SIGCHLD handler): gone, status unknown.
-                Err(_) => break None,
-            }
-            if deadline.is_some_and(|deadline| Instant::now() >= deadline) {
-                stop(group, &mut child);
-                finish(writer, reader);
-                return Err(format!(
-                    "timed out after {}",
-                    humantime::format_duration(self.timeout)
-                ));
-            }
-            thread::sleep(POLL);
+        let mut message = notification.message.clone();
+        if !message.ends_with('\n') {
+            message.push('\n');
+        }
+        let limits = Limits {
+            timeout: self.timeout,
+            grace: GRACE,
+            kept: STDERR_KEPT,
         };
-        // A command that ended by itself is not signalled: what it left in
-        // the background (a mailer queueing the message) is its business.
-        group.disarm();
-        let stderr = finish(writer, reader);
-        match status {
-            Some(status) if status.success() => Ok(()),
-            Some(status) => Err(with_stderr(describe(status), &stderr)),
-            None => Err(with_stderr("ended with an unknown status".to_owned(), &stderr)),
+        let ran = subprocess::run(child, Some(message.into_bytes()), limits);
+        let stderr = last_lines(&ran.stderr);
+        match ran.ended {
+            Ended::Exited(status) if status.success() => Ok(()),
+            Ended::Exited(status) => Err(with_stderr(describe(status), &stderr)),
+            Ended::Unknown => Err(with_stderr("ended with an unknown status".to_owned(), &stderr)),
+            Ended::TimedOut => Err(format!(
+                "timed out after {}",
+                humantime::format_duration(self.timeout)
+            )),
         }
     }
 }
@@ -156,76 +128,6 @@ fn spawn(command: &str, env: &[(&str, String)]) -> io::Result<Child> {
         .spawn()
 }
 
-/// Writes the message and closes stdin, on a thread of its own: a command
-/// that never reads must not block the timeout.
-fn start_writer(mut stdin: ChildStdin, message: String) -> Option<JoinHandle<()>> {
-    thread::Builder::new()
-        .name("notify-stdin".to_owned())
-        // A command that exits without reading gives EPIPE: not our failure.
-        .spawn(move || {
-            let _ = stdin.write_all(message.as_bytes());
-        })
-        .ok()
-}
-
-/// What stderr said so far, shared with the thread reading it, so that
-/// what came before a stray process kept the pipe open is not lost.
-type Said = Arc<Mutex<Vec<u8>>>;
-
-/// The stderr reader, and what it has read so far.
-struct Reader {
-    thread: JoinHandle<()>,
-    said: Said,
-}
-
-/// Reads stderr to its end, keeping about the last [`STDERR_KEPT`] bytes.
-fn start_reader(mut stderr: impl Read + Send + 'static) -> Option<Reader> {
-    let said = Said::default();
-    let kept = Arc::clone(&said);
-    let thread = thread::Builder::new()
-        .name("notify-stderr".to_owned())
-        .spawn(move || {
-            let mut buf = [0u8; 4096];
-            loop {
-                let n = match stderr.read(&mut buf) {
-                    Ok(0) => break,
-                    Ok(n) => n,
-                    Err(error) if error.kind() == io::ErrorKind::Interrupted => continue,
-                    Err(_) => break,
-                };
-                let mut kept = kept.lock().unwrap_or_else(PoisonError::into_inner);
-                kept.extend_from_slice(&buf[..n]);
-                if kept.len() > 2 * STDERR_KEPT {
-                    let extra = kept.len() - STDERR_KEPT;
-                    kept.drain(..extra);
-                }
-            }
-        })
-        .ok()?;
-    Some(Reader { thread, said })
-}
-
-/// Waits a little for the helper threads and returns what stderr said. A
-/// thread still blocked on a pipe that some escaped process holds is left
-/// to finish when that pipe closes.
-fn finish(writer: Option<JoinHandle<()>>, reader: Option<Reader>) -> String {
-    let Some(reader) = reader else {
-        return String::new();
-    };
-    let until = Instant::now() + DRAIN;
-    while !reader.thread.is_finished() && Instant::now() < until {
-        thread::sleep(POLL);
-    }
-    if let Some(writer) = writer.filter(|writer| writer.is_finished()) {
-        let _ = writer.join();
-    }
-    if reader.thread.is_finished() {
-        let _ = reader.thread.join();
-    }
-    let said = reader.said.lock().unwrap_or_else(PoisonError::into_inner);
-    last_lines(&said)
-}
-
 /// The last few non-blank lines, joined with ` | `, at most
 /// [`STDERR_SHOWN`] characters.
 fn last_lines(bytes: &[u8]) -> String {
@@ -259,32 +161,6 @@ fn with_stderr(status: String, stderr: &str) -> String {
         status
     } else {
         format!("{status}: {stderr}")
-    }
-}
-
-/// SIGTERM to the command's group, SIGKILL after [`GRACE`] if the shell or
-/// anything else in the group is still alive, then reaps the shell.
-fn stop(mut group: ProcessGroup, child: &mut Child) {
-    // Whatever happens below, the group has been dealt with.
-    group.disarm();
-    group.signal(Signal::TERM);
-    let kill_at = Instant::now() + GRACE;
-    let mut reaped = false;
-    while Instant::now() < kill_at {
-        reaped = reaped || !matches!(child.try_wait(), Ok(None));
-        // Once the shell is reaped, only the rest of the group is left.
-        if reaped && group.is_empty() {
-            return;
-        }
-        thread::sleep(POLL);
-    }
-    group.signal(Signal::KILL);
-    // SIGKILL cannot be caught; the shell is gone within moments,
-    // unless stuck in the kernel, which is not worth hanging for.
-    let give_up = Instant::now() + DRAIN;
-    while !reaped && Instant::now() < give_up {
-        reaped = !matches!(child.try_wait(), Ok(None));
-        thread::sleep(POLL);
     }
 }
 

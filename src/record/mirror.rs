@@ -31,18 +31,26 @@ use super::archive::{Archive, INDEX_FILE, IndexEntry, sha256_hex, sig_path};
 use serde::Deserialize;
 use std::ffi::OsStr;
 use std::fs;
-use std::io::{self, Read};
+use std::io;
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::thread::{self, JoinHandle};
-use std::time::{Duration, Instant};
+use std::time::Duration;
+
+use crate::subprocess::{self, Ended, Limits};
 
 /// How long one `git` command may take (a clone or push over a slow link
 /// included) before its process group is killed.
 pub const GIT_TIMEOUT: Duration = Duration::from_secs(60);
 
-const POLL: Duration = Duration::from_millis(20);
+/// How a `git` that overstays [`GIT_TIMEOUT`] is stopped (ssh gets the
+/// SIGTERM too, and may close its connection), and how much of its output
+/// is kept: its stdout is read only for short answers.
+const GIT_LIMITS: Limits = Limits {
+    timeout: GIT_TIMEOUT,
+    grace: Duration::from_secs(2),
+    kept: 64 * 1024,
+};
 
 /// Where a mirror is, as written in the config's `mirrors = [...]`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -382,7 +390,7 @@ fn commit(clone: &Path, copied: &[String]) -> Result<(), MirrorError> {
 
 /// Runs the system `git` in `dir` and returns its stdout. It never waits
 /// for a person: no stdin, `GIT_TERMINAL_PROMPT=0`, and after
-/// [`GIT_TIMEOUT`] its whole process group (ssh included) is killed.
+/// [`GIT_TIMEOUT`] its whole process group (ssh included) is stopped.
 fn git<S: AsRef<OsStr>>(dir: Option<&Path>, args: &[S]) -> Result<String, MirrorError> {
     let command = args
         .iter()
@@ -394,46 +402,20 @@ fn git<S: AsRef<OsStr>>(dir: Option<&Path>, args: &[S]) -> Result<String, Mirror
         command: command.clone(),
         detail,
     };
-    let mut child = spawn_git(dir, args).map_err(|error| failed(format!("cannot start git: {error}")))?;
-    // Killed whole (ssh included) if this returns early or unwinds.
-    let mut group = crate::process_group::ProcessGroup::of(&child);
-    let stdout = child.stdout.take().map(drain);
-    let stderr = child.stderr.take().map(drain);
-    let deadline = Instant::now() + GIT_TIMEOUT;
-    let status = loop {
-        match child.try_wait() {
-            Ok(Some(status)) => break Some(status),
-            Ok(None) => {}
-            Err(_) => break None,
-        }
-        if Instant::now() >= deadline {
-            group.signal(rustix::process::Signal::KILL);
-            group.disarm();
-            let _ = child.wait();
-            return Err(failed(format!(
-                "timed out after {}",
-                humantime::format_duration(GIT_TIMEOUT)
-            )));
-        }
-        thread::sleep(POLL);
-    };
-    // Reaped: its group id may be anyone's now.
-    group.disarm();
-    let take = |reader: Option<JoinHandle<Vec<u8>>>| {
-        reader
-            .and_then(|handle| handle.join().ok())
-            .map(|bytes| String::from_utf8_lossy(&bytes).into_owned())
-            .unwrap_or_default()
-    };
-    let out = take(stdout);
-    let err = take(stderr);
-    match status {
-        Some(status) if status.success() => Ok(out),
-        Some(status) => Err(failed(format!(
+    let child = spawn_git(dir, args).map_err(|error| failed(format!("cannot start git: {error}")))?;
+    let ran = subprocess::run(child, None, GIT_LIMITS);
+    let text = |bytes: &[u8]| String::from_utf8_lossy(bytes).into_owned();
+    match ran.ended {
+        Ended::Exited(status) if status.success() => Ok(text(&ran.stdout)),
+        Ended::Exited(status) => Err(failed(format!(
             "{status}: {}",
-            err.trim().lines().last().unwrap_or("no message")
+            text(&ran.stderr).trim().lines().last().unwrap_or("no message")
         ))),
-        None => Err(failed("ended with an unknown status".to_owned())),
+        Ended::Unknown => Err(failed("ended with an unknown status".to_owned())),
+        Ended::TimedOut => Err(failed(format!(
+            "timed out after {}",
+            humantime::format_duration(GIT_TIMEOUT)
+        ))),
     }
 }
 
@@ -458,16 +440,6 @@ fn spawn_git<S: AsRef<OsStr>>(dir: Option<&Path>, args: &[S]) -> io::Result<Chil
         .stderr(Stdio::piped())
         .process_group(0)
         .spawn()
-}
-
-/// Reads a pipe to its end on a thread of its own, so that a chatty git
-/// never blocks on a full pipe while we wait for it.
-fn drain(mut pipe: impl Read + Send + 'static) -> JoinHandle<Vec<u8>> {
-    thread::spawn(move || {
-        let mut bytes = Vec::new();
-        let _ = pipe.read_to_end(&mut bytes);
-        bytes
-    })
 }
 
 #[cfg(test)]
