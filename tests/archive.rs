@@ -465,6 +465,44 @@ fn a_record_missing_from_the_index_is_caught() {
 }
 
 #[test]
+fn an_index_line_reformatted_by_hand_still_names_its_record() {
+    let mut test = three_archived();
+    let mut index = index_lines(&test);
+    index[1] = index[1].replace(",\"", ", \"").replace("{", "{ ");
+    std::fs::write(test.data().join("archive/index.jsonl"), index.join("\n") + "\n").unwrap();
+    test.again(["verify", "--all"])
+        .success()
+        .stdout_contains("verified 3 records: 0 failed");
+    // Still archived: not reported overdue days later.
+    test.again(["check", "--as-of", TWO_DAYS_LATER])
+        .success()
+        .stdout_lacks("archive-overdue");
+    test.again(["report", IDS[1]]).success().stdout_lacks("DRAFT");
+}
+
+#[test]
+fn an_index_line_that_differs_from_its_record_is_caught() {
+    let mut test = three_archived();
+    let mut index = index_lines(&test);
+    let mut line: serde_json::Value = serde_json::from_str(&index[1]).unwrap();
+    line["severity"] = "sev3".into();
+    line["on_time"] = false.into();
+    index[1] = line.to_string();
+    std::fs::write(test.data().join("archive/index.jsonl"), index.join("\n") + "\n").unwrap();
+    test.again(["verify", "--all"])
+        .status(1)
+        .stdout_contains(&format!(
+            "FAILED {}: index: the index line does not match the record: on_time is false in the index, \
+             true in the record; severity is \"sev3\" in the index, \"sev2\" in the record",
+            IDS[1]
+        ))
+        .stdout_contains("records --reindex")
+        .stdout_contains("verified 3 records: 1 failed");
+    test.again(["records", "--reindex"]).success();
+    test.again(["verify", "--all"]).success();
+}
+
+#[test]
 fn an_edited_journal_no_longer_matches_its_record() {
     let mut test = three_archived();
     // A note after archiving is fine: the record covers the journal up to its head.

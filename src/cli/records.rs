@@ -7,12 +7,12 @@
 //! laid out a chunk of rows at a time (see [`Table`]) rather than by
 //! comfy-table, whose layout needs every row first.
 //!
-//! The index is read here rather than through [`Archive::entries`], which
-//! also checks that each line is canonical JSON by serializing it again:
-//! that check is most of the cost of a line, and a listing does not need
-//! it. Lines are parsed straight into [`IndexEntry`], so a line that is
-//! valid but not canonical is listed; `runbook verify` is what checks the
-//! index, the records, their chain and signatures.
+//! The index is read here rather than through [`Archive::entries`]: `--json`
+//! prints each line's bytes as they are, a torn last line is skipped while
+//! an archive is appending it, and one buffer serves every line. Lines are
+//! parsed as [`Archive::entries`] parses them, straight into [`IndexEntry`];
+//! `runbook verify` is what checks the index against the records, their
+//! chain and signatures.
 
 use super::Context;
 use crate::error::Result;
