@@ -1236,6 +1236,44 @@ title = "Done"
 }
 
 #[test]
+fn durations_past_a_century() {
+    insta::assert_snapshot!(invalid(r#"schema = 1
+title = "Forever"
+archive_within = "1000000 years"
+
+[contacts.oncall]
+role = "On-call"
+phone = "+1 555 0100"
+
+[timers.escalate]
+after = "99999999999999999999s"
+notify = ["oncall"]
+
+[[steps]]
+id = "done"
+kind = "end"
+title = "Done"
+"#), @r#"
+    error: `archive_within` in the runbook is too long: at most 100 years
+     --> runbooks/broken.toml:3:18
+      |
+    3 | archive_within = "1000000 years"
+      |                  ^^^^^^^^^^^^^^^
+      = hint: write a number and a unit, such as archive_within = "30s", "5m", "1h", "1d" or "6 months"
+
+    error: `after` in timer `escalate` is too long: at most 100 years
+      --> runbooks/broken.toml:10:9
+       |
+    10 | after = "99999999999999999999s"
+       |         ^^^^^^^^^^^^^^^^^^^^^^^
+       = hint: write a number and a unit, such as after = "30s", "5m", "1h", "1d" or "6 months"
+
+    checked 1 runbook: 2 errors, 0 warnings
+    [exit 2]
+    "#);
+}
+
+#[test]
 fn timer_after_zero() {
     insta::assert_snapshot!(invalid(r#"schema = 1
 title = "Zero timer"

@@ -350,6 +350,11 @@ fn config_rejects_bad_durations() {
         ("10", "invalid timeout \"10\""),
         ("soon", "invalid timeout \"soon\""),
         ("0s", "it must be more than zero"),
+        ("30d", "invalid timeout \"30d\": at most 10m"),
+        (
+            "99999999999999999999s",
+            "invalid timeout \"99999999999999999999s\": number is too large",
+        ),
     ] {
         let error = parse(&format!(
             "[[notifiers]]\nname = \"m\"\ntype = \"command\"\ncommand = \"true\"\ntimeout = \"{timeout}\"\n"

@@ -189,9 +189,7 @@ fn still_open(incident: &Incident) -> Error {
 /// said on `err`, when it no longer loads.
 fn archive_within(context: &Context, dir: &Path, text: &str, err: &mut impl Write) -> Result<TimeDelta> {
     match super::kept::runbook(context, dir, text.to_owned()) {
-        Some(runbook) => {
-            super::kept::archive_within(&runbook).ok_or_else(|| Error::usage("archive_within is too long"))
-        }
+        Some(runbook) => Ok(super::kept::archive_within(&runbook)),
         None => {
             writeln!(
                 err,

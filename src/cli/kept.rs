@@ -61,9 +61,10 @@ pub fn runbook(context: &Context, dir: &Path, text: String) -> Option<Runbook> {
 }
 
 /// How long after handling ends the record is due: the runbook's
-/// `archive_within`, or `None` when it does not fit a time span.
-pub fn archive_within(runbook: &Runbook) -> Option<TimeDelta> {
-    TimeDelta::from_std(runbook.archive_within.duration).ok()
+/// `archive_within`. The loader refuses periods too long for a time span,
+/// so the default day stands in only for a runbook built some other way.
+pub fn archive_within(runbook: &Runbook) -> TimeDelta {
+    TimeDelta::from_std(runbook.archive_within.duration).unwrap_or_else(|_| default_archive_within())
 }
 
 /// The default `archive_within` (one day), for a kept runbook that no
@@ -73,9 +74,7 @@ pub fn default_archive_within() -> TimeDelta {
 }
 
 /// The `archive_within` of the kept runbook `text`; the default day when
-/// it no longer loads or its value does not fit a time span.
+/// it no longer loads.
 pub fn archive_within_or_default(context: &Context, dir: &Path, text: String) -> TimeDelta {
-    runbook(context, dir, text)
-        .and_then(|runbook| archive_within(&runbook))
-        .unwrap_or_else(default_archive_within)
+    runbook(context, dir, text).map_or_else(default_archive_within, |runbook| archive_within(&runbook))
 }

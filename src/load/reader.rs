@@ -2,7 +2,7 @@
 //! stopping at the first, each located at the key or value at fault.
 
 use super::{Diagnostic, Level, Source};
-use crate::model::{Located, Period, Span, Text};
+use crate::model::{LONGEST, LONGEST_DURATION, Located, Period, Span, Text};
 use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
@@ -240,7 +240,20 @@ impl<'a, 'i> Fields<'a, 'i> {
             self.wrong_type(ctx, key, located, "a duration string", hint);
             return None;
         };
-        match humantime::parse_duration(text.trim()) {
+        let parsed = match humantime::parse_duration(text.trim()) {
+            // Past what a u64 of seconds holds: too long either way.
+            Err(humantime::DurationError::NumberOverflow) => Ok(std::time::Duration::MAX),
+            parsed => parsed,
+        };
+        match parsed {
+            Ok(duration) if duration > LONGEST_DURATION => {
+                ctx.error(
+                    span_of(located),
+                    format!("`{key}` in {} is too long: at most {LONGEST}", self.what),
+                    hint,
+                );
+                None
+            }
             Ok(duration) if !duration.is_zero() => Some(Period::new(text.trim(), duration)),
             Ok(_) => {
                 ctx.error(
@@ -254,7 +267,6 @@ impl<'a, 'i> Fields<'a, 'i> {
                 let why = match error {
                     humantime::DurationError::UnknownUnit { unit, .. } => format!("unknown unit \"{unit}\""),
                     humantime::DurationError::Empty => "it is empty".to_owned(),
-                    humantime::DurationError::NumberOverflow => "it is too long".to_owned(),
                     _ => format!("\"{}\" is not a number and a unit", text.trim()),
                 };
                 ctx.error(

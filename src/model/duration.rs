@@ -4,6 +4,14 @@
 use serde::Serialize;
 use std::time::Duration;
 
+/// The longest duration a runbook may give, as written in messages: far
+/// beyond any deadline or review period, and short enough that a time this
+/// long after any journaled time is still a date.
+pub const LONGEST: &str = "100 years";
+
+/// [`LONGEST`] as a duration: humantime's year is 365.25 days.
+pub const LONGEST_DURATION: Duration = Duration::from_secs(100 * 31_557_600);
+
 /// A duration together with the text it was written as, so that it is shown
 /// back to people the way they wrote it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -81,6 +89,11 @@ mod tests {
 
     fn date(text: &str) -> NaiveDate {
         text.parse().unwrap()
+    }
+
+    #[test]
+    fn the_longest_duration_is_what_its_text_says() {
+        assert_eq!(humantime::parse_duration(LONGEST).unwrap(), LONGEST_DURATION);
     }
 
     #[test]

@@ -247,7 +247,12 @@ fn check_header(name: &str, value: &str) -> Result<(), String> {
     Ok(())
 }
 
-/// Reads a humantime duration (`30s`, `2m`, `1m30s`), more than zero.
+/// The longest a notifier may take: one stuck longer is failing, and is
+/// retried later; meanwhile `check` under cron must not pile up behind it.
+const LONGEST_TIMEOUT: Duration = Duration::from_secs(600);
+
+/// Reads a humantime duration (`30s`, `2m`, `1m30s`), more than zero and
+/// at most [`LONGEST_TIMEOUT`].
 fn duration<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Duration, D::Error> {
     let text = String::deserialize(deserializer)?;
     let duration = humantime::parse_duration(text.trim()).map_err(|error| {
@@ -258,6 +263,12 @@ fn duration<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Duration, D::E
     if duration.is_zero() {
         return Err(serde::de::Error::custom(format!(
             "invalid timeout {text:?}: it must be more than zero"
+        )));
+    }
+    if duration > LONGEST_TIMEOUT {
+        return Err(serde::de::Error::custom(format!(
+            "invalid timeout {text:?}: at most {}; a notification that fails is tried again later",
+            humantime::format_duration(LONGEST_TIMEOUT)
         )));
     }
     Ok(duration)

@@ -230,6 +230,8 @@ pub enum RecordError {
         found: String,
         journaled: String,
     },
+    #[error("the archive deadline is past the last date a record can hold")]
+    Deadline,
     #[error("a number at {path} is not an integer; records hold no floats")]
     Float { path: String },
     #[error("not JSON: {0}")]
@@ -288,7 +290,9 @@ pub fn build(
         });
     }
 
-    let due = ended + archive_within;
+    let due = ended
+        .checked_add_signed(archive_within)
+        .ok_or(RecordError::Deadline)?;
     let late = archived - due;
     let deadline = Deadline {
         within_s: archive_within.num_seconds(),
