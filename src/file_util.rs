@@ -2,7 +2,8 @@
 //! lose (journal, archive, mirrors, keys, the kept runbook). What survives a
 //! crash: a directory entry (a new file, a rename) once `sync_dir` of its
 //! directory has returned; a new directory once `make_dirs` has returned; a
-//! replaced file, old or new but whole, once `replace` has returned.
+//! file put in place by `publish`, whole (or, replacing one, the old file,
+//! whole), once `publish` has returned.
 
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, Write};
@@ -93,11 +94,23 @@ pub fn write_new(path: &Path, bytes: &[u8], mode: u32) -> Result<(), PathError> 
     file.sync_all().map_err(failed("sync"))
 }
 
-/// Puts `bytes` at `path` with `mode`, replacing any file there: written to
-/// `.NAME.tmp` beside it (one a crash left is removed first), renamed over
-/// `path`, then the directory synced. `path` is the old file or the new one,
-/// whole.
-pub fn replace(path: &Path, bytes: &[u8], mode: u32) -> Result<(), PathError> {
+/// What [`publish`] does when `path` already exists.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Existing {
+    /// Replaces it: readers see the old file or the new one, whole.
+    Replace,
+    /// Leaves it alone and fails with `AlreadyExists`, even when another
+    /// process creates it at the same moment.
+    Keep,
+}
+
+/// Puts `bytes` at `path` with `mode`, whole or not at all: written to
+/// `.NAME.tmp` beside it (one a crash left is removed first) and synced,
+/// moved into place (renamed over it for [`Existing::Replace`]; hard-linked
+/// for [`Existing::Keep`], as a link never replaces a file), then the
+/// directory synced. Writers of one path take turns under a lock: the
+/// incident's, the archive's, a mirror's, or the key directory's.
+pub fn publish(path: &Path, bytes: &[u8], mode: u32, existing: Existing) -> Result<(), PathError> {
     let dir = match path.parent() {
         Some(dir) if !dir.as_os_str().is_empty() => dir,
         _ => Path::new("."),
@@ -105,10 +118,19 @@ pub fn replace(path: &Path, bytes: &[u8], mode: u32) -> Result<(), PathError> {
     let name = path.file_name().unwrap_or_default().to_string_lossy();
     let temp = dir.join(format!(".{name}.tmp"));
     let _ = fs::remove_file(&temp);
-    write_new(&temp, bytes, mode)?;
-    fs::rename(&temp, path).map_err(|error| PathError {
-        action: "rename",
-        path: temp,
+    if let Err(failed) = write_new(&temp, bytes, mode) {
+        let _ = fs::remove_file(&temp);
+        return Err(failed);
+    }
+    let placed = match existing {
+        Existing::Replace => fs::rename(&temp, path),
+        Existing::Keep => fs::hard_link(&temp, path),
+    };
+    // Gone already after a rename; after a link or a failure, in the way.
+    let _ = fs::remove_file(&temp);
+    placed.map_err(|error| PathError {
+        action: "create",
+        path: path.to_owned(),
         error,
     })?;
     sync_dir(dir).map_err(|error| PathError {
@@ -116,4 +138,52 @@ pub fn replace(path: &Path, bytes: &[u8], mode: u32) -> Result<(), PathError> {
         path: dir.to_owned(),
         error,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn names(dir: &Path) -> Vec<String> {
+        let mut names: Vec<String> = fs::read_dir(dir)
+            .unwrap()
+            .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    }
+
+    #[test]
+    fn publish_replaces_or_keeps_and_leaves_no_temporary_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("index.jsonl");
+        // What a crash left half written is cleared out of the way.
+        fs::write(dir.path().join(".index.jsonl.tmp"), "torn").unwrap();
+
+        publish(&path, b"one\n", 0o640, Existing::Keep).unwrap();
+        assert_eq!(fs::read(&path).unwrap(), b"one\n");
+        assert_eq!(fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o640);
+
+        let kept = publish(&path, b"two\n", 0o640, Existing::Keep).unwrap_err();
+        assert_eq!(kept.error.kind(), io::ErrorKind::AlreadyExists);
+        assert_eq!(kept.path, path);
+        assert_eq!(fs::read(&path).unwrap(), b"one\n");
+
+        publish(&path, b"three\n", 0o444, Existing::Replace).unwrap();
+        assert_eq!(fs::read(&path).unwrap(), b"three\n");
+        assert_eq!(fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o444);
+        assert_eq!(names(dir.path()), ["index.jsonl"]);
+    }
+
+    #[test]
+    fn publish_into_a_missing_directory_fails_and_names_the_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("missing/record.json");
+        let failed = publish(&path, b"{}\n", 0o444, Existing::Keep).unwrap_err();
+        assert_eq!(failed.error.kind(), io::ErrorKind::NotFound);
+        assert!(
+            failed.to_string().contains("missing/.record.json.tmp"),
+            "{failed}"
+        );
+    }
 }

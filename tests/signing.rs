@@ -513,6 +513,52 @@ fn keygen_command_writes_the_key_and_says_how_to_verify() {
 }
 
 #[test]
+fn keygens_at_once_take_turns_and_make_one_key() {
+    let test = crate::common::Test::new();
+    let config = test.config_dir();
+    let runs: Vec<_> = (0..8)
+        .map(|n| {
+            test.command(["keygen", "--identity", &format!("ops{n}@example.com")])
+                .stdout(std::process::Stdio::null())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    let outputs: Vec<_> = runs
+        .into_iter()
+        .map(|run| run.wait_with_output().unwrap())
+        .collect();
+    let made = outputs.iter().filter(|output| output.status.success()).count();
+    assert_eq!(made, 1, "exactly one keygen makes the key");
+    for output in outputs.iter().filter(|output| !output.status.success()) {
+        assert_eq!(output.status.code(), Some(2));
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(
+            stderr.contains("already exists; runbook keygen never replaces a key"),
+            "{stderr}"
+        );
+    }
+    let signer = Signer::load(&config.join("signing_key"), None).unwrap();
+    let allowed = AllowedSigners::load(&config.join("allowed_signers")).unwrap();
+    assert_eq!(allowed.signers.len(), 1);
+    let line = std::fs::read_to_string(config.join("allowed_signers")).unwrap();
+    let public = std::fs::read_to_string(config.join("signing_key.pub")).unwrap();
+    let key = public.split_whitespace().nth(1).unwrap();
+    assert!(
+        line.contains(key),
+        "{line} trusts the key made: {}",
+        signer.fingerprint()
+    );
+    let leftovers: Vec<_> = std::fs::read_dir(&config)
+        .unwrap()
+        .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|name| name.starts_with('.'))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+}
+
+#[test]
 fn keygen_command_defaults_to_user_at_host_and_takes_a_passphrase_file() {
     let test = crate::common::Test::new()
         .file("passphrase", "correct horse\n")

@@ -62,7 +62,7 @@ pub fn queue(dir: &Path, entry: &Queued) -> Result<String, PathError> {
         path: inbox.clone(),
         error: io::Error::other(error),
     })?;
-    file_util::replace(&entry_path(dir, &id), &json, 0o600)?;
+    file_util::publish(&entry_path(dir, &id), &json, 0o600, file_util::Existing::Keep)?;
     Ok(id)
 }
 

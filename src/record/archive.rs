@@ -27,6 +27,7 @@
 
 pub use super::canonical::sha256_hex;
 use super::canonical::{Record, RecordError, canonical_bytes};
+use crate::file_util::Existing;
 use chrono::{DateTime, Datelike, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -377,7 +378,6 @@ impl Archive {
         sync_dir(&self.dir)?;
         publish(&path, bytes)?;
         publish(&sig, signature.as_bytes())?;
-        sync_dir(&dir)?;
         append_line(&self.index_path(), &line)?;
         fs::remove_file(&pending).map_err(io_error("remove", &pending))?;
         sync_dir(&self.dir)?;
@@ -478,7 +478,7 @@ impl Archive {
         for &index in &order {
             text.extend(nodes[index].0.to_line()?);
         }
-        crate::file_util::replace(&self.index_path(), &text, 0o644).map_err(path_error)?;
+        crate::file_util::publish(&self.index_path(), &text, 0o644, Existing::Replace).map_err(path_error)?;
         Ok(Reindexed {
             records: order.len(),
             problems,
@@ -856,25 +856,10 @@ fn write_new(path: &Path, bytes: &[u8], mode: u32) -> Result<(), ArchiveError> {
     crate::file_util::write_new(path, bytes, mode).map_err(path_error)
 }
 
-/// Writes a new read-only file atomically: a temporary file in the same
-/// directory, synced, then renamed into place. Refuses to replace a file
-/// (the caller holds the archive lock, so nobody creates one meanwhile).
-/// The caller syncs the directory.
+/// Writes a new read-only file whole ([`crate::file_util::publish`]); never
+/// replaces one.
 fn publish(path: &Path, bytes: &[u8]) -> Result<(), ArchiveError> {
-    let dir = path.parent().unwrap_or(Path::new("."));
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let temp = dir.join(format!(".{name}.tmp"));
-    let _ = fs::remove_file(&temp);
-    if path.exists() {
-        return Err(io_error("create", path)(io::Error::from(
-            io::ErrorKind::AlreadyExists,
-        )));
-    }
-    write_new(&temp, bytes, 0o444)?;
-    fs::rename(&temp, path).map_err(io_error("rename", &temp))
+    crate::file_util::publish(path, bytes, 0o444, Existing::Keep).map_err(path_error)
 }
 
 /// Removes temporary files a crash left in a record directory.

@@ -296,9 +296,9 @@ fn place(path: &Path, bytes: &[u8]) -> Result<bool, MirrorError> {
     }
 }
 
-/// Replaces `path` whole ([`crate::file_util::replace`]).
+/// Replaces `path` whole ([`crate::file_util::publish`]).
 fn write_atomic(path: &Path, bytes: &[u8], mode: u32) -> Result<(), MirrorError> {
-    crate::file_util::replace(path, bytes, mode).map_err(path_error)
+    crate::file_util::publish(path, bytes, mode, crate::file_util::Existing::Replace).map_err(path_error)
 }
 
 fn path_error(failed: crate::file_util::PathError) -> MirrorError {

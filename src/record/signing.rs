@@ -15,11 +15,12 @@
 //! and never reads the clock (callers pass the time to verify at).
 
 use super::allowed_signers::{AllowedSigner, AllowedSigners};
+use crate::file_util::{self, Existing};
 use chrono::{DateTime, SecondsFormat, Utc};
 use ssh_key::rand_core::OsRng;
 use ssh_key::{Algorithm, HashAlg, LineEnding, PrivateKey, PublicKey, SshSig};
 use std::io::Read;
-use std::os::unix::fs::{DirBuilderExt, MetadataExt};
+use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 
 /// The SSHSIG namespace of incident records: a signature made for anything
@@ -369,16 +370,23 @@ pub struct KeyFiles {
 /// which fails if a file of that name appeared meanwhile.
 ///
 /// Durability: each file is written to a temporary file, synced, moved into
-/// place and the directory synced, so after a crash each file is whole, or
-/// absent (the keys) or as it was (`allowed_signers`). A crash between the
-/// files can leave a key that is not yet in `allowed_signers`; no file is
-/// ever half written. Two `keygen`s at once in one directory are not
-/// serialised: one of them fails on the existing key.
+/// place and the directory synced ([`file_util::publish`]), so after a crash
+/// each file is whole, or absent (the keys) or as it was
+/// (`allowed_signers`). A crash between the files can leave a key that is
+/// not yet in `allowed_signers`; no file is ever half written. Two
+/// `keygen`s at once in one directory take turns (an `flock` on the
+/// directory), and the second fails on the existing key.
 pub fn keygen(dir: &Path, identity: &str, passphrase: Option<&str>) -> Result<KeyFiles, SigningError> {
     check_identity(identity)?;
     let private_path = dir.join(KEY_FILE);
     let public_path = dir.join(PUBLIC_KEY_FILE);
     let allowed_path = dir.join(ALLOWED_SIGNERS_FILE);
+    file_util::make_dirs(dir, 0o700).map_err(write_error)?;
+    let turn = std::fs::File::open(dir).and_then(|dir| dir.lock().map(|()| dir));
+    let _turn = turn.map_err(|error| SigningError::Write {
+        path: dir.to_owned(),
+        error,
+    })?;
     for path in [&private_path, &public_path] {
         if std::fs::symlink_metadata(path).is_ok() {
             return Err(SigningError::Exists { path: path.clone() });
@@ -410,16 +418,8 @@ pub fn keygen(dir: &Path, identity: &str, passphrase: Option<&str>) -> Result<Ke
         signer.public_key().to_openssh().map_err(SigningError::Sign)?
     );
 
-    std::fs::DirBuilder::new()
-        .recursive(true)
-        .mode(0o700)
-        .create(dir)
-        .map_err(|error| SigningError::Write {
-            path: dir.to_owned(),
-            error,
-        })?;
-    write_atomically(&private_path, private_text.as_bytes(), 0o600, Replace::Never)?;
-    write_atomically(&public_path, public_text.as_bytes(), 0o644, Replace::Never)?;
+    publish(&private_path, private_text.as_bytes(), 0o600, Existing::Keep)?;
+    publish(&public_path, public_text.as_bytes(), 0o644, Existing::Keep)?;
 
     let (mut contents, mode) = match std::fs::read(&allowed_path) {
         Ok(contents) => {
@@ -442,7 +442,7 @@ pub fn keygen(dir: &Path, identity: &str, passphrase: Option<&str>) -> Result<Ke
     }
     contents.extend_from_slice(line.as_bytes());
     contents.push(b'\n');
-    write_atomically(&allowed_path, &contents, mode, Replace::Always)?;
+    publish(&allowed_path, &contents, mode, Existing::Replace)?;
 
     Ok(KeyFiles {
         private_key: private_path,
@@ -544,56 +544,22 @@ fn read_private_file(path: &Path, what: &'static str) -> Result<Vec<u8>, Signing
     Ok(bytes)
 }
 
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Replace {
-    /// Fail with [`SigningError::Exists`] when `path` exists.
-    Never,
-    Always,
+/// [`file_util::publish`], its failures as a [`SigningError`].
+fn publish(path: &Path, contents: &[u8], mode: u32, existing: Existing) -> Result<(), SigningError> {
+    file_util::publish(path, contents, mode, existing).map_err(|failed| {
+        if failed.error.kind() == std::io::ErrorKind::AlreadyExists {
+            SigningError::Exists { path: failed.path }
+        } else {
+            write_error(failed)
+        }
+    })
 }
 
-/// Writes `contents` to `path` with exactly `mode`: into a temporary file in
-/// the same directory (created exclusively, with `mode` from the start so a
-/// key is never readable by others), synced, then moved into place (a hard
-/// link for [`Replace::Never`], which cannot replace a file; a rename
-/// otherwise), and the directory synced.
-fn write_atomically(path: &Path, contents: &[u8], mode: u32, replace: Replace) -> Result<(), SigningError> {
-    let write_error = |error| SigningError::Write {
-        path: path.to_owned(),
-        error,
-    };
-    let dir = match path.parent() {
-        Some(dir) if !dir.as_os_str().is_empty() => dir,
-        _ => Path::new("."),
-    };
-    let name = path.file_name().unwrap_or_default().to_string_lossy();
-    let temp = dir.join(format!(".{name}.tmp.{}", std::process::id()));
-    // A temporary file left by a crashed run with our process id.
-    let _ = std::fs::remove_file(&temp);
-    if let Err(failed) = crate::file_util::write_new(&temp, contents, mode) {
-        let _ = std::fs::remove_file(&temp);
-        return Err(write_error(failed.error));
+fn write_error(failed: file_util::PathError) -> SigningError {
+    SigningError::Write {
+        path: failed.path,
+        error: failed.error,
     }
-    let placed = match replace {
-        Replace::Always => std::fs::rename(&temp, path),
-        Replace::Never => {
-            let linked = std::fs::hard_link(&temp, path);
-            let _ = std::fs::remove_file(&temp);
-            linked
-        }
-    };
-    match placed {
-        Ok(()) => {}
-        Err(error) if error.kind() == std::io::ErrorKind::AlreadyExists => {
-            return Err(SigningError::Exists {
-                path: path.to_owned(),
-            });
-        }
-        Err(error) => {
-            let _ = std::fs::remove_file(&temp);
-            return Err(write_error(error));
-        }
-    }
-    crate::file_util::sync_dir(dir).map_err(write_error)
 }
 
 #[cfg(test)]
