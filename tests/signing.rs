@@ -448,6 +448,16 @@ fn a_loose_key_file_is_refused() {
     assert!(error.contains("is not an OpenSSH private key"), "{error}");
 }
 
+/// Nothing half-written (`.NAME.tmp`) is left in `dir`.
+fn assert_no_temporary_files(dir: &Path) {
+    let leftovers: Vec<_> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|name| name.starts_with('.'))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+}
+
 #[test]
 fn keygen_never_replaces_a_key_and_keeps_existing_signers() {
     let dir = Dir::new();
@@ -477,12 +487,7 @@ fn keygen_never_replaces_a_key_and_keeps_existing_signers() {
     assert!(matches!(error, SigningError::Exists { .. }), "{error}");
     assert_eq!(dir.read("config/signing_key"), before);
     assert_eq!(dir.read("config/allowed_signers"), text);
-    let leftovers: Vec<_> = std::fs::read_dir(&config)
-        .unwrap()
-        .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
-        .filter(|name| name.starts_with('.'))
-        .collect();
-    assert!(leftovers.is_empty(), "{leftovers:?}");
+    assert_no_temporary_files(&config);
 
     let error = signing::keygen(&dir.path("elsewhere"), "two words", None).unwrap_err();
     assert!(matches!(error, SigningError::BadIdentity { .. }), "{error}");
@@ -550,12 +555,7 @@ fn keygens_at_once_take_turns_and_make_one_key() {
         "{line} trusts the key made: {}",
         signer.fingerprint()
     );
-    let leftovers: Vec<_> = std::fs::read_dir(&config)
-        .unwrap()
-        .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
-        .filter(|name| name.starts_with('.'))
-        .collect();
-    assert!(leftovers.is_empty(), "{leftovers:?}");
+    assert_no_temporary_files(&config);
 }
 
 #[test]
