@@ -334,6 +334,29 @@ fn flipped_signature_byte_is_not_verified() {
 }
 
 #[test]
+fn a_record_with_no_signature_or_no_signers_to_check_against_is_not_verified() {
+    let mut test = archived_incident();
+    let signers = test.config_dir().join("allowed_signers");
+    let moved = test.work().join("allowed_signers");
+    std::fs::rename(&signers, &moved).unwrap();
+    test.again(["report", ID])
+        .status(1)
+        .stdout_contains("NOT VERIFIED: no allowed signers:")
+        .stdout_contains("allowed_signers does not exist");
+    std::fs::rename(&moved, &signers).unwrap();
+
+    let sig = test.data().join("archive/2026/11").join(format!("{ID}.json.sig"));
+    std::fs::remove_file(&sig).unwrap();
+    test.again(["report", ID])
+        .status(1)
+        .stdout_contains("NOT VERIFIED: cannot read the signature")
+        .stdout_contains(&format!("{ID}.json.sig"));
+    test.again(["verify", ID])
+        .status(1)
+        .stdout_contains(&format!("FAILED {ID}: signature: cannot read the signature"));
+}
+
+#[test]
 fn unknown_incident_is_a_usage_error() {
     Test::new()
         .args(["report", "INC-20261128-0042"])

@@ -13,6 +13,7 @@ use crate::error::{Error, Result};
 use crate::exit_code::ExitCode;
 use crate::journal::Lock;
 use crate::model::{EventKind, Incident};
+use crate::record::allowed_signers::AllowedSigners;
 use crate::record::archive::{Archive, ArchiveError};
 use crate::record::canonical::{Summary, build, what_happened};
 use crate::record::signing::Signer;
@@ -212,6 +213,25 @@ pub(super) fn allowed_signers_path(context: &Context, flag: Option<&Path>) -> Op
     flag.map(Path::to_owned)
         .or_else(|| context.config.allowed_signers.clone())
         .or_else(|| config_file(crate::record::signing::ALLOWED_SIGNERS_FILE))
+}
+
+/// The allowed signers from `--allowed-signers`, the config, or beside the
+/// signing key, for `verify` and `report`.
+pub(super) fn allowed_signers(context: &Context, flag: Option<&Path>) -> Result<AllowedSigners> {
+    let path = allowed_signers_path(context, flag)
+        .ok_or_else(|| Error::usage("cannot tell where allowed_signers is: no home directory"))?;
+    if !path.is_file() {
+        return Err(
+            Error::usage(format!("no allowed signers: {} does not exist", path.display())).with_hint(
+                "`runbook keygen` writes it; or pass --allowed-signers FILE (OpenSSH format: \
+                 `PRINCIPAL namespaces=\"runbook-incident\" ssh-ed25519 KEY`)",
+            ),
+        );
+    }
+    AllowedSigners::load(&path).map_err(|error| {
+        Error::usage(format!("cannot use {}: {error}", path.display()))
+            .with_hint("one signer a line: PRINCIPALS [OPTIONS] KEYTYPE BASE64-KEY")
+    })
 }
 
 /// The signing key (`$XDG_CONFIG_HOME/runbook/signing_key`), decrypted

@@ -11,10 +11,9 @@ use crate::error::{Error, Result};
 use crate::exit_code::ExitCode;
 use crate::journal::sha256_hex;
 use crate::model::{Incident, Status};
-use crate::record::allowed_signers::AllowedSigners;
-use crate::record::archive::{Archive, sig_path};
+use crate::record::archive::Archive;
 use crate::record::canonical::{Record, Summary, build};
-use crate::record::signing::{VerifyError, verify};
+use crate::record::signing::verify_beside;
 use crate::report::{IncidentReport, Standing, Verification};
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -119,52 +118,24 @@ fn check_signature(
     record: &Record,
     path: &Path,
 ) -> Verification {
-    let not = |why: String| Verification::NotVerified {
-        fingerprint: None,
-        why,
-    };
-    let Some(signers_path) = super::archive::allowed_signers_path(context, args.allowed_signers.as_deref())
-    else {
-        return not("cannot tell where allowed_signers is: no home directory".into());
-    };
-    if !signers_path.is_file() {
-        return not(format!(
-            "no allowed signers to check against: {} does not exist",
-            signers_path.display()
-        ));
-    }
-    let signers = match AllowedSigners::load(&signers_path) {
+    let signers = match super::archive::allowed_signers(context, args.allowed_signers.as_deref()) {
         Ok(signers) => signers,
-        Err(error) => return not(format!("cannot use {}: {error}", signers_path.display())),
+        Err(error) => {
+            return Verification::NotVerified {
+                fingerprint: None,
+                why: error.to_string(),
+            };
+        }
     };
-    let sig = sig_path(path);
-    let armored = match std::fs::read_to_string(&sig) {
-        Ok(armored) => armored,
-        Err(error) => return not(format!("cannot read the signature {}: {error}", sig.display())),
-    };
-    match verify(bytes, &armored, &signers, record.archived) {
+    match verify_beside(path, bytes, &signers, record.archived) {
         Ok(verified) => Verification::Verified {
             principal: verified.principal,
             fingerprint: verified.fingerprint,
         },
         Err(error) => Verification::NotVerified {
-            fingerprint: fingerprint_of(&error),
+            fingerprint: error.fingerprint().map(str::to_owned),
             why: error.to_string(),
         },
-    }
-}
-
-fn fingerprint_of(error: &VerifyError) -> Option<String> {
-    match error {
-        VerifyError::Mismatch { fingerprint } | VerifyError::UnknownSigner { fingerprint, .. } => {
-            Some(fingerprint.clone())
-        }
-        VerifyError::NamespaceNotAllowed { signer, .. } | VerifyError::NotValidAt { signer, .. } => {
-            Some(signer.fingerprint.clone())
-        }
-        VerifyError::Malformed(_)
-        | VerifyError::UnsupportedAlgorithm { .. }
-        | VerifyError::WrongNamespace { .. } => None,
     }
 }
 

@@ -8,7 +8,7 @@ use super::Context;
 use crate::error::{Error, Result};
 use crate::exit_code::ExitCode;
 use crate::record::allowed_signers::AllowedSigners;
-use crate::record::archive::{Archive, Audit, Problem, ProblemKind, sig_path};
+use crate::record::archive::{Archive, Audit, Problem, ProblemKind};
 use crate::record::canonical::Record;
 use crate::term::sanitize;
 use std::collections::BTreeSet;
@@ -46,7 +46,7 @@ pub fn run(context: &Context, args: &Args) -> Result<ExitCode> {
         Some(dir) => Archive::new(dir.clone()),
         None => Archive::new(context.archive_dir()),
     };
-    let signers = allowed_signers(context, args)?;
+    let signers = super::archive::allowed_signers(context, args.allowed_signers.as_deref())?;
 
     for note in &signers.skipped {
         writeln!(std::io::stderr(), "note: {}", sanitize(note))?;
@@ -109,23 +109,6 @@ fn report(
     Ok(())
 }
 
-fn allowed_signers(context: &Context, args: &Args) -> Result<AllowedSigners> {
-    let path = super::archive::allowed_signers_path(context, args.allowed_signers.as_deref())
-        .ok_or_else(|| Error::usage("cannot tell where allowed_signers is: no home directory"))?;
-    if !path.is_file() {
-        return Err(
-            Error::usage(format!("no allowed signers: {} does not exist", path.display())).with_hint(
-                "`runbook keygen` writes it; or pass --allowed-signers FILE (OpenSSH format: \
-             `PRINCIPAL namespaces=\"runbook-incident\" ssh-ed25519 KEY`)",
-            ),
-        );
-    }
-    AllowedSigners::load(&path).map_err(|error| {
-        Error::usage(format!("cannot use {}: {error}", path.display()))
-            .with_hint("one signer a line: PRINCIPALS [OPTIONS] KEYTYPE BASE64-KEY")
-    })
-}
-
 /// A requested incident no index line names.
 fn not_indexed(archive: &Archive, id: &str) -> Audit {
     let file = archive.record_file(id).ok().flatten();
@@ -152,17 +135,6 @@ fn check_signature(audit: &mut Audit, signers: &AllowedSigners) -> Option<String
     let (Some(bytes), Some(path)) = (&audit.bytes, &audit.path) else {
         return None;
     };
-    let sig = sig_path(path);
-    let armored = match std::fs::read_to_string(&sig) {
-        Ok(armored) => armored,
-        Err(error) => {
-            audit.problems.push(Problem::new(
-                ProblemKind::Signature,
-                format!("cannot read the signature {}: {error}", sig.display()),
-            ));
-            return None;
-        }
-    };
     // Keys are judged as they were when the record was signed, as git does
     // for commits: a key that expired since does not unmake old records.
     let at = match (&audit.record, &audit.entry) {
@@ -170,7 +142,7 @@ fn check_signature(audit: &mut Audit, signers: &AllowedSigners) -> Option<String
         (None, Some(entry)) => entry.archived,
         (None, None) => crate::clock::now(),
     };
-    match crate::record::signing::verify(bytes, &armored, signers, at) {
+    match crate::record::signing::verify_beside(path, bytes, signers, at) {
         Ok(verified) => Some(format!(
             " (signed by {}, {})",
             verified.principal, verified.fingerprint

@@ -210,6 +210,8 @@ pub struct Verified {
 /// Why a signature was not accepted. Each says what failed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum VerifyError {
+    #[error("cannot read the signature {path}: {error}")]
+    Unreadable { path: String, error: String },
     #[error("malformed signature: {0}")]
     Malformed(String),
     #[error(
@@ -245,6 +247,24 @@ pub enum VerifyError {
     },
 }
 
+impl VerifyError {
+    /// The key that made the signature, when the refusal knows it.
+    pub fn fingerprint(&self) -> Option<&str> {
+        match self {
+            VerifyError::Mismatch { fingerprint } | VerifyError::UnknownSigner { fingerprint, .. } => {
+                Some(fingerprint)
+            }
+            VerifyError::NamespaceNotAllowed { signer, .. } | VerifyError::NotValidAt { signer, .. } => {
+                Some(&signer.fingerprint)
+            }
+            VerifyError::Unreadable { .. }
+            | VerifyError::Malformed(_)
+            | VerifyError::UnsupportedAlgorithm { .. }
+            | VerifyError::WrongNamespace { .. } => None,
+        }
+    }
+}
+
 /// The `allowed_signers` line a refusal is about.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SignerLine {
@@ -266,6 +286,23 @@ impl SignerLine {
             line: signer.line,
         })
     }
+}
+
+/// Checks the signature beside the record at `record` (`RECORD.sig`, see
+/// [`sig_path`](crate::record::archive::sig_path)) over the record's
+/// `bytes`, as [`verify`] does.
+pub fn verify_beside(
+    record: &Path,
+    bytes: &[u8],
+    signers: &AllowedSigners,
+    at: DateTime<Utc>,
+) -> Result<Verified, VerifyError> {
+    let sig = crate::record::archive::sig_path(record);
+    let armored = std::fs::read_to_string(&sig).map_err(|error| VerifyError::Unreadable {
+        path: sig.display().to_string(),
+        error: error.to_string(),
+    })?;
+    verify(bytes, &armored, signers, at)
 }
 
 /// Checks that `armored_sig` is a signature of `bytes` in [`NAMESPACE`] by
