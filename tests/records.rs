@@ -193,7 +193,11 @@ fn each_filter_picks_its_records() {
         .stdout_contains("none of the 4 archived records match");
     test.again(["records", "--since", "last week"])
         .status(2)
-        .stderr_contains("expected YYYY-MM-DD or an RFC 3339 time");
+        .stderr_contains("`last week` is not a time: use YYYY-MM-DD (UTC) or RFC 3339");
+    // A day's end past the calendar's is refused, not computed.
+    test.again(["records", "--until", "+262142-12-31"])
+        .status(2)
+        .stderr_contains("is not a time");
     test.again(["records", "--drill", "--no-drill"]).status(2);
 }
 

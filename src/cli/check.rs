@@ -31,12 +31,7 @@ pub struct Args {
 }
 
 fn as_of(text: &str) -> std::result::Result<DateTime<Utc>, String> {
-    if let Ok(time) = DateTime::parse_from_rfc3339(text) {
-        return Ok(time.with_timezone(&Utc));
-    }
-    chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d")
-        .map(|date| date.and_time(chrono::NaiveTime::MIN).and_utc())
-        .map_err(|_| format!("`{text}` is not a time: use 2026-11-29T09:00:00Z or 2026-11-29"))
+    crate::clock::parse_time(text, crate::clock::DayEdge::Start)
 }
 
 #[derive(Debug, Serialize)]

@@ -15,11 +15,12 @@
 //! chain and signatures.
 
 use super::Context;
+use crate::clock::DayEdge;
 use crate::error::Result;
 use crate::exit_code::ExitCode;
 use crate::record::archive::{Archive, IndexEntry, PENDING_FILE};
 use crate::term::{sanitize_line, short};
-use chrono::{DateTime, Datelike, NaiveDate, NaiveTime, TimeDelta, Utc};
+use chrono::{DateTime, Datelike, TimeDelta, Utc};
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, BufWriter, Write};
 use std::path::Path;
@@ -184,24 +185,12 @@ fn reindex(archive: &Archive, err: &mut impl Write) -> Result<bool> {
 
 /// `--since`: a date means from 00:00 UTC that day.
 fn since(text: &str) -> Result<DateTime<Utc>, String> {
-    bound(text, |day| day.and_time(NaiveTime::MIN).and_utc())
+    crate::clock::parse_time(text, DayEdge::Start)
 }
 
 /// `--until`: a date means up to the last instant of that day, UTC.
 fn until(text: &str) -> Result<DateTime<Utc>, String> {
-    bound(text, |day| {
-        day.and_time(NaiveTime::MIN).and_utc() + TimeDelta::days(1) - TimeDelta::nanoseconds(1)
-    })
-}
-
-fn bound(text: &str, of_day: impl Fn(NaiveDate) -> DateTime<Utc>) -> Result<DateTime<Utc>, String> {
-    let text = text.trim();
-    if let Ok(day) = NaiveDate::parse_from_str(text, "%Y-%m-%d") {
-        return Ok(of_day(day));
-    }
-    DateTime::parse_from_rfc3339(text)
-        .map(|time| time.with_timezone(&Utc))
-        .map_err(|_| "expected YYYY-MM-DD or an RFC 3339 time such as 2026-11-28T09:00:00Z".to_owned())
+    crate::clock::parse_time(text, DayEdge::End)
 }
 
 /// The flags that pick records.
