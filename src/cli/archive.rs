@@ -122,13 +122,9 @@ pub fn run(context: &Context, args: &Args) -> Result<ExitCode> {
     )
     .map_err(|error| Error::usage(error.to_string()))?;
     let bytes = record.to_bytes().map_err(|error| Error::Other(error.into()))?;
-    let mut signature = signer
+    let signature = signer
         .sign(&bytes)
         .map_err(|error| Error::Other(anyhow::anyhow!("cannot sign the record: {error}")))?;
-    // As `ssh-keygen -Y sign` writes it.
-    if !signature.ends_with('\n') {
-        signature.push('\n');
-    }
     let stored = archive
         .store(&lock, &record, &bytes, &signature)
         .map_err(archive_error)?;

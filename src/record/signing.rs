@@ -167,12 +167,18 @@ impl Signer {
     }
 
     /// The armored SSHSIG (`-----BEGIN SSH SIGNATURE-----`) of `bytes` in
-    /// [`NAMESPACE`], hashed with SHA-512 as `ssh-keygen -Y sign` does.
+    /// [`NAMESPACE`], hashed with SHA-512 and ending in a newline, as
+    /// `ssh-keygen -Y sign` writes it.
     pub fn sign(&self, bytes: &[u8]) -> Result<String, SigningError> {
-        self.key
+        let mut armored = self
+            .key
             .sign(NAMESPACE, HashAlg::Sha512, bytes)
             .and_then(|signature| signature.to_pem(LineEnding::LF))
-            .map_err(SigningError::Sign)
+            .map_err(SigningError::Sign)?;
+        if !armored.ends_with('\n') {
+            armored.push('\n');
+        }
+        Ok(armored)
     }
 
     pub fn public_key(&self) -> &PublicKey {
