@@ -10,6 +10,74 @@ use std::io::{self, Write};
 use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 
+/// Whether a path's last component may be a symbolic link.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Links {
+    /// Follow it: a file the user named (`--answers`, `--summary`).
+    Follow,
+    /// Refuse it: a file inside the data directory, where runbook makes
+    /// every file itself, so a link was put there to redirect a write or
+    /// a read elsewhere.
+    Refuse,
+}
+
+/// Opens `path` for reading, refusing anything but a regular file: a FIFO
+/// would block the open or the read until someone writes to it, and a
+/// device may never end. The open itself never blocks (`O_NONBLOCK`, which
+/// changes nothing for a regular file).
+pub fn open_regular(path: &Path, links: Links) -> Result<File, PathError> {
+    let failed = |error| PathError {
+        action: "read",
+        path: path.to_owned(),
+        error,
+    };
+    let mut flags = rustix::fs::OFlags::NONBLOCK.bits() as i32;
+    if links == Links::Refuse {
+        flags |= rustix::fs::OFlags::NOFOLLOW.bits() as i32;
+    }
+    let file = match OpenOptions::new().read(true).custom_flags(flags).open(path) {
+        Ok(file) => file,
+        // What O_NOFOLLOW says of a link.
+        Err(error) if error.raw_os_error() == Some(rustix::io::Errno::LOOP.raw_os_error()) => {
+            return Err(failed(io::Error::other("is a symbolic link, not a file")));
+        }
+        Err(error) => return Err(failed(error)),
+    };
+    let kind = file.metadata().map_err(failed)?.file_type();
+    if !kind.is_file() {
+        let what = if kind.is_dir() {
+            "is a directory, not a file"
+        } else {
+            "is not a regular file (a pipe, socket or device)"
+        };
+        return Err(failed(io::Error::other(what)));
+    }
+    Ok(file)
+}
+
+/// Reads the whole regular file at `path` ([`open_regular`]), refusing one
+/// larger than `limit` bytes before reading it, and reading no more than
+/// that if it grows meanwhile.
+pub fn read_regular(path: &Path, limit: u64, links: Links) -> Result<Vec<u8>, PathError> {
+    let failed = |error| PathError {
+        action: "read",
+        path: path.to_owned(),
+        error,
+    };
+    let file = open_regular(path, links)?;
+    let too_large = || failed(io::Error::other(format!("is larger than {limit} bytes")));
+    let len = file.metadata().map_err(failed)?.len();
+    if len > limit {
+        return Err(too_large());
+    }
+    let mut bytes = Vec::with_capacity(usize::try_from(len).unwrap_or(0));
+    io::Read::read_to_end(&mut io::Read::take(file, limit.saturating_add(1)), &mut bytes).map_err(failed)?;
+    if bytes.len() as u64 > limit {
+        return Err(too_large());
+    }
+    Ok(bytes)
+}
+
 /// Makes a directory's entries durable (new files and directories in it).
 pub fn sync_dir(dir: &Path) -> io::Result<()> {
     File::open(dir)?.sync_all()
@@ -173,6 +241,42 @@ mod tests {
         assert_eq!(fs::read(&path).unwrap(), b"three\n");
         assert_eq!(fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o444);
         assert_eq!(names(dir.path()), ["index.jsonl"]);
+    }
+
+    #[test]
+    fn only_regular_files_are_read_and_only_up_to_the_limit() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("answers.toml");
+        fs::write(&file, "intake = \"2\"\n").unwrap();
+        assert_eq!(
+            read_regular(&file, 64, Links::Refuse).unwrap(),
+            b"intake = \"2\"\n"
+        );
+        let error = read_regular(&file, 4, Links::Follow).unwrap_err().to_string();
+        assert!(error.ends_with("answers.toml: is larger than 4 bytes"), "{error}");
+
+        let link = dir.path().join("link.toml");
+        std::os::unix::fs::symlink(&file, &link).unwrap();
+        assert!(read_regular(&link, 64, Links::Follow).is_ok());
+        let error = read_regular(&link, 64, Links::Refuse).unwrap_err().to_string();
+        assert!(
+            error.ends_with("link.toml: is a symbolic link, not a file"),
+            "{error}"
+        );
+
+        // A FIFO nobody writes to: refused at once, not waited on.
+        let fifo = dir.path().join("fifo");
+        rustix::fs::mkfifoat(rustix::fs::CWD, &fifo, rustix::fs::Mode::from_raw_mode(0o600)).unwrap();
+        let error = read_regular(&fifo, 64, Links::Follow).unwrap_err().to_string();
+        assert!(error.contains("is not a regular file"), "{error}");
+        let error = read_regular(Path::new("/dev/zero"), 64, Links::Follow)
+            .unwrap_err()
+            .to_string();
+        assert!(error.contains("is not a regular file"), "{error}");
+        let error = read_regular(dir.path(), 64, Links::Follow)
+            .unwrap_err()
+            .to_string();
+        assert!(error.contains("is a directory"), "{error}");
     }
 
     #[test]
