@@ -627,7 +627,7 @@ mod tests {
         let signer = signer();
         let armored = signer.sign(b"record").unwrap();
         assert!(armored.starts_with("-----BEGIN SSH SIGNATURE-----\n"));
-        assert!(armored.trim_end().ends_with("-----END SSH SIGNATURE-----"));
+        assert!(armored.ends_with("\n-----END SSH SIGNATURE-----\n"), "{armored}");
         let verified = verify(b"record", &armored, &trusting(&signer, ""), now()).unwrap();
         assert_eq!(verified.principal, "ops@example.com");
         assert_eq!(verified.fingerprint, signer.fingerprint());
