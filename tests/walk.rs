@@ -737,3 +737,39 @@ fn a_note_the_holder_sets_aside_names_where_it_went() {
     holder.wait().unwrap();
     assert!(!test.types(FIRST).contains(&"note-added".to_owned()));
 }
+
+#[test]
+fn the_incidents_table_fits_80_columns_without_breaking_words() {
+    let mut test = Test::new();
+    let paused = [
+        "start",
+        "server-software-failure",
+        "--var",
+        "host=web1",
+        "--var",
+        "symptom=down",
+        "--answer",
+        "intake=2",
+        "--answer",
+        "maintenance-agreement=no",
+    ];
+    for _ in 0..2 {
+        test.again(paused).status(3);
+    }
+    test.again(["abort", "INC-20261128-0001", "--reason", "false alarm"])
+        .success();
+    test.again(["drill", "data-loss"]).status(3);
+    let listing = test.again(["incidents"]);
+    listing.success().stdout_fits(80);
+    insta::assert_snapshot!(listing.stdout, @"
+    INCIDENT           RUNBOOK    STATE    SEV   STEP     ELAPSED  NEXT
+    INC-20261128-0001  server-    aborted  sev2  restart  0s       archive in 1d0h
+                       software-
+                       failure
+    INC-20261128-0002  server-    paused   sev2  restart  0s
+                       software-
+                       failure
+    INC-20261128-0003  data-loss  paused   sev2           0s
+                                  (drill)
+    ");
+}

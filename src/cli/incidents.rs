@@ -4,7 +4,7 @@ use super::Context;
 use crate::error::Result;
 use crate::exit_code::ExitCode;
 use crate::model::{Incident, Status};
-use crate::term::{new_table, render_table, sanitize, short};
+use crate::term::{fitted_table, render_table, sanitize, short};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use std::io::Write;
@@ -155,13 +155,7 @@ pub fn run(context: &Context, args: &Args) -> Result<ExitCode> {
         )?;
         return Ok(ExitCode::Success);
     }
-    let mut table = new_table(["INCIDENT", "RUNBOOK", "STATE", "SEV", "STEP", "ELAPSED", "NEXT"]);
-    // Ids and what is due next are read at a glance: they never wrap.
-    for index in [1, 6] {
-        if let Some(column) = table.column_mut(index) {
-            column.set_constraint(comfy_table::ColumnConstraint::ContentWidth);
-        }
-    }
+    let mut cells = Vec::with_capacity(rows.len());
     for row in &rows {
         let elapsed = short(row.ended.unwrap_or(now) - row.started);
         let timer = row
@@ -187,7 +181,7 @@ pub fn run(context: &Context, args: &Args) -> Result<ExitCode> {
         } else {
             row.state.clone()
         };
-        table.add_row([
+        cells.push(vec![
             row.id.clone(),
             sanitize(&row.runbook).into_owned(),
             state,
@@ -197,6 +191,9 @@ pub fn run(context: &Context, args: &Args) -> Result<ExitCode> {
             timer,
         ]);
     }
+    // Runbook, state and step give way; ids and what is due never wrap.
+    let header = ["INCIDENT", "RUNBOOK", "STATE", "SEV", "STEP", "ELAPSED", "NEXT"];
+    let table = fitted_table(&header, cells, &[1, 2, 4]);
     writeln!(out, "{}", render_table(&table))?;
     for row in rows.iter().filter(|row| row.problem.is_some()) {
         writeln!(

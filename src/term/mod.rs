@@ -9,7 +9,7 @@ pub use operator::TerminalOperator;
 pub use progress::Progress;
 // Sanitizing lives outside `term` so that `load` and `report` can use it.
 pub use crate::sanitize::{sanitize, sanitize_line};
-pub use table::{new_table, render as render_table, width};
+pub use table::{fitted_table, new_table, render as render_table, width};
 
 use crate::error::Error;
 
