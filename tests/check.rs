@@ -378,3 +378,20 @@ fn as_of_must_be_a_time() {
         .status(2)
         .stderr_contains("is not a time");
 }
+
+#[test]
+fn an_unreadable_journal_is_named_by_check_with_or_without_as_of() {
+    let mut test = Test::new().runbook("paged", PAGED);
+    test.again(["start", "paged"]).status(3);
+    test.again(["start", "paged"]).status(3);
+    let journal = test.data().join("incidents").join(FIRST).join("journal.jsonl");
+    let text = std::fs::read_to_string(&journal).unwrap();
+    // An edit in the middle: the chain no longer holds.
+    std::fs::write(&journal, text.replacen("\"seq\":1", "\"seq\":7", 1)).unwrap();
+    for args in [&["check"][..], &["check", "--as-of", "2026-11-29"][..]] {
+        test.again(args.iter().copied())
+            .status(1)
+            .stdout_contains(&format!("{FIRST} skipped: "))
+            .stdout_lacks("INC-20261128-0002 skipped");
+    }
+}

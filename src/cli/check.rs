@@ -61,9 +61,13 @@ pub fn run(context: &Context, args: &Args) -> Result<ExitCode> {
         Err(error) if error.kind() == std::io::ErrorKind::NotFound => Vec::new(),
         Err(error) => return Err(error.into()),
     };
-    // Each journal read once, for both passes below.
+    // An archived incident is closed for good and its record filed:
+    // nothing is left to fire, send or file, so its journal is not read.
+    let archived = super::deadline::archived_ids(context);
+    // Each other journal read once, for both passes below.
     let incidents: Vec<(String, std::result::Result<Option<Incident>, String>)> = ids
         .into_iter()
+        .filter(|id| !archived.contains(id))
         .map(|id| {
             let read = read_incident(&context.incidents_dir().join(&id));
             (id, read)
@@ -71,7 +75,6 @@ pub fn run(context: &Context, args: &Args) -> Result<ExitCode> {
         .collect();
     // Records the plan requires and nobody filed in time.
     let now = args.as_of.unwrap_or_else(crate::clock::now);
-    let archived = super::deadline::archived_ids(context);
     let mut overdue = 0;
     for (id, read) in &incidents {
         let Ok(Some(incident)) = read else {
@@ -93,9 +96,13 @@ pub fn run(context: &Context, args: &Args) -> Result<ExitCode> {
             });
         }
     }
-    for (id, read) in incidents.into_iter().filter(|_| args.as_of.is_none()) {
+    for (id, read) in incidents {
+        // `--as-of` changes nothing, but an incident it cannot judge is
+        // still named.
         match read.and_then(|incident| match incident {
-            Some(incident) if incident.status.is_open() => check(context, &id, notifier, &mut done),
+            Some(incident) if incident.status.is_open() && args.as_of.is_none() => {
+                check(context, &id, notifier, &mut done)
+            }
             _ => Ok(()),
         }) {
             Ok(()) => {}
