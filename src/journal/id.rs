@@ -9,9 +9,11 @@
 //! journal): that number is simply not used. Numbers continue after the
 //! highest one present for the date, in `incidents/` or among the records
 //! archived that month, so an id is not reused when incident directories
-//! are removed after archiving.
+//! are removed after archiving; past `9999`, the lowest number unused in
+//! both is taken.
 
 use chrono::NaiveDate;
+use std::collections::BTreeSet;
 use std::fs::{self, DirBuilder};
 use std::io;
 use std::os::unix::fs::DirBuilderExt;
@@ -42,9 +44,14 @@ pub fn allocate(incidents_dir: &Path, date: NaiveDate, archived: &Path) -> io::R
     let day = date.format("%Y%m%d").to_string();
     // An archive that cannot be read (or is not there) must not keep an
     // incident from starting.
-    let filed = highest(archived, &day).unwrap_or(0);
-    let mut number = highest(incidents_dir, &day)?.max(filed) + 1;
-    while number <= MAX_NUMBER {
+    let mut used = numbers(archived, &day).unwrap_or_default();
+    used.extend(numbers(incidents_dir, &day)?);
+    let highest = used.last().copied().unwrap_or(0);
+    // After the highest, as people expect; past the last number (someone
+    // made `-9999` by hand), the lowest nobody used, rather than no
+    // incident at all for the rest of the day.
+    let candidates = (highest + 1..=MAX_NUMBER).chain((1..highest).filter(|number| !used.contains(number)));
+    for number in candidates {
         let id = format!("{PREFIX}{day}-{number:04}");
         let dir = incidents_dir.join(&id);
         match DirBuilder::new().mode(0o700).create(&dir) {
@@ -52,13 +59,14 @@ pub fn allocate(incidents_dir: &Path, date: NaiveDate, archived: &Path) -> io::R
                 sync_dir(incidents_dir)?;
                 return Ok((id, dir));
             }
-            Err(error) if error.kind() == io::ErrorKind::AlreadyExists => number += 1,
+            Err(error) if error.kind() == io::ErrorKind::AlreadyExists => {}
             Err(error) => return Err(error),
         }
     }
     Err(io::Error::other(format!(
-        "no incident number left for {date} in {}: {PREFIX}{day}-{MAX_NUMBER:04} is taken",
-        incidents_dir.display()
+        "no incident number left for {date}: all {MAX_NUMBER} are taken in {} and {}",
+        incidents_dir.display(),
+        archived.display()
     )))
 }
 
@@ -80,10 +88,10 @@ fn parse(s: &str) -> Option<(&str, u32)> {
     Some((day, number))
 }
 
-/// The highest number used for `day` in `dir` (0 when none is): by an
-/// incident directory `ID` or a record `ID.json`.
-fn highest(dir: &Path, day: &str) -> io::Result<u32> {
-    let mut highest = 0;
+/// The numbers used for `day` in `dir`, in order: by an incident
+/// directory `ID` or a record `ID.json`.
+fn numbers(dir: &Path, day: &str) -> io::Result<BTreeSet<u32>> {
+    let mut numbers = BTreeSet::new();
     for entry in fs::read_dir(dir)? {
         let name = entry?.file_name();
         let id = name
@@ -92,10 +100,10 @@ fn highest(dir: &Path, day: &str) -> io::Result<u32> {
         if let Some((used_day, number)) = id.and_then(parse)
             && used_day == day
         {
-            highest = highest.max(number);
+            numbers.insert(number);
         }
     }
-    Ok(highest)
+    Ok(numbers)
 }
 
 pub(crate) use crate::file_util::sync_dir;
@@ -153,6 +161,20 @@ mod tests {
                 .0,
             "INC-20261128-0007"
         );
+    }
+
+    #[test]
+    fn past_the_last_number_the_lowest_unused_one_is_taken() {
+        let home = tempfile::tempdir().unwrap();
+        let incidents = home.path().join("incidents");
+        let month = home.path().join("archive/2026/11");
+        fs::create_dir_all(&month).unwrap();
+        fs::create_dir_all(incidents.join("INC-20261128-9999")).unwrap();
+        fs::create_dir_all(incidents.join("INC-20261128-0001")).unwrap();
+        fs::write(month.join("INC-20261128-0002.json"), "").unwrap();
+        let next = || allocate(&incidents, day("2026-11-28"), &month).unwrap().0;
+        assert_eq!(next(), "INC-20261128-0003");
+        assert_eq!(next(), "INC-20261128-0004");
     }
 
     #[test]
