@@ -380,7 +380,7 @@ fn as_of_must_be_a_time() {
 }
 
 #[test]
-fn an_unreadable_journal_is_named_by_check_with_or_without_as_of() {
+fn an_unreadable_journal_is_named_by_check_and_incidents() {
     let mut test = Test::new().runbook("paged", PAGED);
     test.again(["start", "paged"]).status(3);
     test.again(["start", "paged"]).status(3);
@@ -394,4 +394,20 @@ fn an_unreadable_journal_is_named_by_check_with_or_without_as_of() {
             .stdout_contains(&format!("{FIRST} skipped: "))
             .stdout_lacks("INC-20261128-0002 skipped");
     }
+    let listing = test.again(["incidents", "--json"]);
+    let json = listing.success().json();
+    assert_eq!(json[0]["id"], FIRST);
+    assert_eq!(json[0]["state"], "unreadable");
+    assert!(json[0]["started"].is_null(), "not made up: {}", json[0]);
+    assert!(
+        json[0]["problem"].as_str().unwrap().contains("journal.jsonl"),
+        "{}",
+        json[0]
+    );
+    assert_eq!(json[1]["state"], "paused");
+    assert_eq!(json[1]["started"], "2026-11-28T09:00:00Z");
+    test.again(["incidents"])
+        .success()
+        .stdout_contains("unreadable")
+        .stderr_contains(&format!("{FIRST}: "));
 }

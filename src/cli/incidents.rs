@@ -32,7 +32,8 @@ struct Row {
     severity: String,
     drill: bool,
     step: Option<String>,
-    started: DateTime<Utc>,
+    /// `None` when the journal cannot say (see `problem`).
+    started: Option<DateTime<Utc>>,
     ended: Option<DateTime<Utc>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     next_timer: Option<(String, DateTime<Utc>)>,
@@ -102,7 +103,7 @@ pub fn run(context: &Context, args: &Args) -> Result<ExitCode> {
                     severity: incident.severity.clone(),
                     drill: incident.drill,
                     step: incident.current.clone(),
-                    started: incident.started,
+                    started: Some(incident.started),
                     ended: incident.ended,
                     next_timer,
                     archive: match super::deadline::archiving(context, &dir, &incident, &archived, now) {
@@ -127,7 +128,7 @@ pub fn run(context: &Context, args: &Args) -> Result<ExitCode> {
                 severity: String::new(),
                 drill: false,
                 step: None,
-                started: now,
+                started: None,
                 ended: None,
                 next_timer: None,
                 archive: None,
@@ -157,7 +158,10 @@ pub fn run(context: &Context, args: &Args) -> Result<ExitCode> {
     }
     let mut cells = Vec::with_capacity(rows.len());
     for row in &rows {
-        let elapsed = short(row.ended.unwrap_or(now) - row.started);
+        let elapsed = row
+            .started
+            .map(|started| short(row.ended.unwrap_or(now) - started))
+            .unwrap_or_default();
         let timer = row
             .next_timer
             .as_ref()
