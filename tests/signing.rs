@@ -579,4 +579,9 @@ fn keygen_command_defaults_to_user_at_host_and_takes_a_passphrase_file() {
         .run()
         .status(2)
         .stderr_contains("refused: passphrase file passphrase is readable by group or others (mode 0644)");
+    crate::common::Test::new()
+        .args(["keygen", "--passphrase-file", "missing"])
+        .run()
+        .status(2)
+        .stderr_contains("passphrase file missing");
 }

@@ -39,7 +39,8 @@ pub fn run(context: &Context, args: &Args) -> Result<ExitCode> {
         .as_deref()
         .map(signing::read_passphrase_file)
         .transpose()
-        .map_err(signing_error)?;
+        // A passphrase file that cannot be read is bad input, as in `archive`.
+        .map_err(|error| Error::usage(error.to_string()))?;
     let files = signing::keygen(&dir, &identity, passphrase.as_deref()).map_err(signing_error)?;
 
     let mut out = std::io::stdout().lock();
