@@ -9,19 +9,37 @@ pub const NOW_VAR: &str = "RUNBOOK_NOW";
 
 /// The current time, or the pinned one.
 pub fn now() -> DateTime<Utc> {
-    std::env::var(NOW_VAR)
+    pinned().unwrap_or_else(system_now)
+}
+
+/// The time `RUNBOOK_NOW` pins, when it holds one.
+fn pinned() -> Option<DateTime<Utc>> {
+    let pinned = std::env::var(NOW_VAR).ok()?;
+    DateTime::parse_from_rfc3339(pinned.trim())
         .ok()
-        .and_then(|pinned| DateTime::parse_from_rfc3339(pinned.trim()).ok())
         .map(|pinned| pinned.with_timezone(&Utc))
-        .unwrap_or_else(system_now)
+}
+
+/// What is wrong with `RUNBOOK_NOW`, when it is set to something that is
+/// not a time: [`now`] then reads the system clock, and a rehearsal that
+/// meant to pin the time should hear of it.
+pub fn pinned_warning() -> Option<String> {
+    let set = std::env::var_os(NOW_VAR)?;
+    match pinned() {
+        Some(_) => None,
+        None => Some(format!(
+            "{NOW_VAR}={set:?} is not an RFC 3339 time such as 2026-11-28T09:00:00Z; \
+             the system clock is used"
+        )),
+    }
 }
 
 /// Today's date in local time, which is what review dates mean.
 #[allow(clippy::disallowed_methods)]
 pub fn today() -> NaiveDate {
-    match std::env::var(NOW_VAR) {
-        Ok(_) => now().date_naive(),
-        Err(_) => chrono::Local::now().date_naive(),
+    match pinned() {
+        Some(pinned) => pinned.date_naive(),
+        None => chrono::Local::now().date_naive(),
     }
 }
 

@@ -24,6 +24,22 @@ fn usage_error_exits_2() {
 }
 
 #[test]
+fn a_pinned_time_that_is_not_a_time_is_warned_about() {
+    Test::new()
+        .env("RUNBOOK_NOW", "tomorrow")
+        .args(["list"])
+        .run()
+        .success()
+        .stderr_contains("warning: RUNBOOK_NOW=\"tomorrow\" is not an RFC 3339 time")
+        .stderr_contains("the system clock is used");
+    Test::new()
+        .args(["list"])
+        .run()
+        .success()
+        .stderr_lacks("RUNBOOK_NOW");
+}
+
+#[test]
 fn valid_runbook_validates() {
     Test::new()
         .runbook("minimal", MINIMAL)
