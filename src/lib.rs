@@ -57,7 +57,7 @@ use std::ffi::OsString;
 /// Parses arguments, runs the command and turns the outcome into an exit code.
 pub fn run(args: impl IntoIterator<Item = OsString>) -> std::process::ExitCode {
     if let Some(warning) = clock::pinned_warning() {
-        eprintln!("warning: {warning}");
+        term::print_warning(&warning);
     }
     let code = match cli::main(args) {
         Ok(code) => code,

@@ -13,6 +13,12 @@ pub use table::{fitted_table, new_table, render as render_table, width};
 
 use crate::error::Error;
 
+/// Prints a warning that comes before any command's own output to stderr.
+#[allow(clippy::print_stderr)]
+pub fn print_warning(warning: &str) {
+    eprintln!("warning: {}", sanitize(warning));
+}
+
 /// Prints a fatal error and its hint to stderr.
 #[allow(clippy::print_stderr)]
 pub fn print_error(error: &Error) {
