@@ -666,3 +666,50 @@ fn an_archived_id_is_not_handed_out_again_once_its_incident_directory_is_removed
     test.archive(IDS[1]).success();
     test.again(["verify", "--all"]).success();
 }
+
+/// The index is a listing; the record files are the truth. With the index
+/// lost, emptied or missing its last lines, its last line is not the last
+/// record, and a record chained to it would fork the chain for good.
+#[test]
+fn archive_refuses_to_chain_to_an_index_behind_the_records() {
+    const FOURTH: &str = "INC-20261128-0004";
+    let index_path = |test: &Test| test.data().join("archive/index.jsonl");
+    // What the index is cut to: nothing at all, no lines, its first two.
+    let damages = [
+        ("is missing", None),
+        ("does not list 3 of the archive's record files", Some(0)),
+        ("does not list 1 of the archive's record files", Some(2)),
+    ];
+    for (said, kept) in damages {
+        let mut test = three_archived();
+        let lines = index_lines(&test);
+        match kept {
+            None => std::fs::remove_file(index_path(&test)).unwrap(),
+            Some(kept) => {
+                let text: String = lines[..kept].iter().map(|line| format!("{line}\n")).collect();
+                std::fs::write(index_path(&test), text).unwrap();
+            }
+        }
+        finish(&mut test);
+        test.archive(FOURTH)
+            .status(2)
+            .stderr_contains("nothing archived: ")
+            .stderr_contains(&format!("index.jsonl {said}"))
+            .stderr_contains(&format!("2026/11/{}.json", IDS[2]))
+            .stderr_contains("runbook records --reindex");
+        assert!(!record_path(&test, FOURTH).exists(), "{said}");
+        assert!(!test.data().join("archive/pending").exists(), "{said}");
+
+        test.again(["records", "--reindex"]).success();
+        test.archive(FOURTH).success();
+        let third: serde_json::Value = serde_json::from_str(&lines[2]).unwrap();
+        assert_eq!(
+            record(&test, FOURTH)["previous_record"],
+            third["sha256"],
+            "{said}"
+        );
+        test.again(["verify", "--all"])
+            .success()
+            .stdout_contains("verified 4 records: 0 failed");
+    }
+}

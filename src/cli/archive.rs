@@ -14,7 +14,7 @@ use crate::exit_code::ExitCode;
 use crate::journal::Lock;
 use crate::model::{EventKind, Incident};
 use crate::record::allowed_signers::AllowedSigners;
-use crate::record::archive::{Archive, ArchiveError};
+use crate::record::archive::{Archive, ArchiveError, ArchiveLock, IndexEntry};
 use crate::record::canonical::{Summary, build, what_happened};
 use crate::record::signing::Signer;
 use chrono::TimeDelta;
@@ -86,6 +86,10 @@ pub fn run(context: &Context, args: &Args) -> Result<ExitCode> {
         ))
         .with_hint(format!("check it with `runbook verify {id}`")));
     }
+    // An index that is behind the records is refused now rather than
+    // after the summary is typed; the lock puts right what a crash left
+    // first, and the check is made again when the record is chained.
+    drop(lock_tip(&archive, &mut err)?);
 
     let runbook_text = super::kept::verified(&dir, &incident)?;
     let within = archive_within(context, &dir, &runbook_text, &mut err)?;
@@ -105,11 +109,8 @@ pub fn run(context: &Context, args: &Args) -> Result<ExitCode> {
         replay.events.push(event);
     }
 
-    let lock = archive.lock().map_err(archive_error)?;
-    if let Some(recovered) = &lock.recovered {
-        writeln!(err, "archive: {}", crate::term::sanitize(recovered))?;
-    }
-    let previous = archive.last().map_err(archive_error)?.map(|entry| entry.sha256);
+    let (lock, tip) = lock_tip(&archive, &mut err)?;
+    let previous = tip.map(|entry| entry.sha256);
     let archived = crate::clock::now();
     let record = build(
         &incident,
@@ -144,6 +145,17 @@ pub fn run(context: &Context, args: &Args) -> Result<ExitCode> {
     drop(lock);
     push_mirrors(context, &archive, &mut out, &mut err)?;
     Ok(ExitCode::Success)
+}
+
+/// Takes the archive's lock, says what it put right after a crash, and
+/// reads the record to chain to ([`Archive::tip`]).
+fn lock_tip(archive: &Archive, err: &mut impl Write) -> Result<(ArchiveLock, Option<IndexEntry>)> {
+    let lock = archive.lock().map_err(archive_error)?;
+    if let Some(recovered) = &lock.recovered {
+        writeln!(err, "archive: {}", crate::term::sanitize(recovered))?;
+    }
+    let tip = archive.tip().map_err(archive_error)?;
+    Ok((lock, tip))
 }
 
 /// Pushes the archive to every configured mirror. A failure is a warning:
@@ -366,6 +378,14 @@ fn ask(summary: &mut Summary, draft: &str) -> Result<()> {
 fn archive_error(error: ArchiveError) -> Error {
     match error {
         ArchiveError::AlreadyArchived { .. } => Error::usage(error.to_string()),
+        // Nothing was signed: the record would have been chained to a
+        // predecessor the record files contradict.
+        ArchiveError::Unindexed { .. } => Error::usage(format!(
+            "nothing archived: {error}; a record chained to the index's last line would fork the chain"
+        ))
+        .with_hint(
+            "run `runbook records --reindex` to rebuild the index from the record files, then archive again",
+        ),
         error => Error::Other(anyhow::Error::new(error)),
     }
 }

@@ -22,8 +22,10 @@
 //! one `write` and `sync_data`, then removes `pending`. A crash at any point
 //! leaves either no trace of the record or a `pending` that the next
 //! [`Archive::lock`] finishes (the files are whole: the index line is
-//! appended) or undoes (a file is missing: the other is removed). Nothing
-//! here signs, reads the clock or prints.
+//! appended) or undoes (a file is missing: the other is removed). The
+//! record to chain to comes from [`Archive::tip`], which refuses an index
+//! that does not list every record file. Nothing here signs, reads the
+//! clock or prints.
 
 pub use super::canonical::sha256_hex;
 use super::canonical::{Record, RecordError, canonical_bytes};
@@ -134,6 +136,34 @@ pub enum ArchiveError {
         line: usize,
         reason: String,
     },
+    /// Record files the index does not list: its last line is not the
+    /// archive's last record, so nothing may be chained to it.
+    #[error("{}", unindexed_message(.index, .files, *.missing))]
+    Unindexed {
+        index: PathBuf,
+        /// Whether the index file is there at all.
+        missing: bool,
+        /// The record files it does not list, relative to the archive.
+        files: Vec<PathBuf>,
+    },
+}
+
+fn unindexed_message(index: &Path, files: &[PathBuf], missing: bool) -> String {
+    const SHOWN: usize = 3;
+    let mut names: Vec<String> = files
+        .iter()
+        .take(SHOWN)
+        .map(|f| f.display().to_string())
+        .collect();
+    if files.len() > SHOWN {
+        names.push(format!("and {} more", files.len() - SHOWN));
+    }
+    let (index, count, names) = (index.display(), files.len(), names.join(", "));
+    if missing {
+        format!("{index} is missing, but the archive holds {count} record file(s): {names}")
+    } else {
+        format!("{index} does not list {count} of the archive's record files: {names}")
+    }
 }
 
 fn io_error(action: &'static str, path: &Path) -> impl FnOnce(io::Error) -> ArchiveError {
@@ -315,6 +345,56 @@ impl Archive {
         })
     }
 
+    /// The record the next one chains to: the index's last line, once the
+    /// record files confirm that it is the archive's last record. The index
+    /// is only a listing; when it was lost, emptied or cut short, its last
+    /// line (or none) is an older record, and chaining to it would fork the
+    /// chain for good. So this refuses ([`ArchiveError::Unindexed`]) when a
+    /// record file is not listed, and ([`ArchiveError::Index`]) when a line
+    /// cannot be read or lists an incident twice.
+    ///
+    /// It costs one pass over the index (as [`Archive::find`]) and one
+    /// listing of the month directories, without opening a record: cheap
+    /// beside signing, even for a large archive. Read it under the lock
+    /// that [`Archive::store`] then runs under.
+    pub fn tip(&self) -> Result<Option<IndexEntry>, ArchiveError> {
+        let mut listed: HashSet<PathBuf> = HashSet::new();
+        let mut lines: HashMap<String, usize> = HashMap::new();
+        let mut last = None;
+        for entry in self.entries()? {
+            let (line, entry) = entry?;
+            if let Some(first) = lines.insert(entry.id.clone(), line) {
+                return Err(ArchiveError::Index {
+                    path: self.index_path(),
+                    line,
+                    reason: format!("{} is listed again (first on line {first})", entry.id),
+                });
+            }
+            listed.insert(entry.relative_path());
+            last = Some(entry);
+        }
+        let files = self.unindexed(&listed)?;
+        if !files.is_empty() {
+            return Err(ArchiveError::Unindexed {
+                index: self.index_path(),
+                missing: !self.index_path().exists(),
+                files,
+            });
+        }
+        Ok(last)
+    }
+
+    /// The record files (relative to the archive) whose paths are not in
+    /// `listed`, sorted.
+    pub fn unindexed(&self, listed: &HashSet<PathBuf>) -> Result<Vec<PathBuf>, ArchiveError> {
+        Ok(self
+            .record_files()?
+            .into_iter()
+            .filter_map(|path| path.strip_prefix(&self.dir).ok().map(Path::to_path_buf))
+            .filter(|relative| !listed.contains(relative))
+            .collect())
+    }
+
     /// The index's lines in order, read as they are used.
     pub fn entries(&self) -> Result<Entries, ArchiveError> {
         let path = self.index_path();
@@ -343,7 +423,7 @@ impl Archive {
     }
 
     /// Stores a record, its signature and its index line. `bytes` must be
-    /// the record's canonical bytes, chained to [`Archive::last`] read under
+    /// the record's canonical bytes, chained to [`Archive::tip`] read under
     /// the same `lock`. A record already archived is never replaced.
     pub fn store(
         &self,
@@ -983,6 +1063,39 @@ mod tests {
         fs::write(&index, b"{}\n").unwrap();
         let error = archive.last().unwrap_err().to_string();
         assert!(error.contains("line 1: "), "{error}");
+    }
+
+    #[test]
+    fn the_tip_is_refused_while_the_index_is_behind_or_lists_a_record_twice() {
+        let root = tempfile::tempdir().unwrap();
+        let archive = Archive::new(root.path().join("archive"));
+        assert_eq!(archive.tip().unwrap(), None, "an empty archive");
+        let stored = three(&archive);
+        assert_eq!(archive.tip().unwrap(), Some(stored[2].entry.clone()));
+
+        let index = archive.index_path();
+        let whole = fs::read(&index).unwrap();
+        let last = last_line_start(&whole);
+        fs::write(&index, &whole[..last]).unwrap();
+        match archive.tip().unwrap_err() {
+            ArchiveError::Unindexed { missing, files, .. } => {
+                assert!(!missing);
+                assert_eq!(files, [stored[2].entry.relative_path()]);
+            }
+            error => panic!("{error}"),
+        }
+        fs::remove_file(&index).unwrap();
+        assert!(matches!(
+            archive.tip().unwrap_err(),
+            ArchiveError::Unindexed { missing: true, ref files, .. } if files.len() == 3
+        ));
+
+        fs::write(&index, [&whole[..], &whole[last..]].concat()).unwrap();
+        let error = archive.tip().unwrap_err().to_string();
+        assert!(
+            error.ends_with("line 4: INC-20261128-0003 is listed again (first on line 3)"),
+            "{error}"
+        );
     }
 
     fn problems(archive: &Archive) -> Vec<(String, ProblemKind)> {
