@@ -235,10 +235,27 @@ fn reindex_after_losing_the_index_lists_the_same() {
     let before = test.again(["records"]).stdout.clone();
     let index = test.data().join("archive/index.jsonl");
     let original = std::fs::read(&index).unwrap();
+    // A short index lists fewer records than the archive holds.
+    let two: String = String::from_utf8_lossy(&original)
+        .lines()
+        .take(2)
+        .map(|l| format!("{l}\n"))
+        .collect();
+    std::fs::write(&index, two).unwrap();
+    let outcome = test.again(["records"]);
+    outcome
+        .status(1)
+        .stderr_contains("index.jsonl does not list 2 of the archive's record files")
+        .stderr_contains(&format!("2026/11/{DRILL}.json, 2026/11/{LATE}.json"))
+        .stderr_contains("`runbook records --reindex` rebuilds the index");
+    assert_eq!(listed(&outcome.stdout), [PLAIN, DISK_SEV1]);
+    // A lost one is not an empty archive.
     std::fs::remove_file(&index).unwrap();
     test.again(["records"])
-        .success()
-        .stdout_contains("no archived records");
+        .status(1)
+        .stdout_lacks("no archived records")
+        .stderr_contains("index.jsonl is missing, but the archive holds 4 record file(s)")
+        .stderr_contains("`runbook records --reindex` rebuilds the index");
 
     let outcome = test.again(["records", "--reindex"]);
     outcome

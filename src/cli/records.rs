@@ -3,7 +3,9 @@
 //! the index from the record files.
 //!
 //! It streams: each index line is read, filtered and printed before the
-//! next is read, so memory does not grow with the archive. The table is
+//! next is read, so memory grows with the archive only by a path per
+//! record, kept to name the record files the index does not list (a lost
+//! or short index), which are found by listing the month directories. The table is
 //! laid out a chunk of rows at a time (see [`Table`]) rather than by
 //! comfy-table, whose layout needs every row first.
 //!
@@ -18,12 +20,13 @@ use super::Context;
 use crate::clock::DayEdge;
 use crate::error::Result;
 use crate::exit_code::ExitCode;
-use crate::record::archive::{Archive, IndexEntry, PENDING_FILE};
+use crate::record::archive::{Archive, ArchiveError, IndexEntry, PENDING_FILE};
 use crate::term::{sanitize_line, short};
 use chrono::{DateTime, Datelike, TimeDelta, Utc};
+use std::collections::HashSet;
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, BufWriter, Write};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
 /// List archived incidents, from the archive's index, oldest first.
@@ -32,7 +35,8 @@ use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 /// severity at the end, the outcome, how long handling took, whether the
 /// record was filed by its deadline or how late, and "drill" for a
 /// rehearsal. Filters combine: a record is listed when it passes them all.
-/// Exits 1 when an index line cannot be read (it is named on stderr).
+/// Exits 1 when an index line cannot be read, or the index is missing or
+/// does not list every record file (named on stderr).
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// Only records archived at or after this time: YYYY-MM-DD (from the
@@ -96,6 +100,9 @@ pub fn run(context: &Context, args: &Args) -> Result<ExitCode> {
         Err(error) if error.kind() == io::ErrorKind::NotFound => None,
         Err(error) => return Err(read_error(&index, error)),
     };
+    let index_missing = lines.is_none();
+    // The records the index lists, to find the record files it does not.
+    let mut listed_paths: HashSet<PathBuf> = HashSet::new();
     let mut line = Vec::with_capacity(512);
     let mut number = 0usize;
     while let Some(reader) = lines.as_mut() {
@@ -115,6 +122,7 @@ pub fn run(context: &Context, args: &Args) -> Result<ExitCode> {
             Some(body) => match serde_json::from_slice::<IndexEntry>(body) {
                 Ok(entry) => {
                     total += 1;
+                    listed_paths.insert(entry.relative_path());
                     if filter.keeps(&entry) {
                         listed += 1;
                         printer.push(&entry, body)?;
@@ -134,7 +142,22 @@ pub fn run(context: &Context, args: &Args) -> Result<ExitCode> {
         )?;
     }
     printer.finish()?;
-    if listed == 0 && !args.json {
+    // A lost or short index lists fewer records than the archive holds.
+    let files = archive.unindexed(&listed_paths).map_err(anyhow::Error::new)?;
+    if !files.is_empty() {
+        failed = true;
+        let behind = ArchiveError::Unindexed {
+            index: index.clone(),
+            missing: index_missing,
+            files,
+        };
+        writeln!(
+            err,
+            "warning: {}; `runbook records --reindex` rebuilds the index from them",
+            sanitize_line(&behind.to_string())
+        )?;
+    }
+    if listed == 0 && !args.json && !(failed && total == 0) {
         if total == 0 {
             writeln!(out, "no archived records in {}", archive.dir().display())?;
         } else {
