@@ -713,3 +713,33 @@ fn archive_refuses_to_chain_to_an_index_behind_the_records() {
             .stdout_contains("verified 4 records: 0 failed");
     }
 }
+
+/// A `pending` left by a crash after its index line was written names a
+/// record already listed, not always on the last line: recovery only
+/// removes it, and never lists the record twice.
+#[test]
+fn a_stale_pending_for_an_indexed_record_is_only_removed() {
+    const FOURTH: &str = "INC-20261128-0004";
+    let mut test = three_archived();
+    let lines = index_lines(&test);
+    let pending = test.data().join("archive/pending");
+    std::fs::write(&pending, format!("{}\n", lines[0])).unwrap();
+    finish(&mut test);
+    test.archive(FOURTH)
+        .success()
+        .stderr_contains(&format!(
+            "archive: removed a stale pending: {} is already in the index (line 1)",
+            IDS[0]
+        ))
+        .stderr_lacks("finished archiving");
+    assert!(!pending.exists());
+    let after = index_lines(&test);
+    assert_eq!(after[..3], lines[..]);
+    assert_eq!(after.len(), 4);
+    let third: serde_json::Value = serde_json::from_str(&lines[2]).unwrap();
+    assert_eq!(record(&test, FOURTH)["previous_record"], third["sha256"]);
+    assert!(record_path(&test, IDS[0]).is_file());
+    test.again(["verify", "--all"])
+        .success()
+        .stdout_contains("verified 4 records: 0 failed");
+}

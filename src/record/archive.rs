@@ -22,7 +22,8 @@
 //! one `write` and `sync_data`, then removes `pending`. A crash at any point
 //! leaves either no trace of the record or a `pending` that the next
 //! [`Archive::lock`] finishes (the files are whole: the index line is
-//! appended) or undoes (a file is missing: the other is removed). The
+//! appended), undoes (a file is missing: the other is removed) or just
+//! removes (an index line already lists the record). The
 //! record to chain to comes from [`Archive::tip`], which refuses an index
 //! that does not list every record file. Nothing here signs, reads the
 //! clock or prints.
@@ -247,10 +248,17 @@ impl Archive {
                 let sig = sig_path(&path);
                 let whole =
                     fs::read(&path).is_ok_and(|bytes| sha256_hex(&bytes) == entry.sha256) && sig.is_file();
-                if whole {
-                    if self.last()?.is_none_or(|last| last.sha256 != entry.sha256) {
-                        append_line(&index, &entry.to_line()?)?;
-                    }
+                // A crash after the index line was written, on any line:
+                // appending it again would list the record twice and chain
+                // the next one to it, and undoing it would remove a record
+                // the index lists. Only `pending` goes.
+                if let Some(line) = self.indexed_on(&entry)? {
+                    format!(
+                        "removed a stale {PENDING_FILE}: {} is already in the index (line {line})",
+                        entry.id
+                    )
+                } else if whole {
+                    append_line(&index, &entry.to_line()?)?;
                     format!(
                         "finished archiving {} (a crash stopped it before the index)",
                         entry.id
@@ -280,6 +288,20 @@ impl Archive {
             Some(bytes) => format!("{message}; cut a partial last line ({bytes} bytes) from the index"),
             None => message,
         }))
+    }
+
+    /// The index line that lists `entry`'s incident or record, if any.
+    /// Lines that cannot be read are passed over: what they hold is for
+    /// `runbook verify` to name.
+    fn indexed_on(&self, entry: &IndexEntry) -> Result<Option<usize>, ArchiveError> {
+        for line in self.entries()? {
+            if let Ok((number, listed)) = line
+                && (listed.id == entry.id || listed.sha256 == entry.sha256)
+            {
+                return Ok(Some(number));
+            }
+        }
+        Ok(None)
     }
 
     /// Removes a last index line without its `\n`: only ever the line a
