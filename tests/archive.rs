@@ -743,3 +743,40 @@ fn a_stale_pending_for_an_indexed_record_is_only_removed() {
         .success()
         .stdout_contains("verified 4 records: 0 failed");
 }
+
+/// A failure before the index line is written takes `pending` back: the
+/// next archive has no crash to put right.
+#[test]
+fn a_failed_archive_leaves_no_pending() {
+    const FOURTH: &str = "INC-20261128-0004";
+    let mut test = three_archived();
+    let month = test.data().join("archive/2026/11");
+    let pending = test.data().join("archive/pending");
+    finish(&mut test);
+
+    // The record's temporary file cannot be created (a directory in the
+    // way fails even for root, which a read-only directory does not).
+    let temp = month.join(format!(".{FOURTH}.json.tmp"));
+    std::fs::create_dir(&temp).unwrap();
+    test.archive(FOURTH)
+        .status(1)
+        .stderr_contains(&format!("cannot create {}", temp.display()));
+    assert!(!pending.exists());
+    assert!(!record_path(&test, FOURTH).exists());
+    std::fs::remove_dir(&temp).unwrap();
+
+    // Something already in the signature's place: refused as already archived.
+    std::os::unix::fs::symlink("nowhere", sig_path(&test, FOURTH)).unwrap();
+    test.archive(FOURTH)
+        .status(2)
+        .stderr_contains(&format!("{FOURTH} is already archived"));
+    assert!(!pending.exists());
+    assert!(!record_path(&test, FOURTH).exists());
+    std::fs::remove_file(sig_path(&test, FOURTH)).unwrap();
+
+    test.archive(FOURTH).success().stderr_lacks("crash");
+    assert_eq!(index_lines(&test).len(), 4);
+    test.again(["verify", "--all"])
+        .success()
+        .stdout_contains("verified 4 records: 0 failed");
+}

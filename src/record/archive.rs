@@ -19,7 +19,8 @@
 //! `pending` (the index line to come), then each file to a temporary name in
 //! its directory, `sync_all`, renames it into place (refusing to replace an
 //! existing file) and syncs the directory, then appends the index line with
-//! one `write` and `sync_data`, then removes `pending`. A crash at any point
+//! one `write` and `sync_data`, then removes `pending`; an error before the
+//! append removes the files it published and `pending`. A crash at any point
 //! leaves either no trace of the record or a `pending` that the next
 //! [`Archive::lock`] finishes (the files are whole: the index line is
 //! appended), undoes (a file is missing: the other is removed) or just
@@ -463,12 +464,18 @@ impl Archive {
         }
         let path = self.path_of(&entry);
         let sig = sig_path(&path);
+        // Whatever is there, even a dangling link, is in the way; and a
+        // name that cannot be looked up is not known to be free.
         for existing in [&path, &sig] {
-            if existing.exists() {
-                return Err(ArchiveError::AlreadyArchived {
-                    id: record.incident.clone(),
-                    path: existing.clone(),
-                });
+            match fs::symlink_metadata(existing) {
+                Err(error) if error.kind() == io::ErrorKind::NotFound => {}
+                Err(error) => return Err(io_error("look up", existing)(error)),
+                Ok(_) => {
+                    return Err(ArchiveError::AlreadyArchived {
+                        id: record.incident.clone(),
+                        path: existing.clone(),
+                    });
+                }
             }
         }
         let dir = path.parent().unwrap_or(&self.dir).to_path_buf();
@@ -478,8 +485,21 @@ impl Archive {
         let pending = self.dir.join(PENDING_FILE);
         write_new(&pending, &line, 0o600)?;
         sync_dir(&self.dir)?;
-        publish(&path, bytes)?;
-        publish(&sig, signature.as_bytes())?;
+        // Until the index line is written, a failure takes back what this
+        // call published and `pending` with it: nothing is left for the
+        // next archiver to mistake for a crash. A failure while appending
+        // leaves `pending`, since the line may be there, whole or torn;
+        // recovery tells which.
+        let published = publish(&path, bytes, &record.incident).and_then(|()| {
+            publish(&sig, signature.as_bytes(), &record.incident)
+                .inspect_err(|_| drop(fs::remove_file(&path)))
+        });
+        if let Err(error) = published {
+            let _ = fs::remove_file(&pending);
+            let _ = sync_dir(&dir);
+            let _ = sync_dir(&self.dir);
+            return Err(error);
+        }
         append_line(&self.index_path(), &line)?;
         fs::remove_file(&pending).map_err(io_error("remove", &pending))?;
         sync_dir(&self.dir)?;
@@ -958,10 +978,20 @@ fn write_new(path: &Path, bytes: &[u8], mode: u32) -> Result<(), ArchiveError> {
     crate::file_util::write_new(path, bytes, mode).map_err(path_error)
 }
 
-/// Writes a new read-only file whole ([`crate::file_util::publish`]); never
-/// replaces one.
-fn publish(path: &Path, bytes: &[u8]) -> Result<(), ArchiveError> {
-    crate::file_util::publish(path, bytes, 0o444, Existing::Keep).map_err(path_error)
+/// Writes a new read-only file whole ([`crate::file_util::publish`]), a
+/// record or its signature for incident `id`; never replaces one, and a
+/// file that appeared there meanwhile means it is already archived.
+fn publish(path: &Path, bytes: &[u8], id: &str) -> Result<(), ArchiveError> {
+    crate::file_util::publish(path, bytes, 0o444, Existing::Keep).map_err(|failed| {
+        if failed.error.kind() == io::ErrorKind::AlreadyExists && failed.path == path {
+            ArchiveError::AlreadyArchived {
+                id: id.to_owned(),
+                path: path.to_owned(),
+            }
+        } else {
+            path_error(failed)
+        }
+    })
 }
 
 /// Removes temporary files a crash left in a record directory.
