@@ -780,3 +780,23 @@ fn a_failed_archive_leaves_no_pending() {
         .success()
         .stdout_contains("verified 4 records: 0 failed");
 }
+
+/// A torn last index line with no `pending` to explain it: archive says
+/// what to do about it.
+#[test]
+fn a_torn_last_index_line_points_at_reindex() {
+    let mut test = three_archived();
+    let index = test.data().join("archive/index.jsonl");
+    let whole = std::fs::read(&index).unwrap();
+    std::fs::write(&index, &whole[..whole.len() - 30]).unwrap();
+    finish(&mut test);
+    test.archive("INC-20261128-0004")
+        .status(2)
+        .stderr_contains("index.jsonl line 3: the last line is cut short")
+        .stderr_contains("hint: run `runbook records --reindex`");
+    test.again(["records", "--reindex"]).success();
+    test.archive("INC-20261128-0004").success();
+    test.again(["verify", "--all"])
+        .success()
+        .stdout_contains("verified 4 records: 0 failed");
+}

@@ -383,9 +383,15 @@ fn archive_error(error: ArchiveError) -> Error {
         ArchiveError::Unindexed { .. } => Error::usage(format!(
             "nothing archived: {error}; a record chained to the index's last line would fork the chain"
         ))
-        .with_hint(
-            "run `runbook records --reindex` to rebuild the index from the record files, then archive again",
-        ),
+        .with_hint(REINDEX_HINT),
+        // A line that cannot be read (a torn last line, a line listing an
+        // incident twice): the index cannot say what to chain to.
+        ArchiveError::Index { .. } => {
+            Error::usage(format!("nothing archived: {error}")).with_hint(REINDEX_HINT)
+        }
         error => Error::Other(anyhow::Error::new(error)),
     }
 }
+
+const REINDEX_HINT: &str =
+    "run `runbook records --reindex` to rebuild the index from the record files, then archive again";
