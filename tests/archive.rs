@@ -800,3 +800,24 @@ fn a_torn_last_index_line_points_at_reindex() {
         .success()
         .stdout_contains("verified 4 records: 0 failed");
 }
+
+/// Rebuilding the index after a record file was deleted keeps the old
+/// index's word for it: verify still names the missing incident, and the
+/// chain through it holds.
+#[test]
+fn reindex_keeps_the_line_of_a_deleted_record_file() {
+    let mut test = three_archived();
+    let lines = index_lines(&test);
+    std::fs::remove_file(record_path(&test, IDS[1])).unwrap();
+    test.again(["records", "--reindex"])
+        .status(1)
+        .stderr_contains("from 2 record files and 1 line(s) of the old index")
+        .stderr_contains(&format!("warning: {}: its record file", IDS[1]))
+        .stderr_contains("is gone");
+    assert_eq!(index_lines(&test), lines);
+    test.again(["verify", "--all"])
+        .status(1)
+        .stdout_contains(&format!("FAILED {}: missing: the record file is missing", IDS[1]))
+        .stdout_contains(&format!("ok {}", IDS[2]))
+        .stdout_contains("verified 3 records: 1 failed");
+}

@@ -194,9 +194,13 @@ fn reindex(archive: &Archive, err: &mut impl Write) -> Result<bool> {
     }
     let done = archive.reindex(&lock).map_err(anyhow::Error::new)?;
     drop(lock);
+    let kept = match done.kept {
+        0 => String::new(),
+        kept => format!(" and {kept} line(s) of the old index whose record files are gone"),
+    };
     writeln!(
         err,
-        "rebuilt {} from {} record files",
+        "rebuilt {} from {} record files{kept}",
         archive.index_path().display(),
         done.records
     )?;

@@ -537,7 +537,14 @@ impl Archive {
     /// it. What does not fit one chain (a fork, a record whose predecessor
     /// is gone, a file that is not a record) is reported, and chainable
     /// leftovers go at the end in archive-time order.
+    ///
+    /// A line of the old index whose record file is gone (and no file holds
+    /// its incident) is kept, in its place in the chain: it is the only
+    /// evidence of that record, and `runbook verify` then names the missing
+    /// incident rather than a bare SHA-256 its successor names.
     pub fn reindex(&self, _lock: &ArchiveLock) -> Result<Reindexed, ArchiveError> {
+        // Read leniently: a line that does not parse names nothing to keep.
+        let old: Vec<IndexEntry> = self.entries()?.flatten().map(|(_, entry)| entry).collect();
         let mut problems = Vec::new();
         let mut nodes: Vec<(IndexEntry, Option<String>)> = Vec::new();
         for path in self.record_files()? {
@@ -559,6 +566,28 @@ impl Archive {
                 continue;
             }
             nodes.push((entry, record.previous_record));
+        }
+        let files = nodes.len();
+        let in_files: HashSet<String> = nodes.iter().map(|(entry, _)| entry.id.clone()).collect();
+        // A gone record's predecessor is in its file; the old index's line
+        // above it is the best witness left.
+        let mut above: Option<String> = None;
+        for entry in old {
+            let path = self.path_of(&entry);
+            let gone =
+                matches!(fs::symlink_metadata(&path), Err(error) if error.kind() == io::ErrorKind::NotFound);
+            let sha = entry.sha256.clone();
+            if gone && !in_files.contains(&entry.id) {
+                problems.push(format!(
+                    "{}: its record file {} is gone (the old index gives its sha256 {}); its line is kept, \
+                     so that `runbook verify --all` names it",
+                    entry.id,
+                    path.display(),
+                    short_sha(&entry.sha256)
+                ));
+                nodes.push((entry, above.clone()));
+            }
+            above = Some(sha);
         }
         nodes.sort_by(|a, b| (a.0.archived, &a.0.id).cmp(&(b.0.archived, &b.0.id)));
 
@@ -602,7 +631,8 @@ impl Archive {
         }
         crate::file_util::publish(&self.index_path(), &text, 0o644, Existing::Replace).map_err(path_error)?;
         Ok(Reindexed {
-            records: order.len(),
+            records: files,
+            kept: order.len() - files,
             problems,
         })
     }
@@ -785,7 +815,10 @@ impl Archive {
 /// What [`Archive::reindex`] did.
 #[derive(Debug, Clone)]
 pub struct Reindexed {
+    /// Record files indexed.
     pub records: usize,
+    /// Lines kept from the old index for records whose files are gone.
+    pub kept: usize,
     pub problems: Vec<String>,
 }
 
