@@ -283,6 +283,27 @@ fn an_unreadable_index_line_is_named_and_the_rest_listed() {
 }
 
 #[test]
+fn a_duplicated_index_line_is_named_and_listed_once() {
+    let mut test = four_archived();
+    let index = test.data().join("archive/index.jsonl");
+    let text = std::fs::read_to_string(&index).unwrap();
+    let mut lines: Vec<&str> = text.lines().collect();
+    lines.insert(3, lines[1]);
+    std::fs::write(&index, lines.join("\n") + "\n").unwrap();
+    let outcome = test.again(["records"]);
+    outcome
+        .status(1)
+        .stderr_contains(&format!(
+            "index.jsonl line 4: {DISK_SEV1} is listed again (first on line 2); left out"
+        ))
+        .stderr_contains("runbook records --reindex");
+    assert_eq!(listed(&outcome.stdout), ALL);
+    let json = test.again(["records", "--json"]);
+    json.status(1);
+    assert_eq!(json.stdout.lines().count(), 4);
+}
+
+#[test]
 fn no_archive_is_an_empty_listing() {
     let mut test = Test::new();
     test.again(["records"])
@@ -308,8 +329,8 @@ fn a_closed_pipe_is_quiet() {
             n
         )
     };
-    let index: String = (1..=9999).map(line).collect();
-    std::fs::write(archive.join("index.jsonl"), index.repeat(3)).unwrap();
+    let index: String = (1..=29_997).map(line).collect();
+    std::fs::write(archive.join("index.jsonl"), index).unwrap();
 
     for json in [false, true] {
         let mut command = Command::new(env!("CARGO_BIN_EXE_runbook"));

@@ -3,9 +3,10 @@
 //! the index from the record files.
 //!
 //! It streams: each index line is read, filtered and printed before the
-//! next is read, so memory grows with the archive only by a path per
-//! record, kept to name the record files the index does not list (a lost
-//! or short index), which are found by listing the month directories. The table is
+//! next is read, so memory grows with the archive only by an id and a
+//! path per record, kept to name a line that lists an incident again and
+//! the record files the index does not list (a lost or short index), which
+//! are found by listing the month directories. The table is
 //! laid out a chunk of rows at a time (see [`Table`]) rather than by
 //! comfy-table, whose layout needs every row first.
 //!
@@ -23,7 +24,7 @@ use crate::exit_code::ExitCode;
 use crate::record::archive::{Archive, ArchiveError, IndexEntry, PENDING_FILE};
 use crate::term::{sanitize_line, short};
 use chrono::{DateTime, Datelike, TimeDelta, Utc};
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, BufWriter, Write};
 use std::path::{Path, PathBuf};
@@ -35,7 +36,8 @@ use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 /// severity at the end, the outcome, how long handling took, whether the
 /// record was filed by its deadline or how late, and "drill" for a
 /// rehearsal. Filters combine: a record is listed when it passes them all.
-/// Exits 1 when an index line cannot be read, or the index is missing or
+/// Exits 1 when an index line cannot be read or lists an incident again,
+/// or the index is missing or
 /// does not list every record file (named on stderr).
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -103,6 +105,8 @@ pub fn run(context: &Context, args: &Args) -> Result<ExitCode> {
     let index_missing = lines.is_none();
     // The records the index lists, to find the record files it does not.
     let mut listed_paths: HashSet<PathBuf> = HashSet::new();
+    // Where each incident was listed first: a second line is left out.
+    let mut first_line: HashMap<String, usize> = HashMap::new();
     let mut line = Vec::with_capacity(512);
     let mut number = 0usize;
     while let Some(reader) = lines.as_mut() {
@@ -120,15 +124,19 @@ pub fn run(context: &Context, args: &Args) -> Result<ExitCode> {
             None if appending => continue,
             None => "the last line is cut short (a crash while writing?)".to_owned(),
             Some(body) => match serde_json::from_slice::<IndexEntry>(body) {
-                Ok(entry) => {
-                    total += 1;
-                    listed_paths.insert(entry.relative_path());
-                    if filter.keeps(&entry) {
-                        listed += 1;
-                        printer.push(&entry, body)?;
+                Ok(entry) => match first_line.get(&entry.id) {
+                    Some(first) => format!("{} is listed again (first on line {first})", entry.id),
+                    None => {
+                        first_line.insert(entry.id.clone(), number);
+                        total += 1;
+                        listed_paths.insert(entry.relative_path());
+                        if filter.keeps(&entry) {
+                            listed += 1;
+                            printer.push(&entry, body)?;
+                        }
+                        continue;
                     }
-                    continue;
-                }
+                },
                 Err(error) => format!("not an index entry: {error}"),
             },
         };
