@@ -332,6 +332,23 @@ fn records_chain_and_verify_all_passes() {
         .stdout_contains("verified 3 records: 0 failed");
 }
 
+/// An auditor who mistypes a mirror's path must not get a pass.
+#[test]
+fn verify_refuses_an_archive_directory_that_is_not_an_archive() {
+    let mut test = three_archived();
+    let elsewhere = test.work().join("elsewhere");
+    std::fs::create_dir_all(elsewhere.join("notes")).unwrap();
+    std::fs::write(elsewhere.join("readme.txt"), "not an archive\n").unwrap();
+    let elsewhere = elsewhere.to_str().unwrap();
+    test.again(["verify", "--all", "--archive", elsewhere])
+        .status(2)
+        .stderr_contains(&format!(
+            "--archive {elsewhere}: not an archive: it has no index.jsonl"
+        ))
+        .stdout_lacks("verified");
+    test.again(["verify", IDS[0], "--archive", elsewhere]).status(2);
+}
+
 #[test]
 fn openssh_accepts_our_signatures_and_we_accept_openssh_ones() {
     let mut test = three_archived();

@@ -30,7 +30,8 @@ pub struct Args {
     /// $XDG_CONFIG_HOME/runbook/allowed_signers).
     #[arg(long, value_name = "FILE")]
     pub allowed_signers: Option<PathBuf>,
-    /// Check the archive in DIR (a mirror's copy) instead of the local one.
+    /// Check the archive in DIR (a mirror's copy) instead of the local one;
+    /// a DIR with no index.jsonl and no record file is refused.
     #[arg(long, value_name = "DIR")]
     pub archive: Option<PathBuf>,
 }
@@ -43,7 +44,7 @@ pub fn run(context: &Context, args: &Args) -> Result<ExitCode> {
                 dir.display()
             )));
         }
-        Some(dir) => Archive::new(dir.clone()),
+        Some(dir) => not_empty(Archive::new(dir.clone()))?,
         None => Archive::new(context.archive_dir()),
     };
     let signers = super::archive::allowed_signers(context, args.allowed_signers.as_deref())?;
@@ -71,6 +72,22 @@ pub fn run(context: &Context, args: &Args) -> Result<ExitCode> {
     } else {
         ExitCode::Success
     })
+}
+
+/// A directory named with `--archive` that holds no index and no record
+/// file is not a mirror's copy but a mistyped path: verifying nothing in it
+/// must not pass.
+fn not_empty(archive: Archive) -> Result<Archive> {
+    let files = archive.record_files().map_err(anyhow::Error::new)?;
+    if files.is_empty() && !archive.index_path().exists() {
+        return Err(Error::usage(format!(
+            "--archive {}: not an archive: it has no {} and no record files (YYYY/MM/INC-….json)",
+            archive.dir().display(),
+            crate::record::archive::INDEX_FILE
+        ))
+        .with_hint("give the directory a mirror's copy of the archive is in: the one holding index.jsonl"));
+    }
+    Ok(archive)
 }
 
 #[derive(Debug, Default)]
