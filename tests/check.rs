@@ -245,7 +245,8 @@ fn invalid_notifier_config_exits_2() {
         .args(["start", "paged"])
         .run()
         .status(2)
-        .stderr_contains("invalid notifiers in the config");
+        .stderr_contains("config.toml:1:1")
+        .stderr_contains("invalid notifier \"x\": `url` must start with http:// or https://, not ftp://");
 }
 
 #[test]

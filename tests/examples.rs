@@ -66,7 +66,6 @@ fn sample_config_loads_and_its_notifiers_are_valid() {
     test.again(["show", "server-software-failure"])
         .success()
         .stdout_contains("服务器软件系统故障应急预案 (server-software-failure)");
-    // `list` only reads the config; `check` also validates the notifiers.
     test.again(["check"]).success();
 }
 

@@ -11,6 +11,7 @@ mod bundled;
 mod catalog;
 mod check;
 mod cli;
+mod config;
 mod crash;
 mod examples;
 mod invalid_runbooks;

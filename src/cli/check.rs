@@ -44,7 +44,7 @@ struct Done {
 }
 
 pub fn run(context: &Context, args: &Args) -> Result<ExitCode> {
-    let notifier = context.notifier()?;
+    let notifier = context.notifier();
     let notifier: Option<&dyn Notifier> = notifier.as_ref().map(|n| n as &dyn Notifier);
     let mut done = Vec::new();
     let mut problems = 0;

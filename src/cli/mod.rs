@@ -14,6 +14,7 @@ mod keygen;
 mod list;
 mod note;
 mod records;
+mod redact;
 mod report;
 mod resume;
 mod show;

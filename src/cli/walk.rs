@@ -226,8 +226,8 @@ pub struct Walk<'a> {
 impl Walk<'_> {
     pub fn run(self, begin: Begin) -> Result<ExitCode> {
         watch_signals();
-        let redact = redactor(&self.context.config.redact)?;
-        let notifier = self.context.notifier()?;
+        let redact = |line: &str| self.context.config.redact.apply(line);
+        let notifier = self.context.notifier();
         let notifier: Option<&dyn Notifier> = notifier.as_ref().map(|n| n as &dyn Notifier);
         let executor = ShellExecutor;
         let clock = crate::clock::SystemClock;
@@ -351,27 +351,6 @@ fn report(
             writeln!(err, "to continue: runbook resume {id}")?;
             ExitCode::Interrupted
         }
-    })
-}
-
-/// The configured redaction patterns as one function over lines.
-pub fn redactor(patterns: &[String]) -> Result<impl Fn(&str) -> String + use<>> {
-    let regexes = patterns
-        .iter()
-        .map(|pattern| {
-            regex::Regex::new(pattern).map_err(|error| {
-                Error::usage(format!(
-                    "invalid redact pattern `{pattern}` in the config: {error}"
-                ))
-            })
-        })
-        .collect::<Result<Vec<_>>>()?;
-    Ok(move |line: &str| {
-        let mut line = line.to_owned();
-        for regex in &regexes {
-            line = regex.replace_all(&line, "[REDACTED]").into_owned();
-        }
-        line
     })
 }
 
