@@ -77,3 +77,53 @@ fn list_refuses_bad_notifiers_too() {
         .stderr_contains("config.toml:1:1")
         .stderr_contains("`command` is empty");
 }
+
+/// The test's `$HOME`.
+fn home(test: &Test) -> std::path::PathBuf {
+    test.work().parent().unwrap().join("home")
+}
+
+#[test]
+fn a_relative_data_dir_is_relative_to_the_config_file() {
+    let mut test = Test::new()
+        .runbook("minimal", MINIMAL)
+        .config("data_dir = \"dd\"\n");
+    test.again(["start", "minimal"]).status(3);
+    assert!(
+        test.config_dir()
+            .join("dd/incidents/INC-20261128-0001/journal.jsonl")
+            .is_file()
+    );
+    assert!(!test.work().join("dd").exists());
+}
+
+#[test]
+fn a_tilde_in_data_dir_and_runbook_path_is_the_home_directory() {
+    let site = MINIMAL.replace("title = \"Minimal\"", "title = \"Site copy\"");
+    let test = Test::new().config("runbook_path = \"~/rbs\"\ndata_dir = \"~/dd\"\n");
+    let rbs = home(&test).join("rbs");
+    std::fs::create_dir_all(&rbs).unwrap();
+    std::fs::write(rbs.join("site.toml"), site).unwrap();
+    let mut test = test;
+    test.again(["start", "site"])
+        .status(3)
+        .stderr_contains("started: Site copy (site)");
+    assert!(home(&test).join("dd/incidents/INC-20261128-0001").is_dir());
+    assert!(!test.work().join("~").exists());
+    assert!(!test.config_dir().join("~").exists());
+}
+
+#[test]
+fn empty_paths_are_refused_naming_the_key() {
+    let mut test =
+        Test::new().config("data_dir = \"\"\nrunbook_path = [\"/srv\", \"\"]\nsigning_key = \"\"\n");
+    test.again(["incidents"])
+        .status(2)
+        .stderr_contains("config.toml:1:12")
+        .stderr_contains("`data_dir` is empty")
+        .stderr_contains("config.toml:2:25")
+        .stderr_contains("an entry of `runbook_path` is empty")
+        .stderr_contains("config.toml:3:15")
+        .stderr_contains("`signing_key` is empty");
+    assert!(!test.work().join("incidents").exists());
+}

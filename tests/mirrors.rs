@@ -265,9 +265,25 @@ fn a_different_file_in_a_mirror_is_a_conflict_left_alone() {
 }
 
 #[test]
-fn a_relative_mirror_is_refused_by_the_config() {
-    let mut test = Test::new().config("mirrors = [\"backup/records\"]\n");
+fn mirror_paths_resolve_like_every_path_in_the_config() {
+    // Relative to the config's directory, not to where the command runs.
+    let mut test = with_mirrors(&["backup/records".to_owned(), "~/offsite".to_owned()]);
+    let relative_mirror = test.config_dir().join("backup/records");
+    let home_mirror = test.work().parent().unwrap().join("home/offsite");
+    std::fs::create_dir_all(&relative_mirror).unwrap();
+    std::fs::create_dir_all(&home_mirror).unwrap();
+    finish_and_archive(&mut test, IDS[0])
+        .success()
+        .stdout_contains(&format!("mirrored to {}", relative_mirror.display()))
+        .stdout_contains(&format!("mirrored to {}", home_mirror.display()));
+    for mirror in [&relative_mirror, &home_mirror] {
+        assert!(mirror.join(relative(IDS[0])).is_file(), "{}", mirror.display());
+    }
+    assert!(!test.work().join("backup").exists());
+
+    let mut test = Test::new().config("mirrors = [\"\"]\n");
     test.again(["list"])
         .status(2)
-        .stderr_contains("neither an absolute directory path nor a git remote");
+        .stderr_contains("config.toml:1:12")
+        .stderr_contains("an entry of `mirrors` is empty");
 }

@@ -4,15 +4,21 @@
 //! runbooks, and so which commands, run.
 //!
 //! The whole config is checked as it is read, before any command does
-//! anything: TOML and types, the `redact` patterns (compiled here) and the
-//! notifiers. A mistake is reported at its line and column in
+//! anything: TOML and types, every path, the `redact` patterns (compiled
+//! here) and the notifiers. A mistake is reported at its line and column in
 //! the file, and no incident is opened over a config that cannot be used.
+//!
+//! Every path in the config resolves the same way: `~/` is the home
+//! directory, a relative path is relative to the config file's directory
+//! (never to wherever the command happens to run), and an empty path is an
+//! error.
 
 use super::redact::Redact;
 use crate::error::{Error, Result};
 use crate::load::{Diagnostic, Level, Origin, Source, read_trusted};
 use crate::model::Span;
 use crate::notify::NotifierConfig;
+use crate::record::mirror::Mirror;
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
 use toml::Spanned;
@@ -32,9 +38,9 @@ pub struct Config {
     /// Where notifications go: `command` and `webhook` notifiers, valid
     /// (see [`crate::notify::validate`]).
     pub notifiers: Vec<NotifierConfig>,
-    /// Other copies of the archive: absolute directory paths or git
-    /// remotes, each receiving every archived record.
-    pub mirrors: Vec<crate::record::mirror::Mirror>,
+    /// Other copies of the archive: directories or git remotes, each
+    /// receiving every archived record.
+    pub mirrors: Vec<Mirror>,
     /// The OpenSSH ed25519 key records are signed with (default
     /// `$XDG_CONFIG_HOME/runbook/signing_key`), such as `~/.ssh/id_ed25519`.
     pub signing_key: Option<PathBuf>,
@@ -51,31 +57,50 @@ pub struct Config {
 #[serde(deny_unknown_fields)]
 struct File {
     lang: Option<String>,
-    #[serde(default, deserialize_with = "one_or_many")]
-    runbook_path: Vec<PathBuf>,
-    data_dir: Option<PathBuf>,
+    runbook_path: Option<Spanned<PathList>>,
+    data_dir: Option<Spanned<PathBuf>>,
     #[serde(default)]
     redact: Vec<Spanned<String>>,
     #[serde(default)]
     notifiers: Vec<Spanned<NotifierConfig>>,
     #[serde(default)]
-    mirrors: Vec<crate::record::mirror::Mirror>,
-    signing_key: Option<PathBuf>,
-    signing_passphrase_file: Option<PathBuf>,
-    allowed_signers: Option<PathBuf>,
+    mirrors: Vec<Spanned<String>>,
+    signing_key: Option<Spanned<PathBuf>>,
+    signing_passphrase_file: Option<Spanned<PathBuf>>,
+    allowed_signers: Option<Spanned<PathBuf>>,
 }
 
-fn one_or_many<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Vec<PathBuf>, D::Error> {
-    #[derive(Deserialize)]
-    #[serde(untagged)]
-    enum OneOrMany {
-        One(PathBuf),
-        Many(Vec<PathBuf>),
+/// `runbook_path`: one path, or a list of them.
+#[derive(Debug)]
+enum PathList {
+    One(PathBuf),
+    Many(Vec<Spanned<PathBuf>>),
+}
+
+impl<'de> Deserialize<'de> for PathList {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<PathList, D::Error> {
+        struct Visitor;
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = PathList;
+
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a path or a list of paths, such as \"/srv/runbooks\"")
+            }
+
+            fn visit_str<E: serde::de::Error>(self, path: &str) -> Result<PathList, E> {
+                Ok(PathList::One(PathBuf::from(path)))
+            }
+
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<PathList, A::Error> {
+                let mut paths = Vec::new();
+                while let Some(path) = seq.next_element()? {
+                    paths.push(path);
+                }
+                Ok(PathList::Many(paths))
+            }
+        }
+        deserializer.deserialize_any(Visitor)
     }
-    Ok(match OneOrMany::deserialize(deserializer)? {
-        OneOrMany::One(path) => vec![path],
-        OneOrMany::Many(paths) => paths,
-    })
 }
 
 impl Config {
@@ -99,9 +124,15 @@ impl Config {
                     .with_hint("see the Configuration section of README.md"),
             ])
         })?;
+        // Relative paths are relative to the config file, wherever the
+        // command runs.
+        let base = std::path::absolute(path)
+            .ok()
+            .and_then(|path| path.parent().map(Path::to_owned))
+            .unwrap_or_else(|| dir.to_owned());
         let mut checker = Checker {
             source: &source,
-            base: dir,
+            base: &base,
             problems: Vec::new(),
         };
         let config = checker.check(file);
@@ -121,29 +152,33 @@ struct Checker<'a> {
 }
 
 impl Checker<'_> {
-    fn check(&mut self, mut file: File) -> Config {
-        // Relative paths in the config are relative to the config file.
-        for dir in &mut file.runbook_path {
-            if dir.is_relative() {
-                *dir = self.base.join(&*dir);
-            }
-        }
-        for path in [
-            &mut file.signing_key,
-            &mut file.signing_passphrase_file,
-            &mut file.allowed_signers,
-        ]
-        .into_iter()
-        .flatten()
-        {
-            if let Ok(rest) = path.strip_prefix("~")
-                && let Some(home) = std::env::var_os("HOME")
-            {
-                *path = PathBuf::from(home).join(rest);
-            } else if path.is_relative() {
-                *path = self.base.join(&*path);
-            }
-        }
+    fn check(&mut self, file: File) -> Config {
+        let runbook_path = match file.runbook_path.map(|list| (list.span(), list.into_inner())) {
+            None => Vec::new(),
+            Some((span, PathList::One(path))) => self
+                .path("runbook_path", false, Spanned::new(span, path))
+                .into_iter()
+                .collect(),
+            Some((_, PathList::Many(paths))) => paths
+                .into_iter()
+                .filter_map(|path| self.path("runbook_path", true, path))
+                .collect(),
+        };
+        let data_dir = file.data_dir.and_then(|dir| self.path("data_dir", false, dir));
+        let signing_key = file
+            .signing_key
+            .and_then(|key| self.path("signing_key", false, key));
+        let signing_passphrase_file = file
+            .signing_passphrase_file
+            .and_then(|file| self.path("signing_passphrase_file", false, file));
+        let allowed_signers = file
+            .allowed_signers
+            .and_then(|signers| self.path("allowed_signers", false, signers));
+        let mirrors = file
+            .mirrors
+            .into_iter()
+            .filter_map(|mirror| self.mirror(mirror))
+            .collect();
         let mut regexes = Vec::new();
         for pattern in file.redact {
             match Redact::compile(pattern.get_ref()) {
@@ -169,14 +204,14 @@ impl Checker<'_> {
         }
         Config {
             lang: file.lang,
-            runbook_path: file.runbook_path,
-            data_dir: file.data_dir,
+            runbook_path,
+            data_dir,
             redact: Redact::new(regexes),
             notifiers,
-            mirrors: file.mirrors,
-            signing_key: file.signing_key,
-            signing_passphrase_file: file.signing_passphrase_file,
-            allowed_signers: file.allowed_signers,
+            mirrors,
+            signing_key,
+            signing_passphrase_file,
+            allowed_signers,
         }
     }
 
@@ -184,4 +219,71 @@ impl Checker<'_> {
         self.problems
             .push(Diagnostic::new(Level::Error, self.source, Some(Span::new(span)), message).with_hint(hint));
     }
+
+    /// A path as the config means it: `~/` expanded, relative to the
+    /// config's directory. `None` after reporting an empty path. `entry`:
+    /// the path is one of a list's.
+    fn path(&mut self, key: &str, entry: bool, path: Spanned<PathBuf>) -> Option<PathBuf> {
+        let span = path.span();
+        let path = path.into_inner();
+        if path.as_os_str().is_empty() {
+            let (message, hint) = if entry {
+                (
+                    format!("an entry of `{key}` is empty"),
+                    "write a path, or remove the entry",
+                )
+            } else {
+                (
+                    format!("`{key}` is empty"),
+                    "write a path, or leave the key out for the default",
+                )
+            };
+            self.error(span, message, hint);
+            return None;
+        }
+        match path.strip_prefix("~") {
+            Ok(rest) => match home() {
+                Some(home) => Some(home.join(rest)),
+                None => {
+                    self.error(
+                        span,
+                        format!("`{key}` starts with ~ but the home directory is unknown"),
+                        "set HOME, or write an absolute path",
+                    );
+                    None
+                }
+            },
+            Err(_) => Some(self.base.join(path)),
+        }
+    }
+
+    /// A mirror: a git remote as written, or a directory resolved like
+    /// every other path.
+    fn mirror(&mut self, mirror: Spanned<String>) -> Option<Mirror> {
+        let span = mirror.span();
+        let text = mirror.into_inner();
+        let is_remote = text.contains(':') && !text.starts_with(['/', '~']);
+        let resolved = if is_remote {
+            text
+        } else {
+            let path = self.path("mirrors", true, Spanned::new(span.clone(), PathBuf::from(text)))?;
+            path.to_string_lossy().into_owned()
+        };
+        match Mirror::parse(&resolved) {
+            Ok(mirror) => Some(mirror),
+            Err(problem) => {
+                self.error(
+                    span,
+                    format!("invalid mirror: {problem}"),
+                    "see the Configuration section of README.md",
+                );
+                None
+            }
+        }
+    }
+}
+
+/// The home directory: `$HOME`, else the password database's.
+fn home() -> Option<PathBuf> {
+    directories::BaseDirs::new().map(|dirs| dirs.home_dir().to_owned())
 }

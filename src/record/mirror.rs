@@ -28,7 +28,6 @@
 //! prompt under cron. Nothing here prints.
 
 use super::archive::{Archive, INDEX_FILE, IndexEntry, sha256_hex, sig_path};
-use serde::Deserialize;
 use std::ffi::OsStr;
 use std::fs;
 use std::io;
@@ -64,8 +63,8 @@ pub enum Mirror {
 impl Mirror {
     /// An absolute path is a directory unless it ends in `.git`; anything
     /// else with a `:` (`git@host:repo`, `ssh://`, `https://`, `file://`)
-    /// is a git remote. A relative path is refused: relative to what,
-    /// under cron?
+    /// is a git remote. A relative path is refused: the config resolves
+    /// `~/` and relative paths against its own directory before this.
     pub fn parse(text: &str) -> Result<Mirror, String> {
         let trimmed = text.trim_end_matches('/');
         if text.is_empty() {
@@ -108,13 +107,6 @@ impl Mirror {
             .collect();
         key = key.trim_start_matches(['.', '_']).chars().take(80).collect();
         format!("{key}-{}", &sha256_hex(name.as_bytes())[..8])
-    }
-}
-
-impl<'de> Deserialize<'de> for Mirror {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Mirror, D::Error> {
-        let text = String::deserialize(deserializer)?;
-        Mirror::parse(&text).map_err(serde::de::Error::custom)
     }
 }
 
