@@ -127,3 +127,77 @@ fn empty_paths_are_refused_naming_the_key() {
         .stderr_contains("`signing_key` is empty");
     assert!(!test.work().join("incidents").exists());
 }
+
+#[test]
+fn a_wrong_type_for_runbook_path_says_what_is_expected() {
+    Test::new()
+        .config("runbook_path = 5\n")
+        .args(["list"])
+        .run()
+        .status(2)
+        .stderr_contains("config.toml:1:16")
+        .stderr_contains("expected a path or a list of paths")
+        .stderr_lacks("untagged enum");
+}
+
+#[test]
+fn a_config_that_is_not_utf8_is_called_a_config() {
+    let test = Test::new().config("");
+    std::fs::write(test.config_dir().join("config.toml"), b"lang = \"\xff\"\n").unwrap();
+    test.args(["list"])
+        .run()
+        .status(2)
+        .stderr_contains("config.toml:1:9")
+        .stderr_contains("save the config as UTF-8")
+        .stderr_lacks("save the runbook");
+}
+
+#[test]
+fn a_config_that_is_not_a_file_is_named_plainly() {
+    let test = Test::new();
+    let dir = test.config_dir();
+    for config in ["/dev/null", dir.parent().unwrap().to_str().unwrap()] {
+        Test::new()
+            .args(["--config", config, "list"])
+            .run()
+            .status(2)
+            .stderr_contains(&format!("{config} is not a regular file"))
+            .stderr_contains("hint: name the config file itself (*.toml)");
+    }
+    Test::new()
+        .args(["validate", "/dev/null"])
+        .run()
+        .status(2)
+        .stderr_contains("hint: name the runbook file itself (*.toml)");
+}
+
+#[test]
+fn a_data_dir_that_is_a_file_is_named_with_what_to_do() {
+    let mut test = Test::new().file("not-a-dir", "x");
+    let file = test.work().join("not-a-dir").to_str().unwrap().to_owned();
+    test.again(["--data-dir", &file, "incidents"])
+        .status(2)
+        .stderr_contains(&format!("the data directory {file} is not a directory"))
+        .stderr_contains("hint: --data-dir says where incidents and records are kept");
+    let mut test = test.env("RUNBOOK_HOME", &file);
+    test.again(["check"])
+        .status(2)
+        .stderr_contains("hint: RUNBOOK_HOME says");
+    let mut test = test
+        .env("RUNBOOK_HOME", "")
+        .config(&format!("data_dir = {file:?}\n"));
+    test.again(["incidents"])
+        .status(2)
+        .stderr_contains("hint: `data_dir` in ")
+        .stderr_contains("config.toml says");
+}
+
+#[test]
+fn an_unreadable_incidents_directory_is_named() {
+    let test = Test::new().file("data/incidents", "not a directory");
+    let data = test.work().join("data");
+    test.args(["--data-dir", data.to_str().unwrap(), "incidents"])
+        .run()
+        .status(1)
+        .stderr_contains(&format!("cannot read {}: ", data.join("incidents").display()));
+}

@@ -82,7 +82,7 @@ fn read_file(path: &PathBuf) -> Result<FileAnswers> {
     let bytes = std::fs::read(path)
         .map_err(|error| Error::usage(format!("cannot read the answers file {name}: {error}")))?;
     let source = crate::load::decode(&name, Origin::File(path.clone()), bytes)
-        .map_err(|d| Error::Diagnostics(vec![d]))?;
+        .map_err(|d| Error::Diagnostics(vec![d.with_hint("save the answers file as UTF-8")]))?;
     let table: toml::Table = toml::from_str(&source.text).map_err(|error| {
         let span = error.span().map(Span::new);
         Error::Diagnostics(vec![

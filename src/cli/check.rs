@@ -48,19 +48,7 @@ pub fn run(context: &Context, args: &Args) -> Result<ExitCode> {
     let notifier: Option<&dyn Notifier> = notifier.as_ref().map(|n| n as &dyn Notifier);
     let mut done = Vec::new();
     let mut problems = 0;
-    let ids: Vec<String> = match std::fs::read_dir(context.incidents_dir()) {
-        Ok(entries) => {
-            let mut ids: Vec<String> = entries
-                .filter_map(|entry| entry.ok())
-                .map(|entry| entry.file_name().to_string_lossy().into_owned())
-                .filter(|name| crate::journal::is_incident_id(name))
-                .collect();
-            ids.sort();
-            ids
-        }
-        Err(error) if error.kind() == std::io::ErrorKind::NotFound => Vec::new(),
-        Err(error) => return Err(error.into()),
-    };
+    let ids = context.incident_ids()?;
     // An archived incident is closed for good and its record filed:
     // nothing is left to fire, send or file, so its journal is not read.
     let archived = super::deadline::archived_ids(context);

@@ -26,6 +26,8 @@ use toml::Spanned;
 /// A config as read and checked, its paths resolved.
 #[derive(Debug, Default)]
 pub struct Config {
+    /// The file it was read from; `None` when there was none.
+    pub file: Option<PathBuf>,
     /// Display language, such as `en` or `zh`.
     pub lang: Option<String>,
     /// Directories searched for runbooks after `./runbooks`.
@@ -114,8 +116,10 @@ impl Config {
         let bytes = read_trusted(path, dir, "the config")
             .map_err(|refusal| Error::usage(refusal.message).with_hint(refusal.hint))?;
         let name = path.display().to_string();
-        let source = crate::load::decode(&name, Origin::File(path.to_owned()), bytes)
-            .map_err(|diagnostic| Error::Diagnostics(vec![diagnostic]))?;
+        let source =
+            crate::load::decode(&name, Origin::File(path.to_owned()), bytes).map_err(|diagnostic| {
+                Error::Diagnostics(vec![diagnostic.with_hint("save the config as UTF-8")])
+            })?;
         let file: File = toml::from_str(&source.text).map_err(|error| {
             let span = error.span().map(Span::new);
             let message = error.message().trim_end().replace("field", "key");
@@ -135,7 +139,7 @@ impl Config {
             base: &base,
             problems: Vec::new(),
         };
-        let config = checker.check(file);
+        let config = checker.check(file, path);
         if checker.problems.is_empty() {
             Ok(config)
         } else {
@@ -152,7 +156,7 @@ struct Checker<'a> {
 }
 
 impl Checker<'_> {
-    fn check(&mut self, file: File) -> Config {
+    fn check(&mut self, file: File, path: &Path) -> Config {
         let runbook_path = match file.runbook_path.map(|list| (list.span(), list.into_inner())) {
             None => Vec::new(),
             Some((span, PathList::One(path))) => self
@@ -203,6 +207,7 @@ impl Checker<'_> {
             }
         }
         Config {
+            file: Some(path.to_owned()),
             lang: file.lang,
             runbook_path,
             data_dir,

@@ -67,22 +67,46 @@ impl Context {
         }
 
         // --data-dir, then RUNBOOK_HOME, then the config, then the XDG default.
-        let data_dir = cli
+        let named_by = |by: &str| {
+            format!(
+                "{by} says where incidents and records are kept: give it a directory \
+                 (one that does not exist yet is created)"
+            )
+        };
+        let (data_dir, hint) = cli
             .data_dir
             .clone()
+            .map(|dir| (dir, named_by("--data-dir")))
             .or_else(|| {
                 std::env::var_os("RUNBOOK_HOME")
                     .filter(|v| !v.is_empty())
-                    .map(PathBuf::from)
+                    .map(|dir| (PathBuf::from(dir), named_by("RUNBOOK_HOME")))
             })
-            .or_else(|| config.data_dir.clone())
             .or_else(|| {
-                directories::ProjectDirs::from("", "", "runbook").map(|dirs| dirs.data_dir().to_owned())
+                let file = config
+                    .file
+                    .as_deref()
+                    .unwrap_or(std::path::Path::new("the config"));
+                let by = format!("`data_dir` in {}", file.display());
+                config.data_dir.clone().map(|dir| (dir, named_by(&by)))
+            })
+            .or_else(|| {
+                directories::ProjectDirs::from("", "", "runbook").map(|dirs| {
+                    let hint = "set RUNBOOK_HOME or pass --data-dir to keep incidents and records elsewhere";
+                    (dirs.data_dir().to_owned(), hint.to_owned())
+                })
             })
             .ok_or_else(|| {
                 Error::usage("cannot tell where to keep incidents")
                     .with_hint("set RUNBOOK_HOME or pass --data-dir")
             })?;
+        if data_dir.exists() && !data_dir.is_dir() {
+            return Err(Error::usage(format!(
+                "the data directory {} is not a directory",
+                data_dir.display()
+            ))
+            .with_hint(hint));
+        }
 
         Ok(Context {
             config,
@@ -130,6 +154,27 @@ impl Context {
 
     pub fn incidents_dir(&self) -> PathBuf {
         self.data_dir.join("incidents")
+    }
+
+    /// The ids of every incident in the data directory, sorted; none when
+    /// no incident was ever started there.
+    pub fn incident_ids(&self) -> Result<Vec<String>> {
+        let dir = self.incidents_dir();
+        match std::fs::read_dir(&dir) {
+            Ok(entries) => {
+                let mut ids: Vec<String> = entries
+                    .filter_map(|entry| entry.ok())
+                    .map(|entry| entry.file_name().to_string_lossy().into_owned())
+                    .filter(|name| crate::journal::is_incident_id(name))
+                    .collect();
+                ids.sort();
+                Ok(ids)
+            }
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound => Ok(Vec::new()),
+            Err(error) => Err(Error::Other(
+                anyhow::Error::new(error).context(format!("cannot read {}", dir.display())),
+            )),
+        }
     }
 
     /// Where archived records are kept.

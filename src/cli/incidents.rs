@@ -59,16 +59,7 @@ pub fn run(context: &Context, args: &Args) -> Result<ExitCode> {
     let catalog = context.catalog();
     let archived = super::deadline::archived_ids(context);
     let mut rows = Vec::new();
-    let mut ids: Vec<String> = match std::fs::read_dir(context.incidents_dir()) {
-        Ok(entries) => entries
-            .filter_map(|entry| entry.ok())
-            .map(|entry| entry.file_name().to_string_lossy().into_owned())
-            .filter(|name| crate::journal::is_incident_id(name))
-            .collect(),
-        Err(error) if error.kind() == std::io::ErrorKind::NotFound => Vec::new(),
-        Err(error) => return Err(error.into()),
-    };
-    ids.sort();
+    let ids = context.incident_ids()?;
     for id in ids {
         let dir = context.incidents_dir().join(&id);
         let driven_by = crate::journal::Lock::holder(&dir)

@@ -38,7 +38,7 @@ pub fn read_trusted(path: &Path, root: &Path, what: &str) -> Result<Vec<u8>, Ref
     if !metadata.is_file() {
         return Err(Refusal {
             message: format!("{} is not a regular file", path.display()),
-            hint: format!("name a {what} file (*.toml)"),
+            hint: format!("name {what} file itself (*.toml), not a directory or device"),
         });
     }
     check(&metadata, path, what)?;
