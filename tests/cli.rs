@@ -48,3 +48,87 @@ fn valid_runbook_validates() {
         .success()
         .stderr_contains("checked 1 runbook: 0 errors, 0 warnings");
 }
+
+/// Every subcommand, as `runbook --help` lists them.
+const SUBCOMMANDS: [&str; 19] = [
+    "list",
+    "show",
+    "graph",
+    "validate",
+    "start",
+    "drill",
+    "resume",
+    "incidents",
+    "note",
+    "attach",
+    "abort",
+    "check",
+    "keygen",
+    "archive",
+    "verify",
+    "report",
+    "records",
+    "completions",
+    "man",
+];
+
+#[test]
+fn completions_are_printed_for_every_shell() {
+    let bash = Test::new().args(["completions", "bash"]).run();
+    bash.success().stdout_contains("_runbook()");
+    for command in SUBCOMMANDS {
+        bash.stdout_contains(&format!("runbook,{command})"));
+    }
+    for shell in ["zsh", "fish", "elvish", "powershell"] {
+        let outcome = Test::new().args(["completions", shell]).run();
+        outcome.success().stdout_contains("archive");
+    }
+    Test::new()
+        .args(["completions", "tcsh"])
+        .run()
+        .status(2)
+        .stderr_contains("possible values: bash, elvish, fish, powershell, zsh");
+}
+
+#[test]
+fn completions_and_the_manual_need_no_valid_config() {
+    let test = Test::new().config("nonsense = 1\n");
+    test.args(["completions", "bash"]).run().success();
+    Test::new().config("nonsense = 1\n").args(["man"]).run().success();
+}
+
+#[test]
+fn the_manual_page_describes_every_command() {
+    let outcome = Test::new().args(["man"]).run();
+    outcome.success();
+    assert!(
+        outcome.stdout.starts_with(".TH runbook 1 "),
+        "{}",
+        &outcome.stdout[..outcome.stdout.len().min(200)]
+    );
+    for command in SUBCOMMANDS {
+        outcome.stdout_contains(&format!(".SS \"runbook {command}\""));
+    }
+    // Options of a subcommand are under it; global ones once, at the top.
+    outcome.stdout_contains("\\-\\-non\\-interactive");
+    assert_eq!(outcome.stdout.matches("\\fB\\-\\-data\\-dir\\fR").count(), 2);
+}
+
+#[test]
+fn the_manual_page_renders_without_warnings() {
+    let mut test = Test::new();
+    let page = test.work().join("runbook.1");
+    std::fs::write(&page, test.again(["man"]).stdout).unwrap();
+    // groff renders what `man` shows; -ww turns every warning on.
+    let rendered = std::process::Command::new("groff")
+        .args(["-man", "-Tutf8", "-ww", "-z"])
+        .arg(&page)
+        .output();
+    let Ok(rendered) = rendered else {
+        // Without groff (and so without `man`) there is nothing to render
+        // with; the page's text is checked above.
+        return;
+    };
+    assert!(rendered.status.success(), "{rendered:?}");
+    assert_eq!(String::from_utf8_lossy(&rendered.stderr), "");
+}

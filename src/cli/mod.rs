@@ -4,6 +4,7 @@
 mod answers;
 mod archive;
 mod check;
+mod completions;
 mod config;
 mod context;
 mod deadline;
@@ -12,6 +13,7 @@ mod incidents;
 mod kept;
 mod keygen;
 mod list;
+mod man;
 mod note;
 mod records;
 mod redact;
@@ -80,6 +82,8 @@ pub enum Command {
     Verify(verify::Args),
     Report(report::Args),
     Records(records::Args),
+    Completions(completions::Args),
+    Man(man::Args),
 }
 
 /// Parses `args` and runs the chosen command.
@@ -97,25 +101,29 @@ pub fn main(args: impl IntoIterator<Item = OsString>) -> Result<ExitCode> {
             return Ok(code);
         }
     };
-    let context = Context::new(&cli)?;
+    // Completions and the manual page describe the program, not this
+    // installation: they work whatever the config says.
+    let context = || Context::new(&cli);
     match &cli.command {
-        Command::List(args) => list::run(&context, args),
-        Command::Show(args) => show::run(&context, args),
-        Command::Graph(args) => graph::run(&context, args),
-        Command::Validate(args) => validate::run(&context, args),
-        Command::Start(args) => start::run(&context, args),
-        Command::Drill(args) => start::begin(&context, args, true),
-        Command::Resume(args) => resume::run(&context, args),
-        Command::Incidents(args) => incidents::run(&context, args),
-        Command::Note(args) => note::note(&context, args),
-        Command::Attach(args) => note::attach(&context, args),
-        Command::Abort(args) => note::abort(&context, args),
-        Command::Check(args) => check::run(&context, args),
-        Command::Keygen(args) => keygen::run(&context, args),
-        Command::Archive(args) => archive::run(&context, args),
-        Command::Verify(args) => verify::run(&context, args),
-        Command::Report(args) => report::run(&context, args),
-        Command::Records(args) => records::run(&context, args),
+        Command::List(args) => list::run(&context()?, args),
+        Command::Show(args) => show::run(&context()?, args),
+        Command::Graph(args) => graph::run(&context()?, args),
+        Command::Validate(args) => validate::run(&context()?, args),
+        Command::Start(args) => start::run(&context()?, args),
+        Command::Drill(args) => start::begin(&context()?, args, true),
+        Command::Resume(args) => resume::run(&context()?, args),
+        Command::Incidents(args) => incidents::run(&context()?, args),
+        Command::Note(args) => note::note(&context()?, args),
+        Command::Attach(args) => note::attach(&context()?, args),
+        Command::Abort(args) => note::abort(&context()?, args),
+        Command::Check(args) => check::run(&context()?, args),
+        Command::Keygen(args) => keygen::run(&context()?, args),
+        Command::Archive(args) => archive::run(&context()?, args),
+        Command::Verify(args) => verify::run(&context()?, args),
+        Command::Report(args) => report::run(&context()?, args),
+        Command::Records(args) => records::run(&context()?, args),
+        Command::Completions(args) => completions::run(args),
+        Command::Man(args) => man::run(args),
     }
 }
 
