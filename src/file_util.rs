@@ -26,52 +26,108 @@ pub enum Links {
 /// device may never end. The open itself never blocks (`O_NONBLOCK`, which
 /// changes nothing for a regular file).
 pub fn open_regular(path: &Path, links: Links) -> Result<File, PathError> {
-    let failed = |error| PathError {
-        action: "read",
-        path: path.to_owned(),
-        error,
-    };
+    let file = open_nonblocking(path, links)?;
+    let kind = file.metadata().map_err(read_error(path))?.file_type();
+    if !kind.is_file() {
+        return Err(read_error(path)(not_regular(kind)));
+    }
+    Ok(file)
+}
+
+/// Opens `path` without waiting for a writer, whatever it is.
+fn open_nonblocking(path: &Path, links: Links) -> Result<File, PathError> {
     let mut flags = rustix::fs::OFlags::NONBLOCK.bits() as i32;
     if links == Links::Refuse {
         flags |= rustix::fs::OFlags::NOFOLLOW.bits() as i32;
     }
-    let file = match OpenOptions::new().read(true).custom_flags(flags).open(path) {
-        Ok(file) => file,
+    match OpenOptions::new().read(true).custom_flags(flags).open(path) {
+        Ok(file) => Ok(file),
         // What O_NOFOLLOW says of a link.
-        Err(error) if error.raw_os_error() == Some(rustix::io::Errno::LOOP.raw_os_error()) => {
-            return Err(failed(io::Error::other("is a symbolic link, not a file")));
-        }
-        Err(error) => return Err(failed(error)),
-    };
-    let kind = file.metadata().map_err(failed)?.file_type();
-    if !kind.is_file() {
-        let what = if kind.is_dir() {
-            "is a directory, not a file"
-        } else {
-            "is not a regular file (a pipe, socket or device)"
-        };
-        return Err(failed(io::Error::other(what)));
+        Err(error) if error.raw_os_error() == Some(rustix::io::Errno::LOOP.raw_os_error()) => Err(
+            read_error(path)(io::Error::other("is a symbolic link, not a file")),
+        ),
+        Err(error) => Err(read_error(path)(error)),
     }
-    Ok(file)
+}
+
+fn read_error(path: &Path) -> impl Fn(io::Error) -> PathError {
+    move |error| PathError {
+        action: "read",
+        path: path.to_owned(),
+        error,
+    }
+}
+
+fn not_regular(kind: fs::FileType) -> io::Error {
+    io::Error::other(if kind.is_dir() {
+        "is a directory, not a file"
+    } else {
+        "is not a regular file (a pipe, socket or device)"
+    })
 }
 
 /// Reads the whole regular file at `path` ([`open_regular`]), refusing one
 /// larger than `limit` bytes before reading it, and reading no more than
 /// that if it grows meanwhile.
 pub fn read_regular(path: &Path, limit: u64, links: Links) -> Result<Vec<u8>, PathError> {
-    let failed = |error| PathError {
-        action: "read",
-        path: path.to_owned(),
-        error,
-    };
     let file = open_regular(path, links)?;
+    read_capped(path, file, limit)
+}
+
+/// Like [`read_regular`] (links followed), but also reads, up to `limit`
+/// bytes, a pipe that a shell handed over: `--answers <(command)`, or
+/// `/dev/stdin` at the end of a `|`. Such a pipe was made with its writer,
+/// the shell's command, so the read ends when that command does, as `cat`'s
+/// would. A named pipe (FIFO) is still refused: it may have no writer at
+/// all, and nothing would ever end the wait. Anonymous pipes are told
+/// apart by their file system, which only Linux shows; elsewhere every
+/// pipe is refused.
+pub fn read_regular_or_pipe(path: &Path, limit: u64) -> Result<Vec<u8>, PathError> {
+    let failed = read_error(path);
+    let file = open_nonblocking(path, Links::Follow)?;
+    let kind = file.metadata().map_err(&failed)?.file_type();
+    if kind.is_file() {
+        return read_capped(path, file, limit);
+    }
+    if !std::os::unix::fs::FileTypeExt::is_fifo(&kind) {
+        return Err(failed(not_regular(kind)));
+    }
+    if !is_anonymous_pipe(&file) {
+        return Err(failed(io::Error::other(
+            "is a named pipe (FIFO), which may never be written to; \
+             give a regular file, or a command's output as <(command)",
+        )));
+    }
+    // The writer is there: wait for it as any reader of a pipe does.
+    let flags = rustix::fs::fcntl_getfl(&file).map_err(|errno| failed(errno.into()))?;
+    rustix::fs::fcntl_setfl(&file, flags - rustix::fs::OFlags::NONBLOCK)
+        .map_err(|errno| failed(errno.into()))?;
+    read_capped(path, file, limit)
+}
+
+/// Whether `file` is a pipe made by `pipe(2)`, not one with a name.
+#[cfg(target_os = "linux")]
+fn is_anonymous_pipe(file: &File) -> bool {
+    /// `PIPEFS_MAGIC` of `linux/magic.h`.
+    const PIPEFS: i128 = 0x5049_5045;
+    rustix::fs::fstatfs(file).is_ok_and(|stat| i128::from(stat.f_type) == PIPEFS)
+}
+
+#[cfg(not(target_os = "linux"))]
+fn is_anonymous_pipe(_: &File) -> bool {
+    false
+}
+
+/// Reads `file` to its end, failing once it holds more than `limit` bytes.
+fn read_capped(path: &Path, file: File, limit: u64) -> Result<Vec<u8>, PathError> {
+    let failed = read_error(path);
     let too_large = || failed(io::Error::other(format!("is larger than {limit} bytes")));
-    let len = file.metadata().map_err(failed)?.len();
+    let len = file.metadata().map_err(&failed)?.len();
     if len > limit {
         return Err(too_large());
     }
     let mut bytes = Vec::with_capacity(usize::try_from(len).unwrap_or(0));
-    io::Read::read_to_end(&mut io::Read::take(file, limit.saturating_add(1)), &mut bytes).map_err(failed)?;
+    io::Read::read_to_end(&mut io::Read::take(file, limit.saturating_add(1)), &mut bytes).map_err(&failed)?;
     if bytes.len() as u64 > limit {
         return Err(too_large());
     }
@@ -277,6 +333,35 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(error.contains("is a directory"), "{error}");
+    }
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn a_pipe_from_the_shell_is_read_up_to_the_limit_and_a_named_one_refused() {
+        use std::os::fd::AsRawFd;
+        let (reader, mut writer) = io::pipe().unwrap();
+        let path = PathBuf::from(format!("/dev/fd/{}", reader.as_raw_fd()));
+        writer.write_all(b"intake = \"2\"\n").unwrap();
+        drop(writer);
+        assert_eq!(read_regular_or_pipe(&path, 64).unwrap(), b"intake = \"2\"\n");
+        // The pipe-reading variant still refuses what `read_regular` does.
+        assert!(read_regular(&path, 64, Links::Follow).is_err());
+
+        let (reader, mut writer) = io::pipe().unwrap();
+        let path = PathBuf::from(format!("/dev/fd/{}", reader.as_raw_fd()));
+        writer.write_all(&[b'#'; 100]).unwrap();
+        let error = read_regular_or_pipe(&path, 64).unwrap_err().to_string();
+        assert!(error.ends_with("is larger than 64 bytes"), "{error}");
+
+        let dir = tempfile::tempdir().unwrap();
+        let fifo = dir.path().join("fifo");
+        rustix::fs::mkfifoat(rustix::fs::CWD, &fifo, rustix::fs::Mode::from_raw_mode(0o600)).unwrap();
+        let error = read_regular_or_pipe(&fifo, 64).unwrap_err().to_string();
+        assert!(error.contains("is a named pipe"), "{error}");
+        let error = read_regular_or_pipe(Path::new("/dev/zero"), 64)
+            .unwrap_err()
+            .to_string();
+        assert!(error.contains("is not a regular file"), "{error}");
     }
 
     #[test]

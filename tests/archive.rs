@@ -309,6 +309,17 @@ fn summary_file_and_flags_together() {
 }
 
 #[test]
+fn a_summary_file_that_never_ends_is_refused_at_once() {
+    let mut test = with_key();
+    finish(&mut test);
+    let fifo = test.work().join("summary.toml");
+    rustix::fs::mkfifoat(rustix::fs::CWD, &fifo, rustix::fs::Mode::from_raw_mode(0o600)).unwrap();
+    test.again_within(10, ["archive", IDS[0], "--summary", "summary.toml"])
+        .status(2)
+        .stderr_contains("cannot read the summary file summary.toml: is a named pipe");
+}
+
+#[test]
 fn records_chain_and_verify_all_passes() {
     let mut test = three_archived();
     let index = index_lines(&test);

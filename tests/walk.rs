@@ -167,6 +167,47 @@ fn malformed_answers_file_is_located() {
 }
 
 #[test]
+fn an_answers_file_that_never_ends_or_is_too_large_is_refused_at_once() {
+    let test = Test::new()
+        .runbook("web", WEB)
+        .file("big.toml", "#".repeat(2 * 1024 * 1024));
+    let fifo = test.work().join("fifo");
+    rustix::fs::mkfifoat(rustix::fs::CWD, &fifo, rustix::fs::Mode::from_raw_mode(0o600)).unwrap();
+    let mut test = test;
+    test.again_within(10, ["start", "web", "--answers", "fifo"])
+        .status(2)
+        .stderr_contains("cannot read the answers file fifo: is a named pipe");
+    test.again(["start", "web", "--answers", "big.toml"])
+        .status(2)
+        .stderr_contains("cannot read the answers file big.toml: is larger than 1048576 bytes");
+    assert!(!test.data().join("incidents").exists(), "no incident was opened");
+}
+
+#[test]
+fn answers_can_come_from_a_pipe() {
+    use std::io::Write;
+    let test = Test::new().runbook("web", WEB);
+    let mut child = test
+        .command(["start", "web", "--answers", "/dev/stdin"])
+        .stdin(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    stdin
+        .write_all(b"ok = false\nfix = \"yes\"\n\n[vars]\npayload = \"piped\"\n")
+        .unwrap();
+    drop(stdin);
+    let output = child.wait_with_output().unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert_eq!(first_output(&test), "web|piped");
+}
+
+#[test]
 fn answers_file_drives_the_whole_walk() {
     let mut test = Test::new().runbook("web", WEB).file(
         "answers.toml",

@@ -5,7 +5,7 @@ use crate::error::{Error, Result};
 use crate::load::{Diagnostic, Level, Origin};
 use crate::model::{Runbook, Span};
 use std::collections::BTreeMap;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 #[derive(Debug, Clone, clap::Args)]
 pub struct AnswerArgs {
@@ -19,7 +19,8 @@ pub struct AnswerArgs {
     pub answers: Vec<(String, String)>,
 
     /// Read answers from a TOML file: step = "value", checklist = ["1", "3"],
-    /// and an optional [vars] table.
+    /// and an optional [vars] table. A regular file or a pipe from the
+    /// shell (<(command), /dev/stdin), up to 1 MiB.
     #[arg(long = "answers", value_name = "FILE")]
     pub answers_file: Option<PathBuf>,
 
@@ -73,15 +74,18 @@ impl AnswerArgs {
     }
 }
 
+/// The most an answers file may hold: far more than any runbook asks.
+const ANSWERS_LIMIT: u64 = 1024 * 1024;
+
 /// An answers file: `step = "value"`, lists for checklists, `[vars]`.
 /// Variables and answers, as read from a file.
 type FileAnswers = (BTreeMap<String, String>, Vec<(String, Given)>);
 
-fn read_file(path: &PathBuf) -> Result<FileAnswers> {
+fn read_file(path: &Path) -> Result<FileAnswers> {
     let name = path.display().to_string();
-    let bytes = std::fs::read(path)
-        .map_err(|error| Error::usage(format!("cannot read the answers file {name}: {error}")))?;
-    let source = crate::load::decode(&name, Origin::File(path.clone()), bytes)
+    let bytes = crate::file_util::read_regular_or_pipe(path, ANSWERS_LIMIT)
+        .map_err(|failed| Error::usage(format!("cannot read the answers file {name}: {}", failed.error)))?;
+    let source = crate::load::decode(&name, Origin::File(path.to_path_buf()), bytes)
         .map_err(|d| Error::Diagnostics(vec![d.with_hint("save the answers file as UTF-8")]))?;
     let table: toml::Table = toml::from_str(&source.text).map_err(|error| {
         let span = error.span().map(Span::new);

@@ -42,7 +42,8 @@ pub struct Args {
     #[arg(long = "follow-up", value_name = "TEXT")]
     pub follow_ups: Vec<String>,
     /// Read the summary from a TOML file: what_happened, cause, resolution,
-    /// follow_ups (a list). Flags given as well take precedence.
+    /// follow_ups (a list). Flags given as well take precedence. A regular
+    /// file or a pipe from the shell (<(command)), up to 1 MiB.
     #[arg(long, value_name = "FILE")]
     pub summary: Option<PathBuf>,
     /// Read the signing key's passphrase from the first line of FILE
@@ -326,9 +327,19 @@ fn summary(
     Ok(summary)
 }
 
+/// The most a summary file may hold.
+const SUMMARY_LIMIT: u64 = 1024 * 1024;
+
 fn read_summary(path: &Path) -> Result<Summary> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|error| Error::usage(format!("cannot read {}: {error}", path.display())))?;
+    let bytes = crate::file_util::read_regular_or_pipe(path, SUMMARY_LIMIT).map_err(|failed| {
+        Error::usage(format!(
+            "cannot read the summary file {}: {}",
+            path.display(),
+            failed.error
+        ))
+    })?;
+    let text = String::from_utf8(bytes)
+        .map_err(|_| Error::usage(format!("{}: the summary file is not UTF-8", path.display())))?;
     toml::from_str(&text).map_err(|error| {
         Error::usage(format!("{}: {}", path.display(), error.to_string().trim_end()))
             .with_hint("keys: what_happened, cause, resolution (strings), follow_ups (a list of strings)")
