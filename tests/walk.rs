@@ -167,6 +167,27 @@ fn malformed_answers_file_is_located() {
 }
 
 #[test]
+fn an_answer_flag_beats_the_answers_file_for_the_same_step() {
+    let mut test = Test::new()
+        .runbook("web", WEB)
+        .file("answers.toml", "ok = \"yes\"\n\n[vars]\npayload = \"x\"\n");
+    test.again([
+        "start",
+        "web",
+        "--answers",
+        "answers.toml",
+        "--answer",
+        "ok=no",
+        "--answer",
+        "fix=yes",
+    ])
+    .success()
+    .stderr_contains("  no (scripted)")
+    .stderr_contains("$ echo fixed")
+    .stderr_lacks("answers not used");
+}
+
+#[test]
 fn an_answers_file_that_never_ends_or_is_too_large_is_refused_at_once() {
     let test = Test::new()
         .runbook("web", WEB)

@@ -20,7 +20,8 @@ pub struct AnswerArgs {
 
     /// Read answers from a TOML file: step = "value", checklist = ["1", "3"],
     /// and an optional [vars] table. A regular file or a pipe from the
-    /// shell (<(command), /dev/stdin), up to 1 MiB.
+    /// shell (<(command), /dev/stdin), up to 1 MiB. --answer and --var
+    /// flags beat the file's answers to the same step or variable.
     #[arg(long = "answers", value_name = "FILE")]
     pub answers_file: Option<PathBuf>,
 
@@ -51,7 +52,14 @@ impl AnswerArgs {
         if let Some(path) = &self.answers_file {
             let (file_vars, file_given) = read_file(path)?;
             vars.extend(file_vars);
-            given.extend(file_given);
+            // A flag beats the file for a step as for a variable: all the
+            // file's answers to that step make way, or they would be used
+            // first and the flag's left over.
+            given.extend(
+                file_given
+                    .into_iter()
+                    .filter(|(key, _)| !self.answers.iter().any(|(flag, _)| flag == key)),
+            );
         }
         vars.extend(self.vars.iter().cloned());
         given.extend(
