@@ -156,6 +156,29 @@ fn bad_answers_exit_2_before_anything_starts() {
 }
 
 #[test]
+fn an_empty_checklist_answer_is_refused_and_none_ticks_nothing() {
+    let start = [
+        "start",
+        "server-software-failure",
+        "--var",
+        "host=a",
+        "--var",
+        "symptom=b",
+    ];
+    let mut test = Test::new();
+    let with = |answer: &'static str| start.into_iter().chain(["--answer", answer]);
+    test.again(with("os-checklist="))
+        .status(2)
+        .stderr_contains("--answer os-checklist=: an empty answer is refused")
+        .stderr_contains("`none` if nothing is ticked");
+    test.again(with("os-checklist= "))
+        .status(2)
+        .stderr_contains("an empty answer is refused");
+    assert!(!test.data().join("incidents").exists(), "no incident was opened");
+    test.again(with("os-checklist=None")).status(3);
+}
+
+#[test]
 fn malformed_answers_file_is_located() {
     Test::new()
         .runbook("web", WEB)

@@ -14,7 +14,8 @@ pub struct AnswerArgs {
     pub vars: Vec<(String, String)>,
 
     /// Answer a step: --answer restart=yes (repeatable; each used once, in
-    /// order). Checklists take item numbers: --answer checks=1,3 or none.
+    /// order). Checklists take item numbers: --answer checks=1,3, or
+    /// checks=none when nothing is ticked (an empty answer is refused).
     #[arg(long = "answer", value_name = "STEP=VALUE", value_parser = key_value)]
     pub answers: Vec<(String, String)>,
 

@@ -282,7 +282,14 @@ fn parse(runbook: &Runbook, key: &str, given: &Given) -> Result<Value, String> {
         StepKind::Checklist { items, .. } => {
             let parts: Vec<String> = match given {
                 Given::List(parts) => parts.clone(),
-                Given::One(value) if matches!(value.trim(), "" | "none") => Vec::new(),
+                // Most often an unset shell variable: it must not decide,
+                // as "nothing ticked", which way the walk goes.
+                Given::One(value) if value.trim().is_empty() => {
+                    return Err(format!(
+                        "--answer {key}=: an empty answer is refused; give the numbers of the ticked items, or `none` if nothing is ticked"
+                    ));
+                }
+                Given::One(value) if value.trim().eq_ignore_ascii_case("none") => Vec::new(),
                 Given::One(value) => value.split(',').map(|part| part.trim().to_owned()).collect(),
             };
             let mut ticked = Vec::new();
