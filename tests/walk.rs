@@ -134,6 +134,40 @@ fn a_missing_variable_pauses_with_the_flag_to_pass() {
         .stderr_contains(&format!("runbook resume {FIRST} --var payload=VALUE"));
 }
 
+/// One question that takes any text.
+const ASK: &str = r#"schema = 1
+title = "Ask"
+
+[[steps]]
+id = "ask"
+kind = "input"
+title = "What happened?"
+var = "said"
+
+[[steps]]
+id = "done"
+kind = "end"
+title = "Done"
+"#;
+
+#[test]
+fn a_resume_line_pasted_unchanged_is_refused() {
+    let mut test = Test::new().runbook("web", WEB).runbook("ask", ASK);
+    test.again(["start", "web"]).status(3);
+    test.again(["resume", FIRST, "--var", "payload=VALUE"])
+        .status(2)
+        .stderr_contains("--var payload=VALUE: `VALUE` is the placeholder of the resume line");
+    // Even where any text would do.
+    test.again(["start", "ask", "--answer", "ask=ANSWER"])
+        .status(2)
+        .stderr_contains("--answer ask=ANSWER: `ANSWER` is the placeholder of the resume line");
+    assert_eq!(test.types(FIRST).last().map(String::as_str), Some("paused"));
+    assert!(
+        !test.data().join("incidents/INC-20261128-0002").exists(),
+        "no incident was opened"
+    );
+}
+
 #[test]
 fn bad_answers_exit_2_before_anything_starts() {
     let mut test = Test::new().runbook("web", WEB);

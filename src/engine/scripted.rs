@@ -50,6 +50,12 @@ impl Answers {
         };
         let mut problems = Vec::new();
         for (name, value) in vars {
+            if value.trim() == VAR_PLACEHOLDER {
+                problems.push(format!(
+                    "--var {name}={value}: `{VAR_PLACEHOLDER}` is the placeholder of the resume line; put the value in its place"
+                ));
+                continue;
+            }
             match runbook.vars.iter().find(|var| var.name.value == name) {
                 Some(var) => {
                     if !super::matches_pattern(var.pattern.as_ref().map(|p| p.value.as_str()), &value) {
@@ -81,6 +87,12 @@ impl Answers {
             }
         }
         for (key, given) in given {
+            if matches!(&given, Given::One(value) if value.trim() == ANSWER_PLACEHOLDER) {
+                problems.push(format!(
+                    "--answer {key}={ANSWER_PLACEHOLDER}: `{ANSWER_PLACEHOLDER}` is the placeholder of the resume line; put the answer in its place"
+                ));
+                continue;
+            }
             let word = match &given {
                 Given::One(word) => word.trim().to_ascii_lowercase(),
                 Given::List(_) => String::new(),
@@ -132,10 +144,20 @@ impl Answers {
     }
 }
 
+/// The value of a `--var` flag on a `runbook resume` line, until someone
+/// puts a value in its place; refused as it stands.
+const VAR_PLACEHOLDER: &str = "VALUE";
+
+/// The value of an `--answer` flag on a `runbook resume` line; refused as
+/// it stands, even for a step that takes any text.
+const ANSWER_PLACEHOLDER: &str = "ANSWER";
+
 /// What a question expects, in words, and the flag to pass on the
-/// `runbook resume` line. The value is a placeholder, `ANSWER`: a line
-/// pasted without reading it must be refused, not taken as a decision.
+/// `runbook resume` line. The value is a placeholder, `ANSWER` (`VALUE`
+/// for a variable): a line pasted without reading it must be refused, not
+/// taken as a decision.
 pub fn expects(question: Question<'_>, lang: &Lang) -> (String, String) {
+    let answer = |id: &str| format!("--answer {id}={ANSWER_PLACEHOLDER}");
     match question {
         Question::Var(var) => (
             format!(
@@ -146,24 +168,18 @@ pub fn expects(question: Question<'_>, lang: &Lang) -> (String, String) {
                     .map(|p| format!(" matching {}", p.value))
                     .unwrap_or_default()
             ),
-            format!("--var {}=VALUE", var.name.value),
+            format!("--var {}={VAR_PLACEHOLDER}", var.name.value),
         ),
         Question::Step(step) => match &step.kind {
-            StepKind::Instruction { .. } => (
-                "done, failed or skip".into(),
-                format!("--answer {}=ANSWER", step.id.value),
-            ),
-            StepKind::Confirm { .. } => ("yes or no".into(), format!("--answer {}=ANSWER", step.id.value)),
+            StepKind::Instruction { .. } => ("done, failed or skip".into(), answer(&step.id.value)),
+            StepKind::Confirm { .. } => ("yes or no".into(), answer(&step.id.value)),
             StepKind::Choice { options } => {
                 let labels: Vec<String> = options
                     .iter()
                     .enumerate()
                     .map(|(i, o)| format!("{} ({})", i + 1, o.label.get(lang)))
                     .collect();
-                (
-                    format!("one of: {}", labels.join(", ")),
-                    format!("--answer {}=ANSWER", step.id.value),
-                )
+                (format!("one of: {}", labels.join(", ")), answer(&step.id.value))
             }
             StepKind::Input { pattern, .. } => (
                 format!(
@@ -173,31 +189,31 @@ pub fn expects(question: Question<'_>, lang: &Lang) -> (String, String) {
                         .map(|p| format!(" matching {}", p.value))
                         .unwrap_or_default()
                 ),
-                format!("--answer {}=ANSWER", step.id.value),
+                answer(&step.id.value),
             ),
             StepKind::Checklist { items, .. } => (
                 format!("the numbers of the ticked items (1-{}), or none", items.len()),
-                format!("--answer {}=ANSWER", step.id.value),
+                answer(&step.id.value),
             ),
-            _ => ("an answer".into(), format!("--answer {}=ANSWER", step.id.value)),
+            _ => ("an answer".into(), answer(&step.id.value)),
         },
         Question::RunCommand(step) => (
             "yes to run the command, no to skip it".into(),
-            format!("--answer {}=ANSWER", step.id.value),
+            answer(&step.id.value),
         ),
         Question::Notified(step, _) => (
             "done once the people were told, failed if they could not be reached".into(),
-            format!("--answer {}=ANSWER", step.id.value),
+            answer(&step.id.value),
         ),
         Question::Unfinished(step) => (
             "retry to run the interrupted command again, done if it had finished".into(),
-            format!("--answer {}=ANSWER", step.id.value),
+            answer(&step.id.value),
         ),
         Question::Retry(step, _) => (
             "retry, or done to go on as if it had worked".into(),
-            format!("--answer {}=ANSWER", step.id.value),
+            answer(&step.id.value),
         ),
-        Question::TimerOffer(timer, _) => ("yes or no".into(), format!("--answer {}=ANSWER", timer.id.value)),
+        Question::TimerOffer(timer, _) => ("yes or no".into(), answer(&timer.id.value)),
     }
 }
 
