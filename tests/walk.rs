@@ -169,6 +169,21 @@ fn a_resume_line_pasted_unchanged_is_refused() {
 }
 
 #[test]
+fn a_variable_set_at_start_cannot_be_changed_on_resume() {
+    let mut test = Test::new().runbook("web", WEB);
+    test.again(["start", "web", "--var", "payload=one", "--var", "service=api"])
+        .status(3);
+    test.again(["resume", FIRST, "--var", "service=db", "--answer", "ok=yes"])
+        .status(2)
+        .stderr_contains("--var service=db: `service` is already `api` in this incident")
+        .stderr_contains("hint: leave the variable out");
+    assert_eq!(test.types(FIRST).last().map(String::as_str), Some("paused"));
+    // The same value again, as a script that repeats its flags passes it.
+    test.again(["resume", FIRST, "--var", "service=api", "--answer", "ok=yes"])
+        .success();
+}
+
+#[test]
 fn bad_answers_exit_2_before_anything_starts() {
     let mut test = Test::new().runbook("web", WEB);
     let outcome = test.again([

@@ -9,7 +9,8 @@ use std::path::{Path, PathBuf};
 
 #[derive(Debug, Clone, clap::Args)]
 pub struct AnswerArgs {
-    /// Set a variable: --var service=nginx (repeatable).
+    /// Set a variable: --var service=nginx (repeatable). Once set, a
+    /// variable is fixed: resume refuses it with another value.
     #[arg(long = "var", value_name = "NAME=VALUE", value_parser = key_value)]
     pub vars: Vec<(String, String)>,
 
@@ -46,8 +47,16 @@ fn key_value(text: &str) -> std::result::Result<(String, String), String> {
 impl AnswerArgs {
     /// Everything given, checked against the runbook. Defaults fill in the
     /// variables nobody gave when `defaults` is set (a script cannot be
-    /// asked; a person is shown the default instead).
-    pub fn answers(&self, runbook: &Runbook, defaults: bool) -> Result<Answers> {
+    /// asked; a person is shown the default instead). `set` holds the
+    /// variables the incident already has (none at start): giving one
+    /// again with another value is refused, as variables are fixed once
+    /// set and the walk would silently go on with the old value.
+    pub fn answers(
+        &self,
+        runbook: &Runbook,
+        defaults: bool,
+        set: &BTreeMap<String, String>,
+    ) -> Result<Answers> {
         let mut vars: BTreeMap<String, String> = BTreeMap::new();
         let mut given: Vec<(String, Given)> = Vec::new();
         if let Some(path) = &self.answers_file {
@@ -63,6 +72,15 @@ impl AnswerArgs {
             );
         }
         vars.extend(self.vars.iter().cloned());
+        let changed: Vec<String> = vars
+            .iter()
+            .filter_map(|(name, value)| {
+                let was = set.get(name).filter(|was| *was != value)?;
+                Some(format!(
+                    "--var {name}={value}: `{name}` is already `{was}` in this incident, and variables are fixed once set"
+                ))
+            })
+            .collect();
         given.extend(
             self.answers
                 .iter()
@@ -76,10 +94,19 @@ impl AnswerArgs {
                 }
             }
         }
-        Answers::new(runbook, given, vars).map_err(|problems| {
-            Error::usage(format!("invalid answers:\n  {}", problems.join("\n  ")))
-                .with_hint("see `runbook show` for the steps and what each expects")
-        })
+        let hint = if changed.is_empty() {
+            "see `runbook show` for the steps and what each expects"
+        } else {
+            "leave the variable out; if it was wrong, say so with `runbook note`, or start a new incident"
+        };
+        match Answers::new(runbook, given, vars) {
+            Ok(answers) if changed.is_empty() => Ok(answers),
+            result => {
+                let mut problems = changed;
+                problems.extend(result.err().unwrap_or_default());
+                Err(Error::usage(format!("invalid answers:\n  {}", problems.join("\n  "))).with_hint(hint))
+            }
+        }
     }
 }
 

@@ -129,7 +129,7 @@ pub fn run(context: &Context, args: &Args) -> Result<ExitCode> {
     };
 
     let interactive = interactive(args.answers.non_interactive);
-    let answers = args.answers.answers(runbook, !interactive)?;
+    let answers = args.answers.answers(runbook, !interactive, &incident.vars)?;
     Walk {
         context,
         incident_key: super::walk::incident_key(&dir),

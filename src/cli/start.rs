@@ -61,7 +61,7 @@ pub fn begin(context: &Context, args: &Args, drill: bool) -> Result<ExitCode> {
     }
     let interactive = interactive(args.answers.non_interactive);
     // Everything is checked before the incident exists: bad input opens nothing.
-    let answers = args.answers.answers(runbook, !interactive)?;
+    let answers = args.answers.answers(runbook, !interactive, &Default::default())?;
 
     let now = crate::clock::now();
     let actor = actor();
