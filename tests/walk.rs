@@ -184,6 +184,27 @@ fn a_variable_set_at_start_cannot_be_changed_on_resume() {
 }
 
 #[test]
+fn values_no_command_environment_can_carry_are_refused_up_front() {
+    let long = "a".repeat(100_000);
+    let mut test = Test::new()
+        .runbook("web", WEB)
+        .runbook("ask", ASK)
+        .file("nul.toml", "[vars]\npayload = \"a\\u0000b\"\n")
+        .file("said.toml", format!("ask = \"{}\"\n", "b".repeat(200_000)));
+    test.again(["start", "web", "--answers", "nul.toml"])
+        .status(2)
+        .stderr_contains("payload: the value holds a NUL byte");
+    test.again(["start", "web", "--var", &format!("payload={long}")])
+        .status(2)
+        .stderr_contains("payload: the value is 100000 bytes long, over the 65536 bytes")
+        .stderr_lacks(&long);
+    test.again(["start", "ask", "--answers", "said.toml"])
+        .status(2)
+        .stderr_contains("ask: the answer is 200000 bytes long");
+    assert!(!test.data().join("incidents").exists(), "no incident was opened");
+}
+
+#[test]
 fn bad_answers_exit_2_before_anything_starts() {
     let mut test = Test::new().runbook("web", WEB);
     let outcome = test.again([

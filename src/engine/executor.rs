@@ -9,6 +9,27 @@ use std::time::Duration;
 pub const OUTPUT_HEAD: usize = 32 * 1024;
 pub const OUTPUT_TAIL: usize = 32 * 1024;
 
+/// The longest value, in bytes, a variable (or an answer that sets one) may
+/// have. Variables reach commands through their environment, where Linux
+/// takes no string longer than 128 KiB and all of them together within a
+/// few MiB; a longer value would make every later command fail to start.
+pub const VALUE_MAX: usize = 64 * 1024;
+
+/// Why `value` cannot reach a command's environment, if it cannot: a NUL
+/// byte (which ends a string there) or more than [`VALUE_MAX`] bytes.
+pub fn unfit_for_environment(value: &str) -> Option<String> {
+    if value.contains('\0') {
+        Some("holds a NUL byte, which no command's environment can carry".to_owned())
+    } else if value.len() > VALUE_MAX {
+        Some(format!(
+            "is {} bytes long, over the {VALUE_MAX} bytes a variable may hold (commands get variables in their environment)",
+            value.len()
+        ))
+    } else {
+        None
+    }
+}
+
 /// What to run. Variables reach the command only through `env`.
 #[derive(Debug)]
 pub struct CommandSpec<'a> {

@@ -17,7 +17,10 @@ mod tests;
 pub mod timers;
 mod walk;
 
-pub use executor::{CommandOutcome, CommandSpec, Executor, OUTPUT_HEAD, OUTPUT_TAIL, Prepared};
+pub use executor::{
+    CommandOutcome, CommandSpec, Executor, OUTPUT_HEAD, OUTPUT_TAIL, Prepared, VALUE_MAX,
+    unfit_for_environment,
+};
 pub use operator::{Context, Decision, Operator, Question, Reply, Value};
 pub use ports::{Clock, Notification, Notifier, Sink};
 pub use scripted::{Answers, Given, Observer, ScriptedOperator, expects};

@@ -56,6 +56,10 @@ impl Answers {
                 ));
                 continue;
             }
+            if let Some(problem) = super::unfit_for_environment(&value) {
+                problems.push(format!("--var {name}: the value {problem}"));
+                continue;
+            }
             match runbook.vars.iter().find(|var| var.name.value == name) {
                 Some(var) => {
                     if !super::matches_pattern(var.pattern.as_ref().map(|p| p.value.as_str()), &value) {
@@ -91,6 +95,17 @@ impl Answers {
                 problems.push(format!(
                     "--answer {key}={ANSWER_PLACEHOLDER}: `{ANSWER_PLACEHOLDER}` is the placeholder of the resume line; put the answer in its place"
                 ));
+                continue;
+            }
+            let values = match &given {
+                Given::One(value) => std::slice::from_ref(value),
+                Given::List(values) => values.as_slice(),
+            };
+            if let Some(problem) = values
+                .iter()
+                .find_map(|value| super::unfit_for_environment(value))
+            {
+                problems.push(format!("--answer {key}: the answer {problem}"));
                 continue;
             }
             let word = match &given {
