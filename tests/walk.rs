@@ -205,6 +205,17 @@ fn values_no_command_environment_can_carry_are_refused_up_front() {
 }
 
 #[test]
+fn a_command_that_cannot_start_says_why_on_screen() {
+    // No `sh` to be found.
+    Test::new()
+        .runbook("web", WEB)
+        .env("PATH", "/nonexistent")
+        .args(["start", "web", "--var", "payload=x", "--answer", "ok=yes"])
+        .run()
+        .stderr_contains("  cannot start the command: No such file or directory");
+}
+
+#[test]
 fn bad_answers_exit_2_before_anything_starts() {
     let mut test = Test::new().runbook("web", WEB);
     let outcome = test.again([

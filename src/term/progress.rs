@@ -140,13 +140,19 @@ pub fn describe(context: Context<'_>, event: &Event, lang: &Lang) -> String {
             signal,
             duration_ms,
             timed_out,
+            output,
             ..
         } => {
             let how = match (exit_code, signal, timed_out) {
                 (_, _, true) => "timed out".to_owned(),
                 (Some(code), _, _) => format!("exit {code}"),
                 (None, Some(signal), _) => format!("killed by signal {signal}"),
-                (None, None, _) => "could not start".to_owned(),
+                // The output is then why ("cannot start the command: …"),
+                // which nothing else on screen would say.
+                (None, None, _) => match output.lines().next().filter(|line| !line.is_empty()) {
+                    Some(why) => return format!("  {why}"),
+                    None => "could not start".to_owned(),
+                },
             };
             format!("  {how} after {:.1}s", *duration_ms as f64 / 1000.0)
         }
