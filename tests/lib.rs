@@ -12,6 +12,7 @@ mod catalog;
 mod check;
 mod cli;
 mod crash;
+mod data_dir;
 mod examples;
 mod invalid_runbooks;
 mod loader_never_panics;
