@@ -26,8 +26,22 @@ pub enum Links {
 /// device may never end. The open itself never blocks (`O_NONBLOCK`, which
 /// changes nothing for a regular file).
 pub fn open_regular(path: &Path, links: Links) -> Result<File, PathError> {
+    open_checked(path, links, OpenOptions::new().read(true), "read")
+}
+
+/// [`open_regular`], for reading and then appending: a journal continued.
+pub fn open_regular_to_append(path: &Path, links: Links) -> Result<File, PathError> {
+    open_checked(path, links, OpenOptions::new().read(true).append(true), "open")
+}
+
+fn open_checked(
+    path: &Path,
+    links: Links,
+    options: &mut OpenOptions,
+    action: &'static str,
+) -> Result<File, PathError> {
     let failed = |error| PathError {
-        action: "read",
+        action,
         path: path.to_owned(),
         error,
     };
@@ -35,14 +49,11 @@ pub fn open_regular(path: &Path, links: Links) -> Result<File, PathError> {
     if links == Links::Refuse {
         flags |= rustix::fs::OFlags::NOFOLLOW.bits() as i32;
     }
-    let file = match OpenOptions::new().read(true).custom_flags(flags).open(path) {
-        Ok(file) => file,
-        // What O_NOFOLLOW says of a link.
-        Err(error) if error.raw_os_error() == Some(rustix::io::Errno::LOOP.raw_os_error()) => {
-            return Err(failed(io::Error::other("is a symbolic link, not a file")));
-        }
-        Err(error) => return Err(failed(error)),
-    };
+    let file = options
+        .custom_flags(flags)
+        .open(path)
+        .map_err(said_of_a_link)
+        .map_err(failed)?;
     let kind = file.metadata().map_err(failed)?.file_type();
     if !kind.is_file() {
         let what = if kind.is_dir() {
@@ -53,6 +64,15 @@ pub fn open_regular(path: &Path, links: Links) -> Result<File, PathError> {
         return Err(failed(io::Error::other(what)));
     }
     Ok(file)
+}
+
+/// What `O_NOFOLLOW` makes an open of a symbolic link fail with, in words.
+fn said_of_a_link(error: io::Error) -> io::Error {
+    if error.raw_os_error() == Some(rustix::io::Errno::LOOP.raw_os_error()) {
+        io::Error::other("is a symbolic link, not a file")
+    } else {
+        error
+    }
 }
 
 /// Reads the whole regular file at `path` ([`open_regular`]), refusing one

@@ -38,3 +38,41 @@ fn a_fifo_or_a_device_in_the_inbox_is_set_aside_not_waited_on() {
     }
     assert!(test.types(FIRST).contains(&"note-added".to_owned()));
 }
+
+#[test]
+fn a_fifo_as_a_journal_or_a_kept_runbook_is_unreadable_and_the_others_go_on() {
+    let (mut test, first) = paused();
+    test.again(["start", "minimal", "--answer", "check=done"])
+        .success();
+    test.again(["start", "minimal"]).status(3);
+    let incidents = test.data().join("incidents");
+    let journal = first.join("journal.jsonl");
+    std::fs::remove_file(&journal).unwrap();
+    mkfifo(&journal);
+    // Ended (its archive deadline comes from the kept runbook), and paused.
+    for id in ["INC-20261128-0002", "INC-20261128-0003"] {
+        let kept = incidents.join(id).join("runbook.toml");
+        std::fs::remove_file(&kept).unwrap();
+        mkfifo(&kept);
+    }
+    let not_regular = "is not a regular file (a pipe, socket or device)";
+    test.again_promptly(["incidents"])
+        .success()
+        .stdout_contains("INC-20261128-0001           unreadable")
+        .stdout_contains("INC-20261128-0002  minimal  resolved")
+        .stdout_contains("INC-20261128-0003  minimal  paused")
+        .stderr_contains(&format!("cannot read {}: {not_regular}", journal.display()));
+    test.again_promptly(["check"])
+        .status(1)
+        .stdout_contains(&format!(
+            "{FIRST} skipped: cannot read {}: {not_regular}",
+            journal.display()
+        ))
+        .stdout_contains(&format!(
+            "INC-20261128-0003 skipped: cannot read the runbook kept with the incident: {}: {not_regular}",
+            incidents.join("INC-20261128-0003/runbook.toml").display()
+        ));
+    test.again_promptly(["resume", FIRST])
+        .status(1)
+        .stderr_contains(&format!("cannot open {}: {not_regular}", journal.display()));
+}

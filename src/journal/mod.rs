@@ -91,6 +91,16 @@ pub enum JournalError {
     WrongLock { locked: PathBuf, dir: PathBuf },
 }
 
+impl From<crate::file_util::PathError> for JournalError {
+    fn from(failed: crate::file_util::PathError) -> JournalError {
+        JournalError::File {
+            action: failed.action,
+            path: failed.path,
+            error: failed.error,
+        }
+    }
+}
+
 impl JournalError {
     pub(crate) fn file(action: &'static str, path: &Path) -> impl FnOnce(io::Error) -> JournalError {
         let path = path.to_path_buf();

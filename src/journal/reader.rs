@@ -12,8 +12,9 @@
 
 use super::line::{self, GENESIS, LineError};
 use super::{Corruption, JOURNAL_FILE, JournalError};
+use crate::file_util::{self, Links};
 use crate::model::Event;
-use std::fs;
+use std::io::Read;
 use std::path::{Path, PathBuf};
 
 /// A journal's verified events, and the torn tail left out, if any.
@@ -46,10 +47,15 @@ pub struct Torn {
     pub bytes: usize,
 }
 
-/// Reads and verifies `DIR/journal.jsonl`.
+/// Reads and verifies `DIR/journal.jsonl`, which must be a regular file,
+/// not a symbolic link: runbook never makes anything else there, and a
+/// FIFO would block the read.
 pub fn read(dir: &Path) -> Result<Replay, JournalError> {
     let path = dir.join(JOURNAL_FILE);
-    let bytes = fs::read(&path).map_err(JournalError::file("read", &path))?;
+    let mut file = file_util::open_regular(&path, Links::Refuse)?;
+    let mut bytes = Vec::new();
+    file.read_to_end(&mut bytes)
+        .map_err(JournalError::file("read", &path))?;
     parse_file(&bytes, &path)
 }
 
@@ -125,6 +131,7 @@ fn in_file(error: JournalError, file: &Path) -> JournalError {
 mod tests {
     use super::*;
     use crate::model::EventKind;
+    use std::fs;
 
     /// A valid three-event journal, built without the writer.
     fn journal() -> Vec<Vec<u8>> {

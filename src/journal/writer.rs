@@ -24,6 +24,7 @@ use super::id::sync_dir;
 use super::inbox;
 use super::reader::{self, Replay};
 use super::{JOURNAL_FILE, JournalError, Lock, TORN_FILE, line};
+use crate::file_util::{self, Links};
 use crate::model::{Event, EventKind};
 use chrono::{DateTime, Utc};
 use std::collections::HashSet;
@@ -66,17 +67,14 @@ impl Journal {
         Ok(Journal::new(file, path, actor, &Replay::default(), lock))
     }
 
-    /// Opens an existing journal to continue it: verifies every line, moves a
+    /// Opens an existing journal to continue it (a regular file, not a
+    /// symbolic link, as [`super::read`] reads): verifies every line, moves a
     /// torn tail aside to `journal.jsonl.torn`, and returns what was read
     /// (`torn` says whether a tail was moved).
     pub fn open(dir: &Path, actor: &str, lock: Lock) -> Result<(Journal, Replay), JournalError> {
         check_lock(dir, &lock)?;
         let path = dir.join(JOURNAL_FILE);
-        let file = OpenOptions::new()
-            .read(true)
-            .append(true)
-            .open(&path)
-            .map_err(JournalError::file("open", &path))?;
+        let file = file_util::open_regular_to_append(&path, Links::Refuse)?;
         let mut bytes = Vec::new();
         (&file)
             .read_to_end(&mut bytes)
