@@ -29,9 +29,10 @@ pub fn open_regular(path: &Path, links: Links) -> Result<File, PathError> {
     open_checked(path, links, OpenOptions::new().read(true), "read")
 }
 
-/// [`open_regular`], for reading and then appending: a journal continued.
-pub fn open_regular_to_append(path: &Path, links: Links) -> Result<File, PathError> {
-    open_checked(path, links, OpenOptions::new().read(true).append(true), "open")
+/// [`open_regular`] with other `options` (to append, to create): a
+/// journal, a lock file. Any custom flags in `options` are replaced.
+pub fn open_regular_with(path: &Path, links: Links, options: &mut OpenOptions) -> Result<File, PathError> {
+    open_checked(path, links, options, "open")
 }
 
 fn open_checked(
@@ -105,14 +106,18 @@ pub fn sync_dir(dir: &Path) -> io::Result<()> {
 
 /// Opens (creating it, mode 0600, never truncating) a file that is only
 /// there to be `flock`ed: an incident's, the archive's or a mirror's lock.
+/// Its holder is written into it, so a symbolic link put in its place is
+/// refused rather than followed to overwrite its target; so is anything
+/// but a regular file.
 pub fn open_lock_file(path: &Path) -> io::Result<File> {
-    OpenOptions::new()
+    let mut options = OpenOptions::new();
+    options
         .read(true)
         .write(true)
         .create(true)
         .truncate(false)
-        .mode(0o600)
-        .open(path)
+        .mode(0o600);
+    open_regular_with(path, Links::Refuse, &mut options).map_err(|failed| failed.error)
 }
 
 /// What failed, where.

@@ -76,3 +76,81 @@ fn a_fifo_as_a_journal_or_a_kept_runbook_is_unreadable_and_the_others_go_on() {
         .status(1)
         .stderr_contains(&format!("cannot open {}: {not_regular}", journal.display()));
 }
+
+/// A file outside the data directory, holding `outside`, that a symbolic
+/// link at `link` points to.
+fn link_outside(test: &Test, link: &std::path::Path) -> PathBuf {
+    let target = test.work().join("outside");
+    std::fs::write(&target, "outside\n").unwrap();
+    let _ = std::fs::remove_file(link);
+    std::os::unix::fs::symlink(&target, link).unwrap();
+    target
+}
+
+#[test]
+fn a_symbolic_link_as_a_lock_or_journal_is_refused_not_written_through() {
+    let (mut test, dir) = paused();
+    let link = dir.join("lock");
+    let target = link_outside(&test, &link);
+    test.again_promptly(["note", FIRST, "through the lock"])
+        .status(1)
+        .stderr_contains(&format!(
+            "cannot open {}: is a symbolic link, not a file",
+            link.display()
+        ));
+    assert_eq!(std::fs::read_to_string(&target).unwrap(), "outside\n");
+    std::fs::remove_file(&link).unwrap();
+    mkfifo(&link);
+    test.again_promptly(["incidents"]).success();
+    test.again_promptly(["note", FIRST, "through the lock"])
+        .status(1)
+        .stderr_contains(&format!("cannot open {}: is not a regular file", link.display()));
+    std::fs::remove_file(&link).unwrap();
+
+    // The journal, and where a torn last line is moved to.
+    let journal = dir.join("journal.jsonl");
+    let whole = std::fs::read(&journal).unwrap();
+    std::fs::write(&target, &whole).unwrap();
+    std::fs::rename(&journal, dir.join("journal.jsonl.kept")).unwrap();
+    std::os::unix::fs::symlink(&target, &journal).unwrap();
+    test.again_promptly(["note", FIRST, "through the journal"])
+        .status(1)
+        .stderr_contains(&format!(
+            "cannot open {}: is a symbolic link, not a file",
+            journal.display()
+        ));
+    assert_eq!(std::fs::read(&target).unwrap(), whole);
+    std::fs::rename(dir.join("journal.jsonl.kept"), &journal).unwrap();
+    let mut torn = whole.clone();
+    torn.extend(b"{\"seq\":");
+    std::fs::write(&journal, &torn).unwrap();
+    let aside = dir.join("journal.jsonl.torn");
+    let target = link_outside(&test, &aside);
+    test.again_promptly(["note", FIRST, "after a torn line"])
+        .status(1)
+        .stderr_contains(&format!(
+            "cannot open {}: is a symbolic link, not a file",
+            aside.display()
+        ));
+    assert_eq!(std::fs::read_to_string(&target).unwrap(), "outside\n");
+    assert_eq!(
+        std::fs::read(&journal).unwrap(),
+        torn,
+        "the torn line was not moved"
+    );
+}
+
+#[test]
+fn a_symbolic_link_as_the_attachments_directory_is_refused() {
+    let (test, dir) = paused();
+    let mut test = test.file("evidence.log", "disk full\n");
+    let elsewhere = test.work().join("elsewhere");
+    std::fs::create_dir(&elsewhere).unwrap();
+    let attachments = dir.join("attachments");
+    std::os::unix::fs::symlink(&elsewhere, &attachments).unwrap();
+    test.again_promptly(["attach", FIRST, "evidence.log"])
+        .status(1)
+        .stderr_contains(&format!("{} is a symbolic link", attachments.display()));
+    assert_eq!(std::fs::read_dir(&elsewhere).unwrap().count(), 0);
+    assert!(!test.types(FIRST).contains(&"attachment-added".to_owned()));
+}

@@ -6,7 +6,7 @@ use crate::file_util::sync_dir;
 use std::fs::{self, DirBuilder, File, OpenOptions, Permissions};
 use std::io;
 use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// The directory inside an incident directory.
 pub const ATTACHMENTS_DIR: &str = "attachments";
@@ -25,18 +25,15 @@ pub struct Stored {
 /// Each name is taken by creating its file exclusively, so two processes
 /// storing at once (a walk, and `runbook attach` from another terminal)
 /// never pick the same one. The copy is made read-only and synced, with its
-/// directory entry, before this returns; a copy that fails is removed.
+/// directory entry, before this returns; a copy that fails is removed. An
+/// `attachments` that is a symbolic link is refused, never written through.
 pub fn store(dir: &Path, file: &Path) -> io::Result<Stored> {
     let name = file
         .file_name()
         .map(|name| name.to_string_lossy().into_owned())
         .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "the file has no name"))?;
     let mut source = File::open(file)?;
-    let attachments = dir.join(ATTACHMENTS_DIR);
-    DirBuilder::new()
-        .recursive(true)
-        .mode(0o700)
-        .create(&attachments)?;
+    let attachments = directory(dir)?;
     let mut n = 1;
     let (stored, mut target) = loop {
         let stored = if n == 1 {
@@ -72,6 +69,29 @@ pub fn store(dir: &Path, file: &Path) -> io::Result<Stored> {
         sha256,
         bytes,
     })
+}
+
+/// `DIR/attachments/`, made if need be: a directory, not a symbolic link
+/// put in its place to have copies written elsewhere.
+fn directory(dir: &Path) -> io::Result<PathBuf> {
+    let attachments = dir.join(ATTACHMENTS_DIR);
+    DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(&attachments)?;
+    let kind = fs::symlink_metadata(&attachments)?.file_type();
+    if !kind.is_dir() {
+        let what = if kind.is_symlink() {
+            "a symbolic link"
+        } else {
+            "not a directory"
+        };
+        return Err(io::Error::other(format!(
+            "{} is {what}; runbook keeps attachments in a directory it makes there",
+            attachments.display()
+        )));
+    }
+    Ok(attachments)
 }
 
 #[cfg(test)]

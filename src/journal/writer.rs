@@ -74,7 +74,8 @@ impl Journal {
     pub fn open(dir: &Path, actor: &str, lock: Lock) -> Result<(Journal, Replay), JournalError> {
         check_lock(dir, &lock)?;
         let path = dir.join(JOURNAL_FILE);
-        let file = file_util::open_regular_to_append(&path, Links::Refuse)?;
+        let file =
+            file_util::open_regular_with(&path, Links::Refuse, OpenOptions::new().read(true).append(true))?;
         let mut bytes = Vec::new();
         (&file)
             .read_to_end(&mut bytes)
@@ -273,15 +274,13 @@ fn set_aside(dir: &Path, tail: &[u8]) -> Result<(), JournalError> {
     if bytes.last() != Some(&b'\n') {
         bytes.push(b'\n');
     }
-    OpenOptions::new()
-        .append(true)
-        .create(true)
-        .mode(0o600)
-        .open(&path)
-        .and_then(|mut file| {
-            file.write_all(&bytes)?;
-            file.sync_data()
-        })
+    let mut file = file_util::open_regular_with(
+        &path,
+        Links::Refuse,
+        OpenOptions::new().append(true).create(true).mode(0o600),
+    )?;
+    file.write_all(&bytes)
+        .and_then(|()| file.sync_data())
         .and_then(|()| sync_dir(dir))
         .map_err(JournalError::file("write", &path))
 }
