@@ -154,3 +154,53 @@ fn a_symbolic_link_as_the_attachments_directory_is_refused() {
     assert_eq!(std::fs::read_dir(&elsewhere).unwrap().count(), 0);
     assert!(!test.types(FIRST).contains(&"attachment-added".to_owned()));
 }
+
+#[test]
+fn another_incidents_journal_is_refused_by_every_reader() {
+    let mut test = Test::new()
+        .runbook("minimal", &crate::common::archivable())
+        .with_signing_key();
+    for _ in 0..2 {
+        test.again(["start", "minimal", "--answer", "check=done"])
+            .success();
+    }
+    let incidents = test.data().join("incidents");
+    let (first, second) = (incidents.join(FIRST), incidents.join("INC-20261128-0002"));
+    // The second incident's files replaced by copies of the first's.
+    for name in ["journal.jsonl", "runbook.toml"] {
+        std::fs::remove_file(second.join(name)).unwrap();
+        std::fs::copy(first.join(name), second.join(name)).unwrap();
+    }
+    let journal = second.join("journal.jsonl");
+    let refused = format!(
+        "journal {} is incident {FIRST}'s, not INC-20261128-0002's, whose directory it is in",
+        journal.display()
+    );
+    test.archive("INC-20261128-0002")
+        .status(1)
+        .stderr_contains(&refused);
+    test.again(["report", "INC-20261128-0002"])
+        .status(1)
+        .stderr_contains(&refused);
+    test.again(["incidents"])
+        .success()
+        .stdout_contains("INC-20261128-0002           unreadable")
+        .stderr_contains(&refused);
+    assert!(
+        !test
+            .data()
+            .join("archive/2026/11/INC-20261128-0002.json")
+            .exists()
+    );
+    // The first is archived as itself, once.
+    test.archive(FIRST).success();
+
+    // Linked rather than copied, a note for the second would land in the first.
+    let before = std::fs::read(first.join("journal.jsonl")).unwrap();
+    std::fs::remove_file(&journal).unwrap();
+    std::fs::hard_link(first.join("journal.jsonl"), &journal).unwrap();
+    test.again(["note", "INC-20261128-0002", "meant for the second"])
+        .status(1)
+        .stderr_contains(&refused);
+    assert_eq!(std::fs::read(first.join("journal.jsonl")).unwrap(), before);
+}

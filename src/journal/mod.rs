@@ -12,7 +12,10 @@
 //! [`Journal::open`] moves aside to `journal.jsonl.torn`, never using it;
 //! every line carries the previous line's SHA-256 and its own, so a line
 //! edited, deleted or reordered anywhere is refused as [`JournalError::Corrupt`]
-//! rather than repaired; and the [`Lock`] is an `flock` the kernel drops when
+//! rather than repaired, as is a journal whose `incident-started` names
+//! another incident than its directory ([`JournalError::WrongIncident`]: the
+//! one thing read from an event, so that no incident is ever taken for
+//! another); and the [`Lock`] is an `flock` the kernel drops when
 //! its process dies, however it dies, so a crashed driver never blocks the
 //! next one. The chain detects damage and careless edits, not a forger who
 //! recomputes every hash: that is what the signed archive record is for.
@@ -77,6 +80,20 @@ pub enum JournalError {
         path: PathBuf,
         line: usize,
         reason: Corruption,
+    },
+    /// The journal's `incident-started` names another incident than its
+    /// directory: its files were copied, or it was linked, from that one.
+    #[error(
+        "journal {} is incident {found}'s, not {expected}'s, whose directory it is in: \
+         it was copied or linked from another incident, and is not used",
+        .path.display()
+    )]
+    WrongIncident {
+        path: PathBuf,
+        /// The id its `incident-started` event holds.
+        found: String,
+        /// Its directory's name.
+        expected: String,
     },
     /// An earlier append failed part-way; the journal refuses to continue a
     /// chain whose last line may be broken.

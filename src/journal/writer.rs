@@ -80,7 +80,7 @@ impl Journal {
         (&file)
             .read_to_end(&mut bytes)
             .map_err(JournalError::file("read", &path))?;
-        let replay = reader::parse_file(&bytes, &path)?;
+        let replay = reader::parse_file(&bytes, dir)?;
         if let Some(torn) = replay.torn {
             let start = usize::try_from(torn.offset)
                 .unwrap_or(usize::MAX)
