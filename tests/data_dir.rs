@@ -204,3 +204,27 @@ fn another_incidents_journal_is_refused_by_every_reader() {
         .stderr_contains(&refused);
     assert_eq!(std::fs::read(first.join("journal.jsonl")).unwrap(), before);
 }
+
+#[test]
+fn an_inbox_attachment_naming_no_stored_file_is_set_aside() {
+    let (mut test, dir) = paused();
+    let inbox = dir.join("inbox");
+    std::fs::create_dir(&inbox).unwrap();
+    let entry = inbox.join("20261128T085900.000000000Z-0000000001-000000.json");
+    std::fs::write(
+        &entry,
+        r#"{"actor":"eve@web2","time":"2026-11-28T08:59:00Z","event":{"type":"attachment-added","payload":{"name":"../../../etc/passwd","sha256":"0000000000000000000000000000000000000000000000000000000000000000","bytes":1}}}"#,
+    )
+    .unwrap();
+    test.again(["note", FIRST, "after eve's entry"]).success();
+    assert!(!entry.exists());
+    assert!(
+        inbox
+            .join(format!(
+                "{}.refused",
+                entry.file_name().unwrap().to_string_lossy()
+            ))
+            .exists()
+    );
+    assert!(!test.types(FIRST).contains(&"attachment-added".to_owned()));
+}

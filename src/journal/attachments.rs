@@ -2,7 +2,7 @@
 //! read-only, on disk before the journal names them.
 
 use super::digest::sha256_hex_reader;
-use crate::file_util::sync_dir;
+use crate::file_util::{Links, open_regular, sync_dir};
 use std::fs::{self, DirBuilder, File, OpenOptions, Permissions};
 use std::io;
 use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
@@ -24,14 +24,21 @@ pub struct Stored {
 /// second file of the same name becomes `2-NAME`, then `3-NAME`, and so on.
 /// Each name is taken by creating its file exclusively, so two processes
 /// storing at once (a walk, and `runbook attach` from another terminal)
-/// never pick the same one. The copy is made read-only and synced, with its
-/// directory entry, before this returns; a copy that fails is removed. An
-/// `attachments` that is a symbolic link is refused, never written through.
+/// never pick the same one. A hidden file's name loses its leading dots
+/// (`.bash_history` is kept as `bash_history`): a hidden name is a copy not
+/// yet made, never an attachment. The copy is made read-only and synced,
+/// with its directory entry, before this returns; a copy that fails is
+/// removed. An `attachments` that is a symbolic link is refused, never
+/// written through.
 pub fn store(dir: &Path, file: &Path) -> io::Result<Stored> {
     let name = file
         .file_name()
-        .map(|name| name.to_string_lossy().into_owned())
+        .map(|name| name.to_string_lossy())
         .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "the file has no name"))?;
+    let name = match name.trim_start_matches('.') {
+        "" => "attachment".to_owned(),
+        plain => plain.to_owned(),
+    };
     let mut source = File::open(file)?;
     let attachments = directory(dir)?;
     let mut n = 1;
@@ -69,6 +76,27 @@ pub fn store(dir: &Path, file: &Path) -> io::Result<Stored> {
         sha256,
         bytes,
     })
+}
+
+/// Whether `DIR/attachments/NAME` is a file as [`store`] left it, with
+/// `bytes` bytes and SHA-256 `sha256`: what an `attachment-added` handed
+/// over through the inbox must name before it is journaled. `name` must be
+/// a plain file name, not hidden (a copy being made), and the file a
+/// regular one, not a symbolic link, in the directory itself.
+pub(crate) fn holds(dir: &Path, name: &str, sha256: &str, bytes: u64) -> bool {
+    let plain = !name.is_empty() && !name.contains(['/', '\0']) && !name.starts_with('.');
+    if !plain {
+        return false;
+    }
+    let attachments = dir.join(ATTACHMENTS_DIR);
+    if !fs::symlink_metadata(&attachments).is_ok_and(|metadata| metadata.is_dir()) {
+        return false;
+    }
+    let Ok(file) = open_regular(&attachments.join(name), Links::Refuse) else {
+        return false;
+    };
+    file.metadata().is_ok_and(|metadata| metadata.len() == bytes)
+        && sha256_hex_reader(file).is_ok_and(|digest| digest == sha256)
 }
 
 /// `DIR/attachments/`, made if need be: a directory, not a symbolic link
@@ -120,6 +148,17 @@ mod tests {
         assert_eq!(store(incident.path(), &evidence).unwrap().name, "2-auth.log");
         assert_eq!(store(incident.path(), &evidence).unwrap().name, "3-auth.log");
         assert_eq!(fs::read(&kept).unwrap(), b"Failed password for root\n");
+    }
+
+    #[test]
+    fn a_hidden_file_is_kept_under_a_name_that_is_not() {
+        let incident = tempfile::tempdir().unwrap();
+        let outside = tempfile::tempdir().unwrap();
+        let history = outside.path().join(".bash_history");
+        fs::write(&history, "rm -rf /var/log\n").unwrap();
+        let stored = store(incident.path(), &history).unwrap();
+        assert_eq!(stored.name, "bash_history");
+        assert!(holds(incident.path(), &stored.name, &stored.sha256, stored.bytes));
     }
 
     #[test]

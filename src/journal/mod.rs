@@ -1,7 +1,10 @@
 //! The incident journal: one directory per incident, holding an append-only,
 //! fsynced, hash-chained `journal.jsonl` and the `lock` of the one process
 //! driving it. It stores [`Event`](crate::model::Event)s and knows nothing of
-//! what they mean; [`Incident`](crate::model::Incident) folds them.
+//! what they mean; [`Incident`](crate::model::Incident) folds them. Two
+//! exceptions guard the journal itself: `incident-started` must name the
+//! incident whose directory holds the journal, and an `attachment-added`
+//! handed over through the inbox must name a file stored as it says.
 //!
 //! The durability contract: an incident id is allocated by exclusively
 //! creating its directory, which is fsynced into `incidents/` before the id is
