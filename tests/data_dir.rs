@@ -150,7 +150,10 @@ fn a_symbolic_link_as_the_attachments_directory_is_refused() {
     std::os::unix::fs::symlink(&elsewhere, &attachments).unwrap();
     test.again_promptly(["attach", FIRST, "evidence.log"])
         .status(1)
-        .stderr_contains(&format!("{} is a symbolic link", attachments.display()));
+        .stderr_contains(&format!(
+            "cannot use {}: is a symbolic link",
+            attachments.display()
+        ));
     assert_eq!(std::fs::read_dir(&elsewhere).unwrap().count(), 0);
     assert!(!test.types(FIRST).contains(&"attachment-added".to_owned()));
 }
@@ -226,5 +229,83 @@ fn an_inbox_attachment_naming_no_stored_file_is_set_aside() {
             ))
             .exists()
     );
+    assert!(!test.types(FIRST).contains(&"attachment-added".to_owned()));
+}
+
+/// The names in `dir`, sorted.
+fn names(dir: &std::path::Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .map(|entries| {
+            entries
+                .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+                .collect()
+        })
+        .unwrap_or_default();
+    names.sort();
+    names
+}
+
+#[test]
+fn an_attach_killed_mid_copy_leaves_no_named_copy_and_the_next_takes_the_name() {
+    let (mut test, dir) = paused();
+    let big = test.work().join("disk.img");
+    std::fs::File::create(&big).unwrap().set_len(256 << 20).unwrap();
+    let mut attach = test.command(["attach", FIRST, "disk.img"]).spawn().unwrap();
+    let attachments = dir.join("attachments");
+    let give_up = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while names(&attachments).is_empty() {
+        assert!(std::time::Instant::now() < give_up, "the copy never started");
+        assert!(attach.try_wait().unwrap().is_none(), "the attach ended early");
+        std::thread::sleep(std::time::Duration::from_millis(1));
+    }
+    let pid = rustix::process::Pid::from_child(&attach);
+    rustix::process::kill_process(pid, rustix::process::Signal::TERM).unwrap();
+    attach.wait().unwrap();
+    let left = names(&attachments);
+    assert!(
+        left.iter().all(|name| name.starts_with('.')),
+        "a copy with a name was left: {left:?}"
+    );
+
+    std::fs::write(&big, "small now\n").unwrap();
+    test.again(["attach", FIRST, "disk.img"]).success();
+    assert_eq!(names(&attachments), ["disk.img"]);
+    let added: Vec<_> = test
+        .events(FIRST)
+        .into_iter()
+        .filter(|event| event["type"] == "attachment-added")
+        .collect();
+    assert_eq!(added.len(), 1);
+    assert_eq!(added[0]["payload"]["name"], "disk.img");
+    assert_eq!(added[0]["payload"]["bytes"], 10);
+}
+
+#[test]
+fn an_attach_of_a_file_that_cannot_be_read_names_it_and_exits_2() {
+    let (test, _) = paused();
+    let test = test.file("shadow", "root:*:20000::::::\n").chmod("shadow", 0o000);
+    let mut command = test.command(["attach", FIRST, "shadow"]);
+    if rustix::process::geteuid().is_root() {
+        // Root reads any file: run without the capabilities that let it.
+        let mut unprivileged = std::process::Command::new("setpriv");
+        unprivileged
+            .arg("--bounding-set=-dac_override,-dac_read_search")
+            .arg("--")
+            .arg(command.get_program())
+            .args(command.get_args())
+            .current_dir(test.work())
+            .env_clear()
+            .stdin(std::process::Stdio::null());
+        for (key, value) in command.get_envs() {
+            if let Some(value) = value {
+                unprivileged.env(key, value);
+            }
+        }
+        command = unprivileged;
+    }
+    let output = command.output().unwrap();
+    let said = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{said}");
+    assert!(said.contains("cannot read shadow: Permission denied"), "{said}");
     assert!(!test.types(FIRST).contains(&"attachment-added".to_owned()));
 }
