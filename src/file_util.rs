@@ -26,27 +26,63 @@ pub enum Links {
 /// device may never end. The open itself never blocks (`O_NONBLOCK`, which
 /// changes nothing for a regular file).
 pub fn open_regular(path: &Path, links: Links) -> Result<File, PathError> {
-    let file = open_nonblocking(path, links)?;
-    let kind = file.metadata().map_err(read_error(path))?.file_type();
-    if !kind.is_file() {
-        return Err(read_error(path)(not_regular(kind)));
-    }
+    let file = open_nonblocking(path, links, OpenOptions::new().read(true), "read")?;
+    check_regular(path, &file, "read")?;
     Ok(file)
 }
 
-/// Opens `path` without waiting for a writer, whatever it is.
-fn open_nonblocking(path: &Path, links: Links) -> Result<File, PathError> {
+/// [`open_regular`] with other `options` (to append, to create): a
+/// journal, a lock file. Any custom flags in `options` are replaced.
+pub fn open_regular_with(path: &Path, links: Links, options: &mut OpenOptions) -> Result<File, PathError> {
+    let file = open_nonblocking(path, links, options, "open")?;
+    check_regular(path, &file, "open")?;
+    Ok(file)
+}
+
+/// Opens `path` with `options` without waiting for a writer, whatever it
+/// is (`O_NONBLOCK`), and, for [`Links::Refuse`], never through a link.
+fn open_nonblocking(
+    path: &Path,
+    links: Links,
+    options: &mut OpenOptions,
+    action: &'static str,
+) -> Result<File, PathError> {
     let mut flags = rustix::fs::OFlags::NONBLOCK.bits() as i32;
     if links == Links::Refuse {
         flags |= rustix::fs::OFlags::NOFOLLOW.bits() as i32;
     }
-    match OpenOptions::new().read(true).custom_flags(flags).open(path) {
-        Ok(file) => Ok(file),
-        // What O_NOFOLLOW says of a link.
-        Err(error) if error.raw_os_error() == Some(rustix::io::Errno::LOOP.raw_os_error()) => Err(
-            read_error(path)(io::Error::other("is a symbolic link, not a file")),
-        ),
-        Err(error) => Err(read_error(path)(error)),
+    options
+        .custom_flags(flags)
+        .open(path)
+        .map_err(said_of_a_link)
+        .map_err(|error| PathError {
+            action,
+            path: path.to_owned(),
+            error,
+        })
+}
+
+/// Refuses `file` unless it is a regular file.
+fn check_regular(path: &Path, file: &File, action: &'static str) -> Result<(), PathError> {
+    let failed = |error| PathError {
+        action,
+        path: path.to_owned(),
+        error,
+    };
+    let kind = file.metadata().map_err(failed)?.file_type();
+    if kind.is_file() {
+        Ok(())
+    } else {
+        Err(failed(not_regular(kind)))
+    }
+}
+
+/// What `O_NOFOLLOW` makes an open of a symbolic link fail with, in words.
+fn said_of_a_link(error: io::Error) -> io::Error {
+    if error.raw_os_error() == Some(rustix::io::Errno::LOOP.raw_os_error()) {
+        io::Error::other("is a symbolic link, not a file")
+    } else {
+        error
     }
 }
 
@@ -84,7 +120,7 @@ pub fn read_regular(path: &Path, limit: u64, links: Links) -> Result<Vec<u8>, Pa
 /// pipe is refused.
 pub fn read_regular_or_pipe(path: &Path, limit: u64) -> Result<Vec<u8>, PathError> {
     let failed = read_error(path);
-    let file = open_nonblocking(path, Links::Follow)?;
+    let file = open_nonblocking(path, Links::Follow, OpenOptions::new().read(true), "read")?;
     let kind = file.metadata().map_err(&failed)?.file_type();
     if kind.is_file() {
         return read_capped(path, file, limit);
@@ -141,14 +177,18 @@ pub fn sync_dir(dir: &Path) -> io::Result<()> {
 
 /// Opens (creating it, mode 0600, never truncating) a file that is only
 /// there to be `flock`ed: an incident's, the archive's or a mirror's lock.
+/// Its holder is written into it, so a symbolic link put in its place is
+/// refused rather than followed to overwrite its target; so is anything
+/// but a regular file.
 pub fn open_lock_file(path: &Path) -> io::Result<File> {
-    OpenOptions::new()
+    let mut options = OpenOptions::new();
+    options
         .read(true)
         .write(true)
         .create(true)
         .truncate(false)
-        .mode(0o600)
-        .open(path)
+        .mode(0o600);
+    open_regular_with(path, Links::Refuse, &mut options).map_err(|failed| failed.error)
 }
 
 /// What failed, where.

@@ -13,6 +13,7 @@ mod check;
 mod cli;
 mod config;
 mod crash;
+mod data_dir;
 mod examples;
 mod invalid_runbooks;
 mod loader_never_panics;

@@ -187,8 +187,13 @@ fn check(
         Err(error) => return Err(error.to_string()),
     };
     // The plan as it was when the incident started.
-    let text = super::kept::text(&dir)
-        .map_err(|error| format!("cannot read the runbook kept with the incident: {error}"))?;
+    let text = super::kept::text(&dir).map_err(|failed| {
+        format!(
+            "cannot read the runbook kept with the incident: {}: {}",
+            failed.path.display(),
+            failed.error
+        )
+    })?;
     let runbook = super::kept::runbook(context, &dir, text)
         .ok_or("the runbook kept with the incident does not load")?;
     let (mut journal, replay) =

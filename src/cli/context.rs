@@ -185,7 +185,9 @@ impl Context {
     /// The directory of an incident, which must exist.
     pub fn incident_dir(&self, id: &str) -> Result<PathBuf> {
         let dir = self.incidents_dir().join(id);
-        if crate::journal::is_incident_id(id) && dir.join("journal.jsonl").is_file() {
+        // Whatever is there: one that is not a journal is refused by its
+        // reader, saying why, not taken for no incident.
+        if crate::journal::is_incident_id(id) && dir.join("journal.jsonl").symlink_metadata().is_ok() {
             return Ok(dir);
         }
         let hint = if crate::journal::is_incident_id(id) {

@@ -4,6 +4,7 @@
 
 use super::Context;
 use crate::error::{Error, Result};
+use crate::file_util::{Links, PathError, read_regular};
 use crate::journal::sha256_hex;
 use crate::load::{Origin, Source, load};
 use crate::model::{Incident, Runbook};
@@ -27,19 +28,28 @@ pub fn write(dir: &Path, text: &str) -> Result<()> {
     Ok(())
 }
 
-/// The kept text, if it can be read.
-pub fn text(dir: &Path) -> std::io::Result<String> {
-    std::fs::read_to_string(path(dir))
+/// The kept text, if it can be read: a regular file, not a symbolic link
+/// (runbook never makes one there; a FIFO would block the read), no
+/// larger than a runbook may be.
+pub fn text(dir: &Path) -> std::result::Result<String, PathError> {
+    let path = path(dir);
+    let bytes = read_regular(&path, crate::load::MAX_SIZE, Links::Refuse)?;
+    String::from_utf8(bytes).map_err(|error| PathError {
+        action: "read",
+        path,
+        error: std::io::Error::new(std::io::ErrorKind::InvalidData, error),
+    })
 }
 
 /// The kept text, checked against the digest journaled at start.
 pub fn verified(dir: &Path, incident: &Incident) -> Result<String> {
     let path = path(dir);
-    let text = text(dir).map_err(|error| {
+    let text = text(dir).map_err(|failed| {
         Error::usage(format!(
-            "cannot read the runbook kept with {}: {}: {error}",
+            "cannot read the runbook kept with {}: {}: {}",
             incident.id,
-            path.display()
+            path.display(),
+            failed.error
         ))
     })?;
     let digest = sha256_hex(text.as_bytes());

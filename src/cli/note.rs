@@ -232,14 +232,10 @@ pub fn abort(context: &Context, args: &AbortArgs) -> Result<ExitCode> {
 
 pub fn attach(context: &Context, args: &AttachArgs) -> Result<ExitCode> {
     let dir = context.incident_dir(&args.incident)?;
-    let metadata = std::fs::metadata(&args.file)
-        .map_err(|error| Error::usage(format!("cannot read {}: {error}", args.file.display())))?;
-    if !metadata.is_file() {
-        return Err(Error::usage(format!(
-            "{} is not a regular file",
-            args.file.display()
-        )));
-    }
+    // A file that is not there, not a file, or not ours to read is bad
+    // input, said before anything is journaled or copied.
+    crate::file_util::open_regular(&args.file, crate::file_util::Links::Follow)
+        .map_err(|failed| Error::usage(failed.to_string()))?;
     if args.file.file_name().is_none() {
         return Err(Error::usage("the file has no name"));
     }
@@ -249,7 +245,7 @@ pub fn attach(context: &Context, args: &AttachArgs) -> Result<ExitCode> {
     // attach refused before leaves nothing behind, and one that fails
     // after removes its copy, which no event names.
     let added = append(context, &args.incident, true, |_| {
-        let stored = store_attachment(&dir, &args.file)?;
+        let stored = store_attachment(&dir, &args.file).map_err(|failed| Error::Other(failed.into()))?;
         digest.clone_from(&stored.sha256);
         copy = Some(dir.join(ATTACHMENTS_DIR).join(&stored.name));
         Ok(EventKind::AttachmentAdded {

@@ -83,9 +83,9 @@ impl Sink for SharedSink<'_, '_> {
         // Copied without holding the journal, which the background thread
         // needs on time, however large the file. A `runbook attach` from
         // another terminal may store at the same moment: names are taken
-        // by exclusive create, so the two never share one.
+        // by an exclusive hard link, so the two never share one.
         let dir = lock(self.0).journal.dir().to_path_buf();
-        crate::journal::store_attachment(&dir, file)
+        crate::journal::store_attachment(&dir, file).map_err(std::io::Error::other)
     }
 
     fn record_timer_fired(&mut self, time: DateTime<Utc>, timer: &str) -> std::io::Result<Option<Event>> {

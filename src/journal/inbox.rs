@@ -8,7 +8,7 @@
 //! id (`queued`), so an entry found again after a crash between the
 //! journal's sync and its removal is removed, never journaled twice.
 
-use crate::file_util::{self, PathError};
+use crate::file_util::{self, Links, PathError};
 use crate::model::EventKind;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -21,6 +21,10 @@ pub const INBOX_DIR: &str = "inbox";
 
 /// What an entry that could not be journaled is renamed to end with.
 const REFUSED: &str = ".refused";
+
+/// The most an entry may hold: far more than a note given on a command
+/// line (at most 128 KiB) or a file's name and digest.
+const ENTRY_LIMIT: u64 = 1024 * 1024;
 
 /// An event waiting to be journaled.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -101,6 +105,9 @@ pub(crate) struct Found {
 }
 
 /// The entries waiting in `dir`'s inbox, oldest first. No inbox: none.
+/// An entry that is not a regular file of at most [`ENTRY_LIMIT`] bytes (a
+/// FIFO, a device, a symbolic link, a huge file: none of them [`queue`]'s)
+/// is found unreadable at once, never waited on or read whole.
 pub(crate) fn waiting(dir: &Path) -> io::Result<Vec<Found>> {
     let inbox = dir.join(INBOX_DIR);
     let listing = match std::fs::read_dir(&inbox) {
@@ -119,7 +126,7 @@ pub(crate) fn waiting(dir: &Path) -> io::Result<Vec<Found>> {
             continue; // half-written (`.ID.json.tmp`) or set aside
         };
         let path = inbox.join(&name);
-        let entry = std::fs::read(&path)
+        let entry = file_util::read_regular(&path, ENTRY_LIMIT, Links::Refuse)
             .map_err(|error| error.to_string())
             .and_then(|bytes| serde_json::from_slice(&bytes).map_err(|error| error.to_string()));
         found.push(Found {
@@ -190,6 +197,36 @@ mod tests {
             found[0].entry.as_ref().unwrap_err().contains("EOF"),
             "{:?}",
             found[0].entry
+        );
+    }
+
+    #[test]
+    fn an_entry_that_is_not_a_small_regular_file_is_unreadable_not_waited_on() {
+        let dir = tempfile::tempdir().unwrap();
+        let inbox = dir.path().join(INBOX_DIR);
+        std::fs::create_dir(&inbox).unwrap();
+        let mode = rustix::fs::Mode::from_raw_mode(0o600);
+        rustix::fs::mkfifoat(rustix::fs::CWD, inbox.join("a.json"), mode).unwrap();
+        std::os::unix::fs::symlink("/dev/zero", inbox.join("b.json")).unwrap();
+        let huge = std::fs::File::create(inbox.join("c.json")).unwrap();
+        huge.set_len(ENTRY_LIMIT + 1).unwrap();
+        let found = waiting(dir.path()).unwrap();
+        let reasons: Vec<&str> = found
+            .iter()
+            .map(|found| found.entry.as_ref().unwrap_err().as_str())
+            .collect();
+        assert_eq!(reasons.len(), 3);
+        assert!(
+            reasons[0].ends_with("a.json: is not a regular file (a pipe, socket or device)"),
+            "{reasons:?}"
+        );
+        assert!(
+            reasons[1].ends_with("b.json: is a symbolic link, not a file"),
+            "{reasons:?}"
+        );
+        assert!(
+            reasons[2].ends_with("c.json: is larger than 1048576 bytes"),
+            "{reasons:?}"
         );
     }
 }

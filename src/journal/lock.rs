@@ -12,10 +12,11 @@
 //! commands a driver runs do not inherit its lock.
 
 use super::{JournalError, LOCK_FILE};
+use crate::file_util::{Links, open_regular, read_regular};
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde::{Deserialize, Serialize};
 use std::fmt;
-use std::fs::{self, File, TryLockError};
+use std::fs::{File, TryLockError};
 use std::io;
 use std::os::unix::fs::FileExt;
 use std::path::{Path, PathBuf};
@@ -27,6 +28,9 @@ use std::time::Duration;
 /// never mistaken for a driver.
 const RETRIES: u32 = 5;
 const RETRY_PAUSE: Duration = Duration::from_millis(20);
+
+/// The most of a lock file read for its holder, a line of JSON.
+const HOLDER_LIMIT: u64 = 64 * 1024;
 
 /// Who holds an incident's lock, as written in its lock file.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -102,10 +106,10 @@ impl Lock {
     /// does not say by whom.
     pub fn holder(dir: &Path) -> io::Result<Option<Holder>> {
         let path = dir.join(LOCK_FILE);
-        let file = match File::open(&path) {
+        let file = match open_regular(&path, Links::Refuse) {
             Ok(file) => file,
-            Err(error) if error.kind() == io::ErrorKind::NotFound => return Ok(None),
-            Err(error) => return Err(error),
+            Err(failed) if failed.error.kind() == io::ErrorKind::NotFound => return Ok(None),
+            Err(failed) => return Err(io::Error::new(failed.error.kind(), failed.to_string())),
         };
         // Shared, so that probes never block each other; released on drop.
         match file.try_lock_shared() {
@@ -146,12 +150,14 @@ fn read_holder(path: &Path) -> Option<Holder> {
         if attempt > 0 {
             sleep(Duration::from_millis(10));
         }
-        let parsed = fs::read(path).ok().and_then(|bytes| {
-            serde_json::Deserializer::from_slice(&bytes)
-                .into_iter::<Holder>()
-                .next()?
-                .ok()
-        });
+        let parsed = read_regular(path, HOLDER_LIMIT, Links::Refuse)
+            .ok()
+            .and_then(|bytes| {
+                serde_json::Deserializer::from_slice(&bytes)
+                    .into_iter::<Holder>()
+                    .next()?
+                    .ok()
+            });
         if parsed.is_some() {
             return parsed;
         }
@@ -162,6 +168,7 @@ fn read_holder(path: &Path) -> Option<Holder> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::fs;
     use std::time::Instant;
 
     const CHILD_DIR: &str = "RUNBOOK_TEST_LOCK_CHILD_DIR";

@@ -1,7 +1,10 @@
 //! The incident journal: one directory per incident, holding an append-only,
 //! fsynced, hash-chained `journal.jsonl` and the `lock` of the one process
 //! driving it. It stores [`Event`](crate::model::Event)s and knows nothing of
-//! what they mean; [`Incident`](crate::model::Incident) folds them.
+//! what they mean; [`Incident`](crate::model::Incident) folds them. Two
+//! exceptions guard the journal itself: `incident-started` must name the
+//! incident whose directory holds the journal, and an `attachment-added`
+//! handed over through the inbox must name a file stored as it says.
 //!
 //! The durability contract: an incident id is allocated by exclusively
 //! creating its directory, which is fsynced into `incidents/` before the id is
@@ -12,7 +15,10 @@
 //! [`Journal::open`] moves aside to `journal.jsonl.torn`, never using it;
 //! every line carries the previous line's SHA-256 and its own, so a line
 //! edited, deleted or reordered anywhere is refused as [`JournalError::Corrupt`]
-//! rather than repaired; and the [`Lock`] is an `flock` the kernel drops when
+//! rather than repaired, as is a journal whose `incident-started` names
+//! another incident than its directory ([`JournalError::WrongIncident`]: the
+//! one thing read from an event, so that no incident is ever taken for
+//! another); and the [`Lock`] is an `flock` the kernel drops when
 //! its process dies, however it dies, so a crashed driver never blocks the
 //! next one. The chain detects damage and careless edits, not a forger who
 //! recomputes every hash: that is what the signed archive record is for.
@@ -78,6 +84,20 @@ pub enum JournalError {
         line: usize,
         reason: Corruption,
     },
+    /// The journal's `incident-started` names another incident than its
+    /// directory: its files were copied, or it was linked, from that one.
+    #[error(
+        "journal {} is incident {found}'s, not {expected}'s, whose directory it is in: \
+         it was copied or linked from another incident, and is not used",
+        .path.display()
+    )]
+    WrongIncident {
+        path: PathBuf,
+        /// The id its `incident-started` event holds.
+        found: String,
+        /// Its directory's name.
+        expected: String,
+    },
     /// An earlier append failed part-way; the journal refuses to continue a
     /// chain whose last line may be broken.
     #[error(
@@ -89,6 +109,16 @@ pub enum JournalError {
     /// [`Journal::create`] or [`Journal::open`] was given another incident's lock.
     #[error("the lock held is for {}, not for {}", .locked.display(), .dir.display())]
     WrongLock { locked: PathBuf, dir: PathBuf },
+}
+
+impl From<crate::file_util::PathError> for JournalError {
+    fn from(failed: crate::file_util::PathError) -> JournalError {
+        JournalError::File {
+            action: failed.action,
+            path: failed.path,
+            error: failed.error,
+        }
+    }
 }
 
 impl JournalError {

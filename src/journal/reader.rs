@@ -6,14 +6,17 @@
 //! leaves: it is reported as [`Torn`] and left out, the valid prefix kept.
 //! Anything else wrong, anywhere, including a complete last line whose hash
 //! or chain is wrong, is [`JournalError::Corrupt`]: never repaired, never
-//! skipped. Reading takes no lock and changes nothing, so a crash while
-//! reading loses nothing; a line being appended at that moment shows up as
-//! torn.
+//! skipped. A journal whose `incident-started` names another incident than
+//! its directory is [`JournalError::WrongIncident`]. Reading takes no lock
+//! and changes nothing, so a crash while reading loses nothing; a line
+//! being appended at that moment shows up as torn.
 
 use super::line::{self, GENESIS, LineError};
 use super::{Corruption, JOURNAL_FILE, JournalError};
-use crate::model::Event;
-use std::fs;
+use crate::file_util::{self, Links};
+use crate::model::{Event, EventKind};
+use std::ffi::OsStr;
+use std::io::Read;
 use std::path::{Path, PathBuf};
 
 /// A journal's verified events, and the torn tail left out, if any.
@@ -46,16 +49,34 @@ pub struct Torn {
     pub bytes: usize,
 }
 
-/// Reads and verifies `DIR/journal.jsonl`.
+/// Reads and verifies `DIR/journal.jsonl`, which must be a regular file,
+/// not a symbolic link: runbook never makes anything else there, and a
+/// FIFO would block the read.
 pub fn read(dir: &Path) -> Result<Replay, JournalError> {
     let path = dir.join(JOURNAL_FILE);
-    let bytes = fs::read(&path).map_err(JournalError::file("read", &path))?;
-    parse_file(&bytes, &path)
+    let mut file = file_util::open_regular(&path, Links::Refuse)?;
+    let mut bytes = Vec::new();
+    file.read_to_end(&mut bytes)
+        .map_err(JournalError::file("read", &path))?;
+    parse_file(&bytes, dir)
 }
 
-/// [`parse`], naming `file` in a [`JournalError::Corrupt`].
-pub(crate) fn parse_file(bytes: &[u8], file: &Path) -> Result<Replay, JournalError> {
-    parse(bytes).map_err(|error| in_file(error, file))
+/// [`parse`] for the journal of the incident in `dir`, naming its file in a
+/// [`JournalError::Corrupt`], and refusing it if its `incident-started`
+/// is another incident's ([`JournalError::WrongIncident`]).
+pub(crate) fn parse_file(bytes: &[u8], dir: &Path) -> Result<Replay, JournalError> {
+    let path = dir.join(JOURNAL_FILE);
+    let replay = parse(bytes).map_err(|error| in_file(error, &path))?;
+    if let Some(EventKind::IncidentStarted { incident, .. }) = replay.events.first().map(|event| &event.kind)
+        && dir.file_name() != Some(OsStr::new(incident))
+    {
+        return Err(JournalError::WrongIncident {
+            path,
+            found: incident.clone(),
+            expected: dir.file_name().unwrap_or_default().to_string_lossy().into_owned(),
+        });
+    }
+    Ok(replay)
 }
 
 /// Verifies a journal's bytes. An empty journal has no events.
@@ -124,7 +145,7 @@ fn in_file(error: JournalError, file: &Path) -> JournalError {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::EventKind;
+    use std::fs;
 
     /// A valid three-event journal, built without the writer.
     fn journal() -> Vec<Vec<u8>> {

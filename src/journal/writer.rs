@@ -21,9 +21,10 @@
 //! (the line reached the disk, the fsync's report did not), but never half.
 
 use super::id::sync_dir;
-use super::inbox;
 use super::reader::{self, Replay};
 use super::{JOURNAL_FILE, JournalError, Lock, TORN_FILE, line};
+use super::{attachments, inbox};
+use crate::file_util::{self, Links};
 use crate::model::{Event, EventKind};
 use chrono::{DateTime, Utc};
 use std::collections::HashSet;
@@ -66,22 +67,20 @@ impl Journal {
         Ok(Journal::new(file, path, actor, &Replay::default(), lock))
     }
 
-    /// Opens an existing journal to continue it: verifies every line, moves a
+    /// Opens an existing journal to continue it (a regular file, not a
+    /// symbolic link, as [`super::read`] reads): verifies every line, moves a
     /// torn tail aside to `journal.jsonl.torn`, and returns what was read
     /// (`torn` says whether a tail was moved).
     pub fn open(dir: &Path, actor: &str, lock: Lock) -> Result<(Journal, Replay), JournalError> {
         check_lock(dir, &lock)?;
         let path = dir.join(JOURNAL_FILE);
-        let file = OpenOptions::new()
-            .read(true)
-            .append(true)
-            .open(&path)
-            .map_err(JournalError::file("open", &path))?;
+        let file =
+            file_util::open_regular_with(&path, Links::Refuse, OpenOptions::new().read(true).append(true))?;
         let mut bytes = Vec::new();
         (&file)
             .read_to_end(&mut bytes)
             .map_err(JournalError::file("read", &path))?;
-        let replay = reader::parse_file(&bytes, &path)?;
+        let replay = reader::parse_file(&bytes, dir)?;
         if let Some(torn) = replay.torn {
             let start = usize::try_from(torn.offset)
                 .unwrap_or(usize::MAX)
@@ -192,8 +191,10 @@ impl Journal {
     /// it was held (see [`super::Queued`]), oldest first, each under its
     /// author's name and at its time (or the last event's, if later), and
     /// returns the events once they are on disk; only then are the entries
-    /// removed. An entry that cannot be read, or whose event `accept`
-    /// refuses, is set aside for its author to find. One already journaled
+    /// removed. An entry that cannot be read, whose event `accept`
+    /// refuses, or that says a file was attached which is not in the
+    /// incident's `attachments/` as it says (name, size and SHA-256), is set
+    /// aside for its author to find. One already journaled
     /// (a crash came before its removal) is only removed, once the journal
     /// is synced: the process that wrote it may have died before it could.
     ///
@@ -214,7 +215,7 @@ impl Journal {
                 continue;
             }
             match found.entry {
-                Ok(entry) if accept(&entry.event) => {
+                Ok(entry) if accept(&entry.event) && stored_as_said(&dir, &entry.event) => {
                     let time = self.last_time.map_or(entry.time, |last| last.max(entry.time));
                     events.push(self.write_event(time, entry.actor, entry.event, Some(found.id))?);
                     done.push(found.path);
@@ -256,6 +257,15 @@ impl Journal {
     }
 }
 
+/// Whether the file a handed-over `attachment-added` names was stored as
+/// it says; any other event names no file.
+fn stored_as_said(dir: &Path, event: &EventKind) -> bool {
+    match event {
+        EventKind::AttachmentAdded { name, sha256, bytes } => attachments::holds(dir, name, sha256, *bytes),
+        _ => true,
+    }
+}
+
 fn check_lock(dir: &Path, lock: &Lock) -> Result<(), JournalError> {
     if lock.dir() == dir {
         Ok(())
@@ -275,15 +285,13 @@ fn set_aside(dir: &Path, tail: &[u8]) -> Result<(), JournalError> {
     if bytes.last() != Some(&b'\n') {
         bytes.push(b'\n');
     }
-    OpenOptions::new()
-        .append(true)
-        .create(true)
-        .mode(0o600)
-        .open(&path)
-        .and_then(|mut file| {
-            file.write_all(&bytes)?;
-            file.sync_data()
-        })
+    let mut file = file_util::open_regular_with(
+        &path,
+        Links::Refuse,
+        OpenOptions::new().append(true).create(true).mode(0o600),
+    )?;
+    file.write_all(&bytes)
+        .and_then(|()| file.sync_data())
         .and_then(|()| sync_dir(dir))
         .map_err(JournalError::file("write", &path))
 }
@@ -545,5 +553,47 @@ mod tests {
         assert!(read(dir.path()).unwrap().events.is_empty());
         // Set aside once, not again at every look.
         assert!(journal.take_inbox(&notes_only).unwrap().is_empty());
+    }
+
+    #[test]
+    fn a_queued_attachment_is_taken_only_if_stored_as_it_says() {
+        let dir = tempfile::tempdir().unwrap();
+        let outside = tempfile::tempdir().unwrap();
+        let evidence = outside.path().join("df.txt");
+        fs::write(&evidence, "100%\n").unwrap();
+        let stored = crate::journal::store_attachment(dir.path(), &evidence).unwrap();
+        let attachments = dir.path().join(crate::journal::ATTACHMENTS_DIR);
+        std::os::unix::fs::symlink(attachments.join("df.txt"), attachments.join("link.txt")).unwrap();
+        fs::write(attachments.join(".hidden.txt"), "100%\n").unwrap();
+        let file = |name: &str, sha256: &str, bytes: u64| EventKind::AttachmentAdded {
+            name: name.into(),
+            sha256: sha256.into(),
+            bytes,
+        };
+        let sha = stored.sha256.as_str();
+        let queue = |kind| crate::journal::queue(dir.path(), &queued("bob@web2", 1, kind)).unwrap();
+        let good = queue(file("df.txt", sha, 5));
+        let refused = [
+            queue(file("../../../etc/passwd", sha, 5)),
+            queue(file("df.txt", &"0".repeat(64), 5)),
+            queue(file("df.txt", sha, 6)),
+            queue(file("missing.txt", sha, 5)),
+            queue(file("link.txt", sha, 5)),
+            queue(file(".hidden.txt", sha, 5)),
+            queue(file("..", sha, 5)),
+            queue(file("", sha, 5)),
+        ];
+
+        let mut journal = Journal::create(dir.path(), ACTOR, lock(dir.path())).unwrap();
+        let taken = journal.take_inbox(&EventKind::may_be_queued).unwrap();
+        assert_eq!(taken.len(), 1, "{taken:#?}");
+        assert_eq!(taken[0].queued.as_deref(), Some(good.as_str()));
+        for id in &refused {
+            let state = crate::journal::inbox_state(dir.path(), id);
+            assert!(
+                matches!(state, crate::journal::EntryState::Refused(_)),
+                "{id}: {state:?}"
+            );
+        }
     }
 }

@@ -13,9 +13,14 @@
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::time::{Duration, Instant};
 
 /// The time every test runs at, so review deadlines and dates are stable.
 pub const NOW: &str = "2026-11-28T09:00:00Z";
+
+/// Far longer than any run takes that reads nothing it must wait for:
+/// what [`Test::again_promptly`] allows.
+pub const PROMPTLY: Duration = Duration::from_secs(20);
 
 /// A small valid runbook for tests to start from.
 pub const MINIMAL: &str = r#"schema = 1
@@ -131,6 +136,55 @@ impl Test {
             "--resolution",
             "cleaned up",
         ])
+    }
+
+    /// Runs with other arguments like [`Test::again`], but kills the run
+    /// and fails the test if it takes longer than [`PROMPTLY`]: for runs
+    /// that must not wait on something put in their way (a FIFO, a device).
+    pub fn again_promptly<I, S>(&mut self, args: I) -> Outcome
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.args = args.into_iter().map(Into::into).collect();
+        let mut child = self
+            .command(&self.args)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("run the runbook binary");
+        // Drained meanwhile, so that a full pipe never stalls the run.
+        let drain = |pipe: Option<Box<dyn std::io::Read + Send>>| {
+            std::thread::spawn(move || {
+                let mut bytes = Vec::new();
+                if let Some(mut pipe) = pipe {
+                    let _ = pipe.read_to_end(&mut bytes);
+                }
+                String::from_utf8_lossy(&bytes).into_owned()
+            })
+        };
+        let stdout = drain(child.stdout.take().map(|p| Box::new(p) as _));
+        let stderr = drain(child.stderr.take().map(|p| Box::new(p) as _));
+        let give_up = Instant::now() + PROMPTLY;
+        let status = loop {
+            if let Some(status) = child.try_wait().expect("wait for the runbook binary") {
+                break status;
+            }
+            if Instant::now() >= give_up {
+                let _ = child.kill();
+                let _ = child.wait();
+                panic!(
+                    "`runbook {}` still ran after {PROMPTLY:?}: it waited on something",
+                    self.args.join(" ")
+                );
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        };
+        Outcome {
+            code: status.code(),
+            stdout: stdout.join().expect("stdout"),
+            stderr: stderr.join().expect("stderr"),
+        }
     }
 
     /// Runs with other arguments as another user (`USER`), as a second
