@@ -324,50 +324,6 @@ impl Archive {
         Ok(Some(len - keep))
     }
 
-    /// The last index line: the record the next one chains to.
-    pub fn last(&self) -> Result<Option<IndexEntry>, ArchiveError> {
-        let path = self.index_path();
-        let mut file = match File::open(&path) {
-            Ok(file) => file,
-            Err(error) if error.kind() == io::ErrorKind::NotFound => return Ok(None),
-            Err(error) => return Err(io_error("open", &path)(error)),
-        };
-        let len = file.metadata().map_err(io_error("read", &path))?.len();
-        if len == 0 {
-            return Ok(None);
-        }
-        // The last line runs from the end of the one before to the final
-        // `\n`, which a whole index always has.
-        let mut last_byte = [0];
-        file.seek(SeekFrom::Start(len - 1))
-            .and_then(|_| file.read_exact(&mut last_byte))
-            .map_err(io_error("read", &path))?;
-        if last_byte != *b"\n" {
-            return Err(ArchiveError::Index {
-                path,
-                line: 0,
-                reason: "the last line is cut short (a crash while writing?); rebuild the index".into(),
-            });
-        }
-        let start = last_newline_end(&mut file, len - 1).map_err(io_error("read", &path))?;
-        let mut line = vec![0; (len - 1 - start) as usize];
-        file.seek(SeekFrom::Start(start))
-            .and_then(|_| file.read_exact(&mut line))
-            .map_err(io_error("read", &path))?;
-        parse_entry(&line).map(Some).map_err(|reason| match start {
-            0 => ArchiveError::Index {
-                path,
-                line: 1,
-                reason,
-            },
-            _ => ArchiveError::Index {
-                path,
-                line: 0,
-                reason: format!("the last line: {reason}"),
-            },
-        })
-    }
-
     /// The record the next one chains to: the index's last line, once the
     /// record files confirm that it is the archive's last record. The index
     /// is only a listing; when it was lost, emptied or cut short, its last
@@ -1112,7 +1068,7 @@ mod tests {
             .enumerate()
         {
             let lock = archive.lock().unwrap();
-            let previous = archive.last().unwrap().map(|e| e.sha256);
+            let previous = archive.tip().unwrap().map(|e| e.sha256);
             let record = record(id, 10 + n as u32, previous);
             let bytes = record.to_bytes().unwrap();
             stored.push(archive.store(&lock, &record, &bytes, "SIG\n").unwrap());
@@ -1126,28 +1082,6 @@ mod tests {
             .iter()
             .rposition(|&b| b == b'\n')
             .map_or(0, |at| at + 1)
-    }
-
-    #[test]
-    fn last_is_the_final_line_and_a_broken_one_is_named() {
-        let root = tempfile::tempdir().unwrap();
-        let archive = Archive::new(root.path().join("archive"));
-        assert_eq!(archive.last().unwrap(), None, "no index yet");
-        let stored = three(&archive);
-        assert_eq!(archive.last().unwrap(), Some(stored[2].entry.clone()));
-
-        let index = archive.index_path();
-        let whole = fs::read(&index).unwrap();
-        let last = last_line_start(&whole);
-        fs::write(&index, &whole[..whole.len() - 1]).unwrap();
-        let error = archive.last().unwrap_err().to_string();
-        assert!(error.contains("line 0: the last line is cut short"), "{error}");
-        fs::write(&index, [&whole[..last], b"{}\n"].concat()).unwrap();
-        let error = archive.last().unwrap_err().to_string();
-        assert!(error.contains("line 0: the last line: "), "{error}");
-        fs::write(&index, b"{}\n").unwrap();
-        let error = archive.last().unwrap_err().to_string();
-        assert!(error.contains("line 1: "), "{error}");
     }
 
     #[test]
@@ -1175,6 +1109,12 @@ mod tests {
             ArchiveError::Unindexed { missing: true, ref files, .. } if files.len() == 3
         ));
 
+        fs::write(&index, &whole[..whole.len() - 1]).unwrap();
+        let error = archive.tip().unwrap_err().to_string();
+        assert!(
+            error.ends_with("line 3: the last line is cut short (a crash while writing?)"),
+            "{error}"
+        );
         fs::write(&index, [&whole[..], &whole[last..]].concat()).unwrap();
         let error = archive.tip().unwrap_err().to_string();
         assert!(
@@ -1210,7 +1150,7 @@ mod tests {
         assert_eq!(fs::read_to_string(&stored[0].sig_path).unwrap(), "SIG\n");
         let entries: Vec<IndexEntry> = archive.entries().unwrap().map(|e| e.unwrap().1).collect();
         assert_eq!(entries.len(), 3);
-        assert_eq!(archive.last().unwrap().unwrap(), entries[2]);
+        assert_eq!(archive.tip().unwrap().unwrap(), entries[2]);
         let second = Record::from_bytes(&fs::read(&stored[1].path).unwrap()).unwrap();
         assert_eq!(
             second.previous_record.as_deref(),
