@@ -646,6 +646,19 @@ fn once_archived_an_incident_is_no_longer_overdue() {
 }
 
 #[test]
+fn an_archived_incident_is_not_overdue_while_its_index_line_is_lost() {
+    let mut test = with_key();
+    finish(&mut test);
+    test.archive(IDS[0]).success();
+    std::fs::remove_file(test.data().join("archive/index.jsonl")).unwrap();
+    test.again(["check", "--as-of", TWO_DAYS_LATER])
+        .success()
+        .stdout_lacks("archive-overdue");
+    let mut late = test.env("RUNBOOK_NOW", TWO_DAYS_LATER);
+    late.again(["incidents"]).success().stdout_contains("archived");
+}
+
+#[test]
 fn the_config_can_point_at_an_existing_passphrase_protected_key() {
     let test = Test::new().runbook("fixed", FIXED);
     let keys = test.work().join("keys");

@@ -17,18 +17,23 @@ pub enum Archiving {
     Overdue(DateTime<Utc>),
 }
 
-/// The ids in the archive's index.
+/// The ids of archived incidents: those the index lists, and those whose
+/// record file is there (the records are the truth; an index that was lost
+/// or cut short must not make filed incidents look overdue).
 pub fn archived_ids(context: &Context) -> HashSet<String> {
     let archive = crate::record::Archive::new(context.archive_dir());
-    archive
+    let indexed = archive
         .entries()
-        .map(|entries| {
-            entries
-                .filter_map(|entry| entry.ok())
-                .map(|(_, entry)| entry.id)
-                .collect()
-        })
+        .into_iter()
+        .flatten()
+        .filter_map(|entry| entry.ok())
+        .map(|(_, entry)| entry.id);
+    let filed = archive
+        .record_files()
         .unwrap_or_default()
+        .into_iter()
+        .filter_map(|path| Some(path.file_stem()?.to_str()?.to_owned()));
+    indexed.chain(filed).collect()
 }
 
 /// Where `incident` (kept in `dir`) stands at `now`.
