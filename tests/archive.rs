@@ -475,6 +475,15 @@ fn swapped_index_lines_break_the_chain() {
 }
 
 #[test]
+fn verify_refuses_what_is_not_an_incident_id() {
+    let mut test = three_archived();
+    test.again(["verify", IDS[0], "../x"])
+        .status(2)
+        .stderr_contains("`../x` is not an incident id")
+        .stdout_lacks("verified");
+}
+
+#[test]
 fn a_record_missing_from_the_index_is_caught() {
     let mut test = three_archived();
     let index = index_lines(&test);

@@ -37,6 +37,14 @@ pub struct Args {
 }
 
 pub fn run(context: &Context, args: &Args) -> Result<ExitCode> {
+    if let Some(id) = args
+        .incidents
+        .iter()
+        .find(|id| !crate::journal::is_incident_id(id))
+    {
+        return Err(Error::usage(format!("`{}` is not an incident id", sanitize(id)))
+            .with_hint("incident ids look like INC-20261128-0001; see `runbook records`"));
+    }
     let archive = match &args.archive {
         Some(dir) if !dir.is_dir() => {
             return Err(Error::usage(format!(
