@@ -314,7 +314,7 @@ fn a_summary_file_that_never_ends_is_refused_at_once() {
     finish(&mut test);
     let fifo = test.work().join("summary.toml");
     rustix::fs::mkfifoat(rustix::fs::CWD, &fifo, rustix::fs::Mode::from_raw_mode(0o600)).unwrap();
-    test.again_within(10, ["archive", IDS[0], "--summary", "summary.toml"])
+    test.again_promptly(["archive", IDS[0], "--summary", "summary.toml"])
         .status(2)
         .stderr_contains("cannot read the summary file summary.toml: is a named pipe");
 }

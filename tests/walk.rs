@@ -299,7 +299,7 @@ fn an_answers_file_that_never_ends_or_is_too_large_is_refused_at_once() {
     let fifo = test.work().join("fifo");
     rustix::fs::mkfifoat(rustix::fs::CWD, &fifo, rustix::fs::Mode::from_raw_mode(0o600)).unwrap();
     let mut test = test;
-    test.again_within(10, ["start", "web", "--answers", "fifo"])
+    test.again_promptly(["start", "web", "--answers", "fifo"])
         .status(2)
         .stderr_contains("cannot read the answers file fifo: is a named pipe");
     test.again(["start", "web", "--answers", "big.toml"])

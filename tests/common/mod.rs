@@ -300,39 +300,6 @@ impl Test {
         }
     }
 
-    /// Like [`Test::again`], but a run still going after `seconds` is
-    /// killed and fails the test: for inputs that once made the binary wait
-    /// forever.
-    #[track_caller]
-    pub fn again_within<I, S>(&mut self, seconds: u64, args: I) -> Outcome
-    where
-        I: IntoIterator<Item = S>,
-        S: Into<String>,
-    {
-        self.args = args.into_iter().map(Into::into).collect();
-        let mut child = self
-            .command(&self.args)
-            .stdout(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::piped())
-            .spawn()
-            .expect("run the runbook binary");
-        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(seconds);
-        while child.try_wait().expect("wait for the binary").is_none() {
-            if std::time::Instant::now() > deadline {
-                let _ = child.kill();
-                let _ = child.wait();
-                panic!("{:?} still running after {seconds}s", self.args);
-            }
-            std::thread::sleep(std::time::Duration::from_millis(20));
-        }
-        let output = child.wait_with_output().expect("the binary's output");
-        Outcome {
-            code: output.status.code(),
-            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-        }
-    }
-
     /// The binary with `args` in this test's environment, to start and
     /// wait for by hand (say, while another runs in a pseudo-terminal).
     pub fn command<I, S>(&self, args: I) -> Command
