@@ -193,14 +193,16 @@ fn values_no_command_environment_can_carry_are_refused_up_front() {
         .file("said.toml", format!("ask = \"{}\"\n", "b".repeat(200_000)));
     test.again(["start", "web", "--answers", "nul.toml"])
         .status(2)
-        .stderr_contains("payload: the value holds a NUL byte");
+        .stderr_contains("error: the value holds a NUL byte")
+        .stderr_contains("nul.toml:2:11");
     test.again(["start", "web", "--var", &format!("payload={long}")])
         .status(2)
         .stderr_contains("payload: the value is 100000 bytes long, over the 65536 bytes")
         .stderr_lacks(&long);
     test.again(["start", "ask", "--answers", "said.toml"])
         .status(2)
-        .stderr_contains("ask: the answer is 200000 bytes long");
+        .stderr_contains("error: the answer is 200000 bytes long")
+        .stderr_contains("said.toml:1:7");
     assert!(!test.data().join("incidents").exists(), "no incident was opened");
 }
 
@@ -230,7 +232,7 @@ fn bad_answers_exit_2_before_anything_starts() {
     ]);
     outcome
         .status(2)
-        .stderr_contains("--var service=NOT OK: does not match the pattern ^[a-z]+$")
+        .stderr_contains("--var service=NOT OK: the value of `service` does not match the pattern ^[a-z]+$")
         .stderr_contains("--answer ok=maybe: step `ok` expects yes or no")
         .stderr_contains("--answer nope: `web` has no step `nope`");
     assert!(!test.data().join("incidents").exists(), "no incident was opened");
@@ -268,6 +270,109 @@ fn malformed_answers_file_is_located() {
         .run()
         .status(2)
         .stderr_contains("answers.toml:2:");
+}
+
+#[test]
+fn what_an_answers_file_means_wrong_is_located_in_it() {
+    // `ok` first appears in a comment and in another step's value: the
+    // problem is where the key is, not where its text first occurs.
+    let answers = r#"# ok, fix and the rest
+fix = "ok"
+ok = "maybe"
+nope = "yes"
+
+[vars]
+service = "NOT OK"
+servic = "x"
+payload = "VALUE"
+"#;
+    let mut test = Test::new()
+        .runbook("web", WEB)
+        .file("answers.toml", answers)
+        .file("checks.toml", "os-checklist = [1, \"99\"]\n")
+        .file("resume.toml", "ok = \"yes\"\n\n[vars]\nservice = \"db\"\n");
+    let outcome = test.again([
+        "start",
+        "web",
+        "--answers",
+        "answers.toml",
+        "--answer",
+        "fix=perhaps",
+    ]);
+    insta::assert_snapshot!(outcome.stderr_and_status(), @r#"
+    error: step `ok` expects yes or no
+     --> answers.toml:3:6
+      |
+    3 | ok = "maybe"
+      |      ^^^^^^^
+      = hint: see `runbook show` for the steps and what each expects
+    error: `web` has no step `nope`
+     --> answers.toml:4:1
+      |
+    4 | nope = "yes"
+      | ^^^^
+      = hint: see `runbook show` for the step ids
+    error: the value of `service` does not match the pattern ^[a-z]+$
+     --> answers.toml:7:11
+      |
+    7 | service = "NOT OK"
+      |           ^^^^^^^^
+      = hint: see `runbook show` for the steps and what each expects
+    error: `web` has no variable `servic`
+     --> answers.toml:8:1
+      |
+    8 | servic = "x"
+      | ^^^^^^
+      = hint: did you mean `service`?
+    error: `VALUE` is the placeholder of the resume line; put the value in its place
+     --> answers.toml:9:11
+      |
+    9 | payload = "VALUE"
+      |           ^^^^^^^
+      = hint: see `runbook show` for the steps and what each expects
+    error: --answer fix=perhaps: step `fix` expects yes/run/retry or no/skip/done
+      --> the command line
+      = hint: see `runbook show` for the steps and what each expects
+    [exit 2]
+    "#);
+    assert!(!test.data().join("incidents").exists(), "no incident was opened");
+    // Flags alone are still worded as flags.
+    test.again(["start", "web", "--answer", "ok=maybe"])
+        .status(2)
+        .stderr_contains("error: invalid answers:\n  --answer ok=maybe: step `ok` expects yes or no");
+    // A variable the incident already holds, changed by the file.
+    test.again(["start", "web", "--var", "payload=one", "--var", "service=api"])
+        .status(3);
+    let outcome = test.again(["resume", FIRST, "--answers", "resume.toml"]);
+    insta::assert_snapshot!(outcome.stderr_and_status(), @r#"
+    error: `service` is already `api` in this incident, and variables are fixed once set
+     --> resume.toml:4:11
+      |
+    4 | service = "db"
+      |           ^^^^
+      = hint: leave the variable out; if it was wrong, say so with `runbook note`, or start a new incident
+    [exit 2]
+    "#);
+    // A checklist's item out of range, at the item.
+    let outcome = test.again([
+        "start",
+        "server-software-failure",
+        "--var",
+        "host=a",
+        "--var",
+        "symptom=b",
+        "--answers",
+        "checks.toml",
+    ]);
+    insta::assert_snapshot!(outcome.stderr_and_status(), @r#"
+    error: step `os-checklist` expects item numbers 1-5 or item texts, or none
+     --> checks.toml:1:20
+      |
+    1 | os-checklist = [1, "99"]
+      |                    ^^^^
+      = hint: see `runbook show` for the steps and what each expects
+    [exit 2]
+    "#);
 }
 
 #[test]

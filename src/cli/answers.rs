@@ -1,11 +1,13 @@
 //! `--var`, `--answer`, `--answers FILE`: what a script tells a walk.
 
-use crate::engine::{Answers, Given};
+use crate::engine::{Answers, Given, Origin, Part, Problem};
 use crate::error::{Error, Result};
-use crate::load::{Diagnostic, Level, Origin};
+use crate::load::{self, Diagnostic, Level, Source};
 use crate::model::{Runbook, Span};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use toml::Spanned;
+use toml::de::{DeString, DeTable, DeValue};
 
 #[derive(Debug, Clone, clap::Args)]
 pub struct AnswerArgs {
@@ -51,46 +53,62 @@ impl AnswerArgs {
     /// variables the incident already has (none at start): giving one
     /// again with another value is refused, as variables are fixed once
     /// set and the walk would silently go on with the old value.
+    ///
+    /// Problems with flags are worded as the flags; problems with what the
+    /// answers file says are located in it, as the loader locates a
+    /// runbook's.
     pub fn answers(
         &self,
         runbook: &Runbook,
         defaults: bool,
         set: &BTreeMap<String, String>,
     ) -> Result<Answers> {
-        let mut vars: BTreeMap<String, String> = BTreeMap::new();
-        let mut given: Vec<(String, Given)> = Vec::new();
+        let mut vars: BTreeMap<String, (String, Origin)> = BTreeMap::new();
+        let mut given: Vec<(String, Given, Origin)> = Vec::new();
+        let mut file = None;
         if let Some(path) = &self.answers_file {
-            let (file_vars, file_given) = read_file(path)?;
-            vars.extend(file_vars);
+            let read = read_file(path)?;
+            vars.extend(read.vars);
             // A flag beats the file for a step as for a variable: all the
             // file's answers to that step make way, or they would be used
             // first and the flag's left over.
             given.extend(
-                file_given
+                read.given
                     .into_iter()
-                    .filter(|(key, _)| !self.answers.iter().any(|(flag, _)| flag == key)),
+                    .filter(|(key, ..)| !self.answers.iter().any(|(flag, _)| flag == key)),
             );
+            file = Some(read.source);
         }
-        vars.extend(self.vars.iter().cloned());
-        let changed: Vec<String> = vars
+        vars.extend(
+            self.vars
+                .iter()
+                .map(|(name, value)| (name.clone(), (value.clone(), Origin::Flag))),
+        );
+        let changed: Vec<Problem> = vars
             .iter()
-            .filter_map(|(name, value)| {
+            .filter_map(|(name, (value, origin))| {
                 let was = set.get(name).filter(|was| *was != value)?;
-                Some(format!(
-                    "--var {name}={value}: `{name}` is already `{was}` in this incident, and variables are fixed once set"
-                ))
+                Some(Problem {
+                    origin: origin.clone(),
+                    part: Part::Value,
+                    flag: format!("--var {name}={value}"),
+                    message: format!(
+                        "`{name}` is already `{was}` in this incident, and variables are fixed once set"
+                    ),
+                    hint: None,
+                })
             })
             .collect();
         given.extend(
             self.answers
                 .iter()
-                .map(|(key, value)| (key.clone(), Given::One(value.clone()))),
+                .map(|(key, value)| (key.clone(), Given::One(value.clone()), Origin::Flag)),
         );
         if defaults {
             for var in &runbook.vars {
                 if let Some(default) = &var.default {
                     vars.entry(var.name.value.clone())
-                        .or_insert_with(|| default.clone());
+                        .or_insert_with(|| (default.clone(), Origin::Default));
                 }
             }
         }
@@ -104,26 +122,66 @@ impl AnswerArgs {
             result => {
                 let mut problems = changed;
                 problems.extend(result.err().unwrap_or_default());
-                Err(Error::usage(format!("invalid answers:\n  {}", problems.join("\n  "))).with_hint(hint))
+                Err(refusal(problems, file.as_ref(), hint))
             }
         }
     }
 }
 
+/// The error for answers the runbook cannot take. Flags alone are listed
+/// as they were given; once the file is at fault, every problem is a
+/// diagnostic, those in the file located at the key or value, so that
+/// all of them are shown at once and the same way.
+fn refusal(problems: Vec<Problem>, file: Option<&Source>, hint: &str) -> Error {
+    let located = |problem: &Problem| file.zip(problem.span());
+    if !problems.iter().any(|problem| located(problem).is_some()) {
+        let listed: Vec<String> = problems.iter().map(Problem::to_string).collect();
+        return Error::usage(format!("invalid answers:\n  {}", listed.join("\n  "))).with_hint(hint);
+    }
+    let mut diagnostics: Vec<Diagnostic> = problems
+        .iter()
+        .map(|problem| {
+            let diagnostic = match located(problem) {
+                Some((source, span)) => {
+                    Diagnostic::new(Level::Error, source, Some(span), problem.message.clone())
+                }
+                None => Diagnostic::file(
+                    Level::Error,
+                    "the command line",
+                    format!("{}: {}", problem.flag, problem.message),
+                ),
+            };
+            diagnostic.with_hint(problem.hint.as_deref().unwrap_or(hint))
+        })
+        .collect();
+    // The file's problems in the order they are written, then the flags'.
+    diagnostics.sort_by_key(|diagnostic| {
+        diagnostic
+            .location
+            .as_ref()
+            .map_or((usize::MAX, 0), |location| (location.line, location.column))
+    });
+    Error::Diagnostics(diagnostics)
+}
+
 /// The most an answers file may hold: far more than any runbook asks.
 const ANSWERS_LIMIT: u64 = 1024 * 1024;
 
-/// An answers file: `step = "value"`, lists for checklists, `[vars]`.
-/// Variables and answers, as read from a file.
-type FileAnswers = (BTreeMap<String, String>, Vec<(String, Given)>);
+/// What an answers file gives, each with where it is written.
+struct FileAnswers {
+    source: Source,
+    vars: BTreeMap<String, (String, Origin)>,
+    given: Vec<(String, Given, Origin)>,
+}
 
+/// An answers file: `step = "value"`, lists for checklists, `[vars]`.
 fn read_file(path: &Path) -> Result<FileAnswers> {
     let name = path.display().to_string();
     let bytes = crate::file_util::read_regular_or_pipe(path, ANSWERS_LIMIT)
         .map_err(|failed| Error::usage(format!("cannot read the answers file {name}: {}", failed.error)))?;
-    let source = crate::load::decode(&name, Origin::File(path.to_path_buf()), bytes)
+    let source = crate::load::decode(&name, load::Origin::File(path.to_path_buf()), bytes)
         .map_err(|d| Error::Diagnostics(vec![d.with_hint("save the answers file as UTF-8")]))?;
-    let table: toml::Table = toml::from_str(&source.text).map_err(|error| {
+    let table = DeTable::parse(&source.text).map_err(|error| {
         let span = error.span().map(Span::new);
         Error::Diagnostics(vec![
             Diagnostic::new(
@@ -137,39 +195,79 @@ fn read_file(path: &Path) -> Result<FileAnswers> {
     })?;
     let mut vars = BTreeMap::new();
     let mut given = Vec::new();
-    let scalar = |value: &toml::Value| match value {
-        toml::Value::String(text) => Some(text.clone()),
-        toml::Value::Integer(number) => Some(number.to_string()),
-        toml::Value::Boolean(flag) => Some(if *flag { "yes" } else { "no" }.to_owned()),
-        _ => None,
+    let mut problems = Vec::new();
+    let mut wrong = |span: Span, message: String| {
+        problems.push(
+            Diagnostic::new(Level::Error, &source, Some(span), message).with_hint(
+                "answers are strings (\"yes\", \"done\", an option label or text) or lists of strings for checklists",
+            ),
+        );
     };
-    let located = |key: &str, what: &str| {
-        let at = source.text.find(key).map(|at| Span::new(at..at + key.len()));
-        Error::Diagnostics(vec![Diagnostic::new(Level::Error, &source, at, what.to_owned()).with_hint(
-            "answers are strings (\"yes\", \"done\", an option label or text) or lists of strings for checklists",
-        )])
+    let origin = |key: &Spanned<DeString<'_>>, value: &Spanned<DeValue<'_>>, items: Vec<Span>| Origin::File {
+        key: Span::new(key.span()),
+        value: Span::new(value.span()),
+        items,
     };
-    for (key, value) in &table {
-        match value {
-            toml::Value::Table(inner) if key == "vars" => {
-                for (name, value) in inner {
-                    let value = scalar(value)
-                        .ok_or_else(|| located(name, &format!("variable `{name}` must be a string")))?;
-                    vars.insert(name.clone(), value);
+    for (key, value) in table.get_ref() {
+        let name = key.get_ref();
+        match value.get_ref() {
+            DeValue::Table(inner) if name == "vars" => {
+                for (var, value) in inner {
+                    match scalar(value.get_ref()) {
+                        Some(text) => {
+                            vars.insert(var.get_ref().to_string(), (text, origin(var, value, Vec::new())));
+                        }
+                        None => wrong(
+                            Span::new(value.span()),
+                            format!("variable `{}` must be a string", var.get_ref()),
+                        ),
+                    }
                 }
             }
-            toml::Value::Array(items) => {
-                let items: Option<Vec<String>> = items.iter().map(scalar).collect();
-                let items =
-                    items.ok_or_else(|| located(key, &format!("`{key}` must be a list of strings")))?;
-                given.push((key.clone(), Given::List(items)));
+            DeValue::Array(items) => {
+                let texts: Option<Vec<String>> = items.iter().map(|item| scalar(item.get_ref())).collect();
+                match texts {
+                    Some(texts) => {
+                        let spans = items.iter().map(|item| Span::new(item.span())).collect();
+                        given.push((name.to_string(), Given::List(texts), origin(key, value, spans)));
+                    }
+                    None => wrong(
+                        Span::new(value.span()),
+                        format!("`{name}` must be a list of strings"),
+                    ),
+                }
             }
-            value => {
-                let value =
-                    scalar(value).ok_or_else(|| located(key, &format!("`{key}` must be a string")))?;
-                given.push((key.clone(), Given::One(value)));
-            }
+            inner => match scalar(inner) {
+                Some(text) => {
+                    given.push((name.to_string(), Given::One(text), origin(key, value, Vec::new())))
+                }
+                None => wrong(Span::new(value.span()), format!("`{name}` must be a string")),
+            },
         }
     }
-    Ok((vars, given))
+    if problems.is_empty() {
+        Ok(FileAnswers { source, vars, given })
+    } else {
+        Err(Error::Diagnostics(problems))
+    }
+}
+
+/// An answer written as a string, a number (an option or item number) or
+/// a boolean (yes or no).
+fn scalar(value: &DeValue<'_>) -> Option<String> {
+    match value {
+        DeValue::String(text) => Some(text.to_string()),
+        DeValue::Integer(number) => {
+            let digits = number.as_str().replace('_', "");
+            let digits = digits
+                .trim_start_matches("0x")
+                .trim_start_matches("0o")
+                .trim_start_matches("0b");
+            i64::from_str_radix(digits, number.radix())
+                .ok()
+                .map(|number| number.to_string())
+        }
+        DeValue::Boolean(flag) => Some(if *flag { "yes" } else { "no" }.to_owned()),
+        _ => None,
+    }
 }

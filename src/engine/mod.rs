@@ -10,6 +10,7 @@ mod executor;
 pub mod fire;
 mod operator;
 mod ports;
+mod problem;
 mod scripted;
 mod shell;
 #[cfg(test)]
@@ -23,6 +24,7 @@ pub use executor::{
 };
 pub use operator::{Context, Decision, Operator, Question, Reply, Value};
 pub use ports::{Clock, Notification, Notifier, Sink};
+pub use problem::{Origin, Part, Problem};
 pub use scripted::{Answers, Given, Observer, ScriptedOperator, expects};
 pub use shell::ShellExecutor;
 pub use walk::{Engine, JournalFailed, Ports, Start, Stop, matches_pattern, next_timer, render_text};

@@ -3,6 +3,7 @@
 //! question nobody answered pauses the incident.
 
 use super::operator::{Context, Decision, Operator, Question, Reply, Value};
+use super::problem::{Origin, Part, Problem};
 use crate::model::{AnswerSource, Event, Lang, Runbook, Step, StepKind, StepResult};
 use std::collections::{BTreeMap, VecDeque};
 
@@ -36,78 +37,39 @@ pub struct Answers {
 }
 
 impl Answers {
-    /// Checks every answer against the runbook: unknown steps, values that
-    /// are not among a step's options, text not matching a pattern. All
-    /// problems are returned at once.
+    /// Checks every answer and variable against the runbook: unknown steps,
+    /// values that are not among a step's options, text not matching a
+    /// pattern. Each comes with where it was given, which each problem
+    /// carries back; all problems are returned at once.
     pub fn new(
         runbook: &Runbook,
-        given: Vec<(String, Given)>,
-        vars: BTreeMap<String, String>,
-    ) -> Result<Answers, Vec<String>> {
+        given: Vec<(String, Given, Origin)>,
+        vars: BTreeMap<String, (String, Origin)>,
+    ) -> Result<Answers, Vec<Problem>> {
         let mut answers = Answers {
             by_key: BTreeMap::new(),
             vars: BTreeMap::new(),
         };
         let mut problems = Vec::new();
-        for (name, value) in vars {
-            if value.trim() == VAR_PLACEHOLDER {
-                problems.push(format!(
-                    "--var {name}={value}: `{VAR_PLACEHOLDER}` is the placeholder of the resume line; put the value in its place"
-                ));
-                continue;
-            }
-            if let Some(problem) = super::unfit_for_environment(&value) {
-                problems.push(format!("--var {name}: the value {problem}"));
-                continue;
-            }
-            match runbook.vars.iter().find(|var| var.name.value == name) {
-                Some(var) => {
-                    if !super::matches_pattern(var.pattern.as_ref().map(|p| p.value.as_str()), &value) {
-                        problems.push(format!(
-                            "--var {name}={value}: does not match the pattern {}",
-                            var.pattern.as_ref().map(|p| p.value.as_str()).unwrap_or("")
-                        ));
-                    }
+        for (name, (value, origin)) in vars {
+            match var_fault(runbook, &name, &value) {
+                None => {
                     answers.vars.insert(name, value);
                 }
-                None => {
-                    let known: Vec<&str> = runbook.vars.iter().map(|var| var.name.as_str()).collect();
-                    let hint =
-                        crate::model::did_you_mean(&name, known.iter().copied()).unwrap_or_else(|| {
-                            format!(
-                                "variables: {}",
-                                if known.is_empty() {
-                                    "none".to_owned()
-                                } else {
-                                    known.join(", ")
-                                }
-                            )
-                        });
-                    problems.push(format!(
-                        "--var {name}: `{runbook}` has no such variable; {hint}",
-                        runbook = runbook.id.value
-                    ));
-                }
+                Some(fault) => problems.push(Problem {
+                    flag: match (&origin, fault.shown) {
+                        (Origin::Default, _) => format!("the default of `{name}`"),
+                        (_, Some(shown)) => format!("--var {name}={shown}"),
+                        (_, None) => format!("--var {name}"),
+                    },
+                    origin,
+                    part: fault.part,
+                    message: fault.message,
+                    hint: fault.hint,
+                }),
             }
         }
-        for (key, given) in given {
-            if matches!(&given, Given::One(value) if value.trim() == ANSWER_PLACEHOLDER) {
-                problems.push(format!(
-                    "--answer {key}={ANSWER_PLACEHOLDER}: `{ANSWER_PLACEHOLDER}` is the placeholder of the resume line; put the answer in its place"
-                ));
-                continue;
-            }
-            let values = match &given {
-                Given::One(value) => std::slice::from_ref(value),
-                Given::List(values) => values.as_slice(),
-            };
-            if let Some(problem) = values
-                .iter()
-                .find_map(|value| super::unfit_for_environment(value))
-            {
-                problems.push(format!("--answer {key}: the answer {problem}"));
-                continue;
-            }
+        for (key, given, origin) in given {
             let word = match &given {
                 Given::One(word) => word.trim().to_ascii_lowercase(),
                 Given::List(_) => String::new(),
@@ -116,7 +78,7 @@ impl Answers {
             let side = runbook.step(&key).is_some_and(|step| {
                 !matches!(step.kind, StepKind::Input { .. } | StepKind::End { .. }) && word == "retry"
             });
-            match parse(runbook, &key, &given) {
+            match check(runbook, &key, &given) {
                 Ok(value) => answers.by_key.entry(key).or_default().push_back(Stored {
                     word,
                     value: Some(value),
@@ -126,7 +88,16 @@ impl Answers {
                     .entry(key)
                     .or_default()
                     .push_back(Stored { word, value: None }),
-                Err(problem) => problems.push(problem),
+                Err(fault) => problems.push(Problem {
+                    origin,
+                    part: fault.part,
+                    flag: match fault.shown {
+                        Some(shown) => format!("--answer {key}={shown}"),
+                        None => format!("--answer {key}"),
+                    },
+                    message: fault.message,
+                    hint: fault.hint,
+                }),
             }
         }
         if problems.is_empty() {
@@ -232,16 +203,130 @@ pub fn expects(question: Question<'_>, lang: &Lang) -> (String, String) {
     }
 }
 
+/// What is wrong with a given answer or variable, before it is known
+/// where it was given.
+struct Fault {
+    part: Part,
+    /// The value as the flag shows it (`--answer ok=maybe`), when it
+    /// helps; a value too long or strange to repeat is left out.
+    shown: Option<String>,
+    message: String,
+    hint: Option<String>,
+}
+
+impl Fault {
+    fn new(part: Part, message: impl Into<String>) -> Fault {
+        Fault {
+            part,
+            shown: None,
+            message: message.into(),
+            hint: None,
+        }
+    }
+
+    fn showing(mut self, value: &str) -> Fault {
+        self.shown = Some(value.to_owned());
+        self
+    }
+
+    fn hint(mut self, hint: String) -> Fault {
+        self.hint = Some(hint);
+        self
+    }
+}
+
+/// Why the runbook cannot take `value` for the variable `name`, if it
+/// cannot.
+fn var_fault(runbook: &Runbook, name: &str, value: &str) -> Option<Fault> {
+    if value.trim() == VAR_PLACEHOLDER {
+        return Some(
+            Fault::new(
+                Part::Value,
+                format!(
+                    "`{VAR_PLACEHOLDER}` is the placeholder of the resume line; put the value in its place"
+                ),
+            )
+            .showing(value),
+        );
+    }
+    if let Some(problem) = super::unfit_for_environment(value) {
+        return Some(Fault::new(Part::Value, format!("the value {problem}")));
+    }
+    let Some(var) = runbook.vars.iter().find(|var| var.name.value == name) else {
+        let known: Vec<&str> = runbook.vars.iter().map(|var| var.name.as_str()).collect();
+        let hint = crate::model::did_you_mean(name, known.iter().copied()).unwrap_or_else(|| {
+            format!(
+                "variables: {}",
+                if known.is_empty() {
+                    "none".to_owned()
+                } else {
+                    known.join(", ")
+                }
+            )
+        });
+        return Some(
+            Fault::new(
+                Part::Key,
+                format!("`{runbook}` has no variable `{name}`", runbook = runbook.id.value),
+            )
+            .hint(hint),
+        );
+    };
+    let pattern = var.pattern.as_ref().map(|p| p.value.as_str());
+    (!super::matches_pattern(pattern, value)).then(|| {
+        Fault::new(
+            Part::Value,
+            format!(
+                "the value of `{name}` does not match the pattern {}",
+                pattern.unwrap_or("")
+            ),
+        )
+        .showing(value)
+    })
+}
+
+/// Reads an answer for `key` the way its step asks, after refusing what
+/// no step takes: the resume line's placeholder, and values no command's
+/// environment could carry.
+fn check(runbook: &Runbook, key: &str, given: &Given) -> Result<Value, Fault> {
+    if let Given::One(value) = given
+        && value.trim() == ANSWER_PLACEHOLDER
+    {
+        return Err(Fault::new(
+            Part::Value,
+            format!(
+                "`{ANSWER_PLACEHOLDER}` is the placeholder of the resume line; put the answer in its place"
+            ),
+        )
+        .showing(value));
+    }
+    let values = match given {
+        Given::One(value) => std::slice::from_ref(value),
+        Given::List(values) => values.as_slice(),
+    };
+    for (index, value) in values.iter().enumerate() {
+        if let Some(problem) = super::unfit_for_environment(value) {
+            let part = match given {
+                Given::One(_) => Part::Value,
+                Given::List(_) => Part::Item(index),
+            };
+            return Err(Fault::new(part, format!("the answer {problem}")));
+        }
+    }
+    parse(runbook, key, given)
+}
+
 /// Reads an answer for `key` the way its step asks.
-fn parse(runbook: &Runbook, key: &str, given: &Given) -> Result<Value, String> {
+fn parse(runbook: &Runbook, key: &str, given: &Given) -> Result<Value, Fault> {
     let one = |given: &Given| match given {
         Given::One(value) => Ok(value.trim().to_owned()),
-        Given::List(_) => Err(format!("--answer {key}: a list is only for checklists")),
+        Given::List(_) => Err(Fault::new(Part::Value, "a list is only for checklists")),
     };
-    if let Some(timer) = runbook.timers.iter().find(|timer| timer.id.value == key) {
-        return yes_no(&one(given)?)
+    if runbook.timers.iter().any(|timer| timer.id.value == key) {
+        let value = one(given)?;
+        return yes_no(&value)
             .map(Value::YesNo)
-            .ok_or_else(|| format!("--answer {}: timer offers take yes or no", timer.id.value));
+            .ok_or_else(|| Fault::new(Part::Value, "timer offers take yes or no"));
     }
     let Some(step) = runbook.step(key) else {
         let known = runbook
@@ -251,25 +336,23 @@ fn parse(runbook: &Runbook, key: &str, given: &Given) -> Result<Value, String> {
             .chain(runbook.timers.iter().map(|timer| timer.id.as_str()));
         let hint = crate::model::did_you_mean(key, known)
             .unwrap_or_else(|| "see `runbook show` for the step ids".to_owned());
-        return Err(format!(
-            "--answer {key}: `{}` has no step `{key}`; {hint}",
-            runbook.id.value
-        ));
+        return Err(Fault::new(Part::Key, format!("`{}` has no step `{key}`", runbook.id.value)).hint(hint));
     };
-    let bad =
-        |expected: &str, value: &str| format!("--answer {key}={value}: step `{key}` expects {expected}");
+    let bad = |part: Part, expected: &str, value: &str| {
+        Fault::new(part, format!("step `{key}` expects {expected}")).showing(value)
+    };
     match &step.kind {
         StepKind::Instruction { .. } | StepKind::Notify { .. } => {
             let value = one(given)?;
             result(&value)
                 .map(Value::Result)
-                .ok_or_else(|| bad("done, failed or skip", &value))
+                .ok_or_else(|| bad(Part::Value, "done, failed or skip", &value))
         }
         StepKind::Confirm { .. } => {
             let value = one(given)?;
             yes_no(&value)
                 .map(Value::YesNo)
-                .ok_or_else(|| bad("yes or no", &value))
+                .ok_or_else(|| bad(Part::Value, "yes or no", &value))
         }
         StepKind::Choice { options } => {
             let value = one(given)?;
@@ -290,18 +373,19 @@ fn parse(runbook: &Runbook, key: &str, given: &Given) -> Result<Value, String> {
                     .enumerate()
                     .map(|(i, o)| format!("{} ({})", i + 1, o.label.get(&Lang::english())))
                     .collect();
-                bad(&format!("an option: {}", labels.join(", ")), &value)
+                bad(Part::Value, &format!("an option: {}", labels.join(", ")), &value)
             })
         }
         StepKind::Input { pattern, .. } => {
             let value = match given {
                 Given::One(value) => value.clone(),
-                Given::List(_) => return Err(format!("--answer {key}: a list is only for checklists")),
+                Given::List(_) => return Err(Fault::new(Part::Value, "a list is only for checklists")),
             };
             if super::matches_pattern(pattern.as_ref().map(|p| p.value.as_str()), &value) {
                 Ok(Value::Text(value))
             } else {
                 Err(bad(
+                    Part::Value,
                     &format!(
                         "text matching {}",
                         pattern.as_ref().map(|p| p.value.as_str()).unwrap_or("")
@@ -311,20 +395,25 @@ fn parse(runbook: &Runbook, key: &str, given: &Given) -> Result<Value, String> {
             }
         }
         StepKind::Checklist { items, .. } => {
-            let parts: Vec<String> = match given {
-                Given::List(parts) => parts.clone(),
+            let (parts, listed): (Vec<String>, bool) = match given {
+                Given::List(parts) => (parts.clone(), true),
                 // Most often an unset shell variable: it must not decide,
                 // as "nothing ticked", which way the walk goes.
                 Given::One(value) if value.trim().is_empty() => {
-                    return Err(format!(
-                        "--answer {key}=: an empty answer is refused; give the numbers of the ticked items, or `none` if nothing is ticked"
-                    ));
+                    return Err(Fault::new(
+                        Part::Value,
+                        "an empty answer is refused; give the numbers of the ticked items, or `none` if nothing is ticked",
+                    )
+                    .showing(""));
                 }
-                Given::One(value) if value.trim().eq_ignore_ascii_case("none") => Vec::new(),
-                Given::One(value) => value.split(',').map(|part| part.trim().to_owned()).collect(),
+                Given::One(value) if value.trim().eq_ignore_ascii_case("none") => (Vec::new(), false),
+                Given::One(value) => (
+                    value.split(',').map(|part| part.trim().to_owned()).collect(),
+                    false,
+                ),
             };
             let mut ticked = Vec::new();
-            for part in parts {
+            for (at, part) in parts.iter().enumerate() {
                 let by_number = part
                     .parse::<usize>()
                     .ok()
@@ -332,15 +421,16 @@ fn parse(runbook: &Runbook, key: &str, given: &Given) -> Result<Value, String> {
                     .map(|n| n - 1);
                 let by_label = items.iter().position(|item| {
                     item.variants()
-                        .any(|label| label.trim().eq_ignore_ascii_case(&part))
+                        .any(|label| label.trim().eq_ignore_ascii_case(part))
                 });
                 match by_number.or(by_label) {
                     Some(index) if !ticked.contains(&index) => ticked.push(index),
                     Some(_) => {}
                     None => {
                         return Err(bad(
+                            if listed { Part::Item(at) } else { Part::Value },
                             &format!("item numbers 1-{} or item texts, or none", items.len()),
-                            &part,
+                            part,
                         ));
                     }
                 }
@@ -353,11 +443,12 @@ fn parse(runbook: &Runbook, key: &str, given: &Given) -> Result<Value, String> {
             match value.to_ascii_lowercase().as_str() {
                 "yes" | "y" | "run" | "retry" | "true" => Ok(Value::YesNo(true)),
                 "no" | "n" | "skip" | "done" | "false" => Ok(Value::YesNo(false)),
-                _ => Err(bad("yes/run/retry or no/skip/done", &value)),
+                _ => Err(bad(Part::Value, "yes/run/retry or no/skip/done", &value)),
             }
         }
-        StepKind::End { .. } => Err(format!(
-            "--answer {key}: `{key}` is an end step and takes no answer"
+        StepKind::End { .. } => Err(Fault::new(
+            Part::Key,
+            format!("`{key}` is an end step and takes no answer"),
         )),
     }
 }

@@ -214,7 +214,13 @@ impl Harness {
     fn answers(&self, given: &[(&str, &str)]) -> Answers {
         let given = given
             .iter()
-            .map(|(k, v)| (k.to_string(), Given::One(v.to_string())))
+            .map(|(k, v)| {
+                (
+                    k.to_string(),
+                    Given::One(v.to_string()),
+                    crate::engine::Origin::Flag,
+                )
+            })
             .collect();
         Answers::new(&self.runbook, given, BTreeMap::new()).unwrap()
     }
@@ -738,13 +744,30 @@ fn milestone_cancels_its_timer() {
 fn answers_are_checked_before_anything_runs() {
     let runbook = runbook(FLOW);
     let given = vec![
-        ("upp".to_owned(), Given::One("yes".into())),
-        ("up".to_owned(), Given::One("maybe".into())),
-        ("done".to_owned(), Given::One("x".into())),
+        (
+            "upp".to_owned(),
+            Given::One("yes".into()),
+            crate::engine::Origin::Flag,
+        ),
+        (
+            "up".to_owned(),
+            Given::One("maybe".into()),
+            crate::engine::Origin::Flag,
+        ),
+        (
+            "done".to_owned(),
+            Given::One("x".into()),
+            crate::engine::Origin::Flag,
+        ),
     ];
-    let problems =
-        Answers::new(&runbook, given, BTreeMap::from([("servic".into(), "x".into())])).unwrap_err();
+    let problems = Answers::new(
+        &runbook,
+        given,
+        BTreeMap::from([("servic".into(), ("x".into(), crate::engine::Origin::Flag))]),
+    )
+    .unwrap_err();
     assert_eq!(problems.len(), 4, "{problems:#?}");
+    let problems: Vec<String> = problems.iter().map(ToString::to_string).collect();
     assert!(problems.iter().any(|p| p.contains("did you mean `up`?")));
     assert!(problems.iter().any(|p| p.contains("expects yes or no")));
     assert!(problems.iter().any(|p| p.contains("end step")));
@@ -795,10 +818,26 @@ fn a_timer_fired_by_another_writer_is_offered_at_the_next_step() {
         fired: false,
     };
     let given = vec![
-        ("up".to_owned(), Given::One("no".into())),
-        ("restart".to_owned(), Given::One("yes".into())),
-        ("escalate".to_owned(), Given::One("yes".into())),
-        ("call".to_owned(), Given::One("done".into())),
+        (
+            "up".to_owned(),
+            Given::One("no".into()),
+            crate::engine::Origin::Flag,
+        ),
+        (
+            "restart".to_owned(),
+            Given::One("yes".into()),
+            crate::engine::Origin::Flag,
+        ),
+        (
+            "escalate".to_owned(),
+            Given::One("yes".into()),
+            crate::engine::Origin::Flag,
+        ),
+        (
+            "call".to_owned(),
+            Given::One("done".into()),
+            crate::engine::Origin::Flag,
+        ),
     ];
     let answers = Answers::new(&runbook, given, BTreeMap::new()).unwrap();
     let mut quiet = Quiet;
