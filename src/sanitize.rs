@@ -25,6 +25,25 @@ pub fn sanitize_line(text: &str) -> Cow<'_, str> {
     escape_if(text, is_unsafe)
 }
 
+/// How many characters of a value [`one_line`] keeps.
+const SHOWN_CHARS: usize = 60;
+
+/// A value shown in passing, on a line that says something else too
+/// (`service = …`, an answer): its first line, cut at 60 characters and
+/// sanitized, then `…` and how many lines were left out. Shown whole, a
+/// value holding line breaks could forge lines of its own.
+pub fn one_line(value: &str) -> String {
+    let mut lines = value.lines();
+    let first: String = lines.next().unwrap_or("").chars().take(SHOWN_CHARS).collect();
+    let more = lines.count();
+    let shown = sanitize_line(&first);
+    match more {
+        0 if first.len() == value.len() => shown.into_owned(),
+        0 => format!("{shown} …"),
+        _ => format!("{shown} … ({more} more lines)"),
+    }
+}
+
 fn escape_if(text: &str, escape: impl Fn(char) -> bool) -> Cow<'_, str> {
     if !text.chars().any(&escape) {
         return Cow::Borrowed(text);
@@ -172,6 +191,18 @@ mod tests {
             assert_eq!(sanitize(&text), format!("a\\u{{{:x}}}b", u32::from(c)));
         }
         assert_eq!(sanitize("\u{85}"), "\\x85");
+    }
+
+    #[test]
+    fn one_line_shows_the_first_line_only() {
+        assert_eq!(one_line("web"), "web");
+        assert_eq!(
+            one_line("ok\r\nINC-20261128-0001 ended: resolved"),
+            "ok … (1 more lines)"
+        );
+        assert_eq!(one_line("a\nb\nc"), "a … (2 more lines)");
+        assert_eq!(one_line("a\rb\x1b[2J"), "a\\x0db\\x1b[2J");
+        assert_eq!(one_line(&"x".repeat(61)), format!("{} …", "x".repeat(60)));
     }
 
     #[test]

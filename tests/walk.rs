@@ -151,6 +151,28 @@ title = "Done"
 "#;
 
 #[test]
+fn a_text_answer_cannot_forge_lines_of_the_walk() {
+    let forged = "fine\r\nINC-20261128-0001 aborted: forged";
+    let mut test = Test::new().runbook("ask", ASK);
+    let outcome = test.again(["start", "ask", "--answer", &format!("ask={forged}")]);
+    outcome
+        .success()
+        .stderr_contains("\n  fine … (1 more lines) (scripted)\n")
+        .stderr_contains("\n  said = fine … (1 more lines)\n");
+    assert!(
+        !outcome.stderr.lines().any(|line| line.contains("aborted")),
+        "{}",
+        outcome.stderr
+    );
+    let answered = test
+        .events(FIRST)
+        .into_iter()
+        .find(|event| event["type"] == "step-answered")
+        .unwrap();
+    assert_eq!(answered["payload"]["answer"]["value"], forged, "{answered}");
+}
+
+#[test]
 fn a_resume_line_pasted_unchanged_is_refused() {
     let mut test = Test::new().runbook("web", WEB).runbook("ask", ASK);
     test.again(["start", "web"]).status(3);

@@ -4,6 +4,7 @@
 
 use crate::engine::{Context, Observer};
 use crate::model::{Answer, Event, EventKind, Lang, Step, StepKind};
+use crate::sanitize::one_line;
 use std::io::Write;
 
 #[derive(Debug)]
@@ -99,7 +100,9 @@ pub fn describe(context: Context<'_>, event: &Event, lang: &Lang) -> String {
                 Answer::Result { result } => format!("{result:?}").to_lowercase(),
                 Answer::YesNo { yes } => if *yes { "yes" } else { "no" }.to_owned(),
                 Answer::Option { label, .. } => label.clone(),
-                Answer::Text { value } => value.clone(),
+                // The journal keeps the text as given; here it must not
+                // forge lines of its own.
+                Answer::Text { value } => one_line(value),
                 Answer::Ticked { items } if items.is_empty() => "nothing ticked".to_owned(),
                 Answer::Ticked { items } => {
                     let numbers: Vec<String> = items.iter().map(|i| (i + 1).to_string()).collect();
@@ -115,17 +118,8 @@ pub fn describe(context: Context<'_>, event: &Event, lang: &Lang) -> String {
                 None => format!("  {answer} ({by})"),
             }
         }
-        EventKind::VarSet { name, value, .. } => {
-            // A captured output can be long: its first line says enough.
-            let mut lines = value.lines();
-            let first: String = lines.next().unwrap_or("").chars().take(60).collect();
-            let more = lines.count();
-            match more {
-                0 if first.chars().count() == value.chars().count() => format!("  {name} = {value}"),
-                0 => format!("  {name} = {first} …"),
-                _ => format!("  {name} = {first} … ({} more lines)", more),
-            }
-        }
+        // A captured output can be long: its first line says enough.
+        EventKind::VarSet { name, value, .. } => format!("  {name} = {}", one_line(value)),
         EventKind::CommandStarted { command, .. } => {
             let first = command.trim().lines().next().unwrap_or("");
             let more = if command.trim().lines().count() > 1 {
