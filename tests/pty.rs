@@ -331,3 +331,32 @@ fn a_note_sent_while_archive_asks_its_questions_is_in_the_record() {
     assert_eq!(notes[0]["text"], "the customer confirmed it works", "{notes}");
     assert!(notes[0]["actor"].as_str().unwrap().starts_with("bob@"), "{notes}");
 }
+
+#[test]
+fn a_prompt_refuses_a_value_no_command_environment_can_carry() {
+    let test = Test::new().runbook(
+        "ask",
+        "schema = 1\ntitle = \"Ask\"\n\n[[steps]]\nid = \"ask\"\nkind = \"input\"\ntitle = \"What happened?\"\nvar = \"said\"\n\n[[steps]]\nid = \"done\"\nkind = \"end\"\ntitle = \"Done\"\n",
+    );
+    let mut p = test.pty(["start", "ask"]);
+    expect(&mut p, "What happened?");
+    // A paste far longer than a variable may hold, in one write.
+    p.send(&"x".repeat(70_000)).unwrap();
+    p.flush().unwrap();
+    keys(&mut p, &[ENTER]);
+    expect(&mut p, "the value is 70000 bytes long, over the 65536 bytes");
+    // Asked again: a fitting answer goes through.
+    for _ in 0..70_000 / 500 + 1 {
+        p.send(&"\x7f".repeat(500)).unwrap();
+    }
+    p.flush().unwrap();
+    keys(&mut p, &["disk full", ENTER]);
+    assert_eq!(exit_code(&mut p), 0);
+    let id = test.only_incident();
+    let said = test
+        .events(&id)
+        .into_iter()
+        .find(|event| event["type"] == "step-answered")
+        .unwrap();
+    assert_eq!(said["payload"]["answer"]["value"], "disk full", "{said}");
+}

@@ -8,6 +8,7 @@
 use super::{progress::describe, sanitize, sanitize_line};
 use crate::engine::{
     Context, Decision, Operator, Question, Reply, Value, matches_pattern, next_timer, render_text,
+    unfit_for_environment,
 };
 use crate::model::{AnswerSource, Contact, Event, EventKind, Lang, Step, StepKind, StepResult, Text};
 use console::{Term, style};
@@ -332,7 +333,16 @@ impl TerminalOperator {
             let shown_pattern = sanitize_line(pattern.unwrap_or("")).into_owned();
             let zh = self.zh();
             input = input.validate_with(move |value: &String| -> Result<(), String> {
-                if value == "!" || matches_pattern(pattern_owned.as_deref(), value) {
+                // What flags and answers files are refused, a prompt
+                // refuses too: the value becomes a variable, and every
+                // later command of the incident would fail to start.
+                if let Some(problem) = unfit_for_environment(value) {
+                    Err(if zh {
+                        format!("此值不可用：the value {problem}")
+                    } else {
+                        format!("the value {problem}")
+                    })
+                } else if value == "!" || matches_pattern(pattern_owned.as_deref(), value) {
                     Ok(())
                 } else if zh {
                     Err(format!("须符合 {shown_pattern}"))
