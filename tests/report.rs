@@ -357,6 +357,17 @@ fn a_record_with_no_signature_or_no_signers_to_check_against_is_not_verified() {
 }
 
 #[test]
+fn a_command_that_could_not_start_says_why_in_the_report() {
+    let mut test = with_key().env("PATH", "/nonexistent");
+    test.again(["start", "fixed"]).status(1);
+    let mut test = test.env("PATH", &std::env::var("PATH").unwrap());
+    test.again(["report", ID])
+        .success()
+        .stdout_contains("fix: cannot start the command: No such file or directory")
+        .stdout_lacks("could not start");
+}
+
+#[test]
 fn unknown_incident_is_a_usage_error() {
     Test::new()
         .args(["report", "INC-20261128-0042"])

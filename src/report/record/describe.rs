@@ -4,6 +4,7 @@
 
 use crate::model::{Answer, AnswerSource, EventKind, Lang, Outcome, StepResult, short_span};
 use crate::record::canonical::TimelineEntry;
+use crate::sanitize::sanitize_line;
 use chrono::{DateTime, Utc};
 
 /// Whether the report is in Chinese.
@@ -137,6 +138,7 @@ pub(super) fn event(lang: &Lang, entry: &TimelineEntry) -> String {
             exit_code,
             signal,
             timed_out,
+            output,
             ..
         } => {
             let how = match (exit_code, signal, timed_out) {
@@ -146,7 +148,16 @@ pub(super) fn event(lang: &Lang, entry: &TimelineEntry) -> String {
                     format!("killed by signal {signal}"),
                     format!("被信号 {signal} 终止"),
                 ),
-                (None, None, _) => say("could not start".into(), "未能启动".into()),
+                // The output is then why ("cannot start the command: …"),
+                // as the walk showed it: one line, escaped, whatever the
+                // record holds.
+                (None, None, _) => match output.lines().next().filter(|line| !line.trim().is_empty()) {
+                    Some(why) => {
+                        let why = sanitize_line(why);
+                        return say(format!("{step}: {why}"), format!("{step}：未能启动：{why}"));
+                    }
+                    None => say("could not start".into(), "未能启动".into()),
+                },
             };
             say(
                 format!("{step}: command finished, {how}"),
@@ -225,6 +236,36 @@ mod tests {
         );
         assert_eq!(event(&en, &answered), "check: done (scripted)");
         assert_eq!(event(&zh, &answered), "check：完成（脚本）");
+    }
+
+    #[test]
+    fn a_command_that_could_not_start_says_why() {
+        let finished = |output: &str| {
+            entry(
+                "command-finished",
+                serde_json::json!({"step": "fix", "exit_code": null, "signal": null, "duration_ms": 0,
+                    "timed_out": false, "output": output, "output_bytes": output.len()}),
+            )
+        };
+        let why = finished("cannot start the command: No such file or directory\n");
+        assert_eq!(
+            event(&Lang::english(), &why),
+            "fix: cannot start the command: No such file or directory"
+        );
+        assert_eq!(
+            event(&Lang::parse("zh").unwrap(), &why),
+            "fix：未能启动：cannot start the command: No such file or directory"
+        );
+        let forged = finished("cannot start\x1b[2J\r done\nfix: exit 0\n");
+        assert_eq!(
+            event(&Lang::english(), &forged),
+            "fix: cannot start\\x1b[2J\\x0d done"
+        );
+        // A record from before the cause was journaled.
+        assert_eq!(
+            event(&Lang::english(), &finished("")),
+            "fix: command finished, could not start"
+        );
     }
 
     #[test]
