@@ -8,6 +8,10 @@ pub enum Error {
     /// Bad input from the operator: a flag, a name, a file. Exit 2.
     #[error("{message}")]
     Usage { message: String, hint: Option<String> },
+    /// Something that should be there is damaged or cannot be read (a
+    /// journal, a kept runbook), with what to do about it. Exit 1.
+    #[error("{message}")]
+    Failed { message: String, hint: Option<String> },
     /// Located problems with an input file (the config, ...). Exit 2.
     #[error("invalid input")]
     Diagnostics(Vec<crate::load::Diagnostic>),
@@ -28,9 +32,21 @@ impl Error {
         }
     }
 
+    /// [`Error::Failed`] without a hint yet.
+    pub fn failed(message: impl Into<String>) -> Error {
+        Error::Failed {
+            message: message.into(),
+            hint: None,
+        }
+    }
+
     pub fn with_hint(self, new_hint: impl Into<String>) -> Error {
         match self {
             Error::Usage { message, .. } => Error::Usage {
+                message,
+                hint: Some(new_hint.into()),
+            },
+            Error::Failed { message, .. } => Error::Failed {
                 message,
                 hint: Some(new_hint.into()),
             },
@@ -42,13 +58,13 @@ impl Error {
         match self {
             Error::Usage { .. } | Error::Diagnostics(_) => ExitCode::BadInput,
             Error::Reported(code) => *code,
-            Error::Io(_) | Error::Other(_) => ExitCode::Failure,
+            Error::Failed { .. } | Error::Io(_) | Error::Other(_) => ExitCode::Failure,
         }
     }
 
     pub fn hint(&self) -> Option<&str> {
         match self {
-            Error::Usage { hint, .. } => hint.as_deref(),
+            Error::Usage { hint, .. } | Error::Failed { hint, .. } => hint.as_deref(),
             _ => None,
         }
     }

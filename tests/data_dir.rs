@@ -309,3 +309,29 @@ fn an_attach_of_a_file_that_cannot_be_read_names_it_and_exits_2() {
     assert!(said.contains("cannot read shadow: Permission denied"), "{said}");
     assert!(!test.types(FIRST).contains(&"attachment-added".to_owned()));
 }
+
+#[test]
+fn a_removed_journal_is_named_not_taken_for_no_incident() {
+    let (mut test, dir) = paused();
+    let journal = dir.join("journal.jsonl");
+    std::fs::remove_file(&journal).unwrap();
+    let missing = format!("{FIRST} has no journal to read: {} is missing", journal.display());
+    let hint = format!("can be removed with `rm -r {}`", dir.display());
+    for args in [
+        vec!["resume", FIRST],
+        vec!["note", FIRST, "still here?"],
+        vec!["abort", FIRST, "--reason", "gone"],
+        vec!["report", FIRST],
+        vec!["archive", FIRST, "--cause", "c", "--resolution", "r"],
+    ] {
+        test.again_promptly(args)
+            .status(1)
+            .stderr_contains(&missing)
+            .stderr_contains(&hint)
+            .stderr_lacks("no incident");
+    }
+    // An id with no directory is still no incident.
+    test.again(["resume", "INC-20261128-0009"])
+        .status(2)
+        .stderr_contains("no incident `INC-20261128-0009`");
+}

@@ -182,13 +182,34 @@ impl Context {
         self.data_dir.join("archive")
     }
 
-    /// The directory of an incident, which must exist.
+    /// The directory of an incident, which must exist and hold a journal.
     pub fn incident_dir(&self, id: &str) -> Result<PathBuf> {
         let dir = self.incidents_dir().join(id);
-        // Whatever is there: one that is not a journal is refused by its
-        // reader, saying why, not taken for no incident.
-        if crate::journal::is_incident_id(id) && dir.join("journal.jsonl").symlink_metadata().is_ok() {
-            return Ok(dir);
+        if crate::journal::is_incident_id(id) {
+            let journal = dir.join(crate::journal::JOURNAL_FILE);
+            // Whatever is there: one that is not a journal is refused by its
+            // reader, saying why, not taken for no incident.
+            match journal.symlink_metadata() {
+                Ok(_) => return Ok(dir),
+                // The incident is there, its journal is not: a damaged
+                // incident, not a mistyped id.
+                Err(error) if dir.symlink_metadata().is_ok() => {
+                    let what = if error.kind() == std::io::ErrorKind::NotFound {
+                        format!("{} is missing", journal.display())
+                    } else {
+                        format!("cannot look at {}: {error}", journal.display())
+                    };
+                    return Err(
+                        Error::failed(format!("{id} has no journal to read: {what}")).with_hint(format!(
+                            "restore {} from a backup; an incident that never journaled anything \
+                         can be removed with `rm -r {}`",
+                            journal.display(),
+                            dir.display()
+                        )),
+                    );
+                }
+                Err(_) => {}
+            }
         }
         let hint = if crate::journal::is_incident_id(id) {
             format!(
