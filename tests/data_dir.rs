@@ -335,3 +335,34 @@ fn a_removed_journal_is_named_not_taken_for_no_incident() {
         .status(2)
         .stderr_contains("no incident `INC-20261128-0009`");
 }
+
+#[test]
+fn an_incident_that_never_started_names_its_journal_and_how_to_remove_it() {
+    let (mut test, dir) = paused();
+    let journal = dir.join("journal.jsonl");
+    // What a start that died before its first event leaves.
+    std::fs::write(&journal, "").unwrap();
+    let said = format!(
+        "{FIRST} never started: nothing was journaled in {}",
+        journal.display()
+    );
+    let hint = format!("remove it with `rm -r {}`", dir.display());
+    for args in [
+        vec!["abort", FIRST, "--reason", "never started"],
+        vec!["resume", FIRST],
+        vec!["note", FIRST, "anyone?"],
+        vec!["report", FIRST],
+    ] {
+        test.again(args)
+            .status(2)
+            .stderr_contains(&said)
+            .stderr_contains(&hint);
+    }
+    test.again(["incidents"])
+        .success()
+        .stdout_contains("never started")
+        .stderr_contains(&said)
+        .stderr_contains(&hint);
+    std::fs::remove_dir_all(&dir).unwrap();
+    test.again(["incidents"]).success().stderr_lacks(FIRST);
+}

@@ -75,8 +75,7 @@ pub fn run(context: &Context, args: &Args) -> Result<ExitCode> {
             torn.line, torn.bytes
         )?;
     }
-    let mut incident =
-        Incident::replay(&replay.events).map_err(|error| Error::usage(format!("{id}: {error}")))?;
+    let mut incident = super::context::replay(&dir, &replay.events)?;
     if incident.status.is_open() {
         return Err(still_open(&incident));
     }

@@ -4,9 +4,9 @@
 use super::{Cli, Config};
 use crate::error::{Error, Result};
 use crate::load::{Catalog, Entry};
-use crate::model::Lang;
+use crate::model::{Incident, Lang, ReplayError};
 use chrono::NaiveDate;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 #[derive(Debug)]
 pub struct Context {
@@ -220,6 +220,44 @@ impl Context {
             "incident ids look like INC-20261128-0001; see `runbook incidents`".to_owned()
         };
         Err(Error::usage(format!("no incident `{id}`")).with_hint(hint))
+    }
+}
+
+/// The incident whose journal in `dir` holds `events`. One that never
+/// started (no event: its start stopped before the first) is bad input,
+/// exit 2, with what to do about it; a journal that does not start with
+/// `incident-started` is damaged, exit 1.
+pub fn replay(dir: &Path, events: &[crate::model::Event]) -> Result<Incident> {
+    Incident::replay(events).map_err(|error| {
+        let (message, hint) = replay_problem(dir, &error);
+        match error {
+            ReplayError::Empty => Error::usage(message).with_hint(hint),
+            ReplayError::NoStart(_) => Error::failed(message).with_hint(hint),
+        }
+    })
+}
+
+/// What is wrong with the journal in `dir`, whose events do not make an
+/// incident, and what to do about it, naming its path.
+pub fn replay_problem(dir: &Path, error: &ReplayError) -> (String, String) {
+    let id = dir.file_name().unwrap_or(dir.as_os_str()).to_string_lossy();
+    let journal = dir.join(crate::journal::JOURNAL_FILE);
+    match error {
+        ReplayError::Empty => (
+            format!(
+                "{id} never started: nothing was journaled in {} (the process that opened it \
+                 stopped before writing its first event)",
+                journal.display()
+            ),
+            format!(
+                "it holds no event to resume, report or archive: remove it with `rm -r {}`",
+                dir.display()
+            ),
+        ),
+        ReplayError::NoStart(_) => (
+            format!("journal {}: {error}", journal.display()),
+            format!("restore {} from a backup", journal.display()),
+        ),
     }
 }
 

@@ -3,7 +3,7 @@
 use super::Context;
 use crate::error::Result;
 use crate::exit_code::ExitCode;
-use crate::model::{Incident, Status};
+use crate::model::{Incident, ReplayError, Status};
 use crate::term::{fitted_table, render_table, sanitize, short};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
@@ -67,10 +67,22 @@ pub fn run(context: &Context, args: &Args) -> Result<ExitCode> {
             .flatten()
             .map(|holder| format!("{} (pid {})", holder.actor, holder.pid));
         let replay = crate::journal::read(&dir);
+        // (state, problem, what to do) when it cannot be listed.
         let incident = replay
             .as_ref()
-            .map_err(|error| error.to_string())
-            .and_then(|replay| Incident::replay(&replay.events).map_err(|error| error.to_string()));
+            .map_err(|error| ("unreadable", error.to_string(), None::<String>))
+            .and_then(|replay| {
+                Incident::replay(&replay.events).map_err(|error| {
+                    let (problem, hint) = super::context::replay_problem(&dir, &error);
+                    let state = match error {
+                        // Its start holds the lock until the first event.
+                        ReplayError::Empty if driven_by.is_some() => "starting",
+                        ReplayError::Empty => "never started",
+                        ReplayError::NoStart(_) => "unreadable",
+                    };
+                    (state, problem, Some(hint))
+                })
+            });
         match incident {
             Ok(incident) => {
                 // Open, recent, or still owing its record: shown.
@@ -107,12 +119,8 @@ pub fn run(context: &Context, args: &Args) -> Result<ExitCode> {
                     problem: None,
                 });
             }
-            Err(problem) => rows.push(Row {
-                state: if problem == crate::model::ReplayError::Empty.to_string() {
-                    "never started".to_owned()
-                } else {
-                    "unreadable".to_owned()
-                },
+            Err((state, problem, hint)) => rows.push(Row {
+                state: state.to_owned(),
                 id,
                 runbook: String::new(),
                 title: String::new(),
@@ -124,7 +132,11 @@ pub fn run(context: &Context, args: &Args) -> Result<ExitCode> {
                 next_timer: None,
                 archive: None,
                 driven_by,
-                problem: Some(problem),
+                // A start in progress is not a problem.
+                problem: (state != "starting").then(|| match hint {
+                    Some(hint) => format!("{problem}; {hint}"),
+                    None => problem,
+                }),
             }),
         }
     }

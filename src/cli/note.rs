@@ -86,7 +86,7 @@ fn append(
         Ok(lock) => lock,
         Err(JournalError::Locked { holder, .. }) if queue => {
             let replay = crate::journal::read(&dir).map_err(journal_error)?;
-            let incident = replay_incident(id, &replay)?;
+            let incident = super::context::replay(&dir, &replay.events)?;
             let entry = Queued {
                 actor,
                 time: now,
@@ -116,13 +116,9 @@ fn append(
             torn.bytes
         )?;
     }
-    let incident = replay_incident(id, &replay)?;
+    let incident = super::context::replay(&dir, &replay.events)?;
     journal.append(now, kind(&incident)?).map_err(journal_error)?;
     Ok(Added::Journaled)
-}
-
-fn replay_incident(id: &str, replay: &Replay) -> Result<Incident> {
-    Incident::replay(&replay.events).map_err(|error| Error::usage(format!("{id}: {error}")))
 }
 
 /// Queues `entry` for the process holding the incident and waits for it

@@ -156,8 +156,7 @@ fn draft(context: &Context, id: &str, format: Format) -> Result<(Record, Vec<u8>
             torn.bytes
         )?;
     }
-    let mut incident =
-        Incident::replay(&replay.events).map_err(|error| Error::usage(format!("{id}: {error}")))?;
+    let mut incident = super::context::replay(&dir, &replay.events)?;
     let now = crate::clock::now();
     let open = incident.status.is_open().then(|| open_state(&incident, false));
     if open.is_some() {

@@ -7,7 +7,7 @@ use super::{Context, context::actor};
 use crate::error::{Error, Result};
 use crate::exit_code::ExitCode;
 use crate::journal::{Lock, sha256_hex};
-use crate::model::{EventKind, Incident, Runbook};
+use crate::model::{EventKind, Runbook};
 use std::io::Write;
 
 /// Go on with a paused or interrupted incident, timers still counting from
@@ -39,14 +39,7 @@ pub fn run(context: &Context, args: &Args) -> Result<ExitCode> {
             torn.line, torn.bytes
         )?;
     }
-    let mut incident = Incident::replay(&replay.events).map_err(|error| match error {
-        crate::model::ReplayError::Empty => Error::usage(format!(
-            "{} never started: the process that opened it stopped before writing its first event",
-            args.incident
-        ))
-        .with_hint("start a new incident; this one holds nothing"),
-        error => Error::usage(format!("cannot resume {}: {error}", args.incident)),
-    })?;
+    let mut incident = super::context::replay(&dir, &replay.events)?;
     if !incident.status.is_open() {
         return Err(Error::usage(format!(
             "{} has {}; there is nothing to resume",
