@@ -366,3 +366,57 @@ fn an_incident_that_never_started_names_its_journal_and_how_to_remove_it() {
     std::fs::remove_dir_all(&dir).unwrap();
     test.again(["incidents"]).success().stderr_lacks(FIRST);
 }
+
+#[test]
+fn a_missing_or_edited_kept_runbook_is_said_and_put_back_from_the_one_found_now() {
+    let mut test = Test::new()
+        .runbook("minimal", &crate::common::archivable())
+        .with_signing_key();
+    test.again(["start", "minimal"]).status(3);
+    let dir = test.data().join("incidents").join(FIRST);
+    let kept = dir.join("runbook.toml");
+    let original = std::fs::read(&kept).unwrap();
+    std::fs::remove_file(&kept).unwrap();
+    let unreadable = format!("cannot read the runbook kept with {FIRST}: {}", kept.display());
+
+    // The report still shows what the journal holds, and says what it could not check.
+    test.again(["report", FIRST])
+        .status(1)
+        .stdout_contains(&format!("Incident report {FIRST}"))
+        .stderr_contains(&unreadable)
+        .stderr_contains("could not be checked");
+
+    // resume says so and puts back the runbook found now, which has the digest.
+    test.again(["resume", FIRST])
+        .status(3)
+        .stderr_contains(&unreadable)
+        .stderr_contains("put back the runbook found now");
+    assert_eq!(std::fs::read(&kept).unwrap(), original);
+
+    // An edited copy is moved aside, not lost.
+    let mut edited = original.clone();
+    edited.extend(b"# edited\n");
+    std::fs::remove_file(&kept).unwrap();
+    std::fs::write(&kept, &edited).unwrap();
+    test.again(["resume", FIRST])
+        .status(3)
+        .stderr_contains(&format!(
+            "the runbook kept with {FIRST} ({}) is not the one it started with",
+            kept.display()
+        ))
+        .stderr_contains("moved it to runbook.toml.changed");
+    assert_eq!(std::fs::read(&kept).unwrap(), original);
+    assert_eq!(std::fs::read(dir.join("runbook.toml.changed")).unwrap(), edited);
+
+    // With no runbook of that digest anywhere, archive says how to recover.
+    test.again(["abort", FIRST, "--reason", "drill over"]).success();
+    std::fs::remove_file(&kept).unwrap();
+    std::fs::remove_file(test.work().join("runbooks/minimal.toml")).unwrap();
+    test.archive(FIRST)
+        .status(1)
+        .stderr_contains(&unreadable)
+        .stderr_contains("hint: put the runbook `minimal` whose sha256 is")
+        .stderr_contains(&format!("back at {}", kept.display()));
+    std::fs::write(&kept, &original).unwrap();
+    test.archive(FIRST).success();
+}

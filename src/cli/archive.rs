@@ -91,7 +91,16 @@ pub fn run(context: &Context, args: &Args) -> Result<ExitCode> {
     // first, and the check is made again when the record is chained.
     drop(lock_tip(&archive, &mut err)?);
 
-    let runbook_text = super::kept::verified(&dir, &incident)?;
+    let runbook_text = super::kept::verified_or_restored(
+        &dir,
+        &incident,
+        || {
+            let catalog = context.catalog_for(&incident.runbook);
+            let loaded = catalog.get(&incident.runbook)?.file.as_ref().ok()?;
+            Some(loaded.source.text.clone())
+        },
+        &mut err,
+    )?;
     let within = archive_within(context, &dir, &runbook_text, &mut err)?;
     let interactive = super::walk::interactive(args.non_interactive);
     let passphrase_file = args
@@ -115,7 +124,7 @@ pub fn run(context: &Context, args: &Args) -> Result<ExitCode> {
     let record = build(
         &incident,
         &replay.events,
-        &runbook_text,
+        Some(&runbook_text),
         &summary,
         archived,
         within,

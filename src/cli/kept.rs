@@ -41,27 +41,127 @@ pub fn text(dir: &Path) -> std::result::Result<String, PathError> {
     })
 }
 
-/// The kept text, checked against the digest journaled at start.
-pub fn verified(dir: &Path, incident: &Incident) -> Result<String> {
-    let path = path(dir);
-    let text = text(dir).map_err(|failed| {
-        Error::usage(format!(
-            "cannot read the runbook kept with {}: {}: {}",
-            incident.id,
-            path.display(),
-            failed.error
-        ))
-    })?;
+/// What is wrong with the copy kept with an incident.
+#[derive(Debug)]
+pub enum Problem {
+    /// It cannot be read: gone, not a regular file, not UTF-8.
+    Unreadable(PathError),
+    /// It is not the runbook whose digest was journaled at start.
+    Changed { path: PathBuf, digest: String },
+}
+
+impl Problem {
+    /// What is wrong, naming the file, for `incident`.
+    pub fn describe(&self, incident: &Incident) -> String {
+        match self {
+            Problem::Unreadable(failed) => format!(
+                "cannot read the runbook kept with {}: {}: {}",
+                incident.id,
+                failed.path.display(),
+                failed.error
+            ),
+            Problem::Changed { path, digest } => format!(
+                "the runbook kept with {} ({}) is not the one it started with: sha256 {} now, {} journaled at start",
+                incident.id,
+                path.display(),
+                &digest[..12],
+                short(&incident.digest)
+            ),
+        }
+    }
+
+    /// How to put it right: the runbook with the journaled digest back.
+    pub fn hint(&self, incident: &Incident) -> String {
+        format!(
+            "put the runbook `{}` whose sha256 is {} (it was loaded from {}) back at {}, \
+             or on the runbook search path, where `runbook resume` and `runbook archive` find it \
+             and put it back themselves",
+            incident.runbook,
+            incident.digest,
+            incident.source,
+            self.path().display()
+        )
+    }
+
+    fn path(&self) -> &Path {
+        match self {
+            Problem::Unreadable(failed) => &failed.path,
+            Problem::Changed { path, .. } => path,
+        }
+    }
+}
+
+fn short(digest: &str) -> &str {
+    &digest[..12.min(digest.len())]
+}
+
+/// The kept text, when it is the runbook whose digest was journaled at start.
+pub fn checked(dir: &Path, incident: &Incident) -> std::result::Result<String, Problem> {
+    let text = text(dir).map_err(Problem::Unreadable)?;
     let digest = sha256_hex(text.as_bytes());
     if digest != incident.digest {
-        return Err(Error::usage(format!(
-            "the runbook kept with {} ({}) is not the one it started with: sha256 {} now, {} journaled at start",
-            incident.id,
-            path.display(),
-            &digest[..12],
-            &incident.digest[..12.min(incident.digest.len())]
-        )));
+        return Err(Problem::Changed {
+            path: path(dir),
+            digest,
+        });
     }
+    Ok(text)
+}
+
+/// The kept text, checked as [`checked`] does (exit 1, saying how to
+/// recover, when it fails); when it is missing or
+/// changed, put back from the runbook found now (what `found` gives, then
+/// the built-in ones) if one has exactly the digest journaled at start. What
+/// was wrong, and what was done, is said on `err`. The incident's lock must
+/// be held. A changed copy is moved aside to `runbook.toml.changed`, not
+/// lost.
+pub fn verified_or_restored(
+    dir: &Path,
+    incident: &Incident,
+    found: impl FnOnce() -> Option<String>,
+    err: &mut impl std::io::Write,
+) -> Result<String> {
+    let problem = match checked(dir, incident) {
+        Ok(text) => return Ok(text),
+        Err(problem) => problem,
+    };
+    let builtin = crate::load::builtin_sources().map(|source| source.text);
+    let Some(text) = found()
+        .into_iter()
+        .chain(builtin)
+        .find(|text| sha256_hex(text.as_bytes()) == incident.digest)
+    else {
+        return Err(Error::failed(problem.describe(incident)).with_hint(problem.hint(incident)));
+    };
+    let path = path(dir);
+    let restored = (|| -> std::result::Result<(), PathError> {
+        if let Problem::Changed { .. } = problem {
+            let aside = dir.join(format!("{FILE}.changed"));
+            std::fs::rename(&path, &aside).map_err(|error| PathError {
+                action: "move aside",
+                path: path.clone(),
+                error,
+            })?;
+        }
+        crate::file_util::write_new(&path, text.as_bytes(), 0o400)?;
+        crate::file_util::sync_dir(dir).map_err(|error| PathError {
+            action: "sync",
+            path: dir.to_owned(),
+            error,
+        })
+    })();
+    let done = match &restored {
+        Ok(()) => match problem {
+            Problem::Changed { .. } => format!(
+                "moved it to {FILE}.changed and put back the runbook found now, which has the digest journaled at start"
+            ),
+            Problem::Unreadable(_) => {
+                "put back the runbook found now, which has the digest journaled at start".to_owned()
+            }
+        },
+        Err(failed) => format!("could not put back the runbook found now: {failed}"),
+    };
+    writeln!(err, "warning: {}; {done}", problem.describe(incident))?;
     Ok(text)
 }
 

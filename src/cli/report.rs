@@ -46,14 +46,18 @@ pub enum Format {
     Json,
 }
 
+/// A record to report, its bytes, and how it stands.
+type Shown = (Record, Vec<u8>, Standing);
+
 /// The width of a text report: what a printed page holds.
 const TEXT_WIDTH: usize = 80;
 
 pub fn run(context: &Context, args: &Args) -> Result<ExitCode> {
     let id = args.incident.as_str();
     let archive = Archive::new(context.archive_dir());
-    let (record, bytes, standing) = match archived_file(&archive, id)? {
-        Some(path) => archived(context, args, &path)?,
+    // `checked`: false for a draft whose kept runbook could not be checked.
+    let ((record, bytes, standing), checked) = match archived_file(&archive, id)? {
+        Some(path) => (archived(context, args, &path)?, true),
         None => draft(context, id, args.format)?,
     };
     let report = IncidentReport {
@@ -76,6 +80,7 @@ pub fn run(context: &Context, args: &Args) -> Result<ExitCode> {
             verification: Verification::NotVerified { .. },
             ..
         } => ExitCode::Failure,
+        _ if !checked => ExitCode::Failure,
         _ => ExitCode::Success,
     })
 }
@@ -94,7 +99,7 @@ fn archived_file(archive: &Archive, id: &str) -> Result<Option<PathBuf>> {
 }
 
 /// The archived record, and what its signature check found.
-fn archived(context: &Context, args: &Args, path: &Path) -> Result<(Record, Vec<u8>, Standing)> {
+fn archived(context: &Context, args: &Args, path: &Path) -> Result<Shown> {
     let bytes = std::fs::read(path)
         .map_err(|error| Error::usage(format!("cannot read {}: {error}", path.display())))?;
     let record = Record::from_bytes(&bytes).map_err(|error| {
@@ -142,8 +147,11 @@ fn check_signature(
 /// A record built in memory from the incident's journal and the runbook
 /// kept with it, with an empty summary and `archived` now. While the
 /// incident is open there is no end yet: the record is built as if it
-/// ended now, and the report says it is open instead.
-fn draft(context: &Context, id: &str, format: Format) -> Result<(Record, Vec<u8>, Standing)> {
+/// ended now, and the report says it is open instead. When the kept
+/// runbook cannot be checked (gone, or not the one it started with), the
+/// draft still shows what the journal holds, says so on stderr, and comes
+/// with `false`: the report names a runbook nobody could check.
+fn draft(context: &Context, id: &str, format: Format) -> Result<(Shown, bool)> {
     // Not archived: an incident still kept, or nothing (the error says so).
     let dir = context.incident_dir(id)?;
     let replay = crate::journal::read(&dir).map_err(journal_error)?;
@@ -172,12 +180,29 @@ fn draft(context: &Context, id: &str, format: Format) -> Result<(Record, Vec<u8>
         incident.status = Status::Aborted;
         incident.ended = Some(incident.last_event.unwrap_or(now).max(incident.started));
     }
-    let text = super::kept::verified(&dir, &incident)?;
-    let within = super::kept::archive_within_or_default(context, &dir, text.clone());
+    let text = match super::kept::checked(&dir, &incident) {
+        Ok(text) => Some(text),
+        Err(problem) => {
+            let mut err = std::io::stderr().lock();
+            writeln!(
+                err,
+                "warning: {}; the runbook this draft names could not be checked, and its archive \
+                 deadline assumes the default archive_within ({})",
+                crate::term::sanitize(&problem.describe(&incident)),
+                crate::load::DEFAULT_ARCHIVE_WITHIN
+            )?;
+            writeln!(err, "hint: {}", crate::term::sanitize(&problem.hint(&incident)))?;
+            None
+        }
+    };
+    let within = match &text {
+        Some(text) => super::kept::archive_within_or_default(context, &dir, text.clone()),
+        None => super::kept::default_archive_within(),
+    };
     let record = build(
         &incident,
         &replay.events,
-        &text,
+        text.as_deref(),
         &Summary::default(),
         now,
         within,
@@ -191,7 +216,7 @@ fn draft(context: &Context, id: &str, format: Format) -> Result<(Record, Vec<u8>
             "note: {id} is not archived: this is a draft record, unsigned, with an empty summary"
         )?;
     }
-    Ok((record, bytes, Standing::Draft { open }))
+    Ok(((record, bytes, Standing::Draft { open }), text.is_some()))
 }
 
 /// How an open incident stands, in a few words: `paused at step check:

@@ -54,15 +54,34 @@ pub fn run(context: &Context, args: &Args) -> Result<ExitCode> {
     }
 
     let catalog = context.catalog_for(&incident.runbook);
-    let kept = super::kept::text(&dir).ok();
-    let current = catalog.get(&incident.runbook).map(|entry| {
+    let found = catalog.get(&incident.runbook).map(|entry| {
         let text = entry
             .file
             .as_ref()
             .map(|loaded| loaded.source.text.as_str())
             .unwrap_or("");
-        (entry, sha256_hex(text.as_bytes()))
+        (entry, text)
     });
+    // `archive` and `report` need the plan as it was at start: a copy that
+    // is gone or changed is said now, and put back when it can be.
+    let mut err = std::io::stderr().lock();
+    let kept = match super::kept::verified_or_restored(
+        &dir,
+        &incident,
+        || found.map(|(_, text)| text.to_owned()),
+        &mut err,
+    ) {
+        Ok(text) => Some(text),
+        Err(error) => {
+            writeln!(err, "warning: {}", crate::term::sanitize(&error.to_string()))?;
+            if let Some(hint) = error.hint() {
+                writeln!(err, "hint: {}", crate::term::sanitize(hint))?;
+            }
+            None
+        }
+    };
+    drop(err);
+    let current = found.map(|(entry, text)| (entry, sha256_hex(text.as_bytes())));
     let kept_runbook;
     let runbook: &Runbook = match current {
         Some((entry, digest)) if digest == incident.digest => super::show::valid(entry)?,
@@ -112,10 +131,13 @@ pub fn run(context: &Context, args: &Args) -> Result<ExitCode> {
                 .and_then(|text| super::kept::runbook(context, &dir, text.to_owned()))
                 .ok_or_else(|| {
                     Error::usage(format!(
-                        "the runbook `{}` of {} cannot be found",
+                        "the runbook `{}` of {} cannot be found, and no copy of it as it was at start is kept",
                         incident.runbook, incident.id
                     ))
-                    .with_hint("put it back on the runbook search path")
+                    .with_hint(format!(
+                        "put the runbook whose sha256 is {} back on the runbook search path",
+                        incident.digest
+                    ))
                 })?;
             &kept_runbook
         }

@@ -245,12 +245,13 @@ pub enum RecordError {
 /// Builds the record of a closed incident. `events` are its journal's
 /// events, first to last, and `incident` their fold; `runbook_text` is the
 /// runbook kept at start, which must be the one whose digest was journaled
-/// (the record names it by that digest); `previous` the SHA-256 of the last
-/// archived record.
+/// (the record names it by that digest), or `None` for a draft shown while
+/// that copy cannot be read (the record then names a runbook nobody
+/// checked); `previous` the SHA-256 of the last archived record.
 pub fn build(
     incident: &Incident,
     events: &[Event],
-    runbook_text: &str,
+    runbook_text: Option<&str>,
     summary: &Summary,
     archived: DateTime<Utc>,
     archive_within: TimeDelta,
@@ -281,8 +282,9 @@ pub fn build(
             ));
         }
     }
-    let digest = sha256_hex(runbook_text.as_bytes());
-    if digest != incident.digest {
+    if let Some(digest) = runbook_text.map(|text| sha256_hex(text.as_bytes()))
+        && digest != incident.digest
+    {
         return Err(RecordError::Runbook {
             incident: incident.id.clone(),
             found: digest,
@@ -903,7 +905,7 @@ mod tests {
         build(
             &incident,
             &events,
-            RUNBOOK,
+            Some(RUNBOOK),
             &summary(),
             archived.parse().unwrap(),
             TimeDelta::days(1),
@@ -962,7 +964,7 @@ mod tests {
         let record = build(
             &incident,
             &events,
-            RUNBOOK,
+            Some(RUNBOOK),
             &summary(),
             "2026-11-28T12:00:00Z".parse().unwrap(),
             TimeDelta::days(1),
@@ -1004,7 +1006,7 @@ mod tests {
         let error = build(
             &incident,
             &events,
-            RUNBOOK,
+            Some(RUNBOOK),
             &summary(),
             "2026-11-28T12:00:00Z".parse().unwrap(),
             TimeDelta::days(1),
@@ -1021,7 +1023,7 @@ mod tests {
         let error = build(
             &incident,
             &events,
-            "schema = 1\n# edited\n",
+            Some("schema = 1\n# edited\n"),
             &summary(),
             "2026-11-28T12:00:00Z".parse().unwrap(),
             TimeDelta::days(1),
