@@ -412,3 +412,25 @@ fn an_unreadable_journal_is_named_by_check_and_incidents() {
         .stdout_contains("unreadable")
         .stderr_contains(&format!("{FIRST}: "));
 }
+
+#[test]
+fn check_names_a_kept_runbook_it_cannot_follow() {
+    let mut test = Test::new().runbook("paged", PAGED);
+    test.again(["start", "paged"]).status(3);
+    let kept = test.data().join("incidents").join(FIRST).join("runbook.toml");
+    let mut text = std::fs::read_to_string(&kept).unwrap();
+    // Edited: still a runbook that loads, but not the plan it started with.
+    text = text.replace("after = \"1h\"", "after = \"1m\"");
+    std::fs::remove_file(&kept).unwrap();
+    std::fs::write(&kept, &text).unwrap();
+    test.again(["check"]).status(1).stdout_contains(&format!(
+        "{FIRST} skipped: the runbook kept with {FIRST} ({}) is not the one it started with",
+        kept.display()
+    ));
+    assert!(!test.types(FIRST).contains(&"timer-fired".to_owned()));
+    std::fs::remove_file(&kept).unwrap();
+    test.again(["check"]).status(1).stdout_contains(&format!(
+        "{FIRST} skipped: cannot read the runbook kept with {FIRST}: {}",
+        kept.display()
+    ));
+}

@@ -69,7 +69,7 @@ fn a_fifo_as_a_journal_or_a_kept_runbook_is_unreadable_and_the_others_go_on() {
             journal.display()
         ))
         .stdout_contains(&format!(
-            "INC-20261128-0003 skipped: cannot read the runbook kept with the incident: {}: {not_regular}",
+            "INC-20261128-0003 skipped: cannot read the runbook kept with INC-20261128-0003: {}: {not_regular}",
             incidents.join("INC-20261128-0003/runbook.toml").display()
         ));
     test.again_promptly(["resume", FIRST])

@@ -186,16 +186,6 @@ fn check(
         Err(JournalError::Locked { .. }) => return Ok(()),
         Err(error) => return Err(error.to_string()),
     };
-    // The plan as it was when the incident started.
-    let text = super::kept::text(&dir).map_err(|failed| {
-        format!(
-            "cannot read the runbook kept with the incident: {}: {}",
-            failed.path.display(),
-            failed.error
-        )
-    })?;
-    let runbook = super::kept::runbook(context, &dir, text)
-        .ok_or("the runbook kept with the incident does not load")?;
     let (mut journal, replay) =
         super::note::open_journal(&dir, &actor, lock).map_err(|error| error.to_string())?;
     if let Some(torn) = &replay.torn {
@@ -209,6 +199,9 @@ fn check(
         });
     }
     let mut incident = Incident::replay(&replay.events).map_err(|error| error.to_string())?;
+    // The plan as it was when the incident started, and no other.
+    let text = super::kept::checked(&dir, &incident).map_err(|problem| problem.describe(&incident))?;
+    let runbook = super::kept::loaded(context, &dir, text)?;
     // What failed before this run; what fails in it waits for the next.
     let undelivered = incident.undelivered.clone();
     let mut append = |incident: &mut Incident, kind: EventKind| -> Result<Event, String> {

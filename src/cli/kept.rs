@@ -167,7 +167,30 @@ pub fn verified_or_restored(
 
 /// `text` (kept with the incident in `dir`) as a runbook, when it loads.
 pub fn runbook(context: &Context, dir: &Path, text: String) -> Option<Runbook> {
-    load(Source::new(FILE, Origin::File(path(dir)), text), context.today).runbook
+    loaded(context, dir, text).ok()
+}
+
+/// `text` (kept with the incident in `dir`) as a runbook, or why it does
+/// not load: its path and the first error, where it is.
+pub fn loaded(context: &Context, dir: &Path, text: String) -> std::result::Result<Runbook, String> {
+    let path = path(dir);
+    let loaded = load(Source::new(FILE, Origin::File(path.clone()), text), context.today);
+    if let Some(runbook) = loaded.runbook {
+        return Ok(runbook);
+    }
+    let first = loaded
+        .diagnostics
+        .iter()
+        .find(|diagnostic| diagnostic.level == crate::load::Level::Error)
+        .map(|diagnostic| match &diagnostic.location {
+            Some(at) => format!(": line {}, column {}: {}", at.line, at.column, diagnostic.message),
+            None => format!(": {}", diagnostic.message),
+        })
+        .unwrap_or_default();
+    Err(format!(
+        "the runbook kept with the incident, {}, does not load{first}",
+        path.display()
+    ))
 }
 
 /// How long after handling ends the record is due: the runbook's
@@ -187,4 +210,29 @@ pub fn default_archive_within() -> TimeDelta {
 /// it no longer loads.
 pub fn archive_within_or_default(context: &Context, dir: &Path, text: String) -> TimeDelta {
     runbook(context, dir, text).map_or_else(default_archive_within, |runbook| archive_within(&runbook))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_kept_runbook_that_does_not_load_is_named_with_its_first_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let context = Context {
+            config: Default::default(),
+            lang: Default::default(),
+            search_path: Vec::new(),
+            today: chrono::NaiveDate::from_ymd_opt(2026, 11, 28).unwrap(),
+            data_dir: dir.path().to_owned(),
+        };
+        let text =
+            "schema = 1\ntitle = \"Broken\"\n\n[[steps]]\nid = \"a\"\ntitle = \"A\"\nkind = \"nonsense\"\n";
+        let error = loaded(&context, dir.path(), text.to_owned()).unwrap_err();
+        let named = format!(
+            "the runbook kept with the incident, {}, does not load: line 7, column ",
+            path(dir.path()).display()
+        );
+        assert!(error.starts_with(&named), "{error}");
+    }
 }
