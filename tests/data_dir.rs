@@ -420,3 +420,31 @@ fn a_missing_or_edited_kept_runbook_is_said_and_put_back_from_the_one_found_now(
     std::fs::write(&kept, &original).unwrap();
     test.archive(FIRST).success();
 }
+
+#[test]
+fn verify_reports_a_journal_that_is_a_directory_or_a_fifo_and_passes_a_removed_one() {
+    let mut test = Test::new()
+        .runbook("minimal", &crate::common::archivable())
+        .with_signing_key();
+    test.again(["start", "minimal", "--answer", "check=done"])
+        .success();
+    test.archive(FIRST).success();
+    let journal = test.data().join("incidents").join(FIRST).join("journal.jsonl");
+    std::fs::remove_file(&journal).unwrap();
+    test.again_promptly(["verify", FIRST])
+        .success()
+        .stdout_contains(&format!("ok {FIRST}"));
+    std::fs::create_dir(&journal).unwrap();
+    test.again_promptly(["verify", FIRST])
+        .status(1)
+        .stdout_contains(&format!("FAILED {FIRST}: "))
+        .stdout_contains(&format!("cannot read {}: is a directory", journal.display()));
+    std::fs::remove_dir(&journal).unwrap();
+    mkfifo(&journal);
+    test.again_promptly(["verify", FIRST])
+        .status(1)
+        .stdout_contains(&format!(
+            "cannot read {}: is not a regular file",
+            journal.display()
+        ));
+}

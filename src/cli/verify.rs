@@ -186,7 +186,12 @@ fn check_signature(audit: &mut Audit, signers: &AllowedSigners) -> Option<String
 /// noted, not failed: the record covers the journal up to its head.
 fn check_journal(context: &Context, record: &Record, problems: &mut Vec<Problem>, notes: &mut Vec<String>) {
     let dir = context.incidents_dir().join(&record.incident);
-    if !dir.join(crate::journal::JOURNAL_FILE).is_file() {
+    // Removed once filed: nothing to compare. Anything else there (a
+    // directory, a FIFO, a link) is a journal that cannot be read, and is
+    // read to say why, never waited on.
+    if let Err(error) = dir.join(crate::journal::JOURNAL_FILE).symlink_metadata()
+        && error.kind() == std::io::ErrorKind::NotFound
+    {
         return;
     }
     let replay = match crate::journal::read(&dir) {
