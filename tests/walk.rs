@@ -530,8 +530,14 @@ fn twenty_parallel_starts_get_twenty_ids() {
 /// Starts `web` in the background as `ops`, and returns once its first
 /// command ([`sleeping`]) runs.
 fn walk_in_background(test: &Test) -> std::process::Child {
+    walk_in_background_with(test, &[])
+}
+
+/// [`walk_in_background`], with `global` options before `start`.
+fn walk_in_background_with(test: &Test, global: &[&str]) -> std::process::Child {
     let binary = env!("CARGO_BIN_EXE_runbook");
     let mut child = std::process::Command::new(binary)
+        .args(global)
         .args(["start", "web", "--var", "payload=x", "--non-interactive"])
         .current_dir(test.work())
         .env("RUNBOOK_HOME", test.data())
@@ -580,6 +586,17 @@ fn a_driven_incident_cannot_be_resumed_twice() {
         .stderr_contains("Other actions");
     assert_eq!(child.wait().unwrap().code(), Some(3));
     assert!(!test.types(FIRST).contains(&"aborted".to_owned()));
+}
+
+#[test]
+fn the_holder_is_named_by_its_subcommand_after_global_options() {
+    let mut test = Test::new().runbook("web", &sleeping(3));
+    let mut child = walk_in_background_with(&test, &["--runbooks", "runbooks"]);
+    test.again(["resume", FIRST, "--answer", "ok=yes"])
+        .status(2)
+        .stderr_contains("running `runbook start`")
+        .stderr_lacks("--runbooks");
+    assert_eq!(child.wait().unwrap().code(), Some(3));
 }
 
 #[test]

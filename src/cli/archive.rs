@@ -65,7 +65,7 @@ pub fn run(context: &Context, args: &Args) -> Result<ExitCode> {
     // journaled meanwhile; a note or file someone queued while the
     // incident was held goes in first, to be part of the record.
     let actor = actor();
-    let lock = Lock::acquire(&dir, &actor, crate::clock::now()).map_err(journal_error)?;
+    let lock = Lock::acquire(&dir, &actor, context.command, crate::clock::now()).map_err(journal_error)?;
     let (mut journal, mut replay) = super::note::open_journal(&dir, &actor, lock).map_err(journal_error)?;
     if let Some(torn) = &replay.torn {
         writeln!(

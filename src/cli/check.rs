@@ -180,7 +180,7 @@ fn check(
     let dir = context.incidents_dir().join(id);
     let now = crate::clock::now();
     let actor = actor();
-    let lock = match Lock::acquire(&dir, &actor, now) {
+    let lock = match Lock::acquire(&dir, &actor, context.command, now) {
         Ok(lock) => lock,
         // Its driver's own background thread does the work.
         Err(JournalError::Locked { .. }) => return Ok(()),

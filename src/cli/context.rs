@@ -18,6 +18,10 @@ pub struct Context {
     pub today: NaiveDate,
     /// Where incidents and records are kept.
     pub data_dir: PathBuf,
+    /// The subcommand running (`start`, `check`): written into an
+    /// incident's lock file when it takes the lock, so that whoever finds
+    /// it held can tell a walk from a `check` run by cron.
+    pub command: &'static str,
 }
 
 impl Context {
@@ -114,6 +118,7 @@ impl Context {
             search_path,
             today: crate::clock::today(),
             data_dir,
+            command: cli.command.name(),
         })
     }
 

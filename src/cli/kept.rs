@@ -225,6 +225,7 @@ mod tests {
             search_path: Vec::new(),
             today: chrono::NaiveDate::from_ymd_opt(2026, 11, 28).unwrap(),
             data_dir: dir.path().to_owned(),
+            command: "check",
         };
         let text =
             "schema = 1\ntitle = \"Broken\"\n\n[[steps]]\nid = \"a\"\ntitle = \"A\"\nkind = \"nonsense\"\n";

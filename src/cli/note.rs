@@ -82,7 +82,7 @@ fn append(
     let dir = context.incident_dir(id)?;
     let now = crate::clock::now();
     let actor = actor();
-    let lock = match Lock::acquire(&dir, &actor, now) {
+    let lock = match Lock::acquire(&dir, &actor, context.command, now) {
         Ok(lock) => lock,
         Err(JournalError::Locked { holder, .. }) if queue => {
             let replay = crate::journal::read(&dir).map_err(journal_error)?;
@@ -92,7 +92,12 @@ fn append(
                 time: now,
                 event: kind(&incident)?,
             };
-            return hand_over(&dir, &entry, &holder_description(holder.as_ref()));
+            return hand_over(
+                &dir,
+                &entry,
+                context.command,
+                &holder_description(holder.as_ref()),
+            );
         }
         Err(error) => {
             let locked = matches!(error, JournalError::Locked { .. });
@@ -123,7 +128,7 @@ fn append(
 
 /// Queues `entry` for the process holding the incident and waits for it
 /// to be journaled: by that process, or by this one once the lock is free.
-fn hand_over(dir: &Path, entry: &Queued, holder: &str) -> Result<Added> {
+fn hand_over(dir: &Path, entry: &Queued, command: &str, holder: &str) -> Result<Added> {
     let id = crate::journal::queue(dir, entry).map_err(|error| Error::Other(error.into()))?;
     let give_up = Instant::now() + HAND_OVER_WAIT;
     loop {
@@ -142,7 +147,7 @@ fn hand_over(dir: &Path, entry: &Queued, holder: &str) -> Result<Added> {
             }
             EntryState::Waiting => {}
         }
-        match Lock::acquire(dir, &entry.actor, crate::clock::now()) {
+        match Lock::acquire(dir, &entry.actor, command, crate::clock::now()) {
             // Let go meanwhile: take it in here, unless the holder did
             // just before (an entry that could not be removed after is
             // waited for like any other).

@@ -29,7 +29,7 @@ pub fn run(context: &Context, args: &Args) -> Result<ExitCode> {
     let dir = context.incident_dir(&args.incident)?;
     let now = crate::clock::now();
     let actor = actor();
-    let lock = Lock::acquire(&dir, &actor, now).map_err(journal_error)?;
+    let lock = Lock::acquire(&dir, &actor, context.command, now).map_err(journal_error)?;
     let (mut journal, replay) = super::note::open_journal(&dir, &actor, lock).map_err(journal_error)?;
     if let Some(torn) = &replay.torn {
         let mut err = std::io::stderr().lock();

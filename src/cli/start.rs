@@ -78,7 +78,7 @@ pub fn begin(context: &Context, args: &Args, drill: bool) -> Result<ExitCode> {
     };
     let source = &loaded.source;
     super::kept::write(&dir, &source.text)?;
-    let lock = Lock::acquire(&dir, &actor, now).map_err(journal_error)?;
+    let lock = Lock::acquire(&dir, &actor, context.command, now).map_err(journal_error)?;
     let mut journal = Journal::create(&dir, &actor, lock).map_err(journal_error)?;
     let start = Start {
         incident: id,

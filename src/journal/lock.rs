@@ -7,7 +7,7 @@
 //! stale lock to break. The file itself stays (it is never deleted: removing
 //! a lock file while others wait on it would let two processes lock two
 //! different files), and so does the holder written into it,
-//! `{"actor","pid","since"}`, which describes the last holder and means
+//! `{"actor","pid","since","command"}`, which describes the last holder and means
 //! nothing unless the `flock` is held. Rust opens files close-on-exec, so the
 //! commands a driver runs do not inherit its lock.
 
@@ -39,6 +39,11 @@ pub struct Holder {
     pub actor: String,
     pub pid: u32,
     pub since: DateTime<Utc>,
+    /// The subcommand it runs (`start`, `check`), never its arguments,
+    /// which may hold secrets. Missing from lock files written before it
+    /// was recorded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub command: Option<String>,
 }
 
 impl fmt::Display for Holder {
@@ -59,9 +64,10 @@ pub struct Lock {
 }
 
 impl Lock {
-    /// Locks the incident in `dir` (which must exist) for `actor`, or says
-    /// who holds it: [`JournalError::Locked`].
-    pub fn acquire(dir: &Path, actor: &str, now: DateTime<Utc>) -> Result<Lock, JournalError> {
+    /// Locks the incident in `dir` (which must exist) for `actor` running
+    /// the subcommand `command`, or says who holds it:
+    /// [`JournalError::Locked`].
+    pub fn acquire(dir: &Path, actor: &str, command: &str, now: DateTime<Utc>) -> Result<Lock, JournalError> {
         let path = dir.join(LOCK_FILE);
         let file = crate::file_util::open_lock_file(&path).map_err(JournalError::file("open", &path))?;
         let mut attempt = 0;
@@ -85,6 +91,7 @@ impl Lock {
             actor: actor.to_string(),
             pid: std::process::id(),
             since: now,
+            command: Some(command.to_owned()),
         };
         let mut text = serde_json::to_vec(&holder).map_err(io::Error::other)?;
         text.push(b'\n');
@@ -180,8 +187,8 @@ mod tests {
     #[test]
     fn second_acquire_names_the_holder_until_the_first_is_dropped() {
         let dir = tempfile::tempdir().unwrap();
-        let first = Lock::acquire(dir.path(), "ops@web1", at("2026-11-28T09:00:00Z")).unwrap();
-        let error = Lock::acquire(dir.path(), "dev@web2", at("2026-11-28T09:05:00Z")).unwrap_err();
+        let first = Lock::acquire(dir.path(), "ops@web1", "test", at("2026-11-28T09:00:00Z")).unwrap();
+        let error = Lock::acquire(dir.path(), "dev@web2", "test", at("2026-11-28T09:05:00Z")).unwrap_err();
         let JournalError::Locked {
             holder: Some(holder), ..
         } = &error
@@ -204,11 +211,12 @@ mod tests {
             "{error}"
         );
         assert!(
-            message.contains("`; one process drives an incident at a time"),
+            message.contains(", running `runbook test`; one process drives an incident at a time"),
             "{error}"
         );
+        assert_eq!(holder.command.as_deref(), Some("test"));
         drop(first);
-        let second = Lock::acquire(dir.path(), "dev@web2", at("2026-11-28T09:05:00Z")).unwrap();
+        let second = Lock::acquire(dir.path(), "dev@web2", "test", at("2026-11-28T09:05:00Z")).unwrap();
         assert_eq!(Lock::holder(dir.path()).unwrap().unwrap().actor, "dev@web2");
         assert_eq!(second.holder_info().actor, "dev@web2");
     }
@@ -217,13 +225,13 @@ mod tests {
     fn holder_reports_without_taking_the_lock() {
         let dir = tempfile::tempdir().unwrap();
         assert_eq!(Lock::holder(dir.path()).unwrap(), None);
-        let lock = Lock::acquire(dir.path(), "ops@web1", at("2026-11-28T09:00:00Z")).unwrap();
+        let lock = Lock::acquire(dir.path(), "ops@web1", "test", at("2026-11-28T09:00:00Z")).unwrap();
         let holder = Lock::holder(dir.path()).unwrap().unwrap();
         assert_eq!(&holder, lock.holder_info());
         assert_eq!(Lock::holder(dir.path()).unwrap().unwrap(), holder);
         // Probing did not take it from its holder, nor leave it taken.
         assert!(matches!(
-            Lock::acquire(dir.path(), "dev@web2", at("2026-11-28T09:01:00Z")),
+            Lock::acquire(dir.path(), "dev@web2", "test", at("2026-11-28T09:01:00Z")),
             Err(JournalError::Locked { .. })
         ));
         drop(lock);
@@ -235,11 +243,24 @@ mod tests {
     }
 
     #[test]
+    fn holder_written_before_commands_were_recorded_is_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let _lock = Lock::acquire(dir.path(), "ops@web1", "test", at("2026-11-28T09:00:00Z")).unwrap();
+        let old = format!(
+            "{{\"actor\":\"ops@web1\",\"pid\":{},\"since\":\"2026-11-28T09:00:00Z\"}}\n",
+            std::process::id()
+        );
+        fs::write(dir.path().join(LOCK_FILE), old).unwrap();
+        let holder = Lock::holder(dir.path()).unwrap().unwrap();
+        assert_eq!((holder.actor.as_str(), holder.command), ("ops@web1", None));
+    }
+
+    #[test]
     fn unreadable_holder_file_is_tolerated() {
         let dir = tempfile::tempdir().unwrap();
-        let _lock = Lock::acquire(dir.path(), "ops@web1", at("2026-11-28T09:00:00Z")).unwrap();
+        let _lock = Lock::acquire(dir.path(), "ops@web1", "test", at("2026-11-28T09:00:00Z")).unwrap();
         fs::write(dir.path().join(LOCK_FILE), "").unwrap();
-        let error = Lock::acquire(dir.path(), "dev@web2", at("2026-11-28T09:01:00Z")).unwrap_err();
+        let error = Lock::acquire(dir.path(), "dev@web2", "test", at("2026-11-28T09:01:00Z")).unwrap_err();
         assert!(
             matches!(error, JournalError::Locked { holder: None, .. }),
             "{error:?}"
@@ -255,7 +276,7 @@ mod tests {
         let Some(dir) = std::env::var_os(CHILD_DIR) else {
             return;
         };
-        let _lock = Lock::acquire(Path::new(&dir), "child@host", at("2026-11-28T09:00:00Z")).unwrap();
+        let _lock = Lock::acquire(Path::new(&dir), "child@host", "test", at("2026-11-28T09:00:00Z")).unwrap();
         sleep(Duration::from_secs(60));
     }
 
@@ -289,7 +310,7 @@ mod tests {
             assert!(child.try_wait().unwrap().is_none(), "the child exited early");
             sleep(Duration::from_millis(5));
         }
-        match Lock::acquire(dir.path(), "ops@web1", at("2026-11-28T09:01:00Z")) {
+        match Lock::acquire(dir.path(), "ops@web1", "test", at("2026-11-28T09:01:00Z")) {
             Err(JournalError::Locked {
                 holder: Some(holder), ..
             }) => assert_eq!((holder.actor.as_str(), holder.pid), ("child@host", child.id())),
@@ -297,7 +318,7 @@ mod tests {
         }
         child.kill().unwrap();
         child.wait().unwrap();
-        let lock = Lock::acquire(dir.path(), "ops@web1", at("2026-11-28T09:02:00Z")).unwrap();
+        let lock = Lock::acquire(dir.path(), "ops@web1", "test", at("2026-11-28T09:02:00Z")).unwrap();
         assert_eq!(lock.holder_info().pid, std::process::id());
     }
 }

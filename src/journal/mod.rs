@@ -199,22 +199,33 @@ fn locked_message(dir: &Path, holder: Option<&Holder>) -> String {
 }
 
 /// Who holds an incident's lock, for messages: "ops@web1 (pid 4242) since
-/// 2026-11-28T09:00:00Z, running `runbook start`".
+/// 2026-11-28T09:00:00Z, running `runbook start`". "Being driven by" reads
+/// differently for a walk and for a `runbook check` run from cron.
 pub fn holder_description(holder: Option<&Holder>) -> String {
-    match holder {
-        Some(holder) => match command_line(holder.pid) {
-            Some(command) => format!("{holder}, running `{command}`"),
-            None => holder.to_string(),
-        },
-        None => "another process (its lock file does not say which)".to_string(),
+    let Some(holder) = holder else {
+        return "another process (its lock file does not say which)".to_string();
+    };
+    // The subcommand the holder wrote in, when it is a plain name; a lock
+    // file written before it was recorded says nothing of it.
+    let written = holder
+        .command
+        .as_deref()
+        .filter(|name| {
+            (1..=32).contains(&name.len()) && name.bytes().all(|b| b.is_ascii_lowercase() || b == b'-')
+        })
+        .map(|name| format!("runbook {name}"));
+    match written.or_else(|| command_line(holder.pid)) {
+        Some(command) => format!("{holder}, running `{command}`"),
+        None => holder.to_string(),
     }
 }
 
 /// What process `pid` runs, as `runbook check`: its program and first
 /// argument, when this host can say (a live lock's holder is a process
-/// here), and "being driven by" reads differently for a walk and for a
-/// `runbook check` run from cron. The rest of its arguments may hold
-/// secrets (`--var token=...`) and are left out.
+/// here), for a holder whose lock file does not say (written by an
+/// older `runbook`). The first argument is a global option when one comes
+/// before the subcommand. The rest of its arguments may hold secrets
+/// (`--var token=...`) and are left out.
 fn command_line(pid: u32) -> Option<String> {
     let bytes = std::fs::read(format!("/proc/{pid}/cmdline")).ok()?;
     let mut words = bytes

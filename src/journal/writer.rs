@@ -310,7 +310,7 @@ mod tests {
     }
 
     fn lock(dir: &Path) -> Lock {
-        Lock::acquire(dir, ACTOR, at(0)).unwrap()
+        Lock::acquire(dir, ACTOR, "test", at(0)).unwrap()
     }
 
     fn note(text: &str) -> EventKind {
