@@ -368,6 +368,41 @@ fn a_command_that_could_not_start_says_why_in_the_report() {
 }
 
 #[test]
+fn another_incidents_record_in_its_place_is_not_verified() {
+    let mut test = archived_incident();
+    // A second incident, archived and signed as it should be.
+    test.again(["start", "fixed", "--answer", "check=done"]).success();
+    let second = "INC-20261128-0002";
+    test.archive(second).success();
+    test.again(["report", second]).success();
+    // Its record and signature copied over the first one's.
+    let dir = test.data().join("archive/2026/11");
+    for suffix in [".json", ".json.sig"] {
+        let target = dir.join(format!("{ID}{suffix}"));
+        std::fs::set_permissions(&target, std::fs::Permissions::from_mode(0o644)).unwrap();
+        std::fs::copy(dir.join(format!("{second}{suffix}")), &target).unwrap();
+    }
+    for format in ["text", "json"] {
+        test.again(["report", ID, "--format", format])
+            .status(1)
+            .stderr_contains(&format!(
+                "warning: the record of {ID} is NOT VERIFIED: {}",
+                dir.join(format!("{ID}.json")).display()
+            ))
+            .stderr_contains(&format!("holds the record of {second}, not of {ID}"));
+    }
+    test.again(["report", ID])
+        .stdout_contains("NOT VERIFIED")
+        .stdout_lacks("Signed by");
+
+    // Not a record at all: a failed check (exit 1), not bad input.
+    std::fs::write(dir.join(format!("{ID}.json")), "{}\n").unwrap();
+    test.again(["report", ID])
+        .status(1)
+        .stderr_contains("runbook verify --all");
+}
+
+#[test]
 fn unknown_incident_is_a_usage_error() {
     Test::new()
         .args(["report", "INC-20261128-0042"])

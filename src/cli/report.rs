@@ -11,7 +11,7 @@ use crate::error::{Error, Result};
 use crate::exit_code::ExitCode;
 use crate::journal::sha256_hex;
 use crate::model::{Incident, Status};
-use crate::record::archive::Archive;
+use crate::record::archive::{Archive, IndexEntry};
 use crate::record::canonical::{Record, Summary, build};
 use crate::record::signing::verify_beside;
 use crate::report::{IncidentReport, Standing, Verification};
@@ -57,7 +57,7 @@ pub fn run(context: &Context, args: &Args) -> Result<ExitCode> {
     let archive = Archive::new(context.archive_dir());
     // `checked`: false for a draft whose kept runbook could not be checked.
     let ((record, bytes, standing), checked) = match archived_file(&archive, id)? {
-        Some(path) => (archived(context, args, &path)?, true),
+        Some((path, entry)) => (archived(context, args, id, &path, entry.as_ref())?, true),
         None => draft(context, id, args.format)?,
     };
     let report = IncidentReport {
@@ -74,7 +74,19 @@ pub fn run(context: &Context, args: &Args) -> Result<ExitCode> {
     }
     out.flush()?;
     // The report is printed either way; a script filing it learns from the
-    // status that the signature did not check out.
+    // status, and whoever reads stderr from this line, that the record did
+    // not check out.
+    if let Standing::Archived {
+        verification: Verification::NotVerified { why, .. },
+        ..
+    } = &standing
+    {
+        writeln!(
+            std::io::stderr(),
+            "warning: the record of {id} is NOT VERIFIED: {}",
+            crate::term::sanitize(why)
+        )?;
+    }
     Ok(match standing {
         Standing::Archived {
             verification: Verification::NotVerified { .. },
@@ -85,32 +97,60 @@ pub fn run(context: &Context, args: &Args) -> Result<ExitCode> {
     })
 }
 
-/// The record file of `id`: the one its index line names, or, when the
-/// index lacks it, a record file of that name.
-fn archived_file(archive: &Archive, id: &str) -> Result<Option<PathBuf>> {
+/// The record file of `id` and its index line: the file the line names,
+/// or, when the index lacks it, a record file of that name.
+fn archived_file(archive: &Archive, id: &str) -> Result<Option<(PathBuf, Option<IndexEntry>)>> {
     let other = |error: crate::record::ArchiveError| Error::Other(anyhow::Error::new(error));
     if let Some(entry) = archive.find(id).map_err(other)? {
-        return Ok(Some(archive.path_of(&entry)));
+        return Ok(Some((archive.path_of(&entry), Some(entry))));
     }
     if !archive.dir().is_dir() {
         return Ok(None);
     }
-    archive.record_file(id).map_err(other)
+    Ok(archive.record_file(id).map_err(other)?.map(|path| (path, None)))
 }
 
-/// The archived record, and what its signature check found.
-fn archived(context: &Context, args: &Args, path: &Path) -> Result<Shown> {
+/// The archived record of `id` at `path`, and what its checks found: that
+/// it is `id`'s record, as its index line says (`entry`), signed by a key
+/// the allowed signers trust. A record that fails a check is still shown,
+/// under the reason.
+fn archived(
+    context: &Context,
+    args: &Args,
+    id: &str,
+    path: &Path,
+    entry: Option<&IndexEntry>,
+) -> Result<Shown> {
+    let hint = "check the archive with `runbook verify --all`";
     let bytes = std::fs::read(path)
-        .map_err(|error| Error::usage(format!("cannot read {}: {error}", path.display())))?;
-    let record = Record::from_bytes(&bytes).map_err(|error| {
-        Error::usage(format!("{}: {error}", path.display()))
-            .with_hint("check the archive with `runbook verify --all`")
-    })?;
-    let verification = check_signature(context, args, &bytes, &record, path);
-    let standing = Standing::Archived {
-        sha256: sha256_hex(&bytes),
-        verification,
+        .map_err(|error| Error::failed(format!("cannot read {}: {error}", path.display())).with_hint(hint))?;
+    let record = Record::from_bytes(&bytes)
+        .map_err(|error| Error::failed(format!("{}: {error}", path.display())).with_hint(hint))?;
+    let sha256 = sha256_hex(&bytes);
+    let not_as_filed = if record.incident != id {
+        Some(format!(
+            "{} holds the record of {}, not of {id}",
+            path.display(),
+            record.incident
+        ))
+    } else {
+        entry
+            .filter(|entry| entry.sha256 != sha256 || entry.archived != record.archived)
+            .map(|_| {
+                format!(
+                    "{} is not the record the archive's index names (its SHA-256 or archive time differs)",
+                    path.display()
+                )
+            })
     };
+    let verification = match not_as_filed {
+        Some(why) => Verification::NotVerified {
+            fingerprint: None,
+            why,
+        },
+        None => check_signature(context, args, &bytes, &record, path),
+    };
+    let standing = Standing::Archived { sha256, verification };
     Ok((record, bytes, standing))
 }
 
