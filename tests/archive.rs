@@ -658,6 +658,40 @@ fn a_clock_before_the_journals_last_event_archives_nothing() {
 }
 
 #[test]
+fn a_mirror_is_verified_without_another_hosts_journal_of_the_same_id() {
+    let mut here = with_key();
+    finish(&mut here);
+    here.archive(IDS[0]).success();
+    // Another host, with its own INC-…-0001, started an hour later.
+    let mut there = Test::new()
+        .runbook("fixed", FIXED)
+        .env("RUNBOOK_NOW", "2026-11-28T10:00:00Z");
+    there.again(["start", "fixed"]).status(3);
+    let signers = here.config_dir().join("allowed_signers");
+    let mirror = here.data().join("archive");
+    let args = |id: Option<&str>| {
+        let mut args = vec![
+            "verify".to_owned(),
+            "--archive".to_owned(),
+            mirror.display().to_string(),
+        ];
+        args.extend(["--allowed-signers".to_owned(), signers.display().to_string()]);
+        args.push(id.map_or("--all".to_owned(), str::to_owned));
+        args
+    };
+    there
+        .again(args(None))
+        .success()
+        .stdout_contains(&format!("ok {}", IDS[0]))
+        .stdout_contains("is of another incident of that id; not compared")
+        .stdout_contains("verified 1 records: 0 failed");
+    // At home, the journal is the record's and is compared.
+    here.again(args(Some(IDS[0])))
+        .success()
+        .stdout_lacks("not compared");
+}
+
+#[test]
 fn once_archived_an_incident_is_no_longer_overdue() {
     let mut test = with_key();
     finish(&mut test);

@@ -61,6 +61,7 @@ pub fn run(context: &Context, args: &Args) -> Result<ExitCode> {
         writeln!(std::io::stderr(), "note: {}", sanitize(note))?;
     }
 
+    let elsewhere = args.archive.is_some();
     let wanted: BTreeSet<&str> = args.incidents.iter().map(String::as_str).collect();
     let pick = |id: &str| args.all || wanted.contains(id);
     let mut out = std::io::stdout().lock();
@@ -68,11 +69,18 @@ pub fn run(context: &Context, args: &Args) -> Result<ExitCode> {
     let mut found: BTreeSet<String> = BTreeSet::new();
     archive.audit(&pick, args.all, |audit: Audit| -> anyhow::Result<()> {
         found.insert(audit.id.clone());
-        report(context, &signers, audit, &mut out, &mut tally)?;
+        report(context, &signers, elsewhere, audit, &mut out, &mut tally)?;
         Ok(())
     })?;
     for id in wanted.iter().filter(|id| !found.contains(**id)) {
-        report(context, &signers, not_indexed(&archive, id), &mut out, &mut tally)?;
+        report(
+            context,
+            &signers,
+            elsewhere,
+            not_indexed(&archive, id),
+            &mut out,
+            &mut tally,
+        )?;
     }
     writeln!(out, "verified {} records: {} failed", tally.checked, tally.failed)?;
     Ok(if tally.failed > 0 {
@@ -110,6 +118,7 @@ struct Tally {
 fn report(
     context: &Context,
     signers: &AllowedSigners,
+    elsewhere: bool,
     mut audit: Audit,
     out: &mut impl Write,
     tally: &mut Tally,
@@ -117,7 +126,7 @@ fn report(
     let signer = check_signature(&mut audit, signers);
     let mut notes = Vec::new();
     if let Some(record) = &audit.record {
-        check_journal(context, record, &mut audit.problems, &mut notes);
+        check_journal(context, record, elsewhere, &mut audit.problems, &mut notes);
     }
     tally.checked += 1;
     if audit.problems.is_empty() {
@@ -184,7 +193,18 @@ fn check_signature(audit: &mut Audit, signers: &AllowedSigners) -> Option<String
 /// The record's journal head against the incident's kept journal, if it
 /// is still there. Events journaled after archiving (a late note) are
 /// noted, not failed: the record covers the journal up to its head.
-fn check_journal(context: &Context, record: &Record, problems: &mut Vec<Problem>, notes: &mut Vec<String>) {
+///
+/// A record from an archive `elsewhere` (`--archive`, a mirror that other
+/// hosts may fill too) is compared only with a journal of the same
+/// incident: ids are allocated per data directory, so another host's
+/// INC-…-0001 started at another time, and is not this one's journal.
+fn check_journal(
+    context: &Context,
+    record: &Record,
+    elsewhere: bool,
+    problems: &mut Vec<Problem>,
+    notes: &mut Vec<String>,
+) {
     let dir = context.incidents_dir().join(&record.incident);
     // Removed once filed: nothing to compare. Anything else there (a
     // directory, a FIFO, a link) is a journal that cannot be read, and is
@@ -201,6 +221,18 @@ fn check_journal(context: &Context, record: &Record, problems: &mut Vec<Problem>
             return;
         }
     };
+    if elsewhere
+        && replay
+            .events
+            .first()
+            .is_some_and(|first| first.time != record.started)
+    {
+        notes.push(format!(
+            "the journal of {} here is of another incident of that id; not compared",
+            record.incident
+        ));
+        return;
+    }
     let count = record.journal.events;
     let Some(event) = usize::try_from(count)
         .ok()
