@@ -543,7 +543,16 @@ fn an_index_line_that_differs_from_its_record_is_caught() {
 fn an_edited_journal_no_longer_matches_its_record() {
     let mut test = three_archived();
     // A note after archiving is fine: the record covers the journal up to its head.
-    test.again(["note", IDS[0], "looked again later"]).success();
+    test.again(["note", IDS[0], "looked again later"])
+        .success()
+        .stderr_contains(&format!(
+            "warning: {} is archived already: the note is in its journal",
+            IDS[0]
+        ));
+    test.again(["start", "fixed"]).status(3);
+    test.again(["note", "INC-20261128-0004", "not archived: no warning"])
+        .success()
+        .stderr_lacks("archived already");
     test.again(["verify", IDS[0]])
         .success()
         .stdout_contains("1 event(s) were journaled after");

@@ -209,7 +209,21 @@ pub fn note(context: &Context, args: &NoteArgs) -> Result<ExitCode> {
         &format!("note queued for {incident}"),
         &added,
     )?;
+    warn_if_archived(context, incident, "note")?;
     Ok(ExitCode::Success)
+}
+
+/// Says that what was just added to an archived incident is in its
+/// journal only: its signed record, and so its report, stay as filed.
+fn warn_if_archived(context: &Context, id: &str, what: &str) -> Result<()> {
+    if super::deadline::archived_ids(context).contains(id) {
+        writeln!(
+            std::io::stderr(),
+            "warning: {id} is archived already: the {what} is in its journal, not in its signed record \
+             or its report; `runbook verify {id}` counts it among the events journaled after archiving"
+        )?;
+    }
+    Ok(())
 }
 
 pub fn abort(context: &Context, args: &AbortArgs) -> Result<ExitCode> {
@@ -266,5 +280,6 @@ pub fn attach(context: &Context, args: &AttachArgs) -> Result<ExitCode> {
         &format!("{file} copied into {incident} (sha256 {digest}) and queued"),
         &added,
     )?;
+    warn_if_archived(context, incident, "file")?;
     Ok(ExitCode::Success)
 }
