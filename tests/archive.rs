@@ -651,16 +651,17 @@ fn a_passphrase_protected_key_needs_its_passphrase() {
 }
 
 #[test]
-fn a_clock_before_the_journals_last_event_archives_nothing() {
+fn a_clock_before_the_incidents_end_archives_nothing() {
     let mut test = with_key();
     finish(&mut test);
     let mut early = test.env("RUNBOOK_NOW", "2025-01-01T00:00:00Z");
     early
         .archive(IDS[0])
         .status(2)
-        .stderr_contains(
-            "nothing archived: the clock says 2025-01-01T00:00:00Z, before the journal's last event",
-        )
+        .stderr_contains(&format!(
+            "nothing archived: the clock says 2025-01-01T00:00:00Z, before {} ended (2026-11-28T09:00:00Z)",
+            IDS[0]
+        ))
         .stderr_contains("check this host's clock");
     assert!(!early.data().join("archive/2025").exists());
     assert!(!early.data().join("archive/index.jsonl").exists());

@@ -121,18 +121,19 @@ pub fn run(context: &Context, args: &Args) -> Result<ExitCode> {
     let (lock, tip) = lock_tip(&archive, &mut err)?;
     let previous = tip.map(|entry| entry.sha256);
     let archived = crate::clock::now();
-    // A record filed before what it records happened says the clock is
-    // wrong, here or where the journal was written: not signed as is.
-    if let Some(last) = replay.events.last().filter(|last| last.time > archived) {
+    // A record filed before its incident ended says the clock is wrong,
+    // here or where the journal was written: not signed as is. (A note
+    // from a host whose clock runs ahead may follow; it does not count.)
+    if let Some(ended) = incident.ended.filter(|&ended| ended > archived) {
         let when =
             |time: chrono::DateTime<chrono::Utc>| time.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
         return Err(Error::usage(format!(
-            "nothing archived: the clock says {}, before the journal's last event ({}, {})",
+            "nothing archived: the clock says {}, before {} ended ({})",
             when(archived),
-            when(last.time),
-            last.kind.name()
+            incident.id,
+            when(ended)
         ))
-        .with_hint("check this host's clock (and RUNBOOK_NOW); a record's times must follow its journal's"));
+        .with_hint("check this host's clock (and RUNBOOK_NOW); a record is filed after its incident ends"));
     }
     let record = build(
         &incident,
