@@ -434,3 +434,30 @@ fn check_names_a_kept_runbook_it_cannot_follow() {
         kept.display()
     ));
 }
+
+#[test]
+fn a_drills_notifications_say_it_is_a_drill() {
+    let test = Test::new().runbook("paged", PAGED);
+    let out = test.work().join("notified.txt");
+    let config = format!(
+        "[[notifiers]]\nname = \"file\"\ntype = \"command\"\ncommand = 'printf \"%s|%s|\" \"$RUNBOOK_SUBJECT\" \"$RUNBOOK_DRILL\" >> {0}; cat >> {0}'\n",
+        out.display()
+    );
+    let mut test = test.config(&config);
+    test.again(["drill", "paged", "--severity", "sev1"]).status(3);
+    let notified = std::fs::read_to_string(&out).unwrap();
+    assert!(
+        notified.starts_with(&format!("[DRILL] [{FIRST}] ")),
+        "the subject says it: {notified}"
+    );
+    assert!(
+        notified.contains("|1|[DRILL] This is a rehearsal; nothing needs doing.\n"),
+        "{notified}"
+    );
+    // A real incident's say nothing of the kind.
+    std::fs::remove_file(&out).unwrap();
+    test.again(["start", "paged", "--severity", "sev1"]).status(3);
+    let notified = std::fs::read_to_string(&out).unwrap();
+    assert!(!notified.contains("DRILL"), "{notified}");
+    assert!(notified.contains("|0|"), "{notified}");
+}

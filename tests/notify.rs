@@ -48,6 +48,7 @@ fn notification(to: &[Contact]) -> Notification<'_> {
     Notification {
         incident: "2026-11-28-db-down",
         severity: "sev1",
+        drill: false,
         subject: "[sev1] Database down".to_owned(),
         message: "The primary database is down.\nRestart attempted.".to_owned(),
         to: to.iter().collect(),
@@ -617,6 +618,7 @@ mod webhook {
             json!({
                 "incident": "2026-11-28-db-down",
                 "severity": "sev1",
+                "drill": false,
                 "subject": "[sev1] Database down",
                 "message": "The primary database is down.\nRestart attempted.",
                 "to": [

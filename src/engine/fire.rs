@@ -6,11 +6,20 @@ use super::ports::{Notification, Notifier};
 use super::walk::render_text;
 use crate::model::{Contact, EventKind, Incident, Lang, Runbook, Timer};
 
+/// What marks a drill's notifications, first in the subject and message.
+pub const DRILL_MARK: &str = "[DRILL]";
+
 /// Delivers one notification and says how it went, as the events to
 /// journal: one per configured notifier, so that each is retried on its own.
 /// Without a notifier the delivery is a failure ("call them"), so that
 /// `runbook check` retries it once one is configured: nobody pretends
 /// people were told.
+///
+/// A drill's notification says so in its subject and first line, so that
+/// nobody who receives a rehearsal's escalation takes it for a real
+/// incident; the notifiers also pass the flag on (`RUNBOOK_DRILL`, `drill`).
+/// Control characters from the runbook's text are escaped: they would
+/// reach a mailer's headers or a chat message as they are.
 pub fn deliver(
     runbook: &Runbook,
     incident: &Incident,
@@ -20,6 +29,16 @@ pub fn deliver(
     subject: String,
     message: String,
 ) -> Vec<EventKind> {
+    let subject = crate::sanitize::sanitize_line(&subject).into_owned();
+    let message = crate::sanitize::sanitize(&message).into_owned();
+    let (subject, message) = if incident.drill {
+        (
+            format!("{DRILL_MARK} {subject}"),
+            format!("{DRILL_MARK} This is a rehearsal; nothing needs doing.\n{message}"),
+        )
+    } else {
+        (subject, message)
+    };
     let outcomes = match notifier {
         Some(notifier) => notifier.send_each(&notification(runbook, incident, contacts, &subject, &message)),
         None => vec![(
@@ -43,6 +62,7 @@ fn notification<'a>(
     Notification {
         incident: &incident.id,
         severity: &incident.severity,
+        drill: incident.drill,
         subject: subject.to_owned(),
         message: message.to_owned(),
         to: contacts

@@ -13,6 +13,8 @@ pub trait Clock {
 pub struct Notification<'a> {
     pub incident: &'a str,
     pub severity: &'a str,
+    /// A rehearsal: its subject and message say so too.
+    pub drill: bool,
     pub subject: String,
     pub message: String,
     pub to: Vec<&'a Contact>,

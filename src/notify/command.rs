@@ -48,6 +48,10 @@ impl CommandNotifier {
             ("RUNBOOK_SUBJECT", notification.subject.clone()),
             ("RUNBOOK_INCIDENT", notification.incident.to_owned()),
             ("RUNBOOK_SEVERITY", notification.severity.to_owned()),
+            (
+                "RUNBOOK_DRILL",
+                if notification.drill { "1" } else { "0" }.to_owned(),
+            ),
             ("RUNBOOK_TO", list(to.iter().map(|contact| contact.id.as_str()))),
             (
                 "RUNBOOK_TO_NAMES",

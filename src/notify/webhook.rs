@@ -84,6 +84,7 @@ impl WebhookNotifier {
                 json!({
                     "incident": notification.incident,
                     "severity": notification.severity,
+                    "drill": notification.drill,
                     "subject": notification.subject,
                     "message": notification.message,
                     "to": to,
