@@ -246,7 +246,7 @@ fn check(
             action: "timer-fired",
             detail: format!("timer {} (after {})", timer.id.value, timer.after),
         });
-        for kind in fire::timer_notification(&runbook, &incident, timer, notifier, &context.lang) {
+        for kind in fire::timer_notification(&runbook, &incident, timer, notifier, &context.lang, false) {
             done.extend(reported(&kind));
             append(&mut incident, kind)?;
         }

@@ -171,7 +171,9 @@ fn watch(
             shared.journal.sync().is_ok()
         };
         for (timer, incident) in fired {
-            for kind in crate::engine::fire::timer_notification(runbook, &incident, timer, notifier, lang) {
+            for kind in
+                crate::engine::fire::timer_notification(runbook, &incident, timer, notifier, lang, false)
+            {
                 if !journal(kind) {
                     return;
                 }

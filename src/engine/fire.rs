@@ -118,12 +118,15 @@ pub fn timer_fired(timer: &Timer) -> EventKind {
 }
 
 /// The notifications a fired timer sends (none when it names nobody).
+/// `by_hand`: the operator escalated before the timer fell due, and the
+/// message says so rather than that its time has passed.
 pub fn timer_notification(
     runbook: &Runbook,
     incident: &Incident,
     timer: &Timer,
     notifier: Option<&dyn Notifier>,
     lang: &Lang,
+    by_hand: bool,
 ) -> Vec<EventKind> {
     if timer.notify.is_empty() {
         return Vec::new();
@@ -136,6 +139,14 @@ pub fn timer_notification(
         .as_ref()
         .map(|message| render_text(message.get(lang), incident, None))
         .unwrap_or_else(|| format!("Timer {id} fired after {}.", timer.after));
+    let message = if by_hand {
+        format!(
+            "Escalated by hand, before timer {id} fell due (the plan escalates after {}).\n{message}",
+            timer.after
+        )
+    } else {
+        message
+    };
     deliver(
         runbook,
         incident,

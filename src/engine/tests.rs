@@ -606,19 +606,31 @@ fn sent_via(via: &str) -> EventKind {
     }
 }
 
-/// Asks to attach a file at the first question, then pauses; keeps what it
+/// Gives its replies in order, one a question, then pauses; keeps what it
 /// was warned of.
-struct AttachThenPause {
+struct RepliesThenPause {
+    replies: Vec<Reply>,
     asked: usize,
     warned: Vec<String>,
 }
 
-impl Operator for AttachThenPause {
+impl RepliesThenPause {
+    fn new(replies: Vec<Reply>) -> RepliesThenPause {
+        RepliesThenPause {
+            replies,
+            asked: 0,
+            warned: Vec::new(),
+        }
+    }
+}
+
+impl Operator for RepliesThenPause {
     fn ask(&mut self, _context: Context<'_>, _question: Question<'_>) -> Reply {
         self.asked += 1;
-        match self.asked {
-            1 => Reply::Attach("/var/log/auth.log".into()),
-            _ => Reply::Pause,
+        if self.replies.is_empty() {
+            Reply::Pause
+        } else {
+            self.replies.remove(0)
         }
     }
 
@@ -632,10 +644,7 @@ impl Operator for AttachThenPause {
 #[test]
 fn a_file_that_cannot_be_attached_is_said_and_the_question_asked_again() {
     let mut h = Harness::new(FLOW);
-    let mut operator = AttachThenPause {
-        asked: 0,
-        warned: Vec::new(),
-    };
+    let mut operator = RepliesThenPause::new(vec![Reply::Attach("/var/log/auth.log".into())]);
     let (stop, _) = h.start_with(&mut operator, false).unwrap();
     assert!(matches!(stop, Stop::Paused { .. }), "{stop:?}");
     assert_eq!(operator.asked, 2, "asked again after the failed attach");
@@ -647,6 +656,55 @@ fn a_file_that_cannot_be_attached_is_said_and_the_question_asked_again() {
         operator.warned
     );
     assert!(!h.types().contains(&"attachment-added"), "{:?}", h.types());
+}
+
+/// FLOW with its escalation counting from step `restart`, not yet reached
+/// at the first question.
+fn flow_escalating_from_restart() -> Harness {
+    let mut h = Harness::new(&FLOW.replace("after = \"1h\"", "after = \"1h\"\nfrom = \"step:restart\""));
+    h.notifier = Some(Notes(std::sync::Mutex::new(Vec::new())));
+    h
+}
+
+#[test]
+fn escalating_by_hand_fires_a_timer_not_yet_counting_and_says_so() {
+    let mut h = flow_escalating_from_restart();
+    let mut operator = RepliesThenPause::new(vec![Reply::Escalate]);
+    h.start_with(&mut operator, false).unwrap();
+    let incident = Incident::replay(&h.sink.events).unwrap();
+    assert!(incident.timers_fired.contains("escalate"), "{:?}", h.types());
+    let note = h.sink.events.iter().find_map(|event| match &event.kind {
+        EventKind::NoteAdded { text, .. } => Some(text.clone()),
+        _ => None,
+    });
+    assert_eq!(
+        note.as_deref(),
+        Some("escalated by hand: timer escalate fired before it fell due (the plan escalates after 1h)")
+    );
+    let sent = h.notifier.as_ref().unwrap().0.lock().unwrap().clone();
+    assert_eq!(sent.len(), 1, "{sent:?}");
+    assert!(
+        sent[0].starts_with(
+            "vendor: Escalated by hand, before timer escalate fell due (the plan escalates after 1h).\n"
+        ),
+        "{sent:?}"
+    );
+    assert!(operator.warned.is_empty(), "{:?}", operator.warned);
+}
+
+#[test]
+fn escalating_with_nothing_left_to_fire_says_so() {
+    let mut h = flow_escalating_from_restart();
+    let mut operator = RepliesThenPause::new(vec![Reply::Escalate, Reply::Escalate]);
+    h.start_with(&mut operator, false).unwrap();
+    let fired = h.types().iter().filter(|kind| **kind == "timer-fired").count();
+    assert_eq!(fired, 1, "{:?}", h.types());
+    assert_eq!(operator.warned.len(), 1, "{:?}", operator.warned);
+    assert!(
+        operator.warned[0].starts_with("nothing left to escalate"),
+        "{:?}",
+        operator.warned
+    );
 }
 
 #[test]

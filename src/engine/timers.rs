@@ -6,16 +6,8 @@ use chrono::{DateTime, Utc};
 /// A timer that has not fired and is not cancelled, with when it falls due
 /// in wall time. Timers counting from a step not yet reached are left out.
 pub fn pending<'r>(runbook: &'r Runbook, incident: &Incident) -> Vec<(&'r Timer, DateTime<Utc>)> {
-    let mut pending: Vec<(&Timer, DateTime<Utc>)> = runbook
-        .timers
-        .iter()
-        .filter(|timer| !incident.timers_fired.contains(&timer.id.value))
-        .filter(|timer| {
-            timer
-                .until
-                .as_ref()
-                .is_none_or(|until| !incident.milestones.contains_key(&until.value))
-        })
+    let mut pending: Vec<(&Timer, DateTime<Utc>)> = unfired(runbook, incident)
+        .into_iter()
         .filter_map(|timer| {
             let base = match &timer.from {
                 TimerFrom::Start => incident.started,
@@ -29,6 +21,23 @@ pub fn pending<'r>(runbook: &'r Runbook, incident: &Incident) -> Vec<(&'r Timer,
         .collect();
     pending.sort_by_key(|(_, due)| *due);
     pending
+}
+
+/// The timers that have not fired and are not cancelled, whether or not
+/// they count yet (one counting from a step not reached does not): what
+/// "escalate now" fires, in the runbook's order.
+pub fn unfired<'r>(runbook: &'r Runbook, incident: &Incident) -> Vec<&'r Timer> {
+    runbook
+        .timers
+        .iter()
+        .filter(|timer| !incident.timers_fired.contains(&timer.id.value))
+        .filter(|timer| {
+            timer
+                .until
+                .as_ref()
+                .is_none_or(|until| !incident.milestones.contains_key(&until.value))
+        })
+        .collect()
 }
 
 /// The pending timers that are due at `now`.

@@ -344,7 +344,7 @@ impl<'a> Engine<'a> {
                 && !self.incident.timers_notified.contains(&timer.id.value)
         });
         for timer in silent.collect::<Vec<_>>() {
-            self.notify_timer(timer)?;
+            self.notify_timer(timer, false)?;
         }
         Ok(())
     }
@@ -359,12 +359,12 @@ impl<'a> Engine<'a> {
 
     /// Sends a fired timer's notification (none when it names nobody),
     /// after its firing is on disk.
-    fn notify_timer(&mut self, timer: &Timer) -> Result<(), JournalFailed> {
+    fn notify_timer(&mut self, timer: &Timer, by_hand: bool) -> Result<(), JournalFailed> {
         if timer.notify.is_empty() {
             return Ok(());
         }
         self.send(|runbook, incident, notifier, lang| {
-            super::fire::timer_notification(runbook, incident, timer, notifier, lang)
+            super::fire::timer_notification(runbook, incident, timer, notifier, lang, by_hand)
         })
     }
 
@@ -580,15 +580,23 @@ impl<'a> Engine<'a> {
     fn fire_timers(&mut self, now_all: bool) -> Result<Option<Flow>, JournalFailed> {
         let now = self.ports.clock.now();
         self.absorb();
+        let due = timers::due(self.runbook, &self.incident, now);
         let fire: Vec<&Timer> = if now_all {
-            timers::pending(self.runbook, &self.incident)
-                .into_iter()
-                .map(|(timer, _)| timer)
-                .collect()
+            // "Escalate now": every timer not fired or cancelled, counting
+            // or not; the ones not due yet are fired by hand, and said so.
+            let all = timers::unfired(self.runbook, &self.incident);
+            if all.is_empty() {
+                self.ports.operator.warn(
+                    "nothing left to escalate: every timer has fired or was cancelled; \
+                     call the contacts yourself (`runbook show` lists them)",
+                );
+            }
+            all
         } else {
-            timers::due(self.runbook, &self.incident, now)
+            due.clone()
         };
         for timer in fire {
+            let by_hand = !due.iter().any(|due| due.id.value == timer.id.value);
             // Another writer (a timer thread, `runbook check`) may have
             // fired it a moment ago; then it arrives as a foreign event.
             self.absorb();
@@ -600,7 +608,16 @@ impl<'a> Engine<'a> {
                     continue;
                 }
             }
-            self.notify_timer(timer)?;
+            if by_hand {
+                self.record(EventKind::NoteAdded {
+                    text: format!(
+                        "escalated by hand: timer {} fired before it fell due (the plan escalates after {})",
+                        timer.id.value, timer.after
+                    ),
+                    step: self.incident.current.clone(),
+                })?;
+            }
+            self.notify_timer(timer, by_hand)?;
         }
         // Offer the step of the first timer that fired, here or in the
         // background, and has not been offered yet.
