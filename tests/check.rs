@@ -233,7 +233,7 @@ fn a_failed_webhook_is_journaled_and_the_walk_goes_on() {
         .into_iter()
         .find(|e| e["type"] == "notification-failed")
         .unwrap();
-    assert_eq!(failed["payload"]["error"], "HTTP 500: ok");
+    assert_eq!(failed["payload"]["error"], "HTTP 500; the server said: \"ok\"");
     assert_eq!(failed["payload"]["via"], "hook");
 }
 

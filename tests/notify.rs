@@ -691,7 +691,10 @@ mod webhook {
             "upstream exploded at /robot/send?access_token=SECRET",
         );
         let error = result.unwrap_err();
-        assert!(error.starts_with("HTTP 500: upstream exploded"), "{error}");
+        assert!(
+            error.starts_with("HTTP 500; the server said: \"upstream exploded"),
+            "{error}"
+        );
         assert!(!error.contains("SECRET"), "{error}");
     }
 
@@ -700,7 +703,10 @@ mod webhook {
         let body = "x".repeat(1000);
         let (result, _) = post(WebhookFormat::Slack, "404 Not Found", &body);
         let error = result.unwrap_err();
-        assert_eq!(error, format!("HTTP 404: {}…", "x".repeat(200)));
+        assert_eq!(
+            error,
+            format!("HTTP 404; the server said: \"{}…\"", "x".repeat(200))
+        );
     }
 
     #[test]
@@ -801,7 +807,7 @@ mod webhook {
         let to = contacts();
         let error = fanout.send(&notification(&to)).unwrap_err();
         server.join().unwrap();
-        assert_eq!(error, "dingtalk: HTTP 500: boom");
+        assert_eq!(error, "dingtalk: HTTP 500; the server said: \"boom\"");
         assert_eq!(fanout.name(), "dingtalk+oncall-mail");
     }
 }

@@ -123,10 +123,12 @@ impl WebhookNotifier {
             .unwrap_or_default();
         if !(200..300).contains(&status) {
             let body = shorten(&self.scrub(&body));
+            // What the server said is quoted: a bare `HTTP 500: ok` reads
+            // as if the delivery went through.
             return Err(if body.is_empty() {
                 format!("HTTP {status}")
             } else {
-                format!("HTTP {status}: {body}")
+                format!("HTTP {status}; the server said: {body:?}")
             });
         }
         self.check_answer(&body)
