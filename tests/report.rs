@@ -59,13 +59,7 @@ fn open_incident() -> Test {
 
 /// The same incident, ended at 09:05 and archived at 10:00.
 fn archived_incident() -> Test {
-    let test = open_incident();
-    let mut test = at(test, "2026-11-28T09:05:00Z");
-    test.again(["resume", ID, "--answer", "check=done"]).success();
-    let mut test = at(test, "2026-11-28T10:00:00Z");
-    test.again([
-        "archive",
-        ID,
+    archived_with(&[
         "--what-happened",
         "nginx on web1 stopped answering.",
         "--cause",
@@ -75,7 +69,18 @@ fn archived_incident() -> Test {
         "--follow-up",
         "Alert at 80% disk use",
     ])
-    .success();
+}
+
+/// The same incident, archived at 10:00 with `summary` (`archive`'s
+/// `--cause` and the like) for its summary.
+fn archived_with(summary: &[&str]) -> Test {
+    let test = open_incident();
+    let mut test = at(test, "2026-11-28T09:05:00Z");
+    test.again(["resume", ID, "--answer", "check=done"]).success();
+    let mut test = at(test, "2026-11-28T10:00:00Z");
+    let mut args = vec!["archive", ID];
+    args.extend_from_slice(summary);
+    test.again(args).success();
     at(test, "2026-11-28T11:00:00Z")
 }
 
@@ -202,6 +207,18 @@ fn text_report_of_an_archived_incident() {
                     [sha256]
     Runbook digest  [sha256]
     ");
+}
+
+#[test]
+fn text_report_breaks_long_words_in_the_cause_and_follow_ups() {
+    let long = "x".repeat(200);
+    let mut test = archived_with(&["--cause", &long, "--resolution", "R", "--follow-up", &long]);
+    for lang in ["en", "zh"] {
+        let outcome = test.again(["report", ID, "--lang", lang]);
+        outcome.success().stdout_fits(80);
+        let shown = outcome.stdout.matches('x').count();
+        assert!(shown >= 400, "{lang}: {shown} x shown\n{}", outcome.stdout);
+    }
 }
 
 #[test]

@@ -6,7 +6,7 @@
 
 use super::Report;
 use super::document::{Block, Document, Section};
-use crate::report::wrap::{expand_tabs, wrap, wrap_hanging};
+use crate::report::wrap::{expand_tabs, wrap};
 use crate::sanitize::{SafeWriter, sanitize};
 use comfy_table::{CellAlignment, ContentArrangement, Table};
 use comfy_table::{LineStyle, TableStyle};
@@ -30,7 +30,7 @@ fn write_document<W: Write>(out: &mut W, document: &Document, width: usize) -> i
     writeln!(out, "{}", "=".repeat(title.width().min(width)))?;
     for banner in &document.banners {
         writeln!(out)?;
-        for line in wrap(&format!("*** {} ***", sanitize(&banner.text)), width) {
+        for line in fit(&format!("*** {} ***", sanitize(&banner.text)), width) {
             writeln!(out, "{line}")?;
         }
     }
@@ -51,20 +51,19 @@ fn write_section<W: Write>(out: &mut W, section: &Section, width: usize) -> io::
                 if index > 0 {
                     writeln!(out)?;
                 }
-                writeln!(out, "{}", sanitize(text))?;
+                for line in fit(&sanitize(text), width) {
+                    writeln!(out, "{line}")?;
+                }
             }
             Block::Fields(fields) => write_fields(out, fields, width)?,
             Block::Paragraph(text) => {
-                for line in wrap(&sanitize(text), width - 2) {
+                for line in fit(&sanitize(text), width - 2) {
                     writeln!(out, "  {line}")?;
                 }
             }
             Block::List(items) => {
                 for item in items {
-                    for (n, line) in wrap_hanging(&sanitize(item), width - 4, width - 4)
-                        .iter()
-                        .enumerate()
-                    {
+                    for (n, line) in fit(&sanitize(item), width - 4).iter().enumerate() {
                         let bullet = if n == 0 { "  - " } else { "    " };
                         writeln!(out, "{bullet}{line}")?;
                     }
@@ -98,15 +97,13 @@ fn write_fields<W: Write>(out: &mut W, fields: &[(String, String)], width: usize
     for (label, value) in fields {
         let label = sanitize(label);
         let mut first = true;
-        for line in wrap(&sanitize(value), room) {
-            for chunk in chop(&line, room) {
-                if first {
-                    let pad = label_width.saturating_sub(label.width()).max(1);
-                    writeln!(out, "{label}{}{chunk}", " ".repeat(pad))?;
-                    first = false;
-                } else {
-                    writeln!(out, "{}{chunk}", " ".repeat(label_width))?;
-                }
+        for line in fit(&sanitize(value), room) {
+            if first {
+                let pad = label_width.saturating_sub(label.width()).max(1);
+                writeln!(out, "{label}{}{line}", " ".repeat(pad))?;
+                first = false;
+            } else {
+                writeln!(out, "{}{line}", " ".repeat(label_width))?;
             }
         }
     }
@@ -146,20 +143,13 @@ fn table(header: &[String], rows: &[Vec<String>], width: usize) -> String {
             .min(natural(columns - 1).max(1)),
     );
 
-    let fit = |cell: &str, width: usize| -> String {
-        wrap(cell, width)
-            .iter()
-            .flat_map(|line| chop(line, width))
-            .collect::<Vec<_>>()
-            .join("\n")
-    };
     let mut table = Table::new();
     table
         .load_style(TableStyle::new().header_separator(LineStyle::none().fill('-')))
         .set_content_arrangement(ContentArrangement::Disabled);
     let fitted = |row: &[String]| -> Vec<String> {
         (0..columns)
-            .map(|c| fit(row.get(c).map_or("", String::as_str), widths[c]))
+            .map(|c| fit(row.get(c).map_or("", String::as_str), widths[c]).join("\n"))
             .collect()
     };
     table.set_header(fitted(&cells[0]));
@@ -175,6 +165,16 @@ fn table(header: &[String], rows: &[Vec<String>], width: usize) -> String {
         .map(|line| line.trim_end().to_owned())
         .collect::<Vec<_>>()
         .join("\n")
+}
+
+/// Wraps text to `width` columns, breaking a word wider than that (a
+/// hash, a path, a pasted token) into pieces that fit: every line of the
+/// report goes through here, so none is wider than asked.
+fn fit(text: &str, width: usize) -> Vec<String> {
+    wrap(text, width)
+        .iter()
+        .flat_map(|line| chop(line, width))
+        .collect()
 }
 
 /// Splits a line into pieces no wider than `width` columns, for text that
@@ -205,15 +205,19 @@ mod tests {
     use super::super::{Standing, Verification};
     use super::*;
     use crate::model::Lang;
+    use crate::record::canonical::Record;
 
     fn render(lang: &str, standing: Standing) -> String {
-        let record = fixture::record();
+        render_record(&fixture::record(), lang, standing)
+    }
+
+    fn render_record(record: &Record, lang: &str, standing: Standing) -> String {
         let lang = Lang::parse(lang).unwrap();
         let mut out = Vec::new();
         text(
             &mut out,
             &Report {
-                record: &record,
+                record,
                 standing: &standing,
                 lang: &lang,
             },
@@ -243,6 +247,28 @@ mod tests {
                     "{lang}: {} columns: {line:?}\n{report}",
                     line.width()
                 );
+            }
+        }
+    }
+
+    #[test]
+    fn long_words_in_every_section_are_broken_to_fit() {
+        let long = |c: &str| c.repeat(200);
+        let mut record = fixture::record();
+        record.summary.what_happened = long("w");
+        record.summary.cause = long("c");
+        record.summary.resolution = format!("see {}", long("r"));
+        record.summary.follow_ups = vec![long("f"), format!("- {}", long("g"))];
+        record.attachments[0].name = long("a");
+        for lang in ["en", "zh"] {
+            let report = render_record(&record, lang, verified());
+            for line in report.lines() {
+                assert!(line.width() <= 80, "{lang}: {} columns: {line:?}", line.width());
+            }
+            // Broken, not cut: every character is still there.
+            for c in ["w", "c", "r", "f", "g", "a"] {
+                let shown: usize = report.lines().map(|line| line.matches(c).count()).sum();
+                assert!(shown >= 200, "{lang}: {c} shown {shown} times\n{report}");
             }
         }
     }
