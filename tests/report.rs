@@ -221,6 +221,75 @@ fn text_report_breaks_long_words_in_the_cause_and_follow_ups() {
     }
 }
 
+/// An incident whose variable, abort reason and follow-up each hold a line
+/// that reads like an entry of its own.
+fn multi_line_values() -> Test {
+    let with_var = FIXED.replacen(
+        "archive_within = \"1d\"\n",
+        "archive_within = \"1d\"\n\n[vars.symptom]\nprompt = \"Symptom\"\n",
+        1,
+    );
+    let mut test = with_key().runbook("fixed", &with_var);
+    test.again(["start", "fixed", "--var", "symptom=down\nhost = db9 (production)"])
+        .status(3);
+    let mut test = at(test, "2026-11-28T09:05:00Z");
+    test.again(["abort", ID, "--reason", "gave up\n- resolved (at done)"])
+        .success();
+    let mut test = at(test, "2026-11-28T10:00:00Z");
+    test.again([
+        "archive",
+        ID,
+        "--cause",
+        "C",
+        "--resolution",
+        "R",
+        "--follow-up",
+        "fu1",
+        "--follow-up",
+        "fu2\n- injected item",
+    ])
+    .success();
+    test
+}
+
+#[test]
+fn lines_of_a_multi_line_value_cannot_pass_for_entries() {
+    let mut test = multi_line_values();
+    let text = test.again(["report", ID]);
+    text.success()
+        .stdout_contains("Outcome        aborted: gave up\n               ↳ - resolved (at done)\n")
+        .stdout_contains("Variables      symptom = down\n               ↳ host = db9 (production)\n")
+        .stdout_contains("  - fu1\n  - fu2\n    ↳ - injected item\n");
+    let markdown = test.again(["report", ID, "--format", "markdown"]);
+    markdown
+        .success()
+        .stdout_contains("- **Outcome:** aborted: gave up\\\n  ↳ \\- resolved (at done)\n")
+        .stdout_contains("- **Variables:** symptom = down\\\n  ↳ host = db9 (production)\n")
+        .stdout_contains("- fu2\\\n  ↳ \\- injected item\n")
+        .stdout_contains("| Aborted: gave up ↳ \\- resolved (at done) |");
+    let html = test.again(["report", ID, "--format", "html"]);
+    html.success()
+        .stdout_contains("<dd>aborted: gave up<div class=\"more\">↳ - resolved (at done)</div></dd>")
+        .stdout_contains("<dd>symptom = down<div class=\"more\">↳ host = db9 (production)</div></dd>")
+        .stdout_contains("<li>fu2<div class=\"more\">↳ - injected item</div></li>")
+        .stdout_contains("<td>Aborted: gave up<div class=\"more\">↳ - resolved (at done)</div></td>");
+    assert_well_formed(&html.stdout);
+    for outcome in [&text, &markdown] {
+        for line in outcome.stdout.lines() {
+            let line = line.trim_start_matches([' ', '-', '\\']);
+            assert!(
+                !["host = db9 (production)", "resolved (at done)", "injected item"].contains(&line),
+                "{line:?} reads as an entry:\n{}",
+                outcome.stdout
+            );
+        }
+    }
+    let json = test.again(["report", ID, "--format", "json"]).json();
+    assert_eq!(json["vars"]["symptom"], "down\nhost = db9 (production)");
+    assert_eq!(json["abort_reason"], "gave up\n- resolved (at done)");
+    assert_eq!(json["summary"]["follow_ups"][1], "fu2\n- injected item");
+}
+
 #[test]
 fn markdown_report_escapes_what_the_record_holds() {
     let mut test = archived_incident();

@@ -1,6 +1,14 @@
 //! A report laid out once, for every format: sections of labelled fields,
 //! paragraphs, lists, tables and preformatted text. Strings are raw; each
 //! renderer escapes them its own way.
+//!
+//! A field's values, a list's items and a table's cells are *entries*. An
+//! entry may hold line breaks (a variable, an abort reason, a follow-up
+//! typed on several lines), and every format shows them the same way, so
+//! that a line of a value can never pass for an entry of its own: each
+//! line after the first goes under its entry, indented past it and led by
+//! [`CONTINUED`] (a Markdown table, which cannot break a line, joins them
+//! with it). The record itself (the JSON) keeps the exact values.
 
 use super::describe::{event, millis, outcome, pick, time};
 use super::{Report, Standing, Verification};
@@ -36,15 +44,40 @@ pub struct Section {
     pub blocks: Vec<Block>,
 }
 
+/// What leads each continuation line of a multi-line entry.
+pub const CONTINUED: &str = "↳ ";
+
+/// A labelled field: one value, or several entries (the variables).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Field {
+    pub label: String,
+    /// Each may hold several lines; see [`CONTINUED`].
+    pub entries: Vec<String>,
+}
+
+impl Field {
+    fn one(label: String, value: String) -> Field {
+        Field {
+            label,
+            entries: vec![value],
+        }
+    }
+
+    fn many(label: String, entries: Vec<String>) -> Field {
+        Field { label, entries }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Block {
-    /// Label and value pairs; a value may hold several lines.
-    Fields(Vec<(String, String)>),
+    Fields(Vec<Field>),
     Paragraph(String),
     /// A small heading inside a section.
     Subheading(String),
+    /// Entries; each may hold several lines, see [`CONTINUED`].
     List(Vec<String>),
-    /// The last column holds the long text.
+    /// The last column holds the long text. Cells are entries: see
+    /// [`CONTINUED`].
     Table {
         header: Vec<String>,
         rows: Vec<Vec<String>>,
@@ -125,14 +158,17 @@ fn header(
     lang: &Lang,
 ) -> Section {
     let mut fields = Vec::new();
-    fields.push((l(lang, "Incident", "事件编号"), record.incident.clone()));
+    fields.push(Field::one(
+        l(lang, "Incident", "事件编号"),
+        record.incident.clone(),
+    ));
     let version = record
         .runbook
         .version
         .as_deref()
         .map(|v| pick(lang, format!(", version {v}"), format!("，版本 {v}")))
         .unwrap_or_default();
-    fields.push((
+    fields.push(Field::one(
         l(lang, "Runbook", "预案"),
         pick(
             lang,
@@ -155,8 +191,8 @@ fn header(
         Some(_) => l(lang, "Status", "状态"),
         None => l(lang, "Outcome", "结果"),
     };
-    fields.push((label, state));
-    fields.push((l(lang, "Severity", "级别"), record.severity.clone()));
+    fields.push(Field::one(label, state));
+    fields.push(Field::one(l(lang, "Severity", "级别"), record.severity.clone()));
     if record.severity_history.len() > 1 {
         let history: Vec<String> = record
             .severity_history
@@ -182,15 +218,21 @@ fn header(
                 }
             })
             .collect();
-        fields.push((l(lang, "History", "级别变更"), history.join("\n")));
+        fields.push(Field::many(l(lang, "History", "级别变更"), history));
     }
-    fields.push((l(lang, "Operators", "处置人员"), record.operators.join(", ")));
-    fields.push((l(lang, "Started", "开始"), time(record.started)));
+    fields.push(Field::one(
+        l(lang, "Operators", "处置人员"),
+        record.operators.join(", "),
+    ));
+    fields.push(Field::one(l(lang, "Started", "开始"), time(record.started)));
     if open.is_some() {
-        fields.push((l(lang, "Ended", "结束"), l(lang, "not yet", "尚未结束")));
+        fields.push(Field::one(
+            l(lang, "Ended", "结束"),
+            l(lang, "not yet", "尚未结束"),
+        ));
     } else {
-        fields.push((l(lang, "Ended", "结束"), time(record.ended)));
-        fields.push((
+        fields.push(Field::one(l(lang, "Ended", "结束"), time(record.ended)));
+        fields.push(Field::one(
             l(lang, "Handling took", "处置用时"),
             short_span(record.duration_s),
         ));
@@ -198,7 +240,7 @@ fn header(
     match standing {
         Standing::Archived { .. } => {
             let after = short_span((record.archived - record.ended).num_seconds());
-            fields.push((
+            fields.push(Field::one(
                 l(lang, "Archived", "归档"),
                 pick(
                     lang,
@@ -207,7 +249,7 @@ fn header(
                 ),
             ));
         }
-        Standing::Draft { .. } => fields.push((
+        Standing::Draft { .. } => fields.push(Field::one(
             l(lang, "Archived", "归档"),
             pick(
                 lang,
@@ -218,7 +260,7 @@ fn header(
     }
     if !record.vars.is_empty() {
         let vars: Vec<String> = record.vars.iter().map(|(k, v)| format!("{k} = {v}")).collect();
-        fields.push((l(lang, "Variables", "变量"), vars.join("\n")));
+        fields.push(Field::many(l(lang, "Variables", "变量"), vars));
     }
     if !record.milestones.is_empty() {
         let milestones: Vec<String> = record
@@ -226,7 +268,7 @@ fn header(
             .iter()
             .map(|m| format!("{} {} ({})", short.clock(m.time), m.name, m.step))
             .collect();
-        fields.push((l(lang, "Milestones", "里程碑"), milestones.join("\n")));
+        fields.push(Field::many(l(lang, "Milestones", "里程碑"), milestones));
     }
     Section {
         id: "header",
@@ -465,7 +507,7 @@ fn attachments(record: &Record, lang: &Lang) -> Section {
 
 fn deadline(record: &Record, open: Option<&str>, standing: &Standing, lang: &Lang) -> Section {
     let deadline = &record.deadline;
-    let mut fields = vec![(
+    let mut fields = vec![Field::one(
         l(lang, "Archive within", "归档时限"),
         short_span(deadline.within_s),
     )];
@@ -476,7 +518,7 @@ fn deadline(record: &Record, open: Option<&str>, standing: &Standing, lang: &Lan
             "处置尚未结束；时限自结束时起算",
         )
     } else {
-        fields.push((l(lang, "Due", "截止"), time(deadline.due)));
+        fields.push(Field::one(l(lang, "Due", "截止"), time(deadline.due)));
         let archived = matches!(standing, Standing::Archived { .. });
         let early = short_span((deadline.due - record.archived).num_seconds());
         let late = short_span(deadline.late_s);
@@ -499,7 +541,7 @@ fn deadline(record: &Record, open: Option<&str>, standing: &Standing, lang: &Lan
             ),
         }
     };
-    fields.push((l(lang, "Compliance", "是否按时"), verdict));
+    fields.push(Field::one(l(lang, "Compliance", "是否按时"), verdict));
     Section {
         id: "deadline",
         title: l(lang, "Deadline", "归档时限"),
@@ -510,7 +552,7 @@ fn deadline(record: &Record, open: Option<&str>, standing: &Standing, lang: &Lan
 fn verification(record: &Record, standing: &Standing, lang: &Lang) -> Section {
     let mut fields = Vec::new();
     match standing {
-        Standing::Draft { .. } => fields.push((
+        Standing::Draft { .. } => fields.push(Field::one(
             l(lang, "Signature", "签名"),
             l(lang, "none: a draft is not signed", "无：草稿未签名"),
         )),
@@ -520,22 +562,28 @@ fn verification(record: &Record, standing: &Standing, lang: &Lang) -> Section {
                     principal,
                     fingerprint,
                 } => {
-                    fields.push((l(lang, "Signature", "签名"), l(lang, "verified", "验证通过")));
-                    fields.push((l(lang, "Signed by", "签名人"), principal.clone()));
-                    fields.push((l(lang, "Key", "密钥"), fingerprint.clone()));
+                    fields.push(Field::one(
+                        l(lang, "Signature", "签名"),
+                        l(lang, "verified", "验证通过"),
+                    ));
+                    fields.push(Field::one(l(lang, "Signed by", "签名人"), principal.clone()));
+                    fields.push(Field::one(l(lang, "Key", "密钥"), fingerprint.clone()));
                 }
                 Verification::NotVerified { fingerprint, why } => {
-                    fields.push((
+                    fields.push(Field::one(
                         l(lang, "Signature", "签名"),
                         pick(lang, format!("NOT VERIFIED: {why}"), format!("验证失败：{why}")),
                     ));
                     if let Some(fingerprint) = fingerprint {
-                        fields.push((l(lang, "Key", "密钥"), fingerprint.clone()));
+                        fields.push(Field::one(l(lang, "Key", "密钥"), fingerprint.clone()));
                     }
                 }
             }
-            fields.push((l(lang, "Record SHA-256", "记录 SHA-256"), sha256.clone()));
-            fields.push((
+            fields.push(Field::one(
+                l(lang, "Record SHA-256", "记录 SHA-256"),
+                sha256.clone(),
+            ));
+            fields.push(Field::one(
                 l(lang, "Previous", "上一记录"),
                 record
                     .previous_record
@@ -544,7 +592,7 @@ fn verification(record: &Record, standing: &Standing, lang: &Lang) -> Section {
             ));
         }
     }
-    fields.push((
+    fields.push(Field::one(
         l(lang, "Journal", "日志"),
         pick(
             lang,
@@ -552,8 +600,8 @@ fn verification(record: &Record, standing: &Standing, lang: &Lang) -> Section {
             format!("{} 条事件，末条哈希", record.journal.events),
         ),
     ));
-    fields.push((String::new(), record.journal.head.clone()));
-    fields.push((
+    fields.push(Field::one(String::new(), record.journal.head.clone()));
+    fields.push(Field::one(
         l(lang, "Runbook digest", "预案摘要"),
         record.runbook.digest.clone(),
     ));

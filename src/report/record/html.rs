@@ -4,7 +4,7 @@
 //! become markup; every element is closed, so the page also reads as XML.
 
 use super::Report;
-use super::document::{Block, Document};
+use super::document::{Block, CONTINUED, Document};
 use crate::sanitize::{SafeWriter, sanitize};
 use std::io::{self, Write};
 
@@ -23,6 +23,8 @@ dd { margin: 0; white-space: pre-wrap; overflow-wrap: anywhere; }
 table { border-collapse: collapse; width: 100%; margin: .5rem 0; }
 th, td { text-align: left; vertical-align: top; border-bottom: 1px solid #ddd; padding: .2rem .5rem .2rem 0; }
 td { white-space: pre-wrap; overflow-wrap: anywhere; }
+li { white-space: pre-wrap; overflow-wrap: anywhere; }
+.more { padding-left: 1.2em; }
 td:first-child { white-space: nowrap; font-variant-numeric: tabular-nums; }
 pre { background: #f6f6f6; border: 1px solid #ddd; padding: .5rem; white-space: pre-wrap; overflow-wrap: anywhere; font-size: 9pt; }
 code, pre { font-family: ui-monospace, 'SF Mono', Menlo, Consolas, 'Noto Sans Mono CJK SC', monospace; }
@@ -94,14 +96,21 @@ fn write_block<W: Write>(out: &mut W, block: &Block) -> io::Result<()> {
         Block::List(items) => {
             writeln!(out, "<ul>")?;
             for item in items {
-                writeln!(out, "<li>{}</li>", escape(item))?;
+                writeln!(out, "<li>{}</li>", entry(item))?;
             }
             writeln!(out, "</ul>")
         }
         Block::Fields(fields) => {
             writeln!(out, "<dl>")?;
-            for (label, value) in fields {
-                writeln!(out, "<dt>{}</dt><dd>{}</dd>", escape(label), escape(value))?;
+            for field in fields {
+                let value = match field.entries.as_slice() {
+                    [value] => entry(value),
+                    entries => entries
+                        .iter()
+                        .map(|value| format!("<div>{}</div>", entry(value)))
+                        .collect(),
+                };
+                writeln!(out, "<dt>{}</dt><dd>{value}</dd>", escape(&field.label))?;
             }
             writeln!(out, "</dl>")
         }
@@ -111,7 +120,7 @@ fn write_block<W: Write>(out: &mut W, block: &Block) -> io::Result<()> {
             writeln!(out, "<thead><tr>{}</tr></thead>", cells.concat())?;
             writeln!(out, "<tbody>")?;
             for row in rows {
-                let cells: Vec<String> = row.iter().map(|c| format!("<td>{}</td>", escape(c))).collect();
+                let cells: Vec<String> = row.iter().map(|c| format!("<td>{}</td>", entry(c))).collect();
                 writeln!(out, "<tr>{}</tr>", cells.concat())?;
             }
             writeln!(out, "</tbody>")?;
@@ -119,6 +128,17 @@ fn write_block<W: Write>(out: &mut W, block: &Block) -> io::Result<()> {
         }
         Block::Pre(text) => writeln!(out, "<pre>{}</pre>", escape(text)),
     }
+}
+
+/// An entry of a list: its first line, then every other one on a line of
+/// its own, indented and led by [`CONTINUED`].
+fn entry(value: &str) -> String {
+    let mut lines = value.lines();
+    let mut out = escape(lines.next().unwrap_or(""));
+    for line in lines {
+        out.push_str(&format!("<div class=\"more\">{CONTINUED}{}</div>", escape(line)));
+    }
+    out
 }
 
 /// Text for an element or a quoted attribute: sanitized (control

@@ -3,7 +3,7 @@
 //! `<script>` or `| x |` is shown as written, never interpreted.
 
 use super::Report;
-use super::document::{Block, Document};
+use super::document::{Block, CONTINUED, Document};
 use crate::report::outline::longest_backtick_run;
 use crate::sanitize::{SafeWriter, sanitize};
 use std::io::{self, Write};
@@ -32,22 +32,26 @@ fn write_document<W: Write>(out: &mut W, document: &Document) -> io::Result<()> 
                 }
                 Block::List(items) => {
                     for item in items {
-                        writeln!(out, "- {}", inline(item))?;
+                        writeln!(out, "- {}", entry(item, "  "))?;
                     }
                 }
                 Block::Fields(fields) => {
-                    for (label, value) in fields {
-                        let mut lines = value.lines();
-                        let first = lines.next().unwrap_or("");
-                        if label.is_empty() {
-                            writeln!(out, "  {}", code_span(first))?;
-                        } else if value.lines().count() > 1 {
-                            writeln!(out, "- **{}:**", inline(label))?;
-                            for line in value.lines() {
-                                writeln!(out, "  - {}", inline(line))?;
+                    for field in fields {
+                        let label = inline(&field.label);
+                        match field.entries.as_slice() {
+                            // The journal's head: a hash under its label.
+                            entries if field.label.is_empty() => {
+                                for value in entries {
+                                    writeln!(out, "  {}", code_span(value))?;
+                                }
                             }
-                        } else {
-                            writeln!(out, "- **{}:** {}", inline(label), inline(first))?;
+                            [value] => writeln!(out, "- **{label}:** {}", entry(value, "  "))?,
+                            entries => {
+                                writeln!(out, "- **{label}:**")?;
+                                for value in entries {
+                                    writeln!(out, "  - {}", entry(value, "    "))?;
+                                }
+                            }
                         }
                     }
                 }
@@ -55,7 +59,11 @@ fn write_document<W: Write>(out: &mut W, document: &Document) -> io::Result<()> 
                     let row = |cells: &[String]| {
                         let cells: Vec<String> = cells
                             .iter()
-                            .map(|cell| inline(&cell.replace('\n', " · ")))
+                            .map(|cell| {
+                                // A pipe table cannot hold a line break.
+                                let lines: Vec<String> = cell.lines().map(inline).collect();
+                                lines.join(&format!(" {CONTINUED}"))
+                            })
                             .collect();
                         format!("| {} |", cells.join(" | "))
                     };
@@ -70,6 +78,17 @@ fn write_document<W: Write>(out: &mut W, document: &Document) -> io::Result<()> 
         }
     }
     Ok(())
+}
+
+/// An entry of a list, its lines kept with hard breaks, every line after
+/// the first `indent`ed into its list item and led by [`CONTINUED`].
+fn entry(value: &str, indent: &str) -> String {
+    let mut lines = value.lines();
+    let mut out = inline(lines.next().unwrap_or(""));
+    for line in lines {
+        out.push_str(&format!("\\\n{indent}{CONTINUED}{}", inline(line)));
+    }
+    out
 }
 
 /// One line of text with everything Markdown would act on escaped: inline

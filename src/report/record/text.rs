@@ -5,7 +5,7 @@
 //! may and a column never grows past its share.
 
 use super::Report;
-use super::document::{Block, Document, Section};
+use super::document::{Block, CONTINUED, Document, Field, Section};
 use crate::report::wrap::{expand_tabs, wrap};
 use crate::sanitize::{SafeWriter, sanitize};
 use comfy_table::{CellAlignment, ContentArrangement, Table};
@@ -63,7 +63,7 @@ fn write_section<W: Write>(out: &mut W, section: &Section, width: usize) -> io::
             }
             Block::List(items) => {
                 for item in items {
-                    for (n, line) in fit(&sanitize(item), width - 4).iter().enumerate() {
+                    for (n, line) in entry(item, width - 4).iter().enumerate() {
                         let bullet = if n == 0 { "  - " } else { "    " };
                         writeln!(out, "{bullet}{line}")?;
                     }
@@ -85,19 +85,19 @@ fn write_section<W: Write>(out: &mut W, section: &Section, width: usize) -> io::
 }
 
 /// `Label    value`, values wrapped under themselves.
-fn write_fields<W: Write>(out: &mut W, fields: &[(String, String)], width: usize) -> io::Result<()> {
+fn write_fields<W: Write>(out: &mut W, fields: &[Field], width: usize) -> io::Result<()> {
     let label_width = fields
         .iter()
-        .map(|(label, _)| sanitize(label).width())
+        .map(|field| sanitize(&field.label).width())
         .max()
         .unwrap_or(0)
         + 2;
     let label_width = label_width.min(width / 3);
     let room = width - label_width;
-    for (label, value) in fields {
-        let label = sanitize(label);
+    for field in fields {
+        let label = sanitize(&field.label);
         let mut first = true;
-        for line in fit(&sanitize(value), room) {
+        for line in field.entries.iter().flat_map(|value| entry(value, room)) {
             if first {
                 let pad = label_width.saturating_sub(label.width()).max(1);
                 writeln!(out, "{label}{}{line}", " ".repeat(pad))?;
@@ -106,8 +106,28 @@ fn write_fields<W: Write>(out: &mut W, fields: &[(String, String)], width: usize
                 writeln!(out, "{}{line}", " ".repeat(label_width))?;
             }
         }
+        if first {
+            writeln!(out, "{label}")?;
+        }
     }
     Ok(())
+}
+
+/// An entry's lines, `width` columns wide: its first line wrapped, and
+/// every later one led by [`CONTINUED`] and wrapped under it, so that a
+/// value typed on several lines cannot pass for several entries.
+fn entry(value: &str, width: usize) -> Vec<String> {
+    let value = sanitize(value);
+    let mut lines = value.lines();
+    let mut out = fit(lines.next().unwrap_or(""), width);
+    let indent = " ".repeat(CONTINUED.width());
+    for line in lines {
+        for (n, piece) in fit(line, width - indent.len()).into_iter().enumerate() {
+            let lead = if n == 0 { CONTINUED } else { indent.as_str() };
+            out.push(format!("{lead}{piece}"));
+        }
+    }
+    out
 }
 
 /// A table whose last column takes the room the others leave. Every cell
@@ -124,8 +144,11 @@ fn table(header: &[String], rows: &[Vec<String>], width: usize) -> String {
         cells
             .iter()
             .filter_map(|row| row.get(column))
-            .flat_map(|cell| cell.lines())
-            .map(UnicodeWidthStr::width)
+            .flat_map(|cell| {
+                cell.lines()
+                    .enumerate()
+                    .map(|(n, line)| line.width() + if n > 0 { CONTINUED.width() } else { 0 })
+            })
             .max()
             .unwrap_or(0)
     };
@@ -149,7 +172,7 @@ fn table(header: &[String], rows: &[Vec<String>], width: usize) -> String {
         .set_content_arrangement(ContentArrangement::Disabled);
     let fitted = |row: &[String]| -> Vec<String> {
         (0..columns)
-            .map(|c| fit(row.get(c).map_or("", String::as_str), widths[c]).join("\n"))
+            .map(|c| entry(row.get(c).map_or("", String::as_str), widths[c]).join("\n"))
             .collect()
     };
     table.set_header(fitted(&cells[0]));
@@ -271,6 +294,13 @@ mod tests {
                 assert!(shown >= 200, "{lang}: {c} shown {shown} times\n{report}");
             }
         }
+    }
+
+    #[test]
+    fn continuation_lines_are_marked_and_wrapped_under_their_entry() {
+        assert_eq!(entry("down\nhost = db9", 20), ["down", "↳ host = db9"]);
+        assert_eq!(entry("a\n- b c d e f", 8), ["a", "↳ - b c", "  d e f"]);
+        assert_eq!(entry("", 8), [""]);
     }
 
     #[test]
