@@ -291,6 +291,31 @@ fn lines_of_a_multi_line_value_cannot_pass_for_entries() {
 }
 
 #[test]
+fn markdown_report_keeps_leading_spaces_and_line_breaks_as_typed() {
+    let mut test = archived_with(&[
+        "--what-happened",
+        "  two spaces\n    four, then <script>|`x`",
+        "--cause",
+        "C",
+        "--resolution",
+        "R",
+        "--follow-up",
+        "    not a code block",
+        "--follow-up",
+        "line one\nline two",
+    ]);
+    let outcome = test.again(["report", ID, "--format", "markdown"]);
+    outcome
+        .success()
+        .stdout_contains(
+            "\n&nbsp;&nbsp;two spaces\\\n&nbsp;&nbsp;&nbsp;&nbsp;four, then \\<script\\>\\|\\`x\\`\n",
+        )
+        .stdout_contains("\n- &nbsp;&nbsp;&nbsp;&nbsp;not a code block\n")
+        .stdout_contains("\n- line one\\\n  ↳ line two\n")
+        .stdout_lacks("<script>");
+}
+
+#[test]
 fn markdown_report_escapes_what_the_record_holds() {
     let mut test = archived_incident();
     let outcome = test.again(["report", ID, "--format", "markdown"]);

@@ -93,7 +93,10 @@ fn entry(value: &str, indent: &str) -> String {
 
 /// One line of text with everything Markdown would act on escaped: inline
 /// markup and HTML anywhere, block markers (headings, list items, rules,
-/// quotes) at the start.
+/// quotes) at the start. Leading spaces (and a tab, shown as one) become
+/// `&nbsp;`: as themselves, four of them open a code block and fewer are
+/// dropped, and a plain `&#32;` would be collapsed away when the page is
+/// shown.
 fn inline(text: &str) -> String {
     let text = sanitize(text);
     let mut out = String::with_capacity(text.len() + 8);
@@ -105,6 +108,7 @@ fn inline(text: &str) -> String {
                 out.push('\\');
                 out.push(c);
             }
+            ' ' | '\t' if at_start => out.push_str("&nbsp;"),
             '#' | '-' | '+' | '=' if at_start => {
                 out.push('\\');
                 out.push(c);
@@ -125,7 +129,7 @@ fn inline(text: &str) -> String {
             }
             c => out.push(c),
         }
-        at_start = at_start && c == ' ';
+        at_start = at_start && (c == ' ' || c == '\t');
     }
     out
 }
@@ -199,6 +203,9 @@ mod tests {
         assert_eq!(inline("# not a heading"), "\\# not a heading");
         assert_eq!(inline("12. not a list"), "12\\. not a list");
         assert_eq!(inline("a | b"), "a \\| b");
+        assert_eq!(inline("    code?"), "&nbsp;&nbsp;&nbsp;&nbsp;code?");
+        assert_eq!(inline(" \t- item"), "&nbsp;&nbsp;\\- item");
+        assert_eq!(inline("a  b"), "a  b");
         assert_eq!(code_block("a ``` b"), "````text\na ``` b\n````");
     }
 }
