@@ -268,7 +268,7 @@ fn a_late_archive_records_how_late() {
     later
         .again(["archive", IDS[0], "--cause", "c", "--resolution", "r"])
         .success()
-        .stdout_contains("late by 1d0h (86400 s): due 2026-11-29T09:00:00Z");
+        .stdout_contains("late by 1d (86400 s): due 2026-11-29T09:00:00Z");
     // Filed under the month it was archived in.
     let record = record(&later, IDS[0]);
     assert_eq!(record["archived"], TWO_DAYS_LATER);

@@ -351,7 +351,7 @@ fn an_unarchived_incident_past_its_one_day_deadline_makes_check_exit_1() {
     test.again(["check"]).success().stdout_lacks("archive-overdue");
     test.again(["incidents"])
         .success()
-        .stdout_contains("archive in 1d0h");
+        .stdout_contains("archive in 1d");
     // A day and an hour after it ended, as planned, and nothing changes.
     let before = std::fs::read(test.data().join("incidents").join(FIRST).join("journal.jsonl")).unwrap();
     test.again(["check", "--as-of", "2026-11-29T10:00:00Z"])
@@ -365,7 +365,7 @@ fn an_unarchived_incident_past_its_one_day_deadline_makes_check_exit_1() {
     later
         .again(["incidents"])
         .success()
-        .stdout_contains("ARCHIVE OVERDUE 1d0h");
+        .stdout_contains("ARCHIVE OVERDUE 1d");
     later.again(["check"]).status(1);
     let json = later.again(["incidents", "--json"]).json();
     assert_eq!(json[0]["archive"]["status"], "overdue");

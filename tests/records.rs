@@ -154,7 +154,7 @@ fn records_lists_every_archived_incident_in_80_columns() {
             "resolved",
             "0s",
             "late",
-            "1d0h"
+            "1d"
         ]
     );
 }

@@ -192,7 +192,7 @@ fn text_report_of_an_archived_incident() {
 
     Deadline
     --------
-    Archive within  1d0h
+    Archive within  1d
     Due             2026-11-29 09:05:00 UTC
     Compliance      met: archived 23h05m before the deadline
 
@@ -413,10 +413,29 @@ fn ended_incident_not_archived_yet_counts_down_to_its_deadline() {
         .success()
         .stdout_contains("*** DRAFT")
         .stdout_contains("Outcome        resolved (at done)")
-        .stdout_contains("OVERDUE by 1d0h, not archived yet");
+        .stdout_contains("OVERDUE by 1d, not archived yet");
     let json = test.again(["report", ID, "--format", "json"]);
     json.success().stderr_contains("draft record, unsigned");
     assert_eq!(json.json()["incident"], ID);
+}
+
+#[test]
+fn a_record_late_by_a_day_and_minutes_says_so_everywhere() {
+    let test = open_incident();
+    let mut test = at(test, "2026-11-28T09:05:00Z");
+    test.again(["resume", ID, "--answer", "check=done"]).success();
+    // Due 2026-11-29 09:05:00: 89,165 s late is a day, 46 minutes and 5 s.
+    let mut test = at(test, "2026-11-30T09:51:05Z");
+    test.again(["archive", ID, "--cause", "C", "--resolution", "R"])
+        .success()
+        .stdout_contains("late by 1d0h46m (89165 s)");
+    test.again(["report", ID])
+        .success()
+        .stdout_contains("LATE by 1d0h46m");
+    test.again(["report", ID, "--lang", "zh"])
+        .success()
+        .stdout_contains("逾期 1d0h46m");
+    test.again(["records"]).success().stdout_contains("late 1d0h46m");
 }
 
 #[test]
@@ -650,7 +669,7 @@ fn markdown_report_snapshot() {
 
     ## Deadline
 
-    - **Archive within:** 1d0h
+    - **Archive within:** 1d
     - **Due:** 2026-11-29 09:05:00 UTC
     - **Compliance:** met: archived 23h05m before the deadline
 
@@ -742,7 +761,7 @@ fn chinese_text_report_snapshot() {
 
     归档时限
     --------
-    归档时限  1d0h
+    归档时限  1d
     截止      2026-11-29 09:05:00 UTC
     是否按时  按时：截止前 23h05m 归档
 
@@ -841,7 +860,7 @@ fn html_report_snapshot() {
     <section id="deadline">
     <h2>Deadline</h2>
     <dl>
-    <dt>Archive within</dt><dd>1d0h</dd>
+    <dt>Archive within</dt><dd>1d</dd>
     <dt>Due</dt><dd>2026-11-29 09:05:00 UTC</dd>
     <dt>Compliance</dt><dd>met: archived 23h05m before the deadline</dd>
     </dl>

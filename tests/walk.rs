@@ -1073,7 +1073,7 @@ fn the_incidents_table_fits_80_columns_without_breaking_words() {
     listing.success().stdout_fits(80);
     insta::assert_snapshot!(listing.stdout, @"
     INCIDENT           RUNBOOK    STATE    SEV   STEP     ELAPSED  NEXT
-    INC-20261128-0001  server-    aborted  sev2  restart  0s       archive in 1d0h
+    INC-20261128-0001  server-    aborted  sev2  restart  0s       archive in 1d
                        software-
                        failure
     INC-20261128-0002  server-    paused   sev2  restart  0s

@@ -1,5 +1,5 @@
 //! Durations as runbook authors write them (`30s`, `1h`, `6 months`), and
-//! as they are shown back short (`45s`, `5m00s`, `1h05m`, `2d3h`).
+//! as they are shown back short (`45s`, `5m00s`, `1h05m`, `2d3h`, `1d0h46m`).
 
 use serde::Serialize;
 use std::time::Duration;
@@ -64,8 +64,14 @@ impl Serialize for Period {
     }
 }
 
-/// A whole number of seconds, short, to two units: `45s`, `5m00s`,
-/// `1h05m`, `2d3h`. Negative counts as zero.
+/// A whole number of seconds, short: to the second below an hour (`45s`,
+/// `5m00s`), to the minute above (`1h05m`, `1d`, `2d3h`, `1d0h46m`).
+/// Negative counts as zero.
+///
+/// Days keep their minutes, but not units that are zero at the end: cut
+/// to `1d0h`, a record late by a day and 46 minutes would read as late by
+/// a day, when a deadline is missed or met by minutes; `1d` is what a
+/// runbook author writes for a day.
 pub fn short_span(seconds: i64) -> String {
     let seconds = seconds.max(0);
     let (d, h, m, s) = (
@@ -78,7 +84,11 @@ pub fn short_span(seconds: i64) -> String {
         (0, 0, 0) => format!("{s}s"),
         (0, 0, _) => format!("{m}m{s:02}s"),
         (0, _, _) => format!("{h}h{m:02}m"),
-        _ => format!("{d}d{h}h"),
+        _ => match (h, m) {
+            (0, 0) => format!("{d}d"),
+            (_, 0) => format!("{d}d{h}h"),
+            _ => format!("{d}d{h}h{m:02}m"),
+        },
     }
 }
 
@@ -115,6 +125,11 @@ mod tests {
         assert_eq!(short_span(59), "59s");
         assert_eq!(short_span(60), "1m00s");
         assert_eq!(short_span(3600), "1h00m");
-        assert_eq!(short_span(86_400), "1d0h");
+        assert_eq!(short_span(86_400), "1d");
+        assert_eq!(short_span(86_400 + 59), "1d");
+        assert_eq!(short_span(86_400 * 2 + 3600 * 3), "2d3h");
+        // Late by a day and 46 minutes is not late by a day.
+        assert_eq!(short_span(89_165), "1d0h46m");
+        assert_eq!(short_span(86_400 * 12 + 3600 * 23 + 59 * 60 + 59), "12d23h59m");
     }
 }

@@ -38,7 +38,7 @@ pub fn print_error(error: &Error) {
     }
 }
 
-/// `3d4h`, `2h05m`, `4m10s`, `12s` ([`crate::model::short_span`]).
+/// `3d4h`, `1d0h46m`, `2h05m`, `4m10s`, `12s` ([`crate::model::short_span`]).
 pub fn short(duration: chrono::Duration) -> String {
     crate::model::short_span(duration.num_seconds())
 }
