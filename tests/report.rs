@@ -360,6 +360,7 @@ fn json_report_is_the_record_as_filed() {
         outcome.stdout.as_bytes(),
         std::fs::read(record_path(&test)).unwrap()
     );
+    assert_eq!(outcome.json()["format"], "runbook-record/1");
 }
 
 #[test]
@@ -416,7 +417,11 @@ fn ended_incident_not_archived_yet_counts_down_to_its_deadline() {
         .stdout_contains("OVERDUE by 1d, not archived yet");
     let json = test.again(["report", ID, "--format", "json"]);
     json.success().stderr_contains("draft record, unsigned");
-    assert_eq!(json.json()["incident"], ID);
+    let draft = json.json();
+    assert_eq!(draft["incident"], ID);
+    // Marked in the JSON itself, not only on stderr: a draft is no record.
+    assert_eq!(draft["format"], "runbook-record-draft/1");
+    assert!(draft.get("draft").is_none(), "a record's keys are fixed");
 }
 
 #[test]

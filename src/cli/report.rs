@@ -12,7 +12,7 @@ use crate::exit_code::ExitCode;
 use crate::journal::sha256_hex;
 use crate::model::{Incident, Status};
 use crate::record::archive::{Archive, IndexEntry};
-use crate::record::canonical::{Record, Summary, build};
+use crate::record::canonical::{DRAFT_FORMAT, Record, Summary, build};
 use crate::record::signing::verify_beside;
 use crate::report::{IncidentReport, Standing, Verification};
 use std::io::Write;
@@ -29,7 +29,8 @@ use std::path::{Path, PathBuf};
 pub struct Args {
     pub incident: String,
     /// text (80 columns), markdown, html (one printable page), or json
-    /// (the record's bytes, as filed).
+    /// (the record's bytes, as filed; for an ended incident not archived
+    /// yet, a draft whose format is runbook-record-draft/1).
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
     /// Who may sign records, in OpenSSH's allowed_signers format (default:
@@ -185,7 +186,8 @@ fn check_signature(
 }
 
 /// A record built in memory from the incident's journal and the runbook
-/// kept with it, with an empty summary and `archived` now. While the
+/// kept with it, with an empty summary, `archived` now, and the draft's
+/// own `format`, so that its JSON says what it is wherever it ends up. While the
 /// incident is open there is no end yet: the record is built as if it
 /// ended now, and the report says it is open instead. When the kept
 /// runbook cannot be checked (gone, or not the one it started with), the
@@ -239,7 +241,7 @@ fn draft(context: &Context, id: &str, format: Format) -> Result<(Shown, bool)> {
         Some(text) => super::kept::archive_within_or_default(context, &dir, text.clone()),
         None => super::kept::default_archive_within(),
     };
-    let record = build(
+    let mut record = build(
         &incident,
         &replay.events,
         text.as_deref(),
@@ -249,6 +251,7 @@ fn draft(context: &Context, id: &str, format: Format) -> Result<(Shown, bool)> {
         None,
     )
     .map_err(|error| Error::usage(error.to_string()))?;
+    record.format = DRAFT_FORMAT.to_owned();
     let bytes = record.to_bytes().map_err(|error| Error::Other(error.into()))?;
     if format == Format::Json {
         writeln!(

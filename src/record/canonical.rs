@@ -18,12 +18,19 @@ use std::fmt::Write as _;
 /// The `format` of every record this version writes.
 pub const FORMAT: &str = "runbook-record/1";
 
+/// The `format` of a draft: a record `runbook report` builds from an
+/// incident not archived yet, never signed or stored. A value of its own,
+/// rather than a key added to [`FORMAT`]'s fixed set, so that a reader of
+/// records cannot take a draft for one ([`Record::from_bytes`] refuses it)
+/// and the canonical form of records stays as documented.
+pub const DRAFT_FORMAT: &str = "runbook-record-draft/1";
+
 /// One archived incident. Field names are the record's stable vocabulary:
 /// `docs/record-format.md` describes each. Optional values are written as
 /// `null`, never left out, so every record has the same keys.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Record {
-    /// Always [`FORMAT`].
+    /// [`FORMAT`]; [`DRAFT_FORMAT`] only in a draft, never stored.
     pub format: String,
     pub incident: String,
     /// A rehearsal, not a real incident.
@@ -1046,6 +1053,14 @@ mod tests {
             text.starts_with(r#"{"abort_reason":null,"archived":"2026-11-28T12:00:00Z","#),
             "{text}"
         );
+    }
+
+    #[test]
+    fn a_draft_is_not_read_as_a_record() {
+        let mut draft = record("2026-11-28T12:00:00Z");
+        draft.format = DRAFT_FORMAT.to_owned();
+        let error = Record::from_bytes(&draft.to_bytes().unwrap()).unwrap_err();
+        assert!(error.to_string().contains(DRAFT_FORMAT), "{error}");
     }
 
     #[test]

@@ -12,4 +12,4 @@ pub mod mirror;
 pub mod signing;
 
 pub use archive::{Archive, ArchiveError, ArchiveLock, Audit, IndexEntry, Problem, ProblemKind};
-pub use canonical::{FORMAT, Record, RecordError, Summary, build, canonical_bytes};
+pub use canonical::{DRAFT_FORMAT, FORMAT, Record, RecordError, Summary, build, canonical_bytes};
