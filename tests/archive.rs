@@ -931,3 +931,72 @@ fn reindex_keeps_the_line_of_a_deleted_record_file() {
         .stdout_contains(&format!("ok {}", IDS[2]))
         .stdout_contains("verified 3 records: 1 failed");
 }
+
+/// `archive` with the config's `signing_key` set to a key that the
+/// allowed_signers file `verify` reads does not list: the record is
+/// archived, and a warning names the key and the line that trusts it.
+#[test]
+fn archive_warns_when_verify_would_not_trust_the_signing_key() {
+    let test = with_key();
+    let second = test.work().join("second");
+    let made = Command::new("ssh-keygen")
+        .args(["-q", "-t", "ed25519", "-N", "", "-C", "second@example.com", "-f"])
+        .arg(&second)
+        .status()
+        .unwrap();
+    assert!(made.success());
+    let fingerprint = Command::new("ssh-keygen")
+        .arg("-lf")
+        .arg(&second)
+        .output()
+        .unwrap();
+    let fingerprint = String::from_utf8_lossy(&fingerprint.stdout)
+        .split_whitespace()
+        .nth(1)
+        .unwrap()
+        .to_owned();
+    let public = std::fs::read_to_string(test.work().join("second.pub")).unwrap();
+    let public = public.split_whitespace().take(2).collect::<Vec<_>>().join(" ");
+    let line = format!("second@example.com namespaces=\"runbook-incident\" {public}");
+    let allowed_signers = test.config_dir().join("allowed_signers");
+    let mut test = test.config(&format!("signing_key = {:?}\n", second.display().to_string()));
+
+    finish(&mut test);
+    test.archive(IDS[0])
+        .success()
+        .stderr_contains(&format!(
+            "warning: {} is archived, but `runbook verify` will not accept its signature: \
+             unknown signer: key {fingerprint} is not in {}",
+            IDS[0],
+            allowed_signers.display()
+        ))
+        .stderr_contains(&format!(
+            "hint: to trust the signing key {fingerprint}, add this line to {}",
+            allowed_signers.display()
+        ))
+        .stderr_contains(&format!("\n  {line}\n"));
+    test.again(["verify", IDS[0]]).status(1);
+
+    // The line it gives is what makes verify accept the record.
+    let mut trusted = std::fs::read_to_string(&allowed_signers).unwrap();
+    trusted.push_str(&format!("{line}\n"));
+    std::fs::write(&allowed_signers, trusted).unwrap();
+    test.again(["verify", IDS[0]]).success();
+    finish(&mut test);
+    test.archive(IDS[1]).success().stderr_lacks("warning");
+
+    // No allowed_signers file at all: said too, the record still archived.
+    std::fs::remove_file(&allowed_signers).unwrap();
+    finish(&mut test);
+    test.archive(IDS[2])
+        .success()
+        .stderr_contains(&format!(
+            "will not accept its signature: there is no allowed signers file {}",
+            allowed_signers.display()
+        ))
+        .stderr_contains(&format!(
+            "{fingerprint}, create {} with this line",
+            allowed_signers.display()
+        ))
+        .stderr_contains(&format!("\n  {line}\n"));
+}

@@ -149,6 +149,7 @@ pub fn run(context: &Context, args: &Args) -> Result<ExitCode> {
     let signature = signer
         .sign(&bytes)
         .map_err(|error| Error::Other(anyhow::anyhow!("cannot sign the record: {error}")))?;
+    let untrusted = untrusted(context, id, &signer, &bytes, &signature, archived);
     let stored = archive
         .store(&lock, &record, &bytes, &signature)
         .map_err(archive_error)?;
@@ -163,6 +164,9 @@ pub fn run(context: &Context, args: &Args) -> Result<ExitCode> {
     } else {
         let late = crate::term::short(TimeDelta::seconds(record.deadline.late_s));
         writeln!(out, "late by {late} ({} s): due {due}", record.deadline.late_s)?;
+    }
+    if let Some(warning) = untrusted {
+        write!(err, "{}", crate::term::sanitize(&warning))?;
     }
     // A slow push must not hold up other archivers; each mirror has its own lock.
     drop(lock);
@@ -263,6 +267,52 @@ pub(super) fn allowed_signers(context: &Context, flag: Option<&Path>) -> Result<
         Error::usage(format!("cannot use {}: {error}", path.display()))
             .with_hint("one signer a line: PRINCIPALS [OPTIONS] KEYTYPE BASE64-KEY")
     })
+}
+
+/// Why `runbook verify` would not accept the signature just made (with
+/// the allowed signers it would use, at the record's archive time), and the
+/// line that would make it: `None` when it would accept it.
+///
+/// A warning, not a refusal. The record and its signature are sound, and
+/// adding the line later makes `verify` accept them (it judges the key at
+/// the record's archive time), whereas refusing would miss the plan's
+/// one-day archiving rule over a trust file that may well be kept
+/// elsewhere (an auditor's, given to `verify --allowed-signers`).
+fn untrusted(
+    context: &Context,
+    id: &str,
+    signer: &Signer,
+    bytes: &[u8],
+    signature: &str,
+    archived: chrono::DateTime<chrono::Utc>,
+) -> Option<String> {
+    let path = allowed_signers_path(context, None);
+    let missing = path.as_deref().is_none_or(|path| !path.is_file());
+    let why = match &path {
+        None => "cannot tell where allowed_signers is (no home directory)".to_owned(),
+        Some(path) if missing => format!("there is no allowed signers file {}", path.display()),
+        Some(path) => match AllowedSigners::load(path) {
+            Err(error) => format!("cannot use {}: {error}", path.display()),
+            Ok(signers) => match crate::record::signing::verify(bytes, signature, &signers, archived) {
+                Ok(_) => return None,
+                Err(error) => error.to_string(),
+            },
+        },
+    };
+    let identity = signer.identity().map_or_else(actor, str::to_owned);
+    let line = crate::record::signing::allowed_signers_line(&identity, signer.public_key());
+    let file = path.map_or_else(|| "allowed_signers".to_owned(), |path| path.display().to_string());
+    let add = if missing {
+        format!("create {file} with this line")
+    } else {
+        format!("add this line to {file}")
+    };
+    Some(format!(
+        "warning: {id} is archived, but `runbook verify` will not accept its signature: {why}\n\
+         hint: to trust the signing key {fingerprint}, {add} (as `runbook keygen` does for its \
+         key; auditors need it in theirs too):\n  {line}\n",
+        fingerprint = signer.fingerprint(),
+    ))
 }
 
 /// The signing key (`$XDG_CONFIG_HOME/runbook/signing_key`), decrypted

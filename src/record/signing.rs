@@ -195,6 +195,13 @@ impl Signer {
     pub fn fingerprint(&self) -> String {
         self.key.fingerprint(HashAlg::Sha256).to_string()
     }
+
+    /// The key's comment when it can be an `allowed_signers` principal:
+    /// [`keygen`] writes the identity there, `ssh-keygen` writes `user@host`.
+    pub fn identity(&self) -> Option<&str> {
+        let comment = self.key.comment();
+        check_identity(comment).ok().map(|()| comment)
+    }
 }
 
 fn openssh_without_comment(key: &PublicKey) -> String {
