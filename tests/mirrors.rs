@@ -187,12 +187,30 @@ fn a_git_mirror_that_cannot_be_fetched_from_warns_and_keeps_the_record() {
     finish_and_archive(&mut test, IDS[0]).success();
     // The remote goes away after the clone was made.
     std::fs::remove_dir_all(&remote).unwrap();
+    // Git's cause is kept, not only its last line, with what to check.
+    let remote = remote.display();
     finish_and_archive(&mut test, IDS[1])
         .success()
-        .stderr_contains(&format!("warning: mirror {}", remote.display()))
-        .stderr_contains("git fetch failed")
-        .stderr_contains("`runbook check` will retry");
+        .stderr_contains(&format!(
+            "warning: mirror {remote}: git fetch failed (exit status: 128): \
+             fatal: '{remote}' does not appear to be a git repository\n  \
+             fatal: Could not read from remote repository.\n  \
+             Please make sure you have the correct access rights\n  \
+             and the repository exists.\n"
+        ))
+        .stderr_contains(&format!(
+            "hint: check that the remote `{remote}` in the config's `mirrors` is right and that \
+             this machine can reach it (try `git ls-remote {remote}`); the record is safe in the \
+             local archive, and `runbook check` will retry"
+        ));
     assert!(test.data().join("archive").join(relative(IDS[1])).is_file());
+    test.again(["check"])
+        .status(1)
+        .stdout_contains(&format!(
+            "{remote} mirror-failed: git fetch failed (exit status: 128): \
+             fatal: '{remote}' does not appear to be a git repository\n"
+        ))
+        .stdout_contains("\n  hint: check that the remote");
 }
 
 #[test]

@@ -198,12 +198,22 @@ fn push_mirrors(
         let name = crate::term::sanitize(&mirror.name()).into_owned();
         match crate::record::mirror::sync(mirror, archive, &state, false) {
             Ok(synced) => writeln!(out, "mirrored to {name} ({} copied)", synced.copied.len())?,
-            Err(error) => writeln!(
-                err,
-                "warning: mirror {name}: {}; the record is safe in the local archive, \
-                 and `runbook check` will retry",
-                crate::term::sanitize(&error.to_string())
-            )?,
+            Err(error) => {
+                writeln!(
+                    err,
+                    "warning: mirror {name}: {}",
+                    crate::term::sanitize(&error.to_string())
+                )?;
+                let next = error
+                    .next_step(mirror)
+                    .map(|step| format!("{step}; "))
+                    .unwrap_or_default();
+                writeln!(
+                    err,
+                    "hint: {}the record is safe in the local archive, and `runbook check` will retry",
+                    crate::term::sanitize(&next)
+                )?;
+            }
         }
     }
     Ok(())

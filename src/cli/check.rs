@@ -143,7 +143,11 @@ fn sync_mirrors(context: &Context, done: &mut Vec<Done>) -> usize {
             Ok(synced) => ("mirror-synced", format!("copied {}", synced.copied.join(", "))),
             Err(error) => {
                 failed += 1;
-                ("mirror-failed", error.to_string())
+                let detail = match error.next_step(mirror) {
+                    Some(step) => format!("{error}\n  hint: {step}"),
+                    None => error.to_string(),
+                };
+                ("mirror-failed", detail)
             }
         };
         done.push(Done {

@@ -124,8 +124,36 @@ pub enum MirrorError {
     Conflict(PathBuf),
     #[error("the local archive's {}: {reason}", .path.display())]
     Local { path: PathBuf, reason: String },
-    #[error("git {command} failed: {detail}")]
-    Git { command: String, detail: String },
+    /// `output` is git's own message: its stderr lines, sanitized and
+    /// capped ([`git_message`]), the first on this line and any others
+    /// indented below it.
+    #[error("git {command} failed ({ended}): {output}")]
+    Git {
+        command: String,
+        ended: String,
+        output: String,
+        /// Git could not reach the remote, or did not hear back in time.
+        unreachable: bool,
+    },
+}
+
+impl MirrorError {
+    /// What to do about it, when that is clear: for a git remote that
+    /// could not be reached, check the address and the way there.
+    pub fn next_step(&self, mirror: &Mirror) -> Option<String> {
+        match self {
+            MirrorError::Git {
+                unreachable: true, ..
+            } => {
+                let remote = mirror.name();
+                Some(format!(
+                    "check that the remote `{remote}` in the config's `mirrors` is right and that \
+                     this machine can reach it (try `git ls-remote {remote}`)"
+                ))
+            }
+            _ => None,
+        }
+    }
 }
 
 fn io_error(action: &'static str, path: &Path) -> impl FnOnce(io::Error) -> MirrorError {
@@ -390,25 +418,95 @@ fn git<S: AsRef<OsStr>>(dir: Option<&Path>, args: &[S]) -> Result<String, Mirror
         .find(|arg| !arg.starts_with('-') && !arg.contains('='))
         .unwrap_or_default()
         .into_owned();
-    let failed = |detail: String| MirrorError::Git {
+    let talks_to_remote = matches!(command.as_str(), "clone" | "fetch" | "push");
+    let failed = |ended: String, stderr: &[u8], timed_out: bool| MirrorError::Git {
         command: command.clone(),
-        detail,
+        ended,
+        output: git_message(stderr),
+        unreachable: talks_to_remote && (timed_out || cannot_reach(stderr)),
     };
-    let child = spawn_git(dir, args).map_err(|error| failed(format!("cannot start git: {error}")))?;
+    let child = spawn_git(dir, args).map_err(|error| MirrorError::Git {
+        command: command.clone(),
+        ended: "not started".to_owned(),
+        output: format!("cannot start git: {error}"),
+        unreachable: false,
+    })?;
     let ran = subprocess::run(child, None, GIT_LIMITS);
-    let text = |bytes: &[u8]| String::from_utf8_lossy(bytes).into_owned();
     match ran.ended {
-        Ended::Exited(status) if status.success() => Ok(text(&ran.stdout)),
-        Ended::Exited(status) => Err(failed(format!(
-            "{status}: {}",
-            text(&ran.stderr).trim().lines().last().unwrap_or("no message")
-        ))),
-        Ended::Unknown => Err(failed("ended with an unknown status".to_owned())),
-        Ended::TimedOut => Err(failed(format!(
-            "timed out after {}",
-            humantime::format_duration(GIT_TIMEOUT)
-        ))),
+        Ended::Exited(status) if status.success() => Ok(String::from_utf8_lossy(&ran.stdout).into_owned()),
+        Ended::Exited(status) => Err(failed(status.to_string(), &ran.stderr, false)),
+        Ended::Unknown => Err(failed("unknown exit status".to_owned(), &ran.stderr, false)),
+        Ended::TimedOut => Err(failed(
+            format!("timed out after {}", humantime::format_duration(GIT_TIMEOUT)),
+            &ran.stderr,
+            true,
+        )),
     }
+}
+
+/// How many of git's stderr lines an error keeps, and how many characters
+/// of each: enough for git's cause and its advice (`fatal: '…' does not
+/// appear to be a git repository`, then `Please make sure…`), not a hook's
+/// whole output.
+const GIT_MESSAGE_LINES: usize = 8;
+const GIT_LINE_CHARS: usize = 200;
+
+/// Git's stderr for an error message: every non-empty line, sanitized (a
+/// remote's `remote:` lines are not ours to trust), each cut at
+/// [`GIT_LINE_CHARS`]; past [`GIT_MESSAGE_LINES`], the first and last
+/// lines with a count of those left out between. Lines after the first are
+/// indented, to read as part of the message they continue.
+fn git_message(stderr: &[u8]) -> String {
+    let text = String::from_utf8_lossy(stderr);
+    let lines: Vec<String> = text
+        .split(['\n', '\r'])
+        .map(str::trim_end)
+        .filter(|line| !line.trim().is_empty())
+        .map(|line| {
+            let mut cut: String = line.chars().take(GIT_LINE_CHARS).collect();
+            if cut.len() < line.len() {
+                cut.push('…');
+            }
+            crate::sanitize::sanitize_line(&cut).into_owned()
+        })
+        .collect();
+    let kept = if lines.len() > GIT_MESSAGE_LINES {
+        let head = GIT_MESSAGE_LINES / 2;
+        let tail = GIT_MESSAGE_LINES - head - 1;
+        let mut kept = lines[..head].to_vec();
+        kept.push(format!("… ({} more lines) …", lines.len() - head - tail));
+        kept.extend_from_slice(&lines[lines.len() - tail..]);
+        kept
+    } else {
+        lines
+    };
+    if kept.is_empty() {
+        return "no message".to_owned();
+    }
+    kept.join("\n  ")
+}
+
+/// Whether git's stderr says the remote could not be reached: a wrong
+/// address, a host or network that does not answer, access refused.
+fn cannot_reach(stderr: &[u8]) -> bool {
+    let text = String::from_utf8_lossy(stderr).to_lowercase();
+    [
+        "does not appear to be a git repository",
+        "could not read from remote repository",
+        "does not exist",
+        "not found",
+        "could not resolve",
+        "unable to access",
+        "connection refused",
+        "connection timed out",
+        "no route to host",
+        "permission denied",
+        "authentication failed",
+        "host key verification failed",
+        "terminal prompts disabled",
+    ]
+    .iter()
+    .any(|phrase| text.contains(phrase))
 }
 
 /// The one place a mirror starts a process: the clippy rule keeping
@@ -460,6 +558,43 @@ mod tests {
         for bad in ["", "records", "backup/records"] {
             assert!(Mirror::parse(bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn git_messages_keep_every_line_sanitized_and_capped() {
+        let moved = b"fatal: '/srv/r.git' does not appear to be a git repository\n\
+                      fatal: Could not read from remote repository.\n\n\
+                      Please make sure you have the correct access rights\n\
+                      and the repository exists.\n";
+        assert_eq!(
+            git_message(moved),
+            "fatal: '/srv/r.git' does not appear to be a git repository\n  \
+             fatal: Could not read from remote repository.\n  \
+             Please make sure you have the correct access rights\n  \
+             and the repository exists."
+        );
+        assert!(cannot_reach(moved));
+        assert!(!cannot_reach(b"error: pathspec 'x' did not match\n"));
+
+        assert_eq!(
+            git_message(b"remote: \x1b[31mred\x1b[0m\r\n"),
+            "remote: \\x1b[31mred\\x1b[0m"
+        );
+        assert_eq!(git_message(b"\n \n"), "no message");
+
+        let long = "x".repeat(GIT_LINE_CHARS + 50);
+        assert_eq!(
+            git_message(long.as_bytes()),
+            format!("{}…", &long[..GIT_LINE_CHARS])
+        );
+
+        let many: String = (1..=20).map(|n| format!("remote: line {n}\n")).collect();
+        let kept = git_message(many.as_bytes());
+        let lines: Vec<&str> = kept.split("\n  ").collect();
+        assert_eq!(lines.len(), GIT_MESSAGE_LINES, "{kept}");
+        assert_eq!(lines[0], "remote: line 1");
+        assert_eq!(lines[4], "… (13 more lines) …");
+        assert_eq!(lines[7], "remote: line 20");
     }
 
     #[test]
