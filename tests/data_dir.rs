@@ -448,3 +448,36 @@ fn verify_reports_a_journal_that_is_a_directory_or_a_fifo_and_passes_a_removed_o
             journal.display()
         ));
 }
+
+/// A legal 249-byte name was refused ("File name too long") for the
+/// temporary copy's name, `.NAME.PID-N.tmp`; and a second copy of a
+/// 255-byte name cannot be `2-NAME`.
+#[test]
+fn an_attach_of_a_file_with_a_long_name_keeps_it_under_a_name_that_fits() {
+    let (mut test, dir) = paused();
+    let attachments = dir.join("attachments");
+    let name = format!("{}.log", "a".repeat(245));
+    assert_eq!(name.len(), 249);
+    std::fs::write(test.work().join(&name), "disk full\n").unwrap();
+    test.again(["attach", FIRST, &name])
+        .success()
+        .stderr_contains(&format!("attached {name} to {FIRST} (sha256"));
+    assert_eq!(names(&attachments), std::slice::from_ref(&name));
+
+    let longest = format!("{}.log", "b".repeat(251));
+    let shortened = format!("2-{}~.log", "b".repeat(248));
+    std::fs::write(test.work().join(&longest), "disk full\n").unwrap();
+    test.again(["attach", FIRST, &longest]).success();
+    test.again(["attach", FIRST, &longest])
+        .success()
+        .stderr_contains(&format!("attached {longest} to {FIRST} as {shortened} (sha256"));
+    assert_eq!(names(&attachments), [shortened.clone(), name, longest]);
+    let added: Vec<_> = test
+        .events(FIRST)
+        .into_iter()
+        .filter(|event| event["type"] == "attachment-added")
+        .map(|event| event["payload"]["name"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(added.len(), 3);
+    assert_eq!(added[2], shortened);
+}

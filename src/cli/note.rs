@@ -255,6 +255,7 @@ pub fn attach(context: &Context, args: &AttachArgs) -> Result<ExitCode> {
         return Err(Error::usage("the file has no name"));
     }
     let mut digest = String::new();
+    let mut kept_as = String::new();
     let mut copy = None;
     // Copied once the journal is open, or about to be handed over: an
     // attach refused before leaves nothing behind, and one that fails
@@ -262,6 +263,7 @@ pub fn attach(context: &Context, args: &AttachArgs) -> Result<ExitCode> {
     let added = append(context, &args.incident, true, |_| {
         let stored = store_attachment(&dir, &args.file).map_err(|failed| Error::Other(failed.into()))?;
         digest.clone_from(&stored.sha256);
+        kept_as.clone_from(&stored.name);
         copy = Some(dir.join(ATTACHMENTS_DIR).join(&stored.name));
         Ok(EventKind::AttachmentAdded {
             name: stored.name,
@@ -275,9 +277,15 @@ pub fn attach(context: &Context, args: &AttachArgs) -> Result<ExitCode> {
         }
     })?;
     let (file, incident) = (args.file.display(), &args.incident);
+    // A hidden name loses its dot, a second copy gets `2-`, a name too
+    // long for that is shortened: said, so the copy can be found.
+    let renamed = match args.file.file_name() {
+        Some(name) if name.to_string_lossy() == kept_as => String::new(),
+        _ => format!(" as {kept_as}"),
+    };
     tell(
-        &format!("attached {file} to {incident} (sha256 {digest})"),
-        &format!("{file} copied into {incident} (sha256 {digest}) and queued"),
+        &format!("attached {file} to {incident}{renamed} (sha256 {digest})"),
+        &format!("{file} copied into {incident}{renamed} (sha256 {digest}) and queued"),
         &added,
     )?;
     warn_if_archived(context, incident, "file")?;

@@ -2,7 +2,7 @@
 //! read-only, on disk before the journal names them.
 //!
 //! What survives a crash: a file is copied to a hidden temporary name
-//! (`.NAME.PID-N.tmp`, `flock`ed by its writer while it exists) and synced
+//! (`.attach.PID-N.tmp`, `flock`ed by its writer while it exists) and synced
 //! before it is given its name, so `NAME` is always a whole copy; a crash
 //! leaves at most a temporary file, which the next store into the incident
 //! removes once no live writer holds its lock.
@@ -21,6 +21,12 @@ pub const ATTACHMENTS_DIR: &str = "attachments";
 /// What a temporary copy's name ends with (it starts with a dot).
 const TEMP_SUFFIX: &str = ".tmp";
 
+/// The longest file name, in bytes, when the file system does not say.
+const NAME_MAX: usize = 255;
+
+/// What stands for the part of a name left out to make it fit.
+const SHORTENED: &str = "~";
+
 /// A file as it was stored.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Stored {
@@ -32,6 +38,8 @@ pub struct Stored {
 
 /// Copies `file` into `DIR/attachments/`, never replacing one there: a
 /// second file of the same name becomes `2-NAME`, then `3-NAME`, and so on.
+/// A name that would be too long for the file system, with its prefix,
+/// is shortened in the middle, keeping its extension (`2-long~.log`).
 /// The copy is made under a temporary name, made read-only and synced, then
 /// hard-linked to its name, which fails if the name exists, so two
 /// processes storing at once (a walk, and `runbook attach` from another
@@ -59,7 +67,8 @@ pub fn store(dir: &Path, file: &Path) -> Result<Stored, PathError> {
     let mut source = open_regular(file, Links::Follow)?;
     let attachments = directory(dir)?;
     remove_abandoned(&attachments);
-    let (temp, mut copy) = temporary(&attachments, &name)?;
+    let (temp, mut copy) = temporary(&attachments)?;
+    let name_max = name_max(&attachments);
     // Digested as it is on disk, before it is named: the journal names it
     // as soon as it has a name, so that a crash leaves no named copy that
     // no event names.
@@ -74,11 +83,7 @@ pub fn store(dir: &Path, file: &Path) -> Result<Stored, PathError> {
     let named = copied.and_then(|(bytes, sha256)| {
         let mut n = 1;
         loop {
-            let stored = if n == 1 {
-                name.clone()
-            } else {
-                format!("{n}-{name}")
-            };
+            let stored = stored_name(&name, n, name_max);
             let path = attachments.join(&stored);
             match fs::hard_link(&temp, &path) {
                 Ok(()) => {
@@ -89,6 +94,15 @@ pub fn store(dir: &Path, file: &Path) -> Result<Stored, PathError> {
                     });
                 }
                 Err(error) if error.kind() == io::ErrorKind::AlreadyExists => n += 1,
+                // Shortened to what the file system said it takes, and
+                // still refused: the user's file is the one to name.
+                Err(error) if error.kind() == io::ErrorKind::InvalidFilename => {
+                    let why = format!(
+                        "its name is too long to be kept in {} ({error})",
+                        attachments.display()
+                    );
+                    return Err(failed("attach", file)(io::Error::new(error.kind(), why)));
+                }
                 Err(error) => return Err(failed("create", &path)(error)),
             }
         }
@@ -108,13 +122,46 @@ fn digest(path: &Path) -> io::Result<(u64, String)> {
     Ok((bytes, sha256_hex_reader(file)?))
 }
 
-/// Creates `DIR/attachments/.NAME.PID-N.tmp` (mode 0600), locked while its
-/// writer lives (see [`remove_abandoned`]).
-fn temporary(attachments: &Path, name: &str) -> Result<(PathBuf, File), PathError> {
+/// The name of the `n`th try at naming `name` (`name`, `2-name`, ...),
+/// shortened to `max` bytes when it is longer: the end of the stem gives
+/// way to [`SHORTENED`], the extension (up to 16 bytes) is kept, and the
+/// cut falls between characters.
+fn stored_name(name: &str, n: u32, max: usize) -> String {
+    let prefix = if n == 1 { String::new() } else { format!("{n}-") };
+    if prefix.len() + name.len() <= max {
+        return format!("{prefix}{name}");
+    }
+    let extension = name
+        .rfind('.')
+        .filter(|&at| at > 0 && name.len() - at <= 16)
+        .map_or("", |at| &name[at..]);
+    let stem = &name[..name.len() - extension.len()];
+    let room = max.saturating_sub(prefix.len() + extension.len() + SHORTENED.len());
+    let mut end = room.min(stem.len());
+    while !stem.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{prefix}{}{SHORTENED}{extension}", &stem[..end])
+}
+
+/// The longest file name `attachments` takes, in bytes, as its file
+/// system says ([`NAME_MAX`] when it does not).
+fn name_max(attachments: &Path) -> usize {
+    rustix::fs::statvfs(attachments)
+        .ok()
+        .and_then(|stat| usize::try_from(stat.f_namemax).ok())
+        .filter(|&max| max > 0)
+        .unwrap_or(NAME_MAX)
+}
+
+/// Creates `DIR/attachments/.attach.PID-N.tmp` (mode 0600), locked while
+/// its writer lives (see [`remove_abandoned`]). The name does not depend on
+/// the file's, so any name that can be kept can be copied.
+fn temporary(attachments: &Path) -> Result<(PathBuf, File), PathError> {
     static COUNT: AtomicU32 = AtomicU32::new(0);
     loop {
         let path = attachments.join(format!(
-            ".{name}.{}-{}{TEMP_SUFFIX}",
+            ".attach.{}-{}{TEMP_SUFFIX}",
             std::process::id(),
             COUNT.fetch_add(1, Ordering::Relaxed)
         ));
@@ -283,10 +330,10 @@ mod tests {
         fs::write(&evidence, "100%\n").unwrap();
         let attachments = directory(incident.path()).unwrap();
         // A writer mid-copy: its copy is hidden, and left alone while it lives.
-        let (live, mut copy) = temporary(&attachments, "df.txt").unwrap();
+        let (live, mut copy) = temporary(&attachments).unwrap();
         io::Write::write_all(&mut copy, b"10").unwrap();
         let name = live.file_name().unwrap().to_string_lossy().into_owned();
-        assert!(name.starts_with(".df.txt.") && name.ends_with(".tmp"), "{name}");
+        assert!(name.starts_with(".attach.") && name.ends_with(".tmp"), "{name}");
         assert_eq!(store(incident.path(), &evidence).unwrap().name, "df.txt");
         assert!(live.exists(), "a live writer's copy was removed");
         // The writer dies: what it left goes at the next store.
@@ -298,6 +345,37 @@ mod tests {
             .collect();
         names.sort();
         assert_eq!(names, ["2-df.txt", "df.txt"]);
+    }
+
+    #[test]
+    fn names_too_long_with_their_prefix_are_shortened_keeping_the_extension() {
+        assert_eq!(stored_name("auth.log", 1, 255), "auth.log");
+        assert_eq!(stored_name("auth.log", 12, 255), "12-auth.log");
+        assert_eq!(stored_name("abcdefgh.log", 1, 12), "abcdefgh.log");
+        assert_eq!(stored_name("abcdefgh.log", 2, 12), "2-abcde~.log");
+        assert_eq!(stored_name("abcdefgh.log", 10, 12), "10-abcd~.log");
+        // A stem cut between characters, never inside one.
+        assert_eq!(stored_name("ééééé.log", 2, 14), "2-ééé~.log");
+        // No extension to keep (a dot far from the end is not one).
+        assert_eq!(stored_name("abcdefghijkl", 2, 10), "2-abcdefg~");
+        let long = format!("a.{}", "b".repeat(30));
+        assert_eq!(stored_name(&long, 1, 12), "a.bbbbbbbbb~");
+        for n in [1, 2, 99] {
+            assert!(stored_name(&"x".repeat(300), n, 255).len() <= 255);
+        }
+    }
+
+    #[test]
+    fn a_name_of_the_longest_length_is_kept_and_its_second_copy_shortened() {
+        let incident = tempfile::tempdir().unwrap();
+        let outside = tempfile::tempdir().unwrap();
+        let name = format!("{}.log", "a".repeat(NAME_MAX - 4));
+        let evidence = outside.path().join(&name);
+        fs::write(&evidence, "x\n").unwrap();
+        assert_eq!(store(incident.path(), &evidence).unwrap().name, name);
+        let second = store(incident.path(), &evidence).unwrap();
+        assert_eq!(second.name, format!("2-{}~.log", "a".repeat(NAME_MAX - 7)));
+        assert!(holds(incident.path(), &second.name, &second.sha256, second.bytes));
     }
 
     #[test]
