@@ -80,6 +80,14 @@ impl Dir {
         self.path(name)
     }
 
+    /// `ssh-keygen -t TYPE [-b BITS]`, no passphrase: writes `name` and
+    /// `name.pub`; `false` when this OpenSSH makes no such keys.
+    fn openssh_key_of(&self, name: &str, key_type: &[&str]) -> bool {
+        let mut args = vec!["-q", "-N", "", "-C", "made-by-openssh", "-f", name, "-t"];
+        args.extend_from_slice(key_type);
+        self.ssh_keygen(&args, None, None).status.success()
+    }
+
     /// `ssh-keygen -Y sign`: writes `file.sig`, returns its text.
     fn openssh_sign(&self, key: &str, namespace: &str, file: &str, passphrase: Option<&str>) -> String {
         let output = self.ssh_keygen(
@@ -584,4 +592,80 @@ fn keygen_command_defaults_to_user_at_host_and_takes_a_passphrase_file() {
         .run()
         .status(2)
         .stderr_contains("passphrase file missing");
+}
+
+/// The record format says records signed by `ssh-keygen -Y sign` are
+/// accepted like runbook's own: with RSA and ECDSA keys too, not only
+/// ed25519.
+#[test]
+fn we_verify_what_ssh_keygen_signs_with_rsa_and_ecdsa_keys() {
+    for key_type in [
+        &["rsa", "-b", "3072"][..],
+        &["ecdsa", "-b", "256"],
+        &["ecdsa", "-b", "384"],
+        &["ecdsa", "-b", "521"],
+    ] {
+        let dir = Dir::new();
+        assert!(dir.openssh_key_of("key", key_type), "ssh-keygen -t {key_type:?}");
+        dir.write("record.json", RECORD);
+        let signature = dir.openssh_sign("key", NAMESPACE, "record.json", None);
+        let signers = dir.trust("key", "namespaces=\"runbook-incident\"");
+        let output = dir.openssh_verify("allowed_signers", PRINCIPAL, "record.json");
+        assert!(output.status.success(), "{key_type:?}: {output:?}");
+
+        let verified = verify(RECORD, &signature, &signers, at())
+            .unwrap_or_else(|error| panic!("{key_type:?}: {error}"));
+        assert_eq!(verified.principal, PRINCIPAL);
+        let openssh_fingerprint = dir.ssh_keygen(&["-l", "-f", "key.pub"], None, None);
+        assert!(
+            String::from_utf8_lossy(&openssh_fingerprint.stdout).contains(&verified.fingerprint),
+            "{key_type:?}"
+        );
+        let changed = [RECORD, b" "].concat();
+        let error = verify(&changed, &signature, &signers, at()).unwrap_err();
+        assert!(
+            matches!(error, VerifyError::Mismatch { .. }),
+            "{key_type:?}: {error}"
+        );
+    }
+}
+
+/// Every signature runbook does not check is refused by the same message,
+/// naming what made it, never as "malformed".
+#[test]
+fn a_signature_by_a_key_type_we_do_not_check_is_named() {
+    let dir = Dir::new();
+    dir.write("record.json", RECORD);
+    let mut checked = 0;
+    for (key_type, made_with) in [
+        (&["rsa", "-b", "1024"][..], "a 1024-bit RSA key"),
+        (&["dsa"], "a ssh-dss key"),
+    ] {
+        // A newer OpenSSH may make neither.
+        let _ = std::fs::remove_file(dir.path("key"));
+        let _ = std::fs::remove_file(dir.path("key.pub"));
+        let _ = std::fs::remove_file(dir.path("record.json.sig"));
+        if !dir.openssh_key_of("key", key_type) {
+            continue;
+        }
+        checked += 1;
+        let signature = dir.openssh_sign("key", NAMESPACE, "record.json", None);
+        let signers = dir.trust("key", "");
+        let error = verify(RECORD, &signature, &signers, at()).unwrap_err();
+        assert_eq!(
+            error,
+            VerifyError::UnsupportedAlgorithm {
+                algorithm: made_with.to_owned()
+            }
+        );
+        let message = error.to_string();
+        assert!(
+            message.starts_with(&format!(
+                "the signature was made with {made_with}; runbook checks ssh-ed25519, RSA"
+            )),
+            "{message}"
+        );
+        assert!(message.contains("ECDSA (ecdsa-sha2-nistp256"), "{message}");
+    }
+    assert!(checked > 0, "this OpenSSH made none of the keys");
 }

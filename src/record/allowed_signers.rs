@@ -8,9 +8,10 @@
 //! `valid-before="..."`, names case-insensitive, values quoted. A line
 //! OpenSSH would reject is an error naming the file and line, so that a typo
 //! never silently removes a trusted signer. Lines that are valid but that
-//! `runbook` cannot use (certificate authorities, key types it cannot
-//! verify) are skipped with a note instead, so a file shared with other
-//! tools keeps working.
+//! `runbook` cannot use (certificate authorities, certificates) are
+//! skipped with a note instead, so a file shared with other tools keeps
+//! working. Keys whose signatures `signing::verify` does not check (DSA,
+//! security keys) are read like any other; it names them when they sign.
 //!
 //! This module only parses and looks up; it never reads a signature and
 //! never decides by itself that a key is trusted (see `signing::verify`).
@@ -224,7 +225,7 @@ fn parse_line(raw: &str, line: usize) -> Result<Parsed, String> {
             if key_type.starts_with("ecdsa-") || key_type.starts_with("sk-ecdsa-") =>
         {
             return Ok(Parsed::Skipped(format!(
-                "{key_type} keys are not supported by runbook (it verifies ssh-ed25519), line skipped"
+                "{key_type} keys cannot be read by runbook, line skipped"
             )));
         }
         Err(ssh_key::Error::AlgorithmUnknown) => {
@@ -576,13 +577,11 @@ mod tests {
              ok@x {KEY}\n"
         ))
         .unwrap();
-        assert_eq!(parsed.signers.len(), 1);
-        assert_eq!(parsed.signers[0].line, 3);
-        assert_eq!(parsed.skipped.len(), 2, "{:?}", parsed.skipped);
+        // ECDSA keys are read (and their signatures checked).
+        let lines: Vec<usize> = parsed.signers.iter().map(|signer| signer.line).collect();
+        assert_eq!(lines, [2, 3]);
+        assert_eq!(parsed.skipped.len(), 1, "{:?}", parsed.skipped);
         assert!(parsed.skipped[0].starts_with("allowed_signers:1: cert-authority"));
-        assert!(
-            parsed.skipped[1].starts_with("allowed_signers:2: ecdsa-sha2-nistp256 keys are not supported")
-        );
     }
 
     #[test]

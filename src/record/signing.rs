@@ -7,6 +7,10 @@
 //! an OpenSSH ed25519 private key file, refused when group or others can
 //! read or write it, as OpenSSH refuses loose key files.
 //!
+//! Verification checks what `ssh-keygen -Y sign` makes with ed25519, RSA
+//! (SHA-2, 2048 bits or more) and ECDSA keys, and names any other key type
+//! rather than calling its signature malformed.
+//!
 //! Verification never trusts the key embedded in a signature by itself: the
 //! key must be listed in `allowed_signers`, for our namespace, at the time
 //! asked about. ssh-agent is not supported (ssh-key cannot sign through it).
@@ -17,6 +21,7 @@
 use super::allowed_signers::{AllowedSigner, AllowedSigners};
 use crate::file_util::{self, Existing};
 use chrono::{DateTime, SecondsFormat, Utc};
+use ssh_key::public::KeyData;
 use ssh_key::rand_core::OsRng;
 use ssh_key::{Algorithm, HashAlg, LineEnding, PrivateKey, PublicKey, SshSig};
 use std::io::Read;
@@ -227,9 +232,11 @@ pub enum VerifyError {
     Unreadable { path: String, error: String },
     #[error("malformed signature: {0}")]
     Malformed(String),
+    /// `algorithm` says what made it: `a ssh-dss key`, `an ssh-rsa (SHA-1)
+    /// signature`, `a 1024-bit RSA key`.
     #[error(
-        "the signature was made with a {algorithm} key; runbook checks ssh-ed25519 signatures only \
-         (ssh-keygen -Y verify can check it)"
+        "the signature was made with {algorithm}; runbook checks {CHECKED} signatures only \
+         (ssh-keygen -Y verify may check it)"
     )]
     UnsupportedAlgorithm { algorithm: String },
     #[error("wrong namespace: the signature is for `{found}`, not `{NAMESPACE}`")]
@@ -331,14 +338,20 @@ pub fn verify(
     signers: &AllowedSigners,
     at: DateTime<Utc>,
 ) -> Result<Verified, VerifyError> {
-    let signature = SshSig::from_pem(armored_sig.trim().as_bytes())
-        .map_err(|error| VerifyError::Malformed(error.to_string()))?;
+    let signature = SshSig::from_pem(armored_sig.trim().as_bytes()).map_err(|error| {
+        // A key type ssh-key cannot even decode is named, not called malformed.
+        match (&error, signing_key_type(armored_sig)) {
+            (
+                ssh_key::Error::AlgorithmUnknown | ssh_key::Error::AlgorithmUnsupported { .. },
+                Some(key_type),
+            ) => VerifyError::UnsupportedAlgorithm {
+                algorithm: a_key(&key_type),
+            },
+            _ => VerifyError::Malformed(error.to_string()),
+        }
+    })?;
     let key = PublicKey::from(signature.public_key().clone());
-    if key.algorithm() != Algorithm::Ed25519 {
-        return Err(VerifyError::UnsupportedAlgorithm {
-            algorithm: key.algorithm().to_string(),
-        });
-    }
+    checked_algorithm(&key, &signature)?;
     if signature.namespace() != NAMESPACE {
         return Err(VerifyError::WrongNamespace {
             found: signature.namespace().to_owned(),
@@ -379,6 +392,64 @@ pub fn verify(
             window: window(first_for_us),
         }),
     }
+}
+
+/// The signatures [`verify`] checks, as its refusal of others says.
+const CHECKED: &str = "ssh-ed25519, RSA (rsa-sha2-256 or rsa-sha2-512, keys of 2048 bits or more) \
+                       and ECDSA (ecdsa-sha2-nistp256, -nistp384, -nistp521)";
+
+/// The smallest RSA key checked: ssh-key verifies no smaller one (OpenSSH
+/// still takes 1024 bits), and saying so beats "does not match".
+const MIN_RSA_BITS: usize = 2048;
+
+/// Refuses, naming it, a signature [`verify`] does not check: one by a
+/// security key (`sk-…`, whose extra data and flags it does not judge),
+/// DSA, RSA with SHA-1 (which SSHSIG forbids) or a small RSA key.
+fn checked_algorithm(key: &PublicKey, signature: &SshSig) -> Result<(), VerifyError> {
+    let refused = |algorithm: String| Err(VerifyError::UnsupportedAlgorithm { algorithm });
+    match key.key_data() {
+        KeyData::Ed25519(_) | KeyData::Ecdsa(_) => Ok(()),
+        KeyData::Rsa(rsa) => {
+            let bits = rsa.n.as_positive_bytes().map_or(0, |n| {
+                n.len() * 8 - n.first().map_or(8, |first| first.leading_zeros() as usize)
+            });
+            match signature.signature().algorithm() {
+                _ if bits < MIN_RSA_BITS => refused(format!("a {bits}-bit RSA key")),
+                Algorithm::Rsa {
+                    hash: Some(HashAlg::Sha256 | HashAlg::Sha512),
+                } => Ok(()),
+                other => refused(format!("an RSA key and {other} (SHA-1) signature")),
+            }
+        }
+        other => refused(a_key(other.algorithm().as_str())),
+    }
+}
+
+/// `a ssh-dss key`.
+fn a_key(key_type: &str) -> String {
+    format!("a {key_type} key")
+}
+
+/// The key type named inside an armored SSHSIG (`ssh-dss`, …): its blob is
+/// `SSHSIG`, a version, then the public key, whose first field is its type.
+fn signing_key_type(armored: &str) -> Option<String> {
+    use base64ct::{Base64, Encoding};
+    let body: String = armored
+        .lines()
+        .map(str::trim)
+        .filter(|line| !line.starts_with("-----"))
+        .collect();
+    let blob = Base64::decode_vec(&body).ok()?;
+    let rest = blob.strip_prefix(b"SSHSIG")?.get(4..)?;
+    let field = |bytes: &[u8]| -> Option<(usize, usize)> {
+        let len = u32::from_be_bytes(bytes.get(..4)?.try_into().ok()?) as usize;
+        Some((4, 4 + len))
+    };
+    let (start, end) = field(rest)?;
+    let key = rest.get(start..end)?;
+    let (start, end) = field(key)?;
+    let key_type = std::str::from_utf8(key.get(start..end)?).ok()?;
+    Some(key_type.to_owned()).filter(|name| !name.is_empty() && name.chars().all(|c| c.is_ascii_graphic()))
 }
 
 fn timestamp(at: DateTime<Utc>) -> String {
