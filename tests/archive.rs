@@ -1000,3 +1000,30 @@ fn archive_warns_when_verify_would_not_trust_the_signing_key() {
         ))
         .stderr_contains(&format!("\n  {line}\n"));
 }
+
+/// OpenSSH allows `cert-authority` in allowed_signers; runbook does not
+/// support certificate authorities, and says that, naming the file and
+/// line, rather than calling the next option a key type.
+#[test]
+fn a_certificate_authority_in_allowed_signers_is_said_to_be_unsupported() {
+    let mut test = with_key();
+    finish(&mut test);
+    test.archive(IDS[0]).success();
+    let allowed_signers = test.config_dir().join("allowed_signers");
+    let trusted = std::fs::read_to_string(&allowed_signers).unwrap();
+    let key = trusted.split_whitespace().skip(2).collect::<Vec<_>>().join(" ");
+    let signers = test.work().join("signers");
+    std::fs::write(
+        &signers,
+        format!("# CAs\nops cert-authority namespaces=\"runbook-incident\" {key}\n"),
+    )
+    .unwrap();
+    test.again(["verify", IDS[0], "--allowed-signers", "signers"])
+        .status(1)
+        .stderr_contains(&format!(
+            "note: {}:2: cert-authority: runbook does not support certificate authorities",
+            signers.file_name().unwrap().to_string_lossy()
+        ))
+        .stderr_contains("(options are separated by commas, without blanks)")
+        .stdout_contains(&format!("FAILED {}: signature: unknown signer", IDS[0]));
+}

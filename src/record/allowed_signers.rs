@@ -198,10 +198,53 @@ fn parse_line(raw: &str, line: usize) -> Result<Parsed, String> {
         let options = parse_options(&rest[..end])?;
         (options, skip_blanks(&rest[end..]))
     };
+    // OpenSSH allows the option; runbook has no use for the line, and
+    // says so first even when the line has another fault (options written
+    // with blanks between them, so an option reads as the key type).
+    let cert_authority = options.cert_authority
+        || first_word(rest)
+            .get(..CERT_AUTHORITY.len())
+            .is_some_and(|word| word.eq_ignore_ascii_case(CERT_AUTHORITY));
+    let key = parse_key(rest);
+    if cert_authority {
+        let fault = match &key {
+            Err(why) if why.contains("is not an SSH key type") => {
+                format!("; nor is the line valid: {why} (options are separated by commas, without blanks)")
+            }
+            Err(why) => format!("; nor is the line valid: {why}"),
+            Ok(_) => String::new(),
+        };
+        return Ok(Parsed::Skipped(format!(
+            "{CERT_AUTHORITY}: runbook does not support certificate authorities (it trusts keys \
+             listed for themselves), line skipped{fault}"
+        )));
+    }
+    match key? {
+        Key::Skipped(reason) => Ok(Parsed::Skipped(reason)),
+        Key::Read(key) => Ok(Parsed::Signer(Box::new(AllowedSigner {
+            line,
+            principals,
+            namespaces: options.namespaces,
+            valid_after: options.valid_after,
+            valid_before: options.valid_before,
+            key,
+        }))),
+    }
+}
+
+const CERT_AUTHORITY: &str = "cert-authority";
+
+/// A line's key, or why a valid line is skipped.
+enum Key {
+    Read(PublicKey),
+    Skipped(String),
+}
+
+/// `keytype base64key [comment]`, the rest of a line after its options.
+fn parse_key(rest: &str) -> Result<Key, String> {
     if rest.is_empty() {
         return Err("missing key after the options".into());
     }
-
     let key_type = first_word(rest);
     if !is_key_type(key_type) {
         return Err(format!(
@@ -215,40 +258,24 @@ fn parse_line(raw: &str, line: usize) -> Result<Parsed, String> {
     }
 
     if key_type.ends_with("-cert-v01@openssh.com") {
-        return Ok(Parsed::Skipped(format!(
+        return Ok(Key::Skipped(format!(
             "{key_type} is a certificate; runbook does not support certificates, line skipped"
         )));
     }
-    let key = match PublicKey::from_openssh(&format!("{key_type} {blob}")) {
-        Ok(key) => key,
+    match PublicKey::from_openssh(&format!("{key_type} {blob}")) {
+        Ok(key) => Ok(Key::Read(key)),
         Err(ssh_key::Error::AlgorithmUnknown | ssh_key::Error::AlgorithmUnsupported { .. })
             if key_type.starts_with("ecdsa-") || key_type.starts_with("sk-ecdsa-") =>
         {
-            return Ok(Parsed::Skipped(format!(
+            Ok(Key::Skipped(format!(
                 "{key_type} keys cannot be read by runbook, line skipped"
-            )));
+            )))
         }
-        Err(ssh_key::Error::AlgorithmUnknown) => {
-            return Err(format!(
-                "invalid {key_type} key: the key data is not a {key_type} key"
-            ));
-        }
-        Err(error) => return Err(format!("invalid {key_type} key: {error}")),
-    };
-
-    if options.cert_authority {
-        return Ok(Parsed::Skipped(
-            "cert-authority: runbook does not support certificates, line skipped".into(),
-        ));
+        Err(ssh_key::Error::AlgorithmUnknown) => Err(format!(
+            "invalid {key_type} key: the key data is not a {key_type} key"
+        )),
+        Err(error) => Err(format!("invalid {key_type} key: {error}")),
     }
-    Ok(Parsed::Signer(Box::new(AllowedSigner {
-        line,
-        principals,
-        namespaces: options.namespaces,
-        valid_after: options.valid_after,
-        valid_before: options.valid_before,
-        key,
-    })))
 }
 
 /// The principals field and what follows it. Like OpenSSH's `strdelimw`: the
@@ -553,7 +580,6 @@ mod tests {
                 "not a ssh-rsa key",
             ),
             ("a namespaces=\"x\"", "missing key after the options"),
-            ("a cert-authority", "missing key after the options"),
             (
                 "a namespaces=\"x\" nonsense AAAA",
                 "`nonsense` is not an SSH key type",
@@ -582,6 +608,44 @@ mod tests {
         assert_eq!(lines, [2, 3]);
         assert_eq!(parsed.skipped.len(), 1, "{:?}", parsed.skipped);
         assert!(parsed.skipped[0].starts_with("allowed_signers:1: cert-authority"));
+    }
+
+    #[test]
+    fn a_certificate_authority_is_said_to_be_unsupported_even_when_the_line_has_faults() {
+        let skipped = |text: &str| {
+            let parsed = parse(&format!("ok@x {KEY}\n{text}\n")).unwrap();
+            assert_eq!(parsed.signers.len(), 1, "{text}");
+            assert_eq!(parsed.skipped.len(), 1, "{text}");
+            parsed.skipped[0].clone()
+        };
+        let unsupported = "allowed_signers:2: cert-authority: runbook does not support certificate \
+                           authorities (it trusts keys listed for themselves), line skipped";
+        for fine in [
+            format!("ca@x cert-authority {KEY}"),
+            format!("ca@x CERT-AUTHORITY,namespaces=\"runbook-incident\" {KEY}"),
+            format!("ca@x namespaces=\"runbook-incident\",cert-authority {KEY}"),
+        ] {
+            assert_eq!(skipped(&fine), unsupported);
+        }
+        assert_eq!(
+            skipped(&format!(
+                "ca@x cert-authority namespaces=\"runbook-incident\" {KEY}"
+            )),
+            format!(
+                "{unsupported}; nor is the line valid: `namespaces=\"runbook-incident\"` is not an \
+                 SSH key type (such as ssh-ed25519) (options are separated by commas, without blanks)"
+            )
+        );
+        assert!(
+            skipped(&format!(
+                "ca@x namespaces=\"runbook-incident\" cert-authority {KEY}"
+            ))
+            .starts_with(&format!("{unsupported}; nor is the line valid: `cert-authority`"))
+        );
+        assert_eq!(
+            skipped("ca@x cert-authority"),
+            format!("{unsupported}; nor is the line valid: missing key after the options")
+        );
     }
 
     #[test]
