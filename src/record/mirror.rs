@@ -125,7 +125,7 @@ pub enum MirrorError {
     #[error("the local archive's {}: {reason}", .path.display())]
     Local { path: PathBuf, reason: String },
     /// `output` is git's own message: its stderr lines, sanitized and
-    /// capped ([`git_message`]), the first on this line and any others
+    /// capped, the first on this line and any others
     /// indented below it.
     #[error("git {command} failed ({ended}): {output}")]
     Git {
