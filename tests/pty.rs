@@ -83,7 +83,10 @@ fn drill_without_agreement_restart_then_hand_over() {
     ]);
     intake(&mut p);
     keys(&mut p, &[DOWN, ENTER]); // No
-    expect(&mut p, "not run (drill: skip)"); // the restart is rehearsed, not done
+    // The restart is rehearsed, not done: what would run is shown.
+    expect(&mut p, " restart: Restart the service");
+    expect(&mut p, "systemctl restart \"$SERVICE\"");
+    expect(&mut p, "not run (drill: skip)");
     expect(&mut p, "Did the restart fix it?");
     keys(&mut p, &[DOWN, ENTER]); // No
     expect(&mut p, "No notifier is configured: tell these people yourself.");

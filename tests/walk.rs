@@ -789,7 +789,8 @@ fn drill_skips_commands_that_ask_first() {
     test.again(["drill", "web", "--var", "payload=x", "--answer", "ok=no"])
         .success()
         .stderr_contains("[DRILL]")
-        .stderr_contains("not run (drill: skip)");
+        // What would run is shown, as for a command about to run.
+        .stderr_contains("→ fix: Fix it\n  $ echo fixed\n  not run (drill: skip)");
     let events = test.events(FIRST);
     assert_eq!(events[0]["payload"]["drill"], true);
 }

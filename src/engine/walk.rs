@@ -792,7 +792,7 @@ impl<'a> Engine<'a> {
             return Ok(self.success(step));
         };
         let id = step.id.value.as_str();
-        if self.incident.drill && command.drill != DrillMode::Run {
+        if !command.runs_in(self.incident.drill) {
             let reason = match command.drill {
                 DrillMode::SimulateSuccess => "drill: simulate-success",
                 _ => "drill: skip",
@@ -1069,7 +1069,7 @@ impl<'a> Engine<'a> {
         let StepKind::Command(next_command) = &next_step.kind else {
             return None;
         };
-        if next_command.confirm || (self.incident.drill && next_command.drill != DrillMode::Run) {
+        if next_command.confirm || !next_command.runs_in(self.incident.drill) {
             return None;
         }
         Some((next, self.spec(next_step, next_command)))

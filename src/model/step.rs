@@ -174,6 +174,15 @@ pub struct Command {
     pub on_failure: Option<Located<String>>,
 }
 
+impl Command {
+    /// Whether the command runs: always outside a drill, and in a drill
+    /// only when its drill mode is `run`; otherwise the walk shows what
+    /// would run and goes on.
+    pub fn runs_in(&self, drill: bool) -> bool {
+        !drill || self.drill == DrillMode::Run
+    }
+}
+
 /// What a command does during a drill.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]

@@ -5,7 +5,8 @@
 //! A running command shows a spinner with its last output lines. All text
 //! that comes from a runbook or a command is sanitized before it is shown.
 
-use super::{progress::describe, sanitize, sanitize_line};
+use super::progress::{describe, rehearsed};
+use super::{sanitize, sanitize_line};
 use crate::engine::{
     Context, Decision, Operator, Question, Reply, Value, matches_pattern, next_timer, render_text,
     unfit_for_environment,
@@ -362,6 +363,13 @@ impl TerminalOperator {
         }
     }
 
+    /// A command's lines, as they are about to run.
+    fn command(&self, command: &str) {
+        for line in command.trim().lines() {
+            self.say(&format!("  {} {}", style("$").dim(), sanitize(line)));
+        }
+    }
+
     fn contacts(&self, contacts: &[&Contact]) {
         let mut table = super::new_table([
             self.t("CONTACT", "联系人"),
@@ -501,9 +509,7 @@ impl Operator for TerminalOperator {
             Question::RunCommand(step) => {
                 self.show_step(context, step);
                 if let StepKind::Command(command) = &step.kind {
-                    for line in command.run.value.trim().lines() {
-                        self.say(&format!("  {} {}", style("$").dim(), sanitize(line)));
-                    }
+                    self.command(&command.run.value);
                 }
                 yes_no(
                     self,
@@ -598,8 +604,9 @@ impl Operator for TerminalOperator {
             // Steps that ask show themselves at their prompt; the others
             // (commands that just run, ends) are announced here.
             EventKind::StepEntered { step } => {
+                // A drill does not ask about a command it does not run.
                 let asks = context.runbook.step(step).is_none_or(|step| match &step.kind {
-                    StepKind::Command(command) => command.confirm,
+                    StepKind::Command(command) => command.confirm && command.runs_in(context.incident.drill),
                     StepKind::End { .. } => false,
                     _ => true,
                 });
@@ -611,9 +618,7 @@ impl Operator for TerminalOperator {
             }
             EventKind::CommandStarted { step, command } => {
                 // What runs is shown before it runs, whether or not it asked.
-                for line in command.trim().lines() {
-                    self.say(&format!("  {} {}", style("$").dim(), sanitize(line)));
-                }
+                self.command(command);
                 self.last_lines.clear();
                 let spinner = ProgressBar::new_spinner();
                 spinner.set_style(
@@ -634,6 +639,11 @@ impl Operator for TerminalOperator {
                     self.say(&format!("  {} {line}", style("│").dim()));
                 }
                 self.say(&describe(context, event, &self.lang));
+            }
+            // A drill shows what it does not run, as if it were to run.
+            EventKind::CommandSkipped { step, command, .. } if rehearsed(context, step) => {
+                self.command(command);
+                self.say(&sanitize(&describe(context, event, &self.lang)));
             }
             EventKind::NotificationFailed { to, via, .. } if via == "none" => {
                 self.finish_spinner();

@@ -50,6 +50,12 @@ impl Observer for Progress {
             json_line(event);
             return;
         }
+        // A drill shows what it does not run, as if it were to run.
+        if let EventKind::CommandSkipped { step, command, .. } = &event.kind
+            && rehearsed(context, step)
+        {
+            self.line(&command_line(command));
+        }
         let text = describe(context, event, &self.lang);
         self.line(&text);
     }
@@ -69,6 +75,23 @@ pub(super) fn json_line(event: &Event) {
         let _ = writeln!(out);
         let _ = out.flush();
     }
+}
+
+/// Whether the command of `step` is one a drill shows without running it
+/// (`skip`, `simulate-success`).
+pub(super) fn rehearsed(context: Context<'_>, step: &str) -> bool {
+    matches!(
+        context.runbook.step(step).map(|step| &step.kind),
+        Some(StepKind::Command(command)) if !command.runs_in(context.incident.drill)
+    )
+}
+
+/// A command on one line: its first line, and `…` when it has more.
+fn command_line(command: &str) -> String {
+    let mut lines = command.trim().lines();
+    let first = lines.next().unwrap_or("");
+    let more = if lines.next().is_some() { " …" } else { "" };
+    format!("  $ {first}{more}")
 }
 
 /// One line saying what an event was, for people.
@@ -120,15 +143,7 @@ pub fn describe(context: Context<'_>, event: &Event, lang: &Lang) -> String {
         }
         // A captured output can be long: its first line says enough.
         EventKind::VarSet { name, value, .. } => format!("  {name} = {}", one_line(value)),
-        EventKind::CommandStarted { command, .. } => {
-            let first = command.trim().lines().next().unwrap_or("");
-            let more = if command.trim().lines().count() > 1 {
-                " …"
-            } else {
-                ""
-            };
-            format!("  $ {first}{more}")
-        }
+        EventKind::CommandStarted { command, .. } => command_line(command),
         EventKind::CommandFinished {
             exit_code,
             signal,
