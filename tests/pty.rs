@@ -363,3 +363,25 @@ fn a_prompt_refuses_a_value_no_command_environment_can_carry() {
         .unwrap();
     assert_eq!(said["payload"]["answer"]["value"], "disk full", "{said}");
 }
+
+#[test]
+fn with_no_notifier_the_message_to_pass_on_is_shown() {
+    let test = Test::new().runbook("call", crate::common::CALL);
+    let mut p = test.pty(["drill", "call", "--speed", "3600"]);
+    expect(&mut p, "Still down?");
+    // Sit at the prompt: an hour at --speed 3600 is one second.
+    std::thread::sleep(std::time::Duration::from_millis(2500));
+    keys(&mut p, &[ENTER]); // Yes
+    expect(&mut p, "call these people now");
+    expect(&mut p, "+1 555 0100");
+    expect(&mut p, "Tell them:");
+    expect(&mut p, "Still down after an hour.");
+    expect(&mut p, "tell these people yourself");
+    expect(&mut p, "+1 555 0100");
+    expect(&mut p, "Tell them:");
+    expect(&mut p, "The service is down; we are on it.");
+    expect(&mut p, "Notified?");
+    p.send_control('c').unwrap();
+    expect(&mut p, "is paused (interrupted)");
+    assert_eq!(exit_code(&mut p), 130);
+}

@@ -1084,3 +1084,29 @@ fn the_incidents_table_fits_80_columns_without_breaking_words() {
                                   (drill)
     ");
 }
+
+#[test]
+fn with_no_notifier_the_message_to_pass_on_is_shown() {
+    let mut test = Test::new().runbook("call", crate::common::CALL);
+    test.again(["start", "call"]).status(3);
+    // Two hours later the timer is due; the notify step waits for a person.
+    let output = test
+        .command(["resume", FIRST, "--answer", "ok=yes"])
+        .env("RUNBOOK_NOW", "2026-11-28T11:00:00Z")
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(3));
+    let said = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        said.contains(
+            "  NOT notified boss: no notifier is configured: call them\n    Still down after an hour.\n"
+        ),
+        "{said}"
+    );
+    assert!(
+        said.contains(
+            "  no notifier is configured: tell boss yourself\n    The service is down; we are on it.\n"
+        ),
+        "{said}"
+    );
+}

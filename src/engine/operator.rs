@@ -12,9 +12,9 @@ pub enum Question<'a> {
     Step(&'a Step),
     /// A command with `confirm = true`: run it? (yes / no)
     RunCommand(&'a Step),
-    /// A `notify` step with no notifier configured: were these people told?
-    /// (done / failed / skip)
-    Notified(&'a Step, &'a [&'a Contact]),
+    /// A `notify` step with no notifier configured: were these people told
+    /// this message (rendered)? (done / failed / skip)
+    Notified(&'a Step, &'a [&'a Contact], &'a str),
     /// The command of this step was started but its result never journaled
     /// (the process running it died): run it again? (yes / no: mark done)
     Unfinished(&'a Step),

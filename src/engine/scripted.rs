@@ -18,6 +18,9 @@ pub enum Given {
 pub trait Observer {
     fn event(&mut self, context: Context<'_>, event: &Event);
     fn output(&mut self, _step: &Step, _line: &str) {}
+    /// A question nobody answered, just before the walk pauses at it: for
+    /// what whoever takes it up must know that no event says.
+    fn unanswered(&mut self, _context: Context<'_>, _question: Question<'_>) {}
 }
 
 /// One given answer: as written, and as the answer to the step's own
@@ -187,7 +190,7 @@ pub fn expects(question: Question<'_>, lang: &Lang) -> (String, String) {
             "yes to run the command, no to skip it".into(),
             answer(&step.id.value),
         ),
-        Question::Notified(step, _) => (
+        Question::Notified(step, ..) => (
             "done once the people were told, failed if they could not be reached".into(),
             answer(&step.id.value),
         ),
@@ -564,7 +567,7 @@ impl Operator for ScriptedOperator<'_> {
             Question::Var(var) => self.answers.vars.get(&var.name.value).cloned().map(Value::Text),
             Question::Step(step)
             | Question::RunCommand(step)
-            | Question::Notified(step, _)
+            | Question::Notified(step, ..)
             | Question::Unfinished(step)
             | Question::Retry(step, _) => self.answers.take(&step.id.value, question),
             Question::TimerOffer(timer, _) => self.answers.take(&timer.id.value, question),
@@ -576,7 +579,8 @@ impl Operator for ScriptedOperator<'_> {
             (None, Behind::Observer(_)) if matches!(question, Question::TimerOffer(..)) => {
                 ScriptedOperator::decided(Value::YesNo(false))
             }
-            (None, Behind::Observer(_)) => {
+            (None, Behind::Observer(observer)) => {
+                observer.unanswered(context, question);
                 self.unanswered = Some(expects(question, &self.lang));
                 Reply::Unanswered
             }

@@ -932,7 +932,7 @@ impl<'a> Engine<'a> {
             .iter()
             .filter_map(|id| self.runbook.contact(id))
             .collect();
-        let decision = match self.ask(Some(id), Question::Notified(step, &people))? {
+        let decision = match self.ask(Some(id), Question::Notified(step, &people, &text))? {
             Ok(decision) => decision,
             Err(flow) => return Ok(flow),
         };

@@ -5,7 +5,7 @@
 //! A running command shows a spinner with its last output lines. All text
 //! that comes from a runbook or a command is sanitized before it is shown.
 
-use super::progress::{describe, rehearsed};
+use super::progress::{describe, message_lines, rehearsed};
 use super::{sanitize, sanitize_line};
 use crate::engine::{
     Context, Decision, Operator, Question, Reply, Value, matches_pattern, next_timer, render_text,
@@ -363,6 +363,14 @@ impl TerminalOperator {
         }
     }
 
+    /// What to tell the people of a notification nobody could send.
+    fn message(&self, message: &str) {
+        self.say(self.t("Tell them:", "告知内容："));
+        for line in message_lines(message, 76) {
+            self.say(&format!("  {line}"));
+        }
+    }
+
     /// A command's lines, as they are about to run.
     fn command(&self, command: &str) {
         for line in command.trim().lines() {
@@ -519,13 +527,14 @@ impl Operator for TerminalOperator {
                     self.t("Skip it", "跳过"),
                 )
             }
-            Question::Notified(step, contacts) => {
+            Question::Notified(step, contacts, message) => {
                 self.show_step(context, step);
                 self.say(self.t(
                     "No notifier is configured: tell these people yourself.",
                     "未配置通知渠道：请亲自通知以下人员。",
                 ));
                 self.contacts(contacts);
+                self.message(message);
                 let answers = [
                     self.t("Done: they have been told", "已通知"),
                     self.t("Could not reach them", "无法联系"),
@@ -645,7 +654,7 @@ impl Operator for TerminalOperator {
                 self.command(command);
                 self.say(&sanitize(&describe(context, event, &self.lang)));
             }
-            EventKind::NotificationFailed { to, via, .. } if via == "none" => {
+            EventKind::NotificationFailed { to, via, message, .. } if via == "none" => {
                 self.finish_spinner();
                 self.say(&format!(
                     "{} {}",
@@ -658,6 +667,7 @@ impl Operator for TerminalOperator {
                 let contacts: Vec<&Contact> =
                     to.iter().filter_map(|id| context.runbook.contact(id)).collect();
                 self.contacts(&contacts);
+                self.message(message);
             }
             _ => {
                 let line = describe(context, event, &self.lang);

@@ -2,7 +2,7 @@
 //! stderr for people reading logs, or the events themselves as JSON lines on
 //! stdout (`--json`), the same objects the journal holds.
 
-use crate::engine::{Context, Observer};
+use crate::engine::{Context, Observer, Question};
 use crate::model::{Answer, Event, EventKind, Lang, Step, StepKind};
 use crate::sanitize::one_line;
 use std::io::Write;
@@ -35,6 +35,13 @@ impl Progress {
         }
     }
 
+    /// A message to pass on, under the line that says to whom.
+    fn message(&self, message: &str) {
+        for line in message_lines(message, 74) {
+            self.line(&format!("    {line}"));
+        }
+    }
+
     fn line(&self, text: &str) {
         // One write per line: stderr is unbuffered, and a line written in
         // pieces can be split by another writer to the same log.
@@ -58,6 +65,26 @@ impl Observer for Progress {
         }
         let text = describe(context, event, &self.lang);
         self.line(&text);
+        // Nobody was told: whoever calls them needs what to say.
+        if let EventKind::NotificationFailed { via, message, .. } = &event.kind
+            && via == "none"
+        {
+            self.message(message);
+        }
+    }
+
+    fn unanswered(&mut self, _context: Context<'_>, question: Question<'_>) {
+        if self.json {
+            return;
+        }
+        if let Question::Notified(_, contacts, message) = question {
+            let ids: Vec<&str> = contacts.iter().map(|contact| contact.id.as_str()).collect();
+            self.line(&format!(
+                "  no notifier is configured: tell {} yourself",
+                ids.join(", ")
+            ));
+            self.message(message);
+        }
     }
 
     fn output(&mut self, step: &Step, line: &str) {
@@ -84,6 +111,12 @@ pub(super) fn rehearsed(context: Context<'_>, step: &str) -> bool {
         context.runbook.step(step).map(|step| &step.kind),
         Some(StepKind::Command(command)) if !command.runs_in(context.incident.drill)
     )
+}
+
+/// A message for people, sanitized and wrapped to `width` columns like
+/// other body text.
+pub(super) fn message_lines(message: &str, width: usize) -> Vec<String> {
+    crate::report::wrap(&super::sanitize(message), width)
 }
 
 /// A command on one line: its first line, and `…` when it has more.

@@ -22,6 +22,39 @@ pub const NOW: &str = "2026-11-28T09:00:00Z";
 /// what [`Test::again_promptly`] allows.
 pub const PROMPTLY: Duration = Duration::from_secs(20);
 
+/// A timer and a notify step, each with a message, and nobody to send it.
+pub const CALL: &str = r#"schema = 1
+title = "Call"
+
+[contacts.boss]
+role = "Boss"
+phone = "+1 555 0100"
+
+[timers.late]
+after = "1h"
+notify = ["boss"]
+message = "Still down after an hour."
+
+[[steps]]
+id = "ok"
+kind = "confirm"
+title = "Still down?"
+yes = "tell"
+no = "done"
+
+[[steps]]
+id = "tell"
+kind = "notify"
+title = "Tell the boss"
+to = ["boss"]
+message = "The service is down; we are on it."
+
+[[steps]]
+id = "done"
+kind = "end"
+title = "Done"
+"#;
+
 /// A small valid runbook for tests to start from.
 pub const MINIMAL: &str = r#"schema = 1
 title = "Minimal"
