@@ -385,3 +385,26 @@ fn with_no_notifier_the_message_to_pass_on_is_shown() {
     expect(&mut p, "is paused (interrupted)");
     assert_eq!(exit_code(&mut p), 130);
 }
+
+#[test]
+fn an_empty_abort_reason_goes_back_to_the_question() {
+    let test = test();
+    let mut p = drill_to_inspection(&test);
+    keys(&mut p, &[DOWN, DOWN, DOWN, ENTER]); // Other actions…
+    expect(&mut p, "What now?");
+    keys(&mut p, &[DOWN, DOWN, DOWN, DOWN, DOWN, ENTER]); // Abort
+    expect(&mut p, "Enter to go back");
+    keys(&mut p, &[ENTER]);
+    expect(&mut p, "an abort needs a reason");
+    // Back at the same question, which a reason then aborts from.
+    expect(&mut p, "Result");
+    keys(&mut p, &[DOWN, DOWN, DOWN, ENTER]);
+    expect(&mut p, "What now?");
+    keys(&mut p, &[DOWN, DOWN, DOWN, DOWN, DOWN, ENTER]);
+    expect(&mut p, "Why abort?");
+    keys(&mut p, &["false alarm", ENTER]);
+    expect(&mut p, "aborted: false alarm");
+    assert_eq!(exit_code(&mut p), 4);
+    let types = test.types(&test.only_incident());
+    assert_eq!(types.iter().filter(|t| *t == "aborted").count(), 1, "{types:?}");
+}

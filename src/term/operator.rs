@@ -282,13 +282,25 @@ impl TerminalOperator {
             Action::Pause => Some(Reply::Pause),
             Action::Abort => {
                 let reason: String = match Input::with_theme(&self.theme)
-                    .with_prompt(self.t("Why abort? (kept in the record)", "中止原因（将记入档案）"))
+                    .with_prompt(self.t(
+                        "Why abort? (kept in the record; Enter to go back)",
+                        "中止原因（将记入档案；回车返回）",
+                    ))
+                    .allow_empty(true)
                     .interact_text_on(&self.term)
                 {
                     Ok(reason) => reason,
                     Err(_) => return Some(self.interrupted()),
                 };
-                (!reason.trim().is_empty()).then_some(Reply::Abort(reason))
+                if reason.trim().is_empty() {
+                    // Back to the question: aborting is not done without saying why.
+                    self.warn(self.t(
+                        "Not aborted: an abort needs a reason.",
+                        "未中止：中止须说明原因。",
+                    ));
+                    return None;
+                }
+                Some(Reply::Abort(reason))
             }
             Action::Back => None,
         }
