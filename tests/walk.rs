@@ -1110,3 +1110,50 @@ fn with_no_notifier_the_message_to_pass_on_is_shown() {
         "{said}"
     );
 }
+
+#[test]
+fn a_capture_its_failed_command_never_set_is_empty_in_text_and_commands() {
+    let runbook = r#"schema = 1
+title = "Gen"
+
+[[steps]]
+id = "gen"
+kind = "command"
+title = "Generate"
+run = "exit 1"
+capture = "genout"
+
+[[steps]]
+id = "use"
+kind = "command"
+title = "Use [{{genout}}]"
+run = 'printf "[%s]\n" "${GENOUT-unset}"'
+
+[[steps]]
+id = "ok"
+kind = "confirm"
+title = "Captured: {{genout}} — ok?"
+yes = "done"
+no = "gave-up"
+
+[[steps]]
+id = "done"
+kind = "end"
+title = "Done"
+
+[[steps]]
+id = "gave-up"
+kind = "end"
+title = "Gave up"
+outcome = "escalated"
+"#;
+    // What the runner's own environment holds is not the variable.
+    let mut test = Test::new().runbook("gen", runbook).env("GENOUT", "inherited");
+    test.again(["start", "gen"]).status(1);
+    test.again(["resume", FIRST, "--answer", "gen=done"])
+        .status(3)
+        .stderr_contains("→ use: Use []\n")
+        .stderr_contains("  │ []\n")
+        .stderr_contains("→ ok: Captured:  — ok?\n")
+        .stderr_lacks("{{genout}}");
+}

@@ -1076,12 +1076,21 @@ impl<'a> Engine<'a> {
     }
 
     /// What a command sees: the variables, upper-cased, and the built-ins.
+    /// A variable with no value yet (an `input` not reached, the capture of
+    /// a command that failed) is empty, as display text shows it, rather
+    /// than whatever the runner's own environment holds under its name.
     fn environment(&self, step: &Step) -> Vec<(String, String)> {
-        let mut env: Vec<(String, String)> = self
-            .incident
-            .vars
-            .iter()
-            .map(|(name, value)| (Var::env_name(name), value.clone()))
+        let mut vars: BTreeMap<&str, &str> =
+            self.runbook.variables().map(|name| (name.as_str(), "")).collect();
+        vars.extend(
+            self.incident
+                .vars
+                .iter()
+                .map(|(name, value)| (name.as_str(), value.as_str())),
+        );
+        let mut env: Vec<(String, String)> = vars
+            .into_iter()
+            .map(|(name, value)| (Var::env_name(name), value.to_owned()))
             .collect();
         env.push(("RUNBOOK_INCIDENT".into(), self.incident.id.clone()));
         // Lets a later walk find what is left of this command after a crash.
@@ -1102,16 +1111,21 @@ impl<'a> Engine<'a> {
     }
 }
 
-/// Fills `{{name}}` from an incident's variables and built-ins.
+/// Fills `{{name}}` from an incident's variables and built-ins. One with no
+/// value yet (an `input` not reached, the capture of a command that failed)
+/// is empty, as commands see it: never the placeholder itself.
 pub fn render_text(text: &str, incident: &Incident, step: Option<&str>) -> String {
-    render(text, |name| match name {
-        "incident" => Some(incident.id.clone()),
-        "runbook" => Some(incident.runbook.clone()),
-        "severity" => Some(incident.severity.clone()),
-        "drill" => Some(if incident.drill { "yes" } else { "no" }.to_owned()),
-        "step" => step.or(incident.current.as_deref()).map(str::to_owned),
-        "operator" => incident.operators.iter().next_back().cloned(),
-        name => incident.vars.get(name).cloned(),
+    render(text, |name| {
+        let value = match name {
+            "incident" => Some(incident.id.clone()),
+            "runbook" => Some(incident.runbook.clone()),
+            "severity" => Some(incident.severity.clone()),
+            "drill" => Some(if incident.drill { "yes" } else { "no" }.to_owned()),
+            "step" => step.or(incident.current.as_deref()).map(str::to_owned),
+            "operator" => incident.operators.iter().next_back().cloned(),
+            name => incident.vars.get(name).cloned(),
+        };
+        Some(value.unwrap_or_default())
     })
 }
 

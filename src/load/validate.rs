@@ -208,16 +208,7 @@ fn ids(ctx: &mut Ctx<'_>, runbook: &Runbook) -> bool {
             );
         }
     }
-    let names = runbook
-        .vars
-        .iter()
-        .map(|var| &var.name)
-        .chain(runbook.steps.iter().filter_map(|step| match &step.kind {
-            StepKind::Input { var, .. } => Some(var),
-            StepKind::Command(command) => command.capture.as_ref(),
-            _ => None,
-        }));
-    for name in names {
+    for name in runbook.variables() {
         if !is_name(&name.value) || name.value.len() > MAX_ID {
             ctx.error(
                 name.span,
@@ -421,20 +412,7 @@ fn references(ctx: &mut Ctx<'_>, runbook: &Runbook, broken_steps: &[String]) -> 
 /// the source so each one can be pointed at.
 fn variables(ctx: &mut Ctx<'_>, runbook: &Runbook) {
     let mut declared: HashSet<&str> = BUILTIN_VARS.iter().copied().collect();
-    declared.extend(runbook.vars.iter().map(|var| var.name.as_str()));
-    for step in &runbook.steps {
-        match &step.kind {
-            StepKind::Input { var, .. } => {
-                declared.insert(var.as_str());
-            }
-            StepKind::Command(command) => {
-                if let Some(capture) = &command.capture {
-                    declared.insert(capture.as_str());
-                }
-            }
-            _ => {}
-        }
-    }
+    declared.extend(runbook.variables().map(|name| name.as_str()));
     let run_spans: Vec<Span> = runbook
         .steps
         .iter()

@@ -1,6 +1,6 @@
 //! A runbook and its declarations: variables, contacts, severities, timers.
 
-use super::{Located, Period, Span, Step, Text};
+use super::{Located, Period, Span, Step, StepKind, Text};
 use chrono::NaiveDate;
 use serde::Serialize;
 
@@ -42,6 +42,20 @@ impl Runbook {
 
     pub fn step_index(&self, id: &str) -> Option<usize> {
         self.steps.iter().position(|step| step.id.value == id)
+    }
+
+    /// Every variable the runbook names: its `[vars]`, then those that
+    /// `input` steps and commands' `capture` set, in file order (a name
+    /// set in more than one place comes more than once). Built-ins aside.
+    pub fn variables(&self) -> impl Iterator<Item = &Located<String>> {
+        self.vars
+            .iter()
+            .map(|var| &var.name)
+            .chain(self.steps.iter().filter_map(|step| match &step.kind {
+                StepKind::Input { var, .. } => Some(var),
+                StepKind::Command(command) => command.capture.as_ref(),
+                _ => None,
+            }))
     }
 
     pub fn contact(&self, id: &str) -> Option<&Contact> {
