@@ -461,3 +461,22 @@ fn a_drills_notifications_say_it_is_a_drill() {
     assert!(!notified.contains("DRILL"), "{notified}");
     assert!(notified.contains("|0|"), "{notified}");
 }
+
+#[test]
+fn incidents_shows_the_next_timer_of_a_runbook_off_the_search_path() {
+    // Started from a directory given for that start only.
+    let mut test = Test::new().file("elsewhere/paged.toml", PAGED);
+    test.again(["--runbooks", "elsewhere", "start", "paged"])
+        .status(3);
+    test.again(["incidents"])
+        .success()
+        .stdout_contains("escalate in 1h00m");
+    let json = test.again(["incidents", "--json"]).success().json();
+    assert_eq!(json[0]["next_timer"][0], "escalate", "{json}");
+    // And it fires, as `check` follows the same kept copy.
+    let mut later = test.env("RUNBOOK_NOW", LATER);
+    later
+        .again(["check"])
+        .success()
+        .stdout_contains(&format!("{FIRST} timer-fired: timer escalate (after 1h)"));
+}

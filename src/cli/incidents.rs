@@ -93,11 +93,16 @@ pub fn run(context: &Context, args: &Args) -> Result<ExitCode> {
                 if !args.all && !recent {
                     continue;
                 }
-                let next_timer = catalog
-                    .get(&incident.runbook)
-                    .and_then(|entry| entry.runbook())
-                    .filter(|_| incident.status.is_open())
-                    .and_then(|runbook| crate::engine::next_timer(runbook, &incident));
+                // The plan as it was at start, as `check` follows it: the
+                // runbook may be off the search path, or changed, by now.
+                let next_timer = incident
+                    .status
+                    .is_open()
+                    .then(|| {
+                        super::kept::started_with(context, &dir, &incident, catalog.get(&incident.runbook))
+                    })
+                    .flatten()
+                    .and_then(|runbook| crate::engine::next_timer(&runbook, &incident));
                 rows.push(Row {
                     state: state(&incident, driven_by.is_some()),
                     id,

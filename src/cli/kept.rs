@@ -165,6 +165,29 @@ pub fn verified_or_restored(
     Ok(text)
 }
 
+/// The runbook `incident` (kept in `dir`) started with, for a look that
+/// takes no lock and puts nothing back: the kept copy, which `check`
+/// follows, wherever the runbook is now; or, when that copy cannot be read,
+/// has changed or does not load, `found` (the runbook of that id on the
+/// search path now) if it has the digest journaled at start.
+pub fn started_with(
+    context: &Context,
+    dir: &Path,
+    incident: &Incident,
+    found: Option<&crate::load::Entry>,
+) -> Option<Runbook> {
+    if let Some(runbook) = checked(dir, incident)
+        .ok()
+        .and_then(|text| runbook(context, dir, text))
+    {
+        return Some(runbook);
+    }
+    let loaded = found?.file.as_ref().ok()?;
+    (sha256_hex(loaded.source.text.as_bytes()) == incident.digest)
+        .then(|| loaded.runbook.clone())
+        .flatten()
+}
+
 /// `text` (kept with the incident in `dir`) as a runbook, when it loads.
 pub fn runbook(context: &Context, dir: &Path, text: String) -> Option<Runbook> {
     loaded(context, dir, text).ok()
