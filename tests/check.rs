@@ -480,3 +480,20 @@ fn incidents_shows_the_next_timer_of_a_runbook_off_the_search_path() {
         .success()
         .stdout_contains(&format!("{FIRST} timer-fired: timer escalate (after 1h)"));
 }
+
+#[test]
+fn a_failed_delivery_says_it_is_tried_again() {
+    let test = Test::new().runbook("paged", PAGED);
+    let config =
+        "[[notifiers]]\nname = \"pager\"\ntype = \"command\"\ncommand = 'echo gateway down >&2; exit 1'\n";
+    let mut test = test.config(config);
+    let outcome = test.again(["start", "paged", "--severity", "sev1"]);
+    outcome.status(3);
+    let said = format!("{}{}", outcome.stdout, outcome.stderr);
+    assert!(
+        said.contains(
+            "NOT notified oncall via pager: exit 1: gateway down; it is tried again, call them if it cannot wait"
+        ),
+        "{said}"
+    );
+}

@@ -200,6 +200,12 @@ pub fn describe(context: Context<'_>, event: &Event, lang: &Lang) -> String {
         }
         EventKind::CommandSkipped { reason, .. } => format!("  not run ({reason})"),
         EventKind::NotificationSent { to, via, .. } => format!("  notified {} via {via}", to.join(", ")),
+        // Through a notifier that failed, it is tried again; whoever
+        // reads this may not want to wait for that.
+        EventKind::NotificationFailed { to, error, via, .. } if via != "none" => format!(
+            "  NOT notified {} via {via}: {error}; it is tried again, call them if it cannot wait",
+            to.join(", ")
+        ),
         EventKind::NotificationFailed { to, error, .. } => {
             format!("  NOT notified {}: {error}", to.join(", "))
         }
