@@ -119,11 +119,18 @@ pub fn read_regular(path: &Path, limit: u64, links: Links) -> Result<Vec<u8>, Pa
 /// apart by their file system, which only Linux shows; elsewhere every
 /// pipe is refused.
 pub fn read_regular_or_pipe(path: &Path, limit: u64) -> Result<Vec<u8>, PathError> {
+    let file = open_regular_or_pipe(path)?;
+    read_capped(path, file, limit)
+}
+
+/// Opens what [`read_regular_or_pipe`] reads: a regular file, or a pipe a
+/// shell handed over, ready to be read (blocking, as readers of pipes do).
+pub fn open_regular_or_pipe(path: &Path) -> Result<File, PathError> {
     let failed = read_error(path);
     let file = open_nonblocking(path, Links::Follow, OpenOptions::new().read(true), "read")?;
     let kind = file.metadata().map_err(&failed)?.file_type();
     if kind.is_file() {
-        return read_capped(path, file, limit);
+        return Ok(file);
     }
     if !std::os::unix::fs::FileTypeExt::is_fifo(&kind) {
         return Err(failed(not_regular(kind)));
@@ -138,7 +145,7 @@ pub fn read_regular_or_pipe(path: &Path, limit: u64) -> Result<Vec<u8>, PathErro
     let flags = rustix::fs::fcntl_getfl(&file).map_err(|errno| failed(errno.into()))?;
     rustix::fs::fcntl_setfl(&file, flags - rustix::fs::OFlags::NONBLOCK)
         .map_err(|errno| failed(errno.into()))?;
-    read_capped(path, file, limit)
+    Ok(file)
 }
 
 /// Whether `file` is a pipe made by `pipe(2)`, not one with a name.
@@ -194,7 +201,8 @@ pub fn open_lock_file(path: &Path) -> io::Result<File> {
 /// What failed, where.
 #[derive(Debug)]
 pub struct PathError {
-    /// `create`, `write`, `chmod`, `sync` or `rename`.
+    /// The verb of the step that failed: `create`, `read`, `write`,
+    /// `sync`, `rename`, ...
     pub action: &'static str,
     pub path: PathBuf,
     pub error: io::Error,
@@ -273,7 +281,8 @@ pub enum Existing {
 /// moved into place (renamed over it for [`Existing::Replace`]; hard-linked
 /// for [`Existing::Keep`], as a link never replaces a file), then the
 /// directory synced. Writers of one path take turns under a lock: the
-/// incident's, the archive's, a mirror's, or the key directory's.
+/// incident's, the archive's, a mirror's, or the key directory's; an inbox
+/// entry needs none, as its name is its writer's alone.
 pub fn publish(path: &Path, bytes: &[u8], mode: u32, existing: Existing) -> Result<(), PathError> {
     let dir = match path.parent() {
         Some(dir) if !dir.as_os_str().is_empty() => dir,

@@ -318,10 +318,13 @@ pub fn verify_beside(
     at: DateTime<Utc>,
 ) -> Result<Verified, VerifyError> {
     let sig = crate::record::archive::sig_path(record);
-    let armored = std::fs::read_to_string(&sig).map_err(|error| VerifyError::Unreadable {
+    let unreadable = |error: String| VerifyError::Unreadable {
         path: sig.display().to_string(),
-        error: error.to_string(),
-    })?;
+        error,
+    };
+    let sig_bytes =
+        crate::record::archive::read_record_file(&sig).map_err(|error| unreadable(error.to_string()))?;
+    let armored = String::from_utf8(sig_bytes).map_err(|_| unreadable("not UTF-8 text".to_owned()))?;
     verify(bytes, &armored, signers, at)
 }
 
@@ -629,21 +632,17 @@ pub fn read_passphrase_file(path: &Path) -> Result<String, SigningError> {
 }
 
 /// Reads a secret file after checking, through the open handle, that only
-/// its owner may read or write it. Pipes (`<(pass show x)`) are not checked.
+/// its owner may read or write it. Pipes a shell hands over
+/// (`<(pass show x)`) are not checked; a named pipe, a directory or a
+/// device is refused without waiting on it.
 fn read_private_file(path: &Path, what: &'static str) -> Result<Vec<u8>, SigningError> {
     let read_error = |error: std::io::Error| SigningError::Read {
         what,
         path: path.to_owned(),
         error,
     };
-    let file = std::fs::File::open(path).map_err(read_error)?;
+    let file = crate::file_util::open_regular_or_pipe(path).map_err(|failed| read_error(failed.error))?;
     let metadata = file.metadata().map_err(read_error)?;
-    if metadata.is_dir() {
-        return Err(read_error(std::io::Error::new(
-            std::io::ErrorKind::IsADirectory,
-            "it is a directory",
-        )));
-    }
     let mode = metadata.mode() & 0o7777;
     if metadata.is_file() && mode & 0o077 != 0 {
         return Err(SigningError::Loose {
