@@ -484,6 +484,24 @@ fn verify_refuses_what_is_not_an_incident_id() {
 }
 
 #[test]
+fn a_fifo_in_place_of_a_signature_is_refused_not_waited_on() {
+    let mut test = three_archived();
+    let sig = sig_path(&test, IDS[1]);
+    std::fs::remove_file(&sig).unwrap();
+    rustix::fs::mkfifoat(rustix::fs::CWD, &sig, rustix::fs::Mode::from_raw_mode(0o600)).unwrap();
+    test.again_promptly(["verify", "--all"])
+        .status(1)
+        .stdout_contains(&format!(
+            "FAILED {}: signature: cannot read the signature",
+            IDS[1]
+        ))
+        .stdout_contains("is not a regular file");
+    test.again_promptly(["report", IDS[1]])
+        .status(1)
+        .stderr_contains("NOT VERIFIED: cannot read the signature");
+}
+
+#[test]
 fn a_record_missing_from_the_index_is_caught() {
     let mut test = three_archived();
     let index = index_lines(&test);

@@ -123,7 +123,7 @@ fn archived(
     entry: Option<&IndexEntry>,
 ) -> Result<Shown> {
     let hint = "check the archive with `runbook verify --all`";
-    let bytes = std::fs::read(path)
+    let bytes = crate::record::archive::read_record_file(path)
         .map_err(|error| Error::failed(format!("cannot read {}: {error}", path.display())).with_hint(hint))?;
     let record = Record::from_bytes(&bytes)
         .map_err(|error| Error::failed(format!("{}: {error}", path.display())).with_hint(hint))?;

@@ -17,8 +17,8 @@
 //! Durability: [`Archive::store`] runs under the archive's `flock`, so two
 //! archivers never chain to the same predecessor. It first writes and syncs
 //! `pending` (the index line to come), then each file to a temporary name in
-//! its directory, `sync_all`, renames it into place (refusing to replace an
-//! existing file) and syncs the directory, then appends the index line with
+//! its directory, `sync_all`, hard-links it into place (which never
+//! replaces an existing file) and syncs the directory, then appends the index line with
 //! one `write` and `sync_data`, then removes `pending`; an error before the
 //! append removes the files it published and `pending`. A crash at any point
 //! leaves either no trace of the record or a `pending` that the next
@@ -247,8 +247,8 @@ impl Archive {
             Some(entry) => {
                 let path = self.path_of(&entry);
                 let sig = sig_path(&path);
-                let whole =
-                    fs::read(&path).is_ok_and(|bytes| sha256_hex(&bytes) == entry.sha256) && sig.is_file();
+                let whole = read_record_file(&path).is_ok_and(|bytes| sha256_hex(&bytes) == entry.sha256)
+                    && sig.is_file();
                 // A crash after the index line was written, on any line:
                 // appending it again would list the record twice and chain
                 // the next one to it, and undoing it would remove a record
@@ -377,10 +377,10 @@ impl Archive {
     /// The index's lines in order, read as they are used.
     pub fn entries(&self) -> Result<Entries, ArchiveError> {
         let path = self.index_path();
-        let reader = match File::open(&path) {
+        let reader = match crate::file_util::open_regular(&path, crate::file_util::Links::Follow) {
             Ok(file) => Some(BufReader::new(file)),
-            Err(error) if error.kind() == io::ErrorKind::NotFound => None,
-            Err(error) => return Err(io_error("open", &path)(error)),
+            Err(failed) if failed.error.kind() == io::ErrorKind::NotFound => None,
+            Err(failed) => return Err(io_error("open", &path)(failed.error)),
         };
         Ok(Entries {
             reader,
@@ -504,7 +504,7 @@ impl Archive {
         let mut problems = Vec::new();
         let mut nodes: Vec<(IndexEntry, Option<String>)> = Vec::new();
         for path in self.record_files()? {
-            let bytes = fs::read(&path).map_err(io_error("read", &path))?;
+            let bytes = read_record_file(&path).map_err(io_error("read", &path))?;
             let record = match Record::from_bytes(&bytes) {
                 Ok(record) => record,
                 Err(error) => {
@@ -657,7 +657,7 @@ impl Archive {
                 record: None,
                 problems: Vec::new(),
             };
-            let bytes = match fs::read(&path) {
+            let bytes = match read_record_file(&path) {
                 Ok(bytes) => bytes,
                 Err(error) => {
                     let reason = if error.kind() == io::ErrorKind::NotFound {
@@ -907,7 +907,20 @@ fn differences(indexed: &IndexEntry, record: &IndexEntry) -> Vec<String> {
         .collect()
 }
 
-fn short_sha(sha: &str) -> String {
+/// The most a record file may hold: far beyond any record (command output
+/// is capped when it is journaled), and enough to refuse a device.
+const RECORD_LIMIT: u64 = 256 * 1024 * 1024;
+
+/// Reads a record file (or its signature) that someone may have replaced:
+/// a FIFO or device there is refused instead of waited on.
+pub fn read_record_file(path: &Path) -> io::Result<Vec<u8>> {
+    crate::file_util::read_regular(path, RECORD_LIMIT, crate::file_util::Links::Follow)
+        .map_err(|failed| failed.error)
+}
+
+/// The first 12 characters of a SHA-256 (whatever the text, which may come
+/// from a file someone edited), as messages show them.
+pub fn short_sha(sha: &str) -> String {
     sha.chars().take(12).collect()
 }
 
