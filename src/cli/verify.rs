@@ -8,7 +8,7 @@ use super::Context;
 use crate::error::{Error, Result};
 use crate::exit_code::ExitCode;
 use crate::record::allowed_signers::AllowedSigners;
-use crate::record::archive::{Archive, Audit, Problem, ProblemKind};
+use crate::record::archive::{Archive, Audit, Problem, ProblemKind, short_sha};
 use crate::record::canonical::Record;
 use crate::term::sanitize;
 use std::collections::BTreeSet;
@@ -253,8 +253,8 @@ fn check_journal(
             ProblemKind::Journal,
             format!(
                 "event {count} of the kept journal has hash {}, the record says {}",
-                &event.hash[..12.min(event.hash.len())],
-                &record.journal.head[..12.min(record.journal.head.len())]
+                short_sha(&event.hash),
+                short_sha(&record.journal.head)
             ),
         ));
         return;

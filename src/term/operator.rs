@@ -659,7 +659,7 @@ impl Operator for TerminalOperator {
                 for line in &self.last_lines {
                     self.say(&format!("  {} {line}", style("│").dim()));
                 }
-                self.say(&describe(context, event, &self.lang));
+                self.say(&sanitize(&describe(context, event, &self.lang)));
             }
             // A drill shows what it does not run, as if it were to run.
             EventKind::CommandSkipped { step, command, .. } if rehearsed(context, step) => {
