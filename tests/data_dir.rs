@@ -407,6 +407,17 @@ fn a_missing_or_edited_kept_runbook_is_said_and_put_back_from_the_one_found_now(
         .stderr_contains("moved it to runbook.toml.changed");
     assert_eq!(std::fs::read(&kept).unwrap(), original);
     assert_eq!(std::fs::read(dir.join("runbook.toml.changed")).unwrap(), edited);
+    // Edited again: the first changed copy stays.
+    std::fs::remove_file(&kept).unwrap();
+    std::fs::write(&kept, b"# edited again\n").unwrap();
+    test.again(["resume", FIRST])
+        .status(3)
+        .stderr_contains("moved it to runbook.toml.changed.2");
+    assert_eq!(std::fs::read(dir.join("runbook.toml.changed")).unwrap(), edited);
+    assert_eq!(
+        std::fs::read(dir.join("runbook.toml.changed.2")).unwrap(),
+        b"# edited again\n"
+    );
 
     // With no runbook of that digest anywhere, archive says how to recover.
     test.again(["abort", FIRST, "--reason", "drill over"]).success();

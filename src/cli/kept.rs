@@ -134,31 +134,45 @@ pub fn verified_or_restored(
         return Err(Error::failed(problem.describe(incident)).with_hint(problem.hint(incident)));
     };
     let path = path(dir);
-    let restored = (|| -> std::result::Result<(), PathError> {
+    let restored = (|| -> std::result::Result<Option<String>, PathError> {
+        let mut moved = None;
         if let Problem::Changed { .. } = problem {
-            let aside = dir.join(format!("{FILE}.changed"));
-            std::fs::rename(&path, &aside).map_err(|error| PathError {
+            // Under a name of its own: an earlier changed copy stays too.
+            let move_aside = |error| PathError {
                 action: "move aside",
                 path: path.clone(),
                 error,
-            })?;
+            };
+            let mut n = 1;
+            loop {
+                let aside = match n {
+                    1 => dir.join(format!("{FILE}.changed")),
+                    n => dir.join(format!("{FILE}.changed.{n}")),
+                };
+                match std::fs::hard_link(&path, &aside) {
+                    Ok(()) => {
+                        moved = aside.file_name().map(|name| name.to_string_lossy().into_owned());
+                        break;
+                    }
+                    Err(error) if error.kind() == std::io::ErrorKind::AlreadyExists => n += 1,
+                    Err(error) => return Err(move_aside(error)),
+                }
+            }
+            std::fs::remove_file(&path).map_err(move_aside)?;
         }
         crate::file_util::write_new(&path, text.as_bytes(), 0o400)?;
         crate::file_util::sync_dir(dir).map_err(|error| PathError {
             action: "sync",
             path: dir.to_owned(),
             error,
-        })
+        })?;
+        Ok(moved)
     })();
     let done = match &restored {
-        Ok(()) => match problem {
-            Problem::Changed { .. } => format!(
-                "moved it to {FILE}.changed and put back the runbook found now, which has the digest journaled at start"
-            ),
-            Problem::Unreadable(_) => {
-                "put back the runbook found now, which has the digest journaled at start".to_owned()
-            }
-        },
+        Ok(Some(aside)) => format!(
+            "moved it to {aside} and put back the runbook found now, which has the digest journaled at start"
+        ),
+        Ok(None) => "put back the runbook found now, which has the digest journaled at start".to_owned(),
         Err(failed) => format!("could not put back the runbook found now: {failed}"),
     };
     writeln!(err, "warning: {}; {done}", problem.describe(incident))?;
