@@ -55,21 +55,13 @@ fn open_nonblocking(
         .custom_flags(flags)
         .open(path)
         .map_err(said_of_a_link)
-        .map_err(|error| PathError {
-            action,
-            path: path.to_owned(),
-            error,
-        })
+        .map_err(PathError::of(action, path))
 }
 
 /// Refuses `file` unless it is a regular file.
 fn check_regular(path: &Path, file: &File, action: &'static str) -> Result<(), PathError> {
-    let failed = |error| PathError {
-        action,
-        path: path.to_owned(),
-        error,
-    };
-    let kind = file.metadata().map_err(failed)?.file_type();
+    let failed = PathError::of(action, path);
+    let kind = file.metadata().map_err(&failed)?.file_type();
     if kind.is_file() {
         Ok(())
     } else {
@@ -86,12 +78,8 @@ fn said_of_a_link(error: io::Error) -> io::Error {
     }
 }
 
-fn read_error(path: &Path) -> impl Fn(io::Error) -> PathError {
-    move |error| PathError {
-        action: "read",
-        path: path.to_owned(),
-        error,
-    }
+fn read_error(path: &Path) -> impl Fn(io::Error) -> PathError + use<> {
+    PathError::of("read", path)
 }
 
 fn not_regular(kind: fs::FileType) -> io::Error {
@@ -208,6 +196,19 @@ pub struct PathError {
     pub error: io::Error,
 }
 
+impl PathError {
+    /// What makes the error of `action` on `path` from an `io::Error`, for
+    /// `map_err`.
+    pub fn of(action: &'static str, path: &Path) -> impl Fn(io::Error) -> PathError + use<> {
+        let path = path.to_owned();
+        move |error| PathError {
+            action,
+            path: path.clone(),
+            error,
+        }
+    }
+}
+
 impl std::fmt::Display for PathError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(
@@ -232,10 +233,7 @@ pub fn make_dirs(dir: &Path, mode: u32) -> Result<(), PathError> {
     if let Some(parent) = parent {
         make_dirs(parent, mode)?;
     }
-    let failed = |action, path: &Path| {
-        let path = path.to_owned();
-        move |error| PathError { action, path, error }
-    };
+    let failed = PathError::of;
     match std::fs::DirBuilder::new().mode(mode).create(dir) {
         Ok(()) => {}
         Err(error) if error.kind() == io::ErrorKind::AlreadyExists => return Ok(()),
@@ -250,10 +248,7 @@ pub fn make_dirs(dir: &Path, mode: u32) -> Result<(), PathError> {
 /// Creates `path`, which must not exist, writes `bytes`, gives it `mode` and
 /// syncs it. Until it is whole, only its owner may read it.
 pub fn write_new(path: &Path, bytes: &[u8], mode: u32) -> Result<(), PathError> {
-    let failed = |action| {
-        let path = path.to_owned();
-        move |error| PathError { action, path, error }
-    };
+    let failed = |action| PathError::of(action, path);
     let mut file = OpenOptions::new()
         .write(true)
         .create_new(true)
@@ -301,16 +296,8 @@ pub fn publish(path: &Path, bytes: &[u8], mode: u32, existing: Existing) -> Resu
     };
     // Gone already after a rename; after a link or a failure, in the way.
     let _ = fs::remove_file(&temp);
-    placed.map_err(|error| PathError {
-        action: "create",
-        path: path.to_owned(),
-        error,
-    })?;
-    sync_dir(dir).map_err(|error| PathError {
-        action: "sync",
-        path: dir.to_owned(),
-        error,
-    })
+    placed.map_err(PathError::of("create", path))?;
+    sync_dir(dir).map_err(PathError::of("sync", dir))
 }
 
 #[cfg(test)]

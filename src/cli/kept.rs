@@ -138,11 +138,7 @@ pub fn verified_or_restored(
         let mut moved = None;
         if let Problem::Changed { .. } = problem {
             // Under a name of its own: an earlier changed copy stays too.
-            let move_aside = |error| PathError {
-                action: "move aside",
-                path: path.clone(),
-                error,
-            };
+            let move_aside = PathError::of("move aside", &path);
             let mut n = 1;
             loop {
                 let aside = match n {
@@ -161,11 +157,7 @@ pub fn verified_or_restored(
             std::fs::remove_file(&path).map_err(move_aside)?;
         }
         crate::file_util::write_new(&path, text.as_bytes(), 0o400)?;
-        crate::file_util::sync_dir(dir).map_err(|error| PathError {
-            action: "sync",
-            path: dir.to_owned(),
-            error,
-        })?;
+        crate::file_util::sync_dir(dir).map_err(PathError::of("sync", dir))?;
         Ok(moved)
     })();
     let done = match &restored {

@@ -50,10 +50,7 @@ pub struct Stored {
 /// attachment. `file` must be a regular file; an `attachments` that is a
 /// symbolic link is refused, never written through. Errors name the path.
 pub fn store(dir: &Path, file: &Path) -> Result<Stored, PathError> {
-    let failed = |action, path: &Path| {
-        let path = path.to_owned();
-        move |error| PathError { action, path, error }
-    };
+    let failed = PathError::of;
     let name = file
         .file_name()
         .map(|name| name.to_string_lossy())
@@ -165,11 +162,7 @@ fn temporary(attachments: &Path) -> Result<(PathBuf, File), PathError> {
             std::process::id(),
             COUNT.fetch_add(1, Ordering::Relaxed)
         ));
-        let failed = |error| PathError {
-            action: "create",
-            path: path.clone(),
-            error,
-        };
+        let failed = PathError::of("create", &path);
         let file = match OpenOptions::new()
             .write(true)
             .create_new(true)
@@ -182,7 +175,7 @@ fn temporary(attachments: &Path) -> Result<(PathBuf, File), PathError> {
         };
         // Waits out a remover that found it before it was locked: it is
         // then gone, and another name is tried.
-        file.lock().map_err(failed)?;
+        file.lock().map_err(&failed)?;
         if file.metadata().map_err(failed)?.nlink() > 0 {
             return Ok((path, file));
         }
