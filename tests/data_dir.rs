@@ -492,3 +492,13 @@ fn an_attach_of_a_file_with_a_long_name_keeps_it_under_a_name_that_fits() {
     assert_eq!(added.len(), 3);
     assert_eq!(added[2], shortened);
 }
+
+#[test]
+fn a_file_name_with_escape_sequences_is_shown_escaped() {
+    let (test, _) = paused();
+    let name = "evil\u{1b}[2J.log";
+    let mut test = test.file(name, "disk full\n");
+    let outcome = test.again(["attach", FIRST, name]);
+    outcome.success().stderr_contains("attached evil");
+    assert!(!outcome.stderr.contains('\u{1b}'), "{:?}", outcome.stderr);
+}

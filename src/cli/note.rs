@@ -178,18 +178,19 @@ fn hand_over(dir: &Path, entry: &Queued, command: &str, holder: &str) -> Result<
 /// Says what became of an event added from outside a walk: `done` once it
 /// is journaled (`note added to INC`), `queued` when it waits
 /// (`note queued for INC`).
+/// Says where the note or file went. File names in it are the user's, so
+/// the line is sanitized like any other text bound for a terminal.
 fn tell(done: &str, queued: &str, added: &Added) -> Result<()> {
-    let mut err = std::io::stderr().lock();
-    match added {
-        Added::Journaled => writeln!(err, "{done}")?,
-        Added::Handed { holder } => writeln!(err, "{done}, taken in by the process holding it: {holder}")?,
-        Added::Queued { holder, path } => writeln!(
-            err,
+    let line = match added {
+        Added::Journaled => done.to_owned(),
+        Added::Handed { holder } => format!("{done}, taken in by the process holding it: {holder}"),
+        Added::Queued { holder, path } => format!(
             "{queued} in {}: the process holding it ({holder}) has not taken it in yet; \
              it goes into the journal as soon as that process, or the next one to open the incident, does",
             path.display()
-        )?,
-    }
+        ),
+    };
+    writeln!(std::io::stderr(), "{}", crate::term::sanitize_line(&line))?;
     Ok(())
 }
 
