@@ -172,6 +172,20 @@ impl Notifier for Notes {
     }
 }
 
+/// Answers as `--answer STEP=VALUE` flags give them.
+fn flags(given: &[(&str, &str)]) -> Vec<(String, Given, crate::engine::Origin)> {
+    given
+        .iter()
+        .map(|(step, value)| {
+            (
+                step.to_string(),
+                Given::One(value.to_string()),
+                crate::engine::Origin::Flag,
+            )
+        })
+        .collect()
+}
+
 struct Harness {
     runbook: Runbook,
     clock: FakeClock,
@@ -212,17 +226,7 @@ impl Harness {
     }
 
     fn answers(&self, given: &[(&str, &str)]) -> Answers {
-        let given = given
-            .iter()
-            .map(|(k, v)| {
-                (
-                    k.to_string(),
-                    Given::One(v.to_string()),
-                    crate::engine::Origin::Flag,
-                )
-            })
-            .collect();
-        Answers::new(&self.runbook, given, BTreeMap::new()).unwrap()
+        Answers::new(&self.runbook, flags(given), BTreeMap::new()).unwrap()
     }
 
     fn start(&mut self, given: &[(&str, &str)], drill: bool) -> (Stop, Incident) {
@@ -801,23 +805,7 @@ fn milestone_cancels_its_timer() {
 #[test]
 fn answers_are_checked_before_anything_runs() {
     let runbook = runbook(FLOW);
-    let given = vec![
-        (
-            "upp".to_owned(),
-            Given::One("yes".into()),
-            crate::engine::Origin::Flag,
-        ),
-        (
-            "up".to_owned(),
-            Given::One("maybe".into()),
-            crate::engine::Origin::Flag,
-        ),
-        (
-            "done".to_owned(),
-            Given::One("x".into()),
-            crate::engine::Origin::Flag,
-        ),
-    ];
+    let given = flags(&[("upp", "yes"), ("up", "maybe"), ("done", "x")]);
     let problems = Answers::new(
         &runbook,
         given,
@@ -875,28 +863,12 @@ fn a_timer_fired_by_another_writer_is_offered_at_the_next_step() {
         timer: "escalate",
         fired: false,
     };
-    let given = vec![
-        (
-            "up".to_owned(),
-            Given::One("no".into()),
-            crate::engine::Origin::Flag,
-        ),
-        (
-            "restart".to_owned(),
-            Given::One("yes".into()),
-            crate::engine::Origin::Flag,
-        ),
-        (
-            "escalate".to_owned(),
-            Given::One("yes".into()),
-            crate::engine::Origin::Flag,
-        ),
-        (
-            "call".to_owned(),
-            Given::One("done".into()),
-            crate::engine::Origin::Flag,
-        ),
-    ];
+    let given = flags(&[
+        ("up", "no"),
+        ("restart", "yes"),
+        ("escalate", "yes"),
+        ("call", "done"),
+    ]);
     let answers = Answers::new(&runbook, given, BTreeMap::new()).unwrap();
     let mut quiet = Quiet;
     let mut operator = ScriptedOperator::new(answers, &mut quiet, Lang::english());
