@@ -492,8 +492,9 @@ fn a_fifo_in_place_of_a_signature_is_refused_not_waited_on() {
     test.again_promptly(["verify", "--all"])
         .status(1)
         .stdout_contains(&format!(
-            "FAILED {}: signature: cannot read the signature",
-            IDS[1]
+            "FAILED {}: signature: cannot read the signature {}: ",
+            IDS[1],
+            sig.display()
         ))
         .stdout_contains("is not a regular file");
     test.again_promptly(["report", IDS[1]])

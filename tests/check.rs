@@ -393,6 +393,7 @@ fn an_unreadable_journal_is_named_by_check_and_incidents() {
         test.again(args.iter().copied())
             .status(1)
             .stdout_contains(&format!("{FIRST} skipped: "))
+            .stdout_contains(&journal.display().to_string())
             .stdout_lacks("INC-20261128-0002 skipped");
     }
     let listing = test.again(["incidents", "--json"]);

@@ -598,7 +598,7 @@ fn keygen_command_defaults_to_user_at_host_and_takes_a_passphrase_file() {
     rustix::fs::mkfifoat(rustix::fs::CWD, &fifo, rustix::fs::Mode::from_raw_mode(0o600)).unwrap();
     test.again_promptly(["keygen", "--passphrase-file", "fifo"])
         .status(2)
-        .stderr_contains("is a named pipe (FIFO)");
+        .stderr_contains("cannot read passphrase file fifo: is a named pipe (FIFO)");
 }
 
 /// The record format says records signed by `ssh-keygen -Y sign` are
