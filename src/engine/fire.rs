@@ -7,7 +7,7 @@ use super::walk::render_text;
 use crate::model::{Contact, EventKind, Incident, Lang, Runbook, Timer};
 
 /// What marks a drill's notifications, first in the subject and message.
-pub const DRILL_MARK: &str = "[DRILL]";
+const DRILL_MARK: &str = "[DRILL]";
 
 /// Delivers one notification and says how it went, as the events to
 /// journal: one per configured notifier, so that each is retried on its own.

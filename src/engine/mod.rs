@@ -19,8 +19,7 @@ pub mod timers;
 mod walk;
 
 pub use executor::{
-    CommandOutcome, CommandSpec, Executor, OUTPUT_HEAD, OUTPUT_TAIL, Prepared, VALUE_MAX,
-    unfit_for_environment,
+    CommandOutcome, CommandSpec, Executor, OUTPUT_HEAD, OUTPUT_TAIL, Prepared, unfit_for_environment,
 };
 pub use operator::{Context, Decision, Operator, Question, Reply, Value};
 pub use ports::{Clock, Notification, Notifier, Sink};

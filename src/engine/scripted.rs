@@ -241,16 +241,8 @@ impl Fault {
 /// Why the runbook cannot take `value` for the variable `name`, if it
 /// cannot.
 fn var_fault(runbook: &Runbook, name: &str, value: &str) -> Option<Fault> {
-    if value.trim() == VAR_PLACEHOLDER {
-        return Some(
-            Fault::new(
-                Part::Value,
-                format!(
-                    "`{VAR_PLACEHOLDER}` is the placeholder of the resume line; put the value in its place"
-                ),
-            )
-            .showing(value),
-        );
+    if let Some(fault) = placeholder(value, VAR_PLACEHOLDER, "value") {
+        return Some(fault);
     }
     if let Some(problem) = super::unfit_for_environment(value) {
         return Some(Fault::new(Part::Value, format!("the value {problem}")));
@@ -288,20 +280,26 @@ fn var_fault(runbook: &Runbook, name: &str, value: &str) -> Option<Fault> {
     })
 }
 
+/// The fault of `value` left as the resume line's `placeholder` for the
+/// `what` (value, answer) that should stand in its place.
+fn placeholder(value: &str, placeholder: &str, what: &str) -> Option<Fault> {
+    (value.trim() == placeholder).then(|| {
+        Fault::new(
+            Part::Value,
+            format!("`{placeholder}` is the placeholder of the resume line; put the {what} in its place"),
+        )
+        .showing(value)
+    })
+}
+
 /// Reads an answer for `key` the way its step asks, after refusing what
 /// no step takes: the resume line's placeholder, and values no command's
 /// environment could carry.
 fn check(runbook: &Runbook, key: &str, given: &Given) -> Result<Value, Fault> {
     if let Given::One(value) = given
-        && value.trim() == ANSWER_PLACEHOLDER
+        && let Some(fault) = placeholder(value, ANSWER_PLACEHOLDER, "answer")
     {
-        return Err(Fault::new(
-            Part::Value,
-            format!(
-                "`{ANSWER_PLACEHOLDER}` is the placeholder of the resume line; put the answer in its place"
-            ),
-        )
-        .showing(value));
+        return Err(fault);
     }
     let values = match given {
         Given::One(value) => std::slice::from_ref(value),

@@ -596,7 +596,7 @@ impl<'a> Engine<'a> {
             due.clone()
         };
         for timer in fire {
-            let by_hand = !due.iter().any(|due| due.id.value == timer.id.value);
+            let by_hand = now_all && !due.iter().any(|due| due.id.value == timer.id.value);
             // Another writer (a timer thread, `runbook check`) may have
             // fired it a moment ago; then it arrives as a foreign event.
             self.absorb();
@@ -1062,7 +1062,7 @@ impl<'a> Engine<'a> {
         if command.capture.is_some() {
             return None;
         }
-        let Flow::Goto(next) = self.after(step, &Progress::CommandFinished { succeeded: true }) else {
+        let Flow::Goto(next) = self.success(step) else {
             return None;
         };
         let next_step = self.runbook.step(&next)?;

@@ -193,6 +193,13 @@ pub enum EventKind {
     },
 }
 
+/// Why a command could not start, from the output journaled with its
+/// `command-finished` (no exit code, no signal): its first line, when
+/// there is one ("cannot start the command: ...").
+pub fn start_failure(output: &str) -> Option<&str> {
+    output.lines().next().filter(|line| !line.trim().is_empty())
+}
+
 impl EventKind {
     /// The `type` field: `step-answered`, ...
     pub fn name(&self) -> &'static str {

@@ -16,7 +16,7 @@ mod template;
 mod text;
 
 pub use duration::{LONGEST, LONGEST_DURATION, Period, short_span};
-pub use event::{Answer, AnswerSource, Event, EventKind, StepResult};
+pub use event::{Answer, AnswerSource, Event, EventKind, StepResult, start_failure};
 pub use incident::{Incident, Progress, ReplayError, SeverityNotice, Status, Undelivered};
 pub use runbook::{BUILTIN_VARS, Contact, Runbook, SeverityLevel, Timer, TimerFrom, Var};
 pub use span::{Located, Span};

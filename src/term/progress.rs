@@ -191,7 +191,7 @@ pub fn describe(context: Context<'_>, event: &Event, lang: &Lang) -> String {
                 (None, Some(signal), _) => format!("killed by signal {signal}"),
                 // The output is then why ("cannot start the command: …"),
                 // which nothing else on screen would say.
-                (None, None, _) => match output.lines().next().filter(|line| !line.is_empty()) {
+                (None, None, _) => match crate::model::start_failure(output) {
                     Some(why) => return format!("  {why}"),
                     None => "could not start".to_owned(),
                 },

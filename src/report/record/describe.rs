@@ -151,7 +151,7 @@ pub(super) fn event(lang: &Lang, entry: &TimelineEntry) -> String {
                 // The output is then why ("cannot start the command: …"),
                 // as the walk showed it: one line, escaped, whatever the
                 // record holds.
-                (None, None, _) => match output.lines().next().filter(|line| !line.trim().is_empty()) {
+                (None, None, _) => match crate::model::start_failure(&output) {
                     Some(why) => {
                         let why = sanitize_line(why);
                         return say(format!("{step}: {why}"), format!("{step}：未能启动：{why}"));
