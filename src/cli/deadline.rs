@@ -36,6 +36,19 @@ pub fn archived_ids(context: &Context) -> HashSet<String> {
     indexed.chain(filed).collect()
 }
 
+/// Whether incident `id` is archived, by the same rule as
+/// [`archived_ids`], stopping at the first sign of it.
+pub fn is_archived(context: &Context, id: &str) -> bool {
+    let archive = crate::record::Archive::new(context.archive_dir());
+    archive
+        .entries()
+        .into_iter()
+        .flatten()
+        .flatten()
+        .any(|(_, entry)| entry.id == id)
+        || archive.record_file(id).ok().flatten().is_some()
+}
+
 /// Where `incident` (kept in `dir`) stands at `now`.
 pub fn archiving(
     context: &Context,

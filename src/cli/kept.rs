@@ -8,6 +8,7 @@ use crate::file_util::{Links, PathError, read_regular};
 use crate::journal::sha256_hex;
 use crate::load::{Origin, Source, load};
 use crate::model::{Incident, Runbook};
+use crate::record::archive::short_sha;
 use chrono::TimeDelta;
 use std::path::{Path, PathBuf};
 
@@ -64,8 +65,8 @@ impl Problem {
                 "the runbook kept with {} ({}) is not the one it started with: sha256 {} now, {} journaled at start",
                 incident.id,
                 path.display(),
-                &digest[..12],
-                short(&incident.digest)
+                short_sha(digest),
+                short_sha(&incident.digest)
             ),
         }
     }
@@ -89,10 +90,6 @@ impl Problem {
             Problem::Changed { path, .. } => path,
         }
     }
-}
-
-fn short(digest: &str) -> &str {
-    &digest[..12.min(digest.len())]
 }
 
 /// The kept text, when it is the runbook whose digest was journaled at start.

@@ -217,7 +217,7 @@ pub fn note(context: &Context, args: &NoteArgs) -> Result<ExitCode> {
 /// Says that what was just added to an archived incident is in its
 /// journal only: its signed record, and so its report, stay as filed.
 fn warn_if_archived(context: &Context, id: &str, what: &str) -> Result<()> {
-    if super::deadline::archived_ids(context).contains(id) {
+    if super::deadline::is_archived(context, id) {
         writeln!(
             std::io::stderr(),
             "warning: {id} is archived already: the {what} is in its journal, not in its signed record \

@@ -77,22 +77,18 @@ pub fn run(context: &Context, args: &Args) -> Result<ExitCode> {
     // The report is printed either way; a script filing it learns from the
     // status, and whoever reads stderr from this line, that the record did
     // not check out.
-    if let Standing::Archived {
-        verification: Verification::NotVerified { why, .. },
-        ..
-    } = &standing
-    {
-        writeln!(
-            std::io::stderr(),
-            "warning: the record of {id} is NOT VERIFIED: {}",
-            crate::term::sanitize(why)
-        )?;
-    }
-    Ok(match standing {
+    Ok(match &standing {
         Standing::Archived {
-            verification: Verification::NotVerified { .. },
+            verification: Verification::NotVerified { why, .. },
             ..
-        } => ExitCode::Failure,
+        } => {
+            writeln!(
+                std::io::stderr(),
+                "warning: the record of {id} is NOT VERIFIED: {}",
+                crate::term::sanitize(why)
+            )?;
+            ExitCode::Failure
+        }
         _ if !checked => ExitCode::Failure,
         _ => ExitCode::Success,
     })
