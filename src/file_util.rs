@@ -150,7 +150,7 @@ fn is_anonymous_pipe(_: &File) -> bool {
 }
 
 /// Reads `file` to its end, failing once it holds more than `limit` bytes.
-fn read_capped(path: &Path, file: File, limit: u64) -> Result<Vec<u8>, PathError> {
+pub fn read_capped(path: &Path, file: File, limit: u64) -> Result<Vec<u8>, PathError> {
     let failed = read_error(path);
     let too_large = || failed(io::Error::other(format!("is larger than {limit} bytes")));
     let len = file.metadata().map_err(&failed)?.len();

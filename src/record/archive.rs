@@ -247,8 +247,6 @@ impl Archive {
             Some(entry) => {
                 let path = self.path_of(&entry);
                 let sig = sig_path(&path);
-                let whole = read_record_file(&path).is_ok_and(|bytes| sha256_hex(&bytes) == entry.sha256)
-                    && sig.is_file();
                 // A crash after the index line was written, on any line:
                 // appending it again would list the record twice and chain
                 // the next one to it, and undoing it would remove a record
@@ -258,7 +256,9 @@ impl Archive {
                         "removed a stale {PENDING_FILE}: {} is already in the index (line {line})",
                         entry.id
                     )
-                } else if whole {
+                } else if read_record_file(&path).is_ok_and(|bytes| sha256_hex(&bytes) == entry.sha256)
+                    && sig.is_file()
+                {
                     append_line(&index, &entry.to_line()?)?;
                     format!(
                         "finished archiving {} (a crash stopped it before the index)",

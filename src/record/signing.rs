@@ -24,7 +24,6 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use ssh_key::public::KeyData;
 use ssh_key::rand_core::OsRng;
 use ssh_key::{Algorithm, HashAlg, LineEnding, PrivateKey, PublicKey, SshSig};
-use std::io::Read;
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 
@@ -651,17 +650,7 @@ fn read_private_file(path: &Path, what: &'static str) -> Result<Vec<u8>, Signing
             mode,
         });
     }
-    let mut bytes = Vec::new();
-    file.take(MAX_KEY_FILE_SIZE + 1)
-        .read_to_end(&mut bytes)
-        .map_err(read_error)?;
-    if bytes.len() as u64 > MAX_KEY_FILE_SIZE {
-        return Err(read_error(std::io::Error::new(
-            std::io::ErrorKind::InvalidData,
-            format!("larger than {MAX_KEY_FILE_SIZE} bytes"),
-        )));
-    }
-    Ok(bytes)
+    file_util::read_capped(path, file, MAX_KEY_FILE_SIZE).map_err(|failed| read_error(failed.error))
 }
 
 /// [`file_util::publish`], its failures as a [`SigningError`].
