@@ -13,10 +13,10 @@ pub const OUTPUT_TAIL: usize = 32 * 1024;
 /// have. Variables reach commands through their environment, where Linux
 /// takes no string longer than 128 KiB and all of them together within a
 /// few MiB; a longer value would make every later command fail to start.
-pub const VALUE_MAX: usize = 64 * 1024;
+const VALUE_MAX: usize = 64 * 1024;
 
 /// Why `value` cannot reach a command's environment, if it cannot: a NUL
-/// byte (which ends a string there) or more than [`VALUE_MAX`] bytes.
+/// byte (which ends a string there) or more than `VALUE_MAX` (64 KiB) bytes.
 pub fn unfit_for_environment(value: &str) -> Option<String> {
     if value.contains('\0') {
         Some("holds a NUL byte, which no command's environment can carry".to_owned())
