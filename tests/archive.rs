@@ -5,7 +5,7 @@
 use crate::common::{NOW, Test};
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 
 const FIXED: &str = r#"schema = 1
 title = "Fixed"
@@ -87,7 +87,7 @@ fn tamper(path: &Path, change: impl FnOnce(&mut Vec<u8>)) {
 }
 
 fn ssh_keygen_verify(test: &Test, id: &str, namespace: &str) -> bool {
-    Command::new("ssh-keygen")
+    test.tool("ssh-keygen")
         .args(["-Y", "verify", "-f"])
         .arg(test.config_dir().join("allowed_signers"))
         .args(["-I", "ops", "-n", namespace, "-s"])
@@ -106,7 +106,8 @@ fn ssh_keygen_sign(test: &Test, id: &str, namespace: &str) {
     std::fs::copy(record_path(test, id), &work).unwrap();
     // ssh-keygen asks before replacing a signature, and takes no for an answer.
     let _ = std::fs::remove_file(test.work().join(format!("{id}.json.sig")));
-    let signed = Command::new("ssh-keygen")
+    let signed = test
+        .tool("ssh-keygen")
         .args(["-q", "-Y", "sign", "-f"])
         .arg(test.config_dir().join("signing_key"))
         .args(["-n", namespace])
@@ -381,7 +382,8 @@ fn openssh_accepts_our_signatures_and_we_accept_openssh_ones() {
 fn an_unknown_signer_is_refused() {
     let mut test = three_archived();
     let other = test.work().join("other");
-    let made = Command::new("ssh-keygen")
+    let made = test
+        .tool("ssh-keygen")
         .args(["-q", "-t", "ed25519", "-N", "", "-C", "x", "-f"])
         .arg(&other)
         .status()
@@ -641,7 +643,8 @@ fn a_passphrase_protected_key_needs_its_passphrase() {
     let mut test = Test::new().runbook("fixed", FIXED);
     let dir = test.config_dir();
     std::fs::create_dir_all(&dir).unwrap();
-    let made = Command::new("ssh-keygen")
+    let made = test
+        .tool("ssh-keygen")
         .args(["-q", "-t", "ed25519", "-N", "correct horse", "-C", "ops", "-f"])
         .arg(dir.join("signing_key"))
         .status()
@@ -751,7 +754,8 @@ fn the_config_can_point_at_an_existing_passphrase_protected_key() {
     let test = Test::new().runbook("fixed", FIXED);
     let keys = test.work().join("keys");
     std::fs::create_dir_all(&keys).unwrap();
-    let made = Command::new("ssh-keygen")
+    let made = test
+        .tool("ssh-keygen")
         .args(["-q", "-t", "ed25519", "-N", "correct horse", "-C", "ops", "-f"])
         .arg(keys.join("id_ed25519"))
         .status()
@@ -958,17 +962,14 @@ fn reindex_keeps_the_line_of_a_deleted_record_file() {
 fn archive_warns_when_verify_would_not_trust_the_signing_key() {
     let test = with_key();
     let second = test.work().join("second");
-    let made = Command::new("ssh-keygen")
+    let made = test
+        .tool("ssh-keygen")
         .args(["-q", "-t", "ed25519", "-N", "", "-C", "second@example.com", "-f"])
         .arg(&second)
         .status()
         .unwrap();
     assert!(made.success());
-    let fingerprint = Command::new("ssh-keygen")
-        .arg("-lf")
-        .arg(&second)
-        .output()
-        .unwrap();
+    let fingerprint = test.tool("ssh-keygen").arg("-lf").arg(&second).output().unwrap();
     let fingerprint = String::from_utf8_lossy(&fingerprint.stdout)
         .split_whitespace()
         .nth(1)

@@ -5,9 +5,7 @@ use runbook::load::{Loaded, builtin_sources, load};
 use runbook::model::{Branch, Outcome, Runbook, Step, StepKind, Text, TimerFrom};
 use std::collections::HashSet;
 
-fn today() -> chrono::NaiveDate {
-    chrono::NaiveDate::from_ymd_opt(2026, 11, 28).unwrap()
-}
+use crate::common::today;
 
 fn loaded() -> Vec<Loaded> {
     builtin_sources().map(|source| load(source, today())).collect()

@@ -145,9 +145,9 @@ fn a_runbook_owned_by_someone_else_is_refused() {
         return;
     }
     let mut test = Test::new().runbook("theirs", MINIMAL);
-    let status = std::process::Command::new("chown")
+    let status = test
+        .tool("chown")
         .args(["65534", "runbooks/theirs.toml"])
-        .current_dir(test.work())
         .status()
         .unwrap();
     assert!(status.success());
@@ -157,11 +157,7 @@ fn a_runbook_owned_by_someone_else_is_refused() {
             "refused: the runbook runbooks/theirs.toml belongs to uid 65534, not to you (uid 0) or root",
         );
     let mut test = Test::new().runbook("x", MINIMAL);
-    std::process::Command::new("chown")
-        .args(["65534", "runbooks"])
-        .current_dir(test.work())
-        .status()
-        .unwrap();
+    test.tool("chown").args(["65534", "runbooks"]).status().unwrap();
     test.again(["validate", "runbooks"])
         .status(2)
         .stderr_contains("its directory runbooks belongs to uid 65534");
@@ -309,7 +305,7 @@ fn invalid_local_runbook_is_listed_as_invalid_and_cannot_be_shown() {
 fn a_fifo_is_refused_not_waited_on() {
     let test = Test::new().file("runbooks/.keep", "");
     let fifo = test.work().join("runbooks/pipe.toml");
-    let status = std::process::Command::new("mkfifo").arg(&fifo).status().unwrap();
+    let status = test.tool("mkfifo").arg(&fifo).status().unwrap();
     assert!(status.success());
     test.args(["validate", "runbooks/pipe.toml"])
         .run()

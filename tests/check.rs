@@ -143,25 +143,28 @@ fn check_leaves_a_driven_incident_to_its_driver() {
         "kind = \"command\"\ntitle = \"Look at it\"\nrun = \"sleep 3\"\ntimeout = \"10s\"",
     );
     let test = Test::new().runbook("paged", &slow);
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_runbook"))
-        .args(["start", "paged", "--non-interactive"])
-        .current_dir(test.work())
-        .env("XDG_DATA_HOME", test.work().join("../data"))
-        .env("XDG_CONFIG_HOME", test.work().join("../config"))
-        .env("RUNBOOK_NOW", crate::common::NOW)
+    let mut child = test
+        .command(["start", "paged", "--non-interactive"])
         .stderr(std::process::Stdio::null())
         .spawn()
         .unwrap();
     let journal = test.data().join("incidents").join(FIRST).join("journal.jsonl");
-    for _ in 0..100 {
-        if std::fs::read_to_string(&journal).is_ok_and(|j| j.contains("command-started")) {
-            break;
-        }
+    let running = (0..250).any(|_| {
         std::thread::sleep(std::time::Duration::from_millis(20));
-    }
+        std::fs::read_to_string(&journal).is_ok_and(|j| j.contains("command-started"))
+    });
+    assert!(
+        running,
+        "the walk's command never started in {}",
+        journal.display()
+    );
+    // An hour and a half on, with the timer due, while the walk holds it.
     let mut later = test.env("RUNBOOK_NOW", LATER);
     later.again(["check"]).success().stdout_lacks("timer-fired");
     assert_eq!(child.wait().unwrap().code(), Some(0));
+    let types = later.types(FIRST);
+    assert!(!types.contains(&"timer-fired".to_owned()), "{types:?}");
+    assert_eq!(types.last().map(String::as_str), Some("ended"), "{types:?}");
 }
 
 /// One HTTP request, answered with `status`; returns (request line, body).
@@ -256,9 +259,9 @@ fn speed_makes_an_hour_a_second_in_a_scripted_drill() {
         "kind = \"command\"\ntitle = \"Look at it\"\nrun = \"sleep 2\"\ntimeout = \"10s\"",
     );
     // The real clock: timers count while the command runs.
-    let mut test = Test::new().runbook("paged", &slow).env("RUNBOOK_NOW", "");
+    let mut test = Test::new().runbook("paged", &slow).real_clock();
     test.again(["drill", "paged", "--speed", "3600"]).success();
-    let types = test.types(FIRST);
+    let types = test.types(&test.only_incident());
     let fired = types
         .iter()
         .position(|t| t == "timer-fired")
@@ -282,10 +285,11 @@ fn a_running_walk_tries_a_failed_notification_again() {
     );
     // The real clock; at speed 60 the first retry waits 30 s / 60, while
     // `sleep 3` runs and nobody answers anything.
-    let mut test = test.config(&config).env("RUNBOOK_NOW", "");
+    let mut test = test.config(&config).real_clock();
     test.again(["drill", "paged", "--severity", "sev1", "--speed", "60"])
         .success();
-    let types = test.types(FIRST);
+    let id = test.only_incident();
+    let types = test.types(&id);
     let at = |name: &str| types.iter().position(|t| t == name).unwrap_or(usize::MAX);
     assert!(
         at("notification-failed") < at("notification-sent")
@@ -293,10 +297,7 @@ fn a_running_walk_tries_a_failed_notification_again() {
         "{types:?}"
     );
     let notified = std::fs::read_to_string(&out).unwrap();
-    assert!(
-        notified.contains(&format!("{FIRST} opened at sev1")),
-        "{notified}"
-    );
+    assert!(notified.contains(&format!("{id} opened at sev1")), "{notified}");
 }
 
 #[test]

@@ -3,10 +3,10 @@
 //! the middle. What was journaled before a crash is never lost or rewritten,
 //! the chain still verifies, and `runbook resume` finishes what was begun.
 
-use crate::common::{NOW, Test};
+use crate::common::Test;
 use runbook::journal::{GENESIS, sha256_hex};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 const FIRST: &str = "INC-20261128-0001";
@@ -42,19 +42,7 @@ fn read(path: &Path) -> Vec<u8> {
 
 /// `runbook ARGS` in the harness's environment, as a child to kill.
 fn spawn(test: &Test, args: &[&str]) -> std::process::Child {
-    let root = test.work().parent().unwrap().to_owned();
-    Command::new(env!("CARGO_BIN_EXE_runbook"))
-        .args(args)
-        .current_dir(test.work())
-        .env_clear()
-        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-        .env("HOME", root.join("home"))
-        .env("XDG_CONFIG_HOME", root.join("config"))
-        .env("XDG_DATA_HOME", root.join("data"))
-        .env("RUNBOOK_NOW", NOW)
-        .env("COLUMNS", "80")
-        .env("USER", "ops")
-        .stdin(Stdio::null())
+    test.command(args)
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()

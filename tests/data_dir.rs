@@ -287,14 +287,12 @@ fn an_attach_of_a_file_that_cannot_be_read_names_it_and_exits_2() {
     let mut command = test.command(["attach", FIRST, "shadow"]);
     if rustix::process::geteuid().is_root() {
         // Root reads any file: run without the capabilities that let it.
-        let mut unprivileged = std::process::Command::new("setpriv");
+        let mut unprivileged = test.tool("setpriv");
         unprivileged
             .arg("--bounding-set=-dac_override,-dac_read_search")
             .arg("--")
             .arg(command.get_program())
             .args(command.get_args())
-            .current_dir(test.work())
-            .env_clear()
             .stdin(std::process::Stdio::null());
         for (key, value) in command.get_envs() {
             if let Some(value) = value {

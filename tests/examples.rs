@@ -4,8 +4,7 @@
 //! example runbook validates.
 
 use crate::common::{NOW, Test};
-use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::path::Path;
 
 const EXAMPLES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/examples");
 const FIRST: &str = "INC-20261128-0001";
@@ -74,19 +73,13 @@ fn sample_config_loads_and_its_notifiers_are_valid() {
 fn hook(test: &Test, args: &[&str]) -> std::process::Output {
     let bin = Path::new(env!("CARGO_BIN_EXE_runbook")).parent().unwrap();
     let path = std::env::var("PATH").unwrap_or_default();
-    let root: PathBuf = test.work().parent().unwrap().to_owned();
-    Command::new("sh")
+    test.tool("sh")
         .arg(example("monitoring-hook.sh"))
         .args(args)
-        .current_dir(test.work())
-        .env_clear()
         .env("PATH", format!("{}:{path}", bin.display()))
-        .env("HOME", root.join("home"))
-        .env("XDG_CONFIG_HOME", root.join("config"))
         .env("RUNBOOK_HOME", test.data())
         .env("RUNBOOK_HOOK_LOG_DIR", test.work().join("hook"))
         .env("RUNBOOK_NOW", NOW)
-        .env("USER", "ops")
         .stdin(std::process::Stdio::null())
         .output()
         .expect("run sh")

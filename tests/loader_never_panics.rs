@@ -83,7 +83,7 @@ fn mutate(rng: &mut Rng, input: &[u8]) -> Vec<u8> {
 }
 
 fn check(bytes: Vec<u8>) {
-    let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 28).expect("a date");
+    let today = crate::common::today();
     if let Ok(source) = decode("fuzz.toml", Origin::Builtin, bytes) {
         let loaded = load(source, today);
         for diagnostic in &loaded.diagnostics {

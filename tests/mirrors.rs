@@ -6,7 +6,6 @@
 use crate::common::{Test, archivable};
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 const IDS: [&str; 2] = ["INC-20261128-0001", "INC-20261128-0002"];
 
@@ -36,10 +35,10 @@ fn relative(id: &str) -> PathBuf {
 
 /// The system git, in `dir`, with the test's empty home for its config.
 fn git(test: &Test, dir: &Path, args: &[&str]) -> String {
-    let output = Command::new("git")
+    let output = test
+        .tool("git")
         .args(args)
         .current_dir(dir)
-        .env("HOME", test.work().join("../home"))
         .env("GIT_CONFIG_NOSYSTEM", "1")
         .output()
         .unwrap();

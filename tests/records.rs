@@ -2,7 +2,7 @@
 //! each filter, JSON lines, `--reindex`, and a closed pipe.
 
 use std::io::Read;
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 
 use crate::common::{Test, archivable};
 
@@ -333,16 +333,8 @@ fn a_closed_pipe_is_quiet() {
     std::fs::write(archive.join("index.jsonl"), index).unwrap();
 
     for json in [false, true] {
-        let mut command = Command::new(env!("CARGO_BIN_EXE_runbook"));
-        command
-            .arg("records")
-            .args(json.then_some("--json"))
-            .env_clear()
-            .env("RUNBOOK_HOME", test.data())
-            .env("XDG_CONFIG_HOME", test.config_dir())
-            .env("HOME", test.work())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped());
+        let mut command = test.command(std::iter::once("records").chain(json.then_some("--json")));
+        command.stdout(Stdio::piped()).stderr(Stdio::piped());
         let mut child = command.spawn().unwrap();
         let mut stdout = child.stdout.take().unwrap();
         let mut first = [0u8; 64];

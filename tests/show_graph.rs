@@ -322,17 +322,19 @@ fn graph_dot() {
 
 #[test]
 fn dot_output_of_every_bundled_runbook_renders_in_graphviz() {
+    let mut test = Test::new();
     for id in crate::catalog::BUNDLED {
-        let outcome = Test::new().args(["graph", id, "--format", "dot"]).run();
+        let outcome = test.again(["graph", id, "--format", "dot"]);
         outcome.success();
-        let rendered = render_with_graphviz(&outcome.stdout);
+        let rendered = render_with_graphviz(&test, &outcome.stdout);
         assert!(rendered.contains("<svg"), "{id}: {rendered}");
     }
 }
 
-fn render_with_graphviz(dot: &str) -> String {
+fn render_with_graphviz(test: &Test, dot: &str) -> String {
     use std::io::Write;
-    let mut child = std::process::Command::new("dot")
+    let mut child = test
+        .tool("dot")
         .arg("-Tsvg")
         .stdin(std::process::Stdio::piped())
         .stdout(std::process::Stdio::piped())
@@ -361,10 +363,10 @@ fn broken_pipe_exits_quietly() {
     big.push_str("[[steps]]\nid = \"done\"\nkind = \"end\"\ntitle = \"Done\"\n");
     let test = Test::new().runbook("big", &big);
     let binary = env!("CARGO_BIN_EXE_runbook");
-    let output = std::process::Command::new("bash")
+    let output = test
+        .tool("bash")
         .arg("-c")
         .arg(format!("'{binary}' show big | head -1; exit ${{PIPESTATUS[0]}}"))
-        .current_dir(test.work())
         .env("RUNBOOK_NOW", crate::common::NOW)
         .output()
         .unwrap();

@@ -6,7 +6,7 @@ use runbook::record::allowed_signers::AllowedSigners;
 use runbook::record::signing::{self, NAMESPACE, Signer, SigningError, VerifyError, verify};
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Output, Stdio};
 
 const RECORD: &[u8] = br#"{"id":"INC-20261128-0001","summary":"nginx restarted"}"#;
 const PRINCIPAL: &str = "ops@example.com";
@@ -39,15 +39,11 @@ impl Dir {
     /// Runs `ssh-keygen` here, never at a terminal: a passphrase, if any,
     /// comes from an askpass script.
     fn ssh_keygen(&self, args: &[&str], stdin: Option<&Path>, passphrase: Option<&str>) -> Output {
-        let mut command = Command::new("ssh-keygen");
-        command
-            .args(args)
-            .current_dir(self.0.path())
-            .env_remove("SSH_AUTH_SOCK")
-            .stdin(match stdin {
-                Some(path) => Stdio::from(std::fs::File::open(path).unwrap()),
-                None => Stdio::null(),
-            });
+        let mut command = crate::common::sealed(self.0.path(), "ssh-keygen");
+        command.args(args).current_dir(self.0.path()).stdin(match stdin {
+            Some(path) => Stdio::from(std::fs::File::open(path).unwrap()),
+            None => Stdio::null(),
+        });
         if let Some(passphrase) = passphrase {
             let askpass = self.write("askpass", format!("#!/bin/sh\nprintf '%s\\n' '{passphrase}'\n"));
             std::fs::set_permissions(&askpass, std::fs::Permissions::from_mode(0o700)).unwrap();

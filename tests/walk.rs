@@ -535,14 +535,12 @@ fn walk_in_background(test: &Test) -> std::process::Child {
 
 /// [`walk_in_background`], with `global` options before `start`.
 fn walk_in_background_with(test: &Test, global: &[&str]) -> std::process::Child {
-    let binary = env!("CARGO_BIN_EXE_runbook");
-    let mut child = std::process::Command::new(binary)
-        .args(global)
-        .args(["start", "web", "--var", "payload=x", "--non-interactive"])
-        .current_dir(test.work())
-        .env("RUNBOOK_HOME", test.data())
-        .env("RUNBOOK_NOW", crate::common::NOW)
-        .env("USER", "ops")
+    let mut child = test
+        .command(
+            global
+                .iter()
+                .chain(&["start", "web", "--var", "payload=x", "--non-interactive"]),
+        )
         .stderr(std::process::Stdio::null())
         .spawn()
         .unwrap();
@@ -659,14 +657,16 @@ fn paused_and_held(seconds: u32) -> (Test, std::process::Child) {
     let mut test = Test::new().runbook("web", WEB);
     test.again(["start", "web", "--var", "payload=x"]).status(3);
     let lock = test.data().join("incidents").join(FIRST).join("lock");
-    let holder = std::process::Command::new("flock")
+    let holder = test
+        .tool("flock")
         .arg(&lock)
         .args(["sleep", &seconds.to_string()])
         .spawn()
         .expect("flock (util-linux) is installed");
     // Held once another flock cannot take it.
     for _ in 0..250 {
-        let taken = std::process::Command::new("flock")
+        let taken = test
+            .tool("flock")
             .arg("-n")
             .arg(&lock)
             .arg("true")
@@ -929,12 +929,9 @@ fn processes_with(entries: &[&str]) -> usize {
 /// walk and its marker, which every shell it starts carries.
 fn walk_ahead(test: &Test) -> (std::process::Child, String) {
     let marker = format!("MARKER={}", test.work().display());
-    let child = std::process::Command::new(env!("CARGO_BIN_EXE_runbook"))
-        .args(["start", "ahead", "--non-interactive", "--var"])
+    let child = test
+        .command(["start", "ahead", "--non-interactive", "--var"])
         .arg(format!("marker={}", test.work().display()))
-        .current_dir(test.work())
-        .env("RUNBOOK_HOME", test.data())
-        .env("RUNBOOK_NOW", crate::common::NOW)
         .stderr(std::process::Stdio::null())
         .spawn()
         .unwrap();
@@ -996,7 +993,7 @@ fn a_shell_started_ahead_leaves_unopened_when_the_walk_is_killed() {
     assert!(!test.work().join("two-ran").exists(), "it ran its script");
     // What `one` left running would be the next walk's to stop.
     for pid in pids_with(&[&marker]) {
-        let _ = std::process::Command::new("kill").arg(pid).status();
+        let _ = test.tool("kill").arg(pid).status();
     }
 }
 

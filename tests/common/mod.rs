@@ -10,13 +10,38 @@
 //!     .stderr_contains("unknown key");
 //! ```
 
+use std::ffi::OsStr;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
-/// The time every test runs at, so review deadlines and dates are stable.
+/// The time every test runs at, so review deadlines and dates are stable:
+/// what `RUNBOOK_NOW` holds for each run of the binary, unless the test
+/// asks for [`Test::real_clock`] or a walk at a terminal ([`Test::pty`]).
 pub const NOW: &str = "2026-11-28T09:00:00Z";
+
+/// The date of [`NOW`], for what the library is given in-process.
+pub fn today() -> chrono::NaiveDate {
+    chrono::DateTime::parse_from_rfc3339(NOW)
+        .expect("NOW is an RFC 3339 time")
+        .date_naive()
+}
+
+/// The test runner's way to move the machine's clock for every process the
+/// suite starts: an RFC 3339 time that the wall clock reads as the suite
+/// starts, and runs on from (libfaketime, `LD_PRELOAD`). Pinned runs
+/// ([`NOW`]) are not moved; what reads the real clock is.
+pub const CLOCK_VAR: &str = "RUNBOOK_TEST_CLOCK";
+
+/// The test runner's way to set the time zone of every process the suite
+/// starts (`TZ`); UTC when unset.
+pub const TZ_VAR: &str = "RUNBOOK_TEST_TZ";
+
+/// Where Debian's `faketime` package puts libfaketime, unless
+/// `RUNBOOK_TEST_LIBFAKETIME` names it.
+const LIBFAKETIME: &str = "/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1";
 
 /// Far longer than any run takes that reads nothing it must wait for:
 /// what [`Test::again_promptly`] allows.
@@ -82,26 +107,124 @@ pub fn archivable() -> String {
     toml
 }
 
+/// `program` in the sealed environment of the test whose directories are
+/// under `root`: nothing of the caller's environment but `PATH` (with
+/// `root/work/bin` first, for test doubles of tools the host may lack), a
+/// home, config, data, cache and state directory of the test's own, user
+/// `ops`, the time zone [`TZ_VAR`] names (UTC by default) and the clock
+/// [`CLOCK_VAR`] moves. It runs in `root/work` when that exists.
+///
+/// Every process the suite starts is made here: no test reads or writes
+/// the caller's `HOME`, `XDG_*`, `RUNBOOK_*` or configuration, and no
+/// variable of the runner's reaches the binary unless named here.
+#[allow(clippy::disallowed_methods)] // the one place the suite starts a process
+pub fn sealed(root: &Path, program: impl AsRef<OsStr>) -> Command {
+    let mut command = Command::new(program);
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    let mut dirs = vec![root.join("work/bin")];
+    dirs.extend(std::env::split_paths(&path));
+    command
+        .env_clear()
+        .env(
+            "PATH",
+            std::env::join_paths(dirs).expect("PATH holds no `:` in a directory"),
+        )
+        .env("HOME", root.join("home"))
+        .env("XDG_CONFIG_HOME", root.join("config"))
+        .env("XDG_DATA_HOME", root.join("data"))
+        .env("XDG_CACHE_HOME", root.join("cache"))
+        .env("XDG_STATE_HOME", root.join("state"))
+        .env("USER", "ops")
+        .env("LOGNAME", "ops")
+        .env("TZ", std::env::var(TZ_VAR).unwrap_or_else(|_| "UTC".into()));
+    if root.join("work").is_dir() {
+        command.current_dir(root.join("work"));
+    }
+    if let Some(faketime) = moved_clock() {
+        command
+            .env("LD_PRELOAD", &faketime.library)
+            .env("FAKETIME", &faketime.offset)
+            .env("FAKETIME_DONT_FAKE_MONOTONIC", "1");
+    }
+    command
+}
+
+/// libfaketime, set to move the wall clock by a fixed offset.
+struct FakeTime {
+    library: PathBuf,
+    /// `+SECONDS` or `-SECONDS`, as libfaketime takes an offset.
+    offset: String,
+}
+
+/// The clock [`CLOCK_VAR`] asks for, worked out once per run of the suite
+/// so that every process shares one clock that goes on ticking.
+#[allow(clippy::disallowed_methods)] // the real clock, to move it by
+fn moved_clock() -> Option<&'static FakeTime> {
+    static CLOCK: OnceLock<Option<FakeTime>> = OnceLock::new();
+    CLOCK
+        .get_or_init(|| {
+            let wanted = std::env::var(CLOCK_VAR).ok().filter(|v| !v.is_empty())?;
+            let wanted = chrono::DateTime::parse_from_rfc3339(&wanted)
+                .unwrap_or_else(|error| panic!("{CLOCK_VAR}={wanted:?} is not an RFC 3339 time: {error}"));
+            let real = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .expect("the clock is after 1970")
+                .as_secs();
+            let offset = wanted.timestamp() - i64::try_from(real).expect("a time in range");
+            let library = std::env::var_os("RUNBOOK_TEST_LIBFAKETIME")
+                .map_or_else(|| PathBuf::from(LIBFAKETIME), PathBuf::from);
+            assert!(
+                library.is_file(),
+                "{CLOCK_VAR} needs libfaketime at {} (Debian's faketime package, or set RUNBOOK_TEST_LIBFAKETIME)",
+                library.display()
+            );
+            Some(FakeTime {
+                library,
+                offset: format!("{offset:+}"),
+            })
+        })
+        .as_ref()
+}
+
 #[derive(Debug)]
 pub struct Test {
     root: tempfile::TempDir,
     args: Vec<String>,
     env: Vec<(String, String)>,
+    /// Whether runs read the real clock rather than [`NOW`].
+    real_clock: bool,
 }
 
 impl Test {
-    /// A fresh temporary home: `home/`, `config/`, `data/`, and `work/`, the
-    /// directory the binary runs in.
+    /// A fresh temporary home: `home/`, `config/`, `data/`, `cache/`,
+    /// `state/`, and `work/`, the directory the binary runs in.
     pub fn new() -> Test {
         let root = tempfile::tempdir().expect("a temporary directory");
-        for dir in ["home", "config", "data", "work"] {
+        for dir in ["home", "config", "data", "cache", "state", "work"] {
             std::fs::create_dir_all(root.path().join(dir)).expect("create test directories");
         }
         Test {
             root,
             args: Vec::new(),
             env: Vec::new(),
+            real_clock: false,
         }
+    }
+
+    /// Runs read the real clock (moved by [`CLOCK_VAR`] when the runner
+    /// sets it), not [`NOW`]: for timers that must fire while a command
+    /// runs. Such a test finds its incident with [`Test::only_incident`]
+    /// or in what the binary printed, never from a date it writes down.
+    pub fn real_clock(mut self) -> Test {
+        self.real_clock = true;
+        self
+    }
+
+    /// `program` in this test's sealed environment ([`sealed`]), in
+    /// `work/`: for the tools a test runs beside the binary (`ssh-keygen`,
+    /// `git`, `flock`, a helper shell).
+    pub fn tool(&self, program: impl AsRef<OsStr>) -> Command {
+        sealed(self.root.path(), program)
     }
 
     pub fn work(&self) -> PathBuf {
@@ -261,7 +384,8 @@ impl Test {
     pub fn with_signing_key(self) -> Test {
         let dir = self.config_dir();
         std::fs::create_dir_all(&dir).expect("the config directory");
-        let made = Command::new("ssh-keygen")
+        let made = self
+            .tool("ssh-keygen")
             .args(["-q", "-t", "ed25519", "-N", "", "-C", "ops", "-f"])
             .arg(dir.join("signing_key"))
             .status()
@@ -297,27 +421,18 @@ impl Test {
         self
     }
 
-    /// Runs in a pseudo-terminal, as a person would at a terminal.
+    /// Runs in a pseudo-terminal, as a person would at a terminal, on the
+    /// real clock: timers fire while the walk waits.
     pub fn pty<I, S>(&self, args: I) -> rexpect::session::PtySession
     where
         I: IntoIterator<Item = S>,
         S: AsRef<std::ffi::OsStr>,
     {
-        let root = self.root.path();
-        let mut command = Command::new(env!("CARGO_BIN_EXE_runbook"));
+        let mut command = self.tool(env!("CARGO_BIN_EXE_runbook"));
         command
             .args(args)
-            .current_dir(root.join("work"))
-            .env_clear()
-            .env("HOME", root.join("home"))
-            .env("XDG_CONFIG_HOME", root.join("config"))
-            .env("XDG_DATA_HOME", root.join("data"))
-            .env("USER", "ops")
             .env("TERM", "xterm-256color")
             .env("COLUMNS", "100");
-        // Test doubles for tools the host may lack (e.g. `work/bin/systemctl`).
-        let path = std::env::var("PATH").unwrap_or_default();
-        command.env("PATH", format!("{}:{path}", root.join("work/bin").display()));
         for (key, value) in &self.env {
             command.env(key, value);
         }
@@ -340,20 +455,14 @@ impl Test {
         I: IntoIterator<Item = S>,
         S: AsRef<std::ffi::OsStr>,
     {
-        let root = self.root.path();
-        let mut command = Command::new(env!("CARGO_BIN_EXE_runbook"));
+        let mut command = self.tool(env!("CARGO_BIN_EXE_runbook"));
         command
             .args(args)
-            .current_dir(root.join("work"))
-            .env_clear()
-            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-            .env("HOME", root.join("home"))
-            .env("XDG_CONFIG_HOME", root.join("config"))
-            .env("XDG_DATA_HOME", root.join("data"))
-            .env("RUNBOOK_NOW", NOW)
             .env("COLUMNS", "80")
-            .env("USER", "ops")
             .stdin(std::process::Stdio::null());
+        if !self.real_clock {
+            command.env("RUNBOOK_NOW", NOW);
+        }
         for (key, value) in &self.env {
             command.env(key, value);
         }
