@@ -34,13 +34,10 @@ pub fn pinned_warning() -> Option<String> {
     }
 }
 
-/// Today's date in local time, which is what review dates mean.
-#[allow(clippy::disallowed_methods)]
+/// Today's date in local time, which is what review dates mean, whether
+/// the time is pinned or read from the system clock.
 pub fn today() -> NaiveDate {
-    match pinned() {
-        Some(pinned) => pinned.date_naive(),
-        None => chrono::Local::now().date_naive(),
-    }
+    now().with_timezone(&chrono::Local).date_naive()
 }
 
 /// Which instant of a day a bare date stands for in [`parse_time`].
