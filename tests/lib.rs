@@ -24,6 +24,7 @@ mod output_safety;
 mod pty;
 mod records;
 mod report;
+mod screen;
 mod show_graph;
 mod signing;
 mod walk;

@@ -288,6 +288,10 @@ impl Walk<'_> {
             }
             (result, scripted.unanswered.take())
         });
+        // What the screen shows of a command cut short is settled before
+        // the last word, how to go on, so that nothing clears it.
+        drop(scripted);
+        drop(terminal);
         let (stop, incident) = result.map_err(|error| Error::Other(anyhow::Error::new(error)))?;
         report(&incident, &stop, unanswered, &progress)
     }

@@ -422,6 +422,24 @@ impl TerminalOperator {
             spinner.finish_and_clear();
         }
     }
+
+    /// Ends a running command's spinner and leaves its last output lines
+    /// on the screen: before the walk pauses or ends with a command
+    /// cut short, so that nothing printed after this is cleared by it.
+    fn settle(&mut self) {
+        if self.spinner.is_some() {
+            self.finish_spinner();
+            for line in std::mem::take(&mut self.last_lines) {
+                self.say(&format!("  {} {line}", style("│").dim()));
+            }
+        }
+    }
+}
+
+impl Drop for TerminalOperator {
+    fn drop(&mut self) {
+        self.settle();
+    }
 }
 
 impl Operator for TerminalOperator {
@@ -680,6 +698,10 @@ impl Operator for TerminalOperator {
                     to.iter().filter_map(|id| context.runbook.contact(id)).collect();
                 self.contacts(&contacts);
                 self.message(message);
+            }
+            EventKind::Paused { .. } => {
+                self.settle();
+                self.say(&sanitize(&describe(context, event, &self.lang)));
             }
             _ => {
                 let line = describe(context, event, &self.lang);

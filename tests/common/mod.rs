@@ -439,6 +439,38 @@ impl Test {
         rexpect::session::spawn_command(command, Some(15_000)).expect("spawn in a pseudo-terminal")
     }
 
+    /// Runs in a tmux window of 100×30 (on the real clock, like
+    /// [`Test::pty`]), for tests of what the screen shows: tmux keeps the
+    /// screen a terminal would, where a pseudo-terminal gives the bytes.
+    pub fn tmux<I, S>(&self, args: I) -> Tmux
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<std::ffi::OsStr>,
+    {
+        let root = self.root.path();
+        // The window stays when the walk exits, so its last screen is read.
+        write(
+            &root.join("tmux.conf"),
+            b"set -g remain-on-exit on\nset -g history-limit 0\n",
+        );
+        let tmux = Tmux {
+            root: root.to_owned(),
+        };
+        let mut command = tmux.command();
+        command
+            .args(["new-session", "-d", "-x", "100", "-y", "30", "--"])
+            .arg(env!("CARGO_BIN_EXE_runbook"))
+            .args(args)
+            .env("SHELL", "/bin/sh")
+            .env("TERM", "xterm-256color");
+        for (key, value) in &self.env {
+            command.env(key, value);
+        }
+        let status = command.status().expect("tmux is installed (.ci/run installs it)");
+        assert!(status.success(), "tmux new-session: {status}");
+        tmux
+    }
+
     pub fn run(&self) -> Outcome {
         let output = self.command(&self.args).output().expect("run the runbook binary");
         Outcome {
@@ -467,6 +499,94 @@ impl Test {
             command.env(key, value);
         }
         command
+    }
+}
+
+/// A walk in a tmux window of its own server; the server is killed when
+/// this is dropped.
+pub struct Tmux {
+    root: PathBuf,
+}
+
+impl Tmux {
+    /// tmux, talking to this test's server only, with this test's config.
+    fn command(&self) -> Command {
+        let mut command = sealed(&self.root, "tmux");
+        command
+            .arg("-S")
+            .arg(self.root.join("tmux.sock"))
+            .arg("-f")
+            .arg(self.root.join("tmux.conf"));
+        command
+    }
+
+    /// Types `keys` as tmux names them (`Enter`, `C-c`, `Down`, or text).
+    pub fn keys(&self, keys: &[&str]) {
+        for key in keys {
+            let status = self.command().args(["send-keys", key]).status().unwrap();
+            assert!(status.success(), "tmux send-keys {key}");
+            std::thread::sleep(Duration::from_millis(60));
+        }
+    }
+
+    /// The screen's lines as they are now, with trailing blank lines cut.
+    pub fn screen(&self) -> Vec<String> {
+        let output = self.command().args(["capture-pane", "-p"]).output().unwrap();
+        assert!(output.status.success(), "tmux capture-pane: {output:?}");
+        let mut lines: Vec<String> = String::from_utf8_lossy(&output.stdout)
+            .lines()
+            .map(|line| line.trim_end().to_owned())
+            .collect();
+        while lines.last().is_some_and(String::is_empty) {
+            lines.pop();
+        }
+        lines
+    }
+
+    /// Waits up to 15 s for `text` on the screen; the screen then.
+    #[track_caller]
+    pub fn wait_for(&self, text: &str) -> Vec<String> {
+        let give_up = Instant::now() + Duration::from_secs(15);
+        loop {
+            let screen = self.screen();
+            if screen.iter().any(|line| line.contains(text)) {
+                return screen;
+            }
+            assert!(
+                Instant::now() < give_up,
+                "{text:?} never showed; the screen:\n{}",
+                screen.join("\n")
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    /// Waits up to 15 s for the walk to exit (tmux keeps its window).
+    #[track_caller]
+    pub fn wait_for_exit(&self) {
+        let give_up = Instant::now() + Duration::from_secs(15);
+        loop {
+            let output = self
+                .command()
+                .args(["display-message", "-p", "#{pane_dead}"])
+                .output()
+                .unwrap();
+            if String::from_utf8_lossy(&output.stdout).trim() == "1" {
+                return;
+            }
+            assert!(Instant::now() < give_up, "the walk did not exit");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        let _ = self
+            .command()
+            .arg("kill-server")
+            .stderr(std::process::Stdio::null())
+            .status();
     }
 }
 
