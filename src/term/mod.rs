@@ -1,6 +1,7 @@
 //! Everything that knows about the terminal: tables, sanitizing, where
 //! errors go. The rest of the library writes to `impl Write`.
 
+mod guarded;
 mod operator;
 mod progress;
 mod table;

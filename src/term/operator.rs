@@ -5,6 +5,7 @@
 //! A running command shows a spinner with its last output lines. All text
 //! that comes from a runbook or a command is sanitized before it is shown.
 
+use super::guarded::Picked;
 use super::progress::{describe, message_lines, rehearsed};
 use super::{sanitize, sanitize_line};
 use crate::engine::{
@@ -165,6 +166,34 @@ impl TerminalOperator {
                 // Esc: ask again rather than guess.
                 Ok(None) => {}
                 Err(_) => return Err(self.interrupted()),
+            }
+        }
+    }
+
+    /// "Run this command?": the cursor starts on skipping it, and only
+    /// Enter on "Run it" runs it ([`super::guarded`]).
+    fn run_or_skip(&mut self, context: Context<'_>, prompt: &str, run: &str, skip: &str) -> Reply {
+        let items = [
+            skip.to_owned(),
+            run.to_owned(),
+            self.t("Other actions…", "其他操作…").to_owned(),
+        ];
+        let hint = self.t(
+            "  ↑/↓ or y/n to move, Enter to choose",
+            "  ↑/↓ 或 y/n 移动，回车确认",
+        );
+        loop {
+            match super::guarded::select(&self.term, &self.theme, prompt, &items, (1, 0), hint) {
+                Ok(Picked::Item(index @ (0 | 1))) => {
+                    return TerminalOperator::decided(Value::YesNo(index == 1), None);
+                }
+                Ok(Picked::Item(_)) => {
+                    if let Some(reply) = self.actions(context) {
+                        return reply;
+                    }
+                }
+                Ok(Picked::Nothing) => {}
+                Err(_) => return self.interrupted(),
             }
         }
     }
@@ -445,6 +474,8 @@ impl Drop for TerminalOperator {
 impl Operator for TerminalOperator {
     fn ask(&mut self, context: Context<'_>, question: Question<'_>) -> Reply {
         self.finish_spinner();
+        // What was typed before this question showed does not answer it.
+        super::guarded::discard_typeahead();
         self.header(context);
         let yes_no = |this: &mut Self, context: Context<'_>, prompt: &str, yes: &str, no: &str| match this
             .choose(context, prompt, &[yes.to_owned(), no.to_owned()])
@@ -549,13 +580,12 @@ impl Operator for TerminalOperator {
                 if let StepKind::Command(command) = &step.kind {
                     self.command(&command.run.value);
                 }
-                yes_no(
-                    self,
-                    context,
+                let (prompt, run, skip) = (
                     self.t("Run this command?", "执行此命令？"),
                     self.t("Run it", "执行"),
                     self.t("Skip it", "跳过"),
-                )
+                );
+                self.run_or_skip(context, prompt, run, skip)
             }
             Question::Notified(step, contacts, message) => {
                 self.show_step(context, step);

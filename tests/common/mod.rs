@@ -537,6 +537,10 @@ impl Tmux {
             .lines()
             .map(|line| line.trim_end().to_owned())
             .collect();
+        // What tmux says of a window whose program exited is not the screen.
+        if lines.last().is_some_and(|line| line.starts_with("Pane is dead")) {
+            lines.pop();
+        }
         while lines.last().is_some_and(String::is_empty) {
             lines.pop();
         }
