@@ -1,0 +1,253 @@
+//! Telling people: severity notices, escalation timers (fired when due,
+//! or all at once by hand) and notify steps, each journaled before and
+//! after it goes out.
+
+use super::*;
+
+impl<'a> Engine<'a> {
+    /// Timers that fired without their notification on record (a crash in
+    /// between): deliver now. Only when a walk starts: while it runs, the
+    /// timer thread's delivery may still be on its way.
+    pub(super) fn notify_fired_timers(&mut self) -> Result<(), JournalFailed> {
+        let runbook = self.runbook;
+        let silent = runbook.timers.iter().filter(|timer| {
+            self.incident.timers_fired.contains(&timer.id.value)
+                && !self.incident.timers_notified.contains(&timer.id.value)
+        });
+        for timer in silent.collect::<Vec<_>>() {
+            self.notify_timer(timer, false)?;
+        }
+        Ok(())
+    }
+
+    /// Sends the severity notification a crash kept from going out.
+    pub(super) fn notify_unannounced_severity(&mut self) -> Result<(), JournalFailed> {
+        match self.incident.unannounced_severity.clone() {
+            Some(notice) => self.notify_severity(notice.from.as_deref()),
+            None => Ok(()),
+        }
+    }
+
+    /// Sends a fired timer's notification (none when it names nobody),
+    /// after its firing is on disk.
+    pub(super) fn notify_timer(&mut self, timer: &Timer, by_hand: bool) -> Result<(), JournalFailed> {
+        if timer.notify.is_empty() {
+            return Ok(());
+        }
+        self.send(|runbook, incident, notifier, lang| {
+            crate::engine::fire::timer_notification(runbook, incident, timer, notifier, lang, by_hand)
+        })
+    }
+
+    /// Changes the severity and tells whoever the new level names.
+    pub(super) fn change_severity(
+        &mut self,
+        level: &str,
+        reason: Option<String>,
+    ) -> Result<(), JournalFailed> {
+        if level == self.incident.severity || self.runbook.severity(level).is_none() {
+            return Ok(());
+        }
+        let from = self.incident.severity.clone();
+        self.record(EventKind::SeverityChanged {
+            from: from.clone(),
+            to: level.to_owned(),
+            reason,
+        })?;
+        self.notify_severity(Some(&from))
+    }
+
+    /// Tells the contacts of the incident's severity level, if it names
+    /// any, that it opened at (`from` is `None`) or was raised to it.
+    pub(super) fn notify_severity(&mut self, from: Option<&str>) -> Result<(), JournalFailed> {
+        let names_contacts = self
+            .runbook
+            .severity(&self.incident.severity)
+            .is_some_and(|level| !level.notify.is_empty());
+        if !names_contacts {
+            return Ok(());
+        }
+        self.send(|runbook, incident, notifier, lang| {
+            crate::engine::fire::severity_notification(runbook, incident, from, notifier, lang)
+        })
+    }
+
+    /// Sends a notification through the notifier, journaling the outcome.
+    pub(super) fn deliver(
+        &mut self,
+        step: Option<&str>,
+        timer: Option<&str>,
+        contacts: &[String],
+        subject: String,
+        message: String,
+    ) -> Result<(), JournalFailed> {
+        self.send(|runbook, incident, notifier, _| {
+            crate::engine::fire::deliver(
+                runbook,
+                incident,
+                notifier,
+                (step, timer),
+                contacts,
+                subject,
+                message,
+            )
+        })
+    }
+
+    /// Sends what `notifications` makes (see [`super::fire`]), once every
+    /// event before it is on disk, and journals how each went.
+    pub(super) fn send(
+        &mut self,
+        notifications: impl FnOnce(&Runbook, &Incident, Option<&dyn Notifier>, &Lang) -> Vec<EventKind>,
+    ) -> Result<(), JournalFailed> {
+        self.ports.sink.sync()?;
+        let kinds = notifications(
+            self.runbook,
+            &self.incident,
+            self.ports.notifier,
+            &self.ports.lang,
+        );
+        for kind in kinds {
+            self.record(kind)?;
+        }
+        Ok(())
+    }
+
+    /// Fires the timers that are due (all pending ones when `now_all`),
+    /// and offers the first one's step.
+    pub(super) fn fire_timers(&mut self, now_all: bool) -> Result<Option<Flow>, JournalFailed> {
+        let now = self.ports.clock.now();
+        self.absorb();
+        let due = timers::due(self.runbook, &self.incident, now);
+        let fire: Vec<&Timer> = if now_all {
+            // "Escalate now": every timer not fired or cancelled, counting
+            // or not; the ones not due yet are fired by hand, and said so.
+            let all = timers::unfired(self.runbook, &self.incident);
+            if all.is_empty() {
+                self.ports.operator.warn(
+                    "nothing left to escalate: every timer has fired or was cancelled; \
+                     call the contacts yourself (`runbook show` lists them)",
+                );
+            }
+            all
+        } else {
+            due.clone()
+        };
+        for timer in fire {
+            let by_hand = now_all && !due.iter().any(|due| due.id.value == timer.id.value);
+            // Another writer (a timer thread, `runbook check`) may have
+            // fired it a moment ago; then it arrives as a foreign event.
+            self.absorb();
+            let now = self.ports.clock.now();
+            match self.ports.sink.record_timer_fired(now, &timer.id.value)? {
+                Some(event) => self.apply(&event),
+                None => {
+                    self.absorb();
+                    continue;
+                }
+            }
+            if by_hand {
+                self.record(EventKind::NoteAdded {
+                    text: format!(
+                        "escalated by hand: timer {} fired before it fell due (the plan escalates after {})",
+                        timer.id.value, timer.after
+                    ),
+                    step: self.incident.current.clone(),
+                })?;
+            }
+            self.notify_timer(timer, by_hand)?;
+        }
+        // Offer the step of the first timer that fired, here or in the
+        // background, and has not been offered yet.
+        let offer = loop {
+            if self.unoffered.is_empty() {
+                break None;
+            }
+            let id = self.unoffered.remove(0);
+            let Some(timer) = self.runbook.timers.iter().find(|timer| timer.id.value == id) else {
+                continue;
+            };
+            if let Some(goto) = &timer.goto
+                && self.incident.current.as_deref() != Some(goto.value.as_str())
+            {
+                break Some((timer, goto.value.clone()));
+            }
+        };
+        let Some((timer, goto)) = offer else {
+            return Ok(None);
+        };
+        let Some(target) = self.runbook.step(&goto) else {
+            return Ok(None);
+        };
+        match self.ask(
+            self.incident.current.clone().as_deref(),
+            Question::TimerOffer(timer, target),
+        )? {
+            Ok(decision) => {
+                self.decided(&timer.id.value, "timer-offer", &decision)?;
+                Ok((decision.value == Value::YesNo(true)).then_some(Flow::Goto(goto)))
+            }
+            Err(flow) => Ok(Some(flow)),
+        }
+    }
+
+    pub(super) fn notify(
+        &mut self,
+        step: &'a Step,
+        to: &[crate::model::Located<String>],
+        message: Option<&crate::model::Text>,
+    ) -> Result<Flow, JournalFailed> {
+        let id = step.id.value.as_str();
+        let contacts: Vec<String> = to.iter().map(|c| c.value.clone()).collect();
+        let title = step.title.get(&self.ports.lang).to_owned();
+        let subject = format!(
+            "[{}] {}: {}",
+            self.incident.id,
+            self.incident.title,
+            self.render(&title, Some(id))
+        );
+        let text = message.map_or(title, |message| message.get(&self.ports.lang).to_owned());
+        let text = self.render(&text, Some(id));
+        if self.ports.notifier.is_some() {
+            self.deliver(Some(id), None, &contacts, subject, text)?;
+            return Ok(self.after(step, &Progress::Notified));
+        }
+        // No notifier: a person makes the calls and says so.
+        let people: Vec<&Contact> = contacts
+            .iter()
+            .filter_map(|id| self.runbook.contact(id))
+            .collect();
+        let decision = match self.ask(Some(id), Question::Notified(step, &people, &text))? {
+            Ok(decision) => decision,
+            Err(flow) => return Ok(flow),
+        };
+        self.decided(id, "notified", &decision)?;
+        match decision.value {
+            Value::Result(StepResult::Done) => {
+                self.record(EventKind::NotificationSent {
+                    step: Some(id.to_owned()),
+                    timer: None,
+                    to: contacts,
+                    via: "by-hand".to_owned(),
+                    subject,
+                    message: text,
+                })?;
+            }
+            // Not reached: on record, and the incident goes on, as with a
+            // failed delivery.
+            Value::Result(StepResult::Failed) => {
+                self.record(EventKind::NotificationFailed {
+                    step: Some(id.to_owned()),
+                    timer: None,
+                    to: contacts,
+                    via: "by-hand".to_owned(),
+                    subject,
+                    message: text,
+                    error: decision.note.unwrap_or_else(|| "could not be reached".to_owned()),
+                })?;
+            }
+            _ => {}
+        }
+        Ok(self.after(step, &Progress::Notified))
+    }
+}
