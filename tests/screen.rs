@@ -178,3 +178,84 @@ fn keys_typed_while_a_command_runs_answer_nothing() {
     assert_eq!(chosen["payload"]["step"], "pick", "{chosen}");
     assert_eq!(chosen["payload"]["answer"]["index"], 0, "{chosen}");
 }
+
+/// [`crate::common::CALL`] whose timer offers the step that tells the boss.
+fn call_with_goto() -> String {
+    let toml = crate::common::CALL.replacen(
+        "message = \"Still down after an hour.\"\n",
+        "message = \"Still down after an hour.\"\ngoto = \"tell\"\n",
+        1,
+    );
+    assert_ne!(toml, crate::common::CALL);
+    toml
+}
+
+#[test]
+fn a_timer_that_fires_while_a_prompt_waits_shows_at_once_without_a_key() {
+    let test = Test::new().runbook("call", &call_with_goto());
+    // An hour at --speed 3600 is a second.
+    let walk = test.tmux(["drill", "call", "--speed", "3600"]);
+    walk.wait_for("Still down?");
+    // No key: who to call, what to tell them and the offered step appear.
+    let screen = walk.wait_for("The timer fired");
+    let shown = screen.join("\n");
+    for expected in [
+        "call these people now",
+        "+1 555 0100",
+        "Still down after an hour.",
+        "Go to Tell the boss",
+    ] {
+        assert!(
+            shown.contains(expected),
+            "{expected:?} is not on the screen:\n{shown}"
+        );
+    }
+    // Staying here asks the question that waited again.
+    walk.keys(&["Down", "Enter"]);
+    let screen = walk.wait_for("Stay here");
+    assert!(
+        screen.last().is_some_and(|line| !line.contains("Stay here")),
+        "{screen:#?}"
+    );
+    walk.wait_for("Still down?");
+    let types = test.types(&test.only_incident());
+    assert!(types.contains(&"timer-fired".to_owned()), "{types:?}");
+}
+
+#[test]
+fn the_countdown_ticks_while_a_prompt_waits() {
+    let test = Test::new().runbook(
+        "call",
+        &crate::common::CALL.replace("after = \"1h\"", "after = \"10m\""),
+    );
+    let walk = test.tmux(["start", "call"]);
+    walk.wait_for("Still down?");
+    let countdown = |screen: Vec<String>| {
+        screen
+            .into_iter()
+            .find(|line| line.contains("⏱ late"))
+            .unwrap_or_else(|| panic!("no countdown on the screen"))
+    };
+    let first = countdown(walk.screen());
+    std::thread::sleep(std::time::Duration::from_millis(2500));
+    let later = countdown(walk.screen());
+    assert_ne!(first, later, "the countdown stood still");
+}
+
+#[test]
+fn a_note_from_another_terminal_shows_while_a_prompt_waits() {
+    let mut test = Test::new().runbook("call", crate::common::CALL);
+    let walk = test.tmux(["start", "call"]);
+    walk.wait_for("Still down?");
+    let id = test.only_incident();
+    test.again_as("bob", ["note", &id, "customer called back"])
+        .success()
+        .stderr_contains("taken in by the process holding it");
+    let screen = walk.wait_for("customer called back");
+    // And the question is asked again below it.
+    let note = screen
+        .iter()
+        .position(|line| line.contains("customer called back"));
+    let asked = screen.iter().rposition(|line| line.contains("Still down?"));
+    assert!(note < asked, "{screen:#?}");
+}

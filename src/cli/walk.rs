@@ -12,8 +12,8 @@ use crate::journal::Journal;
 use crate::model::{Event, EventKind, Incident, Runbook};
 use chrono::{DateTime, Utc};
 use std::io::Write;
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
 
 /// Set by Ctrl-C, SIGTERM or a hang-up: the running command's process
 /// group is killed and the incident pauses.
@@ -33,9 +33,19 @@ struct Shared<'j> {
     /// Events the background thread journaled (timers fired, notifications,
     /// notes and files handed over) that the engine has not seen.
     foreign: Vec<Event>,
+    /// Whether `foreign` holds anything: a prompt waiting at the terminal
+    /// steps aside for it.
+    news: Arc<AtomicBool>,
 }
 
 impl Shared<'_> {
+    /// Keeps an event the background thread journaled for the engine, and
+    /// says so to a waiting prompt.
+    fn foreign(&mut self, event: Event) {
+        self.foreign.push(event);
+        self.news.store(true, Ordering::SeqCst);
+    }
+
     fn append(&mut self, time: DateTime<Utc>, kind: EventKind) -> std::io::Result<Event> {
         let event = self.journal.write(time, kind).map_err(std::io::Error::other)?;
         self.mirror(&event);
@@ -58,7 +68,7 @@ impl Shared<'_> {
         };
         for event in events {
             self.mirror(&event);
-            self.foreign.push(event);
+            self.foreign(event);
         }
     }
 }
@@ -72,7 +82,9 @@ impl Sink for SharedSink<'_, '_> {
     }
 
     fn foreign(&mut self) -> Vec<Event> {
-        std::mem::take(&mut lock(self.0).foreign)
+        let mut shared = lock(self.0);
+        shared.news.store(false, Ordering::SeqCst);
+        std::mem::take(&mut shared.foreign)
     }
 
     fn sync(&mut self) -> std::io::Result<()> {
@@ -147,7 +159,7 @@ fn watch(
                 let Ok(event) = shared.append(now, crate::engine::fire::timer_fired(timer)) else {
                     return;
                 };
-                shared.foreign.push(event);
+                shared.foreign(event);
                 if let Some(incident) = shared.incident.clone() {
                     fired.push((timer, incident));
                 }
@@ -167,7 +179,7 @@ fn watch(
             let Ok(event) = shared.append(clock.now(), kind) else {
                 return false;
             };
-            shared.foreign.push(event);
+            shared.foreign(event);
             shared.journal.sync().is_ok()
         };
         for (timer, incident) in fired {
@@ -238,14 +250,16 @@ impl Walk<'_> {
             Begin::Resume(incident) => Some((**incident).clone()),
             Begin::Start(_) => None,
         };
+        let news = Arc::new(AtomicBool::new(false));
         let shared = Mutex::new(Shared {
             journal: self.journal,
             incident,
             foreign: Vec::new(),
+            news: Arc::clone(&news),
         });
         let (stop_watch, watch_stop) = std::sync::mpsc::channel::<()>();
         let mut progress = crate::term::Progress::new(self.json, lang.clone());
-        let mut terminal = crate::term::TerminalOperator::new(lang.clone(), self.json);
+        let mut terminal = crate::term::TerminalOperator::new(lang.clone(), self.json).watching(news);
         let mut scripted = if self.interactive {
             ScriptedOperator::before(self.answers, &mut terminal, lang.clone())
         } else {

@@ -44,6 +44,10 @@ pub enum Reply {
     Unanswered,
     /// Ctrl-C at the prompt: the incident pauses, as on a signal.
     Interrupted,
+    /// Something was journaled beside the walk while the question waited
+    /// (a timer fired, a note came in): take it in, show it, offer what
+    /// fired, then ask again.
+    Woken,
 }
 
 /// An answer, matching the question.

@@ -852,6 +852,115 @@ impl Sink for ForeignSink {
     }
 }
 
+/// A sink whose "other writer" fires `escalate` between the first question
+/// and its answer: what a walk's background thread does while a person
+/// sits at a prompt.
+struct FiresWhileAsked {
+    inner: MemorySink,
+    /// Set by the operator once it has been asked.
+    asked: std::rc::Rc<Cell<bool>>,
+    fired: bool,
+}
+
+impl Sink for FiresWhileAsked {
+    fn record(&mut self, time: DateTime<Utc>, kind: EventKind) -> std::io::Result<Event> {
+        self.inner.record(time, kind)
+    }
+
+    fn foreign(&mut self) -> Vec<Event> {
+        if self.fired || !self.asked.get() {
+            return Vec::new();
+        }
+        self.fired = true;
+        let time = self.inner.events.last().unwrap().time;
+        let fired = EventKind::TimerFired {
+            timer: "escalate".to_owned(),
+        };
+        vec![self.inner.record(time, fired).unwrap()]
+    }
+}
+
+/// Names the questions it is asked; replies `Woken` to the first, accepts
+/// the timer's offer, and pauses at anything else.
+struct WokenOnce {
+    asked: Vec<String>,
+    /// Shared with the sink: set at the first question.
+    at_prompt: std::rc::Rc<Cell<bool>>,
+}
+
+impl Operator for WokenOnce {
+    fn ask(&mut self, _context: Context<'_>, question: Question<'_>) -> Reply {
+        let name = match question {
+            Question::Step(step) => format!("step {}", step.id.as_str()),
+            Question::TimerOffer(timer, _) => format!("offer {}", timer.id.value),
+            Question::Notified(step, ..) => format!("tell {}", step.id.as_str()),
+            _ => "other".to_owned(),
+        };
+        self.asked.push(name);
+        self.at_prompt.set(true);
+        match self.asked.len() {
+            1 => Reply::Woken,
+            2 => Reply::Answer(Decision {
+                value: Value::YesNo(true),
+                source: crate::model::AnswerSource::Person,
+                note: None,
+            }),
+            _ => Reply::Pause,
+        }
+    }
+
+    fn event(&mut self, _context: Context<'_>, _event: &Event) {}
+}
+
+#[test]
+fn a_prompt_woken_by_a_timer_fired_beside_it_offers_the_timer_at_once() {
+    let runbook = runbook(FLOW);
+    let clock = FakeClock::new();
+    let executor = FakeExecutor::default();
+    let at_prompt = std::rc::Rc::new(Cell::new(false));
+    let mut sink = FiresWhileAsked {
+        inner: MemorySink::default(),
+        asked: std::rc::Rc::clone(&at_prompt),
+        fired: false,
+    };
+    let mut operator = WokenOnce {
+        asked: Vec::new(),
+        at_prompt,
+    };
+    let cancel = AtomicBool::new(false);
+    let redact = |line: &str| line.to_owned();
+    let ports = Ports {
+        operator: &mut operator,
+        executor: &executor,
+        clock: &clock,
+        notifier: None,
+        sink: &mut sink,
+        cancel: &cancel,
+        redact: &redact,
+        lang: Lang::english(),
+        incident_key: "test-key".into(),
+    };
+    let start = Start {
+        incident: "INC-20261128-0001".into(),
+        severity: "sev2".into(),
+        vars: BTreeMap::from([("service".to_owned(), "nginx".to_owned())]),
+        drill: false,
+        speed: 1,
+        digest: "d".repeat(64),
+        source: "test.toml".into(),
+    };
+    let (stop, _) = Engine::start(&runbook, start, ports).unwrap();
+    assert!(matches!(stop, Stop::Paused { .. }), "{stop:?}");
+    // Woken at `up`: the offer comes at once, and taking it goes to `call`.
+    assert_eq!(operator.asked, ["step up", "offer escalate", "tell call"]);
+    let types: Vec<&str> = sink.inner.events.iter().map(|e| e.kind.name()).collect();
+    assert_eq!(
+        types.iter().filter(|t| **t == "timer-fired").count(),
+        1,
+        "{types:?}"
+    );
+}
+
 #[test]
 fn a_timer_fired_by_another_writer_is_offered_at_the_next_step() {
     let runbook = runbook(FLOW);

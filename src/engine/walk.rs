@@ -360,6 +360,15 @@ impl<'a> Engine<'a> {
             if self.ports.cancel.load(Ordering::SeqCst) {
                 return self.interrupted(step).map(stop);
             }
+            // What happened beside the walk shows before the question, and
+            // a timer that fired there is offered first.
+            self.absorb();
+            if !self.unoffered.is_empty()
+                && !matches!(question, Question::TimerOffer(..))
+                && let Some(flow) = self.fire_timers(false)?
+            {
+                return Ok(Err(flow));
+            }
             // What the person sees is on disk before they act on it.
             self.ports.sink.sync()?;
             let context = Context {
@@ -402,6 +411,9 @@ impl<'a> Engine<'a> {
                         return Ok(Err(flow));
                     }
                 }
+                // Taken in, shown and offered before the question is asked
+                // again.
+                Reply::Woken => {}
                 Reply::Pause => {
                     let reason = "paused by the operator".to_owned();
                     self.record(EventKind::Paused {

@@ -1,9 +1,9 @@
 //! Everything that knows about the terminal: tables, sanitizing, where
 //! errors go. The rest of the library writes to `impl Write`.
 
-mod guarded;
 mod operator;
 mod progress;
+mod prompt;
 mod table;
 
 pub use operator::TerminalOperator;

@@ -1,12 +1,15 @@
-//! The [`TerminalOperator`]: a person at a terminal, asked with dialoguer.
+//! The [`TerminalOperator`]: a person at a terminal. The walk's questions
+//! are asked with [`super::prompt`], which steps aside when something
+//! happens beside the walk ([`Reply::Woken`]) and ticks the next timer's
+//! countdown; the menu of other actions and notes with dialoguer.
 //!
 //! Every prompt offers, besides its answers, "Other actions…": add a note,
 //! attach a file, change severity, escalate now, pause, abort. Ctrl-C at a prompt pauses.
 //! A running command shows a spinner with its last output lines. All text
 //! that comes from a runbook or a command is sanitized before it is shown.
 
-use super::guarded::Picked;
 use super::progress::{describe, message_lines, rehearsed};
+use super::prompt::{self, Answer, Prompter};
 use super::{sanitize, sanitize_line};
 use crate::engine::{
     Context, Decision, Operator, Question, Reply, Value, matches_pattern, next_timer, render_text,
@@ -15,9 +18,11 @@ use crate::engine::{
 use crate::model::{AnswerSource, Contact, Event, EventKind, Lang, Step, StepKind, StepResult, Text};
 use console::{Term, style};
 use dialoguer::theme::ColorfulTheme;
-use dialoguer::{Input, MultiSelect, Select};
+use dialoguer::{Input, Select};
 use indicatif::{ProgressBar, ProgressStyle};
 use std::collections::VecDeque;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 /// How many lines of a running command's output stay on screen.
@@ -31,6 +36,9 @@ pub struct TerminalOperator {
     term: Term,
     spinner: Option<ProgressBar>,
     last_lines: VecDeque<String>,
+    /// Set while something journaled beside the walk waits to be shown:
+    /// a prompt then steps aside for it ([`Reply::Woken`]).
+    news: Option<Arc<AtomicBool>>,
 }
 
 impl std::fmt::Debug for TerminalOperator {
@@ -61,7 +69,32 @@ impl TerminalOperator {
             term: Term::stderr(),
             spinner: None,
             last_lines: VecDeque::new(),
+            news: None,
         }
+    }
+
+    /// Prompts step aside whenever `news` is set ([`Reply::Woken`]).
+    pub fn watching(mut self, news: Arc<AtomicBool>) -> TerminalOperator {
+        self.news = Some(news);
+        self
+    }
+
+    /// Whether something waits to be shown.
+    fn has_news(&self) -> bool {
+        self.news.as_ref().is_some_and(|news| news.load(Ordering::SeqCst))
+    }
+
+    /// The next timer and how long until it fires, for the line above a
+    /// prompt, which ticks while it waits.
+    fn countdown(&self, context: Context<'_>) -> Option<String> {
+        let (timer, due) = next_timer(context.runbook, context.incident)?;
+        let now = crate::clock::now();
+        let left = if due <= now {
+            self.t("due", "已到期").to_owned()
+        } else {
+            super::short(due - now)
+        };
+        Some(format!("⏱ {} {left}", sanitize_line(&timer)))
     }
 
     fn zh(&self) -> bool {
@@ -96,14 +129,6 @@ impl TerminalOperator {
             sanitize_line(&severity).into_owned(),
             elapsed,
         ];
-        if let Some((timer, due)) = next_timer(context.runbook, incident) {
-            let left = if due <= now {
-                self.t("due", "已到期").to_owned()
-            } else {
-                super::short(due - now)
-            };
-            parts.push(format!("⏱ {timer} {left}"));
-        }
         if incident.drill {
             parts.push(self.t("DRILL", "演练").to_owned());
         }
@@ -151,27 +176,30 @@ impl TerminalOperator {
         loop {
             let mut items: Vec<String> = answers.to_vec();
             items.push(self.t("Other actions…", "其他操作…").to_owned());
-            let picked = Select::with_theme(&self.theme)
-                .with_prompt(prompt)
-                .items(&items)
-                .default(0)
-                .interact_on_opt(&self.term);
-            match picked {
-                Ok(Some(index)) if index < answers.len() => return Ok(index),
-                Ok(Some(_)) => {
+            let (news, status) = (|| self.has_news(), || self.countdown(context));
+            let prompter = Prompter {
+                term: &self.term,
+                theme: &self.theme,
+                news: &news,
+                status: &status,
+            };
+            match prompter.menu(prompt, &items, 0, &[], None) {
+                Ok(Answer::Given(index)) if index < answers.len() => return Ok(index),
+                Ok(Answer::Given(_)) => {
                     if let Some(reply) = self.actions(context) {
                         return Err(reply);
                     }
                 }
                 // Esc: ask again rather than guess.
-                Ok(None) => {}
+                Ok(Answer::Escaped) => {}
+                Ok(Answer::Woken) => return Err(Reply::Woken),
                 Err(_) => return Err(self.interrupted()),
             }
         }
     }
 
     /// "Run this command?": the cursor starts on skipping it, and only
-    /// Enter on "Run it" runs it ([`super::guarded`]).
+    /// Enter on "Run it" runs it ([`prompt::menu`]).
     fn run_or_skip(&mut self, context: Context<'_>, prompt: &str, run: &str, skip: &str) -> Reply {
         let items = [
             skip.to_owned(),
@@ -183,16 +211,25 @@ impl TerminalOperator {
             "  ↑/↓ 或 y/n 移动，回车确认",
         );
         loop {
-            match super::guarded::select(&self.term, &self.theme, prompt, &items, (1, 0), hint) {
-                Ok(Picked::Item(index @ (0 | 1))) => {
+            let (news, status) = (|| self.has_news(), || self.countdown(context));
+            let prompter = Prompter {
+                term: &self.term,
+                theme: &self.theme,
+                news: &news,
+                status: &status,
+            };
+            let shortcuts = [('y', 1), ('n', 0)];
+            match prompter.menu(prompt, &items, 0, &shortcuts, Some(hint)) {
+                Ok(Answer::Given(index @ (0 | 1))) => {
                     return TerminalOperator::decided(Value::YesNo(index == 1), None);
                 }
-                Ok(Picked::Item(_)) => {
+                Ok(Answer::Given(_)) => {
                     if let Some(reply) = self.actions(context) {
                         return reply;
                     }
                 }
-                Ok(Picked::Nothing) => {}
+                Ok(Answer::Escaped) => {}
+                Ok(Answer::Woken) => return Reply::Woken,
                 Err(_) => return self.interrupted(),
             }
         }
@@ -363,42 +400,50 @@ impl TerminalOperator {
         default: Option<&str>,
         pattern: Option<&str>,
     ) -> Result<String, Reply> {
-        loop {
-            let mut input = Input::<String>::with_theme(&self.theme).with_prompt(format!(
-                "{prompt} {}",
-                style(self.t("(! for other actions)", "（输入 ! 进行其他操作）")).dim()
-            ));
-            if let Some(default) = default.filter(|d| !d.is_empty()) {
-                input = input.default(sanitize_line(default).into_owned());
-            }
-            let pattern_owned = pattern.map(str::to_owned);
-            let shown_pattern = sanitize_line(pattern.unwrap_or("")).into_owned();
-            let zh = self.zh();
-            input = input.validate_with(move |value: &String| -> Result<(), String> {
-                // What flags and answers files are refused, a prompt
-                // refuses too: the value becomes a variable, and every
-                // later command of the incident would fail to start.
-                if let Some(problem) = unfit_for_environment(value) {
-                    Err(if zh {
-                        format!("此值不可用：the value {problem}")
-                    } else {
-                        format!("the value {problem}")
-                    })
-                } else if value == "!" || matches_pattern(pattern_owned.as_deref(), value) {
-                    Ok(())
-                } else if zh {
-                    Err(format!("须符合 {shown_pattern}"))
+        let prompt = format!(
+            "{prompt} {}",
+            style(self.t("(! for other actions)", "（输入 ! 进行其他操作）")).dim()
+        );
+        let default = default
+            .filter(|d| !d.is_empty())
+            .map(|d| sanitize_line(d).into_owned());
+        let shown_pattern = sanitize_line(pattern.unwrap_or("")).into_owned();
+        let zh = self.zh();
+        let check = |value: &str| -> Result<(), String> {
+            // What flags and answers files are refused, a prompt refuses
+            // too: the value becomes a variable, and every later command
+            // of the incident would fail to start.
+            if let Some(problem) = unfit_for_environment(value) {
+                Err(if zh {
+                    format!("此值不可用：the value {problem}")
                 } else {
-                    Err(format!("must match {shown_pattern}"))
-                }
-            });
-            match input.interact_text_on(&self.term) {
-                Ok(value) if value == "!" => {
+                    format!("the value {problem}")
+                })
+            } else if value == "!" || matches_pattern(pattern, value) {
+                Ok(())
+            } else if zh {
+                Err(format!("须符合 {shown_pattern}"))
+            } else {
+                Err(format!("must match {shown_pattern}"))
+            }
+        };
+        loop {
+            let (news, status) = (|| self.has_news(), || self.countdown(context));
+            let prompter = Prompter {
+                term: &self.term,
+                theme: &self.theme,
+                news: &news,
+                status: &status,
+            };
+            match prompter.text(&prompt, default.as_deref(), &check) {
+                Ok(Answer::Given(value)) if value == "!" => {
                     if let Some(reply) = self.actions(context) {
                         return Err(reply);
                     }
                 }
-                Ok(value) => return Ok(value),
+                Ok(Answer::Given(value)) => return Ok(value),
+                Ok(Answer::Escaped) => {}
+                Ok(Answer::Woken) => return Err(Reply::Woken),
                 Err(_) => return Err(self.interrupted()),
             }
         }
@@ -475,7 +520,7 @@ impl Operator for TerminalOperator {
     fn ask(&mut self, context: Context<'_>, question: Question<'_>) -> Reply {
         self.finish_spinner();
         // What was typed before this question showed does not answer it.
-        super::guarded::discard_typeahead();
+        prompt::discard_typeahead();
         self.header(context);
         let yes_no = |this: &mut Self, context: Context<'_>, prompt: &str, yes: &str, no: &str| match this
             .choose(context, prompt, &[yes.to_owned(), no.to_owned()])
@@ -549,26 +594,34 @@ impl Operator for TerminalOperator {
                             .map(|item| self.text(context, item, Some(id)))
                             .collect();
                         labels.push(self.t("(other actions…)", "（其他操作…）").to_owned());
-                        let picked = MultiSelect::with_theme(&self.theme)
-                            .with_prompt(self.t(
+                        let (news, status) = (|| self.has_news(), || self.countdown(context));
+                        let prompter = Prompter {
+                            term: &self.term,
+                            theme: &self.theme,
+                            news: &news,
+                            status: &status,
+                        };
+                        let picked = prompter.checklist(
+                            self.t(
                                 "Tick what applies (space), then Enter",
                                 "勾选符合的项（空格），然后回车",
-                            ))
-                            .items(&labels)
-                            .interact_on_opt(&self.term);
+                            ),
+                            &labels,
+                        );
                         match picked {
-                            Ok(Some(ticked)) if ticked.contains(&items.len()) => {
+                            Ok(Answer::Given(ticked)) if ticked.contains(&items.len()) => {
                                 if let Some(reply) = self.actions(context) {
                                     return reply;
                                 }
                             }
-                            Ok(Some(ticked)) => {
+                            Ok(Answer::Given(ticked)) => {
                                 return match self.note() {
                                     Ok(note) => TerminalOperator::decided(Value::Ticked(ticked), note),
                                     Err(reply) => reply,
                                 };
                             }
-                            Ok(None) => {}
+                            Ok(Answer::Escaped) => {}
+                            Ok(Answer::Woken) => return Reply::Woken,
                             Err(_) => return self.interrupted(),
                         }
                     },
