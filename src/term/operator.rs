@@ -25,6 +25,9 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
+mod actions;
+mod show;
+
 /// How many lines of a running command's output stay on screen.
 const SHOWN_LINES: usize = 5;
 
@@ -47,17 +50,6 @@ impl std::fmt::Debug for TerminalOperator {
             .field("lang", &self.lang)
             .finish_non_exhaustive()
     }
-}
-
-/// What an operator can do at any prompt besides answering.
-enum Action {
-    Note,
-    Attach,
-    Severity,
-    Escalate,
-    Pause,
-    Abort,
-    Back,
 }
 
 impl TerminalOperator {
@@ -111,63 +103,6 @@ impl TerminalOperator {
 
     fn say(&self, line: &str) {
         let _ = self.term.write_line(line);
-    }
-
-    /// The header above every question: where the incident stands.
-    fn header(&self, context: Context<'_>) {
-        let incident = context.incident;
-        let now = crate::clock::now();
-        let elapsed = super::short(now - incident.started);
-        let severity = context
-            .runbook
-            .severity(&incident.severity)
-            .map(|level| format!("{} {}", incident.severity, level.label.get(&self.lang)))
-            .unwrap_or_else(|| incident.severity.clone());
-        let mut parts = vec![
-            incident.id.clone(),
-            sanitize_line(context.runbook.title.get(&self.lang)).into_owned(),
-            sanitize_line(&severity).into_owned(),
-            elapsed,
-        ];
-        if incident.drill {
-            parts.push(self.t("DRILL", "演练").to_owned());
-        }
-        self.say("");
-        // One line, whatever the terminal's width: cut rather than wrap.
-        let width = usize::from(self.term.size_checked().map_or(80, |(_, columns)| columns)).max(40);
-        let header = format!("── {}", parts.join(" · "));
-        let header: String = if unicode_width::UnicodeWidthStr::width(header.as_str()) > width {
-            let mut cut = String::new();
-            for c in header.chars() {
-                if unicode_width::UnicodeWidthStr::width(cut.as_str())
-                    + unicode_width::UnicodeWidthChar::width(c).unwrap_or(0)
-                    >= width
-                {
-                    break;
-                }
-                cut.push(c);
-            }
-            cut.push('…');
-            cut
-        } else {
-            header
-        };
-        self.say(&style(header).dim().to_string());
-    }
-
-    /// Shows a step's title and body.
-    fn show_step(&self, context: Context<'_>, step: &Step) {
-        let id = step.id.as_str();
-        self.say(&format!(
-            "{} {}",
-            style(self.text(context, &step.title, Some(id))).bold(),
-            style(format!("[{}]", sanitize_line(id))).dim()
-        ));
-        if let Some(body) = &step.body {
-            for line in crate::report::wrap(&self.text(context, body, Some(id)), 76) {
-                self.say(&format!("  {line}"));
-            }
-        }
     }
 
     /// A menu of answers plus "Other actions…"; the index of the answer,
@@ -239,137 +174,6 @@ impl TerminalOperator {
     fn interrupted(&self) -> Reply {
         let _ = self.term.show_cursor();
         Reply::Interrupted
-    }
-
-    fn actions(&mut self, context: Context<'_>) -> Option<Reply> {
-        let labels = [
-            (Action::Note, self.t("Add a note", "添加备注")),
-            (
-                Action::Attach,
-                self.t("Attach a file (evidence)", "附加文件（证据）"),
-            ),
-            (Action::Severity, self.t("Change the severity", "调整响应级别")),
-            (
-                Action::Escalate,
-                self.t(
-                    "Escalate now (fire the escalation timers)",
-                    "立即升级（触发升级计时器）",
-                ),
-            ),
-            (
-                Action::Pause,
-                self.t(
-                    "Pause: go on later with `runbook resume`",
-                    "暂停：稍后用 `runbook resume` 继续",
-                ),
-            ),
-            (Action::Abort, self.t("Abort the incident", "中止本次事件")),
-            (Action::Back, self.t("Back", "返回")),
-        ];
-        let items: Vec<&str> = labels.iter().map(|(_, label)| *label).collect();
-        let picked = Select::with_theme(&self.theme)
-            .with_prompt(self.t("What now?", "要做什么？"))
-            .items(&items)
-            .default(0)
-            .interact_on_opt(&self.term);
-        let action = match picked {
-            Ok(Some(index)) => &labels[index].0,
-            Ok(None) => return None,
-            Err(_) => return Some(self.interrupted()),
-        };
-        match action {
-            Action::Note => {
-                let note: String = match Input::with_theme(&self.theme)
-                    .with_prompt(self.t("Note", "备注"))
-                    .allow_empty(true)
-                    .interact_text_on(&self.term)
-                {
-                    Ok(note) => note,
-                    Err(_) => return Some(self.interrupted()),
-                };
-                (!note.trim().is_empty()).then_some(Reply::Note(note))
-            }
-            Action::Attach => {
-                let home = std::env::var_os("HOME").map(std::path::PathBuf::from);
-                let path = move |text: &str| -> std::path::PathBuf {
-                    match (text.trim().strip_prefix("~/"), &home) {
-                        (Some(rest), Some(home)) => home.join(rest),
-                        _ => std::path::PathBuf::from(text.trim()),
-                    }
-                };
-                let unreadable = self.t("not a readable file", "不是可读的文件");
-                let file: String = match Input::with_theme(&self.theme)
-                    .with_prompt(self.t("File to attach (Enter to go back)", "要附加的文件（回车返回）"))
-                    .allow_empty(true)
-                    .validate_with(|text: &String| -> Result<(), String> {
-                        if text.trim().is_empty() || path(text).is_file() {
-                            Ok(())
-                        } else {
-                            Err(format!("{}: {unreadable}", sanitize_line(text)))
-                        }
-                    })
-                    .interact_text_on(&self.term)
-                {
-                    Ok(file) => file,
-                    Err(_) => return Some(self.interrupted()),
-                };
-                (!file.trim().is_empty()).then(|| Reply::Attach(path(&file)))
-            }
-            Action::Severity => {
-                let levels: Vec<String> = context
-                    .runbook
-                    .severities
-                    .iter()
-                    .map(|level| {
-                        sanitize_line(&format!("{} {}", level.id.value, level.label.get(&self.lang)))
-                            .into_owned()
-                    })
-                    .collect();
-                let current = context
-                    .runbook
-                    .severities
-                    .iter()
-                    .position(|level| level.id.value == context.incident.severity)
-                    .unwrap_or(0);
-                match Select::with_theme(&self.theme)
-                    .with_prompt(self.t("Severity", "响应级别"))
-                    .items(&levels)
-                    .default(current)
-                    .interact_on_opt(&self.term)
-                {
-                    Ok(Some(index)) => Some(Reply::Severity(
-                        context.runbook.severities[index].id.value.clone(),
-                    )),
-                    Ok(None) => None,
-                    Err(_) => Some(self.interrupted()),
-                }
-            }
-            Action::Escalate => Some(Reply::Escalate),
-            Action::Pause => Some(Reply::Pause),
-            Action::Abort => {
-                let reason: String = match Input::with_theme(&self.theme)
-                    .with_prompt(self.t(
-                        "Why abort? (kept in the record; Enter to go back)",
-                        "中止原因（将记入档案；回车返回）",
-                    ))
-                    .allow_empty(true)
-                    .interact_text_on(&self.term)
-                {
-                    Ok(reason) => reason,
-                    Err(_) => return Some(self.interrupted()),
-                };
-                if reason.trim().is_empty() {
-                    // Back to the question: aborting is not done without saying why.
-                    self.warn(self.t(
-                        "Not aborted: an abort needs a reason.",
-                        "未中止：中止须说明原因。",
-                    ));
-                    return None;
-                }
-                Some(Reply::Abort(reason))
-            }
-            Action::Back => None,
-        }
     }
 
     fn decided(value: Value, note: Option<String>) -> Reply {
@@ -447,48 +251,6 @@ impl TerminalOperator {
                 Err(_) => return Err(self.interrupted()),
             }
         }
-    }
-
-    /// What to tell the people of a notification nobody could send.
-    fn message(&self, message: &str) {
-        self.say(self.t("Tell them:", "告知内容："));
-        for line in message_lines(message, 76) {
-            self.say(&format!("  {line}"));
-        }
-    }
-
-    /// A command's lines, as they are about to run.
-    fn command(&self, command: &str) {
-        for line in command.trim().lines() {
-            self.say(&format!("  {} {}", style("$").dim(), sanitize(line)));
-        }
-    }
-
-    fn contacts(&self, contacts: &[&Contact]) {
-        let mut table = super::new_table([
-            self.t("CONTACT", "联系人"),
-            self.t("ROLE", "职责"),
-            self.t("NAME", "姓名"),
-            self.t("PHONE", "电话"),
-            self.t("EMAIL", "邮箱"),
-        ]);
-        for contact in contacts {
-            let blank = |value: &str| {
-                if value.trim().is_empty() {
-                    "-".to_owned()
-                } else {
-                    sanitize_line(value).into_owned()
-                }
-            };
-            table.add_row([
-                sanitize_line(&contact.id.value).into_owned(),
-                sanitize_line(contact.role.get(&self.lang)).into_owned(),
-                blank(&contact.name),
-                blank(&contact.phone),
-                blank(&contact.email),
-            ]);
-        }
-        self.say(&super::render_table(&table));
     }
 
     fn finish_spinner(&mut self) {

@@ -1,0 +1,148 @@
+//! "Other actions…": what an operator can do at any question besides
+//! answering it.
+
+use super::*;
+
+/// What an operator can do at any prompt besides answering.
+enum Action {
+    Note,
+    Attach,
+    Severity,
+    Escalate,
+    Pause,
+    Abort,
+    Back,
+}
+
+impl TerminalOperator {
+    pub(super) fn actions(&mut self, context: Context<'_>) -> Option<Reply> {
+        let labels = [
+            (Action::Note, self.t("Add a note", "添加备注")),
+            (
+                Action::Attach,
+                self.t("Attach a file (evidence)", "附加文件（证据）"),
+            ),
+            (Action::Severity, self.t("Change the severity", "调整响应级别")),
+            (
+                Action::Escalate,
+                self.t(
+                    "Escalate now (fire the escalation timers)",
+                    "立即升级（触发升级计时器）",
+                ),
+            ),
+            (
+                Action::Pause,
+                self.t(
+                    "Pause: go on later with `runbook resume`",
+                    "暂停：稍后用 `runbook resume` 继续",
+                ),
+            ),
+            (Action::Abort, self.t("Abort the incident", "中止本次事件")),
+            (Action::Back, self.t("Back", "返回")),
+        ];
+        let items: Vec<&str> = labels.iter().map(|(_, label)| *label).collect();
+        let picked = Select::with_theme(&self.theme)
+            .with_prompt(self.t("What now?", "要做什么？"))
+            .items(&items)
+            .default(0)
+            .interact_on_opt(&self.term);
+        let action = match picked {
+            Ok(Some(index)) => &labels[index].0,
+            Ok(None) => return None,
+            Err(_) => return Some(self.interrupted()),
+        };
+        match action {
+            Action::Note => {
+                let note: String = match Input::with_theme(&self.theme)
+                    .with_prompt(self.t("Note", "备注"))
+                    .allow_empty(true)
+                    .interact_text_on(&self.term)
+                {
+                    Ok(note) => note,
+                    Err(_) => return Some(self.interrupted()),
+                };
+                (!note.trim().is_empty()).then_some(Reply::Note(note))
+            }
+            Action::Attach => {
+                let home = std::env::var_os("HOME").map(std::path::PathBuf::from);
+                let path = move |text: &str| -> std::path::PathBuf {
+                    match (text.trim().strip_prefix("~/"), &home) {
+                        (Some(rest), Some(home)) => home.join(rest),
+                        _ => std::path::PathBuf::from(text.trim()),
+                    }
+                };
+                let unreadable = self.t("not a readable file", "不是可读的文件");
+                let file: String = match Input::with_theme(&self.theme)
+                    .with_prompt(self.t("File to attach (Enter to go back)", "要附加的文件（回车返回）"))
+                    .allow_empty(true)
+                    .validate_with(|text: &String| -> Result<(), String> {
+                        if text.trim().is_empty() || path(text).is_file() {
+                            Ok(())
+                        } else {
+                            Err(format!("{}: {unreadable}", sanitize_line(text)))
+                        }
+                    })
+                    .interact_text_on(&self.term)
+                {
+                    Ok(file) => file,
+                    Err(_) => return Some(self.interrupted()),
+                };
+                (!file.trim().is_empty()).then(|| Reply::Attach(path(&file)))
+            }
+            Action::Severity => {
+                let levels: Vec<String> = context
+                    .runbook
+                    .severities
+                    .iter()
+                    .map(|level| {
+                        sanitize_line(&format!("{} {}", level.id.value, level.label.get(&self.lang)))
+                            .into_owned()
+                    })
+                    .collect();
+                let current = context
+                    .runbook
+                    .severities
+                    .iter()
+                    .position(|level| level.id.value == context.incident.severity)
+                    .unwrap_or(0);
+                match Select::with_theme(&self.theme)
+                    .with_prompt(self.t("Severity", "响应级别"))
+                    .items(&levels)
+                    .default(current)
+                    .interact_on_opt(&self.term)
+                {
+                    Ok(Some(index)) => Some(Reply::Severity(
+                        context.runbook.severities[index].id.value.clone(),
+                    )),
+                    Ok(None) => None,
+                    Err(_) => Some(self.interrupted()),
+                }
+            }
+            Action::Escalate => Some(Reply::Escalate),
+            Action::Pause => Some(Reply::Pause),
+            Action::Abort => {
+                let reason: String = match Input::with_theme(&self.theme)
+                    .with_prompt(self.t(
+                        "Why abort? (kept in the record; Enter to go back)",
+                        "中止原因（将记入档案；回车返回）",
+                    ))
+                    .allow_empty(true)
+                    .interact_text_on(&self.term)
+                {
+                    Ok(reason) => reason,
+                    Err(_) => return Some(self.interrupted()),
+                };
+                if reason.trim().is_empty() {
+                    // Back to the question: aborting is not done without saying why.
+                    self.warn(self.t(
+                        "Not aborted: an abort needs a reason.",
+                        "未中止：中止须说明原因。",
+                    ));
+                    return None;
+                }
+                Some(Reply::Abort(reason))
+            }
+            Action::Back => None,
+        }
+    }
+}
