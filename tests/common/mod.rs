@@ -550,15 +550,24 @@ impl Tmux {
     /// Waits up to 15 s for `text` on the screen; the screen then.
     #[track_caller]
     pub fn wait_for(&self, text: &str) -> Vec<String> {
+        self.wait_until(&format!("{text:?}"), |screen| {
+            screen.iter().any(|line| line.contains(text))
+        })
+    }
+
+    /// Waits up to 15 s until `done` holds of the screen (`what` says what
+    /// was awaited when it never does); the screen then.
+    #[track_caller]
+    pub fn wait_until(&self, what: &str, done: impl Fn(&[String]) -> bool) -> Vec<String> {
         let give_up = Instant::now() + Duration::from_secs(15);
         loop {
             let screen = self.screen();
-            if screen.iter().any(|line| line.contains(text)) {
+            if done(&screen) {
                 return screen;
             }
             assert!(
                 Instant::now() < give_up,
-                "{text:?} never showed; the screen:\n{}",
+                "{what} never showed; the screen:\n{}",
                 screen.join("\n")
             );
             std::thread::sleep(Duration::from_millis(50));
