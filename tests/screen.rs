@@ -259,3 +259,57 @@ fn a_note_from_another_terminal_shows_while_a_prompt_waits() {
     let asked = screen.iter().rposition(|line| line.contains("Still down?"));
     assert!(note < asked, "{screen:#?}");
 }
+
+#[test]
+fn escalate_now_says_who_will_be_told_and_asks_first() {
+    let test = Test::new().runbook("call", crate::common::CALL);
+    let walk = test.tmux(["start", "call"]);
+    walk.wait_for("Still down?");
+    let fired = |test: &Test| {
+        test.types(&test.only_incident())
+            .contains(&"timer-fired".to_owned())
+    };
+    // Other actions…, then the fourth: escalate now.
+    walk.keys(&["Down", "Down", "Enter"]);
+    walk.wait_for("What now?");
+    walk.keys(&["Down", "Down", "Down", "Enter"]);
+    let screen = walk.wait_for("Escalate now?").join("\n");
+    for expected in [
+        "Escalating now fires: late (1h)",
+        "These people will be told:",
+        "+1 555 0100",
+    ] {
+        assert!(screen.contains(expected), "{expected:?}:\n{screen}");
+    }
+    // Enter takes "Back": nobody is paged.
+    walk.keys(&["Enter"]);
+    walk.wait_until("the question asked again", |screen| {
+        screen.last().is_some_and(|line| line.contains("Other actions…"))
+    });
+    assert!(!fired(&test), "Enter escalated");
+    walk.keys(&["Down", "Down", "Enter"]);
+    walk.wait_for("What now?");
+    walk.keys(&["Down", "Down", "Down", "Enter"]);
+    walk.wait_for("Escalate now?");
+    walk.keys(&["Down", "Enter"]);
+    walk.wait_for("call these people now");
+    assert!(fired(&test), "a deliberate yes did not escalate");
+}
+
+#[test]
+fn an_answered_line_keeps_the_answer_not_the_hint() {
+    let test = Test::new().runbook(
+        "ask",
+        "schema = 1\ntitle = \"Ask\"\n\n[[steps]]\nid = \"ask\"\nkind = \"input\"\ntitle = \"What happened?\"\nvar = \"said\"\n\n[[steps]]\nid = \"done\"\nkind = \"end\"\ntitle = \"Done\"\n",
+    );
+    let walk = test.tmux(["start", "ask"]);
+    walk.wait_for("(! for other actions)");
+    walk.keys(&["disk full", "Enter"]);
+    walk.wait_for_exit();
+    let screen = walk.screen();
+    let answered = screen
+        .iter()
+        .find(|line| line.contains("What happened?") && line.contains("disk full"))
+        .unwrap_or_else(|| panic!("no answered line: {screen:#?}"));
+    assert!(!answered.contains("other actions"), "{answered}");
+}

@@ -204,10 +204,7 @@ impl TerminalOperator {
         default: Option<&str>,
         pattern: Option<&str>,
     ) -> Result<String, Reply> {
-        let prompt = format!(
-            "{prompt} {}",
-            style(self.t("(! for other actions)", "（输入 ! 进行其他操作）")).dim()
-        );
+        let hint = self.t("(! for other actions)", "（输入 ! 进行其他操作）");
         let default = default
             .filter(|d| !d.is_empty())
             .map(|d| sanitize_line(d).into_owned());
@@ -239,7 +236,7 @@ impl TerminalOperator {
                 news: &news,
                 status: &status,
             };
-            match prompter.text(&prompt, default.as_deref(), &check) {
+            match prompter.text(prompt, hint, default.as_deref(), &check) {
                 Ok(Answer::Given(value)) if value == "!" => {
                     if let Some(reply) = self.actions(context) {
                         return Err(reply);

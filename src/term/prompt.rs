@@ -145,12 +145,15 @@ impl Prompter<'_> {
 
     /// A line of text; Enter on nothing takes `default`. `check` says what is
     /// wrong with an answer, which is then shown under it and not taken.
+    /// `hint` follows the prompt while it asks, not on the answered line.
     pub fn text(
         &self,
         prompt: &str,
+        hint: &str,
         default: Option<&str>,
         check: &dyn Fn(&str) -> Result<(), String>,
     ) -> io::Result<Answer<String>> {
+        let asking = format!("{prompt} {}", style(hint).dim());
         let frame = |(typed, problem): &(String, Option<String>)| {
             let mut lines = Vec::new();
             lines.extend(
@@ -160,7 +163,7 @@ impl Prompter<'_> {
             );
             lines.push(format!(
                 "{}{}",
-                format_with(|f| self.theme.format_input_prompt(f, prompt, default)),
+                format_with(|f| self.theme.format_input_prompt(f, &asking, default)),
                 super::sanitize_line(typed)
             ));
             lines

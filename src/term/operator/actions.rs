@@ -118,7 +118,7 @@ impl TerminalOperator {
                     Err(_) => Some(self.interrupted()),
                 }
             }
-            Action::Escalate => Some(Reply::Escalate),
+            Action::Escalate => self.escalate_now(context),
             Action::Pause => Some(Reply::Pause),
             Action::Abort => {
                 let reason: String = match Input::with_theme(&self.theme)
@@ -143,6 +143,52 @@ impl TerminalOperator {
                 Some(Reply::Abort(reason))
             }
             Action::Back => None,
+        }
+    }
+
+    /// "Escalate now" pages people: say which timers fire and who hears of
+    /// it, and go on only on a deliberate yes (the menu starts on "Back").
+    fn escalate_now(&mut self, context: Context<'_>) -> Option<Reply> {
+        let timers = crate::engine::timers::unfired(context.runbook, context.incident);
+        if timers.is_empty() {
+            // The engine says there is nothing left, and what to do.
+            return Some(Reply::Escalate);
+        }
+        let mut told: Vec<&Contact> = Vec::new();
+        for timer in &timers {
+            for id in &timer.notify {
+                if let Some(contact) = context.runbook.contact(&id.value)
+                    && !told.iter().any(|known| known.id.value == contact.id.value)
+                {
+                    told.push(contact);
+                }
+            }
+        }
+        let names: Vec<String> = timers
+            .iter()
+            .map(|timer| format!("{} ({})", sanitize_line(&timer.id.value), timer.after))
+            .collect();
+        self.say(&format!(
+            "{} {}",
+            self.t("Escalating now fires:", "立即升级将触发："),
+            names.join(", ")
+        ));
+        if told.is_empty() {
+            self.say(self.t("Nobody is notified by them.", "这些计时器不通知任何人。"));
+        } else {
+            self.say(self.t("These people will be told:", "将通知以下人员："));
+            self.contacts(&told);
+        }
+        let items = [self.t("Back", "返回"), self.t("Escalate now", "立即升级")];
+        match Select::with_theme(&self.theme)
+            .with_prompt(self.t("Escalate now?", "确认立即升级？"))
+            .items(items)
+            .default(0)
+            .interact_on_opt(&self.term)
+        {
+            Ok(Some(1)) => Some(Reply::Escalate),
+            Ok(_) => None,
+            Err(_) => Some(self.interrupted()),
         }
     }
 }
