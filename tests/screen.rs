@@ -313,3 +313,22 @@ fn an_answered_line_keeps_the_answer_not_the_hint() {
         .unwrap_or_else(|| panic!("no answered line: {screen:#?}"));
     assert!(!answered.contains("other actions"), "{answered}");
 }
+
+#[test]
+fn tables_use_the_terminals_width() {
+    let mut test = Test::new();
+    // Shells do not export COLUMNS: a wide terminal is used whole.
+    let listing = test.tmux_wide(200, ["list"]);
+    listing.wait_for_exit();
+    let screen = listing.screen();
+    assert!(
+        screen
+            .iter()
+            .any(|line| line.contains("Backup and standby readiness")),
+        "{screen:#?}"
+    );
+    // COLUMNS, when set (here 80, as the harness sets it), wins: it wraps.
+    test.again(["list"])
+        .success()
+        .stdout_lacks("Backup and standby readiness");
+}

@@ -3,17 +3,20 @@
 use comfy_table::{ColumnConstraint, ContentArrangement, Table, presets};
 use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
-/// The width to lay out for: `COLUMNS` when set, else 80, which is what a
-/// printed page and most terminals hold. Never less than 40: narrower than
-/// that, wrapped tables and outlines stop being readable, and a terminal
-/// that narrow wraps lines itself.
+/// The width to lay out for: `COLUMNS` when set (shells keep it to
+/// themselves, so it is set on purpose), else the width of the terminal
+/// stdout is, else 80, which is what a printed page holds. Never less than
+/// 40: narrower than that, wrapped tables and outlines stop being
+/// readable, and a terminal that narrow wraps lines itself.
 pub fn width() -> u16 {
-    width_for(std::env::var("COLUMNS").ok().as_deref())
+    let terminal = || console::Term::stdout().size_checked().map(|(_, columns)| columns);
+    width_for(std::env::var("COLUMNS").ok().as_deref(), terminal)
 }
 
-fn width_for(columns: Option<&str>) -> u16 {
+fn width_for(columns: Option<&str>, terminal: impl FnOnce() -> Option<u16>) -> u16 {
     columns
         .and_then(|columns| columns.trim().parse::<u16>().ok())
+        .or_else(terminal)
         .map_or(80, |columns| columns.max(40))
 }
 
@@ -184,10 +187,19 @@ mod tests {
 
     #[test]
     fn narrow_columns_are_clamped_not_ignored() {
-        assert_eq!(width_for(None), 80);
-        assert_eq!(width_for(Some("120")), 120);
-        assert_eq!(width_for(Some("30")), 40);
-        assert_eq!(width_for(Some("0")), 40);
-        assert_eq!(width_for(Some("wide")), 80);
+        let no_terminal = || None;
+        assert_eq!(width_for(None, no_terminal), 80);
+        assert_eq!(width_for(Some("120"), no_terminal), 120);
+        assert_eq!(width_for(Some("30"), no_terminal), 40);
+        assert_eq!(width_for(Some("0"), no_terminal), 40);
+        assert_eq!(width_for(Some("wide"), no_terminal), 80);
+    }
+
+    #[test]
+    fn the_terminal_width_is_used_when_columns_is_not_set() {
+        assert_eq!(width_for(None, || Some(200)), 200);
+        assert_eq!(width_for(None, || Some(20)), 40);
+        assert_eq!(width_for(Some("90"), || Some(200)), 90, "COLUMNS wins");
+        assert_eq!(width_for(Some("wide"), || Some(200)), 200);
     }
 }

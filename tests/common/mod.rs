@@ -447,6 +447,15 @@ impl Test {
         I: IntoIterator<Item = S>,
         S: AsRef<std::ffi::OsStr>,
     {
+        self.tmux_wide(100, args)
+    }
+
+    /// [`Test::tmux`] in a window `columns` wide.
+    pub fn tmux_wide<I, S>(&self, columns: u16, args: I) -> Tmux
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<std::ffi::OsStr>,
+    {
         let root = self.root.path();
         // The window stays when the walk exits, so its last screen is read.
         write(
@@ -458,7 +467,7 @@ impl Test {
         };
         let mut command = tmux.command();
         command
-            .args(["new-session", "-d", "-x", "100", "-y", "30", "--"])
+            .args(["new-session", "-d", "-x", &columns.to_string(), "-y", "30", "--"])
             .arg(env!("CARGO_BIN_EXE_runbook"))
             .args(args)
             .env("SHELL", "/bin/sh")
