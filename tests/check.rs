@@ -438,6 +438,50 @@ fn check_names_a_kept_runbook_it_cannot_follow() {
 }
 
 #[test]
+fn a_drills_message_passed_on_by_hand_says_it_is_a_drill() {
+    let mut test = Test::new().runbook("call", crate::common::CALL);
+    let by_hand = |test: &mut Test, verb: &str| {
+        test.again([verb, "call", "--answer", "ok=yes", "--answer", "tell=done"])
+            .success();
+        // The newest incident: ids count up.
+        let listed = test.again(["incidents", "--json"]).json();
+        let id = listed
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|incident| incident["id"].as_str())
+            .max()
+            .unwrap()
+            .to_owned();
+        test.events(&id)
+            .into_iter()
+            .find(|e| e["type"] == "notification-sent")
+            .unwrap()
+    };
+    let drill = by_hand(&mut test, "drill");
+    assert_eq!(drill["payload"]["via"], "by-hand", "{drill}");
+    assert!(
+        drill["payload"]["subject"]
+            .as_str()
+            .unwrap()
+            .starts_with("[DRILL] "),
+        "{drill}"
+    );
+    assert!(
+        drill["payload"]["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("[DRILL] This is a rehearsal"),
+        "{drill}"
+    );
+    let real = by_hand(&mut test, "start");
+    assert!(
+        !real["payload"]["subject"].as_str().unwrap().contains("DRILL"),
+        "{real}"
+    );
+}
+
+#[test]
 fn a_drills_notifications_say_it_is_a_drill() {
     let test = Test::new().runbook("paged", PAGED);
     let out = test.work().join("notified.txt");

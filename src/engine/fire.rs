@@ -29,16 +29,7 @@ pub fn deliver(
     subject: String,
     message: String,
 ) -> Vec<EventKind> {
-    let subject = crate::sanitize::sanitize_line(&subject).into_owned();
-    let message = crate::sanitize::sanitize(&message).into_owned();
-    let (subject, message) = if incident.drill {
-        (
-            format!("{DRILL_MARK} {subject}"),
-            format!("{DRILL_MARK} This is a rehearsal; nothing needs doing.\n{message}"),
-        )
-    } else {
-        (subject, message)
-    };
+    let (subject, message) = marked(incident, &subject, &message);
     let outcomes = match notifier {
         Some(notifier) => notifier.send_each(&notification(runbook, incident, contacts, &subject, &message)),
         None => vec![(
@@ -50,6 +41,22 @@ pub fn deliver(
         .into_iter()
         .map(|(via, result)| outcome(step, timer, contacts, &subject, &message, via, result))
         .collect()
+}
+
+/// A notification's subject and message as they go out, or as a person is
+/// asked to pass them on: control characters escaped, and a drill's marked
+/// `[DRILL]` first in both.
+pub fn marked(incident: &Incident, subject: &str, message: &str) -> (String, String) {
+    let subject = crate::sanitize::sanitize_line(subject).into_owned();
+    let message = crate::sanitize::sanitize(message).into_owned();
+    if incident.drill {
+        (
+            format!("{DRILL_MARK} {subject}"),
+            format!("{DRILL_MARK} This is a rehearsal; nothing needs doing.\n{message}"),
+        )
+    } else {
+        (subject, message)
+    }
 }
 
 fn notification<'a>(

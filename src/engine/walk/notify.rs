@@ -212,7 +212,9 @@ impl<'a> Engine<'a> {
             self.deliver(Some(id), None, &contacts, subject, text)?;
             return Ok(self.after(step, &Progress::Notified));
         }
-        // No notifier: a person makes the calls and says so.
+        // No notifier: a person makes the calls and says so, passing on
+        // what a notifier would have sent.
+        let (subject, text) = crate::engine::fire::marked(&self.incident, &subject, &text);
         let people: Vec<&Contact> = contacts
             .iter()
             .filter_map(|id| self.runbook.contact(id))
