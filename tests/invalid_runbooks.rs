@@ -537,6 +537,34 @@ title = "Done"
 }
 
 #[test]
+fn key_from_another_step_kind_says_an_before_a_vowel() {
+    insta::assert_snapshot!(invalid(r#"schema = 1
+title = "Misplaced key"
+
+[[steps]]
+id = "look"
+kind = "instruction"
+title = "Look"
+run = "uptime"
+
+[[steps]]
+id = "done"
+kind = "end"
+title = "Done"
+"#), @r#"
+    error: `run` does not apply to an `instruction` step (step `look`)
+     --> runbooks/broken.toml:8:1
+      |
+    8 | run = "uptime"
+      | ^^^
+      = hint: `run` belongs to command steps
+
+    checked 1 runbook: 1 error, 0 warnings
+    [exit 2]
+    "#);
+}
+
+#[test]
 fn key_from_another_step_kind() {
     insta::assert_snapshot!(invalid(r#"schema = 1
 title = "Misplaced key"

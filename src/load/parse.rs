@@ -545,7 +545,15 @@ fn report_unknown_step_keys(
             .collect();
         let (message, hint) = match (kind, owners.is_empty()) {
             (Some(kind), false) => (
-                format!("`{name}` does not apply to a `{kind}` step ({})", fields.what),
+                format!(
+                    "`{name}` does not apply to {} `{kind}` step ({})",
+                    if kind.starts_with(['a', 'e', 'i', 'o', 'u']) {
+                        "an"
+                    } else {
+                        "a"
+                    },
+                    fields.what
+                ),
                 Some(format!("`{name}` belongs to {} steps", owners.join(" and "))),
             ),
             _ => (
