@@ -332,3 +332,70 @@ fn tables_use_the_terminals_width() {
         .success()
         .stdout_lacks("Backup and standby readiness");
 }
+
+/// A command that prints twenty lines, more than a walk keeps on screen,
+/// then a question.
+const TWENTY: &str = r#"schema = 1
+title = "Twenty"
+
+[[steps]]
+id = "list"
+kind = "command"
+title = "List"
+run = "for n in $(seq -w 1 20); do echo line-$n; done"
+timeout = "10s"
+
+[[steps]]
+id = "ok"
+kind = "confirm"
+title = "Using the output above, is it fine?"
+yes = "done"
+no = "more"
+
+[[steps]]
+id = "more"
+kind = "instruction"
+title = "Look further"
+
+[[steps]]
+id = "done"
+kind = "end"
+title = "Done"
+"#;
+
+/// Opens Other actions… at a yes/no question, then "Show output…".
+fn show_output(walk: &crate::common::Tmux) {
+    walk.keys(&["Down", "Down", "Enter"]);
+    walk.wait_for("What now?");
+    walk.keys(&["Down", "Down", "Down", "Down", "Down", "Down", "Enter"]);
+    walk.wait_for("Whose output?");
+    walk.keys(&["Enter"]);
+}
+
+#[test]
+fn show_output_pages_an_earlier_commands_whole_output() {
+    let test = Test::new().runbook("twenty", TWENTY).env("PAGER", "cat");
+    let walk = test.tmux(["start", "twenty"]);
+    walk.wait_for("is it fine?");
+    let screen = walk.screen();
+    assert!(!screen.iter().any(|line| line.contains("line-01")), "{screen:#?}");
+    show_output(&walk);
+    let screen = walk.wait_for("line-01");
+    assert!(screen.iter().any(|line| line.contains("line-20")), "{screen:#?}");
+    assert!(
+        screen.iter().any(|line| line.contains("$ for n in")),
+        "{screen:#?}"
+    );
+}
+
+#[test]
+fn show_output_after_a_resume_has_the_earlier_walks_commands() {
+    let mut test = Test::new().runbook("twenty", TWENTY).env("PAGER", "cat");
+    test.again(["start", "twenty", "--non-interactive"]).status(3);
+    let id = test.only_incident();
+    let walk = test.tmux(["resume", &id]);
+    walk.wait_for("is it fine?");
+    show_output(&walk);
+    let screen = walk.wait_for("line-01");
+    assert!(screen.iter().any(|line| line.contains("line-20")), "{screen:#?}");
+}

@@ -153,6 +153,7 @@ pub fn run(context: &Context, args: &Args) -> Result<ExitCode> {
         answers,
         json: args.answers.json,
         interactive,
+        outputs: crate::term::CommandOutput::from_events(&replay.events),
     }
     .run(Begin::Resume(Box::new(incident)))
 }

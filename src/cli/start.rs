@@ -100,6 +100,7 @@ pub fn begin(context: &Context, args: &Args, drill: bool) -> Result<ExitCode> {
         answers,
         json: args.answers.json,
         interactive,
+        outputs: Vec::new(),
     }
     .run(Begin::Start(start))
 }

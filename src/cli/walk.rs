@@ -235,6 +235,9 @@ pub struct Walk<'a> {
     pub answers: Answers,
     pub json: bool,
     pub interactive: bool,
+    /// What the incident's commands printed in earlier walks (a resume),
+    /// for the terminal's "Show output…".
+    pub outputs: Vec<crate::term::CommandOutput>,
 }
 
 impl Walk<'_> {
@@ -259,7 +262,9 @@ impl Walk<'_> {
         });
         let (stop_watch, watch_stop) = std::sync::mpsc::channel::<()>();
         let mut progress = crate::term::Progress::new(self.json, lang.clone());
-        let mut terminal = crate::term::TerminalOperator::new(lang.clone(), self.json).watching(news);
+        let mut terminal = crate::term::TerminalOperator::new(lang.clone(), self.json)
+            .watching(news)
+            .with_outputs(self.outputs);
         let mut scripted = if self.interactive {
             ScriptedOperator::before(self.answers, &mut terminal, lang.clone())
         } else {

@@ -2,11 +2,13 @@
 //! errors go. The rest of the library writes to `impl Write`.
 
 mod operator;
+mod output;
 mod progress;
 mod prompt;
 mod table;
 
 pub use operator::TerminalOperator;
+pub use output::CommandOutput;
 pub use progress::Progress;
 // Sanitizing lives outside `term` so that `load` and `report` can use it.
 pub use crate::sanitize::{sanitize, sanitize_line};

@@ -42,6 +42,11 @@ pub struct TerminalOperator {
     /// Set while something journaled beside the walk waits to be shown:
     /// a prompt then steps aside for it ([`Reply::Woken`]).
     news: Option<Arc<AtomicBool>>,
+    /// What the incident's commands printed, oldest first, for "Show
+    /// output…"; with those of earlier walks when resumed.
+    outputs: Vec<super::CommandOutput>,
+    /// The command running now, until its output is in.
+    running: Option<String>,
 }
 
 impl std::fmt::Debug for TerminalOperator {
@@ -62,7 +67,15 @@ impl TerminalOperator {
             spinner: None,
             last_lines: VecDeque::new(),
             news: None,
+            outputs: Vec::new(),
+            running: None,
         }
+    }
+
+    /// Starts from what the commands of earlier walks printed (a resume).
+    pub fn with_outputs(mut self, outputs: Vec<super::CommandOutput>) -> TerminalOperator {
+        self.outputs = outputs;
+        self
     }
 
     /// Prompts step aside whenever `news` is set ([`Reply::Woken`]).
@@ -500,6 +513,7 @@ impl Operator for TerminalOperator {
             EventKind::CommandStarted { step, command } => {
                 // What runs is shown before it runs, whether or not it asked.
                 self.command(command);
+                self.running = Some(command.clone());
                 self.last_lines.clear();
                 let spinner = ProgressBar::new_spinner();
                 spinner.set_style(
@@ -514,7 +528,18 @@ impl Operator for TerminalOperator {
                 spinner.enable_steady_tick(Duration::from_millis(100));
                 self.spinner = Some(spinner);
             }
-            EventKind::CommandFinished { .. } => {
+            EventKind::CommandFinished {
+                step,
+                output,
+                output_bytes,
+                ..
+            } => {
+                self.outputs.push(super::CommandOutput {
+                    step: step.clone(),
+                    command: self.running.take().unwrap_or_default(),
+                    output: output.clone(),
+                    bytes: *output_bytes,
+                });
                 self.finish_spinner();
                 for line in &self.last_lines {
                     self.say(&format!("  {} {line}", style("│").dim()));

@@ -11,6 +11,7 @@ enum Action {
     Escalate,
     Pause,
     Abort,
+    Output,
     Back,
 }
 
@@ -38,6 +39,10 @@ impl TerminalOperator {
                 ),
             ),
             (Action::Abort, self.t("Abort the incident", "中止本次事件")),
+            (
+                Action::Output,
+                self.t("Show output… (earlier commands)", "查看输出…（此前的命令）"),
+            ),
             (Action::Back, self.t("Back", "返回")),
         ];
         let items: Vec<&str> = labels.iter().map(|(_, label)| *label).collect();
@@ -142,6 +147,10 @@ impl TerminalOperator {
                 }
                 Some(Reply::Abort(reason))
             }
+            Action::Output => {
+                self.show_output();
+                None
+            }
             Action::Back => None,
         }
     }
@@ -189,6 +198,41 @@ impl TerminalOperator {
             Ok(Some(1)) => Some(Reply::Escalate),
             Ok(_) => None,
             Err(_) => Some(self.interrupted()),
+        }
+    }
+
+    /// Lets the operator pick an earlier command, newest first, and pages
+    /// what it printed.
+    fn show_output(&mut self) {
+        if self.outputs.is_empty() {
+            self.say(self.t("No command has run yet.", "尚未执行任何命令。"));
+            return;
+        }
+        let items: Vec<String> = self
+            .outputs
+            .iter()
+            .rev()
+            .map(|output| {
+                let first = output.command.trim().lines().next().unwrap_or("");
+                format!(
+                    "{}  $ {}  ({} {})",
+                    sanitize_line(&output.step),
+                    truncate(&sanitize_line(first), 50),
+                    output.bytes,
+                    self.t("bytes", "字节")
+                )
+            })
+            .collect();
+        let picked = Select::with_theme(&self.theme)
+            .with_prompt(self.t("Whose output?", "查看哪条命令的输出？"))
+            .items(&items)
+            .default(0)
+            .interact_on_opt(&self.term);
+        if let Ok(Some(index)) = picked {
+            let output = &self.outputs[self.outputs.len() - 1 - index];
+            if let Err(error) = super::super::output::page(&self.term, &output.page_text()) {
+                self.warn(&format!("cannot show the output: {error}"));
+            }
         }
     }
 }
