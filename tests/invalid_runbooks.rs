@@ -2759,3 +2759,66 @@ title = "Done"
     [exit 2]
     "#);
 }
+
+/// A runbook whose title is `count` placeholders made by `name(n)`.
+fn placeholders_in_the_title(count: usize, name: impl Fn(usize) -> String, declared: &str) -> String {
+    let title: String = (0..count).map(|n| format!("{{{{{}}}}}", name(n))).collect();
+    format!(
+        "schema = 1\ntitle = \"{title}\"\n{declared}\n[[steps]]\nid = \"done\"\nkind = \"end\"\ntitle = \"Done\"\n"
+    )
+}
+
+#[test]
+fn eight_thousand_alike_errors_on_one_line_are_three_and_a_count() {
+    let toml = placeholders_in_the_title(8000, |_| "nope".into(), "");
+    let outcome = Test::new()
+        .runbook("nope", &toml)
+        .args(["validate", "runbooks/nope.toml"])
+        .run();
+    outcome
+        .status(2)
+        .stderr_contains("error: `{{nope}}` names an undeclared variable")
+        .stderr_contains("= note: and 7997 more like this on line 2")
+        .stderr_contains("checked 1 runbook: 8000 errors, 0 warnings");
+    assert_eq!(outcome.stderr.matches("names an undeclared variable").count(), 3);
+    assert!(outcome.stderr.len() < 4_000, "{} bytes", outcome.stderr.len());
+    // The line is shown around the caret, not whole.
+    let shown = outcome
+        .stderr
+        .lines()
+        .find(|line| line.starts_with("2 | "))
+        .unwrap();
+    assert!(shown.ends_with('…') && shown.chars().count() < 120, "{shown}");
+    let json = Test::new()
+        .runbook("nope", &toml)
+        .args(["validate", "--json", "runbooks/nope.toml"])
+        .run();
+    assert!(json.stdout.len() < 4_000, "{} bytes", json.stdout.len());
+    assert_eq!(json.json()["diagnostics"][2]["more_like_this"], 7997);
+}
+
+#[test]
+fn past_fifty_diagnostics_the_rest_are_counted() {
+    let toml = placeholders_in_the_title(20_000, |n| format!("n{n}"), "");
+    let outcome = Test::new()
+        .runbook("many", &toml)
+        .args(["validate", "runbooks/many.toml"])
+        .run();
+    outcome
+        .status(2)
+        .stderr_contains("error: 19950 more errors not shown")
+        .stderr_contains("checked 1 runbook: 20000 errors, 0 warnings");
+    assert_eq!(outcome.stderr.matches("names an undeclared variable").count(), 50);
+    assert!(outcome.stderr.len() < 1_000_000, "{} bytes", outcome.stderr.len());
+}
+
+#[test]
+fn placeholders_on_one_long_line_are_checked_without_waiting() {
+    // 400,000 on one line, 2 MB: once quadratic in the line (minutes), now
+    // read once. Not a timing: `again_promptly` fails only a run that hangs.
+    let toml = placeholders_in_the_title(400_000, |_| "x".into(), "\n[vars.x]\nprompt = \"X\"\n");
+    let mut test = Test::new().runbook("long", &toml);
+    test.again_promptly(["validate", "runbooks/long.toml"])
+        .success()
+        .stderr_contains("checked 1 runbook: 0 errors, 0 warnings");
+}

@@ -86,8 +86,16 @@ pub fn run(context: &Context, args: &Args) -> Result<ExitCode> {
         return Err(Error::usage("no runbooks (*.toml) found in the given paths"));
     }
 
-    let errors = diagnostics.iter().filter(|d| d.is_error()).count();
-    let warnings = diagnostics.len() - errors;
+    let errors: usize = diagnostics
+        .iter()
+        .filter(|d| d.is_error())
+        .map(Diagnostic::count)
+        .sum();
+    let warnings: usize = diagnostics
+        .iter()
+        .filter(|d| !d.is_error())
+        .map(Diagnostic::count)
+        .sum();
     if args.json {
         let document = serde_json::json!({
             "checked": checked,

@@ -22,14 +22,81 @@ pub struct Location {
     pub line: usize,
     /// In characters, from 1.
     pub column: usize,
-    /// The line as written. It is sanitized when rendered, and the caret is
-    /// placed by measuring what is shown, so it stays under the offending
-    /// text however much longer escaping makes the line.
+    /// The line as written, or of a line longer than `LINE_MAX` the part
+    /// around the caret (`SHOWN_AROUND` characters each side, `…` where
+    /// it is cut). It is
+    /// sanitized when rendered, and the caret is placed by measuring what
+    /// is shown, so it stays under the offending text however much longer
+    /// escaping makes the line.
     #[serde(skip)]
     pub line_text: String,
-    /// How many characters, from `column`, the caret covers; 0 for a point.
+    /// Where the caret starts in `line_text`, in characters.
+    #[serde(skip)]
+    pub caret_at: usize,
+    /// How many characters the caret covers (at most `CARET_MAX`); 0 for
+    /// a point.
     #[serde(skip)]
     pub chars: usize,
+}
+
+/// How many characters of a long line a diagnostic shows on each side of
+/// its caret: enough to recognise the place, and a line of a 4 MiB file
+/// shown for each of its errors cannot fill a terminal or a disk.
+pub const SHOWN_AROUND: usize = 50;
+
+/// The longest line shown whole, in characters.
+pub const LINE_MAX: usize = 120;
+
+/// The longest caret drawn, in characters.
+pub const CARET_MAX: usize = 60;
+
+impl Location {
+    /// The place `at` (a byte offset into `line`, the text of line number
+    /// `number`), in character column `column`, covering `covered`
+    /// characters.
+    pub fn new(number: usize, column: usize, line: &str, at: usize, covered: usize) -> Location {
+        let mut at = at.min(line.len());
+        while !line.is_char_boundary(at) {
+            at -= 1;
+        }
+        // Checked by bytes first, so that no long line is counted.
+        let short = line.len() <= 4 * LINE_MAX && line.chars().count() <= LINE_MAX;
+        let (before, after) = line.split_at(at);
+        if short {
+            let caret_at = before.chars().count();
+            return Location {
+                line: number,
+                column,
+                line_text: line.to_owned(),
+                caret_at,
+                chars: covered.min(after.chars().count()),
+            };
+        }
+        let mut shown_before: Vec<char> = before.chars().rev().take(SHOWN_AROUND + 1).collect();
+        let cut_before = shown_before.len() > SHOWN_AROUND;
+        shown_before.truncate(SHOWN_AROUND);
+        shown_before.reverse();
+        let covered = covered.min(CARET_MAX);
+        let mut shown_after: Vec<char> = after.chars().take(covered + SHOWN_AROUND + 1).collect();
+        let cut_after = shown_after.len() > covered + SHOWN_AROUND;
+        shown_after.truncate(covered + SHOWN_AROUND);
+        let mut line_text = String::new();
+        if cut_before {
+            line_text.push('…');
+        }
+        line_text.extend(&shown_before);
+        line_text.extend(&shown_after);
+        if cut_after {
+            line_text.push('…');
+        }
+        Location {
+            line: number,
+            column,
+            line_text,
+            caret_at: usize::from(cut_before) + shown_before.len(),
+            chars: covered.min(shown_after.len()),
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -41,6 +108,79 @@ pub struct Diagnostic {
     pub message: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub hint: Option<String>,
+    /// How many more diagnostics like this one (same level, message and
+    /// hint, on the same line) it stands for (`condense`).
+    #[serde(rename = "more_like_this", skip_serializing_if = "is_zero")]
+    pub more: usize,
+}
+
+fn is_zero(count: &usize) -> bool {
+    *count == 0
+}
+
+/// How many diagnostics of one file are shown; the rest are counted.
+pub const SHOWN_MAX: usize = 50;
+
+/// What makes diagnostics alike: level, line, message and hint.
+type Alike = (Level, usize, String, Option<String>);
+
+/// How many diagnostics with the same message on the same line are shown;
+/// the last one shown counts the rest.
+pub const ALIKE_SHOWN: usize = 3;
+
+/// Folds a file's diagnostics, sorted, for people to read: past
+/// [`ALIKE_SHOWN`] with the same message on the same line, the last shown
+/// stands for the rest (8,000 undeclared `{{nope}}` on one line are three
+/// errors, "and 7,997 more like this"), and past [`SHOWN_MAX`] the rest
+/// are counted, one line per level. [`Diagnostic::count`] still adds up to
+/// every problem found.
+pub fn condense(diagnostics: Vec<Diagnostic>) -> Vec<Diagnostic> {
+    let mut kept: Vec<Diagnostic> = Vec::new();
+    // For each kind on a line: how many are shown, and the last of them.
+    let mut seen: std::collections::BTreeMap<Alike, (usize, usize)> = std::collections::BTreeMap::new();
+    for diagnostic in diagnostics {
+        let Some(line) = diagnostic.location.as_ref().map(|location| location.line) else {
+            kept.push(diagnostic);
+            continue;
+        };
+        let key = (
+            diagnostic.level,
+            line,
+            diagnostic.message.clone(),
+            diagnostic.hint.clone(),
+        );
+        match seen.get_mut(&key) {
+            Some((shown, last)) if *shown >= ALIKE_SHOWN => kept[*last].more += diagnostic.count(),
+            Some((shown, last)) => {
+                *shown += 1;
+                *last = kept.len();
+                kept.push(diagnostic);
+            }
+            None => {
+                seen.insert(key, (1, kept.len()));
+                kept.push(diagnostic);
+            }
+        }
+    }
+    if kept.len() <= SHOWN_MAX {
+        return kept;
+    }
+    let rest = kept.split_off(SHOWN_MAX);
+    let file = rest[0].file.clone();
+    for (level, what) in [(Level::Error, "errors"), (Level::Warning, "warnings")] {
+        let count: usize = rest
+            .iter()
+            .filter(|diagnostic| diagnostic.level == level)
+            .map(Diagnostic::count)
+            .sum();
+        if count > 0 {
+            let mut summary = Diagnostic::file(level, file.clone(), format!("{count} more {what} not shown"))
+                .with_hint("fix the ones above, then check the file again");
+            summary.more = count - 1;
+            kept.push(summary);
+        }
+    }
+    kept
 }
 
 impl Diagnostic {
@@ -51,6 +191,7 @@ impl Diagnostic {
             location: span.map(|span| Box::new(locate(source, span))),
             message: message.into(),
             hint: None,
+            more: 0,
         }
     }
 
@@ -62,7 +203,13 @@ impl Diagnostic {
             location: None,
             message: message.into(),
             hint: None,
+            more: 0,
         }
+    }
+
+    /// How many problems this stands for: itself and [`Diagnostic::more`].
+    pub fn count(&self) -> usize {
+        1 + self.more
     }
 
     pub fn with_hint(mut self, hint: impl Into<String>) -> Diagnostic {
@@ -114,6 +261,13 @@ impl Diagnostic {
                 if let Some(hint) = hint {
                     let _ = writeln!(out, "{pad} = hint: {hint}");
                 }
+                if self.more > 0 {
+                    let _ = writeln!(
+                        out,
+                        "{pad} = note: and {} more like this on line {}",
+                        self.more, location.line
+                    );
+                }
             }
             None => {
                 let _ = writeln!(out, "  --> {file}");
@@ -135,8 +289,8 @@ impl Location {
                 .nth(chars)
                 .map_or(self.line_text.len(), |(at, _)| at)
         };
-        let start = at(self.column.saturating_sub(1));
-        let end = at(self.column.saturating_sub(1) + self.chars);
+        let start = at(self.caret_at);
+        let end = at(self.caret_at + self.chars);
         (&self.line_text[..start], &self.line_text[start..end])
     }
 }
@@ -149,17 +303,12 @@ fn shown(text: &str) -> String {
 
 fn locate(source: &Source, span: Span) -> Location {
     let (line, column) = source.line_col(span.start);
-    let line_text = source.line(line).to_owned();
     // The caret covers the span, cut at the end of its first line.
-    let rest = line_text.chars().count().saturating_sub(column - 1);
     let covered = source.slice(span);
     let covered = covered.split('\n').next().unwrap_or("");
-    Location {
-        line,
-        column,
-        line_text,
-        chars: covered.chars().count().min(rest),
-    }
+    let covered = covered.chars().take(LINE_MAX + 1).count();
+    let at = span.start.saturating_sub(source.line_start(line));
+    Location::new(line, column, source.line(line), at, covered)
 }
 
 #[cfg(test)]

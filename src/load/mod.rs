@@ -65,12 +65,13 @@ pub fn decode(name: &str, origin: Origin, mut bytes: Vec<u8>) -> Result<Source, 
                 format!("the file is not UTF-8 text (invalid byte 0x{:02x})", bytes[valid]),
             )
             .with_hint("save the runbook as UTF-8");
-            diagnostic.location = Some(Box::new(Location {
+            diagnostic.location = Some(Box::new(Location::new(
                 line,
                 column,
-                line_text: line_text.to_owned(),
-                chars: 0,
-            }));
+                line_text,
+                line_text.len(),
+                0,
+            )));
             Err(diagnostic)
         }
     }
@@ -90,6 +91,7 @@ pub fn load(source: Source, today: NaiveDate) -> Loaded {
                 .map(|location| (location.line, location.column)),
         )
     });
+    let diagnostics = diagnostic::condense(diagnostics);
     let runbook = runbook.filter(|_| !diagnostics.iter().any(Diagnostic::is_error));
     let id = match &runbook {
         Some(runbook) => runbook.id.value.clone(),

@@ -19,6 +19,11 @@ pub struct Source {
     pub text: String,
     /// Byte offset of the start of every line.
     line_starts: Vec<usize>,
+    /// The last offset [`Source::line_col`] placed, as (line index, byte
+    /// offset, column): columns further along the same line are counted
+    /// from there, so placing every one of many errors on one long line,
+    /// in order, reads the line once.
+    last_column: std::cell::Cell<(usize, usize, usize)>,
 }
 
 impl Source {
@@ -32,6 +37,7 @@ impl Source {
             origin,
             text,
             line_starts,
+            last_column: std::cell::Cell::new((0, 0, 1)),
         }
     }
 
@@ -45,8 +51,20 @@ impl Source {
     pub fn line_col(&self, offset: usize) -> (usize, usize) {
         let offset = self.floor_char_boundary(offset.min(self.text.len()));
         let line = self.line_starts.partition_point(|&start| start <= offset) - 1;
-        let column = self.text[self.line_starts[line]..offset].chars().count() + 1;
+        let (from, counted) = match self.last_column.get() {
+            (last_line, last_offset, column) if last_line == line && last_offset <= offset => {
+                (last_offset, column)
+            }
+            _ => (self.line_starts[line], 1),
+        };
+        let column = counted + self.text[from..offset].chars().count();
+        self.last_column.set((line, offset, column));
         (line + 1, column)
+    }
+
+    /// The byte offset where a 1-based line starts.
+    pub fn line_start(&self, line: usize) -> usize {
+        self.line_starts[line - 1]
     }
 
     /// The text of a 1-based line, without its line ending.

@@ -413,7 +413,7 @@ fn references(ctx: &mut Ctx<'_>, runbook: &Runbook, broken_steps: &[String]) -> 
 fn variables(ctx: &mut Ctx<'_>, runbook: &Runbook) {
     let mut declared: HashSet<&str> = BUILTIN_VARS.iter().copied().collect();
     declared.extend(runbook.variables().map(|name| name.as_str()));
-    let run_spans: Vec<Span> = runbook
+    let mut run_spans: Vec<Span> = runbook
         .steps
         .iter()
         .filter_map(|step| match &step.kind {
@@ -421,34 +421,47 @@ fn variables(ctx: &mut Ctx<'_>, runbook: &Runbook) {
             _ => None,
         })
         .collect();
+    run_spans.sort_by_key(|span| span.start);
+    // Whether `offset` is in a command's `run`: the last one starting at or
+    // before it is the only one that can hold it (they do not overlap).
+    let in_run = |offset: usize| {
+        let after = run_spans.partition_point(|run| run.start <= offset);
+        after > 0 && offset < run_spans[after - 1].end
+    };
 
     let text = ctx.source.text.clone();
     // Comments as TOML reads them (a `#` line inside a multi-line string
     // is text, and its placeholders are checked), lexed only for a file
     // with a placeholder after a `#` on its line: none other can be in one.
+    // Placeholders come in order, so the text before each is read once:
+    // linear in the file however many share a line.
     let mut comments: Option<Vec<std::ops::Range<usize>>> = None;
+    let (mut read_to, mut hash_on_line) = (0, false);
     let mut in_comment = |offset: usize| {
-        let line_start = text[..offset].rfind('\n').map_or(0, |at| at + 1);
-        if !text[line_start..offset].contains('#') {
+        for &byte in &text.as_bytes()[read_to.min(offset)..offset] {
+            match byte {
+                b'\n' => hash_on_line = false,
+                b'#' => hash_on_line = true,
+                _ => {}
+            }
+        }
+        read_to = read_to.max(offset);
+        if !hash_on_line {
             return false;
         }
-        comments
-            .get_or_insert_with(|| {
-                toml_parser::Source::new(&text)
-                    .lex()
-                    .filter(|token| token.kind() == toml_parser::lexer::TokenKind::Comment)
-                    .map(|token| token.span().start()..token.span().end())
-                    .collect()
-            })
-            .iter()
-            .any(|comment| comment.contains(&offset))
+        let comments = comments.get_or_insert_with(|| {
+            toml_parser::Source::new(&text)
+                .lex()
+                .filter(|token| token.kind() == toml_parser::lexer::TokenKind::Comment)
+                .map(|token| token.span().start()..token.span().end())
+                .collect()
+        });
+        let after = comments.partition_point(|comment| comment.start <= offset);
+        after > 0 && comments[after - 1].contains(&offset)
     };
     for placeholder in placeholders(&text) {
         let span = Span::new(placeholder.range.clone());
-        if run_spans
-            .iter()
-            .any(|run| run.start <= span.start && span.start < run.end)
-        {
+        if in_run(span.start) {
             continue;
         }
         if in_comment(span.start) {
