@@ -2822,3 +2822,35 @@ fn placeholders_on_one_long_line_are_checked_without_waiting() {
         .success()
         .stderr_contains("checked 1 runbook: 0 errors, 0 warnings");
 }
+
+#[test]
+fn a_key_nested_too_deep_is_located() {
+    let key = vec!["a"; 100].join(".");
+    insta::assert_snapshot!(invalid(&format!("schema = 1\ntitle = \"Deep\"\n{key} = 1\n")), @"
+    error: invalid TOML: nested more than 80 levels deep
+     --> runbooks/broken.toml:3:1
+      |
+    3 | a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.…
+      | ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^
+      = hint: a runbook needs a few levels at most: shorten the dotted key, or close the brackets sooner
+
+    checked 1 runbook: 1 error, 0 warnings
+    [exit 2]
+    ");
+}
+
+#[test]
+fn brackets_nested_too_deep_are_located() {
+    let value = format!("{}{}", "[".repeat(200), "]".repeat(200));
+    insta::assert_snapshot!(invalid(&format!("schema = 1\ntitle = \"Deep\"\nx = {value}\n")), @"
+    error: invalid TOML: nested more than 80 levels deep
+     --> runbooks/broken.toml:3:85
+      |
+    3 | …[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[…
+      |                                                    ^
+      = hint: a runbook needs a few levels at most: shorten the dotted key, or close the brackets sooner
+
+    checked 1 runbook: 1 error, 0 warnings
+    [exit 2]
+    ");
+}

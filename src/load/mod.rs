@@ -131,7 +131,17 @@ fn read(ctx: &mut reader::Ctx<'_>, today: NaiveDate) -> Option<Runbook> {
     // After the first syntax error the parser's recovery guesses, and its
     // later errors are as often echoes as real: report the first only.
     if let Some(error) = errors.first() {
-        let span = error.span().map_or(Span::NONE, Span::new);
+        let span = error
+            .span()
+            .map(Span::new)
+            .or_else(|| {
+                error
+                    .message()
+                    .contains("recursion")
+                    .then(|| deep_key(text))
+                    .flatten()
+            })
+            .unwrap_or(Span::NONE);
         let (message, hint) = syntax_error(ctx.source.slice(span), error.message().trim_end());
         ctx.error(span, message, Some(hint));
         return None;
@@ -142,6 +152,36 @@ fn read(ctx: &mut reader::Ctx<'_>, today: NaiveDate) -> Option<Runbook> {
     Some(runbook)
 }
 
+/// How many parts a dotted key may have: the TOML parser's nesting limit,
+/// which it reports without a place.
+const KEY_PARTS_MAX: usize = 80;
+
+/// The first dotted key with more than [`KEY_PARTS_MAX`] parts, from its
+/// first part to the one past the limit: where "recursion limit" is.
+fn deep_key(text: &str) -> Option<Span> {
+    use toml_parser::lexer::TokenKind;
+    let mut run: Option<(usize, usize)> = None;
+    for token in toml_parser::Source::new(text).lex() {
+        let span = token.span();
+        match token.kind() {
+            TokenKind::Whitespace => {}
+            TokenKind::Dot => {
+                if let Some((_, parts)) = &mut run {
+                    *parts += 1;
+                }
+            }
+            TokenKind::Atom | TokenKind::BasicString | TokenKind::LiteralString => {
+                let (start, parts) = *run.get_or_insert((span.start(), 1));
+                if parts >= KEY_PARTS_MAX {
+                    return Some(Span::new(start..span.end()));
+                }
+            }
+            _ => run = None,
+        }
+    }
+    None
+}
+
 /// A TOML syntax error in words an operator can act on.
 fn syntax_error(at: &str, message: &str) -> (String, String) {
     let key = at.trim();
@@ -149,6 +189,13 @@ fn syntax_error(at: &str, message: &str) -> (String, String) {
         return (
             format!("`{key}` is set twice in the same table"),
             "remove one of them; each [[steps]] section starts a new step".into(),
+        );
+    }
+    if message.contains("recurs") {
+        return (
+            format!("invalid TOML: nested more than {KEY_PARTS_MAX} levels deep"),
+            "a runbook needs a few levels at most: shorten the dotted key, or close the brackets sooner"
+                .into(),
         );
     }
     let hint = if message.contains("string") {
