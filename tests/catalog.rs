@@ -323,3 +323,33 @@ fn an_oversized_file_is_refused() {
         .status(2)
         .stderr_contains("are at most 4194304 bytes");
 }
+
+#[test]
+fn a_fifo_or_directory_named_like_a_runbook_is_refused_not_passed_over() {
+    let mut test = Test::new().file("d/.keep", "");
+    let status = test
+        .tool("mkfifo")
+        .arg(test.work().join("d/data-loss.toml"))
+        .status()
+        .unwrap();
+    assert!(status.success());
+    std::fs::create_dir(test.work().join("d/hardware-failure.toml")).unwrap();
+    // Not the built-in plan of the same name in its place.
+    for id in ["data-loss", "hardware-failure"] {
+        test.again_promptly(["--runbooks", "d", "show", id])
+            .status(2)
+            .stderr_contains(&format!("d/{id}.toml is not a regular file"));
+    }
+    let listed = test.again_promptly(["--runbooks", "d", "list", "--json"]);
+    let listed = listed.success().json();
+    for id in ["data-loss", "hardware-failure"] {
+        let entry = listed
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|entry| entry["id"] == id)
+            .unwrap_or_else(|| panic!("{id} is not listed: {listed}"));
+        assert_eq!(entry["refused"], true, "{entry}");
+        assert_eq!(entry["shadows"][0], format!("<built-in>/{id}.toml"), "{entry}");
+    }
+}

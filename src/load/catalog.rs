@@ -26,6 +26,9 @@ const MAX_DEPTH: usize = 16;
 /// is a file. Hidden files and directories are skipped, and so are
 /// symlinked directories (a link to `.` or `/` must not make the search
 /// endless); symlinked files are read, and checked, like any other.
+/// Anything else named `*.toml` (a directory, a FIFO, a device) is found
+/// too, to be refused by name: skipped, it would let a built-in plan of the
+/// same name run in its place.
 pub fn find_files(path: &Path) -> std::io::Result<Vec<PathBuf>> {
     if !path.is_dir() {
         std::fs::metadata(path)?;
@@ -41,14 +44,11 @@ pub fn find_files(path: &Path) -> std::io::Result<Vec<PathBuf>> {
                 continue;
             }
             let kind = entry.file_type()?;
-            if kind.is_dir() {
-                if depth < MAX_DEPTH {
-                    dirs.push((path, depth + 1));
-                }
-            } else if (kind.is_file() || kind.is_symlink() && !path.is_dir())
-                && path.extension().is_some_and(|ext| ext == "toml")
-            {
+            let named_like_a_runbook = path.extension().is_some_and(|ext| ext == "toml");
+            if named_like_a_runbook && !(kind.is_symlink() && path.is_dir()) {
                 found.push(path);
+            } else if kind.is_dir() && depth < MAX_DEPTH {
+                dirs.push((path, depth + 1));
             }
         }
     }
