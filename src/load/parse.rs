@@ -187,6 +187,7 @@ fn read_runbook(ctx: &mut Ctx<'_>, table: &DeTable<'_>, broken: &mut Vec<String>
     };
 
     let start = top.str(ctx, "start").or(first_id);
+    let step_at = Runbook::index_steps(&steps);
 
     Some(Runbook {
         schema: SCHEMA as u32,
@@ -206,6 +207,7 @@ fn read_runbook(ctx: &mut Ctx<'_>, table: &DeTable<'_>, broken: &mut Vec<String>
         severities,
         timers,
         steps,
+        step_at,
     })
 }
 

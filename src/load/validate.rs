@@ -272,10 +272,11 @@ fn references(ctx: &mut Ctx<'_>, runbook: &Runbook, broken_steps: &[String]) -> 
         .map(|step| step.id.as_str())
         .chain(broken_steps.iter().map(String::as_str))
         .collect();
+    let known: std::collections::HashSet<&str> = steps.iter().copied().collect();
     let mut resolved = true;
     let mut check_step = |ctx: &mut Ctx<'_>, target: &Located<String>, message: String| {
         // An empty target is a step without an id, reported on its own.
-        if !target.value.is_empty() && !steps.contains(&target.as_str()) {
+        if !target.value.is_empty() && !known.contains(target.as_str()) {
             resolved = false;
             ctx.error(target.span, message, suggest(&target.value, "steps", &steps));
         }

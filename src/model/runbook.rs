@@ -33,15 +33,29 @@ pub struct Runbook {
     pub severities: Vec<SeverityLevel>,
     pub timers: Vec<Timer>,
     pub steps: Vec<Step>,
+    /// Where each step id first appears in `steps` ([`Runbook::index_steps`]):
+    /// looking a step up is constant time, so checking a runbook is linear
+    /// in its steps.
+    #[serde(skip)]
+    pub(crate) step_at: std::collections::HashMap<String, usize>,
 }
 
 impl Runbook {
     pub fn step(&self, id: &str) -> Option<&Step> {
-        self.steps.iter().find(|step| step.id.value == id)
+        self.step_index(id).map(|index| &self.steps[index])
     }
 
     pub fn step_index(&self, id: &str) -> Option<usize> {
-        self.steps.iter().position(|step| step.id.value == id)
+        self.step_at.get(id).copied()
+    }
+
+    /// The index [`Runbook::step_index`] reads: the first step of each id.
+    pub(crate) fn index_steps(steps: &[Step]) -> std::collections::HashMap<String, usize> {
+        let mut at = std::collections::HashMap::with_capacity(steps.len());
+        for (index, step) in steps.iter().enumerate() {
+            at.entry(step.id.value.clone()).or_insert(index);
+        }
+        at
     }
 
     /// Every variable the runbook names: its `[vars]`, then those that
