@@ -852,6 +852,35 @@ impl Sink for ForeignSink {
     }
 }
 
+/// Starts `runbook` with `operator` and `sink` (whose other writer is the
+/// point of the test), no notifier and the fake clock and executor.
+fn start_beside(runbook: &Runbook, operator: &mut dyn Operator, sink: &mut dyn Sink) -> (Stop, Incident) {
+    let (clock, executor) = (FakeClock::new(), FakeExecutor::default());
+    let cancel = AtomicBool::new(false);
+    let redact = |line: &str| line.to_owned();
+    let ports = Ports {
+        operator,
+        executor: &executor,
+        clock: &clock,
+        notifier: None,
+        sink,
+        cancel: &cancel,
+        redact: &redact,
+        lang: Lang::english(),
+        incident_key: "test-key".into(),
+    };
+    let start = Start {
+        incident: "INC-20261128-0001".into(),
+        severity: "sev2".into(),
+        vars: BTreeMap::from([("service".to_owned(), "nginx".to_owned())]),
+        drill: false,
+        speed: 1,
+        digest: "d".repeat(64),
+        source: "test.toml".into(),
+    };
+    Engine::start(runbook, start, ports).unwrap()
+}
+
 /// A sink whose "other writer" fires `escalate` between the first question
 /// and its answer: what a walk's background thread does while a person
 /// sits at a prompt.
@@ -915,8 +944,6 @@ impl Operator for WokenOnce {
 #[test]
 fn a_prompt_woken_by_a_timer_fired_beside_it_offers_the_timer_at_once() {
     let runbook = runbook(FLOW);
-    let clock = FakeClock::new();
-    let executor = FakeExecutor::default();
     let at_prompt = std::rc::Rc::new(Cell::new(false));
     let mut sink = FiresWhileAsked {
         inner: MemorySink::default(),
@@ -927,29 +954,7 @@ fn a_prompt_woken_by_a_timer_fired_beside_it_offers_the_timer_at_once() {
         asked: Vec::new(),
         at_prompt,
     };
-    let cancel = AtomicBool::new(false);
-    let redact = |line: &str| line.to_owned();
-    let ports = Ports {
-        operator: &mut operator,
-        executor: &executor,
-        clock: &clock,
-        notifier: None,
-        sink: &mut sink,
-        cancel: &cancel,
-        redact: &redact,
-        lang: Lang::english(),
-        incident_key: "test-key".into(),
-    };
-    let start = Start {
-        incident: "INC-20261128-0001".into(),
-        severity: "sev2".into(),
-        vars: BTreeMap::from([("service".to_owned(), "nginx".to_owned())]),
-        drill: false,
-        speed: 1,
-        digest: "d".repeat(64),
-        source: "test.toml".into(),
-    };
-    let (stop, _) = Engine::start(&runbook, start, ports).unwrap();
+    let (stop, _) = start_beside(&runbook, &mut operator, &mut sink);
     assert!(matches!(stop, Stop::Paused { .. }), "{stop:?}");
     // Woken at `up`: the offer comes at once, and taking it goes to `call`.
     assert_eq!(operator.asked, ["step up", "offer escalate", "tell call"]);
@@ -964,8 +969,6 @@ fn a_prompt_woken_by_a_timer_fired_beside_it_offers_the_timer_at_once() {
 #[test]
 fn a_timer_fired_by_another_writer_is_offered_at_the_next_step() {
     let runbook = runbook(FLOW);
-    let clock = FakeClock::new();
-    let executor = FakeExecutor::default();
     let mut sink = ForeignSink {
         inner: MemorySink::default(),
         fire_after: 3,
@@ -981,29 +984,7 @@ fn a_timer_fired_by_another_writer_is_offered_at_the_next_step() {
     let answers = Answers::new(&runbook, given, BTreeMap::new()).unwrap();
     let mut quiet = Quiet;
     let mut operator = ScriptedOperator::new(answers, &mut quiet, Lang::english());
-    let cancel = AtomicBool::new(false);
-    let redact = |line: &str| line.to_owned();
-    let ports = Ports {
-        operator: &mut operator,
-        executor: &executor,
-        clock: &clock,
-        notifier: None,
-        sink: &mut sink,
-        cancel: &cancel,
-        redact: &redact,
-        lang: Lang::english(),
-        incident_key: "test-key".into(),
-    };
-    let start = Start {
-        incident: "INC-20261128-0001".into(),
-        severity: "sev2".into(),
-        vars: BTreeMap::from([("service".to_owned(), "nginx".to_owned())]),
-        drill: false,
-        speed: 1,
-        digest: "d".repeat(64),
-        source: "test.toml".into(),
-    };
-    let (stop, _) = Engine::start(&runbook, start, ports).unwrap();
+    let (stop, _) = start_beside(&runbook, &mut operator, &mut sink);
     let types: Vec<&str> = sink.inner.events.iter().map(|e| e.kind.name()).collect();
     assert_eq!(stop, Stop::Ended(Outcome::Escalated), "{types:?}");
     let fired = types.iter().filter(|t| **t == "timer-fired").count();

@@ -89,6 +89,19 @@ impl TerminalOperator {
         self.news.as_ref().is_some_and(|news| news.load(Ordering::SeqCst))
     }
 
+    /// Runs `ask` with the walk's prompts, drawn here, watching for news
+    /// beside the walk and ticking the next timer's countdown.
+    fn prompting<T>(&self, context: Context<'_>, ask: impl FnOnce(&Prompter<'_>) -> T) -> T {
+        let news = || self.has_news();
+        let status = || self.countdown(context);
+        ask(&Prompter {
+            term: &self.term,
+            theme: &self.theme,
+            news: &news,
+            status: &status,
+        })
+    }
+
     /// The next timer and how long until it fires, for the line above a
     /// prompt, which ticks while it waits.
     fn countdown(&self, context: Context<'_>) -> Option<String> {
@@ -124,14 +137,8 @@ impl TerminalOperator {
         loop {
             let mut items: Vec<String> = answers.to_vec();
             items.push(self.t("Other actions…", "其他操作…").to_owned());
-            let (news, status) = (|| self.has_news(), || self.countdown(context));
-            let prompter = Prompter {
-                term: &self.term,
-                theme: &self.theme,
-                news: &news,
-                status: &status,
-            };
-            match prompter.menu(prompt, &items, 0, &[], None) {
+            let picked = self.prompting(context, |prompter| prompter.menu(prompt, &items, 0, &[], None));
+            match picked {
                 Ok(Answer::Given(index)) if index < answers.len() => return Ok(index),
                 Ok(Answer::Given(_)) => {
                     if let Some(reply) = self.actions(context) {
@@ -159,15 +166,11 @@ impl TerminalOperator {
             "  ↑/↓ 或 y/n 移动，回车确认",
         );
         loop {
-            let (news, status) = (|| self.has_news(), || self.countdown(context));
-            let prompter = Prompter {
-                term: &self.term,
-                theme: &self.theme,
-                news: &news,
-                status: &status,
-            };
             let shortcuts = [('y', 1), ('n', 0)];
-            match prompter.menu(prompt, &items, 0, &shortcuts, Some(hint)) {
+            let picked = self.prompting(context, |prompter| {
+                prompter.menu(prompt, &items, 0, &shortcuts, Some(hint))
+            });
+            match picked {
                 Ok(Answer::Given(index @ (0 | 1))) => {
                     return TerminalOperator::decided(Value::YesNo(index == 1), None);
                 }
@@ -242,14 +245,10 @@ impl TerminalOperator {
             }
         };
         loop {
-            let (news, status) = (|| self.has_news(), || self.countdown(context));
-            let prompter = Prompter {
-                term: &self.term,
-                theme: &self.theme,
-                news: &news,
-                status: &status,
-            };
-            match prompter.text(prompt, hint, default.as_deref(), &check) {
+            let picked = self.prompting(context, |prompter| {
+                prompter.text(prompt, hint, default.as_deref(), &check)
+            });
+            match picked {
                 Ok(Answer::Given(value)) if value == "!" => {
                     if let Some(reply) = self.actions(context) {
                         return Err(reply);
@@ -366,20 +365,15 @@ impl Operator for TerminalOperator {
                             .map(|item| self.text(context, item, Some(id)))
                             .collect();
                         labels.push(self.t("(other actions…)", "（其他操作…）").to_owned());
-                        let (news, status) = (|| self.has_news(), || self.countdown(context));
-                        let prompter = Prompter {
-                            term: &self.term,
-                            theme: &self.theme,
-                            news: &news,
-                            status: &status,
-                        };
-                        let picked = prompter.checklist(
-                            self.t(
-                                "Tick what applies (space), then Enter",
-                                "勾选符合的项（空格），然后回车",
-                            ),
-                            &labels,
-                        );
+                        let picked = self.prompting(context, |prompter| {
+                            prompter.checklist(
+                                self.t(
+                                    "Tick what applies (space), then Enter",
+                                    "勾选符合的项（空格），然后回车",
+                                ),
+                                &labels,
+                            )
+                        });
                         match picked {
                             Ok(Answer::Given(ticked)) if ticked.contains(&items.len()) => {
                                 if let Some(reply) = self.actions(context) {
