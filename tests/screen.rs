@@ -399,3 +399,26 @@ fn show_output_after_a_resume_has_the_earlier_walks_commands() {
     let screen = walk.wait_for("line-01");
     assert!(screen.iter().any(|line| line.contains("line-20")), "{screen:#?}");
 }
+
+#[test]
+fn a_long_answer_that_wraps_leaves_no_stale_prompt_behind() {
+    let test = Test::new().runbook(
+        "ask",
+        "schema = 1\ntitle = \"Ask\"\n\n[[steps]]\nid = \"ask\"\nkind = \"input\"\ntitle = \"What happened?\"\nvar = \"said\"\n\n[[steps]]\nid = \"next\"\nkind = \"instruction\"\ntitle = \"Next one\"\n\n[[steps]]\nid = \"done\"\nkind = \"end\"\ntitle = \"Done\"\n",
+    );
+    let walk = test.tmux_wide(60, ["start", "ask"]);
+    walk.wait_for("(! for other actions)");
+    // Three rows of a 60-column terminal.
+    walk.keys(&[&"word ".repeat(30), "Enter"]);
+    let screen = walk.wait_for("Next one");
+    assert!(
+        !screen.iter().any(|line| line.starts_with("? What happened?")),
+        "a stale prompt: {screen:#?}"
+    );
+    assert!(
+        screen
+            .iter()
+            .any(|line| line.starts_with("✔ What happened? · word")),
+        "{screen:#?}"
+    );
+}
