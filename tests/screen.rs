@@ -422,3 +422,46 @@ fn a_long_answer_that_wraps_leaves_no_stale_prompt_behind() {
         "{screen:#?}"
     );
 }
+
+/// A command that fails, counting its runs in `runs`.
+const FAILS: &str = r#"schema = 1
+title = "Fails"
+
+[[steps]]
+id = "restart"
+kind = "command"
+title = "Restart"
+run = "echo ran >> runs; exit 1"
+timeout = "10s"
+
+[[steps]]
+id = "done"
+kind = "end"
+title = "Done"
+"#;
+
+#[test]
+fn a_failed_command_is_run_again_only_on_a_deliberate_choice() {
+    let runs = |test: &Test| {
+        std::fs::read_to_string(test.work().join("runs"))
+            .unwrap_or_default()
+            .lines()
+            .count()
+    };
+    // Enter takes "Mark it done and go on": not run again.
+    let test = Test::new().runbook("fails", FAILS);
+    let walk = test.tmux(["start", "fails"]);
+    walk.wait_for("Try again?");
+    walk.keys(&["Space", "Enter"]);
+    walk.wait_for_exit();
+    assert_eq!(runs(&test), 1);
+    // y, then Enter: run again.
+    let test = Test::new().runbook("fails", FAILS);
+    let walk = test.tmux(["start", "fails"]);
+    walk.wait_for("Try again?");
+    walk.keys(&["y", "Enter"]);
+    walk.wait_until("asked again after the second run", |screen| {
+        screen.iter().filter(|line| line.contains("Try again?")).count() >= 2
+    });
+    assert_eq!(runs(&test), 2);
+}

@@ -153,8 +153,9 @@ impl TerminalOperator {
         }
     }
 
-    /// "Run this command?": the cursor starts on skipping it, and only
-    /// Enter on "Run it" runs it ([`prompt::menu`]).
+    /// "Run this command?" (and "Run it again?", "Try again?"): the cursor
+    /// starts on not running it, and only Enter on the answer that runs it
+    /// does ([`prompt::menu`]).
     fn run_or_skip(&mut self, context: Context<'_>, prompt: &str, run: &str, skip: &str) -> Reply {
         let items = [
             skip.to_owned(),
@@ -437,24 +438,22 @@ impl Operator for TerminalOperator {
                     "This command was started, but its result was never recorded (the process running it stopped).",
                     "此命令已开始执行，但结果未被记录（执行它的进程已中断）。",
                 ));
-                yes_no(
-                    self,
-                    context,
+                let (prompt, run, skip) = (
                     self.t("Run it again?", "重新执行？"),
                     self.t("Run it again", "重新执行"),
                     self.t("It had finished: mark it done", "已执行完毕：标记为完成"),
-                )
+                );
+                self.run_or_skip(context, prompt, run, skip)
             }
             Question::Retry(step, reason) => {
                 self.show_step(context, step);
                 self.say(&format!("{} {}", style("✗").red(), sanitize(reason)));
-                yes_no(
-                    self,
-                    context,
+                let (prompt, run, skip) = (
                     self.t("Try again?", "重试？"),
                     self.t("Try again", "重试"),
                     self.t("Mark it done and go on", "标记为完成并继续"),
-                )
+                );
+                self.run_or_skip(context, prompt, run, skip)
             }
             Question::TimerOffer(timer, target) => {
                 let message = timer
