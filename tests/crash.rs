@@ -341,3 +341,33 @@ fn a_damaged_middle_line_is_refused_by_resume_which_changes_nothing() {
     test.again(["resume", FIRST, "--non-interactive", "--answer", "ok=yes"])
         .success();
 }
+
+/// A start killed before its first event (here by the file size limit, as
+/// it writes the kept copy of a runbook larger than 1 KiB) leaves an
+/// incident that never started, not one whose journal is missing.
+#[test]
+fn a_start_killed_before_its_first_event_never_started() {
+    let mut test = Test::new();
+    let binary = env!("CARGO_BIN_EXE_runbook");
+    let status = test
+        .tool("sh")
+        .args(["-c", "ulimit -f 2; exec \"$0\" \"$@\""])
+        .args([binary, "start", "server-software-failure", "--non-interactive"])
+        .env("RUNBOOK_NOW", crate::common::NOW)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .unwrap();
+    use std::os::unix::process::ExitStatusExt;
+    let xfsz = rustix::process::Signal::XFSZ.as_raw();
+    assert_eq!(status.signal(), Some(xfsz), "killed by SIGXFSZ: {status:?}");
+    let id = test.only_incident();
+    let listed = test.again(["incidents", "--json"]);
+    let row = listed.success().json()[0].clone();
+    assert_eq!(row["id"], id.as_str());
+    assert_eq!(row["state"], "never started", "{row}");
+    test.again(["resume", &id])
+        .status(2)
+        .stderr_contains("journal.jsonl");
+}

@@ -77,9 +77,12 @@ pub fn begin(context: &Context, args: &Args, drill: bool) -> Result<ExitCode> {
         return Err(Error::Diagnostics(entry.errors().into_iter().cloned().collect()));
     };
     let source = &loaded.source;
-    super::kept::write(&dir, &source.text)?;
+    // The (empty) journal first: a start stopped before its first event
+    // then leaves an incident that never started, which says what it is,
+    // rather than a directory whose journal is missing.
     let lock = Lock::acquire(&dir, &actor, context.command, now).map_err(journal_error)?;
     let mut journal = Journal::create(&dir, &actor, lock).map_err(journal_error)?;
+    super::kept::write(&dir, &source.text)?;
     let start = Start {
         incident: id,
         severity,
