@@ -269,15 +269,13 @@ impl TerminalOperator {
         }
     }
 
-    /// Ends a running command's spinner and leaves its last output lines
-    /// on the screen: before the walk pauses or ends with a command
-    /// cut short, so that nothing printed after this is cleared by it.
+    /// Ends a command's spinner and leaves its last output lines on the
+    /// screen, once: when it finishes, and when the walk pauses or ends
+    /// with it cut short, so that nothing printed after this clears them.
     fn settle(&mut self) {
-        if self.spinner.is_some() {
-            self.finish_spinner();
-            for line in std::mem::take(&mut self.last_lines) {
-                self.say(&format!("  {} {line}", style("│").dim()));
-            }
+        self.finish_spinner();
+        for line in std::mem::take(&mut self.last_lines) {
+            self.say(&format!("  {} {line}", style("│").dim()));
         }
     }
 }
@@ -533,10 +531,7 @@ impl Operator for TerminalOperator {
                     output: output.clone(),
                     bytes: *output_bytes,
                 });
-                self.finish_spinner();
-                for line in &self.last_lines {
-                    self.say(&format!("  {} {line}", style("│").dim()));
-                }
+                self.settle();
                 self.say(&sanitize(&describe(context, event, &self.lang)));
             }
             // A drill shows what it does not run, as if it were to run.
