@@ -9,7 +9,7 @@
 //! that comes from a runbook or a command is sanitized before it is shown.
 
 use super::progress::{describe, message_lines, rehearsed};
-use super::prompt::{self, Answer, Prompter};
+use super::prompt::{Answer, Prompter};
 use super::{sanitize, sanitize_line};
 use crate::engine::{
     Context, Decision, Operator, Question, Reply, Value, matches_pattern, next_timer, render_text,
@@ -155,7 +155,7 @@ impl TerminalOperator {
 
     /// "Run this command?" (and "Run it again?", "Try again?"): the cursor
     /// starts on not running it, and only Enter on the answer that runs it
-    /// does ([`prompt::menu`]).
+    /// does ([`Prompter::menu`]).
     fn run_or_skip(&mut self, context: Context<'_>, prompt: &str, run: &str, skip: &str) -> Reply {
         let items = [
             skip.to_owned(),
@@ -289,8 +289,6 @@ impl Drop for TerminalOperator {
 impl Operator for TerminalOperator {
     fn ask(&mut self, context: Context<'_>, question: Question<'_>) -> Reply {
         self.finish_spinner();
-        // What was typed before this question showed does not answer it.
-        prompt::discard_typeahead();
         self.header(context);
         let yes_no = |this: &mut Self, context: Context<'_>, prompt: &str, yes: &str, no: &str| match this
             .choose(context, prompt, &[yes.to_owned(), no.to_owned()])

@@ -314,7 +314,7 @@ fn ready(timeout: Duration) -> io::Result<bool> {
     #[allow(clippy::disallowed_methods)] // polled, then read by console's key reader
     let stdin = std::io::stdin();
     let timeout = Timespec {
-        tv_sec: 0,
+        tv_sec: i64::try_from(timeout.as_secs()).unwrap_or(i64::MAX),
         tv_nsec: i64::from(timeout.subsec_nanos()),
     };
     let mut fds = [PollFd::new(&stdin, PollFlags::IN)];
@@ -359,7 +359,7 @@ impl Drop for RawMode {
 
 /// Throws away what was typed at the terminal and not yet read: keys
 /// pressed while a command ran answer nothing that was not on the screen.
-pub fn discard_typeahead() {
+fn discard_typeahead() {
     #[allow(clippy::disallowed_methods)] // only flushes the terminal's queue, reads nothing
     let stdin = std::io::stdin();
     if std::io::IsTerminal::is_terminal(&stdin) {
