@@ -588,27 +588,20 @@ fn patterns(ctx: &mut Ctx<'_>, runbook: &Runbook) {
 /// Every step must be reachable from the start (or from a timer's target),
 /// and from every step some `end` must be reachable.
 fn reachability(ctx: &mut Ctx<'_>, runbook: &Runbook) {
-    let index: HashMap<&str, usize> = runbook
-        .steps
-        .iter()
-        .enumerate()
-        .map(|(at, step)| (step.id.as_str(), at))
-        .rev()
-        .collect();
     let edges: Vec<Vec<usize>> = runbook
         .steps
         .iter()
         .map(|step| {
             step.successors()
                 .into_iter()
-                .filter_map(|(_, target)| index.get(target.as_str()).copied())
+                .filter_map(|(_, target)| runbook.step_index(&target.value))
                 .collect()
         })
         .collect();
 
     let roots = std::iter::once(&runbook.start)
         .chain(runbook.timers.iter().filter_map(|timer| timer.goto.as_ref()))
-        .filter_map(|target| index.get(target.as_str()).copied());
+        .filter_map(|target| runbook.step_index(&target.value));
     let reached = walk(roots, &edges);
     for (at, step) in runbook.steps.iter().enumerate() {
         if !reached[at] {
