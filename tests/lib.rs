@@ -23,6 +23,7 @@ mod notify;
 mod output_safety;
 mod pty;
 mod records;
+mod remote;
 mod report;
 mod screen;
 mod show_graph;

@@ -52,6 +52,9 @@ pub struct Config {
     /// Who may sign records (OpenSSH allowed_signers format; default
     /// `$XDG_CONFIG_HOME/runbook/allowed_signers`).
     pub allowed_signers: Option<PathBuf>,
+    /// The ssh config remote steps use (`[ssh] config`, passed to ssh as
+    /// `-F`); by default ssh reads the user's own.
+    pub ssh_config: Option<PathBuf>,
 }
 
 /// The file as written; spans kept for messages.
@@ -70,6 +73,14 @@ struct File {
     signing_key: Option<Spanned<PathBuf>>,
     signing_passphrase_file: Option<Spanned<PathBuf>>,
     allowed_signers: Option<Spanned<PathBuf>>,
+    ssh: Option<SshFile>,
+}
+
+/// `[ssh]`: how remote steps reach their hosts.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SshFile {
+    config: Option<Spanned<PathBuf>>,
 }
 
 /// `runbook_path`: one path, or a list of them.
@@ -178,6 +189,10 @@ impl Checker<'_> {
         let allowed_signers = file
             .allowed_signers
             .and_then(|signers| self.path("allowed_signers", false, signers));
+        let ssh_config = file
+            .ssh
+            .and_then(|ssh| ssh.config)
+            .and_then(|config| self.path("ssh.config", false, config));
         let mirrors = file
             .mirrors
             .into_iter()
@@ -217,6 +232,7 @@ impl Checker<'_> {
             signing_key,
             signing_passphrase_file,
             allowed_signers,
+            ssh_config,
         }
     }
 

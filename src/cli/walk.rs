@@ -246,7 +246,10 @@ impl Walk<'_> {
         let redact = |line: &str| self.context.config.redact.apply(line);
         let notifier = self.context.notifier();
         let notifier: Option<&dyn Notifier> = notifier.as_ref().map(|n| n as &dyn Notifier);
-        let executor = ShellExecutor;
+        let executor = ShellExecutor::with_ssh(crate::engine::Ssh::new(
+            self.context.config.ssh_config.clone(),
+            &self.incident_key,
+        ));
         let clock = crate::clock::SystemClock;
         let lang = self.context.lang.clone();
         let incident = match &begin {
@@ -311,6 +314,8 @@ impl Walk<'_> {
         // the last word, how to go on, so that nothing clears it.
         drop(scripted);
         drop(terminal);
+        // A paused or ended walk leaves no connection open.
+        executor.close();
         let (stop, incident) = result.map_err(|error| Error::Other(anyhow::Error::new(error)))?;
         report(&incident, &stop, unanswered, &progress)
     }
@@ -368,6 +373,19 @@ fn report(
             ExitCode::Failure
         }
         Stop::Aborted(_) => ExitCode::Aborted,
+        Stop::Refused { step, reason } => {
+            writeln!(
+                err,
+                "{id}: step `{}` refused: {}",
+                crate::term::sanitize_line(step),
+                crate::term::sanitize_line(reason)
+            )?;
+            writeln!(
+                err,
+                "nothing of it ran; {id} is paused there (`runbook abort {id}` ends it, `runbook resume {id}` tries again)"
+            )?;
+            ExitCode::BadInput
+        }
         Stop::Interrupted => {
             writeln!(
                 err,

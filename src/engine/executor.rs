@@ -43,6 +43,8 @@ pub struct CommandSpec<'a> {
     /// Set from another thread (Ctrl-C, hang-up) to stop the command: its
     /// whole process group is killed as on a timeout.
     pub cancel: &'a AtomicBool,
+    /// The ssh destination to run it on; `None` runs it here.
+    pub on: Option<String>,
 }
 
 /// How a command ended.
@@ -64,11 +66,29 @@ pub struct CommandOutcome {
     /// The first few KiB of standard output alone (redacted), for
     /// `capture`: a variable should not hold the command's warnings.
     pub stdout: String,
+    /// Set when ssh could not run it on its destination at all (no
+    /// connection, an unknown host key): why, in ssh's words and ours.
+    pub unreachable: Option<String>,
 }
 
 impl CommandOutcome {
     pub fn succeeded(&self) -> bool {
-        self.exit_code == Some(0) && !self.timed_out && !self.cancelled
+        self.exit_code == Some(0) && !self.timed_out && !self.cancelled && self.unreachable.is_none()
+    }
+
+    /// A command that could not start: `why` is its output.
+    pub fn not_started(why: String) -> CommandOutcome {
+        CommandOutcome {
+            exit_code: None,
+            signal: None,
+            duration: Duration::ZERO,
+            timed_out: false,
+            cancelled: false,
+            output: why,
+            output_bytes: 0,
+            stdout: String::new(),
+            unreachable: None,
+        }
     }
 }
 
@@ -91,10 +111,30 @@ pub trait Executor {
 
     /// Stops what is left of a command whose runner died (`kill -9`, power
     /// to the terminal lost): processes of this incident's `step` still
-    /// running, found by the incident's key (`RUNBOOK_INCIDENT_KEY`).
-    /// Returns their process ids.
-    fn stop_leftovers(&self, _incident_key: &str, _step: &str) -> Vec<u32> {
-        Vec::new()
+    /// running here, or on the ssh destination `on`, found by the
+    /// incident's key (`RUNBOOK_INCIDENT_KEY`). Returns their process ids,
+    /// or why the destination could not be asked.
+    fn stop_leftovers(
+        &self,
+        _incident_key: &str,
+        _step: &str,
+        _on: Option<&str>,
+    ) -> Result<Vec<u32>, String> {
+        Ok(Vec::new())
+    }
+
+    /// This machine's name: an `on` value naming it runs here.
+    fn host_name(&self) -> String {
+        "localhost".to_owned()
+    }
+
+    /// Checks that commands can run on the ssh destination `on` (connects,
+    /// runs a harmless command) and returns the name the host gives
+    /// itself, or why not and what to do.
+    fn preflight(&self, on: &str) -> Result<String, String> {
+        Err(format!(
+            "commands cannot run on {on} here: this runner has no ssh"
+        ))
     }
 }
 

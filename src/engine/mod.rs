@@ -26,4 +26,5 @@ pub use ports::{Clock, Notification, Notifier, Sink};
 pub use problem::{Origin, Part, Problem};
 pub use scripted::{Answers, Given, Observer, ScriptedOperator, expects};
 pub use shell::ShellExecutor;
+pub use shell::remote::Ssh;
 pub use walk::{Engine, JournalFailed, Ports, Start, Stop, matches_pattern, next_timer, render_text};

@@ -10,8 +10,9 @@ pub enum Question<'a> {
     Var(&'a Var),
     /// An `instruction`, `confirm`, `choice`, `input` or `checklist` step.
     Step(&'a Step),
-    /// A command with `confirm = true`: run it? (yes / no)
-    RunCommand(&'a Step),
+    /// A command with `confirm = true`: run it? (yes / no) With the ssh
+    /// destinations it runs on; none when it runs here.
+    RunCommand(&'a Step, &'a [String]),
     /// A `notify` step with no notifier configured: were these people told
     /// this message (rendered)? (done / failed / skip)
     Notified(&'a Step, &'a [&'a Contact], &'a str),

@@ -186,7 +186,7 @@ pub fn expects(question: Question<'_>, lang: &Lang) -> (String, String) {
             ),
             _ => ("an answer".into(), answer(&step.id.value)),
         },
-        Question::RunCommand(step) => (
+        Question::RunCommand(step, _) => (
             "yes to run the command, no to skip it".into(),
             answer(&step.id.value),
         ),
@@ -462,7 +462,7 @@ fn interpret(question: Question<'_>, stored: &Stored) -> Option<Value> {
     match question {
         Question::Var(_) => None,
         Question::Step(_) | Question::TimerOffer(..) => stored.value.clone(),
-        Question::RunCommand(_) => match word {
+        Question::RunCommand(..) => match word {
             "yes" | "y" | "run" | "true" => Some(Value::YesNo(true)),
             "no" | "n" | "skip" | "false" => Some(Value::YesNo(false)),
             _ => None,
@@ -564,7 +564,7 @@ impl Operator for ScriptedOperator<'_> {
         let answer = match question {
             Question::Var(var) => self.answers.vars.get(&var.name.value).cloned().map(Value::Text),
             Question::Step(step)
-            | Question::RunCommand(step)
+            | Question::RunCommand(step, _)
             | Question::Notified(step, ..)
             | Question::Unfinished(step)
             | Question::Retry(step, _) => self.answers.take(&step.id.value, question),

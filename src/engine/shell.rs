@@ -33,7 +33,8 @@
 use std::io::{self, Write as _};
 use std::os::fd::OwnedFd;
 use std::os::unix::process::{CommandExt, ExitStatusExt};
-use std::process::{Child, Command, ExitStatus, Stdio};
+use std::path::PathBuf;
+use std::process::{Child, ChildStdin, Command, ExitStatus, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::thread;
 use std::time::{Duration, Instant};
@@ -79,19 +80,77 @@ const STDOUT_KEPT: usize = 4096;
 /// so that the line numbers in the shell's messages stay the script's own.
 const GATE: &str = "until read -r _; do [ $? -gt 128 ] || exit 125; done; exec </dev/null; ";
 
-/// Runs commands with `sh -c`.
+/// Runs commands with `sh -c` here, and with `sh -s` through `ssh` on the
+/// destination a step names (see [`Ssh`]).
 #[derive(Debug, Default)]
-pub struct ShellExecutor;
+pub struct ShellExecutor {
+    ssh: Option<Ssh>,
+}
+
+impl ShellExecutor {
+    /// Runs remote steps through `ssh`.
+    pub fn with_ssh(ssh: Ssh) -> ShellExecutor {
+        ShellExecutor { ssh: Some(ssh) }
+    }
+
+    /// Ends the ssh control masters the walk started.
+    pub fn close(&self) {
+        if let Some(ssh) = &self.ssh {
+            ssh.close();
+        }
+    }
+
+    fn ssh(&self, on: &str) -> io::Result<&Ssh> {
+        self.ssh.as_ref().ok_or_else(|| {
+            io::Error::new(
+                io::ErrorKind::Unsupported,
+                format!("commands cannot run on {on} here: this runner has no ssh"),
+            )
+        })
+    }
+}
 
 impl Executor for ShellExecutor {
     fn prepare<'s>(&'s self, spec: &CommandSpec<'s>) -> io::Result<Box<dyn Prepared + 's>> {
-        let (gate_out, gate) = io::pipe()?;
-        let child = spawn(spec, gate_out)?;
+        let (child, gate, remote) = match spec.on.as_deref() {
+            None => {
+                let (gate_out, gate) = io::pipe()?;
+                (spawn(spec, gate_out)?, Gate::Local(gate), None)
+            }
+            Some(on) => {
+                let ssh = self.ssh(on)?;
+                let (mut child, log) = ssh.spawn(on)?;
+                let stdin = child
+                    .stdin
+                    .take()
+                    .ok_or_else(|| io::Error::other("ssh has no stdin"))?;
+                let var = |name: &str| {
+                    spec.env
+                        .iter()
+                        .find(|(key, _)| key == name)
+                        .map(|(_, value)| value.clone())
+                        .unwrap_or_default()
+                };
+                let remote = Remote {
+                    ssh,
+                    on: on.to_owned(),
+                    log,
+                    incident_key: var("RUNBOOK_INCIDENT_KEY"),
+                    step: var("RUNBOOK_STEP"),
+                };
+                (
+                    child,
+                    Gate::Remote(stdin, remote::payload(&spec.env, spec.script)),
+                    Some(remote),
+                )
+            }
+        };
         let group = ProcessGroup::of(&child);
         Ok(Box::new(Held {
             child: Some(child),
             group,
             gate: Some(gate),
+            remote,
             timeout: spec.timeout,
             grace: spec.grace,
             cancel: spec.cancel,
@@ -100,19 +159,64 @@ impl Executor for ShellExecutor {
 
     /// Finds the processes by the variables every command gets
     /// (`RUNBOOK_INCIDENT_KEY`, `RUNBOOK_STEP`) and stops their process groups:
-    /// TERM, then KILL after two seconds.
-    fn stop_leftovers(&self, incident_key: &str, step: &str) -> Vec<u32> {
-        stop_leftovers(incident_key, step)
+    /// TERM, then KILL after two seconds; on the destination `on` over ssh.
+    fn stop_leftovers(&self, incident_key: &str, step: &str, on: Option<&str>) -> Result<Vec<u32>, String> {
+        match on {
+            None => Ok(stop_leftovers(incident_key, step)),
+            Some(on) => self
+                .ssh(on)
+                .map_err(|error| error.to_string())?
+                .stop(on, incident_key, step)
+                .map_err(|why| why.0),
+        }
+    }
+
+    fn host_name(&self) -> String {
+        rustix::system::uname().nodename().to_string_lossy().into_owned()
+    }
+
+    fn preflight(&self, on: &str) -> Result<String, String> {
+        self.ssh(on)
+            .map_err(|error| error.to_string())?
+            .preflight(on)
+            .map_err(|why| why.0)
     }
 }
 
-/// A shell started by [`ShellExecutor::prepare`], waiting at [`GATE`].
+/// How a held command is let through.
+enum Gate {
+    /// The write end of the local shell's standard input: a newline opens it.
+    Local(io::PipeWriter),
+    /// ssh's standard input, and what to send there: the remote shell
+    /// runs nothing until it has read its script.
+    Remote(ChildStdin, Vec<u8>),
+}
+
+/// Where a remote command runs, to stop it there.
+struct Remote<'s> {
+    ssh: &'s Ssh,
+    on: String,
+    /// ssh's own messages.
+    log: PathBuf,
+    incident_key: String,
+    step: String,
+}
+
+impl Remote<'_> {
+    /// Stops the command's process group on the remote host.
+    fn stop(&self) {
+        let _ = self.ssh.stop(&self.on, &self.incident_key, &self.step);
+    }
+}
+
+/// A shell started by [`ShellExecutor::prepare`], waiting at [`GATE`] (or
+/// for its script, through ssh).
 struct Held<'s> {
     /// Taken by `run`; still here on drop when the script never ran.
     child: Option<Child>,
     group: ProcessGroup,
-    /// The write end of the shell's standard input.
-    gate: Option<io::PipeWriter>,
+    gate: Option<Gate>,
+    remote: Option<Remote<'s>>,
     timeout: Duration,
     grace: Duration,
     cancel: &'s AtomicBool,
@@ -123,6 +227,9 @@ impl Drop for Held<'_> {
         // Never let through: the gate closed unopened makes the shell leave
         // (should the kill not reach it), then it is killed and reaped.
         drop(self.gate.take());
+        if let Some(remote) = &self.remote {
+            let _ = std::fs::remove_file(&remote.log);
+        }
         if let Some(mut child) = self.child.take() {
             self.group.signal(Signal::KILL);
             let _ = child.wait();
@@ -152,16 +259,29 @@ impl Prepared for Held<'_> {
                 output: String::new(),
                 output_bytes: 0,
                 stdout: String::new(),
+                unreachable: None,
             });
         }
         let mut child = self
             .child
             .take()
             .ok_or_else(|| io::Error::other("command already run"))?;
-        if let Some(mut gate) = self.gate.take() {
+        match self.gate.take() {
             // A shell that already ended (a syntax error on the first
             // line) cannot read it; its exit status says what happened.
-            let _ = gate.write_all(b"\n");
+            Some(Gate::Local(mut gate)) => {
+                let _ = gate.write_all(b"\n");
+            }
+            // On a thread: ssh takes it only as fast as the connection
+            // does, and may never (a host that does not answer); the loop
+            // below times that out like any command. A write that fails
+            // means ssh is gone, which the loop sees.
+            Some(Gate::Remote(mut stdin, payload)) => {
+                thread::spawn(move || {
+                    let _ = stdin.write_all(&payload);
+                });
+            }
+            None => {}
         }
         let (timeout, grace, cancel) = (self.timeout, self.grace, self.cancel);
         let group = &mut self.group;
@@ -261,6 +381,11 @@ impl Prepared for Held<'_> {
                     timed_out = true;
                 }
                 if cancelled || timed_out {
+                    if let Some(remote) = &self.remote {
+                        // There first: the local ssh gone, the remote
+                        // command would run on.
+                        remote.stop();
+                    }
                     group.signal(Signal::TERM);
                     phase = Phase::Terminating {
                         kill_at: now.checked_add(grace),
@@ -286,8 +411,14 @@ impl Prepared for Held<'_> {
         // end leaves it a broken pipe, and its partial line is dropped.
         drop(pipes);
 
+        let exit_code = status.and_then(|status| status.code());
+        // ssh exits 255 on its own failures, and says why in its log.
+        let unreachable = self.remote.as_ref().and_then(|remote| {
+            let said = remote::take_log(&remote.log);
+            (exit_code == Some(255) && !said.trim().is_empty()).then(|| remote.ssh.explain(&remote.on, &said))
+        });
         Ok(CommandOutcome {
-            exit_code: status.and_then(|status| status.code()),
+            exit_code,
             signal: status.and_then(|status| status.signal()),
             duration: start.elapsed(),
             timed_out,
@@ -295,6 +426,7 @@ impl Prepared for Held<'_> {
             output_bytes: capture.bytes,
             stdout: std::mem::take(&mut capture.stdout),
             output: capture.finish(),
+            unreachable,
         })
     }
 }
@@ -482,6 +614,8 @@ impl Phase {
 }
 
 mod capture;
+pub mod remote;
 use capture::{Capture, Pipe, Progress};
+use remote::Ssh;
 #[cfg(test)]
 mod tests;

@@ -35,7 +35,8 @@ impl Clock for FakeClock {
     }
 }
 
-/// A script and the environment it was given.
+/// A script and the environment it was given (with `@ DESTINATION` after
+/// the script when it runs over ssh).
 type Ran = (String, Vec<(String, String)>);
 
 /// Runs nothing; fails the scripts that contain "false".
@@ -52,10 +53,14 @@ type Log = std::rc::Rc<RefCell<Vec<String>>>;
 
 impl Executor for FakeExecutor {
     fn prepare<'s>(&'s self, spec: &CommandSpec<'s>) -> std::io::Result<Box<dyn Prepared + 's>> {
-        self.log.borrow_mut().push(format!("prepare {}", spec.script));
+        let script = match &spec.on {
+            Some(on) => format!("{} @ {on}", spec.script),
+            None => spec.script.to_owned(),
+        };
+        self.log.borrow_mut().push(format!("prepare {script}"));
         Ok(Box::new(FakePrepared {
             executor: self,
-            ran: Some((spec.script.to_owned(), spec.env.clone())),
+            ran: Some((script, spec.env.clone())),
         }))
     }
 }
@@ -84,13 +89,24 @@ impl Prepared for FakePrepared<'_> {
         let mut this = self;
         let ran = this.ran.take().expect("run once");
         let failed = ran.0.contains("false");
+        // A host named `down…` never answers.
+        let unreachable = ran
+            .0
+            .contains("@ down")
+            .then(|| "ssh could not reach down".to_owned());
         this.executor.log.borrow_mut().push(format!("run {}", ran.0));
         this.executor.ran.borrow_mut().push(ran);
         started();
         let output = redact("out s3cret");
         line(&output);
         Ok(CommandOutcome {
-            exit_code: Some(if failed { 1 } else { 0 }),
+            exit_code: Some(if unreachable.is_some() {
+                255
+            } else if failed {
+                1
+            } else {
+                0
+            }),
             signal: None,
             duration: std::time::Duration::from_millis(5),
             timed_out: false,
@@ -98,6 +114,7 @@ impl Prepared for FakePrepared<'_> {
             stdout: output.clone(),
             output,
             output_bytes: 10,
+            unreachable,
         })
     }
 }
@@ -192,6 +209,8 @@ struct Harness {
     executor: FakeExecutor,
     sink: MemorySink,
     notifier: Option<Notes>,
+    /// The variables given at start.
+    vars: BTreeMap<String, String>,
 }
 
 impl Harness {
@@ -209,6 +228,7 @@ impl Harness {
                 ..MemorySink::default()
             },
             notifier: None,
+            vars: BTreeMap::from([("service".to_owned(), "nginx".to_owned())]),
         }
     }
 
@@ -262,7 +282,7 @@ impl Harness {
         let start = Start {
             incident: "INC-20261128-0001".into(),
             severity: "sev2".into(),
-            vars: BTreeMap::from([("service".to_owned(), "nginx".to_owned())]),
+            vars: self.vars.clone(),
             drill,
             speed: 1,
             digest: "d".repeat(64),
@@ -1177,3 +1197,5 @@ fn no_shell_starts_early_for_a_command_that_asks_first_or_follows_a_capture() {
         "{ran:?}"
     );
 }
+
+mod remote;

@@ -5,8 +5,8 @@ use super::operator::{Context, Decision, Operator, Question, Reply, Value};
 use super::ports::{Clock, Notifier, Sink};
 use super::{CommandSpec, Executor, Prepared, timers};
 use crate::model::{
-    Answer, Contact, DrillMode, Event, EventKind, Incident, Lang, Outcome, Progress, Runbook, Step, StepKind,
-    StepResult, Timer, Var, render,
+    Answer, Contact, Destination, DrillMode, Event, EventKind, Incident, Lang, Outcome, Progress, Runbook,
+    Step, StepKind, StepResult, Timer, Var, render,
 };
 use chrono::{DateTime, Utc};
 use std::collections::BTreeMap;
@@ -33,6 +33,12 @@ pub enum Stop {
     Aborted(String),
     /// Ctrl-C or a hang-up: paused, with any running command killed.
     Interrupted,
+    /// A step could not run as written (its `on` gives a value that is no
+    /// destination): paused there, nothing of it run.
+    Refused {
+        step: String,
+        reason: String,
+    },
 }
 
 /// Everything outside the engine that a walk uses.
@@ -100,6 +106,8 @@ pub struct Engine<'a> {
     /// The next command's shell, started while the one before ran (see
     /// [`Engine::next_command`]).
     ahead: Option<Ahead<'a>>,
+    /// This machine's name, once asked for (an `on` naming it runs here).
+    host_name: std::sync::OnceLock<String>,
 }
 
 /// A command's shell started before its turn, held at its gate: for
@@ -107,6 +115,8 @@ pub struct Engine<'a> {
 struct Ahead<'a> {
     step: String,
     env: Vec<(String, String)>,
+    /// The ssh destination, `None` for here.
+    on: Option<String>,
     prepared: Box<dyn Prepared + 'a>,
 }
 
@@ -155,6 +165,7 @@ impl<'a> Engine<'a> {
             unoffered: Vec::new(),
             decisions: 0,
             ahead: None,
+            host_name: std::sync::OnceLock::new(),
         };
         engine.shown(&first);
         let stop = engine.walk()?;
@@ -184,6 +195,7 @@ impl<'a> Engine<'a> {
             unoffered,
             decisions: 0,
             ahead: None,
+            host_name: std::sync::OnceLock::new(),
         };
         engine.record(EventKind::Resumed {})?;
         let stop = engine.walk()?;
@@ -228,6 +240,11 @@ impl<'a> Engine<'a> {
         // opens, and after a crash that came before they were told.
         self.notify_unannounced_severity()?;
         let mut pending = self.collect_vars()?;
+        if pending.is_none() {
+            // Before the first change: a host that cannot be reached is
+            // told now, not in the middle of a restore.
+            self.preflight()?;
+        }
         let mut at = match self.incident.current.clone() {
             Some(step) => {
                 // A crash may have come between entering the step and
@@ -536,21 +553,45 @@ impl<'a> Engine<'a> {
             }
         }
         if let Some(progress) = self.incident.progress.clone() {
+            if let (StepKind::Command(command), Progress::CommandFinished { .. }) = (&step.kind, &progress)
+                && self.runs_left(command)
+            {
+                // It ran on some of its hosts when the walk stopped: on
+                // with the others, as consented before.
+                return self.command(step, true);
+            }
             return Ok(self.after(step, &progress));
         }
         if self.incident.unfinished_command.as_deref() == Some(id) {
             // Its runner died, but the command may not have: never let two
             // copies of one command run at once.
-            let leftovers = self.ports.executor.stop_leftovers(&self.ports.incident_key, id);
-            if !leftovers.is_empty() {
-                let pids: Vec<String> = leftovers.iter().map(u32::to_string).collect();
-                self.record(EventKind::NoteAdded {
-                    text: format!(
-                        "the interrupted command of step `{id}` was still running (pid {}); it was stopped",
-                        pids.join(", ")
-                    ),
-                    step: Some(id.to_owned()),
-                })?;
+            let on = self.incident.unfinished_on.clone();
+            let place = on.as_deref().map(|on| format!(" on {on}")).unwrap_or_default();
+            match self
+                .ports
+                .executor
+                .stop_leftovers(&self.ports.incident_key, id, on.as_deref())
+            {
+                Ok(leftovers) if leftovers.is_empty() => {}
+                Ok(leftovers) => {
+                    let pids: Vec<String> = leftovers.iter().map(u32::to_string).collect();
+                    self.record(EventKind::NoteAdded {
+                        text: format!(
+                            "the interrupted command of step `{id}` was still running{place} (pid {}); it was stopped",
+                            pids.join(", ")
+                        ),
+                        step: Some(id.to_owned()),
+                    })?;
+                }
+                Err(why) => {
+                    self.record(EventKind::NoteAdded {
+                        text: format!(
+                            "the interrupted command of step `{id}` may still be running{place}, which could not be checked: {why}; look for processes with RUNBOOK_INCIDENT_KEY={} RUNBOOK_STEP={id} in their environment there before running it again",
+                            self.ports.incident_key
+                        ),
+                        step: Some(id.to_owned()),
+                    })?;
+                }
             }
             match self.ask(Some(id), Question::Unfinished(step))? {
                 Ok(decision) if decision.value == Value::YesNo(false) => {
@@ -559,6 +600,7 @@ impl<'a> Engine<'a> {
                         step: id.to_owned(),
                         command: command_of(step),
                         reason: "marked done after an interrupted run".to_owned(),
+                        on: on.into_iter().collect(),
                     })?;
                     return Ok(self.success(step));
                 }

@@ -22,6 +22,7 @@ const RUNBOOK_KEYS: &[&str] = &[
     "default_severity",
     "archive_within",
     "start",
+    "on",
     "vars",
     "contacts",
     "severity",
@@ -49,6 +50,7 @@ const STEP_KINDS: &[(&str, &[&str])] = &[
             "timeout",
             "drill",
             "capture",
+            "on",
             "next",
             "on_failure",
         ],
@@ -187,6 +189,7 @@ fn read_runbook(ctx: &mut Ctx<'_>, table: &DeTable<'_>, broken: &mut Vec<String>
     };
 
     let start = top.str(ctx, "start").or(first_id);
+    let on = top.destinations(ctx, "on");
     let step_at = Runbook::index_steps(&steps);
 
     Some(Runbook {
@@ -205,6 +208,7 @@ fn read_runbook(ctx: &mut Ctx<'_>, table: &DeTable<'_>, broken: &mut Vec<String>
         vars,
         contacts,
         severities,
+        on,
         timers,
         steps,
         step_at,
@@ -660,6 +664,7 @@ fn command(ctx: &mut Ctx<'_>, fields: &Fields<'_, '_>) -> Option<Command> {
         // A command that asks first may change things: rehearse it without running it.
         drill: drill.unwrap_or(if confirm { DrillMode::Skip } else { DrillMode::Run }),
         capture: fields.str(ctx, "capture"),
+        on: fields.destinations(ctx, "on"),
         next: fields.str(ctx, "next"),
         on_failure: fields.str(ctx, "on_failure"),
     })

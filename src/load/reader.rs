@@ -326,6 +326,44 @@ impl<'a, 'i> Fields<'a, 'i> {
             .collect()
     }
 
+    /// Where commands run (`on`): one string or a list of them. A literal
+    /// value must be a destination ssh may be given; one with placeholders
+    /// is checked once they are filled in, before it runs.
+    pub fn destinations(&self, ctx: &mut Ctx<'_>, key: &str) -> Vec<Located<String>> {
+        let Some(value) = self.get(key) else {
+            return Vec::new();
+        };
+        let values = match value.get_ref() {
+            DeValue::String(one) => vec![Located::new(one.to_string(), span_of(value))],
+            DeValue::Array(items) if !items.is_empty() => self.str_list(ctx, key),
+            _ => {
+                let hint =
+                    format!("write `{key} = \"{{{{host}}}}\"`, or a list: `{key} = [\"web1\", \"web2\"]`");
+                self.wrong_type(
+                    ctx,
+                    key,
+                    value,
+                    "a destination or a non-empty list of them",
+                    Some(hint),
+                );
+                return Vec::new();
+            }
+        };
+        for value in &values {
+            if crate::model::placeholders(&value.value).is_empty()
+                && let Err(why) = crate::model::destination::check(&value.value)
+                && value.value != crate::model::destination::LOCAL
+            {
+                ctx.error(
+                    value.span,
+                    format!("`{key}` in {}: `{}` {why}", self.what, value.value.escape_debug()),
+                    Some("name this machine with `local`, or another with `host`, `user@host`, an ssh config alias or `ssh://[user@]host[:port]`".into()),
+                );
+            }
+        }
+        values
+    }
+
     /// A table of named tables (`[contacts.NAME]`), in the order written.
     pub fn named_tables(
         &self,

@@ -538,6 +538,24 @@ fn commands(ctx: &mut Ctx<'_>, runbook: &Runbook) {
                 None,
             );
         }
+        let on = if command.on.is_empty() {
+            &runbook.on
+        } else {
+            &command.on
+        };
+        if let Some(capture) = &command.capture
+            && on.len() > 1
+        {
+            ctx.error(
+                capture.span,
+                format!(
+                    "step `{}` runs on {} hosts but captures one value",
+                    step.id.value,
+                    on.len()
+                ),
+                Some("capture on one host: give this step its own `on = \"HOST\"`".into()),
+            );
+        }
     }
 }
 

@@ -106,6 +106,9 @@ pub enum EventKind {
     CommandStarted {
         step: String,
         command: String,
+        /// The ssh destination it runs on; absent when it runs here.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        on: Option<String>,
     },
     CommandFinished {
         step: String,
@@ -126,6 +129,9 @@ pub enum EventKind {
         command: String,
         /// `skip`, `simulate-success`, or `declined` when the operator said no.
         reason: String,
+        /// The ssh destinations it would have run on; empty for here.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        on: Vec<String>,
     },
     NotificationSent {
         #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -184,6 +190,16 @@ pub enum EventKind {
         reason: String,
     },
     Resumed {},
+    /// Before the first command of a walk: whether an ssh destination
+    /// its commands run on answered, with the name the host gives itself,
+    /// or why not and what to do.
+    HostChecked {
+        on: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        name: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        error: Option<String>,
+    },
     Ended {
         step: String,
         outcome: Outcome,
@@ -221,6 +237,7 @@ impl EventKind {
             EventKind::StepFailed { .. } => "step-failed",
             EventKind::Paused { .. } => "paused",
             EventKind::Resumed {} => "resumed",
+            EventKind::HostChecked { .. } => "host-checked",
             EventKind::Ended { .. } => "ended",
             EventKind::Aborted { .. } => "aborted",
         }

@@ -116,6 +116,12 @@ pub struct Incident {
     /// A command journaled as started with no result: the process running
     /// it died (or still runs it).
     pub unfinished_command: Option<String>,
+    /// Where that command runs: its ssh destination, `None` for here.
+    pub unfinished_on: Option<String>,
+    /// Where the current step's command has run in this attempt (its ssh
+    /// destination, `None` for here) and whether it succeeded there: a
+    /// step that runs on several hosts goes on with the ones left.
+    pub ran_on: Vec<(Option<String>, bool)>,
     /// Notifications that failed and have not been delivered since, one
     /// per target and notifier, oldest first. Calls a person was asked to
     /// make (`by-hand`) are not here: they are for people, not retries.
@@ -186,6 +192,8 @@ impl Incident {
             timers_offered: BTreeSet::new(),
             timers_notified: BTreeSet::new(),
             unfinished_command: None,
+            unfinished_on: None,
+            ran_on: Vec::new(),
             undelivered: Vec::new(),
             unannounced_severity: Some(SeverityNotice { from: None }),
             operators: BTreeSet::from([first.actor.clone()]),
@@ -218,6 +226,8 @@ impl Incident {
                 self.failed = None;
                 // Whatever ran before is over, or was stopped on the way here.
                 self.unfinished_command = None;
+                self.unfinished_on = None;
+                self.ran_on.clear();
                 self.entered.entry(step.clone()).or_insert(event.time);
                 if self.status != Status::Running {
                     self.status = Status::Running;
@@ -239,7 +249,10 @@ impl Incident {
             EventKind::VarSet { name, value, .. } => {
                 self.vars.insert(name.clone(), value.clone());
             }
-            EventKind::CommandStarted { step, .. } => self.unfinished_command = Some(step.clone()),
+            EventKind::CommandStarted { step, on, .. } => {
+                self.unfinished_command = Some(step.clone());
+                self.unfinished_on = on.clone();
+            }
             EventKind::CommandFinished {
                 step,
                 exit_code,
@@ -247,13 +260,18 @@ impl Incident {
                 ..
             } => {
                 self.unfinished_command = None;
+                let on = self.unfinished_on.take();
                 if self.is_current(step) {
                     let succeeded = *exit_code == Some(0) && !timed_out;
+                    self.ran_on.push((on, succeeded));
+                    // Where it ran on several hosts, it succeeded if it did on each.
+                    let succeeded = self.ran_on.iter().all(|(_, succeeded)| *succeeded);
                     self.progress = Some(Progress::CommandFinished { succeeded });
                 }
             }
             EventKind::CommandSkipped { step, .. } => {
                 self.unfinished_command = None;
+                self.unfinished_on = None;
                 if self.is_current(step) {
                     self.progress = Some(Progress::CommandSkipped);
                 }
@@ -312,6 +330,8 @@ impl Incident {
             } => match question.as_deref() {
                 Some("retry") => {
                     self.failed = None;
+                    // A new attempt runs again where it did not succeed.
+                    self.ran_on.retain(|(_, succeeded)| *succeeded);
                     // Try again, or go on as if it had worked.
                     self.progress = match answer {
                         Answer::YesNo { yes: true } => None,
@@ -341,6 +361,7 @@ impl Incident {
                     self.waiting_reason = None;
                 }
             }
+            EventKind::HostChecked { .. } => {}
             EventKind::Ended { outcome, .. } => {
                 self.status = Status::Ended(*outcome);
                 self.ended = Some(event.time);

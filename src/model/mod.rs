@@ -6,6 +6,7 @@
 //! and references keep the byte [`Span`] they came from so that later checks
 //! can point at the source.
 
+pub mod destination;
 mod duration;
 mod event;
 mod incident;
@@ -15,6 +16,7 @@ mod step;
 mod template;
 mod text;
 
+pub use destination::Destination;
 pub use duration::{LONGEST, LONGEST_DURATION, Period, short_span};
 pub use event::{Answer, AnswerSource, Event, EventKind, StepResult, start_failure};
 pub use incident::{Incident, Progress, ReplayError, SeverityNotice, Status, Undelivered};

@@ -29,6 +29,10 @@ pub struct Runbook {
     pub start: Located<String>,
     pub vars: Vec<Var>,
     pub contacts: Vec<Contact>,
+    /// Where command steps run when they do not say (`on`); empty for
+    /// this machine.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub on: Vec<Located<String>>,
     /// The built-in levels merged with the runbook's own, most severe first.
     pub severities: Vec<SeverityLevel>,
     pub timers: Vec<Timer>,

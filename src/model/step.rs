@@ -169,6 +169,10 @@ pub struct Command {
     pub drill: DrillMode,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub capture: Option<Located<String>>,
+    /// Where it runs (`on`), each value expanded and then a
+    /// [`crate::model::Destination`]; empty for the runbook's default.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub on: Vec<Located<String>>,
     pub next: Option<Located<String>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub on_failure: Option<Located<String>>,

@@ -399,7 +399,7 @@ impl Record {
                 step: step.clone(),
                 time,
             }),
-            EventKind::CommandStarted { step, command } => self.commands.push(CommandEvidence {
+            EventKind::CommandStarted { step, command, .. } => self.commands.push(CommandEvidence {
                 started: Some(time),
                 ..CommandEvidence::new(step, command, "unfinished")
             }),
@@ -442,6 +442,7 @@ impl Record {
                 step,
                 command,
                 reason,
+                ..
             } => self.commands.push(CommandEvidence {
                 skipped: Some(reason.clone()),
                 ..CommandEvidence::new(step, command, "skipped")

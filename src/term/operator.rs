@@ -391,10 +391,10 @@ impl Operator for TerminalOperator {
                     _ => Reply::Unanswered,
                 }
             }
-            Question::RunCommand(step) => {
+            Question::RunCommand(step, on) => {
                 self.show_step(context, step);
                 if let StepKind::Command(command) = &step.kind {
-                    self.command(&command.run.value);
+                    self.command_on(&command.run.value, on);
                 }
                 let (prompt, run, skip) = (
                     self.t("Run this command?", "执行此命令？"),
@@ -499,9 +499,9 @@ impl Operator for TerminalOperator {
             }
             EventKind::VarSet { step: None, .. } | EventKind::StepAnswered { .. } | EventKind::Resumed {} => {
             }
-            EventKind::CommandStarted { step, command } => {
+            EventKind::CommandStarted { step, command, on } => {
                 // What runs is shown before it runs, whether or not it asked.
-                self.command(command);
+                self.command_on(command, on.as_slice());
                 self.running = Some(command.clone());
                 self.last_lines.clear();
                 let spinner = ProgressBar::new_spinner();
@@ -509,11 +509,10 @@ impl Operator for TerminalOperator {
                     ProgressStyle::with_template("{spinner} {msg}")
                         .unwrap_or_else(|_| ProgressStyle::default_spinner()),
                 );
-                spinner.set_message(format!(
-                    "{} {}",
-                    self.t("running", "正在执行"),
-                    sanitize_line(step)
-                ));
+                spinner.set_message(match on {
+                    Some(on) => format!("{} {} @ {on}", self.t("running", "正在执行"), sanitize_line(step)),
+                    None => format!("{} {}", self.t("running", "正在执行"), sanitize_line(step)),
+                });
                 spinner.enable_steady_tick(Duration::from_millis(100));
                 self.spinner = Some(spinner);
             }
@@ -533,8 +532,10 @@ impl Operator for TerminalOperator {
                 self.say(&sanitize(&describe(context, event, &self.lang)));
             }
             // A drill shows what it does not run, as if it were to run.
-            EventKind::CommandSkipped { step, command, .. } if rehearsed(context, step) => {
-                self.command(command);
+            EventKind::CommandSkipped {
+                step, command, on, ..
+            } if rehearsed(context, step) => {
+                self.command_on(command, on);
                 self.say(&sanitize(&describe(context, event, &self.lang)));
             }
             EventKind::NotificationFailed { to, via, message, .. } if via == "none" => {

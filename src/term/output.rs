@@ -144,6 +144,7 @@ mod tests {
         let started = |step: &str, command: &str| EventKind::CommandStarted {
             step: step.into(),
             command: command.into(),
+            on: None,
         };
         let events = [
             event(1, started("df", "df -h")),

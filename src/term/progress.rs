@@ -58,10 +58,19 @@ impl Observer for Progress {
             return;
         }
         // A drill shows what it does not run, as if it were to run.
-        if let EventKind::CommandSkipped { step, command, .. } = &event.kind
+        if let EventKind::CommandSkipped {
+            step, command, on, ..
+        } = &event.kind
             && rehearsed(context, step)
         {
-            self.line(&command_line(command));
+            match on.as_slice() {
+                [] => self.line(&command_line(command)),
+                on => self.line(&format!(
+                    "  {} {}",
+                    on.join(","),
+                    command_line(command).trim_start()
+                )),
+            }
         }
         let text = describe(context, event, &self.lang);
         self.line(&text);
@@ -176,7 +185,11 @@ pub fn describe(context: Context<'_>, event: &Event, lang: &Lang) -> String {
         }
         // A captured output can be long: its first line says enough.
         EventKind::VarSet { name, value, .. } => format!("  {name} = {}", one_line(value)),
-        EventKind::CommandStarted { command, .. } => command_line(command),
+        EventKind::CommandStarted { command, on, .. } => match on {
+            // Where it runs, as a shell prompt shows it.
+            Some(on) => format!("  {on} {}", command_line(command).trim_start()),
+            None => command_line(command),
+        },
         EventKind::CommandFinished {
             exit_code,
             signal,
@@ -224,6 +237,11 @@ pub fn describe(context: Context<'_>, event: &Event, lang: &Lang) -> String {
         EventKind::StepFailed { step, reason } => format!("✗ step {step} failed: {reason}"),
         EventKind::Paused { reason, .. } => format!("paused: {reason}"),
         EventKind::Resumed {} => format!("{} resumed by {}", context.incident.id, event.actor),
+        EventKind::HostChecked { on, name, error } => match (name, error) {
+            (_, Some(error)) => format!("! cannot run commands on {on}: {error}"),
+            (Some(name), None) if name != on => format!("  {on} answers (as {name})"),
+            _ => format!("  {on} answers"),
+        },
         EventKind::Ended { outcome, .. } => format!("{} ended: {}", context.incident.id, outcome.name()),
         EventKind::Aborted { reason } => format!("{} aborted: {reason}", context.incident.id),
     }

@@ -10,6 +10,8 @@
 //!     .stderr_contains("unknown key");
 //! ```
 
+pub mod sshd;
+
 use std::ffi::OsStr;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
@@ -225,6 +227,11 @@ impl Test {
     /// `git`, `flock`, a helper shell).
     pub fn tool(&self, program: impl AsRef<OsStr>) -> Command {
         sealed(self.root.path(), program)
+    }
+
+    /// The test's own directory, holding `home/`, `work/` and the rest.
+    pub fn root(&self) -> &Path {
+        self.root.path()
     }
 
     pub fn work(&self) -> PathBuf {

@@ -4,6 +4,7 @@ use super::capture::incomplete_tail;
 use super::*;
 
 static NEVER: AtomicBool = AtomicBool::new(false);
+static SHELL: ShellExecutor = ShellExecutor { ssh: None };
 
 fn spec(script: &str) -> CommandSpec<'_> {
     CommandSpec {
@@ -12,13 +13,14 @@ fn spec(script: &str) -> CommandSpec<'_> {
         timeout: Duration::from_secs(10),
         grace: Duration::from_secs(1),
         cancel: &NEVER,
+        on: None,
     }
 }
 
 /// Runs `spec` without redaction; returns the outcome and the lines shown.
 fn run(spec: &CommandSpec<'_>) -> (CommandOutcome, Vec<String>) {
     let mut lines = Vec::new();
-    let outcome = ShellExecutor
+    let outcome = SHELL
         .run(spec, &|text| text.to_owned(), &mut |text| {
             lines.push(text.to_owned())
         })
@@ -69,7 +71,7 @@ fn spec_in<'s>(script: &'s str, dir: &tempfile::TempDir) -> CommandSpec<'s> {
 /// Prepares `spec` (which touches `$DIR/ran`), waits `hold`, checks
 /// that nothing ran, then runs it and checks that it did.
 fn held_until_run(spec: &CommandSpec<'_>, dir: &tempfile::TempDir, hold: Duration) {
-    let prepared = ShellExecutor.prepare(spec).unwrap();
+    let prepared = SHELL.prepare(spec).unwrap();
     thread::sleep(hold);
     assert!(!dir.path().join("ran").exists(), "ran before the gate opened");
     let outcome = prepared
@@ -93,7 +95,7 @@ fn nothing_of_the_script_runs_before_the_gate_opens() {
 fn the_runner_hears_once_that_the_script_runs_before_any_output() {
     let spec = spec("echo one; echo two");
     let heard = std::cell::RefCell::new(Vec::new());
-    let outcome = ShellExecutor
+    let outcome = SHELL
         .prepare(&spec)
         .unwrap()
         .run(
@@ -113,7 +115,7 @@ fn a_command_dropped_at_the_gate_never_runs_and_is_stopped() {
     let key = format!("gate-{}", std::process::id());
     spec.env.push(("RUNBOOK_INCIDENT_KEY".into(), key.clone()));
     spec.env.push(("RUNBOOK_STEP".into(), "held".into()));
-    let prepared = ShellExecutor.prepare(&spec).unwrap();
+    let prepared = SHELL.prepare(&spec).unwrap();
     thread::sleep(Duration::from_millis(100));
     drop(prepared);
     thread::sleep(Duration::from_millis(200));
@@ -131,7 +133,7 @@ fn a_command_cancelled_at_the_gate_never_runs() {
     let cancel = AtomicBool::new(false);
     let mut spec = spec_in("touch \"$DIR/ran\"", &dir);
     spec.cancel = &cancel;
-    let prepared = ShellExecutor.prepare(&spec).unwrap();
+    let prepared = SHELL.prepare(&spec).unwrap();
     cancel.store(true, Ordering::SeqCst);
     let outcome = prepared
         .run(&|text| text.to_owned(), &mut |_| {}, &mut || {})
@@ -237,7 +239,7 @@ fn env_values_are_never_evaluated() {
 fn a_failure_to_start_is_an_error() {
     let mut spec = spec("true");
     spec.env.push(("PATH".into(), "/nonexistent".into()));
-    let result = ShellExecutor.run(&spec, &|text| text.to_owned(), &mut |_| {});
+    let result = SHELL.run(&spec, &|text| text.to_owned(), &mut |_| {});
     assert!(result.is_err(), "{result:?}");
 }
 
@@ -349,7 +351,7 @@ fn cancel_from_another_thread_stops_the_command() {
 fn a_panicking_callback_kills_the_group() {
     let mut pid = None;
     let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        ShellExecutor.run(&spec("echo $$; sleep 30"), &|text| text.to_owned(), &mut |text| {
+        SHELL.run(&spec("echo $$; sleep 30"), &|text| text.to_owned(), &mut |text| {
             pid = text.parse::<i32>().ok();
             panic!("display failed");
         })
@@ -423,7 +425,7 @@ fn output_that_is_not_utf8_is_converted_lossily() {
 #[test]
 fn redaction_reaches_output_and_display() {
     let mut shown = Vec::new();
-    let outcome = ShellExecutor
+    let outcome = SHELL
         .run(
             &spec("echo token=s3cret; sleep 0.05; echo s3cret >&2; sleep 0.05; printf 'last s3cret'"),
             &|text| text.replace("s3cret", "[REDACTED]"),

@@ -4,14 +4,44 @@
 
 use super::*;
 
+/// How one run of a command went, for the step.
+enum Ran {
+    /// It ran (and succeeded or failed), journaled.
+    Done,
+    /// ssh could not reach its host: why.
+    Unreachable(String),
+    /// The walk stops here (interrupted).
+    Stop(Stop),
+}
+
 impl<'a> Engine<'a> {
-    /// Runs a command step; `consented` when the operator already said to
-    /// run it (a retry), so that it does not ask twice.
+    /// Runs a command step, on each destination its `on` names that it
+    /// has not run on in this attempt; `consented` when the operator
+    /// already said to run it (a retry, or a run cut short), so that it
+    /// does not ask twice.
     pub(super) fn command(&mut self, step: &'a Step, consented: bool) -> Result<Flow, JournalFailed> {
         let StepKind::Command(command) = &step.kind else {
             return Ok(self.success(step));
         };
         let id = step.id.value.as_str();
+        let targets = match self.destinations(command) {
+            Ok(targets) => targets,
+            Err(reason) => {
+                // Refused before anything runs: no value becomes an ssh option.
+                self.record(EventKind::Paused {
+                    step: Some(id.to_owned()),
+                    reason: reason.clone(),
+                })?;
+                return Ok(Flow::Stop(Stop::Refused {
+                    step: id.to_owned(),
+                    reason,
+                }));
+            }
+        };
+        let remote: Vec<String> = targets
+            .iter()
+            .filter_map(|target| target.ssh().map(str::to_owned))
+            .collect();
         if !command.runs_in(self.incident.drill) {
             let reason = match command.drill {
                 DrillMode::SimulateSuccess => "drill: simulate-success",
@@ -21,11 +51,12 @@ impl<'a> Engine<'a> {
                 step: id.to_owned(),
                 command: command.run.value.clone(),
                 reason: reason.to_owned(),
+                on: remote,
             })?;
             return Ok(self.after(step, &Progress::CommandSkipped));
         }
         if command.confirm && !consented {
-            match self.ask(Some(id), Question::RunCommand(step))? {
+            match self.ask(Some(id), Question::RunCommand(step, &remote))? {
                 Ok(decision) if decision.value == Value::YesNo(true) => self.decided(id, "run", &decision)?,
                 Ok(decision) => {
                     self.decided(id, "run", &decision)?;
@@ -37,31 +68,140 @@ impl<'a> Engine<'a> {
                         step: id.to_owned(),
                         command: command.run.value.clone(),
                         reason,
+                        on: remote,
                     })?;
                     return Ok(self.after(step, &Progress::CommandSkipped));
                 }
                 Err(flow) => return Ok(flow),
             }
         }
-
-        if self.ports.cancel.load(Ordering::SeqCst) {
-            return self.interrupted(Some(id)).map(Flow::Stop);
+        let mut unreachable = Vec::new();
+        for target in &targets {
+            let on = target.ssh();
+            if self.incident.ran_on.iter().any(|(ran, _)| ran.as_deref() == on) {
+                continue;
+            }
+            match self.run_on(step, command, on)? {
+                Ran::Done => {}
+                Ran::Unreachable(why) => unreachable.push(why),
+                Ran::Stop(stop) => return Ok(Flow::Stop(stop)),
+            }
         }
-        let spec = self.spec(step, command);
+        if !unreachable.is_empty() {
+            // Not reaching a host is not the command failing: its
+            // `on_failure` is not taken; the step fails, to be retried
+            // where it did not run once the host answers.
+            return Ok(Flow::Fail(unreachable.join("\n")));
+        }
+        let succeeded = self.incident.ran_on.iter().all(|(_, succeeded)| *succeeded);
+        Ok(self.after(step, &Progress::CommandFinished { succeeded }))
+    }
+
+    /// Checks, before the walk's first change, that each ssh destination
+    /// its commands run on answers, and journals what each said: at start
+    /// and at each resume. One named by a variable with no value yet is
+    /// checked when its step runs.
+    pub(super) fn preflight(&mut self) -> Result<(), JournalFailed> {
+        let mut destinations: Vec<String> = Vec::new();
+        for step in &self.runbook.steps {
+            let StepKind::Command(command) = &step.kind else {
+                continue;
+            };
+            if !command.runs_in(self.incident.drill) {
+                continue;
+            }
+            for target in self.destinations(command).unwrap_or_default() {
+                if let Some(on) = target.ssh()
+                    && !destinations.iter().any(|known| known == on)
+                {
+                    destinations.push(on.to_owned());
+                }
+            }
+        }
+        for on in destinations {
+            let checked = self.ports.executor.preflight(&on);
+            self.record(EventKind::HostChecked {
+                on,
+                name: checked.as_ref().ok().cloned(),
+                error: checked.err(),
+            })?;
+        }
+        Ok(())
+    }
+
+    /// Whether `command` has destinations it has not run on in this attempt.
+    pub(super) fn runs_left(&self, command: &crate::model::Command) -> bool {
+        self.destinations(command).is_ok_and(|targets| {
+            targets.iter().any(|target| {
+                !self
+                    .incident
+                    .ran_on
+                    .iter()
+                    .any(|(ran, _)| ran.as_deref() == target.ssh())
+            })
+        })
+    }
+
+    /// Where `command` runs, its `on` (or the runbook's) expanded: this
+    /// machine when nothing says. A value that is not a destination ssh
+    /// may be given refuses the step.
+    pub(super) fn destinations(&self, command: &crate::model::Command) -> Result<Vec<Destination>, String> {
+        let values = if command.on.is_empty() {
+            &self.runbook.on
+        } else {
+            &command.on
+        };
+        if values.is_empty() {
+            return Ok(vec![Destination::Local]);
+        }
+        let here = self.host_name.get_or_init(|| self.ports.executor.host_name());
+        let mut targets: Vec<Destination> = Vec::with_capacity(values.len());
+        for value in values {
+            let expanded = crate::model::render(&value.value, |name| self.incident.vars.get(name).cloned());
+            let target = Destination::parse(&expanded, here).map_err(|why| {
+                format!(
+                    "`on = \"{}\"` gives `{}`, which {why}; nothing was run",
+                    value.value,
+                    expanded.escape_debug()
+                )
+            })?;
+            if !targets.contains(&target) {
+                targets.push(target);
+            }
+        }
+        Ok(targets)
+    }
+
+    /// Runs `step`'s command once, here or on the ssh destination `on`, and
+    /// journals how it ended.
+    fn run_on(
+        &mut self,
+        step: &'a Step,
+        command: &'a crate::model::Command,
+        on: Option<&str>,
+    ) -> Result<Ran, JournalFailed> {
+        let id = step.id.value.as_str();
+        if self.ports.cancel.load(Ordering::SeqCst) {
+            return self.interrupted(Some(id)).map(Ran::Stop);
+        }
+        let on_owned = on.map(str::to_owned);
+        let mut spec = self.spec(step, command);
+        spec.on = on_owned.clone();
         self.record(EventKind::CommandStarted {
             step: id.to_owned(),
             command: command.run.value.clone(),
+            on: on_owned.clone(),
         })?;
         // A command is an action: everything before it, its start
         // included, is on disk before its script runs. Its shell starts
         // first, held before the script (dropped on a journal error, it
         // never runs it): the one started while the command before ran, if
-        // it got the environment this command gets now; any other is
-        // stopped before another starts.
+        // it got the environment and destination this command gets now;
+        // any other is stopped before another starts.
         let ahead = self
             .ahead
             .take()
-            .filter(|ahead| ahead.step == id && ahead.env == spec.env);
+            .filter(|ahead| ahead.step == id && ahead.env == spec.env && ahead.on == on_owned);
         let prepared = match ahead {
             Some(ahead) => Ok(ahead.prepared),
             None => self.ports.executor.prepare(&spec),
@@ -80,6 +220,7 @@ impl<'a> Engine<'a> {
                 ahead = executor.prepare(&spec).ok().map(|prepared| Ahead {
                     step,
                     env: spec.env,
+                    on: spec.on,
                     prepared,
                 });
             }
@@ -87,22 +228,21 @@ impl<'a> Engine<'a> {
         let result =
             prepared.and_then(|prepared| prepared.run(self.ports.redact, &mut show, &mut start_next));
         self.ahead = ahead;
-        let outcome = match result {
+        let mut outcome = match result {
             Ok(outcome) => outcome,
-            Err(error) => crate::engine::CommandOutcome {
-                exit_code: None,
-                signal: None,
-                duration: Duration::ZERO,
-                timed_out: false,
-                cancelled: false,
-                output: format!("cannot start the command: {error}"),
-                output_bytes: 0,
-                stdout: String::new(),
-            },
+            Err(error) => {
+                crate::engine::CommandOutcome::not_started(format!("cannot start the command: {error}"))
+            }
         };
         if outcome.cancelled {
             // Interrupted: no result is journaled, so resume offers to run it again.
-            return self.interrupted(Some(id)).map(Flow::Stop);
+            return self.interrupted(Some(id)).map(Ran::Stop);
+        }
+        let unreachable = outcome.unreachable.take();
+        if let Some(why) = &unreachable {
+            // What ssh said is the output: nothing of the command ran.
+            outcome.output = why.clone();
+            outcome.output_bytes = 0;
         }
         let succeeded = outcome.succeeded();
         // The captured value first: a crash between the two then offers to
@@ -120,10 +260,10 @@ impl<'a> Engine<'a> {
             signal: outcome.signal,
             duration_ms: u64::try_from(outcome.duration.as_millis()).unwrap_or(u64::MAX),
             timed_out: outcome.timed_out,
-            output: outcome.output.clone(),
+            output: outcome.output,
             output_bytes: outcome.output_bytes,
         })?;
-        Ok(self.after(step, &Progress::CommandFinished { succeeded }))
+        Ok(unreachable.map_or(Ran::Done, Ran::Unreachable))
     }
 
     /// What runs for a command step.
@@ -134,6 +274,7 @@ impl<'a> Engine<'a> {
             timeout: command.timeout.duration,
             grace: self.grace,
             cancel: self.ports.cancel,
+            on: None,
         }
     }
 
@@ -149,7 +290,12 @@ impl<'a> Engine<'a> {
         step: &'a Step,
         command: &crate::model::Command,
     ) -> Option<(String, CommandSpec<'a>)> {
-        if command.capture.is_some() {
+        // Where it runs on several hosts, the next run is this step's own.
+        if command.capture.is_some()
+            || self
+                .destinations(command)
+                .map_or(true, |targets| targets.len() != 1)
+        {
             return None;
         }
         let Flow::Goto(next) = self.success(step) else {
@@ -162,7 +308,10 @@ impl<'a> Engine<'a> {
         if next_command.confirm || !next_command.runs_in(self.incident.drill) {
             return None;
         }
-        Some((next, self.spec(next_step, next_command)))
+        let [target] = self.destinations(next_command).ok()?.try_into().ok()?;
+        let mut spec = self.spec(next_step, next_command);
+        spec.on = target.ssh().map(str::to_owned);
+        Some((next, spec))
     }
 
     /// What a command sees: the variables, upper-cased, and the built-ins.

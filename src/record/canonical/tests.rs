@@ -70,6 +70,7 @@ fn events() -> Vec<Event> {
             EventKind::CommandStarted {
                 step: "restart".into(),
                 command: "systemctl restart \"$SERVICE\"".into(),
+                on: None,
             },
         ),
         event(
@@ -181,10 +182,12 @@ fn commands_not_run_or_never_finished_are_evidence_too() {
         step: "restore".into(),
         command: "restore-backup".into(),
         reason: "declined".into(),
+        on: Vec::new(),
     });
     more(EventKind::CommandStarted {
         step: "verify".into(),
         command: "curl -f http://localhost/".into(),
+        on: None,
     });
     more(end.kind);
     let incident = Incident::replay(&events).unwrap();

@@ -121,17 +121,23 @@ pub(super) fn event(lang: &Lang, entry: &TimelineEntry) -> String {
         EventKind::VarSet { name, value, .. } => {
             say(format!("Set {name} = {value}"), format!("设置 {name} = {value}"))
         }
-        EventKind::CommandStarted { step, command } => {
+        EventKind::CommandStarted { step, command, on } => {
             let first = command.trim().lines().next().unwrap_or("").to_owned();
             let more = if command.trim().lines().count() > 1 {
                 " …"
             } else {
                 ""
             };
-            say(
-                format!("{step}: ran $ {first}{more}"),
-                format!("{step}：执行 $ {first}{more}"),
-            )
+            match on {
+                Some(on) => say(
+                    format!("{step}: ran on {on} $ {first}{more}"),
+                    format!("{step}：在 {on} 上执行 $ {first}{more}"),
+                ),
+                None => say(
+                    format!("{step}: ran $ {first}{more}"),
+                    format!("{step}：执行 $ {first}{more}"),
+                ),
+            }
         }
         EventKind::CommandFinished {
             step,
@@ -200,6 +206,23 @@ pub(super) fn event(lang: &Lang, entry: &TimelineEntry) -> String {
         ),
         EventKind::Paused { reason, .. } => say(format!("Paused: {reason}"), format!("暂停：{reason}")),
         EventKind::Resumed {} => say("Resumed".into(), "继续".into()),
+        EventKind::HostChecked { on, name, error } => match (name, error) {
+            (_, Some(error)) => {
+                let error = crate::sanitize::sanitize(&error);
+                say(
+                    format!("cannot run commands on {on}: {error}"),
+                    format!("无法在 {on} 上执行命令：{error}"),
+                )
+            }
+            (Some(name), None) if name != on => {
+                let name = sanitize_line(&name);
+                say(
+                    format!("{on} answers (as {name})"),
+                    format!("{on} 可以连接（主机名 {name}）"),
+                )
+            }
+            _ => say(format!("{on} answers"), format!("{on} 可以连接")),
+        },
         EventKind::Ended { step, outcome: how } => {
             let how = outcome(lang, how);
             say(format!("Ended at {step}: {how}"), format!("结束于 {step}：{how}"))

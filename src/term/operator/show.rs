@@ -70,9 +70,23 @@ impl TerminalOperator {
     }
 
     /// A command's lines, as they are about to run.
-    pub(super) fn command(&self, command: &str) {
+    /// The command, and the ssh destinations it runs on (none: here), as a
+    /// shell prompt shows where it is.
+    pub(super) fn command_on(&self, command: &str, on: &[String]) {
+        let prompt = match on {
+            [] => style("$".to_owned()).dim(),
+            [one] => style(format!("{one} $")).cyan(),
+            _ => {
+                self.say(&format!(
+                    "  {} {}",
+                    self.t("on each of:", "在以下每台主机上："),
+                    style(on.join(", ")).cyan()
+                ));
+                style("$".to_owned()).dim()
+            }
+        };
         for line in command.trim().lines() {
-            self.say(&format!("  {} {}", style("$").dim(), sanitize(line)));
+            self.say(&format!("  {prompt} {}", sanitize(line)));
         }
     }
 

@@ -1,0 +1,161 @@
+//! Commands with `on`: where they run, on several hosts, and on hosts
+//! that do not answer.
+
+use super::*;
+
+const REMOTE: &str = r#"schema = 1
+title = "Remote"
+
+[vars.host]
+prompt = "Host"
+
+[vars.service]
+prompt = "Service"
+
+[[steps]]
+id = "check"
+kind = "command"
+title = "Check"
+run = "uptime"
+on = ["{{host}}", "db1"]
+on_failure = "other"
+next = "here"
+
+[[steps]]
+id = "here"
+kind = "command"
+title = "Here"
+run = "true"
+on = "local"
+next = "done"
+
+[[steps]]
+id = "other"
+kind = "end"
+title = "Other"
+outcome = "escalated"
+
+[[steps]]
+id = "done"
+kind = "end"
+title = "Done"
+"#;
+
+/// The remote runbook, with `host` given at start.
+fn remote(toml: &str, host: &str) -> Harness {
+    let mut h = Harness::new(toml);
+    h.vars.insert("host".to_owned(), host.to_owned());
+    h
+}
+
+fn ran(h: &Harness) -> Vec<String> {
+    h.executor
+        .ran
+        .borrow()
+        .iter()
+        .map(|(script, _)| script.clone())
+        .collect()
+}
+
+fn started_on(h: &Harness) -> Vec<Option<String>> {
+    h.sink
+        .events
+        .iter()
+        .filter_map(|event| match &event.kind {
+            EventKind::CommandStarted { on, .. } => Some(on.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn a_step_runs_on_each_host_it_names_in_order_and_local_runs_here() {
+    let mut h = remote(REMOTE, "web1");
+    let (stop, _) = h.start(&[], false);
+    assert_eq!(stop, Stop::Ended(Outcome::Resolved));
+    assert_eq!(ran(&h), ["uptime @ web1", "uptime @ db1", "true"]);
+    assert_eq!(started_on(&h), [Some("web1".into()), Some("db1".into()), None]);
+}
+
+#[test]
+fn a_failure_on_one_host_fails_the_step_after_every_host_ran() {
+    let mut h = remote(
+        &REMOTE.replace("run = \"uptime\"", "run = \"test $(hostname) = web1 || false\""),
+        "web1",
+    );
+    // The fake fails scripts holding "false": here every host fails.
+    let (stop, _) = h.start(&[], false);
+    assert_eq!(stop, Stop::Ended(Outcome::Escalated), "on_failure taken");
+    assert_eq!(ran(&h).len(), 2, "both hosts ran");
+}
+
+#[test]
+fn a_host_that_cannot_be_reached_fails_the_step_without_its_on_failure_and_a_retry_runs_only_there() {
+    let mut h = remote(REMOTE, "down1");
+    let (stop, incident) = h.start(&[], false);
+    // Not reaching a host is not the command failing.
+    let Stop::Failed { step, reason } = &stop else {
+        panic!("{stop:?}")
+    };
+    assert_eq!(step, "check");
+    assert!(reason.contains("ssh could not reach down"), "{reason}");
+    assert_eq!(ran(&h), ["uptime @ down1", "uptime @ db1"]);
+    assert_eq!(
+        incident.ran_on,
+        [(Some("down1".to_owned()), false), (Some("db1".to_owned()), true)]
+    );
+
+    let (stop, _) = h.resume(&[("check", "retry")]);
+    assert!(matches!(stop, Stop::Failed { .. }), "{stop:?}");
+    // db1 succeeded: only the host that failed is tried again.
+    assert_eq!(ran(&h), ["uptime @ down1", "uptime @ db1", "uptime @ down1"]);
+}
+
+#[test]
+fn a_walk_cut_short_between_hosts_goes_on_with_the_hosts_left() {
+    let mut h = remote(REMOTE, "web1");
+    h.start(&[], false);
+    let at = h
+        .sink
+        .events
+        .iter()
+        .position(|e| e.kind.name() == "command-finished")
+        .unwrap();
+    h.sink.events.truncate(at + 1);
+    h.executor.ran.borrow_mut().clear();
+    let (stop, _) = h.resume(&[]);
+    assert_eq!(stop, Stop::Ended(Outcome::Resolved));
+    assert_eq!(ran(&h), ["uptime @ db1", "true"]);
+}
+
+#[test]
+fn a_value_that_could_become_an_ssh_option_is_refused_before_anything_runs() {
+    let mut h = remote(REMOTE, "-oProxyCommand=touch canary");
+    let (stop, incident) = h.start(&[], false);
+    let Stop::Refused { step, reason } = &stop else {
+        panic!("{stop:?}")
+    };
+    assert_eq!(step, "check");
+    assert!(reason.contains("starts with `-`"), "{reason}");
+    assert!(ran(&h).is_empty());
+    assert!(
+        h.log().iter().all(|entry| !entry.starts_with("prepare")),
+        "{:?}",
+        h.log()
+    );
+    assert_eq!(incident.status, Status::Paused);
+}
+
+#[test]
+fn a_drill_that_skips_says_where_it_would_have_run() {
+    let mut h = remote(
+        &REMOTE.replace("run = \"uptime\"", "run = \"uptime\"\ndrill = \"skip\""),
+        "web1",
+    );
+    h.start(&[], true);
+    let skipped = h.sink.events.iter().find_map(|event| match &event.kind {
+        EventKind::CommandSkipped { on, .. } => Some(on.clone()),
+        _ => None,
+    });
+    assert_eq!(skipped, Some(vec!["web1".to_owned(), "db1".to_owned()]));
+}

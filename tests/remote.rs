@@ -1,0 +1,367 @@
+//! Remote steps, for real: `on = "{{host}}"` runs a command over the
+//! system's OpenSSH on sshd servers the tests start on loopback
+//! addresses (see `common::sshd`).
+
+use crate::common::Test;
+use crate::common::sshd::{Hosts, free_port};
+use std::net::Ipv4Addr;
+use std::path::Path;
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+
+const WEB1: Ipv4Addr = Ipv4Addr::new(127, 0, 0, 1);
+const WEB2: Ipv4Addr = Ipv4Addr::new(127, 0, 0, 2);
+
+/// One command step on `{{host}}` (or wherever `on` says), then the end.
+fn runbook(on: &str, run: &str, extra: &str) -> String {
+    format!(
+        r#"schema = 1
+title = "Remote"
+
+[vars.host]
+prompt = "Host"
+
+[vars.dir]
+prompt = "Where the command leaves its traces"
+
+[vars.note]
+prompt = "A note"
+default = "-"
+
+[[steps]]
+id = "remote"
+kind = "command"
+title = "On the host"
+on = {on}
+run = '''{run}'''
+{extra}
+next = "done"
+
+[[steps]]
+id = "done"
+kind = "end"
+title = "Done"
+"#
+    )
+}
+
+/// A test with `toml` as `runbooks/r.toml` and sshd servers for `hosts`.
+fn with_hosts(toml: &str, hosts: &[(&str, Ipv4Addr)]) -> (Test, Hosts) {
+    let test = Test::new().runbook("r", toml);
+    let hosts = Hosts::start(&test, hosts);
+    let test = test.config(&hosts.runbook_config());
+    (test, hosts)
+}
+
+fn dir_arg(test: &Test) -> String {
+    format!("dir={}", test.root().display())
+}
+
+fn wait_for_file(path: &Path) -> String {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        if let Ok(text) = std::fs::read_to_string(path)
+            && text.ends_with('\n')
+        {
+            return text;
+        }
+        assert!(Instant::now() < deadline, "{} never appeared", path.display());
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+fn alive(pid: &str) -> bool {
+    let pid = pid.trim();
+    // A zombie has been stopped; it waits only for its parent.
+    std::fs::read_to_string(format!("/proc/{pid}/stat")).is_ok_and(|stat| {
+        stat.rsplit_once(") ")
+            .is_some_and(|(_, rest)| !rest.starts_with('Z'))
+    })
+}
+
+fn becomes_dead(pid: &str) -> bool {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while Instant::now() < deadline {
+        if !alive(pid) {
+            return true;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    false
+}
+
+#[test]
+fn a_remote_step_runs_on_its_host_over_ssh_with_hostile_values_reaching_it_byte_for_byte() {
+    let toml = runbook(
+        r#""{{host}}""#,
+        r#"printf '%s' "$NOTE" > "$DIR/note"; echo "server $SSH_CONNECTION""#,
+        "",
+    );
+    let (test, hosts) = with_hosts(&toml, &[("web1", WEB1)]);
+    let hostile = "$(touch canary) `touch canary` 'single' \"double\" \\ \nsecond line\n";
+    let note = format!("{hostile}{}", "x".repeat(64 * 1024 - hostile.len()));
+    let canary = test.work().join("canary");
+    test.command([
+        "start",
+        "r",
+        "--var",
+        "host=web1",
+        "--var",
+        &dir_arg(&test),
+        "--var",
+        &format!("note={note}"),
+    ])
+    .output()
+    .map(|output| {
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        // ssh says where it came in: the server web1 is.
+        let server = format!("{} {}", WEB1, hosts.servers[0].1.port);
+        assert!(
+            stdout.contains(&server) || stderr.contains(&server),
+            "stdout: {stdout}\nstderr: {stderr}"
+        );
+        assert!(
+            stderr.contains("web1 $ printf"),
+            "where it runs is shown: {stderr}"
+        );
+    })
+    .unwrap();
+    assert_eq!(std::fs::read_to_string(test.root().join("note")).unwrap(), note);
+    assert!(!canary.exists(), "a value ran as shell");
+    let id = test.only_incident();
+    let events = test.events(&id);
+    let started = events.iter().find(|e| e["type"] == "command-started").unwrap();
+    assert_eq!(started["payload"]["on"], "web1");
+    let checked = events.iter().find(|e| e["type"] == "host-checked").unwrap();
+    assert_eq!(checked["payload"]["on"], "web1");
+    assert!(checked["payload"]["name"].is_string(), "{checked}");
+    // Before the first step: a preflight, not a surprise mid-walk.
+    let position = |kind: &str| events.iter().position(|e| e["type"] == kind).unwrap();
+    assert!(position("host-checked") < position("step-entered"));
+}
+
+#[test]
+fn a_step_on_two_hosts_runs_on_both_and_fails_for_the_one_that_failed() {
+    // The two servers are one machine; the command fails on the one that
+    // listens on 127.0.0.2.
+    let toml = runbook(
+        r#"["web1", "web2"]"#,
+        r#"echo "$SSH_CONNECTION" >> "$DIR/ran"; case "$SSH_CONNECTION" in *" 127.0.0.2 "*) exit 3 ;; esac"#,
+        "",
+    );
+    let (test, _hosts) = with_hosts(&toml, &[("web1", WEB1), ("web2", WEB2)]);
+    test.command(["start", "r", "--var", "host=-", "--var", &dir_arg(&test)])
+        .output()
+        .map(|output| {
+            assert_eq!(
+                output.status.code(),
+                Some(1),
+                "{}",
+                String::from_utf8_lossy(&output.stderr)
+            );
+        })
+        .unwrap();
+    let ran = std::fs::read_to_string(test.root().join("ran")).unwrap();
+    assert_eq!(ran.lines().count(), 2, "{ran}");
+    let id = test.only_incident();
+    let finished: Vec<_> = test
+        .events(&id)
+        .into_iter()
+        .filter(|e| e["type"] == "command-finished")
+        .map(|e| e["payload"]["exit_code"].clone())
+        .collect();
+    assert_eq!(finished, [serde_json::json!(0), serde_json::json!(3)]);
+}
+
+#[test]
+fn a_timeout_leaves_nothing_running_on_the_remote_host() {
+    let toml = runbook(
+        r#""{{host}}""#,
+        r#"sleep 300 & echo $! > "$DIR/pid.tmp"; mv "$DIR/pid.tmp" "$DIR/pid"; wait"#,
+        r#"timeout = "2s""#,
+    );
+    let (test, _hosts) = with_hosts(&toml, &[("web1", WEB1)]);
+    let output = test
+        .command(["start", "r", "--var", "host=web1", "--var", &dir_arg(&test)])
+        .output()
+        .unwrap();
+    assert_eq!(
+        output.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let pid = std::fs::read_to_string(test.root().join("pid")).unwrap();
+    assert!(becomes_dead(&pid), "the remote sleep {pid} outlived its timeout");
+}
+
+#[test]
+fn a_remote_command_left_by_a_killed_runner_is_stopped_by_resume() {
+    let toml = runbook(
+        r#""{{host}}""#,
+        r#"sleep 300 & echo $! > "$DIR/pid.tmp"; mv "$DIR/pid.tmp" "$DIR/pid"; wait"#,
+        r#"timeout = "10m""#,
+    );
+    let (test, _hosts) = with_hosts(&toml, &[("web1", WEB1)]);
+    let mut child = test
+        .command(["start", "r", "--var", "host=web1", "--var", &dir_arg(&test)])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let pid = wait_for_file(&test.root().join("pid"));
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert!(
+        alive(&pid),
+        "the remote sleep should outlive the runner killed with SIGKILL"
+    );
+    let id = test.only_incident();
+    let outcome = test
+        .command(["resume", &id, "--answer", "remote=done"])
+        .output()
+        .unwrap();
+    assert!(
+        outcome.status.success(),
+        "{}",
+        String::from_utf8_lossy(&outcome.stderr)
+    );
+    assert!(becomes_dead(&pid), "resume left the remote sleep {pid} running");
+    let note = test
+        .events(&id)
+        .into_iter()
+        .find(|e| e["type"] == "note-added")
+        .unwrap();
+    let text = note["payload"]["text"].as_str().unwrap();
+    assert!(text.contains("still running on web1"), "{text}");
+}
+
+#[test]
+fn an_unknown_host_key_is_reported_with_its_fingerprint_and_nothing_runs() {
+    let toml = runbook(r#""{{host}}""#, r#"touch "$DIR/ran""#, "");
+    let (test, hosts) = with_hosts(&toml, &[("web1", WEB1)]);
+    std::fs::write(&hosts.known_hosts, "").unwrap();
+    let output = test
+        .command(["start", "r", "--var", "host=web1", "--var", &dir_arg(&test)])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(
+        !test.root().join("ran").exists(),
+        "ran on a host whose key is not known"
+    );
+    let fingerprint = test
+        .tool("ssh-keygen")
+        .args(["-l", "-f"])
+        .arg(hosts.dir.join("host_key_web1.pub"))
+        .output()
+        .unwrap();
+    let fingerprint = String::from_utf8_lossy(&fingerprint.stdout);
+    let sha = fingerprint.split_whitespace().nth(1).unwrap();
+    assert!(stderr.contains("host key of web1 is not known"), "{stderr}");
+    assert!(stderr.contains(sha), "the fingerprint {sha} is shown: {stderr}");
+    assert!(
+        stderr.contains("ssh-keyscan -p"),
+        "what to run is shown: {stderr}"
+    );
+    let id = test.only_incident();
+    let checked = test
+        .events(&id)
+        .into_iter()
+        .find(|e| e["type"] == "host-checked")
+        .unwrap();
+    assert!(
+        checked["payload"]["error"].as_str().unwrap().contains(sha),
+        "{checked}"
+    );
+}
+
+#[test]
+fn an_unreachable_host_is_reported_before_the_first_step_and_its_step_fails_without_on_failure() {
+    let toml = runbook(r#""{{host}}""#, r#"touch "$DIR/ran""#, r#"on_failure = "done""#);
+    let test = Test::new().runbook("r", &toml);
+    let hosts = Hosts::start(&test, &[]);
+    let port = free_port(WEB2);
+    std::fs::write(
+        &hosts.config,
+        std::fs::read_to_string(&hosts.config).unwrap()
+            + &format!("Host gone\n  HostName {WEB2}\n  Port {port}\n"),
+    )
+    .unwrap();
+    let test = test.config(&hosts.runbook_config());
+    let output = test
+        .command(["start", "r", "--var", "host=gone", "--var", &dir_arg(&test)])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "on_failure is not taken: {stderr}");
+    assert!(stderr.contains("cannot run commands on gone"), "{stderr}");
+    assert!(stderr.contains("Connection refused"), "{stderr}");
+    let id = test.only_incident();
+    let types = test.types(&id);
+    let checked = types.iter().position(|t| t == "host-checked").unwrap();
+    let entered = types.iter().position(|t| t == "step-entered").unwrap();
+    assert!(checked < entered, "{types:?}");
+    assert!(types.contains(&"step-failed".to_owned()), "{types:?}");
+}
+
+#[test]
+fn a_destination_that_would_be_an_ssh_option_is_refused_with_nothing_run() {
+    let toml = runbook(r#""{{host}}""#, r#"touch "$DIR/ran""#, "");
+    let (test, _hosts) = with_hosts(&toml, &[("web1", WEB1)]);
+    let output = test
+        .command([
+            "start",
+            "r",
+            "--var",
+            "host=-oProxyCommand=touch canary",
+            "--var",
+            &dir_arg(&test),
+        ])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("starts with `-`, which ssh would read as an option"),
+        "{stderr}"
+    );
+    assert!(!test.work().join("canary").exists());
+    assert!(!test.root().join("ran").exists());
+
+    // Written into the runbook, it never loads.
+    let literal = runbook(r#""-oProxyCommand=touch canary""#, "true", "");
+    Test::new()
+        .runbook("r", &literal)
+        .args(["validate", "runbooks/r.toml"])
+        .run()
+        .status(2)
+        .stderr_contains("`on` in step `remote`: `-oProxyCommand=touch canary` starts with `-`");
+}
+
+#[test]
+fn local_runs_here_without_ssh() {
+    let toml = runbook(r#""local""#, r#"echo "ssh: [$SSH_CONNECTION]" > "$DIR/ran""#, "");
+    let test = Test::new().runbook("r", &toml);
+    test.command(["start", "r", "--var", "host=-", "--var", &dir_arg(&test)])
+        .output()
+        .map(|output| {
+            assert!(
+                output.status.success(),
+                "{}",
+                String::from_utf8_lossy(&output.stderr)
+            )
+        })
+        .unwrap();
+    assert_eq!(
+        std::fs::read_to_string(test.root().join("ran")).unwrap(),
+        "ssh: []\n"
+    );
+}
