@@ -26,6 +26,9 @@
 # own exit 3, "paused, waiting for a person", is the normal case here), 2 when
 # the alert's data was refused (nothing was opened), 1 on anything else.
 # Without a terminal `runbook` never prompts, so this never hangs.
+# HOST is where the plan's commands will run, over ssh from this machine
+# (`local` for this one): it is checked before the first step, and the
+# journal says whether it answered (`host-checked`).
 set -eu
 
 if [ "$#" -lt 2 ] || [ "$#" -gt 3 ]; then

@@ -375,3 +375,57 @@ fn branch_keys_name_what_the_runbook_writes() {
     assert_eq!(Branch::Failed.key(), "on_failure");
     assert_eq!(Branch::AnyTicked.key(), "on_any");
 }
+
+#[test]
+fn plans_with_a_host_run_their_commands_there_and_its_pattern_takes_what_ssh_takes() {
+    use runbook::model::destination;
+    let accepted = [
+        "local",
+        "web1",
+        "web1.example.com",
+        "root@10.0.3.17",
+        "ops@web-1",
+        "fe80::1",
+        "ssh://web1",
+        "ssh://root@web1:2222",
+        "ssh://[::1]:2222",
+    ];
+    let refused = [
+        "",
+        "-oProxyCommand=touch canary",
+        "web1 -v",
+        "web1;reboot",
+        "$(id)",
+        "web%h",
+        "[::1]",
+        "ssh://-web1",
+    ];
+    let mut plans = 0;
+    for loaded in loaded() {
+        let runbook = loaded.runbook.unwrap();
+        let Some(host) = runbook.vars.iter().find(|var| var.name.value == "host") else {
+            continue;
+        };
+        plans += 1;
+        let id = &runbook.id.value;
+        let on: Vec<&str> = runbook.on.iter().map(|on| on.value.as_str()).collect();
+        assert_eq!(on, ["{{host}}"], "{id}: commands run on the affected host");
+        assert_eq!(
+            host.default.as_deref(),
+            Some("local"),
+            "{id}: this machine unless told"
+        );
+        let pattern = regex::Regex::new(&host.pattern.as_ref().unwrap().value).unwrap();
+        for value in accepted {
+            assert!(
+                pattern.is_match(value),
+                "{id}: the host pattern refuses {value:?}"
+            );
+            assert!(value == "local" || destination::check(value).is_ok(), "{value:?}");
+        }
+        for value in refused {
+            assert!(!pattern.is_match(value), "{id}: the host pattern takes {value:?}");
+        }
+    }
+    assert_eq!(plans, 5, "every plan about a host but backup-readiness");
+}

@@ -3,6 +3,7 @@
 //! monitoring hook opens an incident and says how to go on, and every
 //! example runbook validates.
 
+use crate::common::sshd::Hosts;
 use crate::common::{NOW, Test};
 use std::path::Path;
 
@@ -23,7 +24,7 @@ fn answers_file_drives_the_no_agreement_branch_to_its_end() {
         "--answers",
         &example("answers-no-agreement.toml"),
         "--var",
-        "host=web1",
+        "host=local",
         "--var",
         "symptom=x",
     ])
@@ -87,7 +88,10 @@ fn hook(test: &Test, args: &[&str]) -> std::process::Output {
 
 #[test]
 fn monitoring_hook_opens_an_incident_and_prints_the_resume_command() {
+    // web1 is an sshd of the test's own: the plan's commands run there.
     let test = Test::new();
+    let hosts = Hosts::start(&test, &[("web1", std::net::Ipv4Addr::LOCALHOST)]);
+    let test = test.config(&hosts.runbook_config());
     let output = hook(&test, &["web1", "HTTP 502 \"bad gateway\" since 03:00", "sev2"]);
     let stdout = String::from_utf8_lossy(&output.stdout);
     let stderr = String::from_utf8_lossy(&output.stderr);
@@ -106,9 +110,12 @@ fn monitoring_hook_opens_an_incident_and_prints_the_resume_command() {
     );
     assert_eq!(
         test.types(FIRST),
-        ["incident-started", "step-entered", "paused"],
-        "paused at the first question"
+        ["incident-started", "host-checked", "step-entered", "paused"],
+        "web1 checked, then paused at the first question"
     );
+    let checked = &test.events(FIRST)[1]["payload"];
+    assert_eq!(checked["on"], "web1");
+    assert!(checked["error"].is_null(), "{checked}");
     let saved = std::fs::read_to_string(test.work().join(format!("hook/{FIRST}.jsonl"))).unwrap();
     let last: serde_json::Value = serde_json::from_str(saved.lines().last().unwrap()).unwrap();
     assert_eq!(last["type"], "awaiting");

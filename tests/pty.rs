@@ -60,7 +60,7 @@ fn drill_to_inspection(test: &Test) -> PtySession {
         "drill",
         "server-software-failure",
         "--var",
-        "host=web1",
+        "host=local",
         "--var",
         "symptom=500s",
     ]);
@@ -77,7 +77,7 @@ fn drill_without_agreement_restart_then_hand_over() {
         "drill",
         "server-software-failure",
         "--var",
-        "host=web1",
+        "host=local",
         "--var",
         "symptom=site down",
     ]);
@@ -148,7 +148,7 @@ fn the_one_hour_timer_fires_in_a_second_while_a_prompt_waits() {
         "--speed",
         "3600",
         "--var",
-        "host=web1",
+        "host=local",
         "--var",
         "symptom=down",
     ]);
@@ -191,7 +191,7 @@ fn ctrl_c_at_a_prompt_pauses_and_resume_goes_on() {
         "start",
         "server-software-failure",
         "--var",
-        "host=web1",
+        "host=local",
         "--var",
         "symptom=down",
     ]);

@@ -266,7 +266,7 @@ fn an_empty_checklist_answer_is_refused_and_none_ticks_nothing() {
         "start",
         "server-software-failure",
         "--var",
-        "host=a",
+        "host=local",
         "--var",
         "symptom=b",
     ];
@@ -380,7 +380,7 @@ payload = "VALUE"
         "start",
         "server-software-failure",
         "--var",
-        "host=a",
+        "host=local",
         "--var",
         "symptom=b",
         "--answers",
@@ -1053,7 +1053,7 @@ fn the_incidents_table_fits_80_columns_without_breaking_words() {
         "start",
         "server-software-failure",
         "--var",
-        "host=web1",
+        "host=local",
         "--var",
         "symptom=down",
         "--answer",
@@ -1077,7 +1077,7 @@ fn the_incidents_table_fits_80_columns_without_breaking_words() {
     INC-20261128-0002  server-    paused   sev2  restart  0s
                        software-
                        failure
-    INC-20261128-0003  data-loss  paused   sev2           0s
+    INC-20261128-0003  data-loss  paused   sev2  intake   0s
                                   (drill)
     ");
 }
