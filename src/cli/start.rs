@@ -74,7 +74,7 @@ pub fn begin(context: &Context, args: &Args, drill: bool) -> Result<ExitCode> {
         ))
     })?;
     let Ok(loaded) = &entry.file else {
-        return Err(Error::Diagnostics(entry.errors().into_iter().cloned().collect()));
+        return Err(Error::Diagnostics(entry.errors()));
     };
     let source = &loaded.source;
     // The (empty) journal first: a start stopped before its first event
