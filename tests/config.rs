@@ -231,3 +231,15 @@ fn a_group_writable_config_in_the_users_private_group_is_accepted() {
         .success()
         .stdout_contains("数据");
 }
+
+#[test]
+fn a_notifier_timeout_in_months_is_refused_where_minutes_were_meant() {
+    start_is_refused(
+        "[[notifiers]]\nname = \"mail\"\ntype = \"command\"\ncommand = \"mail ops\"\ntimeout = \"5M\"\n",
+        &[
+            // The notifier, as every notifier problem is located.
+            "config.toml:1:1",
+            "invalid timeout \"5M\": `5M` is 5 months; write \"5m\" for minutes",
+        ],
+    );
+}

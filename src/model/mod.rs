@@ -15,7 +15,7 @@ mod step;
 mod template;
 mod text;
 
-pub use duration::{LONGEST, LONGEST_DURATION, Period, short_span};
+pub use duration::{CalendarUnit, LONGEST, LONGEST_DURATION, Period, short_span};
 pub use event::{Answer, AnswerSource, Event, EventKind, StepResult, start_failure};
 pub use incident::{Incident, Progress, ReplayError, SeverityNotice, Status, Undelivered};
 pub use runbook::{BUILTIN_VARS, Contact, Runbook, SeverityLevel, Timer, TimerFrom, Var};
