@@ -115,6 +115,53 @@ fn the_manual_page_describes_every_command() {
 }
 
 #[test]
+fn drill_takes_no_drill_flag() {
+    let help = Test::new().args(["drill", "--help"]).run();
+    help.success().stdout_contains("--speed").stdout_lacks("--drill ");
+    Test::new()
+        .args(["drill", "server-software-failure", "--drill"])
+        .run()
+        .status(2)
+        .stderr_contains("unexpected argument '--drill'");
+    Test::new()
+        .args(["start", "--help"])
+        .run()
+        .success()
+        .stdout_contains("--drill ");
+}
+
+#[test]
+fn a_commands_own_options_come_before_the_global_ones() {
+    for command in SUBCOMMANDS {
+        let help = Test::new().args([command, "--help"]).run();
+        help.success();
+        let help = &help.stdout;
+        let own = help
+            .find("Options:")
+            .unwrap_or_else(|| panic!("{command}: no options:\n{help}"));
+        let global = help
+            .find("Global options:")
+            .unwrap_or_else(|| panic!("{command}: no global options:\n{help}"));
+        assert!(own < global, "{command}:\n{help}");
+        let global_options = &help[global..];
+        for option in ["--lang", "--runbooks", "--config", "--data-dir"] {
+            assert!(
+                global_options.contains(option),
+                "{command}: {option} not global:\n{help}"
+            );
+            assert!(
+                !help[..global].contains(option),
+                "{command}: {option} among its own:\n{help}"
+            );
+        }
+    }
+    let archive = Test::new().args(["archive", "--help"]).run();
+    let help = &archive.stdout;
+    let cause = help.find("--cause").unwrap();
+    assert!(cause < help.find("--lang").unwrap(), "{help}");
+}
+
+#[test]
 fn the_manual_page_renders_without_warnings() {
     let mut test = Test::new();
     let page = test.work().join("runbook.1");
