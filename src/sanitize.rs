@@ -7,6 +7,9 @@
 //! what runs), zero-width characters (which hide text) and the Unicode line
 //! and paragraph separators (which some terminals break lines at).
 //!
+//! Text offered to be pasted into a shell (a path in a hint, a principal in
+//! a command line) is quoted as one word ([`shell_word`]).
+//!
 //! This module depends on nothing, so that `load` and `report` can sanitize
 //! what they produce without depending on `term`.
 
@@ -41,6 +44,20 @@ pub fn one_line(value: &str) -> String {
         0 if first.len() == value.len() => shown.into_owned(),
         0 => format!("{shown} …"),
         _ => format!("{shown} … ({more} more lines)"),
+    }
+}
+
+/// `text` as one shell word: as is when it is plainly safe, else in single
+/// quotes.
+pub fn shell_word(text: &str) -> String {
+    let plain = !text.is_empty()
+        && text
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "@%+=:,./_-".contains(c));
+    if plain {
+        text.to_owned()
+    } else {
+        format!("'{}'", text.replace('\'', r"'\''"))
     }
 }
 
@@ -172,6 +189,18 @@ impl<W: Write> Write for SafeWriter<W> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn shell_words_are_quoted_only_when_they_need_it() {
+        assert_eq!(shell_word("ops@example.com"), "ops@example.com");
+        assert_eq!(
+            shell_word("/home/x/.config/runbook/allowed_signers"),
+            "/home/x/.config/runbook/allowed_signers"
+        );
+        assert_eq!(shell_word("O'Brien@x"), r"'O'\''Brien@x'");
+        assert_eq!(shell_word("a$b"), "'a$b'");
+        assert_eq!(shell_word("my runbooks"), "'my runbooks'");
+    }
 
     #[test]
     fn escapes_are_shown_not_obeyed() {

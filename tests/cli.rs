@@ -115,6 +115,121 @@ fn the_manual_page_describes_every_command() {
 }
 
 #[test]
+fn the_manual_page_has_exit_status_environment_files_and_examples() {
+    let outcome = Test::new().args(["man"]).run();
+    outcome.success();
+    let page = &outcome.stdout;
+    let sections: Vec<&str> = page.lines().filter(|line| line.starts_with(".SH ")).collect();
+    assert_eq!(
+        sections,
+        [
+            ".SH NAME",
+            ".SH SYNOPSIS",
+            ".SH DESCRIPTION",
+            ".SH OPTIONS",
+            ".SH \"GLOBAL OPTIONS\"",
+            ".SH COMMANDS",
+            ".SH \"EXIT STATUS\"",
+            ".SH ENVIRONMENT",
+            ".SH FILES",
+            ".SH EXAMPLES",
+            ".SH VERSION",
+        ]
+    );
+    let section = |name: &str| -> String {
+        let start = page.find(name).unwrap();
+        let rest = &page[start + name.len()..];
+        rest[..rest.find("\n.SH ").unwrap_or(rest.len())].to_owned()
+    };
+    let exit_status = section(".SH \"EXIT STATUS\"");
+    for code in runbook::ExitCode::ALL {
+        let tagged = format!(".TP\n\\fB{}\\fR\n", code as u8);
+        assert!(exit_status.contains(&tagged), "no {tagged:?} in:\n{exit_status}");
+    }
+    assert!(
+        exit_status.contains("paused, waiting for an operator"),
+        "{exit_status}"
+    );
+    let environment = section(".SH ENVIRONMENT");
+    for variable in [
+        "RUNBOOK_HOME",
+        "RUNBOOK_CONFIG",
+        "RUNBOOK_NOW",
+        "XDG_CONFIG_HOME",
+        "LANG",
+        "COLUMNS",
+        "PAGER",
+    ] {
+        assert!(environment.contains(variable), "no {variable} in:\n{environment}");
+    }
+    let files = section(".SH FILES");
+    for file in [
+        "config.toml",
+        "/etc/runbook/runbooks/",
+        "allowed_signers",
+        "journal.jsonl",
+        "index.jsonl",
+    ] {
+        assert!(files.contains(file), "no {file} in:\n{files}");
+    }
+    let examples = section(".SH EXAMPLES");
+    for example in [
+        "runbook start server\\-software\\-failure",
+        "runbook validate",
+        "runbook check",
+    ] {
+        assert!(examples.contains(example), "no {example} in:\n{examples}");
+    }
+}
+
+#[test]
+fn drill_takes_no_drill_flag() {
+    let help = Test::new().args(["drill", "--help"]).run();
+    help.success().stdout_contains("--speed").stdout_lacks("--drill ");
+    Test::new()
+        .args(["drill", "server-software-failure", "--drill"])
+        .run()
+        .status(2)
+        .stderr_contains("unexpected argument '--drill'");
+    Test::new()
+        .args(["start", "--help"])
+        .run()
+        .success()
+        .stdout_contains("--drill ");
+}
+
+#[test]
+fn a_commands_own_options_come_before_the_global_ones() {
+    for command in SUBCOMMANDS {
+        let help = Test::new().args([command, "--help"]).run();
+        help.success();
+        let help = &help.stdout;
+        let own = help
+            .find("Options:")
+            .unwrap_or_else(|| panic!("{command}: no options:\n{help}"));
+        let global = help
+            .find("Global options:")
+            .unwrap_or_else(|| panic!("{command}: no global options:\n{help}"));
+        assert!(own < global, "{command}:\n{help}");
+        let global_options = &help[global..];
+        for option in ["--lang", "--runbooks", "--config", "--data-dir"] {
+            assert!(
+                global_options.contains(option),
+                "{command}: {option} not global:\n{help}"
+            );
+            assert!(
+                !help[..global].contains(option),
+                "{command}: {option} among its own:\n{help}"
+            );
+        }
+    }
+    let archive = Test::new().args(["archive", "--help"]).run();
+    let help = &archive.stdout;
+    let cause = help.find("--cause").unwrap();
+    assert!(cause < help.find("--lang").unwrap(), "{help}");
+}
+
+#[test]
 fn the_manual_page_renders_without_warnings() {
     let mut test = Test::new();
     let page = test.work().join("runbook.1");

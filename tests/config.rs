@@ -1,6 +1,6 @@
 //! The config file: checked whole before anything is done.
 
-use crate::common::{MINIMAL, Test};
+use crate::common::{self, MINIMAL, Test};
 
 /// Starts `minimal` under `config`: refused with exit 2, no incident
 /// opened. Returns the test for more commands.
@@ -200,4 +200,46 @@ fn an_unreadable_incidents_directory_is_named() {
         .run()
         .status(1)
         .stderr_contains(&format!("cannot read {}: ", data.join("incidents").display()));
+}
+
+#[test]
+fn a_config_writable_by_others_is_refused_with_the_chmod_that_fixes_it() {
+    let test = Test::new().config("lang = \"en\"\n");
+    let config = test.config_dir().join("config.toml");
+    std::fs::set_permissions(&config, std::os::unix::fs::PermissionsExt::from_mode(0o646)).unwrap();
+    let outcome = test.args(["list"]).run();
+    outcome
+        .status(2)
+        .stderr_contains(&format!(
+            "refused: the config {} is writable by others (mode 0646)",
+            config.display()
+        ))
+        .stderr_contains(&format!("run `chmod go-w {}`", config.display()));
+}
+
+#[test]
+fn a_group_writable_config_in_the_users_private_group_is_accepted() {
+    let test = Test::new().config("lang = \"zh\"\n");
+    let config = test.config_dir().join("config.toml");
+    std::fs::set_permissions(&config, std::os::unix::fs::PermissionsExt::from_mode(0o664)).unwrap();
+    if !common::in_private_group(&config) {
+        common::skip("the user running the tests has no private group");
+        return;
+    }
+    test.args(["show", "data-loss"])
+        .run()
+        .success()
+        .stdout_contains("数据");
+}
+
+#[test]
+fn a_notifier_timeout_in_months_is_refused_where_minutes_were_meant() {
+    start_is_refused(
+        "[[notifiers]]\nname = \"mail\"\ntype = \"command\"\ncommand = \"mail ops\"\ntimeout = \"5M\"\n",
+        &[
+            // The notifier, as every notifier problem is located.
+            "config.toml:1:1",
+            "invalid timeout \"5M\": `5M` is 5 months; write \"5m\" for minutes",
+        ],
+    );
 }

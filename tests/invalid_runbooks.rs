@@ -1227,7 +1227,7 @@ title = "Done"
       |
     9 | timeout = "5 parsecs"
       |           ^^^^^^^^^^^
-      = hint: write a number and a unit, such as timeout = "30s", "5m", "1h", "1d" or "6 months"
+      = hint: write a number and a unit, such as timeout = "30s", "5m", "1h" or "1d"
 
     checked 1 runbook: 1 error, 0 warnings
     [exit 2]
@@ -1256,7 +1256,7 @@ title = "Done"
       |
     9 | timeout = 5
       |           ^
-      = hint: write a number and a unit, such as timeout = "30s", "5m", "1h", "1d" or "6 months"
+      = hint: write a number and a unit, such as timeout = "30s", "5m", "1h" or "1d"
 
     checked 1 runbook: 1 error, 0 warnings
     [exit 2]
@@ -1267,7 +1267,7 @@ title = "Done"
 fn durations_past_a_century() {
     insta::assert_snapshot!(invalid(r#"schema = 1
 title = "Forever"
-archive_within = "1000000 years"
+archive_within = "40000d"
 
 [contacts.oncall]
 role = "On-call"
@@ -1285,18 +1285,72 @@ title = "Done"
     error: `archive_within` in the runbook is too long: at most 100 years
      --> runbooks/broken.toml:3:18
       |
-    3 | archive_within = "1000000 years"
-      |                  ^^^^^^^^^^^^^^^
-      = hint: write a number and a unit, such as archive_within = "30s", "5m", "1h", "1d" or "6 months"
+    3 | archive_within = "40000d"
+      |                  ^^^^^^^^
+      = hint: write a number and a unit, such as archive_within = "30s", "5m", "1h" or "1d"
 
     error: `after` in timer `escalate` is too long: at most 100 years
       --> runbooks/broken.toml:10:9
        |
     10 | after = "99999999999999999999s"
        |         ^^^^^^^^^^^^^^^^^^^^^^^
-       = hint: write a number and a unit, such as after = "30s", "5m", "1h", "1d" or "6 months"
+       = hint: write a number and a unit, such as after = "30s", "5m", "1h" or "1d"
 
     checked 1 runbook: 2 errors, 0 warnings
+    [exit 2]
+    "#);
+}
+
+#[test]
+fn months_and_years_where_a_duration_counts_clock_time() {
+    insta::assert_snapshot!(invalid(r#"schema = 1
+title = "Months"
+review_every = "6 months"
+archive_within = "2 months"
+
+[contacts.oncall]
+role = "On-call"
+phone = "+1 555 0100"
+
+[timers.escalate]
+after = "1h15M"
+notify = ["oncall"]
+message = "Still down after an hour and a quarter."
+
+[[steps]]
+id = "restart"
+kind = "command"
+title = "Restart"
+run = "systemctl restart nginx"
+timeout = "1y"
+
+[[steps]]
+id = "done"
+kind = "end"
+title = "Done"
+"#), @r#"
+    error: `archive_within` in the runbook is in months
+     --> runbooks/broken.toml:4:18
+      |
+    4 | archive_within = "2 months"
+      |                  ^^^^^^^^^^
+      = hint: write it in s, m, h, d or w, such as "30d"; only `review_every` takes months and years
+
+    error: `after` in timer `escalate` is in months: `15M` is 15 months
+      --> runbooks/broken.toml:11:9
+       |
+    11 | after = "1h15M"
+       |         ^^^^^^^
+       = hint: write "1h15m" for minutes; only `review_every` takes months and years
+
+    error: `timeout` in step `restart` is in years: `1y` is 1 year
+      --> runbooks/broken.toml:20:11
+       |
+    20 | timeout = "1y"
+       |           ^^^^
+       = hint: write it in s, m, h, d or w, such as "30d"; only `review_every` takes months and years
+
+    checked 1 runbook: 3 errors, 0 warnings
     [exit 2]
     "#);
 }
@@ -1324,7 +1378,7 @@ title = "Done"
       |
     9 | after = "0s"
       |         ^^^^
-      = hint: write a number and a unit, such as after = "30s", "5m", "1h", "1d" or "6 months"
+      = hint: write a number and a unit, such as after = "30s", "5m", "1h" or "1d"
 
     checked 1 runbook: 1 error, 0 warnings
     [exit 2]
@@ -2425,7 +2479,7 @@ outcome = "fixed"
        |
     19 | timeout = "5 parsecs"
        |           ^^^^^^^^^^^
-       = hint: write a number and a unit, such as timeout = "30s", "5m", "1h", "1d" or "6 months"
+       = hint: write a number and a unit, such as timeout = "30s", "5m", "1h" or "1d"
 
     error: `next` target `verify` is not a step in this runbook
       --> runbooks/broken.toml:20:8

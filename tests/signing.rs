@@ -672,3 +672,32 @@ fn a_signature_by_a_key_type_we_do_not_check_is_named() {
     }
     assert!(checked > 0, "this OpenSSH made none of the keys");
 }
+
+/// README.md's `ssh-keygen -Y verify` line names a principal, `ops@web1`,
+/// that is right on one machine only; next to it, the README says whose
+/// it is, and `runbook keygen` prints what it says.
+#[test]
+fn the_readme_says_which_principal_its_verify_line_names() {
+    let readme = include_str!("../README.md");
+    let lines: Vec<&str> = readme.lines().collect();
+    let at = lines
+        .iter()
+        .position(|line| line.starts_with("ssh-keygen -Y verify") && line.contains("-I ops@web1"))
+        .expect("README.md has an ssh-keygen -Y verify line");
+    let near = lines[at..(at + 12).min(lines.len())].join(" ");
+    assert!(
+        near.contains("the `user@host` that ran `runbook keygen`"),
+        "README.md does not say whose principal `-I ops@web1` is:\n{near}"
+    );
+
+    let host = rustix::system::uname().nodename().to_string_lossy().into_owned();
+    let principal = format!("ops@{host}");
+    crate::common::Test::new()
+        .args(["keygen"])
+        .run()
+        .success()
+        .stdout_contains(&format!(
+            "  {principal} namespaces=\"runbook-incident\" ssh-ed25519 "
+        ))
+        .stdout_contains(&format!(" -I {principal} -n runbook-incident "));
+}

@@ -28,6 +28,7 @@ use std::path::{Path, PathBuf};
 /// --resolution are required.
 #[derive(Debug, clap::Args)]
 pub struct Args {
+    /// The incident's id, such as INC-20261128-0001.
     pub incident: String,
     /// What happened (default: drafted from the timeline).
     #[arg(long, value_name = "TEXT")]

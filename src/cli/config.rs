@@ -1,7 +1,8 @@
 //! The config file: `$XDG_CONFIG_HOME/runbook/config.toml`, or `--config`.
 //!
-//! A config writable by group or others is refused: it decides which
-//! runbooks, and so which commands, run.
+//! A config that others could change is refused, by the rule that runbooks
+//! are trusted by (`load::trust`): it decides which runbooks, and so which
+//! commands, run.
 //!
 //! The whole config is checked as it is read, before any command does
 //! anything: TOML and types, every path, the `redact` patterns (compiled
@@ -125,7 +126,7 @@ impl Config {
         }
         let dir = path.parent().unwrap_or(Path::new("."));
         let bytes = read_trusted(path, dir, "the config")
-            .map_err(|refusal| Error::usage(refusal.message).with_hint(refusal.hint))?;
+            .map_err(|refusal| Error::Diagnostics(refusal.diagnostics()))?;
         let name = path.display().to_string();
         let source =
             crate::load::decode(&name, Origin::File(path.to_owned()), bytes).map_err(|diagnostic| {

@@ -8,6 +8,7 @@ use super::Context;
 use crate::error::{Error, Result};
 use crate::exit_code::ExitCode;
 use crate::record::signing::{self, NAMESPACE, SigningError};
+use crate::sanitize::shell_word;
 use std::io::Write;
 use std::path::PathBuf;
 
@@ -68,8 +69,8 @@ pub fn run(context: &Context, args: &Args) -> Result<ExitCode> {
     writeln!(
         out,
         "  ssh-keygen -Y verify -f {} -I {} -n {NAMESPACE} -s RECORD.json.sig < RECORD.json",
-        shell_quote(&files.allowed_signers.to_string_lossy()),
-        shell_quote(&identity),
+        shell_word(&files.allowed_signers.to_string_lossy()),
+        shell_word(&identity),
     )?;
     writeln!(
         out,
@@ -98,35 +99,5 @@ fn signing_error(error: SigningError) -> Error {
     match hint {
         Some(hint) => usage.with_hint(hint),
         None => usage,
-    }
-}
-
-/// `text` as one shell word: as is when it is plainly safe, else in single
-/// quotes.
-fn shell_quote(text: &str) -> String {
-    let plain = !text.is_empty()
-        && text
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || "@%+=:,./_-".contains(c));
-    if plain {
-        text.to_owned()
-    } else {
-        format!("'{}'", text.replace('\'', r"'\''"))
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::shell_quote;
-
-    #[test]
-    fn quotes_only_what_needs_it() {
-        assert_eq!(shell_quote("ops@example.com"), "ops@example.com");
-        assert_eq!(
-            shell_quote("/home/x/.config/runbook/allowed_signers"),
-            "/home/x/.config/runbook/allowed_signers"
-        );
-        assert_eq!(shell_quote("O'Brien@x"), r"'O'\''Brien@x'");
-        assert_eq!(shell_quote("a$b"), "'a$b'");
     }
 }

@@ -34,6 +34,10 @@ use clap::{Parser, Subcommand};
 use std::ffi::OsString;
 use std::path::PathBuf;
 
+/// The heading of the options every command takes: listed after a
+/// command's own.
+const GLOBAL: &str = "Global options";
+
 /// Run incident-response runbooks: walk an operator through a plan at the
 /// terminal or from a script, and keep a signed record of what was done.
 #[derive(Debug, Parser)]
@@ -41,21 +45,21 @@ use std::path::PathBuf;
 pub struct Cli {
     /// Display language for runbook text (en, zh, ...); defaults to the
     /// config's `lang`, then LC_ALL / LC_MESSAGES / LANG, then English.
-    #[arg(long, global = true, value_name = "LANG")]
+    #[arg(long, global = true, value_name = "LANG", help_heading = GLOBAL)]
     pub lang: Option<String>,
 
     /// Look for runbooks in DIR before ./runbooks, the config's
     /// runbook_path, the user's and system directories and the built-in set.
-    #[arg(long, global = true, value_name = "DIR")]
+    #[arg(long, global = true, value_name = "DIR", help_heading = GLOBAL)]
     pub runbooks: Option<PathBuf>,
 
     /// Read the config from FILE instead of $XDG_CONFIG_HOME/runbook/config.toml.
-    #[arg(long, global = true, value_name = "FILE", env = "RUNBOOK_CONFIG")]
+    #[arg(long, global = true, value_name = "FILE", env = "RUNBOOK_CONFIG", help_heading = GLOBAL)]
     pub config: Option<PathBuf>,
 
     /// Keep incidents and records in DIR (default: RUNBOOK_HOME, the
     /// config's data_dir, then $XDG_DATA_HOME/runbook).
-    #[arg(long, global = true, value_name = "DIR")]
+    #[arg(long, global = true, value_name = "DIR", help_heading = GLOBAL)]
     pub data_dir: Option<PathBuf>,
 
     #[command(subcommand)]
@@ -70,7 +74,7 @@ pub enum Command {
     Validate(validate::Args),
     Start(start::Args),
     /// Rehearse a runbook: `start --drill`.
-    Drill(start::Args),
+    Drill(start::Opening),
     Resume(resume::Args),
     Incidents(incidents::Args),
     Note(note::NoteArgs),

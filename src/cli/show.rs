@@ -62,6 +62,6 @@ pub(super) fn source_name(entry: &Entry) -> String {
 pub(super) fn valid(entry: &Entry) -> Result<&Runbook> {
     match entry.runbook() {
         Some(runbook) => Ok(runbook),
-        None => Err(Error::Diagnostics(entry.errors().into_iter().cloned().collect())),
+        None => Err(Error::Diagnostics(entry.errors())),
     }
 }

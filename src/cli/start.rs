@@ -14,17 +14,25 @@ use crate::load::Origin;
 /// first question nobody answered).
 #[derive(Debug, clap::Args)]
 pub struct Args {
+    /// A rehearsal: commands follow their `drill` setting and everything is
+    /// marked DRILL.
+    #[arg(long)]
+    pub drill: bool,
+
+    #[command(flatten)]
+    pub opening: Opening,
+}
+
+/// Which runbook to open an incident from, and how: what `start` and
+/// `drill` both take (`drill` is always a drill, so it has no --drill).
+#[derive(Debug, clap::Args)]
+pub struct Opening {
     /// The runbook's id, as `runbook list` shows it.
     pub id: String,
 
     /// The response level to open at (default: the runbook's).
     #[arg(long, value_name = "LEVEL")]
     pub severity: Option<String>,
-
-    /// A rehearsal: commands follow their `drill` setting and everything is
-    /// marked DRILL.
-    #[arg(long)]
-    pub drill: bool,
 
     /// In a drill, run timers N times faster (--speed 60: an hour is a minute).
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=100_000))]
@@ -35,11 +43,11 @@ pub struct Args {
 }
 
 pub fn run(context: &Context, args: &Args) -> Result<ExitCode> {
-    begin(context, args, args.drill)
+    begin(context, &args.opening, args.drill)
 }
 
 /// Shared with `runbook drill`.
-pub fn begin(context: &Context, args: &Args, drill: bool) -> Result<ExitCode> {
+pub fn begin(context: &Context, args: &Opening, drill: bool) -> Result<ExitCode> {
     let catalog = context.catalog_for(&args.id);
     let entry = context.find(&catalog, &args.id)?;
     let runbook = super::show::valid(entry)?;
@@ -74,7 +82,7 @@ pub fn begin(context: &Context, args: &Args, drill: bool) -> Result<ExitCode> {
         ))
     })?;
     let Ok(loaded) = &entry.file else {
-        return Err(Error::Diagnostics(entry.errors().into_iter().cloned().collect()));
+        return Err(Error::Diagnostics(entry.errors()));
     };
     let source = &loaded.source;
     // The (empty) journal first: a start stopped before its first event

@@ -3,7 +3,7 @@
 use super::Context;
 use crate::error::{Error, Result};
 use crate::exit_code::ExitCode;
-use crate::load::{Diagnostic, Level, find_files, load_builtin, read_files};
+use crate::load::{Diagnostic, Level, Refusals, find_files, load_builtin, read_files};
 use std::io::Write;
 use std::path::PathBuf;
 
@@ -51,6 +51,8 @@ pub fn run(context: &Context, args: &Args) -> Result<ExitCode> {
     }
     let mut checked = files.len();
     let mut first_with_id: std::collections::HashMap<String, String> = std::collections::HashMap::new();
+    // Shown together, after the rest, with one `chmod` for them all.
+    let mut refusals = Refusals::default();
     for result in read_files(&files, context.today) {
         match result {
             Ok(loaded) => {
@@ -73,7 +75,7 @@ pub fn run(context: &Context, args: &Args) -> Result<ExitCode> {
                 }
                 diagnostics.extend(loaded.diagnostics);
             }
-            Err(problem) => diagnostics.push(problem),
+            Err(refusal) => refusals.add(&refusal),
         }
     }
     if !explicit {
@@ -82,6 +84,7 @@ pub fn run(context: &Context, args: &Args) -> Result<ExitCode> {
             diagnostics.extend(loaded.diagnostics);
         }
     }
+    diagnostics.extend(refusals.into_diagnostics());
     if explicit && checked == 0 && diagnostics.is_empty() {
         return Err(Error::usage("no runbooks (*.toml) found in the given paths"));
     }

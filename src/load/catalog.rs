@@ -1,8 +1,9 @@
 //! Finding runbooks: the search path, first match wins, then the ones built
 //! into the binary. Files writable by anyone but their owner are refused, as
-//! OpenSSH refuses loose key files: a runbook runs shell commands.
+//! OpenSSH refuses loose key files (see `load::trust`): a runbook runs shell
+//! commands.
 
-use super::trust::read_trusted;
+use super::trust::{Refusal, read_trusted};
 use super::{Diagnostic, Level, Loaded, Origin, Source, decode, load};
 use chrono::NaiveDate;
 use std::collections::HashSet;
@@ -57,19 +58,18 @@ pub fn find_files(path: &Path) -> std::io::Result<Vec<PathBuf>> {
 }
 
 /// Reads one runbook file found under `root`, refusing it unless it and its
-/// directories can be trusted (see `load::trust`).
-pub fn read_file(path: &Path, root: &Path, today: NaiveDate) -> Result<Loaded, Diagnostic> {
+/// directories can be trusted (see `load::trust`) and it is UTF-8 text.
+pub fn read_file(path: &Path, root: &Path, today: NaiveDate) -> Result<Loaded, Refusal> {
     let name = path.display().to_string();
-    let bytes = read_trusted(path, root, "the runbook")
-        .map_err(|refusal| Diagnostic::file(Level::Error, &name, refusal.message).with_hint(refusal.hint))?;
-    let source = decode(&name, Origin::File(path.to_owned()), bytes)?;
+    let bytes = read_trusted(path, root, "the runbook")?;
+    let source = decode(&name, Origin::File(path.to_owned()), bytes).map_err(Refusal::new)?;
     Ok(load(source, today))
 }
 
 /// Loads many files, on every core: validating a large tree is I/O and
 /// parsing, and the files are independent.
 /// `files` are (file, the search root it was found under).
-pub fn read_files(files: &[(PathBuf, PathBuf)], today: NaiveDate) -> Vec<Result<Loaded, Diagnostic>> {
+pub fn read_files(files: &[(PathBuf, PathBuf)], today: NaiveDate) -> Vec<Result<Loaded, Refusal>> {
     parallel_map(files, |(path, root)| read_file(path, root, today))
 }
 
@@ -132,7 +132,7 @@ pub struct Entry {
     pub name: String,
     pub origin: Origin,
     /// The loaded runbook, or why the file was refused.
-    pub file: Result<Loaded, Diagnostic>,
+    pub file: Result<Loaded, Refusal>,
     /// Later files with the same id, hidden by this one.
     pub shadows: Vec<String>,
 }
@@ -144,10 +144,15 @@ impl Entry {
     }
 
     /// Why there is no runbook: the refusal, or the errors.
-    pub fn errors(&self) -> Vec<&Diagnostic> {
+    pub fn errors(&self) -> Vec<Diagnostic> {
         match &self.file {
-            Ok(loaded) => loaded.diagnostics.iter().filter(|d| d.is_error()).collect(),
-            Err(refusal) => vec![refusal],
+            Ok(loaded) => loaded
+                .diagnostics
+                .iter()
+                .filter(|d| d.is_error())
+                .cloned()
+                .collect(),
+            Err(refusal) => refusal.diagnostics(),
         }
     }
 }
@@ -181,7 +186,7 @@ impl Catalog {
                 )),
             }
         }
-        let mut found: Vec<(String, Origin, Result<Loaded, Diagnostic>)> = files
+        let mut found: Vec<(String, Origin, Result<Loaded, Refusal>)> = files
             .iter()
             .zip(read_files(&files, today))
             .map(|((path, _), file)| (path.display().to_string(), Origin::File(path.clone()), file))

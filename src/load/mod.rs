@@ -4,6 +4,7 @@
 //! [`Diagnostic`], all of them at once; nothing in this module prints. It
 //! depends on `model` only.
 
+mod accounts;
 mod catalog;
 mod diagnostic;
 mod parse;
@@ -12,12 +13,13 @@ mod source;
 mod trust;
 mod validate;
 
+pub use accounts::Accounts;
 pub use catalog::{Catalog, Entry, builtin_sources, find_files, load_builtin, read_file, read_files};
 pub use diagnostic::{Diagnostic, Level, Location};
 pub use parse::{DEFAULT_ARCHIVE_WITHIN, DEFAULT_TIMEOUT, SCHEMA};
 pub use reader::did_you_mean;
 pub use source::{Origin, Source};
-pub use trust::{MAX_SIZE, Refusal, read_trusted};
+pub use trust::{MAX_SIZE, Refusal, Refusals, read_trusted};
 
 use crate::model::{Runbook, Span};
 use chrono::NaiveDate;

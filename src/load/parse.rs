@@ -108,7 +108,7 @@ fn read_runbook(ctx: &mut Ctx<'_>, table: &DeTable<'_>, broken: &mut Vec<String>
     let summary = top.text(ctx, "summary");
     let owner = top.str(ctx, "owner").map(|owner| owner.value);
     let version = top.str(ctx, "version").map(|version| version.value);
-    let review_every = top.period(ctx, "review_every").filter(|every| {
+    let review_every = top.calendar_period(ctx, "review_every").filter(|every| {
         let ok = every.duration.as_secs() >= 86_400;
         if !ok {
             ctx.error(

@@ -2,7 +2,7 @@
 //! stopping at the first, each located at the key or value at fault.
 
 use super::{Diagnostic, Level, Source};
-use crate::model::{LONGEST, LONGEST_DURATION, Located, Period, Span, Text};
+use crate::model::{CalendarUnit, LONGEST, LONGEST_DURATION, Located, Period, Span, Text};
 use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
@@ -230,16 +230,54 @@ impl<'a, 'i> Fields<'a, 'i> {
         }
     }
 
-    /// A duration such as `30s`, `5m`, `1h30m`, `1d`, `6 months`.
+    /// A duration that counts clock time, such as `30s`, `5m`, `1h30m`,
+    /// `1d`, `2w`. Months and years are refused: `15M` is too easily
+    /// written for `15m`, and nothing but a review is that far off.
     pub fn period(&self, ctx: &mut Ctx<'_>, key: &str) -> Option<Period> {
+        self.read_period(ctx, key, false)
+    }
+
+    /// A review period: a duration that may also count months and years,
+    /// such as `6 months`.
+    pub fn calendar_period(&self, ctx: &mut Ctx<'_>, key: &str) -> Option<Period> {
+        self.read_period(ctx, key, true)
+    }
+
+    fn read_period(&self, ctx: &mut Ctx<'_>, key: &str, calendar: bool) -> Option<Period> {
         let located = self.get(key)?;
-        let hint = Some(format!(
-            "write a number and a unit, such as {key} = \"30s\", \"5m\", \"1h\", \"1d\" or \"6 months\""
-        ));
+        let examples = if calendar {
+            "\"90d\" or \"6 months\""
+        } else {
+            "\"30s\", \"5m\", \"1h\" or \"1d\""
+        };
+        let hint = Some(format!("write a number and a unit, such as {key} = {examples}"));
         let DeValue::String(text) = located.get_ref() else {
             self.wrong_type(ctx, key, located, "a duration string", hint);
             return None;
         };
+        if let Some(unit) = CalendarUnit::find(text).filter(|_| !calendar) {
+            let hint = match &unit.as_minutes {
+                Some(minutes) => format!(
+                    "write \"{}\" for minutes; only `review_every` takes months and years",
+                    minutes.trim()
+                ),
+                None => {
+                    "write it in s, m, h, d or w, such as \"30d\"; only `review_every` takes months and years"
+                        .to_owned()
+                }
+            };
+            let said = if unit.term == unit.meaning {
+                String::new()
+            } else {
+                format!(": `{}` is {}", unit.term, unit.meaning)
+            };
+            ctx.error(
+                span_of(located),
+                format!("`{key}` in {} is in {}{said}", self.what, unit.counts),
+                Some(hint),
+            );
+            return None;
+        }
         let parsed = match humantime::parse_duration(text.trim()) {
             // Past what a u64 of seconds holds: too long either way.
             Err(humantime::DurationError::NumberOverflow) => Ok(std::time::Duration::MAX),

@@ -64,6 +64,67 @@ impl Serialize for Period {
     }
 }
 
+/// A month or a year in a duration that counts clock time (a timer's
+/// `after`, a command's `timeout`): `15M` is fifteen months, where fifteen
+/// minutes were surely meant.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CalendarUnit {
+    /// The number and unit as written: `15M`, `2 years`.
+    pub term: String,
+    /// What that is, in words: `15 months`, `1 year`.
+    pub meaning: String,
+    /// `months` or `years`.
+    pub counts: &'static str,
+    /// The whole duration with that `M` written as minutes (`1h15m` for
+    /// `1h15M`), when the unit is `M`.
+    pub as_minutes: Option<String>,
+}
+
+/// humantime's names for months and years.
+const MONTHS: [&str; 3] = ["M", "month", "months"];
+const YEARS: [&str; 5] = ["y", "yr", "yrs", "year", "years"];
+
+impl CalendarUnit {
+    /// The first month or year unit in `text`, a duration as humantime
+    /// reads it (`1h30m`, `2 hours 5 min`).
+    pub fn find(text: &str) -> Option<CalendarUnit> {
+        let is_letter = |c: char| c.is_ascii_alphabetic() || c == 'µ';
+        let mut rest = 0;
+        while let Some(found) = text[rest..].find(is_letter) {
+            let start = rest + found;
+            let end = text[start..]
+                .find(|c| !is_letter(c))
+                .map_or(text.len(), |at| start + at);
+            let unit = &text[start..end];
+            rest = end;
+            let (one, many) = if MONTHS.contains(&unit) {
+                ("month", "months")
+            } else if YEARS.contains(&unit) {
+                ("year", "years")
+            } else {
+                continue;
+            };
+            let before = text[..start].trim_end();
+            let number_at = before
+                .rfind(|c: char| !c.is_ascii_digit() && c != '.')
+                .map_or(0, |at| at + 1);
+            let number = &before[number_at..];
+            let meaning = if number == "1" {
+                format!("1 {one}")
+            } else {
+                format!("{number} {many}")
+            };
+            return Some(CalendarUnit {
+                term: text[number_at..end].to_owned(),
+                meaning,
+                counts: many,
+                as_minutes: (unit == "M").then(|| format!("{}m{}", &text[..start], &text[end..])),
+            });
+        }
+        None
+    }
+}
+
 /// A whole number of seconds, short: to the second below an hour (`45s`,
 /// `5m00s`), to the minute above (`1h05m`, `1d`, `2d3h`, `1d0h46m`).
 /// Negative counts as zero.
@@ -117,6 +178,40 @@ mod tests {
         assert_eq!(year.after_date(date("2024-02-29")), Some(date("2025-02-28")));
         let days = Period::new("90d", humantime::parse_duration("90d").unwrap());
         assert_eq!(days.after_date(date("2026-01-01")), Some(date("2026-04-01")));
+    }
+
+    #[test]
+    fn months_and_years_are_found_where_minutes_were_meant() {
+        let found = CalendarUnit::find("15M").unwrap();
+        assert_eq!(found.term, "15M");
+        assert_eq!(found.meaning, "15 months");
+        assert_eq!(found.as_minutes.as_deref(), Some("15m"));
+        let found = CalendarUnit::find("1h 15 M").unwrap();
+        assert_eq!(found.term, "15 M");
+        assert_eq!(found.as_minutes.as_deref(), Some("1h 15 m"));
+        let found = CalendarUnit::find("1 year").unwrap();
+        assert_eq!(
+            (found.term.as_str(), found.meaning.as_str()),
+            ("1 year", "1 year")
+        );
+        assert_eq!(found.as_minutes, None);
+        assert_eq!(CalendarUnit::find("2y").unwrap().meaning, "2 years");
+        assert_eq!(CalendarUnit::find("6 months").unwrap().meaning, "6 months");
+        assert_eq!(CalendarUnit::find("1.5M").unwrap().meaning, "1.5 months");
+        for clock in [
+            "15m",
+            "30s",
+            "1h30m",
+            "2 hours 5 min",
+            "1d",
+            "2w",
+            "2 weeks",
+            "500ms",
+            "",
+            "x",
+        ] {
+            assert_eq!(CalendarUnit::find(clock), None, "{clock}");
+        }
     }
 
     #[test]

@@ -17,7 +17,7 @@ mod template;
 mod text;
 
 pub use destination::Destination;
-pub use duration::{LONGEST, LONGEST_DURATION, Period, short_span};
+pub use duration::{CalendarUnit, LONGEST, LONGEST_DURATION, Period, short_span};
 pub use event::{Answer, AnswerSource, Event, EventKind, StepResult, start_failure};
 pub use incident::{Incident, Progress, ReplayError, SeverityNotice, Status, Undelivered};
 pub use runbook::{BUILTIN_VARS, Contact, Runbook, SeverityLevel, Timer, TimerFrom, Var};

@@ -252,9 +252,20 @@ fn check_header(name: &str, value: &str) -> Result<(), String> {
 const LONGEST_TIMEOUT: Duration = Duration::from_secs(600);
 
 /// Reads a humantime duration (`30s`, `2m`, `1m30s`), more than zero and
-/// at most [`LONGEST_TIMEOUT`].
+/// at most [`LONGEST_TIMEOUT`]. Months and years are refused by name: `5M`
+/// is five months, where five minutes were meant.
 fn duration<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Duration, D::Error> {
     let text = String::deserialize(deserializer)?;
+    if let Some(unit) = crate::model::CalendarUnit::find(&text) {
+        let fix = match &unit.as_minutes {
+            Some(minutes) => format!("write {:?} for minutes", minutes.trim()),
+            None => "write seconds or minutes, such as \"30s\" or \"2m\"".to_owned(),
+        };
+        return Err(serde::de::Error::custom(format!(
+            "invalid timeout {text:?}: `{}` is {}; {fix}",
+            unit.term, unit.meaning
+        )));
+    }
     let duration = humantime::parse_duration(text.trim()).map_err(|error| {
         serde::de::Error::custom(format!(
             "invalid timeout {text:?}: {error}; write a duration such as \"10s\", \"2m\" or \"1m30s\""

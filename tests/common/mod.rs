@@ -634,6 +634,119 @@ fn write(path: &Path, contents: &[u8]) {
     }
 }
 
+/// Whether `path`'s group is its owner's user private group: tests of
+/// group-writable files that should be accepted need one, and say they
+/// are skipped without. Worked out here, apart from `runbook`'s own check,
+/// from /etc/passwd and /etc/group.
+pub fn in_private_group(path: &Path) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    let metadata = std::fs::metadata(path).expect("metadata");
+    private_group(metadata.gid(), metadata.uid())
+}
+
+/// Whether group `gid` is user `uid`'s private group: named as the user,
+/// listing nobody else, nobody else's primary group.
+fn private_group(gid: u32, uid: u32) -> bool {
+    let accounts = Accounts::read();
+    let Some(name) = accounts.user_name(uid) else {
+        return false;
+    };
+    accounts
+        .group(gid)
+        .is_some_and(|group| group[0] == name && !accounts.has_other_member(gid, uid))
+}
+
+/// A group that the running user may give a file to (root: any group in
+/// /etc/group; anyone else: their own groups) and that has a member other
+/// than the user: `None` when there is none to be had.
+pub fn shared_group() -> Option<u32> {
+    let me = rustix::process::geteuid();
+    let accounts = Accounts::read();
+    let candidates: Vec<u32> = if me.is_root() {
+        accounts
+            .group
+            .iter()
+            .filter_map(|entry| entry.get(2)?.parse().ok())
+            .collect()
+    } else {
+        let mut gids: Vec<u32> = rustix::process::getgroups()
+            .unwrap_or_default()
+            .into_iter()
+            .map(|gid| gid.as_raw())
+            .collect();
+        gids.push(rustix::process::getegid().as_raw());
+        gids
+    };
+    candidates
+        .into_iter()
+        .find(|&gid| accounts.has_other_member(gid, me.as_raw()))
+}
+
+/// /etc/passwd and /etc/group, each entry split at `:`.
+struct Accounts {
+    passwd: Vec<Vec<String>>,
+    group: Vec<Vec<String>>,
+}
+
+impl Accounts {
+    fn read() -> Accounts {
+        let read = |file: &str| -> Vec<Vec<String>> {
+            std::fs::read_to_string(file)
+                .unwrap_or_default()
+                .lines()
+                .map(|line| line.split(':').map(str::to_owned).collect())
+                .filter(|entry: &Vec<String>| entry.len() >= 4)
+                .collect()
+        };
+        Accounts {
+            passwd: read("/etc/passwd"),
+            group: read("/etc/group"),
+        }
+    }
+
+    fn user_name(&self, uid: u32) -> Option<&str> {
+        let uid = uid.to_string();
+        self.passwd
+            .iter()
+            .find(|entry| entry[2] == uid)
+            .map(|entry| entry[0].as_str())
+    }
+
+    fn group(&self, gid: u32) -> Option<&Vec<String>> {
+        let gid = gid.to_string();
+        self.group.iter().find(|entry| entry[2] == gid)
+    }
+
+    /// Whether someone but `uid` is in group `gid`: by primary group, or
+    /// listed.
+    fn has_other_member(&self, gid: u32, uid: u32) -> bool {
+        let (gid_text, uid_text) = (gid.to_string(), uid.to_string());
+        let name = self.user_name(uid).unwrap_or_default();
+        let by_primary = self
+            .passwd
+            .iter()
+            .any(|entry| entry[3] == gid_text && entry[2] != uid_text);
+        let listed = self.group(gid).is_some_and(|group| {
+            group[3]
+                .split(',')
+                .any(|member| !member.is_empty() && member != name)
+        });
+        by_primary || listed
+    }
+}
+
+/// Says on the test's output that it is skipped, and why: for tests that
+/// need what the machine may not have (a private group, a shared one).
+#[allow(clippy::print_stderr)] // the one place a test prints
+pub fn skip(why: &str) {
+    eprintln!("skipped: {why}");
+}
+
+/// Gives `path` to group `gid`, keeping its owner.
+pub fn chgrp(path: &Path, gid: u32) {
+    std::os::unix::fs::chown(path, None, Some(gid)).expect("chgrp");
+}
+
 /// What a run printed and how it ended.
 #[derive(Debug)]
 pub struct Outcome {
