@@ -365,3 +365,63 @@ fn local_runs_here_without_ssh() {
         "ssh: []\n"
     );
 }
+
+#[test]
+fn the_screen_says_where_a_command_runs_before_asking_to_run_it() {
+    let toml = runbook(r#""{{host}}""#, r#"touch "$DIR/restarted""#, "confirm = true");
+    let (test, _hosts) = with_hosts(&toml, &[("web1", WEB1)]);
+    let walk = test.tmux([
+        "start",
+        "r",
+        "--var",
+        "host=web1",
+        "--var",
+        &dir_arg(&test),
+        "--var",
+        "note=-",
+    ]);
+    let screen = walk.wait_for("Run this command?").join("\n");
+    assert!(
+        screen.contains("web1 answers"),
+        "the preflight is shown:\n{screen}"
+    );
+    assert!(
+        screen.contains(r#"web1 $ touch "$DIR/restarted""#),
+        "the question shows where it runs:\n{screen}"
+    );
+    walk.keys(&["y", "Enter"]);
+    walk.wait_for_exit();
+    assert!(test.root().join("restarted").exists());
+}
+
+#[test]
+fn the_walk_leaves_no_ssh_connection_open_when_it_stops() {
+    let toml = runbook(r#""{{host}}""#, "true", "");
+    let (test, _hosts) = with_hosts(&toml, &[("web1", WEB1)]);
+    test.command(["start", "r", "--var", "host=web1", "--var", &dir_arg(&test)])
+        .output()
+        .map(|output| {
+            assert!(
+                output.status.success(),
+                "{}",
+                String::from_utf8_lossy(&output.stderr)
+            )
+        })
+        .unwrap();
+    // The control sockets of this incident live in a directory named for
+    // its key (the incident directory's hash), closed and removed at the end.
+    let dir = test.data().join("incidents").join(test.only_incident());
+    let dir = std::fs::canonicalize(dir).unwrap();
+    let key = runbook::journal::sha256_hex(dir.as_os_str().as_encoded_bytes());
+    let uid = rustix::process::geteuid().as_raw();
+    let sockets = format!("/tmp/runbook-ssh-{uid}/{}", &key[..12]);
+    assert!(!Path::new(&sockets).exists(), "{sockets} is left");
+    let masters: Vec<String> = std::fs::read_dir("/proc")
+        .unwrap()
+        .flatten()
+        .filter_map(|entry| std::fs::read(entry.path().join("cmdline")).ok())
+        .map(|cmdline| String::from_utf8_lossy(&cmdline).replace('\0', " "))
+        .filter(|cmdline| cmdline.contains(&sockets))
+        .collect();
+    assert!(masters.is_empty(), "control masters left running: {masters:?}");
+}
