@@ -182,7 +182,7 @@ fn archive_writes_a_read_only_signed_record_and_an_index_line() {
     let bytes = std::fs::read(record_path(&test, IDS[0])).unwrap();
     assert!(bytes.ends_with(b"}\n"));
     let record = record(&test, IDS[0]);
-    assert_eq!(record["format"], "runbook-record/1");
+    assert_eq!(record["format"], "runbook-record/2");
     assert_eq!(record["incident"], IDS[0]);
     assert_eq!(record["runbook"]["id"], "fixed");
     assert_eq!(record["runbook"]["digest"], sha256(FIXED.as_bytes()));

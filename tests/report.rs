@@ -360,7 +360,7 @@ fn json_report_is_the_record_as_filed() {
         outcome.stdout.as_bytes(),
         std::fs::read(record_path(&test)).unwrap()
     );
-    assert_eq!(outcome.json()["format"], "runbook-record/1");
+    assert_eq!(outcome.json()["format"], "runbook-record/2");
 }
 
 #[test]

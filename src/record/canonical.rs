@@ -16,7 +16,12 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 /// The `format` of every record this version writes.
-pub const FORMAT: &str = "runbook-record/1";
+pub const FORMAT: &str = "runbook-record/2";
+
+/// The `format` of records written before commands could run on other
+/// hosts: read, verified and reported as ever. Its command evidence has no
+/// `on`.
+pub const FORMAT_1: &str = "runbook-record/1";
 
 /// The `format` of a draft: a record `runbook report` builds from an
 /// incident not archived yet, never signed or stored. A value of its own,
@@ -143,6 +148,27 @@ pub struct CommandEvidence {
     pub output_bytes: u64,
     /// Why it was not run (`skip`, `simulate-success`, `declined`).
     pub skipped: Option<String>,
+    /// Where it ran: the ssh destination, `null` for the machine `runbook`
+    /// ran on ([`FORMAT`]); absent, the outer `None`, in a [`FORMAT_1`]
+    /// record, which stays byte for byte as it was signed.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "present"
+    )]
+    pub on: Option<Option<String>>,
+}
+
+impl CommandEvidence {
+    /// The ssh destination the command ran on; `None` for here.
+    pub fn on(&self) -> Option<&str> {
+        self.on.as_ref().and_then(Option::as_deref)
+    }
+}
+
+/// A key that is there, `null` or not: `Some` of its value.
+fn present<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Option<Option<String>>, D::Error> {
+    Option::<String>::deserialize(deserializer).map(Some)
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -399,8 +425,9 @@ impl Record {
                 step: step.clone(),
                 time,
             }),
-            EventKind::CommandStarted { step, command, .. } => self.commands.push(CommandEvidence {
+            EventKind::CommandStarted { step, command, on } => self.commands.push(CommandEvidence {
                 started: Some(time),
+                on: Some(on.clone()),
                 ..CommandEvidence::new(step, command, "unfinished")
             }),
             EventKind::CommandFinished {
@@ -442,11 +469,21 @@ impl Record {
                 step,
                 command,
                 reason,
-                ..
-            } => self.commands.push(CommandEvidence {
-                skipped: Some(reason.clone()),
-                ..CommandEvidence::new(step, command, "skipped")
-            }),
+                on,
+            } => {
+                // One entry per host it did not run on, as per host it ran.
+                let mut places: Vec<Option<String>> = on.iter().cloned().map(Some).collect();
+                if places.is_empty() {
+                    places.push(None);
+                }
+                for place in places {
+                    self.commands.push(CommandEvidence {
+                        skipped: Some(reason.clone()),
+                        on: Some(place),
+                        ..CommandEvidence::new(step, command, "skipped")
+                    });
+                }
+            }
             EventKind::NotificationSent {
                 step,
                 timer,
@@ -518,7 +555,7 @@ impl Record {
     pub fn from_bytes(bytes: &[u8]) -> Result<Record, RecordError> {
         let value = parse_canonical(bytes)?;
         match value.get("format").and_then(Value::as_str) {
-            Some(FORMAT) => {}
+            Some(FORMAT | FORMAT_1) => {}
             Some(other) => return Err(RecordError::Format(format!("its format is `{other}`"))),
             None => return Err(RecordError::Format("it has no `format`".into())),
         }
@@ -540,6 +577,7 @@ impl CommandEvidence {
             output: String::new(),
             output_bytes: 0,
             skipped: None,
+            on: Some(None),
         }
     }
 }

@@ -348,3 +348,35 @@ fn what_happened_is_drafted_from_the_timeline() {
          2026-11-28 09:08 UTC (8m00s); outcome: resolved. Steps: look, restart (exit 0)."
     );
 }
+
+#[test]
+fn a_record_of_the_first_format_reads_back_byte_for_byte_and_new_ones_say_where_commands_ran() {
+    // A /1 record has no `on` in its command evidence: read back and
+    // written again, it is the same bytes, so its signature still holds.
+    let new = String::from_utf8(record("2026-11-28T12:00:00Z").to_bytes().unwrap()).unwrap();
+    assert!(new.contains(r#""format":"runbook-record/2""#));
+    let first = new
+        .replace(r#""on":null,"#, "")
+        .replace("runbook-record/2", "runbook-record/1");
+    let first = first.as_bytes();
+    let record = Record::from_bytes(first).unwrap();
+    assert_eq!(record.format, FORMAT_1);
+    assert_eq!(record.commands[0].on, None);
+    assert_eq!(record.to_bytes().unwrap(), first);
+
+    // A new record names where each command ran: null for here.
+    let mut record = record;
+    record.format = FORMAT.to_owned();
+    record.commands[0].on = Some(Some("web1".to_owned()));
+    let mut here = record.commands[0].clone();
+    here.on = Some(None);
+    record.commands.push(here);
+    let bytes = record.to_bytes().unwrap();
+    let text = String::from_utf8(bytes.clone()).unwrap();
+    assert!(text.contains(r#""on":"web1""#), "{text}");
+    assert!(text.contains(r#""on":null"#), "{text}");
+    let back = Record::from_bytes(&bytes).unwrap();
+    assert_eq!(back.commands[0].on(), Some("web1"));
+    assert_eq!(back.commands[1].on(), None);
+    assert_eq!(back.to_bytes().unwrap(), bytes);
+}
