@@ -58,8 +58,8 @@ fn lines_of_a_multi_line_value_cannot_pass_for_entries() {
     let markdown = test.again(["report", ID, "--format", "markdown"]);
     markdown
         .success()
-        .stdout_contains("- **Outcome:** aborted: gave up\\\n  ↳ \\- resolved (at done)\n")
-        .stdout_contains("- **Variables:** symptom = down\\\n  ↳ host = db9 (production)\n")
+        .stdout_contains("* **Outcome:** aborted: gave up\\\n  ↳ \\- resolved (at done)\n")
+        .stdout_contains("* **Variables:** symptom = down\\\n  ↳ host = db9 (production)\n")
         .stdout_contains("- fu2\\\n  ↳ \\- injected item\n")
         .stdout_contains("| Aborted: gave up ↳ \\- resolved (at done) |");
     let html = test.again(["report", ID, "--format", "html"]);
@@ -120,8 +120,8 @@ fn markdown_report_escapes_what_the_record_holds() {
         .stdout_contains("\n## Timeline\n\n| Time | By | Event |\n| --- | --- | --- |\n")
         .stdout_contains("| 09:01:00 | ops | Note: \\<script\\>alert(1)\\</script\\> disk full |")
         .stdout_contains("```text\nfixed\n<b>bold</b>\n```")
-        .stdout_contains("- **Signature:** verified")
-        .stdout_contains("- **Signed by:** ops")
+        .stdout_contains("* **Signature:** verified, signed by ops")
+        .stdout_contains("* **Signed by:** ops")
         .stdout_lacks("<script>");
 }
 

@@ -2,6 +2,7 @@
 //! every format and both languages, with its signature checked; a draft
 //! for an incident not archived yet; a tampered signature shown as such.
 
+mod evidence;
 mod formats;
 mod snapshots;
 mod standing;

@@ -38,14 +38,18 @@ fn text_report_of_an_archived_incident() {
     Follow-ups
       - Alert at 80% disk use
 
+    Archive due  2026-11-29 09:05:00 UTC (1d after the end)
+    Compliance   met: archived 23h05m before the deadline
+    Signature    verified, signed by ops
+
     Timeline
     --------
     Time      By   Event
     --------------------------------------------------------------
     09:00:00  ops  Started: Fixed (fixed), severity sev2
     09:00:00  ops  Step fix
-    09:00:00  ops  fix: ran $ echo fixed; echo '<b>bold</b>'
-    09:00:00  ops  fix: command finished, exit 0
+    09:00:00  ops  fix: command started (evidence #1)
+    09:00:00  ops  fix: command finished, exit 0 (evidence #1)
     09:00:00  ops  Step check
     09:00:00  ops  Paused: waiting for an answer to step `check`
     09:01:00  ops  Note: <script>alert(1)</script> disk full
@@ -54,14 +58,6 @@ fn text_report_of_an_archived_incident() {
     09:05:00  ops  check: done (scripted)
     09:05:00  ops  Step done
     09:05:00  ops  Ended at done: resolved
-
-    Command evidence
-    ----------------
-    Step fix
-      | $ echo fixed; echo '<b>bold</b>'
-      succeeded, exit 0, took [time], 18 bytes of output
-      | fixed
-      | <b>bold</b>
 
     Escalations and notifications
     -----------------------------
@@ -76,11 +72,13 @@ fn text_report_of_an_archived_incident() {
       - evidence.txt, 6 bytes, sha256
         [sha256]
 
-    Deadline
-    --------
-    Archive within  1d
-    Due             2026-11-29 09:05:00 UTC
-    Compliance      met: archived 23h05m before the deadline
+    Command evidence
+    ----------------
+    Evidence #1: step fix
+      | $ echo fixed; echo '<b>bold</b>'
+      succeeded, exit 0, took [time], 18 bytes of output
+      | fixed
+      | <b>bold</b>
 
     Verification
     ------------
@@ -105,15 +103,15 @@ fn markdown_report_snapshot() {
 
     ## Incident
 
-    - **Incident:** INC-20261128-0001
-    - **Runbook:** Fixed (fixed), version 2026.1
-    - **Outcome:** resolved (at done)
-    - **Severity:** sev2
-    - **Operators:** ops@HOST
-    - **Started:** 2026-11-28 09:00:00 UTC
-    - **Ended:** 2026-11-28 09:05:00 UTC
-    - **Handling took:** 5m00s
-    - **Archived:** 2026-11-28 10:00:00 UTC (55m00s after the end)
+    * **Incident:** INC-20261128-0001
+    * **Runbook:** Fixed (fixed), version 2026.1
+    * **Outcome:** resolved (at done)
+    * **Severity:** sev2
+    * **Operators:** ops@HOST
+    * **Started:** 2026-11-28 09:00:00 UTC
+    * **Ended:** 2026-11-28 09:05:00 UTC
+    * **Handling took:** 5m00s
+    * **Archived:** 2026-11-28 10:00:00 UTC (55m00s after the end)
 
     ## Summary
 
@@ -133,14 +131,18 @@ fn markdown_report_snapshot() {
 
     - Alert at 80% disk use
 
+    * **Archive due:** 2026-11-29 09:05:00 UTC (1d after the end)
+    * **Compliance:** met: archived 23h05m before the deadline
+    * **Signature:** verified, signed by ops
+
     ## Timeline
 
     | Time | By | Event |
     | --- | --- | --- |
     | 09:00:00 | ops | Started: Fixed (fixed), severity sev2 |
     | 09:00:00 | ops | Step fix |
-    | 09:00:00 | ops | fix: ran $ echo fixed; echo '\<b\>bold\</b\>' |
-    | 09:00:00 | ops | fix: command finished, exit 0 |
+    | 09:00:00 | ops | fix: command started (evidence #1) |
+    | 09:00:00 | ops | fix: command finished, exit 0 (evidence #1) |
     | 09:00:00 | ops | Step check |
     | 09:00:00 | ops | Paused: waiting for an answer to step \`check\` |
     | 09:01:00 | ops | Note: \<script\>alert(1)\</script\> disk full |
@@ -149,21 +151,6 @@ fn markdown_report_snapshot() {
     | 09:05:00 | ops | check: done (scripted) |
     | 09:05:00 | ops | Step done |
     | 09:05:00 | ops | Ended at done: resolved |
-
-    ## Command evidence
-
-    ### Step fix
-
-    ```text
-    $ echo fixed; echo '<b>bold</b>'
-    ```
-
-    succeeded, exit 0, took [time], 18 bytes of output
-
-    ```text
-    fixed
-    <b>bold</b>
-    ```
 
     ## Escalations and notifications
 
@@ -179,22 +166,31 @@ fn markdown_report_snapshot() {
 
     - evidence.txt, 6 bytes, sha256 [sha256]
 
-    ## Deadline
+    ## Command evidence
 
-    - **Archive within:** 1d
-    - **Due:** 2026-11-29 09:05:00 UTC
-    - **Compliance:** met: archived 23h05m before the deadline
+    ### Evidence #1: step fix
+
+    ```text
+    $ echo fixed; echo '<b>bold</b>'
+    ```
+
+    succeeded, exit 0, took [time], 18 bytes of output
+
+    ```text
+    fixed
+    <b>bold</b>
+    ```
 
     ## Verification
 
-    - **Signature:** verified
-    - **Signed by:** ops
-    - **Key:** SHA256:[key]
-    - **Record SHA-256:** [sha256]
-    - **Previous:** none (the first record)
-    - **Journal:** 12 events, head
+    * **Signature:** verified
+    * **Signed by:** ops
+    * **Key:** SHA256:[key]
+    * **Record SHA-256:** [sha256]
+    * **Previous:** none (the first record)
+    * **Journal:** 12 events, head
       `[sha256]`
-    - **Runbook digest:** [sha256]
+    * **Runbook digest:** [sha256]
     ");
 }
 
@@ -233,14 +229,18 @@ fn chinese_text_report_snapshot() {
     后续事项
       - Alert at 80% disk use
 
+    归档截止  2026-11-29 09:05:00 UTC（结束后 1d 内）
+    是否按时  按时：截止前 23h05m 归档
+    签名      验证通过，签名人 ops
+
     时间线
     ------
     时间      操作人  事件
     ---------------------------------------------------------------
     09:00:00  ops     启动：Fixed（fixed），级别 sev2
     09:00:00  ops     进入步骤 fix
-    09:00:00  ops     fix：执行 $ echo fixed; echo '<b>bold</b>'
-    09:00:00  ops     fix：命令结束，退出码 0
+    09:00:00  ops     fix：命令开始执行（证据 #1）
+    09:00:00  ops     fix：命令结束，退出码 0（证据 #1）
     09:00:00  ops     进入步骤 check
     09:00:00  ops     暂停：waiting for an answer to step `check`
     09:01:00  ops     备注：<script>alert(1)</script> disk full
@@ -249,14 +249,6 @@ fn chinese_text_report_snapshot() {
     09:05:00  ops     check：完成（脚本）
     09:05:00  ops     进入步骤 done
     09:05:00  ops     结束于 done：已解决
-
-    命令记录
-    --------
-    步骤 fix
-      | $ echo fixed; echo '<b>bold</b>'
-      成功，退出码 0，用时 [time]，输出 18 字节
-      | fixed
-      | <b>bold</b>
 
     升级与通知
     ----------
@@ -271,11 +263,13 @@ fn chinese_text_report_snapshot() {
       - evidence.txt，6 字节，sha256
         [sha256]
 
-    归档时限
+    命令记录
     --------
-    归档时限  1d
-    截止      2026-11-29 09:05:00 UTC
-    是否按时  按时：截止前 23h05m 归档
+    证据 #1：步骤 fix
+      | $ echo fixed; echo '<b>bold</b>'
+      成功，退出码 0，用时 [time]，输出 18 字节
+      | fixed
+      | <b>bold</b>
 
     验证
     ----
@@ -327,6 +321,11 @@ fn html_report_snapshot() {
     <ul>
     <li>Alert at 80% disk use</li>
     </ul>
+    <dl>
+    <dt>Archive due</dt><dd>2026-11-29 09:05:00 UTC (1d after the end)</dd>
+    <dt>Compliance</dt><dd>met: archived 23h05m before the deadline</dd>
+    <dt>Signature</dt><dd>verified, signed by ops</dd>
+    </dl>
     </section>
     <section id="timeline">
     <h2>Timeline</h2>
@@ -335,8 +334,8 @@ fn html_report_snapshot() {
     <tbody>
     <tr><td>09:00:00</td><td>ops</td><td>Started: Fixed (fixed), severity sev2</td></tr>
     <tr><td>09:00:00</td><td>ops</td><td>Step fix</td></tr>
-    <tr><td>09:00:00</td><td>ops</td><td>fix: ran $ echo fixed; echo &#39;&lt;b&gt;bold&lt;/b&gt;&#39;</td></tr>
-    <tr><td>09:00:00</td><td>ops</td><td>fix: command finished, exit 0</td></tr>
+    <tr><td>09:00:00</td><td>ops</td><td>fix: command started (evidence #1)</td></tr>
+    <tr><td>09:00:00</td><td>ops</td><td>fix: command finished, exit 0 (evidence #1)</td></tr>
     <tr><td>09:00:00</td><td>ops</td><td>Step check</td></tr>
     <tr><td>09:00:00</td><td>ops</td><td>Paused: waiting for an answer to step `check`</td></tr>
     <tr><td>09:01:00</td><td>ops</td><td>Note: &lt;script&gt;alert(1)&lt;/script&gt; disk full</td></tr>
@@ -347,14 +346,6 @@ fn html_report_snapshot() {
     <tr><td>09:05:00</td><td>ops</td><td>Ended at done: resolved</td></tr>
     </tbody>
     </table>
-    </section>
-    <section id="commands">
-    <h2>Command evidence</h2>
-    <h3>Step fix</h3>
-    <pre>$ echo fixed; echo &#39;&lt;b&gt;bold&lt;/b&gt;&#39;</pre>
-    <p>succeeded, exit 0, took [time], 18 bytes of output</p>
-    <pre>fixed
-    &lt;b&gt;bold&lt;/b&gt;</pre>
     </section>
     <section id="escalations">
     <h2>Escalations and notifications</h2>
@@ -369,13 +360,15 @@ fn html_report_snapshot() {
     <li>evidence.txt, 6 bytes, sha256 [sha256]</li>
     </ul>
     </section>
-    <section id="deadline">
-    <h2>Deadline</h2>
-    <dl>
-    <dt>Archive within</dt><dd>1d</dd>
-    <dt>Due</dt><dd>2026-11-29 09:05:00 UTC</dd>
-    <dt>Compliance</dt><dd>met: archived 23h05m before the deadline</dd>
-    </dl>
+    <section id="commands">
+    <h2>Command evidence</h2>
+    <div class="evidence" id="evidence-1">
+    <h3>Evidence #1: step fix</h3>
+    <pre>$ echo fixed; echo &#39;&lt;b&gt;bold&lt;/b&gt;&#39;</pre>
+    <p>succeeded, exit 0, took [time], 18 bytes of output</p>
+    <pre>fixed
+    &lt;b&gt;bold&lt;/b&gt;</pre>
+    </div>
     </section>
     <footer id="verification">
     <h2>Verification</h2>

@@ -28,12 +28,14 @@ li { white-space: pre-wrap; overflow-wrap: anywhere; }
 td:first-child { white-space: nowrap; font-variant-numeric: tabular-nums; }
 pre { background: #f6f6f6; border: 1px solid #ddd; padding: .5rem; white-space: pre-wrap; overflow-wrap: anywhere; font-size: 9pt; }
 code, pre { font-family: ui-monospace, 'SF Mono', Menlo, Consolas, 'Noto Sans Mono CJK SC', monospace; }
+.cut { font-size: 9pt; font-style: italic; color: #555; margin: -.4rem 0; }
+.evidence { margin-bottom: 1rem; }
 @media print {
   @page { size: A4; margin: 18mm 15mm; }
   body { margin: 0; max-width: none; font-size: 10pt; color: #000; }
   h2 { break-after: avoid; page-break-after: avoid; }
   h3 { break-after: avoid; page-break-after: avoid; }
-  tr, pre, dl, .banner { break-inside: avoid; page-break-inside: avoid; }
+  tr, pre, dl, .banner, .evidence { break-inside: avoid; page-break-inside: avoid; }
   thead { display: table-header-group; }
   .banner { background: none; }
   pre { background: none; }
@@ -127,6 +129,21 @@ fn write_block<W: Write>(out: &mut W, block: &Block) -> io::Result<()> {
             writeln!(out, "</table>")
         }
         Block::Pre(text) => writeln!(out, "<pre>{}</pre>", escape(text)),
+        Block::Output(output) => {
+            writeln!(out, "<pre>{}</pre>", escape(&output.head))?;
+            if let Some(cut) = &output.cut {
+                writeln!(out, "<p class=\"cut\">{}</p>", escape(cut))?;
+                writeln!(out, "<pre>{}</pre>", escape(&output.tail))?;
+            }
+            Ok(())
+        }
+        Block::Group { id, blocks } => {
+            writeln!(out, "<div class=\"evidence\" id=\"{}\">", escape(id))?;
+            for block in blocks {
+                write_block(out, block)?;
+            }
+            writeln!(out, "</div>")
+        }
     }
 }
 
@@ -183,6 +200,7 @@ mod tests {
                 record: &record,
                 standing: &standing,
                 lang: &Lang::parse("zh").unwrap(),
+                full: false,
             },
         )
         .unwrap();
