@@ -4,6 +4,7 @@
 
 mod evidence;
 mod formats;
+mod print;
 mod snapshots;
 mod standing;
 

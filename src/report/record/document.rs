@@ -30,6 +30,13 @@ pub struct Document {
     /// The display language's tag, for HTML's `lang`.
     pub lang: String,
     pub title: String,
+    /// What each printed page repeats at its top: the title, and whether
+    /// it is a drill or a draft, so that no page taken from the pile can
+    /// pass for a real or a filed report.
+    pub running: String,
+    /// The words around a printed page's number and the number of pages:
+    /// `Page ` N ` of ` M.
+    pub page: [String; 3],
     /// Shown above everything: drill, draft, a failed signature.
     pub banners: Vec<Banner>,
     pub sections: Vec<Section>,
@@ -155,11 +162,25 @@ impl Document {
             Standing::Draft { open } => open.as_deref(),
             Standing::Archived { .. } => None,
         };
+        let mut running = title.clone();
+        if record.drill {
+            running.push_str(&l(lang, " · DRILL", " · 演练"));
+        }
+        if matches!(report.standing, Standing::Draft { .. }) {
+            running.push_str(&l(lang, " · DRAFT", " · 草稿"));
+        }
+        let page = if super::describe::zh(lang) {
+            ["第 ", " 页，共 ", " 页"]
+        } else {
+            ["Page ", " of ", ""]
+        };
         let short = Short::of(record);
         let numbers = Numbers::of(record);
         Document {
             lang: lang.as_str().to_owned(),
             title,
+            running,
+            page: page.map(str::to_owned),
             banners,
             sections: vec![
                 header(record, &short, &numbers, open, report.standing, lang),
