@@ -171,3 +171,45 @@ fn report_labels_in_chinese() {
         .stdout_contains("是否按时  按时：截止前 23h05m 归档")
         .stdout_contains("签名          验证通过");
 }
+
+/// The lists of a Markdown page as a CommonMark reader with pipe tables
+/// (GitHub's, GitLab's) sees them: how many items each has, in order; and
+/// the number of body rows of each table, and the language of each fenced
+/// block. Fails on raw HTML, which forges strip.
+fn forge_reading(markdown: &str) -> (Vec<usize>, Vec<usize>, Vec<String>) {
+    use pulldown_cmark::{CodeBlockKind, Event, Options, Parser, Tag, TagEnd};
+    let (mut lists, mut tables, mut fences) = (Vec::new(), Vec::new(), Vec::new());
+    // Items of the lists still open, innermost last.
+    let mut open: Vec<usize> = Vec::new();
+    for event in Parser::new_ext(markdown, Options::ENABLE_TABLES) {
+        match event {
+            Event::Html(html) | Event::InlineHtml(html) => panic!("raw HTML {html:?} in\n{markdown}"),
+            Event::Start(Tag::List(_)) => open.push(0),
+            Event::Start(Tag::Item) => *open.last_mut().unwrap() += 1,
+            Event::End(TagEnd::List(_)) => lists.push(open.pop().unwrap()),
+            Event::Start(Tag::Table(_)) => tables.push(0),
+            Event::Start(Tag::TableRow) => *tables.last_mut().unwrap() += 1,
+            Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(lang))) => fences.push(lang.to_string()),
+            Event::Start(Tag::CodeBlock(CodeBlockKind::Indented)) => {
+                panic!("an indented code block in\n{markdown}")
+            }
+            _ => {}
+        }
+    }
+    (lists, tables, fences)
+}
+
+#[test]
+fn markdown_report_reads_on_forges_as_it_is_meant() {
+    let mut test = archived_incident();
+    let outcome = test.again(["report", ID, "--format", "markdown"]);
+    let (lists, tables, fences) = forge_reading(&outcome.success().stdout);
+    // The incident's fields; the follow-ups, a list of their own, apart
+    // from the deadline and signature after them; the attachments; the
+    // verification's fields.
+    assert_eq!(lists, [9, 1, 3, 1, 7], "{}", outcome.stdout);
+    // The timeline, one row per event.
+    assert_eq!(tables, [12], "{}", outcome.stdout);
+    // The command, then its output.
+    assert_eq!(fences, ["text", "text"], "{}", outcome.stdout);
+}
