@@ -397,6 +397,29 @@ mod tests {
     }
 
     #[test]
+    fn a_short_value_an_output_set_is_shown_with_its_evidence() {
+        let mut record = fixture::record();
+        record.vars.insert("used".into(), "20G".into());
+        let mut captured = record.timeline[3].clone();
+        captured.kind = "var-set".into();
+        captured.payload = serde_json::json!({"name": "used", "value": "20G", "step": "inspect"});
+        captured.seq = 100;
+        record.timeline.insert(3, captured);
+        let en = render_record(&record, "en", verified());
+        assert!(
+            en.contains("               used = 20G (from evidence #1)\n"),
+            "{en}"
+        );
+        assert!(en.contains("  Set used = (output of evidence #1)\n"), "{en}");
+        let zh = render_record(&record, "zh", verified());
+        assert!(zh.contains("          used = 20G（来自证据 #1）\n"), "{zh}");
+        // Set again by hand, it is no longer the command's output.
+        record.vars.insert("used".into(), "19G".into());
+        let en = render_record(&record, "en", verified());
+        assert!(en.contains("               used = 19G\n"), "{en}");
+    }
+
+    #[test]
     fn long_output_is_printed_once_cut_to_its_first_and_last_lines() {
         let mut record = fixture::record();
         let output: String = (1..=100).map(|n| format!("output line {n}\n")).collect();
