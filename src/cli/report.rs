@@ -18,9 +18,11 @@ use crate::report::{IncidentReport, Standing, Verification};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-/// Print an incident's report: header, summary, timeline, command
-/// evidence, escalations and notifications, attachments, the archiving
-/// deadline, and whether the record's signature verifies.
+/// Print an incident's report: the incident, its summary with the archive
+/// deadline and whether the record's signature verifies, the timeline,
+/// escalations and notifications, attachments, each command's evidence
+/// (its output cut to its first and last lines unless --full), and the
+/// record's hashes.
 ///
 /// An incident not archived yet gets a DRAFT report made from its journal.
 /// Exits 1 (after printing the report) when an archived record's signature
@@ -33,6 +35,11 @@ pub struct Args {
     /// yet, a draft whose format is runbook-record-draft/1).
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
+    /// Print every command's output whole, as the record keeps it (by
+    /// default each is cut to its first and last lines, with its size;
+    /// the JSON is always whole).
+    #[arg(long)]
+    pub full: bool,
     /// Who may sign records, in OpenSSH's allowed_signers format (default:
     /// $XDG_CONFIG_HOME/runbook/allowed_signers).
     #[arg(long, value_name = "FILE")]
@@ -65,6 +72,7 @@ pub fn run(context: &Context, args: &Args) -> Result<ExitCode> {
         record: &record,
         standing: &standing,
         lang: &context.lang,
+        full: args.full,
     };
     let mut out = std::io::stdout().lock();
     match args.format {

@@ -2,6 +2,11 @@
 //! file: plain text for 80 columns, Markdown, one printable HTML page, or
 //! the record's own JSON.
 //!
+//! Printed, a report puts what a reader needs first on its first page (the
+//! incident, the summary, the deadline and the signature's verdict), then
+//! the timeline, and each command's output once, cut to its first and last
+//! lines unless the whole is asked for; the record keeps what it keeps.
+//!
 //! The record is first laid out once as a [`Document`] (sections of
 //! fields, tables, paragraphs and preformatted blocks, every string still
 //! raw), and each format renders that, so the three human formats can
@@ -13,6 +18,7 @@
 
 mod describe;
 mod document;
+mod evidence;
 mod html;
 mod markdown;
 mod text;
@@ -27,6 +33,9 @@ pub struct Report<'a> {
     pub record: &'a Record,
     pub standing: &'a Standing,
     pub lang: &'a Lang,
+    /// Print each command's output whole, as the record keeps it, instead
+    /// of its first and last lines.
+    pub full: bool,
 }
 
 /// Where a report's record comes from.

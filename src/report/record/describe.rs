@@ -70,13 +70,21 @@ fn answer(lang: &Lang, answer: &Answer) -> String {
 }
 
 /// One line (or a few, for a note) saying what a timeline entry was.
-/// An entry this version does not know is named by its type.
-pub(super) fn event(lang: &Lang, entry: &TimelineEntry) -> String {
+/// An entry this version does not know is named by its type. `evidence`
+/// is the number of the command evidence the entry is about: a command's
+/// start, result or skip, or a variable its output set, which is then
+/// referred to instead of repeated.
+pub(super) fn event(lang: &Lang, entry: &TimelineEntry, evidence: Option<usize>) -> String {
     let value = serde_json::json!({ "type": entry.kind, "payload": entry.payload });
     let Ok(kind) = serde_json::from_value::<EventKind>(value) else {
         return entry.kind.clone();
     };
     let say = |en: String, zh_text: String| pick(lang, en, zh_text);
+    // `(evidence #3)` after what an entry says of a command.
+    let see = |en: String, zh_text: String| match evidence {
+        Some(n) => say(format!("{en} (evidence #{n})"), format!("{zh_text}（证据 #{n}）")),
+        None => say(en, zh_text),
+    };
     match kind {
         EventKind::IncidentStarted {
             runbook,
@@ -118,27 +126,37 @@ pub(super) fn event(lang: &Lang, entry: &TimelineEntry) -> String {
             }
             line
         }
+        EventKind::VarSet { name, .. } if evidence.is_some() => {
+            let n = evidence.unwrap_or_default();
+            say(
+                format!("Set {name} = (output of evidence #{n})"),
+                format!("设置 {name} =（证据 #{n} 的输出）"),
+            )
+        }
         EventKind::VarSet { name, value, .. } => {
             say(format!("Set {name} = {value}"), format!("设置 {name} = {value}"))
         }
-        EventKind::CommandStarted { step, command, on } => {
-            let first = command.trim().lines().next().unwrap_or("").to_owned();
-            let more = if command.trim().lines().count() > 1 {
-                " …"
-            } else {
-                ""
-            };
-            match on {
-                Some(on) => say(
-                    format!("{step}: ran on {on} $ {first}{more}"),
-                    format!("{step}：在 {on} 上执行 $ {first}{more}"),
-                ),
-                None => say(
+        // The command itself is printed once, with its evidence.
+        EventKind::CommandStarted { step, command, on } => match (on, evidence) {
+            (Some(on), _) => see(
+                format!("{step}: command started on {on}"),
+                format!("{step}：命令在 {on} 上开始执行"),
+            ),
+            (None, Some(_)) => see(
+                format!("{step}: command started"),
+                format!("{step}：命令开始执行"),
+            ),
+            (None, None) => {
+                // No evidence to refer to: the command's first line.
+                let command = command.trim();
+                let first = command.lines().next().unwrap_or("");
+                let more = if command.lines().count() > 1 { " …" } else { "" };
+                say(
                     format!("{step}: ran $ {first}{more}"),
                     format!("{step}：执行 $ {first}{more}"),
-                ),
+                )
             }
-        }
+        },
         EventKind::CommandFinished {
             step,
             exit_code,
@@ -160,19 +178,19 @@ pub(super) fn event(lang: &Lang, entry: &TimelineEntry) -> String {
                 (None, None, _) => match crate::model::start_failure(&output) {
                     Some(why) => {
                         let why = sanitize_line(why);
-                        return say(format!("{step}: {why}"), format!("{step}：未能启动：{why}"));
+                        return see(format!("{step}: {why}"), format!("{step}：未能启动：{why}"));
                     }
                     None => say("could not start".into(), "未能启动".into()),
                 },
             };
-            say(
+            see(
                 format!("{step}: command finished, {how}"),
                 format!("{step}：命令结束，{how}"),
             )
         }
-        EventKind::CommandSkipped { step, reason, .. } => say(
-            format!("{step}: command not run ({reason})"),
-            format!("{step}：命令未执行（{reason}）"),
+        EventKind::CommandSkipped { step, reason, .. } => see(
+            format!("{step}: command not run: {reason}"),
+            format!("{step}：命令未执行：{reason}"),
         ),
         EventKind::NotificationSent { to, via, .. } => say(
             format!("Notified {} via {via}", to.join(", ")),
@@ -251,14 +269,14 @@ mod tests {
         let en = Lang::english();
         let zh = Lang::parse("zh").unwrap();
         let fired = entry("timer-fired", serde_json::json!({"timer": "locate-cause"}));
-        assert_eq!(event(&en, &fired), "Timer locate-cause fired");
-        assert_eq!(event(&zh, &fired), "计时器 locate-cause 到期");
+        assert_eq!(event(&en, &fired, None), "Timer locate-cause fired");
+        assert_eq!(event(&zh, &fired, None), "计时器 locate-cause 到期");
         let answered = entry(
             "step-answered",
             serde_json::json!({"step": "check", "answer": {"kind": "result", "result": "done"}, "source": "script"}),
         );
-        assert_eq!(event(&en, &answered), "check: done (scripted)");
-        assert_eq!(event(&zh, &answered), "check：完成（脚本）");
+        assert_eq!(event(&en, &answered, None), "check: done (scripted)");
+        assert_eq!(event(&zh, &answered, None), "check：完成（脚本）");
     }
 
     #[test]
@@ -272,29 +290,70 @@ mod tests {
         };
         let why = finished("cannot start the command: No such file or directory\n");
         assert_eq!(
-            event(&Lang::english(), &why),
+            event(&Lang::english(), &why, None),
             "fix: cannot start the command: No such file or directory"
         );
         assert_eq!(
-            event(&Lang::parse("zh").unwrap(), &why),
+            event(&Lang::parse("zh").unwrap(), &why, None),
             "fix：未能启动：cannot start the command: No such file or directory"
         );
         let forged = finished("cannot start\x1b[2J\r done\nfix: exit 0\n");
         assert_eq!(
-            event(&Lang::english(), &forged),
+            event(&Lang::english(), &forged, None),
             "fix: cannot start\\x1b[2J\\x0d done"
         );
         // A record from before the cause was journaled.
         assert_eq!(
-            event(&Lang::english(), &finished("")),
+            event(&Lang::english(), &finished(""), None),
             "fix: command finished, could not start"
+        );
+    }
+
+    #[test]
+    fn command_entries_refer_to_their_evidence() {
+        let en = Lang::english();
+        let zh = Lang::parse("zh").unwrap();
+        let started = entry(
+            "command-started",
+            serde_json::json!({"step": "inspect", "command": "df -h\nuptime"}),
+        );
+        assert_eq!(
+            event(&en, &started, Some(3)),
+            "inspect: command started (evidence #3)"
+        );
+        assert_eq!(event(&zh, &started, Some(3)), "inspect：命令开始执行（证据 #3）");
+        assert_eq!(event(&en, &started, None), "inspect: ran $ df -h …");
+        let remote = entry(
+            "command-started",
+            serde_json::json!({"step": "inspect", "command": "df -h", "on": "web1"}),
+        );
+        assert_eq!(
+            event(&en, &remote, Some(1)),
+            "inspect: command started on web1 (evidence #1)"
+        );
+        let captured = entry(
+            "var-set",
+            serde_json::json!({"name": "disk", "value": "Filesystem  Size\n/dev/sda2  20G", "step": "inspect"}),
+        );
+        assert_eq!(
+            event(&en, &captured, Some(3)),
+            "Set disk = (output of evidence #3)"
+        );
+        assert_eq!(event(&zh, &captured, Some(3)), "设置 disk =（证据 #3 的输出）");
+        let skipped = entry(
+            "command-skipped",
+            serde_json::json!({"step": "restart", "command": "systemctl restart nginx", "reason": "skip"}),
+        );
+        assert_eq!(
+            event(&en, &skipped, Some(2)),
+            "restart: command not run: skip (evidence #2)"
         );
     }
 
     #[test]
     fn unknown_events_are_named_by_their_type() {
         let odd = entry("from-the-future", serde_json::json!({}));
-        assert_eq!(event(&Lang::english(), &odd), "from-the-future");
+        assert_eq!(event(&Lang::english(), &odd, None), "from-the-future");
     }
 
     #[test]

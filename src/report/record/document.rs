@@ -9,8 +9,14 @@
 //! line after the first goes under its entry, indented past it and led by
 //! [`CONTINUED`] (a Markdown table, which cannot break a line, joins them
 //! with it). The record itself (the JSON) keeps the exact values.
+//!
+//! What is printed first fits a first page: the incident, then the
+//! summary with the archive deadline and the signature's verdict. Command
+//! output is printed once, under its evidence number, which the timeline
+//! and the variables it set refer to.
 
-use super::describe::{event, millis, outcome, pick, time};
+use super::describe::{event, outcome, pick, time};
+use super::evidence::{self, Numbers};
 use super::{Report, Standing, Verification};
 use crate::model::Lang;
 use crate::model::short_span;
@@ -24,6 +30,13 @@ pub struct Document {
     /// The display language's tag, for HTML's `lang`.
     pub lang: String,
     pub title: String,
+    /// What each printed page repeats at its top: the title, and whether
+    /// it is a drill or a draft, so that no page taken from the pile can
+    /// pass for a real or a filed report.
+    pub running: String,
+    /// The words around a printed page's number and the number of pages:
+    /// `Page ` N ` of ` M.
+    pub page: [String; 3],
     /// Shown above everything: drill, draft, a failed signature.
     pub banners: Vec<Banner>,
     pub sections: Vec<Section>,
@@ -82,11 +95,29 @@ pub enum Block {
         header: Vec<String>,
         rows: Vec<Vec<String>>,
     },
-    /// Shown as written (command output), in a monospaced block.
+    /// Shown as written (a command), in a monospaced block.
     Pre(String),
+    /// A command's output, shown as written, maybe cut in print.
+    Output(Output),
+    /// Blocks kept together on a printed page where they fit: one
+    /// command's evidence. `id` is stable (`evidence-3`), for HTML ids.
+    Group {
+        id: String,
+        blocks: Vec<Block>,
+    },
 }
 
-fn l(lang: &Lang, en: &str, zh: &str) -> String {
+/// Command output: its first lines, and when the middle was left out in
+/// print, a note saying so and its last lines.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Output {
+    pub head: String,
+    /// What stands for the lines left out; `None` when nothing was.
+    pub cut: Option<String>,
+    pub tail: String,
+}
+
+pub(super) fn l(lang: &Lang, en: &str, zh: &str) -> String {
     pick(lang, en.to_owned(), zh.to_owned())
 }
 
@@ -131,19 +162,33 @@ impl Document {
             Standing::Draft { open } => open.as_deref(),
             Standing::Archived { .. } => None,
         };
+        let mut running = title.clone();
+        if record.drill {
+            running.push_str(&l(lang, " · DRILL", " · 演练"));
+        }
+        if matches!(report.standing, Standing::Draft { .. }) {
+            running.push_str(&l(lang, " · DRAFT", " · 草稿"));
+        }
+        let page = if super::describe::zh(lang) {
+            ["第 ", " 页，共 ", " 页"]
+        } else {
+            ["Page ", " of ", ""]
+        };
         let short = Short::of(record);
+        let numbers = Numbers::of(record);
         Document {
             lang: lang.as_str().to_owned(),
             title,
+            running,
+            page: page.map(str::to_owned),
             banners,
             sections: vec![
-                header(record, &short, open, report.standing, lang),
-                summary(record, lang),
-                timeline(record, &short, lang),
-                commands(record, lang),
+                header(record, &short, &numbers, open, report.standing, lang),
+                summary(record, open, report.standing, lang),
+                timeline(record, &short, &numbers, lang),
                 escalations(record, &short, lang),
                 attachments(record, lang),
-                deadline(record, open, report.standing, lang),
+                evidence::section(record, &numbers, report.full, lang),
                 verification(record, report.standing, lang),
             ],
         }
@@ -153,6 +198,7 @@ impl Document {
 fn header(
     record: &Record,
     short: &Short<'_>,
+    numbers: &Numbers,
     open: Option<&str>,
     standing: &Standing,
     lang: &Lang,
@@ -259,7 +305,24 @@ fn header(
         )),
     }
     if !record.vars.is_empty() {
-        let vars: Vec<String> = record.vars.iter().map(|(k, v)| format!("{k} = {v}")).collect();
+        let vars: Vec<String> = record
+            .vars
+            .iter()
+            .map(|(k, v)| match numbers.captured(k, v) {
+                // A command's output is printed once, with its evidence.
+                Some(n) if v.lines().count() > 1 || v.chars().count() > SHORT_VALUE => pick(
+                    lang,
+                    format!("{k} = (output of evidence #{n})"),
+                    format!("{k} =（证据 #{n} 的输出）"),
+                ),
+                Some(n) => pick(
+                    lang,
+                    format!("{k} = {v} (from evidence #{n})"),
+                    format!("{k} = {v}（来自证据 #{n}）"),
+                ),
+                None => format!("{k} = {v}"),
+            })
+            .collect();
         fields.push(Field::many(l(lang, "Variables", "变量"), vars));
     }
     if !record.milestones.is_empty() {
@@ -277,7 +340,11 @@ fn header(
     }
 }
 
-fn summary(record: &Record, lang: &Lang) -> Section {
+/// The longest value a command's output set that the variables show as
+/// it is (a version, a count); a longer one is referred to.
+const SHORT_VALUE: usize = 40;
+
+fn summary(record: &Record, open: Option<&str>, standing: &Standing, lang: &Lang) -> Section {
     let text = |s: &str| {
         if s.trim().is_empty() {
             l(lang, "(not written yet)", "（尚未填写）")
@@ -300,6 +367,12 @@ fn summary(record: &Record, lang: &Lang) -> Section {
     } else {
         blocks.push(Block::List(summary.follow_ups.clone()));
     }
+    let mut fields = deadline(record, open, standing, lang);
+    fields.push(Field::one(
+        l(lang, "Signature", "签名"),
+        signature(standing, lang),
+    ));
+    blocks.push(Block::Fields(fields));
     Section {
         id: "summary",
         title: l(lang, "Summary", "总结"),
@@ -307,7 +380,7 @@ fn summary(record: &Record, lang: &Lang) -> Section {
     }
 }
 
-fn timeline(record: &Record, short: &Short<'_>, lang: &Lang) -> Section {
+fn timeline(record: &Record, short: &Short<'_>, numbers: &Numbers, lang: &Lang) -> Section {
     let rows = record
         .timeline
         .iter()
@@ -315,7 +388,7 @@ fn timeline(record: &Record, short: &Short<'_>, lang: &Lang) -> Section {
             vec![
                 short.clock(entry.time),
                 short.actor(&entry.actor),
-                event(lang, entry),
+                event(lang, entry, numbers.of_entry(entry.seq)),
             ]
         })
         .collect();
@@ -331,70 +404,6 @@ fn timeline(record: &Record, short: &Short<'_>, lang: &Lang) -> Section {
             rows,
         }],
     }
-}
-
-fn commands(record: &Record, lang: &Lang) -> Section {
-    let mut blocks = Vec::new();
-    for command in &record.commands {
-        blocks.push(Block::Subheading(pick(
-            lang,
-            format!("Step {}", command.step),
-            format!("步骤 {}", command.step),
-        )));
-        blocks.push(Block::Pre(format!("$ {}", command.command.trim_end())));
-        let mut facts = vec![result_word(lang, &command.result)];
-        if let Some(code) = command.exit_code {
-            facts.push(pick(lang, format!("exit {code}"), format!("退出码 {code}")));
-        }
-        if let Some(signal) = command.signal {
-            facts.push(pick(lang, format!("signal {signal}"), format!("信号 {signal}")));
-        }
-        if let Some(ms) = command.duration_ms {
-            facts.push(pick(
-                lang,
-                format!("took {}", millis(ms)),
-                format!("用时 {}", millis(ms)),
-            ));
-        }
-        if let Some(why) = &command.skipped {
-            facts.push(pick(lang, format!("not run: {why}"), format!("未执行：{why}")));
-        }
-        if command.result != "skipped" {
-            facts.push(pick(
-                lang,
-                format!("{} bytes of output", command.output_bytes),
-                format!("输出 {} 字节", command.output_bytes),
-            ));
-        }
-        blocks.push(Block::Paragraph(facts.join(&pick(
-            lang,
-            ", ".into(),
-            "，".into(),
-        ))));
-        if !command.output.is_empty() {
-            blocks.push(Block::Pre(command.output.trim_end_matches('\n').to_owned()));
-        }
-    }
-    if blocks.is_empty() {
-        blocks.push(Block::Paragraph(l(lang, "No commands were run.", "未执行命令。")));
-    }
-    Section {
-        id: "commands",
-        title: l(lang, "Command evidence", "命令记录"),
-        blocks,
-    }
-}
-
-fn result_word(lang: &Lang, result: &str) -> String {
-    let zh = match result {
-        "succeeded" => "成功",
-        "failed" => "失败",
-        "timed-out" => "超时",
-        "unfinished" => "未完成",
-        "skipped" => "未执行",
-        other => other,
-    };
-    pick(lang, result.to_owned(), zh.to_owned())
 }
 
 fn escalations(record: &Record, short: &Short<'_>, lang: &Lang) -> Section {
@@ -505,24 +514,29 @@ fn attachments(record: &Record, lang: &Lang) -> Section {
     }
 }
 
-fn deadline(record: &Record, open: Option<&str>, standing: &Standing, lang: &Lang) -> Section {
+/// When the record is due, and whether it was (or can still be) archived
+/// on time.
+fn deadline(record: &Record, open: Option<&str>, standing: &Standing, lang: &Lang) -> Vec<Field> {
     let deadline = &record.deadline;
-    let mut fields = vec![Field::one(
-        l(lang, "Archive within", "归档时限"),
-        short_span(deadline.within_s),
-    )];
-    let verdict = if open.is_some() {
-        l(
-            lang,
-            "handling has not ended; the deadline counts from its end",
-            "处置尚未结束；时限自结束时起算",
+    let within = short_span(deadline.within_s);
+    let (due, verdict) = if open.is_some() {
+        (
+            pick(
+                lang,
+                format!("{within} after handling ends"),
+                format!("处置结束后 {within} 内"),
+            ),
+            l(
+                lang,
+                "handling has not ended; the deadline counts from its end",
+                "处置尚未结束；时限自结束时起算",
+            ),
         )
     } else {
-        fields.push(Field::one(l(lang, "Due", "截止"), time(deadline.due)));
         let archived = matches!(standing, Standing::Archived { .. });
         let early = short_span((deadline.due - record.archived).num_seconds());
         let late = short_span(deadline.late_s);
-        match (archived, deadline.on_time) {
+        let verdict = match (archived, deadline.on_time) {
             (true, true) => pick(
                 lang,
                 format!("met: archived {early} before the deadline"),
@@ -539,13 +553,39 @@ fn deadline(record: &Record, open: Option<&str>, standing: &Standing, lang: &Lan
                 format!("OVERDUE by {late}, not archived yet"),
                 format!("已逾期 {late}，尚未归档"),
             ),
-        }
+        };
+        let due = time(deadline.due);
+        (
+            pick(
+                lang,
+                format!("{due} ({within} after the end)"),
+                format!("{due}（结束后 {within} 内）"),
+            ),
+            verdict,
+        )
     };
-    fields.push(Field::one(l(lang, "Compliance", "是否按时"), verdict));
-    Section {
-        id: "deadline",
-        title: l(lang, "Deadline", "归档时限"),
-        blocks: vec![Block::Fields(fields)],
+    vec![
+        Field::one(l(lang, "Archive due", "归档截止"), due),
+        Field::one(l(lang, "Compliance", "是否按时"), verdict),
+    ]
+}
+
+/// The signature's verdict in a few words: who signed, or why it fails.
+fn signature(standing: &Standing, lang: &Lang) -> String {
+    match standing {
+        Standing::Draft { .. } => l(lang, "none: a draft is not signed", "无：草稿未签名"),
+        Standing::Archived {
+            verification: Verification::Verified { principal, .. },
+            ..
+        } => pick(
+            lang,
+            format!("verified, signed by {principal}"),
+            format!("验证通过，签名人 {principal}"),
+        ),
+        Standing::Archived {
+            verification: Verification::NotVerified { why, .. },
+            ..
+        } => pick(lang, format!("NOT VERIFIED: {why}"), format!("验证失败：{why}")),
     }
 }
 

@@ -2,6 +2,12 @@
 //! inline CSS with print rules, no scripts, no external assets. Every
 //! string from the record is entity-escaped, so nothing it holds can
 //! become markup; every element is closed, so the page also reads as XML.
+//!
+//! Printed, it is laid out for A4: every page repeats the report's title
+//! at its top and says which page of how many it is at its bottom (CSS
+//! page-margin boxes, which Chromium draws), a table's header row repeats
+//! on each page it spans, and no table row or command evidence is cut
+//! across two pages unless it is longer than one.
 
 use super::Report;
 use super::document::{Block, CONTINUED, Document};
@@ -22,23 +28,73 @@ dt { font-weight: bold; }
 dd { margin: 0; white-space: pre-wrap; overflow-wrap: anywhere; }
 table { border-collapse: collapse; width: 100%; margin: .5rem 0; }
 th, td { text-align: left; vertical-align: top; border-bottom: 1px solid #ddd; padding: .2rem .5rem .2rem 0; }
-td { white-space: pre-wrap; overflow-wrap: anywhere; }
+td { white-space: pre-wrap; }
+td:last-child { overflow-wrap: anywhere; }
+th { white-space: nowrap; }
 li { white-space: pre-wrap; overflow-wrap: anywhere; }
 .more { padding-left: 1.2em; }
 td:first-child { white-space: nowrap; font-variant-numeric: tabular-nums; }
 pre { background: #f6f6f6; border: 1px solid #ddd; padding: .5rem; white-space: pre-wrap; overflow-wrap: anywhere; font-size: 9pt; }
-code, pre { font-family: ui-monospace, 'SF Mono', Menlo, Consolas, 'Noto Sans Mono CJK SC', monospace; }
+code, pre { font-family: ui-monospace, 'SF Mono', Menlo, Consolas, 'DejaVu Sans Mono', 'Liberation Mono', 'Noto Sans Mono CJK SC', monospace; }
+.cut { font-size: 9pt; font-style: italic; color: #555; margin: -.4rem 0; }
+.evidence { margin-bottom: 1rem; }
 @media print {
-  @page { size: A4; margin: 18mm 15mm; }
-  body { margin: 0; max-width: none; font-size: 10pt; color: #000; }
+  body { margin: 0; max-width: none; font-size: 9.5pt; line-height: 1.35; color: #000; }
+  h1 { font-size: 15pt; margin: 0 0 .5rem; }
+  h2 { font-size: 12pt; margin: 1.1rem 0 .4rem; }
+  h3 { font-size: 10pt; margin: .6rem 0 .2rem; }
+  p, ul { margin: .2rem 0 .4rem; }
+  .banner { padding: .3rem .6rem; margin: .4rem 0; }
+  table { font-size: 9pt; }
+  th, td { padding: .1rem .5rem .1rem 0; }
+  pre { font-size: 8pt; padding: .3rem .4rem; margin: .3rem 0; }
+  .cut { font-size: 8pt; margin: -.2rem 0; }
+  .evidence { margin-bottom: .6rem; }
   h2 { break-after: avoid; page-break-after: avoid; }
   h3 { break-after: avoid; page-break-after: avoid; }
-  tr, pre, dl, .banner { break-inside: avoid; page-break-inside: avoid; }
+  tr, pre, dl, .banner, .evidence { break-inside: avoid; page-break-inside: avoid; }
   thead { display: table-header-group; }
   .banner { background: none; }
   pre { background: none; }
 }
 ";
+
+/// The printed page: A4, and in its margins the running title and the
+/// page's number, in `document`'s words. Written into the stylesheet as
+/// CSS strings, escaped by [`css_string`].
+fn page_rules(document: &Document) -> String {
+    let [before, between, after] = &document.page;
+    let margin = "font: 8pt system-ui, 'Noto Sans', 'Noto Sans CJK SC', sans-serif; color: #555;";
+    format!(
+        "@page {{ size: A4; margin: 16mm 15mm 18mm;
+  @top-left {{ content: {running}; {margin} }}
+  @bottom-right {{ content: {before} counter(page) {between} counter(pages) {after}; {margin} }}
+}}
+",
+        running = css_string(&document.running),
+        before = css_string(before),
+        between = css_string(between),
+        after = css_string(after),
+    )
+}
+
+/// A quoted CSS string holding `text` as it reads: quotes, backslashes,
+/// control characters and the markup characters written as CSS escapes,
+/// so that nothing in it can end the string or the `<style>` element.
+fn css_string(text: &str) -> String {
+    let text = sanitize(text);
+    let mut out = String::with_capacity(text.len() + 2);
+    out.push('"');
+    for c in text.chars() {
+        if c.is_control() || matches!(c, '"' | '\\' | '<' | '>' | '&') {
+            out.push_str(&format!("\\{:x} ", u32::from(c)));
+        } else {
+            out.push(c);
+        }
+    }
+    out.push('"');
+    out
+}
 
 pub fn html<W: Write>(out: &mut W, report: &Report<'_>) -> io::Result<()> {
     let document = Document::of(report);
@@ -57,7 +113,7 @@ fn write_document<W: Write>(out: &mut W, document: &Document) -> io::Result<()> 
         "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\" />"
     )?;
     writeln!(out, "<title>{}</title>", escape(&document.title))?;
-    writeln!(out, "<style>{STYLE}</style>")?;
+    writeln!(out, "<style>{STYLE}{}</style>", page_rules(document))?;
     writeln!(out, "</head>")?;
     writeln!(out, "<body>")?;
     writeln!(out, "<h1>{}</h1>", escape(&document.title))?;
@@ -127,6 +183,21 @@ fn write_block<W: Write>(out: &mut W, block: &Block) -> io::Result<()> {
             writeln!(out, "</table>")
         }
         Block::Pre(text) => writeln!(out, "<pre>{}</pre>", escape(text)),
+        Block::Output(output) => {
+            writeln!(out, "<pre>{}</pre>", escape(&output.head))?;
+            if let Some(cut) = &output.cut {
+                writeln!(out, "<p class=\"cut\">{}</p>", escape(cut))?;
+                writeln!(out, "<pre>{}</pre>", escape(&output.tail))?;
+            }
+            Ok(())
+        }
+        Block::Group { id, blocks } => {
+            writeln!(out, "<div class=\"evidence\" id=\"{}\">", escape(id))?;
+            for block in blocks {
+                write_block(out, block)?;
+            }
+            writeln!(out, "</div>")
+        }
     }
 }
 
@@ -183,6 +254,7 @@ mod tests {
                 record: &record,
                 standing: &standing,
                 lang: &Lang::parse("zh").unwrap(),
+                full: false,
             },
         )
         .unwrap();
@@ -198,6 +270,24 @@ mod tests {
         for banned in ["<script", "<link", "src=", "href=", "url(", "@import"] {
             assert!(!page.contains(banned), "{banned} in\n{page}");
         }
+    }
+
+    #[test]
+    fn pages_say_what_they_are_and_which_they_are() {
+        let page = render();
+        assert!(page.contains("@page { size: A4;"), "{page}");
+        assert!(
+            page.contains("@top-left { content: \"事件报告 INC-20261128-0001 · 演练\";"),
+            "{page}"
+        );
+        assert!(
+            page.contains("content: \"第 \" counter(page) \" 页，共 \" counter(pages) \" 页\";"),
+            "{page}"
+        );
+        assert_eq!(
+            css_string("a\"b\\c</style>\n"),
+            r#""a\22 b\5c c\3c /style\3e \a ""#
+        );
     }
 
     #[test]

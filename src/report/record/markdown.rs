@@ -22,59 +22,79 @@ fn write_document<W: Write>(out: &mut W, document: &Document) -> io::Result<()> 
     }
     for section in &document.sections {
         writeln!(out, "\n## {}", inline(&section.title))?;
-        for block in &section.blocks {
-            writeln!(out)?;
-            match block {
-                Block::Subheading(text) => writeln!(out, "### {}", inline(text))?,
-                Block::Paragraph(text) => {
-                    let lines: Vec<String> = text.lines().map(inline).collect();
-                    writeln!(out, "{}", lines.join("\\\n"))?;
+        write_blocks(out, &section.blocks)?;
+    }
+    Ok(())
+}
+
+fn write_blocks<W: Write>(out: &mut W, blocks: &[Block]) -> io::Result<()> {
+    for block in blocks {
+        if let Block::Group { blocks, .. } = block {
+            write_blocks(out, blocks)?;
+            continue;
+        }
+        writeln!(out)?;
+        match block {
+            Block::Subheading(text) => writeln!(out, "### {}", inline(text))?,
+            Block::Paragraph(text) => {
+                let lines: Vec<String> = text.lines().map(inline).collect();
+                writeln!(out, "{}", lines.join("\\\n"))?;
+            }
+            Block::List(items) => {
+                for item in items {
+                    writeln!(out, "- {}", entry(item, "  "))?;
                 }
-                Block::List(items) => {
-                    for item in items {
-                        writeln!(out, "- {}", entry(item, "  "))?;
-                    }
-                }
-                Block::Fields(fields) => {
-                    for field in fields {
-                        let label = inline(&field.label);
-                        match field.entries.as_slice() {
-                            // The journal's head: a hash under its label.
-                            entries if field.label.is_empty() => {
-                                for value in entries {
-                                    writeln!(out, "  {}", code_span(value))?;
-                                }
+            }
+            // Bulleted with `*`, lists with `-`: fields after a list then
+            // start a list of their own instead of going on with it.
+            Block::Fields(fields) => {
+                for field in fields {
+                    let label = inline(&field.label);
+                    match field.entries.as_slice() {
+                        // The journal's head: a hash under its label.
+                        entries if field.label.is_empty() => {
+                            for value in entries {
+                                writeln!(out, "  {}", code_span(value))?;
                             }
-                            [value] => writeln!(out, "- **{label}:** {}", entry(value, "  "))?,
-                            entries => {
-                                writeln!(out, "- **{label}:**")?;
-                                for value in entries {
-                                    writeln!(out, "  - {}", entry(value, "    "))?;
-                                }
+                        }
+                        [value] => writeln!(out, "* **{label}:** {}", entry(value, "  "))?,
+                        entries => {
+                            writeln!(out, "* **{label}:**")?;
+                            for value in entries {
+                                writeln!(out, "  - {}", entry(value, "    "))?;
                             }
                         }
                     }
                 }
-                Block::Table { header, rows } => {
-                    let row = |cells: &[String]| {
-                        let cells: Vec<String> = cells
-                            .iter()
-                            .map(|cell| {
-                                // A pipe table cannot hold a line break.
-                                let lines: Vec<String> = cell.lines().map(inline).collect();
-                                lines.join(&format!(" {CONTINUED}"))
-                            })
-                            .collect();
-                        format!("| {} |", cells.join(" | "))
-                    };
-                    writeln!(out, "{}", row(header))?;
-                    writeln!(out, "|{}", " --- |".repeat(header.len()))?;
-                    for cells in rows {
-                        writeln!(out, "{}", row(cells))?;
-                    }
-                }
-                Block::Pre(text) => writeln!(out, "{}", code_block(text))?,
             }
+            Block::Table { header, rows } => {
+                let row = |cells: &[String]| {
+                    let cells: Vec<String> = cells
+                        .iter()
+                        .map(|cell| {
+                            // A pipe table cannot hold a line break.
+                            let lines: Vec<String> = cell.lines().map(inline).collect();
+                            lines.join(&format!(" {CONTINUED}"))
+                        })
+                        .collect();
+                    format!("| {} |", cells.join(" | "))
+                };
+                writeln!(out, "{}", row(header))?;
+                writeln!(out, "|{}", " --- |".repeat(header.len()))?;
+                for cells in rows {
+                    writeln!(out, "{}", row(cells))?;
+                }
+            }
+            Block::Pre(text) => writeln!(out, "{}", code_block(text))?,
+            Block::Output(output) => {
+                writeln!(out, "{}", code_block(&output.head))?;
+                if let Some(cut) = &output.cut {
+                    // Between two blocks, where no line of output can be.
+                    writeln!(out, "\n*{}*\n", inline(cut))?;
+                    writeln!(out, "{}", code_block(&output.tail))?;
+                }
+            }
+            Block::Group { .. } => {}
         }
     }
     Ok(())
@@ -172,6 +192,7 @@ mod tests {
                 record: &record,
                 standing: &standing,
                 lang: &Lang::english(),
+                full: false,
             },
         )
         .unwrap();
@@ -187,7 +208,7 @@ mod tests {
             "{md}"
         );
         assert!(md.contains("```text\n$ df -h /var/log\n```"), "{md}");
-        assert!(md.contains("- **Signature:** verified"), "{md}");
+        assert!(md.contains("* **Signature:** verified"), "{md}");
         assert!(
             md.contains("> **DRILL: a rehearsal, not a real incident**"),
             "{md}"

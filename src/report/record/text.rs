@@ -45,12 +45,22 @@ fn write_section<W: Write>(out: &mut W, section: &Section, width: usize) -> io::
     let title = sanitize(&section.title);
     writeln!(out, "{title}")?;
     writeln!(out, "{}", "-".repeat(title.width().min(width)))?;
-    for (index, block) in section.blocks.iter().enumerate() {
+    write_blocks(out, &section.blocks, width)
+}
+
+fn write_blocks<W: Write>(out: &mut W, blocks: &[Block], width: usize) -> io::Result<()> {
+    for (index, block) in blocks.iter().enumerate() {
+        // A heading, a group or fields after something else: a blank line.
+        if index > 0
+            && matches!(
+                block,
+                Block::Subheading(_) | Block::Group { .. } | Block::Fields(_)
+            )
+        {
+            writeln!(out)?;
+        }
         match block {
             Block::Subheading(text) => {
-                if index > 0 {
-                    writeln!(out)?;
-                }
                 for line in fit(&sanitize(text), width) {
                     writeln!(out, "{line}")?;
                 }
@@ -69,16 +79,31 @@ fn write_section<W: Write>(out: &mut W, section: &Section, width: usize) -> io::
                     }
                 }
             }
-            Block::Pre(text) => {
-                for line in sanitize(text).lines() {
-                    for chunk in chop(&expand_tabs(line), width - 4) {
-                        writeln!(out, "  | {chunk}")?;
+            Block::Pre(text) => write_pre(out, text, width)?,
+            Block::Output(output) => {
+                write_pre(out, &output.head, width)?;
+                if let Some(cut) = &output.cut {
+                    // Not led by `|`: it is no line of the output.
+                    for line in fit(&sanitize(cut), width - 2) {
+                        writeln!(out, "  {line}")?;
                     }
+                    write_pre(out, &output.tail, width)?;
                 }
             }
             Block::Table { header, rows } => {
                 writeln!(out, "{}", table(header, rows, width))?;
             }
+            Block::Group { blocks, .. } => write_blocks(out, blocks, width)?,
+        }
+    }
+    Ok(())
+}
+
+/// Text as written, each line led by `| `, long lines broken to fit.
+fn write_pre<W: Write>(out: &mut W, text: &str, width: usize) -> io::Result<()> {
+    for line in sanitize(text).lines() {
+        for chunk in chop(&expand_tabs(line), width - 4) {
+            writeln!(out, "  | {chunk}")?;
         }
     }
     Ok(())
@@ -243,6 +268,7 @@ mod tests {
                 record,
                 standing: &standing,
                 lang: &lang,
+                full: false,
             },
             80,
         )
@@ -333,8 +359,9 @@ mod tests {
             "Command evidence",
             "Escalations and notifications",
             "Attachments",
-            "Deadline",
-            "met: archived 23h05m before the deadline",
+            "Archive due  2026-11-29 09:05:00 UTC (1d after the end)",
+            "Compliance   met: archived 23h05m before the deadline",
+            "Signature    verified, signed by ops@example.com",
             "Signature       verified",
             "Signed by       ops@example.com",
             "sev2 → sev1 (ops): customers affected",
@@ -346,11 +373,91 @@ mod tests {
             "事件报告 INC-20261128-0001",
             "时间线",
             "命令记录",
-            "验证通过",
-            "按时",
+            "是否按时  按时：截止前 23h05m 归档",
+            "签名      验证通过，签名人 ops@example.com",
+            "证据 #1：步骤 inspect",
+            "inspect：命令结束，退出码 0（证据 #1）",
         ] {
             assert!(zh.contains(needle), "lacks {needle:?}:\n{zh}");
         }
+    }
+
+    #[test]
+    fn the_summary_and_its_verdicts_come_before_the_timeline_and_evidence() {
+        let en = render("en", verified());
+        let at = |needle: &str| {
+            en.find(needle)
+                .unwrap_or_else(|| panic!("lacks {needle:?}:\n{en}"))
+        };
+        assert!(at("\nIncident\n") < at("\nSummary\n"));
+        assert!(at("\nSummary\n") < at("\nCompliance "));
+        assert!(at("\nSignature    verified") < at("\nTimeline\n"));
+        assert!(at("\nTimeline\n") < at("\nCommand evidence\n"));
+        assert!(at("\nCommand evidence\n") < at("\nVerification\n"));
+    }
+
+    #[test]
+    fn a_short_value_an_output_set_is_shown_with_its_evidence() {
+        let mut record = fixture::record();
+        record.vars.insert("used".into(), "20G".into());
+        let mut captured = record.timeline[3].clone();
+        captured.kind = "var-set".into();
+        captured.payload = serde_json::json!({"name": "used", "value": "20G", "step": "inspect"});
+        captured.seq = 100;
+        record.timeline.insert(3, captured);
+        let en = render_record(&record, "en", verified());
+        assert!(
+            en.contains("               used = 20G (from evidence #1)\n"),
+            "{en}"
+        );
+        assert!(en.contains("  Set used = (output of evidence #1)\n"), "{en}");
+        let zh = render_record(&record, "zh", verified());
+        assert!(zh.contains("          used = 20G（来自证据 #1）\n"), "{zh}");
+        // Set again by hand, it is no longer the command's output.
+        record.vars.insert("used".into(), "19G".into());
+        let en = render_record(&record, "en", verified());
+        assert!(en.contains("               used = 19G\n"), "{en}");
+    }
+
+    #[test]
+    fn long_output_is_printed_once_cut_to_its_first_and_last_lines() {
+        let mut record = fixture::record();
+        let output: String = (1..=100).map(|n| format!("output line {n}\n")).collect();
+        record.commands[0].output = output.clone();
+        record.commands[0].output_bytes = 2_000_000;
+        record.vars.insert("df".into(), output.trim().into());
+        let mut captured = record.timeline[3].clone();
+        captured.kind = "var-set".into();
+        captured.payload = serde_json::json!({"name": "df", "value": output.trim(), "step": "inspect"});
+        captured.seq = 100;
+        record.timeline.insert(3, captured);
+        let report = render_record(&record, "en", verified());
+        assert_eq!(report.matches("output line 1\n").count(), 1, "{report}");
+        assert_eq!(report.matches("output line 100\n").count(), 1, "{report}");
+        for needle in [
+            "Variables      df = (output of evidence #1)\n",
+            "Set df = (output of evidence #1)\n",
+            "succeeded, exit 0, took 1.5 s, 1.9 MiB of output\n",
+            "  | output line 5\n  [90 of 100 lines not printed; runbook report --full prints them]\n  | output line 96\n",
+        ] {
+            assert!(report.contains(needle), "lacks {needle:?}:\n{report}");
+        }
+        assert!(!report.contains("output line 6\n"), "{report}");
+        let lang = Lang::english();
+        let standing = verified();
+        let mut full = Vec::new();
+        let whole = Report {
+            record: &record,
+            standing: &standing,
+            lang: &lang,
+            full: true,
+        };
+        text(&mut full, &whole, 80).unwrap();
+        let full = String::from_utf8(full).unwrap();
+        for n in 1..=100 {
+            assert_eq!(full.matches(&format!("output line {n}\n")).count(), 1, "{full}");
+        }
+        assert!(!full.contains("not printed"), "{full}");
     }
 
     #[test]

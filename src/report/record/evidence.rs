@@ -1,0 +1,338 @@
+//! Command evidence as a report prints it: each command numbered once, the
+//! timeline and the variables referring to it by that number, and its
+//! output cut to its first and last lines unless the whole is asked for.
+//!
+//! The numbers are the positions in the record's `commands`, worked out
+//! again from its timeline by the rule that built that list (a start opens
+//! an entry, a result closes the last open one of its step, a skip stands
+//! alone), so that nothing is added to the record to print them. A record
+//! whose timeline does not give its own list back gets no references.
+
+use super::describe::{millis, pick};
+use super::document::{Block, Output, Section, l};
+use crate::model::Lang;
+use crate::record::canonical::Record;
+use std::collections::{BTreeMap, HashMap};
+
+/// Lines of an output printed before the cut, and after it.
+pub const HEAD_LINES: usize = 5;
+pub const TAIL_LINES: usize = 5;
+
+/// Which evidence each timeline entry is about, and which variables a
+/// command's output set.
+#[derive(Debug, Default)]
+pub struct Numbers {
+    /// Timeline `seq` → evidence number (from 1).
+    by_seq: HashMap<u64, usize>,
+    /// Variable → the evidence whose output set it, and the value it set.
+    captured: BTreeMap<String, (usize, String)>,
+    /// Evidence number - 1 → the host a command ran on, when not here.
+    on: Vec<Option<String>>,
+}
+
+impl Numbers {
+    pub fn of(record: &Record) -> Numbers {
+        // (step, still open, host) per evidence, in order.
+        let mut entries: Vec<(String, bool, Option<String>)> = Vec::new();
+        let mut numbers = Numbers::default();
+        for entry in &record.timeline {
+            let text = |key: &str| entry.payload.get(key).and_then(|v| v.as_str());
+            let Some(step) = text("step") else { continue };
+            let open = entries.iter().rposition(|(s, open, _)| s == step && *open);
+            let number = match entry.kind.as_str() {
+                "command-started" => {
+                    entries.push((step.to_owned(), true, text("on").map(str::to_owned)));
+                    entries.len()
+                }
+                "command-finished" => match open {
+                    Some(at) => {
+                        entries[at].1 = false;
+                        at + 1
+                    }
+                    None => {
+                        entries.push((step.to_owned(), false, None));
+                        entries.len()
+                    }
+                },
+                // One entry per host it would have run on (or one, here).
+                "command-skipped" => {
+                    let hosts = entry
+                        .payload
+                        .get("on")
+                        .and_then(|on| on.as_array())
+                        .map_or(0, Vec::len);
+                    let first = entries.len() + 1;
+                    for _ in 0..hosts.max(1) {
+                        entries.push((step.to_owned(), false, None));
+                    }
+                    first
+                }
+                // A value set while its step's command runs is that
+                // command's output (an input step's answer has none open).
+                "var-set" => match (open, text("name"), text("value")) {
+                    (Some(at), Some(name), Some(value)) => {
+                        numbers
+                            .captured
+                            .insert(name.to_owned(), (at + 1, value.to_owned()));
+                        at + 1
+                    }
+                    _ => continue,
+                },
+                _ => continue,
+            };
+            numbers.by_seq.insert(entry.seq, number);
+        }
+        let same = entries.len() == record.commands.len()
+            && entries
+                .iter()
+                .zip(&record.commands)
+                .all(|((step, ..), c)| *step == c.step);
+        if !same {
+            return Numbers::default();
+        }
+        // Where each ran: the record says (`runbook-record/2`); a /1
+        // record ran everything here.
+        numbers.on = record
+            .commands
+            .iter()
+            .map(|command| command.on().map(str::to_owned))
+            .collect();
+        numbers
+    }
+
+    /// The evidence a timeline entry is about.
+    pub fn of_entry(&self, seq: u64) -> Option<usize> {
+        self.by_seq.get(&seq).copied()
+    }
+
+    /// The evidence whose output is variable `name`'s `value`, if it is.
+    pub fn captured(&self, name: &str, value: &str) -> Option<usize> {
+        self.captured
+            .get(name)
+            .filter(|(_, captured)| captured == value)
+            .map(|(number, _)| *number)
+    }
+
+    /// Where evidence `number` ran, when not here.
+    pub fn on(&self, number: usize) -> Option<&str> {
+        self.on.get(number.checked_sub(1)?)?.as_deref()
+    }
+}
+
+/// The evidence section: each command numbered, with where and how it ran
+/// and its output.
+pub fn section(record: &Record, numbers: &Numbers, full: bool, lang: &Lang) -> Section {
+    let mut blocks = Vec::new();
+    for (n, command) in (1..).zip(&record.commands) {
+        let mut group = vec![Block::Subheading(pick(
+            lang,
+            format!("Evidence #{n}: step {}", command.step),
+            format!("证据 #{n}：步骤 {}", command.step),
+        ))];
+        let on = numbers.on(n).map(|on| format!("{on} ")).unwrap_or_default();
+        group.push(Block::Pre(format!("{on}$ {}", command.command.trim_end())));
+        let mut facts = vec![result_word(lang, &command.result)];
+        if let Some(code) = command.exit_code {
+            facts.push(pick(lang, format!("exit {code}"), format!("退出码 {code}")));
+        }
+        if let Some(signal) = command.signal {
+            facts.push(pick(lang, format!("signal {signal}"), format!("信号 {signal}")));
+        }
+        if let Some(ms) = command.duration_ms {
+            facts.push(pick(
+                lang,
+                format!("took {}", millis(ms)),
+                format!("用时 {}", millis(ms)),
+            ));
+        }
+        if let Some(why) = &command.skipped {
+            facts.push(pick(lang, format!("not run: {why}"), format!("未执行：{why}")));
+        }
+        if command.result != "skipped" {
+            let size = size(command.output_bytes, &l(lang, "bytes", "字节"));
+            facts.push(if journal_cut(&command.output) {
+                pick(
+                    lang,
+                    format!("{size} of output, its head and tail kept"),
+                    format!("输出 {size}，保留开头和结尾"),
+                )
+            } else {
+                pick(lang, format!("{size} of output"), format!("输出 {size}"))
+            });
+        }
+        group.push(Block::Paragraph(facts.join(&pick(
+            lang,
+            ", ".into(),
+            "，".into(),
+        ))));
+        if !command.output.is_empty() {
+            let shown = cut(&command.output, full);
+            let cut = (shown.left_out > 0).then(|| {
+                pick(
+                    lang,
+                    format!(
+                        "[{} of {} lines not printed; runbook report --full prints them]",
+                        shown.left_out, shown.lines
+                    ),
+                    format!(
+                        "[共 {} 行，此处略去 {} 行；runbook report --full 打印全部]",
+                        shown.lines, shown.left_out
+                    ),
+                )
+            });
+            group.push(Block::Output(Output {
+                head: shown.head,
+                cut,
+                tail: shown.tail,
+            }));
+        }
+        blocks.push(Block::Group {
+            id: format!("evidence-{n}"),
+            blocks: group,
+        });
+    }
+    if blocks.is_empty() {
+        blocks.push(Block::Paragraph(l(lang, "No commands were run.", "未执行命令。")));
+    }
+    Section {
+        id: "commands",
+        title: l(lang, "Command evidence", "命令记录"),
+        blocks,
+    }
+}
+
+fn result_word(lang: &Lang, result: &str) -> String {
+    let zh = match result {
+        "succeeded" => "成功",
+        "failed" => "失败",
+        "timed-out" => "超时",
+        "unfinished" => "未完成",
+        "skipped" => "未执行",
+        other => other,
+    };
+    pick(lang, result.to_owned(), zh.to_owned())
+}
+
+/// An output as printed: its first lines, how many were left out, its last
+/// lines. Whole (`left_out` 0, `tail` empty) when short or asked for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Cut {
+    pub head: String,
+    pub left_out: usize,
+    pub tail: String,
+    /// How many lines the record keeps.
+    pub lines: usize,
+}
+
+/// `output`, without its last newline, cut to its first [`HEAD_LINES`]
+/// and last [`TAIL_LINES`] lines unless `full`. An output only a few
+/// lines longer than that is left whole: a note saying that two lines
+/// were left out would take the room of one of them.
+pub fn cut(output: &str, full: bool) -> Cut {
+    let output = output.trim_end_matches('\n');
+    let lines: Vec<&str> = output.split('\n').collect();
+    let whole = Cut {
+        head: output.to_owned(),
+        left_out: 0,
+        tail: String::new(),
+        lines: lines.len(),
+    };
+    if full || lines.len() <= HEAD_LINES + TAIL_LINES + 2 {
+        return whole;
+    }
+    Cut {
+        head: lines[..HEAD_LINES].join("\n"),
+        left_out: lines.len() - HEAD_LINES - TAIL_LINES,
+        tail: lines[lines.len() - TAIL_LINES..].join("\n"),
+        lines: lines.len(),
+    }
+}
+
+/// Whether the journal kept only the head and tail of an output: the line
+/// the walk puts where it left the middle out.
+pub fn journal_cut(output: &str) -> bool {
+    output.lines().any(|line| {
+        line.strip_prefix("[... ")
+            .and_then(|rest| rest.strip_suffix(" bytes left out ...]"))
+            .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+    })
+}
+
+/// A size in bytes for people: `812 bytes` (`unit` is the word for
+/// bytes), `14.2 KiB`, `3.0 MiB`, `1.5 GiB`.
+pub fn size(bytes: u64, unit: &str) -> String {
+    const KIB: u64 = 1024;
+    let (of, name) = match bytes {
+        0..KIB => return format!("{bytes} {unit}"),
+        _ if bytes < KIB.pow(2) => (KIB, "KiB"),
+        _ if bytes < KIB.pow(3) => (KIB.pow(2), "MiB"),
+        _ => (KIB.pow(3), "GiB"),
+    };
+    let tenths = (u128::from(bytes) * 10 + u128::from(of) / 2) / u128::from(of);
+    format!("{}.{} {name}", tenths / 10, tenths % 10)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::fixture;
+    use super::*;
+
+    #[test]
+    fn long_output_keeps_its_first_and_last_lines() {
+        let output: String = (1..=40).map(|n| format!("line {n}\n")).collect();
+        let shown = cut(&output, false);
+        assert_eq!(shown.head, "line 1\nline 2\nline 3\nline 4\nline 5");
+        assert_eq!(shown.left_out, 30);
+        assert_eq!(shown.tail, "line 36\nline 37\nline 38\nline 39\nline 40");
+        assert_eq!(shown.lines, 40);
+        let whole = cut(&output, true);
+        assert_eq!((whole.head.lines().count(), whole.left_out), (40, 0));
+        // A little over the cut: nothing is left out.
+        let short: String = (1..=12).map(|n| format!("{n}\n")).collect();
+        assert_eq!(cut(&short, false).left_out, 0);
+        assert_eq!(cut(&short, false).head, short.trim_end());
+    }
+
+    #[test]
+    fn sizes_read_short() {
+        assert_eq!(size(18, "bytes"), "18 bytes");
+        assert_eq!(size(1023, "字节"), "1023 字节");
+        assert_eq!(size(14_540, "bytes"), "14.2 KiB");
+        assert_eq!(size(3 * 1024 * 1024 + 10, "bytes"), "3.0 MiB");
+        assert_eq!(size(u64::MAX, "bytes"), "17179869184.0 GiB");
+    }
+
+    #[test]
+    fn the_journals_own_cut_is_recognised() {
+        assert!(journal_cut("a\n[... 1234 bytes left out ...]\nz\n"));
+        assert!(!journal_cut("a\n[... many bytes left out ...]\n"));
+        assert!(!journal_cut("a\nb\n"));
+    }
+
+    #[test]
+    fn numbers_follow_the_records_commands() {
+        let record = fixture::record();
+        let numbers = Numbers::of(&record);
+        assert_eq!(numbers.of_entry(3), Some(1));
+        assert_eq!(numbers.of_entry(4), Some(1));
+        assert_eq!(numbers.of_entry(5), None);
+        assert_eq!(numbers.on(1), None);
+    }
+
+    #[test]
+    fn a_value_set_while_a_command_runs_is_its_output() {
+        let mut record = fixture::record();
+        let mut entry = record.timeline[3].clone();
+        entry.kind = "var-set".into();
+        entry.payload = serde_json::json!({"name": "disk", "value": "20G", "step": "inspect"});
+        entry.seq = 100;
+        record.timeline.insert(3, entry);
+        let numbers = Numbers::of(&record);
+        assert_eq!(numbers.captured("disk", "20G"), Some(1));
+        assert_eq!(numbers.captured("disk", "other"), None);
+        assert_eq!(numbers.of_entry(100), Some(1));
+        // A timeline that does not give the record's list back: no numbers.
+        record.commands[0].step = "elsewhere".into();
+        assert_eq!(Numbers::of(&record).of_entry(3), None);
+    }
+}
