@@ -145,8 +145,7 @@ impl Ssh {
         if let Some(config) = &self.config {
             command.arg("-F").arg(config);
         }
-        let mut control_path = OsString::from("ControlPath=");
-        control_path.push(dir.join("%C"));
+        let control_path = control_path(dir, destination);
         let mut log_arg = OsString::from("-E");
         log_arg.push(log);
         command
@@ -266,8 +265,7 @@ impl Ssh {
             return;
         }
         for destination in used {
-            let mut control_path = OsString::from("ControlPath=");
-            control_path.push(self.dir.join("%C"));
+            let control_path = control_path(&self.dir, &destination);
             #[allow(clippy::disallowed_methods)]
             let mut command = Command::new("ssh");
             if let Some(config) = &self.config {
@@ -454,15 +452,48 @@ fn is_env_name(name: &str) -> bool {
         && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
 
-/// Where control sockets go: `$XDG_RUNTIME_DIR/runbook-ssh`, else
-/// `/tmp/runbook-ssh-UID`. A socket path must stay short (108 bytes).
+/// The longest socket path the kernel takes (`sun_path`, 108 bytes with
+/// its NUL), less what ssh adds while it makes a master's socket (`.` and
+/// 16 random characters).
+const SOCKET_PATH_MAX: usize = 107 - 17;
+
+/// The `ControlPath` option for `destination`'s master in `dir`: named by
+/// a short hash of the destination rather than ssh's `%C` (40 characters),
+/// so that the path fits a socket's.
+fn control_path(dir: &Path, destination: &str) -> OsString {
+    let name = &crate::journal::sha256_hex(destination.as_bytes())[..12];
+    let mut option = OsString::from("ControlPath=");
+    // `%` starts one of ssh's tokens in this option.
+    option.push(dir.join(name).as_os_str().to_string_lossy().replace('%', "%%"));
+    option
+}
+
+/// Where control sockets go: `$XDG_RUNTIME_DIR/runbook-ssh`, else (or when
+/// that would make socket paths too long) `/tmp/runbook-ssh-UID`. Under
+/// it, each incident has a directory and each destination a socket: 26
+/// bytes more.
 fn runtime_dir() -> PathBuf {
-    match std::env::var_os("XDG_RUNTIME_DIR").filter(|dir| !dir.is_empty() && Path::new(dir).is_absolute()) {
-        Some(dir) => PathBuf::from(dir).join("runbook-ssh"),
-        None => PathBuf::from(format!(
+    runtime_dir_in(std::env::var_os("XDG_RUNTIME_DIR"))
+}
+
+/// [`runtime_dir`], given `$XDG_RUNTIME_DIR`.
+fn runtime_dir_in(xdg_runtime_dir: Option<std::ffi::OsString>) -> PathBuf {
+    let fallback = || {
+        PathBuf::from(format!(
             "/tmp/runbook-ssh-{}",
             rustix::process::geteuid().as_raw()
-        )),
+        ))
+    };
+    match xdg_runtime_dir.filter(|dir| !dir.is_empty() && Path::new(dir).is_absolute()) {
+        Some(dir) => {
+            let dir = PathBuf::from(dir).join("runbook-ssh");
+            if dir.as_os_str().len() + 26 <= SOCKET_PATH_MAX {
+                dir
+            } else {
+                fallback()
+            }
+        }
+        None => fallback(),
     }
 }
 
@@ -492,6 +523,27 @@ fn private_dir(dir: &Path) -> io::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn control_sockets_fit_a_sockets_path_however_long_the_runtime_dir() {
+        let short = runtime_dir_in(Some("/run/user/1000".into()));
+        assert_eq!(short, Path::new("/run/user/1000/runbook-ssh"));
+        let long = runtime_dir_in(Some(format!("/{}", "d".repeat(80)).into()));
+        assert!(
+            long.to_str().unwrap().starts_with("/tmp/runbook-ssh-"),
+            "{}",
+            long.display()
+        );
+        for base in [short, long] {
+            let dir = base.join("0123456789ab");
+            let option = control_path(&dir, "root@a-very-long-host-name.example.com");
+            let path = option.to_str().unwrap().trim_start_matches("ControlPath=");
+            assert!(path.len() <= SOCKET_PATH_MAX, "{path}");
+        }
+        // `%` would be one of ssh's tokens.
+        let option = control_path(Path::new("/tmp/100%"), "web1");
+        assert!(option.to_str().unwrap().starts_with("ControlPath=/tmp/100%%/"));
+    }
 
     #[test]
     fn a_quoted_value_is_one_word_of_exactly_its_bytes() {
