@@ -425,3 +425,59 @@ fn the_walk_leaves_no_ssh_connection_open_when_it_stops() {
         .collect();
     assert!(masters.is_empty(), "control masters left running: {masters:?}");
 }
+
+#[test]
+fn validate_checks_on_like_every_other_key() {
+    insta::assert_snapshot!(crate::common::invalid(r#"schema = 1
+title = "V"
+on = 5
+
+[vars.x]
+prompt = "x"
+
+[[steps]]
+id = "a"
+kind = "command"
+title = "A"
+run = "true"
+on = ["{{nope}}", "web 1"]
+capture = "x"
+next = "done"
+
+[[steps]]
+id = "done"
+kind = "end"
+title = "Done"
+"#), @r#"
+    error: `on` in the runbook must be a destination or a non-empty list of them, found an integer
+     --> runbooks/broken.toml:3:6
+      |
+    3 | on = 5
+      |      ^
+      = hint: write `on = "{{host}}"`, or a list: `on = ["web1", "web2"]`
+
+    error: `{{nope}}` names an undeclared variable
+      --> runbooks/broken.toml:13:8
+       |
+    13 | on = ["{{nope}}", "web 1"]
+       |        ^^^^^^^^
+       = hint: declare it in a [vars.nope] section
+
+    error: `on` in step `a`: `web 1` holds a space: a destination is `host`, `user@host`, an ssh config alias or `ssh://[user@]host[:port]`
+      --> runbooks/broken.toml:13:19
+       |
+    13 | on = ["{{nope}}", "web 1"]
+       |                   ^^^^^^^
+       = hint: name this machine with `local`, or another with `host`, `user@host`, an ssh config alias or `ssh://[user@]host[:port]`
+
+    error: step `a` runs on 2 hosts but captures one value
+      --> runbooks/broken.toml:14:11
+       |
+    14 | capture = "x"
+       |           ^^^
+       = hint: capture on one host: give this step its own `on = "HOST"`
+
+    checked 1 runbook: 4 errors, 0 warnings
+    [exit 2]
+    "#);
+}
