@@ -28,4 +28,5 @@ mod report;
 mod screen;
 mod show_graph;
 mod signing;
+mod told;
 mod walk;

@@ -211,8 +211,11 @@ fn a_timer_that_fires_while_a_prompt_waits_shows_at_once_without_a_key() {
     let table = screen.iter().position(|line| line.contains("+1 555 0100"));
     let offer = screen.iter().rposition(|line| line.contains("The timer fired"));
     assert!(table < offer, "the offer is not below the table:\n{shown}");
-    // Staying here asks the question that waited again.
+    // Staying here asks whether the boss was told (Enter: later), then
+    // the question that waited, again.
     walk.keys(&["Down", "Enter"]);
+    walk.wait_for("Told Boss?");
+    walk.keys(&["Enter"]);
     walk.wait_until("the question asked again below the answer", |screen| {
         let stayed = screen.iter().position(|line| line.contains("· Stay here"));
         let asked = screen.iter().rposition(|line| line.contains("Still down?"));
@@ -464,4 +467,34 @@ fn a_failed_command_is_run_again_only_on_a_deliberate_choice() {
         screen.iter().filter(|line| line.contains("Try again?")).count() >= 2
     });
     assert_eq!(runs(&test), 2);
+}
+
+#[test]
+fn people_a_timer_reached_nobody_for_are_told_by_hand_and_the_record_says_so() {
+    let mut test = Test::new().runbook("call", &call_with_goto()).real_clock();
+    let walk = test.tmux(["drill", "call", "--speed", "3600"]);
+    walk.wait_for("Still down?");
+    walk.wait_for("The timer fired");
+    walk.keys(&["Down", "Enter"]); // stay here
+    // Then: were they told? It starts on "later", which claims no call.
+    walk.wait_for("Told Boss?");
+    walk.keys(&["Down", "Enter"]);
+    walk.wait_for("How?");
+    walk.keys(&["phone", "Enter"]);
+    walk.wait_until("the question asked again", |screen| {
+        let told = screen.iter().position(|line| line.contains("Told Boss?"));
+        let asked = screen.iter().rposition(|line| line.contains("Still down?"));
+        told.is_some() && asked > told
+    });
+    let id = test.only_incident();
+    let told = test
+        .events(&id)
+        .into_iter()
+        .find(|e| e["type"] == "notification-sent")
+        .expect("told by hand is journaled");
+    assert_eq!(told["payload"]["via"], "by-hand");
+    assert_eq!(told["payload"]["timer"], "late");
+    assert_eq!(told["payload"]["how"], "phone");
+    let listing = test.again(["incidents"]);
+    listing.success().stdout_lacks("still to tell");
 }

@@ -42,8 +42,18 @@ struct Row {
     archive: Option<ArchiveState>,
     #[serde(skip_serializing_if = "Option::is_none")]
     driven_by: Option<String>,
+    /// Notices nobody's notifier delivered and nobody has told by hand
+    /// yet: `runbook told ID NOTICE` records them.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    to_tell: Vec<ToTell>,
     #[serde(skip_serializing_if = "Option::is_none")]
     problem: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+struct ToTell {
+    notice: String,
+    to: Vec<String>,
 }
 
 #[derive(Debug, Serialize)]
@@ -122,6 +132,14 @@ pub fn run(context: &Context, args: &Args) -> Result<ExitCode> {
                     },
                     driven_by,
                     problem: None,
+                    to_tell: incident
+                        .undelivered
+                        .iter()
+                        .map(|pending| ToTell {
+                            notice: pending.notice().to_owned(),
+                            to: pending.to().to_vec(),
+                        })
+                        .collect(),
                 });
             }
             Err((state, problem, hint)) => rows.push(Row {
@@ -137,6 +155,7 @@ pub fn run(context: &Context, args: &Args) -> Result<ExitCode> {
                 next_timer: None,
                 archive: None,
                 driven_by,
+                to_tell: Vec::new(),
                 // A start in progress is not a problem.
                 problem: (state != "starting").then(|| match hint {
                     Some(hint) => format!("{problem}; {hint}"),
@@ -207,6 +226,27 @@ pub fn run(context: &Context, args: &Args) -> Result<ExitCode> {
     let header = ["INCIDENT", "RUNBOOK", "STATE", "SEV", "STEP", "ELAPSED", "NEXT"];
     let table = fitted_table(&header, cells, &[1, 2, 4]);
     writeln!(out, "{}", render_table(&table))?;
+    // Who still has to hear of an incident: no notifier reached them, and
+    // nobody said they told them by hand.
+    for row in rows.iter().filter(|row| !row.to_tell.is_empty()) {
+        let notices: Vec<String> = row
+            .to_tell
+            .iter()
+            .map(|tell| format!("{} ({})", tell.notice, tell.to.join(", ")))
+            .collect();
+        writeln!(
+            out,
+            "{}: still to tell: {}",
+            row.id,
+            sanitize(&notices.join("; "))
+        )?;
+    }
+    if rows.iter().any(|row| !row.to_tell.is_empty()) {
+        writeln!(
+            out,
+            "once told: runbook told INCIDENT NOTICE --how \"phone\"   (or --not-reached \"why\")"
+        )?;
+    }
     for row in rows.iter().filter(|row| row.problem.is_some()) {
         writeln!(
             std::io::stderr(),

@@ -41,6 +41,22 @@ pub struct AttachArgs {
     pub file: PathBuf,
 }
 
+/// Record that the people of a notice were told by hand: a timer's or a
+/// severity level's notification that no notifier delivered (`runbook
+/// incidents` lists them). While a walk runs, it is handed to that walk.
+#[derive(Debug, clap::Args)]
+pub struct ToldArgs {
+    pub incident: String,
+    /// Which notice: a timer's id, a notify step's id, or `severity`.
+    pub notice: String,
+    /// How they were told: phone, in person, a message.
+    #[arg(long, value_name = "TEXT")]
+    pub how: Option<String>,
+    /// They could not be reached: why, or who was tried.
+    #[arg(long, value_name = "TEXT", conflicts_with = "how")]
+    pub not_reached: Option<String>,
+}
+
 /// How long `note` and `attach` wait for the process holding an incident
 /// to take what they queued: a walk takes it within a fifth of a second,
 /// and a short holder (`check`, another `note`) lets go of the lock sooner.
@@ -225,6 +241,51 @@ fn warn_if_archived(context: &Context, id: &str, what: &str) -> Result<()> {
         )?;
     }
     Ok(())
+}
+
+pub fn told(context: &Context, args: &ToldArgs) -> Result<ExitCode> {
+    let blank = |text: &Option<String>| text.as_deref().is_some_and(|text| text.trim().is_empty());
+    if blank(&args.how) || blank(&args.not_reached) {
+        return Err(Error::usage(
+            "say how they were told (--how), or why not (--not-reached)",
+        ));
+    }
+    let mut who = Vec::new();
+    let added = append(context, &args.incident, true, |incident| {
+        let pending = incident
+            .undelivered
+            .iter()
+            .find(|pending| pending.notice() == args.notice)
+            .ok_or_else(|| {
+                let known: Vec<&str> = incident.undelivered.iter().map(|p| p.notice()).collect();
+                let error = Error::usage(format!(
+                    "{} has no notice `{}` still to be told",
+                    incident.id, args.notice
+                ));
+                if known.is_empty() {
+                    error.with_hint("everyone it had to tell was told")
+                } else {
+                    error.with_hint(format!("still to be told: {}", known.join(", ")))
+                }
+            })?;
+        who = pending.to().to_vec();
+        pending
+            .told(args.how.clone(), args.not_reached.clone())
+            .ok_or_else(|| Error::usage(format!("`{}` is not a notice", args.notice)))
+    })?;
+    let (incident, notice, who) = (&args.incident, &args.notice, who.join(", "));
+    let what = if args.not_reached.is_some() {
+        "not reached"
+    } else {
+        "told by hand"
+    };
+    tell(
+        &format!("{incident} {notice}: {who} {what}"),
+        &format!("{incident} {notice}: {who} {what}, queued"),
+        &added,
+    )?;
+    warn_if_archived(context, incident, "notice")?;
+    Ok(ExitCode::Success)
 }
 
 pub fn abort(context: &Context, args: &AbortArgs) -> Result<ExitCode> {

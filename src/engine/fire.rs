@@ -102,6 +102,7 @@ fn outcome(
             via,
             subject,
             message,
+            how: None,
         },
         Err(error) => EventKind::NotificationFailed {
             step,

@@ -24,6 +24,11 @@ pub enum Question<'a> {
     Retry(&'a Step, &'a str),
     /// A timer fired: go to its step now? (yes / no)
     TimerOffer(&'a Timer, &'a Step),
+    /// A timer's or a severity level's notice went to nobody (no notifier,
+    /// or one that kept failing): were these people told by hand? (done,
+    /// with how / failed: not reached / skipped: later). Nothing waits for
+    /// it: unanswered, it stays to be told (`runbook told`).
+    Told(&'a crate::model::Undelivered, &'a [&'a Contact]),
 }
 
 /// A decision, or one of the things an operator can do at any prompt.

@@ -203,6 +203,10 @@ pub fn expects(question: Question<'_>, lang: &Lang) -> (String, String) {
             answer(&step.id.value),
         ),
         Question::TimerOffer(timer, _) => ("yes or no".into(), answer(&timer.id.value)),
+        Question::Told(pending, _) => (
+            "done once the people were told, failed if they could not be reached".into(),
+            format!("(runbook told INCIDENT {} --how HOW)", pending.notice()),
+        ),
     }
 }
 
@@ -467,7 +471,7 @@ fn interpret(question: Question<'_>, stored: &Stored) -> Option<Value> {
             "no" | "n" | "skip" | "false" => Some(Value::YesNo(false)),
             _ => None,
         },
-        Question::Notified(..) => match word {
+        Question::Notified(..) | Question::Told(..) => match word {
             "done" | "yes" | "y" => Some(Value::Result(StepResult::Done)),
             "failed" | "fail" => Some(Value::Result(StepResult::Failed)),
             "skip" | "skipped" | "no" | "n" => Some(Value::Result(StepResult::Skipped)),
@@ -569,6 +573,8 @@ impl Operator for ScriptedOperator<'_> {
             | Question::Unfinished(step)
             | Question::Retry(step, _) => self.answers.take(&step.id.value, question),
             Question::TimerOffer(timer, _) => self.answers.take(&timer.id.value, question),
+            // Told with `runbook told`, not in answers.
+            Question::Told(..) => None,
         };
         match (answer, &mut self.observer) {
             (Some(value), _) => ScriptedOperator::decided(value),
@@ -577,6 +583,9 @@ impl Operator for ScriptedOperator<'_> {
             (None, Behind::Observer(_)) if matches!(question, Question::TimerOffer(..)) => {
                 ScriptedOperator::decided(Value::YesNo(false))
             }
+            // Nothing pauses for it: the notice stays to be told, and
+            // `incidents` shows it.
+            (None, Behind::Observer(_)) if matches!(question, Question::Told(..)) => Reply::Unanswered,
             (None, Behind::Observer(observer)) => {
                 observer.unanswered(context, question);
                 self.unanswered = Some(expects(question, &self.lang));

@@ -627,6 +627,7 @@ fn sent_via(via: &str) -> EventKind {
         via: via.into(),
         subject: "s".into(),
         message: "m".into(),
+        how: None,
     }
 }
 

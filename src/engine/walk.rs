@@ -108,6 +108,8 @@ pub struct Engine<'a> {
     ahead: Option<Ahead<'a>>,
     /// This machine's name, once asked for (an `on` naming it runs here).
     host_name: std::sync::OnceLock<String>,
+    /// Notices the operator was asked about in this walk (`Question::Told`).
+    told_asked: Vec<EventKind>,
 }
 
 /// A command's shell started before its turn, held at its gate: for
@@ -166,6 +168,7 @@ impl<'a> Engine<'a> {
             decisions: 0,
             ahead: None,
             host_name: std::sync::OnceLock::new(),
+            told_asked: Vec::new(),
         };
         engine.shown(&first);
         let stop = engine.walk()?;
@@ -196,6 +199,7 @@ impl<'a> Engine<'a> {
             decisions: 0,
             ahead: None,
             host_name: std::sync::OnceLock::new(),
+            told_asked: Vec::new(),
         };
         engine.record(EventKind::Resumed {})?;
         let stop = engine.walk()?;
@@ -385,6 +389,11 @@ impl<'a> Engine<'a> {
                 && let Some(flow) = self.fire_timers(false)?
             {
                 return Ok(Err(flow));
+            }
+            // People a notice reached nobody for: were they told by hand?
+            // After the timer's own offer, which comes first.
+            if !matches!(question, Question::TimerOffer(..)) {
+                self.ask_told()?;
             }
             // What the person sees is on disk before they act on it.
             self.ports.sink.sync()?;

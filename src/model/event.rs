@@ -143,6 +143,10 @@ pub enum EventKind {
         via: String,
         subject: String,
         message: String,
+        /// For `by-hand`: how they were told (`phone`, `in person`), as the
+        /// person who told them said.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        how: Option<String>,
     },
     NotificationFailed {
         #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -244,14 +248,21 @@ impl EventKind {
     }
 
     /// Whether another process may hand it to the one driving the incident
-    /// (see [`crate::journal::Queued`]): a note or a file, which change
-    /// nothing the walk decides on. An abort from elsewhere would have to
-    /// stop the walk, and is refused instead.
+    /// (see [`crate::journal::Queued`]): a note, a file, or people told by
+    /// hand (`runbook told`), which change nothing the walk decides on. An
+    /// abort from elsewhere would have to stop the walk, and is refused
+    /// instead.
     pub fn may_be_queued(&self) -> bool {
         matches!(
             self,
             EventKind::NoteAdded { .. } | EventKind::AttachmentAdded { .. }
-        )
+        ) || self.by_hand()
+    }
+
+    /// A notification a person made (or could not make) themselves.
+    pub fn by_hand(&self) -> bool {
+        matches!(self,
+            EventKind::NotificationSent { via, .. } | EventKind::NotificationFailed { via, .. } if via == "by-hand")
     }
 }
 

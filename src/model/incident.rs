@@ -63,11 +63,73 @@ impl Undelivered {
     }
 
     /// The notifier that failed (`none`: there was none).
-    fn via(&self) -> &str {
+    pub fn via(&self) -> &str {
         match &self.failed {
             EventKind::NotificationFailed { via, .. } => via,
             _ => "",
         }
+    }
+
+    /// What `runbook told` calls it: the timer's id, the notify step's id,
+    /// or `severity` for a severity level's notice.
+    pub fn notice(&self) -> &str {
+        match &self.failed {
+            EventKind::NotificationFailed {
+                timer: Some(timer), ..
+            } => timer,
+            EventKind::NotificationFailed { step: Some(step), .. } => step,
+            _ => "severity",
+        }
+    }
+
+    /// Who it is for: contact ids.
+    pub fn to(&self) -> &[String] {
+        match &self.failed {
+            EventKind::NotificationFailed { to, .. } => to,
+            _ => &[],
+        }
+    }
+
+    /// The event that records it as told by hand (`how`: by phone, in
+    /// person), or, with `failed`, that they could not be reached.
+    pub fn told(&self, how: Option<String>, failed: Option<String>) -> Option<EventKind> {
+        let EventKind::NotificationFailed {
+            step,
+            timer,
+            to,
+            subject,
+            message,
+            ..
+        } = &self.failed
+        else {
+            return None;
+        };
+        let (step, timer, to) = (step.clone(), timer.clone(), to.clone());
+        let (subject, message) = (subject.clone(), message.clone());
+        let via = "by-hand".to_owned();
+        Some(match failed {
+            None => EventKind::NotificationSent {
+                step,
+                timer,
+                to,
+                via,
+                subject,
+                message,
+                how,
+            },
+            Some(error) => EventKind::NotificationFailed {
+                step,
+                timer,
+                to,
+                via,
+                subject,
+                message,
+                error: match how {
+                    Some(how) => format!("{error} ({how})"),
+                    None => error,
+                },
+            },
+        })
     }
 }
 

@@ -184,6 +184,18 @@ pub struct Notification {
     pub delivered: bool,
     /// Why delivery failed; `null` when delivered.
     pub error: Option<String>,
+    /// Who journaled it: for `by-hand`, the person who told them (or could
+    /// not). Absent in a [`FORMAT_1`] record.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub actor: Option<String>,
+    /// For `by-hand`: how they were told, as that person said; `null`
+    /// otherwise ([`FORMAT`]). Absent in a [`FORMAT_1`] record.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "present"
+    )]
+    pub how: Option<Option<String>>,
 }
 
 /// A timer that fired, an offer to take its escalation path, or a severity
@@ -491,6 +503,7 @@ impl Record {
                 via,
                 subject,
                 message,
+                how,
             } => self.notifications.push(Notification {
                 seq,
                 time,
@@ -502,6 +515,8 @@ impl Record {
                 message: message.clone(),
                 delivered: true,
                 error: None,
+                actor: Some(actor.clone()),
+                how: Some(how.clone()),
             }),
             EventKind::NotificationFailed {
                 step,
@@ -522,6 +537,8 @@ impl Record {
                 message: message.clone(),
                 delivered: false,
                 error: Some(error.clone()),
+                actor: Some(actor.clone()),
+                how: Some(None),
             }),
             EventKind::AttachmentAdded { name, sha256, bytes } => self.attachments.push(Attachment {
                 seq,

@@ -428,6 +428,51 @@ impl Operator for TerminalOperator {
                     Err(reply) => reply,
                 }
             }
+            Question::Told(_, contacts) => {
+                let names: Vec<String> = contacts
+                    .iter()
+                    .map(|contact| {
+                        let name = if contact.name.trim().is_empty() {
+                            contact.role.get(&self.lang)
+                        } else {
+                            &contact.name
+                        };
+                        sanitize_line(name).into_owned()
+                    })
+                    .collect();
+                let prompt = format!(
+                    "{} {}?",
+                    self.t("Told", "是否已通知"),
+                    names.join(self.t(", ", "、"))
+                );
+                // Enter alone claims no call: it starts on "later".
+                let answers = [
+                    self.t("Later: keep it on the list", "稍后：保留在待通知列表"),
+                    self.t("Yes: they have been told", "是：已通知"),
+                    self.t("Could not reach them", "无法联系"),
+                ]
+                .map(str::to_owned);
+                match self.choose(context, &prompt, &answers) {
+                    Ok(0) => Reply::Unanswered,
+                    Ok(index) => {
+                        let result = [StepResult::Skipped, StepResult::Done, StepResult::Failed][index];
+                        let how = match Input::<String>::with_theme(&self.theme)
+                            .with_prompt(self.t(
+                                "How? (phone, in person…; Enter to skip)",
+                                "通知方式？（电话、当面……；回车跳过）",
+                            ))
+                            .allow_empty(true)
+                            .interact_text_on(&self.term)
+                        {
+                            Ok(how) if how.trim().is_empty() => None,
+                            Ok(how) => Some(how),
+                            Err(_) => return self.interrupted(),
+                        };
+                        TerminalOperator::decided(Value::Result(result), how)
+                    }
+                    Err(reply) => reply,
+                }
+            }
             Question::Unfinished(step) => {
                 self.show_step(context, step);
                 self.say(self.t(

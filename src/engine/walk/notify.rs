@@ -191,6 +191,54 @@ impl<'a> Engine<'a> {
         }
     }
 
+    /// Asks, once per walk, whether the people of each notice that went to
+    /// nobody were told by hand, and journals what the operator says:
+    /// `notification-sent` by hand (with how), or `notification-failed` by
+    /// hand (not reached). Notify steps ask for themselves.
+    pub(super) fn ask_told(&mut self) -> Result<(), JournalFailed> {
+        let due: Vec<crate::model::Undelivered> = self
+            .incident
+            .undelivered
+            .iter()
+            .filter(|pending| matches!(&pending.failed, EventKind::NotificationFailed { step: None, .. }))
+            .filter(|pending| !self.told_asked.contains(&pending.failed))
+            .cloned()
+            .collect();
+        for pending in due {
+            self.told_asked.push(pending.failed.clone());
+            let people: Vec<&Contact> = pending
+                .to()
+                .iter()
+                .filter_map(|id| self.runbook.contact(id))
+                .collect();
+            self.ports.sink.sync()?;
+            let context = Context {
+                runbook: self.runbook,
+                incident: &self.incident,
+            };
+            let reply = self
+                .ports
+                .operator
+                .ask(context, Question::Told(&pending, &people));
+            let Reply::Answer(decision) = reply else {
+                // Later, or nobody to ask: it stays on the list.
+                continue;
+            };
+            let told = match decision.value {
+                Value::Result(StepResult::Done) => pending.told(decision.note, None),
+                Value::Result(StepResult::Failed) => pending.told(
+                    None,
+                    Some(decision.note.unwrap_or_else(|| "could not be reached".to_owned())),
+                ),
+                _ => None,
+            };
+            if let Some(told) = told {
+                self.record(told)?;
+            }
+        }
+        Ok(())
+    }
+
     pub(super) fn notify(
         &mut self,
         step: &'a Step,
@@ -233,6 +281,7 @@ impl<'a> Engine<'a> {
                     via: "by-hand".to_owned(),
                     subject,
                     message: text,
+                    how: decision.note,
                 })?;
             }
             // Not reached: on record, and the incident goes on, as with a

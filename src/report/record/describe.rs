@@ -192,6 +192,23 @@ pub(super) fn event(lang: &Lang, entry: &TimelineEntry, evidence: Option<usize>)
             format!("{step}: command not run: {reason}"),
             format!("{step}：命令未执行：{reason}"),
         ),
+        EventKind::NotificationSent { to, via, how, .. } if via == "by-hand" => {
+            let how = how.as_deref().map(sanitize_line).unwrap_or_default();
+            match how.is_empty() {
+                true => say(
+                    format!("Told {} by hand", to.join(", ")),
+                    format!("已亲自通知 {}", to.join("、")),
+                ),
+                false => say(
+                    format!("Told {} by hand ({how})", to.join(", ")),
+                    format!("已亲自通知 {}（{how}）", to.join("、")),
+                ),
+            }
+        }
+        EventKind::NotificationFailed { to, via, error, .. } if via == "by-hand" => say(
+            format!("Could not reach {}: {error}", to.join(", ")),
+            format!("无法联系 {}：{error}", to.join("、")),
+        ),
         EventKind::NotificationSent { to, via, .. } => say(
             format!("Notified {} via {via}", to.join(", ")),
             format!("已通知 {}（{via}）", to.join("、")),

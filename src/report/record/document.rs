@@ -459,17 +459,53 @@ fn escalations(record: &Record, short: &Short<'_>, lang: &Lang) -> Section {
         let rows = record
             .notifications
             .iter()
-            .map(|n| {
+            .enumerate()
+            .map(|(at, n)| {
                 let mut what = n.subject.clone();
+                let by = n
+                    .actor
+                    .as_deref()
+                    .map(|actor| short.actor(actor))
+                    .unwrap_or_default();
+                let how = n.how.as_ref().and_then(Option::as_deref).unwrap_or("");
+                let via = match (n.via.as_str(), n.delivered) {
+                    ("by-hand", true) if how.is_empty() => {
+                        pick(lang, format!("by hand, {by}"), format!("{by} 亲自通知"))
+                    }
+                    ("by-hand", true) => pick(
+                        lang,
+                        format!("by hand, {by} ({how})"),
+                        format!("{by} 亲自通知（{how}）"),
+                    ),
+                    ("by-hand", false) => pick(lang, format!("by hand, {by}"), format!("{by} 亲自联系")),
+                    (via, _) => via.to_owned(),
+                };
                 if !n.delivered {
                     let error = n.error.as_deref().unwrap_or("");
+                    // Told later, by hand or by a notifier: said here, so
+                    // that a failure is not read as the last word.
+                    let later = record.notifications[at + 1..]
+                        .iter()
+                        .find(|m| m.delivered && m.step == n.step && m.timer == n.timer && m.to == n.to);
+                    let (unreached, told) = match (n.via.as_str(), later) {
+                        ("by-hand", _) => (l(lang, "NOT REACHED", "未能联系"), String::new()),
+                        (_, Some(m)) => (
+                            l(lang, "not delivered", "未送达"),
+                            pick(
+                                lang,
+                                format!("; told at {} (below)", short.clock(m.time)),
+                                format!("；已于 {} 通知（见下）", short.clock(m.time)),
+                            ),
+                        ),
+                        (_, None) => (l(lang, "NOT DELIVERED", "未送达"), String::new()),
+                    };
                     what.push_str(&pick(
                         lang,
-                        format!("\nNOT DELIVERED: {error}"),
-                        format!("\n未送达：{error}"),
+                        format!("\n{unreached}: {error}{told}"),
+                        format!("\n{unreached}：{error}{told}"),
                     ));
                 }
-                vec![short.clock(n.time), n.to.join(", "), n.via.clone(), what]
+                vec![short.clock(n.time), n.to.join(", "), via, what]
             })
             .collect();
         blocks.push(Block::Table {
