@@ -12,6 +12,7 @@ mod catalog;
 mod check;
 mod cli;
 mod clock;
+mod completion;
 mod config;
 mod crash;
 mod data_dir;

@@ -29,6 +29,7 @@ use std::path::{Path, PathBuf};
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// The incident's id, such as INC-20261128-0001.
+    #[arg(add = clap_complete::ArgValueCompleter::new(super::complete::unarchived_incidents))]
     pub incident: String,
     /// What happened (default: drafted from the timeline).
     #[arg(long, value_name = "TEXT")]

@@ -10,6 +10,7 @@ use std::io::Write;
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// The runbook's id, as `runbook list` shows it.
+    #[arg(add = clap_complete::ArgValueCompleter::new(super::complete::runbooks))]
     pub id: String,
 
     #[arg(long, value_enum, default_value_t = Format::Mermaid)]

@@ -4,6 +4,7 @@
 mod answers;
 mod archive;
 mod check;
+mod complete;
 mod completions;
 mod config;
 mod context;
@@ -30,7 +31,7 @@ pub use context::Context;
 
 use crate::error::{Error, Result};
 use crate::exit_code::ExitCode;
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, Parser, Subcommand};
 use std::ffi::OsString;
 use std::path::PathBuf;
 
@@ -121,6 +122,15 @@ impl Command {
 
 /// Parses `args` and runs the chosen command.
 pub fn main(args: impl IntoIterator<Item = OsString>) -> Result<ExitCode> {
+    let args: Vec<OsString> = args.into_iter().collect();
+    // A shell asking for completions (`COMPLETE=bash runbook -- …`, set up
+    // by `runbook completions SHELL`) is answered before anything else.
+    if clap_complete::CompleteEnv::with_factory(Cli::command)
+        .try_complete(args.iter().cloned(), None)
+        .map_err(|error| Error::usage(error.to_string()))?
+    {
+        return Ok(ExitCode::Success);
+    }
     let cli = match Cli::try_parse_from(args) {
         Ok(cli) => cli,
         Err(error) => {

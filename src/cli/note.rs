@@ -19,6 +19,7 @@ use std::time::{Duration, Instant};
 /// to that walk, which journals it under your name.
 #[derive(Debug, clap::Args)]
 pub struct NoteArgs {
+    #[arg(add = clap_complete::ArgValueCompleter::new(super::complete::open_incidents))]
     pub incident: String,
     /// The note.
     pub text: String,
@@ -27,6 +28,7 @@ pub struct NoteArgs {
 /// Abort an open incident, with the reason.
 #[derive(Debug, clap::Args)]
 pub struct AbortArgs {
+    #[arg(add = clap_complete::ArgValueCompleter::new(super::complete::open_incidents))]
     pub incident: String,
     /// Why it is aborted; kept in the record.
     #[arg(long, value_name = "TEXT")]
@@ -37,6 +39,7 @@ pub struct AbortArgs {
 /// walk runs, it is handed to that walk, which journals it under your name.
 #[derive(Debug, clap::Args)]
 pub struct AttachArgs {
+    #[arg(add = clap_complete::ArgValueCompleter::new(super::complete::open_incidents))]
     pub incident: String,
     pub file: PathBuf,
 }
@@ -46,6 +49,7 @@ pub struct AttachArgs {
 /// incidents` lists them). While a walk runs, it is handed to that walk.
 #[derive(Debug, clap::Args)]
 pub struct ToldArgs {
+    #[arg(add = clap_complete::ArgValueCompleter::new(super::complete::open_incidents))]
     pub incident: String,
     /// Which notice: a timer's id, a notify step's id, or `severity`.
     pub notice: String,

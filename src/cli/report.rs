@@ -29,6 +29,7 @@ use std::path::{Path, PathBuf};
 /// does not verify.
 #[derive(Debug, clap::Args)]
 pub struct Args {
+    #[arg(add = clap_complete::ArgValueCompleter::new(super::complete::any_incident))]
     pub incident: String,
     /// text (80 columns), markdown, html (one printable page), or json
     /// (the record's bytes, as filed; for an ended incident not archived

@@ -15,6 +15,7 @@ use std::io::Write;
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// The incident's id, as `runbook incidents` shows it.
+    #[arg(add = clap_complete::ArgValueCompleter::new(super::complete::open_incidents))]
     pub incident: String,
 
     /// Go on even though the runbook changed since the incident started.

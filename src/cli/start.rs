@@ -28,6 +28,7 @@ pub struct Args {
 #[derive(Debug, clap::Args)]
 pub struct Opening {
     /// The runbook's id, as `runbook list` shows it.
+    #[arg(add = clap_complete::ArgValueCompleter::new(super::complete::runbooks))]
     pub id: String,
 
     /// The response level to open at (default: the runbook's).

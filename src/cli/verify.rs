@@ -21,6 +21,7 @@ use std::path::PathBuf;
 pub struct Args {
     /// Incidents whose records to check.
     #[arg(required_unless_present = "all", conflicts_with = "all")]
+    #[arg(add = clap_complete::ArgValueCompleter::new(super::complete::any_incident))]
     pub incidents: Vec<String>,
     /// Check every record, in archive order, and look for record files the
     /// index does not list.
