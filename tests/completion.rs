@@ -76,9 +76,9 @@ fn start_completes_runbook_ids_and_incident_commands_their_incidents() {
     let [paused, archived, ended] = [&ids[0], &ids[1], &ids[2]];
     test.archive(archived).success();
 
-    assert_eq!(complete(&test, &["runbook", "resume", ""]), [paused.clone()]);
-    assert_eq!(complete(&test, &["runbook", "note", "INC"]), [paused.clone()]);
-    assert_eq!(complete(&test, &["runbook", "archive", ""]), [ended.clone()]);
+    assert_eq!(complete(&test, &["runbook", "resume", ""]), [paused.as_str()]);
+    assert_eq!(complete(&test, &["runbook", "note", "INC"]), [paused.as_str()]);
+    assert_eq!(complete(&test, &["runbook", "archive", ""]), [ended.as_str()]);
     let mut any = complete(&test, &["runbook", "report", ""]);
     any.sort();
     assert_eq!(any, ids);
