@@ -498,3 +498,27 @@ fn people_a_timer_reached_nobody_for_are_told_by_hand_and_the_record_says_so() {
     let listing = test.again(["incidents"]);
     listing.success().stdout_lacks("still to tell");
 }
+
+#[test]
+fn a_note_from_another_terminal_shows_while_a_command_runs() {
+    let mut test = Test::new().runbook(
+        "slow",
+        &SLOW.replace(
+            "run = \"echo waiting; sleep 2\"",
+            "run = \"echo waiting; sleep 6\"",
+        ),
+    );
+    let walk = test.tmux(["start", "slow"]);
+    walk.wait_for("waiting");
+    let id = test.only_incident();
+    test.again_as("bob", ["note", &id, "customer called back"])
+        .success()
+        .stderr_contains("taken in by the process holding it");
+    walk.wait_for("customer called back");
+    let types = test.types(&id);
+    assert!(
+        !types.contains(&"command-finished".to_owned()),
+        "shown only once the command had finished: {types:?}"
+    );
+    walk.wait_for("What next?");
+}

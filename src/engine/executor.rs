@@ -4,6 +4,9 @@
 use std::sync::atomic::AtomicBool;
 use std::time::Duration;
 
+/// How often a running command lets its runner look beside it.
+pub const IDLE_EVERY: Duration = Duration::from_millis(200);
+
 /// Keep this much of a command's output from its start, and as much from its
 /// end; the middle is replaced by a line saying how much was left out.
 pub const OUTPUT_HEAD: usize = 32 * 1024;
@@ -106,7 +109,7 @@ pub trait Executor {
         redact: &dyn Fn(&str) -> String,
         line: &mut dyn FnMut(&str),
     ) -> std::io::Result<CommandOutcome> {
-        self.prepare(spec)?.run(redact, line, &mut || {})
+        self.prepare(spec)?.run(redact, line, &mut || {}, &mut || {})
     }
 
     /// Stops what is left of a command whose runner died (`kill -9`, power
@@ -145,12 +148,15 @@ pub trait Prepared {
     /// Lets the script run and calls `started` at once, before waiting for
     /// it (the runner starts the next command's shell meanwhile); then
     /// calls `line` with each (redacted) line of output as it arrives, for
-    /// display. Errors are failures to run the command at all; a command
-    /// that fails is an `Ok` outcome.
+    /// display, and `idle` every [`IDLE_EVERY`] or so while it runs, so that
+    /// the runner can show what happened beside it (a note, a timer).
+    /// Errors are failures to run the command at all; a command that fails
+    /// is an `Ok` outcome.
     fn run(
         self: Box<Self>,
         redact: &dyn Fn(&str) -> String,
         line: &mut dyn FnMut(&str),
         started: &mut dyn FnMut(),
+        idle: &mut dyn FnMut(),
     ) -> std::io::Result<CommandOutcome>;
 }

@@ -47,7 +47,9 @@ use rustix::process::{Pid, Signal};
 
 use crate::process_group::{self, ProcessGroup};
 
-use super::executor::{CommandOutcome, CommandSpec, Executor, OUTPUT_HEAD, OUTPUT_TAIL, Prepared};
+use super::executor::{
+    CommandOutcome, CommandSpec, Executor, IDLE_EVERY, OUTPUT_HEAD, OUTPUT_TAIL, Prepared,
+};
 
 /// How often timeout, cancel and the child are checked while output is quiet.
 const POLL: Duration = Duration::from_millis(20);
@@ -245,6 +247,7 @@ impl Prepared for Held<'_> {
         redact: &dyn Fn(&str) -> String,
         line: &mut dyn FnMut(&str),
         started: &mut dyn FnMut(),
+        idle: &mut dyn FnMut(),
     ) -> io::Result<CommandOutcome> {
         if self.cancel.load(Ordering::Relaxed) {
             // Ctrl-C while the journal was synced: the script never starts.
@@ -308,6 +311,7 @@ impl Prepared for Held<'_> {
         let mut phase = Phase::Running;
         let mut nap = FIRST_NAP;
         let mut next_check = start;
+        let mut next_idle = start + IDLE_EVERY;
 
         loop {
             let now = Instant::now();
@@ -371,6 +375,10 @@ impl Prepared for Held<'_> {
 
             let now = Instant::now();
             next_check = now + POLL;
+            if now >= next_idle {
+                next_idle = now + IDLE_EVERY;
+                idle();
+            }
             if let Phase::Running = phase {
                 if exited && !streams_open {
                     break;

@@ -85,6 +85,7 @@ impl Prepared for FakePrepared<'_> {
         redact: &dyn Fn(&str) -> String,
         line: &mut dyn FnMut(&str),
         started: &mut dyn FnMut(),
+        _idle: &mut dyn FnMut(),
     ) -> std::io::Result<CommandOutcome> {
         let mut this = self;
         let ran = this.ran.take().expect("run once");

@@ -584,19 +584,25 @@ impl Operator for TerminalOperator {
                 self.say(&sanitize(&describe(context, event, &self.lang)));
             }
             EventKind::NotificationFailed { to, via, message, .. } if via == "none" => {
-                self.finish_spinner();
-                self.say(&format!(
-                    "{} {}",
-                    style("!").yellow().bold(),
-                    self.t(
-                        "No notifier is configured: call these people now.",
-                        "未配置通知渠道：请立即联系以下人员。"
-                    )
-                ));
-                let contacts: Vec<&Contact> =
-                    to.iter().filter_map(|id| context.runbook.contact(id)).collect();
-                self.contacts(&contacts);
-                self.message(message);
+                let tell = || {
+                    self.say(&format!(
+                        "{} {}",
+                        style("!").yellow().bold(),
+                        self.t(
+                            "No notifier is configured: call these people now.",
+                            "未配置通知渠道：请立即联系以下人员。"
+                        )
+                    ));
+                    let contacts: Vec<&Contact> =
+                        to.iter().filter_map(|id| context.runbook.contact(id)).collect();
+                    self.contacts(&contacts);
+                    self.message(message);
+                };
+                // Above a command still running, which goes on under it.
+                match &self.spinner {
+                    Some(spinner) => spinner.suspend(tell),
+                    None => tell(),
+                }
             }
             EventKind::Paused { .. } => {
                 self.settle();

@@ -75,7 +75,7 @@ fn held_until_run(spec: &CommandSpec<'_>, dir: &tempfile::TempDir, hold: Duratio
     thread::sleep(hold);
     assert!(!dir.path().join("ran").exists(), "ran before the gate opened");
     let outcome = prepared
-        .run(&|text| text.to_owned(), &mut |_| {}, &mut || {})
+        .run(&|text| text.to_owned(), &mut |_| {}, &mut || {}, &mut || {})
         .unwrap();
     assert_eq!(outcome.exit_code, Some(0), "{}", outcome.output);
     assert!(dir.path().join("ran").exists());
@@ -102,6 +102,7 @@ fn the_runner_hears_once_that_the_script_runs_before_any_output() {
             &|text| text.to_owned(),
             &mut |line| heard.borrow_mut().push(line.to_owned()),
             &mut || heard.borrow_mut().push("started".to_owned()),
+            &mut || {},
         )
         .unwrap();
     assert_eq!(outcome.exit_code, Some(0), "{}", outcome.output);
@@ -136,7 +137,7 @@ fn a_command_cancelled_at_the_gate_never_runs() {
     let prepared = SHELL.prepare(&spec).unwrap();
     cancel.store(true, Ordering::SeqCst);
     let outcome = prepared
-        .run(&|text| text.to_owned(), &mut |_| {}, &mut || {})
+        .run(&|text| text.to_owned(), &mut |_| {}, &mut || {}, &mut || {})
         .unwrap();
     assert!(outcome.cancelled && outcome.exit_code.is_none(), "{outcome:?}");
     thread::sleep(Duration::from_millis(200));

@@ -211,8 +211,26 @@ impl<'a> Engine<'a> {
         let mut next = self.next_command(step, command);
         let executor = self.ports.executor;
         let mut ahead = None;
-        let operator = &mut *self.ports.operator;
-        let mut show = |line: &str| operator.output(step, line);
+        let operator = std::cell::RefCell::new(&mut *self.ports.operator);
+        let mut show = |line: &str| operator.borrow_mut().output(step, line);
+        // While it runs, what other writers journal (a note, a file, a
+        // timer and its notice) is taken in and shown at once, not after.
+        let (sink, incident, unoffered, runbook) = (
+            &mut *self.ports.sink,
+            &mut self.incident,
+            &mut self.unoffered,
+            self.runbook,
+        );
+        let mut idle = || {
+            for event in sink.foreign() {
+                incident.apply(&event);
+                if let EventKind::TimerFired { timer } = &event.kind {
+                    unoffered.push(timer.clone());
+                }
+                let context = Context { runbook, incident };
+                operator.borrow_mut().event(context, &event);
+            }
+        };
         let mut start_next = || {
             if let Some((step, spec)) = next.take() {
                 // One that cannot start now is left to its turn, which
@@ -225,8 +243,8 @@ impl<'a> Engine<'a> {
                 });
             }
         };
-        let result =
-            prepared.and_then(|prepared| prepared.run(self.ports.redact, &mut show, &mut start_next));
+        let result = prepared
+            .and_then(|prepared| prepared.run(self.ports.redact, &mut show, &mut start_next, &mut idle));
         self.ahead = ahead;
         let mut outcome = match result {
             Ok(outcome) => outcome,
