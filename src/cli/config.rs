@@ -67,6 +67,7 @@ struct File {
     data_dir: Option<Spanned<PathBuf>>,
     #[serde(default)]
     redact: Vec<Spanned<String>>,
+    redact_defaults: Option<bool>,
     #[serde(default)]
     notifiers: Vec<Spanned<NotifierConfig>>,
     #[serde(default)]
@@ -227,7 +228,7 @@ impl Checker<'_> {
             lang: file.lang,
             runbook_path,
             data_dir,
-            redact: Redact::new(regexes),
+            redact: Redact::new(regexes, file.redact_defaults.unwrap_or(true)),
             notifiers,
             mirrors,
             signing_key,

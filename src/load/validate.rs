@@ -110,6 +110,9 @@ fn is_reserved_env(name: &str) -> bool {
         "TERM",
         "TERMINFO",
         "MAIL",
+        "CURL_HOME",
+        "LESSOPEN",
+        "LESSCLOSE",
     ];
     const PREFIXES: &[&str] = &[
         "LD_",
@@ -126,6 +129,7 @@ fn is_reserved_env(name: &str) -> bool {
         "GPG",
         "KRB5",
         "XDG_",
+        "OPENSSL_",
     ];
     let upper = name.to_ascii_uppercase();
     NAMES.contains(&upper.as_str())
