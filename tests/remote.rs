@@ -481,3 +481,29 @@ title = "Done"
     [exit 2]
     "#);
 }
+
+#[test]
+fn ctrl_c_stops_the_remote_command_too() {
+    let toml = runbook(
+        r#""{{host}}""#,
+        r#"sleep 300 & echo $! > "$DIR/pid.tmp"; mv "$DIR/pid.tmp" "$DIR/pid"; wait"#,
+        r#"timeout = "10m""#,
+    );
+    let (test, _hosts) = with_hosts(&toml, &[("web1", WEB1)]);
+    let walk = test.tmux([
+        "start",
+        "r",
+        "--var",
+        "host=web1",
+        "--var",
+        &dir_arg(&test),
+        "--var",
+        "note=-",
+    ]);
+    let pid = wait_for_file(&test.root().join("pid"));
+    assert!(alive(&pid));
+    walk.keys(&["C-c"]);
+    walk.wait_for_exit();
+    assert!(becomes_dead(&pid), "the remote sleep {pid} outlived Ctrl-C");
+    walk.wait_for("is paused (interrupted)");
+}
