@@ -586,6 +586,16 @@ fn an_edited_journal_no_longer_matches_its_record() {
         .status(1)
         .stdout_contains(&format!("FAILED {}: journal:", IDS[1]))
         .stdout_contains("verified 3 records: 1 failed");
+
+    // Bytes that are no event, after the last one: not a late note.
+    let journal = test.data().join("incidents").join(IDS[2]).join("journal.jsonl");
+    tamper(&journal, |bytes| {
+        bytes.extend_from_slice(b"{\"seq\":99,\"garbage\"")
+    });
+    test.again(["verify", IDS[2]])
+        .status(1)
+        .stdout_contains(&format!("FAILED {}: journal:", IDS[2]))
+        .stdout_contains("that are not an event");
 }
 
 fn copy_dir(from: &Path, to: &Path) {

@@ -193,7 +193,10 @@ fn check_signature(audit: &mut Audit, signers: &AllowedSigners) -> Option<String
 
 /// The record's journal head against the incident's kept journal, if it
 /// is still there. Events journaled after archiving (a late note) are
-/// noted, not failed: the record covers the journal up to its head.
+/// noted, not failed: the record covers the journal up to its head. Bytes
+/// after the last whole event are a failure: a walk that crashed while
+/// writing leaves them, but a finished, archived incident has no walk, and
+/// anything there that is not a chained event was put there.
 ///
 /// A record from an archive `elsewhere` (`--archive`, a mirror that other
 /// hosts may fill too) is compared only with a journal of the same
@@ -222,6 +225,15 @@ fn check_journal(
             return;
         }
     };
+    if let Some(torn) = &replay.torn {
+        problems.push(Problem::new(
+            ProblemKind::Journal,
+            format!(
+                "the kept journal ends with {} bytes on line {} that are not an event; the record covers the events before them",
+                torn.bytes, torn.line
+            ),
+        ));
+    }
     if elsewhere
         && replay
             .events
