@@ -304,3 +304,63 @@ fn mirror_paths_resolve_like_every_path_in_the_config() {
         .stderr_contains("config.toml:1:12")
         .stderr_contains("an entry of `mirrors` is empty");
 }
+
+/// Deletes the newest record here as someone hiding it would: its file,
+/// signature, index line and incident directory. The local chain still
+/// holds; only a witness can tell.
+fn delete_newest(test: &Test) {
+    let archive = test.data().join("archive");
+    std::fs::remove_file(archive.join(relative(IDS[1]))).unwrap();
+    std::fs::remove_file(archive.join(format!("{}.sig", relative(IDS[1]).display()))).unwrap();
+    let index = archive.join("index.jsonl");
+    let text = std::fs::read_to_string(&index).unwrap();
+    let kept: String = text.lines().take(1).map(|line| format!("{line}\n")).collect();
+    std::fs::set_permissions(&index, std::fs::Permissions::from_mode(0o644)).unwrap();
+    std::fs::write(&index, kept).unwrap();
+    std::fs::remove_dir_all(test.data().join("incidents").join(IDS[1])).unwrap();
+}
+
+#[test]
+fn verify_all_asks_the_mirrors_for_records_deleted_here() {
+    let backup = tempfile::tempdir().unwrap();
+    let mirror = backup.path().join("runbook-archive");
+    std::fs::create_dir(&mirror).unwrap();
+    let mut test = with_mirrors(&[mirror.display().to_string()]);
+    for id in IDS {
+        finish_and_archive(&mut test, id).success();
+    }
+    test.again(["verify", "--all"])
+        .success()
+        .stdout_contains(&format!("mirror {}: has every record", mirror.display()));
+    delete_newest(&test);
+    test.again(["verify", "--all"])
+        .status(1)
+        .stdout_contains(&format!(
+            "FAILED {}: mirror: {} holds a record",
+            IDS[1],
+            mirror.display()
+        ))
+        .stdout_contains("verified 1 records: 1 failed");
+}
+
+#[test]
+fn a_git_mirror_witnesses_too_and_one_out_of_reach_is_not_checked_never_passed() {
+    let mut test = with_mirrors(&[]);
+    let remote = test.work().join("records.git");
+    bare_repository(&test, &remote);
+    test = test.config(&format!("mirrors = [{:?}]\n", remote.display().to_string()));
+    for id in IDS {
+        finish_and_archive(&mut test, id).success();
+    }
+    delete_newest(&test);
+    test.again(["verify", "--all"])
+        .status(1)
+        .stdout_contains(&format!("FAILED {}: mirror:", IDS[1]));
+    // Gone: said, and the local checks stand on their own.
+    std::fs::rename(&remote, test.work().join("moved.git")).unwrap();
+    std::fs::remove_dir_all(test.data().join("mirrors")).unwrap();
+    test.again(["verify", "--all"])
+        .success()
+        .stdout_contains("warning: mirror")
+        .stdout_contains("not checked");
+}

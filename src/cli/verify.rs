@@ -68,8 +68,12 @@ pub fn run(context: &Context, args: &Args) -> Result<ExitCode> {
     let mut out = std::io::stdout().lock();
     let mut tally = Tally::default();
     let mut found: BTreeSet<String> = BTreeSet::new();
+    let mut held: BTreeSet<(String, String)> = BTreeSet::new();
     archive.audit(&pick, args.all, |audit: Audit| -> anyhow::Result<()> {
         found.insert(audit.id.clone());
+        if let Some(entry) = &audit.entry {
+            held.insert((entry.id.clone(), entry.sha256.clone()));
+        }
         report(context, &signers, elsewhere, audit, &mut out, &mut tally)?;
         Ok(())
     })?;
@@ -83,12 +87,63 @@ pub fn run(context: &Context, args: &Args) -> Result<ExitCode> {
             &mut tally,
         )?;
     }
+    if args.all && !elsewhere {
+        witnesses(context, &held, &mut out, &mut tally)?;
+    }
     writeln!(out, "verified {} records: {} failed", tally.checked, tally.failed)?;
     Ok(if tally.failed > 0 {
         ExitCode::Failure
     } else {
         ExitCode::Success
     })
+}
+
+/// The mirrors as witnesses of the archive's tail, which its own chain
+/// cannot see: a record deleted here with its index line and incident
+/// leaves a chain that still holds, but a mirror that received it still
+/// lists it. Each record a mirror lists that this archive lacks is a
+/// failure; a mirror that cannot be read is said to be not checked, never
+/// passed in silence.
+fn witnesses(
+    context: &Context,
+    held: &BTreeSet<(String, String)>,
+    out: &mut impl Write,
+    tally: &mut Tally,
+) -> std::io::Result<()> {
+    let state = context.data_dir.join("mirrors");
+    for mirror in &context.config.mirrors {
+        let name = sanitize(&mirror.name()).into_owned();
+        match crate::record::mirror::holdings(mirror, &state) {
+            Ok(holdings) => {
+                let lacking: Vec<&(String, String)> =
+                    holdings.iter().filter(|pair| !held.contains(*pair)).collect();
+                for (id, sha) in &lacking {
+                    tally.failed += 1;
+                    writeln!(
+                        out,
+                        "FAILED {id}: mirror: {name} holds a record of {id} (sha256 {}) that this archive lacks; \
+                         it was removed here, or changed: compare with `runbook verify --archive COPY`",
+                        short_sha(sha)
+                    )?;
+                }
+                if lacking.is_empty() {
+                    let behind = held.len().saturating_sub(holdings.len());
+                    let state = if behind == 0 {
+                        "has every record".to_owned()
+                    } else {
+                        format!("lacks the newest {behind} (copied at the next archive or check)")
+                    };
+                    writeln!(out, "  mirror {name}: {state}")?;
+                }
+            }
+            Err(error) => writeln!(
+                out,
+                "  warning: mirror {name} not checked: {}",
+                sanitize(&error.to_string())
+            )?,
+        }
+    }
+    Ok(())
 }
 
 /// A directory named with `--archive` that holds no index and no record

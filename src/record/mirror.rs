@@ -228,6 +228,48 @@ pub fn sync(
     })
 }
 
+/// The records `mirror` holds, as its index lists them: `(incident id,
+/// SHA-256)` in its order. A git mirror is fetched into its clone under
+/// `state` first (nothing is pushed). A mirror with no index yet holds
+/// nothing.
+pub fn holdings(mirror: &Mirror, state: &Path) -> Result<Vec<(String, String)>, MirrorError> {
+    let dir = match mirror {
+        Mirror::Directory(dir) => {
+            if !dir.is_dir() {
+                return Err(MirrorError::NoDirectory(dir.clone()));
+            }
+            dir.clone()
+        }
+        Mirror::Git(remote) => {
+            make_dirs(state)?;
+            let key = mirror.key();
+            let lock_path = state.join(format!("{key}.lock"));
+            let lock = crate::file_util::open_lock_file(&lock_path).map_err(io_error("open", &lock_path))?;
+            lock.lock().map_err(io_error("lock", &lock_path))?;
+            let clone = state.join(&key);
+            ensure_clone(remote, &clone)?;
+            catch_up(&clone)?;
+            clone
+        }
+    };
+    let path = dir.join(super::archive::INDEX_FILE);
+    let index = match fs::read(&path) {
+        Ok(bytes) => bytes,
+        Err(error) if error.kind() == io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(error) => return Err(io_error("read", &path)(error)),
+    };
+    lines(&index)
+        .map(|line| {
+            serde_json::from_slice::<IndexEntry>(line)
+                .map(|entry| (entry.id, entry.sha256))
+                .map_err(|error| MirrorError::Local {
+                    path: path.clone(),
+                    reason: format!("not an index entry: {error}"),
+                })
+        })
+        .collect()
+}
+
 /// The local index up to its last whole line: an archiver appending right
 /// now adds a line this sync leaves to the next.
 fn snapshot(archive: &Archive) -> Result<Vec<u8>, MirrorError> {
