@@ -322,7 +322,7 @@ fn one_hour_timer_escalates_to_three_contacts() {
     // Counted from the inspection: without a maintenance agreement nobody
     // inspects, and the plan hands the problem to the customer instead.
     assert!(matches!(&timer.from, TimerFrom::Step(step) if step.value == "inspect"));
-    assert_eq!(timer.until.as_ref().unwrap().value, "cause-located");
+    assert!(timer.until.iter().any(|until| until.value == "cause-located"));
     let notify: HashSet<&str> = timer.notify.iter().map(|c| c.as_str()).collect();
     assert_eq!(
         notify,

@@ -543,3 +543,51 @@ fn a_failed_delivery_says_it_is_tried_again() {
         "{said}"
     );
 }
+
+const RESTORED: &str = r#"schema = 1
+title = "Restored"
+
+[contacts.oncall]
+role = "On call"
+phone = "+86 10 1234 5678"
+
+[timers.locate]
+after = "1h"
+until = ["cause-located", "service-restored"]
+notify = ["oncall"]
+
+[[steps]]
+id = "restore"
+kind = "instruction"
+title = "Restore from the image"
+
+[[steps]]
+id = "review"
+kind = "instruction"
+title = "Write it down"
+milestone = "service-restored"
+
+[[steps]]
+id = "locate"
+kind = "instruction"
+title = "Found it"
+milestone = "cause-located"
+
+[[steps]]
+id = "done"
+kind = "end"
+title = "Done"
+"#;
+
+#[test]
+fn a_timer_waiting_for_several_milestones_stops_at_any_one_of_them() {
+    let mut test = Test::new().runbook("restored", RESTORED);
+    test.again(["start", "restored", "--answer", "restore=done"])
+        .status(3)
+        .stderr_contains("paused at step `review`");
+    let mut later = test.env("RUNBOOK_NOW", LATER);
+    later.again(["check"]).success().stdout_lacks("timer-fired");
+    let types = later.types(FIRST);
+    assert!(types.contains(&"milestone-reached".to_owned()), "{types:?}");
+    assert!(!types.contains(&"timer-fired".to_owned()), "{types:?}");
+}

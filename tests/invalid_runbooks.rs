@@ -1719,6 +1719,74 @@ title = "Done"
 }
 
 #[test]
+fn timer_until_list_names_each_missing_milestone() {
+    insta::assert_snapshot!(invalid(r#"schema = 1
+title = "Timer until a list"
+
+[contacts.oncall]
+role = "On-call"
+phone = "+1 555 0100"
+
+[timers.locate]
+after = "1h"
+until = ["cause-located", "restored"]
+notify = ["oncall"]
+
+[[steps]]
+id = "locate"
+kind = "instruction"
+title = "Locate the cause"
+milestone = "cause-located"
+
+[[steps]]
+id = "done"
+kind = "end"
+title = "Done"
+"#), @r#"
+    error: no step declares the milestone `restored` that ends timer `locate`
+      --> runbooks/broken.toml:10:27
+       |
+    10 | until = ["cause-located", "restored"]
+       |                           ^^^^^^^^^^
+       = hint: add `milestone = "restored"` to the step that reaches it
+
+    checked 1 runbook: 1 error, 0 warnings
+    [exit 2]
+    "#);
+}
+
+#[test]
+fn timer_until_is_neither_a_string_nor_a_list() {
+    insta::assert_snapshot!(invalid(r#"schema = 1
+title = "Timer until a number"
+
+[contacts.oncall]
+role = "On-call"
+phone = "+1 555 0100"
+
+[timers.locate]
+after = "1h"
+until = 3
+notify = ["oncall"]
+
+[[steps]]
+id = "done"
+kind = "end"
+title = "Done"
+"#), @r#"
+    error: `until` in timer `locate` must be a string or a non-empty list of them, found an integer
+      --> runbooks/broken.toml:10:9
+       |
+    10 | until = 3
+       |         ^
+       = hint: write `until = "cause-located"`, or a list: `until = ["cause-located", "..."]`
+
+    checked 1 runbook: 1 error, 0 warnings
+    [exit 2]
+    "#);
+}
+
+#[test]
 fn timer_without_notify_or_goto() {
     insta::assert_snapshot!(invalid(r#"schema = 1
 title = "Silent timer"

@@ -304,7 +304,7 @@ fn timer(ctx: &mut Ctx<'_>, id: Located<String>, table: &DeTable<'_>, span: Span
             .period(ctx, "after")
             .unwrap_or_else(|| Period::new("1h", std::time::Duration::from_secs(3600))),
         from,
-        until: fields.str(ctx, "until"),
+        until: fields.one_or_list(ctx, "until", "cause-located"),
         notify: fields.str_list(ctx, "notify"),
         goto: fields.str(ctx, "goto"),
         message: fields.text(ctx, "message"),

@@ -378,8 +378,10 @@ fn references(ctx: &mut Ctx<'_>, runbook: &Runbook, broken_steps: &[String]) -> 
             .notify
             .iter()
             .for_each(|contact| check_contact(ctx, contact));
-        if let Some(until) = &timer.until
-            && !milestones.contains(&until.as_str())
+        for until in timer
+            .until
+            .iter()
+            .filter(|until| !milestones.contains(&until.as_str()))
         {
             ctx.error(
                 until.span,
