@@ -1,6 +1,6 @@
 //! The [`ScriptedOperator`]: answers from `--answer`, `--answers` and
 //! `--var`, for scripts, monitoring hooks and tests. It never waits: a
-//! question nobody answered pauses the incident.
+//! question nobody answered pauses the incident, a timer's offer included.
 
 use super::operator::{Context, Decision, Operator, Question, Reply, Value};
 use super::problem::{Origin, Part, Problem};
@@ -202,7 +202,15 @@ pub fn expects(question: Question<'_>, lang: &Lang) -> (String, String) {
             "retry, or done to go on as if it had worked".into(),
             answer(&step.id.value),
         ),
-        Question::TimerOffer(timer, _) => ("yes or no".into(), answer(&timer.id.value)),
+        // Never declined for the script: whether to leave the step is
+        // decided by whoever answers, like every other question.
+        Question::TimerOffer(timer, target) => (
+            format!(
+                "timer `{}` fired: yes to go to step `{}` now, no to stay",
+                timer.id.value, target.id.value
+            ),
+            answer(&timer.id.value),
+        ),
     }
 }
 
@@ -573,10 +581,6 @@ impl Operator for ScriptedOperator<'_> {
         match (answer, &mut self.observer) {
             (Some(value), _) => ScriptedOperator::decided(value),
             (None, Behind::Person(person)) => person.ask(context, question),
-            // Nobody to ask: the timer's notifications went out; carry on.
-            (None, Behind::Observer(_)) if matches!(question, Question::TimerOffer(..)) => {
-                ScriptedOperator::decided(Value::YesNo(false))
-            }
             (None, Behind::Observer(observer)) => {
                 observer.unanswered(context, question);
                 self.unanswered = Some(expects(question, &self.lang));
@@ -597,5 +601,49 @@ impl Operator for ScriptedOperator<'_> {
             Behind::Observer(observer) => observer.output(step, line),
             Behind::Person(person) => person.output(step, line),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::load::{Origin as Place, Source, load};
+
+    #[test]
+    fn a_timer_offer_names_the_timer_its_step_and_the_answer_to_give() {
+        let toml = r#"schema = 1
+title = "Offer"
+
+[contacts.vendor]
+role = "Vendor"
+phone = "1"
+
+[timers.locate]
+after = "1h"
+notify = ["vendor"]
+goto = "call"
+
+[[steps]]
+id = "look"
+kind = "instruction"
+title = "Look"
+
+[[steps]]
+id = "call"
+kind = "end"
+title = "Call"
+"#;
+        let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 28).unwrap();
+        let runbook = load(Source::new("t.toml", Place::Builtin, toml), today)
+            .runbook
+            .expect("a valid plan");
+        let timer = &runbook.timers[0];
+        let call = runbook.step("call").unwrap();
+        let (what, how) = expects(Question::TimerOffer(timer, call), &Lang::english());
+        assert_eq!(
+            what,
+            "timer `locate` fired: yes to go to step `call` now, no to stay"
+        );
+        assert_eq!(how, "--answer locate=ANSWER");
     }
 }

@@ -457,9 +457,13 @@ impl<'a> Engine<'a> {
                     return Ok(stop(Stop::Failed { step: failed, reason }));
                 }
                 Reply::Unanswered => {
-                    let reason = match step {
-                        Some(step) => format!("waiting for an answer to step `{step}`"),
-                        None => "waiting for an answer".to_owned(),
+                    let reason = match (step, question) {
+                        (_, Question::TimerOffer(timer, target)) => format!(
+                            "timer `{}` fired: waiting for an answer to its offer of step `{}`",
+                            timer.id.value, target.id.value
+                        ),
+                        (Some(step), _) => format!("waiting for an answer to step `{step}`"),
+                        (None, _) => "waiting for an answer".to_owned(),
                     };
                     self.record(EventKind::Paused {
                         step: step.map(str::to_owned),
