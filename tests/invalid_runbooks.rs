@@ -1787,6 +1787,47 @@ title = "Done"
 }
 
 #[test]
+fn severity_set_by_an_option_or_a_step_must_be_defined() {
+    insta::assert_snapshot!(invalid(r#"schema = 1
+title = "Levels"
+
+[[steps]]
+id = "intake"
+kind = "choice"
+title = "How bad?"
+options = [{ label = "Severe", goto = "breach", severity = "sev0" }]
+
+[[steps]]
+id = "breach"
+kind = "instruction"
+title = "Off the network"
+severity = "critical"
+
+[[steps]]
+id = "done"
+kind = "end"
+title = "Done"
+"#), @r#"
+    error: severity `sev0` is not defined
+     --> runbooks/broken.toml:8:60
+      |
+    8 | options = [{ label = "Severe", goto = "breach", severity = "sev0" }]
+      |                                                            ^^^^^^
+      = hint: severities: sev1, sev2, sev3; add a [severity.sev0] section for a new level
+
+    error: severity `critical` is not defined
+      --> runbooks/broken.toml:14:12
+       |
+    14 | severity = "critical"
+       |            ^^^^^^^^^^
+       = hint: severities: sev1, sev2, sev3; add a [severity.critical] section for a new level
+
+    checked 1 runbook: 2 errors, 0 warnings
+    [exit 2]
+    "#);
+}
+
+#[test]
 fn timer_without_notify_or_goto() {
     insta::assert_snapshot!(invalid(r#"schema = 1
 title = "Silent timer"

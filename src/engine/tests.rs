@@ -595,3 +595,4 @@ fn a_severity_raise_whose_notice_a_crash_lost_is_sent_on_resume() {
 mod beside;
 mod escalation;
 mod remote;
+mod severity;

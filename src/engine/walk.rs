@@ -363,7 +363,13 @@ impl<'a> Engine<'a> {
         self.record(EventKind::StepEntered {
             step: step.to_owned(),
         })?;
-        self.reach_milestone(step)
+        self.reach_milestone(step)?;
+        // A step that raises the severity does so as the walk reaches it,
+        // with the new level's contacts told, as if changed by hand.
+        if let Some(level) = self.runbook.step(step).and_then(|step| step.severity.as_ref()) {
+            self.change_severity(&level.value, Some(format!("step `{step}`")))?;
+        }
+        Ok(())
     }
 
     /// Asks until there is an answer or a stop, carrying out notes,

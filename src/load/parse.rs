@@ -33,9 +33,9 @@ const VAR_KEYS: &[&str] = &["prompt", "default", "pattern"];
 const CONTACT_KEYS: &[&str] = &["role", "name", "phone", "email", "notes"];
 const SEVERITY_KEYS: &[&str] = &["label", "description", "notify"];
 const TIMER_KEYS: &[&str] = &["after", "from", "until", "notify", "goto", "message"];
-const OPTION_KEYS: &[&str] = &["label", "goto"];
+const OPTION_KEYS: &[&str] = &["label", "goto", "severity"];
 
-const STEP_COMMON: &[&str] = &["id", "kind", "title", "body", "phase", "milestone"];
+const STEP_COMMON: &[&str] = &["id", "kind", "title", "body", "phase", "milestone", "severity"];
 const STEP_KINDS: &[(&str, &[&str])] = &[
     ("instruction", &["next", "on_failure"]),
     ("confirm", &["yes", "no"]),
@@ -405,6 +405,7 @@ fn step(ctx: &mut Ctx<'_>, index: usize, table: &DeTable<'_>, span: Span) -> Opt
     let title = fields.required_text(ctx, "title");
     let body = fields.text(ctx, "body");
     let milestone = fields.str(ctx, "milestone");
+    let severity = fields.str(ctx, "severity");
     let phase = fields.str(ctx, "phase").and_then(|phase| {
         let parsed = Phase::parse(&phase.value);
         if parsed.is_none() {
@@ -483,6 +484,7 @@ fn step(ctx: &mut Ctx<'_>, index: usize, table: &DeTable<'_>, span: Span) -> Opt
         body,
         phase,
         milestone,
+        severity,
         span,
     })
 }
@@ -603,9 +605,11 @@ fn options(ctx: &mut Ctx<'_>, fields: &Fields<'_, '_>) -> Vec<ChoiceOption> {
             let option = Fields::new(ctx, table, span, what, OPTION_KEYS);
             let label = option.required_text(ctx, "label");
             let goto = option.required_str(ctx, "goto", "\"step-id\"");
+            let severity = option.str(ctx, "severity");
             Some(ChoiceOption {
                 label: label?,
                 goto: goto?,
+                severity,
             })
         })
         .collect()

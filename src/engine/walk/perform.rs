@@ -24,6 +24,8 @@ impl<'a> Engine<'a> {
             }
         }
         if let Some(progress) = self.incident.progress.clone() {
+            // A crash may have come between the choice and its severity.
+            self.chosen_severity(step, &progress)?;
             if let (StepKind::Command(command), Progress::CommandFinished { .. }) = (&step.kind, &progress)
                 && self.runs_left(command)
             {
@@ -126,9 +128,28 @@ impl<'a> Engine<'a> {
                     note: decision.note,
                     question: None,
                 })?;
-                Ok(self.after(step, &Progress::Answered { answer }))
+                let progress = Progress::Answered { answer };
+                self.chosen_severity(step, &progress)?;
+                Ok(self.after(step, &progress))
             }
         }
+    }
+
+    /// Sets the severity the chosen option of a choice names, if it names
+    /// one; nothing when the incident is at that level already.
+    fn chosen_severity(&mut self, step: &Step, progress: &Progress) -> Result<(), JournalFailed> {
+        if let (
+            StepKind::Choice { options },
+            Progress::Answered {
+                answer: Answer::Option { index, .. },
+            },
+        ) = (&step.kind, progress)
+            && let Some(level) = options.get(*index).and_then(|option| option.severity.as_ref())
+        {
+            let reason = format!("chosen at step `{}`: option {}", step.id.value, index + 1);
+            self.change_severity(&level.value, Some(reason))?;
+        }
+        Ok(())
     }
 
     /// Where a step leads, given what happened at it.
