@@ -37,6 +37,8 @@ pub struct Answers {
     /// Step or timer id → answers, used in order, each once.
     by_key: BTreeMap<String, VecDeque<Stored>>,
     vars: BTreeMap<String, String>,
+    /// Step id → the note to go with its answer (`--note STEP=TEXT`).
+    notes: BTreeMap<String, String>,
 }
 
 impl Answers {
@@ -52,6 +54,7 @@ impl Answers {
         let mut answers = Answers {
             by_key: BTreeMap::new(),
             vars: BTreeMap::new(),
+            notes: BTreeMap::new(),
         };
         let mut problems = Vec::new();
         for (name, (value, origin)) in vars {
@@ -119,6 +122,49 @@ impl Answers {
         Some(value)
     }
 
+    /// Adds the notes to go with steps' answers, checked against the
+    /// runbook: a step it has, and text that is not the resume line's
+    /// placeholder.
+    pub fn with_notes(
+        mut self,
+        runbook: &Runbook,
+        notes: Vec<(String, String, Origin)>,
+    ) -> Result<Answers, Vec<Problem>> {
+        let mut problems = Vec::new();
+        for (key, text, origin) in notes {
+            let fault = if runbook.step(&key).is_none() {
+                Some(Fault::new(
+                    Part::Key,
+                    format!("`{}` has no step `{key}`", runbook.id.value),
+                ))
+            } else if text.trim().is_empty() {
+                Some(Fault::new(Part::Value, "a note cannot be empty"))
+            } else {
+                placeholder(&text, NOTE_PLACEHOLDER, "note").or_else(|| {
+                    super::unfit_for_environment(&text)
+                        .map(|p| Fault::new(Part::Value, format!("the note {p}")))
+                })
+            };
+            match fault {
+                None => {
+                    self.notes.insert(key, text);
+                }
+                Some(fault) => problems.push(Problem {
+                    origin,
+                    part: fault.part,
+                    flag: format!("--note {key}"),
+                    message: fault.message,
+                    hint: fault.hint,
+                }),
+            }
+        }
+        if problems.is_empty() {
+            Ok(self)
+        } else {
+            Err(problems)
+        }
+    }
+
     pub fn vars(&self) -> &BTreeMap<String, String> {
         &self.vars
     }
@@ -141,11 +187,25 @@ const VAR_PLACEHOLDER: &str = "VALUE";
 /// it stands, even for a step that takes any text.
 const ANSWER_PLACEHOLDER: &str = "ANSWER";
 
+/// The value of a `--note` flag on a `runbook resume` line.
+const NOTE_PLACEHOLDER: &str = "NOTE";
+
 /// What a question expects, in words, and the flag to pass on the
 /// `runbook resume` line. The value is a placeholder, `ANSWER` (`VALUE`
 /// for a variable): a line pasted without reading it must be refused, not
 /// taken as a decision.
 pub fn expects(question: Question<'_>, lang: &Lang) -> (String, String) {
+    let (what, how) = expects_answer(question, lang);
+    match question {
+        Question::Step(step) if step.note_required => (
+            format!("{what}, with a note (who agreed, when, how; or why)"),
+            format!("{how} --note {}={NOTE_PLACEHOLDER}", step.id.value),
+        ),
+        _ => (what, how),
+    }
+}
+
+fn expects_answer(question: Question<'_>, lang: &Lang) -> (String, String) {
     let answer = |id: &str| format!("--answer {id}={ANSWER_PLACEHOLDER}");
     match question {
         Question::Var(var) => (
@@ -557,14 +617,6 @@ impl<'o> ScriptedOperator<'o> {
             lang,
         }
     }
-
-    fn decided(value: Value) -> Reply {
-        Reply::Answer(Decision {
-            value,
-            source: AnswerSource::Script,
-            note: None,
-        })
-    }
 }
 
 impl Operator for ScriptedOperator<'_> {
@@ -578,8 +630,29 @@ impl Operator for ScriptedOperator<'_> {
             | Question::Retry(step, _) => self.answers.take(&step.id.value, question),
             Question::TimerOffer(timer, _) => self.answers.take(&timer.id.value, question),
         };
+        let note = match question {
+            Question::Step(step) => self.answers.notes.get(&step.id.value).cloned(),
+            _ => None,
+        };
         match (answer, &mut self.observer) {
-            (Some(value), _) => ScriptedOperator::decided(value),
+            // A step that needs a note is not answered by a script without one.
+            (Some(_), Behind::Observer(observer))
+                if note.is_none() && matches!(question, Question::Step(step) if step.note_required) =>
+            {
+                observer.unanswered(context, question);
+                self.unanswered = Some(expects(question, &self.lang));
+                Reply::Unanswered
+            }
+            (Some(_), Behind::Person(person))
+                if note.is_none() && matches!(question, Question::Step(step) if step.note_required) =>
+            {
+                person.ask(context, question)
+            }
+            (Some(value), _) => Reply::Answer(Decision {
+                value,
+                source: AnswerSource::Script,
+                note,
+            }),
             (None, Behind::Person(person)) => person.ask(context, question),
             (None, Behind::Observer(observer)) => {
                 observer.unanswered(context, question);

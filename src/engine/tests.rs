@@ -594,5 +594,6 @@ fn a_severity_raise_whose_notice_a_crash_lost_is_sent_on_resume() {
 
 mod beside;
 mod escalation;
+mod note;
 mod remote;
 mod severity;

@@ -35,7 +35,16 @@ const SEVERITY_KEYS: &[&str] = &["label", "description", "notify"];
 const TIMER_KEYS: &[&str] = &["after", "from", "until", "notify", "goto", "message"];
 const OPTION_KEYS: &[&str] = &["label", "goto", "severity"];
 
-const STEP_COMMON: &[&str] = &["id", "kind", "title", "body", "phase", "milestone", "severity"];
+const STEP_COMMON: &[&str] = &[
+    "id",
+    "kind",
+    "title",
+    "body",
+    "phase",
+    "milestone",
+    "severity",
+    "note",
+];
 const STEP_KINDS: &[(&str, &[&str])] = &[
     ("instruction", &["next", "on_failure"]),
     ("confirm", &["yes", "no"]),
@@ -406,6 +415,27 @@ fn step(ctx: &mut Ctx<'_>, index: usize, table: &DeTable<'_>, span: Span) -> Opt
     let body = fields.text(ctx, "body");
     let milestone = fields.str(ctx, "milestone");
     let severity = fields.str(ctx, "severity");
+    let note_required = match fields.str(ctx, "note") {
+        None => false,
+        Some(note) if note.value == "required" && matches!(kind_name, Some("command" | "notify" | "end")) => {
+            ctx.error(
+                note.span,
+                format!("{} asks nothing a note could go with", fields.what),
+                Some("put note = \"required\" on the instruction, confirm or choice that decides".into()),
+            );
+            false
+        }
+        Some(note) if note.value == "required" => true,
+        Some(note) if note.value == "optional" => false,
+        Some(note) => {
+            ctx.error(
+                note.span,
+                format!("`note` in {} must be \"required\" or \"optional\"", fields.what),
+                Some("write note = \"required\" to take an answer only with a note".into()),
+            );
+            false
+        }
+    };
     let phase = fields.str(ctx, "phase").and_then(|phase| {
         let parsed = Phase::parse(&phase.value);
         if parsed.is_none() {
@@ -485,6 +515,7 @@ fn step(ctx: &mut Ctx<'_>, index: usize, table: &DeTable<'_>, span: Span) -> Opt
         phase,
         milestone,
         severity,
+        note_required,
         span,
     })
 }

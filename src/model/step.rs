@@ -19,6 +19,10 @@ pub struct Step {
     /// (a plan writes it to raise the level: a break-in, data lost).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub severity: Option<Located<String>>,
+    /// `note = "required"`: its answer is taken only with a note saying
+    /// why, or who agreed (consent, data kept before a restore).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub note_required: bool,
     /// Where the step's table starts, for messages about the whole step.
     #[serde(skip)]
     pub span: Span,

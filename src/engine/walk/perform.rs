@@ -100,6 +100,19 @@ impl<'a> Engine<'a> {
                     Ok(decision) => decision,
                     Err(flow) => return Ok(flow),
                 };
+                if step.note_required && decision.note.as_deref().is_none_or(|note| note.trim().is_empty()) {
+                    // Whoever asks took an answer without the note the
+                    // plan requires: it is not taken.
+                    let reason = format!("step `{id}` needs a note with its answer");
+                    self.record(EventKind::Paused {
+                        step: Some(id.to_owned()),
+                        reason: reason.clone(),
+                    })?;
+                    return Ok(Flow::Stop(Stop::Paused {
+                        step: Some(id.to_owned()),
+                        reason,
+                    }));
+                }
                 let Some(answer) = to_answer(step, &decision.value) else {
                     // An answer that does not fit the step: ask again next time.
                     let reason = format!("the answer does not fit step `{id}`");
