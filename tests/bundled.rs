@@ -191,7 +191,10 @@ fn server_software_failure_intake_asks_host_and_service() {
         .iter()
         .find(|var| var.name.value == "service")
         .expect("a service variable");
-    assert_eq!(service.default.as_deref(), Some("nginx"));
+    assert_eq!(
+        service.default, None,
+        "no silent default: a restart of the wrong unit helps nobody"
+    );
     assert!(
         service.pattern.is_some(),
         "service input is checked, never trusted"
@@ -254,8 +257,16 @@ fn with_agreement_inspect_preserve_state_and_recover() {
         step(&runbook, "recovery-disk").kind,
         StepKind::Choice { .. } | StepKind::Confirm { .. }
     ));
+    // The image only when needed, and only after the original data was
+    // kept, or a noted decision to go on without it.
+    let into_image: HashSet<&str> = predecessors(&runbook, "restore-image")
+        .into_iter()
+        .map(|(from, _)| from)
+        .collect();
+    assert_eq!(into_image, HashSet::from(["data-kept-image"]));
+    assert!(step(&runbook, "data-kept-image").note_required);
     assert!(
-        predecessors(&runbook, "restore-image")
+        predecessors(&runbook, "data-kept-image")
             .iter()
             .any(|(from, _)| *from == "recovery-disk")
     );
@@ -295,12 +306,25 @@ fn os_checklist_covers_the_five_checks_and_branches_on_any() {
 #[test]
 fn backup_restore_is_only_reachable_through_customer_consent() {
     let runbook = bundled("server-software-failure");
-    let into_restore = predecessors(&runbook, "restore-backup");
-    assert_eq!(into_restore, [("backup-consent", "yes".to_owned())]);
-    assert!(matches!(
-        step(&runbook, "backup-consent").kind,
-        StepKind::Confirm { .. }
-    ));
+    let into_restore: HashSet<&str> = predecessors(&runbook, "restore-backup")
+        .into_iter()
+        .map(|(from, _)| from)
+        .collect();
+    assert_eq!(into_restore, HashSet::from(["data-kept-backup"]));
+    assert!(step(&runbook, "data-kept-backup").note_required);
+    assert_eq!(
+        predecessors(&runbook, "data-kept-backup"),
+        [("backup-consent", "yes".to_owned())]
+    );
+    let StepKind::Confirm { no, .. } = &step(&runbook, "backup-consent").kind else {
+        panic!("backup-consent is a yes/no question");
+    };
+    assert!(
+        step(&runbook, "backup-consent").note_required,
+        "consent needs a note"
+    );
+    // Refused consent under an agreement: other measures, not a handover.
+    assert_eq!(no.as_ref().unwrap().value, "escalate-vendor");
     for timer in &runbook.timers {
         assert_ne!(
             timer.goto.as_ref().map(|goto| goto.as_str()),

@@ -549,6 +549,30 @@ fn interpret(question: Question<'_>, stored: &Stored) -> Option<Value> {
     }
 }
 
+/// A command's first line, with the values of the variables it reads:
+/// `systemctl restart "$SERVICE"` with SERVICE=nginx.
+fn command_shown(step: &Step, context: Context<'_>) -> String {
+    let StepKind::Command(command) = &step.kind else {
+        return String::new();
+    };
+    let run = command.run.value.trim();
+    let first = run.lines().next().unwrap_or_default();
+    let more = if run.lines().nth(1).is_some() { " ..." } else { "" };
+    let env: Vec<String> = context
+        .incident
+        .vars
+        .iter()
+        .map(|(name, value)| (name.to_ascii_uppercase(), value))
+        .filter(|(name, _)| run.contains(&format!("${name}")) || run.contains(&format!("${{{name}}}")))
+        .map(|(name, value)| format!("{name}={value}"))
+        .collect();
+    if env.is_empty() {
+        format!("`{first}`{more}")
+    } else {
+        format!("`{first}`{more} with {}", env.join(", "))
+    }
+}
+
 fn yes_no(value: &str) -> Option<bool> {
     match value.to_ascii_lowercase().as_str() {
         "yes" | "y" | "true" | "retry" | "run" => Some(true),
@@ -656,7 +680,14 @@ impl Operator for ScriptedOperator<'_> {
             (None, Behind::Person(person)) => person.ask(context, question),
             (None, Behind::Observer(observer)) => {
                 observer.unanswered(context, question);
-                self.unanswered = Some(expects(question, &self.lang));
+                let (what, how) = expects(question, &self.lang);
+                let what = match question {
+                    // What would run, and on what: nobody says yes to a
+                    // restart without seeing which service it restarts.
+                    Question::RunCommand(step, _) => format!("{what}: {}", command_shown(step, context)),
+                    _ => what,
+                };
+                self.unanswered = Some((what, how));
                 Reply::Unanswered
             }
         }
