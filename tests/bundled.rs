@@ -453,3 +453,32 @@ fn plans_with_a_host_run_their_commands_there_and_its_pattern_takes_what_ssh_tak
     }
     assert_eq!(plans, 5, "every plan about a host but backup-readiness");
 }
+
+#[test]
+fn every_declared_contact_of_the_headline_plan_is_told_somewhere() {
+    let runbook = bundled("server-software-failure");
+    let mut told: HashSet<&str> = HashSet::new();
+    for level in &runbook.severities {
+        told.extend(level.notify.iter().map(|c| c.as_str()));
+    }
+    for timer in &runbook.timers {
+        told.extend(timer.notify.iter().map(|c| c.as_str()));
+    }
+    for step in &runbook.steps {
+        if let StepKind::Notify { to, .. } = &step.kind {
+            told.extend(to.iter().map(|c| c.as_str()));
+        }
+    }
+    for contact in &runbook.contacts {
+        assert!(
+            told.contains(contact.id.as_str()),
+            "{} is declared and never told",
+            contact.id.value
+        );
+    }
+    let lead = runbook.contact("tech-lead").unwrap();
+    assert_eq!(
+        lead.role.get(&runbook::model::Lang::parse("zh").unwrap()),
+        "技术总负责人"
+    );
+}

@@ -176,6 +176,15 @@ fn no_timer_after(test: Test) {
     assert!(!types.contains(&"timer-fired".to_owned()), "{types:?}");
 }
 
+/// The emergency team the plan calls in under a maintenance agreement.
+const TEAM: &[&str] = &[
+    "tech-lead",
+    "web-support",
+    "customer-domain",
+    "machine-room",
+    "telecom-pr",
+];
+
 fn steps(ids: &[&str]) -> Vec<String> {
     ids.iter().map(|id| (*id).to_owned()).collect()
 }
@@ -245,6 +254,7 @@ fn headline_with_agreement_fixes_a_clear_cause_at_once_and_a_severe_event_reache
             "intake",
             "raise-severity",
             "maintenance-agreement",
+            "assemble-team",
             "inspect",
             "preserve-state",
             "cause-clear",
@@ -255,7 +265,7 @@ fn headline_with_agreement_fixes_a_clear_cause_at_once_and_a_severe_event_reache
         ])
     );
     assert_eq!(severity(&test), "sev1");
-    assert_eq!(notified(&test), ["leadership"]);
+    assert_eq!(notified(&test), [&["leadership"][..], TEAM].concat());
     no_timer_after(test);
 }
 
@@ -283,6 +293,7 @@ fn headline_with_agreement_restores_the_image_after_keeping_the_data_and_the_hou
         steps(&[
             "intake",
             "maintenance-agreement",
+            "assemble-team",
             "inspect",
             "preserve-state",
             "cause-clear",
@@ -299,7 +310,7 @@ fn headline_with_agreement_restores_the_image_after_keeping_the_data_and_the_hou
         Some("snapshot vm-web1-0900, 40 GiB")
     );
     assert_eq!(severity(&test), "sev2");
-    assert!(notified(&test).is_empty());
+    assert_eq!(notified(&test), TEAM);
     no_timer_after(test);
 }
 
@@ -333,6 +344,7 @@ fn headline_with_agreement_an_os_fault_not_repaired_falls_back_to_the_backup_wit
         steps(&[
             "intake",
             "maintenance-agreement",
+            "assemble-team",
             "inspect",
             "preserve-state",
             "cause-clear",
@@ -355,7 +367,7 @@ fn headline_with_agreement_an_os_fault_not_repaired_falls_back_to_the_backup_wit
         Some("Zhang agreed by phone at 09:40")
     );
     assert_eq!(severity(&test), "sev2");
-    assert!(notified(&test).is_empty());
+    assert_eq!(notified(&test), TEAM);
     no_timer_after(test);
 }
 
@@ -398,6 +410,7 @@ fn headline_with_agreement_refused_consent_leads_to_the_vendor_not_a_handover() 
         steps(&[
             "intake",
             "maintenance-agreement",
+            "assemble-team",
             "inspect",
             "preserve-state",
             "cause-clear",
@@ -417,7 +430,10 @@ fn headline_with_agreement_refused_consent_leads_to_the_vendor_not_a_handover() 
         ])
     );
     assert_eq!(severity(&test), "sev2");
-    assert_eq!(notified(&test), ["account-manager", "customer", "vendor-support"]);
+    assert_eq!(
+        notified(&test),
+        [TEAM, &["account-manager", "customer", "vendor-support"][..]].concat()
+    );
     no_timer_after(test);
 }
 
@@ -445,6 +461,7 @@ fn headline_with_agreement_nothing_works_and_it_stays_with_the_vendor() {
         steps(&[
             "intake",
             "maintenance-agreement",
+            "assemble-team",
             "inspect",
             "preserve-state",
             "cause-clear",
@@ -461,6 +478,9 @@ fn headline_with_agreement_nothing_works_and_it_stays_with_the_vendor() {
         ])
     );
     assert_eq!(severity(&test), "sev2");
-    assert_eq!(notified(&test), ["account-manager", "customer", "vendor-support"]);
+    assert_eq!(
+        notified(&test),
+        [TEAM, &["account-manager", "customer", "vendor-support"][..]].concat()
+    );
     no_timer_after(test);
 }

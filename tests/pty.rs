@@ -66,8 +66,16 @@ fn drill_to_inspection(test: &Test) -> PtySession {
     ]);
     intake(&mut p);
     keys(&mut p, &[ENTER]); // Yes: there is an agreement
+    team(&mut p);
     expect(&mut p, "Inspect the server at once");
     p
+}
+
+/// The emergency team is called in (no notifier: told by hand).
+fn team(p: &mut PtySession) {
+    expect(p, "Call in the emergency team");
+    expect(p, "Notified?");
+    keys(p, &[ENTER, ENTER]); // done, no note
 }
 
 #[test]
@@ -171,6 +179,7 @@ fn the_one_hour_timer_fires_in_a_second_while_a_prompt_waits() {
     ]);
     intake(&mut p);
     keys(&mut p, &[ENTER]); // Yes: the timer counts from `inspect`
+    team(&mut p);
     expect(&mut p, "Inspect the server at once");
     // Sit at the prompt: an hour at --speed 3600 is one second.
     std::thread::sleep(std::time::Duration::from_millis(2500));
