@@ -482,3 +482,18 @@ fn every_declared_contact_of_the_headline_plan_is_told_somewhere() {
         "技术总负责人"
     );
 }
+
+#[test]
+fn process_lists_are_trimmed_to_a_readable_width() {
+    // A process's command line can run to kilobytes (a JVM's classpath):
+    // it would drown the output shown and kept as evidence.
+    let runbook = bundled("server-software-failure");
+    for id in ["preserve-state", "os-diagnostics"] {
+        let run = &command(step(&runbook, id)).run.value;
+        let listing = run
+            .lines()
+            .find(|line| line.contains("\"$procs\""))
+            .unwrap_or_else(|| panic!("{id} lists processes"));
+        assert!(listing.contains("cut -c1-200"), "{id}: {listing}");
+    }
+}
