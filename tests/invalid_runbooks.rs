@@ -1828,6 +1828,49 @@ title = "Done"
 }
 
 #[test]
+fn note_is_required_or_optional_and_only_where_something_is_asked() {
+    insta::assert_snapshot!(invalid(r#"schema = 1
+title = "Notes"
+
+[[steps]]
+id = "consent"
+kind = "confirm"
+title = "Agreed?"
+note = "yes please"
+yes = "done"
+no = "other"
+
+[[steps]]
+id = "done"
+kind = "end"
+title = "Done"
+note = "required"
+
+[[steps]]
+id = "other"
+kind = "end"
+title = "Other"
+"#), @r#"
+    error: `note` in step `consent` must be "required" or "optional"
+     --> runbooks/broken.toml:8:8
+      |
+    8 | note = "yes please"
+      |        ^^^^^^^^^^^^
+      = hint: write note = "required" to take an answer only with a note
+
+    error: step `done` asks nothing a note could go with
+      --> runbooks/broken.toml:16:8
+       |
+    16 | note = "required"
+       |        ^^^^^^^^^^
+       = hint: put note = "required" on the instruction, confirm or choice that decides
+
+    checked 1 runbook: 2 errors, 0 warnings
+    [exit 2]
+    "#);
+}
+
+#[test]
 fn timer_without_notify_or_goto() {
     insta::assert_snapshot!(invalid(r#"schema = 1
 title = "Silent timer"
