@@ -5,10 +5,13 @@
 # let it run up to the first question that needs a person, and tell the
 # on-call people exactly how to go on.
 #
-#   monitoring-hook.sh HOST SYMPTOM [SEVERITY]
+#   monitoring-hook.sh HOST SERVICE SYMPTOM [SEVERITY]
 #
 #   HOST      the failing server, as the runbook's `host` variable
 #             (letters, digits, . _ : -), e.g. Zabbix {HOST.HOST}
+#   SERVICE   the failing application service (systemd unit), as the
+#             runbook's `service` variable, e.g. nginx; the plan has no
+#             default, so that nothing restarts a unit nobody named
 #   SYMPTOM   what was seen, e.g. Zabbix "{TRIGGER.NAME} since {EVENT.TIME}"
 #   SEVERITY  sev1 (一级, leadership is notified at once), sev2 or sev3;
 #             default sev2
@@ -31,13 +34,14 @@
 # journal says whether it answered (`host-checked`).
 set -eu
 
-if [ "$#" -lt 2 ] || [ "$#" -gt 3 ]; then
-    echo "usage: $0 HOST SYMPTOM [SEVERITY]" >&2
+if [ "$#" -lt 3 ] || [ "$#" -gt 4 ]; then
+    echo "usage: $0 HOST SERVICE SYMPTOM [SEVERITY]" >&2
     exit 2
 fi
 host=$1
-symptom=$2
-severity=${3:-sev2}
+service=$2
+symptom=$3
+severity=${4:-sev2}
 runbook_id=${RUNBOOK_ID:-server-software-failure}
 log_dir=${RUNBOOK_HOOK_LOG_DIR:-/var/tmp/runbook-hook}
 
@@ -66,7 +70,7 @@ tell_people() {  # SUBJECT, then the message on stdin
 status=0
 runbook start "$runbook_id" --non-interactive --json \
     --severity "$severity" \
-    --var "host=$host" --var "symptom=$symptom" \
+    --var "host=$host" --var "service=$service" --var "symptom=$symptom" \
     </dev/null >"$events" || status=$?
 
 # The incident id: the first `"incident":"INC-..."` (incident-started, the

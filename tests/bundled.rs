@@ -191,7 +191,10 @@ fn server_software_failure_intake_asks_host_and_service() {
         .iter()
         .find(|var| var.name.value == "service")
         .expect("a service variable");
-    assert_eq!(service.default.as_deref(), Some("nginx"));
+    assert_eq!(
+        service.default, None,
+        "no silent default: a restart of the wrong unit helps nobody"
+    );
     assert!(
         service.pattern.is_some(),
         "service input is checked, never trusted"
@@ -254,8 +257,16 @@ fn with_agreement_inspect_preserve_state_and_recover() {
         step(&runbook, "recovery-disk").kind,
         StepKind::Choice { .. } | StepKind::Confirm { .. }
     ));
+    // The image only when needed, and only after the original data was
+    // kept, or a noted decision to go on without it.
+    let into_image: HashSet<&str> = predecessors(&runbook, "restore-image")
+        .into_iter()
+        .map(|(from, _)| from)
+        .collect();
+    assert_eq!(into_image, HashSet::from(["data-kept-image"]));
+    assert!(step(&runbook, "data-kept-image").note_required);
     assert!(
-        predecessors(&runbook, "restore-image")
+        predecessors(&runbook, "data-kept-image")
             .iter()
             .any(|(from, _)| *from == "recovery-disk")
     );
@@ -295,12 +306,25 @@ fn os_checklist_covers_the_five_checks_and_branches_on_any() {
 #[test]
 fn backup_restore_is_only_reachable_through_customer_consent() {
     let runbook = bundled("server-software-failure");
-    let into_restore = predecessors(&runbook, "restore-backup");
-    assert_eq!(into_restore, [("backup-consent", "yes".to_owned())]);
-    assert!(matches!(
-        step(&runbook, "backup-consent").kind,
-        StepKind::Confirm { .. }
-    ));
+    let into_restore: HashSet<&str> = predecessors(&runbook, "restore-backup")
+        .into_iter()
+        .map(|(from, _)| from)
+        .collect();
+    assert_eq!(into_restore, HashSet::from(["data-kept-backup"]));
+    assert!(step(&runbook, "data-kept-backup").note_required);
+    assert_eq!(
+        predecessors(&runbook, "data-kept-backup"),
+        [("backup-consent", "yes".to_owned())]
+    );
+    let StepKind::Confirm { no, .. } = &step(&runbook, "backup-consent").kind else {
+        panic!("backup-consent is a yes/no question");
+    };
+    assert!(
+        step(&runbook, "backup-consent").note_required,
+        "consent needs a note"
+    );
+    // Refused consent under an agreement: other measures, not a handover.
+    assert_eq!(no.as_ref().unwrap().value, "escalate-vendor");
     for timer in &runbook.timers {
         assert_ne!(
             timer.goto.as_ref().map(|goto| goto.as_str()),
@@ -322,7 +346,7 @@ fn one_hour_timer_escalates_to_three_contacts() {
     // Counted from the inspection: without a maintenance agreement nobody
     // inspects, and the plan hands the problem to the customer instead.
     assert!(matches!(&timer.from, TimerFrom::Step(step) if step.value == "inspect"));
-    assert_eq!(timer.until.as_ref().unwrap().value, "cause-located");
+    assert!(timer.until.iter().any(|until| until.value == "cause-located"));
     let notify: HashSet<&str> = timer.notify.iter().map(|c| c.as_str()).collect();
     assert_eq!(
         notify,
@@ -428,4 +452,48 @@ fn plans_with_a_host_run_their_commands_there_and_its_pattern_takes_what_ssh_tak
         }
     }
     assert_eq!(plans, 5, "every plan about a host but backup-readiness");
+}
+
+#[test]
+fn every_declared_contact_of_the_headline_plan_is_told_somewhere() {
+    let runbook = bundled("server-software-failure");
+    let mut told: HashSet<&str> = HashSet::new();
+    for level in &runbook.severities {
+        told.extend(level.notify.iter().map(|c| c.as_str()));
+    }
+    for timer in &runbook.timers {
+        told.extend(timer.notify.iter().map(|c| c.as_str()));
+    }
+    for step in &runbook.steps {
+        if let StepKind::Notify { to, .. } = &step.kind {
+            told.extend(to.iter().map(|c| c.as_str()));
+        }
+    }
+    for contact in &runbook.contacts {
+        assert!(
+            told.contains(contact.id.as_str()),
+            "{} is declared and never told",
+            contact.id.value
+        );
+    }
+    let lead = runbook.contact("tech-lead").unwrap();
+    assert_eq!(
+        lead.role.get(&runbook::model::Lang::parse("zh").unwrap()),
+        "技术总负责人"
+    );
+}
+
+#[test]
+fn process_lists_are_trimmed_to_a_readable_width() {
+    // A process's command line can run to kilobytes (a JVM's classpath):
+    // it would drown the output shown and kept as evidence.
+    let runbook = bundled("server-software-failure");
+    for id in ["preserve-state", "os-diagnostics"] {
+        let run = &command(step(&runbook, id)).run.value;
+        let listing = run
+            .lines()
+            .find(|line| line.contains("\"$procs\""))
+            .unwrap_or_else(|| panic!("{id} lists processes"));
+        assert!(listing.contains("cut -c1-200"), "{id}: {listing}");
+    }
 }

@@ -543,3 +543,117 @@ fn a_failed_delivery_says_it_is_tried_again() {
         "{said}"
     );
 }
+
+const RESTORED: &str = r#"schema = 1
+title = "Restored"
+
+[contacts.oncall]
+role = "On call"
+phone = "+86 10 1234 5678"
+
+[timers.locate]
+after = "1h"
+until = ["cause-located", "service-restored"]
+notify = ["oncall"]
+
+[[steps]]
+id = "restore"
+kind = "instruction"
+title = "Restore from the image"
+
+[[steps]]
+id = "review"
+kind = "instruction"
+title = "Write it down"
+milestone = "service-restored"
+
+[[steps]]
+id = "locate"
+kind = "instruction"
+title = "Found it"
+milestone = "cause-located"
+
+[[steps]]
+id = "done"
+kind = "end"
+title = "Done"
+"#;
+
+#[test]
+fn a_timer_waiting_for_several_milestones_stops_at_any_one_of_them() {
+    let mut test = Test::new().runbook("restored", RESTORED);
+    test.again(["start", "restored", "--answer", "restore=done"])
+        .status(3)
+        .stderr_contains("paused at step `review`");
+    let mut later = test.env("RUNBOOK_NOW", LATER);
+    later.again(["check"]).success().stdout_lacks("timer-fired");
+    let types = later.types(FIRST);
+    assert!(types.contains(&"milestone-reached".to_owned()), "{types:?}");
+    assert!(!types.contains(&"timer-fired".to_owned()), "{types:?}");
+}
+
+const OFFERED: &str = r#"schema = 1
+title = "Offered"
+
+[contacts.oncall]
+role = "On call"
+phone = "+86 10 1234 5678"
+
+[timers.escalate]
+after = "1h"
+notify = ["oncall"]
+goto = "call"
+
+[[steps]]
+id = "look"
+kind = "instruction"
+title = "Look at it"
+
+[[steps]]
+id = "done"
+kind = "end"
+title = "Done"
+
+[[steps]]
+id = "call"
+kind = "end"
+outcome = "escalated"
+title = "Called"
+"#;
+
+#[test]
+fn a_script_never_declines_a_timer_offer_by_itself() {
+    let mut test = Test::new().runbook("offered", OFFERED);
+    test.again(["start", "offered"]).status(3);
+    let mut later = test.env("RUNBOOK_NOW", LATER);
+    later
+        .again(["resume", FIRST, "--non-interactive"])
+        .status(3)
+        .stderr_contains("timer `escalate` fired: yes to go to step `call` now, no to stay")
+        .stderr_contains(&format!(
+            "to continue: runbook resume {FIRST} --answer escalate=ANSWER"
+        ));
+    let events = later.events(FIRST);
+    assert!(
+        !events.iter().any(|e| e["payload"]["question"] == "timer-offer"),
+        "nobody decided the offer"
+    );
+    // Asked again, and answered this time.
+    later
+        .again([
+            "resume",
+            FIRST,
+            "--answer",
+            "escalate=no",
+            "--answer",
+            "look=done",
+        ])
+        .success();
+    let offers: Vec<serde_json::Value> = later
+        .events(FIRST)
+        .into_iter()
+        .filter(|e| e["payload"]["question"] == "timer-offer")
+        .collect();
+    assert_eq!(offers.len(), 1, "{:#?}", later.events(FIRST));
+    assert_eq!(offers[0]["payload"]["answer"]["yes"], false);
+}

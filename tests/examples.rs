@@ -92,7 +92,10 @@ fn monitoring_hook_opens_an_incident_and_prints_the_resume_command() {
     let test = Test::new();
     let hosts = Hosts::start(&test, &[("web1", std::net::Ipv4Addr::LOCALHOST)]);
     let test = test.config(&hosts.runbook_config());
-    let output = hook(&test, &["web1", "HTTP 502 \"bad gateway\" since 03:00", "sev2"]);
+    let output = hook(
+        &test,
+        &["web1", "nginx", "HTTP 502 \"bad gateway\" since 03:00", "sev2"],
+    );
     let stdout = String::from_utf8_lossy(&output.stdout);
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!(
@@ -121,12 +124,13 @@ fn monitoring_hook_opens_an_incident_and_prints_the_resume_command() {
     assert_eq!(last["type"], "awaiting");
     assert_eq!(last["step"], "intake");
     assert_eq!(test.events(FIRST)[0]["payload"]["vars"]["host"], "web1");
+    assert_eq!(test.events(FIRST)[0]["payload"]["vars"]["service"], "nginx");
 }
 
 #[test]
 fn monitoring_hook_refuses_a_bad_host_and_opens_nothing() {
     let test = Test::new();
-    let output = hook(&test, &["web1; reboot", "HTTP 502"]);
+    let output = hook(&test, &["web1; reboot", "nginx", "HTTP 502"]);
     assert_eq!(
         output.status.code(),
         Some(2),

@@ -1719,6 +1719,158 @@ title = "Done"
 }
 
 #[test]
+fn timer_until_list_names_each_missing_milestone() {
+    insta::assert_snapshot!(invalid(r#"schema = 1
+title = "Timer until a list"
+
+[contacts.oncall]
+role = "On-call"
+phone = "+1 555 0100"
+
+[timers.locate]
+after = "1h"
+until = ["cause-located", "restored"]
+notify = ["oncall"]
+
+[[steps]]
+id = "locate"
+kind = "instruction"
+title = "Locate the cause"
+milestone = "cause-located"
+
+[[steps]]
+id = "done"
+kind = "end"
+title = "Done"
+"#), @r#"
+    error: no step declares the milestone `restored` that ends timer `locate`
+      --> runbooks/broken.toml:10:27
+       |
+    10 | until = ["cause-located", "restored"]
+       |                           ^^^^^^^^^^
+       = hint: add `milestone = "restored"` to the step that reaches it
+
+    checked 1 runbook: 1 error, 0 warnings
+    [exit 2]
+    "#);
+}
+
+#[test]
+fn timer_until_is_neither_a_string_nor_a_list() {
+    insta::assert_snapshot!(invalid(r#"schema = 1
+title = "Timer until a number"
+
+[contacts.oncall]
+role = "On-call"
+phone = "+1 555 0100"
+
+[timers.locate]
+after = "1h"
+until = 3
+notify = ["oncall"]
+
+[[steps]]
+id = "done"
+kind = "end"
+title = "Done"
+"#), @r#"
+    error: `until` in timer `locate` must be a string or a non-empty list of them, found an integer
+      --> runbooks/broken.toml:10:9
+       |
+    10 | until = 3
+       |         ^
+       = hint: write `until = "cause-located"`, or a list: `until = ["cause-located", "..."]`
+
+    checked 1 runbook: 1 error, 0 warnings
+    [exit 2]
+    "#);
+}
+
+#[test]
+fn severity_set_by_an_option_or_a_step_must_be_defined() {
+    insta::assert_snapshot!(invalid(r#"schema = 1
+title = "Levels"
+
+[[steps]]
+id = "intake"
+kind = "choice"
+title = "How bad?"
+options = [{ label = "Severe", goto = "breach", severity = "sev0" }]
+
+[[steps]]
+id = "breach"
+kind = "instruction"
+title = "Off the network"
+severity = "critical"
+
+[[steps]]
+id = "done"
+kind = "end"
+title = "Done"
+"#), @r#"
+    error: severity `sev0` is not defined
+     --> runbooks/broken.toml:8:60
+      |
+    8 | options = [{ label = "Severe", goto = "breach", severity = "sev0" }]
+      |                                                            ^^^^^^
+      = hint: severities: sev1, sev2, sev3; add a [severity.sev0] section for a new level
+
+    error: severity `critical` is not defined
+      --> runbooks/broken.toml:14:12
+       |
+    14 | severity = "critical"
+       |            ^^^^^^^^^^
+       = hint: severities: sev1, sev2, sev3; add a [severity.critical] section for a new level
+
+    checked 1 runbook: 2 errors, 0 warnings
+    [exit 2]
+    "#);
+}
+
+#[test]
+fn note_is_required_or_optional_and_only_where_something_is_asked() {
+    insta::assert_snapshot!(invalid(r#"schema = 1
+title = "Notes"
+
+[[steps]]
+id = "consent"
+kind = "confirm"
+title = "Agreed?"
+note = "yes please"
+yes = "done"
+no = "other"
+
+[[steps]]
+id = "done"
+kind = "end"
+title = "Done"
+note = "required"
+
+[[steps]]
+id = "other"
+kind = "end"
+title = "Other"
+"#), @r#"
+    error: `note` in step `consent` must be "required" or "optional"
+     --> runbooks/broken.toml:8:8
+      |
+    8 | note = "yes please"
+      |        ^^^^^^^^^^^^
+      = hint: write note = "required" to take an answer only with a note
+
+    error: step `done` asks nothing a note could go with
+      --> runbooks/broken.toml:16:8
+       |
+    16 | note = "required"
+       |        ^^^^^^^^^^
+       = hint: put note = "required" on the instruction, confirm or choice that decides
+
+    checked 1 runbook: 2 errors, 0 warnings
+    [exit 2]
+    "#);
+}
+
+#[test]
 fn timer_without_notify_or_goto() {
     insta::assert_snapshot!(invalid(r#"schema = 1
 title = "Silent timer"

@@ -45,8 +45,8 @@ fn exit_code(p: &mut PtySession) -> i32 {
 
 /// Answers the prompts up to the maintenance-agreement question.
 fn intake(p: &mut PtySession) {
-    expect(p, "Application service (systemd unit)");
-    keys(p, &[ENTER]); // the default, nginx
+    expect(p, "Application service that failed (systemd unit");
+    keys(p, &["nginx", ENTER]); // no default: named every time
     expect(p, "Application code and data directory");
     keys(p, &[ENTER]);
     expect(p, "Confirm the fault and its response level");
@@ -66,8 +66,16 @@ fn drill_to_inspection(test: &Test) -> PtySession {
     ]);
     intake(&mut p);
     keys(&mut p, &[ENTER]); // Yes: there is an agreement
+    team(&mut p);
     expect(&mut p, "Inspect the server at once");
     p
+}
+
+/// The emergency team is called in (no notifier: told by hand).
+fn team(p: &mut PtySession) {
+    expect(p, "Call in the emergency team");
+    expect(p, "Notified?");
+    keys(p, &[ENTER, ENTER]); // done, no note
 }
 
 #[test]
@@ -88,6 +96,11 @@ fn drill_without_agreement_restart_then_hand_over() {
     expect(&mut p, "systemctl restart \"$SERVICE\"");
     expect(&mut p, "not run (drill: skip)");
     expect(&mut p, "Did the restart fix it?");
+    keys(&mut p, &[DOWN, ENTER]); // No
+    // Then the server, rehearsed too; only then is the customer told.
+    expect(&mut p, " reboot-server: Reboot the server");
+    expect(&mut p, "not run (drill: skip)");
+    expect(&mut p, "Is the service working again after the reboot?");
     keys(&mut p, &[DOWN, ENTER]); // No
     expect(&mut p, "No notifier is configured: tell these people yourself.");
     expect(&mut p, "account-manager");
@@ -121,10 +134,16 @@ fn drill_with_agreement_inspect_recover_from_the_image() {
     let test = test();
     let mut p = drill_to_inspection(&test);
     keys(&mut p, &[ENTER, ENTER]); // Done, no note
-    expect(&mut p, "Preserve the original data if needed");
-    keys(&mut p, &[ENTER, ENTER]);
+    expect(&mut p, "Is the cause clear, and can you fix it at once?");
+    keys(&mut p, &[DOWN, ENTER]); // No
     expect(&mut p, "Is there a recovery disk");
     keys(&mut p, &[ENTER]); // Yes: recover from the image
+    expect(&mut p, "Before the image restore: is the original data kept?");
+    keys(&mut p, &[ENTER]); // Kept
+    expect(&mut p, "Note (required");
+    keys(&mut p, &[ENTER]); // an empty note is not taken
+    expect(&mut p, "Note (required");
+    keys(&mut p, &["snapshot web1-0300, 40 GiB", ENTER]);
     expect(&mut p, "Recover quickly from the system image");
     keys(&mut p, &[ENTER, ENTER]);
     expect(&mut p, "Is the service working for its users again?");
@@ -135,6 +154,12 @@ fn drill_with_agreement_inspect_recover_from_the_image() {
     assert_eq!(exit_code(&mut p), 0);
 
     let types = test.types(&test.only_incident());
+    let kept = test
+        .events(&test.only_incident())
+        .into_iter()
+        .find(|e| e["type"] == "step-answered" && e["payload"]["step"] == "data-kept-image")
+        .unwrap();
+    assert_eq!(kept["payload"]["note"], "snapshot web1-0300, 40 GiB");
     let finished = types.iter().filter(|t| *t == "command-finished").count();
     assert!(finished >= 2, "preserve-state and verify-service ran: {types:?}");
 }
@@ -154,6 +179,7 @@ fn the_one_hour_timer_fires_in_a_second_while_a_prompt_waits() {
     ]);
     intake(&mut p);
     keys(&mut p, &[ENTER]); // Yes: the timer counts from `inspect`
+    team(&mut p);
     expect(&mut p, "Inspect the server at once");
     // Sit at the prompt: an hour at --speed 3600 is one second.
     std::thread::sleep(std::time::Duration::from_millis(2500));
@@ -199,7 +225,7 @@ fn ctrl_c_at_a_prompt_pauses_and_resume_goes_on() {
         "--var",
         "symptom=down",
     ]);
-    expect(&mut p, "Application service (systemd unit)");
+    expect(&mut p, "Application service that failed (systemd unit");
     p.send_control('c').unwrap();
     expect(&mut p, "is paused (interrupted)");
     assert_eq!(exit_code(&mut p), 130);
@@ -210,6 +236,8 @@ fn ctrl_c_at_a_prompt_pauses_and_resume_goes_on() {
         "resume",
         &incident,
         "--non-interactive",
+        "--var",
+        "service=nginx",
         "--answer",
         "intake=2",
         "--answer",
@@ -231,7 +259,7 @@ fn a_note_from_another_terminal_shows_at_the_walks_next_turn() {
     keys(&mut p, &[ENTER, ENTER]); // inspect: done, no note
     expect(&mut p, "note from bob@");
     expect(&mut p, "vendor is on the line");
-    expect(&mut p, "Preserve the original data if needed");
+    expect(&mut p, "Is the cause clear, and can you fix it at once?");
     p.send_control('c').unwrap();
     expect(&mut p, "is paused (interrupted)");
     assert_eq!(exit_code(&mut p), 130);

@@ -1055,6 +1055,8 @@ fn the_incidents_table_fits_80_columns_without_breaking_words() {
         "--var",
         "host=local",
         "--var",
+        "service=nginx",
+        "--var",
         "symptom=down",
         "--answer",
         "intake=2",

@@ -22,8 +22,14 @@ pub struct AnswerArgs {
     #[arg(long = "answer", value_name = "STEP=VALUE", value_parser = key_value)]
     pub answers: Vec<(String, String)>,
 
+    /// The note to go with a step's answer: --note backup-consent="Li Wei
+    /// agreed by phone at 10:05" (repeatable, one per step). A step the
+    /// runbook marks `note = "required"` is not answered without one.
+    #[arg(long = "note", value_name = "STEP=TEXT", value_parser = key_value)]
+    pub notes: Vec<(String, String)>,
+
     /// Read answers from a TOML file: step = "value", checklist = ["1", "3"],
-    /// and an optional [vars] table. A regular file or a pipe from the
+    /// and optional [vars] and [notes] tables. A regular file or a pipe from the
     /// shell (<(command), /dev/stdin), up to 1 MiB. --answer and --var
     /// flags beat the file's answers to the same step or variable.
     #[arg(long = "answers", value_name = "FILE")]
@@ -65,10 +71,12 @@ impl AnswerArgs {
     ) -> Result<Answers> {
         let mut vars: BTreeMap<String, (String, Origin)> = BTreeMap::new();
         let mut given: Vec<(String, Given, Origin)> = Vec::new();
+        let mut notes: BTreeMap<String, (String, Origin)> = BTreeMap::new();
         let mut file = None;
         if let Some(path) = &self.answers_file {
             let read = read_file(path)?;
             vars.extend(read.vars);
+            notes.extend(read.notes);
             // A flag beats the file for a step as for a variable: all the
             // file's answers to that step make way, or they would be used
             // first and the flag's left over.
@@ -117,7 +125,16 @@ impl AnswerArgs {
         } else {
             "leave the variable out; if it was wrong, say so with `runbook note`, or start a new incident"
         };
-        match Answers::new(runbook, given, vars) {
+        notes.extend(
+            self.notes
+                .iter()
+                .map(|(step, text)| (step.clone(), (text.clone(), Origin::Flag))),
+        );
+        let notes = notes
+            .into_iter()
+            .map(|(step, (text, origin))| (step, text, origin))
+            .collect();
+        match Answers::new(runbook, given, vars).and_then(|answers| answers.with_notes(runbook, notes)) {
             Ok(answers) if changed.is_empty() => Ok(answers),
             result => {
                 let mut problems = changed;
@@ -172,9 +189,11 @@ struct FileAnswers {
     source: Source,
     vars: BTreeMap<String, (String, Origin)>,
     given: Vec<(String, Given, Origin)>,
+    notes: BTreeMap<String, (String, Origin)>,
 }
 
-/// An answers file: `step = "value"`, lists for checklists, `[vars]`.
+/// An answers file: `step = "value"`, lists for checklists, `[vars]`,
+/// `[notes]`.
 fn read_file(path: &Path) -> Result<FileAnswers> {
     let name = path.display().to_string();
     let bytes = crate::file_util::read_regular_or_pipe(path, ANSWERS_LIMIT)
@@ -194,6 +213,7 @@ fn read_file(path: &Path) -> Result<FileAnswers> {
         ])
     })?;
     let mut vars = BTreeMap::new();
+    let mut notes = BTreeMap::new();
     let mut given = Vec::new();
     let mut problems = Vec::new();
     let mut wrong = |span: Span, message: String| {
@@ -211,15 +231,20 @@ fn read_file(path: &Path) -> Result<FileAnswers> {
     for (key, value) in table.get_ref() {
         let name = key.get_ref();
         match value.get_ref() {
-            DeValue::Table(inner) if name == "vars" => {
+            DeValue::Table(inner) if name == "vars" || name == "notes" => {
+                let (into, what) = if name == "vars" {
+                    (&mut vars, "variable")
+                } else {
+                    (&mut notes, "the note of step")
+                };
                 for (var, value) in inner {
                     match scalar(value.get_ref()) {
                         Some(text) => {
-                            vars.insert(var.get_ref().to_string(), (text, origin(var, value, Vec::new())));
+                            into.insert(var.get_ref().to_string(), (text, origin(var, value, Vec::new())));
                         }
                         None => wrong(
                             Span::new(value.span()),
-                            format!("variable `{}` must be a string", var.get_ref()),
+                            format!("{what} `{}` must be a string", var.get_ref()),
                         ),
                     }
                 }
@@ -246,7 +271,12 @@ fn read_file(path: &Path) -> Result<FileAnswers> {
         }
     }
     if problems.is_empty() {
-        Ok(FileAnswers { source, vars, given })
+        Ok(FileAnswers {
+            source,
+            vars,
+            given,
+            notes,
+        })
     } else {
         Err(Error::Diagnostics(problems))
     }

@@ -178,7 +178,7 @@ const EXAMPLES: &[(&str, &[&str])] = &[
         "Start from a monitoring hook: nothing prompts, and the first question \
          nobody answered pauses the incident (exit 3) with the line to go on with:",
         &[
-            "runbook start server-software-failure --var host=web1 --var symptom=\"HTTP 502\"",
+            "runbook start server-software-failure --var host=web1 --var service=nginx --var symptom=\"HTTP 502\"",
             "runbook resume INC-20261128-0001 --answer intake=2",
         ],
     ),

@@ -1,6 +1,6 @@
 //! The [`ScriptedOperator`]: answers from `--answer`, `--answers` and
 //! `--var`, for scripts, monitoring hooks and tests. It never waits: a
-//! question nobody answered pauses the incident.
+//! question nobody answered pauses the incident, a timer's offer included.
 
 use super::operator::{Context, Decision, Operator, Question, Reply, Value};
 use super::problem::{Origin, Part, Problem};
@@ -37,6 +37,8 @@ pub struct Answers {
     /// Step or timer id → answers, used in order, each once.
     by_key: BTreeMap<String, VecDeque<Stored>>,
     vars: BTreeMap<String, String>,
+    /// Step id → the note to go with its answer (`--note STEP=TEXT`).
+    notes: BTreeMap<String, String>,
 }
 
 impl Answers {
@@ -52,6 +54,7 @@ impl Answers {
         let mut answers = Answers {
             by_key: BTreeMap::new(),
             vars: BTreeMap::new(),
+            notes: BTreeMap::new(),
         };
         let mut problems = Vec::new();
         for (name, (value, origin)) in vars {
@@ -119,6 +122,49 @@ impl Answers {
         Some(value)
     }
 
+    /// Adds the notes to go with steps' answers, checked against the
+    /// runbook: a step it has, and text that is not the resume line's
+    /// placeholder.
+    pub fn with_notes(
+        mut self,
+        runbook: &Runbook,
+        notes: Vec<(String, String, Origin)>,
+    ) -> Result<Answers, Vec<Problem>> {
+        let mut problems = Vec::new();
+        for (key, text, origin) in notes {
+            let fault = if runbook.step(&key).is_none() {
+                Some(Fault::new(
+                    Part::Key,
+                    format!("`{}` has no step `{key}`", runbook.id.value),
+                ))
+            } else if text.trim().is_empty() {
+                Some(Fault::new(Part::Value, "a note cannot be empty"))
+            } else {
+                placeholder(&text, NOTE_PLACEHOLDER, "note").or_else(|| {
+                    super::unfit_for_environment(&text)
+                        .map(|p| Fault::new(Part::Value, format!("the note {p}")))
+                })
+            };
+            match fault {
+                None => {
+                    self.notes.insert(key, text);
+                }
+                Some(fault) => problems.push(Problem {
+                    origin,
+                    part: fault.part,
+                    flag: format!("--note {key}"),
+                    message: fault.message,
+                    hint: fault.hint,
+                }),
+            }
+        }
+        if problems.is_empty() {
+            Ok(self)
+        } else {
+            Err(problems)
+        }
+    }
+
     pub fn vars(&self) -> &BTreeMap<String, String> {
         &self.vars
     }
@@ -141,11 +187,25 @@ const VAR_PLACEHOLDER: &str = "VALUE";
 /// it stands, even for a step that takes any text.
 const ANSWER_PLACEHOLDER: &str = "ANSWER";
 
+/// The value of a `--note` flag on a `runbook resume` line.
+const NOTE_PLACEHOLDER: &str = "NOTE";
+
 /// What a question expects, in words, and the flag to pass on the
 /// `runbook resume` line. The value is a placeholder, `ANSWER` (`VALUE`
 /// for a variable): a line pasted without reading it must be refused, not
 /// taken as a decision.
 pub fn expects(question: Question<'_>, lang: &Lang) -> (String, String) {
+    let (what, how) = expects_answer(question, lang);
+    match question {
+        Question::Step(step) if step.note_required => (
+            format!("{what}, with a note (who agreed, when, how; or why)"),
+            format!("{how} --note {}={NOTE_PLACEHOLDER}", step.id.value),
+        ),
+        _ => (what, how),
+    }
+}
+
+fn expects_answer(question: Question<'_>, lang: &Lang) -> (String, String) {
     let answer = |id: &str| format!("--answer {id}={ANSWER_PLACEHOLDER}");
     match question {
         Question::Var(var) => (
@@ -202,7 +262,15 @@ pub fn expects(question: Question<'_>, lang: &Lang) -> (String, String) {
             "retry, or done to go on as if it had worked".into(),
             answer(&step.id.value),
         ),
-        Question::TimerOffer(timer, _) => ("yes or no".into(), answer(&timer.id.value)),
+        // Never declined for the script: whether to leave the step is
+        // decided by whoever answers, like every other question.
+        Question::TimerOffer(timer, target) => (
+            format!(
+                "timer `{}` fired: yes to go to step `{}` now, no to stay",
+                timer.id.value, target.id.value
+            ),
+            answer(&timer.id.value),
+        ),
         Question::Told(pending, _) => (
             "done once the people were told, failed if they could not be reached".into(),
             format!("(runbook told INCIDENT {} --how HOW)", pending.notice()),
@@ -485,6 +553,30 @@ fn interpret(question: Question<'_>, stored: &Stored) -> Option<Value> {
     }
 }
 
+/// A command's first line, with the values of the variables it reads:
+/// `systemctl restart "$SERVICE"` with SERVICE=nginx.
+fn command_shown(step: &Step, context: Context<'_>) -> String {
+    let StepKind::Command(command) = &step.kind else {
+        return String::new();
+    };
+    let run = command.run.value.trim();
+    let first = run.lines().next().unwrap_or_default();
+    let more = if run.lines().nth(1).is_some() { " ..." } else { "" };
+    let env: Vec<String> = context
+        .incident
+        .vars
+        .iter()
+        .map(|(name, value)| (name.to_ascii_uppercase(), value))
+        .filter(|(name, _)| run.contains(&format!("${name}")) || run.contains(&format!("${{{name}}}")))
+        .map(|(name, value)| format!("{name}={value}"))
+        .collect();
+    if env.is_empty() {
+        format!("`{first}`{more}")
+    } else {
+        format!("`{first}`{more} with {}", env.join(", "))
+    }
+}
+
 fn yes_no(value: &str) -> Option<bool> {
     match value.to_ascii_lowercase().as_str() {
         "yes" | "y" | "true" | "retry" | "run" => Some(true),
@@ -553,14 +645,6 @@ impl<'o> ScriptedOperator<'o> {
             lang,
         }
     }
-
-    fn decided(value: Value) -> Reply {
-        Reply::Answer(Decision {
-            value,
-            source: AnswerSource::Script,
-            note: None,
-        })
-    }
 }
 
 impl Operator for ScriptedOperator<'_> {
@@ -576,19 +660,43 @@ impl Operator for ScriptedOperator<'_> {
             // Told with `runbook told`, not in answers.
             Question::Told(..) => None,
         };
+        let note = match question {
+            Question::Step(step) => self.answers.notes.get(&step.id.value).cloned(),
+            _ => None,
+        };
         match (answer, &mut self.observer) {
-            (Some(value), _) => ScriptedOperator::decided(value),
-            (None, Behind::Person(person)) => person.ask(context, question),
-            // Nobody to ask: the timer's notifications went out; carry on.
-            (None, Behind::Observer(_)) if matches!(question, Question::TimerOffer(..)) => {
-                ScriptedOperator::decided(Value::YesNo(false))
+            // A step that needs a note is not answered by a script without one.
+            (Some(_), Behind::Observer(observer))
+                if note.is_none() && matches!(question, Question::Step(step) if step.note_required) =>
+            {
+                observer.unanswered(context, question);
+                self.unanswered = Some(expects(question, &self.lang));
+                Reply::Unanswered
             }
+            (Some(_), Behind::Person(person))
+                if note.is_none() && matches!(question, Question::Step(step) if step.note_required) =>
+            {
+                person.ask(context, question)
+            }
+            (Some(value), _) => Reply::Answer(Decision {
+                value,
+                source: AnswerSource::Script,
+                note,
+            }),
+            (None, Behind::Person(person)) => person.ask(context, question),
             // Nothing pauses for it: the notice stays to be told, and
             // `incidents` shows it.
             (None, Behind::Observer(_)) if matches!(question, Question::Told(..)) => Reply::Unanswered,
             (None, Behind::Observer(observer)) => {
                 observer.unanswered(context, question);
-                self.unanswered = Some(expects(question, &self.lang));
+                let (what, how) = expects(question, &self.lang);
+                let what = match question {
+                    // What would run, and on what: nobody says yes to a
+                    // restart without seeing which service it restarts.
+                    Question::RunCommand(step, _) => format!("{what}: {}", command_shown(step, context)),
+                    _ => what,
+                };
+                self.unanswered = Some((what, how));
                 Reply::Unanswered
             }
         }
@@ -606,5 +714,49 @@ impl Operator for ScriptedOperator<'_> {
             Behind::Observer(observer) => observer.output(step, line),
             Behind::Person(person) => person.output(step, line),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::load::{Origin as Place, Source, load};
+
+    #[test]
+    fn a_timer_offer_names_the_timer_its_step_and_the_answer_to_give() {
+        let toml = r#"schema = 1
+title = "Offer"
+
+[contacts.vendor]
+role = "Vendor"
+phone = "1"
+
+[timers.locate]
+after = "1h"
+notify = ["vendor"]
+goto = "call"
+
+[[steps]]
+id = "look"
+kind = "instruction"
+title = "Look"
+
+[[steps]]
+id = "call"
+kind = "end"
+title = "Call"
+"#;
+        let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 28).unwrap();
+        let runbook = load(Source::new("t.toml", Place::Builtin, toml), today)
+            .runbook
+            .expect("a valid plan");
+        let timer = &runbook.timers[0];
+        let call = runbook.step("call").unwrap();
+        let (what, how) = expects(Question::TimerOffer(timer, call), &Lang::english());
+        assert_eq!(
+            what,
+            "timer `locate` fired: yes to go to step `call` now, no to stay"
+        );
+        assert_eq!(how, "--answer locate=ANSWER");
     }
 }

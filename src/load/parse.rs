@@ -33,9 +33,18 @@ const VAR_KEYS: &[&str] = &["prompt", "default", "pattern"];
 const CONTACT_KEYS: &[&str] = &["role", "name", "phone", "email", "notes"];
 const SEVERITY_KEYS: &[&str] = &["label", "description", "notify"];
 const TIMER_KEYS: &[&str] = &["after", "from", "until", "notify", "goto", "message"];
-const OPTION_KEYS: &[&str] = &["label", "goto"];
+const OPTION_KEYS: &[&str] = &["label", "goto", "severity"];
 
-const STEP_COMMON: &[&str] = &["id", "kind", "title", "body", "phase", "milestone"];
+const STEP_COMMON: &[&str] = &[
+    "id",
+    "kind",
+    "title",
+    "body",
+    "phase",
+    "milestone",
+    "severity",
+    "note",
+];
 const STEP_KINDS: &[(&str, &[&str])] = &[
     ("instruction", &["next", "on_failure"]),
     ("confirm", &["yes", "no"]),
@@ -304,7 +313,7 @@ fn timer(ctx: &mut Ctx<'_>, id: Located<String>, table: &DeTable<'_>, span: Span
             .period(ctx, "after")
             .unwrap_or_else(|| Period::new("1h", std::time::Duration::from_secs(3600))),
         from,
-        until: fields.str(ctx, "until"),
+        until: fields.one_or_list(ctx, "until", "cause-located"),
         notify: fields.str_list(ctx, "notify"),
         goto: fields.str(ctx, "goto"),
         message: fields.text(ctx, "message"),
@@ -405,6 +414,28 @@ fn step(ctx: &mut Ctx<'_>, index: usize, table: &DeTable<'_>, span: Span) -> Opt
     let title = fields.required_text(ctx, "title");
     let body = fields.text(ctx, "body");
     let milestone = fields.str(ctx, "milestone");
+    let severity = fields.str(ctx, "severity");
+    let note_required = match fields.str(ctx, "note") {
+        None => false,
+        Some(note) if note.value == "required" && matches!(kind_name, Some("command" | "notify" | "end")) => {
+            ctx.error(
+                note.span,
+                format!("{} asks nothing a note could go with", fields.what),
+                Some("put note = \"required\" on the instruction, confirm or choice that decides".into()),
+            );
+            false
+        }
+        Some(note) if note.value == "required" => true,
+        Some(note) if note.value == "optional" => false,
+        Some(note) => {
+            ctx.error(
+                note.span,
+                format!("`note` in {} must be \"required\" or \"optional\"", fields.what),
+                Some("write note = \"required\" to take an answer only with a note".into()),
+            );
+            false
+        }
+    };
     let phase = fields.str(ctx, "phase").and_then(|phase| {
         let parsed = Phase::parse(&phase.value);
         if parsed.is_none() {
@@ -483,6 +514,8 @@ fn step(ctx: &mut Ctx<'_>, index: usize, table: &DeTable<'_>, span: Span) -> Opt
         body,
         phase,
         milestone,
+        severity,
+        note_required,
         span,
     })
 }
@@ -603,9 +636,11 @@ fn options(ctx: &mut Ctx<'_>, fields: &Fields<'_, '_>) -> Vec<ChoiceOption> {
             let option = Fields::new(ctx, table, span, what, OPTION_KEYS);
             let label = option.required_text(ctx, "label");
             let goto = option.required_str(ctx, "goto", "\"step-id\"");
+            let severity = option.str(ctx, "severity");
             Some(ChoiceOption {
                 label: label?,
                 goto: goto?,
+                severity,
             })
         })
         .collect()

@@ -367,6 +367,29 @@ impl<'a, 'i> Fields<'a, 'i> {
     /// Where commands run (`on`): one string or a list of them. A literal
     /// value must be a destination ssh may be given; one with placeholders
     /// is checked once they are filled in, before it runs.
+    /// A string, or a non-empty list of strings (`until`).
+    pub fn one_or_list(&self, ctx: &mut Ctx<'_>, key: &str, example: &str) -> Vec<Located<String>> {
+        let Some(value) = self.get(key) else {
+            return Vec::new();
+        };
+        match value.get_ref() {
+            DeValue::String(one) => vec![Located::new(one.to_string(), span_of(value))],
+            DeValue::Array(items) if !items.is_empty() => self.str_list(ctx, key),
+            _ => {
+                let hint =
+                    format!("write `{key} = \"{example}\"`, or a list: `{key} = [\"{example}\", \"...\"]`");
+                self.wrong_type(
+                    ctx,
+                    key,
+                    value,
+                    "a string or a non-empty list of them",
+                    Some(hint),
+                );
+                Vec::new()
+            }
+        }
+    }
+
     pub fn destinations(&self, ctx: &mut Ctx<'_>, key: &str) -> Vec<Located<String>> {
         let Some(value) = self.get(key) else {
             return Vec::new();

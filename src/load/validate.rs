@@ -360,16 +360,26 @@ fn references(ctx: &mut Ctx<'_>, runbook: &Runbook, broken_steps: &[String]) -> 
     }
 
     let severities: Vec<&str> = runbook.severities.iter().map(|level| level.id.as_str()).collect();
-    if !severities.contains(&runbook.default_severity.as_str()) {
-        ctx.error(
-            runbook.default_severity.span,
-            format!("severity `{}` is not defined", runbook.default_severity.value),
-            Some(format!(
-                "severities: {}; add a [severity.{}] section for a new level",
-                severities.join(", "),
-                runbook.default_severity.value
-            )),
-        );
+    // The default, and the levels steps and choice options set.
+    let set = runbook.steps.iter().flat_map(|step| {
+        let options = match &step.kind {
+            StepKind::Choice { options } => options.iter().filter_map(|o| o.severity.as_ref()).collect(),
+            _ => Vec::new(),
+        };
+        step.severity.iter().chain(options)
+    });
+    for level in std::iter::once(&runbook.default_severity).chain(set) {
+        if !severities.contains(&level.as_str()) {
+            ctx.error(
+                level.span,
+                format!("severity `{}` is not defined", level.value),
+                Some(format!(
+                    "severities: {}; add a [severity.{}] section for a new level",
+                    severities.join(", "),
+                    level.value
+                )),
+            );
+        }
     }
 
     let milestones: Vec<&str> = runbook
@@ -382,8 +392,10 @@ fn references(ctx: &mut Ctx<'_>, runbook: &Runbook, broken_steps: &[String]) -> 
             .notify
             .iter()
             .for_each(|contact| check_contact(ctx, contact));
-        if let Some(until) = &timer.until
-            && !milestones.contains(&until.as_str())
+        for until in timer
+            .until
+            .iter()
+            .filter(|until| !milestones.contains(&until.as_str()))
         {
             ctx.error(
                 until.span,

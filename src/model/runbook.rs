@@ -227,14 +227,16 @@ impl Serialize for TimerFrom {
     }
 }
 
-/// An escalation timer: fires `after` a time unless `until` is reached first.
+/// An escalation timer: fires `after` a time unless one of its `until`
+/// milestones is reached first.
 #[derive(Debug, Clone, Serialize)]
 pub struct Timer {
     pub id: Located<String>,
     pub after: Period,
     pub from: TimerFrom,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub until: Option<Located<String>>,
+    /// Milestones any one of which, once reached, cancels the timer.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub until: Vec<Located<String>>,
     pub notify: Vec<Located<String>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub goto: Option<Located<String>>,

@@ -15,6 +15,14 @@ pub struct Step {
     pub phase: Option<Phase>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub milestone: Option<Located<String>>,
+    /// The severity the incident is set to when the walk enters the step
+    /// (a plan writes it to raise the level: a break-in, data lost).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub severity: Option<Located<String>>,
+    /// `note = "required"`: its answer is taken only with a note saying
+    /// why, or who agreed (consent, data kept before a restore).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub note_required: bool,
     /// Where the step's table starts, for messages about the whole step.
     #[serde(skip)]
     pub span: Span,
@@ -158,6 +166,9 @@ impl StepKind {
 pub struct ChoiceOption {
     pub label: Text,
     pub goto: Located<String>,
+    /// The severity the incident is set to when this option is chosen.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub severity: Option<Located<String>>,
 }
 
 /// A shell command. Variables reach it only as environment variables.

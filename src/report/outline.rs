@@ -168,11 +168,12 @@ fn write_text<W: Write>(
                 timer.after,
                 label(lang, "from", "自")
             );
-            if let Some(until) = &timer.until {
+            if !timer.until.is_empty() {
+                let until: Vec<String> = timer.until.iter().map(|until| one(&until.value)).collect();
                 line.push_str(&format!(
                     ", {} {}",
                     label(lang, "unless reached:", "除非达成："),
-                    one(&until.value)
+                    until.join(label(lang, " or ", " 或 "))
                 ));
             }
             para(out, 2, &line)?;
@@ -395,11 +396,12 @@ fn write_markdown<W: Write>(out: &mut W, runbook: &Runbook, source: &str, lang: 
                 label(lang, "after", "在"),
                 timer.after
             );
-            if let Some(until) = &timer.until {
+            if !timer.until.is_empty() {
+                let until: Vec<String> = timer.until.iter().map(|until| code_span(&until.value)).collect();
                 line.push_str(&format!(
                     ", {} {}",
                     label(lang, "unless", "除非达成"),
-                    code_span(&until.value)
+                    until.join(label(lang, " or ", " 或 "))
                 ));
             }
             if !timer.notify.is_empty() {

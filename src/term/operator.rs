@@ -288,6 +288,56 @@ impl Drop for TerminalOperator {
 
 impl Operator for TerminalOperator {
     fn ask(&mut self, context: Context<'_>, question: Question<'_>) -> Reply {
+        let reply = self.ask_once(context, question);
+        match (question, reply) {
+            // The plan takes this answer only with a note: asked until given.
+            (Question::Step(step), Reply::Answer(mut decision))
+                if step.note_required && decision.note.as_deref().is_none_or(|n| n.trim().is_empty()) =>
+            {
+                match self.required_note() {
+                    Ok(note) => {
+                        decision.note = Some(note);
+                        Reply::Answer(decision)
+                    }
+                    Err(reply) => reply,
+                }
+            }
+            (_, reply) => reply,
+        }
+    }
+
+    fn event(&mut self, context: Context<'_>, event: &Event) {
+        self.event_shown(context, event)
+    }
+
+    fn output(&mut self, step: &Step, line: &str) {
+        self.output_shown(step, line)
+    }
+
+    fn warn(&mut self, text: &str) {
+        self.warn_shown(text)
+    }
+}
+
+impl TerminalOperator {
+    fn required_note(&self) -> Result<String, Reply> {
+        loop {
+            match Input::<String>::with_theme(&self.theme)
+                .with_prompt(self.t(
+                    "Note (required: who agreed, when and how; or why)",
+                    "备注（必填：同意人、时间和方式，或原因）",
+                ))
+                .allow_empty(true)
+                .interact_text_on(&self.term)
+            {
+                Ok(note) if note.trim().is_empty() => continue,
+                Ok(note) => return Ok(note),
+                Err(_) => return Err(self.interrupted()),
+            }
+        }
+    }
+
+    fn ask_once(&mut self, context: Context<'_>, question: Question<'_>) -> Reply {
         self.finish_spinner();
         self.header(context);
         let yes_no = |this: &mut Self, context: Context<'_>, prompt: &str, yes: &str, no: &str| match this
@@ -524,7 +574,7 @@ impl Operator for TerminalOperator {
         }
     }
 
-    fn event(&mut self, context: Context<'_>, event: &Event) {
+    fn event_shown(&mut self, context: Context<'_>, event: &Event) {
         if self.json {
             super::progress::json_line(event);
         }
@@ -618,11 +668,11 @@ impl Operator for TerminalOperator {
         }
     }
 
-    fn warn(&mut self, text: &str) {
+    fn warn_shown(&mut self, text: &str) {
         self.say(&format!("{} {}", style("!").yellow().bold(), sanitize(text)));
     }
 
-    fn output(&mut self, step: &Step, line: &str) {
+    fn output_shown(&mut self, step: &Step, line: &str) {
         let line = sanitize_line(line).into_owned();
         self.last_lines.push_back(line);
         while self.last_lines.len() > SHOWN_LINES {
