@@ -374,3 +374,26 @@ fn broken_pipe_exits_quietly() {
     assert_eq!(String::from_utf8_lossy(&output.stdout), "Big (big)\n");
     assert!(output.status.success(), "{:?}", output.status);
 }
+
+#[test]
+fn show_in_chinese_says_durations_timers_and_drill_modes_in_chinese() {
+    let outcome = Test::new()
+        .args(["show", "server-software-failure", "--lang", "zh"])
+        .run();
+    outcome
+        .success()
+        .stdout_contains("评审周期 6 个月")
+        .stdout_contains("归档时限 1 天")
+        .stdout_contains("locate-cause：自步骤 inspect 起 1 小时后，除非已达成：")
+        .stdout_contains("超时 1 分钟 · 演练时照常执行")
+        .stdout_contains("命令执行于: {{host}}");
+    for english in ["months", " after ", "drill:", "演练： run", " 1h", "超时 1m"] {
+        outcome.stdout_lacks(english);
+    }
+    Test::new()
+        .args(["show", "server-software-failure"])
+        .run()
+        .success()
+        .stdout_contains("locate-cause: after 1h from step inspect, unless reached:")
+        .stdout_contains("drill: run");
+}

@@ -1,7 +1,7 @@
 //! `runbook show`: a runbook's steps in walk order, with their branches,
 //! commands, timers and contacts; as plain text for 80 columns or Markdown.
 
-use super::label::{branch_label, label};
+use super::label::{branch_label, duration, label};
 use super::wrap::{expand_tabs, wrap, wrap_hanging};
 use crate::model::{Lang, Located, Runbook, Step, StepKind, Text, TimerFrom};
 use crate::sanitize::{SafeWriter, sanitize, sanitize_line};
@@ -77,11 +77,14 @@ fn write_text<W: Write>(
     facts.push(format!(
         "{} {}",
         label(lang, "archive within", "归档时限"),
-        runbook.archive_within
+        duration(&runbook.archive_within.text, lang)
     ));
     para(out, 0, &facts.join(" · "))?;
     if let (Some(every), Some(last)) = (
-        &runbook.review_every,
+        runbook
+            .review_every
+            .as_ref()
+            .map(|every| duration(&every.text, lang)),
         runbook.last_reviewed.as_ref().map(|d| d.value),
     ) {
         let due = runbook
@@ -100,6 +103,15 @@ fn write_text<W: Write>(
         )?;
     }
     writeln!(out, "{}: {}", label(lang, "source", "来源"), one(source))?;
+    if !runbook.on.is_empty() {
+        let hosts: Vec<String> = runbook.on.iter().map(|on| one(&on.value)).collect();
+        writeln!(
+            out,
+            "{}: {}",
+            label(lang, "commands run on", "命令执行于"),
+            hosts.join(", ")
+        )?;
+    }
     if let Some(summary) = &runbook.summary {
         writeln!(out)?;
         para(out, 0, &t(summary))?;
@@ -157,22 +169,32 @@ fn write_text<W: Write>(
     if !runbook.timers.is_empty() {
         writeln!(out, "\n{}", label(lang, "TIMERS", "计时器"))?;
         for timer in &runbook.timers {
-            let from = match &timer.from {
-                TimerFrom::Start => label(lang, "the start", "开始").to_owned(),
-                TimerFrom::Step(step) => format!("{} {}", label(lang, "step", "步骤"), one(&step.value)),
+            let after = duration(&timer.after.text, lang);
+            let mut line = match (&timer.from, lang.primary() == "zh") {
+                (TimerFrom::Start, false) => {
+                    format!("{}: after {after} from the start", one(&timer.id.value))
+                }
+                (TimerFrom::Step(step), false) => {
+                    format!(
+                        "{}: after {after} from step {}",
+                        one(&timer.id.value),
+                        one(&step.value)
+                    )
+                }
+                (TimerFrom::Start, true) => format!("{}：自开始起 {after}后", one(&timer.id.value)),
+                (TimerFrom::Step(step), true) => {
+                    format!(
+                        "{}：自步骤 {} 起 {after}后",
+                        one(&timer.id.value),
+                        one(&step.value)
+                    )
+                }
             };
-            let mut line = format!(
-                "{}: {} {} {} {from}",
-                one(&timer.id.value),
-                label(lang, "after", "在"),
-                timer.after,
-                label(lang, "from", "自")
-            );
             if !timer.until.is_empty() {
                 let until: Vec<String> = timer.until.iter().map(|until| one(&until.value)).collect();
                 line.push_str(&format!(
-                    ", {} {}",
-                    label(lang, "unless reached:", "除非达成："),
+                    "{}{}",
+                    label(lang, ", unless reached: ", "，除非已达成："),
                     until.join(label(lang, " or ", " 或 "))
                 ));
             }
@@ -283,12 +305,27 @@ fn details(step: &Step, lang: &Lang) -> Vec<String> {
             if command.confirm {
                 facts.push(label(lang, "asks first", "执行前确认").to_owned());
             }
-            facts.push(format!("{} {}", label(lang, "timeout", "超时"), command.timeout));
             facts.push(format!(
                 "{} {}",
-                label(lang, "drill:", "演练："),
-                command.drill.name()
+                label(lang, "timeout", "超时"),
+                duration(&command.timeout.text, lang)
             ));
+            let drill = match (command.drill, lang.primary() == "zh") {
+                (mode, false) => format!("drill: {}", mode.name()),
+                (crate::model::DrillMode::Run, true) => "演练时照常执行".to_owned(),
+                (crate::model::DrillMode::Skip, true) => "演练时不执行（只显示）".to_owned(),
+                (crate::model::DrillMode::SimulateSuccess, true) => "演练时不执行，视为成功".to_owned(),
+            };
+            facts.push(drill);
+            // The runbook's own `on` is said once, at the top.
+            if !command.on.is_empty() {
+                let hosts: Vec<String> = command.on.iter().map(|on| one(&on.value)).collect();
+                let hosts = hosts.join(", ");
+                facts.push(match lang.primary() == "zh" {
+                    true => format!("在 {hosts} 上执行"),
+                    false => format!("on {hosts}"),
+                });
+            }
             if let Some(capture) = &command.capture {
                 facts.push(format!(
                     "{} {}",
@@ -390,12 +427,11 @@ fn write_markdown<W: Write>(out: &mut W, runbook: &Runbook, source: &str, lang: 
     if !runbook.timers.is_empty() {
         writeln!(out, "\n## {}\n", label(lang, "Timers", "计时器"))?;
         for timer in &runbook.timers {
-            let mut line = format!(
-                "- **{}**: {} {}",
-                md(&timer.id.value),
-                label(lang, "after", "在"),
-                timer.after
-            );
+            let after = duration(&timer.after.text, lang);
+            let mut line = match lang.primary() == "zh" {
+                true => format!("- **{}**：{after}后", md(&timer.id.value)),
+                false => format!("- **{}**: after {after}", md(&timer.id.value)),
+            };
             if !timer.until.is_empty() {
                 let until: Vec<String> = timer.until.iter().map(|until| code_span(&until.value)).collect();
                 line.push_str(&format!(
