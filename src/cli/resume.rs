@@ -56,7 +56,7 @@ pub fn run(context: &Context, args: &Args) -> Result<ExitCode> {
     let catalog = context.catalog_for(&incident.runbook);
     let found = catalog.get(&incident.runbook).map(|entry| {
         let text = entry
-            .file
+            .file()
             .as_ref()
             .map(|loaded| loaded.source.text.as_str())
             .unwrap_or("");

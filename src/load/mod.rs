@@ -10,6 +10,7 @@ mod diagnostic;
 mod parse;
 mod reader;
 mod source;
+mod summary;
 mod trust;
 mod validate;
 
@@ -19,6 +20,7 @@ pub use diagnostic::{Diagnostic, Level, Location};
 pub use parse::{DEFAULT_ARCHIVE_WITHIN, DEFAULT_TIMEOUT, SCHEMA};
 pub use reader::did_you_mean;
 pub use source::{Origin, Source};
+pub use summary::Summary;
 pub use trust::{MAX_SIZE, Refusal, Refusals, read_trusted};
 
 use crate::model::{Runbook, Span};
