@@ -75,6 +75,21 @@ pub fn read_files(files: &[(PathBuf, PathBuf)], today: NaiveDate) -> Vec<Result<
     parallel_map(files, |(path, root)| read_file(path, root, today))
 }
 
+/// [`read_files`], handing each result to `each` in order as a batch of
+/// them is done: memory holds a batch, not the whole tree (a thousand
+/// runbooks loaded at once take tens of megabytes, and the page faults to
+/// get them cost more than the allocator's reuse of a batch's).
+pub fn read_files_each(
+    files: &[(PathBuf, PathBuf)],
+    today: NaiveDate,
+    mut each: impl FnMut(Result<Loaded, Refusal>),
+) {
+    const BATCH: usize = 64;
+    for batch in files.chunks(BATCH) {
+        read_files(batch, today).into_iter().for_each(&mut each);
+    }
+}
+
 /// The built-in runbooks, loaded and checked.
 pub fn load_builtin(today: NaiveDate) -> Vec<Loaded> {
     parallel_map(bundled::BUNDLED, |(name, text)| {
