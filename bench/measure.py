@@ -9,6 +9,7 @@ median of a few runs.
 """
 import json
 import os
+import shlex
 import statistics
 import subprocess
 import tempfile
@@ -28,7 +29,8 @@ def times(commands, rounds=5, runs=10, warmup=2, cpus=None, cwd=None):
                               "--warmup", str(warmup if round == 0 else 1), "--runs", str(runs),
                               "--export-json", export]
                 if prepare:
-                    argv += ["--prepare", prepare]
+                    # With -N, hyperfine runs it without a shell too.
+                    argv += ["--prepare", "sh -c " + shlex.quote(prepare)]
                 subprocess.run(argv + [command], check=True, cwd=cwd,
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
                 with open(export) as f:
