@@ -340,6 +340,53 @@ mod tests {
     }
 
     #[test]
+    fn scan_hands_each_event_on_in_order_and_checks_the_incident_last() {
+        let dir = tempfile::tempdir().unwrap();
+        let lines = journal();
+        let mut seen = Vec::new();
+        let scanned = scan(&lines.concat()[..], dir.path(), &mut |event| seen.push(event.seq)).unwrap();
+        assert_eq!(seen, [1, 2, 3]);
+        assert_eq!((scanned.last_seq, scanned.torn), (3, None));
+        assert_eq!(scanned.head, parse(&lines.concat()).unwrap().head());
+
+        // A journal of another incident is refused, but a damaged one is
+        // named as damaged first, wherever the damage is.
+        let event = |seq, kind| Event {
+            seq,
+            time: "2026-11-28T09:00:00Z".parse().unwrap(),
+            actor: "ops@web1".into(),
+            kind,
+            queued: None,
+            prev: GENESIS.into(),
+            hash: String::new(),
+        };
+        let started = EventKind::IncidentStarted {
+            incident: "INC-20261128-0009".into(),
+            runbook: "x".into(),
+            title: "X".into(),
+            version: None,
+            digest: "d".into(),
+            source: "s".into(),
+            severity: "sev2".into(),
+            vars: Default::default(),
+            drill: false,
+            speed: 1,
+        };
+        let (first, _) = line::encode(&event(1, started)).unwrap();
+        let other = scan(&first[..], dir.path(), &mut |_| {});
+        assert!(
+            matches!(other, Err(JournalError::WrongIncident { .. })),
+            "{other:?}"
+        );
+        let damaged = [first, b"{\"seq\":2}\n".to_vec(), lines[1].clone()].concat();
+        let other = scan(&damaged[..], dir.path(), &mut |_| {});
+        assert!(
+            matches!(other, Err(JournalError::Corrupt { line: 2, .. })),
+            "{other:?}"
+        );
+    }
+
+    #[test]
     fn corrupt_message_names_the_file_and_line() {
         let dir = tempfile::tempdir().unwrap();
         let lines = journal();

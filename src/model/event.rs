@@ -375,4 +375,43 @@ mod tests {
         let back: Event = serde_json::from_str(&line).unwrap();
         assert_eq!(back, event);
     }
+
+    #[test]
+    fn an_event_reads_whatever_the_order_of_its_fields() {
+        let event = Event {
+            seq: 7,
+            time: "2026-11-28T09:00:05.25Z".parse().unwrap(),
+            actor: "ops@web1".into(),
+            kind: EventKind::CommandFinished {
+                step: "look".into(),
+                exit_code: Some(0),
+                signal: None,
+                duration_ms: 12,
+                timed_out: false,
+                output: "disk \"full\" \u{2713}\n".into(),
+                output_bytes: 14,
+            },
+            queued: Some("q1".into()),
+            prev: "0".repeat(64),
+            hash: "1".repeat(64),
+        };
+        let line = serde_json::to_string(&event).unwrap();
+        // serde_json's own map sorts the keys: `payload` before `type`.
+        let sorted =
+            serde_json::to_string(&serde_json::from_str::<serde_json::Value>(&line).unwrap()).unwrap();
+        assert!(sorted.find("\"payload\"") < sorted.find("\"type\""), "{sorted}");
+        for text in [&line, &sorted] {
+            assert_eq!(serde_json::from_str::<Event>(text).unwrap(), event, "{text}");
+        }
+        let extra = line.replacen('{', r#"{"later":[1,{"x":2}],"#, 1);
+        assert_eq!(serde_json::from_str::<Event>(&extra).unwrap(), event);
+        for wrong in [
+            line.replace("command-finished", "command-started"),
+            line.replace("command-finished", "no-such-event"),
+            line.replace(r#""duration_ms":12"#, r#""duration_ms":"12""#),
+            line.replace(r#""seq":7,"#, ""),
+        ] {
+            assert!(serde_json::from_str::<Event>(&wrong).is_err(), "{wrong}");
+        }
+    }
 }
