@@ -43,7 +43,8 @@ impl Replay {
 }
 
 /// What is left of a journal once its verified events have been handed on
-/// one by one ([`scan`]): what the next event continues, and the torn tail.
+/// one by one (as `Journal::open_with` does): what the next event
+/// continues, and the torn tail.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Scan {
     /// The last event's `seq` (0 when there is none).

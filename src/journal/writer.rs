@@ -80,9 +80,9 @@ impl Journal {
     }
 
     /// [`Journal::open`], handing each verified event to `each` in order
-    /// instead of keeping it (see [`reader::scan`]): the journal is checked
-    /// whole, in memory that does not grow with it. Nothing is written
-    /// until every line has verified.
+    /// instead of keeping it: the journal is checked whole, in memory that
+    /// does not grow with it. Nothing is written until every line has
+    /// verified.
     pub fn open_with(
         dir: &Path,
         actor: &str,
