@@ -2,12 +2,18 @@
 """Writes COUNT runbooks of STEPS steps each into DIR, for timing `validate`.
 
 Each runbook uses every step kind, branches, a timer, variables and
-contacts, so the loader and the flow checks do their full work.
+contacts, so the loader and the flow checks do their full work. Every
+runbook validates, at any STEPS from 2 (`runbook validate` finds no error).
 """
 import os
 import sys
 
 count, steps, out = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
+if steps < 2:
+    sys.exit("gen_runbooks.py: STEPS is at least 2 (an end step and the timer's)")
+# The timer's milestone: on the fourth step, or on the end step of a
+# runbook that has no fourth step before its end.
+found_at = 3 if steps - 2 > 3 else None
 os.makedirs(out, exist_ok=True)
 os.chmod(out, 0o755)
 
@@ -45,15 +51,21 @@ for n in range(count):
             lines += ["run = 'systemctl status \"$SERVICE\" --no-pager'", 'timeout = "30s"',
                       f'on_failure = "s{steps - 3}"']
         elif kind == "confirm":
-            lines += [f'no = "s{steps - 3}"']
+            # Its yes goes on to the next step: its no must go elsewhere.
+            lines += [f'no = "s{steps - 3}"' if i + 1 != steps - 3 else 'no = "escalated"']
         elif kind == "checklist":
-            lines += ['items = ["one", { en = "two", zh = "二" }]', 'milestone = "found"' if i == 3 else ""]
+            lines += ['items = ["one", { en = "two", zh = "二" }]']
         elif kind == "input":
             lines += [f'var = "answer_{i}"', 'pattern = "^[a-z]+$"']
         elif kind == "notify":
             lines += ['to = ["vendor"]']
+        if i == found_at:
+            lines.append('milestone = "found"')
         lines.append("")
-    lines += ["[[steps]]", f'id = "s{steps - 2}"', 'kind = "end"', 'title = "Resolved"', "",
+    lines += ["[[steps]]", f'id = "s{steps - 2}"', 'kind = "end"', 'title = "Resolved"']
+    if found_at is None:
+        lines.append('milestone = "found"')
+    lines += ["",
               "[[steps]]", 'id = "escalated"', 'kind = "end"', 'title = "Escalated"', 'outcome = "escalated"', ""]
     path = os.path.join(out, f"plan-{n:04}.toml")
     with open(path, "w") as f:

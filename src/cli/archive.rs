@@ -98,7 +98,7 @@ pub fn run(context: &Context, args: &Args) -> Result<ExitCode> {
         &incident,
         || {
             let catalog = context.catalog_for(&incident.runbook);
-            let loaded = catalog.get(&incident.runbook)?.file.as_ref().ok()?;
+            let loaded = catalog.get(&incident.runbook)?.file().as_ref().ok()?;
             Some(loaded.source.text.clone())
         },
         &mut err,

@@ -233,13 +233,17 @@ impl Context {
 /// exit 2, with what to do about it; a journal that does not start with
 /// `incident-started` is damaged, exit 1.
 pub fn replay(dir: &Path, events: &[crate::model::Event]) -> Result<Incident> {
-    Incident::replay(events).map_err(|error| {
-        let (message, hint) = replay_problem(dir, &error);
-        match error {
-            ReplayError::Empty => Error::usage(message).with_hint(hint),
-            ReplayError::NoStart(_) => Error::failed(message).with_hint(hint),
-        }
-    })
+    Incident::replay(events).map_err(|error| replay_error(dir, error))
+}
+
+/// The error for the journal in `dir`, whose events do not make an
+/// incident: see [`replay`].
+pub fn replay_error(dir: &Path, error: ReplayError) -> Error {
+    let (message, hint) = replay_problem(dir, &error);
+    match error {
+        ReplayError::Empty => Error::usage(message).with_hint(hint),
+        ReplayError::NoStart(_) => Error::failed(message).with_hint(hint),
+    }
 }
 
 /// What is wrong with the journal in `dir`, whose events do not make an

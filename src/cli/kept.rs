@@ -185,7 +185,7 @@ pub fn started_with(
     {
         return Some(runbook);
     }
-    let loaded = found?.file.as_ref().ok()?;
+    let loaded = found?.file().as_ref().ok()?;
     (sha256_hex(loaded.source.text.as_bytes()) == incident.digest)
         .then(|| loaded.runbook.clone())
         .flatten()

@@ -84,16 +84,16 @@ fn row(context: &Context, entry: &Entry) -> Row {
         Origin::Builtin => "built-in".to_owned(),
         Origin::File(path) => path.display().to_string(),
     };
-    match entry.runbook() {
-        Some(runbook) => Row {
+    match entry.summary() {
+        Some(summary) => Row {
             id: entry.id.clone(),
-            title: runbook.title.get(&context.lang).to_owned(),
-            steps: runbook.steps.len(),
-            default_severity: runbook.default_severity.value.clone(),
+            title: summary.title.get(&context.lang).to_owned(),
+            steps: summary.steps,
+            default_severity: summary.default_severity,
             source,
             valid: true,
             refused: false,
-            review: match runbook.review_due() {
+            review: match summary.review_due {
                 None => Review::NotScheduled,
                 Some(due) if due < context.today => Review::Overdue { since: due },
                 Some(due) => Review::Due { on: due },
@@ -107,7 +107,7 @@ fn row(context: &Context, entry: &Entry) -> Row {
             default_severity: String::new(),
             source,
             valid: false,
-            refused: entry.file.is_err(),
+            refused: entry.file().is_err(),
             review: Review::NotScheduled,
             shadows: entry.shadows.clone(),
         },

@@ -90,6 +90,21 @@ pub fn open_journal(
     Ok((journal, replay))
 }
 
+/// [`open_journal`], handing each event to `each` in order, those taken
+/// from the inbox last, instead of keeping them.
+pub fn open_journal_with(
+    dir: &Path,
+    actor: &str,
+    lock: Lock,
+    each: &mut dyn FnMut(crate::model::Event),
+) -> std::result::Result<(Journal, crate::journal::Scan), JournalError> {
+    let (mut journal, scanned) = Journal::open_with(dir, actor, lock, each)?;
+    for event in journal.take_inbox(&EventKind::may_be_queued)? {
+        each(event);
+    }
+    Ok((journal, scanned))
+}
+
 /// Adds one event to an incident's journal. While another process drives
 /// it, a note or a file (`queue`) is handed to that process, which
 /// journals it under this user's name; anything else is refused.

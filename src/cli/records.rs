@@ -3,10 +3,10 @@
 //! the index from the record files.
 //!
 //! It streams: each index line is read, filtered and printed before the
-//! next is read, so memory grows with the archive only by an id and a
-//! path per record, kept to name a line that lists an incident again and
-//! the record files the index does not list (a lost or short index), which
-//! are found by listing the month directories. The table is
+//! next is read, so memory grows with the archive only by a few bytes per
+//! record ([`Listed`]), kept to name a line that lists an incident again
+//! and the record files the index does not list (a lost or short index),
+//! which are found by listing the month directories. The table is
 //! laid out a chunk of rows at a time (see [`Table`]) rather than by
 //! comfy-table, whose layout needs every row first.
 //!
@@ -15,19 +15,20 @@
 //! an archive is appending it, and one buffer serves every line. Lines are
 //! parsed as [`Archive::entries`] parses them, straight into [`IndexEntry`];
 //! `runbook verify` is what checks the index against the records, their
-//! chain and signatures.
+//! chain and signatures. Each line is read as a view of its bytes
+//! ([`IndexLine`]): nothing of it is copied unless it is printed.
 
 use super::Context;
 use crate::clock::DayEdge;
 use crate::error::Result;
 use crate::exit_code::ExitCode;
-use crate::record::archive::{Archive, ArchiveError, IndexEntry, PENDING_FILE};
+use crate::record::archive::{Archive, ArchiveError, PENDING_FILE};
+use crate::record::listing::{IndexLine, Listed, RecordFiles};
 use crate::term::{sanitize_line, short};
 use chrono::{DateTime, Datelike, TimeDelta, Utc};
-use std::collections::{HashMap, HashSet};
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, BufWriter, Write};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
 /// List archived incidents, from the archive's index, oldest first.
@@ -85,6 +86,27 @@ pub fn run(context: &Context, args: &Args) -> Result<ExitCode> {
         failed |= reindex(&archive, &mut err)?;
     }
 
+    // Listing the month directories is most of the file system's work in a
+    // large archive: it is done on another thread while the index is read.
+    std::thread::scope(|scope| {
+        let files = scope.spawn(|| RecordFiles::list(archive.dir()));
+        list(&archive, args, &mut err, failed, || {
+            files
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+        })
+    })
+}
+
+/// Lists the index, then warns of the record files it does not list, which
+/// `files` gives once the index is read.
+fn list(
+    archive: &Archive,
+    args: &Args,
+    err: &mut impl Write,
+    mut failed: bool,
+    files: impl FnOnce() -> io::Result<RecordFiles>,
+) -> Result<ExitCode> {
     let filter = Filter::of(args);
     // A torn last line is an append in progress while `pending` exists.
     let appending = archive.dir().join(PENDING_FILE).exists();
@@ -93,7 +115,10 @@ pub fn run(context: &Context, args: &Args) -> Result<ExitCode> {
     let mut printer = if args.json {
         Printer::Json(out.by_ref())
     } else {
-        Printer::Table(Table::new(out.by_ref(), usize::from(crate::term::width())))
+        Printer::Table(Box::new(Table::new(
+            out.by_ref(),
+            usize::from(crate::term::width()),
+        )))
     };
     let (mut total, mut listed) = (0usize, 0usize);
     let index = archive.index_path();
@@ -103,10 +128,9 @@ pub fn run(context: &Context, args: &Args) -> Result<ExitCode> {
         Err(error) => return Err(read_error(&index, error)),
     };
     let index_missing = lines.is_none();
-    // The records the index lists, to find the record files it does not.
-    let mut listed_paths: HashSet<PathBuf> = HashSet::new();
-    // Where each incident was listed first: a second line is left out.
-    let mut first_line: HashMap<String, usize> = HashMap::new();
+    // The records the index lists, where each was listed first (a second
+    // line is left out), to find the record files it does not list.
+    let mut seen = Listed::default();
     let mut line = Vec::with_capacity(512);
     let mut number = 0usize;
     while let Some(reader) = lines.as_mut() {
@@ -123,13 +147,11 @@ pub fn run(context: &Context, args: &Args) -> Result<ExitCode> {
             // Only the last line can lack its newline.
             None if appending => continue,
             None => "the last line is cut short (a crash while writing?)".to_owned(),
-            Some(body) => match serde_json::from_slice::<IndexEntry>(body) {
-                Ok(entry) => match first_line.get(&entry.id) {
+            Some(body) => match IndexLine::parse(body) {
+                Ok(entry) => match seen.insert(&entry.id, entry.archived, number) {
                     Some(first) => format!("{} is listed again (first on line {first})", entry.id),
                     None => {
-                        first_line.insert(entry.id.clone(), number);
                         total += 1;
-                        listed_paths.insert(entry.relative_path());
                         if filter.keeps(&entry) {
                             listed += 1;
                             printer.push(&entry, body)?;
@@ -151,7 +173,7 @@ pub fn run(context: &Context, args: &Args) -> Result<ExitCode> {
     }
     printer.finish()?;
     // A lost or short index lists fewer records than the archive holds.
-    let files = archive.unindexed(&listed_paths).map_err(anyhow::Error::new)?;
+    let files = seen.unlisted_among(&files().map_err(anyhow::Error::new)?);
     if !files.is_empty() {
         failed = true;
         let behind = ArchiveError::Unindexed {
@@ -255,7 +277,7 @@ impl Filter<'_> {
         }
     }
 
-    fn keeps(&self, entry: &IndexEntry) -> bool {
+    fn keeps(&self, entry: &IndexLine<'_>) -> bool {
         self.since.is_none_or(|since| entry.archived >= since)
             && self.until.is_none_or(|until| entry.archived <= until)
             && self.runbook.is_none_or(|id| entry.runbook == id)
@@ -268,12 +290,12 @@ impl Filter<'_> {
 #[derive(Debug)]
 enum Printer<W: Write> {
     Json(W),
-    Table(Table<W>),
+    Table(Box<Table<W>>),
 }
 
 impl<W: Write> Printer<W> {
     /// Prints one record: `line` is its index line, without the newline.
-    fn push(&mut self, entry: &IndexEntry, line: &[u8]) -> io::Result<()> {
+    fn push(&mut self, entry: &IndexLine<'_>, line: &[u8]) -> io::Result<()> {
         match self {
             // The line as the index holds it: it parsed as an entry, so it
             // is JSON with the documented keys (and no newline inside).
@@ -318,10 +340,22 @@ const RUNBOOK_MIN: usize = 8;
 struct Table<W: Write> {
     out: W,
     width: usize,
-    rows: Vec<[String; COLUMNS]>,
+    /// The chunk being laid out: its first `used` rows. Rows are kept for
+    /// the next chunk, to be filled again without allocating.
+    rows: Vec<Row>,
+    used: usize,
     /// The widest cell seen in each column, header not included.
     seen: [usize; COLUMNS],
     layout: Option<Layout>,
+    /// The line being written.
+    line: String,
+}
+
+#[derive(Debug, Default)]
+struct Row {
+    cells: [String; COLUMNS],
+    /// Each cell's width in display columns.
+    widths: [usize; COLUMNS],
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -336,26 +370,37 @@ impl<W: Write> Table<W> {
             out,
             width,
             rows: Vec::with_capacity(CHUNK),
+            used: 0,
             seen: [0; COLUMNS],
             layout: None,
+            line: String::with_capacity(128),
         }
     }
 
-    fn push(&mut self, entry: &IndexEntry) -> io::Result<()> {
-        self.rows.push(cells(entry));
-        if self.rows.len() == CHUNK {
+    fn push(&mut self, entry: &IndexLine<'_>) -> io::Result<()> {
+        if self.used == self.rows.len() {
+            self.rows.push(Row::default());
+        }
+        let row = &mut self.rows[self.used];
+        fill(&mut row.cells, entry);
+        for (width, cell) in row.widths.iter_mut().zip(&row.cells) {
+            *width = self::width(cell);
+        }
+        self.used += 1;
+        if self.used == CHUNK {
             self.flush_rows()?;
         }
         Ok(())
     }
 
     fn flush_rows(&mut self) -> io::Result<()> {
-        if self.rows.is_empty() {
+        if self.used == 0 {
             return Ok(());
         }
-        for row in &self.rows {
-            for (seen, cell) in self.seen.iter_mut().zip(row) {
-                *seen = (*seen).max(width(cell));
+        let rows = &self.rows[..self.used];
+        for row in rows {
+            for (seen, &width) in self.seen.iter_mut().zip(&row.widths) {
+                *seen = (*seen).max(width);
             }
         }
         let layout = fit(self.seen, self.width);
@@ -363,12 +408,17 @@ impl<W: Write> Table<W> {
             if self.layout.is_some() {
                 writeln!(self.out)?;
             }
-            write_row(&mut self.out, &layout, &HEADER.map(str::to_owned))?;
+            let header = Row {
+                cells: HEADER.map(str::to_owned),
+                widths: HEADER.map(str::len),
+            };
+            write_row(&mut self.out, &layout, &header, &mut self.line)?;
             self.layout = Some(layout);
         }
-        for row in self.rows.drain(..) {
-            write_row(&mut self.out, &layout, &row)?;
+        for row in rows {
+            write_row(&mut self.out, &layout, row, &mut self.line)?;
         }
+        self.used = 0;
         Ok(())
     }
 }
@@ -391,17 +441,25 @@ fn fit(seen: [usize; COLUMNS], width: usize) -> Layout {
     Layout { widths, gap }
 }
 
-fn write_row(out: &mut impl Write, layout: &Layout, row: &[String; COLUMNS]) -> io::Result<()> {
-    let mut line = String::with_capacity(96);
-    for (column, (cell, &width)) in row.iter().zip(&layout.widths).enumerate() {
+fn write_row(out: &mut impl Write, layout: &Layout, row: &Row, line: &mut String) -> io::Result<()> {
+    line.clear();
+    for (column, ((cell, &cell_width), &width)) in
+        row.cells.iter().zip(&row.widths).zip(&layout.widths).enumerate()
+    {
         if width == 0 {
             continue;
         }
         if column > 0 {
             line.extend(std::iter::repeat_n(' ', layout.gap));
         }
-        let cell = cut(cell, width);
-        let pad = width.saturating_sub(self::width(&cell));
+        let (cell, cell_width) = if cell_width <= width {
+            (std::borrow::Cow::Borrowed(cell.as_str()), cell_width)
+        } else {
+            let cut = cut(cell, width);
+            let cut_width = self::width(&cut);
+            (cut, cut_width)
+        };
+        let pad = width.saturating_sub(cell_width);
         if column == TOOK {
             line.extend(std::iter::repeat_n(' ', pad));
             line.push_str(&cell);
@@ -438,52 +496,59 @@ fn cut(text: &str, width: usize) -> std::borrow::Cow<'_, str> {
     out.into()
 }
 
-fn cells(entry: &IndexEntry) -> [String; COLUMNS] {
-    let deadline = if entry.on_time {
-        "on time".to_owned()
+/// Fills a row's cells (cleared first) for `entry`.
+fn fill(cells: &mut [String; COLUMNS], entry: &IndexLine<'_>) {
+    use std::fmt::Write as _;
+    for cell in cells.iter_mut() {
+        cell.clear();
+    }
+    let [id, archived, runbook, severity, outcome, took, deadline, drill] = cells;
+    id.push_str(&sanitize_line(&entry.id));
+    let _ = write!(
+        archived,
+        "{:04}-{:02}-{:02}",
+        entry.archived.year(),
+        entry.archived.month(),
+        entry.archived.day()
+    );
+    runbook.push_str(&sanitize_line(&entry.runbook));
+    severity.push_str(&sanitize_line(&entry.severity));
+    outcome.push_str(&sanitize_line(&entry.outcome));
+    took.push_str(&short(TimeDelta::seconds(entry.duration_s)));
+    if entry.on_time {
+        deadline.push_str("on time");
     } else {
-        format!("late {}", short(TimeDelta::seconds(entry.late_s)))
-    };
-    [
-        sanitize_line(&entry.id).into_owned(),
-        format!(
-            "{:04}-{:02}-{:02}",
-            entry.archived.year(),
-            entry.archived.month(),
-            entry.archived.day()
-        ),
-        sanitize_line(&entry.runbook).into_owned(),
-        sanitize_line(&entry.severity).into_owned(),
-        sanitize_line(&entry.outcome).into_owned(),
-        short(TimeDelta::seconds(entry.duration_s)),
-        deadline,
-        if entry.drill { "drill" } else { "" }.to_owned(),
-    ]
+        deadline.push_str("late ");
+        deadline.push_str(&short(TimeDelta::seconds(entry.late_s)));
+    }
+    if entry.drill {
+        drill.push_str("drill");
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn entry(n: usize, runbook: &str, drill: bool, late_s: i64) -> IndexEntry {
+    fn entry(n: usize, runbook: &str, drill: bool, late_s: i64) -> IndexLine<'static> {
         let time = |text: &str| text.parse::<DateTime<Utc>>().unwrap();
-        IndexEntry {
-            id: format!("INC-20261128-{n:04}"),
+        IndexLine {
+            id: format!("INC-20261128-{n:04}").into(),
             archived: time("2026-11-29T10:00:00Z"),
-            runbook: runbook.to_owned(),
-            severity: "sev2".to_owned(),
-            outcome: "resolved".to_owned(),
+            runbook: runbook.to_owned().into(),
+            severity: "sev2".into(),
+            outcome: "resolved".into(),
             started: time("2026-11-28T09:00:00Z"),
             ended: time("2026-11-28T09:25:10Z"),
             duration_s: 1510,
             on_time: late_s == 0,
             late_s,
             drill,
-            sha256: "0".repeat(64),
+            sha256: "0".repeat(64).into(),
         }
     }
 
-    fn table(entries: &[IndexEntry], width: usize) -> String {
+    fn table(entries: &[IndexLine<'_>], width: usize) -> String {
         let mut out = Vec::new();
         let mut table = Table::new(&mut out, width);
         for entry in entries {
@@ -522,8 +587,8 @@ INC-20261128-0001  2026-11-29  disk-full  sev2  resolved  25m10s  on time
 
     #[test]
     fn the_header_is_repeated_only_when_the_layout_changes() {
-        let mut entries: Vec<IndexEntry> = (1..=250).map(|n| entry(n, "disk", false, 0)).collect();
-        entries[180].runbook = "network-outage".to_owned();
+        let mut entries: Vec<IndexLine<'_>> = (1..=250).map(|n| entry(n, "disk", false, 0)).collect();
+        entries[180].runbook = "network-outage".into();
         let text = table(&entries, 80);
         assert_eq!(text.matches("INCIDENT").count(), 2, "{text}");
         assert_eq!(text.lines().count(), 250 + 2 + 1);

@@ -7,7 +7,7 @@ use super::{Context, context::actor};
 use crate::error::{Error, Result};
 use crate::exit_code::ExitCode;
 use crate::journal::{Lock, sha256_hex};
-use crate::model::{EventKind, Runbook};
+use crate::model::{EventKind, Incident, ReplayError, Runbook};
 use std::io::Write;
 
 /// Go on with a paused or interrupted incident, timers still counting from
@@ -31,7 +31,20 @@ pub fn run(context: &Context, args: &Args) -> Result<ExitCode> {
     let now = crate::clock::now();
     let actor = actor();
     let lock = Lock::acquire(&dir, &actor, context.command, now).map_err(journal_error)?;
-    let (mut journal, replay) = super::note::open_journal(&dir, &actor, lock).map_err(journal_error)?;
+    // The journal is verified whole and folded as it is read, one event at
+    // a time: none is kept but what the walk needs (earlier commands'
+    // output, for "show output").
+    let mut folded: Option<std::result::Result<Incident, ReplayError>> = None;
+    let mut outputs = crate::term::Outputs::default();
+    let (mut journal, replay) = super::note::open_journal_with(&dir, &actor, lock, &mut |event| {
+        match &mut folded {
+            None => folded = Some(Incident::replay([&event])),
+            Some(Ok(incident)) => incident.apply(&event),
+            Some(Err(_)) => {}
+        }
+        outputs.take(event);
+    })
+    .map_err(journal_error)?;
     if let Some(torn) = &replay.torn {
         let mut err = std::io::stderr().lock();
         writeln!(
@@ -40,7 +53,9 @@ pub fn run(context: &Context, args: &Args) -> Result<ExitCode> {
             torn.line, torn.bytes
         )?;
     }
-    let mut incident = super::context::replay(&dir, &replay.events)?;
+    let mut incident = folded
+        .unwrap_or(Err(ReplayError::Empty))
+        .map_err(|error| super::context::replay_error(&dir, error))?;
     if !incident.status.is_open() {
         return Err(Error::usage(format!(
             "{} has {}; there is nothing to resume",
@@ -57,7 +72,7 @@ pub fn run(context: &Context, args: &Args) -> Result<ExitCode> {
     let catalog = context.catalog_for(&incident.runbook);
     let found = catalog.get(&incident.runbook).map(|entry| {
         let text = entry
-            .file
+            .file()
             .as_ref()
             .map(|loaded| loaded.source.text.as_str())
             .unwrap_or("");
@@ -154,7 +169,7 @@ pub fn run(context: &Context, args: &Args) -> Result<ExitCode> {
         answers,
         json: args.answers.json,
         interactive,
-        outputs: crate::term::CommandOutput::from_events(&replay.events),
+        outputs: outputs.finish(),
     }
     .run(Begin::Resume(Box::new(incident)))
 }

@@ -82,7 +82,7 @@ pub fn begin(context: &Context, args: &Opening, drill: bool) -> Result<ExitCode>
             context.incidents_dir().display()
         ))
     })?;
-    let Ok(loaded) = &entry.file else {
+    let Ok(loaded) = entry.file() else {
         return Err(Error::Diagnostics(entry.errors()));
     };
     let source = &loaded.source;

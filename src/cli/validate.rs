@@ -3,7 +3,7 @@
 use super::Context;
 use crate::error::{Error, Result};
 use crate::exit_code::ExitCode;
-use crate::load::{Diagnostic, Level, Refusals, find_files, load_builtin, read_files};
+use crate::load::{Diagnostic, Level, Refusals, find_files, load_builtin, read_files_each};
 use std::io::Write;
 use std::path::PathBuf;
 
@@ -53,31 +53,29 @@ pub fn run(context: &Context, args: &Args) -> Result<ExitCode> {
     let mut first_with_id: std::collections::HashMap<String, String> = std::collections::HashMap::new();
     // Shown together, after the rest, with one `chmod` for them all.
     let mut refusals = Refusals::default();
-    for result in read_files(&files, context.today) {
-        match result {
-            Ok(loaded) => {
-                // Two files claiming one id: only the first is ever used.
-                match first_with_id.get(&loaded.id) {
-                    Some(first) => diagnostics.push(
-                        Diagnostic::file(
-                            Level::Warning,
-                            &loaded.source.name,
-                            format!(
-                                "runbook `{}` is also defined in {first}, which comes first and wins",
-                                loaded.id
-                            ),
-                        )
-                        .with_hint("give one of them another `id`, or remove it"),
-                    ),
-                    None => {
-                        first_with_id.insert(loaded.id.clone(), loaded.source.name.clone());
-                    }
+    read_files_each(&files, context.today, |result| match result {
+        Ok(loaded) => {
+            // Two files claiming one id: only the first is ever used.
+            match first_with_id.get(&loaded.id) {
+                Some(first) => diagnostics.push(
+                    Diagnostic::file(
+                        Level::Warning,
+                        &loaded.source.name,
+                        format!(
+                            "runbook `{}` is also defined in {first}, which comes first and wins",
+                            loaded.id
+                        ),
+                    )
+                    .with_hint("give one of them another `id`, or remove it"),
+                ),
+                None => {
+                    first_with_id.insert(loaded.id.clone(), loaded.source.name.clone());
                 }
-                diagnostics.extend(loaded.diagnostics);
             }
-            Err(refusal) => refusals.add(&refusal),
+            diagnostics.extend(loaded.diagnostics);
         }
-    }
+        Err(refusal) => refusals.add(&refusal),
+    });
     if !explicit {
         for loaded in load_builtin(context.today) {
             checked += 1;

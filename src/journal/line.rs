@@ -14,6 +14,7 @@
 use super::Corruption;
 use super::digest::sha256_hex;
 use crate::model::Event;
+use sha2::{Digest, Sha256};
 use std::io;
 
 /// The `prev` of the first event: 64 zeros.
@@ -55,17 +56,28 @@ pub(crate) fn decode(line: &[u8]) -> Result<Event, LineError> {
         serde_json::error::Category::Data => LineError::Corrupt(Corruption::NotAnEvent(error.to_string())),
         _ => LineError::Syntax(error),
     })?;
-    let suffix = format!(",\"hash\":\"{}\"}}", event.hash);
+    // The line must end in `,"hash":"HASH"}`, HASH being the one it holds.
     let body = line
-        .strip_suffix(suffix.as_bytes())
+        .strip_suffix(b"\"}")
+        .and_then(|rest| rest.strip_suffix(event.hash.as_bytes()))
+        .and_then(|rest| rest.strip_suffix(br#","hash":""#))
         .ok_or(LineError::Corrupt(Corruption::HashNotLast))?;
-    let mut hashed = Vec::with_capacity(body.len() + 1);
-    hashed.extend_from_slice(body);
-    hashed.push(b'}');
-    if sha256_hex(&hashed) != event.hash {
+    let digest = Sha256::new().chain_update(body).chain_update(b"}").finalize();
+    if !is_hex_of(&event.hash, &digest) {
         return Err(LineError::Corrupt(Corruption::HashMismatch));
     }
     Ok(event)
+}
+
+/// Whether `hex` is `digest` as lowercase hex, as [`sha256_hex`] writes it.
+fn is_hex_of(hex: &str, digest: &[u8]) -> bool {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    hex.len() == digest.len() * 2
+        && hex
+            .as_bytes()
+            .chunks_exact(2)
+            .zip(digest)
+            .all(|(pair, &byte)| pair == [DIGITS[usize::from(byte >> 4)], DIGITS[usize::from(byte & 15)]])
 }
 
 #[cfg(test)]

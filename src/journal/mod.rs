@@ -41,7 +41,7 @@ pub use id::{allocate, is_incident_id};
 pub use inbox::{EntryState, INBOX_DIR, Queued, entry_path as inbox_entry, queue, state as inbox_state};
 pub use line::GENESIS;
 pub use lock::{Holder, Lock};
-pub use reader::{Replay, Torn, parse, read};
+pub use reader::{Replay, Scan, Torn, parse, read};
 pub use writer::Journal;
 
 use std::fmt;

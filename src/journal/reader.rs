@@ -9,14 +9,18 @@
 //! skipped. A journal whose `incident-started` names another incident than
 //! its directory is [`JournalError::WrongIncident`]. Reading takes no lock
 //! and changes nothing, so a crash while reading loses nothing; a line
-//! being appended at that moment shows up as torn.
+//! being appended at that moment shows up as torn. A journal is read a
+//! buffer at a time, and [`scan`] hands each verified event on instead of
+//! keeping it, for callers that fold events as they come.
 
 use super::line::{self, GENESIS, LineError};
 use super::{Corruption, JOURNAL_FILE, JournalError};
 use crate::file_util::{self, Links};
 use crate::model::{Event, EventKind};
+use chrono::{DateTime, Utc};
+use std::collections::HashSet;
 use std::ffi::OsStr;
-use std::io::Read;
+use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 
 /// A journal's verified events, and the torn tail left out, if any.
@@ -38,6 +42,33 @@ impl Replay {
     }
 }
 
+/// What is left of a journal once its verified events have been handed on
+/// one by one (as `Journal::open_with` does): what the next event
+/// continues, and the torn tail.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Scan {
+    /// The last event's `seq` (0 when there is none).
+    pub last_seq: u64,
+    /// The last event's hash ([`GENESIS`] when there is none).
+    pub head: String,
+    pub last_time: Option<DateTime<Utc>>,
+    /// The inbox entries journaled (their events' `queued`).
+    pub queued: HashSet<String>,
+    pub torn: Option<Torn>,
+}
+
+impl Default for Scan {
+    fn default() -> Scan {
+        Scan {
+            last_seq: 0,
+            head: GENESIS.to_owned(),
+            last_time: None,
+            queued: HashSet::new(),
+            torn: None,
+        }
+    }
+}
+
 /// A last line cut short, left out of the replay.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Torn {
@@ -54,81 +85,126 @@ pub struct Torn {
 /// FIFO would block the read.
 pub fn read(dir: &Path) -> Result<Replay, JournalError> {
     let path = dir.join(JOURNAL_FILE);
-    let mut file = file_util::open_regular(&path, Links::Refuse)?;
-    let mut bytes = Vec::new();
-    file.read_to_end(&mut bytes)
-        .map_err(JournalError::file("read", &path))?;
-    parse_file(&bytes, dir)
+    let file = file_util::open_regular(&path, Links::Refuse)?;
+    collect(|each| scan(BufReader::with_capacity(BUFFER, file), dir, each))
 }
 
-/// [`parse`] for the journal of the incident in `dir`, naming its file in a
-/// [`JournalError::Corrupt`], and refusing it if its `incident-started`
-/// is another incident's ([`JournalError::WrongIncident`]).
-pub(crate) fn parse_file(bytes: &[u8], dir: &Path) -> Result<Replay, JournalError> {
-    let path = dir.join(JOURNAL_FILE);
-    let replay = parse(bytes).map_err(|error| in_file(error, &path))?;
-    if let Some(EventKind::IncidentStarted { incident, .. }) = replay.events.first().map(|event| &event.kind)
-        && dir.file_name() != Some(OsStr::new(incident))
-    {
-        return Err(JournalError::WrongIncident {
-            path,
-            found: incident.clone(),
-            expected: dir.file_name().unwrap_or_default().to_string_lossy().into_owned(),
-        });
-    }
-    Ok(replay)
-}
+/// How much of a journal is read at a time.
+pub(crate) const BUFFER: usize = 64 * 1024;
 
 /// Verifies a journal's bytes. An empty journal has no events.
 pub fn parse(bytes: &[u8]) -> Result<Replay, JournalError> {
-    let mut events: Vec<Event> = Vec::new();
-    let mut offset = 0;
+    collect(|each| verify(bytes, each))
+}
+
+/// The events a scan hands on, kept.
+fn collect(
+    scan: impl FnOnce(&mut dyn FnMut(Event)) -> Result<Scan, JournalError>,
+) -> Result<Replay, JournalError> {
+    let mut events = Vec::new();
+    let scanned = scan(&mut |event| events.push(event))?;
+    Ok(Replay {
+        events,
+        torn: scanned.torn,
+    })
+}
+
+/// Reads and verifies the journal of the incident in `dir` from `reader`,
+/// handing each event on to `each` in order as soon as it is verified,
+/// without keeping it: a journal of any length is checked whole (every
+/// line's hash, the chain) in little memory. A [`JournalError::Corrupt`]
+/// names the file; a journal whose `incident-started` is another
+/// incident's is [`JournalError::WrongIncident`], once the whole journal
+/// has verified. On an error, the events handed on are not to be used.
+pub(crate) fn scan(
+    reader: impl BufRead,
+    dir: &Path,
+    each: &mut dyn FnMut(Event),
+) -> Result<Scan, JournalError> {
+    let path = dir.join(JOURNAL_FILE);
+    let mut incident = None;
+    let scanned = verify(reader, &mut |event| {
+        if let (None, EventKind::IncidentStarted { incident: id, .. }) = (&incident, &event.kind) {
+            incident = Some(id.clone());
+        }
+        each(event);
+    })
+    .map_err(|error| match error {
+        JournalError::Io(error) => JournalError::file("read", &path)(error),
+        other => in_file(other, &path),
+    })?;
+    if let Some(found) = incident
+        && dir.file_name() != Some(OsStr::new(&found))
+    {
+        return Err(JournalError::WrongIncident {
+            path,
+            found,
+            expected: dir.file_name().unwrap_or_default().to_string_lossy().into_owned(),
+        });
+    }
+    Ok(scanned)
+}
+
+/// Verifies a journal, line by line, handing each event on.
+fn verify(mut reader: impl BufRead, each: &mut dyn FnMut(Event)) -> Result<Scan, JournalError> {
+    let mut scanned = Scan::default();
+    let mut line = Vec::with_capacity(1024);
+    let mut offset = 0u64;
     let mut number = 0;
-    while offset < bytes.len() {
+    let read = |error| JournalError::Io(error);
+    loop {
+        line.clear();
+        let length = reader.read_until(b'\n', &mut line).map_err(read)?;
+        if length == 0 {
+            return Ok(scanned);
+        }
         number += 1;
-        let rest = &bytes[offset..];
-        let torn = Replay {
-            events: Vec::new(),
-            torn: Some(Torn {
-                line: number,
-                offset: offset as u64,
-                bytes: rest.len(),
-            }),
+        let torn = Torn {
+            line: number,
+            offset,
+            bytes: length,
         };
-        let Some(end) = rest.iter().position(|&byte| byte == b'\n') else {
-            return Ok(Replay { events, ..torn });
+        let Some(body) = line.strip_suffix(b"\n") else {
+            scanned.torn = Some(torn);
+            return Ok(scanned);
         };
-        let line = &rest[..end];
-        let last = offset + end + 1 == bytes.len();
+        let last = reader.fill_buf().map_err(read)?.is_empty();
         let corrupt = |reason| JournalError::Corrupt {
             path: PathBuf::new(),
             line: number,
             reason,
         };
-        if line.is_empty() && !last {
+        if body.is_empty() && !last {
             return Err(corrupt(Corruption::Empty));
         }
-        let event = match line::decode(line) {
+        let event = match line::decode(body) {
             Ok(event) => event,
-            Err(LineError::Syntax(_)) if last => return Ok(Replay { events, ..torn }),
+            Err(LineError::Syntax(_)) if last => {
+                scanned.torn = Some(torn);
+                return Ok(scanned);
+            }
             Err(LineError::Syntax(error)) => return Err(corrupt(Corruption::NotAnEvent(error.to_string()))),
             Err(LineError::Corrupt(reason)) => return Err(corrupt(reason)),
         };
-        let head = events.last().map_or(GENESIS, |event| event.hash.as_str());
-        if event.prev != head {
+        if event.prev != scanned.head {
             return Err(corrupt(Corruption::Prev { after: number - 1 }));
         }
-        let expected = events.len() as u64 + 1;
+        let expected = scanned.last_seq + 1;
         if event.seq != expected {
             return Err(corrupt(Corruption::Seq {
                 found: event.seq,
                 expected,
             }));
         }
-        events.push(event);
-        offset += end + 1;
+        scanned.last_seq = event.seq;
+        scanned.head.clone_from(&event.hash);
+        scanned.last_time = Some(event.time);
+        if let Some(queued) = &event.queued {
+            scanned.queued.insert(queued.clone());
+        }
+        offset += length as u64;
+        each(event);
     }
-    Ok(Replay { events, torn: None })
 }
 
 fn in_file(error: JournalError, file: &Path) -> JournalError {
@@ -262,6 +338,53 @@ mod tests {
         assert_eq!(corrupt_line(&repeated), (2, Corruption::Prev { after: 1 }));
         let blank = [lines[0].clone(), b"\n".to_vec(), lines[1].clone()].concat();
         assert_eq!(corrupt_line(&blank), (2, Corruption::Empty));
+    }
+
+    #[test]
+    fn scan_hands_each_event_on_in_order_and_checks_the_incident_last() {
+        let dir = tempfile::tempdir().unwrap();
+        let lines = journal();
+        let mut seen = Vec::new();
+        let scanned = scan(&lines.concat()[..], dir.path(), &mut |event| seen.push(event.seq)).unwrap();
+        assert_eq!(seen, [1, 2, 3]);
+        assert_eq!((scanned.last_seq, scanned.torn), (3, None));
+        assert_eq!(scanned.head, parse(&lines.concat()).unwrap().head());
+
+        // A journal of another incident is refused, but a damaged one is
+        // named as damaged first, wherever the damage is.
+        let event = |seq, kind| Event {
+            seq,
+            time: "2026-11-28T09:00:00Z".parse().unwrap(),
+            actor: "ops@web1".into(),
+            kind,
+            queued: None,
+            prev: GENESIS.into(),
+            hash: String::new(),
+        };
+        let started = EventKind::IncidentStarted {
+            incident: "INC-20261128-0009".into(),
+            runbook: "x".into(),
+            title: "X".into(),
+            version: None,
+            digest: "d".into(),
+            source: "s".into(),
+            severity: "sev2".into(),
+            vars: Default::default(),
+            drill: false,
+            speed: 1,
+        };
+        let (first, _) = line::encode(&event(1, started)).unwrap();
+        let other = scan(&first[..], dir.path(), &mut |_| {});
+        assert!(
+            matches!(other, Err(JournalError::WrongIncident { .. })),
+            "{other:?}"
+        );
+        let damaged = [first, b"{\"seq\":2}\n".to_vec(), lines[1].clone()].concat();
+        let other = scan(&damaged[..], dir.path(), &mut |_| {});
+        assert!(
+            matches!(other, Err(JournalError::Corrupt { line: 2, .. })),
+            "{other:?}"
+        );
     }
 
     #[test]

@@ -21,7 +21,7 @@
 //! (the line reached the disk, the fsync's report did not), but never half.
 
 use super::id::sync_dir;
-use super::reader::{self, Replay};
+use super::reader::{self, Replay, Scan};
 use super::{JOURNAL_FILE, JournalError, Lock, TORN_FILE, line};
 use super::{attachments, inbox};
 use crate::file_util::{self, Links};
@@ -29,7 +29,8 @@ use crate::model::{Event, EventKind};
 use chrono::{DateTime, Utc};
 use std::collections::HashSet;
 use std::fs::{File, OpenOptions};
-use std::io::{Read, Write};
+use std::io::{BufReader, Write};
+use std::os::unix::fs::FileExt;
 use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
 
@@ -64,7 +65,7 @@ impl Journal {
             .open(&path)
             .map_err(JournalError::file("create", &path))?;
         sync_dir(dir).map_err(JournalError::file("sync", dir))?;
-        Ok(Journal::new(file, path, actor, &Replay::default(), lock))
+        Ok(Journal::new(file, path, actor, Scan::default(), lock))
     }
 
     /// Opens an existing journal to continue it (a regular file, not a
@@ -72,43 +73,51 @@ impl Journal {
     /// torn tail aside to `journal.jsonl.torn`, and returns what was read
     /// (`torn` says whether a tail was moved).
     pub fn open(dir: &Path, actor: &str, lock: Lock) -> Result<(Journal, Replay), JournalError> {
+        let mut events = Vec::new();
+        let (journal, scanned) = Journal::open_with(dir, actor, lock, &mut |event| events.push(event))?;
+        let torn = scanned.torn;
+        Ok((journal, Replay { events, torn }))
+    }
+
+    /// [`Journal::open`], handing each verified event to `each` in order
+    /// instead of keeping it: the journal is checked whole, in memory that
+    /// does not grow with it. Nothing is written until every line has
+    /// verified.
+    pub fn open_with(
+        dir: &Path,
+        actor: &str,
+        lock: Lock,
+        each: &mut dyn FnMut(Event),
+    ) -> Result<(Journal, Scan), JournalError> {
         check_lock(dir, &lock)?;
         let path = dir.join(JOURNAL_FILE);
         let file =
             file_util::open_regular_with(&path, Links::Refuse, OpenOptions::new().read(true).append(true))?;
-        let mut bytes = Vec::new();
-        (&file)
-            .read_to_end(&mut bytes)
-            .map_err(JournalError::file("read", &path))?;
-        let replay = reader::parse_file(&bytes, dir)?;
-        if let Some(torn) = replay.torn {
-            let start = usize::try_from(torn.offset)
-                .unwrap_or(usize::MAX)
-                .min(bytes.len());
-            set_aside(dir, &bytes[start..])?;
+        let scanned = reader::scan(BufReader::with_capacity(reader::BUFFER, &file), dir, each)?;
+        if let Some(torn) = scanned.torn {
+            let mut tail = vec![0; torn.bytes];
+            file.read_exact_at(&mut tail, torn.offset)
+                .map_err(JournalError::file("read", &path))?;
+            set_aside(dir, &tail)?;
             file.set_len(torn.offset)
                 .and_then(|()| file.sync_all())
                 .map_err(JournalError::file("truncate", &path))?;
         }
-        let journal = Journal::new(file, path, actor, &replay, lock);
-        Ok((journal, replay))
+        let journal = Journal::new(file, path, actor, scanned.clone(), lock);
+        Ok((journal, scanned))
     }
 
-    fn new(file: File, path: PathBuf, actor: &str, replay: &Replay, lock: Lock) -> Journal {
+    fn new(file: File, path: PathBuf, actor: &str, scanned: Scan, lock: Lock) -> Journal {
         Journal {
             file,
             path,
             actor: actor.to_string(),
-            seq: replay.last_seq(),
-            head: replay.head().to_string(),
+            seq: scanned.last_seq,
+            head: scanned.head,
             poisoned: false,
             unsynced: false,
-            last_time: replay.events.last().map(|event| event.time),
-            taken: replay
-                .events
-                .iter()
-                .filter_map(|event| event.queued.clone())
-                .collect(),
+            last_time: scanned.last_time,
+            taken: scanned.queued,
             lock,
         }
     }

@@ -3,11 +3,13 @@
 //! OpenSSH refuses loose key files (see `load::trust`): a runbook runs shell
 //! commands.
 
+use super::summary::{self, Summary};
 use super::trust::{Refusal, read_trusted};
 use super::{Diagnostic, Level, Loaded, Origin, Source, decode, load};
 use chrono::NaiveDate;
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 
 mod bundled {
     include!(concat!(env!("OUT_DIR"), "/bundled.rs"));
@@ -73,15 +75,24 @@ pub fn read_files(files: &[(PathBuf, PathBuf)], today: NaiveDate) -> Vec<Result<
     parallel_map(files, |(path, root)| read_file(path, root, today))
 }
 
-/// The built-in runbooks, loaded and checked.
-pub fn load_builtin(today: NaiveDate) -> Vec<Loaded> {
-    load_builtin_where(today, |_| true)
+/// [`read_files`], handing each result to `each` in order as a batch of
+/// them is done: memory holds a batch, not the whole tree (a thousand
+/// runbooks loaded at once take tens of megabytes, and the page faults to
+/// get them cost more than the allocator's reuse of a batch's).
+pub fn read_files_each(
+    files: &[(PathBuf, PathBuf)],
+    today: NaiveDate,
+    mut each: impl FnMut(Result<Loaded, Refusal>),
+) {
+    const BATCH: usize = 64;
+    for batch in files.chunks(BATCH) {
+        read_files(batch, today).into_iter().for_each(&mut each);
+    }
 }
 
-/// The built-in runbooks whose file name passes `wanted`, loaded and checked.
-fn load_builtin_where(today: NaiveDate, wanted: impl Fn(&str) -> bool) -> Vec<Loaded> {
-    let chosen: Vec<&(&str, &str)> = bundled::BUNDLED.iter().filter(|(name, _)| wanted(name)).collect();
-    parallel_map(&chosen, |(name, text)| {
+/// The built-in runbooks, loaded and checked.
+pub fn load_builtin(today: NaiveDate) -> Vec<Loaded> {
+    parallel_map(bundled::BUNDLED, |(name, text)| {
         load(
             Source::new(format!("<built-in>/{name}"), Origin::Builtin, *text),
             today,
@@ -131,21 +142,62 @@ pub struct Entry {
     /// Where it was found: a path, or `<built-in>/NAME.toml`.
     pub name: String,
     pub origin: Origin,
-    /// The loaded runbook, or why the file was refused.
-    pub file: Result<Loaded, Refusal>,
+    /// The loaded runbook, or why the file was refused; a built-in runbook
+    /// is loaded when first asked for (see [`Entry::file`]).
+    file: OnceLock<Result<Loaded, Refusal>>,
+    /// A built-in runbook's text, and the day its review is judged by.
+    builtin: Option<(&'static str, NaiveDate)>,
     /// Later files with the same id, hidden by this one.
     pub shadows: Vec<String>,
 }
 
 impl Entry {
+    fn new(id: String, name: String, origin: Origin, file: Result<Loaded, Refusal>) -> Entry {
+        Entry {
+            id,
+            name,
+            origin,
+            file: OnceLock::from(file),
+            builtin: None,
+            shadows: Vec::new(),
+        }
+    }
+
+    /// The loaded runbook, or why the file was refused. A file on the
+    /// search path was read and checked when the catalog was made; a
+    /// built-in runbook is read and checked now, the first time.
+    pub fn file(&self) -> &Result<Loaded, Refusal> {
+        self.file.get_or_init(|| {
+            let (text, today) = self.builtin.unwrap_or(("", NaiveDate::MIN));
+            Ok(load(Source::new(self.name.clone(), Origin::Builtin, text), today))
+        })
+    }
+
     /// The runbook, when it was read and has no errors.
     pub fn runbook(&self) -> Option<&crate::model::Runbook> {
-        self.file.as_ref().ok().and_then(|loaded| loaded.runbook.as_ref())
+        self.file()
+            .as_ref()
+            .ok()
+            .and_then(|loaded| loaded.runbook.as_ref())
+    }
+
+    /// What `runbook list` shows of the runbook, when it has no errors. A
+    /// built-in runbook not loaded yet is summarized from its top-level
+    /// keys (see `load/summary.rs`): the test suite keeps built-in runbooks free
+    /// of errors.
+    pub fn summary(&self) -> Option<Summary> {
+        if self.file.get().is_none()
+            && let Some((text, _)) = self.builtin
+            && let Some(summary) = summary::of_builtin(&self.name, text)
+        {
+            return Some(summary);
+        }
+        self.runbook().map(Summary::of)
     }
 
     /// Why there is no runbook: the refusal, or the errors.
     pub fn errors(&self) -> Vec<Diagnostic> {
-        match &self.file {
+        match self.file() {
             Ok(loaded) => loaded
                 .diagnostics
                 .iter()
@@ -186,33 +238,37 @@ impl Catalog {
                 )),
             }
         }
-        let mut found: Vec<(String, Origin, Result<Loaded, Refusal>)> = files
+        let found = files
             .iter()
             .zip(read_files(&files, today))
-            .map(|((path, _), file)| (path.display().to_string(), Origin::File(path.clone()), file))
-            .collect();
-        found.extend(
-            load_builtin_where(today, builtin)
-                .into_iter()
-                .map(|loaded| (loaded.source.name.clone(), Origin::Builtin, Ok(loaded))),
-        );
+            .map(|((path, _), file)| {
+                let name = path.display().to_string();
+                let id = match &file {
+                    Ok(loaded) => loaded.id.clone(),
+                    Err(_) => stem(&name).to_owned(),
+                };
+                Entry::new(id, name, Origin::File(path.clone()), file)
+            });
+        // A built-in runbook's id is its file name (a test holds them to
+        // it), so it claims its id without being read.
+        let builtin = bundled::BUNDLED
+            .iter()
+            .filter(|(name, _)| builtin(name))
+            .map(|(name, text)| Entry {
+                id: stem(name).to_owned(),
+                name: format!("<built-in>/{name}"),
+                origin: Origin::Builtin,
+                file: OnceLock::new(),
+                builtin: Some((*text, today)),
+                shadows: Vec::new(),
+            });
 
         let mut seen = HashSet::new();
-        for (name, origin, file) in found {
-            let id = match &file {
-                Ok(loaded) => loaded.id.clone(),
-                Err(_) => stem(&name).to_owned(),
-            };
-            if seen.insert(id.clone()) {
-                catalog.entries.push(Entry {
-                    id,
-                    name,
-                    origin,
-                    file,
-                    shadows: Vec::new(),
-                });
-            } else if let Some(winner) = catalog.entries.iter_mut().find(|entry| entry.id == id) {
-                winner.shadows.push(name);
+        for entry in found.chain(builtin) {
+            if seen.insert(entry.id.clone()) {
+                catalog.entries.push(entry);
+            } else if let Some(winner) = catalog.entries.iter_mut().find(|winner| winner.id == entry.id) {
+                winner.shadows.push(entry.name);
             }
         }
         catalog.entries.sort_by(|a, b| a.id.cmp(&b.id));

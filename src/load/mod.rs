@@ -10,15 +10,19 @@ mod diagnostic;
 mod parse;
 mod reader;
 mod source;
+mod summary;
 mod trust;
 mod validate;
 
 pub use accounts::Accounts;
-pub use catalog::{Catalog, Entry, builtin_sources, find_files, load_builtin, read_file, read_files};
+pub use catalog::{
+    Catalog, Entry, builtin_sources, find_files, load_builtin, read_file, read_files, read_files_each,
+};
 pub use diagnostic::{Diagnostic, Level, Location};
 pub use parse::{DEFAULT_ARCHIVE_WITHIN, DEFAULT_TIMEOUT, SCHEMA};
 pub use reader::did_you_mean;
 pub use source::{Origin, Source};
+pub use summary::Summary;
 pub use trust::{MAX_SIZE, Refusal, Refusals, read_trusted};
 
 use crate::model::{Runbook, Span};

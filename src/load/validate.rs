@@ -8,6 +8,7 @@ use crate::model::{
 };
 use chrono::NaiveDate;
 use std::collections::{HashMap, HashSet, VecDeque};
+use std::sync::Mutex;
 
 /// `broken_steps` are steps that had errors of their own: references to
 /// them are not reported again, and the flow is only checked once every
@@ -576,15 +577,16 @@ fn commands(ctx: &mut Ctx<'_>, runbook: &Runbook) {
 }
 
 /// Patterns are checked for syntax only (cheap), and compiled only when a
-/// default must be matched against them.
+/// default must be matched against them. Both are remembered for the rest
+/// of the process ([`checked_pattern`], [`compiled_pattern`]): runbooks
+/// share their patterns (a service name, a host), and `validate` of a tree
+/// of runbooks meets the same few again and again.
 fn patterns(ctx: &mut Ctx<'_>, runbook: &Runbook) {
     let check = |ctx: &mut Ctx<'_>, pattern: &Located<String>, default: Option<&String>| {
-        if let Err(error) = regex_syntax::Parser::new().parse(&pattern.value) {
-            let detail = error.to_string();
-            let last = detail.lines().rfind(|line| !line.trim().is_empty()).unwrap_or("");
+        if let Some(last) = checked_pattern(&pattern.value) {
             ctx.error(
                 pattern.span,
-                format!("invalid pattern: {}", last.trim().trim_start_matches("error: ")),
+                format!("invalid pattern: {last}"),
                 Some("patterns are regular expressions: escape ( ) [ ] { } . * + ? | \\ with \\ to match them as text".into()),
             );
             return;
@@ -592,7 +594,7 @@ fn patterns(ctx: &mut Ctx<'_>, runbook: &Runbook) {
         let Some(default) = default else {
             return;
         };
-        match regex::Regex::new(&pattern.value) {
+        match compiled_pattern(&pattern.value) {
             Ok(regex) if !regex.is_match(default) => ctx.error(
                 pattern.span,
                 format!("the default \"{default}\" does not match this pattern"),
@@ -617,6 +619,35 @@ fn patterns(ctx: &mut Ctx<'_>, runbook: &Runbook) {
             check(ctx, pattern, default.as_ref());
         }
     }
+}
+
+/// Why `pattern` is not a regular expression (the last line of the
+/// parser's message), or `None`; remembered per pattern.
+fn checked_pattern(pattern: &str) -> Option<String> {
+    static CHECKED: Mutex<Option<HashMap<String, Option<String>>>> = Mutex::new(None);
+    let mut checked = CHECKED.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    let checked = checked.get_or_insert_with(HashMap::new);
+    if let Some(found) = checked.get(pattern) {
+        return found.clone();
+    }
+    let found = regex_syntax::Parser::new().parse(pattern).err().map(|error| {
+        let detail = error.to_string();
+        let last = detail.lines().rfind(|line| !line.trim().is_empty()).unwrap_or("");
+        last.trim().trim_start_matches("error: ").to_owned()
+    });
+    checked.insert(pattern.to_owned(), found.clone());
+    found
+}
+
+/// `pattern` compiled, or why it does not compile; remembered per pattern.
+fn compiled_pattern(pattern: &str) -> Result<regex::Regex, String> {
+    static COMPILED: Mutex<Option<HashMap<String, Result<regex::Regex, String>>>> = Mutex::new(None);
+    let mut compiled = COMPILED.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    compiled
+        .get_or_insert_with(HashMap::new)
+        .entry(pattern.to_owned())
+        .or_insert_with(|| regex::Regex::new(pattern).map_err(|error| error.to_string()))
+        .clone()
 }
 
 /// Every step must be reachable from the start (or from a timer's target),

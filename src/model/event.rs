@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 /// One journaled event. `type` and `payload` come from [`EventKind`]; `prev`
 /// is the previous event's hash (64 zeros for the first) and `hash` the
 /// SHA-256 of this event's line without its `hash` field.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Event {
     pub seq: u64,
     pub time: DateTime<Utc>,
@@ -24,6 +24,100 @@ pub struct Event {
     pub queued: Option<String>,
     pub prev: String,
     pub hash: String,
+}
+
+/// An event as a journal line holds it, read without buffering the line
+/// (which `#[serde(flatten)]` would do): `type` borrowed, `payload` kept
+/// as its JSON text until `type` says what it is. A journal is read whole
+/// whenever an incident is resumed, reported or archived.
+#[derive(Deserialize)]
+struct Line<'a> {
+    seq: u64,
+    #[serde(deserialize_with = "super::time::deserialize_utc")]
+    time: DateTime<Utc>,
+    actor: String,
+    #[serde(rename = "type", borrow)]
+    kind: std::borrow::Cow<'a, str>,
+    #[serde(borrow)]
+    payload: &'a serde_json::value::RawValue,
+    #[serde(default)]
+    queued: Option<String>,
+    prev: String,
+    hash: String,
+}
+
+impl<'de> Deserialize<'de> for Event {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Event, D::Error> {
+        use serde::de::{Error, IntoDeserializer};
+        let line = Line::deserialize(deserializer)?;
+        let tag: serde::de::value::StrDeserializer<'_, serde_json::Error> =
+            line.kind.as_ref().into_deserializer();
+        let kind = EventKind::deserialize(serde::de::value::MapDeserializer::new(
+            [
+                ("type", Tagged::Type(tag)),
+                ("payload", Tagged::Payload(line.payload)),
+            ]
+            .into_iter(),
+        ))
+        .map_err(D::Error::custom)?;
+        Ok(Event {
+            seq: line.seq,
+            time: line.time,
+            actor: line.actor,
+            kind,
+            queued: line.queued,
+            prev: line.prev,
+            hash: line.hash,
+        })
+    }
+}
+
+/// The two values of an adjacently tagged [`EventKind`], as one type.
+enum Tagged<'a> {
+    Type(serde::de::value::StrDeserializer<'a, serde_json::Error>),
+    Payload(&'a serde_json::value::RawValue),
+}
+
+impl<'de> serde::de::IntoDeserializer<'de, serde_json::Error> for Tagged<'de> {
+    type Deserializer = Self;
+
+    fn into_deserializer(self) -> Self {
+        self
+    }
+}
+
+/// Calls the same method on the value's own deserializer.
+macro_rules! forward {
+    ($($method:ident($($arg:ident: $type:ty),*))*) => {$(
+        fn $method<V: serde::de::Visitor<'de>>(self, $($arg: $type,)* visitor: V) -> Result<V::Value, Self::Error> {
+            match self {
+                Tagged::Type(tag) => tag.$method($($arg,)* visitor),
+                Tagged::Payload(payload) => {
+                    serde::de::IntoDeserializer::into_deserializer(payload).$method($($arg,)* visitor)
+                }
+            }
+        }
+    )*};
+}
+
+impl<'de> serde::Deserializer<'de> for Tagged<'de> {
+    type Error = serde_json::Error;
+
+    forward! {
+        deserialize_any()
+        deserialize_bool() deserialize_i8() deserialize_i16() deserialize_i32() deserialize_i64()
+        deserialize_u8() deserialize_u16() deserialize_u32() deserialize_u64()
+        deserialize_f32() deserialize_f64() deserialize_char() deserialize_str() deserialize_string()
+        deserialize_bytes() deserialize_byte_buf() deserialize_option() deserialize_unit()
+        deserialize_unit_struct(name: &'static str)
+        deserialize_newtype_struct(name: &'static str)
+        deserialize_seq() deserialize_tuple(len: usize)
+        deserialize_tuple_struct(name: &'static str, len: usize)
+        deserialize_map()
+        deserialize_struct(name: &'static str, fields: &'static [&'static str])
+        deserialize_enum(name: &'static str, variants: &'static [&'static str])
+        deserialize_identifier() deserialize_ignored_any()
+    }
 }
 
 /// Who gave an answer: a person at a prompt, or a script (`--answer`,
@@ -291,5 +385,44 @@ mod tests {
         assert!(line.starts_with(r#"{"seq":3,"time":"2026-11-28T09:00:00Z","actor":"ops@web1","type":"step-answered","payload":{"step":"restart","answer":{"kind":"yes-no","yes":true},"source":"script"},"prev":"#), "{line}");
         let back: Event = serde_json::from_str(&line).unwrap();
         assert_eq!(back, event);
+    }
+
+    #[test]
+    fn an_event_reads_whatever_the_order_of_its_fields() {
+        let event = Event {
+            seq: 7,
+            time: "2026-11-28T09:00:05.25Z".parse().unwrap(),
+            actor: "ops@web1".into(),
+            kind: EventKind::CommandFinished {
+                step: "look".into(),
+                exit_code: Some(0),
+                signal: None,
+                duration_ms: 12,
+                timed_out: false,
+                output: "disk \"full\" \u{2713}\n".into(),
+                output_bytes: 14,
+            },
+            queued: Some("q1".into()),
+            prev: "0".repeat(64),
+            hash: "1".repeat(64),
+        };
+        let line = serde_json::to_string(&event).unwrap();
+        // serde_json's own map sorts the keys: `payload` before `type`.
+        let sorted =
+            serde_json::to_string(&serde_json::from_str::<serde_json::Value>(&line).unwrap()).unwrap();
+        assert!(sorted.find("\"payload\"") < sorted.find("\"type\""), "{sorted}");
+        for text in [&line, &sorted] {
+            assert_eq!(serde_json::from_str::<Event>(text).unwrap(), event, "{text}");
+        }
+        let extra = line.replacen('{', r#"{"later":[1,{"x":2}],"#, 1);
+        assert_eq!(serde_json::from_str::<Event>(&extra).unwrap(), event);
+        for wrong in [
+            line.replace("command-finished", "command-started"),
+            line.replace("command-finished", "no-such-event"),
+            line.replace(r#""duration_ms":12"#, r#""duration_ms":"12""#),
+            line.replace(r#""seq":7,"#, ""),
+        ] {
+            assert!(serde_json::from_str::<Event>(&wrong).is_err(), "{wrong}");
+        }
     }
 }

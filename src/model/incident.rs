@@ -273,9 +273,11 @@ impl Incident {
     /// Folds one more event in.
     pub fn apply(&mut self, event: &Event) {
         self.events += 1;
-        self.head = event.hash.clone();
+        self.head.clone_from(&event.hash);
         self.last_event = Some(event.time);
-        self.operators.insert(event.actor.clone());
+        if !self.operators.contains(&event.actor) {
+            self.operators.insert(event.actor.clone());
+        }
         match &event.kind {
             EventKind::IncidentStarted { .. } => {}
             EventKind::StepEntered { step } => {

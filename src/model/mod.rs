@@ -15,6 +15,7 @@ mod span;
 mod step;
 mod template;
 mod text;
+pub mod time;
 
 pub use destination::Destination;
 pub use duration::{CalendarUnit, LONGEST, LONGEST_DURATION, Period, short_span};

@@ -8,6 +8,7 @@
 pub mod allowed_signers;
 pub mod archive;
 pub mod canonical;
+pub mod listing;
 pub mod mirror;
 pub mod signing;
 

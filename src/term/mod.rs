@@ -8,7 +8,7 @@ mod prompt;
 mod table;
 
 pub use operator::TerminalOperator;
-pub use output::CommandOutput;
+pub use output::{CommandOutput, Outputs};
 pub use progress::Progress;
 // Sanitizing lives outside `term` so that `load` and `report` can use it.
 pub use crate::sanitize::{sanitize, sanitize_line};

@@ -22,26 +22,11 @@ pub struct CommandOutput {
 impl CommandOutput {
     /// The outputs of the commands that finished in `events`, oldest first.
     pub fn from_events(events: &[Event]) -> Vec<CommandOutput> {
-        let mut outputs = Vec::new();
-        let mut started = None;
+        let mut outputs = Outputs::default();
         for event in events {
-            match &event.kind {
-                EventKind::CommandStarted { command, .. } => started = Some(command.clone()),
-                EventKind::CommandFinished {
-                    step,
-                    output,
-                    output_bytes,
-                    ..
-                } => outputs.push(CommandOutput {
-                    step: step.clone(),
-                    command: started.take().unwrap_or_default(),
-                    output: output.clone(),
-                    bytes: *output_bytes,
-                }),
-                _ => {}
-            }
+            outputs.take(event.clone());
         }
-        outputs
+        outputs.finish()
     }
 
     /// What the pager shows: the command, then its output, sanitized.
@@ -56,6 +41,39 @@ impl CommandOutput {
             text.push('\n');
         }
         text
+    }
+}
+
+/// Collects [`CommandOutput`]s from events as they are read, oldest first.
+#[derive(Debug, Default)]
+pub struct Outputs {
+    outputs: Vec<CommandOutput>,
+    /// The command started last, until it finishes.
+    started: Option<String>,
+}
+
+impl Outputs {
+    /// Takes what it needs of one more event.
+    pub fn take(&mut self, event: Event) {
+        match event.kind {
+            EventKind::CommandStarted { command, .. } => self.started = Some(command),
+            EventKind::CommandFinished {
+                step,
+                output,
+                output_bytes,
+                ..
+            } => self.outputs.push(CommandOutput {
+                step,
+                command: self.started.take().unwrap_or_default(),
+                output,
+                bytes: output_bytes,
+            }),
+            _ => {}
+        }
+    }
+
+    pub fn finish(self) -> Vec<CommandOutput> {
+        self.outputs
     }
 }
 
