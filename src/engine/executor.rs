@@ -148,7 +148,7 @@ pub trait Prepared {
     /// Lets the script run and calls `started` at once, before waiting for
     /// it (the runner starts the next command's shell meanwhile); then
     /// calls `line` with each (redacted) line of output as it arrives, for
-    /// display, and `idle` every [`IDLE_EVERY`] or so while it runs, so that
+    /// display, and `idle` every 200 ms or so while it runs, so that
     /// the runner can show what happened beside it (a note, a timer).
     /// Errors are failures to run the command at all; a command that fails
     /// is an `Ok` outcome.
