@@ -421,9 +421,12 @@ impl Prepared for Held<'_> {
 
         let exit_code = status.and_then(|status| status.code());
         // ssh exits 255 on its own failures, and says why in its log.
+        // A command stopped here (timeout, Ctrl-C) makes ssh exit 255 too:
+        // that is the command's end, not a connection that failed.
         let unreachable = self.remote.as_ref().and_then(|remote| {
             let said = remote::take_log(&remote.log);
-            (exit_code == Some(255) && !said.trim().is_empty()).then(|| remote.ssh.explain(&remote.on, &said))
+            (exit_code == Some(255) && !timed_out && !cancelled && !said.trim().is_empty())
+                .then(|| remote.ssh.explain(&remote.on, &said))
         });
         Ok(CommandOutcome {
             exit_code,

@@ -112,6 +112,12 @@ fn is_reserved_env(name: &str) -> bool {
         "TERMINFO",
         "MAIL",
         "CURL_HOME",
+        // Read-only in bash, which is `sh` on many hosts: exporting them
+        // stops a remote step's shell before anything runs.
+        "UID",
+        "EUID",
+        "PPID",
+        "GROUPS",
         "LESSOPEN",
         "LESSCLOSE",
     ];

@@ -149,7 +149,10 @@ impl Ssh {
         let mut log_arg = OsString::from("-E");
         log_arg.push(log);
         command
-            .args(["-T", "-o", "BatchMode=yes", "-o"])
+            // ssh's own log says only what went wrong, whatever the
+            // user's config asks for: its being empty tells a command that
+            // ran from a connection that failed.
+            .args(["-T", "-o", "BatchMode=yes", "-o", "LogLevel=ERROR", "-o"])
             .arg(format!("ConnectTimeout={CONNECT_TIMEOUT_S}"))
             .args([
                 "-o",

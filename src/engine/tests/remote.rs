@@ -159,3 +159,28 @@ fn a_drill_that_skips_says_where_it_would_have_run() {
     });
     assert_eq!(skipped, Some(vec!["web1".to_owned(), "db1".to_owned()]));
 }
+
+#[test]
+fn a_walk_cut_short_while_a_later_host_ran_stops_what_is_left_and_asks_before_running_it_again() {
+    let mut h = remote(REMOTE, "web1");
+    h.start(&[], false);
+    // Cut after the second host's start: its command may still run there.
+    let at = h
+        .sink
+        .events
+        .iter()
+        .enumerate()
+        .filter(|(_, e)| e.kind.name() == "command-started")
+        .nth(1)
+        .map(|(at, _)| at)
+        .unwrap();
+    h.sink.events.truncate(at + 1);
+    h.executor.ran.borrow_mut().clear();
+    let (stop, _) = h.resume(&[]);
+    assert!(matches!(stop, Stop::Paused { .. }), "asked, not run: {stop:?}");
+    assert!(ran(&h).is_empty(), "{:?}", ran(&h));
+    let (stop, _) = h.resume(&[("check", "retry")]);
+    assert_eq!(stop, Stop::Ended(Outcome::Resolved));
+    // Only db1, where it was cut short, runs again.
+    assert_eq!(ran(&h), ["uptime @ db1", "true"]);
+}

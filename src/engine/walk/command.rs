@@ -258,9 +258,12 @@ impl<'a> Engine<'a> {
         }
         let unreachable = outcome.unreachable.take();
         if let Some(why) = &unreachable {
-            // What ssh said is the output: nothing of the command ran.
-            outcome.output = why.clone();
-            outcome.output_bytes = 0;
+            // What ssh said goes after whatever output there was, which is
+            // kept as it came.
+            if !outcome.output.is_empty() && !outcome.output.ends_with('\n') {
+                outcome.output.push('\n');
+            }
+            outcome.output.push_str(why);
         }
         let succeeded = outcome.succeeded();
         // The captured value first: a crash between the two then offers to

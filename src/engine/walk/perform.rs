@@ -23,7 +23,10 @@ impl<'a> Engine<'a> {
                 Err(flow) => return Ok(flow),
             }
         }
-        if let Some(progress) = self.incident.progress.clone() {
+        // A command cut short on one of several hosts has progress from the
+        // hosts before it: what is left of it there is seen to first.
+        let unfinished = self.incident.unfinished_command.as_deref() == Some(id);
+        if let Some(progress) = self.incident.progress.clone().filter(|_| !unfinished) {
             // A crash may have come between the choice and its severity.
             self.chosen_severity(step, &progress)?;
             if let (StepKind::Command(command), Progress::CommandFinished { .. }) = (&step.kind, &progress)
