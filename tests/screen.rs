@@ -475,15 +475,15 @@ fn people_a_timer_reached_nobody_for_are_told_by_hand_and_the_record_says_so() {
     let walk = test.tmux(["drill", "call", "--speed", "3600"]);
     walk.wait_for("Still down?");
     walk.wait_for("The timer fired");
-    walk.keys(&["Down", "Enter"]); // stay here
+    walk.keys(&["Enter"]); // go to its step
     // Then: were they told? It starts on "later", which claims no call.
     walk.wait_for("Told Boss?");
     walk.keys(&["Down", "Enter"]);
     walk.wait_for("How?");
     walk.keys(&["phone", "Enter"]);
-    walk.wait_until("the question asked again", |screen| {
+    walk.wait_until("the next question", |screen| {
         let told = screen.iter().position(|line| line.contains("Told Boss?"));
-        let asked = screen.iter().rposition(|line| line.contains("Still down?"));
+        let asked = screen.iter().rposition(|line| line.contains("Notified?"));
         told.is_some() && asked > told
     });
     let id = test.only_incident();
