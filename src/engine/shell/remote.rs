@@ -134,17 +134,13 @@ impl Ssh {
 
     /// `ssh` with the options every run gets, for `destination`, running
     /// `sh -s` with these arguments; its log goes to `log`.
-    #[allow(clippy::disallowed_methods)]
     fn command(&self, destination: &str, log: &Path, args: &[&str]) -> io::Result<Command> {
         let dir = self.dir()?;
         self.used
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
             .insert(destination.to_owned());
-        let mut command = Command::new("ssh");
-        if let Some(config) = &self.config {
-            command.arg("-F").arg(config);
-        }
+        let mut command = self.plain_ssh();
         let control_path = control_path(dir, destination);
         let mut log_arg = OsString::from("-E");
         log_arg.push(log);
@@ -269,11 +265,7 @@ impl Ssh {
         }
         for destination in used {
             let control_path = control_path(&self.dir, &destination);
-            #[allow(clippy::disallowed_methods)]
-            let mut command = Command::new("ssh");
-            if let Some(config) = &self.config {
-                command.arg("-F").arg(config);
-            }
+            let mut command = self.plain_ssh();
             command
                 .args(["-q", "-o"])
                 .arg(control_path)
@@ -375,7 +367,8 @@ impl Ssh {
         )
     }
 
-    /// `ssh` with only the config option.
+    /// `ssh` with only the config option (`-F`), which every run of it
+    /// gets.
     #[allow(clippy::disallowed_methods)]
     fn plain_ssh(&self) -> Command {
         let mut command = Command::new("ssh");
