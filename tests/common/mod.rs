@@ -12,7 +12,7 @@
 
 pub mod sshd;
 
-use std::ffi::OsStr;
+use std::ffi::{OsStr, OsString};
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -142,13 +142,29 @@ pub fn sealed(root: &Path, program: impl AsRef<OsStr>) -> Command {
     if root.join("work").is_dir() {
         command.current_dir(root.join("work"));
     }
-    if let Some(faketime) = moved_clock() {
-        command
-            .env("LD_PRELOAD", &faketime.library)
-            .env("FAKETIME", &faketime.offset)
-            .env("FAKETIME_DONT_FAKE_MONOTONIC", "1");
+    for (key, value) in moved_clock_env() {
+        command.env(key, value);
     }
     command
+}
+
+/// The variables that move the clock of a process ([`CLOCK_VAR`]); none
+/// when the clock is not moved.
+///
+/// libfaketime shares a semaphore named in `FAKETIME_SHARED` with the
+/// children of the process that created it, and removes it when that
+/// process exits: a child started after that, as a tmux server's window is
+/// after the client that started the server, can fail to start at all. So
+/// a process that outlives its starter, like tmux, runs on the real clock
+/// and moves the clock of what it starts by these.
+fn moved_clock_env() -> Vec<(&'static str, OsString)> {
+    moved_clock().map_or_else(Vec::new, |faketime| {
+        vec![
+            ("LD_PRELOAD", faketime.library.clone().into_os_string()),
+            ("FAKETIME", OsString::from(&faketime.offset)),
+            ("FAKETIME_DONT_FAKE_MONOTONIC", OsString::from("1")),
+        ]
+    })
 }
 
 /// libfaketime, set to move the wall clock by a fixed offset.
@@ -474,7 +490,16 @@ impl Test {
         };
         let mut command = tmux.command();
         command
-            .args(["new-session", "-d", "-x", &columns.to_string(), "-y", "30", "--"])
+            .args(["new-session", "-d", "-x", &columns.to_string(), "-y", "30"]);
+        // The walk, not tmux, runs on the moved clock (see `moved_clock_env`).
+        for (key, value) in moved_clock_env() {
+            let mut pair = OsString::from(key);
+            pair.push("=");
+            pair.push(value);
+            command.arg("-e").arg(pair);
+        }
+        command
+            .arg("--")
             .arg(env!("CARGO_BIN_EXE_runbook"))
             .args(args)
             .env("SHELL", "/bin/sh")
@@ -528,6 +553,9 @@ impl Tmux {
     /// tmux, talking to this test's server only, with this test's config.
     fn command(&self) -> Command {
         let mut command = sealed(&self.root, "tmux");
+        for (key, _) in moved_clock_env() {
+            command.env_remove(key);
+        }
         command
             .arg("-S")
             .arg(self.root.join("tmux.sock"))
