@@ -98,9 +98,14 @@ fn a_remote_step_runs_on_its_host_over_ssh_with_hostile_values_reaching_it_byte_
         "",
     );
     let (test, hosts) = with_hosts(&toml, &[("web1", WEB1)]);
-    let hostile = "$(touch canary) `touch canary` 'single' \"double\" \\ \nsecond line\n";
+    // Where a value that ran as shell would leave its trace, whatever
+    // directory the remote shell starts in.
+    let canary = test.root().join("canary");
+    let hostile = format!(
+        "$(touch {c}) `touch {c}` '; touch {c}; ' 'single' \"double\" \\ \nsecond line\n",
+        c = canary.display()
+    );
     let note = format!("{hostile}{}", "x".repeat(64 * 1024 - hostile.len()));
-    let canary = test.work().join("canary");
     test.command([
         "start",
         "r",
@@ -179,13 +184,22 @@ fn a_step_on_two_hosts_runs_on_both_and_fails_for_the_one_that_failed() {
     assert_eq!(finished, [serde_json::json!(0), serde_json::json!(3)]);
 }
 
+/// A remote script that waits in a builtin of its own shell (its pid in
+/// `$DIR/pid`), with no child that would show the incident in its
+/// environment: a `read` from a pipe nobody writes to.
+const BLOCKED: &str = r#"mkfifo "$DIR/fifo"
+echo $$ > "$DIR/pid.tmp"; mv "$DIR/pid.tmp" "$DIR/pid"
+read line < "$DIR/fifo""#;
+
+/// [`BLOCKED`], after leaving a child in the background (its pid in
+/// `$DIR/child`).
+fn blocked_with_a_child() -> String {
+    format!("sleep 300 & echo $! > \"$DIR/child\"\n{BLOCKED}")
+}
+
 #[test]
 fn a_timeout_leaves_nothing_running_on_the_remote_host() {
-    let toml = runbook(
-        r#""{{host}}""#,
-        r#"sleep 300 & echo $! > "$DIR/pid.tmp"; mv "$DIR/pid.tmp" "$DIR/pid"; wait"#,
-        r#"timeout = "2s""#,
-    );
+    let toml = runbook(r#""{{host}}""#, BLOCKED, r#"timeout = "2s""#);
     let (test, _hosts) = with_hosts(&toml, &[("web1", WEB1)]);
     let output = test
         .command(["start", "r", "--var", "host=web1", "--var", &dir_arg(&test)])
@@ -197,17 +211,16 @@ fn a_timeout_leaves_nothing_running_on_the_remote_host() {
         "{}",
         String::from_utf8_lossy(&output.stderr)
     );
-    let pid = std::fs::read_to_string(test.root().join("pid")).unwrap();
-    assert!(becomes_dead(&pid), "the remote sleep {pid} outlived its timeout");
+    let shell = std::fs::read_to_string(test.root().join("pid")).unwrap();
+    assert!(
+        becomes_dead(&shell),
+        "the remote shell {shell} outlived its timeout"
+    );
 }
 
 #[test]
 fn a_remote_command_left_by_a_killed_runner_is_stopped_by_resume() {
-    let toml = runbook(
-        r#""{{host}}""#,
-        r#"sleep 300 & echo $! > "$DIR/pid.tmp"; mv "$DIR/pid.tmp" "$DIR/pid"; wait"#,
-        r#"timeout = "10m""#,
-    );
+    let toml = runbook(r#""{{host}}""#, BLOCKED, r#"timeout = "10m""#);
     let (test, _hosts) = with_hosts(&toml, &[("web1", WEB1)]);
     let mut child = test
         .command(["start", "r", "--var", "host=web1", "--var", &dir_arg(&test)])
@@ -220,7 +233,7 @@ fn a_remote_command_left_by_a_killed_runner_is_stopped_by_resume() {
     child.wait().unwrap();
     assert!(
         alive(&pid),
-        "the remote sleep should outlive the runner killed with SIGKILL"
+        "the remote shell should outlive the runner killed with SIGKILL"
     );
     let id = test.only_incident();
     let outcome = test
@@ -232,7 +245,7 @@ fn a_remote_command_left_by_a_killed_runner_is_stopped_by_resume() {
         "{}",
         String::from_utf8_lossy(&outcome.stderr)
     );
-    assert!(becomes_dead(&pid), "resume left the remote sleep {pid} running");
+    assert!(becomes_dead(&pid), "resume left the remote shell {pid} running");
     let note = test
         .events(&id)
         .into_iter()
@@ -397,7 +410,7 @@ fn the_screen_says_where_a_command_runs_before_asking_to_run_it() {
 #[test]
 fn the_walk_leaves_no_ssh_connection_open_when_it_stops() {
     let toml = runbook(r#""{{host}}""#, "true", "");
-    let (test, _hosts) = with_hosts(&toml, &[("web1", WEB1)]);
+    let (test, hosts) = with_hosts(&toml, &[("web1", WEB1)]);
     test.command(["start", "r", "--var", "host=web1", "--var", &dir_arg(&test)])
         .output()
         .map(|output| {
@@ -408,22 +421,56 @@ fn the_walk_leaves_no_ssh_connection_open_when_it_stops() {
             )
         })
         .unwrap();
-    // The control sockets of this incident live in a directory named for
-    // its key (the incident directory's hash), closed and removed at the end.
-    let dir = test.data().join("incidents").join(test.only_incident());
-    let dir = std::fs::canonicalize(dir).unwrap();
-    let key = runbook::journal::sha256_hex(dir.as_os_str().as_encoded_bytes());
-    let uid = rustix::process::geteuid().as_raw();
-    let sockets = format!("/tmp/runbook-ssh-{uid}/{}", &key[..12]);
-    assert!(!Path::new(&sockets).exists(), "{sockets} is left");
+    // No master of this test's (each names its ssh config) runs on.
+    let config = hosts.config.display().to_string();
     let masters: Vec<String> = std::fs::read_dir("/proc")
         .unwrap()
         .flatten()
         .filter_map(|entry| std::fs::read(entry.path().join("cmdline")).ok())
         .map(|cmdline| String::from_utf8_lossy(&cmdline).replace('\0', " "))
-        .filter(|cmdline| cmdline.contains(&sockets))
+        .filter(|cmdline| cmdline.contains(&config))
         .collect();
     assert!(masters.is_empty(), "control masters left running: {masters:?}");
+}
+
+#[test]
+fn control_sockets_live_in_the_users_runtime_dir_and_go_with_the_walk() {
+    let toml = runbook(
+        r#""{{host}}""#,
+        r#"ls -a "$DIR/run/runbook-ssh" > "$DIR/seen""#,
+        "",
+    );
+    let test = Test::new().runbook("r", &toml);
+    let hosts = Hosts::start(&test, &[("web1", WEB1)]);
+    let runtime = test.root().join("run");
+    std::fs::create_dir(&runtime).unwrap();
+    std::fs::set_permissions(&runtime, std::os::unix::fs::PermissionsExt::from_mode(0o700)).unwrap();
+    let test = test
+        .config(&hosts.runbook_config())
+        .env("XDG_RUNTIME_DIR", runtime.to_str().unwrap());
+    // The command runs on web1, which is this machine: it sees the
+    // directory while its walk holds a connection.
+    let output = test
+        .command(["start", "r", "--var", "host=web1", "--var", &dir_arg(&test)])
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let seen = std::fs::read_to_string(test.root().join("seen")).unwrap();
+    assert_eq!(
+        seen.lines().filter(|name| !name.starts_with('.')).count(),
+        1,
+        "one directory for the incident: {seen}"
+    );
+    let left: Vec<_> = std::fs::read_dir(runtime.join("runbook-ssh"))
+        .unwrap()
+        .flatten()
+        .map(|entry| entry.file_name())
+        .collect();
+    assert!(left.is_empty(), "left after the walk: {left:?}");
 }
 
 #[test]
@@ -484,11 +531,7 @@ title = "Done"
 
 #[test]
 fn ctrl_c_stops_the_remote_command_too() {
-    let toml = runbook(
-        r#""{{host}}""#,
-        r#"sleep 300 & echo $! > "$DIR/pid.tmp"; mv "$DIR/pid.tmp" "$DIR/pid"; wait"#,
-        r#"timeout = "10m""#,
-    );
+    let toml = runbook(r#""{{host}}""#, &blocked_with_a_child(), r#"timeout = "10m""#);
     let (test, _hosts) = with_hosts(&toml, &[("web1", WEB1)]);
     let walk = test.tmux([
         "start",
@@ -501,9 +544,11 @@ fn ctrl_c_stops_the_remote_command_too() {
         "note=-",
     ]);
     let pid = wait_for_file(&test.root().join("pid"));
+    let sleep = std::fs::read_to_string(test.root().join("child")).unwrap();
     assert!(alive(&pid));
     walk.keys(&["C-c"]);
     walk.wait_for_exit();
-    assert!(becomes_dead(&pid), "the remote sleep {pid} outlived Ctrl-C");
+    assert!(becomes_dead(&pid), "the remote shell {pid} outlived Ctrl-C");
+    assert!(becomes_dead(&sleep), "the remote sleep {sleep} outlived Ctrl-C");
     walk.wait_for("is paused (interrupted)");
 }

@@ -161,14 +161,14 @@ impl Executor for ShellExecutor {
 
     /// Finds the processes by the variables every command gets
     /// (`RUNBOOK_INCIDENT_KEY`, `RUNBOOK_STEP`) and stops their process groups:
-    /// TERM, then KILL after two seconds; on the destination `on` over ssh.
+    /// TERM, then KILL after [`LEFTOVER_GRACE`]; on the destination `on` over ssh.
     fn stop_leftovers(&self, incident_key: &str, step: &str, on: Option<&str>) -> Result<Vec<u32>, String> {
         match on {
             None => Ok(stop_leftovers(incident_key, step)),
             Some(on) => self
                 .ssh(on)
                 .map_err(|error| error.to_string())?
-                .stop(on, incident_key, step)
+                .stop(on, incident_key, step, LEFTOVER_GRACE)
                 .map_err(|why| why.0),
         }
     }
@@ -206,8 +206,8 @@ struct Remote<'s> {
 
 impl Remote<'_> {
     /// Stops the command's process group on the remote host.
-    fn stop(&self) {
-        let _ = self.ssh.stop(&self.on, &self.incident_key, &self.step);
+    fn stop(&self, grace: Duration) {
+        let _ = self.ssh.stop(&self.on, &self.incident_key, &self.step, grace);
     }
 }
 
@@ -392,7 +392,7 @@ impl Prepared for Held<'_> {
                     if let Some(remote) = &self.remote {
                         // There first: the local ssh gone, the remote
                         // command would run on.
-                        remote.stop();
+                        remote.stop(grace);
                     }
                     group.signal(Signal::TERM);
                     phase = Phase::Terminating {
@@ -442,6 +442,10 @@ impl Prepared for Held<'_> {
     }
 }
 
+/// How long what a dead runner left has between TERM and KILL, here and
+/// on a remote host.
+const LEFTOVER_GRACE: Duration = Duration::from_secs(2);
+
 /// See [`Executor::stop_leftovers`].
 fn stop_leftovers(incident_key: &str, step: &str) -> Vec<u32> {
     let wanted = [
@@ -483,7 +487,7 @@ fn stop_leftovers(incident_key: &str, step: &str) -> Vec<u32> {
     for group in &groups {
         let _ = rustix::process::kill_process_group(*group, Signal::TERM);
     }
-    let deadline = Instant::now() + Duration::from_secs(2);
+    let deadline = Instant::now() + LEFTOVER_GRACE;
     while Instant::now() < deadline
         && groups
             .iter()

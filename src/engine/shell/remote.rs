@@ -43,6 +43,15 @@ const CONNECT_TIMEOUT_S: u32 = 10;
 /// How long a control master stays after its last client has gone.
 const CONTROL_PERSIST: &str = "300";
 
+/// How often ssh checks that the server still answers, in seconds, and
+/// how many unanswered checks mean it is gone.
+const SERVER_ALIVE_INTERVAL_S: u32 = 15;
+const SERVER_ALIVE_COUNT: u32 = 3;
+
+/// The longest a remote command is given between TERM and KILL: the
+/// helper that stops it must end within [`HELPER_LIMITS`].
+const MAX_REMOTE_GRACE_S: u64 = 8;
+
 /// How long a helper run of ssh (preflight, stop, close) may take.
 const HELPER_LIMITS: Limits = Limits {
     timeout: Duration::from_secs(CONNECT_TIMEOUT_S as u64 + 10),
@@ -52,9 +61,9 @@ const HELPER_LIMITS: Limits = Limits {
 
 /// What runs on the remote host to stop a command: every process whose
 /// environment holds the incident's key and the step (`$1`, `$2`) has its
-/// process group sent TERM, then KILL two seconds later. Prints the
-/// process ids it found, one per line.
-const STOP_SCRIPT: &str = r#"key="RUNBOOK_INCIDENT_KEY=$1" step="RUNBOOK_STEP=$2" groups= pids=
+/// process group sent TERM, then KILL `$3` seconds later (the grace a
+/// command has here too). Prints the process ids it found, one per line.
+const STOP_SCRIPT: &str = r#"key="RUNBOOK_INCIDENT_KEY=$1" step="RUNBOOK_STEP=$2" grace=$3 groups= pids=
 for dir in /proc/[0-9]*; do
   pid=${dir#/proc/}
   [ "$pid" = "$$" ] && continue
@@ -77,7 +86,13 @@ $step
 done
 [ -n "$pids" ] || exit 0
 for group in $groups; do kill -TERM -"$group" 2>/dev/null; done
-sleep 2
+while [ "$grace" -gt 0 ]; do
+  left=
+  for group in $groups; do kill -0 -"$group" 2>/dev/null && left=1; done
+  [ -n "$left" ] || break
+  sleep 1
+  grace=$((grace - 1))
+done
 for group in $groups; do kill -KILL -"$group" 2>/dev/null; done
 for pid in $pids; do echo "$pid"; done
 "#;
@@ -87,8 +102,15 @@ for pid in $pids; do echo "$pid"; done
 pub struct Ssh {
     /// `-F`: the ssh config to read instead of the user's own.
     config: Option<PathBuf>,
-    /// Where the control sockets and ssh's logs go; made on first use.
-    dir: PathBuf,
+    /// Where this incident's control sockets and ssh's logs go: under
+    /// `$XDG_RUNTIME_DIR`, or a fresh directory of a random name in `/tmp`
+    /// (a name known beforehand could be taken first by another user).
+    /// Made on first use.
+    dir: Mutex<Option<PathBuf>>,
+    /// `$XDG_RUNTIME_DIR/runbook-ssh` when sockets fit there.
+    base: Option<PathBuf>,
+    /// The incident's directory's name under `base`.
+    short: String,
     /// Destinations a master may have been started for.
     used: Mutex<BTreeSet<String>>,
     logs: AtomicU64,
@@ -109,21 +131,35 @@ impl Ssh {
             .collect();
         Ssh {
             config,
-            dir: runtime_dir().join(if short.is_empty() {
+            dir: Mutex::new(None),
+            base: runtime_dir(),
+            short: if short.is_empty() {
                 "walk".to_owned()
             } else {
                 short
-            }),
+            },
             used: Mutex::new(BTreeSet::new()),
             logs: AtomicU64::new(0),
         }
     }
 
     /// The directory for sockets and logs, made private to this user.
-    fn dir(&self) -> io::Result<&Path> {
-        private_dir(self.dir.parent().unwrap_or(Path::new("/tmp")))?;
-        private_dir(&self.dir)?;
-        Ok(&self.dir)
+    fn dir(&self) -> io::Result<PathBuf> {
+        let mut dir = self.dir.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some(dir) = &*dir {
+            return Ok(dir.clone());
+        }
+        let made = match &self.base {
+            Some(base) => {
+                private_dir(base)?;
+                let made = base.join(&self.short);
+                private_dir(&made)?;
+                made
+            }
+            None => fresh_private_dir(Path::new("/tmp"))?,
+        };
+        *dir = Some(made.clone());
+        Ok(made)
     }
 
     /// A fresh path for ssh's log (`-E`).
@@ -141,7 +177,7 @@ impl Ssh {
             .unwrap_or_else(std::sync::PoisonError::into_inner)
             .insert(destination.to_owned());
         let mut command = self.plain_ssh();
-        let control_path = control_path(dir, destination);
+        let control_path = control_path(&dir, destination);
         let mut log_arg = OsString::from("-E");
         log_arg.push(log);
         command
@@ -159,6 +195,13 @@ impl Ssh {
             ])
             .arg(control_path)
             .args(["-o", &format!("ControlPersist={CONTROL_PERSIST}")])
+            // A host that vanishes mid-command is noticed in
+            // SERVER_ALIVE_INTERVAL × SERVER_ALIVE_COUNT seconds, not at
+            // the step's timeout.
+            .args(["-o", &format!("ServerAliveInterval={SERVER_ALIVE_INTERVAL_S}")])
+            .args(["-o", &format!("ServerAliveCountMax={SERVER_ALIVE_COUNT}")])
+            // No port or agent forwarding a user's config may ask for.
+            .args(["-o", "ClearAllForwardings=yes", "-o", "ForwardAgent=no"])
             .arg(log_arg)
             // Checked to be a destination and never an option, but `--`
             // all the same.
@@ -231,8 +274,15 @@ impl Ssh {
     }
 
     /// Stops what runs on `destination` for this incident's `step`: its
-    /// whole process group there. Returns the remote process ids found.
-    pub fn stop(&self, destination: &str, incident_key: &str, step: &str) -> Result<Vec<u32>, Unreachable> {
+    /// whole process group there, TERM and then, after `grace`, KILL.
+    /// Returns the remote process ids found.
+    pub fn stop(
+        &self,
+        destination: &str,
+        incident_key: &str,
+        step: &str,
+        grace: Duration,
+    ) -> Result<Vec<u32>, Unreachable> {
         let plain = |word: &str| {
             !word.is_empty()
                 && word
@@ -244,7 +294,8 @@ impl Ssh {
                 "cannot name step `{step}` safely on {destination}"
             )));
         }
-        let found = self.run(destination, STOP_SCRIPT, &[incident_key, step])?;
+        let grace = grace.as_secs().clamp(1, MAX_REMOTE_GRACE_S).to_string();
+        let found = self.run(destination, STOP_SCRIPT, &[incident_key, step, &grace])?;
         Ok(found
             .lines()
             .filter_map(|line| line.trim().parse().ok())
@@ -260,11 +311,16 @@ impl Ssh {
                 .lock()
                 .unwrap_or_else(std::sync::PoisonError::into_inner),
         );
-        if !self.dir.is_dir() {
+        let Some(dir) = self
+            .dir
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone()
+        else {
             return;
-        }
+        };
         for destination in used {
-            let control_path = control_path(&self.dir, &destination);
+            let control_path = control_path(&dir, &destination);
             let mut command = self.plain_ssh();
             command
                 .args(["-q", "-o"])
@@ -278,7 +334,7 @@ impl Ssh {
                 subprocess::run(child, None, HELPER_LIMITS);
             }
         }
-        let _ = std::fs::remove_dir_all(&self.dir);
+        let _ = std::fs::remove_dir_all(&dir);
     }
 
     /// What ssh said, and when it is about the host key, what it offers
@@ -300,44 +356,27 @@ impl Ssh {
         } else {
             format!("the host key of {destination} is not known (not in known_hosts); nothing ran there")
         };
-        let (host, port, known_hosts) = self.resolve(destination);
-        match self.fingerprints(&host, &port) {
+        let seen = self.resolve(destination);
+        match self.fingerprints(&seen.host, &seen.port) {
             Some(fingerprints) if !fingerprints.is_empty() => {
                 text.push_str(&format!("\nit now offers:\n{fingerprints}"));
             }
             _ => text.push_str(&format!(
-                "\n(the keys it offers could not be read: ssh-keyscan -p {port} {host})"
+                "\n(the keys it offers could not be read: ssh-keyscan -p {} {})",
+                seen.port, seen.host
             )),
         }
-        let file = known_hosts.unwrap_or_else(|| "~/.ssh/known_hosts".to_owned());
         text.push_str("\ncompare with the fingerprint the host's owner gives (console, provider); if it is the same, run:\n");
-        if changed {
-            text.push_str(&format!("  ssh-keygen -f {file} -R '[{host}]:{port}'\n"));
-        }
-        text.push_str(&format!(
-            "  ssh-keyscan -p {port} {host} >> {file}\nthen try again"
-        ));
+        text.push_str(&seen.fix(changed));
+        text.push_str("then try again");
         text
     }
 
-    /// The host name, port and first known-hosts file ssh uses for
-    /// `destination`, as `ssh -G` reports them.
-    fn resolve(&self, destination: &str) -> (String, String, Option<String>) {
+    /// How ssh sees `destination`'s host key, as `ssh -G` reports it.
+    fn resolve(&self, destination: &str) -> KnownAs {
         let mut command = self.plain_ssh();
         command.args(["-G", "--", destination]);
-        let output = run_helper(command).unwrap_or_default();
-        let field = |name: &str| {
-            output.lines().find_map(|line| {
-                line.strip_prefix(name)
-                    .and_then(|rest| rest.strip_prefix(' '))
-                    .map(|value| value.split_whitespace().next().unwrap_or("").to_owned())
-            })
-        };
-        (
-            field("hostname").unwrap_or_else(|| destination.to_owned()),
-            field("port").unwrap_or_else(|| "22".to_owned()),
-            field("userknownhostsfile"),
-        )
+        KnownAs::from_config(destination, &run_helper(command).unwrap_or_default())
     }
 
     /// The fingerprints of the keys `host` offers, one per line.
@@ -367,15 +406,115 @@ impl Ssh {
         )
     }
 
-    /// `ssh` with only the config option (`-F`), which every run of it
-    /// gets.
+    /// `ssh` with what every run of it gets: the config option (`-F`), and
+    /// no questions asked ([`no_prompts`]).
     #[allow(clippy::disallowed_methods)]
     fn plain_ssh(&self) -> Command {
         let mut command = Command::new("ssh");
+        no_prompts(&mut command);
         if let Some(config) = &self.config {
             command.arg("-F").arg(config);
         }
         command
+    }
+}
+
+/// Makes every ssh this run starts, and every ssh those start (a
+/// `ProxyJump` hop, which `-o` options do not reach), take a question's
+/// answer from `SSH_ASKPASS` instead of the terminal, and that answer is
+/// always "no": an unknown host key of a jump host, or a password it
+/// would ask for, fails the connection at once instead of waiting at a
+/// prompt nobody sees until the step's timeout.
+fn no_prompts(command: &mut Command) {
+    command
+        .env("SSH_ASKPASS_REQUIRE", "force")
+        .env("SSH_ASKPASS", "false");
+}
+
+/// Where ssh looks a destination's host key up, from `ssh -G`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct KnownAs {
+    host: String,
+    port: String,
+    /// `HostKeyAlias`: the name the key is kept under instead.
+    alias: Option<String>,
+    /// The first of the user's known-hosts files.
+    file: String,
+    /// `HashKnownHosts`: names in the file are hashed.
+    hashed: bool,
+}
+
+impl KnownAs {
+    fn from_config(destination: &str, config: &str) -> KnownAs {
+        let field = |name: &str| {
+            config.lines().find_map(|line| {
+                line.strip_prefix(name)
+                    .and_then(|rest| rest.strip_prefix(' '))
+                    .and_then(|value| value.split_whitespace().next())
+                    .map(str::to_owned)
+            })
+        };
+        // Only names that are safe to show in a command line to copy.
+        let safe = |name: String| crate::model::destination::check(&name).is_ok().then_some(name);
+        KnownAs {
+            host: field("hostname")
+                .and_then(safe)
+                .unwrap_or_else(|| destination.to_owned()),
+            port: field("port")
+                .filter(|port| port.parse::<u16>().is_ok())
+                .unwrap_or_else(|| "22".to_owned()),
+            alias: field("hostkeyalias").filter(|alias| {
+                alias != "none"
+                    && alias
+                        .chars()
+                        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_'))
+            }),
+            file: field("userknownhostsfile").unwrap_or_else(|| "~/.ssh/known_hosts".to_owned()),
+            hashed: field("hashknownhosts").is_some_and(|value| value == "yes"),
+        }
+    }
+
+    /// The name the key is kept under: the alias, or the host, with the
+    /// port in brackets unless it is ssh's own.
+    fn entry(&self) -> String {
+        match &self.alias {
+            Some(alias) => alias.clone(),
+            None if self.port == "22" => self.host.clone(),
+            None => format!("[{}]:{}", self.host, self.port),
+        }
+    }
+
+    /// The commands that forget the old key (when it `changed`) and keep
+    /// the one offered now, each on a line of its own, indented.
+    fn fix(&self, changed: bool) -> String {
+        let file = match self.file.strip_prefix("~/") {
+            Some(rest) => format!("~/{}", quote(rest)),
+            None => quote(&self.file),
+        };
+        let mut lines = String::new();
+        if changed {
+            lines.push_str(&format!("  ssh-keygen -f {file} -R {}\n", quote(&self.entry())));
+        }
+        match &self.alias {
+            // ssh-keyscan names the host; the key is looked up by the alias.
+            Some(alias) => {
+                lines.push_str(&format!(
+                    "  ssh-keyscan -p {} {} | sed 's/^[^ ]*/{alias}/' >> {file}\n",
+                    self.port, self.host
+                ));
+                if self.hashed {
+                    lines.push_str(&format!("  ssh-keygen -H -f {file}\n"));
+                }
+            }
+            None => {
+                let hash = if self.hashed { "-H " } else { "" };
+                lines.push_str(&format!(
+                    "  ssh-keyscan {hash}-p {} {} >> {file}\n",
+                    self.port, self.host
+                ));
+            }
+        }
+        lines
     }
 }
 
@@ -399,29 +538,43 @@ pub fn take_log(log: &Path) -> String {
     text.unwrap_or_default()
 }
 
-/// What a remote `sh -s` reads: the variables as `export` lines, then the
-/// script in a `{ … }` group whose standard input is `/dev/null`, so that
-/// no command of the script can read the rest of it. The group is parsed
-/// whole before any of it runs: a script cut short on the way runs not at
-/// all.
+/// The variable that carries the script to the shell that runs it
+/// (`RUNBOOK_` names are reserved: no runbook variable can be it).
+const SCRIPT_VAR: &str = "RUNBOOK_SCRIPT";
+
+/// What a remote `sh -s` reads: the variables as `export` lines, the
+/// script as one more, and then a fixed line that replaces that shell
+/// with one running the script, its standard input `/dev/null` so that no
+/// command of the script can read the rest of the payload.
+///
+/// - The shell that runs the script is the very process ssh started, now
+///   with the incident's key and step in its own environment: stopping
+///   finds it by them even while it runs only builtins (a `read`, a loop)
+///   and has no child that would show them.
+/// - All of it is one `{ … }` group, which `sh` reads whole before it
+///   runs any of it: a payload cut short on the way runs nothing at all.
+/// - The script is in the environment of its shell, which only its user
+///   can read, and never in an argv that `ps` shows; its commands do not
+///   inherit it.
 pub fn payload(env: &[(String, String)], script: &str) -> Vec<u8> {
-    let mut out = String::with_capacity(script.len() + 64 * env.len());
-    for (name, value) in env {
-        if !is_env_name(name) {
-            continue;
-        }
+    let mut out = String::with_capacity(2 * script.len() + 64 * env.len() + 128);
+    out.push_str("{\n");
+    let mut export = |name: &str, value: &str| {
         out.push_str("export ");
         out.push_str(name);
         out.push('=');
         out.push_str(&quote(value));
         out.push('\n');
+    };
+    for (name, value) in env {
+        if is_env_name(name) && name != SCRIPT_VAR {
+            export(name, value);
+        }
     }
-    out.push_str("{\n");
-    out.push_str(script);
-    if !script.ends_with('\n') {
-        out.push('\n');
-    }
-    out.push_str("} </dev/null\n");
+    export(SCRIPT_VAR, script);
+    out.push_str(&format!(
+        "exec </dev/null sh -c '__runbook_script=${SCRIPT_VAR}; unset {SCRIPT_VAR}; eval \"$__runbook_script\"'\n}}\n"
+    ));
     out.into_bytes()
 }
 
@@ -464,33 +617,41 @@ fn control_path(dir: &Path, destination: &str) -> OsString {
     option
 }
 
-/// Where control sockets go: `$XDG_RUNTIME_DIR/runbook-ssh`, else (or when
-/// that would make socket paths too long) `/tmp/runbook-ssh-UID`. Under
-/// it, each incident has a directory and each destination a socket: 26
-/// bytes more.
-fn runtime_dir() -> PathBuf {
+/// Where control sockets go: `$XDG_RUNTIME_DIR/runbook-ssh`, unless that
+/// is unset or would make socket paths too long; then `None`, and each
+/// incident gets a fresh directory in `/tmp` ([`fresh_private_dir`]).
+/// Under it, each incident has a directory and each destination a
+/// socket: 26 bytes more.
+fn runtime_dir() -> Option<PathBuf> {
     runtime_dir_in(std::env::var_os("XDG_RUNTIME_DIR"))
 }
 
 /// [`runtime_dir`], given `$XDG_RUNTIME_DIR`.
-fn runtime_dir_in(xdg_runtime_dir: Option<std::ffi::OsString>) -> PathBuf {
-    let fallback = || {
-        PathBuf::from(format!(
-            "/tmp/runbook-ssh-{}",
-            rustix::process::geteuid().as_raw()
-        ))
-    };
-    match xdg_runtime_dir.filter(|dir| !dir.is_empty() && Path::new(dir).is_absolute()) {
-        Some(dir) => {
-            let dir = PathBuf::from(dir).join("runbook-ssh");
-            if dir.as_os_str().len() + 26 <= SOCKET_PATH_MAX {
-                dir
-            } else {
-                fallback()
+fn runtime_dir_in(xdg_runtime_dir: Option<std::ffi::OsString>) -> Option<PathBuf> {
+    let dir = xdg_runtime_dir.filter(|dir| !dir.is_empty() && Path::new(dir).is_absolute())?;
+    let dir = PathBuf::from(dir).join("runbook-ssh");
+    (dir.as_os_str().len() + 26 <= SOCKET_PATH_MAX).then_some(dir)
+}
+
+/// Makes a directory of a random name in `parent` (mode 0700) that did not
+/// exist before: `runbook-ssh-` and 12 hex digits, 29 bytes.
+fn fresh_private_dir(parent: &Path) -> io::Result<PathBuf> {
+    let mut last = None;
+    for _ in 0..8 {
+        let mut random = [0u8; 6];
+        std::io::Read::read_exact(&mut std::fs::File::open("/dev/urandom")?, &mut random)?;
+        let name: String = random.iter().map(|byte| format!("{byte:02x}")).collect();
+        let dir = parent.join(format!("runbook-ssh-{name}"));
+        match std::fs::DirBuilder::new().mode(0o700).create(&dir) {
+            Ok(()) => {
+                private_dir(&dir)?;
+                return Ok(dir);
             }
+            Err(error) if error.kind() == io::ErrorKind::AlreadyExists => last = Some(error),
+            Err(error) => return Err(error),
         }
-        None => fallback(),
     }
+    Err(last.unwrap_or_else(|| io::Error::other("no fresh directory name")))
 }
 
 /// Makes `dir` (mode 0700) unless it exists, and refuses one that is not
@@ -523,15 +684,12 @@ mod tests {
     #[test]
     fn control_sockets_fit_a_sockets_path_however_long_the_runtime_dir() {
         let short = runtime_dir_in(Some("/run/user/1000".into()));
-        assert_eq!(short, Path::new("/run/user/1000/runbook-ssh"));
-        let long = runtime_dir_in(Some(format!("/{}", "d".repeat(80)).into()));
-        assert!(
-            long.to_str().unwrap().starts_with("/tmp/runbook-ssh-"),
-            "{}",
-            long.display()
-        );
-        for base in [short, long] {
-            let dir = base.join("0123456789ab");
+        assert_eq!(short.as_deref(), Some(Path::new("/run/user/1000/runbook-ssh")));
+        assert_eq!(runtime_dir_in(Some(format!("/{}", "d".repeat(80)).into())), None);
+        assert_eq!(runtime_dir_in(None), None);
+        assert_eq!(runtime_dir_in(Some("relative".into())), None);
+        let fresh = Path::new("/tmp/runbook-ssh-0123456789ab").to_owned();
+        for dir in [short.unwrap().join("0123456789ab"), fresh] {
             let option = control_path(&dir, "root@a-very-long-host-name.example.com");
             let path = option.to_str().unwrap().trim_start_matches("ControlPath=");
             assert!(path.len() <= SOCKET_PATH_MAX, "{path}");
@@ -539,6 +697,70 @@ mod tests {
         // `%` would be one of ssh's tokens.
         let option = control_path(Path::new("/tmp/100%"), "web1");
         assert!(option.to_str().unwrap().starts_with("ControlPath=/tmp/100%%/"));
+    }
+
+    #[test]
+    fn without_a_runtime_dir_each_walk_gets_a_fresh_private_one_nobody_could_take_first() {
+        let parent = tempfile::tempdir().unwrap();
+        let one = fresh_private_dir(parent.path()).unwrap();
+        let two = fresh_private_dir(parent.path()).unwrap();
+        assert_ne!(one, two);
+        for dir in [&one, &two] {
+            let meta = std::fs::symlink_metadata(dir).unwrap();
+            assert!(meta.is_dir());
+            assert_eq!(meta.permissions().mode() & 0o777, 0o700);
+            let name = dir.file_name().unwrap().to_str().unwrap();
+            assert_eq!(name.len(), "runbook-ssh-".len() + 12, "{name}");
+        }
+    }
+
+    #[test]
+    fn the_fix_for_a_host_key_names_the_entry_ssh_looks_up() {
+        let config = |extra: &str| {
+            format!(
+                "user ops\nhostname web1.example.com\nport 22\n{extra}userknownhostsfile ~/.ssh/known_hosts ~/.ssh/known_hosts2\n"
+            )
+        };
+        let plain = KnownAs::from_config("web1", &config("hashknownhosts no\n"));
+        assert_eq!(plain.entry(), "web1.example.com");
+        assert_eq!(
+            plain.fix(true),
+            "  ssh-keygen -f ~/'.ssh/known_hosts' -R 'web1.example.com'\n  \
+             ssh-keyscan -p 22 web1.example.com >> ~/'.ssh/known_hosts'\n"
+        );
+        assert_eq!(
+            plain.fix(false),
+            "  ssh-keyscan -p 22 web1.example.com >> ~/'.ssh/known_hosts'\n"
+        );
+
+        let other_port = KnownAs::from_config(
+            "web1",
+            &config("hashknownhosts yes\n").replace("port 22", "port 2222"),
+        );
+        assert_eq!(other_port.entry(), "[web1.example.com]:2222");
+        assert_eq!(
+            other_port.fix(true),
+            "  ssh-keygen -f ~/'.ssh/known_hosts' -R '[web1.example.com]:2222'\n  \
+             ssh-keyscan -H -p 2222 web1.example.com >> ~/'.ssh/known_hosts'\n"
+        );
+
+        let alias = KnownAs::from_config("web1", &config("hostkeyalias web1-key\nhashknownhosts yes\n"));
+        assert_eq!(alias.entry(), "web1-key");
+        assert_eq!(
+            alias.fix(true),
+            "  ssh-keygen -f ~/'.ssh/known_hosts' -R 'web1-key'\n  \
+             ssh-keyscan -p 22 web1.example.com | sed 's/^[^ ]*/web1-key/' >> ~/'.ssh/known_hosts'\n  \
+             ssh-keygen -H -f ~/'.ssh/known_hosts'\n"
+        );
+
+        // What cannot be shown safely in a line to copy is not.
+        let hostile = KnownAs::from_config(
+            "web1",
+            "hostname $(id)\nport 22;id\nhostkeyalias a/b\nuserknownhostsfile /tmp/it's here\n",
+        );
+        assert_eq!(hostile.host, "web1");
+        assert_eq!(hostile.port, "22");
+        assert_eq!(hostile.alias, None);
     }
 
     #[test]
@@ -559,7 +781,9 @@ mod tests {
         let payload = String::from_utf8(payload(&env, "systemctl restart \"$SERVICE\"")).unwrap();
         assert_eq!(
             payload,
-            "export SERVICE='php-fpm'\nexport NOTE='a'\\''b\nc'\n{\nsystemctl restart \"$SERVICE\"\n} </dev/null\n"
+            "{\nexport SERVICE='php-fpm'\nexport NOTE='a'\\''b\nc'\n\
+             export RUNBOOK_SCRIPT='systemctl restart \"$SERVICE\"'\n\
+             exec </dev/null sh -c '__runbook_script=$RUNBOOK_SCRIPT; unset RUNBOOK_SCRIPT; eval \"$__runbook_script\"'\n}\n"
         );
     }
 
@@ -600,6 +824,57 @@ mod tests {
         assert!(!Path::new("/tmp/runbook-never").exists());
     }
 
+    /// `sh -s` fed `bytes` and then the end of its input; its stdout.
+    #[allow(clippy::disallowed_methods)]
+    fn sh_reading(bytes: &[u8], env: &[(&str, &str)]) -> String {
+        let mut child = Command::new("sh")
+            .arg("-s")
+            .envs(env.iter().copied())
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let mut stdin = child.stdin.take().unwrap();
+        io::Write::write_all(&mut stdin, bytes).unwrap();
+        drop(stdin);
+        String::from_utf8(child.wait_with_output().unwrap().stdout).unwrap()
+    }
+
+    #[test]
+    fn a_payload_cut_short_anywhere_runs_nothing_of_its_script() {
+        let env = vec![("NOTE".to_owned(), "it's\n$(echo leaked)".to_owned())];
+        let whole = payload(&env, "echo ran\necho \"$NOTE\"");
+        assert_eq!(sh_reading(&whole, &[]), "ran\nit's\n$(echo leaked)\n");
+        // Up to the last line's newline, which only ends a line that is
+        // whole already.
+        for cut in 0..whole.len() - 1 {
+            let said = sh_reading(&whole[..cut], &[]);
+            assert_eq!(
+                said,
+                "",
+                "cut at {cut}: {:?}",
+                String::from_utf8_lossy(&whole[..cut])
+            );
+        }
+    }
+
+    #[test]
+    fn the_shell_running_the_script_shows_the_incident_in_its_own_environment() {
+        let env = vec![
+            ("RUNBOOK_INCIDENT_KEY".to_owned(), "k123".to_owned()),
+            ("RUNBOOK_STEP".to_owned(), "restart".to_owned()),
+        ];
+        // What the stop script reads: the shell's own /proc environ, with
+        // no child process to show it; its commands do not get the script.
+        let script = "tr '\\0' '\\n' < /proc/$$/environ | grep -E '^RUNBOOK_(INCIDENT_KEY|STEP)=' | sort\n\
+                      env | grep -c '^RUNBOOK_SCRIPT=' || true";
+        assert_eq!(
+            sh_reading(&payload(&env, script), &[]),
+            "RUNBOOK_INCIDENT_KEY=k123\nRUNBOOK_STEP=restart\n0\n"
+        );
+    }
+
     #[test]
     fn a_script_cannot_read_the_rest_of_its_payload() {
         #[allow(clippy::disallowed_methods)]
@@ -610,12 +885,13 @@ mod tests {
             .spawn()
             .unwrap();
         let mut stdin = child.stdin.take().unwrap();
-        io::Write::write_all(&mut stdin, &payload(&[], "cat; echo after")).unwrap();
+        io::Write::write_all(&mut stdin, &payload(&[], "cat; echo after; exit 3")).unwrap();
         io::Write::write_all(&mut stdin, b"echo never\n").unwrap();
         drop(stdin);
         let output = child.wait_with_output().unwrap();
-        // `cat` read /dev/null; the line sent after the group runs as a
-        // separate command of sh's, which is why the runner sends none.
-        assert_eq!(String::from_utf8(output.stdout).unwrap(), "after\nnever\n");
+        // `cat` read /dev/null; the line sent after the payload never runs:
+        // the shell that read it is the script's now.
+        assert_eq!(String::from_utf8(output.stdout).unwrap(), "after\n");
+        assert_eq!(output.status.code(), Some(3));
     }
 }

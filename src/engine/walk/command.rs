@@ -249,7 +249,17 @@ impl<'a> Engine<'a> {
         let mut outcome = match result {
             Ok(outcome) => outcome,
             Err(error) => {
-                crate::engine::CommandOutcome::not_started(format!("cannot start the command: {error}"))
+                let why = format!("cannot start the command: {error}");
+                match &on_owned {
+                    // ssh could not be set up here (its socket directory,
+                    // the program itself): the host was not reached, which
+                    // is not the command failing.
+                    Some(on) => crate::engine::CommandOutcome {
+                        unreachable: Some(format!("{on} was not reached: {why}")),
+                        ..crate::engine::CommandOutcome::not_started(String::new())
+                    },
+                    None => crate::engine::CommandOutcome::not_started(why),
+                }
             }
         };
         if outcome.cancelled {
