@@ -346,6 +346,10 @@ fn a_destination_that_would_be_an_ssh_option_is_refused_with_nothing_run() {
         stderr.contains("starts with `-`, which ssh would read as an option"),
         "{stderr}"
     );
+    assert!(
+        stderr.contains("give `host` a host (`--var host=HOST`"),
+        "what to do is said: {stderr}"
+    );
     assert!(!test.work().join("canary").exists());
     assert!(!test.root().join("ran").exists());
 
@@ -551,4 +555,105 @@ fn ctrl_c_stops_the_remote_command_too() {
     assert!(becomes_dead(&pid), "the remote shell {pid} outlived Ctrl-C");
     assert!(becomes_dead(&sleep), "the remote sleep {sleep} outlived Ctrl-C");
     walk.wait_for("is paused (interrupted)");
+}
+
+#[test]
+fn a_jump_host_whose_key_is_not_known_fails_at_once_instead_of_asking() {
+    let toml = runbook(r#""{{host}}""#, r#"touch "$DIR/ran""#, "");
+    let test = Test::new().runbook("r", &toml);
+    let hosts = Hosts::start(&test, &[("web1", WEB1), ("web2", WEB2)]);
+    // web2, reached through web1 as a jump host whose key is not known,
+    // where ssh would ask at the terminal whether to trust it.
+    let unknown = hosts.dir.join("known_hosts_of_hop");
+    std::fs::write(&unknown, "").unwrap();
+    let jump = format!(
+        "Host hop\n  HostName {}\n  Port {}\n  UserKnownHostsFile {}\n  StrictHostKeyChecking ask\n\
+         Host behind\n  HostName {}\n  Port {}\n  ProxyJump hop\n",
+        WEB1,
+        hosts.servers[0].1.port,
+        unknown.display(),
+        WEB2,
+        hosts.servers[1].1.port,
+    );
+    let config = hosts.dir.join("ssh_config_jump");
+    let theirs = std::fs::read_to_string(&hosts.config).unwrap();
+    std::fs::write(&config, format!("{jump}{theirs}")).unwrap();
+    let test = test.config(&format!("[ssh]\nconfig = \"{}\"\n", config.display()));
+    let started = Instant::now();
+    let walk = test.tmux([
+        "start",
+        "r",
+        "--var",
+        "host=behind",
+        "--var",
+        &dir_arg(&test),
+        "--var",
+        "note=-",
+    ]);
+    let screen = walk
+        .wait_until("the jump host's refusal", |screen| {
+            screen.join("\n").contains("Try again?")
+        })
+        .join("\n");
+    assert!(
+        screen.contains("behind is reached through the jump host hop"),
+        "{screen}"
+    );
+    assert!(
+        !screen.contains("continue connecting"),
+        "ssh asked at the terminal:\n{screen}"
+    );
+    assert!(
+        started.elapsed() < Duration::from_secs(10),
+        "took {:?}:\n{screen}",
+        started.elapsed()
+    );
+    assert!(screen.contains("behind"), "{screen}");
+    assert!(!test.root().join("ran").exists());
+}
+
+#[test]
+fn a_changed_host_key_stops_the_walk_with_commands_that_fix_it_once_checked() {
+    let toml = runbook(r#""{{host}}""#, r#"touch "$DIR/ran""#, "");
+    let (test, hosts) = with_hosts(&toml, &[("web1", WEB1), ("web2", WEB2)]);
+    // web1 now offers a key other than the one known for it.
+    let web1 = &hosts.servers[0].1;
+    let web2 = &hosts.servers[1].1;
+    std::fs::write(
+        &hosts.known_hosts,
+        format!("[{}]:{} {}\n", web1.address, web1.port, web2.host_key),
+    )
+    .unwrap();
+    let args = ["start", "r", "--var", "host=web1", "--var", &dir_arg(&test)];
+    let output = test.command(args).output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("host key of web1 has changed"), "{stderr}");
+    assert!(!test.root().join("ran").exists());
+    // What it says to run, run as it says, puts the key offered in place.
+    let fix: Vec<&str> = stderr
+        .lines()
+        .map(str::trim)
+        .filter(|line| line.starts_with("ssh-keygen ") || line.starts_with("ssh-keyscan "))
+        .collect();
+    let entry = format!("'[{}]:{}'", web1.address, web1.port);
+    assert!(
+        fix.first()
+            .is_some_and(|line| line.contains(&format!("-R {entry}"))),
+        "{stderr}"
+    );
+    for line in &fix {
+        let ran = test.tool("sh").args(["-c", line]).output().unwrap();
+        assert!(ran.status.success(), "{line}: {ran:?}");
+    }
+    let known = std::fs::read_to_string(&hosts.known_hosts).unwrap();
+    assert!(known.contains(&web1.host_key), "{known}");
+    assert!(!known.contains(&web2.host_key), "the old key is gone: {known}");
+    let again = test.command(args).output().unwrap();
+    assert!(
+        again.status.success(),
+        "{}",
+        String::from_utf8_lossy(&again.stderr)
+    );
+    assert!(test.root().join("ran").exists());
 }

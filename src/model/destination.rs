@@ -23,7 +23,9 @@ impl Destination {
     /// machine's own name (`this_host`, any case) are [`Destination::Local`];
     /// anything else must be an ssh destination of one of the forms above.
     pub fn parse(value: &str, this_host: &str) -> Result<Destination, String> {
-        if value == LOCAL || value.eq_ignore_ascii_case("localhost") || value.eq_ignore_ascii_case(this_host)
+        if value.eq_ignore_ascii_case(LOCAL)
+            || value.eq_ignore_ascii_case("localhost")
+            || value.eq_ignore_ascii_case(this_host)
         {
             return Ok(Destination::Local);
         }

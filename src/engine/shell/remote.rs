@@ -342,11 +342,21 @@ impl Ssh {
     pub fn explain(&self, destination: &str, said: &str) -> String {
         let said = said.trim();
         if !said.contains("Host key verification failed") {
-            return if said.is_empty() {
+            let mut text = if said.is_empty() {
                 format!("ssh could not reach {destination}")
             } else {
                 format!("ssh could not reach {destination}: {said}")
             };
+            // What a jump host said is lost (ssh sends a proxy's messages
+            // nowhere once the connection is a persisting master).
+            if let Some(via) = self.resolve(destination).via {
+                text.push_str(&format!(
+                    "\n{destination} is reached through {via}, which may have refused: \
+                     runbook's ssh answers no question (host key, password), so connect \
+                     once at a terminal (ssh {destination}) to see what it asks"
+                ));
+            }
+            return text;
         }
         let changed = said.contains("HAS CHANGED") || said.contains("has changed");
         let mut text = if changed {
@@ -442,6 +452,8 @@ struct KnownAs {
     file: String,
     /// `HashKnownHosts`: names in the file are hashed.
     hashed: bool,
+    /// The jump host (`ProxyJump`) or proxy command it is reached through.
+    via: Option<String>,
 }
 
 impl KnownAs {
@@ -471,6 +483,15 @@ impl KnownAs {
             }),
             file: field("userknownhostsfile").unwrap_or_else(|| "~/.ssh/known_hosts".to_owned()),
             hashed: field("hashknownhosts").is_some_and(|value| value == "yes"),
+            via: field("proxyjump")
+                .filter(|hop| hop != "none")
+                .map(|hop| format!("the jump host {}", sanitize_word(&hop)))
+                .or_else(|| {
+                    config
+                        .lines()
+                        .any(|line| line.starts_with("proxycommand ") && line != "proxycommand none")
+                        .then(|| "a proxy command".to_owned())
+                }),
         }
     }
 
@@ -516,6 +537,14 @@ impl KnownAs {
         }
         lines
     }
+}
+
+/// `word` as it may be shown: ssh's config could hold anything.
+fn sanitize_word(word: &str) -> String {
+    word.chars()
+        .map(|c| if c.is_ascii_graphic() { c } else { '?' })
+        .take(200)
+        .collect()
 }
 
 /// Runs a helper to its end and returns its standard output.

@@ -161,6 +161,23 @@ fn a_drill_that_skips_says_where_it_would_have_run() {
 }
 
 #[test]
+fn a_drill_that_skips_a_command_for_here_and_a_host_names_both() {
+    let skipped = |host: &str| {
+        let mut h = remote(
+            &REMOTE.replace("run = \"uptime\"", "run = \"uptime\"\ndrill = \"skip\""),
+            host,
+        );
+        h.start(&[], true);
+        h.sink.events.iter().find_map(|event| match &event.kind {
+            EventKind::CommandSkipped { on, .. } => Some(on.clone()),
+            _ => None,
+        })
+    };
+    // `Local` is this machine in any case, and shown as `local`.
+    assert_eq!(skipped("Local"), Some(vec!["local".to_owned(), "db1".to_owned()]));
+}
+
+#[test]
 fn a_walk_cut_short_while_a_later_host_ran_stops_what_is_left_and_asks_before_running_it_again() {
     let mut h = remote(REMOTE, "web1");
     h.start(&[], false);

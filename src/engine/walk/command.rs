@@ -38,10 +38,21 @@ impl<'a> Engine<'a> {
                 }));
             }
         };
-        let remote: Vec<String> = targets
-            .iter()
-            .filter_map(|target| target.ssh().map(str::to_owned))
-            .collect();
+        // Where it runs, as the question and a skip name it: nothing when
+        // only here; each destination otherwise, this machine as `local`.
+        let remote: Vec<String> = if targets.iter().all(|target| target.ssh().is_none()) {
+            Vec::new()
+        } else {
+            targets
+                .iter()
+                .map(|target| {
+                    target
+                        .ssh()
+                        .unwrap_or(crate::model::destination::LOCAL)
+                        .to_owned()
+                })
+                .collect()
+        };
         if !command.runs_in(self.incident.drill) {
             let reason = match command.drill {
                 DrillMode::SimulateSuccess => "drill: simulate-success",
@@ -159,8 +170,26 @@ impl<'a> Engine<'a> {
         for value in values {
             let expanded = crate::model::render(&value.value, |name| self.incident.vars.get(name).cloned());
             let target = Destination::parse(&expanded, here).map_err(|why| {
+                let names: Vec<String> = crate::model::placeholders(&value.value)
+                    .into_iter()
+                    .filter_map(|placeholder| placeholder.name)
+                    .collect();
+                let hint = match names.as_slice() {
+                    [] => String::new(),
+                    [name] => format!(
+                        "; give `{name}` a host (`--var {name}=HOST`, or `local` for this machine) and resume"
+                    ),
+                    _ => format!(
+                        "; check the values of {}",
+                        names
+                            .iter()
+                            .map(|name| format!("`{name}`"))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                };
                 format!(
-                    "`on = \"{}\"` gives `{}`, which {why}; nothing was run",
+                    "`on = \"{}\"` gives `{}`, which {why}; nothing was run{hint}",
                     value.value,
                     expanded.escape_debug()
                 )
