@@ -161,7 +161,7 @@ impl Executor for ShellExecutor {
 
     /// Finds the processes by the variables every command gets
     /// (`RUNBOOK_INCIDENT_KEY`, `RUNBOOK_STEP`) and stops their process groups:
-    /// TERM, then KILL after [`LEFTOVER_GRACE`]; on the destination `on` over ssh.
+    /// TERM, then KILL two seconds later; on the destination `on` over ssh.
     fn stop_leftovers(&self, incident_key: &str, step: &str, on: Option<&str>) -> Result<Vec<u32>, String> {
         match on {
             None => Ok(stop_leftovers(incident_key, step)),
