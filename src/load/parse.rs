@@ -60,6 +60,7 @@ const STEP_KINDS: &[(&str, &[&str])] = &[
             "drill",
             "capture",
             "on",
+            "fail_fast",
             "next",
             "on_failure",
         ],
@@ -700,6 +701,7 @@ fn command(ctx: &mut Ctx<'_>, fields: &Fields<'_, '_>) -> Option<Command> {
         drill: drill.unwrap_or(if confirm { DrillMode::Skip } else { DrillMode::Run }),
         capture: fields.str(ctx, "capture"),
         on: fields.destinations(ctx, "on"),
+        fail_fast: fields.bool(ctx, "fail_fast").unwrap_or(false),
         next: fields.str(ctx, "next"),
         on_failure: fields.str(ctx, "on_failure"),
     })

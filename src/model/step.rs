@@ -184,6 +184,10 @@ pub struct Command {
     /// [`crate::model::Destination`]; empty for the runbook's default.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub on: Vec<Located<String>>,
+    /// On several hosts: stop at the first that fails (`fail_fast`), the
+    /// hosts after it left for a retry; otherwise every one runs.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub fail_fast: bool,
     pub next: Option<Located<String>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub on_failure: Option<Located<String>>,

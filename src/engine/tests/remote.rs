@@ -112,6 +112,37 @@ fn a_host_that_cannot_be_reached_fails_the_step_without_its_on_failure_and_a_ret
 }
 
 #[test]
+fn fail_fast_stops_at_the_first_host_that_fails_and_a_retry_goes_on_from_there() {
+    let fast = REMOTE
+        .replace("run = \"uptime\"", "run = \"uptime\"\nfail_fast = true")
+        .replace(
+            r#"on = ["{{host}}", "db1"]"#,
+            r#"on = ["{{host}}", "db1", "db2"]"#,
+        );
+    // Unreachable: the step fails, and nothing runs after it.
+    let mut h = remote(&fast, "down1");
+    let (stop, _) = h.start(&[], false);
+    assert!(matches!(stop, Stop::Failed { .. }), "{stop:?}");
+    assert_eq!(ran(&h), ["uptime @ down1"]);
+    // Tried again: from the host that failed on, then the ones after it.
+    let (stop, _) = h.resume(&[("check", "retry")]);
+    assert!(matches!(stop, Stop::Failed { .. }), "{stop:?}");
+    assert_eq!(ran(&h), ["uptime @ down1", "uptime @ down1"]);
+
+    // The command failing: its on_failure is taken at once.
+    let failing = fast.replace("run = \"uptime\"", "run = \"false\"");
+    let mut h = remote(&failing, "web1");
+    let (stop, _) = h.start(&[], false);
+    assert_eq!(stop, Stop::Ended(Outcome::Escalated), "on_failure taken");
+    assert_eq!(ran(&h), ["false @ web1"]);
+
+    // Without fail_fast every host runs.
+    let mut h = remote(&failing.replace("fail_fast = true", ""), "web1");
+    h.start(&[], false);
+    assert_eq!(ran(&h), ["false @ web1", "false @ db1", "false @ db2"]);
+}
+
+#[test]
 fn a_walk_cut_short_between_hosts_goes_on_with_the_hosts_left() {
     let mut h = remote(REMOTE, "web1");
     h.start(&[], false);

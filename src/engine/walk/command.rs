@@ -97,6 +97,13 @@ impl<'a> Engine<'a> {
                 Ran::Unreachable(why) => unreachable.push(why),
                 Ran::Stop(stop) => return Ok(Flow::Stop(stop)),
             }
+            // A rolling change stops where it first went wrong; the hosts
+            // after it are left for a retry.
+            let failed =
+                !unreachable.is_empty() || self.incident.ran_on.iter().any(|(_, succeeded)| !succeeded);
+            if command.fail_fast && failed {
+                break;
+            }
         }
         if !unreachable.is_empty() {
             // Not reaching a host is not the command failing: its
