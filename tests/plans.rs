@@ -28,6 +28,14 @@ outcome = "handed-over"
 title = "Other measures"
 "#;
 
+/// The value the walk journaled for variable `name`.
+fn var_set(test: &Test, name: &str) -> Option<String> {
+    test.events(FIRST)
+        .iter()
+        .find(|e| e["type"] == "var-set" && e["payload"]["name"] == name)
+        .and_then(|e| e["payload"]["value"].as_str().map(str::to_owned))
+}
+
 fn answer_note(test: &Test, step: &str) -> Option<String> {
     test.events(FIRST)
         .iter()
@@ -196,7 +204,9 @@ fn headline_without_agreement_restarts_the_service_then_the_server_then_hands_ov
     walk(&mut test, &["intake=2", "maintenance-agreement=no"], &[])
         .status(3)
         .stderr_contains("paused at step `restart`")
-        .stderr_contains("`systemctl restart \"$SERVICE\"` with SERVICE=runbook-test-no-such-unit");
+        .stderr_contains(
+            "`# systemctl restart \"$SERVICE\" (service(8) or rc-service without systemd), as root or through sudo -n` ... with SERVICE=runbook-test-no-such-unit",
+        );
     test.again([
         "resume",
         FIRST,
@@ -280,6 +290,7 @@ fn headline_with_agreement_restores_the_image_after_keeping_the_data_and_the_hou
             "inspect=done",
             "cause-clear=no",
             "recovery-disk=1",
+            "choose-image=vm snapshot web1-20261127, 40 GiB",
             "data-kept-image=1",
             "restore-image=done",
             "service-ok=yes",
@@ -298,8 +309,11 @@ fn headline_with_agreement_restores_the_image_after_keeping_the_data_and_the_hou
             "preserve-state",
             "cause-clear",
             "recovery-disk",
+            "find-image",
+            "choose-image",
             "data-kept-image",
             "restore-image",
+            "verify-restored",
             "verify-service",
             "service-ok",
             "review-resolved",
@@ -308,6 +322,11 @@ fn headline_with_agreement_restores_the_image_after_keeping_the_data_and_the_hou
     assert_eq!(
         answer_note(&test, "data-kept-image").as_deref(),
         Some("snapshot vm-web1-0900, 40 GiB")
+    );
+    // The record says which image was used.
+    assert_eq!(
+        var_set(&test, "image_used").as_deref(),
+        Some("vm snapshot web1-20261127, 40 GiB")
     );
     assert_eq!(severity(&test), "sev2");
     assert_eq!(notified(&test), TEAM);
@@ -327,6 +346,7 @@ fn headline_with_agreement_an_os_fault_not_repaired_falls_back_to_the_backup_wit
             "recovery-disk=2",
             "os-checklist=1",
             "os-fault=failed",
+            "choose-backup=/var/backups/web1-20261127.tar.gz",
             "backup-consent=yes",
             "data-kept-backup=1",
             "restore-backup=done",
@@ -352,11 +372,15 @@ fn headline_with_agreement_an_os_fault_not_repaired_falls_back_to_the_backup_wit
             "os-diagnostics",
             "os-files",
             "os-logins",
+            "os-malware",
             "os-checklist",
             "os-fault",
+            "find-backup",
+            "choose-backup",
             "backup-consent",
             "data-kept-backup",
             "restore-backup",
+            "verify-restored",
             "verify-service",
             "service-ok",
             "review-resolved",
@@ -365,6 +389,10 @@ fn headline_with_agreement_an_os_fault_not_repaired_falls_back_to_the_backup_wit
     assert_eq!(
         answer_note(&test, "backup-consent").as_deref(),
         Some("Zhang agreed by phone at 09:40")
+    );
+    assert_eq!(
+        var_set(&test, "backup_used").as_deref(),
+        Some("/var/backups/web1-20261127.tar.gz")
     );
     assert_eq!(severity(&test), "sev2");
     assert_eq!(notified(&test), TEAM);
@@ -383,6 +411,7 @@ fn headline_with_agreement_refused_consent_leads_to_the_vendor_not_a_handover() 
         "recovery-disk=2",
         "os-checklist=none",
         "app-damage=3",
+        "choose-backup=/var/backups/web1-20261127.tar.gz",
         "backup-consent=no",
         "reinstall=done",
         "service-ok=yes",
@@ -418,9 +447,12 @@ fn headline_with_agreement_refused_consent_leads_to_the_vendor_not_a_handover() 
             "os-diagnostics",
             "os-files",
             "os-logins",
+            "os-malware",
             "os-checklist",
             "app-check",
             "app-damage",
+            "find-backup",
+            "choose-backup",
             "backup-consent",
             "escalate-vendor",
             "reinstall",
@@ -469,6 +501,7 @@ fn headline_with_agreement_nothing_works_and_it_stays_with_the_vendor() {
             "os-diagnostics",
             "os-files",
             "os-logins",
+            "os-malware",
             "os-checklist",
             "app-check",
             "app-damage",
