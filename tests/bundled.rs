@@ -195,10 +195,23 @@ fn server_software_failure_intake_asks_host_and_service() {
         service.default, None,
         "no silent default: a restart of the wrong unit helps nobody"
     );
-    assert!(
-        service.pattern.is_some(),
-        "service input is checked, never trusted"
-    );
+    let pattern = regex::Regex::new(
+        &service
+            .pattern
+            .as_ref()
+            .expect("service input is checked, never trusted")
+            .value,
+    )
+    .unwrap();
+    for unit in ["nginx", "nginx.service", "php8.2-fpm", "getty@tty1"] {
+        assert!(pattern.is_match(unit), "{unit}");
+    }
+    for value in ["", "-h", "--force", "nginx apache", "$(id)"] {
+        assert!(
+            !pattern.is_match(value),
+            "the service pattern takes {value:?}, an option or worse"
+        );
+    }
     assert!(runbook.vars.iter().any(|var| var.name.value == "host"));
     assert_eq!(runbook.archive_within.text, "1d");
 }
