@@ -1,5 +1,6 @@
 //! What plans can require of a walk: a note with an answer, through the
-//! binary; and the headline plan walked branch by branch.
+//! binary; the headline plan walked branch by branch, and the general
+//! plan's report before its confirmation.
 
 use crate::common::Test;
 
@@ -99,9 +100,10 @@ fn an_answers_file_gives_notes_in_its_notes_table() {
 const LATER: &str = "2026-11-28T10:10:00Z";
 
 /// A walk of `server-software-failure` on this machine, with a notifier
-/// that writes what it sends to `notified.txt`.
+/// that writes what it sends to `notified.txt`, and one backup in
+/// `work/backups`, where the walk looks for them.
 fn headline() -> Test {
-    let test = Test::new();
+    let test = Test::new().file("backups/web1-20261127.tar.gz", "a backup\n");
     let out = test.work().join("notified.txt");
     let config = format!(
         "[[notifiers]]\nname = \"file\"\ntype = \"command\"\ncommand = 'printf \"%s\\n\" \"$RUNBOOK_SUBJECT\" >> {}'\n",
@@ -125,6 +127,10 @@ fn walk(test: &mut Test, answers: &[&str], notes: &[&str]) -> crate::common::Out
     ]
     .map(str::to_owned)
     .to_vec();
+    args.extend([
+        "--var".to_owned(),
+        format!("backup_dir={}", test.work().join("backups").display()),
+    ]);
     for answer in answers {
         args.extend(["--answer".to_owned(), (*answer).to_owned()]);
     }
@@ -132,6 +138,15 @@ fn walk(test: &mut Test, answers: &[&str], notes: &[&str]) -> crate::common::Out
         args.extend(["--note".to_owned(), (*note).to_owned()]);
     }
     test.again(args)
+}
+
+/// What command step `step` printed.
+fn output_of(test: &Test, step: &str) -> String {
+    test.events(FIRST)
+        .iter()
+        .find(|e| e["type"] == "command-finished" && e["payload"]["step"] == step)
+        .and_then(|e| e["payload"]["output"].as_str().map(str::to_owned))
+        .unwrap_or_else(|| panic!("{step} ran no command"))
 }
 
 fn entered(test: &Test) -> Vec<String> {
@@ -323,7 +338,8 @@ fn headline_with_agreement_restores_the_image_after_keeping_the_data_and_the_hou
         answer_note(&test, "data-kept-image").as_deref(),
         Some("snapshot vm-web1-0900, 40 GiB")
     );
-    // The record says which image was used.
+    // The record lists the images there were and says which was used.
+    assert!(output_of(&test, "find-image").contains("/backups/web1-20261127.tar.gz"));
     assert_eq!(
         var_set(&test, "image_used").as_deref(),
         Some("vm snapshot web1-20261127, 40 GiB")
@@ -390,6 +406,7 @@ fn headline_with_agreement_an_os_fault_not_repaired_falls_back_to_the_backup_wit
         answer_note(&test, "backup-consent").as_deref(),
         Some("Zhang agreed by phone at 09:40")
     );
+    assert!(output_of(&test, "find-backup").contains("/backups/web1-20261127.tar.gz"));
     assert_eq!(
         var_set(&test, "backup_used").as_deref(),
         Some("/var/backups/web1-20261127.tar.gz")
@@ -516,4 +533,40 @@ fn headline_with_agreement_nothing_works_and_it_stays_with_the_vendor() {
         [TEAM, &["account-manager", "customer", "vendor-support"][..]].concat()
     );
     no_timer_after(test);
+}
+
+// ---------------------------------------------------------------- the general plan
+
+#[test]
+fn general_plan_reports_to_the_office_before_confirming_and_escalates_an_unknown_cause() {
+    let mut test = headline();
+    test.again([
+        "start",
+        "software-system-failure",
+        "--var",
+        "host=local",
+        "--var",
+        "symptom=the ERP answers 500",
+        "--answer",
+        "intake=2",
+        "--answer",
+        "classify=5",
+    ])
+    .status(3)
+    .stderr_contains("paused at step `vendor-help`");
+    assert_eq!(
+        entered(&test),
+        steps(&[
+            "report",
+            "intake",
+            "inspect-system",
+            "classify",
+            "escalate",
+            "vendor-help"
+        ])
+    );
+    assert_eq!(
+        notified(&test),
+        ["emergency-office", "tech-lead", "vendor-support"]
+    );
 }
