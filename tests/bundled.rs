@@ -195,10 +195,23 @@ fn server_software_failure_intake_asks_host_and_service() {
         service.default, None,
         "no silent default: a restart of the wrong unit helps nobody"
     );
-    assert!(
-        service.pattern.is_some(),
-        "service input is checked, never trusted"
-    );
+    let pattern = regex::Regex::new(
+        &service
+            .pattern
+            .as_ref()
+            .expect("service input is checked, never trusted")
+            .value,
+    )
+    .unwrap();
+    for unit in ["nginx", "nginx.service", "php8.2-fpm", "getty@tty1"] {
+        assert!(pattern.is_match(unit), "{unit}");
+    }
+    for value in ["", "-h", "--force", "nginx apache", "$(id)"] {
+        assert!(
+            !pattern.is_match(value),
+            "the service pattern takes {value:?}, an option or worse"
+        );
+    }
     assert!(runbook.vars.iter().any(|var| var.name.value == "host"));
     assert_eq!(runbook.archive_within.text, "1d");
 }
@@ -265,11 +278,126 @@ fn with_agreement_inspect_preserve_state_and_recover() {
         .collect();
     assert_eq!(into_image, HashSet::from(["data-kept-image"]));
     assert!(step(&runbook, "data-kept-image").note_required);
+    // 取出系统镜像备份磁盘，保持原始数据，进行快速恢复: the image is named first.
+    assert_eq!(
+        predecessors(&runbook, "data-kept-image"),
+        [("choose-image", "next".to_owned())]
+    );
     assert!(
-        predecessors(&runbook, "data-kept-image")
+        predecessors(&runbook, "find-image")
             .iter()
             .any(|(from, _)| *from == "recovery-disk")
     );
+}
+
+/// The restores of the bundled plans: (plan, restore step, the listing of
+/// the backups, the input naming the one used, its variable).
+const RESTORES: &[(&str, &str, &str, &str, &str)] = &[
+    (
+        "server-software-failure",
+        "restore-image",
+        "find-image",
+        "choose-image",
+        "image_used",
+    ),
+    (
+        "server-software-failure",
+        "restore-backup",
+        "find-backup",
+        "choose-backup",
+        "backup_used",
+    ),
+    (
+        "software-system-failure",
+        "restore-backup",
+        "find-backup",
+        "choose-backup",
+        "backup_used",
+    ),
+    (
+        "hardware-failure",
+        "restore-data",
+        "find-backup",
+        "choose-backup",
+        "backup_used",
+    ),
+    (
+        "network-attack",
+        "restore-clean",
+        "find-backup",
+        "choose-backup",
+        "backup_used",
+    ),
+    (
+        "data-loss",
+        "restore",
+        "find-backup",
+        "choose-backup",
+        "backup_file",
+    ),
+];
+
+/// Every step reachable from the start without passing through `avoid`.
+fn reachable_avoiding(runbook: &Runbook, avoid: &str) -> HashSet<String> {
+    let mut seen = HashSet::new();
+    let mut stack = vec![runbook.start.value.clone()];
+    while let Some(id) = stack.pop() {
+        if id != avoid && seen.insert(id.clone()) {
+            for (_, target) in step(runbook, &id).successors() {
+                stack.push(target.value.clone());
+            }
+        }
+    }
+    seen
+}
+
+#[test]
+fn every_restore_names_the_backup_it_used_and_is_checked_after() {
+    for &(plan, restore, list, choose, var) in RESTORES {
+        let runbook = bundled(plan);
+        let listing = command(step(&runbook, list));
+        assert!(!listing.confirm, "{plan}: {list} only reads");
+        assert!(
+            listing.capture.is_some(),
+            "{plan}: the list is kept in the record"
+        );
+        assert!(
+            listing.run.value.contains("\"$BACKUP_DIR\"") || listing.run.value.contains("dir=$BACKUP_DIR")
+        );
+        assert_eq!(listing.next.as_ref().unwrap().value, choose, "{plan}: {list}");
+        let StepKind::Input { var: named, .. } = &step(&runbook, choose).kind else {
+            panic!("{plan}: {choose} is an input");
+        };
+        assert_eq!(named.value, var, "{plan}: {choose} sets {var}");
+        assert!(
+            !reachable_avoiding(&runbook, choose).contains(restore),
+            "{plan}: {restore} is reached without naming the backup at {choose}"
+        );
+        let body = step(&runbook, restore)
+            .body
+            .as_ref()
+            .expect("a restore says what to do");
+        for lang in ["en", "zh"] {
+            let text = body.get(&runbook::model::Lang::parse(lang).unwrap());
+            assert!(
+                text.contains(&format!("{{{{{var}}}}}")),
+                "{plan}: {restore} ({lang}) names the backup"
+            );
+            assert!(
+                !text.contains("procedure") && !text.contains("恢复流程"),
+                "{plan}: {restore}: {text}"
+            );
+        }
+        let StepKind::Instruction { next: Some(next), .. } = &step(&runbook, restore).kind else {
+            panic!("{plan}: {restore} is an instruction that goes on");
+        };
+        let check = command(step(&runbook, &next.value));
+        assert!(!check.confirm, "{plan}: the check after {restore} only reads");
+        assert!(
+            check.capture.is_some(),
+            "{plan}: the check after {restore} is kept"
+        );
+    }
 }
 
 #[test]
@@ -315,6 +443,11 @@ fn backup_restore_is_only_reachable_through_customer_consent() {
     assert_eq!(
         predecessors(&runbook, "data-kept-backup"),
         [("backup-consent", "yes".to_owned())]
+    );
+    // The customer agrees to a named backup: it is listed and chosen first.
+    assert_eq!(
+        predecessors(&runbook, "backup-consent"),
+        [("choose-backup", "next".to_owned())]
     );
     let StepKind::Confirm { no, .. } = &step(&runbook, "backup-consent").kind else {
         panic!("backup-consent is a yes/no question");
@@ -496,4 +629,118 @@ fn process_lists_are_trimmed_to_a_readable_width() {
             .unwrap_or_else(|| panic!("{id} lists processes"));
         assert!(listing.contains("cut -c1-200"), "{id}: {listing}");
     }
+}
+
+fn zh(text: &Text) -> &str {
+    text.get(&runbook::model::Lang::parse("zh").unwrap())
+}
+
+fn checklist_zh(runbook: &Runbook, id: &str) -> Vec<String> {
+    let StepKind::Checklist { items, .. } = &step(runbook, id).kind else {
+        panic!("{id} is a checklist");
+    };
+    items.iter().map(|item| zh(item).to_owned()).collect()
+}
+
+#[test]
+fn software_system_failure_reports_to_the_office_first_and_escalates_an_unknown_cause() {
+    let runbook = bundled("software-system-failure");
+    // 立即向应急预案办公室报告，并确认事件性质: report, then confirm.
+    assert_eq!(runbook.start.value, "report");
+    let StepKind::Notify { to, .. } = &step(&runbook, "report").kind else {
+        panic!("report notifies");
+    };
+    let to: Vec<&str> = to.iter().map(|c| c.as_str()).collect();
+    assert_eq!(to, ["emergency-office"]);
+    assert_eq!(
+        zh(&runbook.contact("emergency-office").unwrap().role),
+        "应急预案办公室"
+    );
+    assert_eq!(predecessors(&runbook, "intake"), [("report", "next".to_owned())]);
+
+    let StepKind::Choice { options } = &step(&runbook, "classify").kind else {
+        panic!("classify is a choice");
+    };
+    assert!(
+        options
+            .iter()
+            .any(|option| option.goto.value == "escalate" && zh(&option.label).contains("原因不明"))
+    );
+    let StepKind::Instruction { on_failure, .. } = &step(&runbook, "hardware").kind else {
+        panic!("hardware is an instruction");
+    };
+    assert_eq!(on_failure.as_ref().map(|f| f.value.as_str()), Some("escalate"));
+
+    let improve = checklist_zh(&runbook, "improve").join("\n");
+    for word in ["系统进行优化", "加强培训", "应急预案"] {
+        assert!(improve.contains(word), "the review covers {word}");
+    }
+    assert!(reachable(&runbook, "operator-error").contains("improve"));
+    // Item 3 of the audit says in Chinese what it says in English: logs
+    // were checked, not that nothing was found.
+    assert!(!checklist_zh(&runbook, "security-audit")[2].contains("未发现"));
+}
+
+#[test]
+fn data_loss_reviews_training_and_readiness_covers_training_revisions_and_a_read_back() {
+    let data_loss = bundled("data-loss");
+    assert!(
+        checklist_zh(&data_loss, "review")
+            .iter()
+            .any(|item| item.contains("培训"))
+    );
+
+    let readiness = bundled("backup-readiness");
+    assert!(
+        checklist_zh(&readiness, "drills")
+            .iter()
+            .any(|item| item.contains("培训"))
+    );
+    let StepKind::Confirm { yes, no } = &step(&readiness, "plan-revised").kind else {
+        panic!("plan-revised is a yes/no question");
+    };
+    assert_eq!(
+        predecessors(&readiness, "plan-revised"),
+        [("plan-review", "next".to_owned())]
+    );
+    assert_eq!(yes.as_ref().unwrap().value, "notify-revision");
+    assert_eq!(no.as_ref().unwrap().value, "gaps-found");
+    let StepKind::Notify { to, .. } = &step(&readiness, "notify-revision").kind else {
+        panic!("notify-revision notifies");
+    };
+    let to: HashSet<&str> = to.iter().map(|c| c.as_str()).collect();
+    let everyone: HashSet<&str> = readiness.contacts.iter().map(|c| c.id.as_str()).collect();
+    assert_eq!(to, everyone, "everyone concerned is told of a revision");
+    let integrity = command(step(&readiness, "data-integrity"));
+    assert!(
+        integrity.confirm,
+        "it unpacks into a temporary directory: asks first"
+    );
+    assert!(reachable(&readiness, "data-backup").contains("data-integrity"));
+}
+
+#[test]
+fn reporting_to_the_police_is_marked_as_a_practical_addition() {
+    let source = builtin_sources()
+        .find(|source| source.name.ends_with("/network-attack.toml"))
+        .unwrap();
+    let lines: Vec<&str> = source.text.lines().collect();
+    for marker in [
+        "[contacts.authorities]",
+        "id = \"severe\"",
+        "id = \"report-authorities\"",
+    ] {
+        let at = lines
+            .iter()
+            .position(|line| *line == marker)
+            .unwrap_or_else(|| panic!("{marker}"));
+        let before = lines[at.saturating_sub(3)..at].join("\n");
+        assert!(
+            before.contains("Practical addition"),
+            "{marker} is not marked:\n{before}"
+        );
+    }
+    let runbook = bundled("network-attack");
+    let severe = step(&runbook, "severe").body.as_ref().unwrap();
+    assert!(zh(severe).contains("并非源预案的规定"));
 }

@@ -22,6 +22,7 @@ mod loader_never_panics;
 mod mirrors;
 mod notify;
 mod output_safety;
+mod plan_commands;
 mod plans;
 mod pty;
 mod records;

@@ -1,5 +1,6 @@
 //! What plans can require of a walk: a note with an answer, through the
-//! binary; and the headline plan walked branch by branch.
+//! binary; the headline plan walked branch by branch, and the general
+//! plan's report before its confirmation.
 
 use crate::common::Test;
 
@@ -27,6 +28,14 @@ kind = "end"
 outcome = "handed-over"
 title = "Other measures"
 "#;
+
+/// The value the walk journaled for variable `name`.
+fn var_set(test: &Test, name: &str) -> Option<String> {
+    test.events(FIRST)
+        .iter()
+        .find(|e| e["type"] == "var-set" && e["payload"]["name"] == name)
+        .and_then(|e| e["payload"]["value"].as_str().map(str::to_owned))
+}
 
 fn answer_note(test: &Test, step: &str) -> Option<String> {
     test.events(FIRST)
@@ -91,9 +100,10 @@ fn an_answers_file_gives_notes_in_its_notes_table() {
 const LATER: &str = "2026-11-28T10:10:00Z";
 
 /// A walk of `server-software-failure` on this machine, with a notifier
-/// that writes what it sends to `notified.txt`.
+/// that writes what it sends to `notified.txt`, and one backup in
+/// `work/backups`, where the walk looks for them.
 fn headline() -> Test {
-    let test = Test::new();
+    let test = Test::new().file("backups/web1-20261127.tar.gz", "a backup\n");
     let out = test.work().join("notified.txt");
     let config = format!(
         "[[notifiers]]\nname = \"file\"\ntype = \"command\"\ncommand = 'printf \"%s\\n\" \"$RUNBOOK_SUBJECT\" >> {}'\n",
@@ -117,6 +127,10 @@ fn walk(test: &mut Test, answers: &[&str], notes: &[&str]) -> crate::common::Out
     ]
     .map(str::to_owned)
     .to_vec();
+    args.extend([
+        "--var".to_owned(),
+        format!("backup_dir={}", test.work().join("backups").display()),
+    ]);
     for answer in answers {
         args.extend(["--answer".to_owned(), (*answer).to_owned()]);
     }
@@ -124,6 +138,15 @@ fn walk(test: &mut Test, answers: &[&str], notes: &[&str]) -> crate::common::Out
         args.extend(["--note".to_owned(), (*note).to_owned()]);
     }
     test.again(args)
+}
+
+/// What command step `step` printed.
+fn output_of(test: &Test, step: &str) -> String {
+    test.events(FIRST)
+        .iter()
+        .find(|e| e["type"] == "command-finished" && e["payload"]["step"] == step)
+        .and_then(|e| e["payload"]["output"].as_str().map(str::to_owned))
+        .unwrap_or_else(|| panic!("{step} ran no command"))
 }
 
 fn entered(test: &Test) -> Vec<String> {
@@ -196,7 +219,9 @@ fn headline_without_agreement_restarts_the_service_then_the_server_then_hands_ov
     walk(&mut test, &["intake=2", "maintenance-agreement=no"], &[])
         .status(3)
         .stderr_contains("paused at step `restart`")
-        .stderr_contains("`systemctl restart \"$SERVICE\"` with SERVICE=runbook-test-no-such-unit");
+        .stderr_contains(
+            "`# systemctl restart \"$SERVICE\" (service(8) or rc-service without systemd), as root or through sudo -n` ... with SERVICE=runbook-test-no-such-unit",
+        );
     test.again([
         "resume",
         FIRST,
@@ -280,6 +305,7 @@ fn headline_with_agreement_restores_the_image_after_keeping_the_data_and_the_hou
             "inspect=done",
             "cause-clear=no",
             "recovery-disk=1",
+            "choose-image=vm snapshot web1-20261127, 40 GiB",
             "data-kept-image=1",
             "restore-image=done",
             "service-ok=yes",
@@ -298,8 +324,11 @@ fn headline_with_agreement_restores_the_image_after_keeping_the_data_and_the_hou
             "preserve-state",
             "cause-clear",
             "recovery-disk",
+            "find-image",
+            "choose-image",
             "data-kept-image",
             "restore-image",
+            "verify-restored",
             "verify-service",
             "service-ok",
             "review-resolved",
@@ -308,6 +337,12 @@ fn headline_with_agreement_restores_the_image_after_keeping_the_data_and_the_hou
     assert_eq!(
         answer_note(&test, "data-kept-image").as_deref(),
         Some("snapshot vm-web1-0900, 40 GiB")
+    );
+    // The record lists the images there were and says which was used.
+    assert!(output_of(&test, "find-image").contains("/backups/web1-20261127.tar.gz"));
+    assert_eq!(
+        var_set(&test, "image_used").as_deref(),
+        Some("vm snapshot web1-20261127, 40 GiB")
     );
     assert_eq!(severity(&test), "sev2");
     assert_eq!(notified(&test), TEAM);
@@ -327,6 +362,7 @@ fn headline_with_agreement_an_os_fault_not_repaired_falls_back_to_the_backup_wit
             "recovery-disk=2",
             "os-checklist=1",
             "os-fault=failed",
+            "choose-backup=/var/backups/web1-20261127.tar.gz",
             "backup-consent=yes",
             "data-kept-backup=1",
             "restore-backup=done",
@@ -352,11 +388,15 @@ fn headline_with_agreement_an_os_fault_not_repaired_falls_back_to_the_backup_wit
             "os-diagnostics",
             "os-files",
             "os-logins",
+            "os-malware",
             "os-checklist",
             "os-fault",
+            "find-backup",
+            "choose-backup",
             "backup-consent",
             "data-kept-backup",
             "restore-backup",
+            "verify-restored",
             "verify-service",
             "service-ok",
             "review-resolved",
@@ -365,6 +405,11 @@ fn headline_with_agreement_an_os_fault_not_repaired_falls_back_to_the_backup_wit
     assert_eq!(
         answer_note(&test, "backup-consent").as_deref(),
         Some("Zhang agreed by phone at 09:40")
+    );
+    assert!(output_of(&test, "find-backup").contains("/backups/web1-20261127.tar.gz"));
+    assert_eq!(
+        var_set(&test, "backup_used").as_deref(),
+        Some("/var/backups/web1-20261127.tar.gz")
     );
     assert_eq!(severity(&test), "sev2");
     assert_eq!(notified(&test), TEAM);
@@ -383,6 +428,7 @@ fn headline_with_agreement_refused_consent_leads_to_the_vendor_not_a_handover() 
         "recovery-disk=2",
         "os-checklist=none",
         "app-damage=3",
+        "choose-backup=/var/backups/web1-20261127.tar.gz",
         "backup-consent=no",
         "reinstall=done",
         "service-ok=yes",
@@ -418,9 +464,12 @@ fn headline_with_agreement_refused_consent_leads_to_the_vendor_not_a_handover() 
             "os-diagnostics",
             "os-files",
             "os-logins",
+            "os-malware",
             "os-checklist",
             "app-check",
             "app-damage",
+            "find-backup",
+            "choose-backup",
             "backup-consent",
             "escalate-vendor",
             "reinstall",
@@ -469,6 +518,7 @@ fn headline_with_agreement_nothing_works_and_it_stays_with_the_vendor() {
             "os-diagnostics",
             "os-files",
             "os-logins",
+            "os-malware",
             "os-checklist",
             "app-check",
             "app-damage",
@@ -483,4 +533,40 @@ fn headline_with_agreement_nothing_works_and_it_stays_with_the_vendor() {
         [TEAM, &["account-manager", "customer", "vendor-support"][..]].concat()
     );
     no_timer_after(test);
+}
+
+// ---------------------------------------------------------------- the general plan
+
+#[test]
+fn general_plan_reports_to_the_office_before_confirming_and_escalates_an_unknown_cause() {
+    let mut test = headline();
+    test.again([
+        "start",
+        "software-system-failure",
+        "--var",
+        "host=local",
+        "--var",
+        "symptom=the ERP answers 500",
+        "--answer",
+        "intake=2",
+        "--answer",
+        "classify=5",
+    ])
+    .status(3)
+    .stderr_contains("paused at step `vendor-help`");
+    assert_eq!(
+        entered(&test),
+        steps(&[
+            "report",
+            "intake",
+            "inspect-system",
+            "classify",
+            "escalate",
+            "vendor-help"
+        ])
+    );
+    assert_eq!(
+        notified(&test),
+        ["emergency-office", "tech-lead", "vendor-support"]
+    );
 }

@@ -49,6 +49,8 @@ fn intake(p: &mut PtySession) {
     keys(p, &["nginx", ENTER]); // no default: named every time
     expect(p, "Application code and data directory");
     keys(p, &[ENTER]);
+    expect(p, "Directory holding the backups on that server");
+    keys(p, &[ENTER]);
     expect(p, "Confirm the fault and its response level");
     keys(p, &[DOWN, ENTER]); // General (二级)
     expect(p, "Is there a maintenance agreement for this server?");
@@ -138,6 +140,10 @@ fn drill_with_agreement_inspect_recover_from_the_image() {
     keys(&mut p, &[DOWN, ENTER]); // No
     expect(&mut p, "Is there a recovery disk");
     keys(&mut p, &[ENTER]); // Yes: recover from the image
+    // The images are listed, and the one used is named.
+    expect(&mut p, "List the system images, newest first");
+    expect(&mut p, "Which system image will you restore?");
+    keys(&mut p, &["vm snapshot web1-0300", ENTER]);
     expect(&mut p, "Before the image restore: is the original data kept?");
     keys(&mut p, &[ENTER]); // Kept
     expect(&mut p, "Note (required");
