@@ -32,7 +32,16 @@ const RUNBOOK_KEYS: &[&str] = &[
 const VAR_KEYS: &[&str] = &["prompt", "default", "pattern"];
 const CONTACT_KEYS: &[&str] = &["role", "name", "phone", "email", "notes"];
 const SEVERITY_KEYS: &[&str] = &["label", "description", "notify"];
-const TIMER_KEYS: &[&str] = &["after", "from", "until", "notify", "goto", "message"];
+const TIMER_KEYS: &[&str] = &[
+    "after",
+    "every",
+    "while_severity",
+    "from",
+    "until",
+    "notify",
+    "goto",
+    "message",
+];
 const OPTION_KEYS: &[&str] = &["label", "goto", "severity"];
 
 const STEP_COMMON: &[&str] = &[
@@ -312,6 +321,11 @@ fn timer(ctx: &mut Ctx<'_>, id: Located<String>, table: &DeTable<'_>, span: Span
         after: fields
             .period(ctx, "after")
             .unwrap_or_else(|| Period::new("1h", std::time::Duration::from_secs(3600))),
+        every: fields
+            .period(ctx, "every")
+            .zip(fields.get("every"))
+            .map(|(every, at)| Located::new(every, span_of(at))),
+        while_severity: fields.str(ctx, "while_severity"),
         from,
         until: fields.one_or_list(ctx, "until", "cause-located"),
         notify: fields.str_list(ctx, "notify"),

@@ -4,12 +4,14 @@
 //!
 //! One file per kind of check: [`names`] (ids and variable names),
 //! [`references`] (what names point at), [`text`] (placeholders, commands,
-//! patterns), [`flow`] (reachability), [`warnings`].
+//! patterns), [`timers`] (repeats and their gates), [`flow`]
+//! (reachability), [`warnings`].
 
 mod flow;
 mod names;
 mod references;
 mod text;
+mod timers;
 mod warnings;
 
 use super::reader::{Ctx, did_you_mean};
@@ -26,6 +28,7 @@ pub(crate) fn runbook(ctx: &mut Ctx<'_>, runbook: &Runbook, broken_steps: &[Stri
     text::variables(ctx, runbook);
     text::patterns(ctx, runbook);
     text::commands(ctx, runbook);
+    timers::timers(ctx, runbook);
     if unique && resolved && broken_steps.is_empty() && complete(runbook) {
         flow::reachability(ctx, runbook);
     }
