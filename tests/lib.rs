@@ -30,5 +30,6 @@ mod report;
 mod screen;
 mod show_graph;
 mod signing;
+mod strict;
 mod told;
 mod walk;

@@ -5,18 +5,22 @@
 //! One file per kind of check: [`names`] (ids and variable names),
 //! [`references`] (what names point at), [`text`] (placeholders, commands,
 //! patterns), [`timers`] (repeats and their gates), [`flow`]
-//! (reachability), [`warnings`].
+//! (reachability), [`warnings`]; and [`strict`], what `validate --strict`
+//! adds.
 
 mod flow;
 mod names;
 mod references;
+mod strict;
 mod text;
 mod timers;
 mod warnings;
 
 use super::reader::{Ctx, did_you_mean};
 use crate::model::{Runbook, StepKind};
+
 use chrono::NaiveDate;
+pub(crate) use strict::strict;
 
 /// `broken_steps` are steps that had errors of their own: references to
 /// them are not reported again, and the flow is only checked once every

@@ -42,15 +42,7 @@ pub(super) fn warnings(ctx: &mut Ctx<'_>, runbook: &Runbook, today: NaiveDate) {
         .collect();
     if let Some(first) = unreachable.first() {
         let names: Vec<&str> = unreachable.iter().map(|id| id.as_str()).collect();
-        let message = if names.len() == 1 {
-            format!("contact `{}` has no phone or email", names[0])
-        } else {
-            format!(
-                "{} contacts have no phone or email: {}",
-                names.len(),
-                names.join(", ")
-            )
-        };
+        let message = unreachable_message(&names);
         ctx.warning(
             first.span,
             message,
@@ -59,9 +51,23 @@ pub(super) fn warnings(ctx: &mut Ctx<'_>, runbook: &Runbook, today: NaiveDate) {
     }
 }
 
-fn first_key(ctx: &Ctx<'_>, key: &str) -> Span {
+/// Where top-level `key` is written, or [`Span::NONE`].
+pub(super) fn first_key(ctx: &Ctx<'_>, key: &str) -> Span {
     let text = &ctx.source.text;
     text.match_indices(key)
         .find(|(at, _)| *at == 0 || text.as_bytes()[at - 1] == b'\n')
         .map_or(Span::NONE, |(at, _)| Span::new(at..at + key.len()))
+}
+
+/// What is said of contacts that have no phone or e-mail address.
+pub(super) fn unreachable_message(names: &[&str]) -> String {
+    if names.len() == 1 {
+        format!("contact `{}` has no phone or email", names[0])
+    } else {
+        format!(
+            "{} contacts have no phone or email: {}",
+            names.len(),
+            names.join(", ")
+        )
+    }
 }
