@@ -283,6 +283,8 @@ def answer(expects, rng):
         return rng.choice(["done"] * 8 + ["failed", "skip"])
     if expects.startswith("yes to run"):
         return rng.choice(["yes"] * 5 + ["no"])
+    if "yes to go to step" in expects:
+        return rng.choice(["yes", "no", "no"])
     return "done"
 
 
@@ -324,9 +326,12 @@ def walk(plan, drill, n, work, env, rng):
         if var:
             flags = ["--var", f"{var.group(1)}={answer('text' + (' matching ' + var.group(2) if var.group(2) else ''), rng)}"]
         else:
-            flags = ["--answer", f"{wait['step']}={answer(expects, rng)}"]
+            # What to answer is named by the resume line: the step, or the
+            # timer whose offer waits.
+            key = re.search(r"--answer ([^=\s]+)=ANSWER", wait.get("resume", ""))
+            flags = ["--answer", f"{key.group(1) if key else wait['step']}={answer(expects, rng)}"]
         argv = [BIN, "resume", incident, "--non-interactive", "--json"]
-    sys.exit(f"gen_archive.py: {plan} did not end")
+    sys.exit(f"gen_archive.py: {plan} did not end; the last question: {wait}")
 
 
 def templates(root):

@@ -5,8 +5,8 @@
 pub enum ExitCode {
     /// Done.
     Success = 0,
-    /// A step failed with no handler, verification failed, or overdue
-    /// records were found.
+    /// A step failed with no handler, verification failed, overdue
+    /// records were found, or `validate --strict` found warnings.
     Failure = 1,
     /// Bad input: usage, an invalid runbook, config or answers file.
     BadInput = 2,
@@ -33,7 +33,8 @@ impl ExitCode {
             ExitCode::Success => "done",
             ExitCode::Failure => {
                 "failed: a step failed with nothing to handle it, a record did not verify, \
-                 records are past their deadline (check), or a file could not be read or written"
+                 records are past their deadline (check), `validate --strict` found warnings, \
+                 or a file could not be read or written"
             }
             ExitCode::BadInput => "bad input: usage, an invalid runbook, config or answers file",
             ExitCode::Paused => "paused, waiting for an operator",

@@ -657,3 +657,129 @@ fn a_script_never_declines_a_timer_offer_by_itself() {
     assert_eq!(offers.len(), 1, "{:#?}", later.events(FIRST));
     assert_eq!(offers[0]["payload"]["answer"]["yes"], false);
 }
+
+const PROGRESS: &str = r#"schema = 1
+title = "Progress"
+
+[contacts.boss]
+role = "Manager"
+phone = "+86 10 1234 5678"
+email = "boss@example.com"
+
+[timers.progress]
+after = "1h"
+every = "30m"
+while_severity = "sev1"
+until = "restored"
+notify = ["boss"]
+message = "Progress on {{incident}}"
+
+[[steps]]
+id = "look"
+kind = "instruction"
+title = "Look at it"
+
+[[steps]]
+id = "back"
+kind = "instruction"
+title = "Back"
+milestone = "restored"
+
+[[steps]]
+id = "done"
+kind = "end"
+title = "Done"
+"#;
+
+/// The `repeat` of each `timer-fired` in the journal, in order.
+fn repeats(test: &Test) -> Vec<serde_json::Value> {
+    test.events(FIRST)
+        .into_iter()
+        .filter(|event| event["type"] == "timer-fired")
+        .map(|event| event["payload"]["repeat"].clone())
+        .collect()
+}
+
+#[test]
+fn check_sends_a_repeating_report_once_per_interval() {
+    let test = Test::new().runbook("progress", PROGRESS);
+    let config = command_notifier(&test);
+    let mut test = test.config(&config);
+    test.again(["start", "progress", "--severity", "sev1"]).status(3);
+    let at = |time: &str| format!("2026-11-28T{time}:00Z");
+
+    let mut first = test.env("RUNBOOK_NOW", &at("10:00"));
+    first
+        .again(["check"])
+        .success()
+        .stdout_contains(&format!("{FIRST} timer-fired: timer progress (after 1h)"));
+    // Run again in the same minute: nothing more.
+    first.again(["check"]).success().stdout_lacks("timer-fired");
+    let mut second = first.env("RUNBOOK_NOW", &at("10:29"));
+    second.again(["check"]).success().stdout_lacks("timer-fired");
+    let mut third = second.env("RUNBOOK_NOW", &at("10:31"));
+    third
+        .again(["check"])
+        .success()
+        .stdout_contains("timer progress (repeat 1: after 1h, then every 30m)")
+        .stdout_contains(&format!("{FIRST} notified: boss via file"));
+    third.again(["check"]).success().stdout_lacks("timer-fired");
+    // Nothing ran for an hour and a half: the latest report due goes out,
+    // once, and the ones missed are not made up.
+    let mut late = third.env("RUNBOOK_NOW", &at("12:05"));
+    late.again(["check"])
+        .success()
+        .stdout_contains("timer progress (repeat 4:");
+    late.again(["check"]).success().stdout_lacks("timer-fired");
+    assert_eq!(repeats(&late), [serde_json::Value::Null, 1.into(), 4.into()]);
+    let notified = std::fs::read_to_string(late.work().join("notified.txt")).unwrap();
+    assert_eq!(
+        notified.matches(&format!("Progress on {FIRST}")).count(),
+        3,
+        "{notified}"
+    );
+}
+
+#[test]
+fn check_holds_a_repeating_report_below_its_severity_and_stops_at_its_milestone() {
+    let test = Test::new().runbook("progress", PROGRESS);
+    let config = command_notifier(&test);
+    let mut test = test.config(&config);
+    // Opened at the default, sev2: below the timer's level.
+    test.again(["start", "progress"]).status(3);
+    let mut later = test.env("RUNBOOK_NOW", "2026-11-28T11:00:00Z");
+    later.again(["check"]).success().stdout_lacks("timer-fired");
+    assert!(repeats(&later).is_empty());
+
+    // At sev1, and once the service is back, nothing more.
+    let test = Test::new().runbook("progress", PROGRESS);
+    let mut test = test.config(&config);
+    test.again(["start", "progress", "--severity", "sev1", "--answer", "look=done"])
+        .status(3);
+    let mut later = test.env("RUNBOOK_NOW", "2026-11-28T11:00:00Z");
+    later.again(["check"]).success().stdout_lacks("timer-fired");
+    assert!(repeats(&later).is_empty());
+}
+
+#[test]
+fn a_walk_and_check_never_send_one_repeat_twice() {
+    let test = Test::new().runbook("progress", PROGRESS);
+    let config = command_notifier(&test);
+    let mut test = test.config(&config);
+    test.again(["start", "progress", "--severity", "sev1"]).status(3);
+    let mut first = test.env("RUNBOOK_NOW", "2026-11-28T10:00:00Z");
+    first.again(["check"]).success().stdout_contains("timer progress");
+    // The walk resumed at 10:31 sends the first repeat; check then has
+    // nothing to send, and a second resume neither.
+    let mut later = first.env("RUNBOOK_NOW", "2026-11-28T10:31:00Z");
+    later.again(["resume", FIRST]).status(3);
+    later.again(["check"]).success().stdout_lacks("timer-fired");
+    later.again(["resume", FIRST]).status(3);
+    assert_eq!(repeats(&later), [serde_json::Value::Null, 1.into()]);
+    let notified = std::fs::read_to_string(later.work().join("notified.txt")).unwrap();
+    assert_eq!(
+        notified.matches(&format!("Progress on {FIRST}")).count(),
+        2,
+        "{notified}"
+    );
+}

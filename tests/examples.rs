@@ -168,3 +168,59 @@ fn every_example_runbook_validates() {
         .stderr_contains(&format!("checked {} runbook", runbooks.len()))
         .stderr_contains("0 errors, 0 warnings");
 }
+
+#[test]
+fn the_filled_in_headline_plan_passes_strict_with_no_warning() {
+    let mut test = Test::new();
+    test.again(["validate", "--strict", &example("server-software-failure.toml")])
+        .success()
+        .stderr_contains("checked 1 runbook: 0 errors, 0 warnings");
+}
+
+/// The lines of a plan other than comments and its contacts' details.
+fn without_details(text: &str) -> Vec<&str> {
+    text.lines()
+        .filter(|line| !line.starts_with('#'))
+        .filter(|line| {
+            !["name = ", "phone = ", "email = "]
+                .iter()
+                .any(|key| line.starts_with(key))
+        })
+        .collect()
+}
+
+#[test]
+fn the_filled_in_headline_plan_is_the_bundled_one_with_contacts() {
+    let bundled = include_str!("../runbooks/server-software-failure.toml");
+    let example = include_str!("../examples/server-software-failure.toml");
+    assert_eq!(
+        without_details(example),
+        without_details(bundled),
+        "examples/server-software-failure.toml differs from the bundled plan beyond contact details: copy the change over"
+    );
+}
+
+#[test]
+fn every_bundled_plan_passes_strict_but_for_its_contact_details() {
+    let mut test = Test::new();
+    let outcome = test.again(["validate", "--strict", "--json"]);
+    outcome.status(1);
+    let document = outcome.json();
+    let diagnostics = document["diagnostics"].as_array().unwrap();
+    assert_eq!(document["errors"], 0);
+    for diagnostic in diagnostics {
+        let message = diagnostic["message"].as_str().unwrap();
+        assert!(
+            message.ends_with("have no phone or email")
+                || message.contains("have no phone or email: ")
+                || message.ends_with("has no phone or email"),
+            "{diagnostic}"
+        );
+        assert!(
+            diagnostic["file"].as_str().unwrap().starts_with("<built-in>/"),
+            "{diagnostic}"
+        );
+        assert!(diagnostic["line"].as_u64().is_some(), "{diagnostic}");
+    }
+    assert_eq!(diagnostics.len(), document["checked"].as_u64().unwrap() as usize);
+}

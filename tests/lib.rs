@@ -31,5 +31,6 @@ mod report;
 mod screen;
 mod show_graph;
 mod signing;
+mod strict;
 mod told;
 mod walk;

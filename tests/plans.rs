@@ -240,6 +240,7 @@ fn headline_without_agreement_restarts_the_service_then_the_server_then_hands_ov
         entered(&test),
         steps(&[
             "intake",
+            "notify-users-fault",
             "maintenance-agreement",
             "restart",
             "verify-restart",
@@ -251,7 +252,7 @@ fn headline_without_agreement_restarts_the_service_then_the_server_then_hands_ov
         ])
     );
     assert_eq!(severity(&test), "sev2");
-    assert_eq!(notified(&test), ["account-manager", "customer"]);
+    assert_eq!(notified(&test), ["users", "account-manager", "customer"]);
     no_timer_after(test);
 }
 
@@ -268,6 +269,7 @@ fn headline_with_agreement_fixes_a_clear_cause_at_once_and_a_severe_event_reache
             "cause-clear=yes",
             "fix-now=done",
             "service-ok=yes",
+            "satisfaction-survey=done",
         ],
         &[],
     )
@@ -278,6 +280,7 @@ fn headline_with_agreement_fixes_a_clear_cause_at_once_and_a_severe_event_reache
         steps(&[
             "intake",
             "raise-severity",
+            "notify-users-fault",
             "maintenance-agreement",
             "assemble-team",
             "inspect",
@@ -286,11 +289,13 @@ fn headline_with_agreement_fixes_a_clear_cause_at_once_and_a_severe_event_reache
             "fix-now",
             "verify-service",
             "service-ok",
+            "notify-users-restored",
+            "satisfaction-survey",
             "review-resolved",
         ])
     );
     assert_eq!(severity(&test), "sev1");
-    assert_eq!(notified(&test), [&["leadership"][..], TEAM].concat());
+    assert_eq!(notified(&test), [&["leadership", "users"][..], TEAM].concat());
     no_timer_after(test);
 }
 
@@ -309,6 +314,7 @@ fn headline_with_agreement_restores_the_image_after_keeping_the_data_and_the_hou
             "data-kept-image=1",
             "restore-image=done",
             "service-ok=yes",
+            "satisfaction-survey=done",
         ],
         &["data-kept-image=snapshot vm-web1-0900, 40 GiB"],
     )
@@ -318,6 +324,7 @@ fn headline_with_agreement_restores_the_image_after_keeping_the_data_and_the_hou
         entered(&test),
         steps(&[
             "intake",
+            "notify-users-fault",
             "maintenance-agreement",
             "assemble-team",
             "inspect",
@@ -331,6 +338,8 @@ fn headline_with_agreement_restores_the_image_after_keeping_the_data_and_the_hou
             "verify-restored",
             "verify-service",
             "service-ok",
+            "notify-users-restored",
+            "satisfaction-survey",
             "review-resolved",
         ])
     );
@@ -345,7 +354,7 @@ fn headline_with_agreement_restores_the_image_after_keeping_the_data_and_the_hou
         Some("vm snapshot web1-20261127, 40 GiB")
     );
     assert_eq!(severity(&test), "sev2");
-    assert_eq!(notified(&test), TEAM);
+    assert_eq!(notified(&test), [&["users"][..], TEAM].concat());
     no_timer_after(test);
 }
 
@@ -367,6 +376,7 @@ fn headline_with_agreement_an_os_fault_not_repaired_falls_back_to_the_backup_wit
             "data-kept-backup=1",
             "restore-backup=done",
             "service-ok=yes",
+            "satisfaction-survey=done",
         ],
         &[
             "backup-consent=Zhang agreed by phone at 09:40",
@@ -379,6 +389,7 @@ fn headline_with_agreement_an_os_fault_not_repaired_falls_back_to_the_backup_wit
         entered(&test),
         steps(&[
             "intake",
+            "notify-users-fault",
             "maintenance-agreement",
             "assemble-team",
             "inspect",
@@ -399,6 +410,8 @@ fn headline_with_agreement_an_os_fault_not_repaired_falls_back_to_the_backup_wit
             "verify-restored",
             "verify-service",
             "service-ok",
+            "notify-users-restored",
+            "satisfaction-survey",
             "review-resolved",
         ])
     );
@@ -412,7 +425,7 @@ fn headline_with_agreement_an_os_fault_not_repaired_falls_back_to_the_backup_wit
         Some("/var/backups/web1-20261127.tar.gz")
     );
     assert_eq!(severity(&test), "sev2");
-    assert_eq!(notified(&test), TEAM);
+    assert_eq!(notified(&test), [&["users"][..], TEAM].concat());
     no_timer_after(test);
 }
 
@@ -432,6 +445,7 @@ fn headline_with_agreement_refused_consent_leads_to_the_vendor_not_a_handover() 
         "backup-consent=no",
         "reinstall=done",
         "service-ok=yes",
+        "satisfaction-survey=done",
     ];
     walk(&mut test, &answers, &[])
         .status(3)
@@ -448,6 +462,8 @@ fn headline_with_agreement_refused_consent_leads_to_the_vendor_not_a_handover() 
         "reinstall=done",
         "--answer",
         "service-ok=yes",
+        "--answer",
+        "satisfaction-survey=done",
     ])
     .status(3)
     .stderr_contains("paused at step `review-resolved`");
@@ -455,6 +471,7 @@ fn headline_with_agreement_refused_consent_leads_to_the_vendor_not_a_handover() 
         entered(&test),
         steps(&[
             "intake",
+            "notify-users-fault",
             "maintenance-agreement",
             "assemble-team",
             "inspect",
@@ -475,13 +492,20 @@ fn headline_with_agreement_refused_consent_leads_to_the_vendor_not_a_handover() 
             "reinstall",
             "verify-service",
             "service-ok",
+            "notify-users-restored",
+            "satisfaction-survey",
             "review-resolved",
         ])
     );
     assert_eq!(severity(&test), "sev2");
     assert_eq!(
         notified(&test),
-        [TEAM, &["account-manager", "customer", "vendor-support"][..]].concat()
+        [
+            &["users"][..],
+            TEAM,
+            &["account-manager", "customer", "vendor-support"][..]
+        ]
+        .concat()
     );
     no_timer_after(test);
 }
@@ -509,6 +533,7 @@ fn headline_with_agreement_nothing_works_and_it_stays_with_the_vendor() {
         entered(&test),
         steps(&[
             "intake",
+            "notify-users-fault",
             "maintenance-agreement",
             "assemble-team",
             "inspect",
@@ -530,7 +555,12 @@ fn headline_with_agreement_nothing_works_and_it_stays_with_the_vendor() {
     assert_eq!(severity(&test), "sev2");
     assert_eq!(
         notified(&test),
-        [TEAM, &["account-manager", "customer", "vendor-support"][..]].concat()
+        [
+            &["users"][..],
+            TEAM,
+            &["account-manager", "customer", "vendor-support"][..]
+        ]
+        .concat()
     );
     no_timer_after(test);
 }
@@ -559,6 +589,8 @@ fn general_plan_reports_to_the_office_before_confirming_and_escalates_an_unknown
         steps(&[
             "report",
             "intake",
+            "assemble-team",
+            "notify-users-fault",
             "inspect-system",
             "classify",
             "escalate",
@@ -567,6 +599,89 @@ fn general_plan_reports_to_the_office_before_confirming_and_escalates_an_unknown
     );
     assert_eq!(
         notified(&test),
-        ["emergency-office", "tech-lead", "vendor-support"]
+        [
+            "emergency-office",
+            "web-support",
+            "customer-domain",
+            "machine-room",
+            "telecom-pr",
+            "users",
+            "tech-lead",
+            "vendor-support"
+        ]
     );
+}
+
+/// The `timer-fired` events of `timer`, as (repeat, time).
+fn firings(test: &Test, timer: &str) -> Vec<(serde_json::Value, String)> {
+    test.events(FIRST)
+        .into_iter()
+        .filter(|e| e["type"] == "timer-fired" && e["payload"]["timer"] == timer)
+        .map(|e| {
+            (
+                e["payload"]["repeat"].clone(),
+                e["time"].as_str().unwrap_or_default().to_owned(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn headline_severe_incident_reports_progress_to_leadership_every_half_hour_until_users_are_told() {
+    let mut test = headline();
+    walk(
+        &mut test,
+        &["intake=1", "raise-severity=done", "maintenance-agreement=yes"],
+        &[],
+    )
+    .status(3)
+    .stderr_contains("paused at step `inspect`");
+    let at = |time: &str| format!("2026-11-28T{time}:00Z");
+    let mut half = test.env("RUNBOOK_NOW", &at("09:30"));
+    half.again(["check"])
+        .success()
+        .stdout_contains("timer-fired: timer progress-report (after 30m)")
+        .stdout_contains("notified: leadership via file");
+    let mut between = half.env("RUNBOOK_NOW", &at("09:45"));
+    between.again(["check"]).success().stdout_lacks("timer-fired");
+    let mut hour = between.env("RUNBOOK_NOW", &at("10:00"));
+    hour.again(["check"])
+        .success()
+        .stdout_contains("timer progress-report (repeat 1: after 30m, then every 30m)");
+    // Fixed, and users told it is back: the reports stop.
+    hour.again([
+        "resume",
+        FIRST,
+        "--answer",
+        "locate-cause=no",
+        "--answer",
+        "inspect=done",
+        "--answer",
+        "cause-clear=yes",
+        "--answer",
+        "fix-now=done",
+        "--answer",
+        "service-ok=yes",
+    ])
+    .status(3)
+    .stderr_contains("paused at step `satisfaction-survey`");
+    let mut later = hour.env("RUNBOOK_NOW", &at("11:00"));
+    later.again(["check"]).success().stdout_lacks("progress-report");
+    assert_eq!(
+        firings(&later, "progress-report"),
+        [(serde_json::Value::Null, at("09:30")), (1.into(), at("10:00"))]
+    );
+    let sent = std::fs::read_to_string(later.work().join("notified.txt")).unwrap();
+    assert_eq!(sent.matches("timer progress-report").count(), 2, "{sent}");
+}
+
+#[test]
+fn headline_general_incident_sends_no_progress_reports() {
+    let mut test = headline();
+    walk(&mut test, &["intake=2", "maintenance-agreement=yes"], &[])
+        .status(3)
+        .stderr_contains("paused at step `inspect`");
+    let mut later = test.env("RUNBOOK_NOW", "2026-11-28T09:59:00Z");
+    later.again(["check"]).success().stdout_lacks("timer-fired");
+    assert!(firings(&later, "progress-report").is_empty());
 }

@@ -53,6 +53,10 @@ fn intake(p: &mut PtySession) {
     keys(p, &[ENTER]);
     expect(p, "Confirm the fault and its response level");
     keys(p, &[DOWN, ENTER]); // General (二级)
+    // Users are told of the fault (no notifier: told by hand).
+    expect(p, "Tell users of the fault");
+    expect(p, "Notified?");
+    keys(p, &[ENTER, ENTER]); // done, no note
     expect(p, "Is there a maintenance agreement for this server?");
 }
 
@@ -154,6 +158,11 @@ fn drill_with_agreement_inspect_recover_from_the_image() {
     keys(&mut p, &[ENTER, ENTER]);
     expect(&mut p, "Is the service working for its users again?");
     keys(&mut p, &[ENTER]); // Yes
+    expect(&mut p, "Tell users the service is back");
+    expect(&mut p, "Notified?");
+    keys(&mut p, &[ENTER, ENTER]); // done, no note
+    expect(&mut p, "Ask users how satisfied they are");
+    keys(&mut p, &[ENTER, ENTER]); // done, no note
     expect(&mut p, "Record the incident");
     keys(&mut p, &[ENTER, ENTER]);
     expect(&mut p, &format!("{} ended: resolved", test.only_incident()));
@@ -246,6 +255,8 @@ fn ctrl_c_at_a_prompt_pauses_and_resume_goes_on() {
         "service=nginx",
         "--answer",
         "intake=2",
+        "--answer",
+        "notify-users-fault=done",
         "--answer",
         "maintenance-agreement=no",
     ])

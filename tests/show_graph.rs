@@ -397,3 +397,48 @@ fn show_in_chinese_says_durations_timers_and_drill_modes_in_chinese() {
         .stdout_contains("locate-cause: after 1h from step inspect, unless reached:")
         .stdout_contains("drill: run");
 }
+
+const REPEATING: &str = r#"schema = 1
+title = "Progress"
+
+[contacts.boss]
+role = "Manager"
+
+[timers.progress]
+after = "1h"
+every = "30m"
+while_severity = "sev1"
+until = "restored"
+notify = ["boss"]
+
+[[steps]]
+id = "work"
+kind = "instruction"
+title = "Work"
+milestone = "restored"
+
+[[steps]]
+id = "done"
+kind = "end"
+title = "Done"
+"#;
+
+#[test]
+fn show_and_graph_say_how_a_timer_repeats_in_both_languages() {
+    let mut test = Test::new().runbook("progress", REPEATING);
+    test.again(["show", "progress"])
+        .success()
+        .stdout_contains("after 1h from the start, then every 30m while sev1 or more severe");
+    test.again(["show", "progress", "--lang", "zh"])
+        .success()
+        .stdout_contains("，此后每 30 分钟一次（仅当级别为 sev1 或更高时）");
+    test.again(["show", "progress", "--format", "markdown"])
+        .success()
+        .stdout_contains("after 1h, then every 30m while sev1 or more severe");
+    test.again(["graph", "progress"])
+        .success()
+        .stdout_contains("⏱ 1h, then every 30m while sev1 or more severe progress");
+    test.again(["graph", "progress", "--format", "dot", "--lang", "zh"])
+        .success()
+        .stdout_contains("⏱ 1h，此后每 30 分钟一次（仅当级别为 sev1 或更高时） progress");
+}

@@ -1061,6 +1061,8 @@ fn the_incidents_table_fits_80_columns_without_breaking_words() {
         "--answer",
         "intake=2",
         "--answer",
+        "notify-users-fault=done",
+        "--answer",
         "maintenance-agreement=no",
     ];
     for _ in 0..2 {

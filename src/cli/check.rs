@@ -243,12 +243,20 @@ fn check(
         }
     }
 
-    for timer in timers::due(&runbook, &incident, now) {
-        append(&mut incident, fire::timer_fired(timer))?;
+    for firing in timers::due(&runbook, &incident, now) {
+        let timer = firing.timer;
+        append(&mut incident, fire::timer_fired(firing))?;
+        let detail = match (&timer.every, firing.repeat) {
+            (Some(every), Some(repeat)) => format!(
+                "timer {} (repeat {repeat}: after {}, then every {})",
+                timer.id.value, timer.after, every.value
+            ),
+            _ => format!("timer {} (after {})", timer.id.value, timer.after),
+        };
         done.push(Done {
             incident: id.to_owned(),
             action: "timer-fired",
-            detail: format!("timer {} (after {})", timer.id.value, timer.after),
+            detail,
         });
         for kind in fire::timer_notification(&runbook, &incident, timer, notifier, &context.lang, false) {
             done.extend(reported(&kind));

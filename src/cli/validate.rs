@@ -3,15 +3,15 @@
 use super::Context;
 use crate::error::{Error, Result};
 use crate::exit_code::ExitCode;
-use crate::load::{Diagnostic, Level, Refusals, find_files, load_builtin, read_files_each};
+use crate::load::{Diagnostic, Level, Refusals, find_files, load_builtin, read_files_each, strict};
 use std::io::Write;
 use std::path::PathBuf;
 
 /// Check runbooks: syntax, keys and types, references, reachability.
 ///
 /// Errors exit 2; warnings (review overdue, contacts without details) do
-/// not. Without PATH, checks every runbook on the search path and the
-/// built-in ones.
+/// not, unless --strict. Without PATH, checks every runbook on the search
+/// path and the built-in ones.
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// Runbook files, or directories searched recursively for *.toml.
@@ -20,6 +20,13 @@ pub struct Args {
     /// Print the diagnostics as one JSON document on stdout.
     #[arg(long)]
     pub json: bool,
+
+    /// Also check what a plan needs before it is relied on (contacts
+    /// reachable and all used, an escalation timer, `archive_within`, a
+    /// review period, restores guarded, drill modes), and exit 1 on any
+    /// warning.
+    #[arg(long)]
+    pub strict: bool,
 }
 
 pub fn run(context: &Context, args: &Args) -> Result<ExitCode> {
@@ -72,6 +79,9 @@ pub fn run(context: &Context, args: &Args) -> Result<ExitCode> {
                     first_with_id.insert(loaded.id.clone(), loaded.source.name.clone());
                 }
             }
+            if args.strict {
+                diagnostics.extend(strict(&loaded));
+            }
             diagnostics.extend(loaded.diagnostics);
         }
         Err(refusal) => refusals.add(&refusal),
@@ -79,6 +89,9 @@ pub fn run(context: &Context, args: &Args) -> Result<ExitCode> {
     if !explicit {
         for loaded in load_builtin(context.today) {
             checked += 1;
+            if args.strict {
+                diagnostics.extend(strict(&loaded));
+            }
             diagnostics.extend(loaded.diagnostics);
         }
     }
@@ -122,6 +135,8 @@ pub fn run(context: &Context, args: &Args) -> Result<ExitCode> {
     }
     Ok(if errors > 0 {
         ExitCode::BadInput
+    } else if args.strict && warnings > 0 {
+        ExitCode::Failure
     } else {
         ExitCode::Success
     })

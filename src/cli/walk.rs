@@ -100,12 +100,17 @@ impl Sink for SharedSink<'_, '_> {
         crate::journal::store_attachment(&dir, file).map_err(std::io::Error::other)
     }
 
-    fn record_timer_fired(&mut self, time: DateTime<Utc>, timer: &str) -> std::io::Result<Option<Event>> {
+    fn record_timer_fired(
+        &mut self,
+        time: DateTime<Utc>,
+        timer: &str,
+        repeat: Option<u32>,
+    ) -> std::io::Result<Option<Event>> {
         let mut shared = lock(self.0);
         if shared
             .incident
             .as_ref()
-            .is_some_and(|incident| incident.timers_fired.contains(timer))
+            .is_some_and(|incident| incident.has_fired(timer, repeat))
         {
             return Ok(None);
         }
@@ -114,6 +119,7 @@ impl Sink for SharedSink<'_, '_> {
                 time,
                 EventKind::TimerFired {
                     timer: timer.to_owned(),
+                    repeat,
                 },
             )
             .map(Some)
@@ -155,13 +161,13 @@ fn watch(
             };
             let now = clock.now();
             let mut fired = Vec::new();
-            for timer in crate::engine::timers::due(runbook, &incident, now) {
-                let Ok(event) = shared.append(now, crate::engine::fire::timer_fired(timer)) else {
+            for firing in crate::engine::timers::due(runbook, &incident, now) {
+                let Ok(event) = shared.append(now, crate::engine::fire::timer_fired(firing)) else {
                     return;
                 };
                 shared.foreign(event);
                 if let Some(incident) = shared.incident.clone() {
-                    fired.push((timer, incident));
+                    fired.push((firing.timer, incident));
                 }
             }
             // On disk before anyone is told.

@@ -3,6 +3,7 @@
 //! `runbook check` for incidents nobody drives.
 
 use super::ports::{Notification, Notifier};
+use super::timers::Firing;
 use super::walk::render_text;
 use crate::model::{Contact, EventKind, Incident, Lang, Runbook, Timer};
 
@@ -119,9 +120,10 @@ fn outcome(
 /// The events of a timer firing: `timer-fired`, then its notification.
 /// Call [`timer_fired`] first and journal it, then [`timer_notification`]:
 /// the firing is on record even if delivery takes long or crashes.
-pub fn timer_fired(timer: &Timer) -> EventKind {
+pub fn timer_fired(firing: Firing<'_>) -> EventKind {
     EventKind::TimerFired {
-        timer: timer.id.value.clone(),
+        timer: firing.timer.id.value.clone(),
+        repeat: firing.repeat,
     }
 }
 
@@ -141,12 +143,34 @@ pub fn timer_notification(
     }
     let id = &timer.id.value;
     let contacts: Vec<String> = timer.notify.iter().map(|c| c.value.clone()).collect();
-    let subject = format!("[{}] {}: timer {id}", incident.id, incident.title);
+    // A repeating timer's notice is for its latest firing.
+    let repeat = incident
+        .timer_repeats
+        .get(id)
+        .copied()
+        .filter(|_| timer.every.is_some());
+    let subject = match repeat {
+        Some(repeat) => format!(
+            "[{}] {}: timer {id} ({})",
+            incident.id,
+            incident.title,
+            repeat + 1
+        ),
+        None => format!("[{}] {}: timer {id}", incident.id, incident.title),
+    };
     let message = timer
         .message
         .as_ref()
         .map(|message| render_text(message.get(lang), incident, None))
-        .unwrap_or_else(|| format!("Timer {id} fired after {}.", timer.after));
+        .unwrap_or_else(|| match (&timer.every, repeat) {
+            (Some(every), Some(repeat)) => format!(
+                "Timer {id} fired for the {} time (after {}, then every {}).",
+                ordinal(repeat + 1),
+                timer.after,
+                every.value
+            ),
+            _ => format!("Timer {id} fired after {}.", timer.after),
+        });
     let message = if by_hand {
         format!(
             "Escalated by hand, before timer {id} fell due (the plan escalates after {}).\n{message}",
@@ -164,6 +188,18 @@ pub fn timer_notification(
         subject,
         message,
     )
+}
+
+/// `1st`, `2nd`, `3rd`, `4th`, ... `11th`, `12th`, `13th`, `21st`.
+fn ordinal(n: u32) -> String {
+    let suffix = match (n % 10, n % 100) {
+        (_, 11..=13) => "th",
+        (1, _) => "st",
+        (2, _) => "nd",
+        (3, _) => "rd",
+        _ => "th",
+    };
+    format!("{n}{suffix}")
 }
 
 /// The notification of the incident's severity to the contacts its level

@@ -70,11 +70,17 @@ pub trait Sink {
     /// Journals that `timer` fired, unless another writer already did:
     /// checking and appending is one step, so a timer fires once however
     /// many threads watch it.
-    fn record_timer_fired(&mut self, time: DateTime<Utc>, timer: &str) -> std::io::Result<Option<Event>> {
+    fn record_timer_fired(
+        &mut self,
+        time: DateTime<Utc>,
+        timer: &str,
+        repeat: Option<u32>,
+    ) -> std::io::Result<Option<Event>> {
         self.record(
             time,
             EventKind::TimerFired {
                 timer: timer.to_owned(),
+                repeat,
             },
         )
         .map(Some)

@@ -226,7 +226,7 @@ impl<'a> Engine<'a> {
 
     fn apply(&mut self, event: &Event) {
         self.incident.apply(event);
-        if let EventKind::TimerFired { timer } = &event.kind {
+        if let EventKind::TimerFired { timer, .. } = &event.kind {
             self.unoffered.push(timer.clone());
         }
         self.shown(event);

@@ -119,6 +119,19 @@ pub fn load(source: Source, today: NaiveDate) -> Loaded {
     }
 }
 
+/// The findings of `validate --strict` on a runbook that loaded without
+/// errors (none for one with errors): warnings, located like the rest.
+pub fn strict(loaded: &Loaded) -> Vec<Diagnostic> {
+    let Some(runbook) = &loaded.runbook else {
+        return Vec::new();
+    };
+    let mut ctx = reader::Ctx::new(&loaded.source);
+    validate::strict(&mut ctx, runbook);
+    let mut diagnostics = ctx.diagnostics;
+    diagnostics.sort_by_key(|diagnostic| diagnostic.location.as_ref().map(|at| (at.line, at.column)));
+    diagnostics
+}
+
 fn read(ctx: &mut reader::Ctx<'_>, today: NaiveDate) -> Option<Runbook> {
     let text = ctx.source.text.as_str();
     let meaningful = text

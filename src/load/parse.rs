@@ -32,7 +32,16 @@ const RUNBOOK_KEYS: &[&str] = &[
 const VAR_KEYS: &[&str] = &["prompt", "default", "pattern"];
 const CONTACT_KEYS: &[&str] = &["role", "name", "phone", "email", "notes"];
 const SEVERITY_KEYS: &[&str] = &["label", "description", "notify"];
-const TIMER_KEYS: &[&str] = &["after", "from", "until", "notify", "goto", "message"];
+const TIMER_KEYS: &[&str] = &[
+    "after",
+    "every",
+    "while_severity",
+    "from",
+    "until",
+    "notify",
+    "goto",
+    "message",
+];
 const OPTION_KEYS: &[&str] = &["label", "goto", "severity"];
 
 const STEP_COMMON: &[&str] = &[
@@ -44,6 +53,8 @@ const STEP_COMMON: &[&str] = &[
     "milestone",
     "severity",
     "note",
+    "restore",
+    "guards",
 ];
 const STEP_KINDS: &[(&str, &[&str])] = &[
     ("instruction", &["next", "on_failure"]),
@@ -313,6 +324,11 @@ fn timer(ctx: &mut Ctx<'_>, id: Located<String>, table: &DeTable<'_>, span: Span
         after: fields
             .period(ctx, "after")
             .unwrap_or_else(|| Period::new("1h", std::time::Duration::from_secs(3600))),
+        every: fields
+            .period(ctx, "every")
+            .zip(fields.get("every"))
+            .map(|(every, at)| Located::new(every, span_of(at))),
+        while_severity: fields.str(ctx, "while_severity"),
         from,
         until: fields.one_or_list(ctx, "until", "cause-located"),
         notify: fields.str_list(ctx, "notify"),
@@ -437,6 +453,30 @@ fn step(ctx: &mut Ctx<'_>, index: usize, table: &DeTable<'_>, span: Span) -> Opt
             false
         }
     };
+    let restore = fields.bool(ctx, "restore").unwrap_or(false);
+    let guards_restore = match fields.str(ctx, "guards") {
+        None => false,
+        // A person answers it: consent given, the data kept.
+        Some(guards)
+            if guards.value == "restore" && matches!(kind_name, Some("command" | "notify" | "end")) =>
+        {
+            ctx.error(
+                guards.span,
+                format!("{} guards a restore but asks nobody anything", fields.what),
+                Some("put guards = \"restore\" on the instruction, confirm or choice where consent is given or the data is kept".into()),
+            );
+            false
+        }
+        Some(guards) if guards.value == "restore" => true,
+        Some(guards) => {
+            ctx.error(
+                guards.span,
+                format!("`guards` in {} must be \"restore\"", fields.what),
+                Some("write guards = \"restore\" on the consent or data-kept step before a restore".into()),
+            );
+            false
+        }
+    };
     let phase = fields.str(ctx, "phase").and_then(|phase| {
         let parsed = Phase::parse(&phase.value);
         if parsed.is_none() {
@@ -517,6 +557,8 @@ fn step(ctx: &mut Ctx<'_>, index: usize, table: &DeTable<'_>, span: Span) -> Opt
         milestone,
         severity,
         note_required,
+        restore,
+        guards_restore,
         span,
     })
 }
@@ -698,6 +740,7 @@ fn command(ctx: &mut Ctx<'_>, fields: &Fields<'_, '_>) -> Option<Command> {
             .period(ctx, "timeout")
             .unwrap_or_else(|| Period::new(DEFAULT_TIMEOUT, std::time::Duration::from_secs(600))),
         // A command that asks first may change things: rehearse it without running it.
+        drill_written: drill.is_some(),
         drill: drill.unwrap_or(if confirm { DrillMode::Skip } else { DrillMode::Run }),
         capture: fields.str(ctx, "capture"),
         on: fields.destinations(ctx, "on"),

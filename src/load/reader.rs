@@ -36,6 +36,13 @@ impl<'s> Ctx<'s> {
         self.diagnostics.push(diagnostic);
     }
 
+    /// A warning at `span`, or about the file as a whole.
+    pub fn warning_at(&mut self, span: Option<Span>, message: impl Into<String>, hint: Option<String>) {
+        let mut diagnostic = Diagnostic::new(Level::Warning, self.source, span, message);
+        diagnostic.hint = hint;
+        self.diagnostics.push(diagnostic);
+    }
+
     pub fn warning(&mut self, span: Span, message: impl Into<String>, hint: Option<String>) {
         let mut diagnostic = Diagnostic::new(Level::Warning, self.source, Some(span), message);
         diagnostic.hint = hint;

@@ -259,6 +259,11 @@ pub enum EventKind {
     },
     TimerFired {
         timer: String,
+        /// Which firing of a repeating timer this is, from 1 (the n-th
+        /// repeat, due `every` × n after the first); absent for the first
+        /// firing, which is all a one-shot timer has.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        repeat: Option<u32>,
     },
     SeverityChanged {
         from: String,

@@ -171,6 +171,12 @@ pub struct Incident {
     pub answers: BTreeMap<String, Answer>,
     pub milestones: BTreeMap<String, DateTime<Utc>>,
     pub timers_fired: BTreeSet<String>,
+    /// The latest firing journaled of each repeating timer that has
+    /// repeated (the `repeat` of its last `timer-fired`).
+    pub timer_repeats: BTreeMap<String, u32>,
+    /// The firing of each repeating timer whose notification is on record:
+    /// a notification is for the timer's latest firing.
+    pub repeats_notified: BTreeMap<String, u32>,
     /// Fired timers whose step the operator has been offered.
     pub timers_offered: BTreeSet<String>,
     /// Timers whose notification is on record (sent or failed).
@@ -251,6 +257,8 @@ impl Incident {
             answers: BTreeMap::new(),
             milestones: BTreeMap::new(),
             timers_fired: BTreeSet::new(),
+            timer_repeats: BTreeMap::new(),
+            repeats_notified: BTreeMap::new(),
             timers_offered: BTreeSet::new(),
             timers_notified: BTreeSet::new(),
             unfinished_command: None,
@@ -376,8 +384,12 @@ impl Incident {
             EventKind::MilestoneReached { name, .. } => {
                 self.milestones.entry(name.clone()).or_insert(event.time);
             }
-            EventKind::TimerFired { timer } => {
+            EventKind::TimerFired { timer, repeat } => {
                 self.timers_fired.insert(timer.clone());
+                if let Some(repeat) = repeat {
+                    let latest = self.timer_repeats.entry(timer.clone()).or_insert(0);
+                    *latest = (*latest).max(*repeat);
+                }
             }
             EventKind::SeverityChanged { from, to, .. } => {
                 self.unannounced_severity = Some(SeverityNotice {
@@ -445,12 +457,39 @@ impl Incident {
         match (step, timer) {
             (_, Some(timer)) => {
                 self.timers_notified.insert(timer.to_owned());
+                if let Some(&repeat) = self.timer_repeats.get(timer) {
+                    self.repeats_notified.insert(timer.to_owned(), repeat);
+                }
             }
             (None, None) => self.unannounced_severity = None,
             (Some(_), None) => {}
         }
         if step.is_some_and(|step| self.is_current(step)) {
             self.progress = Some(Progress::Notified);
+        }
+    }
+
+    /// Whether firing `repeat` of `timer` (`None`: its first) is on
+    /// record, or a later one is: a firing is never journaled twice.
+    pub fn has_fired(&self, timer: &str, repeat: Option<u32>) -> bool {
+        match repeat {
+            None => self.timers_fired.contains(timer),
+            Some(repeat) => self
+                .timer_repeats
+                .get(timer)
+                .is_some_and(|&latest| latest >= repeat),
+        }
+    }
+
+    /// Whether `timer` fired (its latest firing, for one that repeats)
+    /// with no notification on record after it: a crash came in between.
+    pub fn timer_unnotified(&self, timer: &str) -> bool {
+        if !self.timers_fired.contains(timer) {
+            return false;
+        }
+        match self.timer_repeats.get(timer) {
+            Some(latest) => self.repeats_notified.get(timer) != Some(latest),
+            None => !self.timers_notified.contains(timer),
         }
     }
 

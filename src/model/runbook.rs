@@ -84,6 +84,13 @@ impl Runbook {
         self.severities.iter().find(|level| level.id.value == id)
     }
 
+    /// Whether level `level` is `than`, or more severe (levels are kept most
+    /// severe first); false when either is not a level.
+    pub fn at_or_above(&self, level: &str, than: &str) -> bool {
+        let rank = |id: &str| self.severities.iter().position(|known| known.id.value == id);
+        matches!((rank(level), rank(than)), (Some(level), Some(than)) if level <= than)
+    }
+
     /// Step indexes in the order a reader should meet them: depth first
     /// from the start, the plain next step before branches, then timer
     /// targets, then anything left over in file order; `end` steps are kept
@@ -228,11 +235,19 @@ impl Serialize for TimerFrom {
 }
 
 /// An escalation timer: fires `after` a time unless one of its `until`
-/// milestones is reached first.
+/// milestones is reached first. With `every`, it fires again each time
+/// that much more has passed, until a milestone (a progress report).
 #[derive(Debug, Clone, Serialize)]
 pub struct Timer {
     pub id: Located<String>,
     pub after: Period,
+    /// Fire again this long after each firing, until a milestone: the
+    /// n-th firing (from 0) is due at `after` + n × `every`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub every: Option<Located<Period>>,
+    /// Fire only while the incident is at this level or a more severe one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub while_severity: Option<Located<String>>,
     pub from: TimerFrom,
     /// Milestones any one of which, once reached, cancels the timer.
     #[serde(skip_serializing_if = "Vec::is_empty")]

@@ -23,6 +23,15 @@ pub struct Step {
     /// why, or who agreed (consent, data kept before a restore).
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub note_required: bool,
+    /// `restore = true`: the step overwrites the system or its data from a
+    /// copy (an image, a backup). `validate --strict` wants a step that
+    /// guards it on every path to it.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub restore: bool,
+    /// `guards = "restore"`: the step asks for consent to a restore, or has
+    /// the original data kept first.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub guards_restore: bool,
     /// Where the step's table starts, for messages about the whole step.
     #[serde(skip)]
     pub span: Span,
@@ -178,6 +187,9 @@ pub struct Command {
     pub confirm: bool,
     pub timeout: Period,
     pub drill: DrillMode,
+    /// Whether the runbook wrote `drill`, rather than the default applying.
+    #[serde(skip)]
+    pub drill_written: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub capture: Option<Located<String>>,
     /// Where it runs (`on`), each value expanded and then a

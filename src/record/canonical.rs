@@ -418,7 +418,7 @@ impl Record {
                     ..Escalation::new(event, "severity-changed")
                 });
             }
-            EventKind::TimerFired { timer } => self.escalations.push(Escalation {
+            EventKind::TimerFired { timer, .. } => self.escalations.push(Escalation {
                 timer: Some(timer.clone()),
                 ..Escalation::new(event, "timer-fired")
             }),

@@ -3,7 +3,7 @@
 //! outcome.
 
 use super::label::branch_label;
-use crate::model::{Lang, Outcome, Runbook, Step, StepKind, TimerFrom};
+use crate::model::{Lang, Outcome, Runbook, Step, StepKind, Timer, TimerFrom};
 use crate::sanitize::{SafeWriter, sanitize};
 use std::io::{self, Write};
 
@@ -14,6 +14,12 @@ fn outcome_colour(outcome: Outcome) -> &'static str {
         Outcome::Escalated => "#fff3cd",
         Outcome::Aborted => "#f8d7da",
     }
+}
+
+/// What a timer's dashed edge says: when it fires, how it repeats, its id.
+fn timer_label(timer: &Timer, lang: &Lang) -> String {
+    let repeat = super::label::repeat(timer, lang).unwrap_or_default();
+    format!("⏱ {}{repeat} {}", timer.after, timer.id.value)
 }
 
 /// The step a timer counts from: its `from` step, or the start step.
@@ -88,7 +94,7 @@ fn write_mermaid<W: Write>(out: &mut W, runbook: &Runbook, lang: &Lang) -> io::R
         }
     }
     for (number, timer) in runbook.timers.iter().enumerate() {
-        let label = mermaid_label(&format!("⏱ {} {}", timer.after, timer.id.value));
+        let label = mermaid_label(&timer_label(timer, lang));
         let Some(from) = timer_origin(runbook, &timer.from) else {
             continue;
         };
@@ -191,7 +197,7 @@ fn write_dot<W: Write>(out: &mut W, runbook: &Runbook, lang: &Lang) -> io::Resul
         }
     }
     for (number, timer) in runbook.timers.iter().enumerate() {
-        let label = quote(&format!("⏱ {} {}", timer.after, timer.id.value));
+        let label = quote(&timer_label(timer, lang));
         let Some(from) = timer_origin(runbook, &timer.from) else {
             continue;
         };

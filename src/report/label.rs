@@ -2,11 +2,34 @@
 //! language: Chinese for `zh`, English for everything else. The model keeps
 //! only the keys a runbook writes; what an operator reads is chosen here.
 
-use crate::model::{Branch, Lang};
+use crate::model::{Branch, Lang, Timer};
 
 /// A label in the display language.
 pub(super) fn label(lang: &Lang, en: &'static str, zh: &'static str) -> &'static str {
     if lang.primary() == "zh" { zh } else { en }
+}
+
+/// How a repeating timer repeats, and the level it waits for, as a phrase
+/// to follow its first firing: `, then every 30 m while sev1 or more
+/// severe`; `None` for a one-shot timer without a severity gate.
+/// Unsanitized: a level is runbook text.
+pub fn repeat(timer: &Timer, lang: &Lang) -> Option<String> {
+    let every = timer
+        .every
+        .as_ref()
+        .map(|every| duration(&every.value.text, lang));
+    let level = timer.while_severity.as_ref().map(|level| level.value.as_str());
+    let zh = lang.primary() == "zh";
+    let every = every.map(|every| match zh {
+        true => format!("，此后每 {every}一次"),
+        false => format!(", then every {every}"),
+    });
+    let level = level.map(|level| match zh {
+        true => format!("（仅当级别为 {level} 或更高时）"),
+        false => format!(" while {level} or more severe"),
+    });
+    (every.is_some() || level.is_some())
+        .then(|| format!("{}{}", every.unwrap_or_default(), level.unwrap_or_default()))
 }
 
 /// The label drawn on a branch, `None` for the plain next step. Unsanitized:
@@ -71,6 +94,43 @@ pub(super) fn duration(text: &str, lang: &Lang) -> String {
 mod tests {
     use super::*;
     use crate::model::Text;
+
+    #[test]
+    fn repeats_in_both_languages() {
+        let plan = r#"schema = 1
+title = "T"
+[contacts.boss]
+role = "Boss"
+[timers.progress]
+after = "1h"
+every = "30m"
+while_severity = "sev1"
+until = "back"
+notify = ["boss"]
+[[steps]]
+id = "a"
+kind = "instruction"
+title = "A"
+milestone = "back"
+[[steps]]
+id = "z"
+kind = "end"
+title = "Z"
+"#;
+        let today = chrono::NaiveDate::from_ymd_opt(2026, 1, 1).unwrap();
+        let source = crate::load::Source::new("t.toml", crate::load::Origin::Builtin, plan);
+        let runbook = crate::load::load(source, today).runbook.unwrap();
+        let timer = &runbook.timers[0];
+        let zh = Lang::parse("zh-CN").unwrap();
+        assert_eq!(
+            repeat(timer, &Lang::english()).as_deref(),
+            Some(", then every 30m while sev1 or more severe")
+        );
+        assert_eq!(
+            repeat(timer, &zh).as_deref(),
+            Some("，此后每 30 分钟一次（仅当级别为 sev1 或更高时）")
+        );
+    }
 
     #[test]
     fn branch_labels_in_both_languages() {

@@ -1,7 +1,7 @@
 //! `runbook show`: a runbook's steps in walk order, with their branches,
 //! commands, timers and contacts; as plain text for 80 columns or Markdown.
 
-use super::label::{branch_label, duration, label};
+use super::label::{branch_label, duration, label, repeat};
 use super::wrap::{expand_tabs, wrap, wrap_hanging};
 use crate::model::{Lang, Located, Runbook, Step, StepKind, Text, TimerFrom};
 use crate::sanitize::{SafeWriter, sanitize, sanitize_line};
@@ -190,6 +190,9 @@ fn write_text<W: Write>(
                     )
                 }
             };
+            if let Some(repeat) = repeat(timer, lang) {
+                line.push_str(&one(&repeat));
+            }
             if !timer.until.is_empty() {
                 let until: Vec<String> = timer.until.iter().map(|until| one(&until.value)).collect();
                 line.push_str(&format!(
@@ -432,6 +435,9 @@ fn write_markdown<W: Write>(out: &mut W, runbook: &Runbook, source: &str, lang: 
                 true => format!("- **{}**：{after}后", md(&timer.id.value)),
                 false => format!("- **{}**: after {after}", md(&timer.id.value)),
             };
+            if let Some(repeat) = repeat(timer, lang) {
+                line.push_str(&md(&repeat));
+            }
             if !timer.until.is_empty() {
                 let until: Vec<String> = timer.until.iter().map(|until| code_span(&until.value)).collect();
                 line.push_str(&format!(

@@ -223,7 +223,11 @@ pub fn describe(context: Context<'_>, event: &Event, lang: &Lang) -> String {
             format!("  NOT notified {}: {error}", to.join(", "))
         }
         EventKind::MilestoneReached { name, .. } => format!("  milestone reached: {name}"),
-        EventKind::TimerFired { timer } => format!("⏱ timer {timer} fired"),
+        EventKind::TimerFired { timer, repeat: None } => format!("⏱ timer {timer} fired"),
+        EventKind::TimerFired {
+            timer,
+            repeat: Some(repeat),
+        } => format!("⏱ timer {timer} fired again (repeat {repeat})"),
         EventKind::SeverityChanged { from, to, .. } => format!("severity {from} → {to}"),
         // Handed over from another terminal: whose it is matters.
         EventKind::NoteAdded { text, .. } if event.queued.is_some() => {

@@ -26,6 +26,7 @@ impl Sink for ForeignSink {
                         time,
                         EventKind::TimerFired {
                             timer: self.timer.to_owned(),
+                            repeat: None,
                         },
                     )
                     .unwrap(),
@@ -87,6 +88,7 @@ impl Sink for FiresWhileAsked {
         let time = self.inner.events.last().unwrap().time;
         let fired = EventKind::TimerFired {
             timer: "escalate".to_owned(),
+            repeat: None,
         };
         vec![self.inner.record(time, fired).unwrap()]
     }

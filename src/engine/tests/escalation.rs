@@ -251,3 +251,53 @@ fn answers_are_checked_before_anything_runs() {
     assert!(problems.iter().any(|p| p.contains("end step")));
     assert!(problems.iter().any(|p| p.contains("did you mean `service`?")));
 }
+
+/// FLOW with a progress report to the vendor every 30 minutes after the
+/// first half hour, while the incident is severe, until the cause is found.
+fn flow_with_progress() -> Harness {
+    let progress = "[timers.progress]\nafter = \"30m\"\nevery = \"30m\"\nwhile_severity = \"sev1\"\nuntil = \"found\"\nnotify = [\"vendor\"]\n\n[timers.escalate]";
+    let mut h = Harness::new(&FLOW.replace("[timers.escalate]", progress));
+    h.notifier = Some(Notes(std::sync::Mutex::new(Vec::new())));
+    h
+}
+
+fn progress_firings(h: &Harness) -> Vec<Option<u32>> {
+    h.sink
+        .events
+        .iter()
+        .filter_map(|event| match &event.kind {
+            EventKind::TimerFired { timer, repeat } if timer == "progress" => Some(*repeat),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn a_repeating_report_fires_at_each_interval_of_a_walk_once_and_only_while_severe() {
+    let mut h = flow_with_progress();
+    let (stop, _) = h.start(&[("up", "no")], false);
+    assert!(matches!(stop, Stop::Paused { .. }));
+    // At sev2 the report is held.
+    h.clock.advance(Span::minutes(31));
+    h.resume(&[]);
+    assert!(progress_firings(&h).is_empty(), "{:?}", h.types());
+    // Raised to sev1: the report due goes out at once, then each half hour.
+    let raised = EventKind::SeverityChanged {
+        from: "sev2".into(),
+        to: "sev1".into(),
+        reason: None,
+    };
+    h.sink.record(h.clock.now(), raised).unwrap();
+    h.resume(&[]);
+    assert_eq!(progress_firings(&h), [None]);
+    h.resume(&[]);
+    assert_eq!(progress_firings(&h), [None], "not again at the same time");
+    h.clock.advance(Span::minutes(30));
+    h.resume(&[]);
+    assert_eq!(progress_firings(&h), [None, Some(1)]);
+    let incident = Incident::replay(&h.sink.events).unwrap();
+    assert!(!incident.timer_unnotified("progress"), "{:?}", h.types());
+    let sent = h.notifier.as_ref().unwrap().0.lock().unwrap();
+    let reports = sent.iter().filter(|note| note.contains("Timer progress")).count();
+    assert_eq!(reports, 2, "{sent:?}");
+}

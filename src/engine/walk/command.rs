@@ -260,7 +260,7 @@ impl<'a> Engine<'a> {
         let mut idle = || {
             for event in sink.foreign() {
                 incident.apply(&event);
-                if let EventKind::TimerFired { timer } = &event.kind {
+                if let EventKind::TimerFired { timer, .. } = &event.kind {
                     unoffered.push(timer.clone());
                 }
                 let context = Context { runbook, incident };

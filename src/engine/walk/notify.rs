@@ -2,6 +2,7 @@
 //! or all at once by hand) and notify steps, each journaled before and
 //! after it goes out.
 
+use super::timers::Firing;
 use super::*;
 
 impl<'a> Engine<'a> {
@@ -10,10 +11,10 @@ impl<'a> Engine<'a> {
     /// timer thread's delivery may still be on its way.
     pub(super) fn notify_fired_timers(&mut self) -> Result<(), JournalFailed> {
         let runbook = self.runbook;
-        let silent = runbook.timers.iter().filter(|timer| {
-            self.incident.timers_fired.contains(&timer.id.value)
-                && !self.incident.timers_notified.contains(&timer.id.value)
-        });
+        let silent = runbook
+            .timers
+            .iter()
+            .filter(|timer| self.incident.timer_unnotified(&timer.id.value));
         for timer in silent.collect::<Vec<_>>() {
             self.notify_timer(timer, false)?;
         }
@@ -119,7 +120,7 @@ impl<'a> Engine<'a> {
         let now = self.ports.clock.now();
         self.absorb();
         let due = timers::due(self.runbook, &self.incident, now);
-        let fire: Vec<&Timer> = if now_all {
+        let fire: Vec<Firing<'_>> = if now_all {
             // "Escalate now": every timer not fired or cancelled, counting
             // or not; the ones not due yet are fired by hand, and said so.
             let all = timers::unfired(self.runbook, &self.incident);
@@ -129,17 +130,26 @@ impl<'a> Engine<'a> {
                      call the contacts yourself (`runbook show` lists them)",
                 );
             }
-            all
+            // And the repeats of timers that fired before, due anyway.
+            let repeats: Vec<Firing<'_>> = due
+                .iter()
+                .filter(|due| !all.iter().any(|timer| timer.id.value == due.timer.id.value))
+                .copied()
+                .collect();
+            all.into_iter()
+                .map(|timer| Firing { timer, repeat: None })
+                .chain(repeats)
+                .collect()
         } else {
             due.clone()
         };
-        for timer in fire {
-            let by_hand = now_all && !due.iter().any(|due| due.id.value == timer.id.value);
+        for Firing { timer, repeat } in fire {
+            let by_hand = now_all && !due.iter().any(|due| due.timer.id.value == timer.id.value);
             // Another writer (a timer thread, `runbook check`) may have
             // fired it a moment ago; then it arrives as a foreign event.
             self.absorb();
             let now = self.ports.clock.now();
-            match self.ports.sink.record_timer_fired(now, &timer.id.value)? {
+            match self.ports.sink.record_timer_fired(now, &timer.id.value, repeat)? {
                 Some(event) => self.apply(&event),
                 None => {
                     self.absorb();

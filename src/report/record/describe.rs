@@ -220,9 +220,16 @@ pub(super) fn event(lang: &Lang, entry: &TimelineEntry, evidence: Option<usize>)
         EventKind::MilestoneReached { name, .. } => {
             say(format!("Milestone: {name}"), format!("里程碑：{name}"))
         }
-        EventKind::TimerFired { timer } => {
+        EventKind::TimerFired { timer, repeat: None } => {
             say(format!("Timer {timer} fired"), format!("计时器 {timer} 到期"))
         }
+        EventKind::TimerFired {
+            timer,
+            repeat: Some(repeat),
+        } => say(
+            format!("Timer {timer} fired again (repeat {repeat})"),
+            format!("计时器 {timer} 再次到期（第 {repeat} 次重复）"),
+        ),
         EventKind::SeverityChanged { from, to, reason } => {
             let reason = reason.map(|r| format!(": {r}")).unwrap_or_default();
             say(
