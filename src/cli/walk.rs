@@ -243,7 +243,6 @@ pub struct Walk<'a> {
 impl Walk<'_> {
     pub fn run(self, begin: Begin) -> Result<ExitCode> {
         watch_signals();
-        let redact = |line: &str| self.context.config.redact.apply(line);
         let notifier = self.context.notifier();
         let notifier: Option<&dyn Notifier> = notifier.as_ref().map(|n| n as &dyn Notifier);
         let executor = ShellExecutor::with_ssh(crate::engine::Ssh::new(
@@ -291,7 +290,7 @@ impl Walk<'_> {
                 notifier,
                 sink: &mut sink,
                 cancel: &CANCEL,
-                redact: &redact,
+                redact: &self.context.config.redact,
                 lang: lang.clone(),
                 incident_key: self.incident_key.clone(),
             };

@@ -22,7 +22,7 @@ pub use executor::{
     CommandOutcome, CommandSpec, Executor, OUTPUT_HEAD, OUTPUT_TAIL, Prepared, unfit_for_environment,
 };
 pub use operator::{Context, Decision, Operator, Question, Reply, Value};
-pub use ports::{Clock, Notification, Notifier, Sink};
+pub use ports::{Clock, Notification, Notifier, Redaction, Sink};
 pub use problem::{Origin, Part, Problem};
 pub use scripted::{Answers, Given, Observer, ScriptedOperator, expects};
 pub use shell::ShellExecutor;

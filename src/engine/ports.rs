@@ -3,6 +3,20 @@
 use crate::model::{Contact, Event, EventKind};
 use chrono::{DateTime, Utc};
 
+/// What hides secrets in command output before it is shown or kept.
+pub trait Redaction {
+    /// A filter for one command's output, line after line: it may
+    /// remember what came before in that output (a private key's block).
+    fn stream(&self) -> Box<dyn Fn(&str) -> String + '_>;
+}
+
+/// A function of one line, which needs nothing from the lines before.
+impl<F: Fn(&str) -> String> Redaction for F {
+    fn stream(&self) -> Box<dyn Fn(&str) -> String + '_> {
+        Box::new(self)
+    }
+}
+
 /// The wall clock, or a test's.
 pub trait Clock {
     fn now(&self) -> DateTime<Utc>;

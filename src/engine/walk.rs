@@ -2,7 +2,7 @@
 //! journal says it stopped.
 
 use super::operator::{Context, Decision, Operator, Question, Reply, Value};
-use super::ports::{Clock, Notifier, Sink};
+use super::ports::{Clock, Notifier, Redaction, Sink};
 use super::{CommandSpec, Executor, Prepared, timers};
 use crate::model::{
     Answer, Contact, Destination, DrillMode, Event, EventKind, Incident, Lang, Outcome, Progress, Runbook,
@@ -52,7 +52,7 @@ pub struct Ports<'a> {
     /// Set on Ctrl-C or a hang-up.
     pub cancel: &'a AtomicBool,
     /// Applied to every line of command output before it is shown or kept.
-    pub redact: &'a dyn Fn(&str) -> String,
+    pub redact: &'a dyn Redaction,
     /// The language of notifications.
     pub lang: Lang,
     /// Names this incident among every process on the machine, across

@@ -243,8 +243,9 @@ impl<'a> Engine<'a> {
                 });
             }
         };
-        let result = prepared
-            .and_then(|prepared| prepared.run(self.ports.redact, &mut show, &mut start_next, &mut idle));
+        let redact = self.ports.redact.stream();
+        let result =
+            prepared.and_then(|prepared| prepared.run(&*redact, &mut show, &mut start_next, &mut idle));
         self.ahead = ahead;
         let mut outcome = match result {
             Ok(outcome) => outcome,
