@@ -100,6 +100,11 @@ impl Sink for SharedSink<'_, '_> {
         crate::journal::store_attachment(&dir, file).map_err(std::io::Error::other)
     }
 
+    fn admit_secret(&mut self, name: &str, value: &str) -> std::io::Result<bool> {
+        let dir = lock(self.0).journal.dir().to_path_buf();
+        crate::journal::admit_secret(&dir, name, value)
+    }
+
     fn record_timer_fired(&mut self, time: DateTime<Utc>, timer: &str) -> std::io::Result<Option<Event>> {
         let mut shared = lock(self.0);
         if shared

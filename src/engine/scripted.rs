@@ -65,6 +65,13 @@ impl Answers {
                 Some(fault) => problems.push(Problem {
                     flag: match (&origin, fault.shown) {
                         (Origin::Default, _) => format!("the default of `{name}`"),
+                        _ if runbook
+                            .vars
+                            .iter()
+                            .any(|var| var.secret && var.name.value == name) =>
+                        {
+                            format!("the secret `{name}`")
+                        }
                         (_, Some(shown)) => format!("--var {name}={shown}"),
                         (_, None) => format!("--var {name}"),
                     },
@@ -205,9 +212,29 @@ pub fn expects(question: Question<'_>, lang: &Lang) -> (String, String) {
     }
 }
 
+/// The environment variable a script gives a secret variable's value in:
+/// `token` → `RUNBOOK_VAR_TOKEN`.
+pub fn secret_env(name: &str) -> String {
+    format!("RUNBOOK_VAR_{}", crate::model::Var::env_name(name))
+}
+
 fn expects_answer(question: Question<'_>, lang: &Lang) -> (String, String) {
     let answer = |id: &str| format!("--answer {id}={ANSWER_PLACEHOLDER}");
     match question {
+        Question::Var(var) if var.secret => (
+            format!(
+                "a value for the secret `{name}`{pattern}, in the environment as {env}=… or in a file: \
+                 never on the command line, where `ps` shows it",
+                name = var.name.value,
+                pattern = var
+                    .pattern
+                    .as_ref()
+                    .map(|p| format!(" matching {}", p.value))
+                    .unwrap_or_default(),
+                env = secret_env(&var.name.value),
+            ),
+            format!("--var-file {}=PATH", var.name.value),
+        ),
         Question::Var(var) => (
             format!(
                 "a value for `{}`{}",
@@ -341,14 +368,15 @@ fn var_fault(runbook: &Runbook, name: &str, value: &str) -> Option<Fault> {
     };
     let pattern = var.pattern.as_ref().map(|p| p.value.as_str());
     (!super::matches_pattern(pattern, value)).then(|| {
-        Fault::new(
+        let fault = Fault::new(
             Part::Value,
             format!(
                 "the value of `{name}` does not match the pattern {}",
                 pattern.unwrap_or("")
             ),
-        )
-        .showing(value)
+        );
+        // A secret is not repeated, even when it is wrong.
+        if var.secret { fault } else { fault.showing(value) }
     })
 }
 

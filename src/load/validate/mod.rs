@@ -10,6 +10,7 @@ use std::sync::Mutex;
 
 mod commands;
 mod placeholders;
+mod secrets;
 
 use commands::commands;
 use placeholders::variables;
@@ -24,6 +25,7 @@ pub(crate) fn runbook(ctx: &mut Ctx<'_>, runbook: &Runbook, broken_steps: &[Stri
     variables(ctx, runbook);
     patterns(ctx, runbook);
     commands(ctx, runbook);
+    secrets::secrets(ctx, runbook);
     if unique && resolved && broken_steps.is_empty() && complete(runbook) {
         reachability(ctx, runbook);
     }
