@@ -18,7 +18,7 @@ pattern = '^[A-Za-z0-9@%+/-]+$'
 id = "use"
 kind = "command"
 title = "Call the API with {{token}}"
-run = 'printf %s "$TOKEN" > got.txt; echo "token is $TOKEN"; echo "url https://api/?t=Zq%2Bw%40rld-7xK"'
+run = 'printf %s "$TOKEN" > got.txt; echo "token is $TOKEN"; echo "url https://api/?t=Zq%2Bw%40rld-7xK"; env | grep -q "^RUNBOOK_VAR_" && echo inherited || true'
 timeout = "10s"
 
 [[steps]]
@@ -97,6 +97,10 @@ fn a_secret_from_the_environment_reaches_the_command_and_nothing_written_down() 
     // As given and URL-encoded, the value becomes the marker.
     assert!(output.contains("token is [secret]"), "{output}");
     assert!(output.contains("url https://api/?t=[secret]"), "{output}");
+    assert!(
+        !output.contains("inherited"),
+        "RUNBOOK_VAR_TOKEN is passed on: {output}"
+    );
     test.archive(FIRST).success();
     for args in [
         vec!["report", FIRST],

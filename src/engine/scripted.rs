@@ -58,6 +58,10 @@ impl Answers {
         };
         let mut problems = Vec::new();
         for (name, (value, origin)) in vars {
+            let secret = runbook
+                .vars
+                .iter()
+                .any(|var| var.secret && var.name.value == name);
             match var_fault(runbook, &name, &value) {
                 None => {
                     answers.vars.insert(name, value);
@@ -65,17 +69,13 @@ impl Answers {
                 Some(fault) => problems.push(Problem {
                     flag: match (&origin, fault.shown) {
                         (Origin::Default, _) => format!("the default of `{name}`"),
-                        _ if runbook
-                            .vars
-                            .iter()
-                            .any(|var| var.secret && var.name.value == name) =>
-                        {
-                            format!("the secret `{name}`")
-                        }
+                        _ if secret => format!("the secret `{name}`"),
                         (_, Some(shown)) => format!("--var {name}={shown}"),
                         (_, None) => format!("--var {name}"),
                     },
-                    origin,
+                    // A problem located in an answers file is shown with its
+                    // line, which would show the secret: named, not located.
+                    origin: if secret { Origin::Flag } else { origin },
                     part: fault.part,
                     message: fault.message,
                     hint: fault.hint,

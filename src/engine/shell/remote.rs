@@ -372,6 +372,7 @@ impl Ssh {
     #[allow(clippy::disallowed_methods)]
     fn plain_ssh(&self) -> Command {
         let mut command = Command::new("ssh");
+        crate::subprocess::without_given_secrets(&mut command);
         if let Some(config) = &self.config {
             command.arg("-F").arg(config);
         }
