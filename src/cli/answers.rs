@@ -12,7 +12,8 @@ use toml::de::{DeString, DeTable, DeValue};
 #[derive(Debug, Clone, clap::Args)]
 pub struct AnswerArgs {
     /// Set a variable: --var service=nginx (repeatable). Once set, a
-    /// variable is fixed: resume refuses it with another value.
+    /// variable is fixed: resume refuses it with another value. A secret
+    /// variable is refused here (see --var-file).
     #[arg(long = "var", value_name = "NAME=VALUE", value_parser = key_value)]
     pub vars: Vec<(String, String)>,
 

@@ -26,7 +26,8 @@ const DEFAULTS: &[&str] = &[
     // (see `NOT_SECRET`).
     r#"(?i)\b[a-z0-9_-]*?(?:password|passwd|pwd|secret|token|api[_-]?key|access[_-]?key|private[_-]?key)["']?\s*[=:]\s*["']?(?P<secret>[^\s"'&;,]+)"#,
     // mysql -pSECRET (the MySQL clients' password option, glued to it).
-    r#"(?i)\b(?:mysql|mysqldump|mysqladmin|mysqlcheck|mysqlimport|mysqlshow|mariadb|mariadb-dump|mariadb-admin)\b.*?\s-p(?P<secret>'[^']*'|"[^"]*"|[^\s'"]+)"#,
+    // Lower-case `-p` only: `-P3306` is the port.
+    r#"\b(?i:mysql|mysqldump|mysqladmin|mysqlcheck|mysqlimport|mysqlshow|mariadb|mariadb-dump|mariadb-admin)\b.*?\s-p(?P<secret>'[^']*'|"[^"]*"|[^\s'"]+)"#,
     // curl -u user:PASSWORD, --user user:PASSWORD.
     r#"(?i)\bcurl\b.*?\s(?:-u\s*|--user[\s=]+)['"]?[^\s:'"]+:(?P<secret>[^\s'"]+)"#,
     // HTTP authorization headers.
@@ -152,8 +153,9 @@ impl crate::engine::Redaction for Redact {
 }
 
 fn not_secret(value: &str) -> bool {
-    // A pattern before this one hid it already.
-    if value.starts_with("[REDACTED]") {
+    // A pattern before this one hid it already, or it is a secret
+    // variable's value, replaced by its marker before any pattern ran.
+    if value.starts_with("[REDACTED]") || value.starts_with(crate::model::SECRET_MARKER) {
         return true;
     }
     let value = value.trim_end_matches([')', '.']);
@@ -293,6 +295,7 @@ mod tests {
             ("apiToken: abc.def", "apiToken: [REDACTED]"),
             (r#"{"clientSecret": "x1y2"}"#, r#"{"clientSecret": "[REDACTED]"}"#),
             ("mysql -u root -pS3cret db", "mysql -u root -p[REDACTED] db"),
+            ("mysql -P3306 -pS3cret db", "mysql -P3306 -p[REDACTED] db"),
             ("mysqldump -p'a b' db", "mysqldump -p[REDACTED] db"),
             ("mysql --password=S3cret db", "mysql --password=[REDACTED] db"),
             (
@@ -329,6 +332,7 @@ mod tests {
             "password_file=/etc/app/db.pass",
             "ssh -p 2222 host",
             "tokens used: 12",
+            "password=[secret] (a secret variable's marker)",
         ] {
             assert_eq!(redact.stream().line(line), line);
         }
