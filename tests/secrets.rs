@@ -144,6 +144,43 @@ fn a_secret_from_a_file_loses_its_newline_and_stays_out_of_the_journal() {
 }
 
 #[test]
+fn a_secret_file_every_user_may_read_is_used_with_a_warning() {
+    let mut test = Test::new()
+        .runbook("deploy", DEPLOY)
+        .file("token.txt", SECRET)
+        .chmod("token.txt", 0o644);
+    test.again([
+        "start",
+        "deploy",
+        "--var-file",
+        "token=token.txt",
+        "--answer",
+        "ok=no",
+    ])
+    .success()
+    .stderr_contains("which holds the secret `token`, can be read by every user: chmod o-r")
+    .stderr_lacks(SECRET);
+}
+
+#[test]
+fn a_secret_that_does_not_match_its_pattern_is_named_not_shown() {
+    let mut test = Test::new()
+        .runbook("deploy", DEPLOY)
+        .file("answers.toml", "[vars]\ntoken = \"has spaces 7xK\"\n")
+        .env("RUNBOOK_VAR_TOKEN", "");
+    test.again(["start", "deploy", "--answers", "answers.toml"])
+        .status(2)
+        .stderr_contains("the secret `token`")
+        .stderr_contains("does not match the pattern")
+        .stderr_lacks("has spaces");
+    let mut test = test.env("RUNBOOK_VAR_TOKEN", "also spaces 7xK");
+    test.again(["start", "deploy"])
+        .status(2)
+        .stderr_contains("the secret `token`")
+        .stderr_lacks("also spaces");
+}
+
+#[test]
 fn a_secret_on_the_command_line_is_refused_with_the_ways_to_give_it() {
     let mut test = Test::new().runbook("deploy", DEPLOY);
     test.again(["start", "deploy", "--var", &format!("token={SECRET}")])

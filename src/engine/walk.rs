@@ -603,7 +603,9 @@ impl<'a> Engine<'a> {
     }
 
     /// The secrets' values as a command's output might show them: as
-    /// given, and URL-encoded where that differs. Empty values hide
+    /// given, and URL-encoded where that differs; a value of several lines
+    /// (a key from a file) also line by line, as output is redacted, where
+    /// a line is long enough to be no common word. Empty values hide
     /// nothing.
     fn secret_forms(&self) -> Vec<String> {
         let mut forms: Vec<String> = Vec::new();
@@ -612,6 +614,15 @@ impl<'a> Engine<'a> {
             let encoded = url_encoded(value);
             if encoded != *value {
                 forms.push(encoded);
+            }
+            if value.contains('\n') {
+                forms.extend(
+                    value
+                        .lines()
+                        .map(str::trim)
+                        .filter(|line| line.chars().count() >= 8)
+                        .map(str::to_owned),
+                );
             }
         }
         // Longest first, so that a secret holding another is hidden whole.
