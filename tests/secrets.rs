@@ -181,6 +181,14 @@ fn a_secret_that_does_not_match_its_pattern_is_named_not_shown() {
 }
 
 #[test]
+fn show_says_a_variable_is_secret_and_how_to_give_it() {
+    let mut test = Test::new().runbook("deploy", DEPLOY);
+    test.again(["show", "deploy"])
+        .success()
+        .stdout_contains("token — API token [secret: RUNBOOK_VAR_TOKEN, --var-file token=PATH]");
+}
+
+#[test]
 fn a_secret_on_the_command_line_is_refused_with_the_ways_to_give_it() {
     let mut test = Test::new().runbook("deploy", DEPLOY);
     test.again(["start", "deploy", "--var", &format!("token={SECRET}")])
