@@ -333,3 +333,32 @@ fn at_a_terminal_the_secret_is_asked_without_echo() {
     );
     nowhere_but_work(&test);
 }
+
+#[test]
+fn at_a_terminal_a_resume_asks_again_until_the_secret_is_the_one_given() {
+    let mut test = Test::new()
+        .runbook("deploy", DEPLOY)
+        .env("RUNBOOK_VAR_TOKEN", SECRET);
+    test.again(["start", "deploy"]).status(3);
+    let test = test.env("RUNBOOK_VAR_TOKEN", "");
+    let mut p = test.pty(["resume", FIRST]);
+    let mut screen = p.exp_string("API token").unwrap();
+    let typed = |p: &mut rexpect::session::PtySession, keys: &[&str]| {
+        for key in keys {
+            p.send(key).unwrap();
+            p.flush().unwrap();
+            std::thread::sleep(std::time::Duration::from_millis(60));
+        }
+    };
+    typed(&mut p, &["wrong-value-1", "\r"]);
+    screen += &p.exp_string("is not the value `token` was given").unwrap();
+    screen += &p.exp_string("API token").unwrap();
+    typed(&mut p, &[SECRET, "\r"]);
+    screen += &p.exp_string("Did it work with [secret]?").unwrap();
+    p.send_control('c').unwrap();
+    screen += &p.exp_eof().unwrap();
+    assert!(
+        !screen.contains(SECRET) && !screen.contains("wrong-value-1"),
+        "{screen}"
+    );
+}

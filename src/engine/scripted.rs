@@ -743,6 +743,14 @@ impl Operator for ScriptedOperator<'_> {
             Behind::Person(person) => person.output(step, line),
         }
     }
+
+    /// Said to the person behind the script, who will be asked again; a
+    /// script is never asked again, so nothing is said to it.
+    fn warn(&mut self, text: &str) {
+        if let Behind::Person(person) = &mut self.observer {
+            person.warn(text);
+        }
+    }
 }
 
 #[cfg(test)]
