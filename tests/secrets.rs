@@ -362,3 +362,45 @@ fn at_a_terminal_a_resume_asks_again_until_the_secret_is_the_one_given() {
         "{screen}"
     );
 }
+
+#[test]
+fn a_private_key_printed_in_pieces_is_hidden_to_its_last_line() {
+    let mut test = Test::new().runbook(
+        "key",
+        r#"schema = 1
+title = "Key"
+
+[[steps]]
+id = "show"
+kind = "command"
+title = "Show the key"
+run = '''
+printf -- '-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAA'
+sleep 0.2
+printf 'BG5vbmUAAAAEbm9uZQ\nQyNTUxOQAAACBshort==\n'
+sleep 0.2
+printf -- '-----END OPENSSH PRIVATE KEY-----\nafter the key\n'
+'''
+capture = "shown"
+
+[[steps]]
+id = "done"
+kind = "end"
+title = "Done"
+"#,
+    );
+    test.again(["start", "key"]).success();
+    let events = test.events(FIRST);
+    let output = events
+        .iter()
+        .find(|event| event["type"] == "command-finished")
+        .map(|event| event["payload"]["output"].as_str().unwrap().to_owned())
+        .unwrap();
+    assert_eq!(
+        output,
+        "-----BEGIN OPENSSH PRIVATE KEY-----\n[REDACTED]\n[REDACTED]\n-----END OPENSSH PRIVATE KEY-----\nafter the key\n"
+    );
+    let captured = events.iter().find(|event| event["type"] == "var-set").unwrap();
+    assert!(!captured.to_string().contains("short=="), "{captured}");
+    assert!(!captured.to_string().contains("b3BlbnNzaC1"), "{captured}");
+}
