@@ -32,13 +32,24 @@ struct Stored {
 }
 
 /// Answers checked against the runbook before anything runs.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct Answers {
     /// Step or timer id → answers, used in order, each once.
     by_key: BTreeMap<String, VecDeque<Stored>>,
     vars: BTreeMap<String, String>,
     /// Step id → the note to go with its answer (`--note STEP=TEXT`).
     notes: BTreeMap<String, String>,
+}
+
+/// Variables by name only: one may be a secret.
+impl std::fmt::Debug for Answers {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Answers")
+            .field("by_key", &self.by_key)
+            .field("vars", &self.vars.keys().collect::<Vec<_>>())
+            .field("notes", &self.notes)
+            .finish()
+    }
 }
 
 impl Answers {

@@ -70,7 +70,7 @@ impl std::fmt::Debug for Ports<'_> {
 }
 
 /// How a new incident starts.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Start {
     pub incident: String,
     pub severity: String,
@@ -80,6 +80,22 @@ pub struct Start {
     /// SHA-256 of the runbook's bytes, and where they came from.
     pub digest: String,
     pub source: String,
+}
+
+/// Variables by name only: a secret's value is among them until the walk
+/// takes it out.
+impl std::fmt::Debug for Start {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Start")
+            .field("incident", &self.incident)
+            .field("severity", &self.severity)
+            .field("vars", &self.vars.keys().collect::<Vec<_>>())
+            .field("drill", &self.drill)
+            .field("speed", &self.speed)
+            .field("digest", &self.digest)
+            .field("source", &self.source)
+            .finish()
+    }
 }
 
 /// The journal could not be written: nothing more can safely happen.
