@@ -24,7 +24,7 @@ const DEFAULTS: &[&str] = &[
     // apiToken: … and the like (a word that merely contains the key, as
     // `password_file=`, is no such pair). Yes/no values are not secrets
     // (see `NOT_SECRET`).
-    r#"(?i)\b[a-z0-9_-]*?(?:password|passwd|pwd|secret|token|api[_-]?key|access[_-]?key|private[_-]?key)["']?\s*[=:]\s*["']?(?P<secret>[^\s"'&;,]+)"#,
+    r#"(?i)\b[a-z0-9_-]*?(?:password|passwd|pwd|secret(?:[_-]?key)?|token|api[_-]?key|access[_-]?key|private[_-]?key)["']?\s*[=:]\s*["']?(?P<secret>[^\s"'&;,]+)"#,
     // mysql -pSECRET (the MySQL clients' password option, glued to it).
     // Lower-case `-p` only: `-P3306` is the port.
     r#"\b(?i:mysql|mysqldump|mysqladmin|mysqlcheck|mysqlimport|mysqlshow|mariadb|mariadb-dump|mariadb-admin)\b.*?\s-p(?P<secret>'[^']*'|"[^"]*"|[^\s'"]+)"#,
@@ -292,6 +292,8 @@ mod tests {
         for (line, shown) in [
             ("PGPASSWORD=s3cr3t psql -h db", "PGPASSWORD=[REDACTED] psql -h db"),
             ("dbPassword=s3cr3t", "dbPassword=[REDACTED]"),
+            ("SECRET_KEY=k3y", "SECRET_KEY=[REDACTED]"),
+            ("x-api-key: k3y", "x-api-key: [REDACTED]"),
             ("apiToken: abc.def", "apiToken: [REDACTED]"),
             (r#"{"clientSecret": "x1y2"}"#, r#"{"clientSecret": "[REDACTED]"}"#),
             ("mysql -u root -pS3cret db", "mysql -u root -p[REDACTED] db"),
@@ -332,6 +334,8 @@ mod tests {
             "password_file=/etc/app/db.pass",
             "ssh -p 2222 host",
             "tokens used: 12",
+            "max_tokens: 100",
+            "Failed password for invalid user admin from 203.0.113.9 port 22 ssh2",
             "password=[secret] (a secret variable's marker)",
         ] {
             assert_eq!(redact.stream().line(line), line);
