@@ -404,3 +404,47 @@ title = "Done"
     assert!(!captured.to_string().contains("short=="), "{captured}");
     assert!(!captured.to_string().contains("b3BlbnNzaC1"), "{captured}");
 }
+
+#[test]
+fn a_notification_naming_the_secret_carries_its_marker() {
+    let sent = "sent.txt";
+    let mut test = Test::new()
+        .runbook(
+            "tell",
+            r#"schema = 1
+title = "Tell"
+
+[vars.token]
+secret = true
+
+[contacts.ops]
+role = "Ops"
+email = "ops@example.com"
+
+[[steps]]
+id = "tell"
+kind = "notify"
+title = "Tell ops"
+to = ["ops"]
+message = "The token {{token}} was rotated"
+
+[[steps]]
+id = "done"
+kind = "end"
+title = "Done"
+"#,
+        )
+        .config(&format!(
+            "[[notifiers]]\nname = \"file\"\ntype = \"command\"\ncommand = 'env | grep -c RUNBOOK_VAR_ >> {sent}; cat >> {sent}'\n"
+        ))
+        .env("RUNBOOK_VAR_TOKEN", SECRET);
+    test.again(["start", "tell"]).success();
+    let text = std::fs::read_to_string(test.work().join(sent)).unwrap();
+    assert!(text.contains("The token [secret] was rotated"), "{text}");
+    assert!(
+        text.starts_with("0\n"),
+        "the notifier inherits RUNBOOK_VAR_TOKEN: {text}"
+    );
+    assert!(!text.contains(SECRET), "{text}");
+    nowhere_but_work(&test);
+}
