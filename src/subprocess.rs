@@ -194,6 +194,18 @@ impl Tail {
     }
 }
 
+/// Leaves the secrets given to runbook in its own environment
+/// (`RUNBOOK_VAR_NAME`) out of a child's: a command that needs one gets it
+/// under its own name (`NAME`), and nothing else is to inherit it.
+pub(crate) fn without_given_secrets(command: &mut std::process::Command) -> &mut std::process::Command {
+    for (key, _) in std::env::vars_os() {
+        if key.as_encoded_bytes().starts_with(b"RUNBOOK_VAR_") {
+            command.env_remove(key);
+        }
+    }
+    command
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

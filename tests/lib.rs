@@ -29,6 +29,7 @@ mod records;
 mod remote;
 mod report;
 mod screen;
+mod secrets;
 mod show_graph;
 mod signing;
 mod strict;

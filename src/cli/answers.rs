@@ -1,6 +1,6 @@
 //! `--var`, `--answer`, `--answers FILE`: what a script tells a walk.
 
-use crate::engine::{Answers, Given, Origin, Part, Problem};
+use crate::engine::{Answers, Given, Origin, Part, Problem, secret_env};
 use crate::error::{Error, Result};
 use crate::load::{self, Diagnostic, Level, Source};
 use crate::model::{Runbook, Span};
@@ -12,9 +12,17 @@ use toml::de::{DeString, DeTable, DeValue};
 #[derive(Debug, Clone, clap::Args)]
 pub struct AnswerArgs {
     /// Set a variable: --var service=nginx (repeatable). Once set, a
-    /// variable is fixed: resume refuses it with another value.
+    /// variable is fixed: resume refuses it with another value. A secret
+    /// variable is refused here (see --var-file).
     #[arg(long = "var", value_name = "NAME=VALUE", value_parser = key_value)]
     pub vars: Vec<(String, String)>,
+
+    /// Set a variable from a file's contents (one trailing newline
+    /// dropped): --var-file token=/run/secrets/token (repeatable). The way
+    /// to give a secret variable, with RUNBOOK_VAR_NAME in the environment:
+    /// a value on the command line is seen by every user through `ps`.
+    #[arg(long = "var-file", value_name = "NAME=PATH", value_parser = key_value)]
+    pub var_files: Vec<(String, String)>,
 
     /// Answer a step: --answer restart=yes (repeatable; each used once, in
     /// order). Checklists take item numbers: --answer checks=1,3, or
@@ -87,13 +95,61 @@ impl AnswerArgs {
             );
             file = Some(read.source);
         }
+        // A secret from the environment, unless a file or a flag gives it.
+        for var in runbook.vars.iter().filter(|var| var.secret) {
+            let name = &var.name.value;
+            // Empty is unset, as `RUNBOOK_VAR_TOKEN= runbook …` means.
+            if let Some(value) = std::env::var_os(secret_env(name)).filter(|value| !value.is_empty()) {
+                let value = value.into_string().map_err(|_| {
+                    Error::usage(format!("{} is not UTF-8", secret_env(name)))
+                        .with_hint("give the secret as UTF-8 text")
+                })?;
+                vars.insert(name.clone(), (value, Origin::Flag));
+            }
+        }
+        for (name, path) in &self.var_files {
+            let secret = runbook
+                .vars
+                .iter()
+                .any(|var| var.secret && var.name.value == *name);
+            vars.insert(
+                name.clone(),
+                (read_var_file(name, Path::new(path), secret)?, Origin::Flag),
+            );
+        }
+        let secret = |name: &str| {
+            runbook
+                .vars
+                .iter()
+                .any(|var| var.secret && var.name.value == name)
+        };
+        // A secret on the command line is refused, not used: `ps` has shown
+        // it to every user already, and the walk must not make that a habit.
+        let on_argv: Vec<Problem> = self
+            .vars
+            .iter()
+            .filter(|(name, _)| secret(name))
+            .map(|(name, _)| Problem {
+                origin: Origin::Flag,
+                part: Part::Value,
+                flag: format!("--var {name}"),
+                message: format!(
+                    "`{name}` is a secret, and a value on the command line is seen by every user through `ps`"
+                ),
+                hint: None,
+            })
+            .collect();
         vars.extend(
             self.vars
                 .iter()
+                .filter(|(name, _)| !secret(name))
                 .map(|(name, value)| (name.clone(), (value.clone(), Origin::Flag))),
         );
-        let changed: Vec<Problem> = vars
+        let mut changed: Vec<Problem> = vars
             .iter()
+            // A secret's journaled value is its marker: a resume compares
+            // it with what is kept beside the journal instead.
+            .filter(|(name, _)| !secret(name))
             .filter_map(|(name, (value, origin))| {
                 let was = set.get(name).filter(|was| *was != value)?;
                 Some(Problem {
@@ -120,11 +176,20 @@ impl AnswerArgs {
                 }
             }
         }
-        let hint = if changed.is_empty() {
+        let secret_hint;
+        let hint = if let Some(Problem { flag, .. }) = on_argv.first() {
+            let name = flag.trim_start_matches("--var ");
+            secret_hint = format!(
+                "give it in the environment, {}=…, or in a file: --var-file {name}=PATH",
+                secret_env(name)
+            );
+            secret_hint.as_str()
+        } else if changed.is_empty() {
             "see `runbook show` for the steps and what each expects"
         } else {
             "leave the variable out; if it was wrong, say so with `runbook note`, or start a new incident"
         };
+        changed.splice(0..0, on_argv);
         notes.extend(
             self.notes
                 .iter()
@@ -179,6 +244,37 @@ fn refusal(problems: Vec<Problem>, file: Option<&Source>, hint: &str) -> Error {
             .map_or((usize::MAX, 0), |location| (location.line, location.column))
     });
     Error::Diagnostics(diagnostics)
+}
+
+/// The most a `--var-file` may hold: a variable's own limit, with room for
+/// the newline that is dropped (a longer value is refused as too long).
+const VAR_FILE_LIMIT: u64 = 64 * 1024 + 2;
+
+/// A `--var-file`'s value: the file's text without one trailing newline.
+/// A secret's file that every user may read is used, with a warning.
+fn read_var_file(name: &str, path: &Path, secret: bool) -> Result<String> {
+    let shown = path.display();
+    let bytes = crate::file_util::read_regular_or_pipe(path, VAR_FILE_LIMIT)
+        .map_err(|failed| Error::usage(format!("cannot read --var-file {name}={shown}: {}", failed.error)))?;
+    if secret
+        && let Ok(meta) = std::fs::metadata(path)
+        && meta.is_file()
+        && std::os::unix::fs::PermissionsExt::mode(&meta.permissions()) & 0o004 != 0
+    {
+        crate::term::print_warning(&format!(
+            "{shown}, which holds the secret `{name}`, can be read by every user: chmod o-r {shown}"
+        ));
+    }
+    let mut text = String::from_utf8(bytes).map_err(|_| {
+        Error::usage(format!("--var-file {name}={shown} is not UTF-8 text")).with_hint("save it as UTF-8")
+    })?;
+    if text.ends_with('\n') {
+        text.pop();
+        if text.ends_with('\r') {
+            text.pop();
+        }
+    }
+    Ok(text)
 }
 
 /// The most an answers file may hold: far more than any runbook asks.

@@ -161,6 +161,26 @@ pub fn run(context: &Context, args: &Args) -> Result<ExitCode> {
 
     let interactive = interactive(args.answers.non_interactive);
     let answers = args.answers.answers(runbook, !interactive, &incident.vars)?;
+    // A secret given again must be the value the incident's commands had:
+    // refused before anything is journaled, as a changed variable is.
+    for var in runbook.vars.iter().filter(|var| var.secret) {
+        let name = &var.name.value;
+        let Some(value) = answers.vars().get(name) else {
+            continue;
+        };
+        let same = crate::journal::admit_secret(&dir, name, value)
+            .map_err(|error| Error::Other(anyhow::Error::new(error)))?;
+        if !same {
+            return Err(Error::usage(format!(
+                "the secret `{name}` given is not the value {} was first given, which its commands used",
+                incident.id
+            ))
+            .with_hint(format!(
+                "give that value ({} or --var-file {name}=PATH); if the secret has changed since, start a new incident",
+                crate::engine::secret_env(name)
+            )));
+        }
+    }
     Walk {
         context,
         incident_key: super::walk::incident_key(&dir),

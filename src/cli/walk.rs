@@ -100,6 +100,11 @@ impl Sink for SharedSink<'_, '_> {
         crate::journal::store_attachment(&dir, file).map_err(std::io::Error::other)
     }
 
+    fn admit_secret(&mut self, name: &str, value: &str) -> std::io::Result<bool> {
+        let dir = lock(self.0).journal.dir().to_path_buf();
+        crate::journal::admit_secret(&dir, name, value)
+    }
+
     fn record_timer_fired(
         &mut self,
         time: DateTime<Utc>,
@@ -249,7 +254,6 @@ pub struct Walk<'a> {
 impl Walk<'_> {
     pub fn run(self, begin: Begin) -> Result<ExitCode> {
         watch_signals();
-        let redact = |line: &str| self.context.config.redact.apply(line);
         let notifier = self.context.notifier();
         let notifier: Option<&dyn Notifier> = notifier.as_ref().map(|n| n as &dyn Notifier);
         let executor = ShellExecutor::with_ssh(crate::engine::Ssh::new(
@@ -297,7 +301,7 @@ impl Walk<'_> {
                 notifier,
                 sink: &mut sink,
                 cancel: &CANCEL,
-                redact: &redact,
+                redact: &self.context.config.redact,
                 lang: lang.clone(),
                 incident_key: self.incident_key.clone(),
             };

@@ -22,9 +22,9 @@ pub use executor::{
     CommandOutcome, CommandSpec, Executor, OUTPUT_HEAD, OUTPUT_TAIL, Prepared, unfit_for_environment,
 };
 pub use operator::{Context, Decision, Operator, Question, Reply, Value};
-pub use ports::{Clock, Notification, Notifier, Sink};
+pub use ports::{Clock, Notification, Notifier, Redaction, Sink};
 pub use problem::{Origin, Part, Problem};
-pub use scripted::{Answers, Given, Observer, ScriptedOperator, expects};
+pub use scripted::{Answers, Given, Observer, ScriptedOperator, expects, secret_env};
 pub use shell::ShellExecutor;
 pub use shell::remote::Ssh;
 pub use walk::{Engine, JournalFailed, Ports, Start, Stop, matches_pattern, next_timer, render_text};

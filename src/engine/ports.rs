@@ -3,6 +3,20 @@
 use crate::model::{Contact, Event, EventKind};
 use chrono::{DateTime, Utc};
 
+/// What hides secrets in command output before it is shown or kept.
+pub trait Redaction {
+    /// A filter for one command's output, line after line: it may
+    /// remember what came before in that output (a private key's block).
+    fn stream(&self) -> Box<dyn Fn(&str) -> String + '_>;
+}
+
+/// A function of one line, which needs nothing from the lines before.
+impl<F: Fn(&str) -> String> Redaction for F {
+    fn stream(&self) -> Box<dyn Fn(&str) -> String + '_> {
+        Box::new(self)
+    }
+}
+
 /// The wall clock, or a test's.
 pub trait Clock {
     fn now(&self) -> DateTime<Utc>;
@@ -60,6 +74,15 @@ pub trait Sink {
             std::io::ErrorKind::Unsupported,
             "files cannot be attached here",
         ))
+    }
+
+    /// Whether `value` is the one the secret variable `name` was given
+    /// before in this incident; the first value given is remembered. What
+    /// is kept for the comparison stays on this machine and out of the
+    /// journal (see `journal::secrets`); a sink that keeps nothing takes
+    /// any value.
+    fn admit_secret(&mut self, _name: &str, _value: &str) -> std::io::Result<bool> {
+        Ok(true)
     }
 
     /// Events journaled by other writers since the last call, in order.

@@ -32,13 +32,24 @@ struct Stored {
 }
 
 /// Answers checked against the runbook before anything runs.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct Answers {
     /// Step or timer id → answers, used in order, each once.
     by_key: BTreeMap<String, VecDeque<Stored>>,
     vars: BTreeMap<String, String>,
     /// Step id → the note to go with its answer (`--note STEP=TEXT`).
     notes: BTreeMap<String, String>,
+}
+
+/// Variables by name only: one may be a secret.
+impl std::fmt::Debug for Answers {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Answers")
+            .field("by_key", &self.by_key)
+            .field("vars", &self.vars.keys().collect::<Vec<_>>())
+            .field("notes", &self.notes)
+            .finish()
+    }
 }
 
 impl Answers {
@@ -58,6 +69,10 @@ impl Answers {
         };
         let mut problems = Vec::new();
         for (name, (value, origin)) in vars {
+            let secret = runbook
+                .vars
+                .iter()
+                .any(|var| var.secret && var.name.value == name);
             match var_fault(runbook, &name, &value) {
                 None => {
                     answers.vars.insert(name, value);
@@ -65,10 +80,13 @@ impl Answers {
                 Some(fault) => problems.push(Problem {
                     flag: match (&origin, fault.shown) {
                         (Origin::Default, _) => format!("the default of `{name}`"),
+                        _ if secret => format!("the secret `{name}`"),
                         (_, Some(shown)) => format!("--var {name}={shown}"),
                         (_, None) => format!("--var {name}"),
                     },
-                    origin,
+                    // A problem located in an answers file is shown with its
+                    // line, which would show the secret: named, not located.
+                    origin: if secret { Origin::Flag } else { origin },
                     part: fault.part,
                     message: fault.message,
                     hint: fault.hint,
@@ -205,9 +223,29 @@ pub fn expects(question: Question<'_>, lang: &Lang) -> (String, String) {
     }
 }
 
+/// The environment variable a script gives a secret variable's value in:
+/// `token` → `RUNBOOK_VAR_TOKEN`.
+pub fn secret_env(name: &str) -> String {
+    format!("RUNBOOK_VAR_{}", crate::model::Var::env_name(name))
+}
+
 fn expects_answer(question: Question<'_>, lang: &Lang) -> (String, String) {
     let answer = |id: &str| format!("--answer {id}={ANSWER_PLACEHOLDER}");
     match question {
+        Question::Var(var) if var.secret => (
+            format!(
+                "a value for the secret `{name}`{pattern}, in the environment as {env}=… or in a file: \
+                 never on the command line, where `ps` shows it",
+                name = var.name.value,
+                pattern = var
+                    .pattern
+                    .as_ref()
+                    .map(|p| format!(" matching {}", p.value))
+                    .unwrap_or_default(),
+                env = secret_env(&var.name.value),
+            ),
+            format!("--var-file {}=PATH", var.name.value),
+        ),
         Question::Var(var) => (
             format!(
                 "a value for `{}`{}",
@@ -341,14 +379,15 @@ fn var_fault(runbook: &Runbook, name: &str, value: &str) -> Option<Fault> {
     };
     let pattern = var.pattern.as_ref().map(|p| p.value.as_str());
     (!super::matches_pattern(pattern, value)).then(|| {
-        Fault::new(
+        let fault = Fault::new(
             Part::Value,
             format!(
                 "the value of `{name}` does not match the pattern {}",
                 pattern.unwrap_or("")
             ),
-        )
-        .showing(value)
+        );
+        // A secret is not repeated, even when it is wrong.
+        if var.secret { fault } else { fault.showing(value) }
     })
 }
 
@@ -713,6 +752,14 @@ impl Operator for ScriptedOperator<'_> {
         match &mut self.observer {
             Behind::Observer(observer) => observer.output(step, line),
             Behind::Person(person) => person.output(step, line),
+        }
+    }
+
+    /// Said to the person behind the script, who will be asked again; a
+    /// script is never asked again, so nothing is said to it.
+    fn warn(&mut self, text: &str) {
+        if let Behind::Person(person) = &mut self.observer {
+            person.warn(text);
         }
     }
 }

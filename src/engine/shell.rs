@@ -507,19 +507,20 @@ fn stop_leftovers(incident_key: &str, step: &str) -> Vec<u32> {
 fn spawn(spec: &CommandSpec<'_>, gate: io::PipeReader) -> io::Result<Child> {
     // A PATH of the command's own means looking `sh` up in it.
     let own_path = spec.env.iter().any(|(key, _)| key == "PATH");
-    Command::new(if own_path {
+    let mut command = Command::new(if own_path {
         std::path::Path::new("sh")
     } else {
         shell()
-    })
-    // `--` so that a script starting with `-` is not read as options.
-    .args(["-c", "--", &format!("{GATE}{}", spec.script)])
-    .envs(spec.env.iter().map(|(key, value)| (key, value)))
-    .stdin(gate)
-    .stdout(Stdio::piped())
-    .stderr(Stdio::piped())
-    .process_group(0)
-    .spawn()
+    });
+    crate::subprocess::without_given_secrets(&mut command)
+        // `--` so that a script starting with `-` is not read as options.
+        .args(["-c", "--", &format!("{GATE}{}", spec.script)])
+        .envs(spec.env.iter().map(|(key, value)| (key, value)))
+        .stdin(gate)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .process_group(0)
+        .spawn()
 }
 
 /// `sh` as found on this process's PATH, looked up once: the child then

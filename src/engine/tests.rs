@@ -129,9 +129,19 @@ struct MemorySink {
     /// Shared with the executor: `start STEP` when a command's start is
     /// recorded, `sync` when one is asked for.
     log: Log,
+    /// The first value each secret was given (a real sink keeps a digest).
+    secrets: BTreeMap<String, String>,
 }
 
 impl Sink for MemorySink {
+    fn admit_secret(&mut self, name: &str, value: &str) -> std::io::Result<bool> {
+        Ok(self
+            .secrets
+            .entry(name.to_owned())
+            .or_insert_with(|| value.to_owned())
+            == value)
+    }
+
     fn record(&mut self, time: DateTime<Utc>, kind: EventKind) -> std::io::Result<Event> {
         let seq = self.events.len() as u64 + 1;
         let event = Event {
@@ -597,4 +607,5 @@ mod beside;
 mod escalation;
 mod note;
 mod remote;
+mod secrets;
 mod severity;

@@ -2,11 +2,11 @@
 //! journal says it stopped.
 
 use super::operator::{Context, Decision, Operator, Question, Reply, Value};
-use super::ports::{Clock, Notifier, Sink};
+use super::ports::{Clock, Notifier, Redaction, Sink};
 use super::{CommandSpec, Executor, Prepared, timers};
 use crate::model::{
     Answer, Contact, Destination, DrillMode, Event, EventKind, Incident, Lang, Outcome, Progress, Runbook,
-    Step, StepKind, StepResult, Timer, Var, render,
+    SECRET_MARKER, Step, StepKind, StepResult, Timer, Var, render,
 };
 use chrono::{DateTime, Utc};
 use std::collections::BTreeMap;
@@ -52,7 +52,7 @@ pub struct Ports<'a> {
     /// Set on Ctrl-C or a hang-up.
     pub cancel: &'a AtomicBool,
     /// Applied to every line of command output before it is shown or kept.
-    pub redact: &'a dyn Fn(&str) -> String,
+    pub redact: &'a dyn Redaction,
     /// The language of notifications.
     pub lang: Lang,
     /// Names this incident among every process on the machine, across
@@ -70,7 +70,7 @@ impl std::fmt::Debug for Ports<'_> {
 }
 
 /// How a new incident starts.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Start {
     pub incident: String,
     pub severity: String,
@@ -80,6 +80,22 @@ pub struct Start {
     /// SHA-256 of the runbook's bytes, and where they came from.
     pub digest: String,
     pub source: String,
+}
+
+/// Variables by name only: a secret's value is among them until the walk
+/// takes it out.
+impl std::fmt::Debug for Start {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Start")
+            .field("incident", &self.incident)
+            .field("severity", &self.severity)
+            .field("vars", &self.vars.keys().collect::<Vec<_>>())
+            .field("drill", &self.drill)
+            .field("speed", &self.speed)
+            .field("digest", &self.digest)
+            .field("source", &self.source)
+            .finish()
+    }
 }
 
 /// The journal could not be written: nothing more can safely happen.
@@ -111,6 +127,10 @@ pub struct Engine<'a> {
     host_name: std::sync::OnceLock<String>,
     /// Notices the operator was asked about in this walk (`Question::Told`).
     told_asked: Vec<EventKind>,
+    /// The values of secret variables, given again in each walk: the
+    /// journal holds [`SECRET_MARKER`] for them. Only commands' environment
+    /// sees these; their output is searched for them.
+    secrets: BTreeMap<String, String>,
 }
 
 /// A command's shell started before its turn, held at its gate: for
@@ -139,9 +159,19 @@ impl<'a> Engine<'a> {
     /// Opens a new incident and walks it until it ends or stops.
     pub fn start(
         runbook: &'a Runbook,
-        start: Start,
+        mut start: Start,
         ports: Ports<'a>,
     ) -> Result<(Stop, Incident), JournalFailed> {
+        // Secrets given with the start never reach the journal: the marker
+        // stands in, the value stays in memory.
+        let mut secrets = BTreeMap::new();
+        for var in runbook.vars.iter().filter(|var| var.secret) {
+            if let Some(value) = start.vars.get_mut(&var.name.value) {
+                let value = std::mem::replace(value, SECRET_MARKER.to_owned());
+                ports.sink.admit_secret(&var.name.value, &value)?;
+                secrets.insert(var.name.value.clone(), value);
+            }
+        }
         let now = ports.clock.now();
         let first = ports.sink.record(
             now,
@@ -170,6 +200,7 @@ impl<'a> Engine<'a> {
             ahead: None,
             host_name: std::sync::OnceLock::new(),
             told_asked: Vec::new(),
+            secrets,
         };
         engine.shown(&first);
         let stop = engine.walk()?;
@@ -201,6 +232,7 @@ impl<'a> Engine<'a> {
             ahead: None,
             host_name: std::sync::OnceLock::new(),
             told_asked: Vec::new(),
+            secrets: BTreeMap::new(),
         };
         engine.record(EventKind::Resumed {})?;
         let stop = engine.walk()?;
@@ -523,40 +555,133 @@ impl<'a> Engine<'a> {
         Ok(Stop::Interrupted)
     }
 
-    /// Every declared variable gets a value before the first step.
+    /// Every declared variable gets a value before the first step; a
+    /// secret one gets its value again in each walk, and must be the
+    /// value it was given first.
     fn collect_vars(&mut self) -> Result<Option<Flow>, JournalFailed> {
         let missing: Vec<&Var> = self
             .runbook
             .vars
             .iter()
-            .filter(|var| !self.incident.vars.contains_key(&var.name.value))
+            .filter(|var| {
+                let name = &var.name.value;
+                !self.incident.vars.contains_key(name) || (var.secret && !self.secrets.contains_key(name))
+            })
             .collect();
         for var in missing {
+            let name = &var.name.value;
+            let mut refused: Option<String> = None;
             let value = loop {
                 match self.ask(None, Question::Var(var))? {
                     Ok(Decision {
                         value: Value::Text(value),
                         ..
                     }) if matches_pattern(var.pattern.as_ref().map(|p| p.value.as_str()), &value) => {
-                        break value;
+                        if !var.secret || self.ports.sink.admit_secret(name, &value)? {
+                            break value;
+                        }
+                        if refused.as_ref() == Some(&value) {
+                            // Given the same again by someone who cannot be
+                            // asked twice (a script): stop rather than loop.
+                            return Ok(Some(Flow::Stop(self.pause_secret_refused(name)?)));
+                        }
+                        self.ports.operator.warn(&secret_refused(name));
+                        refused = Some(value);
                     }
                     Ok(_) => continue,
                     Err(flow) => return Ok(Some(flow)),
                 }
             };
-            self.record(EventKind::VarSet {
-                name: var.name.value.clone(),
-                value,
-                step: None,
-            })?;
+            let journaled = if var.secret {
+                self.secrets.insert(name.clone(), value);
+                SECRET_MARKER.to_owned()
+            } else {
+                value
+            };
+            if self.incident.vars.get(name) != Some(&journaled) {
+                self.record(EventKind::VarSet {
+                    name: name.clone(),
+                    value: journaled,
+                    step: None,
+                })?;
+            }
         }
         Ok(None)
+    }
+
+    fn pause_secret_refused(&mut self, name: &str) -> Result<Stop, JournalFailed> {
+        let reason = secret_refused(name);
+        self.record(EventKind::Paused {
+            step: None,
+            reason: reason.clone(),
+        })?;
+        Ok(Stop::Paused { step: None, reason })
+    }
+
+    /// The secrets' values as a command's output might show them: as
+    /// given, and URL-encoded where that differs; a value of several lines
+    /// (a key from a file) also line by line, as output is redacted, where
+    /// a line is long enough to be no common word. Empty values hide
+    /// nothing.
+    fn secret_forms(&self) -> Vec<String> {
+        let mut forms: Vec<String> = Vec::new();
+        for value in self.secrets.values().filter(|value| !value.is_empty()) {
+            forms.push(value.clone());
+            let encoded = url_encoded(value);
+            if encoded != *value {
+                forms.push(encoded);
+            }
+            if value.contains('\n') {
+                forms.extend(
+                    value
+                        .lines()
+                        .map(str::trim)
+                        .filter(|line| line.chars().count() >= 8)
+                        .map(str::to_owned),
+                );
+            }
+        }
+        // Longest first, so that a secret holding another is hidden whole.
+        forms.sort_by_key(|form| std::cmp::Reverse(form.len()));
+        forms
     }
 
     /// Display text with `{{name}}` filled in.
     fn render(&self, text: &str, step: Option<&str>) -> String {
         render_text(text, &self.incident, step)
     }
+}
+
+/// What is said when a secret is not the value the incident was given.
+fn secret_refused(name: &str) -> String {
+    format!(
+        "this is not the value `{name}` was given when it was first set in this incident; give that value (it is a secret, so it is not shown)"
+    )
+}
+
+/// `value` as it would appear in a URL: every byte but the unreserved
+/// ones as `%XX`.
+fn url_encoded(value: &str) -> String {
+    let mut encoded = String::with_capacity(value.len());
+    for byte in value.bytes() {
+        if byte.is_ascii_alphanumeric() || b"-._~".contains(&byte) {
+            encoded.push(char::from(byte));
+        } else {
+            encoded.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    encoded
+}
+
+/// Every form in `forms` (longest first) replaced by [`SECRET_MARKER`].
+fn hide_secrets(line: &str, forms: &[String]) -> String {
+    let mut line = line.to_owned();
+    for form in forms {
+        if line.contains(form.as_str()) {
+            line = line.replace(form.as_str(), SECRET_MARKER);
+        }
+    }
+    line
 }
 
 /// Fills `{{name}}` from an incident's variables and built-ins. One with no

@@ -33,6 +33,7 @@ mod inbox;
 mod line;
 mod lock;
 mod reader;
+mod secrets;
 mod writer;
 
 pub use attachments::{ATTACHMENTS_DIR, Stored, store as store_attachment};
@@ -42,6 +43,7 @@ pub use inbox::{EntryState, INBOX_DIR, Queued, entry_path as inbox_entry, queue,
 pub use line::GENESIS;
 pub use lock::{Holder, Lock};
 pub use reader::{Replay, Scan, Torn, parse, read};
+pub use secrets::{SECRETS_FILE, admit_secret};
 pub use writer::Journal;
 
 use std::fmt;

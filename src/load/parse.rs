@@ -29,7 +29,7 @@ const RUNBOOK_KEYS: &[&str] = &[
     "timers",
     "steps",
 ];
-const VAR_KEYS: &[&str] = &["prompt", "default", "pattern"];
+const VAR_KEYS: &[&str] = &["prompt", "default", "pattern", "secret"];
 const CONTACT_KEYS: &[&str] = &["role", "name", "phone", "email", "notes"];
 const SEVERITY_KEYS: &[&str] = &["label", "description", "notify"];
 const TIMER_KEYS: &[&str] = &[
@@ -245,6 +245,7 @@ fn var(ctx: &mut Ctx<'_>, name: Located<String>, table: &DeTable<'_>, span: Span
             .unwrap_or_else(|| Text::Plain(name.value.clone())),
         default: fields.str(ctx, "default").map(|default| default.value),
         pattern: fields.str(ctx, "pattern"),
+        secret: fields.bool(ctx, "secret").unwrap_or(false),
         name,
     }
 }

@@ -21,7 +21,7 @@ pub use destination::Destination;
 pub use duration::{CalendarUnit, LONGEST, LONGEST_DURATION, Period, short_span};
 pub use event::{Answer, AnswerSource, Event, EventKind, StepResult, start_failure};
 pub use incident::{Incident, Progress, ReplayError, SeverityNotice, Status, Undelivered};
-pub use runbook::{BUILTIN_VARS, Contact, Runbook, SeverityLevel, Timer, TimerFrom, Var};
+pub use runbook::{BUILTIN_VARS, Contact, Runbook, SECRET_MARKER, SeverityLevel, Timer, TimerFrom, Var};
 pub use span::{Located, Span};
 pub use step::{Branch, ChoiceOption, Command, DrillMode, Outcome, Phase, Step, StepKind};
 pub use template::{Placeholder, is_name, placeholders, render};

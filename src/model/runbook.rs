@@ -143,7 +143,16 @@ pub struct Var {
     pub default: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub pattern: Option<Located<String>>,
+    /// Asked without echo, never given on the command line, never written
+    /// down: [`SECRET_MARKER`] stands in for the value everywhere but in
+    /// the commands' environment.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub secret: bool,
 }
+
+/// What the journal, the record, reports and the screen show for a
+/// secret variable's value.
+pub const SECRET_MARKER: &str = "[secret]";
 
 impl Var {
     /// The environment variable a command sees: `service` → `SERVICE`.

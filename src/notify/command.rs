@@ -119,7 +119,7 @@ fn list<'a>(items: impl Iterator<Item = &'a str>) -> String {
 /// module.
 #[allow(clippy::disallowed_methods)]
 fn spawn(command: &str, env: &[(&str, String)]) -> io::Result<Child> {
-    Command::new("sh")
+    crate::subprocess::without_given_secrets(&mut Command::new("sh"))
         // `--` so that a command starting with `-` is not read as options.
         .args(["-c", "--", command])
         // A NUL cannot be passed in the environment; dropping it beats

@@ -557,6 +557,7 @@ fn cannot_reach(stderr: &[u8]) -> bool {
 #[allow(clippy::disallowed_methods)]
 fn spawn_git<S: AsRef<OsStr>>(dir: Option<&Path>, args: &[S]) -> io::Result<Child> {
     let mut command = Command::new("git");
+    crate::subprocess::without_given_secrets(&mut command);
     if let Some(dir) = dir {
         command.current_dir(dir);
     }

@@ -124,6 +124,15 @@ fn write_text<W: Write>(
             if let Some(default) = var.default.as_ref().filter(|default| !default.is_empty()) {
                 line.push_str(&format!(" [{} {}]", label(lang, "default", "默认"), one(default)));
             }
+            if var.secret {
+                // How a script gives it: never --var.
+                line.push_str(&format!(
+                    " [{}: RUNBOOK_VAR_{}, --var-file {}=PATH]",
+                    label(lang, "secret", "保密"),
+                    crate::model::Var::env_name(&var.name.value),
+                    one(&var.name.value)
+                ));
+            }
             para(out, 2, &line)?;
         }
     }

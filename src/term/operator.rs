@@ -220,6 +220,7 @@ impl TerminalOperator {
         prompt: &str,
         default: Option<&str>,
         pattern: Option<&str>,
+        hidden: bool,
     ) -> Result<String, Reply> {
         let hint = self.t("(! for other actions)", "（输入 ! 进行其他操作）");
         let default = default
@@ -247,7 +248,7 @@ impl TerminalOperator {
         };
         loop {
             let picked = self.prompting(context, |prompter| {
-                prompter.text(prompt, hint, default.as_deref(), &check)
+                prompter.text(prompt, hint, default.as_deref(), hidden, &check)
             });
             match picked {
                 Ok(Answer::Given(value)) if value == "!" => {
@@ -354,6 +355,7 @@ impl TerminalOperator {
                     &prompt,
                     var.default.as_deref(),
                     var.pattern.as_ref().map(|p| p.value.as_str()),
+                    var.secret,
                 ) {
                     Ok(value) => TerminalOperator::decided(Value::Text(value), None),
                     Err(reply) => reply,
@@ -401,6 +403,7 @@ impl TerminalOperator {
                             &title,
                             default.as_deref(),
                             pattern.as_ref().map(|p| p.value.as_str()),
+                            false,
                         ) {
                             Ok(value) => TerminalOperator::decided(Value::Text(value), None),
                             Err(reply) => reply,

@@ -15,6 +15,7 @@
 //! it ticks), keys the prompt does not name do nothing, and keys typed
 //! before a prompt was drawn are discarded ([`discard_typeahead`]).
 
+use crate::model::SECRET_MARKER;
 use console::{Key, Term, measure_text_width, style};
 use dialoguer::theme::{ColorfulTheme, Theme};
 use std::io;
@@ -146,11 +147,14 @@ impl Prompter<'_> {
     /// A line of text; Enter on nothing takes `default`. `check` says what is
     /// wrong with an answer, which is then shown under it and not taken.
     /// `hint` follows the prompt while it asks, not on the answered line.
+    /// `hidden`: what is typed is not shown (a secret), and the answered
+    /// line shows [`SECRET_MARKER`] instead.
     pub fn text(
         &self,
         prompt: &str,
         hint: &str,
         default: Option<&str>,
+        hidden: bool,
         check: &dyn Fn(&str) -> Result<(), String>,
     ) -> io::Result<Answer<String>> {
         let asking = format!("{prompt} {}", style(hint).dim());
@@ -164,7 +168,11 @@ impl Prompter<'_> {
             lines.push(format!(
                 "{}{}",
                 format_with(|f| self.theme.format_input_prompt(f, &asking, default)),
-                super::sanitize_line(typed)
+                if hidden {
+                    String::new()
+                } else {
+                    super::sanitize_line(typed).into_owned()
+                }
             ));
             lines
         };
@@ -191,9 +199,13 @@ impl Prompter<'_> {
         };
         let answer = self.run(true, (String::new(), None), on_key, frame)?;
         if let Answer::Given(value) = &answer {
+            let shown = if hidden {
+                SECRET_MARKER.into()
+            } else {
+                super::sanitize_line(value)
+            };
             self.term.write_line(&format_with(|f| {
-                self.theme
-                    .format_input_prompt_selection(f, prompt, &super::sanitize_line(value))
+                self.theme.format_input_prompt_selection(f, prompt, &shown)
             }))?;
         }
         Ok(answer)

@@ -422,6 +422,7 @@ impl Ssh {
     fn plain_ssh(&self) -> Command {
         let mut command = Command::new("ssh");
         no_prompts(&mut command);
+        crate::subprocess::without_given_secrets(&mut command);
         if let Some(config) = &self.config {
             command.arg("-F").arg(config);
         }

@@ -247,6 +247,9 @@ impl<'a> Engine<'a> {
         let mut next = self.next_command(step, command);
         let executor = self.ports.executor;
         let mut ahead = None;
+        // A secret's own value first, then the patterns over what is left.
+        let patterns = self.ports.redact.stream();
+        let secrets = self.secret_forms();
         let operator = std::cell::RefCell::new(&mut *self.ports.operator);
         let mut show = |line: &str| operator.borrow_mut().output(step, line);
         // While it runs, what other writers journal (a note, a file, a
@@ -279,8 +282,9 @@ impl<'a> Engine<'a> {
                 });
             }
         };
-        let result = prepared
-            .and_then(|prepared| prepared.run(self.ports.redact, &mut show, &mut start_next, &mut idle));
+        let redact = |line: &str| patterns(&super::hide_secrets(line, &secrets));
+        let result =
+            prepared.and_then(|prepared| prepared.run(&redact, &mut show, &mut start_next, &mut idle));
         self.ahead = ahead;
         let mut outcome = match result {
             Ok(outcome) => outcome,
@@ -391,6 +395,12 @@ impl<'a> Engine<'a> {
         vars.extend(
             self.incident
                 .vars
+                .iter()
+                .map(|(name, value)| (name.as_str(), value.as_str())),
+        );
+        // Where the incident shows a secret's marker, the command gets its value.
+        vars.extend(
+            self.secrets
                 .iter()
                 .map(|(name, value)| (name.as_str(), value.as_str())),
         );

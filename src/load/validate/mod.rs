@@ -4,13 +4,15 @@
 //!
 //! One file per kind of check: [`names`] (ids and variable names),
 //! [`references`] (what names point at), [`text`] (placeholders, commands,
-//! patterns), [`timers`] (repeats and their gates), [`flow`]
+//! patterns), [`timers`] (repeats and their gates), [`secrets`] (what a
+//! secret variable may not be), [`flow`]
 //! (reachability), [`warnings`]; and [`strict`], what `validate --strict`
 //! adds.
 
 mod flow;
 mod names;
 mod references;
+mod secrets;
 mod strict;
 mod text;
 mod timers;
@@ -33,6 +35,7 @@ pub(crate) fn runbook(ctx: &mut Ctx<'_>, runbook: &Runbook, broken_steps: &[Stri
     text::patterns(ctx, runbook);
     text::commands(ctx, runbook);
     timers::timers(ctx, runbook);
+    secrets::secrets(ctx, runbook);
     if unique && resolved && broken_steps.is_empty() && complete(runbook) {
         flow::reachability(ctx, runbook);
     }
