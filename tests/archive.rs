@@ -598,6 +598,37 @@ fn an_edited_journal_no_longer_matches_its_record() {
         .stdout_contains("that are not an event");
 }
 
+#[test]
+fn a_kept_journal_cut_short_or_without_its_head_is_reported_by_verify() {
+    let mut test = three_archived();
+    test.again(["note", IDS[0], "looked again later"]).success();
+    let journal = test.data().join("incidents").join(IDS[0]).join("journal.jsonl");
+    let whole = std::fs::read(&journal).unwrap();
+    let events = whole.iter().filter(|&&b| b == b'\n').count();
+    // The late note cut off: the record still matches, the head does not.
+    let body = &whole[..whole.len() - 1];
+    let cut = &body[..body.iter().rposition(|&b| b == b'\n').unwrap() + 1];
+    std::fs::write(&journal, cut).unwrap();
+    test.again(["verify", IDS[0]])
+        .status(1)
+        .stdout_contains(&format!("FAILED {}: journal:", IDS[0]))
+        .stdout_contains(&format!(
+            "ends at event {}, but {} says event {events} was on disk: event {events} was cut off its end",
+            events - 1,
+            journal.with_file_name("journal.head").display()
+        ));
+    std::fs::write(&journal, &whole).unwrap();
+    test.again(["verify", IDS[0]])
+        .success()
+        .stdout_lacks("journal.head");
+    // A journal from before heads were kept: noted, not failed.
+    std::fs::remove_file(journal.with_file_name("journal.head")).unwrap();
+    test.again(["verify", IDS[0]]).success().stdout_contains(&format!(
+        "the journal of {} has no journal.head (it was written before runbook kept one, or it was removed)",
+        IDS[0]
+    ));
+}
+
 fn copy_dir(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).unwrap();
     for entry in std::fs::read_dir(from).unwrap() {

@@ -97,12 +97,15 @@ fn check_retries_a_notification_once_a_notifier_is_configured() {
 }
 
 /// Cuts the journal after its first event, as a kill right after
-/// `incident-started` leaves it, and forgets what the notifier wrote.
+/// `incident-started` leaves it, and forgets what the notifier wrote. The
+/// walk's `journal.head`, which names later events, goes too: such a kill
+/// leaves none past the first event (treated as one from an older runbook).
 fn crash_after_the_start(test: &Test) {
     let journal = test.data().join("incidents").join(FIRST).join("journal.jsonl");
     let text = std::fs::read_to_string(&journal).unwrap();
     let first = text.lines().next().unwrap();
     std::fs::write(&journal, format!("{first}\n")).unwrap();
+    std::fs::remove_file(journal.with_file_name("journal.head")).unwrap();
     std::fs::remove_file(test.work().join("notified.txt")).unwrap();
 }
 

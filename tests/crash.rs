@@ -1,7 +1,9 @@
 //! Crashes, for real: `runbook start` killed with SIGKILL at many moments of
 //! a walk, journals cut short after their last event, and a damaged line in
 //! the middle. What was journaled before a crash is never lost or rewritten,
-//! the chain still verifies, and `runbook resume` finishes what was begun.
+//! the chain still verifies, `journal.head` is never ahead of the journal,
+//! and `runbook resume` finishes what was begun. Whole lines cut off the
+//! end, which a crash never does, are found through `journal.head`.
 
 use crate::common::Test;
 use runbook::journal::{GENESIS, sha256_hex};
@@ -99,6 +101,29 @@ fn unfinished(events: &[serde_json::Value]) -> Option<String> {
     running
 }
 
+/// What `journal.head` beside `journal` says, read without the binary's
+/// reader: the `(seq, hash)` of the newer of its two slots whose sum
+/// checks, as journal-format.md describes them.
+fn kept_head(journal: &Path) -> Option<(u64, String)> {
+    let bytes = std::fs::read(journal.with_file_name("journal.head")).ok()?;
+    let text = String::from_utf8(bytes).unwrap();
+    text.lines()
+        .filter_map(|slot| {
+            let (body, sum) = slot.rsplit_once(" sum=")?;
+            (sha256_hex(body.as_bytes())[..16] == *sum).then_some(())?;
+            let seq = body.strip_prefix("seq=")?.split(' ').next()?.parse().ok()?;
+            Some((seq, body.rsplit_once("hash=")?.1.to_owned()))
+        })
+        .max()
+}
+
+/// The journal without its last whole line: what cutting it off by hand
+/// leaves.
+fn without_last_line(journal: &[u8]) -> Vec<u8> {
+    let body = &journal[..journal.len() - 1];
+    body[..body.iter().rposition(|&b| b == b'\n').map_or(0, |at| at + 1)].to_vec()
+}
+
 /// The incident's row in `runbook incidents --json`.
 fn listed(test: &mut Test) -> serde_json::Value {
     let outcome = test.again(["incidents", "--json"]);
@@ -134,6 +159,15 @@ fn kill_after(delay: Duration) {
 
     let before = read(&journal);
     let (events, torn) = verify(&before, &what);
+    // Written only after the journal's sync: never ahead of the events.
+    let (seq, hash) = kept_head(&journal).unwrap_or_else(|| panic!("{what}: no journal.head"));
+    assert!(
+        seq as usize <= events.len(),
+        "{what}: head {seq} ahead of the journal"
+    );
+    if seq > 0 {
+        assert_eq!(events[seq as usize - 1]["hash"], hash.as_str(), "{what}");
+    }
     if torn == 0 && kind(events.last().unwrap()) == "ended" {
         // The walk outran the delay, or was killed after its last event.
         assert_eq!(listed(&mut test)["state"], "resolved", "{what}");
@@ -182,6 +216,14 @@ fn kill_after(delay: Duration) {
     let (events, torn) = verify(&after, &what);
     assert_eq!(torn, 0, "{what}");
     assert_eq!(kind(events.last().unwrap()), "ended", "{what}");
+    assert_eq!(
+        kept_head(&journal),
+        Some((
+            events.len() as u64,
+            events.last().unwrap()["hash"].as_str().unwrap().to_owned()
+        )),
+        "{what}: the head is the last event once the walk has ended"
+    );
     for n in 1..=COMMANDS {
         let id = format!("s{n}");
         let results: Vec<&str> = events
@@ -338,6 +380,106 @@ fn a_damaged_middle_line_is_refused_by_resume_which_changes_nothing() {
         assert_eq!(read(&kept), kept_before, "{what}");
     }
     std::fs::write(&journal, &original).unwrap();
+    test.again(["resume", FIRST, "--non-interactive", "--answer", "ok=yes"])
+        .success();
+}
+
+#[test]
+fn the_last_whole_line_cut_off_is_reported_as_truncation_with_its_seq() {
+    let mut test = Test::new().runbook("crash", &walk(""));
+    let whole = left(&mut test, false);
+    let journal = journal_path(&test);
+    let lines = whole.iter().filter(|&&b| b == b'\n').count();
+    let cut = without_last_line(&whole);
+    std::fs::write(&journal, &cut).unwrap();
+    // What a reader hand-checking it sees: a shorter chain that verifies.
+    assert_eq!(verify(&cut, "cut").0.len(), lines - 1);
+
+    let said = format!(
+        "ends at event {}, but {} says event {lines} was on disk: event {lines} was cut off its end; \
+         the incident cannot be resumed from a truncated journal",
+        lines - 1,
+        journal.with_file_name("journal.head").display()
+    );
+    test.again(["resume", FIRST, "--non-interactive", "--answer", "ok=yes"])
+        .status(1)
+        .stderr_contains(&said)
+        .stderr_contains("put journal.jsonl back from a backup");
+    test.again(["report", FIRST]).status(1).stderr_contains(&said);
+    let row = listed(&mut test);
+    assert!(
+        row["problem"].as_str().unwrap_or_default().contains(&said),
+        "{row}"
+    );
+    assert_eq!(read(&journal), cut, "nothing was changed");
+    assert!(!journal.with_file_name("journal.jsonl.torn").exists());
+
+    // Cut part-way through the line before, the rest looks like a crash's
+    // torn line, but the head says those events were whole: still truncation.
+    let mut torn = without_last_line(&cut);
+    torn.extend_from_slice(&half_line(&cut));
+    std::fs::write(&journal, &torn).unwrap();
+    test.again(["resume", FIRST, "--non-interactive", "--answer", "ok=yes"])
+        .status(1)
+        .stderr_contains(&format!(
+            "ends at event {} (then a line cut short), but",
+            lines - 2
+        ))
+        .stderr_contains(&format!("events {} to {lines} were cut off its end", lines - 1));
+    assert!(!journal.with_file_name("journal.jsonl.torn").exists());
+
+    // Put back, it resumes.
+    std::fs::write(&journal, &whole).unwrap();
+    test.again(["resume", FIRST, "--non-interactive", "--answer", "ok=yes"])
+        .success();
+}
+
+#[test]
+fn a_journal_without_a_head_from_an_older_runbook_still_resumes_and_gets_one() {
+    let mut test = Test::new().runbook("crash", &walk(""));
+    left(&mut test, false);
+    let journal = journal_path(&test);
+    std::fs::remove_file(journal.with_file_name("journal.head")).unwrap();
+    assert_eq!(listed(&mut test)["state"], "paused");
+    test.again(["report", FIRST]).success();
+    test.again(["resume", FIRST, "--non-interactive", "--answer", "ok=yes"])
+        .success()
+        .stderr_contains(&format!("{FIRST} ended: resolved"));
+    let (events, _) = verify(&read(&journal), "resumed");
+    assert_eq!(kept_head(&journal).map(|(seq, _)| seq), Some(events.len() as u64));
+}
+
+#[test]
+fn a_damaged_head_is_reported_clearly_and_changes_nothing() {
+    let mut test = Test::new().runbook("crash", &walk(""));
+    let before = left(&mut test, false);
+    let journal = journal_path(&test);
+    let head = journal.with_file_name("journal.head");
+    // Both slots: one alone is what a write cut short leaves (below).
+    let mut damaged = read(&head);
+    damaged[10] ^= 1;
+    damaged[143 + 10] ^= 1;
+    std::fs::write(&head, &damaged).unwrap();
+    let said = format!(
+        "{} is damaged (neither of its two slots checks), so it cannot tell whether lines were cut off \
+         the end of journal.jsonl beside it; check the journal by hand",
+        head.display()
+    );
+    test.again(["resume", FIRST, "--non-interactive", "--answer", "ok=yes"])
+        .status(1)
+        .stderr_contains(&said);
+    let row = listed(&mut test);
+    assert!(
+        row["problem"].as_str().unwrap_or_default().contains(&said),
+        "{row}"
+    );
+    assert_eq!((read(&journal), read(&head)), (before, damaged.clone()));
+
+    // One slot damaged, as a write cut short by a power cut leaves it:
+    // the other is read, and the walk goes on.
+    let mut one = damaged.clone();
+    one[143 + 10] ^= 1;
+    std::fs::write(&head, &one).unwrap();
     test.again(["resume", FIRST, "--non-interactive", "--answer", "ok=yes"])
         .success();
 }

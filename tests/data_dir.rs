@@ -338,8 +338,10 @@ fn a_removed_journal_is_named_not_taken_for_no_incident() {
 fn an_incident_that_never_started_names_its_journal_and_how_to_remove_it() {
     let (mut test, dir) = paused();
     let journal = dir.join("journal.jsonl");
-    // What a start that died before its first event leaves.
+    // What a start that died before its first event leaves: an empty
+    // journal, and a head that names no event (or none at all).
     std::fs::write(&journal, "").unwrap();
+    std::fs::remove_file(dir.join("journal.head")).unwrap();
     let said = format!(
         "{FIRST} never started: nothing was journaled in {}",
         journal.display()

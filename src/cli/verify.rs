@@ -248,10 +248,13 @@ fn check_signature(audit: &mut Audit, signers: &AllowedSigners) -> Option<String
 
 /// The record's journal head against the incident's kept journal, if it
 /// is still there. Events journaled after archiving (a late note) are
-/// noted, not failed: the record covers the journal up to its head. Bytes
-/// after the last whole event are a failure: a walk that crashed while
-/// writing leaves them, but a finished, archived incident has no walk, and
-/// anything there that is not a chained event was put there.
+/// noted, not failed: the record covers the journal up to its head. So is
+/// a journal without `journal.head`, whose last lines could be cut off
+/// unseen (reading the journal checks it against its head, when there is
+/// one). Bytes after the last whole event are a failure: a walk that
+/// crashed while writing leaves them, but a finished, archived incident
+/// has no walk, and anything there that is not a chained event was put
+/// there.
 ///
 /// A record from an archive `elsewhere` (`--archive`, a mirror that other
 /// hosts may fill too) is compared only with a journal of the same
@@ -332,6 +335,14 @@ fn check_journal(
         notes.push(format!(
             "{extra} event(s) were journaled after {} was archived",
             record.incident
+        ));
+    }
+    if replay.kept_head.is_none() {
+        notes.push(format!(
+            "the journal of {} has no {} (it was written before runbook kept one, or it was removed): \
+             lines cut off its end after event {count} would not show",
+            record.incident,
+            crate::journal::HEAD_FILE
         ));
     }
 }

@@ -15,8 +15,11 @@
 //! [`Journal::open`] moves aside to `journal.jsonl.torn`, never using it;
 //! every line carries the previous line's SHA-256 and its own, so a line
 //! edited, deleted or reordered anywhere is refused as [`JournalError::Corrupt`]
-//! rather than repaired, as is a journal whose `incident-started` names
-//! another incident than its directory ([`JournalError::WrongIncident`]: the
+//! rather than repaired; `journal.head`, written after each sync and never
+//! ahead of what is on disk, names the last durable event, so whole lines
+//! cut off the end, which leave a chain that verifies, are refused as
+//! [`JournalError::Truncated`]; a journal whose `incident-started` names
+//! another incident than its directory is refused too ([`JournalError::WrongIncident`]: the
 //! one thing read from an event, so that no incident is ever taken for
 //! another); and the [`Lock`] is an `flock` the kernel drops when
 //! its process dies, however it dies, so a crashed driver never blocks the
@@ -28,6 +31,7 @@
 
 mod attachments;
 mod digest;
+mod head;
 mod id;
 mod inbox;
 mod line;
@@ -38,6 +42,7 @@ mod writer;
 
 pub use attachments::{ATTACHMENTS_DIR, Stored, store as store_attachment};
 pub use digest::{sha256_hex, sha256_hex_reader};
+pub use head::{HEAD_FILE, Head, read as read_head};
 pub use id::{allocate, is_incident_id};
 pub use inbox::{EntryState, INBOX_DIR, Queued, entry_path as inbox_entry, queue, state as inbox_state};
 pub use line::GENESIS;
@@ -100,6 +105,56 @@ pub enum JournalError {
         /// Its directory's name.
         expected: String,
     },
+    /// `journal.head` says an event was on disk that the journal no longer
+    /// holds: whole lines were cut off its end.
+    #[error(
+        "journal {} ends {}, but {} says event {} was on disk: {} cut off its end; \
+         the incident cannot be resumed from a truncated journal: put journal.jsonl back from a backup \
+         (or, to go on without {}, move journal.head aside: the next command writes it again)",
+        .path.display(),
+        ended_at(*.last, *.torn),
+        .path.with_file_name(HEAD_FILE).display(),
+        .kept.seq,
+        missing(*.last, .kept.seq),
+        if .kept.seq - .last == 1 { "it" } else { "them" }
+    )]
+    Truncated {
+        path: PathBuf,
+        /// What `journal.head` says.
+        kept: Head,
+        /// The journal's last whole event's `seq`.
+        last: u64,
+        /// Whether a cut-short line follows it (it may be what is left of
+        /// the next one).
+        torn: bool,
+    },
+    /// The journal holds the event `journal.head` names, but not as it
+    /// says: the journal was rewritten after the head was written.
+    #[error(
+        "journal {} line {}: {} differs from what {} says ({}): the journal was rewritten after it; \
+         the incident cannot be resumed from a corrupted journal",
+        .path.display(),
+        .kept.seq,
+        disagreement(.kept, .found),
+        .path.with_file_name(HEAD_FILE).display(),
+        short_head(.kept)
+    )]
+    HeadDisagrees {
+        path: PathBuf,
+        kept: Head,
+        /// The same event, as the journal holds it.
+        found: Head,
+    },
+    /// `journal.head` has no slot whose sum checks: damaged by something
+    /// else than a crash, it cannot say whether the journal is whole.
+    #[error(
+        "{} is damaged (neither of its two slots checks), so it cannot tell whether lines were cut off \
+         the end of journal.jsonl beside it; check the journal by hand (docs/journal-format.md) and, if it \
+         is whole, remove {}: the next command that writes to the incident writes it again",
+        .path.display(),
+        .path.display()
+    )]
+    HeadDamaged { path: PathBuf },
     /// An earlier append failed part-way; the journal refuses to continue a
     /// chain whose last line may be broken.
     #[error(
@@ -181,6 +236,44 @@ impl fmt::Display for Corruption {
             ),
         }
     }
+}
+
+/// Where a truncated journal ends, for [`JournalError::Truncated`].
+fn ended_at(last: u64, torn: bool) -> String {
+    let at = match last {
+        0 => "before its first event".to_owned(),
+        last => format!("at event {last}"),
+    };
+    if torn {
+        format!("{at} (then a line cut short)")
+    } else {
+        at
+    }
+}
+
+/// The events cut off: "event 7 was", "events 5 to 7 were".
+fn missing(last: u64, kept: u64) -> String {
+    if kept - last == 1 {
+        format!("event {kept} was")
+    } else {
+        format!("events {} to {kept} were", last + 1)
+    }
+}
+
+fn disagreement(kept: &Head, found: &Head) -> String {
+    if kept.hash == found.hash {
+        format!("its line ends at byte {}", found.bytes)
+    } else {
+        format!("its hash {}…", &found.hash[..12.min(found.hash.len())])
+    }
+}
+
+fn short_head(kept: &Head) -> String {
+    format!(
+        "hash {}…, ending at byte {}",
+        &kept.hash[..12.min(kept.hash.len())],
+        kept.bytes
+    )
 }
 
 fn path_prefix(path: &Path) -> String {

@@ -12,7 +12,15 @@
 //! being appended at that moment shows up as torn. A journal is read a
 //! buffer at a time, and [`scan`] hands each verified event on instead of
 //! keeping it, for callers that fold events as they come.
+//!
+//! Before the journal, `journal.head` is read (see [`super::head`]): the
+//! journal must hold the event it names, as it names it. One that holds
+//! fewer events had whole lines cut off its end
+//! ([`JournalError::Truncated`]), which the chain alone cannot show. A
+//! journal without a head (written before heads were kept) is read as it
+//! is, and says so in [`Replay::kept_head`].
 
+use super::head::{self, Head};
 use super::line::{self, GENESIS, LineError};
 use super::{Corruption, JOURNAL_FILE, JournalError};
 use crate::file_util::{self, Links};
@@ -28,6 +36,10 @@ use std::path::{Path, PathBuf};
 pub struct Replay {
     pub events: Vec<Event>,
     pub torn: Option<Torn>,
+    /// What `journal.head` said, checked against the events; `None` when
+    /// there is none (a journal from before heads were kept, or one whose
+    /// head was removed).
+    pub kept_head: Option<Head>,
 }
 
 impl Replay {
@@ -52,9 +64,26 @@ pub struct Scan {
     /// The last event's hash ([`GENESIS`] when there is none).
     pub head: String,
     pub last_time: Option<DateTime<Utc>>,
+    /// The length of the journal up to the end of the last event's line.
+    pub bytes: u64,
     /// The inbox entries journaled (their events' `queued`).
     pub queued: HashSet<String>,
     pub torn: Option<Torn>,
+    /// What `journal.head` said, checked (`None`: there is none).
+    pub kept_head: Option<Head>,
+    /// The event `kept_head` names, as the journal holds it.
+    marked: Option<Head>,
+}
+
+impl Scan {
+    /// The journal's own head: its last event, where its line ends.
+    pub fn last(&self) -> Head {
+        Head {
+            seq: self.last_seq,
+            bytes: self.bytes,
+            hash: self.head.clone(),
+        }
+    }
 }
 
 impl Default for Scan {
@@ -63,8 +92,11 @@ impl Default for Scan {
             last_seq: 0,
             head: GENESIS.to_owned(),
             last_time: None,
+            bytes: 0,
             queued: HashSet::new(),
             torn: None,
+            kept_head: None,
+            marked: None,
         }
     }
 }
@@ -94,7 +126,7 @@ pub(crate) const BUFFER: usize = 64 * 1024;
 
 /// Verifies a journal's bytes. An empty journal has no events.
 pub fn parse(bytes: &[u8]) -> Result<Replay, JournalError> {
-    collect(|each| verify(bytes, each))
+    collect(|each| verify(bytes, None, each))
 }
 
 /// The events a scan hands on, kept.
@@ -106,6 +138,7 @@ fn collect(
     Ok(Replay {
         events,
         torn: scanned.torn,
+        kept_head: scanned.kept_head,
     })
 }
 
@@ -115,15 +148,20 @@ fn collect(
 /// line's hash, the chain) in little memory. A [`JournalError::Corrupt`]
 /// names the file; a journal whose `incident-started` is another
 /// incident's is [`JournalError::WrongIncident`], once the whole journal
-/// has verified. On an error, the events handed on are not to be used.
+/// has verified; then it is checked against `journal.head`, which was read
+/// before it. On an error, the events handed on are not to be used.
 pub(crate) fn scan(
     reader: impl BufRead,
     dir: &Path,
     each: &mut dyn FnMut(Event),
 ) -> Result<Scan, JournalError> {
     let path = dir.join(JOURNAL_FILE);
+    // First: a head written while the journal is read is then never ahead
+    // of what was read.
+    let kept = head::read(dir)?;
     let mut incident = None;
-    let scanned = verify(reader, &mut |event| {
+    let mark = kept.as_ref().map(|kept| kept.seq);
+    let mut scanned = verify(reader, mark, &mut |event| {
         if let (None, EventKind::IncidentStarted { incident: id, .. }) = (&incident, &event.kind) {
             incident = Some(id.clone());
         }
@@ -142,12 +180,41 @@ pub(crate) fn scan(
             expected: dir.file_name().unwrap_or_default().to_string_lossy().into_owned(),
         });
     }
+    if let Some(kept) = &kept {
+        match scanned.marked.take() {
+            None => {
+                return Err(JournalError::Truncated {
+                    path,
+                    kept: kept.clone(),
+                    last: scanned.last_seq,
+                    torn: scanned.torn.is_some(),
+                });
+            }
+            Some(found) if found != *kept => {
+                return Err(JournalError::HeadDisagrees {
+                    path,
+                    kept: kept.clone(),
+                    found,
+                });
+            }
+            Some(_) => {}
+        }
+    }
+    scanned.kept_head = kept;
     Ok(scanned)
 }
 
-/// Verifies a journal, line by line, handing each event on.
-fn verify(mut reader: impl BufRead, each: &mut dyn FnMut(Event)) -> Result<Scan, JournalError> {
+/// Verifies a journal, line by line, handing each event on, and keeps the
+/// event whose `seq` is `mark` as [`Scan::marked`].
+fn verify(
+    mut reader: impl BufRead,
+    mark: Option<u64>,
+    each: &mut dyn FnMut(Event),
+) -> Result<Scan, JournalError> {
     let mut scanned = Scan::default();
+    if mark == Some(0) {
+        scanned.marked = Some(Head::empty());
+    }
     let mut line = Vec::with_capacity(1024);
     let mut offset = 0u64;
     let mut number = 0;
@@ -203,6 +270,10 @@ fn verify(mut reader: impl BufRead, each: &mut dyn FnMut(Event)) -> Result<Scan,
             scanned.queued.insert(queued.clone());
         }
         offset += length as u64;
+        scanned.bytes = offset;
+        if mark == Some(event.seq) {
+            scanned.marked = Some(scanned.last());
+        }
         each(event);
     }
 }

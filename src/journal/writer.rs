@@ -19,7 +19,15 @@
 //! poisoned and refuses further appends rather than continue a broken chain;
 //! such an event may still be found whole when the journal is next opened
 //! (the line reached the disk, the fsync's report did not), but never half.
+//!
+//! Each sync that made new events durable is followed by one unsynced
+//! write of `journal.head` ([`super::head`]), never before it, so the head
+//! is never ahead of what is on disk, however a crash falls. Opening a
+//! journal syncs it before its head is brought up to it (a killed process
+//! may have left events written and not synced), and gives a journal
+//! without a head (one written before heads were kept) its first.
 
+use super::head::{Head, HeadFile};
 use super::id::sync_dir;
 use super::reader::{self, Replay, Scan};
 use super::{JOURNAL_FILE, JournalError, Lock, TORN_FILE, line};
@@ -43,6 +51,10 @@ pub struct Journal {
     actor: String,
     seq: u64,
     head: String,
+    /// The journal's length: where the next line starts.
+    bytes: u64,
+    /// `journal.head`, written after each sync that made events durable.
+    head_file: HeadFile,
     poisoned: bool,
     /// Events written since the last `fdatasync`.
     unsynced: bool,
@@ -54,7 +66,8 @@ pub struct Journal {
 }
 
 impl Journal {
-    /// Creates `DIR/journal.jsonl` (mode 0600), failing if it exists.
+    /// Creates `DIR/journal.jsonl` (mode 0600), failing if it exists, and
+    /// its `journal.head`, which syncs the directory holding both.
     pub fn create(dir: &Path, actor: &str, lock: Lock) -> Result<Journal, JournalError> {
         check_lock(dir, &lock)?;
         let path = dir.join(JOURNAL_FILE);
@@ -64,8 +77,8 @@ impl Journal {
             .mode(0o600)
             .open(&path)
             .map_err(JournalError::file("create", &path))?;
-        sync_dir(dir).map_err(JournalError::file("sync", dir))?;
-        Ok(Journal::new(file, path, actor, Scan::default(), lock))
+        let head_file = HeadFile::create(dir, &Head::empty())?;
+        Ok(Journal::new(file, path, actor, Scan::default(), head_file, lock))
     }
 
     /// Opens an existing journal to continue it (a regular file, not a
@@ -75,14 +88,20 @@ impl Journal {
     pub fn open(dir: &Path, actor: &str, lock: Lock) -> Result<(Journal, Replay), JournalError> {
         let mut events = Vec::new();
         let (journal, scanned) = Journal::open_with(dir, actor, lock, &mut |event| events.push(event))?;
-        let torn = scanned.torn;
-        Ok((journal, Replay { events, torn }))
+        Ok((
+            journal,
+            Replay {
+                events,
+                torn: scanned.torn,
+                kept_head: scanned.kept_head,
+            },
+        ))
     }
 
     /// [`Journal::open`], handing each verified event to `each` in order
     /// instead of keeping it: the journal is checked whole, in memory that
     /// does not grow with it. Nothing is written until every line has
-    /// verified.
+    /// verified, and the journal agrees with its `journal.head`.
     pub fn open_with(
         dir: &Path,
         actor: &str,
@@ -103,17 +122,43 @@ impl Journal {
                 .and_then(|()| file.sync_all())
                 .map_err(JournalError::file("truncate", &path))?;
         }
-        let journal = Journal::new(file, path, actor, scanned.clone(), lock);
+        let last = scanned.last();
+        let head_file = match &scanned.kept_head {
+            Some(kept) if *kept == last => HeadFile::open(dir, kept)?,
+            kept => {
+                // Events a killed process wrote and never synced are read
+                // back like the rest: only once synced may the head say so.
+                file.sync_data().map_err(JournalError::file("sync", &path))?;
+                match kept {
+                    Some(kept) => {
+                        let mut head_file = HeadFile::open(dir, kept)?;
+                        head_file.record(&last);
+                        head_file
+                    }
+                    None => HeadFile::create(dir, &last)?,
+                }
+            }
+        };
+        let journal = Journal::new(file, path, actor, scanned.clone(), head_file, lock);
         Ok((journal, scanned))
     }
 
-    fn new(file: File, path: PathBuf, actor: &str, scanned: Scan, lock: Lock) -> Journal {
+    fn new(
+        file: File,
+        path: PathBuf,
+        actor: &str,
+        scanned: Scan,
+        head_file: HeadFile,
+        lock: Lock,
+    ) -> Journal {
         Journal {
             file,
             path,
             actor: actor.to_string(),
             seq: scanned.last_seq,
+            bytes: scanned.bytes,
             head: scanned.head,
+            head_file,
             poisoned: false,
             unsynced: false,
             last_time: scanned.last_time,
@@ -148,6 +193,11 @@ impl Journal {
             return Err(JournalError::file("sync", &self.path)(error));
         }
         self.unsynced = false;
+        self.head_file.record(&Head {
+            seq: self.seq,
+            bytes: self.bytes,
+            hash: self.head.clone(),
+        });
         Ok(())
     }
 
@@ -188,6 +238,7 @@ impl Journal {
         self.unsynced = true;
         event.hash = hash;
         self.seq = event.seq;
+        self.bytes += line.len() as u64;
         self.head.clone_from(&event.hash);
         self.last_time = Some(time);
         if let Some(id) = &event.queued {
@@ -356,7 +407,9 @@ mod tests {
         assert_eq!(journal.dir(), dir.path());
 
         let replay = read(dir.path()).unwrap();
-        assert_eq!(replay, Replay { events, torn: None });
+        assert_eq!(replay.events, events);
+        assert_eq!(replay.torn, None);
+        assert_eq!(replay.kept_head.map(|kept| kept.seq), Some(3));
         let mode = fs::metadata(journal.path()).unwrap().permissions().mode();
         assert_eq!(mode & 0o777, 0o600);
     }
@@ -396,7 +449,11 @@ mod tests {
     #[test]
     fn torn_tail_is_moved_aside_and_appending_continues() {
         let dir = tempfile::tempdir().unwrap();
-        let first = new_journal(dir.path(), &["one", "two", "three"]);
+        let first = new_journal(dir.path(), &["one", "two"]);
+        // A crash tears only a line not synced yet, which the head is behind.
+        let (mut journal, _) = Journal::open(dir.path(), ACTOR, lock(dir.path())).unwrap();
+        journal.write(at(3), note("three")).unwrap();
+        drop(journal);
         let path = dir.path().join(JOURNAL_FILE);
         let whole = fs::read(&path).unwrap();
         let third_starts = whole[..whole.len() - 1]
@@ -425,6 +482,150 @@ mod tests {
         assert_eq!(replay.torn, None);
         assert_eq!(replay.events.len(), 3);
         assert_eq!(replay.events[2], again);
+    }
+
+    /// The journal's bytes without its last `n` whole lines.
+    fn without_last_lines(path: &Path, n: usize) -> Vec<u8> {
+        let whole = fs::read(path).unwrap();
+        let mut end = whole.len();
+        for _ in 0..n {
+            end = whole[..end - 1]
+                .iter()
+                .rposition(|&b| b == b'\n')
+                .map_or(0, |at| at + 1);
+        }
+        whole[..end].to_vec()
+    }
+
+    #[test]
+    fn the_head_follows_each_sync_and_never_a_write_alone() {
+        let dir = tempfile::tempdir().unwrap();
+        let kept = |dir: &Path| crate::journal::read_head(dir).unwrap().map(|head| head.seq);
+        let mut journal = Journal::create(dir.path(), ACTOR, lock(dir.path())).unwrap();
+        assert_eq!(kept(dir.path()), Some(0));
+        journal.append(at(1), note("one")).unwrap();
+        assert_eq!(kept(dir.path()), Some(1));
+        journal.write(at(2), note("two")).unwrap();
+        journal.write(at(3), note("three")).unwrap();
+        assert_eq!(
+            kept(dir.path()),
+            Some(1),
+            "written, not synced: the head stays behind"
+        );
+        journal.sync().unwrap();
+        let head = crate::journal::read_head(dir.path()).unwrap().unwrap();
+        assert_eq!((head.seq, head.hash.as_str()), (3, journal.head()));
+        assert_eq!(head.bytes, fs::metadata(journal.path()).unwrap().len());
+
+        // A process killed after a write, before its sync: the next one
+        // reads the event, syncs it, then brings the head up to it.
+        journal.write(at(4), note("four")).unwrap();
+        drop(journal);
+        assert_eq!(kept(dir.path()), Some(3));
+        let (_journal, replay) = Journal::open(dir.path(), ACTOR, lock(dir.path())).unwrap();
+        assert_eq!(replay.kept_head.map(|head| head.seq), Some(3));
+        assert_eq!(kept(dir.path()), Some(4));
+    }
+
+    #[test]
+    fn last_whole_lines_cut_off_are_refused_by_read_and_open_naming_the_events() {
+        let dir = tempfile::tempdir().unwrap();
+        new_journal(dir.path(), &["one", "two", "three", "four"]);
+        let path = dir.path().join(JOURNAL_FILE);
+        let whole = fs::read(&path).unwrap();
+        for (cut, last, missing) in [(1, 3, "event 4 was"), (3, 1, "events 2 to 4 were")] {
+            fs::write(&path, without_last_lines(&path, cut)).unwrap();
+            let error = read(dir.path()).unwrap_err();
+            assert!(
+                matches!(&error, JournalError::Truncated { kept, last: found, torn: false, .. } if kept.seq == 4 && *found == last),
+                "{error:?}"
+            );
+            let message = error.to_string();
+            assert!(message.contains(&format!("ends at event {last}")), "{message}");
+            assert!(
+                message.contains(&format!("{missing} cut off its end")),
+                "{message}"
+            );
+            let cut_to = fs::read(&path).unwrap();
+            let error = Journal::open(dir.path(), ACTOR, lock(dir.path())).unwrap_err();
+            assert!(matches!(error, JournalError::Truncated { .. }), "{error:?}");
+            assert_eq!(fs::read(&path).unwrap(), cut_to, "open changed nothing");
+            fs::write(&path, &whole).unwrap();
+        }
+        // The last line cut part-way looks torn, but the head says it was
+        // whole and on disk: that is truncation, and nothing is moved aside.
+        fs::write(&path, &whole[..whole.len() - 20]).unwrap();
+        let error = Journal::open(dir.path(), ACTOR, lock(dir.path())).unwrap_err();
+        assert!(
+            matches!(
+                error,
+                JournalError::Truncated {
+                    last: 3,
+                    torn: true,
+                    ..
+                }
+            ),
+            "{error:?}"
+        );
+        assert!(!dir.path().join(TORN_FILE).exists());
+        // Emptied: every event is missing.
+        fs::write(&path, b"").unwrap();
+        let message = read(dir.path()).unwrap_err().to_string();
+        assert!(message.contains("ends before its first event"), "{message}");
+        assert!(message.contains("events 1 to 4 were cut off"), "{message}");
+        fs::write(&path, &whole).unwrap();
+        assert_eq!(read(dir.path()).unwrap().events.len(), 4);
+    }
+
+    #[test]
+    fn a_journal_rewritten_under_its_head_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        new_journal(dir.path(), &["one", "two"]);
+        let path = dir.path().join(JOURNAL_FILE);
+        let head = fs::read(dir.path().join(crate::journal::HEAD_FILE)).unwrap();
+        // Another journal of two events, chained afresh, under the old head.
+        fs::remove_file(&path).unwrap();
+        new_journal(dir.path(), &["uno", "dos"]);
+        fs::write(dir.path().join(crate::journal::HEAD_FILE), head).unwrap();
+        let error = read(dir.path()).unwrap_err();
+        assert!(
+            matches!(&error, JournalError::HeadDisagrees { kept, .. } if kept.seq == 2),
+            "{error:?}"
+        );
+        assert!(error.to_string().contains("line 2: its hash"), "{error}");
+    }
+
+    #[test]
+    fn a_journal_without_a_head_is_read_and_gets_one_when_opened() {
+        let dir = tempfile::tempdir().unwrap();
+        new_journal(dir.path(), &["one", "two"]);
+        let head_path = dir.path().join(crate::journal::HEAD_FILE);
+        fs::remove_file(&head_path).unwrap();
+        let replay = read(dir.path()).unwrap();
+        assert_eq!((replay.events.len(), replay.kept_head), (2, None));
+        let (mut journal, replay) = Journal::open(dir.path(), ACTOR, lock(dir.path())).unwrap();
+        assert_eq!(replay.kept_head, None);
+        let kept = crate::journal::read_head(dir.path()).unwrap().unwrap();
+        assert_eq!((kept.seq, kept.hash.as_str()), (2, journal.head()));
+        assert_eq!(
+            fs::metadata(&head_path).unwrap().permissions().mode() & 0o777,
+            0o600
+        );
+        journal.append(at(3), note("three")).unwrap();
+        assert_eq!(read(dir.path()).unwrap().kept_head.map(|head| head.seq), Some(3));
+    }
+
+    #[test]
+    fn a_damaged_head_is_refused_by_read_and_open() {
+        let dir = tempfile::tempdir().unwrap();
+        new_journal(dir.path(), &["one"]);
+        let head_path = dir.path().join(crate::journal::HEAD_FILE);
+        fs::write(&head_path, "not a head\n").unwrap();
+        let error = read(dir.path()).unwrap_err();
+        assert!(matches!(error, JournalError::HeadDamaged { .. }), "{error:?}");
+        let error = Journal::open(dir.path(), ACTOR, lock(dir.path())).unwrap_err();
+        assert!(error.to_string().contains("is damaged"), "{error}");
+        assert_eq!(fs::read(&head_path).unwrap(), b"not a head\n");
     }
 
     #[test]
