@@ -1,3 +1,4 @@
+use super::json::write_string;
 use super::*;
 use crate::model::{AnswerSource, StepResult};
 use serde_json::json;
