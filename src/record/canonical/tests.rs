@@ -305,6 +305,15 @@ fn canonical_form_is_exact() {
     let mut ours = Vec::new();
     write_string(odd, &mut ours);
     assert_eq!(ours, serde_json::to_vec(odd).unwrap());
+    // Every character below U+0100 alone, and between runs of plain text
+    // and multi-byte characters.
+    for c in (0..0x100u32).filter_map(char::from_u32) {
+        for text in [c.to_string(), format!("ab{c}中{c}{c}z"), format!("{c}é")] {
+            let mut ours = Vec::new();
+            write_string(&text, &mut ours);
+            assert_eq!(ours, serde_json::to_vec(&text).unwrap(), "{text:?}");
+        }
+    }
 }
 
 #[test]
@@ -314,6 +323,13 @@ fn floats_are_refused() {
         error,
         RecordError::Float {
             path: "$.a[1]".into()
+        }
+    );
+    let error = canonical_bytes(&json!({"x": {"y": [0, {"z": 1.5}]}, "w": 1})).unwrap_err();
+    assert_eq!(
+        error,
+        RecordError::Float {
+            path: "$.x.y[1].z".into()
         }
     );
     assert!(parse_canonical(b"{\"a\":1.0}\n").is_err());
