@@ -1,0 +1,267 @@
+//! [`Archive::audit`]: each index line against its record file and the
+//! line before it.
+
+use super::{Archive, ArchiveError, IndexEntry, read_record_file, sha256_hex, short_sha};
+use crate::record::canonical::Record;
+use serde_json::Value;
+use std::collections::{HashMap, HashSet};
+use std::io;
+use std::path::PathBuf;
+
+impl Archive {
+    /// Checks the archive's integrity apart from signatures: each index line
+    /// against its file (present, same SHA-256, a canonical record of the
+    /// same incident and time) and against the line before it (the chain).
+    /// `wanted` picks the incidents to check; the others are only read from
+    /// the index, for the chain. With `unindexed`, record files that no
+    /// index line names are reported too. Each record goes to `each` as it
+    /// is checked and is not kept, so memory does not grow with the archive
+    /// (beyond a hash and a path per record).
+    pub fn audit<E: From<ArchiveError>>(
+        &self,
+        wanted: &dyn Fn(&str) -> bool,
+        unindexed: bool,
+        mut each: impl FnMut(Audit) -> Result<(), E>,
+    ) -> Result<(), E> {
+        // The chain's messages name records by id, not by hash.
+        let mut names: HashMap<String, String> = HashMap::new();
+        for entry in self.entries()?.flatten() {
+            names.insert(entry.1.sha256.clone(), entry.1.id.clone());
+        }
+        let name = |sha: &str| -> String {
+            names
+                .get(sha)
+                .map(|id| format!("{id} ({})", short_sha(sha)))
+                .unwrap_or_else(|| format!("{} (no record in the index has it)", short_sha(sha)))
+        };
+
+        let mut indexed: HashSet<PathBuf> = HashSet::new();
+        // The SHA-256 the index gives for the line before: what the next
+        // record must name.
+        let mut previous: Option<(String, String)> = None;
+        for line in self.entries()? {
+            let (number, entry) = match line {
+                Ok(line) => line,
+                Err(ArchiveError::Index { line, reason, .. }) => {
+                    each(Audit {
+                        id: format!("index line {line}"),
+                        line: Some(line),
+                        path: None,
+                        entry: None,
+                        bytes: None,
+                        record: None,
+                        problems: vec![Problem::new(ProblemKind::Index, reason)],
+                    })?;
+                    // What follows cannot be chained to a line nobody can read.
+                    previous = Some((String::new(), format!("index line {line}")));
+                    continue;
+                }
+                Err(error) => return Err(error.into()),
+            };
+            let path = self.path_of(&entry);
+            indexed.insert(path.clone());
+            let expected = previous.replace((entry.sha256.clone(), entry.id.clone()));
+            if !wanted(&entry.id) {
+                continue;
+            }
+            let mut audit = Audit {
+                id: entry.id.clone(),
+                line: Some(number),
+                path: Some(path.clone()),
+                entry: Some(entry.clone()),
+                bytes: None,
+                record: None,
+                problems: Vec::new(),
+            };
+            let bytes = match read_record_file(&path) {
+                Ok(bytes) => bytes,
+                Err(error) => {
+                    let reason = if error.kind() == io::ErrorKind::NotFound {
+                        format!("the record file is missing: {}", path.display())
+                    } else {
+                        format!("cannot read {}: {error}", path.display())
+                    };
+                    audit.problems.push(Problem::new(ProblemKind::Missing, reason));
+                    each(audit)?;
+                    continue;
+                }
+            };
+            let sha = sha256_hex(&bytes);
+            if sha != entry.sha256 {
+                audit.problems.push(Problem::new(
+                    ProblemKind::Digest,
+                    format!(
+                        "the record's SHA-256 is {}, the index says {}: the record file was changed",
+                        short_sha(&sha),
+                        short_sha(&entry.sha256)
+                    ),
+                ));
+            }
+            match Record::from_bytes(&bytes) {
+                Ok(record) => {
+                    if record.incident != entry.id || record.archived != entry.archived {
+                        audit.problems.push(Problem::new(
+                            ProblemKind::Digest,
+                            format!(
+                                "the file holds the record of {} archived {}, not what the index says",
+                                record.incident,
+                                crate::record::canonical::timestamp(record.archived)
+                            ),
+                        ));
+                    }
+                    let differs = differences(&entry, &IndexEntry::of(&record, &sha));
+                    // A changed file or another incident's record is named
+                    // above; the fields only matter for the right record.
+                    if sha == entry.sha256 && !differs.is_empty() {
+                        audit.problems.push(Problem::new(
+                            ProblemKind::Index,
+                            format!(
+                                "the index line does not match the record: {} (rebuild the index \
+                                 with `runbook records --reindex`)",
+                                differs.join("; ")
+                            ),
+                        ));
+                    }
+                    let named = record.previous_record.as_deref();
+                    let before = expected.as_ref().map(|(sha, _)| sha.as_str());
+                    if named != before {
+                        let reason = match (named, &expected) {
+                            (None, Some((_, id))) => {
+                                format!("it names no previous record, but the index puts {id} before it")
+                            }
+                            (Some(sha), None) => format!(
+                                "it names {} as the previous record, but it is first in the index \
+                                 (records before it were removed?)",
+                                name(sha)
+                            ),
+                            (Some(sha), Some((_, id))) => format!(
+                                "it names {} as the previous record, but the index puts {id} before it \
+                                 (a record was removed, inserted or moved)",
+                                name(sha)
+                            ),
+                            (None, None) => String::new(),
+                        };
+                        audit.problems.push(Problem::new(ProblemKind::Chain, reason));
+                    }
+                    audit.record = Some(record);
+                }
+                Err(error) => audit.problems.push(Problem::new(
+                    ProblemKind::Digest,
+                    format!("the record file is not a valid record: {error}"),
+                )),
+            }
+            audit.bytes = Some(bytes);
+            each(audit)?;
+        }
+
+        if unindexed {
+            for path in self.record_files()? {
+                if indexed.contains(&path) {
+                    continue;
+                }
+                let id = path
+                    .file_stem()
+                    .map(|stem| stem.to_string_lossy().into_owned())
+                    .unwrap_or_default();
+                each(Audit {
+                    id,
+                    line: None,
+                    path: Some(path.clone()),
+                    entry: None,
+                    bytes: None,
+                    record: None,
+                    problems: vec![Problem::new(
+                        ProblemKind::Index,
+                        format!(
+                            "the record file {} is not in the index (rebuild it with `runbook records --reindex`)",
+                            path.display()
+                        ),
+                    )],
+                })?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// One record as [`Archive::audit`] found it.
+#[derive(Debug, Clone)]
+pub struct Audit {
+    /// The incident, or `index line N` for a line that cannot be read.
+    pub id: String,
+    /// Its index line, from 1; `None` for a file no line names.
+    pub line: Option<usize>,
+    pub path: Option<PathBuf>,
+    pub entry: Option<IndexEntry>,
+    /// The record file's bytes, when it could be read.
+    pub bytes: Option<Vec<u8>>,
+    pub record: Option<Record>,
+    pub problems: Vec<Problem>,
+}
+
+/// What failed about a record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ProblemKind {
+    /// The file is gone or unreadable.
+    Missing,
+    /// The bytes differ from what the index says, or are not a record.
+    Digest,
+    /// `previous_record` does not name the record before it.
+    Chain,
+    /// The index itself: a bad line, or a record it does not list.
+    Index,
+    Signature,
+    /// The record disagrees with the incident's kept journal.
+    Journal,
+}
+
+impl ProblemKind {
+    pub fn name(self) -> &'static str {
+        match self {
+            ProblemKind::Missing => "missing",
+            ProblemKind::Digest => "digest",
+            ProblemKind::Chain => "chain",
+            ProblemKind::Index => "index",
+            ProblemKind::Signature => "signature",
+            ProblemKind::Journal => "journal",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    pub kind: ProblemKind,
+    pub detail: String,
+}
+
+impl Problem {
+    pub fn new(kind: ProblemKind, detail: impl Into<String>) -> Problem {
+        Problem {
+            kind,
+            detail: detail.into(),
+        }
+    }
+}
+
+impl std::fmt::Display for Problem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.kind.name(), self.detail)
+    }
+}
+
+/// Where an index line says something other than its record: `FIELD is A
+/// in the index, B in the record` for each such field.
+fn differences(indexed: &IndexEntry, record: &IndexEntry) -> Vec<String> {
+    let (Ok(Value::Object(indexed)), Ok(Value::Object(record))) =
+        (serde_json::to_value(indexed), serde_json::to_value(record))
+    else {
+        return Vec::new();
+    };
+    record
+        .iter()
+        .filter_map(|(field, wanted)| {
+            let found = indexed.get(field).unwrap_or(&Value::Null);
+            (found != wanted).then(|| format!("{field} is {found} in the index, {wanted} in the record"))
+        })
+        .collect()
+}
