@@ -43,6 +43,7 @@ pub mod journal;
 pub mod load;
 pub mod model;
 pub mod notify;
+mod parallel;
 mod process_group;
 pub mod record;
 pub mod report;

@@ -69,23 +69,26 @@ pub fn run(context: &Context, args: &Args) -> Result<ExitCode> {
     let mut tally = Tally::default();
     let mut found: BTreeSet<String> = BTreeSet::new();
     let mut held: BTreeSet<(String, String)> = BTreeSet::new();
-    archive.audit(&pick, args.all, |audit: Audit| -> anyhow::Result<()> {
-        found.insert(audit.id.clone());
-        if let Some(entry) = &audit.entry {
-            held.insert((entry.id.clone(), entry.sha256.clone()));
-        }
-        report(context, &signers, elsewhere, audit, &mut out, &mut tally)?;
-        Ok(())
-    })?;
+    // The signature and the kept journal are checked with the rest of
+    // each record, on every core; what was found is printed in order.
+    let check = |audit: &mut Audit| check(context, &signers, elsewhere, audit);
+    archive.audit(
+        &pick,
+        args.all,
+        &check,
+        |audit: Audit, checked| -> anyhow::Result<()> {
+            found.insert(audit.id.clone());
+            if let Some(entry) = &audit.entry {
+                held.insert((entry.id.clone(), entry.sha256.clone()));
+            }
+            report(audit, checked, &mut out, &mut tally)?;
+            Ok(())
+        },
+    )?;
     for id in wanted.iter().filter(|id| !found.contains(**id)) {
-        report(
-            context,
-            &signers,
-            elsewhere,
-            not_indexed(&archive, id),
-            &mut out,
-            &mut tally,
-        )?;
+        let mut audit = not_indexed(&archive, id);
+        let checked = check(&mut audit);
+        report(audit, checked, &mut out, &mut tally)?;
     }
     if args.all && !elsewhere {
         witnesses(context, &held, &mut out, &mut tally)?;
@@ -168,32 +171,42 @@ struct Tally {
     failed: usize,
 }
 
-/// Finishes the checks of one record (signature, journal) and prints what
-/// was found: `ok ID (signed by ...)`, or a `FAILED ID: what: why` line for
-/// each failure.
-fn report(
-    context: &Context,
-    signers: &AllowedSigners,
-    elsewhere: bool,
-    mut audit: Audit,
-    out: &mut impl Write,
-    tally: &mut Tally,
-) -> std::io::Result<()> {
-    let signer = check_signature(&mut audit, signers);
+/// What checking a record's signature and kept journal found besides its
+/// problems: who signed it, and notes.
+struct Checked {
+    signer: Option<String>,
+    notes: Vec<String>,
+}
+
+/// Checks one record's signature and, where it is kept, its journal,
+/// adding what fails to its problems.
+fn check(context: &Context, signers: &AllowedSigners, elsewhere: bool, audit: &mut Audit) -> Checked {
+    let signer = check_signature(audit, signers);
     let mut notes = Vec::new();
     if let Some(record) = &audit.record {
         check_journal(context, record, elsewhere, &mut audit.problems, &mut notes);
     }
+    Checked { signer, notes }
+}
+
+/// Prints what was found of one record: `ok ID (signed by ...)`, or a
+/// `FAILED ID: what: why` line for each failure.
+fn report(audit: Audit, checked: Checked, out: &mut impl Write, tally: &mut Tally) -> std::io::Result<()> {
     tally.checked += 1;
     if audit.problems.is_empty() {
-        writeln!(out, "ok {}{}", audit.id, sanitize(&signer.unwrap_or_default()))?;
+        writeln!(
+            out,
+            "ok {}{}",
+            audit.id,
+            sanitize(&checked.signer.unwrap_or_default())
+        )?;
     } else {
         tally.failed += 1;
         for problem in &audit.problems {
             writeln!(out, "FAILED {}: {}", audit.id, sanitize(&problem.to_string()))?;
         }
     }
-    for note in notes {
+    for note in checked.notes {
         writeln!(out, "  note: {}", sanitize(&note))?;
     }
     Ok(())

@@ -72,7 +72,7 @@ pub fn read_file(path: &Path, root: &Path, today: NaiveDate) -> Result<Loaded, R
 /// parsing, and the files are independent.
 /// `files` are (file, the search root it was found under).
 pub fn read_files(files: &[(PathBuf, PathBuf)], today: NaiveDate) -> Vec<Result<Loaded, Refusal>> {
-    parallel_map(files, |(path, root)| read_file(path, root, today))
+    crate::parallel::map(files, |(path, root)| read_file(path, root, today))
 }
 
 /// [`read_files`], handing each result to `each` in order as a batch of
@@ -92,36 +92,11 @@ pub fn read_files_each(
 
 /// The built-in runbooks, loaded and checked.
 pub fn load_builtin(today: NaiveDate) -> Vec<Loaded> {
-    parallel_map(bundled::BUNDLED, |(name, text)| {
+    crate::parallel::map(bundled::BUNDLED, |(name, text)| {
         load(
             Source::new(format!("<built-in>/{name}"), Origin::Builtin, *text),
             today,
         )
-    })
-}
-
-/// `items.iter().map(f)`, split over the available cores, in order. A panic
-/// in `f` is passed on, never turned into a missing result.
-fn parallel_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
-    let threads = std::thread::available_parallelism().map_or(1, usize::from);
-    if items.len() < 4 || threads == 1 {
-        return items.iter().map(&f).collect();
-    }
-    let chunk = items.len().div_ceil(threads);
-    let f = &f;
-    std::thread::scope(|scope| {
-        let handles: Vec<_> = items
-            .chunks(chunk)
-            .map(|chunk| scope.spawn(move || chunk.iter().map(f).collect::<Vec<R>>()))
-            .collect();
-        handles
-            .into_iter()
-            .flat_map(|handle| {
-                handle
-                    .join()
-                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
-            })
-            .collect()
     })
 }
 

@@ -14,28 +14,49 @@ impl Archive {
     /// same incident and time) and against the line before it (the chain).
     /// `wanted` picks the incidents to check; the others are only read from
     /// the index, for the chain. With `unindexed`, record files that no
-    /// index line names are reported too. Each record goes to `each` as it
-    /// is checked and is not kept, so memory does not grow with the archive
-    /// (beyond a hash and a path per record).
-    pub fn audit<E: From<ArchiveError>>(
+    /// index line names are reported too.
+    ///
+    /// Records are checked on every core, [`BATCH`] at a time: each is read
+    /// and checked, and then given to `check` (what the caller adds, such
+    /// as its signature, which may add problems and returns what else it
+    /// found), on whichever core is free; then each goes to `each` with
+    /// what `check` returned, in index order. A batch is not kept, so memory does not grow
+    /// with the archive (beyond a hash and a path per record).
+    pub fn audit<E: From<ArchiveError>, X: Send>(
         &self,
         wanted: &dyn Fn(&str) -> bool,
         unindexed: bool,
-        mut each: impl FnMut(Audit) -> Result<(), E>,
+        check: &(dyn Fn(&mut Audit) -> X + Sync),
+        mut each: impl FnMut(Audit, X) -> Result<(), E>,
     ) -> Result<(), E> {
         // The chain's messages name records by id, not by hash.
         let mut names: HashMap<String, String> = HashMap::new();
         for entry in self.entries()?.flatten() {
             names.insert(entry.1.sha256.clone(), entry.1.id.clone());
         }
-        let name = |sha: &str| -> String {
-            names
-                .get(sha)
-                .map(|id| format!("{id} ({})", short_sha(sha)))
-                .unwrap_or_else(|| format!("{} (no record in the index has it)", short_sha(sha)))
+        let names = &names;
+        let mut flush = |batch: &mut Vec<Pending>| -> Result<(), E> {
+            let audits = crate::parallel::map(batch, |pending| {
+                let mut audit = match pending {
+                    Pending::Found(audit) => audit.clone(),
+                    Pending::Record {
+                        number,
+                        entry,
+                        path,
+                        expected,
+                    } => load(*number, entry, path, expected.as_ref(), names),
+                };
+                let found = check(&mut audit);
+                (audit, found)
+            });
+            batch.clear();
+            audits
+                .into_iter()
+                .try_for_each(|(audit, found)| each(audit, found))
         };
 
         let mut indexed: HashSet<PathBuf> = HashSet::new();
+        let mut batch: Vec<Pending> = Vec::with_capacity(BATCH);
         // The SHA-256 the index gives for the line before: what the next
         // record must name.
         let mut previous: Option<(String, String)> = None;
@@ -43,7 +64,7 @@ impl Archive {
             let (number, entry) = match line {
                 Ok(line) => line,
                 Err(ArchiveError::Index { line, reason, .. }) => {
-                    each(Audit {
+                    batch.push(Pending::Found(Audit {
                         id: format!("index line {line}"),
                         line: Some(line),
                         path: None,
@@ -51,7 +72,7 @@ impl Archive {
                         bytes: None,
                         record: None,
                         problems: vec![Problem::new(ProblemKind::Index, reason)],
-                    })?;
+                    }));
                     // What follows cannot be chained to a line nobody can read.
                     previous = Some((String::new(), format!("index line {line}")));
                     continue;
@@ -64,95 +85,17 @@ impl Archive {
             if !wanted(&entry.id) {
                 continue;
             }
-            let mut audit = Audit {
-                id: entry.id.clone(),
-                line: Some(number),
-                path: Some(path.clone()),
-                entry: Some(entry.clone()),
-                bytes: None,
-                record: None,
-                problems: Vec::new(),
-            };
-            let bytes = match read_record_file(&path) {
-                Ok(bytes) => bytes,
-                Err(error) => {
-                    let reason = if error.kind() == io::ErrorKind::NotFound {
-                        format!("the record file is missing: {}", path.display())
-                    } else {
-                        format!("cannot read {}: {error}", path.display())
-                    };
-                    audit.problems.push(Problem::new(ProblemKind::Missing, reason));
-                    each(audit)?;
-                    continue;
-                }
-            };
-            let sha = sha256_hex(&bytes);
-            if sha != entry.sha256 {
-                audit.problems.push(Problem::new(
-                    ProblemKind::Digest,
-                    format!(
-                        "the record's SHA-256 is {}, the index says {}: the record file was changed",
-                        short_sha(&sha),
-                        short_sha(&entry.sha256)
-                    ),
-                ));
+            batch.push(Pending::Record {
+                number,
+                entry,
+                path,
+                expected,
+            });
+            if batch.len() == BATCH {
+                flush(&mut batch)?;
             }
-            match Record::from_bytes(&bytes) {
-                Ok(record) => {
-                    if record.incident != entry.id || record.archived != entry.archived {
-                        audit.problems.push(Problem::new(
-                            ProblemKind::Digest,
-                            format!(
-                                "the file holds the record of {} archived {}, not what the index says",
-                                record.incident,
-                                crate::record::canonical::timestamp(record.archived)
-                            ),
-                        ));
-                    }
-                    let differs = differences(&entry, &IndexEntry::of(&record, &sha));
-                    // A changed file or another incident's record is named
-                    // above; the fields only matter for the right record.
-                    if sha == entry.sha256 && !differs.is_empty() {
-                        audit.problems.push(Problem::new(
-                            ProblemKind::Index,
-                            format!(
-                                "the index line does not match the record: {} (rebuild the index \
-                                 with `runbook records --reindex`)",
-                                differs.join("; ")
-                            ),
-                        ));
-                    }
-                    let named = record.previous_record.as_deref();
-                    let before = expected.as_ref().map(|(sha, _)| sha.as_str());
-                    if named != before {
-                        let reason = match (named, &expected) {
-                            (None, Some((_, id))) => {
-                                format!("it names no previous record, but the index puts {id} before it")
-                            }
-                            (Some(sha), None) => format!(
-                                "it names {} as the previous record, but it is first in the index \
-                                 (records before it were removed?)",
-                                name(sha)
-                            ),
-                            (Some(sha), Some((_, id))) => format!(
-                                "it names {} as the previous record, but the index puts {id} before it \
-                                 (a record was removed, inserted or moved)",
-                                name(sha)
-                            ),
-                            (None, None) => String::new(),
-                        };
-                        audit.problems.push(Problem::new(ProblemKind::Chain, reason));
-                    }
-                    audit.record = Some(record);
-                }
-                Err(error) => audit.problems.push(Problem::new(
-                    ProblemKind::Digest,
-                    format!("the record file is not a valid record: {error}"),
-                )),
-            }
-            audit.bytes = Some(bytes);
-            each(audit)?;
         }
+        flush(&mut batch)?;
 
         if unindexed {
             for path in self.record_files()? {
@@ -163,7 +106,7 @@ impl Archive {
                     .file_stem()
                     .map(|stem| stem.to_string_lossy().into_owned())
                     .unwrap_or_default();
-                each(Audit {
+                let mut audit = Audit {
                     id,
                     line: None,
                     path: Some(path.clone()),
@@ -177,11 +120,136 @@ impl Archive {
                             path.display()
                         ),
                     )],
-                })?;
+                };
+                let found = check(&mut audit);
+                each(audit, found)?;
             }
         }
         Ok(())
     }
+}
+
+/// How many records are read and checked together across the cores.
+const BATCH: usize = 256;
+
+/// A record of [`Archive::audit`]'s still to check, or found already.
+/// At most a batch of them lives at once: the sizes of the two do not
+/// matter.
+#[allow(clippy::large_enum_variant)]
+enum Pending {
+    Found(Audit),
+    Record {
+        number: usize,
+        entry: IndexEntry,
+        path: PathBuf,
+        /// The SHA-256 and id of the index line before, which the record
+        /// must name.
+        expected: Option<(String, String)>,
+    },
+}
+
+/// Reads and checks the record `entry` names at `path`: its digest, its
+/// form, and that it names the record before it (`expected`).
+fn load(
+    number: usize,
+    entry: &IndexEntry,
+    path: &std::path::Path,
+    expected: Option<&(String, String)>,
+    names: &HashMap<String, String>,
+) -> Audit {
+    let name = |sha: &str| -> String {
+        names
+            .get(sha)
+            .map(|id| format!("{id} ({})", short_sha(sha)))
+            .unwrap_or_else(|| format!("{} (no record in the index has it)", short_sha(sha)))
+    };
+    let mut audit = Audit {
+        id: entry.id.clone(),
+        line: Some(number),
+        path: Some(path.to_owned()),
+        entry: Some(entry.clone()),
+        bytes: None,
+        record: None,
+        problems: Vec::new(),
+    };
+    let bytes = match read_record_file(path) {
+        Ok(bytes) => bytes,
+        Err(error) => {
+            let reason = if error.kind() == io::ErrorKind::NotFound {
+                format!("the record file is missing: {}", path.display())
+            } else {
+                format!("cannot read {}: {error}", path.display())
+            };
+            audit.problems.push(Problem::new(ProblemKind::Missing, reason));
+            return audit;
+        }
+    };
+    let sha = sha256_hex(&bytes);
+    if sha != entry.sha256 {
+        audit.problems.push(Problem::new(
+            ProblemKind::Digest,
+            format!(
+                "the record's SHA-256 is {}, the index says {}: the record file was changed",
+                short_sha(&sha),
+                short_sha(&entry.sha256)
+            ),
+        ));
+    }
+    match Record::from_bytes(&bytes) {
+        Ok(record) => {
+            if record.incident != entry.id || record.archived != entry.archived {
+                audit.problems.push(Problem::new(
+                    ProblemKind::Digest,
+                    format!(
+                        "the file holds the record of {} archived {}, not what the index says",
+                        record.incident,
+                        crate::record::canonical::timestamp(record.archived)
+                    ),
+                ));
+            }
+            let differs = differences(entry, &IndexEntry::of(&record, &sha));
+            // A changed file or another incident's record is named
+            // above; the fields only matter for the right record.
+            if sha == entry.sha256 && !differs.is_empty() {
+                audit.problems.push(Problem::new(
+                    ProblemKind::Index,
+                    format!(
+                        "the index line does not match the record: {} (rebuild the index \
+                         with `runbook records --reindex`)",
+                        differs.join("; ")
+                    ),
+                ));
+            }
+            let named = record.previous_record.as_deref();
+            let before = expected.as_ref().map(|(sha, _)| sha.as_str());
+            if named != before {
+                let reason = match (named, &expected) {
+                    (None, Some((_, id))) => {
+                        format!("it names no previous record, but the index puts {id} before it")
+                    }
+                    (Some(sha), None) => format!(
+                        "it names {} as the previous record, but it is first in the index \
+                         (records before it were removed?)",
+                        name(sha)
+                    ),
+                    (Some(sha), Some((_, id))) => format!(
+                        "it names {} as the previous record, but the index puts {id} before it \
+                         (a record was removed, inserted or moved)",
+                        name(sha)
+                    ),
+                    (None, None) => String::new(),
+                };
+                audit.problems.push(Problem::new(ProblemKind::Chain, reason));
+            }
+            audit.record = Some(record);
+        }
+        Err(error) => audit.problems.push(Problem::new(
+            ProblemKind::Digest,
+            format!("the record file is not a valid record: {error}"),
+        )),
+    }
+    audit.bytes = Some(bytes);
+    audit
 }
 
 /// One record as [`Archive::audit`] found it.
