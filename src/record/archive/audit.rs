@@ -16,7 +16,7 @@ impl Archive {
     /// the index, for the chain. With `unindexed`, record files that no
     /// index line names are reported too.
     ///
-    /// Records are checked on every core, [`BATCH`] at a time: each is read
+    /// Records are checked on every core, 256 at a time: each is read
     /// and checked, and then given to `check` (what the caller adds, such
     /// as its signature, which may add problems and returns what else it
     /// found), on whichever core is free; then each goes to `each` with
