@@ -489,8 +489,7 @@ impl Test {
             root: root.to_owned(),
         };
         let mut command = tmux.command();
-        command
-            .args(["new-session", "-d", "-x", &columns.to_string(), "-y", "30"]);
+        command.args(["new-session", "-d", "-x", &columns.to_string(), "-y", "30"]);
         // The walk, not tmux, runs on the moved clock (see `moved_clock_env`).
         for (key, value) in moved_clock_env() {
             let mut pair = OsString::from(key);
