@@ -5,6 +5,7 @@
 use super::ports::{Notification, Notifier};
 use super::walk::render_text;
 use crate::model::{Contact, EventKind, Incident, Lang, Runbook, Timer};
+use crate::tr;
 
 /// What marks a drill's notifications, first in the subject and message.
 const DRILL_MARK: &str = "[DRILL]";
@@ -26,14 +27,16 @@ pub fn deliver(
     notifier: Option<&dyn Notifier>,
     (step, timer): (Option<&str>, Option<&str>),
     contacts: &[String],
-    subject: String,
-    message: String,
+    (subject, message): (String, String),
+    lang: &Lang,
 ) -> Vec<EventKind> {
-    let (subject, message) = marked(incident, &subject, &message);
+    let (subject, message) = marked(incident, &subject, &message, lang);
     let outcomes = match notifier {
         Some(notifier) => notifier.send_each(&notification(runbook, incident, contacts, &subject, &message)),
         None => vec![(
             "none".to_owned(),
+            // In English whatever the language: the walk's own reason,
+            // read back in the reader's language by `i18n::reason`.
             Err("no notifier is configured: call them".to_owned()),
         )],
     };
@@ -45,14 +48,15 @@ pub fn deliver(
 
 /// A notification's subject and message as they go out, or as a person is
 /// asked to pass them on: control characters escaped, and a drill's marked
-/// `[DRILL]` first in both.
-pub fn marked(incident: &Incident, subject: &str, message: &str) -> (String, String) {
+/// `[DRILL]` first in both (the mark stays the same in every language, so
+/// that a mail filter can rely on it; the sentence after it is in `lang`).
+pub fn marked(incident: &Incident, subject: &str, message: &str, lang: &Lang) -> (String, String) {
     let subject = crate::sanitize::sanitize_line(subject).into_owned();
     let message = crate::sanitize::sanitize(message).into_owned();
     if incident.drill {
         (
             format!("{DRILL_MARK} {subject}"),
-            format!("{DRILL_MARK} This is a rehearsal; nothing needs doing.\n{message}"),
+            format!("{DRILL_MARK} {}\n{message}", tr!(lang, DrillMessage)),
         )
     } else {
         (subject, message)
@@ -141,16 +145,34 @@ pub fn timer_notification(
     }
     let id = &timer.id.value;
     let contacts: Vec<String> = timer.notify.iter().map(|c| c.value.clone()).collect();
-    let subject = format!("[{}] {}: timer {id}", incident.id, incident.title);
+    let subject = tr!(
+        lang,
+        TimerSubject,
+        incident = incident.id,
+        title = incident.title,
+        timer = id
+    );
     let message = timer
         .message
         .as_ref()
         .map(|message| render_text(message.get(lang), incident, None))
-        .unwrap_or_else(|| format!("Timer {id} fired after {}.", timer.after));
+        .unwrap_or_else(|| {
+            tr!(
+                lang,
+                TimerMessage,
+                timer = id,
+                after = crate::i18n::period(lang, &timer.after.text)
+            )
+        });
     let message = if by_hand {
         format!(
-            "Escalated by hand, before timer {id} fell due (the plan escalates after {}).\n{message}",
-            timer.after
+            "{}\n{message}",
+            tr!(
+                lang,
+                EscalatedByHandMessage,
+                timer = id,
+                after = crate::i18n::period(lang, &timer.after.text)
+            )
         )
     } else {
         message
@@ -161,8 +183,8 @@ pub fn timer_notification(
         notifier,
         (None, Some(id)),
         &contacts,
-        subject,
-        message,
+        (subject, message),
+        lang,
     )
 }
 
@@ -186,11 +208,21 @@ pub fn severity_notification(
     let contacts: Vec<String> = level.notify.iter().map(|c| c.value.clone()).collect();
     let subject = format!("[{}] {}: {label}", incident.id, incident.title);
     let message = match from {
-        Some(from) => format!(
-            "{} raised from {from} to {} ({label}).",
-            incident.id, incident.severity
+        Some(from) => tr!(
+            lang,
+            SeverityRaisedMessage,
+            incident = incident.id,
+            from = from,
+            to = incident.severity,
+            label = label
         ),
-        None => format!("{} opened at {} ({label}).", incident.id, incident.severity),
+        None => tr!(
+            lang,
+            SeverityOpenedMessage,
+            incident = incident.id,
+            severity = incident.severity,
+            label = label
+        ),
     };
     deliver(
         runbook,
@@ -198,8 +230,8 @@ pub fn severity_notification(
         notifier,
         (None, None),
         &contacts,
-        subject,
-        message,
+        (subject, message),
+        lang,
     )
 }
 
