@@ -69,10 +69,12 @@ pub fn run(context: &Context, args: &Args) -> Result<ExitCode> {
         Some((path, entry)) => (archived(context, args, id, &path, entry.as_ref())?, true),
         None => draft(context, id, args.format)?,
     };
+    let plan = plan(context, &record);
     let report = IncidentReport {
         record: &record,
         standing: &standing,
         lang: &context.lang,
+        plan: plan.as_ref(),
         full: args.full,
     };
     let mut out = std::io::stdout().lock();
@@ -101,6 +103,24 @@ pub fn run(context: &Context, args: &Args) -> Result<ExitCode> {
         _ if !checked => ExitCode::Failure,
         _ => ExitCode::Success,
     })
+}
+
+/// The runbook `record` names, when one is at hand with the digest the
+/// incident started with: kept with the incident, else on the search
+/// path (a bundled plan, most often). `None` when neither is that runbook.
+fn plan(context: &Context, record: &Record) -> Option<crate::model::Runbook> {
+    let digest = &record.runbook.digest;
+    if let Ok(dir) = context.incident_dir(&record.incident)
+        && let Ok(text) = super::kept::text(&dir)
+        && sha256_hex(text.as_bytes()) == *digest
+    {
+        return super::kept::runbook(context, &dir, text);
+    }
+    let catalog = context.catalog_for(&record.runbook.id);
+    let loaded = catalog.get(&record.runbook.id)?.file().as_ref().ok()?;
+    (sha256_hex(loaded.source.text.as_bytes()) == *digest)
+        .then(|| loaded.runbook.clone())
+        .flatten()
 }
 
 /// The record file of `id` and its index line: the file the line names,

@@ -7,9 +7,6 @@ use super::walk::render_text;
 use crate::model::{Contact, EventKind, Incident, Lang, Runbook, Timer};
 use crate::tr;
 
-/// What marks a drill's notifications, first in the subject and message.
-const DRILL_MARK: &str = "[DRILL]";
-
 /// Delivers one notification and says how it went, as the events to
 /// journal: one per configured notifier, so that each is retried on its own.
 /// Without a notifier the delivery is a failure ("call them"), so that
@@ -48,15 +45,15 @@ pub fn deliver(
 
 /// A notification's subject and message as they go out, or as a person is
 /// asked to pass them on: control characters escaped, and a drill's marked
-/// `[DRILL]` first in both (the mark stays the same in every language, so
-/// that a mail filter can rely on it; the sentence after it is in `lang`).
+/// `[DRILL]` first in both (`[演练]` in Chinese: it is for the people who
+/// receive it; a machine reads the notifiers' `drill` flag instead).
 pub fn marked(incident: &Incident, subject: &str, message: &str, lang: &Lang) -> (String, String) {
     let subject = crate::sanitize::sanitize_line(subject).into_owned();
     let message = crate::sanitize::sanitize(message).into_owned();
     if incident.drill {
         (
-            format!("{DRILL_MARK} {subject}"),
-            format!("{DRILL_MARK} {}\n{message}", tr!(lang, DrillMessage)),
+            format!("{} {subject}", tr!(lang, DrillMark)),
+            format!("{} {}\n{message}", tr!(lang, DrillMark), tr!(lang, DrillMessage)),
         )
     } else {
         (subject, message)
@@ -149,7 +146,7 @@ pub fn timer_notification(
         lang,
         TimerSubject,
         incident = incident.id,
-        title = incident.title,
+        title = runbook.title.get(lang),
         timer = id
     );
     let message = timer
@@ -206,7 +203,7 @@ pub fn severity_notification(
     }
     let label = level.label.get(lang);
     let contacts: Vec<String> = level.notify.iter().map(|c| c.value.clone()).collect();
-    let subject = format!("[{}] {}: {label}", incident.id, incident.title);
+    let subject = format!("[{}] {}: {label}", incident.id, runbook.title.get(lang));
     let message = match from {
         Some(from) => tr!(
             lang,

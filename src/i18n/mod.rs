@@ -158,6 +158,40 @@ pub fn outcome_name(lang: &Lang, ended: Outcome) -> &'static str {
     }
 }
 
+/// What a decision answered, as the journal names it (`run`, `retry`,
+/// `notified`, `timer-offer`, `unfinished`), in `lang`.
+pub fn question<'a>(lang: &Lang, question: &'a str) -> &'a str {
+    let msg = match question {
+        "run" => Msg::QuestionRun,
+        "retry" => Msg::QuestionRetry,
+        "notified" => Msg::QuestionNotified,
+        "timer-offer" => Msg::QuestionTimerOffer,
+        "unfinished" => Msg::QuestionUnfinished,
+        _ => return question,
+    };
+    tr(lang, msg)
+}
+
+/// How an incident stands, as listings name it in their JSON (`running`,
+/// `paused`, `handed-over`, `never started`, …), in `lang`.
+pub fn state<'a>(lang: &Lang, state: &'a str) -> &'a str {
+    let msg = match state {
+        "running" => Msg::StateRunning,
+        "interrupted" => Msg::StateInterrupted,
+        "paused" => Msg::StatePaused,
+        "failed" => Msg::StateFailed,
+        "resolved" => Msg::StateResolved,
+        "handed-over" => Msg::StateHandedOver,
+        "escalated" => Msg::StateEscalated,
+        "aborted" => Msg::StateAborted,
+        "starting" => Msg::StateStarting,
+        "never started" => Msg::StateNeverStarted,
+        "unreadable" => Msg::StateUnreadable,
+        _ => return state,
+    };
+    tr(lang, msg)
+}
+
 /// The way a notification went: a notifier's name as configured, or
 /// `by-hand` (a person made the call), which reads in `lang`.
 pub fn via<'a>(lang: &Lang, via: &'a str) -> &'a str {
@@ -181,6 +215,7 @@ pub fn reason<'a>(lang: &Lang, reason: &'a str) -> Cow<'a, str> {
         "marked done after an interrupted run" => Msg::ReasonMarkedDone,
         "could not be reached" => Msg::ReasonUnreachable,
         "no notifier is configured: call them" => Msg::ReasonNoNotifier,
+        "waiting for an answer" => Msg::ReasonWaiting,
         _ => return step_reason(lang, reason).map_or(Cow::Borrowed(reason), Cow::Owned),
     };
     Cow::Borrowed(tr(lang, msg))
@@ -196,6 +231,7 @@ fn step_reason(lang: &Lang, reason: &str) -> Option<String> {
         ("the command of step `", "` failed", Msg::ReasonCommandFailed),
         ("step `", "` has nowhere to go", Msg::ReasonNowhereToGo),
         ("step `", "` needs a note with its answer", Msg::ReasonNeedsNote),
+        ("waiting for an answer to step `", "`", Msg::ReasonWaitingAt),
     ];
     patterns.iter().find_map(|(before, after, msg)| {
         let step = reason.strip_prefix(before)?.strip_suffix(after)?;

@@ -8,7 +8,8 @@
 //! Pure: no clock, no files, no terminal. Callers pass the archive time in,
 //! and the archive module stores the bytes.
 
-use crate::model::{Answer, Event, EventKind, Incident, Outcome, Status, short_span};
+use crate::model::{Answer, Event, EventKind, Incident, Lang, Outcome, Status};
+use crate::tr;
 use chrono::{DateTime, SecondsFormat, TimeDelta, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -645,39 +646,42 @@ fn abort_reason(events: &[Event]) -> Option<String> {
     })
 }
 
-/// A first draft of "what happened", from the timeline: which plan, when,
-/// how it ended, and the steps taken. The operator edits it.
-pub fn what_happened(incident: &Incident, events: &[Event]) -> String {
+/// A first draft of "what happened", from the timeline, in `lang`: which
+/// plan (named `title`), when, how it ended, and the steps taken. The
+/// operator edits it.
+pub fn what_happened(incident: &Incident, events: &[Event], title: &str, lang: &Lang) -> String {
     let mut text = String::new();
     let version = incident
         .version
         .as_deref()
-        .map(|v| format!(", version {v}"))
+        .map(|v| tr!(lang, RVersionSuffix, v = v))
         .unwrap_or_default();
-    let drill = if incident.drill { "Drill: " } else { "" };
-    let _ = write!(
-        text,
-        "{drill}followed runbook \"{}\" ({}{version}) from {}",
-        incident.title,
-        incident.runbook,
-        stamp(incident.started)
-    );
+    let drill = if incident.drill { tr!(lang, DraftDrill) } else { "" };
+    text.push_str(&tr!(
+        lang,
+        DraftFollowed,
+        drill = drill,
+        title = title,
+        runbook = incident.runbook,
+        version = version,
+        start = stamp(incident.started)
+    ));
     if let Some(ended) = incident.ended {
-        let _ = write!(
-            text,
-            " to {} ({})",
-            stamp(ended),
-            short_span((ended - incident.started).num_seconds())
-        );
+        text.push_str(&tr!(
+            lang,
+            DraftUntil,
+            end = stamp(ended),
+            span = crate::i18n::span(lang, (ended - incident.started).num_seconds())
+        ));
     }
     let outcome = match incident.status {
-        Status::Ended(outcome) => outcome.name(),
-        Status::Aborted => "aborted",
-        _ => "open",
+        Status::Ended(outcome) => crate::i18n::outcome_name(lang, outcome),
+        Status::Aborted => crate::i18n::outcome_name(lang, Outcome::Aborted),
+        _ => tr!(lang, DraftOpen),
     };
-    let _ = write!(text, "; outcome: {outcome}");
+    text.push_str(&tr!(lang, DraftOutcome, outcome = outcome));
     if let Some(reason) = abort_reason(events).filter(|_| incident.status == Status::Aborted) {
-        let _ = write!(text, " ({reason})");
+        text.push_str(&tr!(lang, DraftWhy, reason = crate::i18n::reason(lang, &reason)));
     }
     let mut steps: Vec<String> = Vec::new();
     for event in events {
@@ -690,30 +694,35 @@ pub fn what_happened(incident: &Incident, events: &[Event]) -> String {
                 ..
             } => {
                 if let Some(last) = steps.last_mut().filter(|last| *last == step) {
-                    let how = match (timed_out, exit_code) {
-                        (true, _) => "timed out".to_owned(),
-                        (false, Some(code)) => format!("exit {code}"),
-                        (false, None) => "killed".to_owned(),
+                    *last = match (timed_out, exit_code) {
+                        (true, _) => tr!(lang, DraftStepTimedOut, step = step),
+                        (false, Some(code)) => tr!(lang, DraftStepExit, step = step, code = code),
+                        (false, None) => tr!(lang, DraftStepKilled, step = step),
                     };
-                    *last = format!("{step} ({how})");
                 }
             }
             EventKind::CommandSkipped { step, reason, .. } => {
                 if let Some(last) = steps.last_mut().filter(|last| *last == step) {
-                    *last = format!("{step} (not run: {reason})");
+                    *last = tr!(
+                        lang,
+                        DraftStepNotRun,
+                        step = step,
+                        reason = crate::i18n::reason(lang, reason)
+                    );
                 }
             }
             _ => {}
         }
     }
+    let separator = tr!(lang, ListSeparator);
     if !steps.is_empty() {
-        let _ = write!(text, ". Steps: {}", steps.join(", "));
+        text.push_str(&tr!(lang, DraftSteps, steps = steps.join(separator)));
     }
     let fired: Vec<&str> = incident.timers_fired.iter().map(String::as_str).collect();
     if !fired.is_empty() {
-        let _ = write!(text, ". Timers fired: {}", fired.join(", "));
+        text.push_str(&tr!(lang, DraftTimersFired, timers = fired.join(separator)));
     }
-    text.push('.');
+    text.push_str(tr!(lang, DraftEnd));
     // Sentences start with a capital.
     let mut chars = text.chars();
     match chars.next() {

@@ -2,24 +2,20 @@
 //! language: Chinese for `zh`, English for everything else. The model keeps
 //! only the keys a runbook writes; what an operator reads is chosen here.
 
+use crate::i18n::Msg;
 use crate::model::{Branch, Lang};
-
-/// A label in the display language.
-pub(super) fn label(lang: &Lang, en: &'static str, zh: &'static str) -> &'static str {
-    if lang.primary() == "zh" { zh } else { en }
-}
 
 /// The label drawn on a branch, `None` for the plain next step. Unsanitized:
 /// an option's label is runbook text.
 pub fn branch_label(branch: &Branch<'_>, lang: &Lang) -> Option<String> {
-    let pick = |en, zh| Some(label(lang, en, zh).to_owned());
+    let pick = |msg| Some(crate::i18n::tr(lang, msg).to_owned());
     match branch {
         Branch::Next => None,
-        Branch::Failed => pick("on failure", "失败时"),
-        Branch::Yes => pick("yes", "是"),
-        Branch::No => pick("no", "否"),
+        Branch::Failed => pick(Msg::BranchFailed),
+        Branch::Yes => pick(Msg::AnswerYes),
+        Branch::No => pick(Msg::AnswerNo),
         Branch::Option(text) => Some(text.get(lang).to_owned()),
-        Branch::AnyTicked => pick("any ticked", "任一勾选"),
+        Branch::AnyTicked => pick(Msg::BranchAnyTicked),
     }
 }
 

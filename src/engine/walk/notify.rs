@@ -251,7 +251,7 @@ impl<'a> Engine<'a> {
         let subject = format!(
             "[{}] {}: {}",
             self.incident.id,
-            self.incident.title,
+            self.runbook.title.get(&self.ports.lang),
             self.render(&title, Some(id))
         );
         let text = message.map_or(title, |message| message.get(&self.ports.lang).to_owned());
