@@ -408,5 +408,24 @@ pub(super) fn text(msg: Msg) -> &'static str {
         Msg::StateStarting => "启动中",
         Msg::StateNeverStarted => "未能启动",
         Msg::StateUnreadable => "无法读取",
+        Msg::HeadArchived => "归档日期",
+        Msg::HeadOutcome => "结果",
+        Msg::HeadTook => "用时",
+        Msg::HeadDeadline => "时限",
+        Msg::HeadDrill => "演练",
+        Msg::OnTime => "按时",
+        Msg::LateBy => "逾期 {late}",
+        Msg::DrillCell => "演练",
+        Msg::NoRecords => "{dir} 中没有已归档的记录",
+        Msg::NoRecordsMatch => "{total} 条已归档记录均不符合条件",
+        Msg::VerifiedTally => "已验证 {checked} 条记录：{failed} 条失败",
+        Msg::MirrorHoldsMore => {
+            "镜像 {name} 存有 {id} 的记录（sha256 {sha}），本归档中却没有：记录已在此被删除或改动，请用 `runbook verify --archive 副本目录` 比对"
+        }
+        Msg::MirrorComplete => "  镜像 {name}：记录齐全",
+        Msg::MirrorBehind => "  镜像 {name}：缺少最新的 {behind} 条（下次归档或检查时复制）",
+        Msg::MirrorNotChecked => "  警告：未检查镜像 {name}：{error}",
+        Msg::SignedByFingerprint => "（签名人 {principal}，{fingerprint}）",
+        Msg::NoteIndented => "  注意：{note}",
     }
 }
