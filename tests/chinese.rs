@@ -29,10 +29,11 @@ fn allowed(typed: &[&str]) -> BTreeSet<String> {
     for text in typed {
         words.extend(ascii_words(text));
     }
-    // Ids, times and the commands runbook names for going on.
+    // Ids, times, the commands runbook names for going on, and the
+    // prefixes `verify` keeps for scripts.
     for word in [
         "INC", "UTC", "sha", "SHA", "runbook", "resume", "archive", "abort", "report", "full", "answer",
-        "retry", "done", "show",
+        "retry", "done", "show", "ok", "FAILED",
     ] {
         words.insert(word.to_owned());
     }
@@ -40,14 +41,12 @@ fn allowed(typed: &[&str]) -> BTreeSet<String> {
 }
 
 /// Runs of two or more ASCII letters: what reads as an English word.
-/// Hashes (runs of hex digits) are not words.
+/// Hashes and key fingerprints are not words.
 fn ascii_words(text: &str) -> Vec<String> {
-    let hash = |token: &&str| {
-        token.starts_with("SHA256:") || token.len() >= 16 && token.chars().all(|c| c.is_ascii_hexdigit())
-    };
-    text.split_whitespace()
-        .filter(|token| !hash(token))
-        .flat_map(|token| token.split(|c: char| !c.is_ascii_alphabetic()))
+    let hashes = regex::Regex::new(r"SHA256:[A-Za-z0-9+/=]+|[0-9a-f]{16,}").unwrap();
+    hashes
+        .replace_all(text, " ")
+        .split(|c: char| !c.is_ascii_alphabetic())
         .filter(|word| word.len() >= 2)
         .map(str::to_owned)
         .collect()
@@ -192,6 +191,19 @@ fn a_chinese_walk_shows_no_english_of_its_own_nor_does_its_report() {
         "{}",
         report.stdout
     );
+
+    // The listings and checks around it.
+    for args in [
+        &["incidents", "--all", "--lang", "zh"][..],
+        &["records", "--lang", "zh"],
+        &["verify", "--all", "--lang", "zh"],
+        &["check", "--lang", "zh"],
+    ] {
+        let outcome = test.again(args.iter().copied());
+        let lines: Vec<String> = outcome.stdout.lines().map(str::to_owned).collect();
+        let found = english(&lines, &allowed);
+        assert!(found.is_empty(), "English in {args:?}:\n{}", found.join("\n"));
+    }
 }
 
 #[test]

@@ -11,6 +11,7 @@ use crate::record::allowed_signers::AllowedSigners;
 use crate::record::archive::{Archive, Audit, Problem, ProblemKind, short_sha};
 use crate::record::canonical::Record;
 use crate::term::sanitize;
+use crate::tr;
 use std::collections::BTreeSet;
 use std::io::Write;
 use std::path::PathBuf;
@@ -90,7 +91,16 @@ pub fn run(context: &Context, args: &Args) -> Result<ExitCode> {
     if args.all && !elsewhere {
         witnesses(context, &held, &mut out, &mut tally)?;
     }
-    writeln!(out, "verified {} records: {} failed", tally.checked, tally.failed)?;
+    writeln!(
+        out,
+        "{}",
+        tr!(
+            &context.lang,
+            VerifiedTally,
+            checked = tally.checked,
+            failed = tally.failed
+        )
+    )?;
     Ok(if tally.failed > 0 {
         ExitCode::Failure
     } else {
@@ -110,6 +120,7 @@ fn witnesses(
     out: &mut impl Write,
     tally: &mut Tally,
 ) -> std::io::Result<()> {
+    let lang = &context.lang;
     let state = context.data_dir.join("mirrors");
     for mirror in &context.config.mirrors {
         let name = sanitize(&mirror.name()).into_owned();
@@ -121,25 +132,29 @@ fn witnesses(
                     tally.failed += 1;
                     writeln!(
                         out,
-                        "FAILED {id}: mirror: {name} holds a record of {id} (sha256 {}) that this archive lacks; \
-                         it was removed here, or changed: compare with `runbook verify --archive COPY`",
-                        short_sha(sha)
+                        "FAILED {id}: mirror: {}",
+                        tr!(lang, MirrorHoldsMore, name = name, id = id, sha = short_sha(sha))
                     )?;
                 }
                 if lacking.is_empty() {
                     let behind = held.len().saturating_sub(holdings.len());
                     let state = if behind == 0 {
-                        "has every record".to_owned()
+                        tr!(lang, MirrorComplete, name = name)
                     } else {
-                        format!("lacks the newest {behind} (copied at the next archive or check)")
+                        tr!(lang, MirrorBehind, name = name, behind = behind)
                     };
-                    writeln!(out, "  mirror {name}: {state}")?;
+                    writeln!(out, "{state}")?;
                 }
             }
             Err(error) => writeln!(
                 out,
-                "  warning: mirror {name} not checked: {}",
-                sanitize(&error.to_string())
+                "{}",
+                tr!(
+                    lang,
+                    MirrorNotChecked,
+                    name = name,
+                    error = sanitize(&error.to_string())
+                )
             )?,
         }
     }
@@ -179,7 +194,7 @@ fn report(
     out: &mut impl Write,
     tally: &mut Tally,
 ) -> std::io::Result<()> {
-    let signer = check_signature(&mut audit, signers);
+    let signer = check_signature(&mut audit, signers, &context.lang);
     let mut notes = Vec::new();
     if let Some(record) = &audit.record {
         check_journal(context, record, elsewhere, &mut audit.problems, &mut notes);
@@ -194,7 +209,11 @@ fn report(
         }
     }
     for note in notes {
-        writeln!(out, "  note: {}", sanitize(&note))?;
+        writeln!(
+            out,
+            "{}",
+            tr!(&context.lang, NoteIndented, note = sanitize(&note))
+        )?;
     }
     Ok(())
 }
@@ -221,7 +240,7 @@ fn not_indexed(archive: &Archive, id: &str) -> Audit {
 }
 
 /// Checks the signature next to the record; on success, says by whom.
-fn check_signature(audit: &mut Audit, signers: &AllowedSigners) -> Option<String> {
+fn check_signature(audit: &mut Audit, signers: &AllowedSigners, lang: &crate::model::Lang) -> Option<String> {
     let (Some(bytes), Some(path)) = (&audit.bytes, &audit.path) else {
         return None;
     };
@@ -233,9 +252,11 @@ fn check_signature(audit: &mut Audit, signers: &AllowedSigners) -> Option<String
         (None, None) => crate::clock::now(),
     };
     match crate::record::signing::verify_beside(path, bytes, signers, at) {
-        Ok(verified) => Some(format!(
-            " (signed by {}, {})",
-            verified.principal, verified.fingerprint
+        Ok(verified) => Some(tr!(
+            lang,
+            SignedByFingerprint,
+            principal = verified.principal,
+            fingerprint = verified.fingerprint
         )),
         Err(error) => {
             audit

@@ -437,4 +437,11 @@ catalogue! {
     MirrorNotChecked => "  warning: mirror {name} not checked: {error}",
     SignedByFingerprint => " (signed by {principal}, {fingerprint})",
     NoteIndented => "  note: {note}",
+    CheckOverdue => "the record was due {due} (late by {late}); run `runbook archive {incident}`",
+    CheckCopied => "copied {records}",
+    CheckTorn => "the last event was cut short (line {line}, {bytes} bytes, a crash while writing); moved to journal.jsonl.torn",
+    CheckNotified => "{to} via {via}",
+    CheckNotNotified => "{to} via {via}: {error}",
+    CheckTimerFired => "timer {timer} (after {after})",
+    CheckGivingUp => "; giving up after {attempts} attempts",
 }

@@ -427,5 +427,14 @@ pub(super) fn text(msg: Msg) -> &'static str {
         Msg::MirrorNotChecked => "  警告：未检查镜像 {name}：{error}",
         Msg::SignedByFingerprint => "（签名人 {principal}，{fingerprint}）",
         Msg::NoteIndented => "  注意：{note}",
+        Msg::CheckOverdue => "记录应于 {due} 前归档（已逾期 {late}）；请执行 `runbook archive {incident}`",
+        Msg::CheckCopied => "已复制 {records}",
+        Msg::CheckTorn => {
+            "最后一条事件不完整（第 {line} 行，{bytes} 字节，写入时崩溃）；已移至 journal.jsonl.torn"
+        }
+        Msg::CheckNotified => "已通知 {to}（经由 {via}）",
+        Msg::CheckNotNotified => "未能通知 {to}（经由 {via}）：{error}",
+        Msg::CheckTimerFired => "计时器 {timer}（{after}后）",
+        Msg::CheckGivingUp => "；已尝试 {attempts} 次，不再重试",
     }
 }
