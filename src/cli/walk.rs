@@ -391,7 +391,7 @@ fn report(
             progress.awaiting(
                 id,
                 Some(step),
-                "retry, or done to go on as if it had worked",
+                tr!(lang, ExpectsRetry),
                 &format!("runbook resume {id} --answer {step}=ANSWER"),
             );
             ExitCode::Failure
