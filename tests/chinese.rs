@@ -165,7 +165,7 @@ fn a_chinese_walk_shows_no_english_of_its_own_nor_does_its_report() {
             .contains("intake：二级（一般）：业务部分中断或性能下降（操作员）")
     );
 
-    test.again([
+    let archived = test.again([
         "archive",
         &id,
         "--lang",
@@ -174,8 +174,16 @@ fn a_chinese_walk_shows_no_english_of_its_own_nor_does_its_report() {
         "配置错误",
         "--resolution",
         "已移交客户",
-    ])
-    .success();
+    ]);
+    archived.success().stdout_contains("已归档");
+    // Its paths are ids and paths; what is around them is Chinese.
+    let lines: Vec<String> = archived
+        .stdout
+        .lines()
+        .map(|line| line.split('/').next().unwrap_or("").to_owned())
+        .collect();
+    let found = english(&lines, &allowed);
+    assert!(found.is_empty(), "English from archive:\n{}", found.join("\n"));
     let report = test.again(["report", &id, "--lang", "zh"]);
     report.success();
     let lines: Vec<String> = report.stdout.lines().map(str::to_owned).collect();

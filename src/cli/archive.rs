@@ -17,6 +17,7 @@ use crate::record::allowed_signers::AllowedSigners;
 use crate::record::archive::{Archive, ArchiveError, ArchiveLock, IndexEntry};
 use crate::record::canonical::{Summary, build, what_happened};
 use crate::record::signing::Signer;
+use crate::tr;
 use chrono::TimeDelta;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -169,15 +170,23 @@ pub fn run(context: &Context, args: &Args) -> Result<ExitCode> {
         .map_err(archive_error)?;
 
     let mut out = std::io::stdout().lock();
-    writeln!(out, "archived {id}: {}", stored.path.display())?;
-    writeln!(out, "signature: {}", stored.sig_path.display())?;
+    let lang = &context.lang;
+    let path = stored.path.display();
+    writeln!(out, "{}", tr!(lang, ArchivedAt, incident = id, path = path))?;
+    let path = stored.sig_path.display();
+    writeln!(out, "{}", tr!(lang, SignatureAt, path = path))?;
     writeln!(out, "sha256: {}", stored.entry.sha256)?;
     let due = crate::record::canonical::timestamp(record.deadline.due);
     if record.deadline.on_time {
-        writeln!(out, "on time: due {due}")?;
+        writeln!(out, "{}", tr!(lang, ArchivedOnTime, due = due))?;
     } else {
-        let late = crate::term::short(TimeDelta::seconds(record.deadline.late_s));
-        writeln!(out, "late by {late} ({} s): due {due}", record.deadline.late_s)?;
+        let late = crate::i18n::span(lang, record.deadline.late_s);
+        let seconds = record.deadline.late_s;
+        writeln!(
+            out,
+            "{}",
+            tr!(lang, ArchivedLate, late = late, seconds = seconds, due = due)
+        )?;
     }
     if let Some(warning) = untrusted {
         write!(err, "{}", crate::term::sanitize(&warning))?;
@@ -211,7 +220,16 @@ fn push_mirrors(
     for mirror in &context.config.mirrors {
         let name = crate::term::sanitize(&mirror.name()).into_owned();
         match crate::record::mirror::sync(mirror, archive, &state, false) {
-            Ok(synced) => writeln!(out, "mirrored to {name} ({} copied)", synced.copied.len())?,
+            Ok(synced) => writeln!(
+                out,
+                "{}",
+                tr!(
+                    &context.lang,
+                    MirroredTo,
+                    name = name,
+                    copied = synced.copied.len()
+                )
+            )?,
             Err(error) => {
                 writeln!(
                     err,
@@ -445,7 +463,6 @@ fn read_summary(path: &Path) -> Result<Summary> {
 
 /// Asks at the terminal for what the summary lacks.
 fn ask(summary: &mut Summary, draft: &str, lang: &crate::model::Lang) -> Result<()> {
-    use crate::tr;
     use dialoguer::Input;
     let theme = dialoguer::theme::ColorfulTheme::default();
     let term = console::Term::stderr();

@@ -459,4 +459,9 @@ catalogue! {
     ExpectsUnfinished => "retry to run the interrupted command again, done if it had finished",
     ExpectsRetry => "retry, or done to go on as if it had worked",
     ExpectsTimerOffer => "timer `{timer}` fired: yes to go to step `{step}` now, no to stay",
+    ArchivedAt => "archived {incident}: {path}",
+    SignatureAt => "signature: {path}",
+    ArchivedOnTime => "on time: due {due}",
+    ArchivedLate => "late by {late} ({seconds} s): due {due}",
+    MirroredTo => "mirrored to {name} ({copied} copied)",
 }

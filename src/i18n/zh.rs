@@ -451,5 +451,10 @@ pub(super) fn text(msg: Msg) -> &'static str {
         Msg::ExpectsUnfinished => "retry 重新执行被中断的命令，若已执行完毕答 done",
         Msg::ExpectsRetry => "retry 重试，或 done 视作成功继续",
         Msg::ExpectsTimerOffer => "计时器 `{timer}` 已触发：yes 立即转到步骤 `{step}`，no 留在当前步骤",
+        Msg::ArchivedAt => "已归档 {incident}：{path}",
+        Msg::SignatureAt => "签名：{path}",
+        Msg::ArchivedOnTime => "按时：截止 {due}",
+        Msg::ArchivedLate => "逾期 {late}（{seconds} 秒）：截止 {due}",
+        Msg::MirroredTo => "已同步到镜像 {name}（复制 {copied} 条）",
     }
 }
