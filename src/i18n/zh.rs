@@ -456,5 +456,19 @@ pub(super) fn text(msg: Msg) -> &'static str {
         Msg::ArchivedOnTime => "按时：截止 {due}",
         Msg::ArchivedLate => "逾期 {late}（{seconds} 秒）：截止 {due}",
         Msg::MirroredTo => "已同步到镜像 {name}（复制 {copied} 条）",
+        Msg::TakenInBy => "{done}，已由持有该事件的进程接收：{holder}",
+        Msg::QueuedIn => {
+            "{queued}，位于 {path}：持有该事件的进程（{holder}）尚未接收；该进程或下一个打开此事件的进程接收后即写入日志"
+        }
+        Msg::NoteAddedTo => "已为 {incident} 添加备注",
+        Msg::NoteQueuedFor => "{incident} 的备注已排队",
+        Msg::NoticeNotReached => "{incident} {notice}：无法联系 {who}",
+        Msg::NoticeNotReachedQueued => "{incident} {notice}：无法联系 {who}，已排队",
+        Msg::NoticeToldByHand => "{incident} {notice}：已亲自通知 {who}",
+        Msg::NoticeToldByHandQueued => "{incident} {notice}：已亲自通知 {who}，已排队",
+        Msg::IncidentAborted => "{incident} 已中止",
+        Msg::RenamedAs => "（保存为 {name}）",
+        Msg::AttachedTo => "已将 {file} 附加到 {incident}{renamed}（sha256 {digest}）",
+        Msg::AttachedQueued => "{file} 已复制到 {incident}{renamed}（sha256 {digest}），已排队",
     }
 }
