@@ -1,5 +1,5 @@
 use super::*;
-use crate::model::{AnswerSource, StepResult};
+use crate::model::{AnswerSource, Lang, StepResult};
 use serde_json::json;
 
 const RUNBOOK: &str = "schema = 1\n";
