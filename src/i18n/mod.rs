@@ -1,22 +1,27 @@
 //! The words `runbook` itself says, in each display language: one
-//! catalogue per language ([`en`](self) and `zh`), keyed by [`Msg`].
+//! catalogue per language, `en.rs` (which also defines the keys, [`Msg`])
+//! and `zh.rs`.
 //!
 //! A runbook's own text carries its languages with it ([`Text`]); this
 //! module holds everything else a person reads: prompts, the lines a walk
 //! prints, notification texts, report headings, listings. Chinese for a
-//! `zh` display language, English for every other.
+//! `zh` display language, English for every other. It also reads back in
+//! the display language the few words the journal keeps in English (the
+//! walk's own reasons, outcomes, states), so that the journal and records
+//! stay the same whatever language they were written in.
 //!
 //! Why a table module rather than a catalogue crate (`rust-i18n`,
 //! Fluent): the keys are a Rust enum, so a key missing from a language is a
 //! compile error (each catalogue is one exhaustive `match`), not a string
 //! found missing at run time; there is no file to load, no global locale
-//! and no macro that hides the lookup; and neither language needs plural
-//! rules, the one thing Fluent would add. A placeholder is written
-//! `{name}` and filled by [`fill`]; a test checks that both languages use
-//! the same placeholders and that no entry is empty.
+//! and no lookup hidden behind a string key; and neither language needs
+//! plural rules, the one thing Fluent would add. A placeholder is written
+//! `{name}` and filled by [`fill`] (or [`tr!`](crate::tr) with values); a
+//! test checks that both languages use the same placeholders and that no
+//! entry is empty.
 //!
-//! Depends on [`crate::model`] for [`Lang`] only; every layer above the
-//! model may use it. It never touches a terminal.
+//! Depends on [`crate::model`] only; every layer above the model may use
+//! it. It never touches a terminal, and prints nothing.
 //!
 //! [`Text`]: crate::model::Text
 
@@ -306,6 +311,30 @@ mod tests {
     /// Entries whose Chinese keeps Latin letters on purpose (a unit, a
     /// product word).
     const ALLOWED_LATIN: &[Msg] = &[];
+
+    #[test]
+    fn spans_and_the_walks_own_reasons_read_in_chinese_and_stay_english_otherwise() {
+        let (en, zh) = (Lang::english(), Lang::parse("zh_CN.UTF-8").unwrap());
+        assert_eq!(span(&en, 3900), "1h05m");
+        assert_eq!(span(&zh, 3900), "1小时05分");
+        assert_eq!(span(&zh, 86_400 * 2 + 3600 * 3), "2天3小时");
+        assert_eq!(reason(&en, "paused by the operator"), "paused by the operator");
+        assert_eq!(reason(&zh, "paused by the operator"), "操作员暂停");
+        assert_eq!(
+            reason(&zh, "the command of step `df` failed"),
+            "步骤 `df` 的命令失败"
+        );
+        // A person's words, or an error, are left as they are.
+        assert_eq!(reason(&zh, "disk full"), "disk full");
+        assert_eq!(
+            reason(&zh, "step `a` b` was marked failed"),
+            "step `a` b` was marked failed"
+        );
+        assert_eq!(outcome_name(&en, Outcome::HandedOver), "handed-over");
+        assert_eq!(outcome_name(&zh, Outcome::HandedOver), "已移交");
+        assert_eq!(state(&zh, "never started"), "未能启动");
+        assert_eq!(state(&zh, "something new"), "something new");
+    }
 
     #[test]
     fn placeholders_are_filled_by_name() {
