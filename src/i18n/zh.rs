@@ -470,5 +470,15 @@ pub(super) fn text(msg: Msg) -> &'static str {
         Msg::RenamedAs => "（保存为 {name}）",
         Msg::AttachedTo => "已将 {file} 附加到 {incident}{renamed}（sha256 {digest}）",
         Msg::AttachedQueued => "{file} 已复制到 {incident}{renamed}（sha256 {digest}），已排队",
+        Msg::HeadId => "编号",
+        Msg::HeadTitle => "标题",
+        Msg::HeadSteps => "步骤数",
+        Msg::HeadSource => "来源",
+        Msg::HeadReviewDue => "评审到期",
+        Msg::ListRefused => "已拒绝",
+        Msg::ListInvalid => "无效",
+        Msg::ListOverdue => "已逾期 {since}",
+        Msg::ListBuiltIn => "内置",
+        Msg::ListHint => "提示：运行 `runbook validate` 查看无效和已拒绝的预案有什么问题",
     }
 }
