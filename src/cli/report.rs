@@ -15,6 +15,7 @@ use crate::record::archive::{Archive, IndexEntry};
 use crate::record::canonical::{DRAFT_FORMAT, Record, Summary, build};
 use crate::record::signing::verify_beside;
 use crate::report::{IncidentReport, Standing, Verification};
+use crate::tr;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -95,8 +96,13 @@ pub fn run(context: &Context, args: &Args) -> Result<ExitCode> {
         } => {
             writeln!(
                 std::io::stderr(),
-                "warning: the record of {id} is NOT VERIFIED: {}",
-                crate::term::sanitize(why)
+                "{}",
+                tr!(
+                    &context.lang,
+                    RecordNotVerified,
+                    incident = id,
+                    why = crate::term::sanitize(why)
+                )
             )?;
             ExitCode::Failure
         }
@@ -225,10 +231,13 @@ fn draft(context: &Context, id: &str, format: Format) -> Result<(Shown, bool)> {
     if let Some(torn) = &replay.torn {
         writeln!(
             std::io::stderr(),
-            "warning: the journal's last line is cut short (line {}, {} bytes, a crash while writing); \
-             the report leaves it out",
-            torn.line,
-            torn.bytes
+            "{}",
+            tr!(
+                &context.lang,
+                ReportTornLine,
+                line = torn.line,
+                bytes = torn.bytes
+            )
         )?;
     }
     let mut incident = super::context::replay(&dir, &replay.events)?;
@@ -281,7 +290,8 @@ fn draft(context: &Context, id: &str, format: Format) -> Result<(Shown, bool)> {
     if format == Format::Json {
         writeln!(
             std::io::stderr(),
-            "note: {id} is not archived: this is a draft record, unsigned, with an empty summary"
+            "{}",
+            tr!(&context.lang, DraftRecordNote, incident = id)
         )?;
     }
     Ok(((record, bytes, Standing::Draft { open }), text.is_some()))

@@ -486,4 +486,7 @@ catalogue! {
     ListOverdue => "OVERDUE {since}",
     ListBuiltIn => "built-in",
     ListHint => "hint: run `runbook validate` to see what is wrong with INVALID and REFUSED runbooks",
+    RecordNotVerified => "warning: the record of {incident} is NOT VERIFIED: {why}",
+    ReportTornLine => "warning: the journal's last line is cut short (line {line}, {bytes} bytes, a crash while writing); the report leaves it out",
+    DraftRecordNote => "note: {incident} is not archived: this is a draft record, unsigned, with an empty summary",
 }

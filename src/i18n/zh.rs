@@ -480,5 +480,10 @@ pub(super) fn text(msg: Msg) -> &'static str {
         Msg::ListOverdue => "已逾期 {since}",
         Msg::ListBuiltIn => "内置",
         Msg::ListHint => "提示：运行 `runbook validate` 查看无效和已拒绝的预案有什么问题",
+        Msg::RecordNotVerified => "警告：{incident} 的记录未通过验证：{why}",
+        Msg::ReportTornLine => {
+            "警告：日志最后一行不完整（第 {line} 行，{bytes} 字节，写入时崩溃）；报告不含该行"
+        }
+        Msg::DraftRecordNote => "注意：{incident} 尚未归档：这是一份草稿记录，未签名，总结为空",
     }
 }
