@@ -5,6 +5,8 @@
 //!
 //! - [`model`]: pure data: runbooks and steps, incident events, the fold of
 //!   events into an incident's state. Depends on nothing.
+//! - [`i18n`]: the words `runbook` itself says, one catalogue per display
+//!   language (English, Chinese), keyed by one enum.
 //! - [`load`]: TOML → model, validation and located diagnostics, the catalog
 //!   of runbooks on the search path, trust checks on files.
 //! - [`journal`]: an incident's append-only, fsynced, hash-chained event log,
@@ -27,9 +29,11 @@
 //!   and a mirror's `git` share; `subprocess` (private): the run of such a
 //!   helper process to its end or its timeout.
 //!
-//! The dependency rule: `model` depends on nothing; `load`, `journal`,
-//! `report` depend on `model`; `engine` depends on `model` and its own
-//! traits, never on `journal` or `term`; `record` depends on `model`; only `term` and `cli` touch stdin,
+//! The dependency rule: `model` depends on nothing; `i18n` depends on
+//! `model` alone, and every layer above `model` may use it; `load`,
+//! `journal`, `report` depend on `model`; `engine` depends on `model`, `i18n`
+//! and its own traits, never on `journal` or `term`; `record` depends on
+//! `model`; only `term` and `cli` touch stdin,
 //! stdout or a TTY. [`run`] is the single exit point: it alone prints a
 //! fatal error and picks the exit code.
 
@@ -39,6 +43,7 @@ pub mod engine;
 pub mod error;
 pub mod exit_code;
 pub mod file_util;
+pub mod i18n;
 pub mod journal;
 pub mod load;
 pub mod model;

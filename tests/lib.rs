@@ -10,6 +10,7 @@ mod archive;
 mod bundled;
 mod catalog;
 mod check;
+mod chinese;
 mod cli;
 mod clock;
 mod completion;

@@ -17,6 +17,7 @@ use crate::record::allowed_signers::AllowedSigners;
 use crate::record::archive::{Archive, ArchiveError, ArchiveLock, IndexEntry};
 use crate::record::canonical::{Summary, build, what_happened};
 use crate::record::signing::Signer;
+use crate::tr;
 use chrono::TimeDelta;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -110,7 +111,19 @@ pub fn run(context: &Context, args: &Args) -> Result<ExitCode> {
         .as_deref()
         .or(context.config.signing_passphrase_file.as_deref());
     let signer = signer(context, passphrase_file, interactive)?;
-    let summary = summary(args, &incident, &replay.events, interactive)?;
+    // The journal keeps the plan's English title; the draft of what
+    // happened names it in the language it is written in.
+    let title = super::kept::runbook(context, &dir, runbook_text.clone()).map_or_else(
+        || incident.title.clone(),
+        |runbook| runbook.title.get(&context.lang).to_owned(),
+    );
+    let summary = summary(
+        args,
+        &incident,
+        &replay.events,
+        interactive,
+        (&title, &context.lang),
+    )?;
     // And what was handed over while the questions above were answered.
     for event in journal
         .take_inbox(&EventKind::may_be_queued)
@@ -157,15 +170,23 @@ pub fn run(context: &Context, args: &Args) -> Result<ExitCode> {
         .map_err(archive_error)?;
 
     let mut out = std::io::stdout().lock();
-    writeln!(out, "archived {id}: {}", stored.path.display())?;
-    writeln!(out, "signature: {}", stored.sig_path.display())?;
+    let lang = &context.lang;
+    let path = stored.path.display();
+    writeln!(out, "{}", tr!(lang, ArchivedAt, incident = id, path = path))?;
+    let path = stored.sig_path.display();
+    writeln!(out, "{}", tr!(lang, SignatureAt, path = path))?;
     writeln!(out, "sha256: {}", stored.entry.sha256)?;
     let due = crate::record::canonical::timestamp(record.deadline.due);
     if record.deadline.on_time {
-        writeln!(out, "on time: due {due}")?;
+        writeln!(out, "{}", tr!(lang, ArchivedOnTime, due = due))?;
     } else {
-        let late = crate::term::short(TimeDelta::seconds(record.deadline.late_s));
-        writeln!(out, "late by {late} ({} s): due {due}", record.deadline.late_s)?;
+        let late = crate::i18n::span(lang, record.deadline.late_s);
+        let seconds = record.deadline.late_s;
+        writeln!(
+            out,
+            "{}",
+            tr!(lang, ArchivedLate, late = late, seconds = seconds, due = due)
+        )?;
     }
     if let Some(warning) = untrusted {
         write!(err, "{}", crate::term::sanitize(&warning))?;
@@ -199,7 +220,16 @@ fn push_mirrors(
     for mirror in &context.config.mirrors {
         let name = crate::term::sanitize(&mirror.name()).into_owned();
         match crate::record::mirror::sync(mirror, archive, &state, false) {
-            Ok(synced) => writeln!(out, "mirrored to {name} ({} copied)", synced.copied.len())?,
+            Ok(synced) => writeln!(
+                out,
+                "{}",
+                tr!(
+                    &context.lang,
+                    MirroredTo,
+                    name = name,
+                    copied = synced.copied.len()
+                )
+            )?,
             Err(error) => {
                 writeln!(
                     err,
@@ -366,6 +396,7 @@ fn summary(
     incident: &Incident,
     events: &[crate::model::Event],
     interactive: bool,
+    (title, lang): (&str, &crate::model::Lang),
 ) -> Result<Summary> {
     let mut summary = match &args.summary {
         Some(path) => read_summary(path)?,
@@ -381,11 +412,11 @@ fn summary(
         summary.resolution = text.clone();
     }
     summary.follow_ups.extend(args.follow_ups.iter().cloned());
-    let draft = what_happened(incident, events);
+    let draft = what_happened(incident, events, title, lang);
     let missing = |text: &str| text.trim().is_empty();
 
     if interactive && (missing(&summary.cause) || missing(&summary.resolution)) {
-        ask(&mut summary, &draft)?;
+        ask(&mut summary, &draft, lang)?;
     }
     if missing(&summary.what_happened) {
         summary.what_happened = draft;
@@ -431,7 +462,7 @@ fn read_summary(path: &Path) -> Result<Summary> {
 }
 
 /// Asks at the terminal for what the summary lacks.
-fn ask(summary: &mut Summary, draft: &str) -> Result<()> {
+fn ask(summary: &mut Summary, draft: &str, lang: &crate::model::Lang) -> Result<()> {
     use dialoguer::Input;
     let theme = dialoguer::theme::ColorfulTheme::default();
     let term = console::Term::stderr();
@@ -440,26 +471,26 @@ fn ask(summary: &mut Summary, draft: &str) -> Result<()> {
     };
     if summary.what_happened.trim().is_empty() {
         summary.what_happened = Input::<String>::with_theme(&theme)
-            .with_prompt("What happened")
+            .with_prompt(tr!(lang, ArchiveWhatHappened))
             .with_initial_text(crate::term::sanitize_line(draft).into_owned())
             .interact_text_on(&term)
             .map_err(cancelled)?;
     }
     if summary.cause.trim().is_empty() {
         summary.cause = Input::<String>::with_theme(&theme)
-            .with_prompt("Cause")
+            .with_prompt(tr!(lang, ArchiveCause))
             .interact_text_on(&term)
             .map_err(cancelled)?;
     }
     if summary.resolution.trim().is_empty() {
         summary.resolution = Input::<String>::with_theme(&theme)
-            .with_prompt("How it was handled, and the result")
+            .with_prompt(tr!(lang, ArchiveHandled))
             .interact_text_on(&term)
             .map_err(cancelled)?;
     }
     loop {
         let item = Input::<String>::with_theme(&theme)
-            .with_prompt("Follow-up (Enter when done)")
+            .with_prompt(tr!(lang, ArchiveFollowUp))
             .allow_empty(true)
             .interact_text_on(&term)
             .map_err(cancelled)?;

@@ -10,6 +10,7 @@ use crate::error::Result;
 use crate::exit_code::ExitCode;
 use crate::journal::{JournalError, Lock};
 use crate::model::{Event, EventKind, Incident, Undelivered};
+use crate::tr;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use std::io::Write;
@@ -41,6 +42,10 @@ struct Done {
     /// `mirror-synced`, `mirror-failed` (then `incident` is the mirror).
     action: &'static str,
     detail: String,
+    /// The detail as printed in the display language; `detail` (English,
+    /// for scripts reading the JSON) when `None`.
+    #[serde(skip)]
+    shown: Option<String>,
 }
 
 pub fn run(context: &Context, args: &Args) -> Result<ExitCode> {
@@ -81,6 +86,13 @@ pub fn run(context: &Context, args: &Args) -> Result<ExitCode> {
                     due.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
                     crate::term::short(now - due)
                 ),
+                shown: Some(tr!(
+                    &context.lang,
+                    CheckOverdue,
+                    due = due.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+                    late = crate::i18n::span(&context.lang, (now - due).num_seconds()),
+                    incident = id
+                )),
             });
         }
     }
@@ -100,6 +112,7 @@ pub fn run(context: &Context, args: &Args) -> Result<ExitCode> {
                     incident: id,
                     action: "skipped",
                     detail: problem,
+                    shown: None,
                 });
             }
         }
@@ -120,7 +133,7 @@ pub fn run(context: &Context, args: &Args) -> Result<ExitCode> {
                 "{} {}: {}",
                 item.incident,
                 item.action,
-                crate::term::sanitize(&item.detail)
+                crate::term::sanitize(item.shown.as_ref().unwrap_or(&item.detail))
             )?;
         }
     }
@@ -138,22 +151,31 @@ fn sync_mirrors(context: &Context, done: &mut Vec<Done>) -> usize {
     let state = context.data_dir.join("mirrors");
     let mut failed = 0;
     for mirror in &context.config.mirrors {
-        let (action, detail) = match crate::record::mirror::sync(mirror, &archive, &state, true) {
+        let (action, detail, shown) = match crate::record::mirror::sync(mirror, &archive, &state, true) {
             Ok(synced) if synced.up_to_date => continue,
-            Ok(synced) => ("mirror-synced", format!("copied {}", synced.copied.join(", "))),
+            Ok(synced) => (
+                "mirror-synced",
+                format!("copied {}", synced.copied.join(", ")),
+                Some(tr!(
+                    &context.lang,
+                    CheckCopied,
+                    records = synced.copied.join(", ")
+                )),
+            ),
             Err(error) => {
                 failed += 1;
                 let detail = match error.next_step(mirror) {
                     Some(step) => format!("{error}\n  hint: {step}"),
                     None => error.to_string(),
                 };
-                ("mirror-failed", detail)
+                ("mirror-failed", detail, None)
             }
         };
         done.push(Done {
             incident: mirror.name(),
             action,
             detail,
+            shown,
         });
     }
     failed
@@ -200,6 +222,7 @@ fn check(
                 "the last event was cut short (line {}, {} bytes, a crash while writing); moved to journal.jsonl.torn",
                 torn.line, torn.bytes
             ),
+            shown: Some(tr!(&context.lang, CheckTorn, line = torn.line, bytes = torn.bytes)),
         });
     }
     let mut incident = Incident::replay(&replay.events).map_err(|error| error.to_string())?;
@@ -216,14 +239,25 @@ fn check(
         Ok(event)
     };
     // What a notification's outcome says in check's report.
+    let lang = &context.lang;
     let reported = |kind: &EventKind| {
-        let (action, detail) = match kind {
-            EventKind::NotificationSent { to, via, .. } => {
-                ("notified", format!("{} via {via}", to.join(", ")))
-            }
+        let whom = |to: &[String]| to.join(tr!(lang, ListSeparator));
+        let (action, detail, shown) = match kind {
+            EventKind::NotificationSent { to, via, .. } => (
+                "notified",
+                format!("{} via {via}", to.join(", ")),
+                tr!(lang, CheckNotified, to = whom(to), via = via),
+            ),
             EventKind::NotificationFailed { to, via, error, .. } => (
                 "notification-failed",
                 format!("{} via {via}: {error}", to.join(", ")),
+                tr!(
+                    lang,
+                    CheckNotNotified,
+                    to = whom(to),
+                    via = via,
+                    error = crate::i18n::reason(lang, error)
+                ),
             ),
             _ => return None,
         };
@@ -231,6 +265,7 @@ fn check(
             incident: id.to_owned(),
             action,
             detail,
+            shown: Some(shown),
         })
     };
 
@@ -257,6 +292,22 @@ fn check(
             incident: id.to_owned(),
             action: "timer-fired",
             detail,
+            shown: Some(match (&timer.every, firing.repeat) {
+                (Some(every), Some(repeat)) => tr!(
+                    lang,
+                    CheckTimerRepeated,
+                    timer = timer.id.value,
+                    repeat = repeat,
+                    after = crate::i18n::period(lang, &timer.after.text),
+                    every = crate::i18n::period(lang, &every.value.text)
+                ),
+                _ => tr!(
+                    lang,
+                    CheckTimerFired,
+                    timer = timer.id.value,
+                    after = crate::i18n::period(lang, &timer.after.text)
+                ),
+            }),
         });
         for kind in fire::timer_notification(&runbook, &incident, timer, notifier, &context.lang, false) {
             done.extend(reported(&kind));
@@ -280,6 +331,9 @@ fn check(
                     if line.action == "notification-failed" && attempts + 1 >= fire::MAX_ATTEMPTS {
                         line.detail
                             .push_str(&format!("; giving up after {} attempts", fire::MAX_ATTEMPTS));
+                        if let Some(shown) = &mut line.shown {
+                            shown.push_str(&tr!(lang, CheckGivingUp, attempts = fire::MAX_ATTEMPTS));
+                        }
                     }
                     done.push(line);
                 }

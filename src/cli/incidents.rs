@@ -4,7 +4,8 @@ use super::Context;
 use crate::error::Result;
 use crate::exit_code::ExitCode;
 use crate::model::{Incident, ReplayError, Status};
-use crate::term::{fitted_table, render_table, sanitize, short};
+use crate::term::{fitted_table, render_table, sanitize};
+use crate::tr;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use std::io::Write;
@@ -171,16 +172,15 @@ pub fn run(context: &Context, args: &Args) -> Result<ExitCode> {
         writeln!(out)?;
         return Ok(ExitCode::Success);
     }
+    let lang = &context.lang;
+    let short = |span: chrono::TimeDelta| crate::i18n::span(lang, span.num_seconds());
     if rows.is_empty() {
-        writeln!(
-            out,
-            "no incidents{}",
-            if args.all {
-                ""
-            } else {
-                " open or ended in the last 7 days"
-            }
-        )?;
+        let none = if args.all {
+            tr!(lang, NoIncidents)
+        } else {
+            tr!(lang, NoRecentIncidents)
+        };
+        writeln!(out, "{none}")?;
         return Ok(ExitCode::Success);
     }
     let mut cells = Vec::with_capacity(rows.len());
@@ -194,23 +194,24 @@ pub fn run(context: &Context, args: &Args) -> Result<ExitCode> {
             .as_ref()
             .map(|(timer, due)| {
                 if *due <= now {
-                    format!("{timer} due")
+                    tr!(lang, IncTimerDue, timer = timer)
                 } else {
-                    format!("{timer} in {}", short(*due - now))
+                    tr!(lang, IncTimerIn, timer = timer, left = short(*due - now))
                 }
             })
             .or_else(|| {
                 row.archive.as_ref().map(|archive| match archive {
-                    ArchiveState::Archived => "archived".to_owned(),
-                    ArchiveState::Due { due } => format!("archive in {}", short(*due - now)),
-                    ArchiveState::Overdue { due } => format!("ARCHIVE OVERDUE {}", short(now - *due)),
+                    ArchiveState::Archived => tr!(lang, IncArchived).to_owned(),
+                    ArchiveState::Due { due } => tr!(lang, IncArchiveIn, left = short(*due - now)),
+                    ArchiveState::Overdue { due } => tr!(lang, IncArchiveOverdue, late = short(now - *due)),
                 })
             })
             .unwrap_or_default();
+        let state = crate::i18n::state(lang, &row.state);
         let state = if row.drill {
-            format!("{} (drill)", row.state)
+            tr!(lang, IncDrill, state = state)
         } else {
-            row.state.clone()
+            state.to_owned()
         };
         cells.push(vec![
             row.id.clone(),
@@ -223,7 +224,15 @@ pub fn run(context: &Context, args: &Args) -> Result<ExitCode> {
         ]);
     }
     // Runbook, state and step give way; ids and what is due never wrap.
-    let header = ["INCIDENT", "RUNBOOK", "STATE", "SEV", "STEP", "ELAPSED", "NEXT"];
+    let header = [
+        tr!(lang, HeadIncident),
+        tr!(lang, HeadRunbook),
+        tr!(lang, HeadState),
+        tr!(lang, HeadSev),
+        tr!(lang, HeadStep),
+        tr!(lang, HeadElapsed),
+        tr!(lang, HeadNext),
+    ];
     let table = fitted_table(&header, cells, &[1, 2, 4]);
     writeln!(out, "{}", render_table(&table))?;
     // Who still has to hear of an incident: no notifier reached them, and
@@ -236,16 +245,17 @@ pub fn run(context: &Context, args: &Args) -> Result<ExitCode> {
             .collect();
         writeln!(
             out,
-            "{}: still to tell: {}",
-            row.id,
-            sanitize(&notices.join("; "))
+            "{}",
+            tr!(
+                lang,
+                StillToTell,
+                incident = row.id,
+                notices = sanitize(&notices.join("; "))
+            )
         )?;
     }
     if rows.iter().any(|row| !row.to_tell.is_empty()) {
-        writeln!(
-            out,
-            "once told: runbook told INCIDENT NOTICE --how \"phone\"   (or --not-reached \"why\")"
-        )?;
+        writeln!(out, "{}", tr!(lang, OnceTold))?;
     }
     for row in rows.iter().filter(|row| row.problem.is_some()) {
         writeln!(

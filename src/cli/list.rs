@@ -5,6 +5,7 @@ use crate::error::Result;
 use crate::exit_code::ExitCode;
 use crate::load::{Catalog, Entry, Origin};
 use crate::term::{new_table, sanitize};
+use crate::tr;
 use chrono::NaiveDate;
 use serde::Serialize;
 use std::io::Write;
@@ -50,31 +51,40 @@ pub fn run(context: &Context, args: &Args) -> Result<ExitCode> {
         writeln!(out)?;
         return Ok(ExitCode::Success);
     }
-    let mut table = new_table(["ID", "TITLE", "STEPS", "SEV", "SOURCE", "REVIEW DUE"]);
+    let lang = &context.lang;
+    let mut table = new_table([
+        tr!(lang, HeadId),
+        tr!(lang, HeadTitle),
+        tr!(lang, HeadSteps),
+        tr!(lang, HeadSev),
+        tr!(lang, HeadSource),
+        tr!(lang, HeadReviewDue),
+    ]);
     for row in &rows {
         let review = match (&row.review, row.valid) {
-            (_, false) if row.refused => "REFUSED".to_owned(),
-            (_, false) => "INVALID".to_owned(),
+            (_, false) if row.refused => tr!(lang, ListRefused).to_owned(),
+            (_, false) => tr!(lang, ListInvalid).to_owned(),
             (Review::NotScheduled, _) => "-".to_owned(),
             (Review::Due { on }, _) => on.to_string(),
-            (Review::Overdue { since }, _) => format!("OVERDUE {since}"),
+            (Review::Overdue { since }, _) => tr!(lang, ListOverdue, since = since),
+        };
+        let source = match row.source.as_str() {
+            "built-in" => tr!(lang, ListBuiltIn),
+            source => source,
         };
         table.add_row([
             sanitize(&row.id).into_owned(),
             sanitize(&row.title).into_owned(),
             row.steps.to_string(),
             sanitize(&row.default_severity).into_owned(),
-            sanitize(&row.source).into_owned(),
+            sanitize(source).into_owned(),
             review,
         ]);
     }
     writeln!(out, "{}", crate::term::render_table(&table))?;
     if rows.iter().any(|row| !row.valid) {
         let mut err = std::io::stderr().lock();
-        writeln!(
-            err,
-            "hint: run `runbook validate` to see what is wrong with INVALID and REFUSED runbooks"
-        )?;
+        writeln!(err, "{}", tr!(lang, ListHint))?;
     }
     Ok(ExitCode::Success)
 }

@@ -6,11 +6,13 @@ use super::start::journal_error;
 use super::{Context, context::actor};
 use crate::error::{Error, Result};
 use crate::exit_code::ExitCode;
+use crate::i18n::Msg;
 use crate::journal::{
     ATTACHMENTS_DIR, EntryState, Journal, JournalError, Lock, Queued, Replay, holder_description,
     inbox_entry, inbox_state, store_attachment,
 };
-use crate::model::{EventKind, Incident};
+use crate::model::{EventKind, Incident, Lang};
+use crate::tr;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -215,14 +217,16 @@ fn hand_over(dir: &Path, entry: &Queued, command: &str, holder: &str) -> Result<
 /// (`note queued for INC`).
 /// Says where the note or file went. File names in it are the user's, so
 /// the line is sanitized like any other text bound for a terminal.
-fn tell(done: &str, queued: &str, added: &Added) -> Result<()> {
+fn tell(lang: &Lang, done: &str, queued: &str, added: &Added) -> Result<()> {
     let line = match added {
         Added::Journaled => done.to_owned(),
-        Added::Handed { holder } => format!("{done}, taken in by the process holding it: {holder}"),
-        Added::Queued { holder, path } => format!(
-            "{queued} in {}: the process holding it ({holder}) has not taken it in yet; \
-             it goes into the journal as soon as that process, or the next one to open the incident, does",
-            path.display()
+        Added::Handed { holder } => tr!(lang, TakenInBy, done = done, holder = holder),
+        Added::Queued { holder, path } => tr!(
+            lang,
+            QueuedIn,
+            queued = queued,
+            path = path.display(),
+            holder = holder
         ),
     };
     writeln!(std::io::stderr(), "{}", crate::term::sanitize_line(&line))?;
@@ -239,10 +243,11 @@ pub fn note(context: &Context, args: &NoteArgs) -> Result<ExitCode> {
             step: incident.current.clone(),
         })
     })?;
-    let incident = &args.incident;
+    let (lang, incident) = (&context.lang, &args.incident);
     tell(
-        &format!("note added to {incident}"),
-        &format!("note queued for {incident}"),
+        lang,
+        &tr!(lang, NoteAddedTo, incident = incident),
+        &tr!(lang, NoteQueuedFor, incident = incident),
         &added,
     )?;
     warn_if_archived(context, incident, "note")?;
@@ -292,17 +297,22 @@ pub fn told(context: &Context, args: &ToldArgs) -> Result<ExitCode> {
             .told(args.how.clone(), args.not_reached.clone())
             .ok_or_else(|| Error::usage(format!("`{}` is not a notice", args.notice)))
     })?;
-    let (incident, notice, who) = (&args.incident, &args.notice, who.join(", "));
-    let what = if args.not_reached.is_some() {
-        "not reached"
+    let lang = &context.lang;
+    let (incident, notice) = (&args.incident, &args.notice);
+    let who = who.join(tr!(lang, ListSeparator));
+    let msg = if args.not_reached.is_some() {
+        (Msg::NoticeNotReached, Msg::NoticeNotReachedQueued)
     } else {
-        "told by hand"
+        (Msg::NoticeToldByHand, Msg::NoticeToldByHandQueued)
     };
-    tell(
-        &format!("{incident} {notice}: {who} {what}"),
-        &format!("{incident} {notice}: {who} {what}, queued"),
-        &added,
-    )?;
+    let say = |msg| {
+        crate::i18n::fill(
+            lang,
+            msg,
+            &[("incident", incident), ("notice", notice), ("who", &who)],
+        )
+    };
+    tell(lang, &say(msg.0), &say(msg.1), &added)?;
     warn_if_archived(context, incident, "notice")?;
     Ok(ExitCode::Success)
 }
@@ -322,7 +332,11 @@ pub fn abort(context: &Context, args: &AbortArgs) -> Result<ExitCode> {
             reason: args.reason.clone(),
         })
     })?;
-    writeln!(std::io::stderr(), "{} aborted", args.incident)?;
+    writeln!(
+        std::io::stderr(),
+        "{}",
+        tr!(&context.lang, IncidentAborted, incident = args.incident)
+    )?;
     Ok(ExitCode::Success)
 }
 
@@ -360,13 +374,29 @@ pub fn attach(context: &Context, args: &AttachArgs) -> Result<ExitCode> {
     let (file, incident) = (args.file.display(), &args.incident);
     // A hidden name loses its dot, a second copy gets `2-`, a name too
     // long for that is shortened: said, so the copy can be found.
+    let lang = &context.lang;
     let renamed = match args.file.file_name() {
         Some(name) if name.to_string_lossy() == kept_as => String::new(),
-        _ => format!(" as {kept_as}"),
+        _ => tr!(lang, RenamedAs, name = kept_as),
     };
     tell(
-        &format!("attached {file} to {incident}{renamed} (sha256 {digest})"),
-        &format!("{file} copied into {incident}{renamed} (sha256 {digest}) and queued"),
+        lang,
+        &tr!(
+            lang,
+            AttachedTo,
+            file = file,
+            incident = incident,
+            renamed = renamed,
+            digest = digest
+        ),
+        &tr!(
+            lang,
+            AttachedQueued,
+            file = file,
+            incident = incident,
+            renamed = renamed,
+            digest = digest
+        ),
         &added,
     )?;
     warn_if_archived(context, incident, "file")?;

@@ -22,10 +22,13 @@ use super::Context;
 use crate::clock::DayEdge;
 use crate::error::Result;
 use crate::exit_code::ExitCode;
+use crate::i18n::Msg;
+use crate::model::Lang;
 use crate::record::archive::{Archive, ArchiveError, PENDING_FILE};
 use crate::record::listing::{IndexLine, Listed, RecordFiles};
-use crate::term::{sanitize_line, short};
-use chrono::{DateTime, Datelike, TimeDelta, Utc};
+use crate::term::sanitize_line;
+use crate::tr;
+use chrono::{DateTime, Datelike, Utc};
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, BufWriter, Write};
 use std::path::Path;
@@ -90,7 +93,7 @@ pub fn run(context: &Context, args: &Args) -> Result<ExitCode> {
     // large archive: it is done on another thread while the index is read.
     std::thread::scope(|scope| {
         let files = scope.spawn(|| RecordFiles::list(archive.dir()));
-        list(&archive, args, &mut err, failed, || {
+        list((&archive, &context.lang), args, &mut err, failed, || {
             files
                 .join()
                 .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
@@ -101,7 +104,7 @@ pub fn run(context: &Context, args: &Args) -> Result<ExitCode> {
 /// Lists the index, then warns of the record files it does not list, which
 /// `files` gives once the index is read.
 fn list(
-    archive: &Archive,
+    (archive, lang): (&Archive, &Lang),
     args: &Args,
     err: &mut impl Write,
     mut failed: bool,
@@ -118,6 +121,7 @@ fn list(
         Printer::Table(Box::new(Table::new(
             out.by_ref(),
             usize::from(crate::term::width()),
+            lang,
         )))
     };
     let (mut total, mut listed) = (0usize, 0usize);
@@ -189,9 +193,9 @@ fn list(
     }
     if listed == 0 && !args.json && !(failed && total == 0) {
         if total == 0 {
-            writeln!(out, "no archived records in {}", archive.dir().display())?;
+            writeln!(out, "{}", tr!(lang, NoRecords, dir = archive.dir().display()))?;
         } else {
-            writeln!(out, "none of the {total} archived records match")?;
+            writeln!(out, "{}", tr!(lang, NoRecordsMatch, total = total))?;
         }
     }
     out.flush()?;
@@ -315,8 +319,15 @@ impl<W: Write> Printer<W> {
     }
 }
 
-const HEADER: [&str; COLUMNS] = [
-    "INCIDENT", "ARCHIVED", "RUNBOOK", "SEV", "OUTCOME", "TOOK", "DEADLINE", "DRILL",
+const HEADER: [Msg; COLUMNS] = [
+    Msg::HeadIncident,
+    Msg::HeadArchived,
+    Msg::HeadRunbook,
+    Msg::HeadSev,
+    Msg::HeadOutcome,
+    Msg::HeadTook,
+    Msg::HeadDeadline,
+    Msg::HeadDrill,
 ];
 const COLUMNS: usize = 8;
 const RUNBOOK: usize = 2;
@@ -349,6 +360,10 @@ struct Table<W: Write> {
     layout: Option<Layout>,
     /// The line being written.
     line: String,
+    /// The display language of the header and the words in cells.
+    lang: Lang,
+    /// The header's cells and their widths in display columns.
+    header: Row,
 }
 
 #[derive(Debug, Default)]
@@ -365,8 +380,12 @@ struct Layout {
 }
 
 impl<W: Write> Table<W> {
-    fn new(out: W, width: usize) -> Table<W> {
+    fn new(out: W, width: usize, lang: &Lang) -> Table<W> {
+        let cells = HEADER.map(|msg| crate::i18n::tr(lang, msg).to_owned());
+        let widths = cells.clone().map(|cell| self::width(&cell));
         Table {
+            lang: lang.clone(),
+            header: Row { cells, widths },
             out,
             width,
             rows: Vec::with_capacity(CHUNK),
@@ -382,7 +401,7 @@ impl<W: Write> Table<W> {
             self.rows.push(Row::default());
         }
         let row = &mut self.rows[self.used];
-        fill(&mut row.cells, entry);
+        fill(&mut row.cells, entry, &self.lang);
         for (width, cell) in row.widths.iter_mut().zip(&row.cells) {
             *width = self::width(cell);
         }
@@ -403,16 +422,12 @@ impl<W: Write> Table<W> {
                 *seen = (*seen).max(width);
             }
         }
-        let layout = fit(self.seen, self.width);
+        let layout = fit(self.seen, self.width, &self.header.widths);
         if self.layout != Some(layout) {
             if self.layout.is_some() {
                 writeln!(self.out)?;
             }
-            let header = Row {
-                cells: HEADER.map(str::to_owned),
-                widths: HEADER.map(str::len),
-            };
-            write_row(&mut self.out, &layout, &header, &mut self.line)?;
+            write_row(&mut self.out, &layout, &self.header, &mut self.line)?;
             self.layout = Some(layout);
         }
         for row in rows {
@@ -425,11 +440,11 @@ impl<W: Write> Table<W> {
 
 /// The widths to print with, for cells at most `seen` wide; a width of 0
 /// hides the column.
-fn fit(seen: [usize; COLUMNS], width: usize) -> Layout {
+fn fit(seen: [usize; COLUMNS], width: usize, header: &[usize; COLUMNS]) -> Layout {
     let mut widths = [0; COLUMNS];
-    for (column, (width, header)) in widths.iter_mut().zip(HEADER).enumerate() {
+    for (column, (width, header)) in widths.iter_mut().zip(header).enumerate() {
         if column != DRILL || seen[DRILL] > 0 {
-            *width = seen[column].max(header.len());
+            *width = seen[column].max(*header);
         }
     }
     let shown = widths.iter().filter(|&&width| width > 0).count();
@@ -497,7 +512,7 @@ fn cut(text: &str, width: usize) -> std::borrow::Cow<'_, str> {
 }
 
 /// Fills a row's cells (cleared first) for `entry`.
-fn fill(cells: &mut [String; COLUMNS], entry: &IndexLine<'_>) {
+fn fill(cells: &mut [String; COLUMNS], entry: &IndexLine<'_>, lang: &Lang) {
     use std::fmt::Write as _;
     for cell in cells.iter_mut() {
         cell.clear();
@@ -513,16 +528,15 @@ fn fill(cells: &mut [String; COLUMNS], entry: &IndexLine<'_>) {
     );
     runbook.push_str(&sanitize_line(&entry.runbook));
     severity.push_str(&sanitize_line(&entry.severity));
-    outcome.push_str(&sanitize_line(&entry.outcome));
-    took.push_str(&short(TimeDelta::seconds(entry.duration_s)));
+    outcome.push_str(&sanitize_line(crate::i18n::state(lang, &entry.outcome)));
+    took.push_str(&crate::i18n::span(lang, entry.duration_s));
     if entry.on_time {
-        deadline.push_str("on time");
+        deadline.push_str(tr!(lang, OnTime));
     } else {
-        deadline.push_str("late ");
-        deadline.push_str(&short(TimeDelta::seconds(entry.late_s)));
+        deadline.push_str(&tr!(lang, LateBy, late = crate::i18n::span(lang, entry.late_s)));
     }
     if entry.drill {
-        drill.push_str("drill");
+        drill.push_str(tr!(lang, DrillCell));
     }
 }
 
@@ -550,7 +564,7 @@ mod tests {
 
     fn table(entries: &[IndexLine<'_>], width: usize) -> String {
         let mut out = Vec::new();
-        let mut table = Table::new(&mut out, width);
+        let mut table = Table::new(&mut out, width, &Lang::english());
         for entry in entries {
             table.push(entry).unwrap();
         }

@@ -15,6 +15,7 @@ use crate::record::archive::{Archive, IndexEntry};
 use crate::record::canonical::{DRAFT_FORMAT, Record, Summary, build};
 use crate::record::signing::verify_beside;
 use crate::report::{IncidentReport, Standing, Verification};
+use crate::tr;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -69,10 +70,12 @@ pub fn run(context: &Context, args: &Args) -> Result<ExitCode> {
         Some((path, entry)) => (archived(context, args, id, &path, entry.as_ref())?, true),
         None => draft(context, id, args.format)?,
     };
+    let plan = plan(context, &record);
     let report = IncidentReport {
         record: &record,
         standing: &standing,
         lang: &context.lang,
+        plan: plan.as_ref(),
         full: args.full,
     };
     let mut out = std::io::stdout().lock();
@@ -93,14 +96,37 @@ pub fn run(context: &Context, args: &Args) -> Result<ExitCode> {
         } => {
             writeln!(
                 std::io::stderr(),
-                "warning: the record of {id} is NOT VERIFIED: {}",
-                crate::term::sanitize(why)
+                "{}",
+                tr!(
+                    &context.lang,
+                    RecordNotVerified,
+                    incident = id,
+                    why = crate::term::sanitize(why)
+                )
             )?;
             ExitCode::Failure
         }
         _ if !checked => ExitCode::Failure,
         _ => ExitCode::Success,
     })
+}
+
+/// The runbook `record` names, when one is at hand with the digest the
+/// incident started with: kept with the incident, else on the search
+/// path (a bundled plan, most often). `None` when neither is that runbook.
+fn plan(context: &Context, record: &Record) -> Option<crate::model::Runbook> {
+    let digest = &record.runbook.digest;
+    if let Ok(dir) = context.incident_dir(&record.incident)
+        && let Ok(text) = super::kept::text(&dir)
+        && sha256_hex(text.as_bytes()) == *digest
+    {
+        return super::kept::runbook(context, &dir, text);
+    }
+    let catalog = context.catalog_for(&record.runbook.id);
+    let loaded = catalog.get(&record.runbook.id)?.file().as_ref().ok()?;
+    (sha256_hex(loaded.source.text.as_bytes()) == *digest)
+        .then(|| loaded.runbook.clone())
+        .flatten()
 }
 
 /// The record file of `id` and its index line: the file the line names,
@@ -205,10 +231,13 @@ fn draft(context: &Context, id: &str, format: Format) -> Result<(Shown, bool)> {
     if let Some(torn) = &replay.torn {
         writeln!(
             std::io::stderr(),
-            "warning: the journal's last line is cut short (line {}, {} bytes, a crash while writing); \
-             the report leaves it out",
-            torn.line,
-            torn.bytes
+            "{}",
+            tr!(
+                &context.lang,
+                ReportTornLine,
+                line = torn.line,
+                bytes = torn.bytes
+            )
         )?;
     }
     let mut incident = super::context::replay(&dir, &replay.events)?;
@@ -261,7 +290,8 @@ fn draft(context: &Context, id: &str, format: Format) -> Result<(Shown, bool)> {
     if format == Format::Json {
         writeln!(
             std::io::stderr(),
-            "note: {id} is not archived: this is a draft record, unsigned, with an empty summary"
+            "{}",
+            tr!(&context.lang, DraftRecordNote, incident = id)
         )?;
     }
     Ok(((record, bytes, Standing::Draft { open }), text.is_some()))

@@ -7,10 +7,12 @@
 use super::Context;
 use crate::error::{Error, Result};
 use crate::exit_code::ExitCode;
+use crate::model::Lang;
 use crate::record::allowed_signers::AllowedSigners;
 use crate::record::archive::{Archive, Audit, Problem, ProblemKind, short_sha};
 use crate::record::canonical::Record;
 use crate::term::sanitize;
+use crate::tr;
 use std::collections::BTreeSet;
 use std::io::Write;
 use std::path::PathBuf;
@@ -81,19 +83,28 @@ pub fn run(context: &Context, args: &Args) -> Result<ExitCode> {
             if let Some(entry) = &audit.entry {
                 held.insert((entry.id.clone(), entry.sha256.clone()));
             }
-            report(audit, checked, &mut out, &mut tally)?;
+            report(&context.lang, audit, checked, &mut out, &mut tally)?;
             Ok(())
         },
     )?;
     for id in wanted.iter().filter(|id| !found.contains(**id)) {
         let mut audit = not_indexed(&archive, id);
         let checked = check(&mut audit);
-        report(audit, checked, &mut out, &mut tally)?;
+        report(&context.lang, audit, checked, &mut out, &mut tally)?;
     }
     if args.all && !elsewhere {
         witnesses(context, &held, &mut out, &mut tally)?;
     }
-    writeln!(out, "verified {} records: {} failed", tally.checked, tally.failed)?;
+    writeln!(
+        out,
+        "{}",
+        tr!(
+            &context.lang,
+            VerifiedTally,
+            checked = tally.checked,
+            failed = tally.failed
+        )
+    )?;
     Ok(if tally.failed > 0 {
         ExitCode::Failure
     } else {
@@ -113,6 +124,7 @@ fn witnesses(
     out: &mut impl Write,
     tally: &mut Tally,
 ) -> std::io::Result<()> {
+    let lang = &context.lang;
     let state = context.data_dir.join("mirrors");
     for mirror in &context.config.mirrors {
         let name = sanitize(&mirror.name()).into_owned();
@@ -124,25 +136,29 @@ fn witnesses(
                     tally.failed += 1;
                     writeln!(
                         out,
-                        "FAILED {id}: mirror: {name} holds a record of {id} (sha256 {}) that this archive lacks; \
-                         it was removed here, or changed: compare with `runbook verify --archive COPY`",
-                        short_sha(sha)
+                        "FAILED {id}: mirror: {}",
+                        tr!(lang, MirrorHoldsMore, name = name, id = id, sha = short_sha(sha))
                     )?;
                 }
                 if lacking.is_empty() {
                     let behind = held.len().saturating_sub(holdings.len());
                     let state = if behind == 0 {
-                        "has every record".to_owned()
+                        tr!(lang, MirrorComplete, name = name)
                     } else {
-                        format!("lacks the newest {behind} (copied at the next archive or check)")
+                        tr!(lang, MirrorBehind, name = name, behind = behind)
                     };
-                    writeln!(out, "  mirror {name}: {state}")?;
+                    writeln!(out, "{state}")?;
                 }
             }
             Err(error) => writeln!(
                 out,
-                "  warning: mirror {name} not checked: {}",
-                sanitize(&error.to_string())
+                "{}",
+                tr!(
+                    lang,
+                    MirrorNotChecked,
+                    name = name,
+                    error = sanitize(&error.to_string())
+                )
             )?,
         }
     }
@@ -181,7 +197,7 @@ struct Checked {
 /// Checks one record's signature and, where it is kept, its journal,
 /// adding what fails to its problems.
 fn check(context: &Context, signers: &AllowedSigners, elsewhere: bool, audit: &mut Audit) -> Checked {
-    let signer = check_signature(audit, signers);
+    let signer = check_signature(audit, signers, &context.lang);
     let mut notes = Vec::new();
     if let Some(record) = &audit.record {
         check_journal(context, record, elsewhere, &mut audit.problems, &mut notes);
@@ -191,7 +207,13 @@ fn check(context: &Context, signers: &AllowedSigners, elsewhere: bool, audit: &m
 
 /// Prints what was found of one record: `ok ID (signed by ...)`, or a
 /// `FAILED ID: what: why` line for each failure.
-fn report(audit: Audit, checked: Checked, out: &mut impl Write, tally: &mut Tally) -> std::io::Result<()> {
+fn report(
+    lang: &Lang,
+    audit: Audit,
+    checked: Checked,
+    out: &mut impl Write,
+    tally: &mut Tally,
+) -> std::io::Result<()> {
     tally.checked += 1;
     if audit.problems.is_empty() {
         writeln!(
@@ -207,7 +229,7 @@ fn report(audit: Audit, checked: Checked, out: &mut impl Write, tally: &mut Tall
         }
     }
     for note in checked.notes {
-        writeln!(out, "  note: {}", sanitize(&note))?;
+        writeln!(out, "{}", tr!(lang, NoteIndented, note = sanitize(&note)))?;
     }
     Ok(())
 }
@@ -234,7 +256,7 @@ fn not_indexed(archive: &Archive, id: &str) -> Audit {
 }
 
 /// Checks the signature next to the record; on success, says by whom.
-fn check_signature(audit: &mut Audit, signers: &AllowedSigners) -> Option<String> {
+fn check_signature(audit: &mut Audit, signers: &AllowedSigners, lang: &crate::model::Lang) -> Option<String> {
     let (Some(bytes), Some(path)) = (&audit.bytes, &audit.path) else {
         return None;
     };
@@ -246,9 +268,11 @@ fn check_signature(audit: &mut Audit, signers: &AllowedSigners) -> Option<String
         (None, None) => crate::clock::now(),
     };
     match crate::record::signing::verify_beside(path, bytes, signers, at) {
-        Ok(verified) => Some(format!(
-            " (signed by {}, {})",
-            verified.principal, verified.fingerprint
+        Ok(verified) => Some(tr!(
+            lang,
+            SignedByFingerprint,
+            principal = verified.principal,
+            fingerprint = verified.fingerprint
         )),
         Err(error) => {
             audit

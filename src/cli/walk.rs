@@ -314,8 +314,8 @@ impl Walk<'_> {
             if !unused.is_empty() {
                 let _ = writeln!(
                     std::io::stderr(),
-                    "note: answers not used (the walk did not reach them): {}",
-                    unused.join(", ")
+                    "{}",
+                    crate::tr!(&lang, AnswersNotUsed, answers = unused.join(", "))
                 );
             }
             (result, scripted.unanswered.take())
@@ -327,7 +327,7 @@ impl Walk<'_> {
         // A paused or ended walk leaves no connection open.
         executor.close();
         let (stop, incident) = result.map_err(|error| Error::Other(anyhow::Error::new(error)))?;
-        report(&incident, &stop, unanswered, &progress)
+        report(&incident, &stop, unanswered, &progress, &lang)
     }
 }
 
@@ -337,7 +337,9 @@ fn report(
     stop: &Stop,
     unanswered: Option<(String, String)>,
     progress: &crate::term::Progress,
+    lang: &crate::model::Lang,
 ) -> Result<ExitCode> {
+    use crate::tr;
     let id = &incident.id;
     let mut err = std::io::stderr().lock();
     Ok(match stop {
@@ -355,29 +357,51 @@ fn report(
             match step {
                 Some(step) => writeln!(
                     err,
-                    "{id} is paused at step `{}`: {expects}",
-                    crate::term::sanitize_line(step)
+                    "{}",
+                    tr!(
+                        lang,
+                        PausedAtStep,
+                        incident = id,
+                        step = crate::term::sanitize_line(step),
+                        expects = crate::i18n::reason(lang, &expects)
+                    )
                 )?,
-                None => writeln!(err, "{id} is paused before its first step: {expects}")?,
+                None => writeln!(
+                    err,
+                    "{}",
+                    tr!(
+                        lang,
+                        PausedBeforeFirstStep,
+                        incident = id,
+                        expects = crate::i18n::reason(lang, &expects)
+                    )
+                )?,
             }
-            writeln!(err, "to continue: {}", crate::term::sanitize_line(&resume))?;
+            writeln!(
+                err,
+                "{}",
+                tr!(lang, ToContinue, command = crate::term::sanitize_line(&resume))
+            )?;
             progress.awaiting(id, step.as_deref(), &expects, &resume);
             ExitCode::Paused
         }
         Stop::Failed { step, reason } => {
             writeln!(
                 err,
-                "{id}: step `{step}` failed: {}",
-                crate::term::sanitize_line(reason)
+                "{}",
+                tr!(
+                    lang,
+                    WalkStepFailed,
+                    incident = id,
+                    step = step,
+                    reason = crate::i18n::reason(lang, &crate::term::sanitize_line(reason))
+                )
             )?;
-            writeln!(
-                err,
-                "to retry it: runbook resume {id} --answer {step}=retry   (or {step}=done to go on as if it had worked)"
-            )?;
+            writeln!(err, "{}", tr!(lang, ToRetry, incident = id, step = step))?;
             progress.awaiting(
                 id,
                 Some(step),
-                "retry, or done to go on as if it had worked",
+                tr!(lang, ExpectsRetry),
                 &format!("runbook resume {id} --answer {step}=ANSWER"),
             );
             ExitCode::Failure
@@ -386,22 +410,25 @@ fn report(
         Stop::Refused { step, reason } => {
             writeln!(
                 err,
-                "{id}: step `{}` refused: {}",
-                crate::term::sanitize_line(step),
-                crate::term::sanitize_line(reason)
+                "{}",
+                tr!(
+                    lang,
+                    StepRefused,
+                    incident = id,
+                    step = crate::term::sanitize_line(step),
+                    reason = crate::term::sanitize_line(reason)
+                )
             )?;
-            writeln!(
-                err,
-                "nothing of it ran; {id} is paused there (`runbook abort {id}` ends it, `runbook resume {id}` tries again)"
-            )?;
+            writeln!(err, "{}", tr!(lang, NothingRanPaused, incident = id))?;
             ExitCode::BadInput
         }
         Stop::Interrupted => {
+            writeln!(err, "{}", tr!(lang, PausedInterrupted, incident = id))?;
             writeln!(
                 err,
-                "{id} is paused (interrupted); any running command was stopped"
+                "{}",
+                tr!(lang, ToContinue, command = format!("runbook resume {id}"))
             )?;
-            writeln!(err, "to continue: runbook resume {id}")?;
             ExitCode::Interrupted
         }
     })

@@ -6,9 +6,7 @@ use super::ports::{Notification, Notifier};
 use super::timers::Firing;
 use super::walk::render_text;
 use crate::model::{Contact, EventKind, Incident, Lang, Runbook, Timer};
-
-/// What marks a drill's notifications, first in the subject and message.
-const DRILL_MARK: &str = "[DRILL]";
+use crate::tr;
 
 /// Delivers one notification and says how it went, as the events to
 /// journal: one per configured notifier, so that each is retried on its own.
@@ -27,14 +25,16 @@ pub fn deliver(
     notifier: Option<&dyn Notifier>,
     (step, timer): (Option<&str>, Option<&str>),
     contacts: &[String],
-    subject: String,
-    message: String,
+    (subject, message): (String, String),
+    lang: &Lang,
 ) -> Vec<EventKind> {
-    let (subject, message) = marked(incident, &subject, &message);
+    let (subject, message) = marked(incident, &subject, &message, lang);
     let outcomes = match notifier {
         Some(notifier) => notifier.send_each(&notification(runbook, incident, contacts, &subject, &message)),
         None => vec![(
             "none".to_owned(),
+            // In English whatever the language: the walk's own reason,
+            // read back in the reader's language by `i18n::reason`.
             Err("no notifier is configured: call them".to_owned()),
         )],
     };
@@ -46,14 +46,15 @@ pub fn deliver(
 
 /// A notification's subject and message as they go out, or as a person is
 /// asked to pass them on: control characters escaped, and a drill's marked
-/// `[DRILL]` first in both.
-pub fn marked(incident: &Incident, subject: &str, message: &str) -> (String, String) {
+/// `[DRILL]` first in both (`[演练]` in Chinese: it is for the people who
+/// receive it; a machine reads the notifiers' `drill` flag instead).
+pub fn marked(incident: &Incident, subject: &str, message: &str, lang: &Lang) -> (String, String) {
     let subject = crate::sanitize::sanitize_line(subject).into_owned();
     let message = crate::sanitize::sanitize(message).into_owned();
     if incident.drill {
         (
-            format!("{DRILL_MARK} {subject}"),
-            format!("{DRILL_MARK} This is a rehearsal; nothing needs doing.\n{message}"),
+            format!("{} {subject}", tr!(lang, DrillMark)),
+            format!("{} {}\n{message}", tr!(lang, DrillMark), tr!(lang, DrillMessage)),
         )
     } else {
         (subject, message)
@@ -149,32 +150,57 @@ pub fn timer_notification(
         .get(id)
         .copied()
         .filter(|_| timer.every.is_some());
+    let title = runbook.title.get(lang);
     let subject = match repeat {
-        Some(repeat) => format!(
-            "[{}] {}: timer {id} ({})",
-            incident.id,
-            incident.title,
-            repeat + 1
+        Some(repeat) => tr!(
+            lang,
+            TimerSubjectRepeat,
+            incident = incident.id,
+            title = title,
+            timer = id,
+            n = repeat + 1
         ),
-        None => format!("[{}] {}: timer {id}", incident.id, incident.title),
+        None => tr!(
+            lang,
+            TimerSubject,
+            incident = incident.id,
+            title = title,
+            timer = id
+        ),
     };
     let message = timer
         .message
         .as_ref()
         .map(|message| render_text(message.get(lang), incident, None))
         .unwrap_or_else(|| match (&timer.every, repeat) {
-            (Some(every), Some(repeat)) => format!(
-                "Timer {id} fired for the {} time (after {}, then every {}).",
-                ordinal(repeat + 1),
-                timer.after,
-                every.value
+            (Some(every), Some(repeat)) => tr!(
+                lang,
+                TimerMessageRepeat,
+                timer = id,
+                nth = if crate::i18n::is_zh(lang) {
+                    (repeat + 1).to_string()
+                } else {
+                    ordinal(repeat + 1)
+                },
+                after = crate::i18n::period(lang, &timer.after.text),
+                every = crate::i18n::period(lang, &every.value.text)
             ),
-            _ => format!("Timer {id} fired after {}.", timer.after),
+            _ => tr!(
+                lang,
+                TimerMessage,
+                timer = id,
+                after = crate::i18n::period(lang, &timer.after.text)
+            ),
         });
     let message = if by_hand {
         format!(
-            "Escalated by hand, before timer {id} fell due (the plan escalates after {}).\n{message}",
-            timer.after
+            "{}\n{message}",
+            tr!(
+                lang,
+                EscalatedByHandMessage,
+                timer = id,
+                after = crate::i18n::period(lang, &timer.after.text)
+            )
         )
     } else {
         message
@@ -185,8 +211,8 @@ pub fn timer_notification(
         notifier,
         (None, Some(id)),
         &contacts,
-        subject,
-        message,
+        (subject, message),
+        lang,
     )
 }
 
@@ -220,13 +246,23 @@ pub fn severity_notification(
     }
     let label = level.label.get(lang);
     let contacts: Vec<String> = level.notify.iter().map(|c| c.value.clone()).collect();
-    let subject = format!("[{}] {}: {label}", incident.id, incident.title);
+    let subject = format!("[{}] {}: {label}", incident.id, runbook.title.get(lang));
     let message = match from {
-        Some(from) => format!(
-            "{} raised from {from} to {} ({label}).",
-            incident.id, incident.severity
+        Some(from) => tr!(
+            lang,
+            SeverityRaisedMessage,
+            incident = incident.id,
+            from = from,
+            to = incident.severity,
+            label = label
         ),
-        None => format!("{} opened at {} ({label}).", incident.id, incident.severity),
+        None => tr!(
+            lang,
+            SeverityOpenedMessage,
+            incident = incident.id,
+            severity = incident.severity,
+            label = label
+        ),
     };
     deliver(
         runbook,
@@ -234,8 +270,8 @@ pub fn severity_notification(
         notifier,
         (None, None),
         &contacts,
-        subject,
-        message,
+        (subject, message),
+        lang,
     )
 }
 

@@ -5,6 +5,7 @@
 use super::operator::{Context, Decision, Operator, Question, Reply, Value};
 use super::problem::{Origin, Part, Problem};
 use crate::model::{AnswerSource, Event, Lang, Runbook, Step, StepKind, StepResult};
+use crate::tr;
 use std::collections::{BTreeMap, VecDeque};
 
 /// An answer as a script gives it: one value, or a list (checklists).
@@ -216,7 +217,7 @@ pub fn expects(question: Question<'_>, lang: &Lang) -> (String, String) {
     let (what, how) = expects_answer(question, lang);
     match question {
         Question::Step(step) if step.note_required => (
-            format!("{what}, with a note (who agreed, when, how; or why)"),
+            tr!(lang, ExpectsWithNote, what = what),
             format!("{how} --note {}={NOTE_PLACEHOLDER}", step.id.value),
         ),
         _ => (what, how),
@@ -247,70 +248,61 @@ fn expects_answer(question: Question<'_>, lang: &Lang) -> (String, String) {
             format!("--var-file {}=PATH", var.name.value),
         ),
         Question::Var(var) => (
-            format!(
-                "a value for `{}`{}",
-                var.name.value,
-                var.pattern
-                    .as_ref()
-                    .map(|p| format!(" matching {}", p.value))
-                    .unwrap_or_default()
-            ),
+            match &var.pattern {
+                Some(pattern) => tr!(
+                    lang,
+                    ExpectsValueMatching,
+                    name = var.name.value,
+                    pattern = pattern.value
+                ),
+                None => tr!(lang, ExpectsValue, name = var.name.value),
+            },
             format!("--var {}={VAR_PLACEHOLDER}", var.name.value),
         ),
         Question::Step(step) => match &step.kind {
-            StepKind::Instruction { .. } => ("done, failed or skip".into(), answer(&step.id.value)),
-            StepKind::Confirm { .. } => ("yes or no".into(), answer(&step.id.value)),
+            StepKind::Instruction { .. } => (tr!(lang, ExpectsResult).into(), answer(&step.id.value)),
+            StepKind::Confirm { .. } => (tr!(lang, ExpectsYesNo).into(), answer(&step.id.value)),
             StepKind::Choice { options } => {
                 let labels: Vec<String> = options
                     .iter()
                     .enumerate()
                     .map(|(i, o)| format!("{} ({})", i + 1, o.label.get(lang)))
                     .collect();
-                (format!("one of: {}", labels.join(", ")), answer(&step.id.value))
+                (
+                    tr!(lang, ExpectsOneOf, options = labels.join(", ")),
+                    answer(&step.id.value),
+                )
             }
             StepKind::Input { pattern, .. } => (
-                format!(
-                    "text{}",
-                    pattern
-                        .as_ref()
-                        .map(|p| format!(" matching {}", p.value))
-                        .unwrap_or_default()
-                ),
+                match pattern {
+                    Some(pattern) => tr!(lang, ExpectsTextMatching, pattern = pattern.value),
+                    None => tr!(lang, ExpectsText).into(),
+                },
                 answer(&step.id.value),
             ),
             StepKind::Checklist { items, .. } => (
-                format!("the numbers of the ticked items (1-{}), or none", items.len()),
+                tr!(lang, ExpectsTicked, count = items.len()),
                 answer(&step.id.value),
             ),
-            _ => ("an answer".into(), answer(&step.id.value)),
+            _ => (tr!(lang, ExpectsAnswer).into(), answer(&step.id.value)),
         },
-        Question::RunCommand(step, _) => (
-            "yes to run the command, no to skip it".into(),
-            answer(&step.id.value),
-        ),
-        Question::Notified(step, ..) => (
-            "done once the people were told, failed if they could not be reached".into(),
-            answer(&step.id.value),
-        ),
-        Question::Unfinished(step) => (
-            "retry to run the interrupted command again, done if it had finished".into(),
-            answer(&step.id.value),
-        ),
-        Question::Retry(step, _) => (
-            "retry, or done to go on as if it had worked".into(),
-            answer(&step.id.value),
-        ),
+        Question::RunCommand(step, _) => (tr!(lang, ExpectsRunCommand).into(), answer(&step.id.value)),
+        Question::Notified(step, ..) => (tr!(lang, ExpectsNotified).into(), answer(&step.id.value)),
+        Question::Unfinished(step) => (tr!(lang, ExpectsUnfinished).into(), answer(&step.id.value)),
+        Question::Retry(step, _) => (tr!(lang, ExpectsRetry).into(), answer(&step.id.value)),
         // Never declined for the script: whether to leave the step is
         // decided by whoever answers, like every other question.
         Question::TimerOffer(timer, target) => (
-            format!(
-                "timer `{}` fired: yes to go to step `{}` now, no to stay",
-                timer.id.value, target.id.value
+            tr!(
+                lang,
+                ExpectsTimerOffer,
+                timer = timer.id.value,
+                step = target.id.value
             ),
             answer(&timer.id.value),
         ),
         Question::Told(pending, _) => (
-            "done once the people were told, failed if they could not be reached".into(),
+            tr!(lang, ExpectsNotified).into(),
             format!("(runbook told INCIDENT {} --how HOW)", pending.notice()),
         ),
     }

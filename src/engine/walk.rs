@@ -465,7 +465,12 @@ impl<'a> Engine<'a> {
                         })?;
                     }
                     Err(error) => {
-                        let text = format!("cannot attach {}: {error}", file.display());
+                        let text = crate::tr!(
+                            &self.ports.lang,
+                            CannotAttach,
+                            file = file.display(),
+                            error = error
+                        );
                         self.ports.operator.warn(&text);
                     }
                 },

@@ -8,12 +8,11 @@
 //! Pure: no clock, no files, no terminal. Callers pass the archive time in,
 //! and the archive module stores the bytes.
 
-use crate::model::{Answer, Event, EventKind, Incident, Outcome, Status, short_span};
+use crate::model::{Answer, Event, EventKind, Incident, Outcome, Status};
 use chrono::{DateTime, SecondsFormat, TimeDelta, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::collections::BTreeMap;
-use std::fmt::Write as _;
 
 /// The `format` of every record this version writes.
 pub const FORMAT: &str = "runbook-record/2";
@@ -645,87 +644,6 @@ fn abort_reason(events: &[Event]) -> Option<String> {
     })
 }
 
-/// A first draft of "what happened", from the timeline: which plan, when,
-/// how it ended, and the steps taken. The operator edits it.
-pub fn what_happened(incident: &Incident, events: &[Event]) -> String {
-    let mut text = String::new();
-    let version = incident
-        .version
-        .as_deref()
-        .map(|v| format!(", version {v}"))
-        .unwrap_or_default();
-    let drill = if incident.drill { "Drill: " } else { "" };
-    let _ = write!(
-        text,
-        "{drill}followed runbook \"{}\" ({}{version}) from {}",
-        incident.title,
-        incident.runbook,
-        stamp(incident.started)
-    );
-    if let Some(ended) = incident.ended {
-        let _ = write!(
-            text,
-            " to {} ({})",
-            stamp(ended),
-            short_span((ended - incident.started).num_seconds())
-        );
-    }
-    let outcome = match incident.status {
-        Status::Ended(outcome) => outcome.name(),
-        Status::Aborted => "aborted",
-        _ => "open",
-    };
-    let _ = write!(text, "; outcome: {outcome}");
-    if let Some(reason) = abort_reason(events).filter(|_| incident.status == Status::Aborted) {
-        let _ = write!(text, " ({reason})");
-    }
-    let mut steps: Vec<String> = Vec::new();
-    for event in events {
-        match &event.kind {
-            EventKind::StepEntered { step } => steps.push(step.clone()),
-            EventKind::CommandFinished {
-                step,
-                exit_code,
-                timed_out,
-                ..
-            } => {
-                if let Some(last) = steps.last_mut().filter(|last| *last == step) {
-                    let how = match (timed_out, exit_code) {
-                        (true, _) => "timed out".to_owned(),
-                        (false, Some(code)) => format!("exit {code}"),
-                        (false, None) => "killed".to_owned(),
-                    };
-                    *last = format!("{step} ({how})");
-                }
-            }
-            EventKind::CommandSkipped { step, reason, .. } => {
-                if let Some(last) = steps.last_mut().filter(|last| *last == step) {
-                    *last = format!("{step} (not run: {reason})");
-                }
-            }
-            _ => {}
-        }
-    }
-    if !steps.is_empty() {
-        let _ = write!(text, ". Steps: {}", steps.join(", "));
-    }
-    let fired: Vec<&str> = incident.timers_fired.iter().map(String::as_str).collect();
-    if !fired.is_empty() {
-        let _ = write!(text, ". Timers fired: {}", fired.join(", "));
-    }
-    text.push('.');
-    // Sentences start with a capital.
-    let mut chars = text.chars();
-    match chars.next() {
-        Some(first) => first.to_uppercase().chain(chars).collect(),
-        None => text,
-    }
-}
-
-fn stamp(time: DateTime<Utc>) -> String {
-    time.format("%Y-%m-%d %H:%M UTC").to_string()
-}
-
 /// SHA-256 as 64 lowercase hex digits, as the journal writes hashes.
 pub use crate::journal::sha256_hex;
 
@@ -737,6 +655,9 @@ pub fn timestamp(time: DateTime<Utc>) -> String {
 
 mod json;
 pub use json::{canonical_bytes, parse_canonical};
+
+mod draft;
+pub use draft::what_happened;
 
 #[cfg(test)]
 mod tests;

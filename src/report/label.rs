@@ -2,6 +2,7 @@
 //! language: Chinese for `zh`, English for everything else. The model keeps
 //! only the keys a runbook writes; what an operator reads is chosen here.
 
+use crate::i18n::Msg;
 use crate::model::{Branch, Lang, Timer};
 
 /// A label in the display language.
@@ -35,59 +36,21 @@ pub fn repeat(timer: &Timer, lang: &Lang) -> Option<String> {
 /// The label drawn on a branch, `None` for the plain next step. Unsanitized:
 /// an option's label is runbook text.
 pub fn branch_label(branch: &Branch<'_>, lang: &Lang) -> Option<String> {
-    let pick = |en, zh| Some(label(lang, en, zh).to_owned());
+    let pick = |msg| Some(crate::i18n::tr(lang, msg).to_owned());
     match branch {
         Branch::Next => None,
-        Branch::Failed => pick("on failure", "失败时"),
-        Branch::Yes => pick("yes", "是"),
-        Branch::No => pick("no", "否"),
+        Branch::Failed => pick(Msg::BranchFailed),
+        Branch::Yes => pick(Msg::AnswerYes),
+        Branch::No => pick(Msg::AnswerNo),
         Branch::Option(text) => Some(text.get(lang).to_owned()),
-        Branch::AnyTicked => pick("any ticked", "任一勾选"),
+        Branch::AnyTicked => pick(Msg::BranchAnyTicked),
     }
 }
 
-/// A duration as the runbook wrote it (`1h`, `30s`, `6 months`), in the
-/// reader's language: Chinese units for zh (`1 小时`, `30 秒`, `6 个月`);
-/// as written otherwise, or when a unit is not one of the known ones.
+/// A duration as the runbook wrote it, in the reader's language
+/// ([`crate::i18n::period`]).
 pub(super) fn duration(text: &str, lang: &Lang) -> String {
-    if lang.primary() != "zh" {
-        return text.to_owned();
-    }
-    let unit = |unit: &str| {
-        Some(match unit {
-            "s" | "sec" | "secs" | "second" | "seconds" => "秒",
-            "m" | "min" | "mins" | "minute" | "minutes" => "分钟",
-            "h" | "hr" | "hrs" | "hour" | "hours" => "小时",
-            "d" | "day" | "days" => "天",
-            "w" | "week" | "weeks" => "周",
-            "M" | "month" | "months" => "个月",
-            "y" | "year" | "years" => "年",
-            _ => return None,
-        })
-    };
-    let mut parts = Vec::new();
-    let mut rest = text.trim();
-    while !rest.is_empty() {
-        let digits = rest.find(|c: char| !c.is_ascii_digit()).unwrap_or(rest.len());
-        if digits == 0 {
-            return text.to_owned();
-        }
-        let (number, after) = rest.split_at(digits);
-        let after = after.trim_start();
-        let letters = after
-            .find(|c: char| !c.is_ascii_alphabetic())
-            .unwrap_or(after.len());
-        let Some(word) = unit(&after[..letters]) else {
-            return text.to_owned();
-        };
-        parts.push(format!("{number} {word}"));
-        rest = after[letters..].trim_start();
-    }
-    if parts.is_empty() {
-        text.to_owned()
-    } else {
-        parts.join(" ")
-    }
+    crate::i18n::period(lang, text)
 }
 
 #[cfg(test)]

@@ -5,6 +5,7 @@ use super::label::{branch_label, duration, label, repeat};
 use super::wrap::{expand_tabs, wrap, wrap_hanging};
 use crate::model::{Lang, Located, Runbook, Step, StepKind, Text, TimerFrom};
 use crate::sanitize::{SafeWriter, sanitize, sanitize_line};
+use crate::tr;
 use std::io::{self, Write};
 
 /// A field that belongs on one line (an id, a name, a version), sanitized.
@@ -61,22 +62,19 @@ fn write_text<W: Write>(
     )?;
     let mut facts = Vec::new();
     if let Some(version) = &runbook.version {
-        facts.push(format!("{} {}", label(lang, "version", "版本"), one(version)));
+        facts.push(format!("{} {}", tr!(lang, RVersion), one(version)));
     }
     if let Some(owner) = &runbook.owner {
-        facts.push(format!("{} {}", label(lang, "owner", "负责"), one(owner)));
+        facts.push(format!("{} {}", tr!(lang, ROwner), one(owner)));
     }
     let severity = runbook
         .severity(&runbook.default_severity.value)
         .map(|level| format!("{} ({})", one(&level.id.value), t(&level.label)))
         .unwrap_or_else(|| one(&runbook.default_severity.value));
-    facts.push(format!(
-        "{} {severity}",
-        label(lang, "default severity", "默认级别")
-    ));
+    facts.push(format!("{} {severity}", tr!(lang, RDefaultSeverity)));
     facts.push(format!(
         "{} {}",
-        label(lang, "archive within", "归档时限"),
+        tr!(lang, RArchiveWithin),
         duration(&runbook.archive_within.text, lang)
     ));
     para(out, 0, &facts.join(" · "))?;
@@ -96,21 +94,16 @@ fn write_text<W: Write>(
             0,
             &format!(
                 "{} {every}, {} {last}, {} {due}",
-                label(lang, "review every", "评审周期"),
-                label(lang, "last", "上次"),
-                label(lang, "next due", "下次")
+                tr!(lang, RReviewEvery),
+                tr!(lang, RLast),
+                tr!(lang, RNextDue)
             ),
         )?;
     }
-    writeln!(out, "{}: {}", label(lang, "source", "来源"), one(source))?;
+    writeln!(out, "{}: {}", tr!(lang, RSource), one(source))?;
     if !runbook.on.is_empty() {
         let hosts: Vec<String> = runbook.on.iter().map(|on| one(&on.value)).collect();
-        writeln!(
-            out,
-            "{}: {}",
-            label(lang, "commands run on", "命令执行于"),
-            hosts.join(", ")
-        )?;
+        writeln!(out, "{}: {}", tr!(lang, RCommandsRunOn), hosts.join(", "))?;
     }
     if let Some(summary) = &runbook.summary {
         writeln!(out)?;
@@ -118,11 +111,11 @@ fn write_text<W: Write>(
     }
 
     if !runbook.vars.is_empty() {
-        writeln!(out, "\n{}", label(lang, "VARIABLES", "变量"))?;
+        writeln!(out, "\n{}", tr!(lang, RVARIABLES))?;
         for var in &runbook.vars {
             let mut line = format!("{} — {}", one(&var.name.value), t(&var.prompt));
             if let Some(default) = var.default.as_ref().filter(|default| !default.is_empty()) {
-                line.push_str(&format!(" [{} {}]", label(lang, "default", "默认"), one(default)));
+                line.push_str(&format!(" [{} {}]", tr!(lang, RDefault), one(default)));
             }
             if var.secret {
                 // How a script gives it: never --var.
@@ -138,7 +131,7 @@ fn write_text<W: Write>(
     }
 
     if !runbook.contacts.is_empty() {
-        writeln!(out, "\n{}", label(lang, "CONTACTS", "联系人"))?;
+        writeln!(out, "\n{}", tr!(lang, RCONTACTS))?;
         for contact in &runbook.contacts {
             let details: Vec<String> = [&contact.name, &contact.phone, &contact.email]
                 .into_iter()
@@ -147,7 +140,7 @@ fn write_text<W: Write>(
                 .map(one)
                 .collect();
             let details = if details.is_empty() {
-                label(lang, "(details not filled in)", "（联系方式未填写）").to_owned()
+                tr!(lang, RDetailsNotFilledIn).to_owned()
             } else {
                 details.join(" · ")
             };
@@ -159,45 +152,32 @@ fn write_text<W: Write>(
         }
     }
 
-    writeln!(out, "\n{}", label(lang, "SEVERITY", "响应级别"))?;
+    writeln!(out, "\n{}", tr!(lang, RSEVERITY))?;
     for level in &runbook.severities {
         let mut line = format!("{} {}", one(&level.id.value), t(&level.label));
         if let Some(description) = &level.description {
             line.push_str(&format!(": {}", t(description)));
         }
         if !level.notify.is_empty() {
-            line.push_str(&format!(
-                " → {} {}",
-                label(lang, "notify", "通知"),
-                ids(&level.notify)
-            ));
+            line.push_str(&format!(" → {} {}", tr!(lang, RNotify), ids(&level.notify)));
         }
         para(out, 2, &line)?;
     }
 
     if !runbook.timers.is_empty() {
-        writeln!(out, "\n{}", label(lang, "TIMERS", "计时器"))?;
+        writeln!(out, "\n{}", tr!(lang, RTIMERS))?;
         for timer in &runbook.timers {
             let after = duration(&timer.after.text, lang);
-            let mut line = match (&timer.from, lang.primary() == "zh") {
-                (TimerFrom::Start, false) => {
-                    format!("{}: after {after} from the start", one(&timer.id.value))
-                }
-                (TimerFrom::Step(step), false) => {
-                    format!(
-                        "{}: after {after} from step {}",
-                        one(&timer.id.value),
-                        one(&step.value)
-                    )
-                }
-                (TimerFrom::Start, true) => format!("{}：自开始起 {after}后", one(&timer.id.value)),
-                (TimerFrom::Step(step), true) => {
-                    format!(
-                        "{}：自步骤 {} 起 {after}后",
-                        one(&timer.id.value),
-                        one(&step.value)
-                    )
-                }
+            let timer_id = one(&timer.id.value);
+            let mut line = match &timer.from {
+                TimerFrom::Start => tr!(lang, RTimerFromStart, timer = timer_id, after = after),
+                TimerFrom::Step(step) => tr!(
+                    lang,
+                    RTimerFromStep,
+                    timer = timer_id,
+                    after = after,
+                    step = one(&step.value)
+                ),
             };
             if let Some(repeat) = repeat(timer, lang) {
                 line.push_str(&one(&repeat));
@@ -206,24 +186,16 @@ fn write_text<W: Write>(
                 let until: Vec<String> = timer.until.iter().map(|until| one(&until.value)).collect();
                 line.push_str(&format!(
                     "{}{}",
-                    label(lang, ", unless reached: ", "，除非已达成："),
-                    until.join(label(lang, " or ", " 或 "))
+                    tr!(lang, RUnlessReached),
+                    until.join(tr!(lang, ROr))
                 ));
             }
             para(out, 2, &line)?;
             if !timer.notify.is_empty() {
-                para(
-                    out,
-                    4,
-                    &format!("{} {}", label(lang, "notify", "通知"), ids(&timer.notify)),
-                )?;
+                para(out, 4, &format!("{} {}", tr!(lang, RNotify), ids(&timer.notify)))?;
             }
             if let Some(goto) = &timer.goto {
-                para(
-                    out,
-                    4,
-                    &format!("{} → {}", label(lang, "offers", "转至"), one(&goto.value)),
-                )?;
+                para(out, 4, &format!("{} → {}", tr!(lang, ROffers), one(&goto.value)))?;
             }
             if let Some(message) = &timer.message {
                 para(out, 4, &format!("“{}”", t(message)))?;
@@ -231,7 +203,7 @@ fn write_text<W: Write>(
         }
     }
 
-    writeln!(out, "\n{}", label(lang, "STEPS", "步骤"))?;
+    writeln!(out, "\n{}", tr!(lang, RSTEPS))?;
     for (number, &at) in runbook.walk_order().iter().enumerate() {
         let step = &runbook.steps[at];
         writeln!(out)?;
@@ -299,66 +271,51 @@ fn details(step: &Step, lang: &Lang) -> Vec<String> {
             default,
             ..
         } => {
-            let mut line = format!("{} {}", label(lang, "sets", "设置"), one(&var.value));
+            let mut line = format!("{} {}", tr!(lang, RSets), one(&var.value));
             if let Some(pattern) = pattern {
-                line.push_str(&format!(
-                    ", {} {}",
-                    label(lang, "pattern", "格式"),
-                    one(&pattern.value)
-                ));
+                line.push_str(&format!(", {} {}", tr!(lang, RPattern), one(&pattern.value)));
             }
             if let Some(default) = default {
-                line.push_str(&format!(", {} {}", label(lang, "default", "默认"), one(default)));
+                line.push_str(&format!(", {} {}", tr!(lang, RDefault), one(default)));
             }
             lines.push(line);
         }
         StepKind::Command(command) => {
             let mut facts = Vec::new();
             if command.confirm {
-                facts.push(label(lang, "asks first", "执行前确认").to_owned());
+                facts.push(tr!(lang, RAsksFirst).to_owned());
             }
             facts.push(format!(
                 "{} {}",
-                label(lang, "timeout", "超时"),
+                tr!(lang, RTimeout),
                 duration(&command.timeout.text, lang)
             ));
-            let drill = match (command.drill, lang.primary() == "zh") {
-                (mode, false) => format!("drill: {}", mode.name()),
-                (crate::model::DrillMode::Run, true) => "演练时照常执行".to_owned(),
-                (crate::model::DrillMode::Skip, true) => "演练时不执行（只显示）".to_owned(),
-                (crate::model::DrillMode::SimulateSuccess, true) => "演练时不执行，视为成功".to_owned(),
-            };
+            let drill = match command.drill {
+                crate::model::DrillMode::Run => tr!(lang, RDrillRun),
+                crate::model::DrillMode::Skip => tr!(lang, RDrillSkip),
+                crate::model::DrillMode::SimulateSuccess => tr!(lang, RDrillSimulate),
+            }
+            .to_owned();
             facts.push(drill);
             // The runbook's own `on` is said once, at the top.
             if !command.on.is_empty() {
                 let hosts: Vec<String> = command.on.iter().map(|on| one(&on.value)).collect();
                 let hosts = hosts.join(", ");
-                facts.push(match lang.primary() == "zh" {
-                    true => format!("在 {hosts} 上执行"),
-                    false => format!("on {hosts}"),
-                });
+                facts.push(tr!(lang, ROnHosts, hosts = hosts));
             }
             if let Some(capture) = &command.capture {
-                facts.push(format!(
-                    "{} {}",
-                    label(lang, "output into", "输出存入"),
-                    one(&capture.value)
-                ));
+                facts.push(format!("{} {}", tr!(lang, ROutputInto), one(&capture.value)));
             }
             lines.push(facts.join(" · "));
         }
         StepKind::Notify { to, message, .. } => {
-            lines.push(format!("{} {}", label(lang, "notify", "通知"), ids(to)));
+            lines.push(format!("{} {}", tr!(lang, RNotify), ids(to)));
             if let Some(message) = message {
                 lines.push(format!("“{}”", message.get(lang)));
             }
         }
         StepKind::End { outcome } => {
-            lines.push(format!(
-                "{} {}",
-                label(lang, "outcome:", "结果："),
-                outcome.name()
-            ));
+            lines.push(format!("{} {}", tr!(lang, ROutcome), outcome.name()));
         }
         StepKind::Instruction { .. } | StepKind::Confirm { .. } => {}
     }
@@ -392,37 +349,37 @@ fn write_markdown<W: Write>(out: &mut W, runbook: &Runbook, source: &str, lang: 
     }
     writeln!(out, "| | |\n|---|---|")?;
     if let Some(version) = &runbook.version {
-        writeln!(out, "| {} | {} |", label(lang, "Version", "版本"), md(version))?;
+        writeln!(out, "| {} | {} |", tr!(lang, RVersionField), md(version))?;
     }
     if let Some(owner) = &runbook.owner {
-        writeln!(out, "| {} | {} |", label(lang, "Owner", "负责"), md(owner))?;
+        writeln!(out, "| {} | {} |", tr!(lang, ROwnerField), md(owner))?;
     }
     writeln!(
         out,
         "| {} | {} |",
-        label(lang, "Default severity", "默认级别"),
+        tr!(lang, RDefaultSeverityField),
         md(&runbook.default_severity.value)
     )?;
     writeln!(
         out,
         "| {} | {} |",
-        label(lang, "Archive within", "归档时限"),
+        tr!(lang, RArchiveWithinField),
         runbook.archive_within
     )?;
     if let Some(due) = runbook.review_due() {
-        writeln!(out, "| {} | {} |", label(lang, "Next review", "下次评审"), due)?;
+        writeln!(out, "| {} | {} |", tr!(lang, RNextReview), due)?;
     }
-    writeln!(out, "| {} | {} |", label(lang, "Source", "来源"), md(source))?;
+    writeln!(out, "| {} | {} |", tr!(lang, RSourceField), md(source))?;
 
     if !runbook.contacts.is_empty() {
-        writeln!(out, "\n## {}\n", label(lang, "Contacts", "联系人"))?;
+        writeln!(out, "\n## {}\n", tr!(lang, RContacts))?;
         writeln!(
             out,
             "| id | {} | {} | {} | {} |\n|---|---|---|---|---|",
-            label(lang, "Role", "职责"),
-            label(lang, "Name", "姓名"),
-            label(lang, "Phone", "电话"),
-            label(lang, "Email", "邮箱")
+            tr!(lang, RRole),
+            tr!(lang, RName),
+            tr!(lang, RPhone),
+            tr!(lang, REmail)
         )?;
         for contact in &runbook.contacts {
             writeln!(
@@ -437,13 +394,10 @@ fn write_markdown<W: Write>(out: &mut W, runbook: &Runbook, source: &str, lang: 
         }
     }
     if !runbook.timers.is_empty() {
-        writeln!(out, "\n## {}\n", label(lang, "Timers", "计时器"))?;
+        writeln!(out, "\n## {}\n", tr!(lang, RTimers))?;
         for timer in &runbook.timers {
             let after = duration(&timer.after.text, lang);
-            let mut line = match lang.primary() == "zh" {
-                true => format!("- **{}**：{after}后", md(&timer.id.value)),
-                false => format!("- **{}**: after {after}", md(&timer.id.value)),
-            };
+            let mut line = tr!(lang, RTimerAfterMd, timer = md(&timer.id.value), after = after);
             if let Some(repeat) = repeat(timer, lang) {
                 line.push_str(&md(&repeat));
             }
@@ -451,16 +405,12 @@ fn write_markdown<W: Write>(out: &mut W, runbook: &Runbook, source: &str, lang: 
                 let until: Vec<String> = timer.until.iter().map(|until| code_span(&until.value)).collect();
                 line.push_str(&format!(
                     ", {} {}",
-                    label(lang, "unless", "除非达成"),
-                    until.join(label(lang, " or ", " 或 "))
+                    tr!(lang, RUnless),
+                    until.join(tr!(lang, ROr))
                 ));
             }
             if !timer.notify.is_empty() {
-                line.push_str(&format!(
-                    "; {} {}",
-                    label(lang, "notify", "通知"),
-                    md(&ids(&timer.notify))
-                ));
+                line.push_str(&format!("; {} {}", tr!(lang, RNotify), md(&ids(&timer.notify))));
             }
             if let Some(goto) = &timer.goto {
                 line.push_str(&format!("; → {}", code_span(&goto.value)));
@@ -471,7 +421,7 @@ fn write_markdown<W: Write>(out: &mut W, runbook: &Runbook, source: &str, lang: 
             writeln!(out, "{line}")?;
         }
     }
-    writeln!(out, "\n## {}", label(lang, "Steps", "步骤"))?;
+    writeln!(out, "\n## {}", tr!(lang, RSteps))?;
     for (number, &at) in runbook.walk_order().iter().enumerate() {
         let step = &runbook.steps[at];
         // Step ids are letters, digits, `-`, `_` and `.` (validated), safe

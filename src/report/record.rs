@@ -23,7 +23,7 @@ mod html;
 mod markdown;
 mod text;
 
-use crate::model::Lang;
+use crate::model::{Lang, Runbook};
 use crate::record::canonical::Record;
 use std::io::{self, Write};
 
@@ -33,6 +33,11 @@ pub struct Report<'a> {
     pub record: &'a Record,
     pub standing: &'a Standing,
     pub lang: &'a Lang,
+    /// The runbook the record names, when it is at hand with the digest
+    /// the incident started with: the record keeps the plan's title and
+    /// the options chosen in the language of the walk, the plan has them
+    /// in every language it was written in.
+    pub plan: Option<&'a Runbook>,
     /// Print each command's output whole, as the record keeps it, instead
     /// of its first and last lines.
     pub full: bool,

@@ -15,6 +15,7 @@ use crate::engine::{
     Context, Decision, Operator, Question, Reply, Value, matches_pattern, next_timer, render_text,
     unfit_for_environment,
 };
+use crate::i18n::Msg;
 use crate::model::{AnswerSource, Contact, Event, EventKind, Lang, Step, StepKind, StepResult, Text};
 use console::{Term, style};
 use dialoguer::theme::ColorfulTheme;
@@ -107,20 +108,18 @@ impl TerminalOperator {
     fn countdown(&self, context: Context<'_>) -> Option<String> {
         let (timer, due) = next_timer(context.runbook, context.incident)?;
         let now = crate::clock::now();
-        let left = if due <= now {
-            self.t("due", "已到期").to_owned()
+        let timer = sanitize_line(&timer);
+        Some(if due <= now {
+            crate::tr!(&self.lang, TimerDue, timer = timer)
         } else {
-            super::short(due - now)
-        };
-        Some(format!("⏱ {} {left}", sanitize_line(&timer)))
+            let left = crate::i18n::span(&self.lang, (due - now).num_seconds());
+            crate::tr!(&self.lang, TimerLeft, timer = timer, left = left)
+        })
     }
 
-    fn zh(&self) -> bool {
-        self.lang.primary() == "zh"
-    }
-
-    fn t<'a>(&self, en: &'a str, zh: &'a str) -> &'a str {
-        if self.zh() { zh } else { en }
+    /// The catalogue's words for `msg` in the display language.
+    fn tr(&self, msg: Msg) -> &'static str {
+        crate::i18n::tr(&self.lang, msg)
     }
 
     fn text(&self, context: Context<'_>, text: &Text, step: Option<&str>) -> String {
@@ -136,7 +135,7 @@ impl TerminalOperator {
     fn choose(&mut self, context: Context<'_>, prompt: &str, answers: &[String]) -> Result<usize, Reply> {
         loop {
             let mut items: Vec<String> = answers.to_vec();
-            items.push(self.t("Other actions…", "其他操作…").to_owned());
+            items.push(self.tr(Msg::OtherActions).to_owned());
             let picked = self.prompting(context, |prompter| prompter.menu(prompt, &items, 0, &[], None));
             match picked {
                 Ok(Answer::Given(index)) if index < answers.len() => return Ok(index),
@@ -160,12 +159,9 @@ impl TerminalOperator {
         let items = [
             skip.to_owned(),
             run.to_owned(),
-            self.t("Other actions…", "其他操作…").to_owned(),
+            self.tr(Msg::OtherActions).to_owned(),
         ];
-        let hint = self.t(
-            "  ↑/↓ or y/n to move, Enter to choose",
-            "  ↑/↓ 或 y/n 移动，回车确认",
-        );
+        let hint = self.tr(Msg::YesNoHint);
         loop {
             let shortcuts = [('y', 1), ('n', 0)];
             let picked = self.prompting(context, |prompter| {
@@ -203,7 +199,7 @@ impl TerminalOperator {
 
     fn note(&self) -> Result<Option<String>, Reply> {
         match Input::<String>::with_theme(&self.theme)
-            .with_prompt(self.t("Note (Enter to skip)", "备注（回车跳过）"))
+            .with_prompt(self.tr(Msg::NoteEnterToSkip))
             .allow_empty(true)
             .interact_text_on(&self.term)
         {
@@ -222,28 +218,22 @@ impl TerminalOperator {
         pattern: Option<&str>,
         hidden: bool,
     ) -> Result<String, Reply> {
-        let hint = self.t("(! for other actions)", "（输入 ! 进行其他操作）");
+        let hint = self.tr(Msg::ForOtherActions);
         let default = default
             .filter(|d| !d.is_empty())
             .map(|d| sanitize_line(d).into_owned());
         let shown_pattern = sanitize_line(pattern.unwrap_or("")).into_owned();
-        let zh = self.zh();
+        let lang = self.lang.clone();
         let check = |value: &str| -> Result<(), String> {
             // What flags and answers files are refused, a prompt refuses
             // too: the value becomes a variable, and every later command
             // of the incident would fail to start.
             if let Some(problem) = unfit_for_environment(value) {
-                Err(if zh {
-                    format!("此值不可用：the value {problem}")
-                } else {
-                    format!("the value {problem}")
-                })
+                Err(crate::tr!(&lang, ValueUnfit, problem = problem))
             } else if value == "!" || matches_pattern(pattern, value) {
                 Ok(())
-            } else if zh {
-                Err(format!("须符合 {shown_pattern}"))
             } else {
-                Err(format!("must match {shown_pattern}"))
+                Err(crate::tr!(&lang, MustMatch, pattern = shown_pattern))
             }
         };
         loop {
@@ -324,10 +314,7 @@ impl TerminalOperator {
     fn required_note(&self) -> Result<String, Reply> {
         loop {
             match Input::<String>::with_theme(&self.theme)
-                .with_prompt(self.t(
-                    "Note (required: who agreed, when and how; or why)",
-                    "备注（必填：同意人、时间和方式，或原因）",
-                ))
+                .with_prompt(self.tr(Msg::NoteRequired))
                 .allow_empty(true)
                 .interact_text_on(&self.term)
             {
@@ -366,13 +353,9 @@ impl TerminalOperator {
                 let id = step.id.as_str();
                 match &step.kind {
                     StepKind::Instruction { .. } => {
-                        let answers = [
-                            self.t("Done", "已完成"),
-                            self.t("Failed", "失败"),
-                            self.t("Skip", "跳过"),
-                        ]
-                        .map(str::to_owned);
-                        let index = match self.choose(context, self.t("Result", "结果"), &answers) {
+                        let answers =
+                            [self.tr(Msg::Done), self.tr(Msg::Failed), self.tr(Msg::Skip)].map(str::to_owned);
+                        let index = match self.choose(context, self.tr(Msg::Result), &answers) {
                             Ok(index) => index,
                             Err(reply) => return reply,
                         };
@@ -384,14 +367,14 @@ impl TerminalOperator {
                     }
                     StepKind::Confirm { .. } => {
                         let title = self.text(context, &step.title, Some(id));
-                        yes_no(self, context, &title, self.t("Yes", "是"), self.t("No", "否"))
+                        yes_no(self, context, &title, self.tr(Msg::Yes), self.tr(Msg::No))
                     }
                     StepKind::Choice { options } => {
                         let labels: Vec<String> = options
                             .iter()
                             .map(|option| self.text(context, &option.label, Some(id)))
                             .collect();
-                        match self.choose(context, self.t("Choose", "请选择"), &labels) {
+                        match self.choose(context, self.tr(Msg::Choose), &labels) {
                             Ok(index) => TerminalOperator::decided(Value::Option(index), None),
                             Err(reply) => reply,
                         }
@@ -414,15 +397,9 @@ impl TerminalOperator {
                             .iter()
                             .map(|item| self.text(context, item, Some(id)))
                             .collect();
-                        labels.push(self.t("(other actions…)", "（其他操作…）").to_owned());
+                        labels.push(self.tr(Msg::OtherActionsItem).to_owned());
                         let picked = self.prompting(context, |prompter| {
-                            prompter.checklist(
-                                self.t(
-                                    "Tick what applies (space), then Enter",
-                                    "勾选符合的项（空格），然后回车",
-                                ),
-                                &labels,
-                            )
+                            prompter.checklist(self.tr(Msg::TickWhatApplies), &labels)
                         });
                         match picked {
                             Ok(Answer::Given(ticked)) if ticked.contains(&items.len()) => {
@@ -450,27 +427,24 @@ impl TerminalOperator {
                     self.command_on(&command.run.value, on);
                 }
                 let (prompt, run, skip) = (
-                    self.t("Run this command?", "执行此命令？"),
-                    self.t("Run it", "执行"),
-                    self.t("Skip it", "跳过"),
+                    self.tr(Msg::RunThisCommand),
+                    self.tr(Msg::RunIt),
+                    self.tr(Msg::SkipIt),
                 );
                 self.run_or_skip(context, prompt, run, skip)
             }
             Question::Notified(step, contacts, message) => {
                 self.show_step(context, step);
-                self.say(self.t(
-                    "No notifier is configured: tell these people yourself.",
-                    "未配置通知渠道：请亲自通知以下人员。",
-                ));
+                self.say(self.tr(Msg::NoNotifierTellThem));
                 self.contacts(contacts);
                 self.message(message);
                 let answers = [
-                    self.t("Done: they have been told", "已通知"),
-                    self.t("Could not reach them", "无法联系"),
-                    self.t("Skip", "跳过"),
+                    self.tr(Msg::DoneTheyHaveBeenTold),
+                    self.tr(Msg::CouldNotReachThem),
+                    self.tr(Msg::Skip),
                 ]
                 .map(str::to_owned);
-                match self.choose(context, self.t("Notified?", "是否已通知？"), &answers) {
+                match self.choose(context, self.tr(Msg::Notified), &answers) {
                     Ok(index) => {
                         let result = [StepResult::Done, StepResult::Failed, StepResult::Skipped][index];
                         match self.note() {
@@ -495,14 +469,14 @@ impl TerminalOperator {
                     .collect();
                 let prompt = format!(
                     "{} {}?",
-                    self.t("Told", "是否已通知"),
-                    names.join(self.t(", ", "、"))
+                    self.tr(Msg::Told),
+                    names.join(self.tr(Msg::ListSeparator))
                 );
                 // Enter alone claims no call: it starts on "later".
                 let answers = [
-                    self.t("Later: keep it on the list", "稍后：保留在待通知列表"),
-                    self.t("Yes: they have been told", "是：已通知"),
-                    self.t("Could not reach them", "无法联系"),
+                    self.tr(Msg::LaterKeepItOnThe),
+                    self.tr(Msg::YesTheyHaveBeenTold),
+                    self.tr(Msg::CouldNotReachThem),
                 ]
                 .map(str::to_owned);
                 match self.choose(context, &prompt, &answers) {
@@ -510,10 +484,7 @@ impl TerminalOperator {
                     Ok(index) => {
                         let result = [StepResult::Skipped, StepResult::Done, StepResult::Failed][index];
                         let how = match Input::<String>::with_theme(&self.theme)
-                            .with_prompt(self.t(
-                                "How? (phone, in person…; Enter to skip)",
-                                "通知方式？（电话、当面……；回车跳过）",
-                            ))
+                            .with_prompt(self.tr(Msg::HowWereTheyTold))
                             .allow_empty(true)
                             .interact_text_on(&self.term)
                         {
@@ -528,24 +499,25 @@ impl TerminalOperator {
             }
             Question::Unfinished(step) => {
                 self.show_step(context, step);
-                self.say(self.t(
-                    "This command was started, but its result was never recorded (the process running it stopped).",
-                    "此命令已开始执行，但结果未被记录（执行它的进程已中断）。",
-                ));
+                self.say(self.tr(Msg::CommandNeverRecorded));
                 let (prompt, run, skip) = (
-                    self.t("Run it again?", "重新执行？"),
-                    self.t("Run it again", "重新执行"),
-                    self.t("It had finished: mark it done", "已执行完毕：标记为完成"),
+                    self.tr(Msg::RunItAgain),
+                    self.tr(Msg::RunItAgainChoice),
+                    self.tr(Msg::ItHadFinishedMarkIt),
                 );
                 self.run_or_skip(context, prompt, run, skip)
             }
             Question::Retry(step, reason) => {
                 self.show_step(context, step);
-                self.say(&format!("{} {}", style("✗").red(), sanitize(reason)));
+                self.say(&format!(
+                    "{} {}",
+                    style("✗").red(),
+                    sanitize(&crate::i18n::reason(&self.lang, reason))
+                ));
                 let (prompt, run, skip) = (
-                    self.t("Try again?", "重试？"),
-                    self.t("Try again", "重试"),
-                    self.t("Mark it done and go on", "标记为完成并继续"),
+                    self.tr(Msg::TryAgain),
+                    self.tr(Msg::TryAgainChoice),
+                    self.tr(Msg::MarkItDoneAndGo),
                 );
                 self.run_or_skip(context, prompt, run, skip)
             }
@@ -563,15 +535,15 @@ impl TerminalOperator {
                 ));
                 let go = format!(
                     "{} {}",
-                    self.t("Go to", "转到"),
+                    self.tr(Msg::GoTo),
                     self.text(context, &target.title, Some(&target.id.value))
                 );
                 yes_no(
                     self,
                     context,
-                    self.t("The timer fired", "计时器已触发"),
+                    self.tr(Msg::TheTimerFired),
                     &go,
-                    self.t("Stay here", "留在当前步骤"),
+                    self.tr(Msg::StayHere),
                 )
             }
         }
@@ -608,8 +580,8 @@ impl TerminalOperator {
                         .unwrap_or_else(|_| ProgressStyle::default_spinner()),
                 );
                 spinner.set_message(match on {
-                    Some(on) => format!("{} {} @ {on}", self.t("running", "正在执行"), sanitize_line(step)),
-                    None => format!("{} {}", self.t("running", "正在执行"), sanitize_line(step)),
+                    Some(on) => format!("{} {} @ {on}", self.tr(Msg::Running), sanitize_line(step)),
+                    None => format!("{} {}", self.tr(Msg::Running), sanitize_line(step)),
                 });
                 spinner.enable_steady_tick(Duration::from_millis(100));
                 self.spinner = Some(spinner);
@@ -641,10 +613,7 @@ impl TerminalOperator {
                     self.say(&format!(
                         "{} {}",
                         style("!").yellow().bold(),
-                        self.t(
-                            "No notifier is configured: call these people now.",
-                            "未配置通知渠道：请立即联系以下人员。"
-                        )
+                        self.tr(Msg::NoNotifierCallNow)
                     ));
                     let contacts: Vec<&Contact> =
                         to.iter().filter_map(|id| context.runbook.contact(id)).collect();
@@ -689,7 +658,7 @@ impl TerminalOperator {
                 .collect();
             spinner.set_message(format!(
                 "{} {}\n{}",
-                self.t("running", "正在执行"),
+                self.tr(Msg::Running),
                 sanitize_line(&step.id.value),
                 shown.join("\n")
             ));

@@ -79,7 +79,7 @@ impl Outputs {
 
 /// Shows `text` in `$PAGER` (run by `sh -c`, as git and man do), else in
 /// `less -R`, else a screen at a time here.
-pub fn page(term: &Term, text: &str) -> std::io::Result<()> {
+pub fn page(term: &Term, text: &str, more: &str) -> std::io::Result<()> {
     let pager = std::env::var("PAGER")
         .ok()
         .filter(|pager| !pager.trim().is_empty());
@@ -91,7 +91,7 @@ pub fn page(term: &Term, text: &str) -> std::io::Result<()> {
         None => pager_command("less").arg("-R").stdin(Stdio::piped()).spawn(),
     };
     let Ok(mut child) = child else {
-        return page_here(term, text);
+        return page_here(term, text, more);
     };
     if let Some(mut stdin) = child.stdin.take() {
         // A pager quit before the end closes its input: not an error.
@@ -109,13 +109,13 @@ fn pager_command(program: &str) -> Command {
 }
 
 /// A screen at a time, for a machine with no pager: Enter or Space for
-/// more, `q` or Esc to stop.
-fn page_here(term: &Term, text: &str) -> std::io::Result<()> {
+/// more, `q` or Esc to stop, as `more` says.
+fn page_here(term: &Term, text: &str, more: &str) -> std::io::Result<()> {
     let rows = usize::from(term.size().0).saturating_sub(2).max(5);
     let lines: Vec<&str> = text.lines().collect();
     for (index, chunk) in lines.chunks(rows).enumerate() {
         if index > 0 {
-            term.write_str(&style("-- more: Enter, q to stop --").dim().to_string())?;
+            term.write_str(&style(more).dim().to_string())?;
             let key = term.read_key()?;
             term.clear_line()?;
             if matches!(key, Key::Char('q' | 'Q') | Key::Escape) {

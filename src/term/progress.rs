@@ -3,8 +3,10 @@
 //! stdout (`--json`), the same objects the journal holds.
 
 use crate::engine::{Context, Observer, Question};
+use crate::i18n;
 use crate::model::{Answer, Event, EventKind, Lang, Step, StepKind};
 use crate::sanitize::one_line;
+use crate::tr;
 use std::io::Write;
 
 #[derive(Debug)]
@@ -88,9 +90,10 @@ impl Observer for Progress {
         }
         if let Question::Notified(_, contacts, message) = question {
             let ids: Vec<&str> = contacts.iter().map(|contact| contact.id.as_str()).collect();
-            self.line(&format!(
-                "  no notifier is configured: tell {} yourself",
-                ids.join(", ")
+            self.line(&tr!(
+                &self.lang,
+                NoNotifierTell,
+                ids = ids.join(tr!(&self.lang, ListSeparator))
             ));
             self.message(message);
         }
@@ -136,7 +139,10 @@ fn command_line(command: &str) -> String {
     format!("  $ {first}{more}")
 }
 
-/// One line saying what an event was, for people.
+/// One line saying what an event was, for people, in the display
+/// language. What the journal holds in English (an option's label as
+/// chosen, a reason the walk wrote) is shown in `lang` where the runbook or
+/// the catalogue has it.
 pub fn describe(context: Context<'_>, event: &Event, lang: &Lang) -> String {
     let runbook = context.runbook;
     let title = |step: &str| {
@@ -145,42 +151,58 @@ pub fn describe(context: Context<'_>, event: &Event, lang: &Lang) -> String {
             .map(|s| crate::engine::render_text(s.title.get(lang), context.incident, Some(step)))
             .unwrap_or_default()
     };
+    let id = &context.incident.id;
     match &event.kind {
         EventKind::IncidentStarted {
             incident,
-            runbook: id,
+            runbook: runbook_id,
             severity,
             drill,
             ..
-        } => format!(
-            "{incident}{} started: {} ({id}), severity {severity}",
-            if *drill { " [DRILL]" } else { "" },
-            runbook.title.get(lang)
+        } => tr!(
+            lang,
+            Started,
+            incident = incident,
+            drill = if *drill { tr!(lang, DrillTag) } else { "" },
+            title = runbook.title.get(lang),
+            runbook = runbook_id,
+            severity = severity,
         ),
         EventKind::StepEntered { step } => format!("→ {step}: {}", title(step)),
         EventKind::StepAnswered {
-            answer, source, note, ..
+            step,
+            answer,
+            source,
+            note,
+            ..
         } => {
             let answer = match answer {
-                Answer::Result { result } => format!("{result:?}").to_lowercase(),
-                Answer::YesNo { yes } => if *yes { "yes" } else { "no" }.to_owned(),
-                Answer::Option { label, .. } => label.clone(),
+                Answer::Result { result } => i18n::result(lang, *result).to_owned(),
+                Answer::YesNo { yes } => if *yes {
+                    tr!(lang, AnswerYes)
+                } else {
+                    tr!(lang, AnswerNo)
+                }
+                .to_owned(),
+                Answer::Option { index, label } => {
+                    option_label(context, step, *index, lang).unwrap_or_else(|| label.clone())
+                }
                 // The journal keeps the text as given; here it must not
                 // forge lines of its own.
                 Answer::Text { value } => one_line(value),
-                Answer::Ticked { items } if items.is_empty() => "nothing ticked".to_owned(),
+                Answer::Ticked { items } if items.is_empty() => tr!(lang, NothingTicked).to_owned(),
                 Answer::Ticked { items } => {
                     let numbers: Vec<String> = items.iter().map(|i| (i + 1).to_string()).collect();
-                    format!("ticked {}", numbers.join(", "))
+                    tr!(lang, Ticked, items = numbers.join(tr!(lang, ListSeparator)))
                 }
             };
             let by = match source {
-                crate::model::AnswerSource::Script => "scripted",
-                crate::model::AnswerSource::Person => "by the operator",
+                crate::model::AnswerSource::Script => tr!(lang, ByScript),
+                crate::model::AnswerSource::Person => tr!(lang, ByOperator),
             };
             match note {
-                Some(note) => format!("  {answer} ({by}): {note}"),
-                None => format!("  {answer} ({by})"),
+                Some(note) => tr!(lang, AnsweredWithNote, answer = answer, by = by, note = note),
+                None => tr!(lang, Answered, answer = answer, by = by),
             }
         }
         // A captured output can be long: its first line says enough.
@@ -198,55 +220,100 @@ pub fn describe(context: Context<'_>, event: &Event, lang: &Lang) -> String {
             output,
             ..
         } => {
+            let seconds = format!("{:.1}", *duration_ms as f64 / 1000.0);
             let how = match (exit_code, signal, timed_out) {
-                (_, _, true) => "timed out".to_owned(),
-                (Some(code), _, _) => format!("exit {code}"),
-                (None, Some(signal), _) => format!("killed by signal {signal}"),
+                (_, _, true) => tr!(lang, CommandTimedOut, seconds = seconds),
+                (Some(code), _, _) => tr!(lang, CommandExit, code = code, seconds = seconds),
+                (None, Some(signal), _) => tr!(lang, CommandKilled, signal = signal, seconds = seconds),
                 // The output is then why ("cannot start the command: …"),
                 // which nothing else on screen would say.
                 (None, None, _) => match crate::model::start_failure(output) {
                     Some(why) => return format!("  {why}"),
-                    None => "could not start".to_owned(),
+                    None => tr!(lang, CommandNotStarted, seconds = seconds),
                 },
             };
-            format!("  {how} after {:.1}s", *duration_ms as f64 / 1000.0)
+            format!("  {how}")
         }
-        EventKind::CommandSkipped { reason, .. } => format!("  not run ({reason})"),
-        EventKind::NotificationSent { to, via, .. } => format!("  notified {} via {via}", to.join(", ")),
+        EventKind::CommandSkipped { reason, .. } => tr!(lang, NotRun, reason = i18n::reason(lang, reason)),
+        EventKind::NotificationSent { to, via, .. } => tr!(
+            lang,
+            NotifiedVia,
+            to = to.join(tr!(lang, ListSeparator)),
+            via = i18n::via(lang, via)
+        ),
         // Through a notifier that failed, it is tried again; whoever
         // reads this may not want to wait for that.
-        EventKind::NotificationFailed { to, error, via, .. } if via != "none" => format!(
-            "  NOT notified {} via {via}: {error}; it is tried again, call them if it cannot wait",
-            to.join(", ")
+        EventKind::NotificationFailed { to, error, via, .. } if via != "none" => tr!(
+            lang,
+            NotNotifiedRetried,
+            to = to.join(tr!(lang, ListSeparator)),
+            via = i18n::via(lang, via),
+            error = i18n::reason(lang, error),
         ),
-        EventKind::NotificationFailed { to, error, .. } => {
-            format!("  NOT notified {}: {error}", to.join(", "))
-        }
-        EventKind::MilestoneReached { name, .. } => format!("  milestone reached: {name}"),
-        EventKind::TimerFired { timer, repeat: None } => format!("⏱ timer {timer} fired"),
+        EventKind::NotificationFailed { to, error, .. } => tr!(
+            lang,
+            NotNotified,
+            to = to.join(tr!(lang, ListSeparator)),
+            error = i18n::reason(lang, error)
+        ),
+        EventKind::MilestoneReached { name, .. } => tr!(lang, MilestoneReached, name = name),
+        EventKind::TimerFired { timer, repeat: None } => tr!(lang, TimerFired, timer = timer),
         EventKind::TimerFired {
             timer,
             repeat: Some(repeat),
-        } => format!("⏱ timer {timer} fired again (repeat {repeat})"),
-        EventKind::SeverityChanged { from, to, .. } => format!("severity {from} → {to}"),
+        } => tr!(lang, TimerFiredAgain, timer = timer, repeat = repeat),
+        EventKind::SeverityChanged { from, to, .. } => tr!(lang, SeverityChanged, from = from, to = to),
         // Handed over from another terminal: whose it is matters.
         EventKind::NoteAdded { text, .. } if event.queued.is_some() => {
-            format!("  note from {}: {text}", event.actor)
+            tr!(lang, NoteFrom, actor = event.actor, text = text)
         }
-        EventKind::NoteAdded { text, .. } => format!("  note: {text}"),
+        EventKind::NoteAdded { text, .. } => tr!(lang, NoteLine, text = text),
         EventKind::AttachmentAdded { name, sha256, .. } if event.queued.is_some() => {
-            format!("  {} attached {name} (sha256 {sha256})", event.actor)
+            tr!(
+                lang,
+                AttachedBy,
+                actor = event.actor,
+                name = name,
+                sha256 = sha256
+            )
         }
-        EventKind::AttachmentAdded { name, sha256, .. } => format!("  attached {name} (sha256 {sha256})"),
-        EventKind::StepFailed { step, reason } => format!("✗ step {step} failed: {reason}"),
-        EventKind::Paused { reason, .. } => format!("paused: {reason}"),
-        EventKind::Resumed {} => format!("{} resumed by {}", context.incident.id, event.actor),
+        EventKind::AttachmentAdded { name, sha256, .. } => tr!(lang, Attached, name = name, sha256 = sha256),
+        EventKind::StepFailed { step, reason } => {
+            tr!(lang, StepFailed, step = step, reason = i18n::reason(lang, reason))
+        }
+        EventKind::Paused { reason, .. } => tr!(lang, PausedLine, reason = i18n::reason(lang, reason)),
+        EventKind::Resumed {} => tr!(lang, ResumedBy, incident = id, actor = event.actor),
         EventKind::HostChecked { on, name, error } => match (name, error) {
-            (_, Some(error)) => format!("! cannot run commands on {on}: {error}"),
-            (Some(name), None) if name != on => format!("  {on} answers (as {name})"),
-            _ => format!("  {on} answers"),
+            (_, Some(error)) => tr!(lang, HostUnreachable, on = on, error = error),
+            (Some(name), None) if name != on => tr!(lang, HostAnswersAs, on = on, name = name),
+            _ => tr!(lang, HostAnswers, on = on),
         },
-        EventKind::Ended { outcome, .. } => format!("{} ended: {}", context.incident.id, outcome.name()),
-        EventKind::Aborted { reason } => format!("{} aborted: {reason}", context.incident.id),
+        EventKind::Ended { outcome, .. } => {
+            tr!(
+                lang,
+                EndedLine,
+                incident = id,
+                outcome = i18n::outcome_name(lang, *outcome)
+            )
+        }
+        EventKind::Aborted { reason } => {
+            tr!(
+                lang,
+                AbortedLine,
+                incident = id,
+                reason = i18n::reason(lang, reason)
+            )
+        }
+    }
+}
+
+/// The label of the option chosen at `step`, in `lang`, from the runbook:
+/// the journal keeps the label in the language it was chosen in.
+fn option_label(context: Context<'_>, step: &str, index: usize, lang: &Lang) -> Option<String> {
+    match &context.runbook.step(step)?.kind {
+        StepKind::Choice { options, .. } => {
+            options.get(index).map(|option| option.label.get(lang).to_owned())
+        }
+        _ => None,
     }
 }

@@ -164,11 +164,11 @@ fn report_labels_in_chinese() {
     test.again(["report", ID, "--lang", "zh"])
         .success()
         .stdout_contains(&format!("事件报告 {ID}"))
-        .stdout_contains("预案      Fixed（fixed），版本 2026.1")
+        .stdout_contains("预案      修复（fixed），版本 2026.1")
         .stdout_contains("结果      已解决（done）")
         .stdout_contains("时间线")
         .stdout_contains("备注：<script>alert(1)</script> disk full")
-        .stdout_contains("是否按时  按时：截止前 23h05m 归档")
+        .stdout_contains("是否按时  按时：截止前 23小时05分 归档")
         .stdout_contains("签名          验证通过");
 }
 

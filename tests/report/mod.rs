@@ -114,7 +114,7 @@ fn stable(text: &str) -> String {
     let text = regex::Regex::new(r"took [0-9.]+ m?s")
         .unwrap()
         .replace_all(&text, "took [time]");
-    let text = regex::Regex::new(r"用时 [0-9.]+ m?s")
+    let text = regex::Regex::new(r"用时 [0-9.]+ (m?s|毫秒|秒)")
         .unwrap()
         .replace_all(&text, "用时 [time]");
     regex::Regex::new(r"(duration[^0-9\n]{0,12})[0-9]+ ?ms")

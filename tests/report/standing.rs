@@ -66,7 +66,7 @@ fn a_record_late_by_a_day_and_minutes_says_so_everywhere() {
         .stdout_contains("LATE by 1d0h46m");
     test.again(["report", ID, "--lang", "zh"])
         .success()
-        .stdout_contains("逾期 1d0h46m");
+        .stdout_contains("逾期 1天0小时46分");
     test.again(["records"]).success().stdout_contains("late 1d0h46m");
 }
 

@@ -82,15 +82,15 @@ impl<'a> Engine<'a> {
         subject: String,
         message: String,
     ) -> Result<(), JournalFailed> {
-        self.send(|runbook, incident, notifier, _| {
+        self.send(|runbook, incident, notifier, lang| {
             crate::engine::fire::deliver(
                 runbook,
                 incident,
                 notifier,
                 (step, timer),
                 contacts,
-                subject,
-                message,
+                (subject, message),
+                lang,
             )
         })
     }
@@ -125,10 +125,8 @@ impl<'a> Engine<'a> {
             // or not; the ones not due yet are fired by hand, and said so.
             let all = timers::unfired(self.runbook, &self.incident);
             if all.is_empty() {
-                self.ports.operator.warn(
-                    "nothing left to escalate: every timer has fired or was cancelled; \
-                     call the contacts yourself (`runbook show` lists them)",
-                );
+                let text = crate::tr!(&self.ports.lang, NothingToEscalate);
+                self.ports.operator.warn(text);
             }
             // And the repeats of timers that fired before, due anyway.
             let repeats: Vec<Firing<'_>> = due
@@ -158,9 +156,11 @@ impl<'a> Engine<'a> {
             }
             if by_hand {
                 self.record(EventKind::NoteAdded {
-                    text: format!(
-                        "escalated by hand: timer {} fired before it fell due (the plan escalates after {})",
-                        timer.id.value, timer.after
+                    text: crate::tr!(
+                        &self.ports.lang,
+                        EscalatedByHandNote,
+                        timer = timer.id.value,
+                        after = crate::i18n::period(&self.ports.lang, &timer.after.text)
                     ),
                     step: self.incident.current.clone(),
                 })?;
@@ -261,7 +261,7 @@ impl<'a> Engine<'a> {
         let subject = format!(
             "[{}] {}: {}",
             self.incident.id,
-            self.incident.title,
+            self.runbook.title.get(&self.ports.lang),
             self.render(&title, Some(id))
         );
         let text = message.map_or(title, |message| message.get(&self.ports.lang).to_owned());
@@ -272,7 +272,7 @@ impl<'a> Engine<'a> {
         }
         // No notifier: a person makes the calls and says so, passing on
         // what a notifier would have sent.
-        let (subject, text) = crate::engine::fire::marked(&self.incident, &subject, &text);
+        let (subject, text) = crate::engine::fire::marked(&self.incident, &subject, &text, &self.ports.lang);
         let people: Vec<&Contact> = contacts
             .iter()
             .filter_map(|id| self.runbook.contact(id))

@@ -1,6 +1,6 @@
 use super::json::write_string;
 use super::*;
-use crate::model::{AnswerSource, StepResult};
+use crate::model::{AnswerSource, Lang, StepResult};
 use serde_json::json;
 
 const RUNBOOK: &str = "schema = 1\n";
@@ -360,9 +360,14 @@ fn what_happened_is_drafted_from_the_timeline() {
     let events = events();
     let incident = Incident::replay(&events).unwrap();
     assert_eq!(
-        what_happened(&incident, &events),
+        what_happened(&incident, &events, &incident.title, &Lang::english()),
         "Followed runbook \"Web down\" (web, version 2026.1) from 2026-11-28 09:00 UTC to \
          2026-11-28 09:08 UTC (8m00s); outcome: resolved. Steps: look, restart (exit 0)."
+    );
+    assert_eq!(
+        what_happened(&incident, &events, &incident.title, &Lang::parse("zh").unwrap()),
+        "按预案“Web down”（web，版本 2026.1）处置，自 2026-11-28 09:00 UTC \
+         至 2026-11-28 09:08 UTC（历时 8分00秒）；结果：已解决。步骤：look、restart（退出码 0）。"
     );
 }
 

@@ -15,12 +15,14 @@
 //! output is printed once, under its evidence number, which the timeline
 //! and the variables it set refer to.
 
-use super::describe::{event, outcome, pick, time};
+use super::describe::{event, outcome, time};
 use super::evidence::{self, Numbers};
 use super::{Report, Standing, Verification};
+use crate::i18n::span;
 use crate::model::Lang;
-use crate::model::short_span;
+use crate::model::Runbook;
 use crate::record::canonical::Record;
+use crate::tr;
 use chrono::{DateTime, NaiveDate, Utc};
 use std::collections::BTreeMap;
 
@@ -117,10 +119,6 @@ pub struct Output {
     pub tail: String,
 }
 
-pub(super) fn l(lang: &Lang, en: &str, zh: &str) -> String {
-    pick(lang, en.to_owned(), zh.to_owned())
-}
-
 impl Document {
     pub fn of(report: &Report<'_>) -> Document {
         let (record, lang) = (report.record, report.lang);
@@ -128,52 +126,39 @@ impl Document {
         if record.drill {
             banners.push(Banner {
                 kind: "drill",
-                text: l(
-                    lang,
-                    "DRILL: a rehearsal, not a real incident",
-                    "演练：本次为演练，并非真实事件",
-                ),
+                text: tr!(lang, RDRILLARehearsalNotA).to_owned(),
             });
         }
         match report.standing {
             Standing::Draft { .. } => banners.push(Banner {
                 kind: "draft",
-                text: l(
-                    lang,
-                    "DRAFT: not archived and not signed",
-                    "草稿：尚未归档，未签名",
-                ),
+                text: tr!(lang, RDRAFTNotArchivedAndNot).to_owned(),
             }),
             Standing::Archived {
                 verification: Verification::NotVerified { why, .. },
                 ..
             } => banners.push(Banner {
                 kind: "alert",
-                text: pick(lang, format!("NOT VERIFIED: {why}"), format!("验证失败：{why}")),
+                text: tr!(lang, RNOTVERIFIED, why = why),
             }),
             Standing::Archived { .. } => {}
         }
-        let title = pick(
-            lang,
-            format!("Incident report {}", record.incident),
-            format!("事件报告 {}", record.incident),
-        );
+        let title = tr!(lang, RIncidentReport, incident = record.incident);
         let open = match report.standing {
             Standing::Draft { open } => open.as_deref(),
             Standing::Archived { .. } => None,
         };
         let mut running = title.clone();
         if record.drill {
-            running.push_str(&l(lang, " · DRILL", " · 演练"));
+            running.push_str(tr!(lang, RDRILL));
         }
         if matches!(report.standing, Standing::Draft { .. }) {
-            running.push_str(&l(lang, " · DRAFT", " · 草稿"));
+            running.push_str(tr!(lang, RDRAFT));
         }
-        let page = if super::describe::zh(lang) {
-            ["第 ", " 页，共 ", " 页"]
-        } else {
-            ["Page ", " of ", ""]
-        };
+        // What goes around the page number and the page count.
+        let (before, rest) = tr!(lang, RPage).split_once("{page}").unwrap_or(("", ""));
+        let (between, after) = rest.split_once("{pages}").unwrap_or(("", ""));
+        let page = [before, between, after];
         let short = Short::of(record);
         let numbers = Numbers::of(record);
         Document {
@@ -183,9 +168,9 @@ impl Document {
             page: page.map(str::to_owned),
             banners,
             sections: vec![
-                header(record, &short, &numbers, open, report.standing, lang),
+                header(record, report.plan, &short, &numbers, open, report.standing, lang),
                 summary(record, open, report.standing, lang),
-                timeline(record, &short, &numbers, lang),
+                timeline(record, report.plan, &short, &numbers, lang),
                 escalations(record, &short, lang),
                 attachments(record, lang),
                 evidence::section(record, &numbers, report.full, lang),
@@ -197,6 +182,7 @@ impl Document {
 
 fn header(
     record: &Record,
+    plan: Option<&Runbook>,
     short: &Short<'_>,
     numbers: &Numbers,
     open: Option<&str>,
@@ -205,40 +191,45 @@ fn header(
 ) -> Section {
     let mut fields = Vec::new();
     fields.push(Field::one(
-        l(lang, "Incident", "事件编号"),
+        tr!(lang, RIncident).to_owned(),
         record.incident.clone(),
     ));
     let version = record
         .runbook
         .version
         .as_deref()
-        .map(|v| pick(lang, format!(", version {v}"), format!("，版本 {v}")))
+        .map(|v| tr!(lang, RVersionSuffix, v = v))
         .unwrap_or_default();
     fields.push(Field::one(
-        l(lang, "Runbook", "预案"),
-        pick(
+        tr!(lang, RRunbook).to_owned(),
+        tr!(
             lang,
-            format!("{} ({}){version}", record.runbook.title, record.runbook.id),
-            format!("{}（{}）{version}", record.runbook.title, record.runbook.id),
+            RRunbookNamed,
+            title = plan.map_or(record.runbook.title.as_str(), |plan| plan.title.get(lang)),
+            id = record.runbook.id,
+            version = version
         ),
     ));
     let state = match open {
-        Some(state) => pick(lang, format!("open, {state}"), format!("进行中：{state}")),
+        Some(state) => tr!(lang, ROpen, state = state),
         None => {
             let how = outcome(lang, record.outcome);
             match (&record.end_step, &record.abort_reason) {
                 (_, Some(reason)) => format!("{how}: {reason}"),
-                (Some(step), None) => pick(lang, format!("{how} (at {step})"), format!("{how}（{step}）")),
+                (Some(step), None) => tr!(lang, REndedAtStep, how = how, step = step),
                 (None, None) => how,
             }
         }
     };
     let label = match open {
-        Some(_) => l(lang, "Status", "状态"),
-        None => l(lang, "Outcome", "结果"),
+        Some(_) => tr!(lang, RStatus).to_owned(),
+        None => tr!(lang, ROutcomeField).to_owned(),
     };
     fields.push(Field::one(label, state));
-    fields.push(Field::one(l(lang, "Severity", "级别"), record.severity.clone()));
+    fields.push(Field::one(
+        tr!(lang, RSeverityField).to_owned(),
+        record.severity.clone(),
+    ));
     if record.severity_history.len() > 1 {
         let history: Vec<String> = record
             .severity_history
@@ -251,10 +242,12 @@ fn header(
                     .map(|r| format!(": {r}"))
                     .unwrap_or_default();
                 match &change.from {
-                    None => pick(
+                    None => tr!(
                         lang,
-                        format!("{} {} at start ({by})", short.clock(change.time), change.severity),
-                        format!("{} 开始时 {}（{by}）", short.clock(change.time), change.severity),
+                        RSeverityAtStart,
+                        time = short.clock(change.time),
+                        severity = change.severity,
+                        by = by
                     ),
                     Some(from) => format!(
                         "{} {from} → {} ({by}){reason}",
@@ -264,44 +257,36 @@ fn header(
                 }
             })
             .collect();
-        fields.push(Field::many(l(lang, "History", "级别变更"), history));
+        fields.push(Field::many(tr!(lang, RHistory).to_owned(), history));
     }
     fields.push(Field::one(
-        l(lang, "Operators", "处置人员"),
+        tr!(lang, ROperators).to_owned(),
         record.operators.join(", "),
     ));
-    fields.push(Field::one(l(lang, "Started", "开始"), time(record.started)));
+    fields.push(Field::one(tr!(lang, RStarted).to_owned(), time(record.started)));
     if open.is_some() {
         fields.push(Field::one(
-            l(lang, "Ended", "结束"),
-            l(lang, "not yet", "尚未结束"),
+            tr!(lang, REnded).to_owned(),
+            tr!(lang, RNotYet).to_owned(),
         ));
     } else {
-        fields.push(Field::one(l(lang, "Ended", "结束"), time(record.ended)));
+        fields.push(Field::one(tr!(lang, REnded).to_owned(), time(record.ended)));
         fields.push(Field::one(
-            l(lang, "Handling took", "处置用时"),
-            short_span(record.duration_s),
+            tr!(lang, RHandlingTook).to_owned(),
+            span(lang, record.duration_s),
         ));
     }
     match standing {
         Standing::Archived { .. } => {
-            let after = short_span((record.archived - record.ended).num_seconds());
+            let after = span(lang, (record.archived - record.ended).num_seconds());
             fields.push(Field::one(
-                l(lang, "Archived", "归档"),
-                pick(
-                    lang,
-                    format!("{} ({after} after the end)", time(record.archived)),
-                    format!("{}（结束后 {after}）", time(record.archived)),
-                ),
+                tr!(lang, RArchived).to_owned(),
+                tr!(lang, RArchivedAfter, time = time(record.archived), after = after),
             ));
         }
         Standing::Draft { .. } => fields.push(Field::one(
-            l(lang, "Archived", "归档"),
-            pick(
-                lang,
-                format!("not yet (draft as of {})", time(record.archived)),
-                format!("尚未归档（草稿生成于 {}）", time(record.archived)),
-            ),
+            tr!(lang, RArchived).to_owned(),
+            tr!(lang, RNotArchivedYet, time = time(record.archived)),
         )),
     }
     if !record.vars.is_empty() {
@@ -310,20 +295,14 @@ fn header(
             .iter()
             .map(|(k, v)| match numbers.captured(k, v) {
                 // A command's output is printed once, with its evidence.
-                Some(n) if v.lines().count() > 1 || v.chars().count() > SHORT_VALUE => pick(
-                    lang,
-                    format!("{k} = (output of evidence #{n})"),
-                    format!("{k} =（证据 #{n} 的输出）"),
-                ),
-                Some(n) => pick(
-                    lang,
-                    format!("{k} = {v} (from evidence #{n})"),
-                    format!("{k} = {v}（来自证据 #{n}）"),
-                ),
+                Some(n) if v.lines().count() > 1 || v.chars().count() > SHORT_VALUE => {
+                    tr!(lang, ROutputOfEvidence, k = k, n = n)
+                }
+                Some(n) => tr!(lang, RFromEvidence, k = k, v = v, n = n),
                 None => format!("{k} = {v}"),
             })
             .collect();
-        fields.push(Field::many(l(lang, "Variables", "变量"), vars));
+        fields.push(Field::many(tr!(lang, RVariables).to_owned(), vars));
     }
     if !record.milestones.is_empty() {
         let milestones: Vec<String> = record
@@ -331,11 +310,11 @@ fn header(
             .iter()
             .map(|m| format!("{} {} ({})", short.clock(m.time), m.name, m.step))
             .collect();
-        fields.push(Field::many(l(lang, "Milestones", "里程碑"), milestones));
+        fields.push(Field::many(tr!(lang, RMilestones).to_owned(), milestones));
     }
     Section {
         id: "header",
-        title: l(lang, "Incident", "事件概况"),
+        title: tr!(lang, RIncidentSection).to_owned(),
         blocks: vec![Block::Fields(fields)],
     }
 }
@@ -347,40 +326,46 @@ const SHORT_VALUE: usize = 40;
 fn summary(record: &Record, open: Option<&str>, standing: &Standing, lang: &Lang) -> Section {
     let text = |s: &str| {
         if s.trim().is_empty() {
-            l(lang, "(not written yet)", "（尚未填写）")
+            tr!(lang, RNotWrittenYet).to_owned()
         } else {
             s.to_owned()
         }
     };
     let summary = &record.summary;
     let mut blocks = vec![
-        Block::Subheading(l(lang, "What happened", "事件经过")),
+        Block::Subheading(tr!(lang, RWhatHappened).to_owned()),
         Block::Paragraph(text(&summary.what_happened)),
-        Block::Subheading(l(lang, "Cause", "原因")),
+        Block::Subheading(tr!(lang, RCause).to_owned()),
         Block::Paragraph(text(&summary.cause)),
-        Block::Subheading(l(lang, "Handling and result", "处置及结果")),
+        Block::Subheading(tr!(lang, RHandlingAndResult).to_owned()),
         Block::Paragraph(text(&summary.resolution)),
-        Block::Subheading(l(lang, "Follow-ups", "后续事项")),
+        Block::Subheading(tr!(lang, RFollowUps).to_owned()),
     ];
     if summary.follow_ups.is_empty() {
-        blocks.push(Block::Paragraph(l(lang, "None.", "无。")));
+        blocks.push(Block::Paragraph(tr!(lang, RNone).to_owned()));
     } else {
         blocks.push(Block::List(summary.follow_ups.clone()));
     }
     let mut fields = deadline(record, open, standing, lang);
     fields.push(Field::one(
-        l(lang, "Signature", "签名"),
+        tr!(lang, RSignature).to_owned(),
         signature(standing, lang),
     ));
     blocks.push(Block::Fields(fields));
     Section {
         id: "summary",
-        title: l(lang, "Summary", "总结"),
+        title: tr!(lang, RSummary).to_owned(),
         blocks,
     }
 }
 
-fn timeline(record: &Record, short: &Short<'_>, numbers: &Numbers, lang: &Lang) -> Section {
+fn timeline(
+    record: &Record,
+    plan: Option<&Runbook>,
+    short: &Short<'_>,
+    numbers: &Numbers,
+    lang: &Lang,
+) -> Section {
     let rows = record
         .timeline
         .iter()
@@ -388,18 +373,18 @@ fn timeline(record: &Record, short: &Short<'_>, numbers: &Numbers, lang: &Lang) 
             vec![
                 short.clock(entry.time),
                 short.actor(&entry.actor),
-                event(lang, entry, numbers.of_entry(entry.seq)),
+                event(lang, plan, entry, numbers.of_entry(entry.seq)),
             ]
         })
         .collect();
     Section {
         id: "timeline",
-        title: l(lang, "Timeline", "时间线"),
+        title: tr!(lang, RTimeline).to_owned(),
         blocks: vec![Block::Table {
             header: vec![
-                l(lang, "Time", "时间"),
-                l(lang, "By", "操作人"),
-                l(lang, "Event", "事件"),
+                tr!(lang, RTime).to_owned(),
+                tr!(lang, RBy).to_owned(),
+                tr!(lang, REvent).to_owned(),
             ],
             rows,
         }],
@@ -407,9 +392,9 @@ fn timeline(record: &Record, short: &Short<'_>, numbers: &Numbers, lang: &Lang) 
 }
 
 fn escalations(record: &Record, short: &Short<'_>, lang: &Lang) -> Section {
-    let mut blocks = vec![Block::Subheading(l(lang, "Escalations", "升级"))];
+    let mut blocks = vec![Block::Subheading(tr!(lang, REscalations).to_owned())];
     if record.escalations.is_empty() {
-        blocks.push(Block::Paragraph(l(lang, "None.", "无。")));
+        blocks.push(Block::Paragraph(tr!(lang, RNone).to_owned()));
     } else {
         let rows = record
             .escalations
@@ -419,20 +404,20 @@ fn escalations(record: &Record, short: &Short<'_>, lang: &Lang) -> Section {
                 let timer = e.timer.clone().unwrap_or_default();
                 let (kind, detail) = match e.kind.as_str() {
                     "severity-changed" => (
-                        l(lang, "severity", "级别变更"),
+                        tr!(lang, RSeverityChangedKind).to_owned(),
                         format!(
                             "{} → {}{reason}",
                             e.from.as_deref().unwrap_or("?"),
                             e.to.as_deref().unwrap_or("?")
                         ),
                     ),
-                    "timer-fired" => (l(lang, "timer fired", "计时器到期"), timer),
+                    "timer-fired" => (tr!(lang, RTimerFiredKind).to_owned(), timer),
                     "timer-offer" => (
-                        l(lang, "path offered", "建议升级"),
+                        tr!(lang, RPathOffered).to_owned(),
                         match e.accepted {
-                            Some(true) => pick(lang, format!("{timer}: taken"), format!("{timer}：已采纳")),
+                            Some(true) => tr!(lang, RTaken, timer = timer),
                             Some(false) => {
-                                pick(lang, format!("{timer}: declined"), format!("{timer}：未采纳"))
+                                tr!(lang, RDeclined, timer = timer)
                             }
                             None => timer,
                         },
@@ -444,17 +429,17 @@ fn escalations(record: &Record, short: &Short<'_>, lang: &Lang) -> Section {
             .collect();
         blocks.push(Block::Table {
             header: vec![
-                l(lang, "Time", "时间"),
-                l(lang, "By", "操作人"),
-                l(lang, "Kind", "类型"),
-                l(lang, "Detail", "详情"),
+                tr!(lang, RTime).to_owned(),
+                tr!(lang, RBy).to_owned(),
+                tr!(lang, RKind).to_owned(),
+                tr!(lang, RDetail).to_owned(),
             ],
             rows,
         });
     }
-    blocks.push(Block::Subheading(l(lang, "Notifications", "通知")));
+    blocks.push(Block::Subheading(tr!(lang, RNotifications).to_owned()));
     if record.notifications.is_empty() {
-        blocks.push(Block::Paragraph(l(lang, "None.", "无。")));
+        blocks.push(Block::Paragraph(tr!(lang, RNone).to_owned()));
     } else {
         let rows = record
             .notifications
@@ -470,14 +455,10 @@ fn escalations(record: &Record, short: &Short<'_>, lang: &Lang) -> Section {
                 let how = n.how.as_ref().and_then(Option::as_deref).unwrap_or("");
                 let via = match (n.via.as_str(), n.delivered) {
                     ("by-hand", true) if how.is_empty() => {
-                        pick(lang, format!("by hand, {by}"), format!("{by} 亲自通知"))
+                        tr!(lang, RByHand, by = by)
                     }
-                    ("by-hand", true) => pick(
-                        lang,
-                        format!("by hand, {by} ({how})"),
-                        format!("{by} 亲自通知（{how}）"),
-                    ),
-                    ("by-hand", false) => pick(lang, format!("by hand, {by}"), format!("{by} 亲自联系")),
+                    ("by-hand", true) => tr!(lang, RByHandHow, by = by, how = how),
+                    ("by-hand", false) => tr!(lang, RByHandNotReached, by = by),
                     (via, _) => via.to_owned(),
                 };
                 if !n.delivered {
@@ -488,21 +469,19 @@ fn escalations(record: &Record, short: &Short<'_>, lang: &Lang) -> Section {
                         .iter()
                         .find(|m| m.delivered && m.step == n.step && m.timer == n.timer && m.to == n.to);
                     let (unreached, told) = match (n.via.as_str(), later) {
-                        ("by-hand", _) => (l(lang, "NOT REACHED", "未能联系"), String::new()),
+                        ("by-hand", _) => (tr!(lang, RNOTREACHED).to_owned(), String::new()),
                         (_, Some(m)) => (
-                            l(lang, "not delivered", "未送达"),
-                            pick(
-                                lang,
-                                format!("; told at {} (below)", short.clock(m.time)),
-                                format!("；已于 {} 通知（见下）", short.clock(m.time)),
-                            ),
+                            tr!(lang, RNotDelivered).to_owned(),
+                            tr!(lang, RToldAtBelow, time = short.clock(m.time)),
                         ),
-                        (_, None) => (l(lang, "NOT DELIVERED", "未送达"), String::new()),
+                        (_, None) => (tr!(lang, RNOTDELIVERED).to_owned(), String::new()),
                     };
-                    what.push_str(&pick(
+                    what.push_str(&tr!(
                         lang,
-                        format!("\n{unreached}: {error}{told}"),
-                        format!("\n{unreached}：{error}{told}"),
+                        RUnreachedLine,
+                        unreached = unreached,
+                        error = error,
+                        told = told
                     ));
                 }
                 vec![short.clock(n.time), n.to.join(", "), via, what]
@@ -510,34 +489,36 @@ fn escalations(record: &Record, short: &Short<'_>, lang: &Lang) -> Section {
             .collect();
         blocks.push(Block::Table {
             header: vec![
-                l(lang, "Time", "时间"),
-                l(lang, "To", "通知对象"),
-                l(lang, "Via", "方式"),
-                l(lang, "Subject", "主题"),
+                tr!(lang, RTime).to_owned(),
+                tr!(lang, RTo).to_owned(),
+                tr!(lang, RVia).to_owned(),
+                tr!(lang, RSubject).to_owned(),
             ],
             rows,
         });
     }
     Section {
         id: "escalations",
-        title: l(lang, "Escalations and notifications", "升级与通知"),
+        title: tr!(lang, REscalationsAndNotifications).to_owned(),
         blocks,
     }
 }
 
 fn attachments(record: &Record, lang: &Lang) -> Section {
     let block = if record.attachments.is_empty() {
-        Block::Paragraph(l(lang, "None.", "无。"))
+        Block::Paragraph(tr!(lang, RNone).to_owned())
     } else {
         Block::List(
             record
                 .attachments
                 .iter()
                 .map(|a| {
-                    pick(
+                    tr!(
                         lang,
-                        format!("{}, {} bytes, sha256 {}", a.name, a.bytes, a.sha256),
-                        format!("{}，{} 字节，sha256 {}", a.name, a.bytes, a.sha256),
+                        RAttachmentLine,
+                        name = a.name,
+                        bytes = a.bytes,
+                        sha256 = a.sha256
                     )
                 })
                 .collect(),
@@ -545,7 +526,7 @@ fn attachments(record: &Record, lang: &Lang) -> Section {
     };
     Section {
         id: "attachments",
-        title: l(lang, "Attachments", "附件"),
+        title: tr!(lang, RAttachments).to_owned(),
         blocks: vec![block],
     }
 }
@@ -554,74 +535,43 @@ fn attachments(record: &Record, lang: &Lang) -> Section {
 /// on time.
 fn deadline(record: &Record, open: Option<&str>, standing: &Standing, lang: &Lang) -> Vec<Field> {
     let deadline = &record.deadline;
-    let within = short_span(deadline.within_s);
+    let within = span(lang, deadline.within_s);
     let (due, verdict) = if open.is_some() {
         (
-            pick(
-                lang,
-                format!("{within} after handling ends"),
-                format!("处置结束后 {within} 内"),
-            ),
-            l(
-                lang,
-                "handling has not ended; the deadline counts from its end",
-                "处置尚未结束；时限自结束时起算",
-            ),
+            tr!(lang, RAfterHandlingEnds, within = within),
+            tr!(lang, RHandlingHasNotEndedThe).to_owned(),
         )
     } else {
         let archived = matches!(standing, Standing::Archived { .. });
-        let early = short_span((deadline.due - record.archived).num_seconds());
-        let late = short_span(deadline.late_s);
+        let early = span(lang, (deadline.due - record.archived).num_seconds());
+        let late = span(lang, deadline.late_s);
         let verdict = match (archived, deadline.on_time) {
-            (true, true) => pick(
-                lang,
-                format!("met: archived {early} before the deadline"),
-                format!("按时：截止前 {early} 归档"),
-            ),
-            (true, false) => pick(lang, format!("LATE by {late}"), format!("逾期 {late}")),
-            (false, true) => pick(
-                lang,
-                format!("not archived yet: {early} left"),
-                format!("尚未归档：剩余 {early}"),
-            ),
-            (false, false) => pick(
-                lang,
-                format!("OVERDUE by {late}, not archived yet"),
-                format!("已逾期 {late}，尚未归档"),
-            ),
+            (true, true) => tr!(lang, RMetArchivedBeforeTheDeadline, early = early),
+            (true, false) => tr!(lang, RLATEBy, late = late),
+            (false, true) => tr!(lang, RNotArchivedYetLeft, early = early),
+            (false, false) => tr!(lang, ROVERDUEByNotArchivedYet, late = late),
         };
         let due = time(deadline.due);
-        (
-            pick(
-                lang,
-                format!("{due} ({within} after the end)"),
-                format!("{due}（结束后 {within} 内）"),
-            ),
-            verdict,
-        )
+        (tr!(lang, RAfterTheEnd, due = due, within = within), verdict)
     };
     vec![
-        Field::one(l(lang, "Archive due", "归档截止"), due),
-        Field::one(l(lang, "Compliance", "是否按时"), verdict),
+        Field::one(tr!(lang, RArchiveDue).to_owned(), due),
+        Field::one(tr!(lang, RCompliance).to_owned(), verdict),
     ]
 }
 
 /// The signature's verdict in a few words: who signed, or why it fails.
 fn signature(standing: &Standing, lang: &Lang) -> String {
     match standing {
-        Standing::Draft { .. } => l(lang, "none: a draft is not signed", "无：草稿未签名"),
+        Standing::Draft { .. } => tr!(lang, RNoneADraftIsNot).to_owned(),
         Standing::Archived {
             verification: Verification::Verified { principal, .. },
             ..
-        } => pick(
-            lang,
-            format!("verified, signed by {principal}"),
-            format!("验证通过，签名人 {principal}"),
-        ),
+        } => tr!(lang, RVerifiedSignedBy, principal = principal),
         Standing::Archived {
             verification: Verification::NotVerified { why, .. },
             ..
-        } => pick(lang, format!("NOT VERIFIED: {why}"), format!("验证失败：{why}")),
+        } => tr!(lang, RNOTVERIFIED, why = why),
     }
 }
 
@@ -629,8 +579,8 @@ fn verification(record: &Record, standing: &Standing, lang: &Lang) -> Section {
     let mut fields = Vec::new();
     match standing {
         Standing::Draft { .. } => fields.push(Field::one(
-            l(lang, "Signature", "签名"),
-            l(lang, "none: a draft is not signed", "无：草稿未签名"),
+            tr!(lang, RSignature).to_owned(),
+            tr!(lang, RNoneADraftIsNot).to_owned(),
         )),
         Standing::Archived { sha256, verification } => {
             match verification {
@@ -639,51 +589,44 @@ fn verification(record: &Record, standing: &Standing, lang: &Lang) -> Section {
                     fingerprint,
                 } => {
                     fields.push(Field::one(
-                        l(lang, "Signature", "签名"),
-                        l(lang, "verified", "验证通过"),
+                        tr!(lang, RSignature).to_owned(),
+                        tr!(lang, RVerified).to_owned(),
                     ));
-                    fields.push(Field::one(l(lang, "Signed by", "签名人"), principal.clone()));
-                    fields.push(Field::one(l(lang, "Key", "密钥"), fingerprint.clone()));
+                    fields.push(Field::one(tr!(lang, RSignedBy).to_owned(), principal.clone()));
+                    fields.push(Field::one(tr!(lang, RKey).to_owned(), fingerprint.clone()));
                 }
                 Verification::NotVerified { fingerprint, why } => {
                     fields.push(Field::one(
-                        l(lang, "Signature", "签名"),
-                        pick(lang, format!("NOT VERIFIED: {why}"), format!("验证失败：{why}")),
+                        tr!(lang, RSignature).to_owned(),
+                        tr!(lang, RNOTVERIFIED, why = why),
                     ));
                     if let Some(fingerprint) = fingerprint {
-                        fields.push(Field::one(l(lang, "Key", "密钥"), fingerprint.clone()));
+                        fields.push(Field::one(tr!(lang, RKey).to_owned(), fingerprint.clone()));
                     }
                 }
             }
+            fields.push(Field::one(tr!(lang, RRecordSHA256).to_owned(), sha256.clone()));
             fields.push(Field::one(
-                l(lang, "Record SHA-256", "记录 SHA-256"),
-                sha256.clone(),
-            ));
-            fields.push(Field::one(
-                l(lang, "Previous", "上一记录"),
+                tr!(lang, RPrevious).to_owned(),
                 record
                     .previous_record
                     .clone()
-                    .unwrap_or_else(|| l(lang, "none (the first record)", "无（首条记录）")),
+                    .unwrap_or_else(|| tr!(lang, RNoneTheFirstRecord).to_owned()),
             ));
         }
     }
     fields.push(Field::one(
-        l(lang, "Journal", "日志"),
-        pick(
-            lang,
-            format!("{} events, head", record.journal.events),
-            format!("{} 条事件，末条哈希", record.journal.events),
-        ),
+        tr!(lang, RJournal).to_owned(),
+        tr!(lang, RJournalEvents, events = record.journal.events),
     ));
     fields.push(Field::one(String::new(), record.journal.head.clone()));
     fields.push(Field::one(
-        l(lang, "Runbook digest", "预案摘要"),
+        tr!(lang, RRunbookDigest).to_owned(),
         record.runbook.digest.clone(),
     ));
     Section {
         id: "verification",
-        title: l(lang, "Verification", "验证"),
+        title: tr!(lang, RVerification).to_owned(),
         blocks: vec![Block::Fields(fields)],
     }
 }

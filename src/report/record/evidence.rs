@@ -8,10 +8,12 @@
 //! alone), so that nothing is added to the record to print them. A record
 //! whose timeline does not give its own list back gets no references.
 
-use super::describe::{millis, pick};
-use super::document::{Block, Output, Section, l};
+use super::describe::millis;
+use super::document::{Block, Output, Section};
+use crate::i18n::Msg;
 use crate::model::Lang;
 use crate::record::canonical::Record;
+use crate::tr;
 use std::collections::{BTreeMap, HashMap};
 
 /// Lines of an output printed before the cut, and after it.
@@ -124,60 +126,44 @@ impl Numbers {
 pub fn section(record: &Record, numbers: &Numbers, full: bool, lang: &Lang) -> Section {
     let mut blocks = Vec::new();
     for (n, command) in (1..).zip(&record.commands) {
-        let mut group = vec![Block::Subheading(pick(
+        let mut group = vec![Block::Subheading(tr!(
             lang,
-            format!("Evidence #{n}: step {}", command.step),
-            format!("证据 #{n}：步骤 {}", command.step),
+            REvidenceStep,
+            n = n,
+            step = command.step
         ))];
         let on = numbers.on(n).map(|on| format!("{on} ")).unwrap_or_default();
         group.push(Block::Pre(format!("{on}$ {}", command.command.trim_end())));
         let mut facts = vec![result_word(lang, &command.result)];
         if let Some(code) = command.exit_code {
-            facts.push(pick(lang, format!("exit {code}"), format!("退出码 {code}")));
+            facts.push(tr!(lang, RExit, code = code));
         }
         if let Some(signal) = command.signal {
-            facts.push(pick(lang, format!("signal {signal}"), format!("信号 {signal}")));
+            facts.push(tr!(lang, RSignal, signal = signal));
         }
         if let Some(ms) = command.duration_ms {
-            facts.push(pick(
-                lang,
-                format!("took {}", millis(ms)),
-                format!("用时 {}", millis(ms)),
-            ));
+            facts.push(tr!(lang, RTook, time = millis(lang, ms)));
         }
         if let Some(why) = &command.skipped {
-            facts.push(pick(lang, format!("not run: {why}"), format!("未执行：{why}")));
+            facts.push(tr!(lang, RNotRun, why = why));
         }
         if command.result != "skipped" {
-            let size = size(command.output_bytes, &l(lang, "bytes", "字节"));
+            let size = size(command.output_bytes, tr!(lang, Bytes));
             facts.push(if journal_cut(&command.output) {
-                pick(
-                    lang,
-                    format!("{size} of output, its head and tail kept"),
-                    format!("输出 {size}，保留开头和结尾"),
-                )
+                tr!(lang, ROfOutputItsHeadAnd, size = size)
             } else {
-                pick(lang, format!("{size} of output"), format!("输出 {size}"))
+                tr!(lang, ROfOutput, size = size)
             });
         }
-        group.push(Block::Paragraph(facts.join(&pick(
-            lang,
-            ", ".into(),
-            "，".into(),
-        ))));
+        group.push(Block::Paragraph(facts.join(tr!(lang, RFactSeparator))));
         if !command.output.is_empty() {
             let shown = cut(&command.output, full);
             let cut = (shown.left_out > 0).then(|| {
-                pick(
+                tr!(
                     lang,
-                    format!(
-                        "[{} of {} lines not printed; runbook report --full prints them]",
-                        shown.left_out, shown.lines
-                    ),
-                    format!(
-                        "[共 {} 行，此处略去 {} 行；runbook report --full 打印全部]",
-                        shown.lines, shown.left_out
-                    ),
+                    RLinesNotPrinted,
+                    left_out = shown.left_out,
+                    lines = shown.lines
                 )
             });
             group.push(Block::Output(Output {
@@ -192,25 +178,25 @@ pub fn section(record: &Record, numbers: &Numbers, full: bool, lang: &Lang) -> S
         });
     }
     if blocks.is_empty() {
-        blocks.push(Block::Paragraph(l(lang, "No commands were run.", "未执行命令。")));
+        blocks.push(Block::Paragraph(tr!(lang, RNoCommandsWereRun).to_owned()));
     }
     Section {
         id: "commands",
-        title: l(lang, "Command evidence", "命令记录"),
+        title: tr!(lang, RCommandEvidence).to_owned(),
         blocks,
     }
 }
 
 fn result_word(lang: &Lang, result: &str) -> String {
-    let zh = match result {
-        "succeeded" => "成功",
-        "failed" => "失败",
-        "timed-out" => "超时",
-        "unfinished" => "未完成",
-        "skipped" => "未执行",
-        other => other,
+    let msg = match result {
+        "succeeded" => Msg::REvidenceSucceeded,
+        "failed" => Msg::REvidenceFailed,
+        "timed-out" => Msg::REvidenceTimedOut,
+        "unfinished" => Msg::REvidenceUnfinished,
+        "skipped" => Msg::REvidenceSkipped,
+        other => return other.to_owned(),
     };
-    pick(lang, result.to_owned(), zh.to_owned())
+    crate::i18n::tr(lang, msg).to_owned()
 }
 
 /// An output as printed: its first lines, how many were left out, its last

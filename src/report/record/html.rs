@@ -254,6 +254,7 @@ mod tests {
                 record: &record,
                 standing: &standing,
                 lang: &Lang::parse("zh").unwrap(),
+                plan: None,
                 full: false,
             },
         )

@@ -192,6 +192,7 @@ mod tests {
                 record: &record,
                 standing: &standing,
                 lang: &Lang::english(),
+                plan: None,
                 full: false,
             },
         )

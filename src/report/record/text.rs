@@ -268,6 +268,7 @@ mod tests {
                 record,
                 standing: &standing,
                 lang: &lang,
+                plan: None,
                 full: false,
             },
             80,
@@ -373,7 +374,7 @@ mod tests {
             "事件报告 INC-20261128-0001",
             "时间线",
             "命令记录",
-            "是否按时  按时：截止前 23h05m 归档",
+            "是否按时  按时：截止前 23小时05分 归档",
             "签名      验证通过，签名人 ops@example.com",
             "证据 #1：步骤 inspect",
             "inspect：命令结束，退出码 0（证据 #1）",
@@ -450,6 +451,7 @@ mod tests {
             record: &record,
             standing: &standing,
             lang: &lang,
+            plan: None,
             full: true,
         };
         text(&mut full, &whole, 80).unwrap();

@@ -18,36 +18,18 @@ enum Action {
 impl TerminalOperator {
     pub(super) fn actions(&mut self, context: Context<'_>) -> Option<Reply> {
         let labels = [
-            (Action::Note, self.t("Add a note", "添加备注")),
-            (
-                Action::Attach,
-                self.t("Attach a file (evidence)", "附加文件（证据）"),
-            ),
-            (Action::Severity, self.t("Change the severity", "调整响应级别")),
-            (
-                Action::Escalate,
-                self.t(
-                    "Escalate now (fire the escalation timers)",
-                    "立即升级（触发升级计时器）",
-                ),
-            ),
-            (
-                Action::Pause,
-                self.t(
-                    "Pause: go on later with `runbook resume`",
-                    "暂停：稍后用 `runbook resume` 继续",
-                ),
-            ),
-            (Action::Abort, self.t("Abort the incident", "中止本次事件")),
-            (
-                Action::Output,
-                self.t("Show output… (earlier commands)", "查看输出…（此前的命令）"),
-            ),
-            (Action::Back, self.t("Back", "返回")),
+            (Action::Note, self.tr(Msg::AddANote)),
+            (Action::Attach, self.tr(Msg::AttachAFileEvidence)),
+            (Action::Severity, self.tr(Msg::ChangeTheSeverity)),
+            (Action::Escalate, self.tr(Msg::EscalateNowMenu)),
+            (Action::Pause, self.tr(Msg::PauseMenu)),
+            (Action::Abort, self.tr(Msg::AbortTheIncident)),
+            (Action::Output, self.tr(Msg::ShowOutputEarlierCommands)),
+            (Action::Back, self.tr(Msg::Back)),
         ];
         let items: Vec<&str> = labels.iter().map(|(_, label)| *label).collect();
         let picked = Select::with_theme(&self.theme)
-            .with_prompt(self.t("What now?", "要做什么？"))
+            .with_prompt(self.tr(Msg::WhatNow))
             .items(&items)
             .default(0)
             .interact_on_opt(&self.term);
@@ -59,7 +41,7 @@ impl TerminalOperator {
         match action {
             Action::Note => {
                 let note: String = match Input::with_theme(&self.theme)
-                    .with_prompt(self.t("Note", "备注"))
+                    .with_prompt(self.tr(Msg::Note))
                     .allow_empty(true)
                     .interact_text_on(&self.term)
                 {
@@ -76,9 +58,9 @@ impl TerminalOperator {
                         _ => std::path::PathBuf::from(text.trim()),
                     }
                 };
-                let unreadable = self.t("not a readable file", "不是可读的文件");
+                let unreadable = self.tr(Msg::NotAReadableFile);
                 let file: String = match Input::with_theme(&self.theme)
-                    .with_prompt(self.t("File to attach (Enter to go back)", "要附加的文件（回车返回）"))
+                    .with_prompt(self.tr(Msg::FileToAttach))
                     .allow_empty(true)
                     .validate_with(|text: &String| -> Result<(), String> {
                         if text.trim().is_empty() || path(text).is_file() {
@@ -111,7 +93,7 @@ impl TerminalOperator {
                     .position(|level| level.id.value == context.incident.severity)
                     .unwrap_or(0);
                 match Select::with_theme(&self.theme)
-                    .with_prompt(self.t("Severity", "响应级别"))
+                    .with_prompt(self.tr(Msg::Severity))
                     .items(&levels)
                     .default(current)
                     .interact_on_opt(&self.term)
@@ -127,10 +109,7 @@ impl TerminalOperator {
             Action::Pause => Some(Reply::Pause),
             Action::Abort => {
                 let reason: String = match Input::with_theme(&self.theme)
-                    .with_prompt(self.t(
-                        "Why abort? (kept in the record; Enter to go back)",
-                        "中止原因（将记入档案；回车返回）",
-                    ))
+                    .with_prompt(self.tr(Msg::WhyAbort))
                     .allow_empty(true)
                     .interact_text_on(&self.term)
                 {
@@ -139,10 +118,7 @@ impl TerminalOperator {
                 };
                 if reason.trim().is_empty() {
                     // Back to the question: aborting is not done without saying why.
-                    self.warn(self.t(
-                        "Not aborted: an abort needs a reason.",
-                        "未中止：中止须说明原因。",
-                    ));
+                    self.warn(self.tr(Msg::NotAbortedNeedsReason));
                     return None;
                 }
                 Some(Reply::Abort(reason))
@@ -179,18 +155,18 @@ impl TerminalOperator {
             .collect();
         self.say(&format!(
             "{} {}",
-            self.t("Escalating now fires:", "立即升级将触发："),
+            self.tr(Msg::EscalatingNowFires),
             names.join(", ")
         ));
         if told.is_empty() {
-            self.say(self.t("Nobody is notified by them.", "这些计时器不通知任何人。"));
+            self.say(self.tr(Msg::NobodyIsNotifiedByThem));
         } else {
-            self.say(self.t("These people will be told:", "将通知以下人员："));
+            self.say(self.tr(Msg::ThesePeopleWillBeTold));
             self.contacts(&told);
         }
-        let items = [self.t("Back", "返回"), self.t("Escalate now", "立即升级")];
+        let items = [self.tr(Msg::Back), self.tr(Msg::EscalateNow)];
         match Select::with_theme(&self.theme)
-            .with_prompt(self.t("Escalate now?", "确认立即升级？"))
+            .with_prompt(self.tr(Msg::EscalateNowConfirm))
             .items(items)
             .default(0)
             .interact_on_opt(&self.term)
@@ -205,7 +181,7 @@ impl TerminalOperator {
     /// what it printed.
     fn show_output(&mut self) {
         if self.outputs.is_empty() {
-            self.say(self.t("No command has run yet.", "尚未执行任何命令。"));
+            self.say(self.tr(Msg::NoCommandHasRunYet));
             return;
         }
         let items: Vec<String> = self
@@ -219,19 +195,21 @@ impl TerminalOperator {
                     sanitize_line(&output.step),
                     truncate(&sanitize_line(first), 50),
                     output.bytes,
-                    self.t("bytes", "字节")
+                    self.tr(Msg::Bytes)
                 )
             })
             .collect();
         let picked = Select::with_theme(&self.theme)
-            .with_prompt(self.t("Whose output?", "查看哪条命令的输出？"))
+            .with_prompt(self.tr(Msg::WhoseOutput))
             .items(&items)
             .default(0)
             .interact_on_opt(&self.term);
         if let Ok(Some(index)) = picked {
             let output = &self.outputs[self.outputs.len() - 1 - index];
-            if let Err(error) = super::super::output::page(&self.term, &output.page_text()) {
-                self.warn(&format!("cannot show the output: {error}"));
+            if let Err(error) =
+                super::super::output::page(&self.term, &output.page_text(), self.tr(Msg::MorePager))
+            {
+                self.warn(&crate::tr!(&self.lang, CannotShowOutput, error = error));
             }
         }
     }

@@ -8,7 +8,7 @@ impl TerminalOperator {
     pub(super) fn header(&self, context: Context<'_>) {
         let incident = context.incident;
         let now = crate::clock::now();
-        let elapsed = crate::term::short(now - incident.started);
+        let elapsed = crate::i18n::span(&self.lang, (now - incident.started).num_seconds());
         let severity = context
             .runbook
             .severity(&incident.severity)
@@ -21,7 +21,7 @@ impl TerminalOperator {
             elapsed,
         ];
         if incident.drill {
-            parts.push(self.t("DRILL", "演练").to_owned());
+            parts.push(self.tr(Msg::DRILL).to_owned());
         }
         self.say("");
         // One line, whatever the terminal's width: cut rather than wrap.
@@ -63,7 +63,7 @@ impl TerminalOperator {
 
     /// What to tell the people of a notification nobody could send.
     pub(super) fn message(&self, message: &str) {
-        self.say(self.t("Tell them:", "告知内容："));
+        self.say(self.tr(Msg::TellThem));
         for line in message_lines(message, 76) {
             self.say(&format!("  {line}"));
         }
@@ -79,7 +79,7 @@ impl TerminalOperator {
             _ => {
                 self.say(&format!(
                     "  {} {}",
-                    self.t("on each of:", "在以下每台主机上："),
+                    self.tr(Msg::OnEachOf),
                     style(on.join(", ")).cyan()
                 ));
                 style("$".to_owned()).dim()
@@ -92,11 +92,11 @@ impl TerminalOperator {
 
     pub(super) fn contacts(&self, contacts: &[&Contact]) {
         let mut table = crate::term::new_table([
-            self.t("CONTACT", "联系人"),
-            self.t("ROLE", "职责"),
-            self.t("NAME", "姓名"),
-            self.t("PHONE", "电话"),
-            self.t("EMAIL", "邮箱"),
+            self.tr(Msg::CONTACT),
+            self.tr(Msg::ROLE),
+            self.tr(Msg::NAME),
+            self.tr(Msg::PHONE),
+            self.tr(Msg::EMAIL),
         ]);
         for contact in contacts {
             let blank = |value: &str| {

@@ -1,0 +1,354 @@
+//! The words `runbook` itself says, in each display language: one
+//! catalogue per language, `en.rs` (which also defines the keys, [`Msg`])
+//! and `zh.rs`.
+//!
+//! A runbook's own text carries its languages with it ([`Text`]); this
+//! module holds everything else a person reads: prompts, the lines a walk
+//! prints, notification texts, report headings, listings. Chinese for a
+//! `zh` display language, English for every other. It also reads back in
+//! the display language the few words the journal keeps in English (the
+//! walk's own reasons, outcomes, states), so that the journal and records
+//! stay the same whatever language they were written in.
+//!
+//! Why a table module rather than a catalogue crate (`rust-i18n`,
+//! Fluent): the keys are a Rust enum, so a key missing from a language is a
+//! compile error (each catalogue is one exhaustive `match`), not a string
+//! found missing at run time; there is no file to load, no global locale
+//! and no lookup hidden behind a string key; and neither language needs
+//! plural rules, the one thing Fluent would add. A placeholder is written
+//! `{name}` and filled by [`fill`] (or [`tr!`](crate::tr) with values); a
+//! test checks that both languages use the same placeholders and that no
+//! entry is empty.
+//!
+//! Depends on [`crate::model`] only; every layer above the model may use
+//! it. It never touches a terminal, and prints nothing.
+//!
+//! [`Text`]: crate::model::Text
+
+mod en;
+mod zh;
+
+pub use en::Msg;
+
+use crate::model::{Lang, Outcome, StepResult, short_span};
+use std::borrow::Cow;
+use std::fmt::Display;
+
+/// Whether `lang` reads the Chinese catalogue.
+pub fn is_zh(lang: &Lang) -> bool {
+    lang.primary() == "zh"
+}
+
+/// The words of `msg` in `lang`, placeholders left as written.
+pub fn tr(lang: &Lang, msg: Msg) -> &'static str {
+    if is_zh(lang) { zh::text(msg) } else { en::text(msg) }
+}
+
+/// The words of `msg` in `lang`, each `{name}` replaced by its value in
+/// `args`. A placeholder without a value is left as written.
+pub fn fill(lang: &Lang, msg: Msg, args: &[(&str, &dyn Display)]) -> String {
+    let template = tr(lang, msg);
+    let mut out = String::with_capacity(template.len() + 16);
+    let mut rest = template;
+    while let Some(open) = rest.find('{') {
+        out.push_str(&rest[..open]);
+        let after = &rest[open + 1..];
+        let name = after.find('}').map(|close| &after[..close]);
+        match name.and_then(|name| args.iter().find(|(key, _)| *key == name)) {
+            Some((name, value)) => {
+                out.push_str(&value.to_string());
+                rest = &after[name.len() + 1..];
+            }
+            None => {
+                out.push('{');
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// A span of seconds, short: `2h05m` ([`short_span`]); in Chinese units
+/// for `zh` (`2小时05分`).
+pub fn span(lang: &Lang, seconds: i64) -> String {
+    let short = short_span(seconds);
+    if !is_zh(lang) {
+        return short;
+    }
+    let mut out = String::new();
+    for c in short.chars() {
+        match c {
+            'd' => out.push('天'),
+            'h' => out.push_str("小时"),
+            'm' => out.push('分'),
+            's' => out.push('秒'),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// A duration as the runbook wrote it (`1h`, `30s`, `6 months`), in the
+/// reader's language: Chinese units for zh (`1 小时`, `30 秒`, `6 个月`);
+/// as written otherwise, or when a unit is not one of the known ones.
+pub fn period(lang: &Lang, text: &str) -> String {
+    if !is_zh(lang) {
+        return text.to_owned();
+    }
+    let unit = |unit: &str| {
+        Some(match unit {
+            "s" | "sec" | "secs" | "second" | "seconds" => "秒",
+            "m" | "min" | "mins" | "minute" | "minutes" => "分钟",
+            "h" | "hr" | "hrs" | "hour" | "hours" => "小时",
+            "d" | "day" | "days" => "天",
+            "w" | "week" | "weeks" => "周",
+            "M" | "month" | "months" => "个月",
+            "y" | "year" | "years" => "年",
+            _ => return None,
+        })
+    };
+    let mut parts = Vec::new();
+    let mut rest = text.trim();
+    while !rest.is_empty() {
+        let digits = rest.find(|c: char| !c.is_ascii_digit()).unwrap_or(rest.len());
+        if digits == 0 {
+            return text.to_owned();
+        }
+        let (number, after) = rest.split_at(digits);
+        let after = after.trim_start();
+        let letters = after
+            .find(|c: char| !c.is_ascii_alphabetic())
+            .unwrap_or(after.len());
+        let Some(word) = unit(&after[..letters]) else {
+            return text.to_owned();
+        };
+        parts.push(format!("{number} {word}"));
+        rest = after[letters..].trim_start();
+    }
+    if parts.is_empty() {
+        text.to_owned()
+    } else {
+        parts.join(" ")
+    }
+}
+
+/// A step's result as a word: done, failed, skipped.
+pub fn result(lang: &Lang, result: StepResult) -> &'static str {
+    match result {
+        StepResult::Done => tr(lang, Msg::ResultDone),
+        StepResult::Failed => tr(lang, Msg::ResultFailed),
+        StepResult::Skipped => tr(lang, Msg::ResultSkipped),
+    }
+}
+
+/// How an incident ended, as a word: resolved, handed over, …
+pub fn outcome(lang: &Lang, outcome: Outcome) -> &'static str {
+    match outcome {
+        Outcome::Resolved => tr(lang, Msg::OutcomeResolved),
+        Outcome::HandedOver => tr(lang, Msg::OutcomeHandedOver),
+        Outcome::Escalated => tr(lang, Msg::OutcomeEscalated),
+        Outcome::Aborted => tr(lang, Msg::OutcomeAborted),
+    }
+}
+
+/// How an incident ended, as the walk's last line says it: in English the
+/// outcome's own name (`handed-over`, as the record writes it), in
+/// Chinese the word.
+pub fn outcome_name(lang: &Lang, ended: Outcome) -> &'static str {
+    if is_zh(lang) {
+        outcome(lang, ended)
+    } else {
+        ended.name()
+    }
+}
+
+/// What a decision answered, as the journal names it (`run`, `retry`,
+/// `notified`, `timer-offer`, `unfinished`), in `lang`.
+pub fn question<'a>(lang: &Lang, question: &'a str) -> &'a str {
+    let msg = match question {
+        "run" => Msg::QuestionRun,
+        "retry" => Msg::QuestionRetry,
+        "notified" => Msg::QuestionNotified,
+        "timer-offer" => Msg::QuestionTimerOffer,
+        "unfinished" => Msg::QuestionUnfinished,
+        _ => return question,
+    };
+    tr(lang, msg)
+}
+
+/// How an incident stands, as listings name it in their JSON (`running`,
+/// `paused`, `handed-over`, `never started`, …), in `lang`.
+pub fn state<'a>(lang: &Lang, state: &'a str) -> &'a str {
+    let msg = match state {
+        "running" => Msg::StateRunning,
+        "interrupted" => Msg::StateInterrupted,
+        "paused" => Msg::StatePaused,
+        "failed" => Msg::StateFailed,
+        "resolved" => Msg::StateResolved,
+        "handed-over" => Msg::StateHandedOver,
+        "escalated" => Msg::StateEscalated,
+        "aborted" => Msg::StateAborted,
+        "starting" => Msg::StateStarting,
+        "never started" => Msg::StateNeverStarted,
+        "unreadable" => Msg::StateUnreadable,
+        _ => return state,
+    };
+    tr(lang, msg)
+}
+
+/// The way a notification went: a notifier's name as configured, or
+/// `by-hand` (a person made the call), which reads in `lang`.
+pub fn via<'a>(lang: &Lang, via: &'a str) -> &'a str {
+    match via {
+        "by-hand" => tr(lang, Msg::ViaByHand),
+        via => via,
+    }
+}
+
+/// A reason the walk journals in English (the journal's words stay as
+/// written, so that one record reads the same everywhere), in `lang` when
+/// it is one of the walk's own; anything else (a person's words, an
+/// error) as it is.
+pub fn reason<'a>(lang: &Lang, reason: &'a str) -> Cow<'a, str> {
+    let msg = match reason {
+        "paused by the operator" => Msg::ReasonPausedByOperator,
+        "interrupted" => Msg::ReasonInterrupted,
+        "declined" => Msg::ReasonDeclined,
+        "drill: skip" => Msg::ReasonDrillSkip,
+        "drill: simulate-success" => Msg::ReasonDrillSimulated,
+        "marked done after an interrupted run" => Msg::ReasonMarkedDone,
+        "could not be reached" => Msg::ReasonUnreachable,
+        "no notifier is configured: call them" => Msg::ReasonNoNotifier,
+        "waiting for an answer" => Msg::ReasonWaiting,
+        _ => return step_reason(lang, reason).map_or(Cow::Borrowed(reason), Cow::Owned),
+    };
+    Cow::Borrowed(tr(lang, msg))
+}
+
+/// The walk's reasons that name a step: "step `check` was marked failed".
+fn step_reason(lang: &Lang, reason: &str) -> Option<String> {
+    if !is_zh(lang) {
+        return None;
+    }
+    let patterns = [
+        ("step `", "` was marked failed", Msg::ReasonMarkedFailed),
+        ("the command of step `", "` failed", Msg::ReasonCommandFailed),
+        ("step `", "` has nowhere to go", Msg::ReasonNowhereToGo),
+        ("step `", "` needs a note with its answer", Msg::ReasonNeedsNote),
+        ("waiting for an answer to step `", "`", Msg::ReasonWaitingAt),
+    ];
+    patterns.iter().find_map(|(before, after, msg)| {
+        let step = reason.strip_prefix(before)?.strip_suffix(after)?;
+        (!step.contains('`')).then(|| fill(lang, *msg, &[("step", &step)]))
+    })
+}
+
+/// `tr!(lang, Key)` is [`tr`]; `tr!(lang, Key, name = value, …)` is
+/// [`fill`] with those values.
+#[macro_export]
+macro_rules! tr {
+    ($lang:expr, $key:ident) => {
+        $crate::i18n::tr($lang, $crate::i18n::Msg::$key)
+    };
+    ($lang:expr, $key:ident, $($name:ident = $value:expr),+ $(,)?) => {
+        $crate::i18n::fill(
+            $lang,
+            $crate::i18n::Msg::$key,
+            &[$((stringify!($name), &$value as &dyn ::std::fmt::Display)),+],
+        )
+    };
+}
+
+/// The `{name}` placeholders of a template, sorted.
+#[cfg(test)]
+fn placeholders(template: &str) -> Vec<&str> {
+    let mut names: Vec<&str> = template
+        .split('{')
+        .skip(1)
+        .filter_map(|part| part.split_once('}').map(|(name, _)| name))
+        .collect();
+    names.sort_unstable();
+    names
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_key_has_words_in_both_languages_with_the_same_placeholders() {
+        // Both catalogues are exhaustive matches over `Msg`: a key missing
+        // from either does not compile. What the compiler cannot see:
+        for &msg in Msg::ALL {
+            let (en, zh) = (en::text(msg), zh::text(msg));
+            assert!(!en.trim().is_empty(), "{msg:?} is empty in English");
+            assert!(!zh.trim().is_empty(), "{msg:?} is empty in Chinese");
+            assert_eq!(placeholders(en), placeholders(zh), "{msg:?}: {en:?} vs {zh:?}");
+        }
+    }
+
+    #[test]
+    fn chinese_entries_are_chinese() {
+        // An entry copied over untranslated would read as English on a zh
+        // screen. Punctuation-only and symbol entries are the exception.
+        for &msg in Msg::ALL {
+            let zh = zh::text(msg);
+            let has_letters = zh.chars().any(|c| c.is_ascii_alphabetic());
+            let has_han = zh.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c));
+            let stripped: String = zh
+                .split('{')
+                .map(|part| part.split_once('}').map_or(part, |(_, rest)| rest))
+                .collect();
+            let letters_outside = stripped.chars().any(|c| c.is_ascii_alphabetic());
+            assert!(
+                has_han || !has_letters || !letters_outside || ALLOWED_LATIN.contains(&msg),
+                "{msg:?} reads as English in Chinese: {zh:?}"
+            );
+        }
+    }
+
+    /// Entries whose Chinese keeps Latin letters on purpose (a unit, a
+    /// product word).
+    const ALLOWED_LATIN: &[Msg] = &[];
+
+    #[test]
+    fn spans_and_the_walks_own_reasons_read_in_chinese_and_stay_english_otherwise() {
+        let (en, zh) = (Lang::english(), Lang::parse("zh_CN.UTF-8").unwrap());
+        assert_eq!(span(&en, 3900), "1h05m");
+        assert_eq!(span(&zh, 3900), "1小时05分");
+        assert_eq!(span(&zh, 86_400 * 2 + 3600 * 3), "2天3小时");
+        assert_eq!(reason(&en, "paused by the operator"), "paused by the operator");
+        assert_eq!(reason(&zh, "paused by the operator"), "操作员暂停");
+        assert_eq!(
+            reason(&zh, "the command of step `df` failed"),
+            "步骤 `df` 的命令失败"
+        );
+        // A person's words, or an error, are left as they are.
+        assert_eq!(reason(&zh, "disk full"), "disk full");
+        assert_eq!(
+            reason(&zh, "step `a` b` was marked failed"),
+            "step `a` b` was marked failed"
+        );
+        assert_eq!(outcome_name(&en, Outcome::HandedOver), "handed-over");
+        assert_eq!(outcome_name(&zh, Outcome::HandedOver), "已移交");
+        assert_eq!(state(&zh, "never started"), "未能启动");
+        assert_eq!(state(&zh, "something new"), "something new");
+    }
+
+    #[test]
+    fn placeholders_are_filled_by_name() {
+        let en = Lang::english();
+        let zh = Lang::parse("zh-CN").unwrap();
+        assert_eq!(
+            tr!(&en, CommandExit, code = 3, seconds = "0.5"),
+            "exit 3 after 0.5s"
+        );
+        assert_eq!(
+            tr!(&zh, CommandExit, code = 3, seconds = "0.5"),
+            "退出码 3，用时 0.5 秒"
+        );
+        // A brace not naming a value stays as it is.
+        assert_eq!(fill(&en, Msg::CommandExit, &[]), "exit {code} after {seconds}s");
+    }
+}
