@@ -535,7 +535,7 @@ fn crash_while_a_command_ran_asks_before_running_it_again() {
         .unwrap();
     h.sink.events.truncate(at + 1);
     let incident = Incident::replay(&h.sink.events).unwrap();
-    assert_eq!(incident.unfinished_command.as_deref(), Some("check"));
+    assert_eq!(incident.unfinished_on("check"), [None]);
     let (stop, _) = h.resume(&[]);
     assert!(matches!(stop, Stop::Paused { .. }), "{stop:?}");
     let (stop, _) = h.resume(&[("check", "done")]);

@@ -3,7 +3,7 @@
 //! pager, since a step may say "using the output above" long after the
 //! spinner showed its last lines, or in another process before a resume.
 
-use crate::model::{Event, EventKind};
+use crate::model::{Event, EventKind, OpenCommands};
 use console::{Key, Term, style};
 use std::io::Write;
 use std::process::{Command, Stdio};
@@ -13,6 +13,8 @@ use std::process::{Command, Stdio};
 pub struct CommandOutput {
     pub step: String,
     pub command: String,
+    /// The ssh destination it ran on; `None` for here.
+    pub on: Option<String>,
     /// As journaled: redacted, capped.
     pub output: String,
     /// How many bytes the command wrote in all.
@@ -32,8 +34,14 @@ impl CommandOutput {
     /// What the pager shows: the command, then its output, sanitized.
     pub fn page_text(&self) -> String {
         let mut text = String::new();
+        // Where it ran, as a shell prompt shows it.
+        let on = self
+            .on
+            .as_deref()
+            .map(|on| format!("{} ", super::sanitize(on)))
+            .unwrap_or_default();
         for line in self.command.trim().lines() {
-            text.push_str(&format!("$ {}\n", super::sanitize(line)));
+            text.push_str(&format!("{on}$ {}\n", super::sanitize(line)));
         }
         text.push('\n');
         text.push_str(&super::sanitize(&self.output));
@@ -48,26 +56,34 @@ impl CommandOutput {
 #[derive(Debug, Default)]
 pub struct Outputs {
     outputs: Vec<CommandOutput>,
-    /// The command started last, until it finishes.
-    started: Option<String>,
+    /// The commands started, until they finish.
+    started: OpenCommands<String>,
 }
 
 impl Outputs {
     /// Takes what it needs of one more event.
     pub fn take(&mut self, event: Event) {
         match event.kind {
-            EventKind::CommandStarted { command, .. } => self.started = Some(command),
+            EventKind::CommandStarted { step, command, on } => {
+                self.started.start(&step, on.as_deref(), command)
+            }
             EventKind::CommandFinished {
                 step,
                 output,
                 output_bytes,
+                on,
                 ..
-            } => self.outputs.push(CommandOutput {
-                step,
-                command: self.started.take().unwrap_or_default(),
-                output,
-                bytes: output_bytes,
-            }),
+            } => {
+                let started = self.started.finish(&step, on.as_deref());
+                let on = on.or_else(|| started.as_ref().and_then(|started| started.on.clone()));
+                self.outputs.push(CommandOutput {
+                    step,
+                    command: started.map(|started| started.kept).unwrap_or_default(),
+                    on,
+                    output,
+                    bytes: output_bytes,
+                });
+            }
             _ => {}
         }
     }
@@ -154,6 +170,7 @@ mod tests {
             timed_out: false,
             output: output.into(),
             output_bytes: output.len() as u64,
+            on: None,
         }
     }
 
@@ -191,6 +208,7 @@ mod tests {
         let output = CommandOutput {
             step: "x".into(),
             command: "printf '\\033[2J'".into(),
+            on: None,
             output: "before\u{1b}[2Jafter\n".into(),
             bytes: 16,
         };

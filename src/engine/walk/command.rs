@@ -329,6 +329,7 @@ impl<'a> Engine<'a> {
             timed_out: outcome.timed_out,
             output: outcome.output,
             output_bytes: outcome.output_bytes,
+            on: on_owned,
         })?;
         Ok(unreachable.map_or(Ran::Done, Ran::Unreachable))
     }
