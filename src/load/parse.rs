@@ -61,6 +61,7 @@ const STEP_KINDS: &[(&str, &[&str])] = &[
             "capture",
             "on",
             "fail_fast",
+            "parallel",
             "next",
             "on_failure",
         ],
@@ -691,6 +692,25 @@ fn command(ctx: &mut Ctx<'_>, fields: &Fields<'_, '_>) -> Option<Command> {
         })
     });
     let confirm = fields.bool(ctx, "confirm").unwrap_or(false);
+    let parallel = fields.integer(ctx, "parallel").and_then(|parallel| {
+        match usize::try_from(parallel.value) {
+            Ok(count) if count >= 1 => Some(Located::new(count, parallel.span)),
+            _ => {
+                ctx.error(
+                    parallel.span,
+                    format!(
+                        "`parallel` in {} must be 1 or more, found {}",
+                        fields.what, parallel.value
+                    ),
+                    Some(
+                        "`parallel = 2` runs it on two hosts at a time; 1 (the default) runs them in turn"
+                            .into(),
+                    ),
+                );
+                None
+            }
+        }
+    });
     Some(Command {
         run: run?,
         confirm,
@@ -702,6 +722,7 @@ fn command(ctx: &mut Ctx<'_>, fields: &Fields<'_, '_>) -> Option<Command> {
         capture: fields.str(ctx, "capture"),
         on: fields.destinations(ctx, "on"),
         fail_fast: fields.bool(ctx, "fail_fast").unwrap_or(false),
+        parallel,
         next: fields.str(ctx, "next"),
         on_failure: fields.str(ctx, "on_failure"),
     })

@@ -113,6 +113,14 @@ pub(super) fn json_line(event: &Event) {
     }
 }
 
+/// Whether the command of `step` runs on several hosts at once (`parallel`).
+fn at_once(context: Context<'_>, step: &str) -> bool {
+    matches!(
+        context.runbook.step(step).map(|step| &step.kind),
+        Some(StepKind::Command(command)) if command.parallel() > 1
+    )
+}
+
 /// Whether the command of `step` is one a drill shows without running it
 /// (`skip`, `simulate-success`).
 pub(super) fn rehearsed(context: Context<'_>, step: &str) -> bool {
@@ -191,11 +199,13 @@ pub fn describe(context: Context<'_>, event: &Event, lang: &Lang) -> String {
             None => command_line(command),
         },
         EventKind::CommandFinished {
+            step,
             exit_code,
             signal,
             duration_ms,
             timed_out,
             output,
+            on,
             ..
         } => {
             let how = match (exit_code, signal, timed_out) {
@@ -209,7 +219,13 @@ pub fn describe(context: Context<'_>, event: &Event, lang: &Lang) -> String {
                     None => "could not start".to_owned(),
                 },
             };
-            format!("  {how} after {:.1}s", *duration_ms as f64 / 1000.0)
+            let took = *duration_ms as f64 / 1000.0;
+            // Run on several hosts at once, results come in any order: each
+            // says whose it is.
+            match on.as_deref().filter(|_| at_once(context, step)) {
+                Some(on) => format!("  {how} after {took:.1}s on {on}"),
+                None => format!("  {how} after {took:.1}s"),
+            }
         }
         EventKind::CommandSkipped { reason, .. } => format!("  not run ({reason})"),
         EventKind::NotificationSent { to, via, .. } => format!("  notified {} via {via}", to.join(", ")),
