@@ -744,6 +744,47 @@ fn ctrl_c_stops_the_remote_command_too() {
 }
 
 #[test]
+fn ctrl_c_stops_every_host_of_a_parallel_batch_and_leaves_them_to_run_again() {
+    let toml = runbook(
+        r#"["web1", "web2"]"#,
+        r#"server=$(echo "$SSH_CONNECTION" | cut -d' ' -f3)
+sleep 300 & echo $! > "$DIR/child.tmp-$server"; mv "$DIR/child.tmp-$server" "$DIR/child-$server"
+wait"#,
+        "parallel = 2",
+    );
+    let (test, _hosts) = with_hosts(&toml, &[("web1", WEB1), ("web2", WEB2)]);
+    let walk = test.tmux([
+        "start",
+        "r",
+        "--var",
+        "host=-",
+        "--var",
+        &dir_arg(&test),
+        "--var",
+        "note=-",
+    ]);
+    let sleeps: Vec<String> = ["127.0.0.1", "127.0.0.2"]
+        .iter()
+        .map(|server| wait_for_file(&test.root().join(format!("child-{server}"))))
+        .collect();
+    walk.keys(&["C-c"]);
+    walk.wait_for_exit();
+    for sleep in &sleeps {
+        assert!(becomes_dead(sleep), "the remote sleep {sleep} outlived Ctrl-C");
+    }
+    walk.wait_for("is paused (interrupted)");
+    // Neither has a result: a resume asks before running either again.
+    let id = test.only_incident();
+    let kinds: Vec<String> = test
+        .events(&id)
+        .iter()
+        .filter_map(|e| e["type"].as_str().map(str::to_owned))
+        .filter(|kind| kind.starts_with("command-"))
+        .collect();
+    assert_eq!(kinds, ["command-started", "command-started"]);
+}
+
+#[test]
 fn a_jump_host_whose_key_is_not_known_fails_at_once_instead_of_asking() {
     let toml = runbook(r#""{{host}}""#, r#"touch "$DIR/ran""#, "");
     let test = Test::new().runbook("r", &toml);
