@@ -204,6 +204,50 @@ mod tests {
     }
 
     #[test]
+    fn outputs_of_commands_run_at_once_keep_their_host() {
+        let started = |on: &str| EventKind::CommandStarted {
+            step: "restart".into(),
+            command: format!("restart on {on}"),
+            on: Some(on.into()),
+        };
+        let finished_on = |on: &str| match finished("restart", on) {
+            EventKind::CommandFinished {
+                step,
+                exit_code,
+                signal,
+                duration_ms,
+                timed_out,
+                output,
+                output_bytes,
+                ..
+            } => EventKind::CommandFinished {
+                step,
+                exit_code,
+                signal,
+                duration_ms,
+                timed_out,
+                output,
+                output_bytes,
+                on: Some(on.into()),
+            },
+            other => other,
+        };
+        let events = [
+            event(1, started("web1")),
+            event(2, started("web2")),
+            event(3, finished_on("web2")),
+            event(4, finished_on("web1")),
+        ];
+        let outputs = CommandOutput::from_events(&events);
+        let shown: Vec<(&str, &str)> = outputs
+            .iter()
+            .map(|o| (o.command.as_str(), o.output.as_str()))
+            .collect();
+        assert_eq!(shown, [("restart on web2", "web2"), ("restart on web1", "web1")]);
+        assert!(outputs[0].page_text().starts_with("web2 $ restart on web2\n"));
+    }
+
+    #[test]
     fn paged_text_is_sanitized() {
         let output = CommandOutput {
             step: "x".into(),
