@@ -358,3 +358,21 @@ fn a_walk_cut_short_while_a_batch_ran_stops_what_is_left_on_each_host_and_asks_b
     ran.sort();
     assert_eq!(ran, ["true", "uptime @ db1", "uptime @ db2", "uptime @ web1"]);
 }
+
+#[test]
+fn a_batch_whose_starts_cannot_be_made_durable_runs_on_no_host() {
+    let mut h = remote(&two_at_a_time("uptime"), "web1");
+    h.sink.sync_fails_after_command_starts = Some(1);
+    let error = h.try_start(&[], false).unwrap_err();
+    assert!(error.to_string().contains("disk failed"), "{error}");
+    assert!(ran(&h).is_empty(), "a script ran before its start was on disk");
+    // Both shells were started, and stopped unrun.
+    let mut stopped: Vec<String> = h
+        .log()
+        .into_iter()
+        .filter(|entry| entry.starts_with("stop "))
+        .collect();
+    stopped.sort();
+    assert_eq!(stopped, ["stop uptime @ db1", "stop uptime @ web1"]);
+    assert_eq!(started_on(&h), [Some("web1".into()), Some("db1".into())]);
+}
