@@ -608,6 +608,7 @@ impl TerminalOperator {
             // Steps that ask show themselves at their prompt; the others
             // (commands that just run, ends) are announced here.
             EventKind::StepEntered { step } => {
+                self.running.clear();
                 // A drill does not ask about a command it does not run.
                 let asks = context.runbook.step(step).is_none_or(|step| match &step.kind {
                     StepKind::Command(command) => command.confirm && command.runs_in(context.incident.drill),
@@ -653,7 +654,7 @@ impl TerminalOperator {
                 self.settle();
                 self.say(&sanitize(&describe(context, event, &self.lang)));
                 // The others of its step run on.
-                if !self.running.is_empty() {
+                if self.running.of(step).next().is_some() {
                     self.spin(step);
                 }
             }
@@ -687,6 +688,9 @@ impl TerminalOperator {
             }
             EventKind::Paused { .. } => {
                 self.settle();
+                // What was running was stopped with the walk, or is left
+                // for a resume to see to.
+                self.running.clear();
                 self.say(&sanitize(&describe(context, event, &self.lang)));
             }
             _ => {
