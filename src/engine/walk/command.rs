@@ -16,7 +16,8 @@ pub(super) enum Ran {
 
 impl<'a> Engine<'a> {
     /// Runs a command step, on each destination its `on` names that it
-    /// has not run on in this attempt; `consented` when the operator
+    /// has not run on in this attempt, in turn or up to `parallel` at once
+    /// (`run_batch`); `consented` when the operator
     /// already said to run it (a retry, or a run cut short), so that it
     /// does not ask twice.
     pub(super) fn command(&mut self, step: &'a Step, consented: bool) -> Result<Flow, JournalFailed> {
