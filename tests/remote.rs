@@ -276,7 +276,10 @@ echo "came in by $server"
         [("web1".to_owned(), 0, true), ("web2".to_owned(), 3, true)]
     );
     let report = test.again(["report", &id]);
-    report.success();
+    report
+        .success()
+        .stdout_contains("remote: command finished on web1, exit 0")
+        .stdout_contains("remote: command finished on web2, exit 3");
     let evidence: Vec<&str> = report.stdout.split("Evidence #").skip(1).collect();
     assert_eq!(evidence.len(), 2, "{}", report.stdout);
     for (block, (host, exit, server)) in evidence

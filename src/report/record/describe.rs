@@ -163,6 +163,7 @@ pub(super) fn event(lang: &Lang, entry: &TimelineEntry, evidence: Option<usize>)
             signal,
             timed_out,
             output,
+            on,
             ..
         } => {
             let how = match (exit_code, signal, timed_out) {
@@ -183,10 +184,17 @@ pub(super) fn event(lang: &Lang, entry: &TimelineEntry, evidence: Option<usize>)
                     None => say("could not start".into(), "未能启动".into()),
                 },
             };
-            see(
-                format!("{step}: command finished, {how}"),
-                format!("{step}：命令结束，{how}"),
-            )
+            match on {
+                // Results of commands run at once come in any order.
+                Some(on) => see(
+                    format!("{step}: command finished on {on}, {how}"),
+                    format!("{step}：命令在 {on} 上结束，{how}"),
+                ),
+                None => see(
+                    format!("{step}: command finished, {how}"),
+                    format!("{step}：命令结束，{how}"),
+                ),
+            }
         }
         EventKind::CommandSkipped { step, reason, .. } => see(
             format!("{step}: command not run: {reason}"),
