@@ -184,6 +184,115 @@ fn a_step_on_two_hosts_runs_on_both_and_fails_for_the_one_that_failed() {
     assert_eq!(finished, [serde_json::json!(0), serde_json::json!(3)]);
 }
 
+#[test]
+fn parallel_runs_a_step_on_two_hosts_at_once_and_keeps_each_hosts_result_apart() {
+    // Each writes when it began and ended, under the address of the server
+    // it came in by (both servers are this machine), and fails on web2.
+    let toml = runbook(
+        r#"["web1", "web2"]"#,
+        r#"began=$(date +%s.%N); sleep 1; ended=$(date +%s.%N)
+server=$(echo "$SSH_CONNECTION" | cut -d' ' -f3)
+echo "$began $ended" > "$DIR/ran-$server"
+echo "came in by $server"
+[ "$server" != 127.0.0.2 ] || exit 3"#,
+        "parallel = 2\non_failure = \"done\"",
+    );
+    let (test, _hosts) = with_hosts(&toml, &[("web1", WEB1), ("web2", WEB2)]);
+    let mut test = test.with_signing_key();
+    let walk = test.again(["start", "r", "--var", "host=-", "--var", &dir_arg(&test)]);
+    walk.success()
+        .stderr_contains("web1 │ came in by 127.0.0.1")
+        .stderr_contains("web2 │ came in by 127.0.0.2")
+        .stderr_contains("exit 3 after")
+        .stderr_contains("on web2");
+    let interval = |server: &str| -> (f64, f64) {
+        let text = std::fs::read_to_string(test.root().join(format!("ran-{server}"))).unwrap();
+        let (began, ended) = text.trim().split_once(' ').unwrap();
+        (began.parse().unwrap(), ended.parse().unwrap())
+    };
+    let (one, two) = (interval("127.0.0.1"), interval("127.0.0.2"));
+    assert!(
+        one.0.max(two.0) < one.1.min(two.1),
+        "they ran at once: {one:?} {two:?}"
+    );
+    assert!(
+        one.1.max(two.1) - one.0.min(two.0) < 2.0,
+        "in less than one after the other: {one:?} {two:?}"
+    );
+
+    let id = test.only_incident();
+    let events = test.events(&id);
+    let kinds: Vec<&str> = events
+        .iter()
+        .filter_map(|e| e["type"].as_str())
+        .filter(|kind| kind.starts_with("command-"))
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            "command-started",
+            "command-started",
+            "command-finished",
+            "command-finished"
+        ]
+    );
+    let mut finished: Vec<(String, serde_json::Value)> = events
+        .iter()
+        .filter(|e| e["type"] == "command-finished")
+        .map(|e| {
+            (
+                e["payload"]["on"].as_str().unwrap().to_owned(),
+                e["payload"]["exit_code"].clone(),
+            )
+        })
+        .collect();
+    finished.sort_by(|a, b| a.0.cmp(&b.0));
+    assert_eq!(
+        finished,
+        [
+            ("web1".to_owned(), serde_json::json!(0)),
+            ("web2".to_owned(), serde_json::json!(3))
+        ]
+    );
+
+    // The record pairs each result with its host's start, whichever ended
+    // first; so does its report.
+    test.archive(&id).success();
+    let record = test.again(["report", &id, "--format", "json"]);
+    record.success();
+    let commands: Vec<(String, i64, bool)> = record.json()["commands"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            let on = c["on"].as_str().unwrap().to_owned();
+            let server = if on == "web1" { "127.0.0.1" } else { "127.0.0.2" };
+            let output = c["output"].as_str().unwrap();
+            (on, c["exit_code"].as_i64().unwrap(), output.contains(server))
+        })
+        .collect();
+    assert_eq!(
+        commands,
+        [("web1".to_owned(), 0, true), ("web2".to_owned(), 3, true)]
+    );
+    let report = test.again(["report", &id]);
+    report
+        .success()
+        .stdout_contains("remote: command finished on web1, exit 0")
+        .stdout_contains("remote: command finished on web2, exit 3");
+    let evidence: Vec<&str> = report.stdout.split("Evidence #").skip(1).collect();
+    assert_eq!(evidence.len(), 2, "{}", report.stdout);
+    for (block, (host, exit, server)) in evidence
+        .iter()
+        .zip([("web1", "exit 0", "127.0.0.1"), ("web2", "exit 3", "127.0.0.2")])
+    {
+        assert!(
+            block.contains(&format!("{host} $ began=")) && block.contains(exit) && block.contains(server),
+            "{block}"
+        );
+    }
+}
+
 /// A remote script that waits in a builtin of its own shell (its pid in
 /// `$DIR/pid`), with no child that would show the incident in its
 /// environment: a `read` from a pipe nobody writes to.
@@ -412,6 +521,41 @@ fn the_screen_says_where_a_command_runs_before_asking_to_run_it() {
 }
 
 #[test]
+fn the_screen_shows_each_line_and_result_of_a_parallel_step_under_its_host() {
+    let toml = runbook(
+        r#"["web1", "web2"]"#,
+        r#"echo "hello from $(echo "$SSH_CONNECTION" | cut -d' ' -f3)"; sleep 1"#,
+        "parallel = 2",
+    );
+    let (test, _hosts) = with_hosts(&toml, &[("web1", WEB1), ("web2", WEB2)]);
+    let walk = test.tmux([
+        "start",
+        "r",
+        "--var",
+        "host=-",
+        "--var",
+        &dir_arg(&test),
+        "--var",
+        "note=-",
+    ]);
+    walk.wait_for_exit();
+    let screen = walk.screen().join("\n");
+    for (host, server) in [("web1", "127.0.0.1"), ("web2", "127.0.0.2")] {
+        assert!(
+            screen.contains(&format!("{host} $ echo"))
+                && screen.contains(&format!("{host} │ hello from {server}")),
+            "{host}'s output is shown under its name:\n{screen}"
+        );
+        assert!(
+            screen
+                .lines()
+                .any(|line| line.contains("exit 0 after") && line.ends_with(&format!(" on {host}"))),
+            "{host}'s result names it:\n{screen}"
+        );
+    }
+}
+
+#[test]
 fn the_walk_leaves_no_ssh_connection_open_when_it_stops() {
     let toml = runbook(r#""{{host}}""#, "true", "");
     let (test, hosts) = with_hosts(&toml, &[("web1", WEB1)]);
@@ -534,6 +678,51 @@ title = "Done"
 }
 
 #[test]
+fn validate_checks_parallel() {
+    let step = |on: &str, parallel: &str| {
+        format!(
+            "schema = 1\ntitle = \"V\"\n\n[[steps]]\nid = \"a\"\nkind = \"command\"\ntitle = \"A\"\nrun = \"true\"\non = {on}\nparallel = {parallel}\nnext = \"done\"\n\n[[steps]]\nid = \"done\"\nkind = \"end\"\ntitle = \"Done\"\n"
+        )
+    };
+    let two = r#"["web1", "web2"]"#;
+    insta::assert_snapshot!(crate::common::invalid(&step(two, "0")), @r"
+    error: `parallel` in step `a` must be 1 or more, found 0
+      --> runbooks/broken.toml:10:12
+       |
+    10 | parallel = 0
+       |            ^
+       = hint: `parallel = 2` runs it on two hosts at a time; 1 (the default) runs them in turn
+
+    checked 1 runbook: 1 error, 0 warnings
+    [exit 2]
+    ");
+    insta::assert_snapshot!(crate::common::invalid(&step(two, "\"2\"")), @r#"
+    error: `parallel` in step `a` must be an integer, found a string
+      --> runbooks/broken.toml:10:12
+       |
+    10 | parallel = "2"
+       |            ^^^
+       = hint: write `parallel = 2` without quotes
+
+    checked 1 runbook: 1 error, 0 warnings
+    [exit 2]
+    "#);
+    // On one destination it changes nothing: said, not refused.
+    Test::new()
+        .runbook("one", &step(r#""web1""#, "4"))
+        .args(["validate", "runbooks/one.toml"])
+        .run()
+        .success()
+        .stderr_contains("step `a` runs on one destination: `parallel = 4` changes nothing");
+    Test::new()
+        .runbook("two", &step(two, "2"))
+        .args(["validate", "runbooks/two.toml"])
+        .run()
+        .success()
+        .stderr_lacks("parallel");
+}
+
+#[test]
 fn ctrl_c_stops_the_remote_command_too() {
     let toml = runbook(r#""{{host}}""#, &blocked_with_a_child(), r#"timeout = "10m""#);
     let (test, _hosts) = with_hosts(&toml, &[("web1", WEB1)]);
@@ -555,6 +744,47 @@ fn ctrl_c_stops_the_remote_command_too() {
     assert!(becomes_dead(&pid), "the remote shell {pid} outlived Ctrl-C");
     assert!(becomes_dead(&sleep), "the remote sleep {sleep} outlived Ctrl-C");
     walk.wait_for("is paused (interrupted)");
+}
+
+#[test]
+fn ctrl_c_stops_every_host_of_a_parallel_batch_and_leaves_them_to_run_again() {
+    let toml = runbook(
+        r#"["web1", "web2"]"#,
+        r#"server=$(echo "$SSH_CONNECTION" | cut -d' ' -f3)
+sleep 300 & echo $! > "$DIR/child.tmp-$server"; mv "$DIR/child.tmp-$server" "$DIR/child-$server"
+wait"#,
+        "parallel = 2",
+    );
+    let (test, _hosts) = with_hosts(&toml, &[("web1", WEB1), ("web2", WEB2)]);
+    let walk = test.tmux([
+        "start",
+        "r",
+        "--var",
+        "host=-",
+        "--var",
+        &dir_arg(&test),
+        "--var",
+        "note=-",
+    ]);
+    let sleeps: Vec<String> = ["127.0.0.1", "127.0.0.2"]
+        .iter()
+        .map(|server| wait_for_file(&test.root().join(format!("child-{server}"))))
+        .collect();
+    walk.keys(&["C-c"]);
+    walk.wait_for_exit();
+    for sleep in &sleeps {
+        assert!(becomes_dead(sleep), "the remote sleep {sleep} outlived Ctrl-C");
+    }
+    walk.wait_for("is paused (interrupted)");
+    // Neither has a result: a resume asks before running either again.
+    let id = test.only_incident();
+    let kinds: Vec<String> = test
+        .events(&id)
+        .iter()
+        .filter_map(|e| e["type"].as_str().map(str::to_owned))
+        .filter(|kind| kind.starts_with("command-"))
+        .collect();
+    assert_eq!(kinds, ["command-started", "command-started"]);
 }
 
 #[test]

@@ -95,7 +95,9 @@ impl CommandOutcome {
     }
 }
 
-pub trait Executor {
+/// Shared by the threads that run a step's command on several hosts at
+/// once (`parallel`).
+pub trait Executor: Sync {
     /// Starts `spec`'s shell held before its script: the shell may load,
     /// but nothing of the script runs until [`Prepared::run`], so that the
     /// runner can make the command's start durable meanwhile. Errors are
@@ -106,7 +108,7 @@ pub trait Executor {
     fn run<'s>(
         &'s self,
         spec: &CommandSpec<'s>,
-        redact: &dyn Fn(&str) -> String,
+        redact: &(dyn Fn(&str) -> String + Sync),
         line: &mut dyn FnMut(&str),
     ) -> std::io::Result<CommandOutcome> {
         self.prepare(spec)?.run(redact, line, &mut || {}, &mut || {})

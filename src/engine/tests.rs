@@ -5,7 +5,7 @@ use super::*;
 use crate::load::{Origin, Source, load};
 use crate::model::{Event, EventKind, Incident, Lang, Outcome, Runbook, Status};
 use chrono::{DateTime, Duration as Span, Utc};
-use std::cell::{Cell, RefCell};
+use std::cell::Cell;
 use std::collections::BTreeMap;
 use std::sync::atomic::AtomicBool;
 
@@ -42,14 +42,29 @@ type Ran = (String, Vec<(String, String)>);
 /// Runs nothing; fails the scripts that contain "false".
 #[derive(Default)]
 struct FakeExecutor {
-    ran: RefCell<Vec<Ran>>,
+    ran: Locked<Vec<Ran>>,
     /// `prepare SCRIPT`, `run SCRIPT` and `stop SCRIPT` (dropped unrun),
     /// in order, with the sink's entries among them.
     log: Log,
 }
 
 /// What the executor and the sink did, in order.
-type Log = std::rc::Rc<RefCell<Vec<String>>>;
+type Log = std::sync::Arc<Locked<Vec<String>>>;
+
+/// A `Mutex` read like a `RefCell`: the executor runs commands of one
+/// step on several threads at once (`parallel`).
+#[derive(Default, Debug)]
+struct Locked<T>(std::sync::Mutex<T>);
+
+impl<T> Locked<T> {
+    fn borrow(&self) -> std::sync::MutexGuard<'_, T> {
+        self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    fn borrow_mut(&self) -> std::sync::MutexGuard<'_, T> {
+        self.borrow()
+    }
+}
 
 impl Executor for FakeExecutor {
     fn prepare<'s>(&'s self, spec: &CommandSpec<'s>) -> std::io::Result<Box<dyn Prepared + 's>> {
@@ -62,6 +77,13 @@ impl Executor for FakeExecutor {
             executor: self,
             ran: Some((script, spec.env.clone())),
         }))
+    }
+
+    fn stop_leftovers(&self, _incident_key: &str, step: &str, on: Option<&str>) -> Result<Vec<u32>, String> {
+        self.log
+            .borrow_mut()
+            .push(format!("leftovers {step} @ {}", on.unwrap_or("here")));
+        Ok(Vec::new())
     }
 }
 
@@ -545,7 +567,7 @@ fn crash_while_a_command_ran_asks_before_running_it_again() {
         .unwrap();
     h.sink.events.truncate(at + 1);
     let incident = Incident::replay(&h.sink.events).unwrap();
-    assert_eq!(incident.unfinished_command.as_deref(), Some("check"));
+    assert_eq!(incident.unfinished_on("check"), [None]);
     let (stop, _) = h.resume(&[]);
     assert!(matches!(stop, Stop::Paused { .. }), "{stop:?}");
     let (stop, _) = h.resume(&[("check", "done")]);

@@ -14,6 +14,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 mod command;
+mod fan_out;
 mod notify;
 mod perform;
 
@@ -52,7 +53,9 @@ pub struct Ports<'a> {
     /// Set on Ctrl-C or a hang-up.
     pub cancel: &'a AtomicBool,
     /// Applied to every line of command output before it is shown or kept.
-    pub redact: &'a dyn Redaction,
+    /// Shared by the threads of a step that runs on several hosts at once,
+    /// each taking a stream of its own.
+    pub redact: &'a (dyn Redaction + Sync),
     /// The language of notifications.
     pub lang: Lang,
     /// Names this incident among every process on the machine, across

@@ -72,6 +72,7 @@ const STEP_KINDS: &[(&str, &[&str])] = &[
             "capture",
             "on",
             "fail_fast",
+            "parallel",
             "next",
             "on_failure",
         ],
@@ -720,6 +721,23 @@ fn items(ctx: &mut Ctx<'_>, fields: &Fields<'_, '_>) -> Vec<Text> {
         .collect()
 }
 
+/// `parallel`: how many hosts a command runs on at once, 1 or more.
+fn parallel(ctx: &mut Ctx<'_>, fields: &Fields<'_, '_>) -> Option<Located<usize>> {
+    let parallel = fields.integer(ctx, "parallel")?;
+    match usize::try_from(parallel.value) {
+        Ok(count) if count >= 1 => Some(Located::new(count, parallel.span)),
+        _ => {
+            let message = format!(
+                "`parallel` in {} must be 1 or more, found {}",
+                fields.what, parallel.value
+            );
+            let hint = "`parallel = 2` runs it on two hosts at a time; 1 (the default) runs them in turn";
+            ctx.error(parallel.span, message, Some(hint.into()));
+            None
+        }
+    }
+}
+
 fn command(ctx: &mut Ctx<'_>, fields: &Fields<'_, '_>) -> Option<Command> {
     let run = fields.required_str(ctx, "run", "'systemctl status \"$SERVICE\"'");
     let drill = fields.str(ctx, "drill").and_then(|drill| {
@@ -734,6 +752,7 @@ fn command(ctx: &mut Ctx<'_>, fields: &Fields<'_, '_>) -> Option<Command> {
         })
     });
     let confirm = fields.bool(ctx, "confirm").unwrap_or(false);
+    let parallel = parallel(ctx, fields);
     Some(Command {
         run: run?,
         confirm,
@@ -746,6 +765,7 @@ fn command(ctx: &mut Ctx<'_>, fields: &Fields<'_, '_>) -> Option<Command> {
         capture: fields.str(ctx, "capture"),
         on: fields.destinations(ctx, "on"),
         fail_fast: fields.bool(ctx, "fail_fast").unwrap_or(false),
+        parallel,
         next: fields.str(ctx, "next"),
         on_failure: fields.str(ctx, "on_failure"),
     })

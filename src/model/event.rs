@@ -216,6 +216,11 @@ pub enum EventKind {
         output: String,
         /// How many bytes the command wrote in all.
         output_bytes: u64,
+        /// The ssh destination it ran on, as its `command-started` names
+        /// it; absent when it ran here, and in journals written before
+        /// results named their host.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        on: Option<String>,
     },
     /// A drill did not run the command.
     CommandSkipped {
@@ -406,6 +411,7 @@ mod tests {
                 timed_out: false,
                 output: "disk \"full\" \u{2713}\n".into(),
                 output_bytes: 14,
+                on: None,
             },
             queued: Some("q1".into()),
             prev: "0".repeat(64),

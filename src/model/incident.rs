@@ -2,7 +2,7 @@
 //! Pure: no clock, no files. The same fold serves resume, `incidents`,
 //! `runbook check` and the record.
 
-use super::{Answer, Event, EventKind, Outcome};
+use super::{Answer, Event, EventKind, OpenCommands, Outcome};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
@@ -181,11 +181,11 @@ pub struct Incident {
     pub timers_offered: BTreeSet<String>,
     /// Timers whose notification is on record (sent or failed).
     pub timers_notified: BTreeSet<String>,
-    /// A command journaled as started with no result: the process running
-    /// it died (or still runs it).
-    pub unfinished_command: Option<String>,
-    /// Where that command runs: its ssh destination, `None` for here.
-    pub unfinished_on: Option<String>,
+    /// Commands journaled as started with no result, with where each runs
+    /// (its ssh destination, `None` for here): the process running them
+    /// died (or still runs them). Several, of one step, when it runs on
+    /// several hosts at once (`parallel`).
+    pub unfinished: OpenCommands<()>,
     /// Where the current step's command has run in this attempt (its ssh
     /// destination, `None` for here) and whether it succeeded there: a
     /// step that runs on several hosts goes on with the ones left.
@@ -261,8 +261,7 @@ impl Incident {
             repeats_notified: BTreeMap::new(),
             timers_offered: BTreeSet::new(),
             timers_notified: BTreeSet::new(),
-            unfinished_command: None,
-            unfinished_on: None,
+            unfinished: OpenCommands::default(),
             ran_on: Vec::new(),
             undelivered: Vec::new(),
             unannounced_severity: Some(SeverityNotice { from: None }),
@@ -297,8 +296,7 @@ impl Incident {
                 self.progress = None;
                 self.failed = None;
                 // Whatever ran before is over, or was stopped on the way here.
-                self.unfinished_command = None;
-                self.unfinished_on = None;
+                self.unfinished.clear();
                 self.ran_on.clear();
                 self.entered.entry(step.clone()).or_insert(event.time);
                 if self.status != Status::Running {
@@ -322,17 +320,19 @@ impl Incident {
                 self.vars.insert(name.clone(), value.clone());
             }
             EventKind::CommandStarted { step, on, .. } => {
-                self.unfinished_command = Some(step.clone());
-                self.unfinished_on = on.clone();
+                self.unfinished.start(step, on.as_deref(), ());
             }
             EventKind::CommandFinished {
                 step,
                 exit_code,
                 timed_out,
+                on,
                 ..
             } => {
-                self.unfinished_command = None;
-                let on = self.unfinished_on.take();
+                // A result that names no host was journaled before results
+                // did: its start says where it ran.
+                let started = self.unfinished.finish(step, on.as_deref());
+                let on = on.clone().or_else(|| started.and_then(|started| started.on));
                 if self.is_current(step) {
                     let succeeded = *exit_code == Some(0) && !timed_out;
                     self.ran_on.push((on, succeeded));
@@ -342,8 +342,7 @@ impl Incident {
                 }
             }
             EventKind::CommandSkipped { step, .. } => {
-                self.unfinished_command = None;
-                self.unfinished_on = None;
+                self.unfinished.clear();
                 if self.is_current(step) {
                     self.progress = Some(Progress::CommandSkipped);
                 }
@@ -493,7 +492,77 @@ impl Incident {
         }
     }
 
+    /// Where the command of `step` was started and has no result: each
+    /// ssh destination, `None` for here. Empty when none is unfinished.
+    pub fn unfinished_on(&self, step: &str) -> Vec<Option<String>> {
+        self.unfinished.of(step).map(|open| open.on.clone()).collect()
+    }
+
     fn is_current(&self, step: &str) -> bool {
         self.current.as_deref() == Some(step)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Journal lines as `runbook` wrote them: the chain's hashes are not
+    /// the fold's business.
+    fn events(lines: &[&str]) -> Vec<Event> {
+        lines
+            .iter()
+            .enumerate()
+            .map(|(at, payload)| {
+                let (kind, payload) = payload.split_once(' ').unwrap();
+                let line = format!(
+                    r#"{{"seq":{},"time":"2026-11-28T09:00:00Z","actor":"ops@web1","type":"{kind}","payload":{payload},"prev":"0","hash":"{}"}}"#,
+                    at + 1,
+                    at + 1
+                );
+                serde_json::from_str(&line).unwrap()
+            })
+            .collect()
+    }
+
+    const STARTED: &str = r#"incident-started {"incident":"INC-1","runbook":"r","title":"t","digest":"d","source":"built-in","severity":"sev2","vars":{},"drill":false,"speed":1}"#;
+
+    #[test]
+    fn a_journal_whose_results_name_no_host_still_pairs_them_in_order() {
+        // Written before `command-finished` named its host.
+        let journal = events(&[
+            STARTED,
+            r#"step-entered {"step":"restart"}"#,
+            r#"command-started {"step":"restart","command":"x","on":"web1"}"#,
+            r#"command-finished {"step":"restart","exit_code":0,"duration_ms":1,"timed_out":false,"output":"","output_bytes":0}"#,
+            r#"command-started {"step":"restart","command":"x","on":"web2"}"#,
+            r#"command-finished {"step":"restart","exit_code":1,"duration_ms":1,"timed_out":false,"output":"","output_bytes":0}"#,
+            r#"command-started {"step":"restart","command":"x","on":"web3"}"#,
+        ]);
+        let incident = Incident::replay(&journal).unwrap();
+        assert_eq!(
+            incident.ran_on,
+            [(Some("web1".to_owned()), true), (Some("web2".to_owned()), false)]
+        );
+        assert_eq!(incident.unfinished_on("restart"), [Some("web3".to_owned())]);
+    }
+
+    #[test]
+    fn results_that_name_their_host_end_its_start_whatever_the_order() {
+        let journal = events(&[
+            STARTED,
+            r#"step-entered {"step":"restart"}"#,
+            r#"command-started {"step":"restart","command":"x","on":"web1"}"#,
+            r#"command-started {"step":"restart","command":"x","on":"web2"}"#,
+            r#"command-started {"step":"restart","command":"x","on":"web3"}"#,
+            r#"command-finished {"step":"restart","exit_code":0,"duration_ms":1,"timed_out":false,"output":"","output_bytes":0,"on":"web2"}"#,
+        ]);
+        let incident = Incident::replay(&journal).unwrap();
+        assert_eq!(incident.ran_on, [(Some("web2".to_owned()), true)]);
+        assert_eq!(
+            incident.unfinished_on("restart"),
+            [Some("web1".to_owned()), Some("web3".to_owned())]
+        );
+        assert_eq!(incident.unfinished_on("other"), []);
     }
 }

@@ -200,12 +200,21 @@ pub struct Command {
     /// hosts after it left for a retry; otherwise every one runs.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub fail_fast: bool,
+    /// On several hosts: how many run at once (`parallel`, at least 1);
+    /// `None` when not given, which runs them one after another.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub parallel: Option<Located<usize>>,
     pub next: Option<Located<String>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub on_failure: Option<Located<String>>,
 }
 
 impl Command {
+    /// How many of its hosts it runs on at once: 1 unless `parallel` says.
+    pub fn parallel(&self) -> usize {
+        self.parallel.as_ref().map_or(1, |parallel| parallel.value.max(1))
+    }
+
     /// Whether the command runs: always outside a drill, and in a drill
     /// only when its drill mode is `run`; otherwise the walk shows what
     /// would run and goes on.

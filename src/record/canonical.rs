@@ -8,7 +8,7 @@
 //! Pure: no clock, no files, no terminal. Callers pass the archive time in,
 //! and the archive module stores the bytes.
 
-use crate::model::{Answer, Event, EventKind, Incident, Outcome, Status};
+use crate::model::{Answer, Event, EventKind, Incident, OpenCommands, Outcome, Status};
 use chrono::{DateTime, SecondsFormat, TimeDelta, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -384,14 +384,16 @@ pub fn build(
         },
         previous_record: previous.map(str::to_owned),
     };
+    // Each command's evidence, by its position in `commands`, until its result.
+    let mut open = OpenCommands::default();
     for event in events {
-        record.add(event)?;
+        record.add(event, &mut open)?;
     }
     Ok(record)
 }
 
 impl Record {
-    fn add(&mut self, event: &Event) -> Result<(), RecordError> {
+    fn add(&mut self, event: &Event, open: &mut OpenCommands<usize>) -> Result<(), RecordError> {
         self.timeline.push(timeline_entry(event)?);
         let (seq, time, actor) = (event.seq, event.time, event.actor.clone());
         match &event.kind {
@@ -436,11 +438,14 @@ impl Record {
                 step: step.clone(),
                 time,
             }),
-            EventKind::CommandStarted { step, command, on } => self.commands.push(CommandEvidence {
-                started: Some(time),
-                on: Some(on.clone()),
-                ..CommandEvidence::new(step, command, "unfinished")
-            }),
+            EventKind::CommandStarted { step, command, on } => {
+                open.start(step, on.as_deref(), self.commands.len());
+                self.commands.push(CommandEvidence {
+                    started: Some(time),
+                    on: Some(on.clone()),
+                    ..CommandEvidence::new(step, command, "unfinished")
+                });
+            }
             EventKind::CommandFinished {
                 step,
                 exit_code,
@@ -449,17 +454,21 @@ impl Record {
                 timed_out,
                 output,
                 output_bytes,
+                on,
             } => {
-                // The command this step started, still without a result; a
-                // result with no start (never written by the walk) stands alone.
-                let open = self
-                    .commands
-                    .iter()
-                    .rposition(|c| &c.step == step && c.result == "unfinished");
-                let at = open.unwrap_or_else(|| {
-                    self.commands.push(CommandEvidence::new(step, "", "unfinished"));
-                    self.commands.len() - 1
-                });
+                // The command this step started there, still without a
+                // result; a result with no start (never written by the
+                // walk) stands alone.
+                let at = match open.finish(step, on.as_deref()) {
+                    Some(started) => started.kept,
+                    None => {
+                        self.commands.push(CommandEvidence {
+                            on: Some(on.clone()),
+                            ..CommandEvidence::new(step, "", "unfinished")
+                        });
+                        self.commands.len() - 1
+                    }
+                };
                 let evidence = &mut self.commands[at];
                 evidence.result = if *timed_out {
                     "timed-out"

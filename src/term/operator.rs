@@ -46,8 +46,9 @@ pub struct TerminalOperator {
     /// What the incident's commands printed, oldest first, for "Show
     /// output…"; with those of earlier walks when resumed.
     outputs: Vec<super::CommandOutput>,
-    /// The command running now, until its output is in.
-    running: Option<String>,
+    /// The commands running now, until their output is in: one, or
+    /// several of a step that runs on several hosts at once.
+    running: crate::model::OpenCommands<String>,
 }
 
 impl std::fmt::Debug for TerminalOperator {
@@ -69,7 +70,7 @@ impl TerminalOperator {
             last_lines: VecDeque::new(),
             news: None,
             outputs: Vec::new(),
-            running: None,
+            running: crate::model::OpenCommands::default(),
         }
     }
 
@@ -252,6 +253,31 @@ impl TerminalOperator {
                 Err(_) => return Err(self.interrupted()),
             }
         }
+    }
+
+    /// A spinner for the commands of `step` running now, naming where.
+    fn spin(&mut self, step: &str) {
+        let spinner = ProgressBar::new_spinner();
+        spinner.set_style(
+            ProgressStyle::with_template("{spinner} {msg}")
+                .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+        );
+        let hosts: Vec<&str> = self
+            .running
+            .of(step)
+            .filter_map(|open| open.on.as_deref())
+            .collect();
+        spinner.set_message(match hosts.as_slice() {
+            [] => format!("{} {}", self.tr(Msg::Running), sanitize_line(step)),
+            hosts => format!(
+                "{} {} @ {}",
+                self.tr(Msg::Running),
+                sanitize_line(step),
+                sanitize_line(&hosts.join(", "))
+            ),
+        });
+        spinner.enable_steady_tick(Duration::from_millis(100));
+        self.spinner = Some(spinner);
     }
 
     fn finish_spinner(&mut self) {
@@ -557,6 +583,7 @@ impl TerminalOperator {
             // Steps that ask show themselves at their prompt; the others
             // (commands that just run, ends) are announced here.
             EventKind::StepEntered { step } => {
+                self.running.clear();
                 // A drill does not ask about a command it does not run.
                 let asks = context.runbook.step(step).is_none_or(|step| match &step.kind {
                     StepKind::Command(command) => command.confirm && command.runs_in(context.incident.drill),
@@ -570,36 +597,41 @@ impl TerminalOperator {
             EventKind::VarSet { step: None, .. } | EventKind::StepAnswered { .. } | EventKind::Resumed {} => {
             }
             EventKind::CommandStarted { step, command, on } => {
+                // One already running beside it (several hosts at once)
+                // gives its spinner up to one for both.
+                self.finish_spinner();
                 // What runs is shown before it runs, whether or not it asked.
                 self.command_on(command, on.as_slice());
-                self.running = Some(command.clone());
-                self.last_lines.clear();
-                let spinner = ProgressBar::new_spinner();
-                spinner.set_style(
-                    ProgressStyle::with_template("{spinner} {msg}")
-                        .unwrap_or_else(|_| ProgressStyle::default_spinner()),
-                );
-                spinner.set_message(match on {
-                    Some(on) => format!("{} {} @ {on}", self.tr(Msg::Running), sanitize_line(step)),
-                    None => format!("{} {}", self.tr(Msg::Running), sanitize_line(step)),
-                });
-                spinner.enable_steady_tick(Duration::from_millis(100));
-                self.spinner = Some(spinner);
+                if self.running.is_empty() {
+                    self.last_lines.clear();
+                }
+                self.running.start(step, on.as_deref(), command.clone());
+                self.spin(step);
             }
             EventKind::CommandFinished {
                 step,
                 output,
                 output_bytes,
+                on,
                 ..
             } => {
+                let started = self.running.finish(step, on.as_deref());
+                let on = on
+                    .clone()
+                    .or_else(|| started.as_ref().and_then(|started| started.on.clone()));
                 self.outputs.push(super::CommandOutput {
                     step: step.clone(),
-                    command: self.running.take().unwrap_or_default(),
+                    command: started.map(|started| started.kept).unwrap_or_default(),
+                    on,
                     output: output.clone(),
                     bytes: *output_bytes,
                 });
                 self.settle();
                 self.say(&sanitize(&describe(context, event, &self.lang)));
+                // The others of its step run on.
+                if self.running.of(step).next().is_some() {
+                    self.spin(step);
+                }
             }
             // A drill shows what it does not run, as if it were to run.
             EventKind::CommandSkipped {
@@ -628,6 +660,9 @@ impl TerminalOperator {
             }
             EventKind::Paused { .. } => {
                 self.settle();
+                // What was running was stopped with the walk, or is left
+                // for a resume to see to.
+                self.running.clear();
                 self.say(&sanitize(&describe(context, event, &self.lang)));
             }
             _ => {

@@ -3,7 +3,7 @@
 //! pager, since a step may say "using the output above" long after the
 //! spinner showed its last lines, or in another process before a resume.
 
-use crate::model::{Event, EventKind};
+use crate::model::{Event, EventKind, OpenCommands};
 use console::{Key, Term, style};
 use std::io::Write;
 use std::process::{Command, Stdio};
@@ -13,6 +13,8 @@ use std::process::{Command, Stdio};
 pub struct CommandOutput {
     pub step: String,
     pub command: String,
+    /// The ssh destination it ran on; `None` for here.
+    pub on: Option<String>,
     /// As journaled: redacted, capped.
     pub output: String,
     /// How many bytes the command wrote in all.
@@ -32,8 +34,14 @@ impl CommandOutput {
     /// What the pager shows: the command, then its output, sanitized.
     pub fn page_text(&self) -> String {
         let mut text = String::new();
+        // Where it ran, as a shell prompt shows it.
+        let on = self
+            .on
+            .as_deref()
+            .map(|on| format!("{} ", super::sanitize(on)))
+            .unwrap_or_default();
         for line in self.command.trim().lines() {
-            text.push_str(&format!("$ {}\n", super::sanitize(line)));
+            text.push_str(&format!("{on}$ {}\n", super::sanitize(line)));
         }
         text.push('\n');
         text.push_str(&super::sanitize(&self.output));
@@ -48,26 +56,34 @@ impl CommandOutput {
 #[derive(Debug, Default)]
 pub struct Outputs {
     outputs: Vec<CommandOutput>,
-    /// The command started last, until it finishes.
-    started: Option<String>,
+    /// The commands started, until they finish.
+    started: OpenCommands<String>,
 }
 
 impl Outputs {
     /// Takes what it needs of one more event.
     pub fn take(&mut self, event: Event) {
         match event.kind {
-            EventKind::CommandStarted { command, .. } => self.started = Some(command),
+            EventKind::CommandStarted { step, command, on } => {
+                self.started.start(&step, on.as_deref(), command)
+            }
             EventKind::CommandFinished {
                 step,
                 output,
                 output_bytes,
+                on,
                 ..
-            } => self.outputs.push(CommandOutput {
-                step,
-                command: self.started.take().unwrap_or_default(),
-                output,
-                bytes: output_bytes,
-            }),
+            } => {
+                let started = self.started.finish(&step, on.as_deref());
+                let on = on.or_else(|| started.as_ref().and_then(|started| started.on.clone()));
+                self.outputs.push(CommandOutput {
+                    step,
+                    command: started.map(|started| started.kept).unwrap_or_default(),
+                    on,
+                    output,
+                    bytes: output_bytes,
+                });
+            }
             _ => {}
         }
     }
@@ -154,6 +170,7 @@ mod tests {
             timed_out: false,
             output: output.into(),
             output_bytes: output.len() as u64,
+            on: None,
         }
     }
 
@@ -187,10 +204,55 @@ mod tests {
     }
 
     #[test]
+    fn outputs_of_commands_run_at_once_keep_their_host() {
+        let started = |on: &str| EventKind::CommandStarted {
+            step: "restart".into(),
+            command: format!("restart on {on}"),
+            on: Some(on.into()),
+        };
+        let finished_on = |on: &str| match finished("restart", on) {
+            EventKind::CommandFinished {
+                step,
+                exit_code,
+                signal,
+                duration_ms,
+                timed_out,
+                output,
+                output_bytes,
+                ..
+            } => EventKind::CommandFinished {
+                step,
+                exit_code,
+                signal,
+                duration_ms,
+                timed_out,
+                output,
+                output_bytes,
+                on: Some(on.into()),
+            },
+            other => other,
+        };
+        let events = [
+            event(1, started("web1")),
+            event(2, started("web2")),
+            event(3, finished_on("web2")),
+            event(4, finished_on("web1")),
+        ];
+        let outputs = CommandOutput::from_events(&events);
+        let shown: Vec<(&str, &str)> = outputs
+            .iter()
+            .map(|o| (o.command.as_str(), o.output.as_str()))
+            .collect();
+        assert_eq!(shown, [("restart on web2", "web2"), ("restart on web1", "web1")]);
+        assert!(outputs[0].page_text().starts_with("web2 $ restart on web2\n"));
+    }
+
+    #[test]
     fn paged_text_is_sanitized() {
         let output = CommandOutput {
             step: "x".into(),
             command: "printf '\\033[2J'".into(),
+            on: None,
             output: "before\u{1b}[2Jafter\n".into(),
             bytes: 16,
         };

@@ -116,6 +116,14 @@ pub(super) fn json_line(event: &Event) {
     }
 }
 
+/// Whether the command of `step` runs on several hosts at once (`parallel`).
+fn at_once(context: Context<'_>, step: &str) -> bool {
+    matches!(
+        context.runbook.step(step).map(|step| &step.kind),
+        Some(StepKind::Command(command)) if command.parallel() > 1
+    )
+}
+
 /// Whether the command of `step` is one a drill shows without running it
 /// (`skip`, `simulate-success`).
 pub(super) fn rehearsed(context: Context<'_>, step: &str) -> bool {
@@ -213,11 +221,13 @@ pub fn describe(context: Context<'_>, event: &Event, lang: &Lang) -> String {
             None => command_line(command),
         },
         EventKind::CommandFinished {
+            step,
             exit_code,
             signal,
             duration_ms,
             timed_out,
             output,
+            on,
             ..
         } => {
             let seconds = format!("{:.1}", *duration_ms as f64 / 1000.0);
@@ -232,7 +242,12 @@ pub fn describe(context: Context<'_>, event: &Event, lang: &Lang) -> String {
                     None => tr!(lang, CommandNotStarted, seconds = seconds),
                 },
             };
-            format!("  {how}")
+            // Run on several hosts at once, results come in any order: each
+            // says whose it is.
+            match on.as_deref().filter(|_| at_once(context, step)) {
+                Some(on) => format!("  {}", tr!(lang, CommandOnHost, how = how, on = on)),
+                None => format!("  {how}"),
+            }
         }
         EventKind::CommandSkipped { reason, .. } => tr!(lang, NotRun, reason = i18n::reason(lang, reason)),
         EventKind::NotificationSent { to, via, .. } => tr!(

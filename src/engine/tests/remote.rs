@@ -232,3 +232,147 @@ fn a_walk_cut_short_while_a_later_host_ran_stops_what_is_left_and_asks_before_ru
     // Only db1, where it was cut short, runs again.
     assert_eq!(ran(&h), ["uptime @ db1", "true"]);
 }
+
+/// The remote runbook's `check` on three hosts, two at a time.
+fn two_at_a_time(run: &str) -> String {
+    REMOTE
+        .replace("run = \"uptime\"", &format!("run = \"{run}\"\nparallel = 2"))
+        .replace(
+            r#"on = ["{{host}}", "db1"]"#,
+            r#"on = ["{{host}}", "db1", "db2"]"#,
+        )
+}
+
+/// The hosts of the results journaled, in order.
+fn finished_on(h: &Harness) -> Vec<Option<String>> {
+    h.sink
+        .events
+        .iter()
+        .filter_map(|event| match &event.kind {
+            EventKind::CommandFinished { on, .. } => Some(on.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn parallel_starts_a_batch_together_makes_it_durable_once_and_runs_the_next_batch_after() {
+    let mut h = remote(&two_at_a_time("uptime"), "web1");
+    let (stop, incident) = h.start(&[], false);
+    assert_eq!(stop, Stop::Ended(Outcome::Resolved));
+    let log = h.executor.log.borrow().clone();
+    let at = |entry: &str| {
+        log.iter()
+            .position(|e| e == entry)
+            .unwrap_or_else(|| panic!("{entry}: {log:?}"))
+    };
+    let starts: Vec<usize> = (0..log.len()).filter(|&i| log[i] == "start check").collect();
+    assert_eq!(starts.len(), 3, "{log:?}");
+    // Both starts of the first batch, then one sync, then both scripts.
+    let synced = starts[1] + 1 + log[starts[1] + 1..].iter().position(|e| e == "sync").unwrap();
+    assert!(
+        log[starts[1]..synced].iter().all(|e| !e.starts_with("run ")),
+        "{log:?}"
+    );
+    assert_eq!(
+        log[starts[0]..starts[2]].iter().filter(|e| *e == "sync").count(),
+        1,
+        "one sync for the batch: {log:?}"
+    );
+    for host in ["web1", "db1"] {
+        let run = at(&format!("run uptime @ {host}"));
+        assert!(synced < run && run < starts[2], "{host}: {log:?}");
+    }
+    assert!(starts[2] < at("run uptime @ db2"), "{log:?}");
+    assert_eq!(
+        started_on(&h),
+        [Some("web1".into()), Some("db1".into()), Some("db2".into()), None]
+    );
+    // Each result names its host; the first two in whichever order they ended.
+    let mut finished = finished_on(&h);
+    finished[..2].sort();
+    assert_eq!(
+        finished,
+        [Some("db1".into()), Some("web1".into()), Some("db2".into()), None]
+    );
+    assert!(incident.unfinished.is_empty());
+}
+
+#[test]
+fn parallel_with_fail_fast_finishes_the_batch_that_failed_and_starts_no_other() {
+    let fast = two_at_a_time("false").replace("parallel = 2", "parallel = 2\nfail_fast = true");
+    let mut h = remote(&fast, "web1");
+    let (stop, _) = h.start(&[], false);
+    assert_eq!(stop, Stop::Ended(Outcome::Escalated), "on_failure taken");
+    let mut ran = ran(&h);
+    ran.sort();
+    assert_eq!(ran, ["false @ db1", "false @ web1"]);
+
+    // Without fail_fast the next batch runs too.
+    let mut h = remote(&fast.replace("fail_fast = true", ""), "web1");
+    h.start(&[], false);
+    assert_eq!(ran_len(&h), 3);
+}
+
+fn ran_len(h: &Harness) -> usize {
+    h.executor.ran.borrow().len()
+}
+
+#[test]
+fn a_walk_cut_short_while_a_batch_ran_stops_what_is_left_on_each_host_and_asks_before_running_it_again() {
+    let mut h = remote(&two_at_a_time("uptime"), "web1");
+    h.start(&[], false);
+    // Cut after the first batch's starts: it may still run on both.
+    let at = h
+        .sink
+        .events
+        .iter()
+        .enumerate()
+        .filter(|(_, e)| e.kind.name() == "command-started")
+        .nth(1)
+        .map(|(at, _)| at)
+        .unwrap();
+    h.sink.events.truncate(at + 1);
+    let incident = Incident::replay(&h.sink.events).unwrap();
+    assert_eq!(
+        incident.unfinished_on("check"),
+        [Some("web1".to_owned()), Some("db1".to_owned())]
+    );
+    h.executor.ran.borrow_mut().clear();
+    h.executor.log.borrow_mut().clear();
+    let (stop, _) = h.resume(&[]);
+    assert!(matches!(stop, Stop::Paused { .. }), "asked, not run: {stop:?}");
+    assert!(ran(&h).is_empty(), "{:?}", ran(&h));
+    let leftovers: Vec<String> = h
+        .executor
+        .log
+        .borrow()
+        .iter()
+        .filter(|e| e.starts_with("leftovers"))
+        .cloned()
+        .collect();
+    assert_eq!(leftovers, ["leftovers check @ web1", "leftovers check @ db1"]);
+    let (stop, _) = h.resume(&[("check", "retry")]);
+    assert_eq!(stop, Stop::Ended(Outcome::Resolved));
+    let mut ran = ran(&h);
+    ran.sort();
+    assert_eq!(ran, ["true", "uptime @ db1", "uptime @ db2", "uptime @ web1"]);
+}
+
+#[test]
+fn a_batch_whose_starts_cannot_be_made_durable_runs_on_no_host() {
+    let mut h = remote(&two_at_a_time("uptime"), "web1");
+    h.sink.sync_fails_after_command_starts = Some(1);
+    let error = h.try_start(&[], false).unwrap_err();
+    assert!(error.to_string().contains("disk failed"), "{error}");
+    assert!(ran(&h).is_empty(), "a script ran before its start was on disk");
+    // Both shells were started, and stopped unrun.
+    let mut stopped: Vec<String> = h
+        .log()
+        .into_iter()
+        .filter(|entry| entry.starts_with("stop "))
+        .collect();
+    stopped.sort();
+    assert_eq!(stopped, ["stop uptime @ db1", "stop uptime @ web1"]);
+    assert_eq!(started_on(&h), [Some("web1".into()), Some("db1".into())]);
+}

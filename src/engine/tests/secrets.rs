@@ -109,3 +109,24 @@ fn a_resume_takes_the_secret_again_and_pauses_without_it() {
     );
     assert!(!journal_text(&h).contains("s3cret"));
 }
+
+#[test]
+fn a_secret_is_hidden_in_the_output_of_hosts_run_at_once_too() {
+    let toml = SECRET.replace(
+        "run = \"echo\"",
+        "run = \"echo\"\non = [\"web1\", \"web2\"]\nparallel = 2",
+    );
+    let mut h = Harness::new(&toml);
+    h.vars = BTreeMap::from([("token".to_owned(), "s3cret".to_owned())]);
+    h.start(&[], false);
+    let finished: Vec<&Event> = h
+        .sink
+        .events
+        .iter()
+        .filter(|event| event.kind.name() == "command-finished")
+        .collect();
+    assert_eq!(finished.len(), 2);
+    let journal = journal_text(&h);
+    assert!(!journal.contains("s3cret"), "{journal}");
+    assert_eq!(journal.matches("out [secret]").count(), 2, "{journal}");
+}

@@ -5,7 +5,7 @@
 use super::*;
 
 /// How one run of a command went, for the step.
-enum Ran {
+pub(super) enum Ran {
     /// It ran (and succeeded or failed), journaled.
     Done,
     /// ssh could not reach its host: why.
@@ -16,7 +16,8 @@ enum Ran {
 
 impl<'a> Engine<'a> {
     /// Runs a command step, on each destination its `on` names that it
-    /// has not run on in this attempt; `consented` when the operator
+    /// has not run on in this attempt, in turn or up to `parallel` at once
+    /// (`run_batch`); `consented` when the operator
     /// already said to run it (a retry, or a run cut short), so that it
     /// does not ask twice.
     pub(super) fn command(&mut self, step: &'a Step, consented: bool) -> Result<Flow, JournalFailed> {
@@ -86,19 +87,31 @@ impl<'a> Engine<'a> {
                 Err(flow) => return Ok(flow),
             }
         }
+        // The hosts it has not run on in this attempt, in the order given.
+        let left: Vec<Option<String>> = targets
+            .iter()
+            .map(|target| target.ssh())
+            .filter(|on| !self.incident.ran_on.iter().any(|(ran, _)| ran.as_deref() == *on))
+            .map(|on| on.map(str::to_owned))
+            .collect();
+        // One at a time unless `parallel` says, and it has several to run on.
+        let width = if targets.len() > 1 { command.parallel() } else { 1 };
         let mut unreachable = Vec::new();
-        for target in &targets {
-            let on = target.ssh();
-            if self.incident.ran_on.iter().any(|(ran, _)| ran.as_deref() == on) {
-                continue;
+        for batch in left.chunks(width) {
+            let ran = match batch {
+                [on] if width == 1 => vec![self.run_on(step, command, on.as_deref())?],
+                batch => self.run_batch(step, command, batch)?,
+            };
+            for one in ran {
+                match one {
+                    Ran::Done => {}
+                    Ran::Unreachable(why) => unreachable.push(why),
+                    Ran::Stop(stop) => return Ok(Flow::Stop(stop)),
+                }
             }
-            match self.run_on(step, command, on)? {
-                Ran::Done => {}
-                Ran::Unreachable(why) => unreachable.push(why),
-                Ran::Stop(stop) => return Ok(Flow::Stop(stop)),
-            }
-            // A rolling change stops where it first went wrong; the hosts
-            // after it are left for a retry.
+            // A rolling change stops where it first went wrong (the batch
+            // running then finishes); the hosts after it are left for a
+            // retry.
             let failed =
                 !unreachable.is_empty() || self.incident.ran_on.iter().any(|(_, succeeded)| !succeeded);
             if command.fail_fast && failed {
@@ -286,26 +299,25 @@ impl<'a> Engine<'a> {
         let result =
             prepared.and_then(|prepared| prepared.run(&redact, &mut show, &mut start_next, &mut idle));
         self.ahead = ahead;
-        let mut outcome = match result {
-            Ok(outcome) => outcome,
-            Err(error) => {
-                let why = format!("cannot start the command: {error}");
-                match &on_owned {
-                    // ssh could not be set up here (its socket directory,
-                    // the program itself): the host was not reached, which
-                    // is not the command failing.
-                    Some(on) => crate::engine::CommandOutcome {
-                        unreachable: Some(format!("{on} was not reached: {why}")),
-                        ..crate::engine::CommandOutcome::not_started(String::new())
-                    },
-                    None => crate::engine::CommandOutcome::not_started(why),
-                }
-            }
-        };
+        let outcome = outcome_of(result, on);
         if outcome.cancelled {
             // Interrupted: no result is journaled, so resume offers to run it again.
             return self.interrupted(Some(id)).map(Ran::Stop);
         }
+        self.finished(step, command, on_owned, outcome)
+    }
+
+    /// Journals how `step`'s command ended here or on the ssh destination
+    /// `on` (a cancelled one excepted: it has no result), and says how it
+    /// went for the step.
+    pub(super) fn finished(
+        &mut self,
+        step: &'a Step,
+        command: &'a crate::model::Command,
+        on: Option<String>,
+        mut outcome: crate::engine::CommandOutcome,
+    ) -> Result<Ran, JournalFailed> {
+        let id = step.id.value.as_str();
         let unreachable = outcome.unreachable.take();
         if let Some(why) = &unreachable {
             // What ssh said goes after whatever output there was, which is
@@ -333,6 +345,7 @@ impl<'a> Engine<'a> {
             timed_out: outcome.timed_out,
             output: outcome.output,
             output_bytes: outcome.output_bytes,
+            on,
         })?;
         Ok(unreachable.map_or(Ran::Done, Ran::Unreachable))
     }
@@ -419,5 +432,30 @@ impl<'a> Engine<'a> {
             if self.incident.drill { "1" } else { "0" }.into(),
         ));
         env
+    }
+}
+
+/// How a command ended, from what running it gave: one that could not be
+/// started at all ended there, and on an ssh destination `on` that is the
+/// host not being reached.
+pub(super) fn outcome_of(
+    result: std::io::Result<crate::engine::CommandOutcome>,
+    on: Option<&str>,
+) -> crate::engine::CommandOutcome {
+    match result {
+        Ok(outcome) => outcome,
+        Err(error) => {
+            let why = format!("cannot start the command: {error}");
+            match on {
+                // ssh could not be set up here (its socket directory,
+                // the program itself): the host was not reached, which
+                // is not the command failing.
+                Some(on) => crate::engine::CommandOutcome {
+                    unreachable: Some(format!("{on} was not reached: {why}")),
+                    ..crate::engine::CommandOutcome::not_started(String::new())
+                },
+                None => crate::engine::CommandOutcome::not_started(why),
+            }
+        }
     }
 }

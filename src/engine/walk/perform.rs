@@ -4,6 +4,39 @@
 use super::*;
 
 impl<'a> Engine<'a> {
+    /// Stops what is left of the interrupted command of step `id` here or
+    /// on the ssh destination `on`, and notes what was found there.
+    fn stop_leftovers(&mut self, id: &str, on: Option<&str>) -> Result<(), JournalFailed> {
+        let place = on.map(|on| format!(" on {on}")).unwrap_or_default();
+        match self
+            .ports
+            .executor
+            .stop_leftovers(&self.ports.incident_key, id, on)
+        {
+            Ok(leftovers) if leftovers.is_empty() => {}
+            Ok(leftovers) => {
+                let pids: Vec<String> = leftovers.iter().map(u32::to_string).collect();
+                self.record(EventKind::NoteAdded {
+                    text: format!(
+                        "the interrupted command of step `{id}` was still running{place} (pid {}); it was stopped",
+                        pids.join(", ")
+                    ),
+                    step: Some(id.to_owned()),
+                })?;
+            }
+            Err(why) => {
+                self.record(EventKind::NoteAdded {
+                    text: format!(
+                        "the interrupted command of step `{id}` may still be running{place}, which could not be checked: {why}; look for processes with RUNBOOK_INCIDENT_KEY={} RUNBOOK_STEP={id} in their environment there before running it again",
+                        self.ports.incident_key
+                    ),
+                    step: Some(id.to_owned()),
+                })?;
+            }
+        }
+        Ok(())
+    }
+
     /// Does the work of one step, or picks up what a crash left of it.
     pub(super) fn perform(&mut self, step: &'a Step) -> Result<Flow, JournalFailed> {
         let id = step.id.value.as_str();
@@ -25,8 +58,8 @@ impl<'a> Engine<'a> {
         }
         // A command cut short on one of several hosts has progress from the
         // hosts before it: what is left of it there is seen to first.
-        let unfinished = self.incident.unfinished_command.as_deref() == Some(id);
-        if let Some(progress) = self.incident.progress.clone().filter(|_| !unfinished) {
+        let unfinished = self.incident.unfinished_on(id);
+        if let Some(progress) = self.incident.progress.clone().filter(|_| unfinished.is_empty()) {
             // A crash may have come between the choice and its severity.
             self.chosen_severity(step, &progress)?;
             if let (StepKind::Command(command), Progress::CommandFinished { .. }) = (&step.kind, &progress)
@@ -38,36 +71,12 @@ impl<'a> Engine<'a> {
             }
             return Ok(self.after(step, &progress));
         }
-        if self.incident.unfinished_command.as_deref() == Some(id) {
+        if !unfinished.is_empty() {
             // Its runner died, but the command may not have: never let two
-            // copies of one command run at once.
-            let on = self.incident.unfinished_on.clone();
-            let place = on.as_deref().map(|on| format!(" on {on}")).unwrap_or_default();
-            match self
-                .ports
-                .executor
-                .stop_leftovers(&self.ports.incident_key, id, on.as_deref())
-            {
-                Ok(leftovers) if leftovers.is_empty() => {}
-                Ok(leftovers) => {
-                    let pids: Vec<String> = leftovers.iter().map(u32::to_string).collect();
-                    self.record(EventKind::NoteAdded {
-                        text: format!(
-                            "the interrupted command of step `{id}` was still running{place} (pid {}); it was stopped",
-                            pids.join(", ")
-                        ),
-                        step: Some(id.to_owned()),
-                    })?;
-                }
-                Err(why) => {
-                    self.record(EventKind::NoteAdded {
-                        text: format!(
-                            "the interrupted command of step `{id}` may still be running{place}, which could not be checked: {why}; look for processes with RUNBOOK_INCIDENT_KEY={} RUNBOOK_STEP={id} in their environment there before running it again",
-                            self.ports.incident_key
-                        ),
-                        step: Some(id.to_owned()),
-                    })?;
-                }
+            // copies of one command run at once, on any host it was
+            // running on.
+            for on in &unfinished {
+                self.stop_leftovers(id, on.as_deref())?;
             }
             match self.ask(Some(id), Question::Unfinished(step))? {
                 Ok(decision) if decision.value == Value::YesNo(false) => {
@@ -76,7 +85,16 @@ impl<'a> Engine<'a> {
                         step: id.to_owned(),
                         command: command_of(step),
                         reason: "marked done after an interrupted run".to_owned(),
-                        on: on.into_iter().collect(),
+                        // As a skip names where it did not run: nothing when
+                        // only here, this machine as `local` beside hosts.
+                        on: if unfinished.iter().all(Option::is_none) {
+                            Vec::new()
+                        } else {
+                            unfinished
+                                .into_iter()
+                                .map(|on| on.unwrap_or_else(|| crate::model::destination::LOCAL.to_owned()))
+                                .collect()
+                        },
                     })?;
                     return Ok(self.success(step));
                 }

@@ -154,6 +154,20 @@ pub(super) fn commands(ctx: &mut Ctx<'_>, runbook: &Runbook) {
                 Some("capture on one host: give this step its own `on = \"HOST\"`".into()),
             );
         }
+        if let Some(parallel) = &command.parallel
+            && parallel.value > 1
+            && on.len() < 2
+        {
+            // Harmless, but the author meant something this step does not do.
+            ctx.warning(
+                parallel.span,
+                format!(
+                    "step `{}` runs on one destination: `parallel = {}` changes nothing",
+                    step.id.value, parallel.value
+                ),
+                Some("list its hosts in `on`, or remove `parallel`".into()),
+            );
+        }
     }
 }
 

@@ -85,6 +85,7 @@ fn events() -> Vec<Event> {
                 timed_out: false,
                 output: "ok\n".into(),
                 output_bytes: 3,
+                on: None,
             },
         ),
         event(
@@ -217,6 +218,58 @@ fn commands_not_run_or_never_finished_are_evidence_too() {
     );
     assert_eq!(record.commands[1].skipped.as_deref(), Some("declined"));
     assert_eq!(record.previous_record, Some("a".repeat(64)));
+}
+
+#[test]
+fn results_of_commands_run_at_once_pair_with_their_host() {
+    let mut events = events();
+    let end = events.pop().unwrap();
+    let mut more = |kind| {
+        let seq = events.len() as u64 + 1;
+        events.push(event(seq, 7, kind));
+    };
+    for on in ["web1", "web2"] {
+        more(EventKind::CommandStarted {
+            step: "verify".into(),
+            command: "curl -f http://localhost/".into(),
+            on: Some(on.into()),
+        });
+    }
+    for (on, exit_code) in [("web2", 7), ("web1", 0)] {
+        more(EventKind::CommandFinished {
+            step: "verify".into(),
+            exit_code: Some(exit_code),
+            signal: None,
+            duration_ms: 1,
+            timed_out: false,
+            output: format!("{on}\n"),
+            output_bytes: 5,
+            on: Some(on.into()),
+        });
+    }
+    more(end.kind);
+    let incident = Incident::replay(&events).unwrap();
+    let record = build(
+        &incident,
+        &events,
+        Some(RUNBOOK),
+        &summary(),
+        "2026-11-28T12:00:00Z".parse().unwrap(),
+        TimeDelta::days(1),
+        None,
+    )
+    .unwrap();
+    let results: Vec<(Option<&str>, &str, &str)> = record.commands[1..]
+        .iter()
+        .map(|c| (c.on(), c.result.as_str(), c.output.as_str()))
+        .collect();
+    assert_eq!(
+        results,
+        [
+            (Some("web1"), "succeeded", "web1\n"),
+            (Some("web2"), "failed", "web2\n")
+        ]
+    );
 }
 
 #[test]

@@ -162,6 +162,7 @@ pub(super) fn event(
             signal,
             timed_out,
             output,
+            on,
             ..
         } => {
             let how = match (exit_code, signal, timed_out) {
@@ -179,7 +180,11 @@ pub(super) fn event(
                     None => tr!(lang, RCouldNotStart).to_owned(),
                 },
             };
-            see(tr!(lang, RCommandFinished, step = step, how = how))
+            match on {
+                // Results of commands run at once come in any order.
+                Some(on) => see(tr!(lang, RCommandFinishedOn, step = step, on = on, how = how)),
+                None => see(tr!(lang, RCommandFinished, step = step, how = how)),
+            }
         }
         EventKind::CommandSkipped { step, reason, .. } => see(tr!(
             lang,

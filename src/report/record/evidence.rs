@@ -4,14 +4,14 @@
 //!
 //! The numbers are the positions in the record's `commands`, worked out
 //! again from its timeline by the rule that built that list (a start opens
-//! an entry, a result closes the last open one of its step, a skip stands
-//! alone), so that nothing is added to the record to print them. A record
+//! an entry, a result closes the one it ends, [`OpenCommands`], a skip
+//! stands alone), so that nothing is added to the record to print them. A record
 //! whose timeline does not give its own list back gets no references.
 
 use super::describe::millis;
 use super::document::{Block, Output, Section};
 use crate::i18n::Msg;
-use crate::model::Lang;
+use crate::model::{Lang, OpenCommands};
 use crate::record::canonical::Record;
 use crate::tr;
 use std::collections::{BTreeMap, HashMap};
@@ -34,25 +34,23 @@ pub struct Numbers {
 
 impl Numbers {
     pub fn of(record: &Record) -> Numbers {
-        // (step, still open, host) per evidence, in order.
-        let mut entries: Vec<(String, bool, Option<String>)> = Vec::new();
+        // The step of each evidence, in order; the open ones by position.
+        let mut entries: Vec<String> = Vec::new();
+        let mut open: OpenCommands<usize> = OpenCommands::default();
         let mut numbers = Numbers::default();
         for entry in &record.timeline {
             let text = |key: &str| entry.payload.get(key).and_then(|v| v.as_str());
             let Some(step) = text("step") else { continue };
-            let open = entries.iter().rposition(|(s, open, _)| s == step && *open);
             let number = match entry.kind.as_str() {
                 "command-started" => {
-                    entries.push((step.to_owned(), true, text("on").map(str::to_owned)));
+                    open.start(step, text("on"), entries.len());
+                    entries.push(step.to_owned());
                     entries.len()
                 }
-                "command-finished" => match open {
-                    Some(at) => {
-                        entries[at].1 = false;
-                        at + 1
-                    }
+                "command-finished" => match open.finish(step, text("on")) {
+                    Some(started) => started.kept + 1,
                     None => {
-                        entries.push((step.to_owned(), false, None));
+                        entries.push(step.to_owned());
                         entries.len()
                     }
                 },
@@ -65,13 +63,13 @@ impl Numbers {
                         .map_or(0, Vec::len);
                     let first = entries.len() + 1;
                     for _ in 0..hosts.max(1) {
-                        entries.push((step.to_owned(), false, None));
+                        entries.push(step.to_owned());
                     }
                     first
                 }
                 // A value set while its step's command runs is that
                 // command's output (an input step's answer has none open).
-                "var-set" => match (open, text("name"), text("value")) {
+                "var-set" => match (open.last_of(step).map(|o| o.kept), text("name"), text("value")) {
                     (Some(at), Some(name), Some(value)) => {
                         numbers
                             .captured
@@ -88,7 +86,7 @@ impl Numbers {
             && entries
                 .iter()
                 .zip(&record.commands)
-                .all(|((step, ..), c)| *step == c.step);
+                .all(|(step, c)| *step == c.step);
         if !same {
             return Numbers::default();
         }
