@@ -132,3 +132,165 @@ pub fn parse_canonical(bytes: &[u8]) -> Result<Value, RecordError> {
     }
     Ok(value)
 }
+
+/// Whether `bytes` are surely canonical JSON, read in one pass without
+/// building anything: what [`parse_canonical`] would accept, in the form
+/// records are written (object keys without escapes, no deeper than
+/// [`MAX_DEPTH`]). `false` means only "not surely": the caller then takes
+/// the slow way, which says what is wrong, or accepts what this is too
+/// strict for.
+pub fn is_canonical(bytes: &[u8]) -> bool {
+    let mut at = 0;
+    std::str::from_utf8(bytes).is_ok() && value(bytes, &mut at, 0) && bytes.get(at..) == Some(b"\n")
+}
+
+/// Deeper than this, [`is_canonical`] leaves the question to the slow way.
+const MAX_DEPTH: usize = 64;
+
+fn value(bytes: &[u8], at: &mut usize, depth: usize) -> bool {
+    if depth > MAX_DEPTH {
+        return false;
+    }
+    match bytes.get(*at) {
+        Some(b'{') => object(bytes, at, depth),
+        Some(b'[') => array(bytes, at, depth),
+        Some(b'"') => string(bytes, at).is_some(),
+        Some(b'-' | b'0'..=b'9') => number(bytes, at),
+        Some(b't') => literal(bytes, at, b"true"),
+        Some(b'f') => literal(bytes, at, b"false"),
+        Some(b'n') => literal(bytes, at, b"null"),
+        _ => false,
+    }
+}
+
+fn literal(bytes: &[u8], at: &mut usize, word: &[u8]) -> bool {
+    let found = bytes[*at..].starts_with(word);
+    *at += word.len();
+    found
+}
+
+/// An integer as [`write_value`] prints it: no sign but a minus, no
+/// leading zero, no `-0`, no fraction or exponent, within `i64`/`u64`.
+fn number(bytes: &[u8], at: &mut usize) -> bool {
+    let start = *at;
+    if bytes[*at] == b'-' {
+        *at += 1;
+    }
+    let digits = *at;
+    while bytes.get(*at).is_some_and(u8::is_ascii_digit) {
+        *at += 1;
+    }
+    let text = &bytes[start..*at];
+    let digits = &bytes[digits..*at];
+    if digits.is_empty() || (digits[0] == b'0' && (digits.len() > 1 || text[0] == b'-')) {
+        return false;
+    }
+    if matches!(bytes.get(*at), Some(b'.' | b'e' | b'E')) {
+        return false;
+    }
+    // ASCII digits: always UTF-8.
+    let text = std::str::from_utf8(text).unwrap_or("x");
+    if text.starts_with('-') {
+        text.parse::<i64>().is_ok()
+    } else {
+        text.parse::<u64>().is_ok()
+    }
+}
+
+/// A string as [`write_string`] writes it; its raw bytes between the
+/// quotes, and whether any escape was in them.
+fn string<'a>(bytes: &'a [u8], at: &mut usize) -> Option<(&'a [u8], bool)> {
+    *at += 1;
+    let start = *at;
+    let mut escaped = false;
+    loop {
+        match *bytes.get(*at)? {
+            b'"' => {
+                *at += 1;
+                return Some((&bytes[start..*at - 1], escaped));
+            }
+            b'\\' => {
+                escaped = true;
+                match *bytes.get(*at + 1)? {
+                    b'"' | b'\\' | b'b' | b'f' | b'n' | b'r' | b't' => *at += 2,
+                    b'u' => {
+                        // Only what has no short form and is below U+0020,
+                        // in lowercase hex.
+                        let hex = bytes.get(*at + 2..*at + 6)?;
+                        let lower = |b: &u8| b.is_ascii_digit() || (b'a'..=b'f').contains(b);
+                        if &hex[..2] != b"00" || !hex[2..].iter().all(lower) || hex[2] > b'1' {
+                            return None;
+                        }
+                        let code = u8::from_str_radix(std::str::from_utf8(&hex[2..]).ok()?, 16).ok()?;
+                        if matches!(code, 0x08 | 0x09 | 0x0a | 0x0c | 0x0d) {
+                            return None;
+                        }
+                        *at += 6;
+                    }
+                    _ => return None,
+                }
+            }
+            0x00..=0x1f => return None,
+            _ => *at += 1,
+        }
+    }
+}
+
+fn array(bytes: &[u8], at: &mut usize, depth: usize) -> bool {
+    *at += 1;
+    if bytes.get(*at) == Some(&b']') {
+        *at += 1;
+        return true;
+    }
+    loop {
+        if !value(bytes, at, depth + 1) {
+            return false;
+        }
+        match bytes.get(*at) {
+            Some(b',') => *at += 1,
+            Some(b']') => {
+                *at += 1;
+                return true;
+            }
+            _ => return false,
+        }
+    }
+}
+
+/// An object with keys in strictly rising byte order (so none twice),
+/// none of them escaped.
+fn object(bytes: &[u8], at: &mut usize, depth: usize) -> bool {
+    *at += 1;
+    if bytes.get(*at) == Some(&b'}') {
+        *at += 1;
+        return true;
+    }
+    let mut last: Option<&[u8]> = None;
+    loop {
+        if bytes.get(*at) != Some(&b'"') {
+            return false;
+        }
+        let Some((key, false)) = string(bytes, at) else {
+            return false;
+        };
+        if last.is_some_and(|last| last >= key) {
+            return false;
+        }
+        last = Some(key);
+        if bytes.get(*at) != Some(&b':') {
+            return false;
+        }
+        *at += 1;
+        if !value(bytes, at, depth + 1) {
+            return false;
+        }
+        match bytes.get(*at) {
+            Some(b',') => *at += 1,
+            Some(b'}') => {
+                *at += 1;
+                return true;
+            }
+            _ => return false,
+        }
+    }
+}

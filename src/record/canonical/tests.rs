@@ -455,3 +455,100 @@ fn a_record_of_the_first_format_reads_back_byte_for_byte_and_new_ones_say_where_
     assert_eq!(back.commands[1].on(), None);
     assert_eq!(back.to_bytes().unwrap(), bytes);
 }
+
+/// A small deterministic generator, for the property below.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n
+    }
+
+    fn value(&mut self, depth: u32) -> serde_json::Value {
+        use serde_json::Value;
+        let pieces = [
+            "a", "é", "\"", "\\", "\n", "\u{1}", "\u{1f}", "\u{7f}", "中", "/", " ", "\u{2028}", "zz",
+        ];
+        let text = |rng: &mut Rng| -> String {
+            (0..rng.below(4))
+                .map(|_| pieces[rng.below(pieces.len() as u64) as usize])
+                .collect()
+        };
+        match self.below(if depth > 3 { 5 } else { 7 }) {
+            0 => Value::Null,
+            1 => Value::Bool(self.below(2) == 0),
+            2 => json!(self.next() as i64 >> self.below(64)),
+            3 => json!(self.next() >> self.below(64)),
+            4 => Value::String(text(self)),
+            5 => Value::Array((0..self.below(4)).map(|_| self.value(depth + 1)).collect()),
+            // Keys as records have them: nothing to escape.
+            _ => Value::Object(
+                (0..self.below(5))
+                    .map(|_| {
+                        (
+                            ["a", "b", "é", "z", "中", "_", ""][self.below(7) as usize].repeat(2),
+                            self.value(depth + 1),
+                        )
+                    })
+                    .collect(),
+            ),
+        }
+    }
+}
+
+#[test]
+fn the_one_pass_check_accepts_what_canonical_bytes_write_and_nothing_the_slow_way_refuses() {
+    use super::json::is_canonical;
+    let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
+    for _ in 0..3000 {
+        let value = rng.value(0);
+        let bytes = canonical_bytes(&value).unwrap();
+        assert!(is_canonical(&bytes), "{}", String::from_utf8_lossy(&bytes));
+        // Changed a little, it is never taken for canonical unless it is.
+        for _ in 0..8 {
+            let mut changed = bytes.clone();
+            let at = rng.below(changed.len() as u64) as usize;
+            match rng.below(3) {
+                0 => changed[at] = b"{}[]\",:\\ -0123456789.eEtrufalsn\n"[rng.below(32) as usize],
+                1 => changed.insert(at, b" \",:0-.\\u"[rng.below(9) as usize]),
+                _ => {
+                    changed.remove(at);
+                }
+            }
+            if is_canonical(&changed) {
+                assert!(
+                    parse_canonical(&changed).is_ok(),
+                    "taken for canonical: {}",
+                    String::from_utf8_lossy(&changed)
+                );
+            }
+        }
+    }
+    for bytes in [
+        &b"{\"b\":1,\"a\":2}\n"[..],
+        b"{\"a\":1,\"a\":2}\n",
+        b"{\"a\": 2}\n",
+        b"{\"a\":2}",
+        b"{\"a\":-0}\n",
+        b"{\"a\":01}\n",
+        b"{\"a\":1.0}\n",
+        b"{\"a\":18446744073709551616}\n",
+        b"{\"a\":\"\\u0041\"}\n",
+        b"{\"a\":\"\\u000a\"}\n",
+        b"{\"a\":\"\\u001F\"}\n",
+        b"{\"a\":\"\\/\"}\n",
+        b"{\"a\":\"\x01\"}\n",
+    ] {
+        assert!(!is_canonical(bytes), "{}", String::from_utf8_lossy(bytes));
+    }
+    assert!(is_canonical(
+        b"{\"a\":[1,-9223372036854775808,18446744073709551615,\"\\u001f\\n\"]}\n"
+    ));
+}
