@@ -443,7 +443,11 @@ fn the_backup_integrity_check_unpacks_a_sample_and_compares_it() {
         .file("backups/.keep", "");
     sh(
         &test,
-        "rm backups/.keep && tar -C / -czf backups/b.tgz \"$(pwd | cut -c2-)/live/a.txt\" && echo other > live/a.txt && touch -d '2 days ago' live/a.txt",
+        // Both times written as dates, so that they compare the same on a
+        // clock libfaketime moved (it shifts what stat reads, not what
+        // touch writes).
+        "rm backups/.keep && tar -C / -czf backups/b.tgz \"$(pwd | cut -c2-)/live/a.txt\" && echo other > live/a.txt \
+         && touch -d '2020-01-01 00:00' live/a.txt && touch -d '2020-01-03 00:00' backups/b.tgz",
     );
     let backups = test.work().join("backups");
     let ran = run_alone(test, &run, &[("data_backup_dir", backups.to_str().unwrap())]);
