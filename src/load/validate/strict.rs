@@ -70,20 +70,7 @@ fn roster(ctx: &mut Ctx<'_>, runbook: &Runbook) {
     if ctx.source.origin != Origin::Builtin {
         return;
     }
-    let unreachable: Vec<&Located<String>> = runbook
-        .contacts
-        .iter()
-        .filter(|contact| !contact.is_reachable())
-        .map(|contact| &contact.id)
-        .collect();
-    if let Some(first) = unreachable.first() {
-        let names: Vec<&str> = unreachable.iter().map(|id| id.as_str()).collect();
-        ctx.warning(
-            first.span,
-            super::warnings::unreachable_message(&names),
-            Some("fill in the site's contact details before the plan is needed".into()),
-        );
-    }
+    super::warnings::unreachable_contacts(ctx, runbook);
 }
 
 fn unused_contacts(ctx: &mut Ctx<'_>, runbook: &Runbook) {

@@ -34,6 +34,12 @@ pub(super) fn warnings(ctx: &mut Ctx<'_>, runbook: &Runbook, today: NaiveDate) {
         // helps nobody.
         return;
     }
+    unreachable_contacts(ctx, runbook);
+}
+
+/// One warning naming every contact with no phone or e-mail address, at
+/// the first of them.
+pub(super) fn unreachable_contacts(ctx: &mut Ctx<'_>, runbook: &Runbook) {
     let unreachable: Vec<&Located<String>> = runbook
         .contacts
         .iter()
@@ -42,10 +48,9 @@ pub(super) fn warnings(ctx: &mut Ctx<'_>, runbook: &Runbook, today: NaiveDate) {
         .collect();
     if let Some(first) = unreachable.first() {
         let names: Vec<&str> = unreachable.iter().map(|id| id.as_str()).collect();
-        let message = unreachable_message(&names);
         ctx.warning(
             first.span,
-            message,
+            unreachable_message(&names),
             Some("fill in the site's contact details before the plan is needed".into()),
         );
     }
@@ -60,7 +65,7 @@ pub(super) fn first_key(ctx: &Ctx<'_>, key: &str) -> Span {
 }
 
 /// What is said of contacts that have no phone or e-mail address.
-pub(super) fn unreachable_message(names: &[&str]) -> String {
+fn unreachable_message(names: &[&str]) -> String {
     if names.len() == 1 {
         format!("contact `{}` has no phone or email", names[0])
     } else {
