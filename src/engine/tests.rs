@@ -325,14 +325,19 @@ impl Harness {
     }
 
     fn resume(&mut self, given: &[(&str, &str)]) -> (Stop, Incident) {
-        let incident = Incident::replay(&self.sink.events).unwrap();
         let answers = self.answers(given);
         let mut quiet = Quiet;
         let mut operator = ScriptedOperator::new(answers, &mut quiet, Lang::english());
+        self.resume_with(&mut operator)
+    }
+
+    /// Resumes the incident with `operator` deciding.
+    fn resume_with(&mut self, operator: &mut dyn Operator) -> (Stop, Incident) {
+        let incident = Incident::replay(&self.sink.events).unwrap();
         let cancel = AtomicBool::new(false);
         let redact = |line: &str| line.to_owned();
         let ports = Ports {
-            operator: &mut operator,
+            operator,
             executor: &self.executor,
             clock: &self.clock,
             notifier: self.notifier.as_ref().map(|n| n as &dyn Notifier),

@@ -413,6 +413,30 @@ impl<'a> Engine<'a> {
 
     /// Asks until there is an answer or a stop, carrying out notes,
     /// severity changes and escalations on the way.
+    /// Keeps a copy of `file` with the incident, or tells the operator why
+    /// it could not.
+    fn attach(&mut self, file: &std::path::Path) -> Result<(), JournalFailed> {
+        match self.ports.sink.store_attachment(file) {
+            Ok(stored) => self
+                .record(EventKind::AttachmentAdded {
+                    name: stored.name,
+                    sha256: stored.sha256,
+                    bytes: stored.bytes,
+                })
+                .map(drop),
+            Err(error) => {
+                let text = crate::tr!(
+                    &self.ports.lang,
+                    CannotAttach,
+                    file = file.display(),
+                    error = error
+                );
+                self.ports.operator.warn(&text);
+                Ok(())
+            }
+        }
+    }
+
     fn ask(
         &mut self,
         step: Option<&str>,
@@ -433,17 +457,26 @@ impl<'a> Engine<'a> {
                 return Ok(Err(flow));
             }
             // People a notice reached nobody for: were they told by hand?
-            // After the timer's own offer, which comes first.
-            if !matches!(question, Question::TimerOffer(..)) {
-                self.ask_told()?;
-            }
-            // What the person sees is on disk before they act on it.
-            self.ports.sink.sync()?;
-            let context = Context {
-                runbook: self.runbook,
-                incident: &self.incident,
+            // After the timer's own offer, which comes first. What the
+            // operator does there besides answering is acted on as if done
+            // at this question.
+            let beside = if matches!(question, Question::TimerOffer(..)) {
+                None
+            } else {
+                self.ask_told()?
             };
-            let reply = self.ports.operator.ask(context, question);
+            let reply = match beside {
+                Some(reply) => reply,
+                None => {
+                    // What the person sees is on disk before they act on it.
+                    self.ports.sink.sync()?;
+                    let context = Context {
+                        runbook: self.runbook,
+                        incident: &self.incident,
+                    };
+                    self.ports.operator.ask(context, question)
+                }
+            };
             self.absorb();
             if self.ports.cancel.load(Ordering::SeqCst) {
                 return self.interrupted(step).map(stop);
@@ -459,24 +492,7 @@ impl<'a> Engine<'a> {
                         step: step.map(str::to_owned),
                     })?;
                 }
-                Reply::Attach(file) => match self.ports.sink.store_attachment(&file) {
-                    Ok(stored) => {
-                        self.record(EventKind::AttachmentAdded {
-                            name: stored.name,
-                            sha256: stored.sha256,
-                            bytes: stored.bytes,
-                        })?;
-                    }
-                    Err(error) => {
-                        let text = crate::tr!(
-                            &self.ports.lang,
-                            CannotAttach,
-                            file = file.display(),
-                            error = error
-                        );
-                        self.ports.operator.warn(&text);
-                    }
-                },
+                Reply::Attach(file) => self.attach(&file)?,
                 Reply::Severity(level) => self.change_severity(&level, None)?,
                 Reply::Escalate => {
                     // Accepting a fired timer's step leaves this question.

@@ -301,3 +301,78 @@ fn a_repeating_report_fires_at_each_interval_of_a_walk_once_and_only_while_sever
     let reports = sent.iter().filter(|note| note.contains("Timer progress")).count();
     assert_eq!(reports, 2, "{sent:?}");
 }
+
+/// FLOW paused at its first question, with the escalation's notice to the
+/// vendor failed by two notifiers since (as `runbook check` journals it).
+fn failed_twice() -> Harness {
+    let mut h = Harness::new(FLOW);
+    let mut operator = RepliesThenPause::new(Vec::new());
+    h.start_with(&mut operator, false).unwrap();
+    let now = h.clock.now();
+    for kind in [
+        EventKind::TimerFired {
+            timer: "escalate".into(),
+            repeat: None,
+        },
+        failed_via("hook"),
+        failed_via("mail"),
+    ] {
+        h.sink.record(now, kind).unwrap();
+    }
+    h
+}
+
+/// No to a timer's offer of its step.
+fn stay() -> Reply {
+    Reply::Answer(Decision {
+        value: Value::YesNo(false),
+        source: crate::model::AnswerSource::Person,
+        note: None,
+    })
+}
+
+fn done(note: &str) -> Reply {
+    Reply::Answer(Decision {
+        value: Value::Result(crate::model::StepResult::Done),
+        source: crate::model::AnswerSource::Person,
+        note: Some(note.into()),
+    })
+}
+
+#[test]
+fn a_notice_two_notifiers_failed_is_asked_about_once_and_a_note_there_asks_again() {
+    let mut h = failed_twice();
+    // The timer's offer first (stay); at "Told the vendor?" a note, then
+    // the answer; then the step's own question, where it pauses.
+    let mut operator = RepliesThenPause::new(vec![
+        stay(),
+        Reply::Note("line busy at first".into()),
+        done("phoned"),
+    ]);
+    let (stop, incident) = h.resume_with(&mut operator);
+    assert!(matches!(stop, Stop::Paused { .. }), "{stop:?}");
+    assert_eq!(
+        operator.asked, 4,
+        "the offer, told twice around the note, then the step"
+    );
+    let kinds = h.types();
+    assert!(kinds.contains(&"note-added"), "{kinds:?}");
+    let by_hand: Vec<&Event> = h
+        .sink
+        .events
+        .iter()
+        .filter(|event| matches!(&event.kind, EventKind::NotificationSent { via, .. } if via == "by-hand"))
+        .collect();
+    assert_eq!(by_hand.len(), 1, "{kinds:?}");
+    assert!(incident.undelivered.is_empty(), "{:?}", incident.undelivered);
+}
+
+#[test]
+fn a_pause_at_the_told_question_pauses_the_walk_and_the_notice_stays_to_be_told() {
+    let mut h = failed_twice();
+    let mut operator = RepliesThenPause::new(vec![stay(), Reply::Pause, done("never asked")]);
+    let (stop, incident) = h.resume_with(&mut operator);
+    assert!(matches!(stop, Stop::Paused { .. }), "{stop:?}");
+    assert_eq!(operator.asked, 2, "the pause stops the walk there");
+    assert_eq!(incident.undelivered.len(), 2, "{:?}", incident.undelivered);
+}

@@ -205,48 +205,90 @@ impl<'a> Engine<'a> {
     /// nobody were told by hand, and journals what the operator says:
     /// `notification-sent` by hand (with how), or `notification-failed` by
     /// hand (not reached). Notify steps ask for themselves.
-    pub(super) fn ask_told(&mut self) -> Result<(), JournalFailed> {
-        let due: Vec<crate::model::Undelivered> = self
-            .incident
-            .undelivered
-            .iter()
-            .filter(|pending| matches!(&pending.failed, EventKind::NotificationFailed { step: None, .. }))
-            .filter(|pending| !self.told_asked.contains(&pending.failed))
-            .cloned()
-            .collect();
+    ///
+    /// A notice that failed with two notifiers is asked about once. A note
+    /// or a file given at the question is kept and the question asked
+    /// again; "later" leaves it to be told (`runbook told`). What else the
+    /// operator does there (pause, abort, Ctrl-C, a severity, escalate) is
+    /// returned, for the question it came before to act on.
+    pub(super) fn ask_told(&mut self) -> Result<Option<Reply>, JournalFailed> {
+        let mut due: Vec<crate::model::Undelivered> = Vec::new();
+        for pending in &self.incident.undelivered {
+            let EventKind::NotificationFailed {
+                step: None,
+                timer,
+                to,
+                ..
+            } = &pending.failed
+            else {
+                continue;
+            };
+            if self.told_asked.contains(&pending.failed) {
+                continue;
+            }
+            let same = |other: &crate::model::Undelivered| {
+                matches!(&other.failed, EventKind::NotificationFailed { step: None, timer: t, to: people, .. }
+                    if t == timer && people == to)
+            };
+            if due.iter().any(same) {
+                // The same people, failed by another notifier: one question.
+                self.told_asked.push(pending.failed.clone());
+            } else {
+                due.push(pending.clone());
+            }
+        }
         for pending in due {
-            self.told_asked.push(pending.failed.clone());
             let people: Vec<&Contact> = pending
                 .to()
                 .iter()
                 .filter_map(|id| self.runbook.contact(id))
                 .collect();
-            self.ports.sink.sync()?;
-            let context = Context {
-                runbook: self.runbook,
-                incident: &self.incident,
-            };
-            let reply = self
-                .ports
-                .operator
-                .ask(context, Question::Told(&pending, &people));
-            let Reply::Answer(decision) = reply else {
-                // Later, or nobody to ask: it stays on the list.
-                continue;
-            };
-            let told = match decision.value {
-                Value::Result(StepResult::Done) => pending.told(decision.note, None),
-                Value::Result(StepResult::Failed) => pending.told(
-                    None,
-                    Some(decision.note.unwrap_or_else(|| "could not be reached".to_owned())),
-                ),
-                _ => None,
-            };
-            if let Some(told) = told {
-                self.record(told)?;
+            loop {
+                self.ports.sink.sync()?;
+                let context = Context {
+                    runbook: self.runbook,
+                    incident: &self.incident,
+                };
+                let reply = self
+                    .ports
+                    .operator
+                    .ask(context, Question::Told(&pending, &people));
+                match reply {
+                    Reply::Answer(decision) => {
+                        self.told_asked.push(pending.failed.clone());
+                        let told = match decision.value {
+                            Value::Result(StepResult::Done) => pending.told(decision.note, None),
+                            Value::Result(StepResult::Failed) => pending.told(
+                                None,
+                                Some(decision.note.unwrap_or_else(|| "could not be reached".to_owned())),
+                            ),
+                            _ => None,
+                        };
+                        if let Some(told) = told {
+                            self.record(told)?;
+                        }
+                        break;
+                    }
+                    Reply::Note(text) => {
+                        self.record(EventKind::NoteAdded { text, step: None })?;
+                    }
+                    Reply::Attach(file) => self.attach(&file)?,
+                    // Later, or nobody to ask: it stays on the list.
+                    Reply::Unanswered => {
+                        self.told_asked.push(pending.failed.clone());
+                        break;
+                    }
+                    // Something happened beside the walk: it is shown and
+                    // offered first, then this is asked again.
+                    Reply::Woken => return Ok(Some(Reply::Woken)),
+                    other => {
+                        self.told_asked.push(pending.failed.clone());
+                        return Ok(Some(other));
+                    }
+                }
             }
         }
-        Ok(())
+        Ok(None)
     }
 
     pub(super) fn notify(
