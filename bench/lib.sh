@@ -41,7 +41,9 @@ bench_setup() {
     fi
     out="$bench_root/target/bench/$1"
     rm -rf "$out" && mkdir -p "$out/empty"
-    # Pinned dates, no user config or home.
+    # Pinned dates, no user config or home; the toolchain stays where it is
+    # (rustup finds it through HOME otherwise, and bench/walk runs rustc).
+    export CARGO_HOME="${CARGO_HOME:-$HOME/.cargo}" RUSTUP_HOME="${RUSTUP_HOME:-$HOME/.rustup}"
     export RUNBOOK_NOW=2026-11-28T09:00:00Z XDG_CONFIG_HOME="$out/empty" HOME="$out/empty"
 }
 
