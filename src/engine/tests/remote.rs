@@ -143,6 +143,50 @@ fn fail_fast_stops_at_the_first_host_that_fails_and_a_retry_goes_on_from_there()
 }
 
 #[test]
+fn a_retry_on_a_host_that_did_not_answer_first_stops_what_may_be_left_there() {
+    let mut h = remote(REMOTE, "down1");
+    h.start(&[], false);
+    assert!(
+        !h.log().iter().any(|entry| entry.starts_with("leftovers")),
+        "{:?}",
+        h.log()
+    );
+    // Tried again in the same walk: the connection may have dropped with
+    // the command under way, so what is left of it there goes first.
+    let mut operator = RetryOnce { asked: 0 };
+    h.resume_with(&mut operator);
+    let log = h.log();
+    let stop = log.iter().position(|entry| entry == "leftovers check @ down1");
+    let again = log.iter().rposition(|entry| entry == "run uptime @ down1");
+    assert!(stop.is_some() && stop < again, "{log:?}");
+    assert!(
+        !log.iter().any(|entry| entry == "leftovers check @ db1"),
+        "db1 answered: {log:?}"
+    );
+}
+
+/// Says "try again" to the first question, then pauses.
+struct RetryOnce {
+    asked: usize,
+}
+
+impl Operator for RetryOnce {
+    fn ask(&mut self, _context: Context<'_>, question: Question<'_>) -> Reply {
+        self.asked += 1;
+        match (self.asked, question) {
+            (1, Question::Retry(..)) => Reply::Answer(Decision {
+                value: Value::YesNo(true),
+                source: crate::model::AnswerSource::Person,
+                note: None,
+            }),
+            _ => Reply::Pause,
+        }
+    }
+
+    fn event(&mut self, _context: Context<'_>, _event: &Event) {}
+}
+
+#[test]
 fn a_walk_cut_short_between_hosts_goes_on_with_the_hosts_left() {
     let mut h = remote(REMOTE, "web1");
     h.start(&[], false);

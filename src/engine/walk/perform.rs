@@ -43,12 +43,27 @@ impl<'a> Engine<'a> {
         if let Some((failed, reason)) = self.incident.failed.clone()
             && failed == id
         {
+            // Hosts where the command did not succeed: one that stopped
+            // answering may have lost the connection with the command under
+            // way, and it may run on there.
+            let failed_on: Vec<String> = self
+                .incident
+                .ran_on
+                .iter()
+                .filter(|(_, succeeded)| !succeeded)
+                .filter_map(|(on, _)| on.clone())
+                .collect();
             match self.ask(Some(id), Question::Retry(step, &reason))? {
                 // The fold clears the step's progress for a retry and marks
                 // it passed otherwise.
                 Ok(decision) => {
                     self.decided(id, "retry", &decision)?;
                     if decision.value == Value::YesNo(true) && matches!(step.kind, StepKind::Command(_)) {
+                        // What is left of it there is stopped before it
+                        // runs there again.
+                        for on in &failed_on {
+                            self.stop_leftovers(id, Some(on))?;
+                        }
                         // Asked to retry a command: that is the consent.
                         return self.command(step, true);
                     }
