@@ -71,14 +71,11 @@ pub fn run(context: &Context, args: &Args) -> Result<ExitCode> {
     let lock = Lock::acquire(&dir, &actor, context.command, crate::clock::now()).map_err(journal_error)?;
     let (mut journal, mut replay) = super::note::open_journal(&dir, &actor, lock).map_err(journal_error)?;
     if let Some(torn) = &replay.torn {
-        writeln!(
-            err,
-            "warning: the journal's last line was cut short (line {}, {} bytes, a crash while writing); \
-             it was moved to journal.jsonl.torn and the record leaves it out",
-            torn.line, torn.bytes
-        )?;
+        let lang = &context.lang;
+        let warning = crate::tr!(lang, JournalTornRecord, line = torn.line, bytes = torn.bytes);
+        writeln!(err, "{}", crate::tr!(lang, WarningLine, warning = warning))?;
     }
-    let mut incident = super::context::replay(&dir, &replay.events)?;
+    let mut incident = super::context::replay(&dir, &replay.events, &context.lang)?;
     if incident.status.is_open() {
         return Err(still_open(&incident));
     }
@@ -103,6 +100,7 @@ pub fn run(context: &Context, args: &Args) -> Result<ExitCode> {
             Some(loaded.source.text.clone())
         },
         &mut err,
+        &context.lang,
     )?;
     let within = archive_within(context, &dir, &runbook_text, &mut err)?;
     let interactive = super::walk::interactive(args.non_interactive);

@@ -123,7 +123,7 @@ fn append(
         Ok(lock) => lock,
         Err(JournalError::Locked { holder, .. }) if queue => {
             let replay = crate::journal::read(&dir).map_err(journal_error)?;
-            let incident = super::context::replay(&dir, &replay.events)?;
+            let incident = super::context::replay(&dir, &replay.events, &context.lang)?;
             let entry = Queued {
                 actor,
                 time: now,
@@ -151,14 +151,15 @@ fn append(
     };
     let (mut journal, replay) = open_journal(&dir, &actor, lock).map_err(journal_error)?;
     if let Some(torn) = &replay.torn {
+        let lang = &context.lang;
+        let warning = crate::tr!(lang, JournalTornMoved, line = torn.line, bytes = torn.bytes);
         writeln!(
             std::io::stderr(),
-            "warning: the journal's last event was cut short (line {}, {} bytes, a crash while writing); it was moved to journal.jsonl.torn",
-            torn.line,
-            torn.bytes
+            "{}",
+            crate::tr!(lang, WarningLine, warning = warning)
         )?;
     }
-    let incident = super::context::replay(&dir, &replay.events)?;
+    let incident = super::context::replay(&dir, &replay.events, &context.lang)?;
     journal.append(now, kind(&incident)?).map_err(journal_error)?;
     Ok(Added::Journaled)
 }

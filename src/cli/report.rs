@@ -240,7 +240,7 @@ fn draft(context: &Context, id: &str, format: Format) -> Result<(Shown, bool)> {
             )
         )?;
     }
-    let mut incident = super::context::replay(&dir, &replay.events)?;
+    let mut incident = super::context::replay(&dir, &replay.events, &context.lang)?;
     let now = crate::clock::now();
     let open = incident.status.is_open().then(|| open_state(&incident, false));
     if open.is_some() {
@@ -260,14 +260,20 @@ fn draft(context: &Context, id: &str, format: Format) -> Result<(Shown, bool)> {
         Ok(text) => Some(text),
         Err(problem) => {
             let mut err = std::io::stderr().lock();
+            let lang = &context.lang;
+            let warning = tr!(
+                lang,
+                DraftKeptUnchecked,
+                problem = crate::term::sanitize(&problem.describe(&incident, lang)),
+                within = crate::i18n::period(lang, crate::load::DEFAULT_ARCHIVE_WITHIN)
+            );
+            writeln!(err, "{}", tr!(lang, WarningLine, warning = warning))?;
+            let hint = problem.hint(&incident, lang);
             writeln!(
                 err,
-                "warning: {}; the runbook this draft names could not be checked, and its archive \
-                 deadline assumes the default archive_within ({})",
-                crate::term::sanitize(&problem.describe(&incident)),
-                crate::load::DEFAULT_ARCHIVE_WITHIN
+                "{}",
+                tr!(lang, HintLine, hint = crate::term::sanitize(&hint))
             )?;
-            writeln!(err, "hint: {}", crate::term::sanitize(&problem.hint(&incident)))?;
             None
         }
     };

@@ -492,5 +492,95 @@ pub(super) fn text(msg: Msg) -> &'static str {
             "警告：日志最后一行不完整（第 {line} 行，{bytes} 字节，写入时崩溃）；报告不含该行"
         }
         Msg::DraftRecordNote => "注意：{incident} 尚未归档：这是一份草稿记录，未签名，总结为空",
+        Msg::ErrorLine => "错误：{error}",
+        Msg::HintLine => "提示：{hint}",
+        Msg::WarningLine => "警告：{warning}",
+        Msg::HintRunbooksAre => "现有预案：{runbooks}；见 `runbook list`",
+        Msg::NoRunbookNamed => "没有名为 `{id}` 的预案",
+        Msg::PathIsMissing => "{path} 不存在",
+        Msg::CannotLookAt => "无法查看 {path}：{error}",
+        Msg::NoJournalToRead => "{incident} 没有可读的日志：{what}",
+        Msg::HintRestoreOrRemove => "从备份恢复 {journal}；从未写入日志的事件可用 `rm -r {dir}` 删除",
+        Msg::HintNoSuchIncidentIn => "{dir} 中没有该事件；见 `runbook incidents`",
+        Msg::HintIncidentIdsLookLike => "事件编号形如 INC-20261128-0001；见 `runbook incidents`",
+        Msg::NoIncident => "没有事件 `{id}`",
+        Msg::NeverStarted => {
+            "{incident} 未能启动：{journal} 中没有任何记录（打开它的进程在写入第一条事件前就已停止）"
+        }
+        Msg::HintRemoveEmpty => "其中没有可继续、可报告或可归档的事件：用 `rm -r {dir}` 删除",
+        Msg::JournalDoesNotStart => {
+            "日志 {journal}：日志不是以 `incident-started` 开头（而是以 `{first}` 开头）"
+        }
+        Msg::HintRestoreFromBackup => "从备份恢复 {journal}",
+        Msg::KeptUnreadable => "无法读取 {incident} 保存的预案：{path}：{error}",
+        Msg::KeptChanged => {
+            "{incident} 保存的预案（{path}）已不是事件开始时的那份：现在 sha256 为 {now}，开始时记录的是 {then}"
+        }
+        Msg::HintPutKeptBack => {
+            "把 sha256 为 {digest} 的预案 `{runbook}`（原从 {source} 载入）放回 {path}，或放到预案搜索路径上，`runbook resume` 和 `runbook archive` 会找到并自行放回"
+        }
+        Msg::KeptMovedAndRestored => "已将其移到 {aside}，并放回现在找到的、摘要与开始时记录一致的预案",
+        Msg::KeptRestored => "已放回现在找到的、摘要与开始时记录一致的预案",
+        Msg::KeptNotRestored => "无法放回现在找到的预案：{error}",
+        Msg::KeptProblemDone => "{problem}；{done}",
+        Msg::KeptFirstErrorAt => "：第 {line} 行第 {column} 列：{message}",
+        Msg::KeptFirstError => "：{message}",
+        Msg::KeptDoesNotLoad => "事件保存的预案 {path} 无法载入{first}",
+        Msg::JournalTornMoved => {
+            "日志最后一条事件不完整（第 {line} 行，{bytes} 字节，写入时崩溃）；已移至 journal.jsonl.torn"
+        }
+        Msg::JournalTornGoesOn => {
+            "日志最后一条事件不完整（第 {line} 行，{bytes} 字节，写入时崩溃）；已移至 journal.jsonl.torn，事件从其前一条事件继续"
+        }
+        Msg::JournalTornRecord => {
+            "日志最后一行不完整（第 {line} 行，{bytes} 字节，写入时崩溃）；已移至 journal.jsonl.torn，记录不含该行"
+        }
+        Msg::NothingToResumeAborted => "{incident} 已中止；没有可继续的内容",
+        Msg::NothingToResumeEnded => "{incident} 已结束（{outcome}）；没有可继续的内容",
+        Msg::NothingToResume => "{incident} 已结束；没有可继续的内容",
+        Msg::HintSeeIncidents => "见 `runbook incidents`",
+        Msg::RunbookChangedSince => {
+            "预案 `{runbook}` 在 {incident} 开始后已改动（当时 sha256 为 {then}，现在为 {now}）{listed}"
+        }
+        Msg::HintAcceptChanged => "要按改动后的预案继续，加上 --accept-changed-runbook",
+        Msg::RunbookGoneNoCopy => "找不到 {incident} 的预案 `{runbook}`，也没有保存它开始时的副本",
+        Msg::HintPutRunbookBack => "把 sha256 为 {digest} 的预案放回预案搜索路径",
+        Msg::SecretNotSame => "给出的机密 `{name}` 与 {incident} 最初给出、其命令所用的值不同",
+        Msg::HintSecretSame => {
+            "请给出那个值（{env} 或 --var-file {name}=PATH）；如机密已更改，请开始一个新事件"
+        }
+        Msg::StepRemoved => "步骤 `{step}` 已删除",
+        Msg::StepChanged => "步骤 `{step}` 已改动",
+        Msg::StepAdded => "新增步骤 `{step}`",
+        Msg::OthersChanged => "变量、联系人、计时器或级别有改动",
+        Msg::DraftKeptUnchecked => {
+            "{problem}；无法核对这份草稿所指的预案，其归档期限按默认 archive_within（{within}）计算"
+        }
+        Msg::NotAnIncidentId => "`{id}` 不是事件编号",
+        Msg::HintIncidentIdsSeeRecords => "事件编号形如 INC-20261128-0001；见 `runbook records`",
+        Msg::ArchiveNoSuchDirectory => "--archive {dir}：没有这个目录",
+        Msg::ArchiveNotAnArchive => {
+            "--archive {dir}：不是归档：其中既没有 {index}，也没有记录文件（YYYY/MM/INC-….json）"
+        }
+        Msg::HintArchiveMirrorCopy => "请给出镜像归档副本所在的目录：即包含 index.jsonl 的那个",
+        Msg::NoticeLine => "注意：{note}",
+        Msg::VerifyFailedLine => "FAILED {incident}：{kind}：{detail}",
+        Msg::KindMissing => "缺失",
+        Msg::KindDigest => "摘要",
+        Msg::KindChain => "链",
+        Msg::KindIndex => "索引",
+        Msg::KindSignature => "签名",
+        Msg::KindJournal => "日志",
+        Msg::KindMirror => "镜像",
+        Msg::FileNotInIndex => "{path} 不在索引中（用 `runbook records --reindex` 重建索引）",
+        Msg::NoRecordOfIn => "{dir} 中没有 {id} 的记录",
+        Msg::KeptJournalTorn => "保存的日志末尾第 {line} 行有 {bytes} 字节不是事件；记录涵盖其前的事件",
+        Msg::JournalOfAnotherIncident => "此处 {incident} 的日志属于另一个同编号的事件；未比对",
+        Msg::RecordCoversEvents => "记录涵盖 {count} 条事件，保存的日志有 {kept} 条",
+        Msg::KeptEventHash => "保存的日志第 {count} 条事件的哈希为 {hash}，记录中为 {head}",
+        Msg::EventsAfterArchived => "{incident} 归档后又记录了 {extra} 条事件",
+        Msg::JournalHasNoHead => {
+            "{incident} 的日志没有 {head}（日志写于 runbook 开始保存该文件之前，或该文件已被删除）：第 {count} 条事件之后被截去的行将无从发现"
+        }
     }
 }
