@@ -77,7 +77,7 @@ pub fn run(context: &Context, args: &Args) -> Result<ExitCode> {
     }
     let mut incident = super::context::replay(&dir, &replay.events, &context.lang)?;
     if incident.status.is_open() {
-        return Err(still_open(&incident));
+        return Err(still_open(&incident, &context.lang));
     }
     if let Some(entry) = archive.find(id).map_err(archive_error)? {
         return Err(Error::usage(format!(
@@ -249,16 +249,14 @@ fn push_mirrors(
     Ok(())
 }
 
-fn still_open(incident: &Incident) -> Error {
-    Error::usage(format!(
-        "{} is still open ({}); only an incident that reached an end, or was aborted, is archived",
-        incident.id,
-        super::report::open_state(incident, true)
+fn still_open(incident: &Incident, lang: &crate::model::Lang) -> Error {
+    Error::usage(crate::tr!(
+        lang,
+        StillOpenNotArchived,
+        id = incident.id,
+        state = super::report::open_state(incident, true, lang)
     ))
-    .with_hint(format!(
-        "finish it with `runbook resume {id}`, or abort it with `runbook abort {id} --reason TEXT`",
-        id = incident.id
-    ))
+    .with_hint(crate::tr!(lang, HintFinishOrAbort, id = incident.id))
 }
 
 /// The runbook's `archive_within`, from the kept copy; the default day,

@@ -150,10 +150,10 @@ fn list(
         let problem = match line.strip_suffix(b"\n") {
             // Only the last line can lack its newline.
             None if appending => continue,
-            None => "the last line is cut short (a crash while writing?)".to_owned(),
+            None => tr!(lang, IndexLastLineCut).to_owned(),
             Some(body) => match IndexLine::parse(body) {
                 Ok(entry) => match seen.insert(&entry.id, entry.archived, number) {
-                    Some(first) => format!("{} is listed again (first on line {first})", entry.id),
+                    Some(first) => tr!(lang, IndexListedAgain, id = entry.id, first = first),
                     None => {
                         total += 1;
                         if filter.keeps(&entry) {
@@ -163,17 +163,18 @@ fn list(
                         continue;
                     }
                 },
-                Err(error) => format!("not an index entry: {error}"),
+                Err(error) => tr!(lang, IndexNotAnEntry, error = error),
             },
         };
         failed = true;
-        writeln!(
-            err,
-            "warning: {} line {number}: {}; left out (`runbook verify --all` checks the \
-             archive, `runbook records --reindex` rebuilds the index)",
-            index.display(),
-            sanitize_line(&problem)
-        )?;
+        let warning = tr!(
+            lang,
+            IndexLineLeftOut,
+            index = index.display(),
+            line = number,
+            problem = sanitize_line(&problem)
+        );
+        writeln!(err, "{}", tr!(lang, WarningLine, warning = warning))?;
     }
     printer.finish()?;
     // A lost or short index lists fewer records than the archive holds.
@@ -185,11 +186,8 @@ fn list(
             missing: index_missing,
             files,
         };
-        writeln!(
-            err,
-            "warning: {}; `runbook records --reindex` rebuilds the index from them",
-            sanitize_line(&behind.to_string())
-        )?;
+        let warning = tr!(lang, IndexBehind, behind = sanitize_line(&behind.to_string()));
+        writeln!(err, "{}", tr!(lang, WarningLine, warning = warning))?;
     }
     if listed == 0 && !args.json && !(failed && total == 0) {
         if total == 0 {

@@ -10,7 +10,7 @@ use super::start::journal_error;
 use crate::error::{Error, Result};
 use crate::exit_code::ExitCode;
 use crate::journal::sha256_hex;
-use crate::model::{Incident, Status};
+use crate::model::{Incident, Lang, Status};
 use crate::record::archive::{Archive, IndexEntry};
 use crate::record::canonical::{DRAFT_FORMAT, Record, Summary, build};
 use crate::record::signing::verify_beside;
@@ -153,9 +153,11 @@ fn archived(
     path: &Path,
     entry: Option<&IndexEntry>,
 ) -> Result<Shown> {
-    let hint = "check the archive with `runbook verify --all`";
-    let bytes = crate::record::archive::read_record_file(path)
-        .map_err(|error| Error::failed(format!("cannot read {}: {error}", path.display())).with_hint(hint))?;
+    let lang = &context.lang;
+    let hint = tr!(lang, HintVerifyAll);
+    let bytes = crate::record::archive::read_record_file(path).map_err(|error| {
+        Error::failed(tr!(lang, CannotReadPath, path = path.display(), error = error)).with_hint(hint)
+    })?;
     let record = Record::from_bytes(&bytes)
         .map_err(|error| Error::failed(format!("{}: {error}", path.display())).with_hint(hint))?;
     let sha256 = sha256_hex(&bytes);
@@ -242,16 +244,20 @@ fn draft(context: &Context, id: &str, format: Format) -> Result<(Shown, bool)> {
     }
     let mut incident = super::context::replay(&dir, &replay.events, &context.lang)?;
     let now = crate::clock::now();
-    let open = incident.status.is_open().then(|| open_state(&incident, false));
+    let open = incident
+        .status
+        .is_open()
+        .then(|| open_state(&incident, false, &context.lang));
     if open.is_some() {
         if format == Format::Json {
-            return Err(Error::usage(format!(
-                "{id} is still open ({}): it has no record yet",
-                open.as_deref().unwrap_or_default()
+            let lang = &context.lang;
+            return Err(Error::usage(tr!(
+                lang,
+                StillOpenNoRecord,
+                id = id,
+                state = open.as_deref().unwrap_or_default()
             ))
-            .with_hint(format!(
-                "`runbook report {id}` shows a draft; the JSON record exists once it has ended"
-            )));
+            .with_hint(tr!(lang, HintReportDraft, id = id)));
         }
         incident.status = Status::Aborted;
         incident.ended = Some(incident.last_event.unwrap_or(now).max(incident.started));
@@ -306,21 +312,21 @@ fn draft(context: &Context, id: &str, format: Format) -> Result<(Shown, bool)> {
 /// How an open incident stands, in a few words: `paused at step check:
 /// REASON`. With `quote_step`, for a message on the terminal, the step's
 /// name is quoted as code; a report prints it bare.
-pub(super) fn open_state(incident: &Incident, quote_step: bool) -> String {
+pub(super) fn open_state(incident: &Incident, quote_step: bool, lang: &Lang) -> String {
     let state = match incident.status {
-        Status::Paused => "paused",
-        Status::Failed => "waiting after a failed step",
-        _ => "running",
+        Status::Paused => crate::i18n::state(lang, "paused"),
+        Status::Failed => tr!(lang, WaitingAfterFailedStep),
+        _ => crate::i18n::state(lang, "running"),
     };
     let at = match incident.current.as_deref() {
-        Some(step) if quote_step => format!(" at step `{step}`"),
-        Some(step) => format!(" at step {step}"),
+        Some(step) if quote_step => tr!(lang, AtStepQuoted, step = step),
+        Some(step) => tr!(lang, AtStep, step = step),
         None => String::new(),
     };
     let why = incident
         .waiting_reason
         .as_deref()
-        .map(|reason| format!(": {reason}"))
+        .map(|reason| tr!(lang, StateWhy, reason = crate::i18n::reason(lang, reason)))
         .unwrap_or_default();
     format!("{state}{at}{why}")
 }

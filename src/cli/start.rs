@@ -8,6 +8,7 @@ use crate::error::{Error, Result};
 use crate::exit_code::ExitCode;
 use crate::journal::{Journal, Lock, allocate, sha256_hex};
 use crate::load::Origin;
+use crate::tr;
 
 /// Open an incident from a runbook and walk it: at a terminal step by step,
 /// or from a script with --answer/--answers/--var (pausing, exit 3, at the
@@ -56,16 +57,17 @@ pub fn begin(context: &Context, args: &Opening, drill: bool) -> Result<ExitCode>
         Some(level) if runbook.severity(level).is_some() => level.clone(),
         Some(level) => {
             let known: Vec<&str> = runbook.severities.iter().map(|l| l.id.as_str()).collect();
+            let lang = &context.lang;
             return Err(
-                Error::usage(format!("`{}` has no severity `{level}`", runbook.id.value))
-                    .with_hint(format!("severities: {}", known.join(", "))),
+                Error::usage(tr!(lang, NoSeverity, runbook = runbook.id.value, level = level))
+                    .with_hint(tr!(lang, HintSeverities, known = known.join(", "))),
             );
         }
         None => runbook.default_severity.value.clone(),
     };
     if args.speed.is_some() && !drill {
         return Err(
-            Error::usage("--speed is for drills only").with_hint("add --drill, or use `runbook drill`")
+            Error::usage(tr!(&context.lang, SpeedForDrills)).with_hint(tr!(&context.lang, HintAddDrill))
         );
     }
     let interactive = interactive(args.answers.non_interactive);
@@ -77,9 +79,11 @@ pub fn begin(context: &Context, args: &Opening, drill: bool) -> Result<ExitCode>
     // An incident started today can only have been archived this month.
     let archived = context.archive_dir().join(crate::record::archive::month_dir(now));
     let (id, dir) = allocate(&context.incidents_dir(), now.date_naive(), &archived).map_err(|error| {
-        Error::usage(format!(
-            "cannot create an incident in {}: {error}",
-            context.incidents_dir().display()
+        Error::usage(tr!(
+            &context.lang,
+            CannotCreateIncident,
+            dir = context.incidents_dir().display(),
+            error = error
         ))
     })?;
     let Ok(loaded) = entry.file() else {

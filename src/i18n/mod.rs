@@ -221,7 +221,11 @@ pub fn reason<'a>(lang: &Lang, reason: &'a str) -> Cow<'a, str> {
         "could not be reached" => Msg::ReasonUnreachable,
         "no notifier is configured: call them" => Msg::ReasonNoNotifier,
         "waiting for an answer" => Msg::ReasonWaiting,
-        _ => return step_reason(lang, reason).map_or(Cow::Borrowed(reason), Cow::Owned),
+        _ => {
+            return step_reason(lang, reason)
+                .or_else(|| refused_reason(lang, reason))
+                .map_or(Cow::Borrowed(reason), Cow::Owned);
+        }
     };
     Cow::Borrowed(tr(lang, msg))
 }
@@ -242,6 +246,104 @@ fn step_reason(lang: &Lang, reason: &str) -> Option<String> {
         let step = reason.strip_prefix(before)?.strip_suffix(after)?;
         (!step.contains('`')).then(|| fill(lang, *msg, &[("step", &step)]))
     })
+}
+
+/// Why a value is not a destination `ssh` may be given, as
+/// [`crate::model::destination`] says it (in English, as the journal keeps
+/// it), in `lang`; a reason not known here as it is.
+pub fn destination_why<'a>(lang: &Lang, why: &'a str) -> Cow<'a, str> {
+    if !is_zh(lang) {
+        return Cow::Borrowed(why);
+    }
+    let fixed = match why {
+        "is empty" => Some(Msg::WhyEmpty),
+        "starts with `-`, which ssh would read as an option" => Some(Msg::WhyDash),
+        "holds `/` or brackets, which only the `ssh://[user@]host[:port]` form may" => Some(Msg::WhySlash),
+        "opens `[` without closing it" => Some(Msg::WhyUnclosed),
+        "holds brackets around something that is not an IPv6 address" => Some(Msg::WhyNotIpv6),
+        "holds `/` or brackets where the host should be" => Some(Msg::WhySlashHost),
+        "names no host" => Some(Msg::WhyNoHost),
+        "names no host after `@`" => Some(Msg::WhyNoHostAfterAt),
+        _ => None,
+    };
+    if let Some(msg) = fixed {
+        return Cow::Borrowed(tr(lang, msg));
+    }
+    let patterns = [
+        (
+            "holds ",
+            ": a destination is `host`, `user@host`, an ssh config alias or `ssh://[user@]host[:port]`",
+            Msg::WhyHolds,
+        ),
+        (
+            "names the host `",
+            "`, which is not a host name or address",
+            Msg::WhyBadHost,
+        ),
+        (
+            "has `",
+            "` after the address; a port is written `:22`",
+            Msg::WhyAfterAddress,
+        ),
+        (
+            "has the port `",
+            "`, which is not a number from 1 to 65535",
+            Msg::WhyBadPort,
+        ),
+        ("names the user `", "`, which is not a user name", Msg::WhyBadUser),
+    ];
+    patterns
+        .iter()
+        .find_map(|(before, after, msg)| {
+            let value = why.strip_prefix(before)?.strip_suffix(after)?;
+            let value = match value {
+                "a space" => tr(lang, Msg::WhatSpace),
+                "a control character" => tr(lang, Msg::WhatControl),
+                "a quote" => tr(lang, Msg::WhatQuote),
+                value => value,
+            };
+            Some(Cow::Owned(fill(lang, *msg, &[("value", &value)])))
+        })
+        .unwrap_or(Cow::Borrowed(why))
+}
+
+/// A refused destination, as the walk journals it: "`on = \"{host}\"`
+/// gives `-x`, which starts with `-`, …; nothing was run; give `host` a
+/// host (…) and resume".
+fn refused_reason(lang: &Lang, reason: &str) -> Option<String> {
+    if !is_zh(lang) {
+        return None;
+    }
+    let rest = reason.strip_prefix("`on = \"")?;
+    let (on, rest) = rest.split_once("\"` gives `")?;
+    let (gives, rest) = rest.split_once("`, which ")?;
+    let (why, hint) = rest.split_once("; nothing was run")?;
+    let hint = if hint.is_empty() {
+        String::new()
+    } else if let Some(names) = hint.strip_prefix("; check the values of ") {
+        fill(
+            lang,
+            Msg::RefusedHintVars,
+            &[("names", &names.replace(", ", tr(lang, Msg::ListSeparator)))],
+        )
+    } else {
+        let name = hint.strip_prefix("; give `")?.split_once('`')?.0;
+        let english = fill(&Lang::english(), Msg::RefusedHintOneVar, &[("name", &name)]);
+        if hint != english {
+            return None;
+        }
+        fill(lang, Msg::RefusedHintOneVar, &[("name", &name)])
+    };
+    Some(fill(
+        lang,
+        Msg::RefusedDestination,
+        &[
+            ("on", &on),
+            ("gives", &gives),
+            ("why", &destination_why(lang, why)),
+            ("hint", &hint),
+        ],
+    ))
 }
 
 /// `tr!(lang, Key)` is [`tr`]; `tr!(lang, Key, name = value, …)` is
@@ -331,6 +433,21 @@ mod tests {
             reason(&zh, "step `a` b` was marked failed"),
             "step `a` b` was marked failed"
         );
+        assert_eq!(
+            destination_why(&zh, "names the user `-x`, which is not a user name"),
+            "用户 `-x` 不是用户名"
+        );
+        assert_eq!(destination_why(&zh, "is empty"), "为空");
+        assert_eq!(
+            reason(
+                &zh,
+                "`on = \"{{host}}\"` gives `-o`, which starts with `-`, which ssh would read as an option; \
+                 nothing was run; give `host` a host (`--var host=HOST`, or `local` for this machine) and resume"
+            ),
+            "`on = \"{{host}}\"` 得到 `-o`，它以 `-` 开头，ssh 会把它当作选项；什么也没有运行；\
+             请给 `host` 一个主机（`--var host=HOST`，本机用 `local`）后继续"
+        );
+        assert_eq!(destination_why(&en, "is empty"), "is empty");
         assert_eq!(outcome_name(&en, Outcome::HandedOver), "handed-over");
         assert_eq!(outcome_name(&zh, Outcome::HandedOver), "已移交");
         assert_eq!(state(&zh, "never started"), "未能启动");

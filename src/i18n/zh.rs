@@ -582,5 +582,71 @@ pub(super) fn text(msg: Msg) -> &'static str {
         Msg::JournalHasNoHead => {
             "{incident} 的日志没有 {head}（日志写于 runbook 开始保存该文件之前，或该文件已被删除）：第 {count} 条事件之后被截去的行将无从发现"
         }
+        Msg::RefusedDestination => "`on = \"{on}\"` 得到 `{gives}`，它{why}；什么也没有运行{hint}",
+        Msg::RefusedHintOneVar => "；请给 `{name}` 一个主机（`--var {name}=HOST`，本机用 `local`）后继续",
+        Msg::RefusedHintVars => "；请检查 {names} 的值",
+        Msg::WhyEmpty => "为空",
+        Msg::WhyDash => "以 `-` 开头，ssh 会把它当作选项",
+        Msg::WhySlash => "含有 `/` 或方括号，只有 `ssh://[user@]host[:port]` 的写法才可以",
+        Msg::WhyUnclosed => "有 `[` 却没有闭合",
+        Msg::WhyNotIpv6 => "方括号里不是 IPv6 地址",
+        Msg::WhySlashHost => "在主机的位置上含有 `/` 或方括号",
+        Msg::WhyNoHost => "没有指明主机",
+        Msg::WhyNoHostAfterAt => "`@` 之后没有主机",
+        Msg::WhyHolds => {
+            "含有{value}：目标应为 `host`、`user@host`、ssh 配置中的别名或 `ssh://[user@]host[:port]`"
+        }
+        Msg::WhyBadHost => "所指的主机 `{value}` 不是主机名或地址",
+        Msg::WhyAfterAddress => "地址之后有 `{value}`；端口应写作 `:22`",
+        Msg::WhyBadPort => "端口 `{value}` 不是 1 到 65535 之间的数",
+        Msg::WhyBadUser => "用户 `{value}` 不是用户名",
+        Msg::WhatSpace => "空格",
+        Msg::WhatControl => "控制字符",
+        Msg::WhatQuote => "引号",
+        Msg::HintAbortWhileWalked => {
+            "正在处置它的人可在任一提示处中止（其他操作）；或等处置暂停或结束后再运行一次"
+        }
+        Msg::NoteIsEmpty => "备注为空",
+        Msg::ArchivedAlreadyNote => {
+            "{incident} 已归档：这条备注只在其日志中，不在已签名的记录和报告中；`runbook verify {incident}` 会把它算作归档后记录的事件"
+        }
+        Msg::ArchivedAlreadyNotice => {
+            "{incident} 已归档：这条通知只在其日志中，不在已签名的记录和报告中；`runbook verify {incident}` 会把它算作归档后记录的事件"
+        }
+        Msg::ArchivedAlreadyFile => {
+            "{incident} 已归档：这个文件只在其日志中，不在已签名的记录和报告中；`runbook verify {incident}` 会把它算作归档后记录的事件"
+        }
+        Msg::SayHowTold => "请说明是怎样通知的（--how），或为何没有通知到（--not-reached）",
+        Msg::NoNoticeToTell => "{incident} 没有尚待通知的 `{notice}`",
+        Msg::HintEveryoneTold => "该通知的人都已通知",
+        Msg::HintStillToTell => "尚待通知：{notices}",
+        Msg::NotANotice => "`{notice}` 不是一条通知",
+        Msg::GiveTheReason => "请给出原因：--reason TEXT",
+        Msg::NotOpenCannotAbort => "{incident} 已不在进行中，无法中止",
+        Msg::FileHasNoName => "该文件没有名字",
+        Msg::NoSeverity => "`{runbook}` 没有级别 `{level}`",
+        Msg::HintSeverities => "可用级别：{known}",
+        Msg::SpeedForDrills => "--speed 只用于演练",
+        Msg::HintAddDrill => "加上 --drill，或使用 `runbook drill`",
+        Msg::CannotCreateIncident => "无法在 {dir} 中创建事件：{error}",
+        Msg::IndexLastLineCut => "最后一行不完整（写入时崩溃？）",
+        Msg::IndexListedAgain => "{id} 重复列出（首次在第 {first} 行）",
+        Msg::IndexNotAnEntry => "不是索引条目：{error}",
+        Msg::IndexLineLeftOut => {
+            "{index} 第 {line} 行：{problem}；已略去（`runbook verify --all` 检查归档，`runbook records --reindex` 重建索引）"
+        }
+        Msg::IndexBehind => "{behind}；`runbook records --reindex` 会据此重建索引",
+        Msg::HintVerifyAll => "用 `runbook verify --all` 检查归档",
+        Msg::CannotReadPath => "无法读取 {path}：{error}",
+        Msg::StillOpenNoRecord => "{id} 仍在进行中（{state}）：还没有记录",
+        Msg::HintReportDraft => "`runbook report {id}` 显示草稿；事件结束后才有 JSON 记录",
+        Msg::WaitingAfterFailedStep => "步骤失败后等待中",
+        Msg::AtStepQuoted => "，在步骤 `{step}`",
+        Msg::AtStep => "，在步骤 {step}",
+        Msg::StateWhy => "：{reason}",
+        Msg::StillOpenNotArchived => "{id} 仍在进行中（{state}）；只有已结束或已中止的事件才能归档",
+        Msg::HintFinishOrAbort => {
+            "用 `runbook resume {id}` 完成它，或用 `runbook abort {id} --reason TEXT` 中止它"
+        }
     }
 }
