@@ -395,3 +395,54 @@ fn errors_warnings_refusals_and_findings_read_in_chinese() {
         check(&outcome, &format!("{args:?}"));
     }
 }
+
+/// A plan that tells someone, and then ends.
+const TELLS: &str = r#"schema = 1
+title = "Tells"
+
+[contacts.boss]
+role = "Boss"
+name = "Boss"
+
+[[steps]]
+id = "tell"
+kind = "notify"
+title = "Tell the boss"
+to = ["boss"]
+message = "Down."
+
+[[steps]]
+id = "done"
+kind = "end"
+title = "Done"
+"#;
+
+#[test]
+fn a_notifier_that_fails_is_said_in_chinese() {
+    let mut test = Test::new()
+        .runbook("t", TELLS)
+        .config("[[notifiers]]\nname = \"mail\"\ntype = \"command\"\ncommand = \"exit 3\"\n");
+    let outcome = test.again(["start", "t", "--lang", "zh", "--non-interactive"]);
+    let all = format!("{}{}", outcome.stderr, outcome.stdout);
+    assert!(all.contains("退出码 3"), "{all}");
+    let id = test.only_incident();
+    // The journal keeps the notifier's own words.
+    let events = test.events(&id);
+    assert!(
+        events.iter().any(|event| event["payload"]["error"] == "exit 3"),
+        "{events:?}"
+    );
+    let mut allowed = allowed(&[TELLS, "mail", "ops"]);
+    let host = std::fs::read_to_string("/proc/sys/kernel/hostname").unwrap_or_default();
+    allowed.extend(ascii_words(&host));
+    for outcome in [outcome, test.again(["check", "--lang", "zh"])] {
+        let found = english_in(&outcome, &allowed);
+        assert!(
+            found.is_empty(),
+            "English:\n{}\n{}{}",
+            found.join("\n"),
+            outcome.stderr,
+            outcome.stdout
+        );
+    }
+}

@@ -224,6 +224,7 @@ pub fn reason<'a>(lang: &Lang, reason: &'a str) -> Cow<'a, str> {
         _ => {
             return step_reason(lang, reason)
                 .or_else(|| refused_reason(lang, reason))
+                .or_else(|| delivery_error(lang, reason))
                 .map_or(Cow::Borrowed(reason), Cow::Owned);
         }
     };
@@ -346,6 +347,67 @@ fn refused_reason(lang: &Lang, reason: &str) -> Option<String> {
     ))
 }
 
+/// Why a notifier could not deliver, as the notifiers say it and the
+/// journal keeps it (`exit 1: …`, `HTTP 500`, `timed out after 10s`), in
+/// `lang`; what a command or server said stays as it said it.
+fn delivery_error(lang: &Lang, error: &str) -> Option<String> {
+    if !is_zh(lang) {
+        return None;
+    }
+    // A status, then what the command printed on stderr, if anything.
+    let (head, said) = match error.split_once(": ") {
+        Some((head, said)) => (head, Some(said)),
+        None => (error, None),
+    };
+    let status = if let Some(code) = head
+        .strip_prefix("exit ")
+        .filter(|code| code.parse::<i32>().is_ok())
+    {
+        fill(lang, Msg::DeliveryExit, &[("code", &code)])
+    } else if let Some(signal) = head
+        .strip_prefix("killed by signal ")
+        .filter(|signal| signal.parse::<i32>().is_ok())
+    {
+        fill(lang, Msg::DeliveryKilled, &[("signal", &signal)])
+    } else if head == "ended with an unknown status" {
+        tr(lang, Msg::DeliveryUnknownStatus).to_owned()
+    } else if head == "could not start sh" {
+        tr(lang, Msg::DeliveryCouldNotStartSh).to_owned()
+    } else if head == "the notifier panicked" && said.is_none() {
+        return Some(tr(lang, Msg::DeliveryPanicked).to_owned());
+    } else if let Some(after) = error
+        .strip_prefix("timed out after ")
+        .filter(|after| !after.contains(' '))
+    {
+        return Some(fill(
+            lang,
+            Msg::DeliveryTimedOut,
+            &[("after", &period(lang, after))],
+        ));
+    } else if let Some(rest) = error.strip_prefix("HTTP ") {
+        return Some(match rest.split_once("; the server said: ") {
+            Some((status, body)) => fill(
+                lang,
+                Msg::DeliveryHttpSaid,
+                &[("status", &status), ("body", &body)],
+            ),
+            None => fill(lang, Msg::DeliveryHttp, &[("status", &rest)]),
+        });
+    } else if let Some((format, rest)) = error.split_once(" refused the message: ") {
+        return Some(fill(
+            lang,
+            Msg::DeliveryRefused,
+            &[("format", &format), ("answer", &rest)],
+        ));
+    } else {
+        return None;
+    };
+    Some(match said {
+        Some(said) => fill(lang, Msg::DeliverySaid, &[("status", &status), ("said", &said)]),
+        None => status,
+    })
+}
+
 /// `tr!(lang, Key)` is [`tr`]; `tr!(lang, Key, name = value, …)` is
 /// [`fill`] with those values.
 #[macro_export]
@@ -438,6 +500,9 @@ mod tests {
             "用户 `-x` 不是用户名"
         );
         assert_eq!(destination_why(&zh, "is empty"), "为空");
+        assert_eq!(reason(&zh, "exit 1: mail: no route"), "退出码 1：mail: no route");
+        assert_eq!(reason(&zh, "HTTP 500"), "HTTP 500 错误");
+        assert_eq!(reason(&en, "exit 1: mail: no route"), "exit 1: mail: no route");
         assert_eq!(
             reason(
                 &zh,

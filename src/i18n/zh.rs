@@ -648,5 +648,15 @@ pub(super) fn text(msg: Msg) -> &'static str {
         Msg::HintFinishOrAbort => {
             "用 `runbook resume {id}` 完成它，或用 `runbook abort {id} --reason TEXT` 中止它"
         }
+        Msg::DeliveryExit => "退出码 {code}",
+        Msg::DeliveryKilled => "被信号 {signal} 终止",
+        Msg::DeliveryUnknownStatus => "以未知状态结束",
+        Msg::DeliveryCouldNotStartSh => "无法启动 sh",
+        Msg::DeliveryPanicked => "通知程序崩溃",
+        Msg::DeliveryTimedOut => "{after}后超时",
+        Msg::DeliveryHttp => "HTTP {status} 错误",
+        Msg::DeliveryHttpSaid => "HTTP {status} 错误；服务器回答：{body}",
+        Msg::DeliveryRefused => "{format} 拒收消息：{answer}",
+        Msg::DeliverySaid => "{status}：{said}",
     }
 }
