@@ -10,6 +10,17 @@
 //! walk's own reasons, outcomes, states), so that the journal and records
 //! stay the same whatever language they were written in.
 //!
+//! Errors, hints and warnings are written in the display language where
+//! they are made, and an error a command returns prints its `error:` and
+//! `hint:` in it too ([`crate::error::Error::in_lang`]). What fails before
+//! the language is known stays English: flags clap refuses, a config that
+//! cannot be read, a `--lang` that is no language. So do the loader's
+//! diagnostics (`validate`, a runbook that does not load), which are for
+//! runbook authors, and what commands, servers and the system said
+//! (stderr, an I/O error's words), which are quoted as they were. The
+//! journal keeps English; [`reason`] reads back in the display language
+//! the walk's own reasons, a refused destination and a notifier's failure.
+//!
 //! Why a table module rather than a catalogue crate (`rust-i18n`,
 //! Fluent): the keys are a Rust enum, so a key missing from a language is a
 //! compile error (each catalogue is one exhaustive `match`), not a string
