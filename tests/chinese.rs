@@ -291,7 +291,17 @@ fn english_in(outcome: &crate::common::Outcome, allowed: &BTreeSet<String>) -> V
 fn errors_warnings_refusals_and_findings_read_in_chinese() {
     let mut test = Test::new().runbook("r", REMOTE).with_signing_key();
     // Ids, paths and the commands, flags and placeholders runbook names.
-    let mut allowed = allowed(&[REMOTE, "tmp", "data", "incidents", "journal", "jsonl", "torn"]);
+    let mut allowed = allowed(&[
+        REMOTE,
+        "tmp",
+        "data",
+        "incidents",
+        "journal",
+        "jsonl",
+        "torn",
+        "json",
+        "sig",
+    ]);
     allowed.extend(ascii_words(&test.root().display().to_string()));
     // Who acted: the user and this machine's name.
     let host = std::fs::read_to_string("/proc/sys/kernel/hostname").unwrap_or_default();
@@ -373,6 +383,10 @@ fn errors_warnings_refusals_and_findings_read_in_chinese() {
         "已中止",
     ]);
     outcome.success();
+    check(&outcome, "archive");
+    let outcome = test.again(["archive", &id, "--lang", "zh"]);
+    outcome.status(2).stderr_contains(&format!("错误：{id} 已归档"));
+    check(&outcome, "archive of an archived incident");
     let journal = test.data().join("incidents").join(&id).join("journal.jsonl");
     let mut text = std::fs::read(&journal).unwrap();
     text.extend_from_slice(b"{\"seq\":");

@@ -658,5 +658,31 @@ pub(super) fn text(msg: Msg) -> &'static str {
         Msg::DeliveryHttpSaid => "HTTP {status} 错误；服务器回答：{body}",
         Msg::DeliveryRefused => "{format} 拒收消息：{answer}",
         Msg::DeliverySaid => "{status}：{said}",
+        Msg::AlreadyArchived => "{id} 已归档：{path}",
+        Msg::HintVerifyIt => "用 `runbook verify {id}` 检查它",
+        Msg::ClockBeforeEnd => "未归档：时钟显示 {now}，早于 {id} 的结束时间（{ended}）",
+        Msg::HintCheckClock => "请检查本机时钟（及 RUNBOOK_NOW）；记录要在事件结束后归档",
+        Msg::MirrorFailed => "镜像 {name}：{error}",
+        Msg::NextStep => "{step}；",
+        Msg::HintMirrorRetry => "{next}记录已安全保存在本地归档中，`runbook check` 会重试",
+        Msg::KeptNoLongerLoads => "事件保存的预案已无法载入；期限按默认 archive_within（{within}）计算",
+        Msg::NoHomeForSigners => "无法确定 allowed_signers 的位置：没有主目录",
+        Msg::NoAllowedSigners => "没有受信签名者：{path} 不存在",
+        Msg::HintAllowedSigners => {
+            "`runbook keygen` 会写入它；或用 --allowed-signers FILE 指定（OpenSSH 格式：`PRINCIPAL namespaces=\"runbook-incident\" ssh-ed25519 KEY`）"
+        }
+        Msg::CannotUse => "无法使用 {path}：{error}",
+        Msg::HintSignerLine => "每行一个签名者：PRINCIPALS [OPTIONS] KEYTYPE BASE64-KEY",
+        Msg::NoHomeForSignersWhy => "无法确定 allowed_signers 的位置（没有主目录）",
+        Msg::NoAllowedSignersFile => "没有受信签名者文件 {path}",
+        Msg::CreateFileWithLine => "创建 {file}，写入这一行",
+        Msg::AddLineTo => "把这一行加入 {file}",
+        Msg::ArchivedUntrusted => "{id} 已归档，但 `runbook verify` 不会接受其签名：{why}",
+        Msg::HintTrustKey => {
+            "要信任签名密钥 {fingerprint}，请{add}（`runbook keygen` 对自己的密钥也是这样做的；审计人员的文件中也需要它）：\n  {line}"
+        }
+        Msg::NoHomeForKey => "无法确定签名密钥的位置：没有主目录",
+        Msg::NoSigningKey => "没有签名密钥：{path} 不存在",
+        Msg::HintKeygen => "用 `runbook keygen` 创建一个，或在该处放一个 OpenSSH ed25519 密钥（权限 0600）",
     }
 }
