@@ -165,7 +165,9 @@ pub fn run(context: &Context, args: &Args) -> Result<ExitCode> {
     };
 
     let interactive = interactive(args.answers.non_interactive);
-    let answers = args.answers.answers(runbook, !interactive, &incident.vars)?;
+    let answers = args
+        .answers
+        .answers(runbook, !interactive, &incident.vars, lang)?;
     // A secret given again must be the value the incident's commands had:
     // refused before anything is journaled, as a changed variable is.
     for var in runbook.vars.iter().filter(|var| var.secret) {

@@ -72,7 +72,9 @@ pub fn begin(context: &Context, args: &Opening, drill: bool) -> Result<ExitCode>
     }
     let interactive = interactive(args.answers.non_interactive);
     // Everything is checked before the incident exists: bad input opens nothing.
-    let answers = args.answers.answers(runbook, !interactive, &Default::default())?;
+    let answers = args
+        .answers
+        .answers(runbook, !interactive, &Default::default(), &context.lang)?;
 
     let now = crate::clock::now();
     let actor = actor();

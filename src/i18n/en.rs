@@ -646,4 +646,10 @@ catalogue! {
     NoHomeForKey => "cannot tell where the signing key is: no home directory",
     NoSigningKey => "no signing key: {path} does not exist",
     HintKeygen => "create one with `runbook keygen`, or put an OpenSSH ed25519 key there (mode 0600)",
+    SecretOnCommandLine => "`{name}` is a secret, and a value on the command line is seen by every user through `ps`",
+    VariableFixed => "`{name}` is already `{was}` in this incident, and variables are fixed once set",
+    HintSecretInEnv => "give it in the environment, {env}=…, or in a file: --var-file {name}=PATH",
+    HintSeeShowSteps => "see `runbook show` for the steps and what each expects",
+    HintLeaveVariableOut => "leave the variable out; if it was wrong, say so with `runbook note`, or start a new incident",
+    InvalidAnswers => "invalid answers:\n  {problems}",
 }

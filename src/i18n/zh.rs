@@ -684,5 +684,11 @@ pub(super) fn text(msg: Msg) -> &'static str {
         Msg::NoHomeForKey => "无法确定签名密钥的位置：没有主目录",
         Msg::NoSigningKey => "没有签名密钥：{path} 不存在",
         Msg::HintKeygen => "用 `runbook keygen` 创建一个，或在该处放一个 OpenSSH ed25519 密钥（权限 0600）",
+        Msg::SecretOnCommandLine => "`{name}` 是机密，命令行上的值所有用户都能通过 `ps` 看到",
+        Msg::VariableFixed => "本事件中 `{name}` 已是 `{was}`，变量一经设定不可更改",
+        Msg::HintSecretInEnv => "请通过环境变量 {env}=… 或文件给出：--var-file {name}=PATH",
+        Msg::HintSeeShowSteps => "见 `runbook show`，了解各步骤及其所需的回答",
+        Msg::HintLeaveVariableOut => "不要再给出该变量；如它有误，用 `runbook note` 说明，或开始一个新事件",
+        Msg::InvalidAnswers => "回答无效：\n  {problems}",
     }
 }
