@@ -158,24 +158,22 @@ fn archived(
     let bytes = crate::record::archive::read_record_file(path).map_err(|error| {
         Error::failed(tr!(lang, CannotReadPath, path = path.display(), error = error)).with_hint(hint)
     })?;
-    let record = Record::from_bytes(&bytes)
-        .map_err(|error| Error::failed(format!("{}: {error}", path.display())).with_hint(hint))?;
+    let record = Record::from_bytes(&bytes).map_err(|error| {
+        Error::failed(tr!(lang, PathError, path = path.display(), error = error)).with_hint(hint)
+    })?;
     let sha256 = sha256_hex(&bytes);
     let not_as_filed = if record.incident != id {
-        Some(format!(
-            "{} holds the record of {}, not of {id}",
-            path.display(),
-            record.incident
+        Some(tr!(
+            lang,
+            HoldsAnotherRecord,
+            path = path.display(),
+            holds = record.incident,
+            id = id
         ))
     } else {
         entry
             .filter(|entry| entry.sha256 != sha256 || entry.archived != record.archived)
-            .map(|_| {
-                format!(
-                    "{} is not the record the archive's index names (its SHA-256 or archive time differs)",
-                    path.display()
-                )
-            })
+            .map(|_| tr!(lang, NotTheIndexedRecord, path = path.display()))
     };
     let verification = match not_as_filed {
         Some(why) => Verification::NotVerified {

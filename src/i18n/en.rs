@@ -652,4 +652,7 @@ catalogue! {
     HintSeeShowSteps => "see `runbook show` for the steps and what each expects",
     HintLeaveVariableOut => "leave the variable out; if it was wrong, say so with `runbook note`, or start a new incident",
     InvalidAnswers => "invalid answers:\n  {problems}",
+    PathError => "{path}: {error}",
+    HoldsAnotherRecord => "{path} holds the record of {holds}, not of {id}",
+    NotTheIndexedRecord => "{path} is not the record the archive's index names (its SHA-256 or archive time differs)",
 }

@@ -690,5 +690,8 @@ pub(super) fn text(msg: Msg) -> &'static str {
         Msg::HintSeeShowSteps => "见 `runbook show`，了解各步骤及其所需的回答",
         Msg::HintLeaveVariableOut => "不要再给出该变量；如它有误，用 `runbook note` 说明，或开始一个新事件",
         Msg::InvalidAnswers => "回答无效：\n  {problems}",
+        Msg::PathError => "{path}：{error}",
+        Msg::HoldsAnotherRecord => "{path} 中是 {holds} 的记录，而不是 {id} 的",
+        Msg::NotTheIndexedRecord => "{path} 不是归档索引所指的那份记录（其 SHA-256 或归档时间不同）",
     }
 }
