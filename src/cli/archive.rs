@@ -68,8 +68,10 @@ pub fn run(context: &Context, args: &Args) -> Result<ExitCode> {
     // journaled meanwhile; a note or file someone queued while the
     // incident was held goes in first, to be part of the record.
     let actor = actor();
-    let lock = Lock::acquire(&dir, &actor, context.command, crate::clock::now()).map_err(journal_error)?;
-    let (mut journal, mut replay) = super::note::open_journal(&dir, &actor, lock).map_err(journal_error)?;
+    let lock = Lock::acquire(&dir, &actor, context.command, crate::clock::now())
+        .map_err(journal_error(&context.lang))?;
+    let (mut journal, mut replay) =
+        super::note::open_journal(&dir, &actor, lock).map_err(journal_error(&context.lang))?;
     if let Some(torn) = &replay.torn {
         let lang = &context.lang;
         let warning = crate::tr!(lang, JournalTornRecord, line = torn.line, bytes = torn.bytes);
@@ -128,7 +130,7 @@ pub fn run(context: &Context, args: &Args) -> Result<ExitCode> {
     // And what was handed over while the questions above were answered.
     for event in journal
         .take_inbox(&EventKind::may_be_queued)
-        .map_err(journal_error)?
+        .map_err(journal_error(&context.lang))?
     {
         incident.apply(&event);
         replay.events.push(event);

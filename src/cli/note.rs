@@ -122,23 +122,18 @@ fn append(
     let lock = match Lock::acquire(&dir, &actor, context.command, now) {
         Ok(lock) => lock,
         Err(JournalError::Locked { holder, .. }) if queue => {
-            let replay = crate::journal::read(&dir).map_err(journal_error)?;
+            let replay = crate::journal::read(&dir).map_err(journal_error(&context.lang))?;
             let incident = super::context::replay(&dir, &replay.events, &context.lang)?;
             let entry = Queued {
                 actor,
                 time: now,
                 event: kind(&incident)?,
             };
-            return hand_over(
-                &dir,
-                &entry,
-                context.command,
-                &holder_description(holder.as_ref()),
-            );
+            return hand_over(context, &dir, &entry, &holder_description(holder.as_ref()));
         }
         Err(error) => {
             let locked = matches!(error, JournalError::Locked { .. });
-            let error = journal_error(error);
+            let error = journal_error(&context.lang)(error);
             return Err(if locked {
                 error.with_hint(tr!(&context.lang, HintAbortWhileWalked))
             } else {
@@ -146,7 +141,7 @@ fn append(
             });
         }
     };
-    let (mut journal, replay) = open_journal(&dir, &actor, lock).map_err(journal_error)?;
+    let (mut journal, replay) = open_journal(&dir, &actor, lock).map_err(journal_error(&context.lang))?;
     if let Some(torn) = &replay.torn {
         let lang = &context.lang;
         let warning = crate::tr!(lang, JournalTornMoved, line = torn.line, bytes = torn.bytes);
@@ -157,13 +152,16 @@ fn append(
         )?;
     }
     let incident = super::context::replay(&dir, &replay.events, &context.lang)?;
-    journal.append(now, kind(&incident)?).map_err(journal_error)?;
+    journal
+        .append(now, kind(&incident)?)
+        .map_err(journal_error(&context.lang))?;
     Ok(Added::Journaled)
 }
 
 /// Queues `entry` for the process holding the incident and waits for it
 /// to be journaled: by that process, or by this one once the lock is free.
-fn hand_over(dir: &Path, entry: &Queued, command: &str, holder: &str) -> Result<Added> {
+fn hand_over(context: &Context, dir: &Path, entry: &Queued, holder: &str) -> Result<Added> {
+    let command = context.command;
     let id = crate::journal::queue(dir, entry).map_err(|error| Error::Other(error.into()))?;
     let give_up = Instant::now() + HAND_OVER_WAIT;
     loop {
@@ -192,13 +190,13 @@ fn hand_over(dir: &Path, entry: &Queued, command: &str, holder: &str) -> Result<
                         holder: holder.to_owned(),
                     });
                 }
-                open_journal(dir, &entry.actor, lock).map_err(journal_error)?;
+                open_journal(dir, &entry.actor, lock).map_err(journal_error(&context.lang))?;
                 if inbox_state(dir, &id) == EntryState::Taken {
                     return Ok(Added::Journaled);
                 }
             }
             Err(JournalError::Locked { .. }) => {}
-            Err(error) => return Err(journal_error(error)),
+            Err(error) => return Err(journal_error(&context.lang)(error)),
         }
         if Instant::now() >= give_up {
             return Ok(Added::Queued {

@@ -227,7 +227,7 @@ fn check_signature(
 fn draft(context: &Context, id: &str, format: Format) -> Result<(Shown, bool)> {
     // Not archived: an incident still kept, or nothing (the error says so).
     let dir = context.incident_dir(id)?;
-    let replay = crate::journal::read(&dir).map_err(journal_error)?;
+    let replay = crate::journal::read(&dir).map_err(journal_error(&context.lang))?;
     if let Some(torn) = &replay.torn {
         writeln!(
             std::io::stderr(),

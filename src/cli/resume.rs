@@ -32,7 +32,7 @@ pub fn run(context: &Context, args: &Args) -> Result<ExitCode> {
     let dir = context.incident_dir(&args.incident)?;
     let now = crate::clock::now();
     let actor = actor();
-    let lock = Lock::acquire(&dir, &actor, context.command, now).map_err(journal_error)?;
+    let lock = Lock::acquire(&dir, &actor, context.command, now).map_err(journal_error(&context.lang))?;
     // The journal is verified whole and folded as it is read, one event at
     // a time: none is kept but what the walk needs (earlier commands'
     // output, for "show output").
@@ -46,7 +46,7 @@ pub fn run(context: &Context, args: &Args) -> Result<ExitCode> {
         }
         outputs.take(event);
     })
-    .map_err(journal_error)?;
+    .map_err(journal_error(&context.lang))?;
     if let Some(torn) = &replay.torn {
         let mut err = std::io::stderr().lock();
         let warning = tr!(lang, JournalTornGoesOn, line = torn.line, bytes = torn.bytes);
@@ -141,7 +141,7 @@ pub fn run(context: &Context, args: &Args) -> Result<ExitCode> {
                         step: None,
                     },
                 )
-                .map_err(journal_error)?;
+                .map_err(journal_error(&context.lang))?;
             incident.apply(&event);
             runbook
         }

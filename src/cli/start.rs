@@ -95,8 +95,8 @@ pub fn begin(context: &Context, args: &Opening, drill: bool) -> Result<ExitCode>
     // The (empty) journal first: a start stopped before its first event
     // then leaves an incident that never started, which says what it is,
     // rather than a directory whose journal is missing.
-    let lock = Lock::acquire(&dir, &actor, context.command, now).map_err(journal_error)?;
-    let mut journal = Journal::create(&dir, &actor, lock).map_err(journal_error)?;
+    let lock = Lock::acquire(&dir, &actor, context.command, now).map_err(journal_error(&context.lang))?;
+    let mut journal = Journal::create(&dir, &actor, lock).map_err(journal_error(&context.lang))?;
     super::kept::write(&dir, &source.text)?;
     let start = Start {
         incident: id,
@@ -123,10 +123,37 @@ pub fn begin(context: &Context, args: &Opening, drill: bool) -> Result<ExitCode>
     .run(Begin::Start(start))
 }
 
-pub(super) fn journal_error(error: crate::journal::JournalError) -> Error {
-    match error {
-        crate::journal::JournalError::Locked { .. } => {
-            Error::usage(error.to_string()).with_hint("only one process drives an incident at a time")
+/// The error for a journal that cannot be opened or written, one held by
+/// another process said in `lang`.
+pub(super) fn journal_error(
+    lang: &crate::model::Lang,
+) -> impl Fn(crate::journal::JournalError) -> Error + '_ {
+    move |error| match error {
+        crate::journal::JournalError::Locked { ref dir, ref holder } => {
+            let message = if crate::i18n::is_zh(lang) {
+                let incident = dir.file_name().unwrap_or(dir.as_os_str()).to_string_lossy();
+                let by = match holder {
+                    None => tr!(lang, LockHolderUnknown).to_owned(),
+                    Some(holder) => {
+                        let since = holder.since.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+                        let who = tr!(
+                            lang,
+                            LockHolder,
+                            actor = holder.actor,
+                            pid = holder.pid,
+                            since = since
+                        );
+                        match crate::journal::holder_command(holder) {
+                            Some(command) => tr!(lang, LockHolderRunning, holder = who, command = command),
+                            None => who,
+                        }
+                    }
+                };
+                tr!(lang, IncidentLocked, incident = incident, by = by)
+            } else {
+                error.to_string()
+            };
+            Error::usage(message).with_hint(tr!(lang, HintOneProcess))
         }
         error => Error::Other(anyhow::Error::new(error)),
     }

@@ -655,4 +655,9 @@ catalogue! {
     PathError => "{path}: {error}",
     HoldsAnotherRecord => "{path} holds the record of {holds}, not of {id}",
     NotTheIndexedRecord => "{path} is not the record the archive's index names (its SHA-256 or archive time differs)",
+    LockHolderUnknown => "another process (its lock file does not say which)",
+    LockHolder => "{actor} (pid {pid}) since {since}",
+    LockHolderRunning => "{holder}, running `{command}`",
+    IncidentLocked => "incident {incident} is being driven by {by}; one process drives an incident at a time: wait for it, or stop that process (its lock is released as soon as it exits)",
+    HintOneProcess => "only one process drives an incident at a time",
 }

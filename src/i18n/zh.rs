@@ -693,5 +693,12 @@ pub(super) fn text(msg: Msg) -> &'static str {
         Msg::PathError => "{path}：{error}",
         Msg::HoldsAnotherRecord => "{path} 中是 {holds} 的记录，而不是 {id} 的",
         Msg::NotTheIndexedRecord => "{path} 不是归档索引所指的那份记录（其 SHA-256 或归档时间不同）",
+        Msg::LockHolderUnknown => "另一个进程（其锁文件没有写明是哪个）",
+        Msg::LockHolder => "{actor}（pid {pid}，自 {since} 起）",
+        Msg::LockHolderRunning => "{holder}，运行 `{command}`",
+        Msg::IncidentLocked => {
+            "事件 {incident} 正由 {by} 处置；一个事件同一时间只能由一个进程处置：请等待，或停止那个进程（它一退出锁就会释放）"
+        }
+        Msg::HintOneProcess => "一个事件同一时间只能由一个进程处置",
     }
 }
