@@ -314,6 +314,7 @@ fn errors_warnings_refusals_and_findings_read_in_chinese() {
         "records",
         "reindex",
         "oProxyCommand",
+        "nope",
     ] {
         allowed.insert(word.to_owned());
     }
@@ -364,6 +365,24 @@ fn errors_warnings_refusals_and_findings_read_in_chinese() {
     let outcome = test.again(["resume", &id, "--lang", "zh", "--non-interactive"]);
     outcome.status(2).stderr_contains("ssh 会把它当作选项");
     check(&outcome, "resume");
+    // An answer the plan cannot take, and a variable set already.
+    let outcome = test.again([
+        "resume",
+        &id,
+        "--lang",
+        "zh",
+        "--non-interactive",
+        "--answer",
+        "nope=1",
+        "--var",
+        "host=local",
+    ]);
+    outcome
+        .status(2)
+        .stderr_contains("错误：回答无效")
+        .stderr_contains("`r` 没有步骤 `nope`")
+        .stderr_contains("变量一经设定不可更改");
+    check(&outcome, "answers refused");
     let outcome = test.again(["abort", &id, "--reason", "主机填错了", "--lang", "zh"]);
     outcome.success();
     check(&outcome, "abort");

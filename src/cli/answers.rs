@@ -194,7 +194,9 @@ impl AnswerArgs {
             .into_iter()
             .map(|(step, (text, origin))| (step, text, origin))
             .collect();
-        match Answers::new(runbook, given, vars).and_then(|answers| answers.with_notes(runbook, notes)) {
+        match Answers::new(runbook, given, vars, lang)
+            .and_then(|answers| answers.with_notes(runbook, notes, lang))
+        {
             Ok(answers) if changed.is_empty() => Ok(answers),
             result => {
                 let mut problems = changed;
@@ -212,7 +214,24 @@ impl AnswerArgs {
 fn refusal(problems: Vec<Problem>, file: Option<&Source>, hint: &str, lang: &Lang) -> Error {
     let located = |problem: &Problem| file.zip(problem.span());
     if !problems.iter().any(|problem| located(problem).is_some()) {
-        let listed: Vec<String> = problems.iter().map(Problem::to_string).collect();
+        let listed: Vec<String> = problems
+            .iter()
+            .map(|problem| match &problem.hint {
+                Some(hint) => tr!(
+                    lang,
+                    AnswerProblemHint,
+                    flag = problem.flag,
+                    message = problem.message,
+                    hint = hint
+                ),
+                None => tr!(
+                    lang,
+                    AnswerProblem,
+                    flag = problem.flag,
+                    message = problem.message
+                ),
+            })
+            .collect();
         return Error::usage(tr!(lang, InvalidAnswers, problems = listed.join("\n  "))).with_hint(hint);
     }
     let mut diagnostics: Vec<Diagnostic> = problems
