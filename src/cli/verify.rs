@@ -92,6 +92,7 @@ pub fn run(context: &Context, args: &Args) -> Result<ExitCode> {
             report(&context.lang, audit, checked, &mut out, &mut tally)?;
             Ok(())
         },
+        &context.lang,
     )?;
     for id in wanted.iter().filter(|id| !found.contains(**id)) {
         let mut audit = not_indexed(&archive, id, &context.lang);

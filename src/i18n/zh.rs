@@ -729,5 +729,17 @@ pub(super) fn text(msg: Msg) -> &'static str {
         Msg::AnswerEndStep => "`{key}` 是结束步骤，不接受回答",
         Msg::AnswerProblem => "{flag}：{message}",
         Msg::AnswerProblemHint => "{flag}：{message}；{hint}",
+        Msg::AuditFileNotInIndex => "记录文件 {path} 不在索引中（用 `runbook records --reindex` 重建索引）",
+        Msg::AuditNoRecordHasIt => "{sha}（索引中没有记录是这个）",
+        Msg::AuditFileMissing => "记录文件不见了：{path}",
+        Msg::AuditDigestChanged => "记录的 SHA-256 为 {sha}，索引中为 {indexed}：记录文件被改动过",
+        Msg::AuditHoldsOther => "文件中是 {incident} 于 {archived} 归档的记录，与索引所说不符",
+        Msg::AuditIndexMismatch => "索引行与记录不符：{differs}（用 `runbook records --reindex` 重建索引）",
+        Msg::AuditChainNoPrevious => "它没有指明前一份记录，但索引中它前面是 {id}",
+        Msg::AuditChainFirst => "它指明前一份记录是 {named}，但它在索引中排第一（之前的记录被删除了？）",
+        Msg::AuditChainMoved => {
+            "它指明前一份记录是 {named}，但索引中它前面是 {id}（有记录被删除、插入或移动）"
+        }
+        Msg::AuditNotValid => "记录文件不是有效的记录：{error}",
     }
 }
