@@ -413,16 +413,19 @@ fn errors_warnings_refusals_and_findings_read_in_chinese() {
     let outcome = test.again(["verify", &id, "--lang", "zh"]);
     outcome.status(1).stdout_contains(&format!("FAILED {id}：日志："));
     check(&outcome, "verify of a record whose journal has a torn line");
-    // A record file changed after filing: said in Chinese (the signature
-    // checker's own words are not checked here).
+    // A record file changed after filing: its digest and its signature
+    // (why it is no valid record, in the record reader's words, is not
+    // checked here).
     let record = test.data().join("archive/2026/11").join(format!("{id}.json"));
     let filed = std::fs::read(&record).unwrap();
     let mut bytes = filed.clone();
     bytes.push(b'\n');
     std::fs::write(&record, bytes).unwrap();
-    test.again(["verify", &id, "--lang", "zh"])
+    let outcome = test.again(["verify", &id, "--lang", "zh"]);
+    outcome
         .status(1)
-        .stdout_contains(&format!("FAILED {id}：摘要：记录的 SHA-256 为"));
+        .stdout_contains(&format!("FAILED {id}：摘要：记录的 SHA-256 为"))
+        .stdout_contains(&format!("FAILED {id}：签名：签名不符"));
     std::fs::write(&record, filed).unwrap();
     let outcome = test.again(["verify", "INC-20261128-0099", "--lang", "zh"]);
     outcome

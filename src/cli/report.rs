@@ -211,7 +211,7 @@ fn check_signature(
         },
         Err(error) => Verification::NotVerified {
             fingerprint: error.fingerprint().map(str::to_owned),
-            why: error.to_string(),
+            why: super::verify::signature_why(&context.lang, &error),
         },
     }
 }

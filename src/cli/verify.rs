@@ -307,9 +307,54 @@ fn check_signature(audit: &mut Audit, signers: &AllowedSigners, lang: &crate::mo
         Err(error) => {
             audit
                 .problems
-                .push(Problem::new(ProblemKind::Signature, error.to_string()));
+                .push(Problem::new(ProblemKind::Signature, signature_why(lang, &error)));
             None
         }
+    }
+}
+
+/// Why a signature was not accepted, in `lang`: what the signature
+/// checker found, with its paths, keys and windows as they are.
+pub(super) fn signature_why(lang: &Lang, error: &crate::record::signing::VerifyError) -> String {
+    use crate::record::signing::{CHECKED, NAMESPACE, VerifyError};
+    match error {
+        VerifyError::Unreadable { path, error } => tr!(lang, SigUnreadable, path = path, error = error),
+        VerifyError::Malformed(why) => tr!(lang, SigMalformed, why = why),
+        VerifyError::UnsupportedAlgorithm { algorithm } => {
+            tr!(lang, SigUnsupported, algorithm = algorithm, checked = CHECKED)
+        }
+        VerifyError::WrongNamespace { found } => {
+            tr!(lang, SigWrongNamespace, found = found, namespace = NAMESPACE)
+        }
+        VerifyError::Mismatch { fingerprint } => tr!(lang, SigMismatch, fingerprint = fingerprint),
+        VerifyError::UnknownSigner {
+            fingerprint,
+            allowed_signers,
+        } => tr!(
+            lang,
+            SigUnknownSigner,
+            fingerprint = fingerprint,
+            allowed_signers = allowed_signers
+        ),
+        VerifyError::NamespaceNotAllowed { signer, namespaces } => tr!(
+            lang,
+            SigNamespaceNotAllowed,
+            principal = signer.principal,
+            fingerprint = signer.fingerprint,
+            file = signer.allowed_signers,
+            line = signer.line,
+            namespaces = namespaces
+        ),
+        VerifyError::NotValidAt { signer, at, window } => tr!(
+            lang,
+            SigNotValidAt,
+            principal = signer.principal,
+            fingerprint = signer.fingerprint,
+            at = at,
+            file = signer.allowed_signers,
+            line = signer.line,
+            window = window
+        ),
     }
 }
 

@@ -699,4 +699,12 @@ catalogue! {
     AuditChainFirst => "it names {named} as the previous record, but it is first in the index (records before it were removed?)",
     AuditChainMoved => "it names {named} as the previous record, but the index puts {id} before it (a record was removed, inserted or moved)",
     AuditNotValid => "the record file is not a valid record: {error}",
+    SigUnreadable => "cannot read the signature {path}: {error}",
+    SigMalformed => "malformed signature: {why}",
+    SigUnsupported => "the signature was made with {algorithm}; runbook checks {checked} signatures only (ssh-keygen -Y verify may check it)",
+    SigWrongNamespace => "wrong namespace: the signature is for `{found}`, not `{namespace}`",
+    SigMismatch => "signature does not match: the signed data or the signature was changed (key {fingerprint})",
+    SigUnknownSigner => "unknown signer: key {fingerprint} is not in {allowed_signers}",
+    SigNamespaceNotAllowed => "signer {principal} (key {fingerprint}) may not sign incident records: {file}:{line} allows namespaces=\"{namespaces}\" only",
+    SigNotValidAt => "signer {principal} (key {fingerprint}) was not valid at {at}: {file}:{line} allows it {window}",
 }

@@ -741,5 +741,19 @@ pub(super) fn text(msg: Msg) -> &'static str {
             "它指明前一份记录是 {named}，但索引中它前面是 {id}（有记录被删除、插入或移动）"
         }
         Msg::AuditNotValid => "记录文件不是有效的记录：{error}",
+        Msg::SigUnreadable => "无法读取签名 {path}：{error}",
+        Msg::SigMalformed => "签名格式错误：{why}",
+        Msg::SigUnsupported => {
+            "签名由 {algorithm} 生成；runbook 只检查 {checked} 签名（ssh-keygen -Y verify 或许能检查它）"
+        }
+        Msg::SigWrongNamespace => "命名空间不对：签名用于 `{found}`，而不是 `{namespace}`",
+        Msg::SigMismatch => "签名不符：被签名的数据或签名本身被改动过（密钥 {fingerprint}）",
+        Msg::SigUnknownSigner => "未知签名者：密钥 {fingerprint} 不在 {allowed_signers} 中",
+        Msg::SigNamespaceNotAllowed => {
+            "签名者 {principal}（密钥 {fingerprint}）无权签署事件记录：{file}:{line} 只允许 namespaces=\"{namespaces}\""
+        }
+        Msg::SigNotValidAt => {
+            "签名者 {principal}（密钥 {fingerprint}）在 {at} 时无效：{file}:{line} 允许的时间为 {window}"
+        }
     }
 }
