@@ -406,7 +406,7 @@ fn summary(
     (title, lang): (&str, &crate::model::Lang),
 ) -> Result<Summary> {
     let mut summary = match &args.summary {
-        Some(path) => read_summary(path)?,
+        Some(path) => read_summary(path, lang)?,
         None => Summary::default(),
     };
     if let Some(text) = &args.what_happened {
@@ -436,14 +436,13 @@ fn summary(
         flags.push("--resolution TEXT");
     }
     if !flags.is_empty() {
-        return Err(Error::usage(format!(
-            "the record needs the cause and how it was handled; there is no terminal to ask: pass {}",
-            flags.join(" ")
-        ))
-        .with_hint(format!(
-            "runbook archive {} --cause TEXT --resolution TEXT [--follow-up TEXT]... (or --summary FILE)",
-            incident.id
-        )));
+        return Err(
+            Error::usage(tr!(lang, SummaryNeedsFlags, flags = flags.join(" "))).with_hint(tr!(
+                lang,
+                HintSummaryFlags,
+                id = incident.id
+            )),
+        );
     }
     summary.follow_ups.retain(|item| !item.trim().is_empty());
     Ok(summary)
@@ -452,19 +451,20 @@ fn summary(
 /// The most a summary file may hold.
 const SUMMARY_LIMIT: u64 = 1024 * 1024;
 
-fn read_summary(path: &Path) -> Result<Summary> {
+fn read_summary(path: &Path, lang: &crate::model::Lang) -> Result<Summary> {
     let bytes = crate::file_util::read_regular_or_pipe(path, SUMMARY_LIMIT).map_err(|failed| {
-        Error::usage(format!(
-            "cannot read the summary file {}: {}",
-            path.display(),
-            failed.error
+        Error::usage(tr!(
+            lang,
+            SummaryUnreadable,
+            path = path.display(),
+            error = failed.error
         ))
     })?;
     let text = String::from_utf8(bytes)
-        .map_err(|_| Error::usage(format!("{}: the summary file is not UTF-8", path.display())))?;
+        .map_err(|_| Error::usage(tr!(lang, SummaryNotUtf8, path = path.display())))?;
     toml::from_str(&text).map_err(|error| {
         Error::usage(format!("{}: {}", path.display(), error.to_string().trim_end()))
-            .with_hint("keys: what_happened, cause, resolution (strings), follow_ups (a list of strings)")
+            .with_hint(tr!(lang, HintSummaryKeys))
     })
 }
 
@@ -474,7 +474,7 @@ fn ask(summary: &mut Summary, draft: &str, lang: &crate::model::Lang) -> Result<
     let theme = dialoguer::theme::ColorfulTheme::default();
     let term = console::Term::stderr();
     let cancelled = |error: dialoguer::Error| {
-        Error::usage(format!("nothing archived: {error}")).with_hint("run `runbook archive` again when ready")
+        Error::usage(tr!(lang, NothingArchived, error = error)).with_hint(tr!(lang, HintArchiveAgain))
     };
     if summary.what_happened.trim().is_empty() {
         summary.what_happened = Input::<String>::with_theme(&theme)

@@ -86,7 +86,7 @@ pub fn run(context: &Context, args: &Args) -> Result<ExitCode> {
     let mut err = io::stderr().lock();
     let mut failed = false;
     if args.reindex {
-        failed |= reindex(&archive, &mut err)?;
+        failed |= reindex(&archive, &mut err, &context.lang)?;
     }
 
     // Listing the month directories is most of the file system's work in a
@@ -211,33 +211,42 @@ fn read_error(path: &Path, error: io::Error) -> crate::error::Error {
 }
 
 /// Rebuilds the index and reports on `err`; true when records were left out.
-fn reindex(archive: &Archive, err: &mut impl Write) -> Result<bool> {
+fn reindex(archive: &Archive, err: &mut impl Write, lang: &Lang) -> Result<bool> {
     if !archive.dir().is_dir() {
         writeln!(
             err,
-            "no archive at {}: nothing to reindex",
-            archive.dir().display()
+            "{}",
+            tr!(lang, NoArchiveToReindex, dir = archive.dir().display())
         )?;
         return Ok(false);
     }
     let lock = archive.lock().map_err(anyhow::Error::new)?;
     if let Some(recovered) = &lock.recovered {
-        writeln!(err, "note: {}", sanitize_line(recovered))?;
+        writeln!(err, "{}", tr!(lang, NoticeLine, note = sanitize_line(recovered)))?;
     }
     let done = archive.reindex(&lock).map_err(anyhow::Error::new)?;
     drop(lock);
     let kept = match done.kept {
         0 => String::new(),
-        kept => format!(" and {kept} line(s) of the old index whose record files are gone"),
+        kept => tr!(lang, ReindexKept, kept = kept),
     };
     writeln!(
         err,
-        "rebuilt {} from {} record files{kept}",
-        archive.index_path().display(),
-        done.records
+        "{}",
+        tr!(
+            lang,
+            Reindexed,
+            index = archive.index_path().display(),
+            records = done.records,
+            kept = kept
+        )
     )?;
     for problem in &done.problems {
-        writeln!(err, "warning: {}", sanitize_line(problem))?;
+        writeln!(
+            err,
+            "{}",
+            tr!(lang, WarningLine, warning = sanitize_line(problem))
+        )?;
     }
     Ok(!done.problems.is_empty())
 }

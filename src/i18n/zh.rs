@@ -755,5 +755,19 @@ pub(super) fn text(msg: Msg) -> &'static str {
         Msg::SigNotValidAt => {
             "签名者 {principal}（密钥 {fingerprint}）在 {at} 时无效：{file}:{line} 允许的时间为 {window}"
         }
+        Msg::SummaryNeedsFlags => "记录需要原因和处置方式；没有终端可以询问：请给出 {flags}",
+        Msg::HintSummaryFlags => {
+            "runbook archive {id} --cause TEXT --resolution TEXT [--follow-up TEXT]...（或 --summary FILE）"
+        }
+        Msg::SummaryUnreadable => "无法读取总结文件 {path}：{error}",
+        Msg::SummaryNotUtf8 => "{path}：总结文件不是 UTF-8 编码",
+        Msg::HintSummaryKeys => {
+            "可用的键：what_happened、cause、resolution（字符串），follow_ups（字符串列表）"
+        }
+        Msg::NothingArchived => "未归档：{error}",
+        Msg::HintArchiveAgain => "准备好后再运行 `runbook archive`",
+        Msg::NoArchiveToReindex => "{dir} 没有归档：无需重建索引",
+        Msg::ReindexKept => "，另保留旧索引中记录文件已不在的 {kept} 行",
+        Msg::Reindexed => "已根据 {records} 个记录文件重建 {index}{kept}",
     }
 }
