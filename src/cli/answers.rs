@@ -116,7 +116,7 @@ impl AnswerArgs {
                 .any(|var| var.secret && var.name.value == *name);
             vars.insert(
                 name.clone(),
-                (read_var_file(name, Path::new(path), secret)?, Origin::Flag),
+                (read_var_file(name, Path::new(path), secret, lang)?, Origin::Flag),
             );
         }
         let secret = |name: &str| {
@@ -266,21 +266,28 @@ const VAR_FILE_LIMIT: u64 = 64 * 1024 + 2;
 
 /// A `--var-file`'s value: the file's text without one trailing newline.
 /// A secret's file that every user may read is used, with a warning.
-fn read_var_file(name: &str, path: &Path, secret: bool) -> Result<String> {
+fn read_var_file(name: &str, path: &Path, secret: bool, lang: &Lang) -> Result<String> {
     let shown = path.display();
-    let bytes = crate::file_util::read_regular_or_pipe(path, VAR_FILE_LIMIT)
-        .map_err(|failed| Error::usage(format!("cannot read --var-file {name}={shown}: {}", failed.error)))?;
+    let bytes = crate::file_util::read_regular_or_pipe(path, VAR_FILE_LIMIT).map_err(|failed| {
+        Error::usage(tr!(
+            lang,
+            VarFileUnreadable,
+            name = name,
+            path = shown,
+            error = failed.error
+        ))
+    })?;
     if secret
         && let Ok(meta) = std::fs::metadata(path)
         && meta.is_file()
         && std::os::unix::fs::PermissionsExt::mode(&meta.permissions()) & 0o004 != 0
     {
-        crate::term::print_warning(&format!(
-            "{shown}, which holds the secret `{name}`, can be read by every user: chmod o-r {shown}"
-        ));
+        let warning = tr!(lang, SecretFileReadable, path = shown, name = name);
+        let line = tr!(lang, WarningLine, warning = warning);
+        crate::term::print_warning_line(&line);
     }
     let mut text = String::from_utf8(bytes).map_err(|_| {
-        Error::usage(format!("--var-file {name}={shown} is not UTF-8 text")).with_hint("save it as UTF-8")
+        Error::usage(tr!(lang, VarFileNotUtf8, name = name, path = shown)).with_hint(tr!(lang, HintSaveUtf8))
     })?;
     if text.ends_with('\n') {
         text.pop();

@@ -717,4 +717,8 @@ catalogue! {
     NoArchiveToReindex => "no archive at {dir}: nothing to reindex",
     ReindexKept => " and {kept} line(s) of the old index whose record files are gone",
     Reindexed => "rebuilt {index} from {records} record files{kept}",
+    VarFileUnreadable => "cannot read --var-file {name}={path}: {error}",
+    SecretFileReadable => "{path}, which holds the secret `{name}`, can be read by every user: chmod o-r {path}",
+    VarFileNotUtf8 => "--var-file {name}={path} is not UTF-8 text",
+    HintSaveUtf8 => "save it as UTF-8",
 }

@@ -769,5 +769,9 @@ pub(super) fn text(msg: Msg) -> &'static str {
         Msg::NoArchiveToReindex => "{dir} 没有归档：无需重建索引",
         Msg::ReindexKept => "，另保留旧索引中记录文件已不在的 {kept} 行",
         Msg::Reindexed => "已根据 {records} 个记录文件重建 {index}{kept}",
+        Msg::VarFileUnreadable => "无法读取 --var-file {name}={path}：{error}",
+        Msg::SecretFileReadable => "存有机密 `{name}` 的 {path} 所有用户都能读取：chmod o-r {path}",
+        Msg::VarFileNotUtf8 => "--var-file {name}={path} 不是 UTF-8 文本",
+        Msg::HintSaveUtf8 => "请以 UTF-8 编码保存",
     }
 }

@@ -22,6 +22,13 @@ pub fn print_warning(warning: &str) {
     eprintln!("warning: {}", sanitize(warning));
 }
 
+/// Prints a warning already worded with its `warning:` (in the display
+/// language) to stderr.
+#[allow(clippy::print_stderr)]
+pub fn print_warning_line(line: &str) {
+    eprintln!("{}", sanitize(line));
+}
+
 /// Prints a fatal error and its hint to stderr, in the language it was
 /// marked with (English when it was not).
 #[allow(clippy::print_stderr)]
