@@ -8,8 +8,8 @@ use crate::error::{Error, Result};
 use crate::exit_code::ExitCode;
 use crate::i18n::Msg;
 use crate::journal::{
-    ATTACHMENTS_DIR, EntryState, Journal, JournalError, Lock, Queued, Replay, holder_description,
-    inbox_entry, inbox_state, store_attachment,
+    ATTACHMENTS_DIR, EntryState, Journal, JournalError, Lock, Queued, Replay, inbox_entry, inbox_state,
+    store_attachment,
 };
 use crate::model::{EventKind, Incident, Lang};
 use crate::tr;
@@ -129,7 +129,8 @@ fn append(
                 time: now,
                 event: kind(&incident)?,
             };
-            return hand_over(context, &dir, &entry, &holder_description(holder.as_ref()));
+            let holder = super::start::holder_words(&context.lang, holder.as_ref());
+            return hand_over(context, &dir, &entry, &holder);
         }
         Err(error) => {
             let locked = matches!(error, JournalError::Locked { .. });
