@@ -1,7 +1,16 @@
 //! The one error type the command line sees: a message, a hint, and the
 //! exit code it maps to.
+//!
+//! A message and its hint are written in the display language where they
+//! are made (the command knows it, [`crate::cli::Context`]); an error a
+//! command returns is marked with that language ([`Error::in_lang`]), so
+//! that its `error:` and `hint:` read in it too. What fails before the
+//! language is known stays English: flags clap refuses, a config that
+//! cannot be read or parsed, a `--lang` that is no language, and the
+//! warning that the clock is pinned.
 
 use crate::exit_code::ExitCode;
+use crate::model::Lang;
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
@@ -22,6 +31,10 @@ pub enum Error {
     Io(#[from] std::io::Error),
     #[error(transparent)]
     Other(#[from] anyhow::Error),
+    /// An error met once the display language was known: its `error:` and
+    /// `hint:` are printed in `lang`.
+    #[error("{error}")]
+    InLang { lang: Lang, error: Box<Error> },
 }
 
 impl Error {
@@ -50,12 +63,37 @@ impl Error {
                 message,
                 hint: Some(new_hint.into()),
             },
+            Error::InLang { lang, error } => Error::InLang {
+                lang,
+                error: Box::new(error.with_hint(new_hint)),
+            },
             other => other,
+        }
+    }
+
+    /// This error, printed with `error:` and `hint:` in `lang` (the
+    /// language of the first mark, when marked twice).
+    pub fn in_lang(self, lang: &Lang) -> Error {
+        match self {
+            Error::InLang { .. } => self,
+            error => Error::InLang {
+                lang: lang.clone(),
+                error: Box::new(error),
+            },
+        }
+    }
+
+    /// The error itself, and the language it is to be printed in.
+    pub fn unmarked(&self) -> (&Error, Option<&Lang>) {
+        match self {
+            Error::InLang { lang, error } => (error, Some(lang)),
+            error => (error, None),
         }
     }
 
     pub fn exit_code(&self) -> ExitCode {
         match self {
+            Error::InLang { error, .. } => error.exit_code(),
             Error::Usage { .. } | Error::Diagnostics(_) => ExitCode::BadInput,
             Error::Reported(code) => *code,
             Error::Failed { .. } | Error::Io(_) | Error::Other(_) => ExitCode::Failure,
@@ -64,6 +102,7 @@ impl Error {
 
     pub fn hint(&self) -> Option<&str> {
         match self {
+            Error::InLang { error, .. } => error.hint(),
             Error::Usage { hint, .. } | Error::Failed { hint, .. } => hint.as_deref(),
             _ => None,
         }
@@ -72,6 +111,7 @@ impl Error {
     /// Writing to a closed pipe (`runbook show x | head`) is not an error.
     pub fn is_broken_pipe(&self) -> bool {
         match self {
+            Error::InLang { error, .. } => error.is_broken_pipe(),
             Error::Io(error) => error.kind() == std::io::ErrorKind::BrokenPipe,
             Error::Other(error) => error
                 .downcast_ref::<std::io::Error>()

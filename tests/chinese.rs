@@ -254,3 +254,242 @@ fn one_record_prints_in_either_language() {
         .stdout_contains("intake：二级（一般）：业务部分中断或性能下降（操作员）")
         .stdout_lacks("Incident report");
 }
+
+/// A plan whose one command runs where `host` says.
+const REMOTE: &str = r#"schema = 1
+title = "Remote"
+archive_within = "1d"
+
+[vars.host]
+prompt = "Host"
+
+[[steps]]
+id = "remote"
+kind = "command"
+title = "On the host"
+on = "{{host}}"
+run = "true"
+
+[[steps]]
+id = "done"
+kind = "end"
+title = "Done"
+"#;
+
+/// The English words of what a run printed on stderr and stdout.
+fn english_in(outcome: &crate::common::Outcome, allowed: &BTreeSet<String>) -> Vec<String> {
+    let lines: Vec<String> = outcome
+        .stderr
+        .lines()
+        .chain(outcome.stdout.lines())
+        .map(str::to_owned)
+        .collect();
+    english(&lines, allowed)
+}
+
+#[test]
+fn errors_warnings_refusals_and_findings_read_in_chinese() {
+    let mut test = Test::new().runbook("r", REMOTE).with_signing_key();
+    // Ids, paths and the commands, flags and placeholders runbook names.
+    let mut allowed = allowed(&[
+        REMOTE,
+        "tmp",
+        "data",
+        "incidents",
+        "journal",
+        "jsonl",
+        "torn",
+        "json",
+        "sig",
+    ]);
+    allowed.extend(ascii_words(&test.root().display().to_string()));
+    // Who acted: the user and this machine's name.
+    let host = std::fs::read_to_string("/proc/sys/kernel/hostname").unwrap_or_default();
+    allowed.extend(ascii_words(&host));
+    for word in [
+        "ops",
+        "var",
+        "HOST",
+        "local",
+        "records",
+        "reindex",
+        "oProxyCommand",
+        "nope",
+    ] {
+        allowed.insert(word.to_owned());
+    }
+    let check = |outcome: &crate::common::Outcome, what: &str| {
+        let found = english_in(outcome, &allowed);
+        assert!(
+            found.is_empty(),
+            "English from {what}:\n{}\n{}{}",
+            found.join("\n"),
+            outcome.stderr,
+            outcome.stdout
+        );
+    };
+
+    // An id that names nothing: `error:` and `hint:` too.
+    let outcome = test.again(["resume", "INC-20261128-0099", "--lang", "zh"]);
+    outcome
+        .status(2)
+        .stderr_contains("错误：没有事件 `INC-20261128-0099`");
+    outcome.stderr_contains("提示：");
+    check(&outcome, "resume of no incident");
+
+    // A destination that would be an ssh option: refused, nothing run.
+    let outcome = test.again([
+        "start",
+        "r",
+        "--lang",
+        "zh",
+        "--non-interactive",
+        "--var",
+        "host=-oProxyCommand",
+    ]);
+    outcome
+        .status(2)
+        .stderr_contains("以 `-` 开头，ssh 会把它当作选项");
+    check(&outcome, "a refused destination");
+    let id = test.only_incident();
+    // The journal keeps its English.
+    let events = test.events(&id);
+    assert!(
+        events.iter().any(|event| event["payload"]["reason"]
+            .as_str()
+            .is_some_and(|reason| reason.contains("which ssh would read as an option"))),
+        "{events:?}"
+    );
+
+    // Resumed, it is refused again; aborted, there is nothing to resume.
+    let outcome = test.again(["resume", &id, "--lang", "zh", "--non-interactive"]);
+    outcome.status(2).stderr_contains("ssh 会把它当作选项");
+    check(&outcome, "resume");
+    // An answer the plan cannot take, and a variable set already.
+    let outcome = test.again([
+        "resume",
+        &id,
+        "--lang",
+        "zh",
+        "--non-interactive",
+        "--answer",
+        "nope=1",
+        "--var",
+        "host=local",
+    ]);
+    outcome
+        .status(2)
+        .stderr_contains("错误：回答无效")
+        .stderr_contains("`r` 没有步骤 `nope`")
+        .stderr_contains("变量一经设定不可更改");
+    check(&outcome, "answers refused");
+    let outcome = test.again(["abort", &id, "--reason", "主机填错了", "--lang", "zh"]);
+    outcome.success();
+    check(&outcome, "abort");
+    let outcome = test.again(["resume", &id, "--lang", "zh", "--non-interactive"]);
+    outcome.status(2).stderr_contains("没有可继续的内容");
+    check(&outcome, "resume of an ended incident");
+
+    // Archived, then its kept journal gets a torn line: verify fails it.
+    let outcome = test.again([
+        "archive",
+        &id,
+        "--lang",
+        "zh",
+        "--cause",
+        "主机填错",
+        "--resolution",
+        "已中止",
+    ]);
+    outcome.success();
+    check(&outcome, "archive");
+    let outcome = test.again(["archive", &id, "--lang", "zh"]);
+    outcome.status(2).stderr_contains(&format!("错误：{id} 已归档"));
+    check(&outcome, "archive of an archived incident");
+    let journal = test.data().join("incidents").join(&id).join("journal.jsonl");
+    let mut text = std::fs::read(&journal).unwrap();
+    text.extend_from_slice(b"{\"seq\":");
+    std::fs::write(&journal, text).unwrap();
+    let outcome = test.again(["verify", &id, "--lang", "zh"]);
+    outcome.status(1).stdout_contains(&format!("FAILED {id}：日志："));
+    check(&outcome, "verify of a record whose journal has a torn line");
+    // A record file changed after filing: its digest and its signature
+    // (why it is no valid record, in the record reader's words, is not
+    // checked here).
+    let record = test.data().join("archive/2026/11").join(format!("{id}.json"));
+    let filed = std::fs::read(&record).unwrap();
+    let mut bytes = filed.clone();
+    bytes.push(b'\n');
+    std::fs::write(&record, bytes).unwrap();
+    let outcome = test.again(["verify", &id, "--lang", "zh"]);
+    outcome
+        .status(1)
+        .stdout_contains(&format!("FAILED {id}：摘要：记录的 SHA-256 为"))
+        .stdout_contains(&format!("FAILED {id}：签名：签名不符"));
+    std::fs::write(&record, filed).unwrap();
+    let outcome = test.again(["verify", "INC-20261128-0099", "--lang", "zh"]);
+    outcome
+        .status(1)
+        .stdout_contains("FAILED INC-20261128-0099：索引：");
+    check(&outcome, "verify of a record not in the archive");
+    for args in [
+        &["incidents", "--all", "--lang", "zh"][..],
+        &["records", "--lang", "zh"],
+        &["note", &id, "看过了", "--lang", "zh"],
+        &["report", &id, "--lang", "zh"],
+    ] {
+        let outcome = test.again(args.iter().copied());
+        check(&outcome, &format!("{args:?}"));
+    }
+}
+
+/// A plan that tells someone, and then ends.
+const TELLS: &str = r#"schema = 1
+title = "Tells"
+
+[contacts.boss]
+role = "Boss"
+name = "Boss"
+
+[[steps]]
+id = "tell"
+kind = "notify"
+title = "Tell the boss"
+to = ["boss"]
+message = "Down."
+
+[[steps]]
+id = "done"
+kind = "end"
+title = "Done"
+"#;
+
+#[test]
+fn a_notifier_that_fails_is_said_in_chinese() {
+    let mut test = Test::new()
+        .runbook("t", TELLS)
+        .config("[[notifiers]]\nname = \"mail\"\ntype = \"command\"\ncommand = \"exit 3\"\n");
+    let outcome = test.again(["start", "t", "--lang", "zh", "--non-interactive"]);
+    let all = format!("{}{}", outcome.stderr, outcome.stdout);
+    assert!(all.contains("退出码 3"), "{all}");
+    let id = test.only_incident();
+    // The journal keeps the notifier's own words.
+    let events = test.events(&id);
+    assert!(
+        events.iter().any(|event| event["payload"]["error"] == "exit 3"),
+        "{events:?}"
+    );
+    let mut allowed = allowed(&[TELLS, "mail", "ops"]);
+    let host = std::fs::read_to_string("/proc/sys/kernel/hostname").unwrap_or_default();
+    allowed.extend(ascii_words(&host));
+    for outcome in [outcome, test.again(["check", "--lang", "zh"])] {
+        let found = english_in(&outcome, &allowed);
+        assert!(
+            found.is_empty(),
+            "English:\n{}\n{}{}",
+            found.join("\n"),
+            outcome.stderr,
+            outcome.stdout
+        );
+    }
+}

@@ -575,6 +575,12 @@ fn a_driven_incident_cannot_be_resumed_twice() {
         .stderr_contains(&child.id().to_string())
         .stderr_contains("running `runbook start`")
         .stderr_lacks("payload=x");
+    // In Chinese, who holds it and what to do.
+    test.again(["resume", FIRST, "--lang", "zh", "--answer", "ok=yes"])
+        .status(2)
+        .stderr_contains(&format!("错误：事件 {FIRST} 正由"))
+        .stderr_contains("运行 `runbook start`")
+        .stderr_contains("提示：一个事件同一时间只能由一个进程处置");
     test.again(["incidents"]).success().stdout_contains("running");
     // An abort from elsewhere would have to stop the walk: refused, with
     // where the walker can do it.

@@ -3,7 +3,8 @@
 use crate::engine::{Answers, Given, Origin, Part, Problem, secret_env};
 use crate::error::{Error, Result};
 use crate::load::{self, Diagnostic, Level, Source};
-use crate::model::{Runbook, Span};
+use crate::model::{Lang, Runbook, Span};
+use crate::tr;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use toml::Spanned;
@@ -76,6 +77,7 @@ impl AnswerArgs {
         runbook: &Runbook,
         defaults: bool,
         set: &BTreeMap<String, String>,
+        lang: &Lang,
     ) -> Result<Answers> {
         let mut vars: BTreeMap<String, (String, Origin)> = BTreeMap::new();
         let mut given: Vec<(String, Given, Origin)> = Vec::new();
@@ -114,7 +116,7 @@ impl AnswerArgs {
                 .any(|var| var.secret && var.name.value == *name);
             vars.insert(
                 name.clone(),
-                (read_var_file(name, Path::new(path), secret)?, Origin::Flag),
+                (read_var_file(name, Path::new(path), secret, lang)?, Origin::Flag),
             );
         }
         let secret = |name: &str| {
@@ -133,9 +135,7 @@ impl AnswerArgs {
                 origin: Origin::Flag,
                 part: Part::Value,
                 flag: format!("--var {name}"),
-                message: format!(
-                    "`{name}` is a secret, and a value on the command line is seen by every user through `ps`"
-                ),
+                message: tr!(lang, SecretOnCommandLine, name = name),
                 hint: None,
             })
             .collect();
@@ -156,9 +156,7 @@ impl AnswerArgs {
                     origin: origin.clone(),
                     part: Part::Value,
                     flag: format!("--var {name}={value}"),
-                    message: format!(
-                        "`{name}` is already `{was}` in this incident, and variables are fixed once set"
-                    ),
+                    message: tr!(lang, VariableFixed, name = name, was = was),
                     hint: None,
                 })
             })
@@ -179,15 +177,12 @@ impl AnswerArgs {
         let secret_hint;
         let hint = if let Some(Problem { flag, .. }) = on_argv.first() {
             let name = flag.trim_start_matches("--var ");
-            secret_hint = format!(
-                "give it in the environment, {}=…, or in a file: --var-file {name}=PATH",
-                secret_env(name)
-            );
+            secret_hint = tr!(lang, HintSecretInEnv, env = secret_env(name), name = name);
             secret_hint.as_str()
         } else if changed.is_empty() {
-            "see `runbook show` for the steps and what each expects"
+            tr!(lang, HintSeeShowSteps)
         } else {
-            "leave the variable out; if it was wrong, say so with `runbook note`, or start a new incident"
+            tr!(lang, HintLeaveVariableOut)
         };
         changed.splice(0..0, on_argv);
         notes.extend(
@@ -199,12 +194,14 @@ impl AnswerArgs {
             .into_iter()
             .map(|(step, (text, origin))| (step, text, origin))
             .collect();
-        match Answers::new(runbook, given, vars).and_then(|answers| answers.with_notes(runbook, notes)) {
+        match Answers::new(runbook, given, vars, lang)
+            .and_then(|answers| answers.with_notes(runbook, notes, lang))
+        {
             Ok(answers) if changed.is_empty() => Ok(answers),
             result => {
                 let mut problems = changed;
                 problems.extend(result.err().unwrap_or_default());
-                Err(refusal(problems, file.as_ref(), hint))
+                Err(refusal(problems, file.as_ref(), hint, lang))
             }
         }
     }
@@ -214,11 +211,28 @@ impl AnswerArgs {
 /// as they were given; once the file is at fault, every problem is a
 /// diagnostic, those in the file located at the key or value, so that
 /// all of them are shown at once and the same way.
-fn refusal(problems: Vec<Problem>, file: Option<&Source>, hint: &str) -> Error {
+fn refusal(problems: Vec<Problem>, file: Option<&Source>, hint: &str, lang: &Lang) -> Error {
     let located = |problem: &Problem| file.zip(problem.span());
     if !problems.iter().any(|problem| located(problem).is_some()) {
-        let listed: Vec<String> = problems.iter().map(Problem::to_string).collect();
-        return Error::usage(format!("invalid answers:\n  {}", listed.join("\n  "))).with_hint(hint);
+        let listed: Vec<String> = problems
+            .iter()
+            .map(|problem| match &problem.hint {
+                Some(hint) => tr!(
+                    lang,
+                    AnswerProblemHint,
+                    flag = problem.flag,
+                    message = problem.message,
+                    hint = hint
+                ),
+                None => tr!(
+                    lang,
+                    AnswerProblem,
+                    flag = problem.flag,
+                    message = problem.message
+                ),
+            })
+            .collect();
+        return Error::usage(tr!(lang, InvalidAnswers, problems = listed.join("\n  "))).with_hint(hint);
     }
     let mut diagnostics: Vec<Diagnostic> = problems
         .iter()
@@ -252,21 +266,28 @@ const VAR_FILE_LIMIT: u64 = 64 * 1024 + 2;
 
 /// A `--var-file`'s value: the file's text without one trailing newline.
 /// A secret's file that every user may read is used, with a warning.
-fn read_var_file(name: &str, path: &Path, secret: bool) -> Result<String> {
+fn read_var_file(name: &str, path: &Path, secret: bool, lang: &Lang) -> Result<String> {
     let shown = path.display();
-    let bytes = crate::file_util::read_regular_or_pipe(path, VAR_FILE_LIMIT)
-        .map_err(|failed| Error::usage(format!("cannot read --var-file {name}={shown}: {}", failed.error)))?;
+    let bytes = crate::file_util::read_regular_or_pipe(path, VAR_FILE_LIMIT).map_err(|failed| {
+        Error::usage(tr!(
+            lang,
+            VarFileUnreadable,
+            name = name,
+            path = shown,
+            error = failed.error
+        ))
+    })?;
     if secret
         && let Ok(meta) = std::fs::metadata(path)
         && meta.is_file()
         && std::os::unix::fs::PermissionsExt::mode(&meta.permissions()) & 0o004 != 0
     {
-        crate::term::print_warning(&format!(
-            "{shown}, which holds the secret `{name}`, can be read by every user: chmod o-r {shown}"
-        ));
+        let warning = tr!(lang, SecretFileReadable, path = shown, name = name);
+        let line = tr!(lang, WarningLine, warning = warning);
+        crate::term::print_warning_line(&line);
     }
     let mut text = String::from_utf8(bytes).map_err(|_| {
-        Error::usage(format!("--var-file {name}={shown} is not UTF-8 text")).with_hint("save it as UTF-8")
+        Error::usage(tr!(lang, VarFileNotUtf8, name = name, path = shown)).with_hint(tr!(lang, HintSaveUtf8))
     })?;
     if text.ends_with('\n') {
         text.pop();

@@ -68,26 +68,28 @@ pub fn run(context: &Context, args: &Args) -> Result<ExitCode> {
     // journaled meanwhile; a note or file someone queued while the
     // incident was held goes in first, to be part of the record.
     let actor = actor();
-    let lock = Lock::acquire(&dir, &actor, context.command, crate::clock::now()).map_err(journal_error)?;
-    let (mut journal, mut replay) = super::note::open_journal(&dir, &actor, lock).map_err(journal_error)?;
+    let lock = Lock::acquire(&dir, &actor, context.command, crate::clock::now())
+        .map_err(journal_error(&context.lang))?;
+    let (mut journal, mut replay) =
+        super::note::open_journal(&dir, &actor, lock).map_err(journal_error(&context.lang))?;
     if let Some(torn) = &replay.torn {
-        writeln!(
-            err,
-            "warning: the journal's last line was cut short (line {}, {} bytes, a crash while writing); \
-             it was moved to journal.jsonl.torn and the record leaves it out",
-            torn.line, torn.bytes
-        )?;
+        let lang = &context.lang;
+        let warning = crate::tr!(lang, JournalTornRecord, line = torn.line, bytes = torn.bytes);
+        writeln!(err, "{}", crate::tr!(lang, WarningLine, warning = warning))?;
     }
-    let mut incident = super::context::replay(&dir, &replay.events)?;
+    let mut incident = super::context::replay(&dir, &replay.events, &context.lang)?;
     if incident.status.is_open() {
-        return Err(still_open(&incident));
+        return Err(still_open(&incident, &context.lang));
     }
     if let Some(entry) = archive.find(id).map_err(archive_error)? {
-        return Err(Error::usage(format!(
-            "{id} is already archived: {}",
-            archive.path_of(&entry).display()
+        let lang = &context.lang;
+        return Err(Error::usage(tr!(
+            lang,
+            AlreadyArchived,
+            id = id,
+            path = archive.path_of(&entry).display()
         ))
-        .with_hint(format!("check it with `runbook verify {id}`")));
+        .with_hint(tr!(lang, HintVerifyIt, id = id)));
     }
     // An index that is behind the records is refused now rather than
     // after the summary is typed; the lock puts right what a crash left
@@ -103,6 +105,7 @@ pub fn run(context: &Context, args: &Args) -> Result<ExitCode> {
             Some(loaded.source.text.clone())
         },
         &mut err,
+        &context.lang,
     )?;
     let within = archive_within(context, &dir, &runbook_text, &mut err)?;
     let interactive = super::walk::interactive(args.non_interactive);
@@ -127,7 +130,7 @@ pub fn run(context: &Context, args: &Args) -> Result<ExitCode> {
     // And what was handed over while the questions above were answered.
     for event in journal
         .take_inbox(&EventKind::may_be_queued)
-        .map_err(journal_error)?
+        .map_err(journal_error(&context.lang))?
     {
         incident.apply(&event);
         replay.events.push(event);
@@ -142,13 +145,15 @@ pub fn run(context: &Context, args: &Args) -> Result<ExitCode> {
     if let Some(ended) = incident.ended.filter(|&ended| ended > archived) {
         let when =
             |time: chrono::DateTime<chrono::Utc>| time.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
-        return Err(Error::usage(format!(
-            "nothing archived: the clock says {}, before {} ended ({})",
-            when(archived),
-            incident.id,
-            when(ended)
+        let lang = &context.lang;
+        return Err(Error::usage(tr!(
+            lang,
+            ClockBeforeEnd,
+            now = when(archived),
+            id = incident.id,
+            ended = when(ended)
         ))
-        .with_hint("check this host's clock (and RUNBOOK_NOW); a record is filed after its incident ends"));
+        .with_hint(tr!(lang, HintCheckClock)));
     }
     let record = build(
         &incident,
@@ -231,36 +236,35 @@ fn push_mirrors(
                 )
             )?,
             Err(error) => {
-                writeln!(
-                    err,
-                    "warning: mirror {name}: {}",
-                    crate::term::sanitize(&error.to_string())
-                )?;
+                let lang = &context.lang;
+                let message = error.to_string();
+                let warning = tr!(
+                    lang,
+                    MirrorFailed,
+                    name = name,
+                    error = crate::term::sanitize(&message)
+                );
+                writeln!(err, "{}", tr!(lang, WarningLine, warning = warning))?;
                 let next = error
                     .next_step(mirror)
-                    .map(|step| format!("{step}; "))
+                    .map(|step| tr!(lang, NextStep, step = step))
                     .unwrap_or_default();
-                writeln!(
-                    err,
-                    "hint: {}the record is safe in the local archive, and `runbook check` will retry",
-                    crate::term::sanitize(&next)
-                )?;
+                let hint = tr!(lang, HintMirrorRetry, next = crate::term::sanitize(&next));
+                writeln!(err, "{}", tr!(lang, HintLine, hint = hint))?;
             }
         }
     }
     Ok(())
 }
 
-fn still_open(incident: &Incident) -> Error {
-    Error::usage(format!(
-        "{} is still open ({}); only an incident that reached an end, or was aborted, is archived",
-        incident.id,
-        super::report::open_state(incident, true)
+fn still_open(incident: &Incident, lang: &crate::model::Lang) -> Error {
+    Error::usage(crate::tr!(
+        lang,
+        StillOpenNotArchived,
+        id = incident.id,
+        state = super::report::open_state(incident, true, lang)
     ))
-    .with_hint(format!(
-        "finish it with `runbook resume {id}`, or abort it with `runbook abort {id} --reason TEXT`",
-        id = incident.id
-    ))
+    .with_hint(crate::tr!(lang, HintFinishOrAbort, id = incident.id))
 }
 
 /// The runbook's `archive_within`, from the kept copy; the default day,
@@ -269,11 +273,13 @@ fn archive_within(context: &Context, dir: &Path, text: &str, err: &mut impl Writ
     match super::kept::runbook(context, dir, text.to_owned()) {
         Some(runbook) => Ok(super::kept::archive_within(&runbook)),
         None => {
-            writeln!(
-                err,
-                "warning: the runbook kept with the incident no longer loads; the deadline uses the default archive_within ({})",
-                crate::load::DEFAULT_ARCHIVE_WITHIN
-            )?;
+            let lang = &context.lang;
+            let warning = tr!(
+                lang,
+                KeptNoLongerLoads,
+                within = crate::i18n::period(lang, crate::load::DEFAULT_ARCHIVE_WITHIN)
+            );
+            writeln!(err, "{}", tr!(lang, WarningLine, warning = warning))?;
             Ok(super::kept::default_archive_within())
         }
     }
@@ -295,19 +301,16 @@ pub(super) fn allowed_signers_path(context: &Context, flag: Option<&Path>) -> Op
 /// The allowed signers from `--allowed-signers`, the config, or beside the
 /// signing key, for `verify` and `report`.
 pub(super) fn allowed_signers(context: &Context, flag: Option<&Path>) -> Result<AllowedSigners> {
-    let path = allowed_signers_path(context, flag)
-        .ok_or_else(|| Error::usage("cannot tell where allowed_signers is: no home directory"))?;
+    let lang = &context.lang;
+    let path =
+        allowed_signers_path(context, flag).ok_or_else(|| Error::usage(tr!(lang, NoHomeForSigners)))?;
     if !path.is_file() {
-        return Err(
-            Error::usage(format!("no allowed signers: {} does not exist", path.display())).with_hint(
-                "`runbook keygen` writes it; or pass --allowed-signers FILE (OpenSSH format: \
-                 `PRINCIPAL namespaces=\"runbook-incident\" ssh-ed25519 KEY`)",
-            ),
-        );
+        return Err(Error::usage(tr!(lang, NoAllowedSigners, path = path.display()))
+            .with_hint(tr!(lang, HintAllowedSigners)));
     }
     AllowedSigners::load(&path).map_err(|error| {
-        Error::usage(format!("cannot use {}: {error}", path.display()))
-            .with_hint("one signer a line: PRINCIPALS [OPTIONS] KEYTYPE BASE64-KEY")
+        Error::usage(tr!(lang, CannotUse, path = path.display(), error = error))
+            .with_hint(tr!(lang, HintSignerLine))
     })
 }
 
@@ -330,11 +333,12 @@ fn untrusted(
 ) -> Option<String> {
     let path = allowed_signers_path(context, None);
     let missing = path.as_deref().is_none_or(|path| !path.is_file());
+    let lang = &context.lang;
     let why = match &path {
-        None => "cannot tell where allowed_signers is (no home directory)".to_owned(),
-        Some(path) if missing => format!("there is no allowed signers file {}", path.display()),
+        None => tr!(lang, NoHomeForSignersWhy).to_owned(),
+        Some(path) if missing => tr!(lang, NoAllowedSignersFile, path = path.display()),
         Some(path) => match AllowedSigners::load(path) {
-            Err(error) => format!("cannot use {}: {error}", path.display()),
+            Err(error) => tr!(lang, CannotUse, path = path.display(), error = error),
             Ok(signers) => match crate::record::signing::verify(bytes, signature, &signers, archived) {
                 Ok(_) => return None,
                 Err(error) => error.to_string(),
@@ -345,15 +349,22 @@ fn untrusted(
     let line = crate::record::signing::allowed_signers_line(&identity, signer.public_key());
     let file = path.map_or_else(|| "allowed_signers".to_owned(), |path| path.display().to_string());
     let add = if missing {
-        format!("create {file} with this line")
+        tr!(lang, CreateFileWithLine, file = file)
     } else {
-        format!("add this line to {file}")
+        tr!(lang, AddLineTo, file = file)
     };
-    Some(format!(
-        "warning: {id} is archived, but `runbook verify` will not accept its signature: {why}\n\
-         hint: to trust the signing key {fingerprint}, {add} (as `runbook keygen` does for its \
-         key; auditors need it in theirs too):\n  {line}\n",
+    let warning = tr!(lang, ArchivedUntrusted, id = id, why = why);
+    let hint = tr!(
+        lang,
+        HintTrustKey,
         fingerprint = signer.fingerprint(),
+        add = add,
+        line = line
+    );
+    Some(format!(
+        "{}\n{}\n",
+        tr!(lang, WarningLine, warning = warning),
+        tr!(lang, HintLine, hint = hint)
     ))
 }
 
@@ -363,15 +374,11 @@ fn signer(context: &Context, passphrase_file: Option<&Path>, interactive: bool) 
     use crate::record::signing::{KEY_FILE, SigningError, read_passphrase_file};
     let path = match &context.config.signing_key {
         Some(path) => path.clone(),
-        None => config_file(KEY_FILE)
-            .ok_or_else(|| Error::usage("cannot tell where the signing key is: no home directory"))?,
+        None => config_file(KEY_FILE).ok_or_else(|| Error::usage(tr!(&context.lang, NoHomeForKey)))?,
     };
     let key_error = |error: SigningError| match error {
-        SigningError::Missing { .. } => {
-            Error::usage(format!("no signing key: {} does not exist", path.display())).with_hint(
-                "create one with `runbook keygen`, or put an OpenSSH ed25519 key there (mode 0600)",
-            )
-        }
+        SigningError::Missing { .. } => Error::usage(tr!(&context.lang, NoSigningKey, path = path.display()))
+            .with_hint(tr!(&context.lang, HintKeygen)),
         error => Error::usage(error.to_string()),
     };
     let passphrase = match passphrase_file {
@@ -399,7 +406,7 @@ fn summary(
     (title, lang): (&str, &crate::model::Lang),
 ) -> Result<Summary> {
     let mut summary = match &args.summary {
-        Some(path) => read_summary(path)?,
+        Some(path) => read_summary(path, lang)?,
         None => Summary::default(),
     };
     if let Some(text) = &args.what_happened {
@@ -429,14 +436,13 @@ fn summary(
         flags.push("--resolution TEXT");
     }
     if !flags.is_empty() {
-        return Err(Error::usage(format!(
-            "the record needs the cause and how it was handled; there is no terminal to ask: pass {}",
-            flags.join(" ")
-        ))
-        .with_hint(format!(
-            "runbook archive {} --cause TEXT --resolution TEXT [--follow-up TEXT]... (or --summary FILE)",
-            incident.id
-        )));
+        return Err(
+            Error::usage(tr!(lang, SummaryNeedsFlags, flags = flags.join(" "))).with_hint(tr!(
+                lang,
+                HintSummaryFlags,
+                id = incident.id
+            )),
+        );
     }
     summary.follow_ups.retain(|item| !item.trim().is_empty());
     Ok(summary)
@@ -445,19 +451,20 @@ fn summary(
 /// The most a summary file may hold.
 const SUMMARY_LIMIT: u64 = 1024 * 1024;
 
-fn read_summary(path: &Path) -> Result<Summary> {
+fn read_summary(path: &Path, lang: &crate::model::Lang) -> Result<Summary> {
     let bytes = crate::file_util::read_regular_or_pipe(path, SUMMARY_LIMIT).map_err(|failed| {
-        Error::usage(format!(
-            "cannot read the summary file {}: {}",
-            path.display(),
-            failed.error
+        Error::usage(tr!(
+            lang,
+            SummaryUnreadable,
+            path = path.display(),
+            error = failed.error
         ))
     })?;
     let text = String::from_utf8(bytes)
-        .map_err(|_| Error::usage(format!("{}: the summary file is not UTF-8", path.display())))?;
+        .map_err(|_| Error::usage(tr!(lang, SummaryNotUtf8, path = path.display())))?;
     toml::from_str(&text).map_err(|error| {
         Error::usage(format!("{}: {}", path.display(), error.to_string().trim_end()))
-            .with_hint("keys: what_happened, cause, resolution (strings), follow_ups (a list of strings)")
+            .with_hint(tr!(lang, HintSummaryKeys))
     })
 }
 
@@ -467,7 +474,7 @@ fn ask(summary: &mut Summary, draft: &str, lang: &crate::model::Lang) -> Result<
     let theme = dialoguer::theme::ColorfulTheme::default();
     let term = console::Term::stderr();
     let cancelled = |error: dialoguer::Error| {
-        Error::usage(format!("nothing archived: {error}")).with_hint("run `runbook archive` again when ready")
+        Error::usage(tr!(lang, NothingArchived, error = error)).with_hint(tr!(lang, HintArchiveAgain))
     };
     if summary.what_happened.trim().is_empty() {
         summary.what_happened = Input::<String>::with_theme(&theme)

@@ -227,7 +227,8 @@ fn check(
     }
     let mut incident = Incident::replay(&replay.events).map_err(|error| error.to_string())?;
     // The plan as it was when the incident started, and no other.
-    let text = super::kept::checked(&dir, &incident).map_err(|problem| problem.describe(&incident))?;
+    let text = super::kept::checked(&dir, &incident)
+        .map_err(|problem| problem.describe(&incident, &context.lang))?;
     let runbook = super::kept::loaded(context, &dir, text)?;
     // What failed before this run; what fails in it waits for the next.
     let undelivered = incident.undelivered.clone();

@@ -5,6 +5,7 @@ use super::{Cli, Config};
 use crate::error::{Error, Result};
 use crate::load::{Catalog, Entry};
 use crate::model::{Incident, Lang, ReplayError};
+use crate::tr;
 use chrono::NaiveDate;
 use std::path::{Path, PathBuf};
 
@@ -142,9 +143,10 @@ impl Context {
     pub fn find<'c>(&self, catalog: &'c Catalog, id: &str) -> Result<&'c Entry> {
         catalog.get(id).ok_or_else(|| {
             let known: Vec<&str> = catalog.entries.iter().map(|entry| entry.id.as_str()).collect();
+            let lang = &self.lang;
             let hint = crate::load::did_you_mean(id, known.iter().copied())
-                .unwrap_or_else(|| format!("runbooks: {}; see `runbook list`", known.join(", ")));
-            Error::usage(format!("no runbook named `{id}`")).with_hint(hint)
+                .unwrap_or_else(|| tr!(lang, HintRunbooksAre, runbooks = known.join(", ")));
+            Error::usage(tr!(lang, NoRunbookNamed, id = id)).with_hint(hint)
         })
     }
 }
@@ -199,32 +201,31 @@ impl Context {
                 // The incident is there, its journal is not: a damaged
                 // incident, not a mistyped id.
                 Err(error) if dir.symlink_metadata().is_ok() => {
+                    let lang = &self.lang;
                     let what = if error.kind() == std::io::ErrorKind::NotFound {
-                        format!("{} is missing", journal.display())
+                        tr!(lang, PathIsMissing, path = journal.display())
                     } else {
-                        format!("cannot look at {}: {error}", journal.display())
+                        tr!(lang, CannotLookAt, path = journal.display(), error = error)
                     };
                     return Err(
-                        Error::failed(format!("{id} has no journal to read: {what}")).with_hint(format!(
-                            "restore {} from a backup; an incident that never journaled anything \
-                         can be removed with `rm -r {}`",
-                            journal.display(),
-                            dir.display()
+                        Error::failed(tr!(lang, NoJournalToRead, incident = id, what = what)).with_hint(tr!(
+                            lang,
+                            HintRestoreOrRemove,
+                            journal = journal.display(),
+                            dir = dir.display()
                         )),
                     );
                 }
                 Err(_) => {}
             }
         }
+        let lang = &self.lang;
         let hint = if crate::journal::is_incident_id(id) {
-            format!(
-                "no such incident in {}; see `runbook incidents`",
-                self.incidents_dir().display()
-            )
+            tr!(lang, HintNoSuchIncidentIn, dir = self.incidents_dir().display())
         } else {
-            "incident ids look like INC-20261128-0001; see `runbook incidents`".to_owned()
+            tr!(lang, HintIncidentIdsLookLike).to_owned()
         };
-        Err(Error::usage(format!("no incident `{id}`")).with_hint(hint))
+        Err(Error::usage(tr!(lang, NoIncident, id = id)).with_hint(hint))
     }
 }
 
@@ -232,14 +233,14 @@ impl Context {
 /// started (no event: its start stopped before the first) is bad input,
 /// exit 2, with what to do about it; a journal that does not start with
 /// `incident-started` is damaged, exit 1.
-pub fn replay(dir: &Path, events: &[crate::model::Event]) -> Result<Incident> {
-    Incident::replay(events).map_err(|error| replay_error(dir, error))
+pub fn replay(dir: &Path, events: &[crate::model::Event], lang: &Lang) -> Result<Incident> {
+    Incident::replay(events).map_err(|error| replay_error(dir, error, lang))
 }
 
 /// The error for the journal in `dir`, whose events do not make an
 /// incident: see [`replay`].
-pub fn replay_error(dir: &Path, error: ReplayError) -> Error {
-    let (message, hint) = replay_problem(dir, &error);
+pub fn replay_error(dir: &Path, error: ReplayError, lang: &Lang) -> Error {
+    let (message, hint) = replay_problem(dir, &error, lang);
     match error {
         ReplayError::Empty => Error::usage(message).with_hint(hint),
         ReplayError::NoStart(_) => Error::failed(message).with_hint(hint),
@@ -248,24 +249,22 @@ pub fn replay_error(dir: &Path, error: ReplayError) -> Error {
 
 /// What is wrong with the journal in `dir`, whose events do not make an
 /// incident, and what to do about it, naming its path.
-pub fn replay_problem(dir: &Path, error: &ReplayError) -> (String, String) {
+pub fn replay_problem(dir: &Path, error: &ReplayError, lang: &Lang) -> (String, String) {
     let id = dir.file_name().unwrap_or(dir.as_os_str()).to_string_lossy();
     let journal = dir.join(crate::journal::JOURNAL_FILE);
     match error {
         ReplayError::Empty => (
-            format!(
-                "{id} never started: nothing was journaled in {} (the process that opened it \
-                 stopped before writing its first event)",
-                journal.display()
-            ),
-            format!(
-                "it holds no event to resume, report or archive: remove it with `rm -r {}`",
-                dir.display()
-            ),
+            tr!(lang, NeverStarted, incident = id, journal = journal.display()),
+            tr!(lang, HintRemoveEmpty, dir = dir.display()),
         ),
-        ReplayError::NoStart(_) => (
-            format!("journal {}: {error}", journal.display()),
-            format!("restore {} from a backup", journal.display()),
+        ReplayError::NoStart(first) => (
+            tr!(
+                lang,
+                JournalDoesNotStart,
+                journal = journal.display(),
+                first = first
+            ),
+            tr!(lang, HintRestoreFromBackup, journal = journal.display()),
         ),
     }
 }

@@ -84,7 +84,7 @@ pub fn run(context: &Context, args: &Args) -> Result<ExitCode> {
             .map_err(|error| ("unreadable", error.to_string(), None::<String>))
             .and_then(|replay| {
                 Incident::replay(&replay.events).map_err(|error| {
-                    let (problem, hint) = super::context::replay_problem(&dir, &error);
+                    let (problem, hint) = super::context::replay_problem(&dir, &error, &context.lang);
                     let state = match error {
                         // Its start holds the lock until the first event.
                         ReplayError::Empty if driven_by.is_some() => "starting",

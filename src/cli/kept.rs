@@ -7,8 +7,9 @@ use crate::error::{Error, Result};
 use crate::file_util::{Links, PathError, read_regular};
 use crate::journal::sha256_hex;
 use crate::load::{Origin, Source, load};
-use crate::model::{Incident, Runbook};
+use crate::model::{Incident, Lang, Runbook};
 use crate::record::archive::short_sha;
+use crate::tr;
 use chrono::TimeDelta;
 use std::path::{Path, PathBuf};
 
@@ -53,34 +54,35 @@ pub enum Problem {
 
 impl Problem {
     /// What is wrong, naming the file, for `incident`.
-    pub fn describe(&self, incident: &Incident) -> String {
+    pub fn describe(&self, incident: &Incident, lang: &Lang) -> String {
         match self {
-            Problem::Unreadable(failed) => format!(
-                "cannot read the runbook kept with {}: {}: {}",
-                incident.id,
-                failed.path.display(),
-                failed.error
+            Problem::Unreadable(failed) => tr!(
+                lang,
+                KeptUnreadable,
+                incident = incident.id,
+                path = failed.path.display(),
+                error = failed.error
             ),
-            Problem::Changed { path, digest } => format!(
-                "the runbook kept with {} ({}) is not the one it started with: sha256 {} now, {} journaled at start",
-                incident.id,
-                path.display(),
-                short_sha(digest),
-                short_sha(&incident.digest)
+            Problem::Changed { path, digest } => tr!(
+                lang,
+                KeptChanged,
+                incident = incident.id,
+                path = path.display(),
+                now = short_sha(digest),
+                then = short_sha(&incident.digest)
             ),
         }
     }
 
     /// How to put it right: the runbook with the journaled digest back.
-    pub fn hint(&self, incident: &Incident) -> String {
-        format!(
-            "put the runbook `{}` whose sha256 is {} (it was loaded from {}) back at {}, \
-             or on the runbook search path, where `runbook resume` and `runbook archive` find it \
-             and put it back themselves",
-            incident.runbook,
-            incident.digest,
-            incident.source,
-            self.path().display()
+    pub fn hint(&self, incident: &Incident, lang: &Lang) -> String {
+        tr!(
+            lang,
+            HintPutKeptBack,
+            runbook = incident.runbook,
+            digest = incident.digest,
+            source = incident.source,
+            path = self.path().display()
         )
     }
 
@@ -117,6 +119,7 @@ pub fn verified_or_restored(
     incident: &Incident,
     found: impl FnOnce() -> Option<String>,
     err: &mut impl std::io::Write,
+    lang: &Lang,
 ) -> Result<String> {
     let problem = match checked(dir, incident) {
         Ok(text) => return Ok(text),
@@ -128,7 +131,7 @@ pub fn verified_or_restored(
         .chain(builtin)
         .find(|text| sha256_hex(text.as_bytes()) == incident.digest)
     else {
-        return Err(Error::failed(problem.describe(incident)).with_hint(problem.hint(incident)));
+        return Err(Error::failed(problem.describe(incident, lang)).with_hint(problem.hint(incident, lang)));
     };
     let path = path(dir);
     let restored = (|| -> std::result::Result<Option<String>, PathError> {
@@ -158,13 +161,17 @@ pub fn verified_or_restored(
         Ok(moved)
     })();
     let done = match &restored {
-        Ok(Some(aside)) => format!(
-            "moved it to {aside} and put back the runbook found now, which has the digest journaled at start"
-        ),
-        Ok(None) => "put back the runbook found now, which has the digest journaled at start".to_owned(),
-        Err(failed) => format!("could not put back the runbook found now: {failed}"),
+        Ok(Some(aside)) => tr!(lang, KeptMovedAndRestored, aside = aside),
+        Ok(None) => tr!(lang, KeptRestored).to_owned(),
+        Err(failed) => tr!(lang, KeptNotRestored, error = failed),
     };
-    writeln!(err, "warning: {}; {done}", problem.describe(incident))?;
+    let warning = tr!(
+        lang,
+        KeptProblemDone,
+        problem = problem.describe(incident, lang),
+        done = done
+    );
+    writeln!(err, "{}", tr!(lang, WarningLine, warning = warning))?;
     Ok(text)
 }
 
@@ -209,13 +216,21 @@ pub fn loaded(context: &Context, dir: &Path, text: String) -> std::result::Resul
         .iter()
         .find(|diagnostic| diagnostic.level == crate::load::Level::Error)
         .map(|diagnostic| match &diagnostic.location {
-            Some(at) => format!(": line {}, column {}: {}", at.line, at.column, diagnostic.message),
-            None => format!(": {}", diagnostic.message),
+            Some(at) => tr!(
+                &context.lang,
+                KeptFirstErrorAt,
+                line = at.line,
+                column = at.column,
+                message = diagnostic.message
+            ),
+            None => tr!(&context.lang, KeptFirstError, message = diagnostic.message),
         })
         .unwrap_or_default();
-    Err(format!(
-        "the runbook kept with the incident, {}, does not load{first}",
-        path.display()
+    Err(tr!(
+        &context.lang,
+        KeptDoesNotLoad,
+        path = path.display(),
+        first = first
     ))
 }
 

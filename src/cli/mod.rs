@@ -146,29 +146,37 @@ pub fn main(args: impl IntoIterator<Item = OsString>) -> Result<ExitCode> {
     };
     // Completions and the manual page describe the program, not this
     // installation: they work whatever the config says.
-    let context = || Context::new(&cli);
     match &cli.command {
-        Command::List(args) => list::run(&context()?, args),
-        Command::Show(args) => show::run(&context()?, args),
-        Command::Graph(args) => graph::run(&context()?, args),
-        Command::Validate(args) => validate::run(&context()?, args),
-        Command::Start(args) => start::run(&context()?, args),
-        Command::Drill(args) => start::begin(&context()?, args, true),
-        Command::Resume(args) => resume::run(&context()?, args),
-        Command::Incidents(args) => incidents::run(&context()?, args),
-        Command::Note(args) => note::note(&context()?, args),
-        Command::Attach(args) => note::attach(&context()?, args),
-        Command::Abort(args) => note::abort(&context()?, args),
-        Command::Told(args) => note::told(&context()?, args),
-        Command::Check(args) => check::run(&context()?, args),
-        Command::Keygen(args) => keygen::run(&context()?, args),
-        Command::Archive(args) => archive::run(&context()?, args),
-        Command::Verify(args) => verify::run(&context()?, args),
-        Command::Report(args) => report::run(&context()?, args),
-        Command::Records(args) => records::run(&context()?, args),
+        Command::Completions(args) => return completions::run(args),
+        Command::Man(args) => return man::run(args),
+        _ => {}
+    }
+    let context = Context::new(&cli)?;
+    let context = &context;
+    let ran = match &cli.command {
+        Command::List(args) => list::run(context, args),
+        Command::Show(args) => show::run(context, args),
+        Command::Graph(args) => graph::run(context, args),
+        Command::Validate(args) => validate::run(context, args),
+        Command::Start(args) => start::run(context, args),
+        Command::Drill(args) => start::begin(context, args, true),
+        Command::Resume(args) => resume::run(context, args),
+        Command::Incidents(args) => incidents::run(context, args),
+        Command::Note(args) => note::note(context, args),
+        Command::Attach(args) => note::attach(context, args),
+        Command::Abort(args) => note::abort(context, args),
+        Command::Told(args) => note::told(context, args),
+        Command::Check(args) => check::run(context, args),
+        Command::Keygen(args) => keygen::run(context, args),
+        Command::Archive(args) => archive::run(context, args),
+        Command::Verify(args) => verify::run(context, args),
+        Command::Report(args) => report::run(context, args),
+        Command::Records(args) => records::run(context, args),
         Command::Completions(args) => completions::run(args),
         Command::Man(args) => man::run(args),
-    }
+    };
+    // Its `error:` and `hint:` read in the display language.
+    ran.map_err(|error| error.in_lang(&context.lang))
 }
 
 #[cfg(test)]

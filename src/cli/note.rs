@@ -8,8 +8,8 @@ use crate::error::{Error, Result};
 use crate::exit_code::ExitCode;
 use crate::i18n::Msg;
 use crate::journal::{
-    ATTACHMENTS_DIR, EntryState, Journal, JournalError, Lock, Queued, Replay, holder_description,
-    inbox_entry, inbox_state, store_attachment,
+    ATTACHMENTS_DIR, EntryState, Journal, JournalError, Lock, Queued, Replay, inbox_entry, inbox_state,
+    store_attachment,
 };
 use crate::model::{EventKind, Incident, Lang};
 use crate::tr;
@@ -122,50 +122,47 @@ fn append(
     let lock = match Lock::acquire(&dir, &actor, context.command, now) {
         Ok(lock) => lock,
         Err(JournalError::Locked { holder, .. }) if queue => {
-            let replay = crate::journal::read(&dir).map_err(journal_error)?;
-            let incident = super::context::replay(&dir, &replay.events)?;
+            let replay = crate::journal::read(&dir).map_err(journal_error(&context.lang))?;
+            let incident = super::context::replay(&dir, &replay.events, &context.lang)?;
             let entry = Queued {
                 actor,
                 time: now,
                 event: kind(&incident)?,
             };
-            return hand_over(
-                &dir,
-                &entry,
-                context.command,
-                &holder_description(holder.as_ref()),
-            );
+            let holder = super::start::holder_words(&context.lang, holder.as_ref());
+            return hand_over(context, &dir, &entry, &holder);
         }
         Err(error) => {
             let locked = matches!(error, JournalError::Locked { .. });
-            let error = journal_error(error);
+            let error = journal_error(&context.lang)(error);
             return Err(if locked {
-                error.with_hint(
-                    "whoever walks it can abort it at any prompt (Other actions); \
-                     or run this again once the walk pauses or ends",
-                )
+                error.with_hint(tr!(&context.lang, HintAbortWhileWalked))
             } else {
                 error
             });
         }
     };
-    let (mut journal, replay) = open_journal(&dir, &actor, lock).map_err(journal_error)?;
+    let (mut journal, replay) = open_journal(&dir, &actor, lock).map_err(journal_error(&context.lang))?;
     if let Some(torn) = &replay.torn {
+        let lang = &context.lang;
+        let warning = crate::tr!(lang, JournalTornMoved, line = torn.line, bytes = torn.bytes);
         writeln!(
             std::io::stderr(),
-            "warning: the journal's last event was cut short (line {}, {} bytes, a crash while writing); it was moved to journal.jsonl.torn",
-            torn.line,
-            torn.bytes
+            "{}",
+            crate::tr!(lang, WarningLine, warning = warning)
         )?;
     }
-    let incident = super::context::replay(&dir, &replay.events)?;
-    journal.append(now, kind(&incident)?).map_err(journal_error)?;
+    let incident = super::context::replay(&dir, &replay.events, &context.lang)?;
+    journal
+        .append(now, kind(&incident)?)
+        .map_err(journal_error(&context.lang))?;
     Ok(Added::Journaled)
 }
 
 /// Queues `entry` for the process holding the incident and waits for it
 /// to be journaled: by that process, or by this one once the lock is free.
-fn hand_over(dir: &Path, entry: &Queued, command: &str, holder: &str) -> Result<Added> {
+fn hand_over(context: &Context, dir: &Path, entry: &Queued, holder: &str) -> Result<Added> {
+    let command = context.command;
     let id = crate::journal::queue(dir, entry).map_err(|error| Error::Other(error.into()))?;
     let give_up = Instant::now() + HAND_OVER_WAIT;
     loop {
@@ -194,13 +191,13 @@ fn hand_over(dir: &Path, entry: &Queued, command: &str, holder: &str) -> Result<
                         holder: holder.to_owned(),
                     });
                 }
-                open_journal(dir, &entry.actor, lock).map_err(journal_error)?;
+                open_journal(dir, &entry.actor, lock).map_err(journal_error(&context.lang))?;
                 if inbox_state(dir, &id) == EntryState::Taken {
                     return Ok(Added::Journaled);
                 }
             }
             Err(JournalError::Locked { .. }) => {}
-            Err(error) => return Err(journal_error(error)),
+            Err(error) => return Err(journal_error(&context.lang)(error)),
         }
         if Instant::now() >= give_up {
             return Ok(Added::Queued {
@@ -235,7 +232,7 @@ fn tell(lang: &Lang, done: &str, queued: &str, added: &Added) -> Result<()> {
 
 pub fn note(context: &Context, args: &NoteArgs) -> Result<ExitCode> {
     if args.text.trim().is_empty() {
-        return Err(Error::usage("the note is empty"));
+        return Err(Error::usage(tr!(&context.lang, NoteIsEmpty)));
     }
     let added = append(context, &args.incident, true, |incident| {
         Ok(EventKind::NoteAdded {
@@ -250,19 +247,17 @@ pub fn note(context: &Context, args: &NoteArgs) -> Result<ExitCode> {
         &tr!(lang, NoteQueuedFor, incident = incident),
         &added,
     )?;
-    warn_if_archived(context, incident, "note")?;
+    warn_if_archived(context, incident, Msg::ArchivedAlreadyNote)?;
     Ok(ExitCode::Success)
 }
 
 /// Says that what was just added to an archived incident is in its
 /// journal only: its signed record, and so its report, stay as filed.
-fn warn_if_archived(context: &Context, id: &str, what: &str) -> Result<()> {
+fn warn_if_archived(context: &Context, id: &str, what: Msg) -> Result<()> {
     if super::deadline::is_archived(context, id) {
-        writeln!(
-            std::io::stderr(),
-            "warning: {id} is archived already: the {what} is in its journal, not in its signed record \
-             or its report; `runbook verify {id}` counts it among the events journaled after archiving"
-        )?;
+        let lang = &context.lang;
+        let warning = crate::i18n::fill(lang, what, &[("incident", &id)]);
+        writeln!(std::io::stderr(), "{}", tr!(lang, WarningLine, warning = warning))?;
     }
     Ok(())
 }
@@ -270,9 +265,7 @@ fn warn_if_archived(context: &Context, id: &str, what: &str) -> Result<()> {
 pub fn told(context: &Context, args: &ToldArgs) -> Result<ExitCode> {
     let blank = |text: &Option<String>| text.as_deref().is_some_and(|text| text.trim().is_empty());
     if blank(&args.how) || blank(&args.not_reached) {
-        return Err(Error::usage(
-            "say how they were told (--how), or why not (--not-reached)",
-        ));
+        return Err(Error::usage(tr!(&context.lang, SayHowTold)));
     }
     let mut who = Vec::new();
     let added = append(context, &args.incident, true, |incident| {
@@ -282,20 +275,23 @@ pub fn told(context: &Context, args: &ToldArgs) -> Result<ExitCode> {
             .find(|pending| pending.notice() == args.notice)
             .ok_or_else(|| {
                 let known: Vec<&str> = incident.undelivered.iter().map(|p| p.notice()).collect();
-                let error = Error::usage(format!(
-                    "{} has no notice `{}` still to be told",
-                    incident.id, args.notice
+                let lang = &context.lang;
+                let error = Error::usage(tr!(
+                    lang,
+                    NoNoticeToTell,
+                    incident = incident.id,
+                    notice = args.notice
                 ));
                 if known.is_empty() {
-                    error.with_hint("everyone it had to tell was told")
+                    error.with_hint(tr!(lang, HintEveryoneTold))
                 } else {
-                    error.with_hint(format!("still to be told: {}", known.join(", ")))
+                    error.with_hint(tr!(lang, HintStillToTell, notices = known.join(", ")))
                 }
             })?;
         who = pending.to().to_vec();
         pending
             .told(args.how.clone(), args.not_reached.clone())
-            .ok_or_else(|| Error::usage(format!("`{}` is not a notice", args.notice)))
+            .ok_or_else(|| Error::usage(tr!(&context.lang, NotANotice, notice = args.notice)))
     })?;
     let lang = &context.lang;
     let (incident, notice) = (&args.incident, &args.notice);
@@ -313,19 +309,20 @@ pub fn told(context: &Context, args: &ToldArgs) -> Result<ExitCode> {
         )
     };
     tell(lang, &say(msg.0), &say(msg.1), &added)?;
-    warn_if_archived(context, incident, "notice")?;
+    warn_if_archived(context, incident, Msg::ArchivedAlreadyNotice)?;
     Ok(ExitCode::Success)
 }
 
 pub fn abort(context: &Context, args: &AbortArgs) -> Result<ExitCode> {
     if args.reason.trim().is_empty() {
-        return Err(Error::usage("give the reason: --reason TEXT"));
+        return Err(Error::usage(tr!(&context.lang, GiveTheReason)));
     }
     append(context, &args.incident, false, |incident| {
         if !incident.status.is_open() {
-            return Err(Error::usage(format!(
-                "{} is not open; it cannot be aborted",
-                incident.id
+            return Err(Error::usage(tr!(
+                &context.lang,
+                NotOpenCannotAbort,
+                incident = incident.id
             )));
         }
         Ok(EventKind::Aborted {
@@ -347,7 +344,7 @@ pub fn attach(context: &Context, args: &AttachArgs) -> Result<ExitCode> {
     crate::file_util::open_regular(&args.file, crate::file_util::Links::Follow)
         .map_err(|failed| Error::usage(failed.to_string()))?;
     if args.file.file_name().is_none() {
-        return Err(Error::usage("the file has no name"));
+        return Err(Error::usage(tr!(&context.lang, FileHasNoName)));
     }
     let mut digest = String::new();
     let mut kept_as = String::new();
@@ -399,6 +396,6 @@ pub fn attach(context: &Context, args: &AttachArgs) -> Result<ExitCode> {
         ),
         &added,
     )?;
-    warn_if_archived(context, incident, "file")?;
+    warn_if_archived(context, incident, Msg::ArchivedAlreadyFile)?;
     Ok(ExitCode::Success)
 }

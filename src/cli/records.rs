@@ -86,7 +86,7 @@ pub fn run(context: &Context, args: &Args) -> Result<ExitCode> {
     let mut err = io::stderr().lock();
     let mut failed = false;
     if args.reindex {
-        failed |= reindex(&archive, &mut err)?;
+        failed |= reindex(&archive, &mut err, &context.lang)?;
     }
 
     // Listing the month directories is most of the file system's work in a
@@ -150,10 +150,10 @@ fn list(
         let problem = match line.strip_suffix(b"\n") {
             // Only the last line can lack its newline.
             None if appending => continue,
-            None => "the last line is cut short (a crash while writing?)".to_owned(),
+            None => tr!(lang, IndexLastLineCut).to_owned(),
             Some(body) => match IndexLine::parse(body) {
                 Ok(entry) => match seen.insert(&entry.id, entry.archived, number) {
-                    Some(first) => format!("{} is listed again (first on line {first})", entry.id),
+                    Some(first) => tr!(lang, IndexListedAgain, id = entry.id, first = first),
                     None => {
                         total += 1;
                         if filter.keeps(&entry) {
@@ -163,17 +163,18 @@ fn list(
                         continue;
                     }
                 },
-                Err(error) => format!("not an index entry: {error}"),
+                Err(error) => tr!(lang, IndexNotAnEntry, error = error),
             },
         };
         failed = true;
-        writeln!(
-            err,
-            "warning: {} line {number}: {}; left out (`runbook verify --all` checks the \
-             archive, `runbook records --reindex` rebuilds the index)",
-            index.display(),
-            sanitize_line(&problem)
-        )?;
+        let warning = tr!(
+            lang,
+            IndexLineLeftOut,
+            index = index.display(),
+            line = number,
+            problem = sanitize_line(&problem)
+        );
+        writeln!(err, "{}", tr!(lang, WarningLine, warning = warning))?;
     }
     printer.finish()?;
     // A lost or short index lists fewer records than the archive holds.
@@ -185,11 +186,8 @@ fn list(
             missing: index_missing,
             files,
         };
-        writeln!(
-            err,
-            "warning: {}; `runbook records --reindex` rebuilds the index from them",
-            sanitize_line(&behind.to_string())
-        )?;
+        let warning = tr!(lang, IndexBehind, behind = sanitize_line(&behind.to_string()));
+        writeln!(err, "{}", tr!(lang, WarningLine, warning = warning))?;
     }
     if listed == 0 && !args.json && !(failed && total == 0) {
         if total == 0 {
@@ -213,33 +211,42 @@ fn read_error(path: &Path, error: io::Error) -> crate::error::Error {
 }
 
 /// Rebuilds the index and reports on `err`; true when records were left out.
-fn reindex(archive: &Archive, err: &mut impl Write) -> Result<bool> {
+fn reindex(archive: &Archive, err: &mut impl Write, lang: &Lang) -> Result<bool> {
     if !archive.dir().is_dir() {
         writeln!(
             err,
-            "no archive at {}: nothing to reindex",
-            archive.dir().display()
+            "{}",
+            tr!(lang, NoArchiveToReindex, dir = archive.dir().display())
         )?;
         return Ok(false);
     }
     let lock = archive.lock().map_err(anyhow::Error::new)?;
     if let Some(recovered) = &lock.recovered {
-        writeln!(err, "note: {}", sanitize_line(recovered))?;
+        writeln!(err, "{}", tr!(lang, NoticeLine, note = sanitize_line(recovered)))?;
     }
     let done = archive.reindex(&lock).map_err(anyhow::Error::new)?;
     drop(lock);
     let kept = match done.kept {
         0 => String::new(),
-        kept => format!(" and {kept} line(s) of the old index whose record files are gone"),
+        kept => tr!(lang, ReindexKept, kept = kept),
     };
     writeln!(
         err,
-        "rebuilt {} from {} record files{kept}",
-        archive.index_path().display(),
-        done.records
+        "{}",
+        tr!(
+            lang,
+            Reindexed,
+            index = archive.index_path().display(),
+            records = done.records,
+            kept = kept
+        )
     )?;
     for problem in &done.problems {
-        writeln!(err, "warning: {}", sanitize_line(problem))?;
+        writeln!(
+            err,
+            "{}",
+            tr!(lang, WarningLine, warning = sanitize_line(problem))
+        )?;
     }
     Ok(!done.problems.is_empty())
 }

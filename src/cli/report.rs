@@ -10,7 +10,7 @@ use super::start::journal_error;
 use crate::error::{Error, Result};
 use crate::exit_code::ExitCode;
 use crate::journal::sha256_hex;
-use crate::model::{Incident, Status};
+use crate::model::{Incident, Lang, Status};
 use crate::record::archive::{Archive, IndexEntry};
 use crate::record::canonical::{DRAFT_FORMAT, Record, Summary, build};
 use crate::record::signing::verify_beside;
@@ -153,27 +153,27 @@ fn archived(
     path: &Path,
     entry: Option<&IndexEntry>,
 ) -> Result<Shown> {
-    let hint = "check the archive with `runbook verify --all`";
-    let bytes = crate::record::archive::read_record_file(path)
-        .map_err(|error| Error::failed(format!("cannot read {}: {error}", path.display())).with_hint(hint))?;
-    let record = Record::from_bytes(&bytes)
-        .map_err(|error| Error::failed(format!("{}: {error}", path.display())).with_hint(hint))?;
+    let lang = &context.lang;
+    let hint = tr!(lang, HintVerifyAll);
+    let bytes = crate::record::archive::read_record_file(path).map_err(|error| {
+        Error::failed(tr!(lang, CannotReadPath, path = path.display(), error = error)).with_hint(hint)
+    })?;
+    let record = Record::from_bytes(&bytes).map_err(|error| {
+        Error::failed(tr!(lang, PathError, path = path.display(), error = error)).with_hint(hint)
+    })?;
     let sha256 = sha256_hex(&bytes);
     let not_as_filed = if record.incident != id {
-        Some(format!(
-            "{} holds the record of {}, not of {id}",
-            path.display(),
-            record.incident
+        Some(tr!(
+            lang,
+            HoldsAnotherRecord,
+            path = path.display(),
+            holds = record.incident,
+            id = id
         ))
     } else {
         entry
             .filter(|entry| entry.sha256 != sha256 || entry.archived != record.archived)
-            .map(|_| {
-                format!(
-                    "{} is not the record the archive's index names (its SHA-256 or archive time differs)",
-                    path.display()
-                )
-            })
+            .map(|_| tr!(lang, NotTheIndexedRecord, path = path.display()))
     };
     let verification = match not_as_filed {
         Some(why) => Verification::NotVerified {
@@ -211,7 +211,7 @@ fn check_signature(
         },
         Err(error) => Verification::NotVerified {
             fingerprint: error.fingerprint().map(str::to_owned),
-            why: error.to_string(),
+            why: super::verify::signature_why(&context.lang, &error),
         },
     }
 }
@@ -227,7 +227,7 @@ fn check_signature(
 fn draft(context: &Context, id: &str, format: Format) -> Result<(Shown, bool)> {
     // Not archived: an incident still kept, or nothing (the error says so).
     let dir = context.incident_dir(id)?;
-    let replay = crate::journal::read(&dir).map_err(journal_error)?;
+    let replay = crate::journal::read(&dir).map_err(journal_error(&context.lang))?;
     if let Some(torn) = &replay.torn {
         writeln!(
             std::io::stderr(),
@@ -240,18 +240,22 @@ fn draft(context: &Context, id: &str, format: Format) -> Result<(Shown, bool)> {
             )
         )?;
     }
-    let mut incident = super::context::replay(&dir, &replay.events)?;
+    let mut incident = super::context::replay(&dir, &replay.events, &context.lang)?;
     let now = crate::clock::now();
-    let open = incident.status.is_open().then(|| open_state(&incident, false));
+    let open = incident
+        .status
+        .is_open()
+        .then(|| open_state(&incident, false, &context.lang));
     if open.is_some() {
         if format == Format::Json {
-            return Err(Error::usage(format!(
-                "{id} is still open ({}): it has no record yet",
-                open.as_deref().unwrap_or_default()
+            let lang = &context.lang;
+            return Err(Error::usage(tr!(
+                lang,
+                StillOpenNoRecord,
+                id = id,
+                state = open.as_deref().unwrap_or_default()
             ))
-            .with_hint(format!(
-                "`runbook report {id}` shows a draft; the JSON record exists once it has ended"
-            )));
+            .with_hint(tr!(lang, HintReportDraft, id = id)));
         }
         incident.status = Status::Aborted;
         incident.ended = Some(incident.last_event.unwrap_or(now).max(incident.started));
@@ -260,14 +264,20 @@ fn draft(context: &Context, id: &str, format: Format) -> Result<(Shown, bool)> {
         Ok(text) => Some(text),
         Err(problem) => {
             let mut err = std::io::stderr().lock();
+            let lang = &context.lang;
+            let warning = tr!(
+                lang,
+                DraftKeptUnchecked,
+                problem = crate::term::sanitize(&problem.describe(&incident, lang)),
+                within = crate::i18n::period(lang, crate::load::DEFAULT_ARCHIVE_WITHIN)
+            );
+            writeln!(err, "{}", tr!(lang, WarningLine, warning = warning))?;
+            let hint = problem.hint(&incident, lang);
             writeln!(
                 err,
-                "warning: {}; the runbook this draft names could not be checked, and its archive \
-                 deadline assumes the default archive_within ({})",
-                crate::term::sanitize(&problem.describe(&incident)),
-                crate::load::DEFAULT_ARCHIVE_WITHIN
+                "{}",
+                tr!(lang, HintLine, hint = crate::term::sanitize(&hint))
             )?;
-            writeln!(err, "hint: {}", crate::term::sanitize(&problem.hint(&incident)))?;
             None
         }
     };
@@ -300,21 +310,21 @@ fn draft(context: &Context, id: &str, format: Format) -> Result<(Shown, bool)> {
 /// How an open incident stands, in a few words: `paused at step check:
 /// REASON`. With `quote_step`, for a message on the terminal, the step's
 /// name is quoted as code; a report prints it bare.
-pub(super) fn open_state(incident: &Incident, quote_step: bool) -> String {
+pub(super) fn open_state(incident: &Incident, quote_step: bool, lang: &Lang) -> String {
     let state = match incident.status {
-        Status::Paused => "paused",
-        Status::Failed => "waiting after a failed step",
-        _ => "running",
+        Status::Paused => crate::i18n::state(lang, "paused"),
+        Status::Failed => tr!(lang, WaitingAfterFailedStep),
+        _ => crate::i18n::state(lang, "running"),
     };
     let at = match incident.current.as_deref() {
-        Some(step) if quote_step => format!(" at step `{step}`"),
-        Some(step) => format!(" at step {step}"),
+        Some(step) if quote_step => tr!(lang, AtStepQuoted, step = step),
+        Some(step) => tr!(lang, AtStep, step = step),
         None => String::new(),
     };
     let why = incident
         .waiting_reason
         .as_deref()
-        .map(|reason| format!(": {reason}"))
+        .map(|reason| tr!(lang, StateWhy, reason = crate::i18n::reason(lang, reason)))
         .unwrap_or_default();
     format!("{state}{at}{why}")
 }

@@ -8,6 +8,7 @@ use crate::error::{Error, Result};
 use crate::exit_code::ExitCode;
 use crate::journal::{Lock, sha256_hex};
 use crate::model::{EventKind, Incident, ReplayError, Runbook};
+use crate::tr;
 use std::io::Write;
 
 /// Go on with a paused or interrupted incident, timers still counting from
@@ -27,10 +28,11 @@ pub struct Args {
 }
 
 pub fn run(context: &Context, args: &Args) -> Result<ExitCode> {
+    let lang = &context.lang;
     let dir = context.incident_dir(&args.incident)?;
     let now = crate::clock::now();
     let actor = actor();
-    let lock = Lock::acquire(&dir, &actor, context.command, now).map_err(journal_error)?;
+    let lock = Lock::acquire(&dir, &actor, context.command, now).map_err(journal_error(&context.lang))?;
     // The journal is verified whole and folded as it is read, one event at
     // a time: none is kept but what the walk needs (earlier commands'
     // output, for "show output").
@@ -44,29 +46,28 @@ pub fn run(context: &Context, args: &Args) -> Result<ExitCode> {
         }
         outputs.take(event);
     })
-    .map_err(journal_error)?;
+    .map_err(journal_error(&context.lang))?;
     if let Some(torn) = &replay.torn {
         let mut err = std::io::stderr().lock();
-        writeln!(
-            err,
-            "warning: the journal's last event was cut short (line {}, {} bytes, a crash while writing); it was moved to journal.jsonl.torn and the incident goes on from the event before it",
-            torn.line, torn.bytes
-        )?;
+        let warning = tr!(lang, JournalTornGoesOn, line = torn.line, bytes = torn.bytes);
+        writeln!(err, "{}", tr!(lang, WarningLine, warning = warning))?;
     }
     let mut incident = folded
         .unwrap_or(Err(ReplayError::Empty))
-        .map_err(|error| super::context::replay_error(&dir, error))?;
+        .map_err(|error| super::context::replay_error(&dir, error, lang))?;
     if !incident.status.is_open() {
-        return Err(Error::usage(format!(
-            "{} has {}; there is nothing to resume",
-            incident.id,
-            match incident.status {
-                crate::model::Status::Aborted => "been aborted".to_owned(),
-                crate::model::Status::Ended(outcome) => format!("ended ({})", outcome.name()),
-                _ => "ended".to_owned(),
-            }
-        ))
-        .with_hint("see `runbook incidents`"));
+        let id = &incident.id;
+        return Err(Error::usage(match incident.status {
+            crate::model::Status::Aborted => tr!(lang, NothingToResumeAborted, incident = id),
+            crate::model::Status::Ended(outcome) => tr!(
+                lang,
+                NothingToResumeEnded,
+                incident = id,
+                outcome = crate::i18n::outcome_name(lang, outcome)
+            ),
+            _ => tr!(lang, NothingToResume, incident = id),
+        })
+        .with_hint(tr!(lang, HintSeeIncidents)));
     }
 
     let catalog = context.catalog_for(&incident.runbook);
@@ -86,12 +87,15 @@ pub fn run(context: &Context, args: &Args) -> Result<ExitCode> {
         &incident,
         || found.map(|(_, text)| text.to_owned()),
         &mut err,
+        lang,
     ) {
         Ok(text) => Some(text),
         Err(error) => {
-            writeln!(err, "warning: {}", crate::term::sanitize(&error.to_string()))?;
+            let message = error.to_string();
+            let warning = crate::term::sanitize(&message);
+            writeln!(err, "{}", tr!(lang, WarningLine, warning = warning))?;
             if let Some(hint) = error.hint() {
-                writeln!(err, "hint: {}", crate::term::sanitize(hint))?;
+                writeln!(err, "{}", tr!(lang, HintLine, hint = crate::term::sanitize(hint)))?;
             }
             None
         }
@@ -107,21 +111,23 @@ pub fn run(context: &Context, args: &Args) -> Result<ExitCode> {
                     .as_deref()
                     .and_then(|text| super::kept::runbook(context, &dir, text.to_owned()))
                     .zip(entry.runbook())
-                    .map(|(old, new)| differences(&old, new))
+                    .map(|(old, new)| differences(&old, new, lang))
                     .unwrap_or_default();
                 let listed = if changes.is_empty() {
                     String::new()
                 } else {
                     format!(":\n  {}", changes.join("\n  "))
                 };
-                return Err(Error::usage(format!(
-                    "the runbook `{}` changed since {} started (sha256 {} then, {} now){listed}",
-                    incident.runbook,
-                    incident.id,
-                    &incident.digest[..12.min(incident.digest.len())],
-                    &digest[..12]
+                return Err(Error::usage(tr!(
+                    lang,
+                    RunbookChangedSince,
+                    runbook = incident.runbook,
+                    incident = incident.id,
+                    then = &incident.digest[..12.min(incident.digest.len())],
+                    now = &digest[..12],
+                    listed = listed
                 ))
-                .with_hint("to go on with the changed runbook, add --accept-changed-runbook"));
+                .with_hint(tr!(lang, HintAcceptChanged)));
             }
             let runbook = super::show::valid(entry)?;
             let event = journal
@@ -135,7 +141,7 @@ pub fn run(context: &Context, args: &Args) -> Result<ExitCode> {
                         step: None,
                     },
                 )
-                .map_err(journal_error)?;
+                .map_err(journal_error(&context.lang))?;
             incident.apply(&event);
             runbook
         }
@@ -146,21 +152,22 @@ pub fn run(context: &Context, args: &Args) -> Result<ExitCode> {
                 .as_deref()
                 .and_then(|text| super::kept::runbook(context, &dir, text.to_owned()))
                 .ok_or_else(|| {
-                    Error::usage(format!(
-                        "the runbook `{}` of {} cannot be found, and no copy of it as it was at start is kept",
-                        incident.runbook, incident.id
+                    Error::usage(tr!(
+                        lang,
+                        RunbookGoneNoCopy,
+                        runbook = incident.runbook,
+                        incident = incident.id
                     ))
-                    .with_hint(format!(
-                        "put the runbook whose sha256 is {} back on the runbook search path",
-                        incident.digest
-                    ))
+                    .with_hint(tr!(lang, HintPutRunbookBack, digest = incident.digest))
                 })?;
             &kept_runbook
         }
     };
 
     let interactive = interactive(args.answers.non_interactive);
-    let answers = args.answers.answers(runbook, !interactive, &incident.vars)?;
+    let answers = args
+        .answers
+        .answers(runbook, !interactive, &incident.vars, lang)?;
     // A secret given again must be the value the incident's commands had:
     // refused before anything is journaled, as a changed variable is.
     for var in runbook.vars.iter().filter(|var| var.secret) {
@@ -171,14 +178,14 @@ pub fn run(context: &Context, args: &Args) -> Result<ExitCode> {
         let same = crate::journal::admit_secret(&dir, name, value)
             .map_err(|error| Error::Other(anyhow::Error::new(error)))?;
         if !same {
-            return Err(Error::usage(format!(
-                "the secret `{name}` given is not the value {} was first given, which its commands used",
-                incident.id
-            ))
-            .with_hint(format!(
-                "give that value ({} or --var-file {name}=PATH); if the secret has changed since, start a new incident",
-                crate::engine::secret_env(name)
-            )));
+            return Err(
+                Error::usage(tr!(lang, SecretNotSame, name = name, incident = incident.id)).with_hint(tr!(
+                    lang,
+                    HintSecretSame,
+                    env = crate::engine::secret_env(name),
+                    name = name
+                )),
+            );
         }
     }
     Walk {
@@ -195,19 +202,21 @@ pub fn run(context: &Context, args: &Args) -> Result<ExitCode> {
 }
 
 /// Step by step, what differs between two versions of a runbook.
-fn differences(old: &Runbook, new: &Runbook) -> Vec<String> {
+fn differences(old: &Runbook, new: &Runbook, lang: &crate::model::Lang) -> Vec<String> {
     let json = |step: &crate::model::Step| serde_json::to_string(step).unwrap_or_default();
     let mut changes = Vec::new();
     for step in &old.steps {
         match new.step(&step.id.value) {
-            None => changes.push(format!("step `{}` was removed", step.id.value)),
-            Some(now) if json(now) != json(step) => changes.push(format!("step `{}` changed", step.id.value)),
+            None => changes.push(tr!(lang, StepRemoved, step = step.id.value)),
+            Some(now) if json(now) != json(step) => {
+                changes.push(tr!(lang, StepChanged, step = step.id.value))
+            }
             Some(_) => {}
         }
     }
     for step in &new.steps {
         if old.step(&step.id.value).is_none() {
-            changes.push(format!("step `{}` was added", step.id.value));
+            changes.push(tr!(lang, StepAdded, step = step.id.value));
         }
     }
     let others = |runbook: &Runbook| {
@@ -220,7 +229,7 @@ fn differences(old: &Runbook, new: &Runbook) -> Vec<String> {
         .unwrap_or_default()
     };
     if others(old) != others(new) {
-        changes.push("variables, contacts, timers or severities changed".to_owned());
+        changes.push(tr!(lang, OthersChanged).to_owned());
     }
     changes
 }

@@ -8,6 +8,7 @@ use crate::error::{Error, Result};
 use crate::exit_code::ExitCode;
 use crate::journal::{Journal, Lock, allocate, sha256_hex};
 use crate::load::Origin;
+use crate::tr;
 
 /// Open an incident from a runbook and walk it: at a terminal step by step,
 /// or from a script with --answer/--answers/--var (pausing, exit 3, at the
@@ -56,30 +57,35 @@ pub fn begin(context: &Context, args: &Opening, drill: bool) -> Result<ExitCode>
         Some(level) if runbook.severity(level).is_some() => level.clone(),
         Some(level) => {
             let known: Vec<&str> = runbook.severities.iter().map(|l| l.id.as_str()).collect();
+            let lang = &context.lang;
             return Err(
-                Error::usage(format!("`{}` has no severity `{level}`", runbook.id.value))
-                    .with_hint(format!("severities: {}", known.join(", "))),
+                Error::usage(tr!(lang, NoSeverity, runbook = runbook.id.value, level = level))
+                    .with_hint(tr!(lang, HintSeverities, known = known.join(", "))),
             );
         }
         None => runbook.default_severity.value.clone(),
     };
     if args.speed.is_some() && !drill {
         return Err(
-            Error::usage("--speed is for drills only").with_hint("add --drill, or use `runbook drill`")
+            Error::usage(tr!(&context.lang, SpeedForDrills)).with_hint(tr!(&context.lang, HintAddDrill))
         );
     }
     let interactive = interactive(args.answers.non_interactive);
     // Everything is checked before the incident exists: bad input opens nothing.
-    let answers = args.answers.answers(runbook, !interactive, &Default::default())?;
+    let answers = args
+        .answers
+        .answers(runbook, !interactive, &Default::default(), &context.lang)?;
 
     let now = crate::clock::now();
     let actor = actor();
     // An incident started today can only have been archived this month.
     let archived = context.archive_dir().join(crate::record::archive::month_dir(now));
     let (id, dir) = allocate(&context.incidents_dir(), now.date_naive(), &archived).map_err(|error| {
-        Error::usage(format!(
-            "cannot create an incident in {}: {error}",
-            context.incidents_dir().display()
+        Error::usage(tr!(
+            &context.lang,
+            CannotCreateIncident,
+            dir = context.incidents_dir().display(),
+            error = error
         ))
     })?;
     let Ok(loaded) = entry.file() else {
@@ -89,8 +95,8 @@ pub fn begin(context: &Context, args: &Opening, drill: bool) -> Result<ExitCode>
     // The (empty) journal first: a start stopped before its first event
     // then leaves an incident that never started, which says what it is,
     // rather than a directory whose journal is missing.
-    let lock = Lock::acquire(&dir, &actor, context.command, now).map_err(journal_error)?;
-    let mut journal = Journal::create(&dir, &actor, lock).map_err(journal_error)?;
+    let lock = Lock::acquire(&dir, &actor, context.command, now).map_err(journal_error(&context.lang))?;
+    let mut journal = Journal::create(&dir, &actor, lock).map_err(journal_error(&context.lang))?;
     super::kept::write(&dir, &source.text)?;
     let start = Start {
         incident: id,
@@ -117,10 +123,46 @@ pub fn begin(context: &Context, args: &Opening, drill: bool) -> Result<ExitCode>
     .run(Begin::Start(start))
 }
 
-pub(super) fn journal_error(error: crate::journal::JournalError) -> Error {
-    match error {
-        crate::journal::JournalError::Locked { .. } => {
-            Error::usage(error.to_string()).with_hint("only one process drives an incident at a time")
+/// Who holds an incident's lock, in `lang`: in English as
+/// [`crate::journal::holder_description`] says it.
+pub(super) fn holder_words(lang: &crate::model::Lang, holder: Option<&crate::journal::Holder>) -> String {
+    if !crate::i18n::is_zh(lang) {
+        return crate::journal::holder_description(holder);
+    }
+    match holder {
+        None => tr!(lang, LockHolderUnknown).to_owned(),
+        Some(holder) => {
+            let since = holder.since.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+            let who = tr!(
+                lang,
+                LockHolder,
+                actor = holder.actor,
+                pid = holder.pid,
+                since = since
+            );
+            match crate::journal::holder_command(holder) {
+                Some(command) => tr!(lang, LockHolderRunning, holder = who, command = command),
+                None => who,
+            }
+        }
+    }
+}
+
+/// The error for a journal that cannot be opened or written, one held by
+/// another process said in `lang`.
+pub(super) fn journal_error(
+    lang: &crate::model::Lang,
+) -> impl Fn(crate::journal::JournalError) -> Error + '_ {
+    move |error| match error {
+        crate::journal::JournalError::Locked { ref dir, ref holder } => {
+            let message = if crate::i18n::is_zh(lang) {
+                let incident = dir.file_name().unwrap_or(dir.as_os_str()).to_string_lossy();
+                let by = holder_words(lang, holder.as_ref());
+                tr!(lang, IncidentLocked, incident = incident, by = by)
+            } else {
+                error.to_string()
+            };
+            Error::usage(message).with_hint(tr!(lang, HintOneProcess))
         }
         error => Error::Other(anyhow::Error::new(error)),
     }

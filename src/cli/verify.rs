@@ -45,23 +45,29 @@ pub fn run(context: &Context, args: &Args) -> Result<ExitCode> {
         .iter()
         .find(|id| !crate::journal::is_incident_id(id))
     {
-        return Err(Error::usage(format!("`{}` is not an incident id", sanitize(id)))
-            .with_hint("incident ids look like INC-20261128-0001; see `runbook records`"));
+        let lang = &context.lang;
+        return Err(Error::usage(tr!(lang, NotAnIncidentId, id = sanitize(id)))
+            .with_hint(tr!(lang, HintIncidentIdsSeeRecords)));
     }
     let archive = match &args.archive {
         Some(dir) if !dir.is_dir() => {
-            return Err(Error::usage(format!(
-                "--archive {}: no such directory",
-                dir.display()
+            return Err(Error::usage(tr!(
+                &context.lang,
+                ArchiveNoSuchDirectory,
+                dir = dir.display()
             )));
         }
-        Some(dir) => not_empty(Archive::new(dir.clone()))?,
+        Some(dir) => not_empty(Archive::new(dir.clone()), &context.lang)?,
         None => Archive::new(context.archive_dir()),
     };
     let signers = super::archive::allowed_signers(context, args.allowed_signers.as_deref())?;
 
     for note in &signers.skipped {
-        writeln!(std::io::stderr(), "note: {}", sanitize(note))?;
+        writeln!(
+            std::io::stderr(),
+            "{}",
+            tr!(&context.lang, NoticeLine, note = sanitize(note))
+        )?;
     }
 
     let elsewhere = args.archive.is_some();
@@ -86,9 +92,10 @@ pub fn run(context: &Context, args: &Args) -> Result<ExitCode> {
             report(&context.lang, audit, checked, &mut out, &mut tally)?;
             Ok(())
         },
+        &context.lang,
     )?;
     for id in wanted.iter().filter(|id| !found.contains(**id)) {
-        let mut audit = not_indexed(&archive, id);
+        let mut audit = not_indexed(&archive, id, &context.lang);
         let checked = check(&mut audit);
         report(&context.lang, audit, checked, &mut out, &mut tally)?;
     }
@@ -136,8 +143,14 @@ fn witnesses(
                     tally.failed += 1;
                     writeln!(
                         out,
-                        "FAILED {id}: mirror: {}",
-                        tr!(lang, MirrorHoldsMore, name = name, id = id, sha = short_sha(sha))
+                        "{}",
+                        tr!(
+                            lang,
+                            VerifyFailedLine,
+                            incident = id,
+                            kind = tr!(lang, KindMirror),
+                            detail = tr!(lang, MirrorHoldsMore, name = name, id = id, sha = short_sha(sha))
+                        )
                     )?;
                 }
                 if lacking.is_empty() {
@@ -168,15 +181,16 @@ fn witnesses(
 /// A directory named with `--archive` that holds no index and no record
 /// file is not a mirror's copy but a mistyped path: verifying nothing in it
 /// must not pass.
-fn not_empty(archive: Archive) -> Result<Archive> {
+fn not_empty(archive: Archive, lang: &Lang) -> Result<Archive> {
     let files = archive.record_files().map_err(anyhow::Error::new)?;
     if files.is_empty() && !archive.index_path().exists() {
-        return Err(Error::usage(format!(
-            "--archive {}: not an archive: it has no {} and no record files (YYYY/MM/INC-….json)",
-            archive.dir().display(),
-            crate::record::archive::INDEX_FILE
+        return Err(Error::usage(tr!(
+            lang,
+            ArchiveNotAnArchive,
+            dir = archive.dir().display(),
+            index = crate::record::archive::INDEX_FILE
         ))
-        .with_hint("give the directory a mirror's copy of the archive is in: the one holding index.jsonl"));
+        .with_hint(tr!(lang, HintArchiveMirrorCopy)));
     }
     Ok(archive)
 }
@@ -200,7 +214,8 @@ fn check(context: &Context, signers: &AllowedSigners, elsewhere: bool, audit: &m
     let signer = check_signature(audit, signers, &context.lang);
     let mut notes = Vec::new();
     if let Some(record) = &audit.record {
-        check_journal(context, record, elsewhere, &mut audit.problems, &mut notes);
+        let lang = &context.lang;
+        check_journal(context, record, elsewhere, &mut audit.problems, &mut notes, lang);
     }
     Checked { signer, notes }
 }
@@ -225,7 +240,25 @@ fn report(
     } else {
         tally.failed += 1;
         for problem in &audit.problems {
-            writeln!(out, "FAILED {}: {}", audit.id, sanitize(&problem.to_string()))?;
+            let kind = match problem.kind {
+                ProblemKind::Missing => tr!(lang, KindMissing),
+                ProblemKind::Digest => tr!(lang, KindDigest),
+                ProblemKind::Chain => tr!(lang, KindChain),
+                ProblemKind::Index => tr!(lang, KindIndex),
+                ProblemKind::Signature => tr!(lang, KindSignature),
+                ProblemKind::Journal => tr!(lang, KindJournal),
+            };
+            writeln!(
+                out,
+                "{}",
+                tr!(
+                    lang,
+                    VerifyFailedLine,
+                    incident = audit.id,
+                    kind = kind,
+                    detail = sanitize(&problem.detail)
+                )
+            )?;
         }
     }
     for note in checked.notes {
@@ -235,14 +268,11 @@ fn report(
 }
 
 /// A requested incident no index line names.
-fn not_indexed(archive: &Archive, id: &str) -> Audit {
+fn not_indexed(archive: &Archive, id: &str, lang: &Lang) -> Audit {
     let file = archive.record_file(id).ok().flatten();
     let detail = match &file {
-        Some(path) => format!(
-            "{} is not in the index (rebuild it with `runbook records --reindex`)",
-            path.display()
-        ),
-        None => format!("no record of {id} in {}", archive.dir().display()),
+        Some(path) => tr!(lang, FileNotInIndex, path = path.display()),
+        None => tr!(lang, NoRecordOfIn, id = id, dir = archive.dir().display()),
     };
     Audit {
         id: id.to_owned(),
@@ -277,9 +307,54 @@ fn check_signature(audit: &mut Audit, signers: &AllowedSigners, lang: &crate::mo
         Err(error) => {
             audit
                 .problems
-                .push(Problem::new(ProblemKind::Signature, error.to_string()));
+                .push(Problem::new(ProblemKind::Signature, signature_why(lang, &error)));
             None
         }
+    }
+}
+
+/// Why a signature was not accepted, in `lang`: what the signature
+/// checker found, with its paths, keys and windows as they are.
+pub(super) fn signature_why(lang: &Lang, error: &crate::record::signing::VerifyError) -> String {
+    use crate::record::signing::{CHECKED, NAMESPACE, VerifyError};
+    match error {
+        VerifyError::Unreadable { path, error } => tr!(lang, SigUnreadable, path = path, error = error),
+        VerifyError::Malformed(why) => tr!(lang, SigMalformed, why = why),
+        VerifyError::UnsupportedAlgorithm { algorithm } => {
+            tr!(lang, SigUnsupported, algorithm = algorithm, checked = CHECKED)
+        }
+        VerifyError::WrongNamespace { found } => {
+            tr!(lang, SigWrongNamespace, found = found, namespace = NAMESPACE)
+        }
+        VerifyError::Mismatch { fingerprint } => tr!(lang, SigMismatch, fingerprint = fingerprint),
+        VerifyError::UnknownSigner {
+            fingerprint,
+            allowed_signers,
+        } => tr!(
+            lang,
+            SigUnknownSigner,
+            fingerprint = fingerprint,
+            allowed_signers = allowed_signers
+        ),
+        VerifyError::NamespaceNotAllowed { signer, namespaces } => tr!(
+            lang,
+            SigNamespaceNotAllowed,
+            principal = signer.principal,
+            fingerprint = signer.fingerprint,
+            file = signer.allowed_signers,
+            line = signer.line,
+            namespaces = namespaces
+        ),
+        VerifyError::NotValidAt { signer, at, window } => tr!(
+            lang,
+            SigNotValidAt,
+            principal = signer.principal,
+            fingerprint = signer.fingerprint,
+            at = at,
+            file = signer.allowed_signers,
+            line = signer.line,
+            window = window
+        ),
     }
 }
 
@@ -303,6 +378,7 @@ fn check_journal(
     elsewhere: bool,
     problems: &mut Vec<Problem>,
     notes: &mut Vec<String>,
+    lang: &Lang,
 ) {
     let dir = context.incidents_dir().join(&record.incident);
     // Removed once filed: nothing to compare. Anything else there (a
@@ -323,10 +399,7 @@ fn check_journal(
     if let Some(torn) = &replay.torn {
         problems.push(Problem::new(
             ProblemKind::Journal,
-            format!(
-                "the kept journal ends with {} bytes on line {} that are not an event; the record covers the events before them",
-                torn.bytes, torn.line
-            ),
+            tr!(lang, KeptJournalTorn, bytes = torn.bytes, line = torn.line),
         ));
     }
     if elsewhere
@@ -335,10 +408,7 @@ fn check_journal(
             .first()
             .is_some_and(|first| first.time != record.started)
     {
-        notes.push(format!(
-            "the journal of {} here is of another incident of that id; not compared",
-            record.incident
-        ));
+        notes.push(tr!(lang, JournalOfAnotherIncident, incident = record.incident));
         return;
     }
     let count = record.journal.events;
@@ -349,9 +419,11 @@ fn check_journal(
     else {
         problems.push(Problem::new(
             ProblemKind::Journal,
-            format!(
-                "the record covers {count} events, the kept journal has {}",
-                replay.events.len()
+            tr!(
+                lang,
+                RecordCoversEvents,
+                count = count,
+                kept = replay.events.len()
             ),
         ));
         return;
@@ -359,27 +431,32 @@ fn check_journal(
     if event.hash != record.journal.head {
         problems.push(Problem::new(
             ProblemKind::Journal,
-            format!(
-                "event {count} of the kept journal has hash {}, the record says {}",
-                short_sha(&event.hash),
-                short_sha(&record.journal.head)
+            tr!(
+                lang,
+                KeptEventHash,
+                count = count,
+                hash = short_sha(&event.hash),
+                head = short_sha(&record.journal.head)
             ),
         ));
         return;
     }
     let extra = replay.events.len() as u64 - count;
     if extra > 0 {
-        notes.push(format!(
-            "{extra} event(s) were journaled after {} was archived",
-            record.incident
+        notes.push(tr!(
+            lang,
+            EventsAfterArchived,
+            extra = extra,
+            incident = record.incident
         ));
     }
     if replay.kept_head.is_none() {
-        notes.push(format!(
-            "the journal of {} has no {} (it was written before runbook kept one, or it was removed): \
-             lines cut off its end after event {count} would not show",
-            record.incident,
-            crate::journal::HEAD_FILE
+        notes.push(tr!(
+            lang,
+            JournalHasNoHead,
+            incident = record.incident,
+            head = crate::journal::HEAD_FILE,
+            count = count
         ));
     }
 }

@@ -407,7 +407,7 @@ fn report(
             ExitCode::Failure
         }
         Stop::Aborted(_) => ExitCode::Aborted,
-        Stop::Refused { step, reason } => {
+        Stop::Refused { step, shown, .. } => {
             writeln!(
                 err,
                 "{}",
@@ -416,7 +416,7 @@ fn report(
                     StepRefused,
                     incident = id,
                     step = crate::term::sanitize_line(step),
-                    reason = crate::term::sanitize_line(reason)
+                    reason = crate::term::sanitize_line(shown)
                 )
             )?;
             writeln!(err, "{}", tr!(lang, NothingRanPaused, incident = id))?;

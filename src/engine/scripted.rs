@@ -62,6 +62,7 @@ impl Answers {
         runbook: &Runbook,
         given: Vec<(String, Given, Origin)>,
         vars: BTreeMap<String, (String, Origin)>,
+        lang: &Lang,
     ) -> Result<Answers, Vec<Problem>> {
         let mut answers = Answers {
             by_key: BTreeMap::new(),
@@ -74,14 +75,14 @@ impl Answers {
                 .vars
                 .iter()
                 .any(|var| var.secret && var.name.value == name);
-            match var_fault(runbook, &name, &value) {
+            match var_fault(runbook, &name, &value, lang) {
                 None => {
                     answers.vars.insert(name, value);
                 }
                 Some(fault) => problems.push(Problem {
                     flag: match (&origin, fault.shown) {
-                        (Origin::Default, _) => format!("the default of `{name}`"),
-                        _ if secret => format!("the secret `{name}`"),
+                        (Origin::Default, _) => tr!(lang, AnswerTheDefaultOf, name = name),
+                        _ if secret => tr!(lang, AnswerTheSecret, name = name),
                         (_, Some(shown)) => format!("--var {name}={shown}"),
                         (_, None) => format!("--var {name}"),
                     },
@@ -103,7 +104,7 @@ impl Answers {
             let side = runbook.step(&key).is_some_and(|step| {
                 !matches!(step.kind, StepKind::Input { .. } | StepKind::End { .. }) && word == "retry"
             });
-            match check(runbook, &key, &given) {
+            match check(runbook, &key, &given, lang) {
                 Ok(value) => answers.by_key.entry(key).or_default().push_back(Stored {
                     word,
                     value: Some(value),
@@ -148,20 +149,21 @@ impl Answers {
         mut self,
         runbook: &Runbook,
         notes: Vec<(String, String, Origin)>,
+        lang: &Lang,
     ) -> Result<Answers, Vec<Problem>> {
         let mut problems = Vec::new();
         for (key, text, origin) in notes {
             let fault = if runbook.step(&key).is_none() {
                 Some(Fault::new(
                     Part::Key,
-                    format!("`{}` has no step `{key}`", runbook.id.value),
+                    tr!(lang, AnswerNoStep, runbook = runbook.id.value, key = key),
                 ))
             } else if text.trim().is_empty() {
-                Some(Fault::new(Part::Value, "a note cannot be empty"))
+                Some(Fault::new(Part::Value, tr!(lang, AnswerEmptyNote)))
             } else {
-                placeholder(&text, NOTE_PLACEHOLDER, "note").or_else(|| {
+                placeholder(&text, NOTE_PLACEHOLDER, tr!(lang, AnswerWhatNote), lang).or_else(|| {
                     super::unfit_for_environment(&text)
-                        .map(|p| Fault::new(Part::Value, format!("the note {p}")))
+                        .map(|p| Fault::new(Part::Value, tr!(lang, AnswerTheNoteIs, problem = p)))
                 })
             };
             match fault {
@@ -342,29 +344,29 @@ impl Fault {
 
 /// Why the runbook cannot take `value` for the variable `name`, if it
 /// cannot.
-fn var_fault(runbook: &Runbook, name: &str, value: &str) -> Option<Fault> {
-    if let Some(fault) = placeholder(value, VAR_PLACEHOLDER, "value") {
+fn var_fault(runbook: &Runbook, name: &str, value: &str, lang: &Lang) -> Option<Fault> {
+    if let Some(fault) = placeholder(value, VAR_PLACEHOLDER, tr!(lang, AnswerWhatValue), lang) {
         return Some(fault);
     }
     if let Some(problem) = super::unfit_for_environment(value) {
-        return Some(Fault::new(Part::Value, format!("the value {problem}")));
+        return Some(Fault::new(
+            Part::Value,
+            tr!(lang, AnswerTheValueIs, problem = problem),
+        ));
     }
     let Some(var) = runbook.vars.iter().find(|var| var.name.value == name) else {
         let known: Vec<&str> = runbook.vars.iter().map(|var| var.name.as_str()).collect();
         let hint = crate::model::did_you_mean(name, known.iter().copied()).unwrap_or_else(|| {
-            format!(
-                "variables: {}",
-                if known.is_empty() {
-                    "none".to_owned()
-                } else {
-                    known.join(", ")
-                }
-            )
+            if known.is_empty() {
+                tr!(lang, AnswerNoVariables).to_owned()
+            } else {
+                tr!(lang, AnswerVariables, known = known.join(", "))
+            }
         });
         return Some(
             Fault::new(
                 Part::Key,
-                format!("`{runbook}` has no variable `{name}`", runbook = runbook.id.value),
+                tr!(lang, AnswerNoVariable, runbook = runbook.id.value, name = name),
             )
             .hint(hint),
         );
@@ -373,10 +375,7 @@ fn var_fault(runbook: &Runbook, name: &str, value: &str) -> Option<Fault> {
     (!super::matches_pattern(pattern, value)).then(|| {
         let fault = Fault::new(
             Part::Value,
-            format!(
-                "the value of `{name}` does not match the pattern {}",
-                pattern.unwrap_or("")
-            ),
+            tr!(lang, AnswerNoMatch, name = name, pattern = pattern.unwrap_or("")),
         );
         // A secret is not repeated, even when it is wrong.
         if var.secret { fault } else { fault.showing(value) }
@@ -385,11 +384,11 @@ fn var_fault(runbook: &Runbook, name: &str, value: &str) -> Option<Fault> {
 
 /// The fault of `value` left as the resume line's `placeholder` for the
 /// `what` (value, answer) that should stand in its place.
-fn placeholder(value: &str, placeholder: &str, what: &str) -> Option<Fault> {
+fn placeholder(value: &str, placeholder: &str, what: &str, lang: &Lang) -> Option<Fault> {
     (value.trim() == placeholder).then(|| {
         Fault::new(
             Part::Value,
-            format!("`{placeholder}` is the placeholder of the resume line; put the {what} in its place"),
+            tr!(lang, AnswerPlaceholder, placeholder = placeholder, what = what),
         )
         .showing(value)
     })
@@ -398,9 +397,9 @@ fn placeholder(value: &str, placeholder: &str, what: &str) -> Option<Fault> {
 /// Reads an answer for `key` the way its step asks, after refusing what
 /// no step takes: the resume line's placeholder, and values no command's
 /// environment could carry.
-fn check(runbook: &Runbook, key: &str, given: &Given) -> Result<Value, Fault> {
+fn check(runbook: &Runbook, key: &str, given: &Given, lang: &Lang) -> Result<Value, Fault> {
     if let Given::One(value) = given
-        && let Some(fault) = placeholder(value, ANSWER_PLACEHOLDER, "answer")
+        && let Some(fault) = placeholder(value, ANSWER_PLACEHOLDER, tr!(lang, AnswerWhatAnswer), lang)
     {
         return Err(fault);
     }
@@ -414,23 +413,23 @@ fn check(runbook: &Runbook, key: &str, given: &Given) -> Result<Value, Fault> {
                 Given::One(_) => Part::Value,
                 Given::List(_) => Part::Item(index),
             };
-            return Err(Fault::new(part, format!("the answer {problem}")));
+            return Err(Fault::new(part, tr!(lang, AnswerTheAnswerIs, problem = problem)));
         }
     }
-    parse(runbook, key, given)
+    parse(runbook, key, given, lang)
 }
 
 /// Reads an answer for `key` the way its step asks.
-fn parse(runbook: &Runbook, key: &str, given: &Given) -> Result<Value, Fault> {
+fn parse(runbook: &Runbook, key: &str, given: &Given, lang: &Lang) -> Result<Value, Fault> {
     let one = |given: &Given| match given {
         Given::One(value) => Ok(value.trim().to_owned()),
-        Given::List(_) => Err(Fault::new(Part::Value, "a list is only for checklists")),
+        Given::List(_) => Err(Fault::new(Part::Value, tr!(lang, AnswerListOnlyChecklists))),
     };
     if runbook.timers.iter().any(|timer| timer.id.value == key) {
         let value = one(given)?;
         return yes_no(&value)
             .map(Value::YesNo)
-            .ok_or_else(|| Fault::new(Part::Value, "timer offers take yes or no"));
+            .ok_or_else(|| Fault::new(Part::Value, tr!(lang, AnswerTimerYesNo)));
     }
     let Some(step) = runbook.step(key) else {
         let known = runbook
@@ -438,25 +437,29 @@ fn parse(runbook: &Runbook, key: &str, given: &Given) -> Result<Value, Fault> {
             .iter()
             .map(|step| step.id.as_str())
             .chain(runbook.timers.iter().map(|timer| timer.id.as_str()));
-        let hint = crate::model::did_you_mean(key, known)
-            .unwrap_or_else(|| "see `runbook show` for the step ids".to_owned());
-        return Err(Fault::new(Part::Key, format!("`{}` has no step `{key}`", runbook.id.value)).hint(hint));
+        let hint =
+            crate::model::did_you_mean(key, known).unwrap_or_else(|| tr!(lang, AnswerHintStepIds).to_owned());
+        return Err(Fault::new(
+            Part::Key,
+            tr!(lang, AnswerNoStep, runbook = runbook.id.value, key = key),
+        )
+        .hint(hint));
     };
     let bad = |part: Part, expected: &str, value: &str| {
-        Fault::new(part, format!("step `{key}` expects {expected}")).showing(value)
+        Fault::new(part, tr!(lang, AnswerExpects, key = key, expected = expected)).showing(value)
     };
     match &step.kind {
         StepKind::Instruction { .. } | StepKind::Notify { .. } => {
             let value = one(given)?;
             result(&value)
                 .map(Value::Result)
-                .ok_or_else(|| bad(Part::Value, "done, failed or skip", &value))
+                .ok_or_else(|| bad(Part::Value, tr!(lang, AnswerExpectsResult), &value))
         }
         StepKind::Confirm { .. } => {
             let value = one(given)?;
             yes_no(&value)
                 .map(Value::YesNo)
-                .ok_or_else(|| bad(Part::Value, "yes or no", &value))
+                .ok_or_else(|| bad(Part::Value, tr!(lang, AnswerExpectsYesNo), &value))
         }
         StepKind::Choice { options } => {
             let value = one(given)?;
@@ -475,24 +478,29 @@ fn parse(runbook: &Runbook, key: &str, given: &Given) -> Result<Value, Fault> {
                 let labels: Vec<String> = options
                     .iter()
                     .enumerate()
-                    .map(|(i, o)| format!("{} ({})", i + 1, o.label.get(&Lang::english())))
+                    .map(|(i, o)| format!("{} ({})", i + 1, o.label.get(lang)))
                     .collect();
-                bad(Part::Value, &format!("an option: {}", labels.join(", ")), &value)
+                bad(
+                    Part::Value,
+                    &tr!(lang, AnswerExpectsOption, options = labels.join(", ")),
+                    &value,
+                )
             })
         }
         StepKind::Input { pattern, .. } => {
             let value = match given {
                 Given::One(value) => value.clone(),
-                Given::List(_) => return Err(Fault::new(Part::Value, "a list is only for checklists")),
+                Given::List(_) => return Err(Fault::new(Part::Value, tr!(lang, AnswerListOnlyChecklists))),
             };
             if super::matches_pattern(pattern.as_ref().map(|p| p.value.as_str()), &value) {
                 Ok(Value::Text(value))
             } else {
                 Err(bad(
                     Part::Value,
-                    &format!(
-                        "text matching {}",
-                        pattern.as_ref().map(|p| p.value.as_str()).unwrap_or("")
+                    &tr!(
+                        lang,
+                        AnswerExpectsText,
+                        pattern = pattern.as_ref().map(|p| p.value.as_str()).unwrap_or("")
                     ),
                     &value,
                 ))
@@ -504,11 +512,7 @@ fn parse(runbook: &Runbook, key: &str, given: &Given) -> Result<Value, Fault> {
                 // Most often an unset shell variable: it must not decide,
                 // as "nothing ticked", which way the walk goes.
                 Given::One(value) if value.trim().is_empty() => {
-                    return Err(Fault::new(
-                        Part::Value,
-                        "an empty answer is refused; give the numbers of the ticked items, or `none` if nothing is ticked",
-                    )
-                    .showing(""));
+                    return Err(Fault::new(Part::Value, tr!(lang, AnswerEmptyChecklist)).showing(""));
                 }
                 Given::One(value) if value.trim().eq_ignore_ascii_case("none") => (Vec::new(), false),
                 Given::One(value) => (
@@ -533,7 +537,7 @@ fn parse(runbook: &Runbook, key: &str, given: &Given) -> Result<Value, Fault> {
                     None => {
                         return Err(bad(
                             if listed { Part::Item(at) } else { Part::Value },
-                            &format!("item numbers 1-{} or item texts, or none", items.len()),
+                            &tr!(lang, AnswerExpectsItems, count = items.len()),
                             part,
                         ));
                     }
@@ -547,13 +551,10 @@ fn parse(runbook: &Runbook, key: &str, given: &Given) -> Result<Value, Fault> {
             match value.to_ascii_lowercase().as_str() {
                 "yes" | "y" | "run" | "retry" | "true" => Ok(Value::YesNo(true)),
                 "no" | "n" | "skip" | "done" | "false" => Ok(Value::YesNo(false)),
-                _ => Err(bad(Part::Value, "yes/run/retry or no/skip/done", &value)),
+                _ => Err(bad(Part::Value, tr!(lang, AnswerExpectsCommand), &value)),
             }
         }
-        StepKind::End { .. } => Err(Fault::new(
-            Part::Key,
-            format!("`{key}` is an end step and takes no answer"),
-        )),
+        StepKind::End { .. } => Err(Fault::new(Part::Key, tr!(lang, AnswerEndStep, key = key))),
     }
 }
 
@@ -757,45 +758,4 @@ impl Operator for ScriptedOperator<'_> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::load::{Origin as Place, Source, load};
-
-    #[test]
-    fn a_timer_offer_names_the_timer_its_step_and_the_answer_to_give() {
-        let toml = r#"schema = 1
-title = "Offer"
-
-[contacts.vendor]
-role = "Vendor"
-phone = "1"
-
-[timers.locate]
-after = "1h"
-notify = ["vendor"]
-goto = "call"
-
-[[steps]]
-id = "look"
-kind = "instruction"
-title = "Look"
-
-[[steps]]
-id = "call"
-kind = "end"
-title = "Call"
-"#;
-        let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 28).unwrap();
-        let runbook = load(Source::new("t.toml", Place::Builtin, toml), today)
-            .runbook
-            .expect("a valid plan");
-        let timer = &runbook.timers[0];
-        let call = runbook.step("call").unwrap();
-        let (what, how) = expects(Question::TimerOffer(timer, call), &Lang::english());
-        assert_eq!(
-            what,
-            "timer `locate` fired: yes to go to step `call` now, no to stay"
-        );
-        assert_eq!(how, "--answer locate=ANSWER");
-    }
-}
+mod tests;

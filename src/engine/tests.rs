@@ -279,7 +279,13 @@ impl Harness {
     }
 
     fn answers(&self, given: &[(&str, &str)]) -> Answers {
-        Answers::new(&self.runbook, flags(given), BTreeMap::new()).unwrap()
+        Answers::new(
+            &self.runbook,
+            flags(given),
+            BTreeMap::new(),
+            &crate::model::Lang::english(),
+        )
+        .unwrap()
     }
 
     fn start(&mut self, given: &[(&str, &str)], drill: bool) -> (Stop, Incident) {

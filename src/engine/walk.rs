@@ -39,7 +39,10 @@ pub enum Stop {
     /// destination): paused there, nothing of it run.
     Refused {
         step: String,
+        /// As journaled, in English.
         reason: String,
+        /// The same in the language of the walk ([`Ports::lang`]).
+        shown: String,
     },
 }
 

@@ -10,6 +10,17 @@
 //! walk's own reasons, outcomes, states), so that the journal and records
 //! stay the same whatever language they were written in.
 //!
+//! Errors, hints and warnings are written in the display language where
+//! they are made, and an error a command returns prints its `error:` and
+//! `hint:` in it too ([`crate::error::Error::in_lang`]). What fails before
+//! the language is known stays English: flags clap refuses, a config that
+//! cannot be read, a `--lang` that is no language. So do the loader's
+//! diagnostics (`validate`, a runbook that does not load), which are for
+//! runbook authors, and what commands, servers and the system said
+//! (stderr, an I/O error's words), which are quoted as they were. The
+//! journal keeps English; [`reason`] reads back in the display language
+//! the walk's own reasons, a refused destination and a notifier's failure.
+//!
 //! Why a table module rather than a catalogue crate (`rust-i18n`,
 //! Fluent): the keys are a Rust enum, so a key missing from a language is a
 //! compile error (each catalogue is one exhaustive `match`), not a string
@@ -221,7 +232,12 @@ pub fn reason<'a>(lang: &Lang, reason: &'a str) -> Cow<'a, str> {
         "could not be reached" => Msg::ReasonUnreachable,
         "no notifier is configured: call them" => Msg::ReasonNoNotifier,
         "waiting for an answer" => Msg::ReasonWaiting,
-        _ => return step_reason(lang, reason).map_or(Cow::Borrowed(reason), Cow::Owned),
+        _ => {
+            return step_reason(lang, reason)
+                .or_else(|| refused_reason(lang, reason))
+                .or_else(|| delivery_error(lang, reason))
+                .map_or(Cow::Borrowed(reason), Cow::Owned);
+        }
     };
     Cow::Borrowed(tr(lang, msg))
 }
@@ -241,6 +257,165 @@ fn step_reason(lang: &Lang, reason: &str) -> Option<String> {
     patterns.iter().find_map(|(before, after, msg)| {
         let step = reason.strip_prefix(before)?.strip_suffix(after)?;
         (!step.contains('`')).then(|| fill(lang, *msg, &[("step", &step)]))
+    })
+}
+
+/// Why a value is not a destination `ssh` may be given, as
+/// [`crate::model::destination`] says it (in English, as the journal keeps
+/// it), in `lang`; a reason not known here as it is.
+pub fn destination_why<'a>(lang: &Lang, why: &'a str) -> Cow<'a, str> {
+    if !is_zh(lang) {
+        return Cow::Borrowed(why);
+    }
+    let fixed = match why {
+        "is empty" => Some(Msg::WhyEmpty),
+        "starts with `-`, which ssh would read as an option" => Some(Msg::WhyDash),
+        "holds `/` or brackets, which only the `ssh://[user@]host[:port]` form may" => Some(Msg::WhySlash),
+        "opens `[` without closing it" => Some(Msg::WhyUnclosed),
+        "holds brackets around something that is not an IPv6 address" => Some(Msg::WhyNotIpv6),
+        "holds `/` or brackets where the host should be" => Some(Msg::WhySlashHost),
+        "names no host" => Some(Msg::WhyNoHost),
+        "names no host after `@`" => Some(Msg::WhyNoHostAfterAt),
+        _ => None,
+    };
+    if let Some(msg) = fixed {
+        return Cow::Borrowed(tr(lang, msg));
+    }
+    let patterns = [
+        (
+            "holds ",
+            ": a destination is `host`, `user@host`, an ssh config alias or `ssh://[user@]host[:port]`",
+            Msg::WhyHolds,
+        ),
+        (
+            "names the host `",
+            "`, which is not a host name or address",
+            Msg::WhyBadHost,
+        ),
+        (
+            "has `",
+            "` after the address; a port is written `:22`",
+            Msg::WhyAfterAddress,
+        ),
+        (
+            "has the port `",
+            "`, which is not a number from 1 to 65535",
+            Msg::WhyBadPort,
+        ),
+        ("names the user `", "`, which is not a user name", Msg::WhyBadUser),
+    ];
+    patterns
+        .iter()
+        .find_map(|(before, after, msg)| {
+            let value = why.strip_prefix(before)?.strip_suffix(after)?;
+            let value = match value {
+                "a space" => tr(lang, Msg::WhatSpace),
+                "a control character" => tr(lang, Msg::WhatControl),
+                "a quote" => tr(lang, Msg::WhatQuote),
+                value => value,
+            };
+            Some(Cow::Owned(fill(lang, *msg, &[("value", &value)])))
+        })
+        .unwrap_or(Cow::Borrowed(why))
+}
+
+/// A refused destination, as the walk journals it: "`on = \"{host}\"`
+/// gives `-x`, which starts with `-`, …; nothing was run; give `host` a
+/// host (…) and resume".
+fn refused_reason(lang: &Lang, reason: &str) -> Option<String> {
+    if !is_zh(lang) {
+        return None;
+    }
+    let rest = reason.strip_prefix("`on = \"")?;
+    let (on, rest) = rest.split_once("\"` gives `")?;
+    let (gives, rest) = rest.split_once("`, which ")?;
+    let (why, hint) = rest.split_once("; nothing was run")?;
+    let hint = if hint.is_empty() {
+        String::new()
+    } else if let Some(names) = hint.strip_prefix("; check the values of ") {
+        fill(
+            lang,
+            Msg::RefusedHintVars,
+            &[("names", &names.replace(", ", tr(lang, Msg::ListSeparator)))],
+        )
+    } else {
+        let name = hint.strip_prefix("; give `")?.split_once('`')?.0;
+        let english = fill(&Lang::english(), Msg::RefusedHintOneVar, &[("name", &name)]);
+        if hint != english {
+            return None;
+        }
+        fill(lang, Msg::RefusedHintOneVar, &[("name", &name)])
+    };
+    Some(fill(
+        lang,
+        Msg::RefusedDestination,
+        &[
+            ("on", &on),
+            ("gives", &gives),
+            ("why", &destination_why(lang, why)),
+            ("hint", &hint),
+        ],
+    ))
+}
+
+/// Why a notifier could not deliver, as the notifiers say it and the
+/// journal keeps it (`exit 1: …`, `HTTP 500`, `timed out after 10s`), in
+/// `lang`; what a command or server said stays as it said it.
+fn delivery_error(lang: &Lang, error: &str) -> Option<String> {
+    if !is_zh(lang) {
+        return None;
+    }
+    // A status, then what the command printed on stderr, if anything.
+    let (head, said) = match error.split_once(": ") {
+        Some((head, said)) => (head, Some(said)),
+        None => (error, None),
+    };
+    let status = if let Some(code) = head
+        .strip_prefix("exit ")
+        .filter(|code| code.parse::<i32>().is_ok())
+    {
+        fill(lang, Msg::DeliveryExit, &[("code", &code)])
+    } else if let Some(signal) = head
+        .strip_prefix("killed by signal ")
+        .filter(|signal| signal.parse::<i32>().is_ok())
+    {
+        fill(lang, Msg::DeliveryKilled, &[("signal", &signal)])
+    } else if head == "ended with an unknown status" {
+        tr(lang, Msg::DeliveryUnknownStatus).to_owned()
+    } else if head == "could not start sh" {
+        tr(lang, Msg::DeliveryCouldNotStartSh).to_owned()
+    } else if head == "the notifier panicked" && said.is_none() {
+        return Some(tr(lang, Msg::DeliveryPanicked).to_owned());
+    } else if let Some(after) = error
+        .strip_prefix("timed out after ")
+        .filter(|after| !after.contains(' '))
+    {
+        return Some(fill(
+            lang,
+            Msg::DeliveryTimedOut,
+            &[("after", &period(lang, after))],
+        ));
+    } else if let Some(rest) = error.strip_prefix("HTTP ") {
+        return Some(match rest.split_once("; the server said: ") {
+            Some((status, body)) => fill(
+                lang,
+                Msg::DeliveryHttpSaid,
+                &[("status", &status), ("body", &body)],
+            ),
+            None => fill(lang, Msg::DeliveryHttp, &[("status", &rest)]),
+        });
+    } else if let Some((format, rest)) = error.split_once(" refused the message: ") {
+        return Some(fill(
+            lang,
+            Msg::DeliveryRefused,
+            &[("format", &format), ("answer", &rest)],
+        ));
+    } else {
+        return None;
+    };
+    Some(match said {
+        Some(said) => fill(lang, Msg::DeliverySaid, &[("status", &status), ("said", &said)]),
+        None => status,
     })
 }
 
@@ -309,8 +484,9 @@ mod tests {
     }
 
     /// Entries whose Chinese keeps Latin letters on purpose (a unit, a
-    /// product word).
-    const ALLOWED_LATIN: &[Msg] = &[];
+    /// product word, or a word scripts look for, such as `verify`'s
+    /// `FAILED`).
+    const ALLOWED_LATIN: &[Msg] = &[Msg::VerifyFailedLine];
 
     #[test]
     fn spans_and_the_walks_own_reasons_read_in_chinese_and_stay_english_otherwise() {
@@ -330,6 +506,24 @@ mod tests {
             reason(&zh, "step `a` b` was marked failed"),
             "step `a` b` was marked failed"
         );
+        assert_eq!(
+            destination_why(&zh, "names the user `-x`, which is not a user name"),
+            "用户 `-x` 不是用户名"
+        );
+        assert_eq!(destination_why(&zh, "is empty"), "为空");
+        assert_eq!(reason(&zh, "exit 1: mail: no route"), "退出码 1：mail: no route");
+        assert_eq!(reason(&zh, "HTTP 500"), "HTTP 500 错误");
+        assert_eq!(reason(&en, "exit 1: mail: no route"), "exit 1: mail: no route");
+        assert_eq!(
+            reason(
+                &zh,
+                "`on = \"{{host}}\"` gives `-o`, which starts with `-`, which ssh would read as an option; \
+                 nothing was run; give `host` a host (`--var host=HOST`, or `local` for this machine) and resume"
+            ),
+            "`on = \"{{host}}\"` 得到 `-o`，它以 `-` 开头，ssh 会把它当作选项；什么也没有运行；\
+             请给 `host` 一个主机（`--var host=HOST`，本机用 `local`）后继续"
+        );
+        assert_eq!(destination_why(&en, "is empty"), "is empty");
         assert_eq!(outcome_name(&en, Outcome::HandedOver), "handed-over");
         assert_eq!(outcome_name(&zh, Outcome::HandedOver), "已移交");
         assert_eq!(state(&zh, "never started"), "未能启动");

@@ -492,5 +492,286 @@ pub(super) fn text(msg: Msg) -> &'static str {
             "警告：日志最后一行不完整（第 {line} 行，{bytes} 字节，写入时崩溃）；报告不含该行"
         }
         Msg::DraftRecordNote => "注意：{incident} 尚未归档：这是一份草稿记录，未签名，总结为空",
+        Msg::ErrorLine => "错误：{error}",
+        Msg::HintLine => "提示：{hint}",
+        Msg::WarningLine => "警告：{warning}",
+        Msg::HintRunbooksAre => "现有预案：{runbooks}；见 `runbook list`",
+        Msg::NoRunbookNamed => "没有名为 `{id}` 的预案",
+        Msg::PathIsMissing => "{path} 不存在",
+        Msg::CannotLookAt => "无法查看 {path}：{error}",
+        Msg::NoJournalToRead => "{incident} 没有可读的日志：{what}",
+        Msg::HintRestoreOrRemove => "从备份恢复 {journal}；从未写入日志的事件可用 `rm -r {dir}` 删除",
+        Msg::HintNoSuchIncidentIn => "{dir} 中没有该事件；见 `runbook incidents`",
+        Msg::HintIncidentIdsLookLike => "事件编号形如 INC-20261128-0001；见 `runbook incidents`",
+        Msg::NoIncident => "没有事件 `{id}`",
+        Msg::NeverStarted => {
+            "{incident} 未能启动：{journal} 中没有任何记录（打开它的进程在写入第一条事件前就已停止）"
+        }
+        Msg::HintRemoveEmpty => "其中没有可继续、可报告或可归档的事件：用 `rm -r {dir}` 删除",
+        Msg::JournalDoesNotStart => {
+            "日志 {journal}：日志不是以 `incident-started` 开头（而是以 `{first}` 开头）"
+        }
+        Msg::HintRestoreFromBackup => "从备份恢复 {journal}",
+        Msg::KeptUnreadable => "无法读取 {incident} 保存的预案：{path}：{error}",
+        Msg::KeptChanged => {
+            "{incident} 保存的预案（{path}）已不是事件开始时的那份：现在 sha256 为 {now}，开始时记录的是 {then}"
+        }
+        Msg::HintPutKeptBack => {
+            "把 sha256 为 {digest} 的预案 `{runbook}`（原从 {source} 载入）放回 {path}，或放到预案搜索路径上，`runbook resume` 和 `runbook archive` 会找到并自行放回"
+        }
+        Msg::KeptMovedAndRestored => "已将其移到 {aside}，并放回现在找到的、摘要与开始时记录一致的预案",
+        Msg::KeptRestored => "已放回现在找到的、摘要与开始时记录一致的预案",
+        Msg::KeptNotRestored => "无法放回现在找到的预案：{error}",
+        Msg::KeptProblemDone => "{problem}；{done}",
+        Msg::KeptFirstErrorAt => "：第 {line} 行第 {column} 列：{message}",
+        Msg::KeptFirstError => "：{message}",
+        Msg::KeptDoesNotLoad => "事件保存的预案 {path} 无法载入{first}",
+        Msg::JournalTornMoved => {
+            "日志最后一条事件不完整（第 {line} 行，{bytes} 字节，写入时崩溃）；已移至 journal.jsonl.torn"
+        }
+        Msg::JournalTornGoesOn => {
+            "日志最后一条事件不完整（第 {line} 行，{bytes} 字节，写入时崩溃）；已移至 journal.jsonl.torn，事件从其前一条事件继续"
+        }
+        Msg::JournalTornRecord => {
+            "日志最后一行不完整（第 {line} 行，{bytes} 字节，写入时崩溃）；已移至 journal.jsonl.torn，记录不含该行"
+        }
+        Msg::NothingToResumeAborted => "{incident} 已中止；没有可继续的内容",
+        Msg::NothingToResumeEnded => "{incident} 已结束（{outcome}）；没有可继续的内容",
+        Msg::NothingToResume => "{incident} 已结束；没有可继续的内容",
+        Msg::HintSeeIncidents => "见 `runbook incidents`",
+        Msg::RunbookChangedSince => {
+            "预案 `{runbook}` 在 {incident} 开始后已改动（当时 sha256 为 {then}，现在为 {now}）{listed}"
+        }
+        Msg::HintAcceptChanged => "要按改动后的预案继续，加上 --accept-changed-runbook",
+        Msg::RunbookGoneNoCopy => "找不到 {incident} 的预案 `{runbook}`，也没有保存它开始时的副本",
+        Msg::HintPutRunbookBack => "把 sha256 为 {digest} 的预案放回预案搜索路径",
+        Msg::SecretNotSame => "给出的机密 `{name}` 与 {incident} 最初给出、其命令所用的值不同",
+        Msg::HintSecretSame => {
+            "请给出那个值（{env} 或 --var-file {name}=PATH）；如机密已更改，请开始一个新事件"
+        }
+        Msg::StepRemoved => "步骤 `{step}` 已删除",
+        Msg::StepChanged => "步骤 `{step}` 已改动",
+        Msg::StepAdded => "新增步骤 `{step}`",
+        Msg::OthersChanged => "变量、联系人、计时器或级别有改动",
+        Msg::DraftKeptUnchecked => {
+            "{problem}；无法核对这份草稿所指的预案，其归档期限按默认 archive_within（{within}）计算"
+        }
+        Msg::NotAnIncidentId => "`{id}` 不是事件编号",
+        Msg::HintIncidentIdsSeeRecords => "事件编号形如 INC-20261128-0001；见 `runbook records`",
+        Msg::ArchiveNoSuchDirectory => "--archive {dir}：没有这个目录",
+        Msg::ArchiveNotAnArchive => {
+            "--archive {dir}：不是归档：其中既没有 {index}，也没有记录文件（YYYY/MM/INC-….json）"
+        }
+        Msg::HintArchiveMirrorCopy => "请给出镜像归档副本所在的目录：即包含 index.jsonl 的那个",
+        Msg::NoticeLine => "注意：{note}",
+        Msg::VerifyFailedLine => "FAILED {incident}：{kind}：{detail}",
+        Msg::KindMissing => "缺失",
+        Msg::KindDigest => "摘要",
+        Msg::KindChain => "链",
+        Msg::KindIndex => "索引",
+        Msg::KindSignature => "签名",
+        Msg::KindJournal => "日志",
+        Msg::KindMirror => "镜像",
+        Msg::FileNotInIndex => "{path} 不在索引中（用 `runbook records --reindex` 重建索引）",
+        Msg::NoRecordOfIn => "{dir} 中没有 {id} 的记录",
+        Msg::KeptJournalTorn => "保存的日志末尾第 {line} 行有 {bytes} 字节不是事件；记录涵盖其前的事件",
+        Msg::JournalOfAnotherIncident => "此处 {incident} 的日志属于另一个同编号的事件；未比对",
+        Msg::RecordCoversEvents => "记录涵盖 {count} 条事件，保存的日志有 {kept} 条",
+        Msg::KeptEventHash => "保存的日志第 {count} 条事件的哈希为 {hash}，记录中为 {head}",
+        Msg::EventsAfterArchived => "{incident} 归档后又记录了 {extra} 条事件",
+        Msg::JournalHasNoHead => {
+            "{incident} 的日志没有 {head}（日志写于 runbook 开始保存该文件之前，或该文件已被删除）：第 {count} 条事件之后被截去的行将无从发现"
+        }
+        Msg::RefusedDestination => "`on = \"{on}\"` 得到 `{gives}`，它{why}；什么也没有运行{hint}",
+        Msg::RefusedHintOneVar => "；请给 `{name}` 一个主机（`--var {name}=HOST`，本机用 `local`）后继续",
+        Msg::RefusedHintVars => "；请检查 {names} 的值",
+        Msg::WhyEmpty => "为空",
+        Msg::WhyDash => "以 `-` 开头，ssh 会把它当作选项",
+        Msg::WhySlash => "含有 `/` 或方括号，只有 `ssh://[user@]host[:port]` 的写法才可以",
+        Msg::WhyUnclosed => "有 `[` 却没有闭合",
+        Msg::WhyNotIpv6 => "方括号里不是 IPv6 地址",
+        Msg::WhySlashHost => "在主机的位置上含有 `/` 或方括号",
+        Msg::WhyNoHost => "没有指明主机",
+        Msg::WhyNoHostAfterAt => "`@` 之后没有主机",
+        Msg::WhyHolds => {
+            "含有{value}：目标应为 `host`、`user@host`、ssh 配置中的别名或 `ssh://[user@]host[:port]`"
+        }
+        Msg::WhyBadHost => "所指的主机 `{value}` 不是主机名或地址",
+        Msg::WhyAfterAddress => "地址之后有 `{value}`；端口应写作 `:22`",
+        Msg::WhyBadPort => "端口 `{value}` 不是 1 到 65535 之间的数",
+        Msg::WhyBadUser => "用户 `{value}` 不是用户名",
+        Msg::WhatSpace => "空格",
+        Msg::WhatControl => "控制字符",
+        Msg::WhatQuote => "引号",
+        Msg::HintAbortWhileWalked => {
+            "正在处置它的人可在任一提示处中止（其他操作）；或等处置暂停或结束后再运行一次"
+        }
+        Msg::NoteIsEmpty => "备注为空",
+        Msg::ArchivedAlreadyNote => {
+            "{incident} 已归档：这条备注只在其日志中，不在已签名的记录和报告中；`runbook verify {incident}` 会把它算作归档后记录的事件"
+        }
+        Msg::ArchivedAlreadyNotice => {
+            "{incident} 已归档：这条通知只在其日志中，不在已签名的记录和报告中；`runbook verify {incident}` 会把它算作归档后记录的事件"
+        }
+        Msg::ArchivedAlreadyFile => {
+            "{incident} 已归档：这个文件只在其日志中，不在已签名的记录和报告中；`runbook verify {incident}` 会把它算作归档后记录的事件"
+        }
+        Msg::SayHowTold => "请说明是怎样通知的（--how），或为何没有通知到（--not-reached）",
+        Msg::NoNoticeToTell => "{incident} 没有尚待通知的 `{notice}`",
+        Msg::HintEveryoneTold => "该通知的人都已通知",
+        Msg::HintStillToTell => "尚待通知：{notices}",
+        Msg::NotANotice => "`{notice}` 不是一条通知",
+        Msg::GiveTheReason => "请给出原因：--reason TEXT",
+        Msg::NotOpenCannotAbort => "{incident} 已不在进行中，无法中止",
+        Msg::FileHasNoName => "该文件没有名字",
+        Msg::NoSeverity => "`{runbook}` 没有级别 `{level}`",
+        Msg::HintSeverities => "可用级别：{known}",
+        Msg::SpeedForDrills => "--speed 只用于演练",
+        Msg::HintAddDrill => "加上 --drill，或使用 `runbook drill`",
+        Msg::CannotCreateIncident => "无法在 {dir} 中创建事件：{error}",
+        Msg::IndexLastLineCut => "最后一行不完整（写入时崩溃？）",
+        Msg::IndexListedAgain => "{id} 重复列出（首次在第 {first} 行）",
+        Msg::IndexNotAnEntry => "不是索引条目：{error}",
+        Msg::IndexLineLeftOut => {
+            "{index} 第 {line} 行：{problem}；已略去（`runbook verify --all` 检查归档，`runbook records --reindex` 重建索引）"
+        }
+        Msg::IndexBehind => "{behind}；`runbook records --reindex` 会据此重建索引",
+        Msg::HintVerifyAll => "用 `runbook verify --all` 检查归档",
+        Msg::CannotReadPath => "无法读取 {path}：{error}",
+        Msg::StillOpenNoRecord => "{id} 仍在进行中（{state}）：还没有记录",
+        Msg::HintReportDraft => "`runbook report {id}` 显示草稿；事件结束后才有 JSON 记录",
+        Msg::WaitingAfterFailedStep => "步骤失败后等待中",
+        Msg::AtStepQuoted => "，在步骤 `{step}`",
+        Msg::AtStep => "，在步骤 {step}",
+        Msg::StateWhy => "：{reason}",
+        Msg::StillOpenNotArchived => "{id} 仍在进行中（{state}）；只有已结束或已中止的事件才能归档",
+        Msg::HintFinishOrAbort => {
+            "用 `runbook resume {id}` 完成它，或用 `runbook abort {id} --reason TEXT` 中止它"
+        }
+        Msg::DeliveryExit => "退出码 {code}",
+        Msg::DeliveryKilled => "被信号 {signal} 终止",
+        Msg::DeliveryUnknownStatus => "以未知状态结束",
+        Msg::DeliveryCouldNotStartSh => "无法启动 sh",
+        Msg::DeliveryPanicked => "通知程序崩溃",
+        Msg::DeliveryTimedOut => "{after}后超时",
+        Msg::DeliveryHttp => "HTTP {status} 错误",
+        Msg::DeliveryHttpSaid => "HTTP {status} 错误；服务器回答：{body}",
+        Msg::DeliveryRefused => "{format} 拒收消息：{answer}",
+        Msg::DeliverySaid => "{status}：{said}",
+        Msg::AlreadyArchived => "{id} 已归档：{path}",
+        Msg::HintVerifyIt => "用 `runbook verify {id}` 检查它",
+        Msg::ClockBeforeEnd => "未归档：时钟显示 {now}，早于 {id} 的结束时间（{ended}）",
+        Msg::HintCheckClock => "请检查本机时钟（及 RUNBOOK_NOW）；记录要在事件结束后归档",
+        Msg::MirrorFailed => "镜像 {name}：{error}",
+        Msg::NextStep => "{step}；",
+        Msg::HintMirrorRetry => "{next}记录已安全保存在本地归档中，`runbook check` 会重试",
+        Msg::KeptNoLongerLoads => "事件保存的预案已无法载入；期限按默认 archive_within（{within}）计算",
+        Msg::NoHomeForSigners => "无法确定 allowed_signers 的位置：没有主目录",
+        Msg::NoAllowedSigners => "没有受信签名者：{path} 不存在",
+        Msg::HintAllowedSigners => {
+            "`runbook keygen` 会写入它；或用 --allowed-signers FILE 指定（OpenSSH 格式：`PRINCIPAL namespaces=\"runbook-incident\" ssh-ed25519 KEY`）"
+        }
+        Msg::CannotUse => "无法使用 {path}：{error}",
+        Msg::HintSignerLine => "每行一个签名者：PRINCIPALS [OPTIONS] KEYTYPE BASE64-KEY",
+        Msg::NoHomeForSignersWhy => "无法确定 allowed_signers 的位置（没有主目录）",
+        Msg::NoAllowedSignersFile => "没有受信签名者文件 {path}",
+        Msg::CreateFileWithLine => "创建 {file}，写入这一行",
+        Msg::AddLineTo => "把这一行加入 {file}",
+        Msg::ArchivedUntrusted => "{id} 已归档，但 `runbook verify` 不会接受其签名：{why}",
+        Msg::HintTrustKey => {
+            "要信任签名密钥 {fingerprint}，请{add}（`runbook keygen` 对自己的密钥也是这样做的；审计人员的文件中也需要它）：\n  {line}"
+        }
+        Msg::NoHomeForKey => "无法确定签名密钥的位置：没有主目录",
+        Msg::NoSigningKey => "没有签名密钥：{path} 不存在",
+        Msg::HintKeygen => "用 `runbook keygen` 创建一个，或在该处放一个 OpenSSH ed25519 密钥（权限 0600）",
+        Msg::SecretOnCommandLine => "`{name}` 是机密，命令行上的值所有用户都能通过 `ps` 看到",
+        Msg::VariableFixed => "本事件中 `{name}` 已是 `{was}`，变量一经设定不可更改",
+        Msg::HintSecretInEnv => "请通过环境变量 {env}=… 或文件给出：--var-file {name}=PATH",
+        Msg::HintSeeShowSteps => "见 `runbook show`，了解各步骤及其所需的回答",
+        Msg::HintLeaveVariableOut => "不要再给出该变量；如它有误，用 `runbook note` 说明，或开始一个新事件",
+        Msg::InvalidAnswers => "回答无效：\n  {problems}",
+        Msg::PathError => "{path}：{error}",
+        Msg::HoldsAnotherRecord => "{path} 中是 {holds} 的记录，而不是 {id} 的",
+        Msg::NotTheIndexedRecord => "{path} 不是归档索引所指的那份记录（其 SHA-256 或归档时间不同）",
+        Msg::LockHolderUnknown => "另一个进程（其锁文件没有写明是哪个）",
+        Msg::LockHolder => "{actor}（pid {pid}，自 {since} 起）",
+        Msg::LockHolderRunning => "{holder}，运行 `{command}`",
+        Msg::IncidentLocked => {
+            "事件 {incident} 正由 {by} 处置；一个事件同一时间只能由一个进程处置：请等待，或停止那个进程（它一退出锁就会释放）"
+        }
+        Msg::HintOneProcess => "一个事件同一时间只能由一个进程处置",
+        Msg::AnswerTheDefaultOf => "`{name}` 的默认值",
+        Msg::AnswerTheSecret => "机密 `{name}`",
+        Msg::AnswerNoStep => "`{runbook}` 没有步骤 `{key}`",
+        Msg::AnswerEmptyNote => "备注不能为空",
+        Msg::AnswerWhatNote => "备注",
+        Msg::AnswerWhatValue => "值",
+        Msg::AnswerWhatAnswer => "回答",
+        Msg::AnswerTheNoteIs => "该备注{problem}",
+        Msg::AnswerTheValueIs => "该值{problem}",
+        Msg::AnswerTheAnswerIs => "该回答{problem}",
+        Msg::AnswerNoVariables => "没有变量",
+        Msg::AnswerVariables => "现有变量：{known}",
+        Msg::AnswerNoVariable => "`{runbook}` 没有变量 `{name}`",
+        Msg::AnswerNoMatch => "`{name}` 的值不符合模式 {pattern}",
+        Msg::AnswerPlaceholder => "`{placeholder}` 是继续命令中的占位符；请换成实际的{what}",
+        Msg::AnswerListOnlyChecklists => "列表只用于检查清单",
+        Msg::AnswerTimerYesNo => "计时器的提议只接受 yes 或 no",
+        Msg::AnswerHintStepIds => "步骤编号见 `runbook show`",
+        Msg::AnswerExpects => "步骤 `{key}` 需要{expected}",
+        Msg::AnswerExpectsResult => "done、failed 或 skip",
+        Msg::AnswerExpectsYesNo => "yes 或 no",
+        Msg::AnswerExpectsOption => "一个选项：{options}",
+        Msg::AnswerExpectsText => "符合 {pattern} 的文字",
+        Msg::AnswerEmptyChecklist => "不接受空回答；请给出已勾选项的编号，没有勾选则给 `none`",
+        Msg::AnswerExpectsItems => "1-{count} 的项目编号或项目文字，或 none",
+        Msg::AnswerExpectsCommand => "yes/run/retry 或 no/skip/done",
+        Msg::AnswerEndStep => "`{key}` 是结束步骤，不接受回答",
+        Msg::AnswerProblem => "{flag}：{message}",
+        Msg::AnswerProblemHint => "{flag}：{message}；{hint}",
+        Msg::AuditFileNotInIndex => "记录文件 {path} 不在索引中（用 `runbook records --reindex` 重建索引）",
+        Msg::AuditNoRecordHasIt => "{sha}（索引中没有记录是这个）",
+        Msg::AuditFileMissing => "记录文件不见了：{path}",
+        Msg::AuditDigestChanged => "记录的 SHA-256 为 {sha}，索引中为 {indexed}：记录文件被改动过",
+        Msg::AuditHoldsOther => "文件中是 {incident} 于 {archived} 归档的记录，与索引所说不符",
+        Msg::AuditIndexMismatch => "索引行与记录不符：{differs}（用 `runbook records --reindex` 重建索引）",
+        Msg::AuditChainNoPrevious => "它没有指明前一份记录，但索引中它前面是 {id}",
+        Msg::AuditChainFirst => "它指明前一份记录是 {named}，但它在索引中排第一（之前的记录被删除了？）",
+        Msg::AuditChainMoved => {
+            "它指明前一份记录是 {named}，但索引中它前面是 {id}（有记录被删除、插入或移动）"
+        }
+        Msg::AuditNotValid => "记录文件不是有效的记录：{error}",
+        Msg::SigUnreadable => "无法读取签名 {path}：{error}",
+        Msg::SigMalformed => "签名格式错误：{why}",
+        Msg::SigUnsupported => {
+            "签名由 {algorithm} 生成；runbook 只检查 {checked} 签名（ssh-keygen -Y verify 或许能检查它）"
+        }
+        Msg::SigWrongNamespace => "命名空间不对：签名用于 `{found}`，而不是 `{namespace}`",
+        Msg::SigMismatch => "签名不符：被签名的数据或签名本身被改动过（密钥 {fingerprint}）",
+        Msg::SigUnknownSigner => "未知签名者：密钥 {fingerprint} 不在 {allowed_signers} 中",
+        Msg::SigNamespaceNotAllowed => {
+            "签名者 {principal}（密钥 {fingerprint}）无权签署事件记录：{file}:{line} 只允许 namespaces=\"{namespaces}\""
+        }
+        Msg::SigNotValidAt => {
+            "签名者 {principal}（密钥 {fingerprint}）在 {at} 时无效：{file}:{line} 允许的时间为 {window}"
+        }
+        Msg::SummaryNeedsFlags => "记录需要原因和处置方式；没有终端可以询问：请给出 {flags}",
+        Msg::HintSummaryFlags => {
+            "runbook archive {id} --cause TEXT --resolution TEXT [--follow-up TEXT]...（或 --summary FILE）"
+        }
+        Msg::SummaryUnreadable => "无法读取总结文件 {path}：{error}",
+        Msg::SummaryNotUtf8 => "{path}：总结文件不是 UTF-8 编码",
+        Msg::HintSummaryKeys => {
+            "可用的键：what_happened、cause、resolution（字符串），follow_ups（字符串列表）"
+        }
+        Msg::NothingArchived => "未归档：{error}",
+        Msg::HintArchiveAgain => "准备好后再运行 `runbook archive`",
+        Msg::NoArchiveToReindex => "{dir} 没有归档：无需重建索引",
+        Msg::ReindexKept => "，另保留旧索引中记录文件已不在的 {kept} 行",
+        Msg::Reindexed => "已根据 {records} 个记录文件重建 {index}{kept}",
+        Msg::VarFileUnreadable => "无法读取 --var-file {name}={path}：{error}",
+        Msg::SecretFileReadable => "存有机密 `{name}` 的 {path} 所有用户都能读取：chmod o-r {path}",
+        Msg::VarFileNotUtf8 => "--var-file {name}={path} 不是 UTF-8 文本",
+        Msg::HintSaveUtf8 => "请以 UTF-8 编码保存",
     }
 }

@@ -302,6 +302,16 @@ pub fn holder_description(holder: Option<&Holder>) -> String {
     };
     // The subcommand the holder wrote in, when it is a plain name; a lock
     // file written before it was recorded says nothing of it.
+    match holder_command(holder) {
+        Some(command) => format!("{holder}, running `{command}`"),
+        None => holder.to_string(),
+    }
+}
+
+/// The command a lock's holder runs, as [`holder_description`] names it:
+/// the subcommand it wrote in its lock file, or what this host says the
+/// process runs.
+pub fn holder_command(holder: &Holder) -> Option<String> {
     let written = holder
         .command
         .as_deref()
@@ -309,10 +319,7 @@ pub fn holder_description(holder: Option<&Holder>) -> String {
             (1..=32).contains(&name.len()) && name.bytes().all(|b| b.is_ascii_lowercase() || b == b'-')
         })
         .map(|name| format!("runbook {name}"));
-    match written.or_else(|| command_line(holder.pid)) {
-        Some(command) => format!("{holder}, running `{command}`"),
-        None => holder.to_string(),
-    }
+    written.or_else(|| command_line(holder.pid))
 }
 
 /// What process `pid` runs, as `runbook check`: its program and first

@@ -397,7 +397,7 @@ pub fn verify(
 }
 
 /// The signatures [`verify`] checks, as its refusal of others says.
-const CHECKED: &str = "ssh-ed25519, RSA (rsa-sha2-256 or rsa-sha2-512, keys of 2048 bits or more) \
+pub const CHECKED: &str = "ssh-ed25519, RSA (rsa-sha2-256 or rsa-sha2-512, keys of 2048 bits or more) \
                        and ECDSA (ecdsa-sha2-nistp256, -nistp384, -nistp521)";
 
 /// The smallest RSA key checked: ssh-key verifies no smaller one (OpenSSH

@@ -22,9 +22,20 @@ pub fn print_warning(warning: &str) {
     eprintln!("warning: {}", sanitize(warning));
 }
 
-/// Prints a fatal error and its hint to stderr.
+/// Prints a warning already worded with its `warning:` (in the display
+/// language) to stderr.
+#[allow(clippy::print_stderr)]
+pub fn print_warning_line(line: &str) {
+    eprintln!("{}", sanitize(line));
+}
+
+/// Prints a fatal error and its hint to stderr, in the language it was
+/// marked with (English when it was not).
 #[allow(clippy::print_stderr)]
 pub fn print_error(error: &Error) {
+    let (error, lang) = error.unmarked();
+    let english = crate::model::Lang::english();
+    let lang = lang.unwrap_or(&english);
     match error {
         Error::Reported(_) => {}
         Error::Diagnostics(diagnostics) => {
@@ -33,9 +44,12 @@ pub fn print_error(error: &Error) {
             }
         }
         error => {
-            eprintln!("error: {}", sanitize(&format!("{error:#}")));
+            eprintln!(
+                "{}",
+                crate::tr!(lang, ErrorLine, error = sanitize(&format!("{error:#}")))
+            );
             if let Some(hint) = error.hint() {
-                eprintln!("hint: {}", sanitize(hint));
+                eprintln!("{}", crate::tr!(lang, HintLine, hint = sanitize(hint)));
             }
         }
     }

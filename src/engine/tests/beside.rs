@@ -166,7 +166,7 @@ fn a_timer_fired_by_another_writer_is_offered_at_the_next_step() {
         ("escalate", "yes"),
         ("call", "done"),
     ]);
-    let answers = Answers::new(&runbook, given, BTreeMap::new()).unwrap();
+    let answers = Answers::new(&runbook, given, BTreeMap::new(), &crate::model::Lang::english()).unwrap();
     let mut quiet = Quiet;
     let mut operator = ScriptedOperator::new(answers, &mut quiet, Lang::english());
     let (stop, _) = start_beside(&runbook, &mut operator, &mut sink);

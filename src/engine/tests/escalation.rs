@@ -242,6 +242,7 @@ fn answers_are_checked_before_anything_runs() {
         &runbook,
         given,
         BTreeMap::from([("servic".into(), ("x".into(), crate::engine::Origin::Flag))]),
+        &crate::model::Lang::english(),
     )
     .unwrap_err();
     assert_eq!(problems.len(), 4, "{problems:#?}");

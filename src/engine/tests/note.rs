@@ -51,6 +51,7 @@ fn a_note_given_goes_with_the_answer() {
                 "Li Wei agreed by phone".into(),
                 crate::engine::Origin::Flag,
             )],
+            &crate::model::Lang::english(),
         )
         .unwrap();
     let mut quiet = Quiet;
@@ -72,6 +73,7 @@ fn the_resume_line_placeholder_is_no_note() {
         .with_notes(
             &h.runbook,
             vec![("consent".into(), "NOTE".into(), crate::engine::Origin::Flag)],
+            &crate::model::Lang::english(),
         )
         .unwrap_err();
     assert!(refused[0].message.contains("placeholder"), "{refused:?}");

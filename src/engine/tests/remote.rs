@@ -207,7 +207,7 @@ fn a_walk_cut_short_between_hosts_goes_on_with_the_hosts_left() {
 fn a_value_that_could_become_an_ssh_option_is_refused_before_anything_runs() {
     let mut h = remote(REMOTE, "-oProxyCommand=touch canary");
     let (stop, incident) = h.start(&[], false);
-    let Stop::Refused { step, reason } = &stop else {
+    let Stop::Refused { step, reason, .. } = &stop else {
         panic!("{stop:?}")
     };
     assert_eq!(step, "check");

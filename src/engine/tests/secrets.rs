@@ -31,7 +31,7 @@ fn resume_with(h: &mut Harness, vars: &[(&str, &str)], given: &[(&str, &str)]) -
         .iter()
         .map(|(name, value)| (name.to_string(), (value.to_string(), crate::engine::Origin::Flag)))
         .collect();
-    let answers = Answers::new(&h.runbook, flags(given), vars).unwrap();
+    let answers = Answers::new(&h.runbook, flags(given), vars, &crate::model::Lang::english()).unwrap();
     let incident = Incident::replay(&h.sink.events).unwrap();
     let mut quiet = Quiet;
     let mut operator = ScriptedOperator::new(answers, &mut quiet, Lang::english());

@@ -3,6 +3,7 @@
 //! next command's shell started ahead while this one runs.
 
 use super::*;
+use crate::tr;
 
 /// How one run of a command went, for the step.
 pub(super) enum Ran {
@@ -27,7 +28,7 @@ impl<'a> Engine<'a> {
         let id = step.id.value.as_str();
         let targets = match self.destinations(command) {
             Ok(targets) => targets,
-            Err(reason) => {
+            Err((reason, shown)) => {
                 // Refused before anything runs: no value becomes an ssh option.
                 self.record(EventKind::Paused {
                     step: Some(id.to_owned()),
@@ -36,6 +37,7 @@ impl<'a> Engine<'a> {
                 return Ok(Flow::Stop(Stop::Refused {
                     step: id.to_owned(),
                     reason,
+                    shown,
                 }));
             }
         };
@@ -175,8 +177,12 @@ impl<'a> Engine<'a> {
 
     /// Where `command` runs, its `on` (or the runbook's) expanded: this
     /// machine when nothing says. A value that is not a destination ssh
-    /// may be given refuses the step.
-    pub(super) fn destinations(&self, command: &crate::model::Command) -> Result<Vec<Destination>, String> {
+    /// may be given refuses the step, saying why in English (as journaled)
+    /// and in the walk's language.
+    pub(super) fn destinations(
+        &self,
+        command: &crate::model::Command,
+    ) -> Result<Vec<Destination>, (String, String)> {
         let values = if command.on.is_empty() {
             &self.runbook.on
         } else {
@@ -194,25 +200,27 @@ impl<'a> Engine<'a> {
                     .into_iter()
                     .filter_map(|placeholder| placeholder.name)
                     .collect();
-                let hint = match names.as_slice() {
-                    [] => String::new(),
-                    [name] => format!(
-                        "; give `{name}` a host (`--var {name}=HOST`, or `local` for this machine) and resume"
-                    ),
-                    _ => format!(
-                        "; check the values of {}",
-                        names
-                            .iter()
-                            .map(|name| format!("`{name}`"))
-                            .collect::<Vec<_>>()
-                            .join(", ")
-                    ),
+                let said = |lang: &crate::model::Lang| {
+                    let listed: Vec<String> = names.iter().map(|name| format!("`{name}`")).collect();
+                    let hint = match names.as_slice() {
+                        [] => String::new(),
+                        [name] => tr!(lang, RefusedHintOneVar, name = name),
+                        _ => tr!(
+                            lang,
+                            RefusedHintVars,
+                            names = listed.join(crate::i18n::tr(lang, crate::i18n::Msg::ListSeparator))
+                        ),
+                    };
+                    tr!(
+                        lang,
+                        RefusedDestination,
+                        on = value.value,
+                        gives = expanded.escape_debug(),
+                        why = crate::i18n::destination_why(lang, &why),
+                        hint = hint
+                    )
                 };
-                format!(
-                    "`on = \"{}\"` gives `{}`, which {why}; nothing was run{hint}",
-                    value.value,
-                    expanded.escape_debug()
-                )
+                (said(&crate::model::Lang::english()), said(&self.ports.lang))
             })?;
             if !targets.contains(&target) {
                 targets.push(target);

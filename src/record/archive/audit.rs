@@ -2,7 +2,9 @@
 //! line before it.
 
 use super::{Archive, ArchiveError, IndexEntry, read_record_file, sha256_hex, short_sha};
+use crate::model::Lang;
 use crate::record::canonical::Record;
+use crate::tr;
 use serde_json::Value;
 use std::collections::{HashMap, HashSet};
 use std::io;
@@ -20,7 +22,8 @@ impl Archive {
     /// and checked, and then given to `check` (what the caller adds, such
     /// as its signature, which may add problems and returns what else it
     /// found), on whichever core is free; then each goes to `each` with
-    /// what `check` returned, in index order. A batch is not kept, so memory does not grow
+    /// what `check` returned, in index order. What is found is said in
+    /// `lang`. A batch is not kept, so memory does not grow
     /// with the archive (beyond a hash and a path per record).
     pub fn audit<E: From<ArchiveError>, X: Send>(
         &self,
@@ -28,6 +31,7 @@ impl Archive {
         unindexed: bool,
         check: &(dyn Fn(&mut Audit) -> X + Sync),
         mut each: impl FnMut(Audit, X) -> Result<(), E>,
+        lang: &Lang,
     ) -> Result<(), E> {
         // The chain's messages name records by id, not by hash.
         let mut names: HashMap<String, String> = HashMap::new();
@@ -44,7 +48,7 @@ impl Archive {
                         entry,
                         path,
                         expected,
-                    } => load(*number, entry, path, expected.as_ref(), names),
+                    } => load(*number, entry, path, expected.as_ref(), names, lang),
                 };
                 let found = check(&mut audit);
                 (audit, found)
@@ -115,10 +119,7 @@ impl Archive {
                     record: None,
                     problems: vec![Problem::new(
                         ProblemKind::Index,
-                        format!(
-                            "the record file {} is not in the index (rebuild it with `runbook records --reindex`)",
-                            path.display()
-                        ),
+                        tr!(lang, AuditFileNotInIndex, path = path.display()),
                     )],
                 };
                 let found = check(&mut audit);
@@ -156,12 +157,13 @@ fn load(
     path: &std::path::Path,
     expected: Option<&(String, String)>,
     names: &HashMap<String, String>,
+    lang: &Lang,
 ) -> Audit {
     let name = |sha: &str| -> String {
         names
             .get(sha)
             .map(|id| format!("{id} ({})", short_sha(sha)))
-            .unwrap_or_else(|| format!("{} (no record in the index has it)", short_sha(sha)))
+            .unwrap_or_else(|| tr!(lang, AuditNoRecordHasIt, sha = short_sha(sha)))
     };
     let mut audit = Audit {
         id: entry.id.clone(),
@@ -176,9 +178,9 @@ fn load(
         Ok(bytes) => bytes,
         Err(error) => {
             let reason = if error.kind() == io::ErrorKind::NotFound {
-                format!("the record file is missing: {}", path.display())
+                tr!(lang, AuditFileMissing, path = path.display())
             } else {
-                format!("cannot read {}: {error}", path.display())
+                tr!(lang, CannotReadPath, path = path.display(), error = error)
             };
             audit.problems.push(Problem::new(ProblemKind::Missing, reason));
             return audit;
@@ -188,10 +190,11 @@ fn load(
     if sha != entry.sha256 {
         audit.problems.push(Problem::new(
             ProblemKind::Digest,
-            format!(
-                "the record's SHA-256 is {}, the index says {}: the record file was changed",
-                short_sha(&sha),
-                short_sha(&entry.sha256)
+            tr!(
+                lang,
+                AuditDigestChanged,
+                sha = short_sha(&sha),
+                indexed = short_sha(&entry.sha256)
             ),
         ));
     }
@@ -200,10 +203,11 @@ fn load(
             if record.incident != entry.id || record.archived != entry.archived {
                 audit.problems.push(Problem::new(
                     ProblemKind::Digest,
-                    format!(
-                        "the file holds the record of {} archived {}, not what the index says",
-                        record.incident,
-                        crate::record::canonical::timestamp(record.archived)
+                    tr!(
+                        lang,
+                        AuditHoldsOther,
+                        incident = record.incident,
+                        archived = crate::record::canonical::timestamp(record.archived)
                     ),
                 ));
             }
@@ -213,30 +217,16 @@ fn load(
             if sha == entry.sha256 && !differs.is_empty() {
                 audit.problems.push(Problem::new(
                     ProblemKind::Index,
-                    format!(
-                        "the index line does not match the record: {} (rebuild the index \
-                         with `runbook records --reindex`)",
-                        differs.join("; ")
-                    ),
+                    tr!(lang, AuditIndexMismatch, differs = differs.join("; ")),
                 ));
             }
             let named = record.previous_record.as_deref();
             let before = expected.as_ref().map(|(sha, _)| sha.as_str());
             if named != before {
                 let reason = match (named, &expected) {
-                    (None, Some((_, id))) => {
-                        format!("it names no previous record, but the index puts {id} before it")
-                    }
-                    (Some(sha), None) => format!(
-                        "it names {} as the previous record, but it is first in the index \
-                         (records before it were removed?)",
-                        name(sha)
-                    ),
-                    (Some(sha), Some((_, id))) => format!(
-                        "it names {} as the previous record, but the index puts {id} before it \
-                         (a record was removed, inserted or moved)",
-                        name(sha)
-                    ),
+                    (None, Some((_, id))) => tr!(lang, AuditChainNoPrevious, id = id),
+                    (Some(sha), None) => tr!(lang, AuditChainFirst, named = name(sha)),
+                    (Some(sha), Some((_, id))) => tr!(lang, AuditChainMoved, named = name(sha), id = id),
                     (None, None) => String::new(),
                 };
                 audit.problems.push(Problem::new(ProblemKind::Chain, reason));
@@ -245,7 +235,7 @@ fn load(
         }
         Err(error) => audit.problems.push(Problem::new(
             ProblemKind::Digest,
-            format!("the record file is not a valid record: {error}"),
+            tr!(lang, AuditNotValid, error = error),
         )),
     }
     audit.bytes = Some(bytes);

@@ -115,10 +115,16 @@ fn the_tip_is_refused_while_the_index_is_behind_or_lists_a_record_twice() {
 fn problems(archive: &Archive) -> Vec<(String, ProblemKind)> {
     let mut found = Vec::new();
     archive
-        .audit(&|_| true, true, &|_| (), |audit, ()| {
-            found.extend(audit.problems.into_iter().map(|p| (audit.id.clone(), p.kind)));
-            Ok::<(), ArchiveError>(())
-        })
+        .audit(
+            &|_| true,
+            true,
+            &|_| (),
+            |audit, ()| {
+                found.extend(audit.problems.into_iter().map(|p| (audit.id.clone(), p.kind)));
+                Ok::<(), ArchiveError>(())
+            },
+            &crate::model::Lang::english(),
+        )
         .unwrap();
     found
 }
