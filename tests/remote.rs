@@ -456,7 +456,7 @@ fn a_destination_that_would_be_an_ssh_option_is_refused_with_nothing_run() {
         "{stderr}"
     );
     assert!(
-        stderr.contains("give `host` a host (`--var host=HOST`"),
+        stderr.contains("abort this incident and start it again with `--var host=HOST`"),
         "what to do is said: {stderr}"
     );
     assert!(!test.work().join("canary").exists());

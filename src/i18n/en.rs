@@ -563,7 +563,7 @@ catalogue! {
     EventsAfterArchived => "{extra} event(s) were journaled after {incident} was archived",
     JournalHasNoHead => "the journal of {incident} has no {head} (it was written before runbook kept one, or it was removed): lines cut off its end after event {count} would not show",
     RefusedDestination => "`on = \"{on}\"` gives `{gives}`, which {why}; nothing was run{hint}",
-    RefusedHintOneVar => "; give `{name}` a host (`--var {name}=HOST`, or `local` for this machine) and resume",
+    RefusedHintOneVar => "; a variable keeps its value: abort this incident and start it again with `--var {name}=HOST` (or `local` for this machine)",
     RefusedHintVars => "; check the values of {names}",
     WhyEmpty => "is empty",
     WhyDash => "starts with `-`, which ssh would read as an option",

@@ -320,8 +320,8 @@ pub fn destination_why<'a>(lang: &Lang, why: &'a str) -> Cow<'a, str> {
 }
 
 /// A refused destination, as the walk journals it: "`on = \"{host}\"`
-/// gives `-x`, which starts with `-`, …; nothing was run; give `host` a
-/// host (…) and resume".
+/// gives `-x`, which starts with `-`, …; nothing was run; a variable keeps
+/// its value: abort … `--var host=HOST` …".
 fn refused_reason(lang: &Lang, reason: &str) -> Option<String> {
     if !is_zh(lang) {
         return None;
@@ -339,7 +339,7 @@ fn refused_reason(lang: &Lang, reason: &str) -> Option<String> {
             &[("names", &names.replace(", ", tr(lang, Msg::ListSeparator)))],
         )
     } else {
-        let name = hint.strip_prefix("; give `")?.split_once('`')?.0;
+        let name = hint.split_once("`--var ")?.1.split_once('=')?.0;
         let english = fill(&Lang::english(), Msg::RefusedHintOneVar, &[("name", &name)]);
         if hint != english {
             return None;
@@ -518,10 +518,11 @@ mod tests {
             reason(
                 &zh,
                 "`on = \"{{host}}\"` gives `-o`, which starts with `-`, which ssh would read as an option; \
-                 nothing was run; give `host` a host (`--var host=HOST`, or `local` for this machine) and resume"
+                 nothing was run; a variable keeps its value: abort this incident and start it again with \
+                 `--var host=HOST` (or `local` for this machine)"
             ),
             "`on = \"{{host}}\"` 得到 `-o`，它以 `-` 开头，ssh 会把它当作选项；什么也没有运行；\
-             请给 `host` 一个主机（`--var host=HOST`，本机用 `local`）后继续"
+             变量一经设定不能更改：请中止本事件，并用 `--var host=HOST`（本机用 `local`）重新开始"
         );
         assert_eq!(destination_why(&en, "is empty"), "is empty");
         assert_eq!(outcome_name(&en, Outcome::HandedOver), "handed-over");

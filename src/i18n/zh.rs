@@ -583,7 +583,9 @@ pub(super) fn text(msg: Msg) -> &'static str {
             "{incident} 的日志没有 {head}（日志写于 runbook 开始保存该文件之前，或该文件已被删除）：第 {count} 条事件之后被截去的行将无从发现"
         }
         Msg::RefusedDestination => "`on = \"{on}\"` 得到 `{gives}`，它{why}；什么也没有运行{hint}",
-        Msg::RefusedHintOneVar => "；请给 `{name}` 一个主机（`--var {name}=HOST`，本机用 `local`）后继续",
+        Msg::RefusedHintOneVar => {
+            "；变量一经设定不能更改：请中止本事件，并用 `--var {name}=HOST`（本机用 `local`）重新开始"
+        }
         Msg::RefusedHintVars => "；请检查 {names} 的值",
         Msg::WhyEmpty => "为空",
         Msg::WhyDash => "以 `-` 开头，ssh 会把它当作选项",

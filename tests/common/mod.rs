@@ -445,7 +445,9 @@ impl Test {
     }
 
     /// Runs in a pseudo-terminal, as a person would at a terminal, on the
-    /// real clock: timers fire while the walk waits.
+    /// real clock: timers fire while the walk waits. Each wait for the
+    /// screen gives up after 30 s: far beyond a walk's next line, even on
+    /// two cores busy with the rest of the suite.
     pub fn pty<I, S>(&self, args: I) -> rexpect::session::PtySession
     where
         I: IntoIterator<Item = S>,
@@ -459,7 +461,7 @@ impl Test {
         for (key, value) in &self.env {
             command.env(key, value);
         }
-        rexpect::session::spawn_command(command, Some(15_000)).expect("spawn in a pseudo-terminal")
+        rexpect::session::spawn_command(command, Some(30_000)).expect("spawn in a pseudo-terminal")
     }
 
     /// Runs in a tmux window of 100×30 (on the real clock, like
