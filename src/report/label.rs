@@ -5,30 +5,19 @@
 use crate::i18n::Msg;
 use crate::model::{Branch, Lang, Timer};
 
-/// A label in the display language.
-pub(super) fn label(lang: &Lang, en: &'static str, zh: &'static str) -> &'static str {
-    if lang.primary() == "zh" { zh } else { en }
-}
-
 /// How a repeating timer repeats, and the level it waits for, as a phrase
 /// to follow its first firing: `, then every 30 m while sev1 or more
 /// severe`; `None` for a one-shot timer without a severity gate.
 /// Unsanitized: a level is runbook text.
 pub fn repeat(timer: &Timer, lang: &Lang) -> Option<String> {
-    let every = timer
-        .every
+    let every = timer.every.as_ref().map(|every| {
+        let every = crate::i18n::period(lang, &every.value.text);
+        crate::tr!(lang, RThenEvery, every = every)
+    });
+    let level = timer
+        .while_severity
         .as_ref()
-        .map(|every| duration(&every.value.text, lang));
-    let level = timer.while_severity.as_ref().map(|level| level.value.as_str());
-    let zh = lang.primary() == "zh";
-    let every = every.map(|every| match zh {
-        true => format!("，此后每 {every}一次"),
-        false => format!(", then every {every}"),
-    });
-    let level = level.map(|level| match zh {
-        true => format!("（仅当级别为 {level} 或更高时）"),
-        false => format!(" while {level} or more severe"),
-    });
+        .map(|level| crate::tr!(lang, RWhileSeverity, level = level.value));
     (every.is_some() || level.is_some())
         .then(|| format!("{}{}", every.unwrap_or_default(), level.unwrap_or_default()))
 }
@@ -45,12 +34,6 @@ pub fn branch_label(branch: &Branch<'_>, lang: &Lang) -> Option<String> {
         Branch::Option(text) => Some(text.get(lang).to_owned()),
         Branch::AnyTicked => pick(Msg::BranchAnyTicked),
     }
-}
-
-/// A duration as the runbook wrote it, in the reader's language
-/// ([`crate::i18n::period`]).
-pub(super) fn duration(text: &str, lang: &Lang) -> String {
-    crate::i18n::period(lang, text)
 }
 
 #[cfg(test)]
@@ -122,8 +105,8 @@ title = "Z"
             ("1d", "1 天"),
             ("1 fortnight", "1 fortnight"),
         ] {
-            assert_eq!(duration(text, &zh), shown, "{text}");
+            assert_eq!(crate::i18n::period(&zh, text), shown, "{text}");
         }
-        assert_eq!(duration("1h30m", &Lang::english()), "1h30m");
+        assert_eq!(crate::i18n::period(&Lang::english(), "1h30m"), "1h30m");
     }
 }

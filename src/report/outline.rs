@@ -1,8 +1,9 @@
 //! `runbook show`: a runbook's steps in walk order, with their branches,
 //! commands, timers and contacts; as plain text for 80 columns or Markdown.
 
-use super::label::{branch_label, duration, label, repeat};
+use super::label::{branch_label, repeat};
 use super::wrap::{expand_tabs, wrap, wrap_hanging};
+use crate::i18n::period;
 use crate::model::{Lang, Located, Runbook, Step, StepKind, Text, TimerFrom};
 use crate::sanitize::{SafeWriter, sanitize, sanitize_line};
 use crate::tr;
@@ -75,14 +76,14 @@ fn write_text<W: Write>(
     facts.push(format!(
         "{} {}",
         tr!(lang, RArchiveWithin),
-        duration(&runbook.archive_within.text, lang)
+        period(lang, &runbook.archive_within.text)
     ));
     para(out, 0, &facts.join(" · "))?;
     if let (Some(every), Some(last)) = (
         runbook
             .review_every
             .as_ref()
-            .map(|every| duration(&every.text, lang)),
+            .map(|every| period(lang, &every.text)),
         runbook.last_reviewed.as_ref().map(|d| d.value),
     ) {
         let due = runbook
@@ -121,7 +122,7 @@ fn write_text<W: Write>(
                 // How a script gives it: never --var.
                 line.push_str(&format!(
                     " [{}: RUNBOOK_VAR_{}, --var-file {}=PATH]",
-                    label(lang, "secret", "保密"),
+                    tr!(lang, RSecret),
                     crate::model::Var::env_name(&var.name.value),
                     one(&var.name.value)
                 ));
@@ -167,7 +168,7 @@ fn write_text<W: Write>(
     if !runbook.timers.is_empty() {
         writeln!(out, "\n{}", tr!(lang, RTIMERS))?;
         for timer in &runbook.timers {
-            let after = duration(&timer.after.text, lang);
+            let after = period(lang, &timer.after.text);
             let timer_id = one(&timer.id.value);
             let mut line = match &timer.from {
                 TimerFrom::Start => tr!(lang, RTimerFromStart, timer = timer_id, after = after),
@@ -288,7 +289,7 @@ fn details(step: &Step, lang: &Lang) -> Vec<String> {
             facts.push(format!(
                 "{} {}",
                 tr!(lang, RTimeout),
-                duration(&command.timeout.text, lang)
+                period(lang, &command.timeout.text)
             ));
             let drill = match command.drill {
                 crate::model::DrillMode::Run => tr!(lang, RDrillRun),
@@ -396,7 +397,7 @@ fn write_markdown<W: Write>(out: &mut W, runbook: &Runbook, source: &str, lang: 
     if !runbook.timers.is_empty() {
         writeln!(out, "\n## {}\n", tr!(lang, RTimers))?;
         for timer in &runbook.timers {
-            let after = duration(&timer.after.text, lang);
+            let after = period(lang, &timer.after.text);
             let mut line = tr!(lang, RTimerAfterMd, timer = md(&timer.id.value), after = after);
             if let Some(repeat) = repeat(timer, lang) {
                 line.push_str(&md(&repeat));
