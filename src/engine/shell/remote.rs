@@ -486,7 +486,7 @@ impl KnownAs {
             hashed: field("hashknownhosts").is_some_and(|value| value == "yes"),
             via: field("proxyjump")
                 .filter(|hop| hop != "none")
-                .map(|hop| format!("the jump host {}", sanitize_word(&hop)))
+                .map(|hop| format!("the jump host {}", crate::sanitize::one_line(&hop)))
                 .or_else(|| {
                     config
                         .lines()
@@ -538,14 +538,6 @@ impl KnownAs {
         }
         lines
     }
-}
-
-/// `word` as it may be shown: ssh's config could hold anything.
-fn sanitize_word(word: &str) -> String {
-    word.chars()
-        .map(|c| if c.is_ascii_graphic() { c } else { '?' })
-        .take(200)
-        .collect()
 }
 
 /// Runs a helper to its end and returns its standard output.
@@ -669,7 +661,7 @@ fn fresh_private_dir(parent: &Path) -> io::Result<PathBuf> {
     let mut last = None;
     for _ in 0..8 {
         let mut random = [0u8; 6];
-        std::io::Read::read_exact(&mut std::fs::File::open("/dev/urandom")?, &mut random)?;
+        ssh_key::rand_core::RngCore::fill_bytes(&mut ssh_key::rand_core::OsRng, &mut random);
         let name: String = random.iter().map(|byte| format!("{byte:02x}")).collect();
         let dir = parent.join(format!("runbook-ssh-{name}"));
         match std::fs::DirBuilder::new().mode(0o700).create(&dir) {
