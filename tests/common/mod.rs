@@ -148,15 +148,32 @@ pub fn sealed(root: &Path, program: impl AsRef<OsStr>) -> Command {
     command
 }
 
+/// [`sealed`], but on the machine's real clock even when [`CLOCK_VAR`]
+/// moves everyone else's: for the servers and the browser a test starts,
+/// which libfaketime breaks, and which never tell the time to what is
+/// tested.
+///
+/// - libfaketime shares a semaphore named in `FAKETIME_SHARED` with the
+///   children of the process that created it, and removes it when that
+///   process exits: a child started after that, as a tmux server's window
+///   is after the client that started the server, can fail to start at
+///   all. tmux moves the clock of the walk it starts by
+///   [`moved_clock_env`] instead.
+/// - sshd's pre-authentication child runs in a seccomp sandbox, which
+///   kills it (SIGSYS) when libfaketime makes a call the sandbox does not
+///   allow: the client then sees its connection, or its new control
+///   master, drop. What sshd runs for the client gets an environment of
+///   sshd's making, which never held libfaketime anyway.
+pub fn sealed_on_real_clock(root: &Path, program: impl AsRef<OsStr>) -> Command {
+    let mut command = sealed(root, program);
+    for (key, _) in moved_clock_env() {
+        command.env_remove(key);
+    }
+    command
+}
+
 /// The variables that move the clock of a process ([`CLOCK_VAR`]); none
 /// when the clock is not moved.
-///
-/// libfaketime shares a semaphore named in `FAKETIME_SHARED` with the
-/// children of the process that created it, and removes it when that
-/// process exits: a child started after that, as a tmux server's window is
-/// after the client that started the server, can fail to start at all. So
-/// a process that outlives its starter, like tmux, runs on the real clock
-/// and moves the clock of what it starts by these.
 fn moved_clock_env() -> Vec<(&'static str, OsString)> {
     moved_clock().map_or_else(Vec::new, |faketime| {
         vec![
@@ -553,10 +570,7 @@ pub struct Tmux {
 impl Tmux {
     /// tmux, talking to this test's server only, with this test's config.
     fn command(&self) -> Command {
-        let mut command = sealed(&self.root, "tmux");
-        for (key, _) in moved_clock_env() {
-            command.env_remove(key);
-        }
+        let mut command = sealed_on_real_clock(&self.root, "tmux");
         command
             .arg("-S")
             .arg(self.root.join("tmux.sock"))

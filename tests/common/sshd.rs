@@ -167,8 +167,8 @@ fn sshd(test: &Test, dir: &Path, alias: &str, address: Ipv4Addr) -> Sshd {
             ),
         )
         .unwrap();
-        let mut child = test
-            .tool(SSHD)
+        // On the real clock: see `sealed_on_real_clock`.
+        let mut child = super::sealed_on_real_clock(test.root(), SSHD)
             .args(["-D", "-e", "-f"])
             .arg(&config)
             .stdin(Stdio::null())

@@ -13,8 +13,10 @@ const PRINT_WITHIN: Duration = Duration::from_secs(90);
 /// Prints `html` to `pdf` with headless Chromium, its profile in the
 /// test's own directory.
 fn print_to_pdf(test: &Test, html: &Path, pdf: &Path) {
-    let mut chromium = test
-        .tool("chromium")
+    // On the real clock: a browser of many processes is the kind of program
+    // libfaketime breaks (see `sealed_on_real_clock`), and the pages carry
+    // no date of Chromium's.
+    let mut chromium = crate::common::sealed_on_real_clock(test.root(), "chromium")
         .args([
             "--headless",
             "--no-sandbox",
