@@ -2,8 +2,10 @@
 //! hides secrets in command output before it is shown, journaled or kept
 //! as evidence.
 //!
-//! Patterns are compiled when the config is read, so that a bad one is
-//! refused before any incident exists; applying them cannot fail.
+//! The config's patterns are compiled when it is read, so that a bad one
+//! is refused before any incident exists; the default set, which is known
+//! to compile, on first use, so that commands that redact nothing (`list`,
+//! `show`, `--version`…) do not pay for it. Applying them cannot fail.
 
 use std::cell::Cell;
 use std::sync::OnceLock;
@@ -54,6 +56,10 @@ const BLOCK_END: &str = r"-----END [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----";
 /// filter for private keys.
 #[derive(Debug, Clone)]
 pub struct Redact {
+    /// The default set goes first ([`Redact::defaults`], compiled on first
+    /// use: most commands never redact anything).
+    defaults: bool,
+    /// The config's own patterns, compiled when it was read.
     regexes: Vec<regex::Regex>,
     /// Private key blocks are hidden (part of the default set).
     blocks: bool,
@@ -70,13 +76,9 @@ impl Redact {
     /// `regexes` from the config, after the default set unless `defaults`
     /// is false.
     pub fn new(regexes: Vec<regex::Regex>, defaults: bool) -> Redact {
-        let mut all = Vec::new();
-        if defaults {
-            all.extend(Redact::defaults().iter().cloned());
-        }
-        all.extend(regexes);
         Redact {
-            regexes: all,
+            defaults,
+            regexes,
             blocks: defaults,
         }
     }
@@ -118,7 +120,8 @@ impl Redact {
     /// [`Redact::stream`].
     pub fn apply(&self, line: &str) -> String {
         let mut line = line.to_owned();
-        for regex in &self.regexes {
+        let defaults = if self.defaults { Redact::defaults() } else { &[] };
+        for regex in defaults.iter().chain(&self.regexes) {
             if !regex.is_match(&line) {
                 continue;
             }
