@@ -1,6 +1,7 @@
-//! The words `runbook` itself says, in each display language: one
-//! catalogue per language, `en.rs` (which also defines the keys, [`Msg`])
-//! and `zh.rs`.
+//! The words `runbook` itself says, in each display language. The keys
+//! ([`Msg`]) are kept by area, one module each (`prompts`, `walk`,
+//! `listings`, `errors`, …): an area writes each key with its English, then
+//! its Chinese in one exhaustive match.
 //!
 //! A runbook's own text carries its languages with it ([`Text`]); this
 //! module holds everything else a person reads: prompts, the lines a walk
@@ -23,7 +24,7 @@
 //!
 //! Why a table module rather than a catalogue crate (`rust-i18n`,
 //! Fluent): the keys are a Rust enum, so a key missing from a language is a
-//! compile error (each catalogue is one exhaustive `match`), not a string
+//! compile error (each language of each area is one exhaustive `match`), not a string
 //! found missing at run time; there is no file to load, no global locale
 //! and no lookup hidden behind a string key; and neither language needs
 //! plural rules, the one thing Fluent would add. A placeholder is written
@@ -36,10 +37,100 @@
 //!
 //! [`Text`]: crate::model::Text
 
-mod en;
-mod zh;
+/// Defines an area's keys (`Key`), the English words of each, and one
+/// constant of [`Msg`] per key (`Msg::Done`), so that a key is named the
+/// same whatever its area. Two areas with the same key do not build.
+macro_rules! area {
+    ($area:ident; $($key:ident => $text:literal,)+) => {
+        /// The keys of this area.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        #[allow(clippy::upper_case_acronyms, clippy::enum_variant_names)]
+        pub enum Key {
+            $($key,)+
+        }
 
-pub use en::Msg;
+        impl Key {
+            /// Every key of this area, for the tests of both catalogues.
+            #[cfg(test)]
+            pub(super) const ALL: &'static [Key] = &[$(Key::$key,)+];
+        }
+
+        #[allow(non_upper_case_globals)]
+        impl super::Msg {
+            $(pub const $key: super::Msg = super::Msg::$area(Key::$key);)+
+        }
+
+        pub(super) fn en(key: Key) -> &'static str {
+            match key {
+                $(Key::$key => $text,)+
+            }
+        }
+    };
+}
+
+mod errors;
+mod listings;
+mod prompts;
+mod report_labels;
+mod report_lines;
+mod walk;
+
+/// A thing `runbook` says; its words come from the catalogue of its area.
+/// Name a key as `Msg::Done`, whatever its area.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Msg {
+    /// Prompts, choices and menus of the walk at a terminal.
+    Prompts(prompts::Key),
+    /// Labels and headings of reports and of `show`.
+    ReportLabels(report_labels::Key),
+    /// What a walk prints and journals.
+    Walk(walk::Key),
+    /// The lines of a report's timeline and draft.
+    ReportLines(report_lines::Key),
+    /// Listings and what commands report.
+    Listings(listings::Key),
+    /// Errors, hints and warnings.
+    Errors(errors::Key),
+}
+
+impl Msg {
+    /// Every key of every area.
+    #[cfg(test)]
+    fn all() -> impl Iterator<Item = Msg> {
+        prompts::Key::ALL
+            .iter()
+            .map(|&key| Msg::Prompts(key))
+            .chain(report_labels::Key::ALL.iter().map(|&key| Msg::ReportLabels(key)))
+            .chain(walk::Key::ALL.iter().map(|&key| Msg::Walk(key)))
+            .chain(report_lines::Key::ALL.iter().map(|&key| Msg::ReportLines(key)))
+            .chain(listings::Key::ALL.iter().map(|&key| Msg::Listings(key)))
+            .chain(errors::Key::ALL.iter().map(|&key| Msg::Errors(key)))
+    }
+}
+
+/// The English words of `msg`.
+fn en_text(msg: Msg) -> &'static str {
+    match msg {
+        Msg::Prompts(key) => prompts::en(key),
+        Msg::ReportLabels(key) => report_labels::en(key),
+        Msg::Walk(key) => walk::en(key),
+        Msg::ReportLines(key) => report_lines::en(key),
+        Msg::Listings(key) => listings::en(key),
+        Msg::Errors(key) => errors::en(key),
+    }
+}
+
+/// The Chinese words of `msg`.
+fn zh_text(msg: Msg) -> &'static str {
+    match msg {
+        Msg::Prompts(key) => prompts::zh(key),
+        Msg::ReportLabels(key) => report_labels::zh(key),
+        Msg::Walk(key) => walk::zh(key),
+        Msg::ReportLines(key) => report_lines::zh(key),
+        Msg::Listings(key) => listings::zh(key),
+        Msg::Errors(key) => errors::zh(key),
+    }
+}
 
 use crate::model::{Lang, Outcome, StepResult, short_span};
 use std::borrow::Cow;
@@ -52,7 +143,7 @@ pub fn is_zh(lang: &Lang) -> bool {
 
 /// The words of `msg` in `lang`, placeholders left as written.
 pub fn tr(lang: &Lang, msg: Msg) -> &'static str {
-    if is_zh(lang) { zh::text(msg) } else { en::text(msg) }
+    if is_zh(lang) { zh_text(msg) } else { en_text(msg) }
 }
 
 /// The words of `msg` in `lang`, each `{name}` replaced by its value in
@@ -455,8 +546,8 @@ mod tests {
     fn every_key_has_words_in_both_languages_with_the_same_placeholders() {
         // Both catalogues are exhaustive matches over `Msg`: a key missing
         // from either does not compile. What the compiler cannot see:
-        for &msg in Msg::ALL {
-            let (en, zh) = (en::text(msg), zh::text(msg));
+        for msg in Msg::all() {
+            let (en, zh) = (en_text(msg), zh_text(msg));
             assert!(!en.trim().is_empty(), "{msg:?} is empty in English");
             assert!(!zh.trim().is_empty(), "{msg:?} is empty in Chinese");
             assert_eq!(placeholders(en), placeholders(zh), "{msg:?}: {en:?} vs {zh:?}");
@@ -467,8 +558,8 @@ mod tests {
     fn chinese_entries_are_chinese() {
         // An entry copied over untranslated would read as English on a zh
         // screen. Punctuation-only and symbol entries are the exception.
-        for &msg in Msg::ALL {
-            let zh = zh::text(msg);
+        for msg in Msg::all() {
+            let zh = zh_text(msg);
             let has_letters = zh.chars().any(|c| c.is_ascii_alphabetic());
             let has_han = zh.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c));
             let stripped: String = zh
