@@ -163,7 +163,12 @@ fn append(
 /// to be journaled: by that process, or by this one once the lock is free.
 fn hand_over(context: &Context, dir: &Path, entry: &Queued, holder: &str) -> Result<Added> {
     let command = context.command;
-    let id = crate::journal::queue(dir, entry).map_err(|error| Error::Other(error.into()))?;
+    let lang = &context.lang;
+    let id = crate::journal::queue(dir, entry).map_err(|failed| {
+        let error = crate::journal::path_error_in_lang(lang, &failed);
+        Error::failed(tr!(lang, HandOverFailed, holder = holder, error = error))
+            .with_hint(tr!(lang, HintHandOverFailed))
+    })?;
     let give_up = Instant::now() + HAND_OVER_WAIT;
     loop {
         match inbox_state(dir, &id) {
@@ -173,11 +178,7 @@ fn hand_over(context: &Context, dir: &Path, entry: &Queued, holder: &str) -> Res
                 });
             }
             EntryState::Refused(path) => {
-                return Err(Error::Other(anyhow::anyhow!(
-                    "the incident's journal did not take this in: set aside as {} \
-                     (a runbook of another version holds the incident, or the entry was damaged)",
-                    path.display()
-                )));
+                return Err(Error::failed(tr!(lang, HandOverRefused, path = path.display())));
             }
             EntryState::Waiting => {}
         }

@@ -163,7 +163,11 @@ fn list(
                         continue;
                     }
                 },
-                Err(error) => tr!(lang, IndexNotAnEntry, error = error),
+                Err(error) => tr!(
+                    lang,
+                    IndexNotAnEntry,
+                    error = crate::i18n::JsonProblem::from(&error).in_lang(lang)
+                ),
             },
         };
         failed = true;

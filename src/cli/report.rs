@@ -294,7 +294,7 @@ fn draft(context: &Context, id: &str, format: Format) -> Result<(Shown, bool)> {
         within,
         None,
     )
-    .map_err(|error| Error::usage(error.to_string()))?;
+    .map_err(|error| Error::usage(error.in_lang(&context.lang)))?;
     record.format = DRAFT_FORMAT.to_owned();
     let bytes = record.to_bytes().map_err(|error| Error::Other(error.into()))?;
     if format == Format::Json {

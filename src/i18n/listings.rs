@@ -109,6 +109,19 @@ area! {
     ListOverdue => "OVERDUE {since}",
     ListBuiltIn => "built-in",
     ListHint => "hint: run `runbook validate` to see what is wrong with INVALID and REFUSED runbooks",
+    KeygenCreated => "Created the signing key {path} (ssh-ed25519, {protection})",
+    KeygenEncrypted => "encrypted with the passphrase",
+    KeygenNoPassphrase => "no passphrase",
+    KeygenFingerprint => "Fingerprint: {fingerprint}",
+    KeygenPublicKey => "Public key:  {path}",
+    KeygenAddedTo => "Added to {path}:",
+    KeygenGiveAuditors => "Give that line to your auditors. With it in their allowed_signers file, they check an\narchived record (RECORD.json, its signature beside it) with nothing but OpenSSH:",
+    KeygenArchivedUnder => "Records are archived under {dir}.",
+    KeygenNoConfigDir => "cannot tell where the config directory is",
+    HintSetHomeOrXdg => "set HOME or XDG_CONFIG_HOME",
+    HintKeygenExists => "move {path} away first if you mean to replace it; keep its allowed_signers line while records it signed must still verify",
+    HintKeygenIdentity => "pass --identity NAME, such as ops@example.com",
+    GraphNotify => "notify {ids}",
 }
 
 pub(super) fn zh(key: Key) -> &'static str {
@@ -224,5 +237,22 @@ pub(super) fn zh(key: Key) -> &'static str {
         Key::ListOverdue => "已逾期 {since}",
         Key::ListBuiltIn => "内置",
         Key::ListHint => "提示：运行 `runbook validate` 查看无效和已拒绝的预案有什么问题",
+        Key::KeygenCreated => "已生成签名密钥 {path}（ssh-ed25519，{protection}）",
+        Key::KeygenEncrypted => "已用口令加密",
+        Key::KeygenNoPassphrase => "无口令",
+        Key::KeygenFingerprint => "指纹：{fingerprint}",
+        Key::KeygenPublicKey => "公钥：{path}",
+        Key::KeygenAddedTo => "已加入 {path}：",
+        Key::KeygenGiveAuditors => {
+            "请把这一行交给审计人员。加入他们的 allowed_signers 文件后，只用 OpenSSH 就能核验\n归档的记录（RECORD.json，签名在它旁边）："
+        }
+        Key::KeygenArchivedUnder => "记录归档在 {dir} 下。",
+        Key::KeygenNoConfigDir => "无法确定配置目录的位置",
+        Key::HintSetHomeOrXdg => "请设置 HOME 或 XDG_CONFIG_HOME",
+        Key::HintKeygenExists => {
+            "若要替换，请先移走 {path}；只要它签过的记录还需核验，就保留它在 allowed_signers 中的那一行"
+        }
+        Key::HintKeygenIdentity => "请用 --identity NAME 指定，例如 ops@example.com",
+        Key::GraphNotify => "通知 {ids}",
     }
 }

@@ -13,7 +13,10 @@
 //!
 //! Errors, hints and warnings are written in the display language where
 //! they are made, and an error a command returns prints its `error:` and
-//! `hint:` in it too ([`crate::error::Error::in_lang`]). What fails before
+//! `hint:` in it too ([`crate::error::Error::in_lang`]). The layers below
+//! the commands (journal, archive, records, mirrors, signing key) return
+//! typed errors whose `Display` is English; their `in_lang` says them
+//! through this catalogue. What fails before
 //! the language is known stays English: flags clap refuses, a config that
 //! cannot be read, a `--lang` that is no language. So do the loader's
 //! diagnostics (`validate`, a runbook that does not load), which are for
@@ -69,10 +72,12 @@ macro_rules! area {
 }
 
 mod errors;
+mod json;
 mod listings;
 mod prompts;
 mod report_labels;
 mod report_lines;
+mod storage;
 mod walk;
 
 /// A thing `runbook` says; its words come from the catalogue of its area.
@@ -91,6 +96,8 @@ pub enum Msg {
     Listings(listings::Key),
     /// Errors, hints and warnings.
     Errors(errors::Key),
+    /// What goes wrong with journals, archives, records and keys.
+    Storage(storage::Key),
 }
 
 impl Msg {
@@ -105,6 +112,7 @@ impl Msg {
             .chain(report_lines::Key::ALL.iter().map(|&key| Msg::ReportLines(key)))
             .chain(listings::Key::ALL.iter().map(|&key| Msg::Listings(key)))
             .chain(errors::Key::ALL.iter().map(|&key| Msg::Errors(key)))
+            .chain(storage::Key::ALL.iter().map(|&key| Msg::Storage(key)))
     }
 }
 
@@ -117,6 +125,7 @@ fn en_text(msg: Msg) -> &'static str {
         Msg::ReportLines(key) => report_lines::en(key),
         Msg::Listings(key) => listings::en(key),
         Msg::Errors(key) => errors::en(key),
+        Msg::Storage(key) => storage::en(key),
     }
 }
 
@@ -129,8 +138,11 @@ fn zh_text(msg: Msg) -> &'static str {
         Msg::ReportLines(key) => report_lines::zh(key),
         Msg::Listings(key) => listings::zh(key),
         Msg::Errors(key) => errors::zh(key),
+        Msg::Storage(key) => storage::zh(key),
     }
 }
+
+pub use json::{JsonProblem, cannot, file_action};
 
 use crate::model::{Lang, Outcome, StepResult, short_span};
 use std::borrow::Cow;
@@ -323,14 +335,113 @@ pub fn reason<'a>(lang: &Lang, reason: &'a str) -> Cow<'a, str> {
         "could not be reached" => Msg::ReasonUnreachable,
         "no notifier is configured: call them" => Msg::ReasonNoNotifier,
         "waiting for an answer" => Msg::ReasonWaiting,
+        // Several hosts not reached: one line each.
+        _ if reason.contains('\n') && is_zh(lang) => {
+            let lines: Vec<Cow<str>> = reason.lines().map(|line| self::reason(lang, line)).collect();
+            return Cow::Owned(lines.join("\n"));
+        }
         _ => {
             return step_reason(lang, reason)
+                .or_else(|| command_reason(lang, reason))
                 .or_else(|| refused_reason(lang, reason))
                 .or_else(|| delivery_error(lang, reason))
                 .map_or(Cow::Borrowed(reason), Cow::Owned);
         }
     };
     Cow::Borrowed(tr(lang, msg))
+}
+
+/// The English of `msg` around its one placeholder `{name}`: what comes
+/// before it and after it.
+fn english_around(msg: Msg, name: &str) -> (&'static str, &'static str) {
+    let template = en_text(msg);
+    let placeholder = format!("{{{name}}}");
+    match template.find(&placeholder) {
+        Some(at) => (&template[..at], &template[at + placeholder.len()..]),
+        None => (template, ""),
+    }
+}
+
+/// Why a command did not run, as the walk journals it (the first line of
+/// its output, or why its step failed): "cannot start the command: …",
+/// "web1 was not reached: …". What the system said stays as it said it.
+fn command_reason(lang: &Lang, reason: &str) -> Option<String> {
+    if !is_zh(lang) {
+        return None;
+    }
+    let (before, after) = english_around(Msg::CannotStartCommand, "error");
+    if let Some(error) = reason
+        .strip_prefix(before)
+        .and_then(|rest| rest.strip_suffix(after))
+    {
+        return Some(fill(lang, Msg::CannotStartCommand, &[("error", &error)]));
+    }
+    let ssh = [(Msg::SshCannotStart, "error"), (Msg::SshCouldNotReach, "on")];
+    for (msg, name) in ssh {
+        let (before, after) = english_around(msg, name);
+        if let Some(value) = reason
+            .strip_prefix(before)
+            .and_then(|rest| rest.strip_suffix(after))
+            && !value.contains('\n')
+            && (name != "on" || !value.contains([' ', ':']))
+        {
+            return Some(fill(lang, msg, &[(name, &value)]));
+        }
+    }
+    // What ssh said stays as it said it; the lines runbook adds after it
+    // (about a jump host) are left as they are.
+    if let Some(rest) = reason.strip_prefix(english_around(Msg::SshCouldNotReachSaid, "on").0)
+        && let Some((on, said)) = rest.split_once(": ")
+        && !on.contains(' ')
+    {
+        return Some(fill(
+            lang,
+            Msg::SshCouldNotReachSaid,
+            &[("on", &on), ("said", &said)],
+        ));
+    }
+    if let Some(rest) = reason.strip_prefix(english_around(Msg::SshNoAnswer, "on").0)
+        && let Some((on, seconds)) = rest.split_once(" did not answer within ")
+        && let Some(seconds) = seconds.strip_suffix(" s")
+    {
+        return Some(fill(
+            lang,
+            Msg::SshNoAnswer,
+            &[("on", &on), ("seconds", &seconds)],
+        ));
+    }
+    let (_, middle) = english_around(Msg::HostNotReached, "on");
+    let middle = middle.strip_suffix("{why}")?;
+    let (on, why) = reason.split_once(middle)?;
+    (!on.is_empty() && !on.contains(' ')).then(|| {
+        fill(
+            lang,
+            Msg::HostNotReached,
+            &[("on", &on), ("why", &self::reason(lang, why))],
+        )
+    })
+}
+
+/// A note `runbook` journals itself (in English, as the journal keeps
+/// it), in `lang`; a person's note as it is.
+pub fn note<'a>(lang: &Lang, text: &'a str) -> Cow<'a, str> {
+    if !is_zh(lang) {
+        return Cow::Borrowed(text);
+    }
+    let (before, rest) = english_around(Msg::ChangedRunbookNote, "then");
+    let (middle, after) = rest.split_once("{now}").unwrap_or((rest, ""));
+    let found = text
+        .strip_prefix(before)
+        .and_then(|rest| rest.strip_suffix(after))
+        .and_then(|rest| rest.split_once(middle));
+    match found {
+        Some((then, now)) if !then.contains(' ') && !now.contains(' ') => Cow::Owned(fill(
+            lang,
+            Msg::ChangedRunbookNote,
+            &[("then", &then), ("now", &now)],
+        )),
+        _ => Cow::Borrowed(text),
+    }
 }
 
 /// The walk's reasons that name a step: "step `check` was marked failed".
@@ -619,6 +730,44 @@ mod tests {
         assert_eq!(outcome_name(&en, Outcome::HandedOver), "handed-over");
         assert_eq!(outcome_name(&zh, Outcome::HandedOver), "已移交");
         assert_eq!(state(&zh, "never started"), "未能启动");
+        assert_eq!(
+            reason(
+                &zh,
+                "web1 was not reached: cannot start the command: No such file or directory"
+            ),
+            "未能连上 web1：无法启动命令：No such file or directory"
+        );
+        assert_eq!(
+            reason(
+                &zh,
+                "a was not reached: ssh said no\nb was not reached: ssh said no"
+            ),
+            "未能连上 a：ssh said no\n未能连上 b：ssh said no"
+        );
+        assert_eq!(
+            reason(&en, "cannot start the command: No such file or directory"),
+            "cannot start the command: No such file or directory"
+        );
+        assert_eq!(
+            note(
+                &zh,
+                "going on with a changed runbook: sha256 ab12 at start, cd34 now"
+            ),
+            "按改动后的预案继续：开始时 sha256 为 ab12，现在为 cd34"
+        );
+        assert_eq!(
+            note(&zh, "going on with a changed runbook"),
+            "going on with a changed runbook"
+        );
+        assert_eq!(
+            reason(&zh, "ssh could not reach web1: 连接被拒绝"),
+            "ssh 连不上 web1：连接被拒绝"
+        );
+        assert_eq!(reason(&zh, "ssh could not reach web1"), "ssh 连不上 web1");
+        assert_eq!(
+            reason(&zh, "ssh to web1 did not answer within 30 s"),
+            "ssh 连接 web1 后 30 秒内没有应答"
+        );
         assert_eq!(state(&zh, "something new"), "something new");
     }
 

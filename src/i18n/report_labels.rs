@@ -237,7 +237,7 @@ pub(super) fn zh(key: Key) -> &'static str {
         Key::RAborted => "中止：{reason}",
         Key::RCommandStartedOn => "{step}：命令在 {on} 上开始执行",
         Key::RCommandStarted => "{step}：命令开始执行",
-        Key::RCommandStartFailed => "{step}：未能启动：{why}",
+        Key::RCommandStartFailed => "{step}：{why}",
         Key::RCommandFinished => "{step}：命令结束，{how}",
         Key::RCommandFinishedOn => "{step}：命令在 {on} 上结束，{how}",
         Key::RCommandNotRun => "{step}：命令未执行：{reason}",

@@ -87,6 +87,13 @@ area! {
     SeverityOpenedMessage => "{incident} opened at {severity} ({label}).",
     NothingToEscalate => "nothing left to escalate: every timer has fired or was cancelled; call the contacts yourself (`runbook show` lists them)",
     EscalatedByHandNote => "escalated by hand: timer {timer} fired before it fell due (the plan escalates after {after})",
+    CannotStartCommand => "cannot start the command: {error}",
+    HostNotReached => "{on} was not reached: {why}",
+    ChangedRunbookNote => "going on with a changed runbook: sha256 {then} at start, {now} now",
+    SshCannotStart => "cannot start ssh: {error}",
+    SshCouldNotReach => "ssh could not reach {on}",
+    SshCouldNotReachSaid => "ssh could not reach {on}: {said}",
+    SshNoAnswer => "ssh to {on} did not answer within {seconds} s",
 }
 
 pub(super) fn zh(key: Key) -> &'static str {
@@ -178,5 +185,12 @@ pub(super) fn zh(key: Key) -> &'static str {
             "没有可升级的计时器：所有计时器均已触发或已取消；请亲自联系相关人员（`runbook show` 列出联系人）"
         }
         Key::EscalatedByHandNote => "人工升级：计时器 {timer} 在到期前被触发（预案规定 {after}后升级）",
+        Key::CannotStartCommand => "无法启动命令：{error}",
+        Key::HostNotReached => "未能连上 {on}：{why}",
+        Key::ChangedRunbookNote => "按改动后的预案继续：开始时 sha256 为 {then}，现在为 {now}",
+        Key::SshCannotStart => "无法启动 ssh：{error}",
+        Key::SshCouldNotReach => "ssh 连不上 {on}",
+        Key::SshCouldNotReachSaid => "ssh 连不上 {on}：{said}",
+        Key::SshNoAnswer => "ssh 连接 {on} 后 {seconds} 秒内没有应答",
     }
 }

@@ -135,7 +135,7 @@ pub enum ArchiveError {
     Index {
         path: PathBuf,
         line: usize,
-        reason: String,
+        reason: IndexProblem,
     },
     /// Record files the index does not list: its last line is not the
     /// archive's last record, so nothing may be chained to it.
@@ -345,7 +345,10 @@ impl Archive {
                 return Err(ArchiveError::Index {
                     path: self.index_path(),
                     line,
-                    reason: format!("{} is listed again (first on line {first})", entry.id),
+                    reason: IndexProblem::ListedAgain {
+                        id: entry.id.clone(),
+                        first,
+                    },
                 });
             }
             listed.insert(entry.relative_path());
@@ -622,15 +625,13 @@ impl Iterator for Entries {
             Ok(_) => {
                 self.line += 1;
                 let line = self.line;
-                let index_error = |reason: String| ArchiveError::Index {
+                let index_error = |reason: IndexProblem| ArchiveError::Index {
                     path: self.path.clone(),
                     line,
                     reason,
                 };
                 let Some(body) = bytes.strip_suffix(b"\n") else {
-                    return Some(Err(index_error(
-                        "the last line is cut short (a crash while writing?)".into(),
-                    )));
+                    return Some(Err(index_error(IndexProblem::CutShort)));
                 };
                 Some(parse_entry(body).map(|entry| (line, entry)).map_err(index_error))
             }
@@ -646,8 +647,8 @@ impl Iterator for Entries {
 /// (`runbook records --reindex` rebuilds it), so a line reformatted by hand
 /// still finds its record. [`Archive::audit`] compares each line with its
 /// record, field by field.
-fn parse_entry(line: &[u8]) -> Result<IndexEntry, String> {
-    serde_json::from_slice(line).map_err(|error| format!("not an index entry: {error}"))
+fn parse_entry(line: &[u8]) -> Result<IndexEntry, IndexProblem> {
+    serde_json::from_slice(line).map_err(|error| IndexProblem::NotAnEntry(error.into()))
 }
 
 /// The most a record file may hold: far beyond any record (command output
@@ -764,7 +765,9 @@ fn append_line(path: &Path, line: &[u8]) -> Result<(), ArchiveError> {
 }
 
 mod audit;
+mod index_problem;
 pub use audit::{Audit, Problem, ProblemKind};
+pub use index_problem::IndexProblem;
 
 #[cfg(test)]
 mod tests;

@@ -123,7 +123,7 @@ pub enum MirrorError {
     #[error("conflict: {} already exists with other contents; left alone", .0.display())]
     Conflict(PathBuf),
     #[error("the local archive's {}: {reason}", .path.display())]
-    Local { path: PathBuf, reason: String },
+    Local { path: PathBuf, reason: LocalProblem },
     /// `output` is git's own message: its stderr lines, sanitized and
     /// capped, the first on this line and any others
     /// indented below it.
@@ -135,6 +135,27 @@ pub enum MirrorError {
         /// Git could not reach the remote, or did not hear back in time.
         unreachable: bool,
     },
+}
+
+/// What is wrong with the local archive, that a mirror is not given.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LocalProblem {
+    /// A line of its index is not an index entry.
+    NotAnEntry(crate::i18n::JsonProblem),
+    /// A record's SHA-256 is not what the index gives for the incident.
+    NotIndexedSha { id: String },
+}
+
+impl std::fmt::Display for LocalProblem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            LocalProblem::NotAnEntry(error) => write!(f, "not an index entry: {error}"),
+            LocalProblem::NotIndexedSha { id } => write!(
+                f,
+                "its SHA-256 is not the index's for {id}; run `runbook verify --all`"
+            ),
+        }
+    }
 }
 
 impl MirrorError {
@@ -264,7 +285,7 @@ pub fn holdings(mirror: &Mirror, state: &Path) -> Result<Vec<(String, String)>, 
                 .map(|entry| (entry.id, entry.sha256))
                 .map_err(|error| MirrorError::Local {
                     path: path.clone(),
-                    reason: format!("not an index entry: {error}"),
+                    reason: LocalProblem::NotAnEntry(error.into()),
                 })
         })
         .collect()
@@ -291,7 +312,7 @@ fn lines(index: &[u8]) -> impl Iterator<Item = &[u8]> {
 fn parse_line(line: &[u8], archive: &Archive) -> Result<IndexEntry, MirrorError> {
     serde_json::from_slice(line).map_err(|error| MirrorError::Local {
         path: archive.index_path(),
-        reason: format!("not an index entry: {error}"),
+        reason: LocalProblem::NotAnEntry(error.into()),
     })
 }
 
@@ -315,10 +336,7 @@ fn copy_into(archive: &Archive, index: &[u8], dir: &Path) -> Result<Vec<String>,
         if sha256_hex(&bytes) != entry.sha256 {
             return Err(MirrorError::Local {
                 path: local,
-                reason: format!(
-                    "its SHA-256 is not the index's for {}; run `runbook verify --all`",
-                    entry.id
-                ),
+                reason: LocalProblem::NotIndexedSha { id: entry.id.clone() },
             });
         }
         let local_sig = sig_path(&local);

@@ -120,6 +120,12 @@ pub struct Ssh {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Unreachable(pub String);
 
+/// Why a host was not reached is journaled in English, as the journal
+/// keeps words; `i18n::reason` reads it back in the display language.
+fn english() -> crate::model::Lang {
+    crate::model::Lang::english()
+}
+
 impl Ssh {
     /// `config` is passed to ssh as `-F`; `incident_key` names the
     /// directory of this incident's control sockets.
@@ -242,16 +248,18 @@ impl Ssh {
                     .stderr(Stdio::piped())
                     .spawn()
             })
-            .map_err(|error| unreachable(format!("cannot start ssh: {error}")))?;
+            .map_err(|error| unreachable(crate::tr!(&english(), SshCannotStart, error = error)))?;
         let ran = subprocess::run(child, Some(script.as_bytes().to_vec()), HELPER_LIMITS);
         let said = take_log(&log);
         match ran.ended {
             Ended::Exited(status) if status.success() => {
                 Ok(String::from_utf8_lossy(&ran.stdout).into_owned())
             }
-            Ended::TimedOut => Err(unreachable(format!(
-                "ssh to {destination} did not answer within {} s",
-                HELPER_LIMITS.timeout.as_secs()
+            Ended::TimedOut => Err(unreachable(crate::tr!(
+                &english(),
+                SshNoAnswer,
+                on = destination,
+                seconds = HELPER_LIMITS.timeout.as_secs()
             ))),
             _ => {
                 let stderr = String::from_utf8_lossy(&ran.stderr);
@@ -343,9 +351,9 @@ impl Ssh {
         let said = said.trim();
         if !said.contains("Host key verification failed") {
             let mut text = if said.is_empty() {
-                format!("ssh could not reach {destination}")
+                crate::tr!(&english(), SshCouldNotReach, on = destination)
             } else {
-                format!("ssh could not reach {destination}: {said}")
+                crate::tr!(&english(), SshCouldNotReachSaid, on = destination, said = said)
             };
             // What a jump host said is lost (ssh sends a proxy's messages
             // nowhere once the connection is a persisting master).
