@@ -215,7 +215,8 @@ fn lock_tip(
 ) -> Result<(ArchiveLock, Option<IndexEntry>)> {
     let lock = archive.lock().map_err(archive_error(lang))?;
     if let Some(recovered) = &lock.recovered {
-        writeln!(err, "archive: {}", crate::term::sanitize(recovered))?;
+        let done = crate::term::sanitize(&recovered.in_lang(lang)).into_owned();
+        writeln!(err, "{}", tr!(lang, ArchiveRecoveredLine, done = done))?;
     }
     let tip = archive.tip().map_err(archive_error(lang))?;
     Ok((lock, tip))

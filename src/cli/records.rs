@@ -226,7 +226,8 @@ fn reindex(archive: &Archive, err: &mut impl Write, lang: &Lang) -> Result<bool>
     }
     let lock = archive.lock().map_err(anyhow::Error::new)?;
     if let Some(recovered) = &lock.recovered {
-        writeln!(err, "{}", tr!(lang, NoticeLine, note = sanitize_line(recovered)))?;
+        let recovered = recovered.in_lang(lang);
+        writeln!(err, "{}", tr!(lang, NoticeLine, note = sanitize_line(&recovered)))?;
     }
     let done = archive.reindex(&lock).map_err(anyhow::Error::new)?;
     drop(lock);

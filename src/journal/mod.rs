@@ -191,7 +191,7 @@ impl JournalError {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Corruption {
     /// Not JSON, or JSON that is not an event (the serde message).
-    NotAnEvent(String),
+    NotAnEvent(crate::i18n::JsonProblem),
     Empty,
     /// The line ends with something other than its `hash` field.
     HashNotLast,

@@ -113,7 +113,7 @@ impl Corruption {
     /// Why the line is refused, in `lang`.
     pub fn in_lang(&self, lang: &Lang) -> String {
         match self {
-            Corruption::NotAnEvent(error) => tr!(lang, CorruptNotAnEvent, error = error),
+            Corruption::NotAnEvent(error) => tr!(lang, CorruptNotAnEvent, error = error.in_lang(lang)),
             Corruption::Empty => tr!(lang, CorruptEmpty).to_owned(),
             Corruption::HashNotLast => tr!(lang, CorruptHashNotLast).to_owned(),
             Corruption::HashMismatch => tr!(lang, CorruptHashMismatch).to_owned(),
@@ -166,4 +166,31 @@ fn disagreement(lang: &Lang, kept: &Head, found: &Head) -> String {
 /// "cannot {action} {path}: {error}" for a [`crate::file_util::PathError`].
 pub fn path_error_in_lang(lang: &Lang, failed: &crate::file_util::PathError) -> String {
     cannot(lang, failed.action, &failed.path, &failed.error)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_corrupt_line_reads_in_either_language() {
+        let (en, zh) = (Lang::english(), Lang::parse("zh").unwrap());
+        let error = serde_json::from_str::<serde_json::Value>("{\"seq\":").unwrap_err();
+        let corrupt = JournalError::Corrupt {
+            path: "/x/journal.jsonl".into(),
+            line: 3,
+            reason: Corruption::NotAnEvent(error.into()),
+        };
+        assert_eq!(corrupt.in_lang(&en), corrupt.to_string());
+        assert_eq!(
+            corrupt.in_lang(&zh),
+            "日志 /x/journal.jsonl 第 3 行：不是日志事件：内容不完整（第 7 个字符处）；日志已损坏，无法继续本事件"
+        );
+        let seq = Corruption::Seq {
+            found: 5,
+            expected: 4,
+        };
+        assert_eq!(seq.in_lang(&en), seq.to_string());
+        assert_eq!(seq.in_lang(&zh), "seq 为 5，应为 4（有行被删除、重复或调换）");
+    }
 }

@@ -40,7 +40,7 @@ impl RecordError {
             ),
             RecordError::Deadline => tr!(lang, RecordDeadline).to_owned(),
             RecordError::Float { path } => tr!(lang, RecordFloat, path = path),
-            RecordError::Json(error) => tr!(lang, RecordNotJson, error = error),
+            RecordError::Json(error) => tr!(lang, RecordNotJson, error = error.in_lang(lang)),
             RecordError::NotCanonical => tr!(lang, RecordNotCanonical).to_owned(),
             RecordError::Format(error) => tr!(lang, RecordNotFormat, format = FORMAT, error = error),
         }
@@ -141,6 +141,23 @@ impl MirrorError {
                 output,
                 ..
             } => tr!(lang, MirrorGit, command = command, ended = ended, output = output),
+        }
+    }
+}
+
+impl super::archive::Recovered {
+    /// What was put right, in `lang`.
+    pub fn in_lang(&self, lang: &Lang) -> String {
+        use super::archive::Recovery;
+        let done = match &self.done {
+            Recovery::Incomplete => tr!(lang, RecoveredIncomplete).to_owned(),
+            Recovery::Stale { id, line } => tr!(lang, RecoveredStale, id = id, line = line),
+            Recovery::Finished { id } => tr!(lang, RecoveredFinished, id = id),
+            Recovery::Undone { id } => tr!(lang, RecoveredUndone, id = id),
+        };
+        match self.cut {
+            Some(bytes) => tr!(lang, RecoveredCut, done = done, bytes = bytes),
+            None => done,
         }
     }
 }
@@ -248,5 +265,63 @@ impl AllowedSignersError {
             ),
             error => error.to_string(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::record::archive::{Recovered, Recovery};
+
+    /// In English each says what its `Display` says: one text, whichever
+    /// way it is shown.
+    #[test]
+    fn english_is_what_display_says_and_chinese_is_chinese() {
+        let (en, zh) = (Lang::english(), Lang::parse("zh").unwrap());
+        let signing = [
+            SigningError::Loose {
+                what: KeyFile::SigningKey,
+                path: "/k".into(),
+                mode: 0o644,
+            },
+            SigningError::BadIdentity {
+                identity: "a,b".into(),
+                reason: IdentityProblem::Quote,
+            },
+            SigningError::EmptyPassphrase { path: "/p".into() },
+        ];
+        for error in &signing {
+            assert_eq!(error.in_lang(&en), error.to_string());
+        }
+        assert_eq!(
+            signing[0].in_lang(&zh),
+            "已拒绝：签名密钥 /k 对属组或其他用户可读（权限 0644）；请运行 chmod 600 /k"
+        );
+        let unindexed = ArchiveError::Unindexed {
+            index: "/a/index.jsonl".into(),
+            missing: false,
+            files: ["1", "2", "3", "4"].iter().map(PathBuf::from).collect(),
+        };
+        assert_eq!(unindexed.in_lang(&en), unindexed.to_string());
+        assert_eq!(
+            unindexed.in_lang(&zh),
+            "/a/index.jsonl 没有列出归档中的 4 个记录文件：1、2、3、另有 1 个"
+        );
+        for done in [
+            Recovery::Incomplete,
+            Recovery::Stale {
+                id: "INC-1".into(),
+                line: 2,
+            },
+            Recovery::Finished { id: "INC-1".into() },
+            Recovery::Undone { id: "INC-1".into() },
+        ] {
+            let recovered = Recovered { done, cut: Some(9) };
+            assert_eq!(recovered.in_lang(&en), recovered.to_string());
+        }
+        assert_eq!(
+            RecordError::NotCanonical.in_lang(&en),
+            RecordError::NotCanonical.to_string()
+        );
     }
 }

@@ -37,6 +37,7 @@ fn words(test: &Test, extra: &[&str]) -> BTreeSet<String> {
         "ed25519",
         "JSON",
         "chmod",
+        "pending",
     ] {
         allowed.extend(ascii_words(word));
     }
@@ -57,13 +58,13 @@ fn no_english(outcome: &Outcome, allowed: &BTreeSet<String>, what: &str) {
     );
 }
 
-/// The incident other than `first`.
-fn other(test: &Test, first: &str) -> String {
+/// The incident none of `known`.
+fn other(test: &Test, known: &[&str]) -> String {
     std::fs::read_dir(test.data().join("incidents"))
         .unwrap()
         .filter_map(Result::ok)
         .map(|entry| entry.file_name().to_string_lossy().into_owned())
-        .find(|id| id != first)
+        .find(|id| !known.contains(&id.as_str()))
         .expect("a second incident")
 }
 
@@ -97,9 +98,32 @@ fn a_damaged_journal_a_reformatted_record_and_a_bad_index_line_read_in_chinese()
     outcome.stdout_contains("不存在（备份盘是否已挂载？）");
     no_english(&outcome, &allowed, "verify with a mirror that is not there");
 
+    // A crash left the first one's index line pending: the next archive
+    // puts it right, and says so.
+    let index = test.data().join("archive/index.jsonl");
+    let line = std::fs::read(&index).unwrap();
+    std::fs::write(test.data().join("archive/pending"), line).unwrap();
+    test.again(["start", "m", "--non-interactive", "--answer", "check=done"])
+        .success();
+    let third = other(&test, &[&first]);
+    let outcome = test.again([
+        "archive",
+        &third,
+        "--lang",
+        "zh",
+        "--cause",
+        "磁盘满",
+        "--resolution",
+        "已清理",
+    ]);
+    outcome.success().stderr_contains(&format!(
+        "归档：已删除过期的 pending：{first} 已在索引中（第 1 行）"
+    ));
+    no_english(&outcome, &allowed, "archive after a crash");
+
     // A journal whose first line was edited.
     test.again(["start", "m", "--non-interactive"]);
-    let second = other(&test, &first);
+    let second = other(&test, &[&first, &third]);
     let journal = test.data().join("incidents").join(&second).join("journal.jsonl");
     let text = std::fs::read_to_string(&journal).unwrap();
     let edited = text.replacen("\"Minimal\"", "\"Maximal\"", 1);
@@ -129,7 +153,6 @@ fn a_damaged_journal_a_reformatted_record_and_a_bad_index_line_read_in_chinese()
     std::fs::write(&record, filed).unwrap();
 
     // An index line that is no index entry.
-    let index = test.data().join("archive/index.jsonl");
     let mut lines = std::fs::read(&index).unwrap();
     lines.extend_from_slice(b"garbage\n");
     std::fs::write(&index, lines).unwrap();
