@@ -84,6 +84,8 @@ area! {
     MirrorLocal => "the local archive's {path}: {reason}",
     MirrorLocalSha => "its SHA-256 is not the index's for {id}; run `runbook verify --all`",
     MirrorGit => "git {command} failed ({ended}): {output}",
+    GitNotStarted => "not started",
+    GitCannotStart => "cannot start git: {error}",
     HintMirrorRemote => "check that the remote `{remote}` in the config's `mirrors` is right and that this machine can reach it (try `git ls-remote {remote}`)",
     KeySigningKey => "signing key",
     KeyPassphraseFile => "passphrase file",
@@ -208,6 +210,8 @@ pub(super) fn zh(key: Key) -> &'static str {
         Key::MirrorLocal => "本地归档的 {path}：{reason}",
         Key::MirrorLocalSha => "其 SHA-256 与索引中 {id} 的不符；请运行 `runbook verify --all`",
         Key::MirrorGit => "git {command} 失败（{ended}）：{output}",
+        Key::GitNotStarted => "未能启动",
+        Key::GitCannotStart => "无法启动 git：{error}",
         Key::HintMirrorRemote => {
             "请检查配置 `mirrors` 中的远程仓库 `{remote}` 是否正确、本机能否连上它（试试 `git ls-remote {remote}`）"
         }

@@ -127,14 +127,43 @@ pub enum MirrorError {
     /// `output` is git's own message: its stderr lines, sanitized and
     /// capped, the first on this line and any others
     /// indented below it.
-    #[error("git {command} failed ({ended}): {output}")]
+    #[error("git {command} failed ({ended}): {}", git_said(*.ended, .output))]
     Git {
         command: String,
-        ended: String,
+        ended: GitEnded,
         output: String,
         /// Git could not reach the remote, or did not hear back in time.
         unreachable: bool,
     },
+}
+
+/// What a failed `git` said: for one that did not start, why.
+fn git_said(ended: GitEnded, output: &str) -> String {
+    match ended {
+        GitEnded::NotStarted => format!("cannot start git: {output}"),
+        _ => output.to_owned(),
+    }
+}
+
+/// How a `git` that failed ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GitEnded {
+    /// It could not be started; its output is why.
+    NotStarted,
+    Exited(std::process::ExitStatus),
+    Unknown,
+    TimedOut(std::time::Duration),
+}
+
+impl std::fmt::Display for GitEnded {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            GitEnded::NotStarted => f.write_str("not started"),
+            GitEnded::Exited(status) => write!(f, "{status}"),
+            GitEnded::Unknown => f.write_str("unknown exit status"),
+            GitEnded::TimedOut(after) => write!(f, "timed out after {}", humantime::format_duration(*after)),
+        }
+    }
 }
 
 /// What is wrong with the local archive, that a mirror is not given.
@@ -479,7 +508,7 @@ fn git<S: AsRef<OsStr>>(dir: Option<&Path>, args: &[S]) -> Result<String, Mirror
         .unwrap_or_default()
         .into_owned();
     let talks_to_remote = matches!(command.as_str(), "clone" | "fetch" | "push");
-    let failed = |ended: String, stderr: &[u8], timed_out: bool| MirrorError::Git {
+    let failed = |ended: GitEnded, stderr: &[u8], timed_out: bool| MirrorError::Git {
         command: command.clone(),
         ended,
         output: git_message(stderr),
@@ -487,20 +516,17 @@ fn git<S: AsRef<OsStr>>(dir: Option<&Path>, args: &[S]) -> Result<String, Mirror
     };
     let child = spawn_git(dir, args).map_err(|error| MirrorError::Git {
         command: command.clone(),
-        ended: "not started".to_owned(),
-        output: format!("cannot start git: {error}"),
+        ended: GitEnded::NotStarted,
+        // The system's words, which `in_lang` puts in a sentence of its own.
+        output: error.to_string(),
         unreachable: false,
     })?;
     let ran = subprocess::run(child, None, GIT_LIMITS);
     match ran.ended {
         Ended::Exited(status) if status.success() => Ok(String::from_utf8_lossy(&ran.stdout).into_owned()),
-        Ended::Exited(status) => Err(failed(status.to_string(), &ran.stderr, false)),
-        Ended::Unknown => Err(failed("unknown exit status".to_owned(), &ran.stderr, false)),
-        Ended::TimedOut => Err(failed(
-            format!("timed out after {}", humantime::format_duration(GIT_TIMEOUT)),
-            &ran.stderr,
-            true,
-        )),
+        Ended::Exited(status) => Err(failed(GitEnded::Exited(status), &ran.stderr, false)),
+        Ended::Unknown => Err(failed(GitEnded::Unknown, &ran.stderr, false)),
+        Ended::TimedOut => Err(failed(GitEnded::TimedOut(GIT_TIMEOUT), &ran.stderr, true)),
     }
 }
 

@@ -140,9 +140,36 @@ impl MirrorError {
                 ended,
                 output,
                 ..
-            } => tr!(lang, MirrorGit, command = command, ended = ended, output = output),
+            } if is_zh(lang) => git_failed(lang, command, *ended, output),
+            error => error.to_string(),
         }
     }
+}
+
+/// "git push failed (exit 128): …" in `lang`; what git said as it said it.
+fn git_failed(lang: &Lang, command: &str, ended: super::mirror::GitEnded, output: &str) -> String {
+    use super::mirror::GitEnded;
+    use std::os::unix::process::ExitStatusExt;
+    let (ended, output) = match ended {
+        GitEnded::NotStarted => (
+            tr!(lang, GitNotStarted).to_owned(),
+            tr!(lang, GitCannotStart, error = output),
+        ),
+        GitEnded::Exited(status) => (
+            match (status.code(), status.signal()) {
+                (Some(code), _) => tr!(lang, DeliveryExit, code = code),
+                (None, Some(signal)) => tr!(lang, DeliveryKilled, signal = signal),
+                (None, None) => tr!(lang, DeliveryUnknownStatus).to_owned(),
+            },
+            output.to_owned(),
+        ),
+        GitEnded::Unknown => (tr!(lang, DeliveryUnknownStatus).to_owned(), output.to_owned()),
+        GitEnded::TimedOut(after) => {
+            let after = crate::i18n::span(lang, i64::try_from(after.as_secs()).unwrap_or(i64::MAX));
+            (tr!(lang, DeliveryTimedOut, after = after), output.to_owned())
+        }
+    };
+    tr!(lang, MirrorGit, command = command, ended = ended, output = output)
 }
 
 impl super::archive::Recovered {
@@ -322,6 +349,32 @@ mod tests {
         assert_eq!(
             RecordError::NotCanonical.in_lang(&en),
             RecordError::NotCanonical.to_string()
+        );
+        use std::os::unix::process::ExitStatusExt;
+        let git = MirrorError::Git {
+            command: "push".into(),
+            ended: crate::record::mirror::GitEnded::Exited(std::process::ExitStatus::from_raw(128 << 8)),
+            output: "fatal: 远程仓库不存在".into(),
+            unreachable: false,
+        };
+        assert_eq!(git.in_lang(&en), git.to_string());
+        assert_eq!(
+            git.in_lang(&zh),
+            "git push 失败（退出码 128）：fatal: 远程仓库不存在"
+        );
+        let git = MirrorError::Git {
+            command: "push".into(),
+            ended: crate::record::mirror::GitEnded::NotStarted,
+            output: "No such file or directory (os error 2)".into(),
+            unreachable: false,
+        };
+        assert_eq!(
+            git.to_string(),
+            "git push failed (not started): cannot start git: No such file or directory (os error 2)"
+        );
+        assert_eq!(
+            git.in_lang(&zh),
+            "git push 失败（未能启动）：无法启动 git：No such file or directory (os error 2)"
         );
     }
 }
