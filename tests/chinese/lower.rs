@@ -204,6 +204,17 @@ fn keygen_and_the_signing_key_speak_chinese() {
     outcome.status(2).stderr_contains("它含有引号或逗号");
     no_english(&outcome, &allowed, "keygen of a bad identity");
 
+    // The listing of runbooks around it: their ids and where they are
+    // (a path the table wraps) are ids and paths.
+    let mut listed = allowed.clone();
+    for row in test.again(["list", "--json"]).json().as_array().unwrap() {
+        listed.extend(ascii_words(row["id"].as_str().unwrap()));
+    }
+    listed.extend(["runbooks".to_owned(), "oml".to_owned(), "toml".to_owned()]);
+    let outcome = test.again(["list", "--lang", "zh"]);
+    outcome.success().stdout_contains("内置");
+    no_english(&outcome, &listed, "list");
+
     test.again(["start", "m", "--non-interactive", "--answer", "check=done"])
         .success();
     let id = test.only_incident();
@@ -350,4 +361,58 @@ fn going_on_with_a_changed_runbook_is_noted_in_chinese() {
         .success()
         .stdout_contains("按改动后的预案继续：开始时 sha256 为");
     no_english(&outcome, &allowed, "report of a changed runbook");
+}
+
+#[test]
+fn a_host_ssh_cannot_reach_is_said_in_chinese() {
+    use crate::common::sshd::{Hosts, free_port};
+    let test = Test::new().runbook("r", super::REMOTE);
+    let hosts = Hosts::start(&test, &[]);
+    let gone = std::net::Ipv4Addr::new(127, 0, 0, 2);
+    let port = free_port(gone);
+    std::fs::write(
+        &hosts.config,
+        std::fs::read_to_string(&hosts.config).unwrap()
+            + &format!("Host gone\n  HostName {gone}\n  Port {port}\n"),
+    )
+    .unwrap();
+    let mut test = test.config(&hosts.runbook_config());
+    let outcome = test.again([
+        "start",
+        "r",
+        "--lang",
+        "zh",
+        "--non-interactive",
+        "--var",
+        "host=gone",
+    ]);
+    outcome.status(1).stderr_contains("ssh 连不上 gone：");
+    let id = test.only_incident();
+    // The journal keeps its English.
+    assert!(
+        test.events(&id).iter().any(|event| event["payload"]["error"]
+            .as_str()
+            .is_some_and(|error| error.starts_with("ssh could not reach gone: "))),
+        "{:?}",
+        test.events(&id)
+    );
+    // What ssh said is quoted as it said it.
+    let allowed = words(
+        &test,
+        &[
+            super::REMOTE,
+            "gone",
+            "ssh",
+            "connect",
+            "to",
+            "host",
+            "port",
+            "Connection",
+            "refused",
+        ],
+    );
+    no_english(&outcome, &allowed, "a walk to a host ssh cannot reach");
+    let outcome = test.again(["report", &id, "--lang", "zh"]);
+    outcome.success().stdout_contains("ssh 连不上 gone：");
+    no_english(&outcome, &allowed, "the report of it");
 }
