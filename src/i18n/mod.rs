@@ -464,6 +464,27 @@ mod tests {
             "ssh 连不上 web1：连接被拒绝"
         );
         assert_eq!(reason(&zh, "ssh could not reach web1"), "ssh 连不上 web1");
+        let host_key = "the host key of web1 is not known (not in known_hosts); nothing ran there\n\
+             (the keys it offers could not be read: ssh-keyscan -p 22 10.0.0.1)\n\
+             compare with the fingerprint the host's owner gives (console, provider); if it is the same, run:\n\
+             \x20 ssh-keyscan -p 22 10.0.0.1 >> ~/.ssh/known_hosts\n\
+             then try again";
+        assert_eq!(
+            reason(&zh, host_key),
+            "web1 的主机密钥未知（不在 known_hosts 中）；那里什么也没有运行\n\
+             （无法读取它提供的密钥：ssh-keyscan -p 22 10.0.0.1）\n\
+             请与主机所有者提供的指纹（控制台、服务商）核对；若一致，请运行：\n\
+             \x20 ssh-keyscan -p 22 10.0.0.1 >> ~/.ssh/known_hosts\n\
+             然后重试"
+        );
+        assert_eq!(reason(&en, host_key), host_key);
+        assert_eq!(
+            reason(
+                &zh,
+                "the host key of web 1 is not known (not in known_hosts); nothing ran there"
+            ),
+            "the host key of web 1 is not known (not in known_hosts); nothing ran there"
+        );
         assert_eq!(
             reason(&zh, "ssh to web1 did not answer within 30 s"),
             "ssh 连接 web1 后 30 秒内没有应答"

@@ -96,6 +96,19 @@ fn command_reason(lang: &Lang, reason: &str) -> Option<String> {
             &[("on", &on), ("seconds", &seconds)],
         ));
     }
+    // The lines of what ssh could not do, and what to do about a host key.
+    let lines = [
+        Msg::SshThroughJump,
+        Msg::HostKeyChanged,
+        Msg::HostKeyUnknown,
+        Msg::HostKeyOffers,
+        Msg::HostKeysUnread,
+        Msg::HostKeyCompare,
+        Msg::HostKeyThenTryAgain,
+    ];
+    if let Some(said) = lines.iter().find_map(|&msg| matching(lang, msg, reason)) {
+        return Some(said);
+    }
     let (_, middle) = english_around(Msg::HostNotReached, "on");
     let middle = middle.strip_suffix("{why}")?;
     let (on, why) = reason.split_once(middle)?;
@@ -106,6 +119,50 @@ fn command_reason(lang: &Lang, reason: &str) -> Option<String> {
             &[("on", &on), ("why", &self::reason(lang, why))],
         )
     })
+}
+
+/// `text` in `lang` when it is the English of `msg` with values that hold
+/// no space (a host, a port): each placeholder is matched up to the
+/// literal text after it.
+fn matching(lang: &Lang, msg: Msg, text: &str) -> Option<String> {
+    let template = en_text(msg);
+    let mut values: Vec<(&str, &str)> = Vec::new();
+    let (mut template_rest, mut rest) = (template, text);
+    loop {
+        let Some(open) = template_rest.find('{') else {
+            return (template_rest == rest).then(|| {
+                let args: Vec<(&str, &dyn std::fmt::Display)> = values
+                    .iter()
+                    .map(|(name, value)| (*name, value as &dyn std::fmt::Display))
+                    .collect();
+                fill(lang, msg, &args)
+            });
+        };
+        rest = rest.strip_prefix(&template_rest[..open])?;
+        let close = template_rest[open..].find('}')? + open;
+        let name = &template_rest[open + 1..close];
+        template_rest = &template_rest[close + 1..];
+        let until = template_rest.find('{').unwrap_or(template_rest.len());
+        let literal = &template_rest[..until];
+        let end = if literal.is_empty() {
+            rest.len()
+        } else {
+            rest.find(literal)?
+        };
+        let value = &rest[..end];
+        if value.is_empty() || value.contains(' ') {
+            return None;
+        }
+        // A placeholder named twice holds the same value each time.
+        if values
+            .iter()
+            .any(|(seen, known)| *seen == name && *known != value)
+        {
+            return None;
+        }
+        values.push((name, value));
+        rest = &rest[end..];
+    }
 }
 
 /// A note `runbook` journals itself (in English, as the journal keeps

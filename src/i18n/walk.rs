@@ -94,6 +94,13 @@ area! {
     SshCouldNotReach => "ssh could not reach {on}",
     SshCouldNotReachSaid => "ssh could not reach {on}: {said}",
     SshNoAnswer => "ssh to {on} did not answer within {seconds} s",
+    SshThroughJump => "{on} is reached through {via}, which may have refused: runbook's ssh answers no question (host key, password), so connect once at a terminal (ssh {on}) to see what it asks",
+    HostKeyChanged => "the host key of {on} has changed since it was last seen; nothing ran there, and nothing will until it is checked",
+    HostKeyUnknown => "the host key of {on} is not known (not in known_hosts); nothing ran there",
+    HostKeyOffers => "it now offers:",
+    HostKeysUnread => "(the keys it offers could not be read: ssh-keyscan -p {port} {host})",
+    HostKeyCompare => "compare with the fingerprint the host's owner gives (console, provider); if it is the same, run:",
+    HostKeyThenTryAgain => "then try again",
 }
 
 pub(super) fn zh(key: Key) -> &'static str {
@@ -192,5 +199,14 @@ pub(super) fn zh(key: Key) -> &'static str {
         Key::SshCouldNotReach => "ssh 连不上 {on}",
         Key::SshCouldNotReachSaid => "ssh 连不上 {on}：{said}",
         Key::SshNoAnswer => "ssh 连接 {on} 后 {seconds} 秒内没有应答",
+        Key::SshThroughJump => {
+            "{on} 经由 {via} 连接，可能被跳板机拒绝了：runbook 的 ssh 不回答任何提问（主机密钥、密码），请先在终端连接一次（ssh {on}），看看它问什么"
+        }
+        Key::HostKeyChanged => "{on} 的主机密钥与上次见到的不同；那里什么也没有运行，核实之前也不会运行",
+        Key::HostKeyUnknown => "{on} 的主机密钥未知（不在 known_hosts 中）；那里什么也没有运行",
+        Key::HostKeyOffers => "它现在提供的密钥：",
+        Key::HostKeysUnread => "（无法读取它提供的密钥：ssh-keyscan -p {port} {host}）",
+        Key::HostKeyCompare => "请与主机所有者提供的指纹（控制台、服务商）核对；若一致，请运行：",
+        Key::HostKeyThenTryAgain => "然后重试",
     }
 }

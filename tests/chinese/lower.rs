@@ -416,3 +416,42 @@ fn a_host_ssh_cannot_reach_is_said_in_chinese() {
     outcome.success().stdout_contains("ssh 连不上 gone：");
     no_english(&outcome, &allowed, "the report of it");
 }
+
+#[test]
+fn an_unknown_host_key_is_said_in_chinese_with_what_to_run() {
+    use crate::common::sshd::Hosts;
+    let test = Test::new().runbook("r", super::REMOTE);
+    let hosts = Hosts::start(&test, &[("web1", std::net::Ipv4Addr::new(127, 0, 0, 1))]);
+    std::fs::write(&hosts.known_hosts, "").unwrap();
+    let mut test = test.config(&hosts.runbook_config());
+    let outcome = test.again([
+        "start",
+        "r",
+        "--lang",
+        "zh",
+        "--non-interactive",
+        "--var",
+        "host=web1",
+    ]);
+    outcome
+        .status(1)
+        .stderr_contains("web1 的主机密钥未知（不在 known_hosts 中）；那里什么也没有运行")
+        .stderr_contains("请与主机所有者提供的指纹（控制台、服务商）核对；若一致，请运行：")
+        .stderr_contains("然后重试");
+    // What to run and the fingerprints offered are commands and keys.
+    let said: Vec<String> = outcome
+        .stderr
+        .lines()
+        .chain(outcome.stdout.lines())
+        .filter(|line| !line.trim_start().starts_with("ssh-") && !line.contains("SHA256:"))
+        .map(str::to_owned)
+        .collect();
+    let allowed = words(&test, &[super::REMOTE, "web1", "known_hosts", "ssh-keyscan"]);
+    let found = english(&said, &allowed);
+    assert!(
+        found.is_empty(),
+        "English:\n{}\n{}",
+        found.join("\n"),
+        outcome.stderr
+    );
+}

@@ -358,35 +358,44 @@ impl Ssh {
             // What a jump host said is lost (ssh sends a proxy's messages
             // nowhere once the connection is a persisting master).
             if let Some(via) = self.resolve(destination).via {
-                text.push_str(&format!(
-                    "\n{destination} is reached through {via}, which may have refused: \
-                     runbook's ssh answers no question (host key, password), so connect \
-                     once at a terminal (ssh {destination}) to see what it asks"
+                text.push('\n');
+                text.push_str(&crate::tr!(
+                    &english(),
+                    SshThroughJump,
+                    on = destination,
+                    via = via
                 ));
             }
             return text;
         }
         let changed = said.contains("HAS CHANGED") || said.contains("has changed");
+        let english = english();
         let mut text = if changed {
-            format!(
-                "the host key of {destination} has changed since it was last seen; nothing ran there, and nothing will until it is checked"
-            )
+            crate::tr!(&english, HostKeyChanged, on = destination)
         } else {
-            format!("the host key of {destination} is not known (not in known_hosts); nothing ran there")
+            crate::tr!(&english, HostKeyUnknown, on = destination)
         };
         let seen = self.resolve(destination);
         match self.fingerprints(&seen.host, &seen.port) {
             Some(fingerprints) if !fingerprints.is_empty() => {
-                text.push_str(&format!("\nit now offers:\n{fingerprints}"));
+                text.push_str(&format!(
+                    "\n{}\n{fingerprints}",
+                    crate::tr!(&english, HostKeyOffers)
+                ));
             }
-            _ => text.push_str(&format!(
-                "\n(the keys it offers could not be read: ssh-keyscan -p {} {})",
-                seen.port, seen.host
-            )),
+            _ => {
+                text.push('\n');
+                text.push_str(&crate::tr!(
+                    &english,
+                    HostKeysUnread,
+                    port = seen.port,
+                    host = seen.host
+                ));
+            }
         }
-        text.push_str("\ncompare with the fingerprint the host's owner gives (console, provider); if it is the same, run:\n");
+        text.push_str(&format!("\n{}\n", crate::tr!(&english, HostKeyCompare)));
         text.push_str(&seen.fix(changed));
-        text.push_str("then try again");
+        text.push_str(crate::tr!(&english, HostKeyThenTryAgain));
         text
     }
 
