@@ -343,7 +343,7 @@ pub fn attach(context: &Context, args: &AttachArgs) -> Result<ExitCode> {
     // A file that is not there, not a file, or not ours to read is bad
     // input, said before anything is journaled or copied.
     crate::file_util::open_regular(&args.file, crate::file_util::Links::Follow)
-        .map_err(|failed| Error::usage(failed.to_string()))?;
+        .map_err(|failed| Error::usage(crate::journal::path_error_in_lang(&context.lang, &failed)))?;
     if args.file.file_name().is_none() {
         return Err(Error::usage(tr!(&context.lang, FileHasNoName)));
     }
@@ -354,7 +354,8 @@ pub fn attach(context: &Context, args: &AttachArgs) -> Result<ExitCode> {
     // attach refused before leaves nothing behind, and one that fails
     // after removes its copy, which no event names.
     let added = append(context, &args.incident, true, |_| {
-        let stored = store_attachment(&dir, &args.file).map_err(|failed| Error::Other(failed.into()))?;
+        let stored = store_attachment(&dir, &args.file)
+            .map_err(|failed| Error::failed(crate::journal::path_error_in_lang(&context.lang, &failed)))?;
         digest.clone_from(&stored.sha256);
         kept_as.clone_from(&stored.name);
         copy = Some(dir.join(ATTACHMENTS_DIR).join(&stored.name));

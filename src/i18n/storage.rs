@@ -115,6 +115,7 @@ area! {
     SignersLine => "{file}:{line}: {message}",
     PassphraseFor => "Passphrase for {path}",
     CannotSignRecord => "cannot sign the record: {error}",
+    JournalWriteFailed => "cannot write the journal: {error}",
     NothingArchivedFork => "nothing archived: {error}; a record chained to the index's last line would fork the chain",
     HintReindexThenArchive => "run `runbook records --reindex` to rebuild the index from the record files, then archive again",
 }
@@ -249,6 +250,7 @@ pub(super) fn zh(key: Key) -> &'static str {
         Key::SignersLine => "{file}:{line}：{message}",
         Key::PassphraseFor => "{path} 的口令",
         Key::CannotSignRecord => "无法签署记录：{error}",
+        Key::JournalWriteFailed => "无法写入日志：{error}",
         Key::NothingArchivedFork => "未归档：{error}；接在索引最后一行之后的记录会使哈希链分叉",
         Key::HintReindexThenArchive => {
             "请运行 `runbook records --reindex` 根据记录文件重建索引，然后重新归档"

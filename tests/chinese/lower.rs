@@ -361,6 +361,25 @@ fn going_on_with_a_changed_runbook_is_noted_in_chinese() {
         .success()
         .stdout_contains("按改动后的预案继续：开始时 sha256 为");
     no_english(&outcome, &allowed, "report of a changed runbook");
+
+    // A file that is not there is not attached; the system's words are
+    // quoted.
+    let outcome = test.again(["attach", &id, "missing.txt", "--lang", "zh"]);
+    outcome.status(2).stderr_contains("错误：无法");
+    let allowed = words(
+        &test,
+        &[
+            "missing.txt",
+            "No",
+            "such",
+            "file",
+            "or",
+            "directory",
+            "os",
+            "error",
+        ],
+    );
+    no_english(&outcome, &allowed, "attach of a file that is not there");
 }
 
 #[test]
