@@ -41,9 +41,10 @@ fn allowed(typed: &[&str]) -> BTreeSet<String> {
 }
 
 /// Runs of two or more ASCII letters: what reads as an English word.
-/// Hashes and key fingerprints are not words.
+/// Hashes (whole, or the 12 digits shown of one) and key fingerprints are
+/// not words.
 fn ascii_words(text: &str) -> Vec<String> {
-    let hashes = regex::Regex::new(r"SHA256:[A-Za-z0-9+/=]+|[0-9a-f]{16,}").unwrap();
+    let hashes = regex::Regex::new(r"SHA256:[A-Za-z0-9+/=]+|[0-9a-f]{12,}").unwrap();
     hashes
         .replace_all(text, " ")
         .split(|c: char| !c.is_ascii_alphabetic())
@@ -413,9 +414,8 @@ fn errors_warnings_refusals_and_findings_read_in_chinese() {
     let outcome = test.again(["verify", &id, "--lang", "zh"]);
     outcome.status(1).stdout_contains(&format!("FAILED {id}：日志："));
     check(&outcome, "verify of a record whose journal has a torn line");
-    // A record file changed after filing: its digest and its signature
-    // (why it is no valid record, in the record reader's words, is not
-    // checked here).
+    // A record file changed after filing: its digest, its form in the
+    // record reader's words, and its signature.
     let record = test.data().join("archive/2026/11").join(format!("{id}.json"));
     let filed = std::fs::read(&record).unwrap();
     let mut bytes = filed.clone();
@@ -425,7 +425,9 @@ fn errors_warnings_refusals_and_findings_read_in_chinese() {
     outcome
         .status(1)
         .stdout_contains(&format!("FAILED {id}：摘要：记录的 SHA-256 为"))
+        .stdout_contains("不是规范格式（键按序排列、紧凑书写、末尾恰有一个换行）")
         .stdout_contains(&format!("FAILED {id}：签名：签名不符"));
+    check(&outcome, "verify of a changed record");
     std::fs::write(&record, filed).unwrap();
     let outcome = test.again(["verify", "INC-20261128-0099", "--lang", "zh"]);
     outcome
@@ -493,3 +495,5 @@ fn a_notifier_that_fails_is_said_in_chinese() {
         );
     }
 }
+
+mod lower;

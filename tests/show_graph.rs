@@ -437,8 +437,15 @@ fn show_and_graph_say_how_a_timer_repeats_in_both_languages() {
         .stdout_contains("after 1h, then every 30m while sev1 or more severe");
     test.again(["graph", "progress"])
         .success()
-        .stdout_contains("⏱ 1h, then every 30m while sev1 or more severe progress");
+        .stdout_contains("⏱ 1h, then every 30m while sev1 or more severe progress")
+        .stdout_contains("notify boss")
+        .stdout_contains("(resolved)");
+    // The delay, the outcome of an end step and whom a timer tells, in
+    // the display language too.
     test.again(["graph", "progress", "--format", "dot", "--lang", "zh"])
         .success()
-        .stdout_contains("⏱ 1h，此后每 30 分钟一次（仅当级别为 sev1 或更高时） progress");
+        .stdout_contains("⏱ 1 小时，此后每 30 分钟一次（仅当级别为 sev1 或更高时） progress")
+        .stdout_contains("(已解决)")
+        .stdout_contains("通知 boss")
+        .stdout_lacks("notify");
 }

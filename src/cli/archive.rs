@@ -81,7 +81,7 @@ pub fn run(context: &Context, args: &Args) -> Result<ExitCode> {
     if incident.status.is_open() {
         return Err(still_open(&incident, &context.lang));
     }
-    if let Some(entry) = archive.find(id).map_err(archive_error)? {
+    if let Some(entry) = archive.find(id).map_err(archive_error(&context.lang))? {
         let lang = &context.lang;
         return Err(Error::usage(tr!(
             lang,
@@ -94,7 +94,7 @@ pub fn run(context: &Context, args: &Args) -> Result<ExitCode> {
     // An index that is behind the records is refused now rather than
     // after the summary is typed; the lock puts right what a crash left
     // first, and the check is made again when the record is chained.
-    drop(lock_tip(&archive, &mut err)?);
+    drop(lock_tip(&archive, &mut err, &context.lang)?);
 
     let runbook_text = super::kept::verified_or_restored(
         &dir,
@@ -136,7 +136,7 @@ pub fn run(context: &Context, args: &Args) -> Result<ExitCode> {
         replay.events.push(event);
     }
 
-    let (lock, tip) = lock_tip(&archive, &mut err)?;
+    let (lock, tip) = lock_tip(&archive, &mut err, &context.lang)?;
     let previous = tip.map(|entry| entry.sha256);
     let archived = crate::clock::now();
     // A record filed before its incident ended says the clock is wrong,
@@ -164,15 +164,19 @@ pub fn run(context: &Context, args: &Args) -> Result<ExitCode> {
         within,
         previous.as_deref(),
     )
-    .map_err(|error| Error::usage(error.to_string()))?;
+    .map_err(|error| Error::usage(error.in_lang(&context.lang)))?;
     let bytes = record.to_bytes().map_err(|error| Error::Other(error.into()))?;
-    let signature = signer
-        .sign(&bytes)
-        .map_err(|error| Error::Other(anyhow::anyhow!("cannot sign the record: {error}")))?;
+    let signature = signer.sign(&bytes).map_err(|error| {
+        Error::failed(tr!(
+            &context.lang,
+            CannotSignRecord,
+            error = error.in_lang(&context.lang)
+        ))
+    })?;
     let untrusted = untrusted(context, id, &signer, &bytes, &signature, archived);
     let stored = archive
         .store(&lock, &record, &bytes, &signature)
-        .map_err(archive_error)?;
+        .map_err(archive_error(&context.lang))?;
 
     let mut out = std::io::stdout().lock();
     let lang = &context.lang;
@@ -204,12 +208,17 @@ pub fn run(context: &Context, args: &Args) -> Result<ExitCode> {
 
 /// Takes the archive's lock, says what it put right after a crash, and
 /// reads the record to chain to ([`Archive::tip`]).
-fn lock_tip(archive: &Archive, err: &mut impl Write) -> Result<(ArchiveLock, Option<IndexEntry>)> {
-    let lock = archive.lock().map_err(archive_error)?;
+fn lock_tip(
+    archive: &Archive,
+    err: &mut impl Write,
+    lang: &crate::model::Lang,
+) -> Result<(ArchiveLock, Option<IndexEntry>)> {
+    let lock = archive.lock().map_err(archive_error(lang))?;
     if let Some(recovered) = &lock.recovered {
-        writeln!(err, "archive: {}", crate::term::sanitize(recovered))?;
+        let done = crate::term::sanitize(&recovered.in_lang(lang)).into_owned();
+        writeln!(err, "{}", tr!(lang, ArchiveRecoveredLine, done = done))?;
     }
-    let tip = archive.tip().map_err(archive_error)?;
+    let tip = archive.tip().map_err(archive_error(lang))?;
     Ok((lock, tip))
 }
 
@@ -237,7 +246,7 @@ fn push_mirrors(
             )?,
             Err(error) => {
                 let lang = &context.lang;
-                let message = error.to_string();
+                let message = error.in_lang(lang);
                 let warning = tr!(
                     lang,
                     MirrorFailed,
@@ -246,7 +255,7 @@ fn push_mirrors(
                 );
                 writeln!(err, "{}", tr!(lang, WarningLine, warning = warning))?;
                 let next = error
-                    .next_step(mirror)
+                    .next_step_in_lang(mirror, lang)
                     .map(|step| tr!(lang, NextStep, step = step))
                     .unwrap_or_default();
                 let hint = tr!(lang, HintMirrorRetry, next = crate::term::sanitize(&next));
@@ -309,8 +318,13 @@ pub(super) fn allowed_signers(context: &Context, flag: Option<&Path>) -> Result<
             .with_hint(tr!(lang, HintAllowedSigners)));
     }
     AllowedSigners::load(&path).map_err(|error| {
-        Error::usage(tr!(lang, CannotUse, path = path.display(), error = error))
-            .with_hint(tr!(lang, HintSignerLine))
+        Error::usage(tr!(
+            lang,
+            CannotUse,
+            path = path.display(),
+            error = error.in_lang(lang)
+        ))
+        .with_hint(tr!(lang, HintSignerLine))
     })
 }
 
@@ -338,7 +352,12 @@ fn untrusted(
         None => tr!(lang, NoHomeForSignersWhy).to_owned(),
         Some(path) if missing => tr!(lang, NoAllowedSignersFile, path = path.display()),
         Some(path) => match AllowedSigners::load(path) {
-            Err(error) => tr!(lang, CannotUse, path = path.display(), error = error),
+            Err(error) => tr!(
+                lang,
+                CannotUse,
+                path = path.display(),
+                error = error.in_lang(lang)
+            ),
             Ok(signers) => match crate::record::signing::verify(bytes, signature, &signers, archived) {
                 Ok(_) => return None,
                 Err(error) => error.to_string(),
@@ -379,7 +398,7 @@ fn signer(context: &Context, passphrase_file: Option<&Path>, interactive: bool) 
     let key_error = |error: SigningError| match error {
         SigningError::Missing { .. } => Error::usage(tr!(&context.lang, NoSigningKey, path = path.display()))
             .with_hint(tr!(&context.lang, HintKeygen)),
-        error => Error::usage(error.to_string()),
+        error => Error::usage(error.in_lang(&context.lang)),
     };
     let passphrase = match passphrase_file {
         Some(file) => Some(read_passphrase_file(file).map_err(key_error)?),
@@ -388,9 +407,9 @@ fn signer(context: &Context, passphrase_file: Option<&Path>, interactive: bool) 
     match Signer::load(&path, passphrase.as_deref()) {
         Err(SigningError::PassphraseNeeded { .. }) if interactive => {
             let passphrase = dialoguer::Password::with_theme(&dialoguer::theme::ColorfulTheme::default())
-                .with_prompt(format!("Passphrase for {}", path.display()))
+                .with_prompt(tr!(&context.lang, PassphraseFor, path = path.display()))
                 .interact()
-                .map_err(|error| Error::usage(format!("nothing archived: {error}")))?;
+                .map_err(|error| Error::usage(tr!(&context.lang, NothingArchived, error = error)))?;
             Signer::load(&path, Some(&passphrase)).map_err(key_error)
         }
         result => result.map_err(key_error),
@@ -508,23 +527,19 @@ fn ask(summary: &mut Summary, draft: &str, lang: &crate::model::Lang) -> Result<
     }
 }
 
-fn archive_error(error: ArchiveError) -> Error {
-    match error {
-        ArchiveError::AlreadyArchived { .. } => Error::usage(error.to_string()),
+fn archive_error(lang: &crate::model::Lang) -> impl Fn(ArchiveError) -> Error + '_ {
+    move |error| match error {
+        ArchiveError::AlreadyArchived { .. } => Error::usage(error.in_lang(lang)),
         // Nothing was signed: the record would have been chained to a
         // predecessor the record files contradict.
-        ArchiveError::Unindexed { .. } => Error::usage(format!(
-            "nothing archived: {error}; a record chained to the index's last line would fork the chain"
-        ))
-        .with_hint(REINDEX_HINT),
+        ArchiveError::Unindexed { .. } => {
+            Error::usage(tr!(lang, NothingArchivedFork, error = error.in_lang(lang)))
+                .with_hint(tr!(lang, HintReindexThenArchive))
+        }
         // A line that cannot be read (a torn last line, a line listing an
         // incident twice): the index cannot say what to chain to.
-        ArchiveError::Index { .. } => {
-            Error::usage(format!("nothing archived: {error}")).with_hint(REINDEX_HINT)
-        }
-        error => Error::Other(anyhow::Error::new(error)),
+        ArchiveError::Index { .. } => Error::usage(tr!(lang, NothingArchived, error = error.in_lang(lang)))
+            .with_hint(tr!(lang, HintReindexThenArchive)),
+        error => Error::failed(error.in_lang(lang)),
     }
 }
-
-const REINDEX_HINT: &str =
-    "run `runbook records --reindex` to rebuild the index from the record files, then archive again";

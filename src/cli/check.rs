@@ -9,7 +9,7 @@ use crate::engine::{Notifier, fire, timers};
 use crate::error::Result;
 use crate::exit_code::ExitCode;
 use crate::journal::{JournalError, Lock};
-use crate::model::{Event, EventKind, Incident, Undelivered};
+use crate::model::{Event, EventKind, Incident, Lang, Undelivered};
 use crate::tr;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
@@ -58,11 +58,11 @@ pub fn run(context: &Context, args: &Args) -> Result<ExitCode> {
     // nothing is left to fire, send or file, so its journal is not read.
     let archived = super::deadline::archived_ids(context);
     // Each other journal read once, for both passes below.
-    let incidents: Vec<(String, std::result::Result<Option<Incident>, String>)> = ids
+    let incidents: Vec<(String, std::result::Result<Option<Incident>, Skipped>)> = ids
         .into_iter()
         .filter(|id| !archived.contains(id))
         .map(|id| {
-            let read = read_incident(&context.incidents_dir().join(&id));
+            let read = read_incident(&context.incidents_dir().join(&id), &context.lang);
             (id, read)
         })
         .collect();
@@ -111,8 +111,8 @@ pub fn run(context: &Context, args: &Args) -> Result<ExitCode> {
                 done.push(Done {
                     incident: id,
                     action: "skipped",
-                    detail: problem,
-                    shown: None,
+                    detail: problem.detail,
+                    shown: Some(problem.shown),
                 });
             }
         }
@@ -168,7 +168,12 @@ fn sync_mirrors(context: &Context, done: &mut Vec<Done>) -> usize {
                     Some(step) => format!("{error}\n  hint: {step}"),
                     None => error.to_string(),
                 };
-                ("mirror-failed", detail, None)
+                let lang = &context.lang;
+                let shown = match error.next_step_in_lang(mirror, lang) {
+                    Some(step) => format!("{}\n  {}", error.in_lang(lang), tr!(lang, HintLine, hint = step)),
+                    None => error.in_lang(lang),
+                };
+                ("mirror-failed", detail, Some(shown))
             }
         };
         done.push(Done {
@@ -184,15 +189,44 @@ fn sync_mirrors(context: &Context, done: &mut Vec<Done>) -> usize {
 /// An incident as its journal says, without taking its lock; `None` when
 /// there is nothing to check: a start that is creating it right now, or
 /// one that stopped before its first event.
-fn read_incident(dir: &std::path::Path) -> Result<Option<Incident>, String> {
+fn read_incident(dir: &std::path::Path, lang: &Lang) -> Result<Option<Incident>, Skipped> {
     if !dir.join("journal.jsonl").exists() {
         return Ok(None);
     }
-    let replay = crate::journal::read(dir).map_err(|error| error.to_string())?;
+    let replay = crate::journal::read(dir).map_err(|error| Skipped::journal(&error, lang))?;
     match Incident::replay(&replay.events) {
         Ok(incident) => Ok(Some(incident)),
         Err(crate::model::ReplayError::Empty) => Ok(None),
-        Err(error) => Err(error.to_string()),
+        Err(error) => Err(Skipped {
+            detail: error.to_string(),
+            shown: super::context::replay_problem(dir, &error, lang).0,
+        }),
+    }
+}
+
+/// Why an incident was not checked: in English for the JSON, and as
+/// printed in the display language.
+struct Skipped {
+    detail: String,
+    shown: String,
+}
+
+impl Skipped {
+    fn journal(error: &JournalError, lang: &Lang) -> Skipped {
+        Skipped {
+            detail: error.to_string(),
+            shown: error.in_lang(lang),
+        }
+    }
+}
+
+/// Words that are already in the display language.
+impl From<String> for Skipped {
+    fn from(said: String) -> Skipped {
+        Skipped {
+            detail: said.clone(),
+            shown: said,
+        }
     }
 }
 
@@ -202,7 +236,7 @@ fn check(
     id: &str,
     notifier: Option<&dyn Notifier>,
     done: &mut Vec<Done>,
-) -> Result<(), String> {
+) -> Result<(), Skipped> {
     let dir = context.incidents_dir().join(id);
     let now = crate::clock::now();
     let actor = actor();
@@ -210,10 +244,10 @@ fn check(
         Ok(lock) => lock,
         // Its driver's own background thread does the work.
         Err(JournalError::Locked { .. }) => return Ok(()),
-        Err(error) => return Err(error.to_string()),
+        Err(error) => return Err(Skipped::journal(&error, &context.lang)),
     };
-    let (mut journal, replay) =
-        super::note::open_journal(&dir, &actor, lock).map_err(|error| error.to_string())?;
+    let (mut journal, replay) = super::note::open_journal(&dir, &actor, lock)
+        .map_err(|error| Skipped::journal(&error, &context.lang))?;
     if let Some(torn) = &replay.torn {
         done.push(Done {
             incident: id.to_owned(),
@@ -225,17 +259,20 @@ fn check(
             shown: Some(tr!(&context.lang, CheckTorn, line = torn.line, bytes = torn.bytes)),
         });
     }
-    let mut incident = Incident::replay(&replay.events).map_err(|error| error.to_string())?;
+    let mut incident = Incident::replay(&replay.events).map_err(|error| Skipped {
+        detail: error.to_string(),
+        shown: super::context::replay_problem(&dir, &error, &context.lang).0,
+    })?;
     // The plan as it was when the incident started, and no other.
     let text = super::kept::checked(&dir, &incident)
         .map_err(|problem| problem.describe(&incident, &context.lang))?;
     let runbook = super::kept::loaded(context, &dir, text)?;
     // What failed before this run; what fails in it waits for the next.
     let undelivered = incident.undelivered.clone();
-    let mut append = |incident: &mut Incident, kind: EventKind| -> Result<Event, String> {
+    let mut append = |incident: &mut Incident, kind: EventKind| -> Result<Event, Skipped> {
         let event = journal
             .append(crate::clock::now(), kind)
-            .map_err(|error| error.to_string())?;
+            .map_err(|error| Skipped::journal(&error, &context.lang))?;
         incident.apply(&event);
         Ok(event)
     };

@@ -178,9 +178,9 @@ impl Context {
                 Ok(ids)
             }
             Err(error) if error.kind() == std::io::ErrorKind::NotFound => Ok(Vec::new()),
-            Err(error) => Err(Error::Other(
-                anyhow::Error::new(error).context(format!("cannot read {}", dir.display())),
-            )),
+            Err(error) => Err(Error::failed(crate::i18n::cannot(
+                &self.lang, "read", &dir, &error,
+            ))),
         }
     }
 

@@ -81,7 +81,7 @@ pub fn run(context: &Context, args: &Args) -> Result<ExitCode> {
         // (state, problem, what to do) when it cannot be listed.
         let incident = replay
             .as_ref()
-            .map_err(|error| ("unreadable", error.to_string(), None::<String>))
+            .map_err(|error| ("unreadable", error.in_lang(&context.lang), None::<String>))
             .and_then(|replay| {
                 Incident::replay(&replay.events).map_err(|error| {
                     let (problem, hint) = super::context::replay_problem(&dir, &error, &context.lang);

@@ -7,8 +7,10 @@
 use super::Context;
 use crate::error::{Error, Result};
 use crate::exit_code::ExitCode;
+use crate::model::Lang;
 use crate::record::signing::{self, NAMESPACE, SigningError};
 use crate::sanitize::shell_word;
+use crate::tr;
 use std::io::Write;
 use std::path::PathBuf;
 
@@ -31,9 +33,9 @@ pub struct Args {
 }
 
 pub fn run(context: &Context, args: &Args) -> Result<ExitCode> {
-    let dir = super::context::config_dir().ok_or_else(|| {
-        Error::usage("cannot tell where the config directory is").with_hint("set HOME or XDG_CONFIG_HOME")
-    })?;
+    let lang = &context.lang;
+    let dir = super::context::config_dir()
+        .ok_or_else(|| Error::usage(tr!(lang, KeygenNoConfigDir)).with_hint(tr!(lang, HintSetHomeOrXdg)))?;
     let identity = args.identity.clone().unwrap_or_else(super::context::actor);
     let passphrase = args
         .passphrase_file
@@ -41,31 +43,44 @@ pub fn run(context: &Context, args: &Args) -> Result<ExitCode> {
         .map(signing::read_passphrase_file)
         .transpose()
         // A passphrase file that cannot be read is bad input, as in `archive`.
-        .map_err(|error| Error::usage(error.to_string()))?;
-    let files = signing::keygen(&dir, &identity, passphrase.as_deref()).map_err(signing_error)?;
+        .map_err(|error| Error::usage(error.in_lang(lang)))?;
+    let files = signing::keygen(&dir, &identity, passphrase.as_deref()).map_err(signing_error(lang))?;
 
     let mut out = std::io::stdout().lock();
     let protection = if files.encrypted {
-        "encrypted with the passphrase"
+        tr!(lang, KeygenEncrypted)
     } else {
-        "no passphrase"
+        tr!(lang, KeygenNoPassphrase)
     };
     writeln!(
         out,
-        "Created the signing key {} (ssh-ed25519, {protection})",
-        files.private_key.display()
+        "{}",
+        tr!(
+            lang,
+            KeygenCreated,
+            path = files.private_key.display(),
+            protection = protection
+        )
     )?;
-    writeln!(out, "Fingerprint: {}", files.fingerprint)?;
-    writeln!(out, "Public key:  {}", files.public_key.display())?;
-    writeln!(out)?;
-    writeln!(out, "Added to {}:", files.allowed_signers.display())?;
-    writeln!(out, "  {}", files.allowed_signers_line)?;
+    writeln!(
+        out,
+        "{}",
+        tr!(lang, KeygenFingerprint, fingerprint = files.fingerprint)
+    )?;
+    writeln!(
+        out,
+        "{}",
+        tr!(lang, KeygenPublicKey, path = files.public_key.display())
+    )?;
     writeln!(out)?;
     writeln!(
         out,
-        "Give that line to your auditors. With it in their allowed_signers file, they check an\n\
-         archived record (RECORD.json, its signature beside it) with nothing but OpenSSH:"
+        "{}",
+        tr!(lang, KeygenAddedTo, path = files.allowed_signers.display())
     )?;
+    writeln!(out, "  {}", files.allowed_signers_line)?;
+    writeln!(out)?;
+    writeln!(out, "{}", tr!(lang, KeygenGiveAuditors))?;
     writeln!(
         out,
         "  ssh-keygen -Y verify -f {} -I {} -n {NAMESPACE} -s RECORD.json.sig < RECORD.json",
@@ -74,30 +89,28 @@ pub fn run(context: &Context, args: &Args) -> Result<ExitCode> {
     )?;
     writeln!(
         out,
-        "Records are archived under {}.",
-        context.archive_dir().display()
+        "{}",
+        tr!(lang, KeygenArchivedUnder, dir = context.archive_dir().display())
     )?;
     Ok(ExitCode::Success)
 }
 
 /// Refusals and bad input are usage errors (exit 2) with a hint; failing to
 /// read or write files is a failure (exit 1).
-fn signing_error(error: SigningError) -> Error {
-    let hint = match &error {
-        SigningError::Exists { path } => Some(format!(
-            "move {} away first if you mean to replace it; keep its allowed_signers line while \
-             records it signed must still verify",
-            path.display()
-        )),
-        SigningError::BadIdentity { .. } => Some("pass --identity NAME, such as ops@example.com".to_owned()),
-        SigningError::Write { .. } | SigningError::Read { .. } | SigningError::Sign(_) => {
-            return Error::Other(anyhow::Error::new(error));
+fn signing_error(lang: &Lang) -> impl Fn(SigningError) -> Error + '_ {
+    move |error| {
+        let hint = match &error {
+            SigningError::Exists { path } => Some(tr!(lang, HintKeygenExists, path = path.display())),
+            SigningError::BadIdentity { .. } => Some(tr!(lang, HintKeygenIdentity).to_owned()),
+            SigningError::Write { .. } | SigningError::Read { .. } | SigningError::Sign(_) => {
+                return Error::failed(error.in_lang(lang));
+            }
+            _ => None,
+        };
+        let usage = Error::usage(error.in_lang(lang));
+        match hint {
+            Some(hint) => usage.with_hint(hint),
+            None => usage,
         }
-        _ => None,
-    };
-    let usage = Error::usage(error.to_string());
-    match hint {
-        Some(hint) => usage.with_hint(hint),
-        None => usage,
     }
 }

@@ -163,7 +163,12 @@ fn append(
 /// to be journaled: by that process, or by this one once the lock is free.
 fn hand_over(context: &Context, dir: &Path, entry: &Queued, holder: &str) -> Result<Added> {
     let command = context.command;
-    let id = crate::journal::queue(dir, entry).map_err(|error| Error::Other(error.into()))?;
+    let lang = &context.lang;
+    let id = crate::journal::queue(dir, entry).map_err(|failed| {
+        let error = crate::journal::path_error_in_lang(lang, &failed);
+        Error::failed(tr!(lang, HandOverFailed, holder = holder, error = error))
+            .with_hint(tr!(lang, HintHandOverFailed))
+    })?;
     let give_up = Instant::now() + HAND_OVER_WAIT;
     loop {
         match inbox_state(dir, &id) {
@@ -173,11 +178,7 @@ fn hand_over(context: &Context, dir: &Path, entry: &Queued, holder: &str) -> Res
                 });
             }
             EntryState::Refused(path) => {
-                return Err(Error::Other(anyhow::anyhow!(
-                    "the incident's journal did not take this in: set aside as {} \
-                     (a runbook of another version holds the incident, or the entry was damaged)",
-                    path.display()
-                )));
+                return Err(Error::failed(tr!(lang, HandOverRefused, path = path.display())));
             }
             EntryState::Waiting => {}
         }
@@ -342,7 +343,7 @@ pub fn attach(context: &Context, args: &AttachArgs) -> Result<ExitCode> {
     // A file that is not there, not a file, or not ours to read is bad
     // input, said before anything is journaled or copied.
     crate::file_util::open_regular(&args.file, crate::file_util::Links::Follow)
-        .map_err(|failed| Error::usage(failed.to_string()))?;
+        .map_err(|failed| Error::usage(crate::journal::path_error_in_lang(&context.lang, &failed)))?;
     if args.file.file_name().is_none() {
         return Err(Error::usage(tr!(&context.lang, FileHasNoName)));
     }
@@ -353,7 +354,8 @@ pub fn attach(context: &Context, args: &AttachArgs) -> Result<ExitCode> {
     // attach refused before leaves nothing behind, and one that fails
     // after removes its copy, which no event names.
     let added = append(context, &args.incident, true, |_| {
-        let stored = store_attachment(&dir, &args.file).map_err(|failed| Error::Other(failed.into()))?;
+        let stored = store_attachment(&dir, &args.file)
+            .map_err(|failed| Error::failed(crate::journal::path_error_in_lang(&context.lang, &failed)))?;
         digest.clone_from(&stored.sha256);
         kept_as.clone_from(&stored.name);
         copy = Some(dir.join(ATTACHMENTS_DIR).join(&stored.name));

@@ -163,7 +163,11 @@ fn list(
                         continue;
                     }
                 },
-                Err(error) => tr!(lang, IndexNotAnEntry, error = error),
+                Err(error) => tr!(
+                    lang,
+                    IndexNotAnEntry,
+                    error = crate::i18n::JsonProblem::from(&error).in_lang(lang)
+                ),
             },
         };
         failed = true;
@@ -222,7 +226,8 @@ fn reindex(archive: &Archive, err: &mut impl Write, lang: &Lang) -> Result<bool>
     }
     let lock = archive.lock().map_err(anyhow::Error::new)?;
     if let Some(recovered) = &lock.recovered {
-        writeln!(err, "{}", tr!(lang, NoticeLine, note = sanitize_line(recovered)))?;
+        let recovered = recovered.in_lang(lang);
+        writeln!(err, "{}", tr!(lang, NoticeLine, note = sanitize_line(&recovered)))?;
     }
     let done = archive.reindex(&lock).map_err(anyhow::Error::new)?;
     drop(lock);

@@ -66,7 +66,7 @@ pub fn run(context: &Context, args: &Args) -> Result<ExitCode> {
     let id = args.incident.as_str();
     let archive = Archive::new(context.archive_dir());
     // `checked`: false for a draft whose kept runbook could not be checked.
-    let ((record, bytes, standing), checked) = match archived_file(&archive, id)? {
+    let ((record, bytes, standing), checked) = match archived_file(&archive, id, &context.lang)? {
         Some((path, entry)) => (archived(context, args, id, &path, entry.as_ref())?, true),
         None => draft(context, id, args.format)?,
     };
@@ -131,8 +131,12 @@ fn plan(context: &Context, record: &Record) -> Option<crate::model::Runbook> {
 
 /// The record file of `id` and its index line: the file the line names,
 /// or, when the index lacks it, a record file of that name.
-fn archived_file(archive: &Archive, id: &str) -> Result<Option<(PathBuf, Option<IndexEntry>)>> {
-    let other = |error: crate::record::ArchiveError| Error::Other(anyhow::Error::new(error));
+fn archived_file(
+    archive: &Archive,
+    id: &str,
+    lang: &crate::model::Lang,
+) -> Result<Option<(PathBuf, Option<IndexEntry>)>> {
+    let other = |error: crate::record::ArchiveError| Error::failed(error.in_lang(lang));
     if let Some(entry) = archive.find(id).map_err(other)? {
         return Ok(Some((archive.path_of(&entry), Some(entry))));
     }
@@ -294,7 +298,7 @@ fn draft(context: &Context, id: &str, format: Format) -> Result<(Shown, bool)> {
         within,
         None,
     )
-    .map_err(|error| Error::usage(error.to_string()))?;
+    .map_err(|error| Error::usage(error.in_lang(&context.lang)))?;
     record.format = DRAFT_FORMAT.to_owned();
     let bytes = record.to_bytes().map_err(|error| Error::Other(error.into()))?;
     if format == Format::Json {

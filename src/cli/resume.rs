@@ -134,9 +134,12 @@ pub fn run(context: &Context, args: &Args) -> Result<ExitCode> {
                 .append(
                     now,
                     EventKind::NoteAdded {
-                        text: format!(
-                            "going on with a changed runbook: sha256 {} at start, {digest} now",
-                            incident.digest
+                        // The journal keeps English; `i18n::note` reads it back.
+                        text: tr!(
+                            &crate::model::Lang::english(),
+                            ChangedRunbookNote,
+                            then = incident.digest,
+                            now = digest
                         ),
                         step: None,
                     },

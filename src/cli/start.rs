@@ -123,29 +123,9 @@ pub fn begin(context: &Context, args: &Opening, drill: bool) -> Result<ExitCode>
     .run(Begin::Start(start))
 }
 
-/// Who holds an incident's lock, in `lang`: in English as
-/// [`crate::journal::holder_description`] says it.
+/// Who holds an incident's lock, in `lang`.
 pub(super) fn holder_words(lang: &crate::model::Lang, holder: Option<&crate::journal::Holder>) -> String {
-    if !crate::i18n::is_zh(lang) {
-        return crate::journal::holder_description(holder);
-    }
-    match holder {
-        None => tr!(lang, LockHolderUnknown).to_owned(),
-        Some(holder) => {
-            let since = holder.since.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
-            let who = tr!(
-                lang,
-                LockHolder,
-                actor = holder.actor,
-                pid = holder.pid,
-                since = since
-            );
-            match crate::journal::holder_command(holder) {
-                Some(command) => tr!(lang, LockHolderRunning, holder = who, command = command),
-                None => who,
-            }
-        }
-    }
+    crate::journal::holder_in_lang(lang, holder)
 }
 
 /// The error for a journal that cannot be opened or written, one held by
@@ -154,16 +134,9 @@ pub(super) fn journal_error(
     lang: &crate::model::Lang,
 ) -> impl Fn(crate::journal::JournalError) -> Error + '_ {
     move |error| match error {
-        crate::journal::JournalError::Locked { ref dir, ref holder } => {
-            let message = if crate::i18n::is_zh(lang) {
-                let incident = dir.file_name().unwrap_or(dir.as_os_str()).to_string_lossy();
-                let by = holder_words(lang, holder.as_ref());
-                tr!(lang, IncidentLocked, incident = incident, by = by)
-            } else {
-                error.to_string()
-            };
-            Error::usage(message).with_hint(tr!(lang, HintOneProcess))
+        crate::journal::JournalError::Locked { .. } => {
+            Error::usage(error.in_lang(lang)).with_hint(tr!(lang, HintOneProcess))
         }
-        error => Error::Other(anyhow::Error::new(error)),
+        error => Error::failed(error.in_lang(lang)),
     }
 }

@@ -170,7 +170,7 @@ fn witnesses(
                     lang,
                     MirrorNotChecked,
                     name = name,
-                    error = sanitize(&error.to_string())
+                    error = sanitize(&error.in_lang(lang))
                 )
             )?,
         }
@@ -392,7 +392,7 @@ fn check_journal(
     let replay = match crate::journal::read(&dir) {
         Ok(replay) => replay,
         Err(error) => {
-            problems.push(Problem::new(ProblemKind::Journal, error.to_string()));
+            problems.push(Problem::new(ProblemKind::Journal, error.in_lang(lang)));
             return;
         }
     };

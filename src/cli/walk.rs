@@ -326,7 +326,8 @@ impl Walk<'_> {
         drop(terminal);
         // A paused or ended walk leaves no connection open.
         executor.close();
-        let (stop, incident) = result.map_err(|error| Error::Other(anyhow::Error::new(error)))?;
+        let (stop, incident) = result
+            .map_err(|failed| Error::failed(crate::tr!(&lang, JournalWriteFailed, error = failed.0)))?;
         report(&incident, &stop, unanswered, &progress, &lang)
     }
 }

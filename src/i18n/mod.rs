@@ -1,6 +1,7 @@
-//! The words `runbook` itself says, in each display language: one
-//! catalogue per language, `en.rs` (which also defines the keys, [`Msg`])
-//! and `zh.rs`.
+//! The words `runbook` itself says, in each display language. The keys
+//! ([`Msg`]) are kept by area, one module each (`prompts`, `walk`,
+//! `listings`, `errors`, …): an area writes each key with its English, then
+//! its Chinese in one exhaustive match.
 //!
 //! A runbook's own text carries its languages with it ([`Text`]); this
 //! module holds everything else a person reads: prompts, the lines a walk
@@ -12,7 +13,10 @@
 //!
 //! Errors, hints and warnings are written in the display language where
 //! they are made, and an error a command returns prints its `error:` and
-//! `hint:` in it too ([`crate::error::Error::in_lang`]). What fails before
+//! `hint:` in it too ([`crate::error::Error::in_lang`]). The layers below
+//! the commands (journal, archive, records, mirrors, signing key) return
+//! typed errors whose `Display` is English; their `in_lang` says them
+//! through this catalogue. What fails before
 //! the language is known stays English: flags clap refuses, a config that
 //! cannot be read, a `--lang` that is no language. So do the loader's
 //! diagnostics (`validate`, a runbook that does not load), which are for
@@ -23,7 +27,7 @@
 //!
 //! Why a table module rather than a catalogue crate (`rust-i18n`,
 //! Fluent): the keys are a Rust enum, so a key missing from a language is a
-//! compile error (each catalogue is one exhaustive `match`), not a string
+//! compile error (each language of each area is one exhaustive `match`), not a string
 //! found missing at run time; there is no file to load, no global locale
 //! and no lookup hidden behind a string key; and neither language needs
 //! plural rules, the one thing Fluent would add. A placeholder is written
@@ -36,13 +40,113 @@
 //!
 //! [`Text`]: crate::model::Text
 
-mod en;
-mod zh;
+/// Defines an area's keys (`Key`), the English words of each, and one
+/// constant of [`Msg`] per key (`Msg::Done`), so that a key is named the
+/// same whatever its area. Two areas with the same key do not build.
+macro_rules! area {
+    ($area:ident; $($key:ident => $text:literal,)+) => {
+        /// The keys of this area.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        #[allow(clippy::upper_case_acronyms, clippy::enum_variant_names)]
+        pub enum Key {
+            $($key,)+
+        }
 
-pub use en::Msg;
+        impl Key {
+            /// Every key of this area, for the tests of both catalogues.
+            #[cfg(test)]
+            pub(super) const ALL: &'static [Key] = &[$(Key::$key,)+];
+        }
+
+        #[allow(non_upper_case_globals)]
+        impl super::Msg {
+            $(pub const $key: super::Msg = super::Msg::$area(Key::$key);)+
+        }
+
+        pub(super) fn en(key: Key) -> &'static str {
+            match key {
+                $(Key::$key => $text,)+
+            }
+        }
+    };
+}
+
+mod errors;
+mod json;
+mod listings;
+mod prompts;
+mod read_back;
+mod report_labels;
+mod report_lines;
+mod storage;
+mod walk;
+
+/// A thing `runbook` says; its words come from the catalogue of its area.
+/// Name a key as `Msg::Done`, whatever its area.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Msg {
+    /// Prompts, choices and menus of the walk at a terminal.
+    Prompts(prompts::Key),
+    /// Labels and headings of reports and of `show`.
+    ReportLabels(report_labels::Key),
+    /// What a walk prints and journals.
+    Walk(walk::Key),
+    /// The lines of a report's timeline and draft.
+    ReportLines(report_lines::Key),
+    /// Listings and what commands report.
+    Listings(listings::Key),
+    /// Errors, hints and warnings.
+    Errors(errors::Key),
+    /// What goes wrong with journals, archives, records and keys.
+    Storage(storage::Key),
+}
+
+impl Msg {
+    /// Every key of every area.
+    #[cfg(test)]
+    fn all() -> impl Iterator<Item = Msg> {
+        prompts::Key::ALL
+            .iter()
+            .map(|&key| Msg::Prompts(key))
+            .chain(report_labels::Key::ALL.iter().map(|&key| Msg::ReportLabels(key)))
+            .chain(walk::Key::ALL.iter().map(|&key| Msg::Walk(key)))
+            .chain(report_lines::Key::ALL.iter().map(|&key| Msg::ReportLines(key)))
+            .chain(listings::Key::ALL.iter().map(|&key| Msg::Listings(key)))
+            .chain(errors::Key::ALL.iter().map(|&key| Msg::Errors(key)))
+            .chain(storage::Key::ALL.iter().map(|&key| Msg::Storage(key)))
+    }
+}
+
+/// The English words of `msg`.
+fn en_text(msg: Msg) -> &'static str {
+    match msg {
+        Msg::Prompts(key) => prompts::en(key),
+        Msg::ReportLabels(key) => report_labels::en(key),
+        Msg::Walk(key) => walk::en(key),
+        Msg::ReportLines(key) => report_lines::en(key),
+        Msg::Listings(key) => listings::en(key),
+        Msg::Errors(key) => errors::en(key),
+        Msg::Storage(key) => storage::en(key),
+    }
+}
+
+/// The Chinese words of `msg`.
+fn zh_text(msg: Msg) -> &'static str {
+    match msg {
+        Msg::Prompts(key) => prompts::zh(key),
+        Msg::ReportLabels(key) => report_labels::zh(key),
+        Msg::Walk(key) => walk::zh(key),
+        Msg::ReportLines(key) => report_lines::zh(key),
+        Msg::Listings(key) => listings::zh(key),
+        Msg::Errors(key) => errors::zh(key),
+        Msg::Storage(key) => storage::zh(key),
+    }
+}
+
+pub use json::{JsonProblem, cannot, file_action};
+pub use read_back::{destination_why, note, reason};
 
 use crate::model::{Lang, Outcome, StepResult, short_span};
-use std::borrow::Cow;
 use std::fmt::Display;
 
 /// Whether `lang` reads the Chinese catalogue.
@@ -52,7 +156,7 @@ pub fn is_zh(lang: &Lang) -> bool {
 
 /// The words of `msg` in `lang`, placeholders left as written.
 pub fn tr(lang: &Lang, msg: Msg) -> &'static str {
-    if is_zh(lang) { zh::text(msg) } else { en::text(msg) }
+    if is_zh(lang) { zh_text(msg) } else { en_text(msg) }
 }
 
 /// The words of `msg` in `lang`, each `{name}` replaced by its value in
@@ -217,208 +321,6 @@ pub fn via<'a>(lang: &Lang, via: &'a str) -> &'a str {
     }
 }
 
-/// A reason the walk journals in English (the journal's words stay as
-/// written, so that one record reads the same everywhere), in `lang` when
-/// it is one of the walk's own; anything else (a person's words, an
-/// error) as it is.
-pub fn reason<'a>(lang: &Lang, reason: &'a str) -> Cow<'a, str> {
-    let msg = match reason {
-        "paused by the operator" => Msg::ReasonPausedByOperator,
-        "interrupted" => Msg::ReasonInterrupted,
-        "declined" => Msg::ReasonDeclined,
-        "drill: skip" => Msg::ReasonDrillSkip,
-        "drill: simulate-success" => Msg::ReasonDrillSimulated,
-        "marked done after an interrupted run" => Msg::ReasonMarkedDone,
-        "could not be reached" => Msg::ReasonUnreachable,
-        "no notifier is configured: call them" => Msg::ReasonNoNotifier,
-        "waiting for an answer" => Msg::ReasonWaiting,
-        _ => {
-            return step_reason(lang, reason)
-                .or_else(|| refused_reason(lang, reason))
-                .or_else(|| delivery_error(lang, reason))
-                .map_or(Cow::Borrowed(reason), Cow::Owned);
-        }
-    };
-    Cow::Borrowed(tr(lang, msg))
-}
-
-/// The walk's reasons that name a step: "step `check` was marked failed".
-fn step_reason(lang: &Lang, reason: &str) -> Option<String> {
-    if !is_zh(lang) {
-        return None;
-    }
-    let patterns = [
-        ("step `", "` was marked failed", Msg::ReasonMarkedFailed),
-        ("the command of step `", "` failed", Msg::ReasonCommandFailed),
-        ("step `", "` has nowhere to go", Msg::ReasonNowhereToGo),
-        ("step `", "` needs a note with its answer", Msg::ReasonNeedsNote),
-        ("waiting for an answer to step `", "`", Msg::ReasonWaitingAt),
-    ];
-    patterns.iter().find_map(|(before, after, msg)| {
-        let step = reason.strip_prefix(before)?.strip_suffix(after)?;
-        (!step.contains('`')).then(|| fill(lang, *msg, &[("step", &step)]))
-    })
-}
-
-/// Why a value is not a destination `ssh` may be given, as
-/// [`crate::model::destination`] says it (in English, as the journal keeps
-/// it), in `lang`; a reason not known here as it is.
-pub fn destination_why<'a>(lang: &Lang, why: &'a str) -> Cow<'a, str> {
-    if !is_zh(lang) {
-        return Cow::Borrowed(why);
-    }
-    let fixed = match why {
-        "is empty" => Some(Msg::WhyEmpty),
-        "starts with `-`, which ssh would read as an option" => Some(Msg::WhyDash),
-        "holds `/` or brackets, which only the `ssh://[user@]host[:port]` form may" => Some(Msg::WhySlash),
-        "opens `[` without closing it" => Some(Msg::WhyUnclosed),
-        "holds brackets around something that is not an IPv6 address" => Some(Msg::WhyNotIpv6),
-        "holds `/` or brackets where the host should be" => Some(Msg::WhySlashHost),
-        "names no host" => Some(Msg::WhyNoHost),
-        "names no host after `@`" => Some(Msg::WhyNoHostAfterAt),
-        _ => None,
-    };
-    if let Some(msg) = fixed {
-        return Cow::Borrowed(tr(lang, msg));
-    }
-    let patterns = [
-        (
-            "holds ",
-            ": a destination is `host`, `user@host`, an ssh config alias or `ssh://[user@]host[:port]`",
-            Msg::WhyHolds,
-        ),
-        (
-            "names the host `",
-            "`, which is not a host name or address",
-            Msg::WhyBadHost,
-        ),
-        (
-            "has `",
-            "` after the address; a port is written `:22`",
-            Msg::WhyAfterAddress,
-        ),
-        (
-            "has the port `",
-            "`, which is not a number from 1 to 65535",
-            Msg::WhyBadPort,
-        ),
-        ("names the user `", "`, which is not a user name", Msg::WhyBadUser),
-    ];
-    patterns
-        .iter()
-        .find_map(|(before, after, msg)| {
-            let value = why.strip_prefix(before)?.strip_suffix(after)?;
-            let value = match value {
-                "a space" => tr(lang, Msg::WhatSpace),
-                "a control character" => tr(lang, Msg::WhatControl),
-                "a quote" => tr(lang, Msg::WhatQuote),
-                value => value,
-            };
-            Some(Cow::Owned(fill(lang, *msg, &[("value", &value)])))
-        })
-        .unwrap_or(Cow::Borrowed(why))
-}
-
-/// A refused destination, as the walk journals it: "`on = \"{host}\"`
-/// gives `-x`, which starts with `-`, …; nothing was run; a variable keeps
-/// its value: abort … `--var host=HOST` …".
-fn refused_reason(lang: &Lang, reason: &str) -> Option<String> {
-    if !is_zh(lang) {
-        return None;
-    }
-    let rest = reason.strip_prefix("`on = \"")?;
-    let (on, rest) = rest.split_once("\"` gives `")?;
-    let (gives, rest) = rest.split_once("`, which ")?;
-    let (why, hint) = rest.split_once("; nothing was run")?;
-    let hint = if hint.is_empty() {
-        String::new()
-    } else if let Some(names) = hint.strip_prefix("; check the values of ") {
-        fill(
-            lang,
-            Msg::RefusedHintVars,
-            &[("names", &names.replace(", ", tr(lang, Msg::ListSeparator)))],
-        )
-    } else {
-        let name = hint.split_once("`--var ")?.1.split_once('=')?.0;
-        let english = fill(&Lang::english(), Msg::RefusedHintOneVar, &[("name", &name)]);
-        if hint != english {
-            return None;
-        }
-        fill(lang, Msg::RefusedHintOneVar, &[("name", &name)])
-    };
-    Some(fill(
-        lang,
-        Msg::RefusedDestination,
-        &[
-            ("on", &on),
-            ("gives", &gives),
-            ("why", &destination_why(lang, why)),
-            ("hint", &hint),
-        ],
-    ))
-}
-
-/// Why a notifier could not deliver, as the notifiers say it and the
-/// journal keeps it (`exit 1: …`, `HTTP 500`, `timed out after 10s`), in
-/// `lang`; what a command or server said stays as it said it.
-fn delivery_error(lang: &Lang, error: &str) -> Option<String> {
-    if !is_zh(lang) {
-        return None;
-    }
-    // A status, then what the command printed on stderr, if anything.
-    let (head, said) = match error.split_once(": ") {
-        Some((head, said)) => (head, Some(said)),
-        None => (error, None),
-    };
-    let status = if let Some(code) = head
-        .strip_prefix("exit ")
-        .filter(|code| code.parse::<i32>().is_ok())
-    {
-        fill(lang, Msg::DeliveryExit, &[("code", &code)])
-    } else if let Some(signal) = head
-        .strip_prefix("killed by signal ")
-        .filter(|signal| signal.parse::<i32>().is_ok())
-    {
-        fill(lang, Msg::DeliveryKilled, &[("signal", &signal)])
-    } else if head == "ended with an unknown status" {
-        tr(lang, Msg::DeliveryUnknownStatus).to_owned()
-    } else if head == "could not start sh" {
-        tr(lang, Msg::DeliveryCouldNotStartSh).to_owned()
-    } else if head == "the notifier panicked" && said.is_none() {
-        return Some(tr(lang, Msg::DeliveryPanicked).to_owned());
-    } else if let Some(after) = error
-        .strip_prefix("timed out after ")
-        .filter(|after| !after.contains(' '))
-    {
-        return Some(fill(
-            lang,
-            Msg::DeliveryTimedOut,
-            &[("after", &period(lang, after))],
-        ));
-    } else if let Some(rest) = error.strip_prefix("HTTP ") {
-        return Some(match rest.split_once("; the server said: ") {
-            Some((status, body)) => fill(
-                lang,
-                Msg::DeliveryHttpSaid,
-                &[("status", &status), ("body", &body)],
-            ),
-            None => fill(lang, Msg::DeliveryHttp, &[("status", &rest)]),
-        });
-    } else if let Some((format, rest)) = error.split_once(" refused the message: ") {
-        return Some(fill(
-            lang,
-            Msg::DeliveryRefused,
-            &[("format", &format), ("answer", &rest)],
-        ));
-    } else {
-        return None;
-    };
-    Some(match said {
-        Some(said) => fill(lang, Msg::DeliverySaid, &[("status", &status), ("said", &said)]),
-        None => status,
-    })
-}
-
 /// `tr!(lang, Key)` is [`tr`]; `tr!(lang, Key, name = value, …)` is
 /// [`fill`] with those values.
 #[macro_export]
@@ -455,8 +357,8 @@ mod tests {
     fn every_key_has_words_in_both_languages_with_the_same_placeholders() {
         // Both catalogues are exhaustive matches over `Msg`: a key missing
         // from either does not compile. What the compiler cannot see:
-        for &msg in Msg::ALL {
-            let (en, zh) = (en::text(msg), zh::text(msg));
+        for msg in Msg::all() {
+            let (en, zh) = (en_text(msg), zh_text(msg));
             assert!(!en.trim().is_empty(), "{msg:?} is empty in English");
             assert!(!zh.trim().is_empty(), "{msg:?} is empty in Chinese");
             assert_eq!(placeholders(en), placeholders(zh), "{msg:?}: {en:?} vs {zh:?}");
@@ -467,8 +369,8 @@ mod tests {
     fn chinese_entries_are_chinese() {
         // An entry copied over untranslated would read as English on a zh
         // screen. Punctuation-only and symbol entries are the exception.
-        for &msg in Msg::ALL {
-            let zh = zh::text(msg);
+        for msg in Msg::all() {
+            let zh = zh_text(msg);
             let has_letters = zh.chars().any(|c| c.is_ascii_alphabetic());
             let has_han = zh.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c));
             let stripped: String = zh
@@ -528,6 +430,65 @@ mod tests {
         assert_eq!(outcome_name(&en, Outcome::HandedOver), "handed-over");
         assert_eq!(outcome_name(&zh, Outcome::HandedOver), "已移交");
         assert_eq!(state(&zh, "never started"), "未能启动");
+        assert_eq!(
+            reason(
+                &zh,
+                "web1 was not reached: cannot start the command: No such file or directory"
+            ),
+            "未能连上 web1：无法启动命令：No such file or directory"
+        );
+        assert_eq!(
+            reason(
+                &zh,
+                "a was not reached: ssh said no\nb was not reached: ssh said no"
+            ),
+            "未能连上 a：ssh said no\n未能连上 b：ssh said no"
+        );
+        assert_eq!(
+            reason(&en, "cannot start the command: No such file or directory"),
+            "cannot start the command: No such file or directory"
+        );
+        assert_eq!(
+            note(
+                &zh,
+                "going on with a changed runbook: sha256 ab12 at start, cd34 now"
+            ),
+            "按改动后的预案继续：开始时 sha256 为 ab12，现在为 cd34"
+        );
+        assert_eq!(
+            note(&zh, "going on with a changed runbook"),
+            "going on with a changed runbook"
+        );
+        assert_eq!(
+            reason(&zh, "ssh could not reach web1: 连接被拒绝"),
+            "ssh 连不上 web1：连接被拒绝"
+        );
+        assert_eq!(reason(&zh, "ssh could not reach web1"), "ssh 连不上 web1");
+        let host_key = "the host key of web1 is not known (not in known_hosts); nothing ran there\n\
+             (the keys it offers could not be read: ssh-keyscan -p 22 10.0.0.1)\n\
+             compare with the fingerprint the host's owner gives (console, provider); if it is the same, run:\n\
+             \x20 ssh-keyscan -p 22 10.0.0.1 >> ~/.ssh/known_hosts\n\
+             then try again";
+        assert_eq!(
+            reason(&zh, host_key),
+            "web1 的主机密钥未知（不在 known_hosts 中）；那里什么也没有运行\n\
+             （无法读取它提供的密钥：ssh-keyscan -p 22 10.0.0.1）\n\
+             请与主机所有者提供的指纹（控制台、服务商）核对；若一致，请运行：\n\
+             \x20 ssh-keyscan -p 22 10.0.0.1 >> ~/.ssh/known_hosts\n\
+             然后重试"
+        );
+        assert_eq!(reason(&en, host_key), host_key);
+        assert_eq!(
+            reason(
+                &zh,
+                "the host key of web 1 is not known (not in known_hosts); nothing ran there"
+            ),
+            "the host key of web 1 is not known (not in known_hosts); nothing ran there"
+        );
+        assert_eq!(
+            reason(&zh, "ssh to web1 did not answer within 30 s"),
+            "ssh 连接 web1 后 30 秒内没有应答"
+        );
         assert_eq!(state(&zh, "something new"), "something new");
     }
 

@@ -53,7 +53,7 @@ pub(crate) enum LineError {
 /// line's bytes. The chain (`seq`, `prev`) is the reader's to check.
 pub(crate) fn decode(line: &[u8]) -> Result<Event, LineError> {
     let event: Event = serde_json::from_slice(line).map_err(|error| match error.classify() {
-        serde_json::error::Category::Data => LineError::Corrupt(Corruption::NotAnEvent(error.to_string())),
+        serde_json::error::Category::Data => LineError::Corrupt(Corruption::NotAnEvent(error.into())),
         _ => LineError::Syntax(error),
     })?;
     // The line must end in `,"hash":"HASH"}`, HASH being the one it holds.

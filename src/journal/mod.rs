@@ -37,6 +37,7 @@ mod inbox;
 mod line;
 mod lock;
 mod reader;
+mod said;
 mod secrets;
 mod writer;
 
@@ -48,6 +49,7 @@ pub use inbox::{EntryState, INBOX_DIR, Queued, entry_path as inbox_entry, queue,
 pub use line::GENESIS;
 pub use lock::{Holder, Lock};
 pub use reader::{Replay, Scan, Torn, parse, read};
+pub use said::{holder_in_lang, path_error_in_lang};
 pub use secrets::{SECRETS_FILE, admit_secret};
 pub use writer::Journal;
 
@@ -189,7 +191,7 @@ impl JournalError {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Corruption {
     /// Not JSON, or JSON that is not an event (the serde message).
-    NotAnEvent(String),
+    NotAnEvent(crate::i18n::JsonProblem),
     Empty,
     /// The line ends with something other than its `hash` field.
     HashNotLast,

@@ -250,7 +250,7 @@ fn verify(
                 scanned.torn = Some(torn);
                 return Ok(scanned);
             }
-            Err(LineError::Syntax(error)) => return Err(corrupt(Corruption::NotAnEvent(error.to_string()))),
+            Err(LineError::Syntax(error)) => return Err(corrupt(Corruption::NotAnEvent(error.into()))),
             Err(LineError::Corrupt(reason)) => return Err(corrupt(reason)),
         };
         if event.prev != scanned.head {

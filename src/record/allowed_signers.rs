@@ -22,7 +22,7 @@ use ssh_key::public::KeyData;
 use std::path::Path;
 
 /// Larger files are refused rather than read: a wrong path should fail fast.
-const MAX_SIZE: u64 = 4 * 1024 * 1024;
+pub(crate) const MAX_SIZE: u64 = 4 * 1024 * 1024;
 
 /// A parsed `allowed_signers` file.
 #[derive(Debug, Clone, Default)]

@@ -93,7 +93,7 @@ impl IndexEntry {
     pub fn to_line(&self) -> Result<Vec<u8>, ArchiveError> {
         let value = serde_json::to_value(self).map_err(|error| ArchiveError::Record {
             path: PathBuf::from(INDEX_FILE),
-            error: RecordError::Json(error.to_string()),
+            error: RecordError::Json(error.into()),
         })?;
         canonical_bytes(&value).map_err(|error| ArchiveError::Record {
             path: PathBuf::from(INDEX_FILE),
@@ -135,7 +135,7 @@ pub enum ArchiveError {
     Index {
         path: PathBuf,
         line: usize,
-        reason: String,
+        reason: IndexProblem,
     },
     /// Record files the index does not list: its last line is not the
     /// archive's last record, so nothing may be chained to it.
@@ -185,7 +185,7 @@ pub struct Archive {
 pub struct ArchiveLock {
     _file: File,
     /// What [`Archive::lock`] found left by a crash and put right.
-    pub recovered: Option<String>,
+    pub recovered: Option<Recovered>,
 }
 
 /// Where [`Archive::store`] put a record.
@@ -230,7 +230,7 @@ impl Archive {
     }
 
     /// Puts right what a crash during [`Archive::store`] left.
-    fn recover(&self, _lock: &ArchiveLock) -> Result<Option<String>, ArchiveError> {
+    fn recover(&self, _lock: &ArchiveLock) -> Result<Option<Recovered>, ArchiveError> {
         let pending_path = self.dir.join(PENDING_FILE);
         let line = match fs::read(&pending_path) {
             Ok(line) => line,
@@ -242,7 +242,7 @@ impl Archive {
         let entry: Option<IndexEntry> = serde_json::from_slice(&line).ok();
         let message = match entry {
             // `pending` itself was cut short: nothing was published yet.
-            None => "removed an unfinished archive entry (pending was incomplete)".to_owned(),
+            None => Recovery::Incomplete,
             Some(entry) => {
                 let path = self.path_of(&entry);
                 let sig = sig_path(&path);
@@ -251,18 +251,12 @@ impl Archive {
                 // the next one to it, and undoing it would remove a record
                 // the index lists. Only `pending` goes.
                 if let Some(line) = self.indexed_on(&entry)? {
-                    format!(
-                        "removed a stale {PENDING_FILE}: {} is already in the index (line {line})",
-                        entry.id
-                    )
+                    Recovery::Stale { id: entry.id, line }
                 } else if read_record_file(&path).is_ok_and(|bytes| sha256_hex(&bytes) == entry.sha256)
                     && sig.is_file()
                 {
                     append_line(&index, &entry.to_line()?)?;
-                    format!(
-                        "finished archiving {} (a crash stopped it before the index)",
-                        entry.id
-                    )
+                    Recovery::Finished { id: entry.id }
                 } else {
                     for file in [&path, &sig] {
                         match fs::remove_file(file) {
@@ -275,19 +269,13 @@ impl Archive {
                         remove_temps(dir);
                         let _ = sync_dir(dir);
                     }
-                    format!(
-                        "undid the unfinished archiving of {} (a crash stopped it); archive it again",
-                        entry.id
-                    )
+                    Recovery::Undone { id: entry.id }
                 }
             }
         };
         fs::remove_file(&pending_path).map_err(io_error("remove", &pending_path))?;
         sync_dir(&self.dir)?;
-        Ok(Some(match cut {
-            Some(bytes) => format!("{message}; cut a partial last line ({bytes} bytes) from the index"),
-            None => message,
-        }))
+        Ok(Some(Recovered { done: message, cut }))
     }
 
     /// The index line that lists `entry`'s incident or record, if any.
@@ -345,7 +333,10 @@ impl Archive {
                 return Err(ArchiveError::Index {
                     path: self.index_path(),
                     line,
-                    reason: format!("{} is listed again (first on line {first})", entry.id),
+                    reason: IndexProblem::ListedAgain {
+                        id: entry.id.clone(),
+                        first,
+                    },
                 });
             }
             listed.insert(entry.relative_path());
@@ -622,15 +613,13 @@ impl Iterator for Entries {
             Ok(_) => {
                 self.line += 1;
                 let line = self.line;
-                let index_error = |reason: String| ArchiveError::Index {
+                let index_error = |reason: IndexProblem| ArchiveError::Index {
                     path: self.path.clone(),
                     line,
                     reason,
                 };
                 let Some(body) = bytes.strip_suffix(b"\n") else {
-                    return Some(Err(index_error(
-                        "the last line is cut short (a crash while writing?)".into(),
-                    )));
+                    return Some(Err(index_error(IndexProblem::CutShort)));
                 };
                 Some(parse_entry(body).map(|entry| (line, entry)).map_err(index_error))
             }
@@ -646,8 +635,8 @@ impl Iterator for Entries {
 /// (`runbook records --reindex` rebuilds it), so a line reformatted by hand
 /// still finds its record. [`Archive::audit`] compares each line with its
 /// record, field by field.
-fn parse_entry(line: &[u8]) -> Result<IndexEntry, String> {
-    serde_json::from_slice(line).map_err(|error| format!("not an index entry: {error}"))
+fn parse_entry(line: &[u8]) -> Result<IndexEntry, IndexProblem> {
+    serde_json::from_slice(line).map_err(|error| IndexProblem::NotAnEntry(error.into()))
 }
 
 /// The most a record file may hold: far beyond any record (command output
@@ -764,7 +753,11 @@ fn append_line(path: &Path, line: &[u8]) -> Result<(), ArchiveError> {
 }
 
 mod audit;
+mod index_problem;
+mod recovered;
 pub use audit::{Audit, Problem, ProblemKind};
+pub use index_problem::IndexProblem;
+pub use recovered::{Recovered, Recovery};
 
 #[cfg(test)]
 mod tests;

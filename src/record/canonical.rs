@@ -279,7 +279,7 @@ pub enum RecordError {
     #[error("a number at {path} is not an integer; records hold no floats")]
     Float { path: String },
     #[error("not JSON: {0}")]
-    Json(String),
+    Json(crate::i18n::JsonProblem),
     #[error("not in canonical form (keys sorted, compact, one final newline)")]
     NotCanonical,
     #[error("not a {FORMAT} record: {0}")]
@@ -570,7 +570,7 @@ impl Record {
 
     /// The record's canonical bytes: what is signed, stored and hashed.
     pub fn to_bytes(&self) -> Result<Vec<u8>, RecordError> {
-        let value = serde_json::to_value(self).map_err(|error| RecordError::Json(error.to_string()))?;
+        let value = serde_json::to_value(self).map_err(|error| RecordError::Json(error.into()))?;
         canonical_bytes(&value)
     }
 
@@ -633,7 +633,7 @@ impl Escalation {
 }
 
 fn timeline_entry(event: &Event) -> Result<TimelineEntry, RecordError> {
-    let value = serde_json::to_value(&event.kind).map_err(|error| RecordError::Json(error.to_string()))?;
+    let value = serde_json::to_value(&event.kind).map_err(|error| RecordError::Json(error.into()))?;
     let payload = value
         .get("payload")
         .cloned()

@@ -123,18 +123,68 @@ pub enum MirrorError {
     #[error("conflict: {} already exists with other contents; left alone", .0.display())]
     Conflict(PathBuf),
     #[error("the local archive's {}: {reason}", .path.display())]
-    Local { path: PathBuf, reason: String },
+    Local { path: PathBuf, reason: LocalProblem },
     /// `output` is git's own message: its stderr lines, sanitized and
     /// capped, the first on this line and any others
     /// indented below it.
-    #[error("git {command} failed ({ended}): {output}")]
+    #[error("git {command} failed ({ended}): {}", git_said(*.ended, .output))]
     Git {
         command: String,
-        ended: String,
+        ended: GitEnded,
         output: String,
         /// Git could not reach the remote, or did not hear back in time.
         unreachable: bool,
     },
+}
+
+/// What a failed `git` said: for one that did not start, why.
+fn git_said(ended: GitEnded, output: &str) -> String {
+    match ended {
+        GitEnded::NotStarted => format!("cannot start git: {output}"),
+        _ => output.to_owned(),
+    }
+}
+
+/// How a `git` that failed ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GitEnded {
+    /// It could not be started; its output is why.
+    NotStarted,
+    Exited(std::process::ExitStatus),
+    Unknown,
+    TimedOut(std::time::Duration),
+}
+
+impl std::fmt::Display for GitEnded {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            GitEnded::NotStarted => f.write_str("not started"),
+            GitEnded::Exited(status) => write!(f, "{status}"),
+            GitEnded::Unknown => f.write_str("unknown exit status"),
+            GitEnded::TimedOut(after) => write!(f, "timed out after {}", humantime::format_duration(*after)),
+        }
+    }
+}
+
+/// What is wrong with the local archive, that a mirror is not given.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LocalProblem {
+    /// A line of its index is not an index entry.
+    NotAnEntry(crate::i18n::JsonProblem),
+    /// A record's SHA-256 is not what the index gives for the incident.
+    NotIndexedSha { id: String },
+}
+
+impl std::fmt::Display for LocalProblem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            LocalProblem::NotAnEntry(error) => write!(f, "not an index entry: {error}"),
+            LocalProblem::NotIndexedSha { id } => write!(
+                f,
+                "its SHA-256 is not the index's for {id}; run `runbook verify --all`"
+            ),
+        }
+    }
 }
 
 impl MirrorError {
@@ -264,7 +314,7 @@ pub fn holdings(mirror: &Mirror, state: &Path) -> Result<Vec<(String, String)>, 
                 .map(|entry| (entry.id, entry.sha256))
                 .map_err(|error| MirrorError::Local {
                     path: path.clone(),
-                    reason: format!("not an index entry: {error}"),
+                    reason: LocalProblem::NotAnEntry(error.into()),
                 })
         })
         .collect()
@@ -291,7 +341,7 @@ fn lines(index: &[u8]) -> impl Iterator<Item = &[u8]> {
 fn parse_line(line: &[u8], archive: &Archive) -> Result<IndexEntry, MirrorError> {
     serde_json::from_slice(line).map_err(|error| MirrorError::Local {
         path: archive.index_path(),
-        reason: format!("not an index entry: {error}"),
+        reason: LocalProblem::NotAnEntry(error.into()),
     })
 }
 
@@ -315,10 +365,7 @@ fn copy_into(archive: &Archive, index: &[u8], dir: &Path) -> Result<Vec<String>,
         if sha256_hex(&bytes) != entry.sha256 {
             return Err(MirrorError::Local {
                 path: local,
-                reason: format!(
-                    "its SHA-256 is not the index's for {}; run `runbook verify --all`",
-                    entry.id
-                ),
+                reason: LocalProblem::NotIndexedSha { id: entry.id.clone() },
             });
         }
         let local_sig = sig_path(&local);
@@ -461,7 +508,7 @@ fn git<S: AsRef<OsStr>>(dir: Option<&Path>, args: &[S]) -> Result<String, Mirror
         .unwrap_or_default()
         .into_owned();
     let talks_to_remote = matches!(command.as_str(), "clone" | "fetch" | "push");
-    let failed = |ended: String, stderr: &[u8], timed_out: bool| MirrorError::Git {
+    let failed = |ended: GitEnded, stderr: &[u8], timed_out: bool| MirrorError::Git {
         command: command.clone(),
         ended,
         output: git_message(stderr),
@@ -469,20 +516,17 @@ fn git<S: AsRef<OsStr>>(dir: Option<&Path>, args: &[S]) -> Result<String, Mirror
     };
     let child = spawn_git(dir, args).map_err(|error| MirrorError::Git {
         command: command.clone(),
-        ended: "not started".to_owned(),
-        output: format!("cannot start git: {error}"),
+        ended: GitEnded::NotStarted,
+        // The system's words, which `in_lang` puts in a sentence of its own.
+        output: error.to_string(),
         unreachable: false,
     })?;
     let ran = subprocess::run(child, None, GIT_LIMITS);
     match ran.ended {
         Ended::Exited(status) if status.success() => Ok(String::from_utf8_lossy(&ran.stdout).into_owned()),
-        Ended::Exited(status) => Err(failed(status.to_string(), &ran.stderr, false)),
-        Ended::Unknown => Err(failed("unknown exit status".to_owned(), &ran.stderr, false)),
-        Ended::TimedOut => Err(failed(
-            format!("timed out after {}", humantime::format_duration(GIT_TIMEOUT)),
-            &ran.stderr,
-            true,
-        )),
+        Ended::Exited(status) => Err(failed(GitEnded::Exited(status), &ran.stderr, false)),
+        Ended::Unknown => Err(failed(GitEnded::Unknown, &ran.stderr, false)),
+        Ended::TimedOut => Err(failed(GitEnded::TimedOut(GIT_TIMEOUT), &ran.stderr, true)),
     }
 }
 

@@ -10,6 +10,7 @@ pub mod archive;
 pub mod canonical;
 pub mod listing;
 pub mod mirror;
+mod said;
 pub mod signing;
 
 pub use archive::{Archive, ArchiveError, ArchiveLock, Audit, IndexEntry, Problem, ProblemKind};

@@ -36,6 +36,9 @@ pub const KEY_FILE: &str = "signing_key";
 pub const PUBLIC_KEY_FILE: &str = "signing_key.pub";
 pub const ALLOWED_SIGNERS_FILE: &str = "allowed_signers";
 
+mod words;
+pub use words::{IdentityProblem, KeyFile};
+
 /// Key and passphrase files are small; a wrong path should fail fast.
 const MAX_KEY_FILE_SIZE: u64 = 64 * 1024;
 
@@ -46,7 +49,7 @@ pub enum SigningError {
     Missing { path: PathBuf },
     #[error("cannot read {what} {path}: {error}")]
     Read {
-        what: &'static str,
+        what: KeyFile,
         path: PathBuf,
         error: std::io::Error,
     },
@@ -54,11 +57,7 @@ pub enum SigningError {
         "refused: {what} {path} is {access} by group or others (mode {mode:04o}); run chmod 600 {path}",
         access = access(*mode)
     )]
-    Loose {
-        what: &'static str,
-        path: PathBuf,
-        mode: u32,
-    },
+    Loose { what: KeyFile, path: PathBuf, mode: u32 },
     #[error("{path} is not an OpenSSH private key: {reason}")]
     NotAKey { path: PathBuf, reason: String },
     #[error(
@@ -77,7 +76,10 @@ pub enum SigningError {
     #[error("signing failed: {0}")]
     Sign(ssh_key::Error),
     #[error("`{identity}` cannot be a principal in allowed_signers: {reason}")]
-    BadIdentity { identity: String, reason: &'static str },
+    BadIdentity {
+        identity: String,
+        reason: IdentityProblem,
+    },
     #[error("refused: {path} already exists; runbook keygen never replaces a key")]
     Exists { path: PathBuf },
     #[error("cannot write {path}: {error}")]
@@ -86,7 +88,8 @@ pub enum SigningError {
     AllowedSigners(#[from] super::allowed_signers::AllowedSignersError),
 }
 
-fn access(mode: u32) -> &'static str {
+/// How a file open to group or others is open: `readable`, `writable`.
+pub(crate) fn access(mode: u32) -> &'static str {
     if mode & 0o044 != 0 {
         "readable"
     } else if mode & 0o022 != 0 {
@@ -117,7 +120,7 @@ impl Signer {
     /// The file is checked through the open handle, so it cannot be swapped
     /// between the check and the read.
     pub fn load(path: &Path, passphrase: Option<&str>) -> Result<Signer, SigningError> {
-        let bytes = read_private_file(path, "signing key").map_err(|error| match error {
+        let bytes = read_private_file(path, KeyFile::SigningKey).map_err(|error| match error {
             SigningError::Read { error, .. } if error.kind() == std::io::ErrorKind::NotFound => {
                 SigningError::Missing {
                     path: path.to_owned(),
@@ -523,7 +526,7 @@ pub fn keygen(dir: &Path, identity: &str, passphrase: Option<&str>) -> Result<Ke
     if parsed.signers.len() != 1 || !parsed.signers[0].matches_principal(identity) {
         return Err(SigningError::BadIdentity {
             identity: identity.to_owned(),
-            reason: "it does not read back as one principal",
+            reason: IdentityProblem::NotOne,
         });
     }
 
@@ -554,7 +557,7 @@ pub fn keygen(dir: &Path, identity: &str, passphrase: Option<&str>) -> Result<Ke
         Err(error) if error.kind() == std::io::ErrorKind::NotFound => (Vec::new(), 0o644),
         Err(error) => {
             return Err(SigningError::Read {
-                what: "allowed signers file",
+                what: KeyFile::AllowedSigners,
                 path: allowed_path,
                 error,
             });
@@ -590,15 +593,15 @@ pub fn allowed_signers_line(identity: &str, key: &PublicKey) -> String {
 /// must name exactly one principal, literally.
 fn check_identity(identity: &str) -> Result<(), SigningError> {
     let reason = if identity.is_empty() {
-        Some("it is empty")
+        Some(IdentityProblem::Empty)
     } else if identity.chars().any(|c| c.is_whitespace() || c.is_control()) {
-        Some("it holds a blank or a control character")
+        Some(IdentityProblem::Blank)
     } else if identity.contains(['"', ',']) {
-        Some("it holds a quote or a comma")
+        Some(IdentityProblem::Quote)
     } else if identity.contains(['*', '?']) || identity.starts_with('!') {
-        Some("it holds a pattern character (*, ? or a leading !)")
+        Some(IdentityProblem::Pattern)
     } else if identity.starts_with('#') {
-        Some("it starts with #, which makes a comment")
+        Some(IdentityProblem::Comment)
     } else {
         None
     };
@@ -615,9 +618,9 @@ fn check_identity(identity: &str) -> Result<(), SigningError> {
 /// part of it). A regular file that group or others can read or write is
 /// refused, as a loose key is.
 pub fn read_passphrase_file(path: &Path) -> Result<String, SigningError> {
-    let bytes = read_private_file(path, "passphrase file")?;
+    let bytes = read_private_file(path, KeyFile::PassphraseFile)?;
     let text = String::from_utf8(bytes).map_err(|_| SigningError::Read {
-        what: "passphrase file",
+        what: KeyFile::PassphraseFile,
         path: path.to_owned(),
         error: std::io::Error::new(std::io::ErrorKind::InvalidData, "not UTF-8 text"),
     })?;
@@ -634,7 +637,7 @@ pub fn read_passphrase_file(path: &Path) -> Result<String, SigningError> {
 /// its owner may read or write it. Pipes a shell hands over
 /// (`<(pass show x)`) are not checked; a named pipe, a directory or a
 /// device is refused without waiting on it.
-fn read_private_file(path: &Path, what: &'static str) -> Result<Vec<u8>, SigningError> {
+fn read_private_file(path: &Path, what: KeyFile) -> Result<Vec<u8>, SigningError> {
     let read_error = |error: std::io::Error| SigningError::Read {
         what,
         path: path.to_owned(),

@@ -19,7 +19,8 @@ fn outcome_colour(outcome: Outcome) -> &'static str {
 /// What a timer's dashed edge says: when it fires, how it repeats, its id.
 fn timer_label(timer: &Timer, lang: &Lang) -> String {
     let repeat = super::label::repeat(timer, lang).unwrap_or_default();
-    format!("⏱ {}{repeat} {}", timer.after, timer.id.value)
+    let after = crate::i18n::period(lang, &timer.after.to_string());
+    format!("⏱ {after}{repeat} {}", timer.id.value)
 }
 
 /// The step a timer counts from: its `from` step, or the start step.
@@ -33,7 +34,7 @@ fn timer_origin(runbook: &Runbook, from: &TimerFrom) -> Option<usize> {
 fn node_label(step: &Step, lang: &Lang) -> String {
     let title = step.title.get(lang);
     match &step.kind {
-        StepKind::End { outcome } => format!("{title}\n({})", outcome.name()),
+        StepKind::End { outcome } => format!("{title}\n({})", crate::i18n::outcome_name(lang, *outcome)),
         _ => title.to_owned(),
     }
 }
@@ -109,7 +110,7 @@ fn write_mermaid<W: Write>(out: &mut W, runbook: &Runbook, lang: &Lang) -> io::R
                 writeln!(
                     out,
                     "    t{number}[\"{}\"]",
-                    mermaid_label(&format!("notify {}", notify.join(", ")))
+                    mermaid_label(&crate::tr!(lang, GraphNotify, ids = notify.join(", ")))
                 )?;
                 writeln!(out, "    s{from} -.->|\"{label}\"| t{number}")?;
             }
@@ -212,7 +213,7 @@ fn write_dot<W: Write>(out: &mut W, runbook: &Runbook, lang: &Lang) -> io::Resul
                 writeln!(
                     out,
                     "    t{number} [shape=note, label={}];",
-                    quote(&format!("notify {}", notify.join(", ")))
+                    quote(&crate::tr!(lang, GraphNotify, ids = notify.join(", ")))
                 )?;
                 writeln!(out, "    s{from} -> t{number} [style=dashed, label={label}];")?;
             }

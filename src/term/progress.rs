@@ -238,7 +238,7 @@ pub fn describe(context: Context<'_>, event: &Event, lang: &Lang) -> String {
                 // The output is then why ("cannot start the command: …"),
                 // which nothing else on screen would say.
                 (None, None, _) => match crate::model::start_failure(output) {
-                    Some(why) => return format!("  {why}"),
+                    Some(why) => return format!("  {}", i18n::reason(lang, why)),
                     None => tr!(lang, CommandNotStarted, seconds = seconds),
                 },
             };
@@ -280,9 +280,9 @@ pub fn describe(context: Context<'_>, event: &Event, lang: &Lang) -> String {
         EventKind::SeverityChanged { from, to, .. } => tr!(lang, SeverityChanged, from = from, to = to),
         // Handed over from another terminal: whose it is matters.
         EventKind::NoteAdded { text, .. } if event.queued.is_some() => {
-            tr!(lang, NoteFrom, actor = event.actor, text = text)
+            tr!(lang, NoteFrom, actor = event.actor, text = i18n::note(lang, text))
         }
-        EventKind::NoteAdded { text, .. } => tr!(lang, NoteLine, text = text),
+        EventKind::NoteAdded { text, .. } => tr!(lang, NoteLine, text = i18n::note(lang, text)),
         EventKind::AttachmentAdded { name, sha256, .. } if event.queued.is_some() => {
             tr!(
                 lang,
@@ -299,7 +299,7 @@ pub fn describe(context: Context<'_>, event: &Event, lang: &Lang) -> String {
         EventKind::Paused { reason, .. } => tr!(lang, PausedLine, reason = i18n::reason(lang, reason)),
         EventKind::Resumed {} => tr!(lang, ResumedBy, incident = id, actor = event.actor),
         EventKind::HostChecked { on, name, error } => match (name, error) {
-            (_, Some(error)) => tr!(lang, HostUnreachable, on = on, error = error),
+            (_, Some(error)) => tr!(lang, HostUnreachable, on = on, error = i18n::reason(lang, error)),
             (Some(name), None) if name != on => tr!(lang, HostAnswersAs, on = on, name = name),
             _ => tr!(lang, HostAnswers, on = on),
         },

@@ -120,6 +120,12 @@ pub struct Ssh {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Unreachable(pub String);
 
+/// Why a host was not reached is journaled in English, as the journal
+/// keeps words; `i18n::reason` reads it back in the display language.
+fn english() -> crate::model::Lang {
+    crate::model::Lang::english()
+}
+
 impl Ssh {
     /// `config` is passed to ssh as `-F`; `incident_key` names the
     /// directory of this incident's control sockets.
@@ -242,16 +248,18 @@ impl Ssh {
                     .stderr(Stdio::piped())
                     .spawn()
             })
-            .map_err(|error| unreachable(format!("cannot start ssh: {error}")))?;
+            .map_err(|error| unreachable(crate::tr!(&english(), SshCannotStart, error = error)))?;
         let ran = subprocess::run(child, Some(script.as_bytes().to_vec()), HELPER_LIMITS);
         let said = take_log(&log);
         match ran.ended {
             Ended::Exited(status) if status.success() => {
                 Ok(String::from_utf8_lossy(&ran.stdout).into_owned())
             }
-            Ended::TimedOut => Err(unreachable(format!(
-                "ssh to {destination} did not answer within {} s",
-                HELPER_LIMITS.timeout.as_secs()
+            Ended::TimedOut => Err(unreachable(crate::tr!(
+                &english(),
+                SshNoAnswer,
+                on = destination,
+                seconds = HELPER_LIMITS.timeout.as_secs()
             ))),
             _ => {
                 let stderr = String::from_utf8_lossy(&ran.stderr);
@@ -343,42 +351,51 @@ impl Ssh {
         let said = said.trim();
         if !said.contains("Host key verification failed") {
             let mut text = if said.is_empty() {
-                format!("ssh could not reach {destination}")
+                crate::tr!(&english(), SshCouldNotReach, on = destination)
             } else {
-                format!("ssh could not reach {destination}: {said}")
+                crate::tr!(&english(), SshCouldNotReachSaid, on = destination, said = said)
             };
             // What a jump host said is lost (ssh sends a proxy's messages
             // nowhere once the connection is a persisting master).
             if let Some(via) = self.resolve(destination).via {
-                text.push_str(&format!(
-                    "\n{destination} is reached through {via}, which may have refused: \
-                     runbook's ssh answers no question (host key, password), so connect \
-                     once at a terminal (ssh {destination}) to see what it asks"
+                text.push('\n');
+                text.push_str(&crate::tr!(
+                    &english(),
+                    SshThroughJump,
+                    on = destination,
+                    via = via
                 ));
             }
             return text;
         }
         let changed = said.contains("HAS CHANGED") || said.contains("has changed");
+        let english = english();
         let mut text = if changed {
-            format!(
-                "the host key of {destination} has changed since it was last seen; nothing ran there, and nothing will until it is checked"
-            )
+            crate::tr!(&english, HostKeyChanged, on = destination)
         } else {
-            format!("the host key of {destination} is not known (not in known_hosts); nothing ran there")
+            crate::tr!(&english, HostKeyUnknown, on = destination)
         };
         let seen = self.resolve(destination);
         match self.fingerprints(&seen.host, &seen.port) {
             Some(fingerprints) if !fingerprints.is_empty() => {
-                text.push_str(&format!("\nit now offers:\n{fingerprints}"));
+                text.push_str(&format!(
+                    "\n{}\n{fingerprints}",
+                    crate::tr!(&english, HostKeyOffers)
+                ));
             }
-            _ => text.push_str(&format!(
-                "\n(the keys it offers could not be read: ssh-keyscan -p {} {})",
-                seen.port, seen.host
-            )),
+            _ => {
+                text.push('\n');
+                text.push_str(&crate::tr!(
+                    &english,
+                    HostKeysUnread,
+                    port = seen.port,
+                    host = seen.host
+                ));
+            }
         }
-        text.push_str("\ncompare with the fingerprint the host's owner gives (console, provider); if it is the same, run:\n");
+        text.push_str(&format!("\n{}\n", crate::tr!(&english, HostKeyCompare)));
         text.push_str(&seen.fix(changed));
-        text.push_str("then try again");
+        text.push_str(crate::tr!(&english, HostKeyThenTryAgain));
         text
     }
 

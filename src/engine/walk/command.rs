@@ -453,13 +453,16 @@ pub(super) fn outcome_of(
     match result {
         Ok(outcome) => outcome,
         Err(error) => {
-            let why = format!("cannot start the command: {error}");
+            // Journaled in English, as the journal keeps words; read back
+            // in the display language by `i18n::reason`.
+            let english = crate::model::Lang::english();
+            let why = crate::tr!(&english, CannotStartCommand, error = error);
             match on {
                 // ssh could not be set up here (its socket directory,
                 // the program itself): the host was not reached, which
                 // is not the command failing.
                 Some(on) => crate::engine::CommandOutcome {
-                    unreachable: Some(format!("{on} was not reached: {why}")),
+                    unreachable: Some(crate::tr!(&english, HostNotReached, on = on, why = why)),
                     ..crate::engine::CommandOutcome::not_started(String::new())
                 },
                 None => crate::engine::CommandOutcome::not_started(why),

@@ -69,16 +69,16 @@ impl Archive {
                 Ok(line) => line,
                 Err(ArchiveError::Index { line, reason, .. }) => {
                     batch.push(Pending::Found(Audit {
-                        id: format!("index line {line}"),
+                        id: tr!(lang, AuditIndexLineId, line = line),
                         line: Some(line),
                         path: None,
                         entry: None,
                         bytes: None,
                         record: None,
-                        problems: vec![Problem::new(ProblemKind::Index, reason)],
+                        problems: vec![Problem::new(ProblemKind::Index, reason.in_lang(lang))],
                     }));
                     // What follows cannot be chained to a line nobody can read.
-                    previous = Some((String::new(), format!("index line {line}")));
+                    previous = Some((String::new(), tr!(lang, AuditIndexLineId, line = line)));
                     continue;
                 }
                 Err(error) => return Err(error.into()),
@@ -235,7 +235,7 @@ fn load(
         }
         Err(error) => audit.problems.push(Problem::new(
             ProblemKind::Digest,
-            tr!(lang, AuditNotValid, error = error),
+            tr!(lang, AuditNotValid, error = error.in_lang(lang)),
         )),
     }
     audit.bytes = Some(bytes);
@@ -245,7 +245,7 @@ fn load(
 /// One record as [`Archive::audit`] found it.
 #[derive(Debug, Clone)]
 pub struct Audit {
-    /// The incident, or `index line N` for a line that cannot be read.
+    /// The incident, or `index line N` (in the display language) for a line that cannot be read.
     pub id: String,
     /// Its index line, from 1; `None` for a file no line names.
     pub line: Option<usize>,

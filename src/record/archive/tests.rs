@@ -230,8 +230,8 @@ fn a_crash_before_the_index_is_finished_on_the_next_lock() {
     let lock = archive.lock().unwrap();
     assert!(
         lock.recovered
-            .as_deref()
             .unwrap()
+            .to_string()
             .starts_with("finished archiving INC-20261128-0003")
     );
     assert_eq!(fs::read(&index).unwrap(), whole);
@@ -250,7 +250,7 @@ fn a_crash_before_the_signature_is_undone_on_the_next_lock() {
     fs::write(&index, &whole[..last]).unwrap();
     fs::remove_file(&stored[2].sig_path).unwrap();
     let lock = archive.lock().unwrap();
-    assert!(lock.recovered.unwrap().contains("undid"));
+    assert!(lock.recovered.unwrap().to_string().contains("undid"));
     assert!(!stored[2].path.exists());
     assert_eq!(archive.entries().unwrap().count(), 2);
 }

@@ -126,7 +126,7 @@ pub(super) fn write_string(text: &str, out: &mut Vec<u8>) {
 
 /// Parses bytes that must already be canonical JSON.
 pub fn parse_canonical(bytes: &[u8]) -> Result<Value, RecordError> {
-    let value: Value = serde_json::from_slice(bytes).map_err(|error| RecordError::Json(error.to_string()))?;
+    let value: Value = serde_json::from_slice(bytes).map_err(|error| RecordError::Json(error.into()))?;
     if canonical_bytes_sized(&value, bytes.len())? != bytes {
         return Err(RecordError::NotCanonical);
     }

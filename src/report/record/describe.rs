@@ -174,7 +174,8 @@ pub(super) fn event(
                 // record holds.
                 (None, None, _) => match crate::model::start_failure(&output) {
                     Some(why) => {
-                        let why = sanitize_line(why);
+                        let why = crate::i18n::reason(lang, why);
+                        let why = sanitize_line(&why);
                         return see(tr!(lang, RCommandStartFailed, step = step, why = why));
                     }
                     None => tr!(lang, RCouldNotStart).to_owned(),
@@ -227,7 +228,7 @@ pub(super) fn event(
             let reason = reason.map(|r| format!(": {r}")).unwrap_or_default();
             tr!(lang, RSeverity, from = from, to = to, reason = reason)
         }
-        EventKind::NoteAdded { text, .. } => tr!(lang, RNote, text = text),
+        EventKind::NoteAdded { text, .. } => tr!(lang, RNote, text = crate::i18n::note(lang, &text)),
         EventKind::AttachmentAdded { name, bytes, .. } => {
             tr!(lang, RAttachedBytes, name = name, bytes = bytes)
         }
@@ -241,6 +242,7 @@ pub(super) fn event(
         EventKind::Resumed {} => tr!(lang, RResumed).to_owned(),
         EventKind::HostChecked { on, name, error } => match (name, error) {
             (_, Some(error)) => {
+                let error = crate::i18n::reason(lang, &error).into_owned();
                 let error = crate::sanitize::sanitize(&error);
                 tr!(lang, RCannotRunCommandsOn, on = on, error = error)
             }
@@ -305,7 +307,7 @@ mod tests {
         );
         assert_eq!(
             event(&Lang::parse("zh").unwrap(), None, &why, None),
-            "fix：未能启动：cannot start the command: No such file or directory"
+            "fix：无法启动命令：No such file or directory"
         );
         let forged = finished("cannot start\x1b[2J\r done\nfix: exit 0\n");
         assert_eq!(
