@@ -13,7 +13,8 @@
 
 use super::Corruption;
 use super::digest::sha256_hex;
-use crate::model::Event;
+use crate::model::{Event, EventKind, EventLine, INCIDENT_STARTED};
+use chrono::{DateTime, Utc};
 use sha2::{Digest, Sha256};
 use std::io;
 
@@ -52,21 +53,161 @@ pub(crate) enum LineError {
 /// The event on one line (without its `\n`), its hash checked against the
 /// line's bytes. The chain (`seq`, `prev`) is the reader's to check.
 pub(crate) fn decode(line: &[u8]) -> Result<Event, LineError> {
-    let event: Event = serde_json::from_slice(line).map_err(|error| match error.classify() {
+    let event: Event = serde_json::from_slice(line).map_err(classify)?;
+    check_hash(line, &event.hash)?;
+    Ok(event)
+}
+
+/// A serde error as [`LineError`]: JSON that is not an event is corrupt,
+/// bytes that are not JSON may be a write cut short.
+fn classify(error: serde_json::Error) -> LineError {
+    match error.classify() {
         serde_json::error::Category::Data => LineError::Corrupt(Corruption::NotAnEvent(error.to_string())),
         _ => LineError::Syntax(error),
-    })?;
-    // The line must end in `,"hash":"HASH"}`, HASH being the one it holds.
+    }
+}
+
+/// The line must end in `,"hash":"HASH"}`, HASH being the one it holds,
+/// and HASH must be the SHA-256 of the line without that field.
+fn check_hash(line: &[u8], hash: &str) -> Result<(), LineError> {
     let body = line
         .strip_suffix(b"\"}")
-        .and_then(|rest| rest.strip_suffix(event.hash.as_bytes()))
+        .and_then(|rest| rest.strip_suffix(hash.as_bytes()))
         .and_then(|rest| rest.strip_suffix(br#","hash":""#))
         .ok_or(LineError::Corrupt(Corruption::HashNotLast))?;
     let digest = Sha256::new().chain_update(body).chain_update(b"}").finalize();
-    if !is_hex_of(&event.hash, &digest) {
+    if !is_hex_of(hash, &digest) {
         return Err(LineError::Corrupt(Corruption::HashMismatch));
     }
-    Ok(event)
+    Ok(())
+}
+
+/// What the reader checks of each line's event: its place in the chain,
+/// and the incident an `incident-started` names.
+pub(crate) trait Chained {
+    fn seq(&self) -> u64;
+    fn time(&self) -> DateTime<Utc>;
+    fn prev(&self) -> &str;
+    fn hash(&self) -> &str;
+    fn queued(&self) -> Option<&str>;
+    /// The incident, when this is an `incident-started` event.
+    fn started(&self) -> Option<&str>;
+}
+
+impl Chained for Event {
+    fn seq(&self) -> u64 {
+        self.seq
+    }
+    fn time(&self) -> DateTime<Utc> {
+        self.time
+    }
+    fn prev(&self) -> &str {
+        &self.prev
+    }
+    fn hash(&self) -> &str {
+        &self.hash
+    }
+    fn queued(&self) -> Option<&str> {
+        self.queued.as_deref()
+    }
+    fn started(&self) -> Option<&str> {
+        match &self.kind {
+            EventKind::IncidentStarted { incident, .. } => Some(incident),
+            _ => None,
+        }
+    }
+}
+
+/// How the reader turns a line into an event: [`Typed`] reads it whole,
+/// [`ChainOnly`] only what the chain needs.
+pub(crate) trait Decoder {
+    type Event: Chained;
+    fn decode(&mut self, line: &[u8]) -> Result<Self::Event, LineError>;
+}
+
+/// Each line read as the [`Event`] it holds ([`decode`]).
+pub(crate) struct Typed;
+
+impl Decoder for Typed {
+    type Event = Event;
+    fn decode(&mut self, line: &[u8]) -> Result<Event, LineError> {
+        decode(line)
+    }
+}
+
+/// Each line read for its chain: every field but `payload` as [`decode`]
+/// reads it, `payload` as JSON but not as the event its `type` names, and
+/// the hash of the line's bytes checked the same way. An `incident-started`
+/// line, and any whose `seq` is past `typed_after`, is read whole, as
+/// [`decode`] reads it: the events a signed record's journal head does not
+/// cover are checked as fully as ever.
+pub(crate) struct ChainOnly {
+    pub typed_after: u64,
+}
+
+impl Decoder for ChainOnly {
+    type Event = Link;
+    fn decode(&mut self, line: &[u8]) -> Result<Link, LineError> {
+        let envelope: EventLine<'_> = serde_json::from_slice(line).map_err(classify)?;
+        if envelope.seq > self.typed_after || envelope.kind == INCIDENT_STARTED {
+            return decode(line).map(|event| Link::of(&event));
+        }
+        check_hash(line, &envelope.hash)?;
+        Ok(Link {
+            seq: envelope.seq,
+            time: envelope.time,
+            prev: envelope.prev.into_owned(),
+            hash: envelope.hash.into_owned(),
+            queued: envelope.queued,
+            started: None,
+        })
+    }
+}
+
+/// A journal event as its chain holds it: what [`scan_chain`](super::scan_chain)
+/// reads of a line, all but its payload.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Link {
+    pub seq: u64,
+    pub time: DateTime<Utc>,
+    pub prev: String,
+    pub hash: String,
+    queued: Option<String>,
+    started: Option<String>,
+}
+
+impl Link {
+    fn of(event: &Event) -> Link {
+        Link {
+            seq: event.seq,
+            time: event.time,
+            prev: event.prev.clone(),
+            hash: event.hash.clone(),
+            queued: event.queued.clone(),
+            started: event.started().map(str::to_owned),
+        }
+    }
+}
+
+impl Chained for Link {
+    fn seq(&self) -> u64 {
+        self.seq
+    }
+    fn time(&self) -> DateTime<Utc> {
+        self.time
+    }
+    fn prev(&self) -> &str {
+        &self.prev
+    }
+    fn hash(&self) -> &str {
+        &self.hash
+    }
+    fn queued(&self) -> Option<&str> {
+        self.queued.as_deref()
+    }
+    fn started(&self) -> Option<&str> {
+        self.started.as_deref()
+    }
 }
 
 /// Whether `hex` is `digest` as lowercase hex, as [`sha256_hex`] writes it.
@@ -83,7 +224,6 @@ fn is_hex_of(hex: &str, digest: &[u8]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::EventKind;
 
     fn event() -> Event {
         Event {

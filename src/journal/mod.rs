@@ -46,8 +46,9 @@ pub use head::{HEAD_FILE, Head, read as read_head};
 pub use id::{allocate, is_incident_id};
 pub use inbox::{EntryState, INBOX_DIR, Queued, entry_path as inbox_entry, queue, state as inbox_state};
 pub use line::GENESIS;
+pub use line::Link;
 pub use lock::{Holder, Lock};
-pub use reader::{Replay, Scan, Torn, parse, read};
+pub use reader::{Replay, Scan, Torn, parse, read, scan_chain};
 pub use secrets::{SECRETS_FILE, admit_secret};
 pub use writer::Journal;
 

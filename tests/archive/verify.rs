@@ -311,3 +311,59 @@ fn a_kept_journal_cut_short_or_without_its_head_is_reported_by_verify() {
         IDS[0]
     ));
 }
+
+/// Edits the journal's lines (`change` gets each with its number, from 1)
+/// and makes every line's `prev` and `hash` again, as someone who edits a
+/// journal and recomputes its chain would; `journal.head` goes, so that
+/// only the signed record is left to tell.
+fn rechain(journal: &Path, change: impl Fn(usize, &mut String)) {
+    let text = String::from_utf8(std::fs::read(journal).unwrap()).unwrap();
+    let mut prev = "0".repeat(64);
+    let mut out = String::new();
+    for (number, line) in text.lines().enumerate() {
+        let mut line = line.to_owned();
+        change(number + 1, &mut line);
+        let (body, _) = line.rsplit_once(",\"hash\":\"").unwrap();
+        let at = body.rfind("\"prev\":\"").unwrap() + "\"prev\":\"".len();
+        let body = format!("{}{prev}{}", &body[..at], &body[at + 64..]);
+        let hash = sha256(format!("{body}}}").as_bytes());
+        out.push_str(&format!("{body},\"hash\":\"{hash}\"}}\n"));
+        prev = hash;
+    }
+    std::fs::write(journal, out).unwrap();
+    std::fs::remove_file(journal.with_file_name("journal.head")).unwrap();
+}
+
+#[test]
+fn a_kept_journal_edited_and_chained_again_is_still_caught() {
+    let mut test = three_archived();
+    // A payload edited inside what the record covers, and the chain made
+    // again after it: every line verifies, the record's head does not.
+    let journal = test.data().join("incidents").join(IDS[1]).join("journal.jsonl");
+    rechain(&journal, |number, line| {
+        if number == 2 {
+            *line = line.replacen("\"payload\":{", "\"payload\":{\"edited\":true,", 1);
+        }
+    });
+    test.again(["verify", IDS[1]])
+        .status(1)
+        .stdout_contains(&format!("FAILED {}: journal: event ", IDS[1]))
+        .stdout_contains(" of the kept journal has hash ");
+
+    // A late note whose payload is no note, chained as the writer would:
+    // what the record does not cover is read whole, and refused.
+    test.again(["note", IDS[0], "looked again later"]).success();
+    let journal = test.data().join("incidents").join(IDS[0]).join("journal.jsonl");
+    let events = std::fs::read_to_string(&journal).unwrap().lines().count();
+    rechain(&journal, |number, line| {
+        if number == events {
+            *line = line.replacen("\"text\":", "\"txet\":", 1);
+        }
+    });
+    test.again(["verify", IDS[0]])
+        .status(1)
+        .stdout_contains(&format!("FAILED {}: journal: journal ", IDS[0]))
+        .stdout_contains(&format!("line {events}: not a journal event"));
+    // Both pass once put back as they were.
+    test.again(["verify", IDS[2]]).success();
+}
