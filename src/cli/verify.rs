@@ -73,7 +73,8 @@ pub fn run(context: &Context, args: &Args) -> Result<ExitCode> {
     let elsewhere = args.archive.is_some();
     let wanted: BTreeSet<&str> = args.incidents.iter().map(String::as_str).collect();
     let pick = |id: &str| args.all || wanted.contains(id);
-    let mut out = std::io::stdout().lock();
+    // A line a record, written a buffer at a time, not a write each.
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     let mut tally = Tally::default();
     let mut found: BTreeSet<String> = BTreeSet::new();
     let mut held: BTreeSet<(String, String)> = BTreeSet::new();
@@ -100,6 +101,8 @@ pub fn run(context: &Context, args: &Args) -> Result<ExitCode> {
         report(&context.lang, audit, checked, &mut out, &mut tally)?;
     }
     if args.all && !elsewhere {
+        // Asking the mirrors may take a while: what was found is shown first.
+        out.flush()?;
         witnesses(context, &held, &mut out, &mut tally)?;
     }
     writeln!(
@@ -112,6 +115,7 @@ pub fn run(context: &Context, args: &Args) -> Result<ExitCode> {
             failed = tally.failed
         )
     )?;
+    out.flush()?;
     Ok(if tally.failed > 0 {
         ExitCode::Failure
     } else {
