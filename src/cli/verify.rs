@@ -230,6 +230,10 @@ fn check(context: &Context, signers: &AllowedSigners, elsewhere: bool, audit: &m
             lang,
         );
     }
+    // Nothing after this needs the record itself: it is freed here, on the
+    // thread that read it, not on the one that prints.
+    audit.record = None;
+    audit.bytes = None;
     Checked { signer, notes }
 }
 
