@@ -476,7 +476,7 @@ impl Kept {
                 first = Some(link.time);
             }
             if link.seq == count {
-                covered = Some(link.hash);
+                covered = Some(link.hash.into_owned());
             }
         })
         .ok()?;

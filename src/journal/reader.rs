@@ -121,17 +121,24 @@ pub fn read(dir: &Path) -> Result<Replay, JournalError> {
     collect(|each| scan(BufReader::with_capacity(BUFFER, file), dir, Typed, each))
 }
 
-/// Reads and verifies `DIR/journal.jsonl` as [`read`] does, line by line,
-/// but reads each event only as far as its chain needs ([`Link`]): every
-/// field but `payload` as [`read`] does, `payload` as JSON but not as the
-/// event its `type` names. Every line's hash is checked against its bytes,
-/// the chain, the incident its `incident-started` names, and
-/// `journal.head`, all as [`read`] does; the events whose `seq` is past
-/// `typed_after`, which no record's journal head covers, are read whole.
-/// What [`read`] accepts, this accepts; a line it refuses may pass here
-/// only if its payload alone is not an event, which a journal head signed
-/// over the line's hash rules out. Each event goes to `each` in order.
-pub fn scan_chain(dir: &Path, typed_after: u64, each: &mut dyn FnMut(Link)) -> Result<Scan, JournalError> {
+/// Reads `DIR/journal.jsonl` as [`read`] does, line by line, but each
+/// event only as far as its chain needs ([`Link`]), for a caller that holds
+/// a signed journal head naming event `typed_after`: the chain (every
+/// line's hash over its bytes, `seq`, `prev`), the incident the first line's
+/// `incident-started` names, and `journal.head` are checked as [`read`]
+/// checks them. A line from `seq` 2 to `typed_after` in the writer's own
+/// form is not read as JSON at all: only the head's hash, once the caller
+/// has compared it, shows that those lines are what the writer wrote. Any
+/// other line is read as JSON, its payload as JSON but not as an event,
+/// and the events past `typed_after`, which no such head covers, are read
+/// whole. So a journal [`read`] refuses may pass here only if the caller's
+/// head does not match it: a caller must then read it again with [`read`]
+/// to say what is wrong. Each event goes to `each` in order.
+pub fn scan_chain(
+    dir: &Path,
+    typed_after: u64,
+    each: &mut dyn FnMut(Link<'_>),
+) -> Result<Scan, JournalError> {
     let path = dir.join(JOURNAL_FILE);
     let file = file_util::open_regular(&path, Links::Refuse)?;
     scan(
@@ -173,11 +180,11 @@ fn collect(
 /// incident's is [`JournalError::WrongIncident`], once the whole journal
 /// has verified; then it is checked against `journal.head`, which was read
 /// before it. On an error, the events handed on are not to be used.
-pub(crate) fn scan<D: Decoder>(
+pub(crate) fn scan<D: Decoder + 'static>(
     reader: impl BufRead,
     dir: &Path,
     mut decoder: D,
-    each: &mut dyn FnMut(D::Event),
+    each: &mut dyn for<'a> FnMut(D::Event<'a>),
 ) -> Result<Scan, JournalError> {
     let path = dir.join(JOURNAL_FILE);
     // First: a head written while the journal is read is then never ahead
@@ -230,11 +237,11 @@ pub(crate) fn scan<D: Decoder>(
 
 /// Verifies a journal, line by line, handing each event on, and keeps the
 /// event whose `seq` is `mark` as [`Scan::marked`].
-fn verify<D: Decoder>(
+fn verify<D: Decoder + 'static>(
     mut reader: impl BufRead,
     mark: Option<u64>,
     decoder: &mut D,
-    each: &mut dyn FnMut(D::Event),
+    each: &mut dyn for<'a> FnMut(D::Event<'a>),
 ) -> Result<Scan, JournalError> {
     let mut scanned = Scan::default();
     if mark == Some(0) {
@@ -500,11 +507,11 @@ mod tests {
         (line.into_bytes(), hash)
     }
 
-    fn chain_only(bytes: &[u8], typed_after: u64) -> Result<Vec<Link>, JournalError> {
+    fn chain_only(bytes: &[u8], typed_after: u64) -> Result<Vec<Link<'static>>, JournalError> {
         let dir = tempfile::tempdir().unwrap();
         let mut links = Vec::new();
         scan(bytes, dir.path(), ChainOnly { typed_after }, &mut |link| {
-            links.push(link)
+            links.push(link.into_owned())
         })?;
         Ok(links)
     }
@@ -518,11 +525,11 @@ mod tests {
         assert_eq!(
             links
                 .iter()
-                .map(|link| (link.seq, link.time, &link.hash))
+                .map(|link| (link.seq, link.time, &*link.hash))
                 .collect::<Vec<_>>(),
             events
                 .iter()
-                .map(|event| (event.seq, event.time, &event.hash))
+                .map(|event| (event.seq, event.time, event.hash.as_str()))
                 .collect::<Vec<_>>()
         );
         // A payload edited, a line deleted, a line cut short: as the typed read says.
