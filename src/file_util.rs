@@ -60,10 +60,16 @@ fn open_nonblocking(
 
 /// Refuses `file` unless it is a regular file.
 fn check_regular(path: &Path, file: &File, action: &'static str) -> Result<(), PathError> {
+    regular_len(path, file, action).map(|_| ())
+}
+
+/// [`check_regular`], saying how long the file is.
+fn regular_len(path: &Path, file: &File, action: &'static str) -> Result<u64, PathError> {
     let failed = PathError::of(action, path);
-    let kind = file.metadata().map_err(&failed)?.file_type();
+    let metadata = file.metadata().map_err(&failed)?;
+    let kind = metadata.file_type();
     if kind.is_file() {
-        Ok(())
+        Ok(metadata.len())
     } else {
         Err(failed(not_regular(kind)))
     }
@@ -94,8 +100,10 @@ fn not_regular(kind: fs::FileType) -> io::Error {
 /// larger than `limit` bytes before reading it, and reading no more than
 /// that if it grows meanwhile.
 pub fn read_regular(path: &Path, limit: u64, links: Links) -> Result<Vec<u8>, PathError> {
-    let file = open_regular(path, links)?;
-    read_capped(path, file, limit)
+    let file = open_nonblocking(path, links, OpenOptions::new().read(true), "read")?;
+    // The length from the same look as the file's kind: one fstat, not two.
+    let len = regular_len(path, &file, "read")?;
+    read_known(path, file, len, limit)
 }
 
 /// Like [`read_regular`] (links followed), but also reads, up to `limit`
@@ -151,9 +159,14 @@ fn is_anonymous_pipe(_: &File) -> bool {
 
 /// Reads `file` to its end, failing once it holds more than `limit` bytes.
 pub fn read_capped(path: &Path, file: File, limit: u64) -> Result<Vec<u8>, PathError> {
+    let len = file.metadata().map_err(read_error(path))?.len();
+    read_known(path, file, len, limit)
+}
+
+/// [`read_capped`] of a file `len` bytes long when last looked at.
+fn read_known(path: &Path, file: File, len: u64, limit: u64) -> Result<Vec<u8>, PathError> {
     let failed = read_error(path);
     let too_large = || failed(io::Error::other(format!("is larger than {limit} bytes")));
-    let len = file.metadata().map_err(&failed)?.len();
     if len > limit {
         return Err(too_large());
     }

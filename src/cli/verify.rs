@@ -73,7 +73,8 @@ pub fn run(context: &Context, args: &Args) -> Result<ExitCode> {
     let elsewhere = args.archive.is_some();
     let wanted: BTreeSet<&str> = args.incidents.iter().map(String::as_str).collect();
     let pick = |id: &str| args.all || wanted.contains(id);
-    let mut out = std::io::stdout().lock();
+    // A line a record, written a buffer at a time, not a write each.
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     let mut tally = Tally::default();
     let mut found: BTreeSet<String> = BTreeSet::new();
     let mut held: BTreeSet<(String, String)> = BTreeSet::new();
@@ -100,6 +101,8 @@ pub fn run(context: &Context, args: &Args) -> Result<ExitCode> {
         report(&context.lang, audit, checked, &mut out, &mut tally)?;
     }
     if args.all && !elsewhere {
+        // Asking the mirrors may take a while: what was found is shown first.
+        out.flush()?;
         witnesses(context, &held, &mut out, &mut tally)?;
     }
     writeln!(
@@ -112,6 +115,7 @@ pub fn run(context: &Context, args: &Args) -> Result<ExitCode> {
             failed = tally.failed
         )
     )?;
+    out.flush()?;
     Ok(if tally.failed > 0 {
         ExitCode::Failure
     } else {
@@ -215,8 +219,21 @@ fn check(context: &Context, signers: &AllowedSigners, elsewhere: bool, audit: &m
     let mut notes = Vec::new();
     if let Some(record) = &audit.record {
         let lang = &context.lang;
-        check_journal(context, record, elsewhere, &mut audit.problems, &mut notes, lang);
+        let signed = signer.is_some();
+        check_journal(
+            context,
+            record,
+            elsewhere,
+            signed,
+            &mut audit.problems,
+            &mut notes,
+            lang,
+        );
     }
+    // Nothing after this needs the record itself: it is freed here, on the
+    // thread that read it, not on the one that prints.
+    audit.record = None;
+    audit.bytes = None;
     Checked { signer, notes }
 }
 
@@ -372,10 +389,19 @@ pub(super) fn signature_why(lang: &Lang, error: &crate::record::signing::VerifyE
 /// hosts may fill too) is compared only with a journal of the same
 /// incident: ids are allocated per data directory, so another host's
 /// INC-…-0001 started at another time, and is not this one's journal.
+///
+/// The journal of a record whose signature holds (`signed`) is first read
+/// for its chain only ([`crate::journal::scan_chain`]): the events the
+/// record covers are, byte for byte, those whose hashes lead to the head it
+/// names, and the events after them are read whole. Only a journal that
+/// passes that way is taken so; any other is read whole, as every journal
+/// of a record not signed is, so that what is found and said of it is the
+/// same either way.
 fn check_journal(
     context: &Context,
     record: &Record,
     elsewhere: bool,
+    signed: bool,
     problems: &mut Vec<Problem>,
     notes: &mut Vec<String>,
     lang: &Lang,
@@ -389,59 +415,124 @@ fn check_journal(
     {
         return;
     }
-    let replay = match crate::journal::read(&dir) {
-        Ok(replay) => replay,
-        Err(error) => {
-            problems.push(Problem::new(ProblemKind::Journal, error.in_lang(lang)));
+    if signed && let Some(kept) = Kept::chain_of(&dir, record.journal.events) {
+        let mut found = Vec::new();
+        let mut noted = Vec::new();
+        if compare(&kept, record, elsewhere, &mut found, &mut noted, lang) && found.is_empty() {
+            notes.append(&mut noted);
             return;
         }
-    };
-    if let Some(torn) = &replay.torn {
+    }
+    match crate::journal::read(&dir) {
+        Ok(replay) => {
+            compare(
+                &Kept::of(&replay, record.journal.events),
+                record,
+                elsewhere,
+                problems,
+                notes,
+                lang,
+            );
+        }
+        Err(error) => problems.push(Problem::new(ProblemKind::Journal, error.in_lang(lang))),
+    }
+}
+
+/// What [`check_journal`] compares of a kept journal with its record.
+struct Kept {
+    /// When its first event happened.
+    first: Option<chrono::DateTime<chrono::Utc>>,
+    events: u64,
+    /// The hash of the last event the record covers, if the journal has it.
+    covered: Option<String>,
+    torn: Option<crate::journal::Torn>,
+    /// Whether it has a `journal.head`.
+    headed: bool,
+}
+
+impl Kept {
+    /// A journal read whole, for a record that covers `count` events.
+    fn of(replay: &crate::journal::Replay, count: u64) -> Kept {
+        Kept {
+            first: replay.events.first().map(|event| event.time),
+            events: replay.events.len() as u64,
+            covered: usize::try_from(count)
+                .ok()
+                .and_then(|n| n.checked_sub(1))
+                .and_then(|n| replay.events.get(n))
+                .map(|event| event.hash.clone()),
+            torn: replay.torn,
+            headed: replay.kept_head.is_some(),
+        }
+    }
+
+    /// The journal in `dir` read for its chain, for a record that covers
+    /// `count` events; `None` when it does not verify that way.
+    fn chain_of(dir: &std::path::Path, count: u64) -> Option<Kept> {
+        let mut first = None;
+        let mut covered = None;
+        let scanned = crate::journal::scan_chain(dir, count, &mut |link| {
+            if link.seq == 1 {
+                first = Some(link.time);
+            }
+            if link.seq == count {
+                covered = Some(link.hash.into_owned());
+            }
+        })
+        .ok()?;
+        Some(Kept {
+            first,
+            events: scanned.last_seq,
+            covered,
+            torn: scanned.torn,
+            headed: scanned.kept_head.is_some(),
+        })
+    }
+}
+
+/// Compares a kept journal with the record, adding what fails to
+/// `problems`; returns whether the journal holds the event the record
+/// names as its head.
+fn compare(
+    kept: &Kept,
+    record: &Record,
+    elsewhere: bool,
+    problems: &mut Vec<Problem>,
+    notes: &mut Vec<String>,
+    lang: &Lang,
+) -> bool {
+    if let Some(torn) = &kept.torn {
         problems.push(Problem::new(
             ProblemKind::Journal,
             tr!(lang, KeptJournalTorn, bytes = torn.bytes, line = torn.line),
         ));
     }
-    if elsewhere
-        && replay
-            .events
-            .first()
-            .is_some_and(|first| first.time != record.started)
-    {
+    if elsewhere && kept.first.is_some_and(|first| first != record.started) {
         notes.push(tr!(lang, JournalOfAnotherIncident, incident = record.incident));
-        return;
+        return false;
     }
     let count = record.journal.events;
-    let Some(event) = usize::try_from(count)
-        .ok()
-        .and_then(|n| n.checked_sub(1))
-        .and_then(|n| replay.events.get(n))
-    else {
+    let Some(hash) = &kept.covered else {
         problems.push(Problem::new(
             ProblemKind::Journal,
-            tr!(
-                lang,
-                RecordCoversEvents,
-                count = count,
-                kept = replay.events.len()
-            ),
+            tr!(lang, RecordCoversEvents, count = count, kept = kept.events),
         ));
-        return;
+        return false;
     };
-    if event.hash != record.journal.head {
+    if *hash != record.journal.head {
         problems.push(Problem::new(
             ProblemKind::Journal,
             tr!(
                 lang,
                 KeptEventHash,
                 count = count,
-                hash = short_sha(&event.hash),
+                hash = short_sha(hash),
                 head = short_sha(&record.journal.head)
             ),
         ));
-        return;
+        return false;
     }
-    let extra = replay.events.len() as u64 - count;
+    let extra = kept.events - count;
     if extra > 0 {
         notes.push(tr!(
             lang,
@@ -450,7 +541,7 @@ fn check_journal(
             incident = record.incident
         ));
     }
-    if replay.kept_head.is_none() {
+    if !kept.headed {
         notes.push(tr!(
             lang,
             JournalHasNoHead,
@@ -459,4 +550,5 @@ fn check_journal(
             count = count
         ));
     }
+    true
 }

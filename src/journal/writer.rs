@@ -112,7 +112,12 @@ impl Journal {
         let path = dir.join(JOURNAL_FILE);
         let file =
             file_util::open_regular_with(&path, Links::Refuse, OpenOptions::new().read(true).append(true))?;
-        let scanned = reader::scan(BufReader::with_capacity(reader::BUFFER, &file), dir, each)?;
+        let scanned = reader::scan(
+            BufReader::with_capacity(reader::BUFFER, &file),
+            dir,
+            line::Typed,
+            each,
+        )?;
         if let Some(torn) = scanned.torn {
             let mut tail = vec![0; torn.bytes];
             file.read_exact_at(&mut tail, torn.offset)

@@ -5,6 +5,7 @@
 use super::Outcome;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 /// One journaled event. `type` and `payload` come from [`EventKind`]; `prev`
@@ -29,27 +30,35 @@ pub struct Event {
 /// An event as a journal line holds it, read without buffering the line
 /// (which `#[serde(flatten)]` would do): `type` borrowed, `payload` kept
 /// as its JSON text until `type` says what it is. A journal is read whole
-/// whenever an incident is resumed, reported or archived.
+/// whenever an incident is resumed, reported or archived; checking only its
+/// chain (as `runbook verify` does for a kept journal) stops here, with the
+/// payload read as JSON but not as the event `type` names.
 #[derive(Deserialize)]
-struct Line<'a> {
-    seq: u64,
+pub(crate) struct EventLine<'a> {
+    pub seq: u64,
     #[serde(deserialize_with = "super::time::deserialize_utc")]
-    time: DateTime<Utc>,
-    actor: String,
-    #[serde(rename = "type", borrow)]
-    kind: std::borrow::Cow<'a, str>,
+    pub time: DateTime<Utc>,
     #[serde(borrow)]
-    payload: &'a serde_json::value::RawValue,
+    pub actor: Cow<'a, str>,
+    #[serde(rename = "type", borrow)]
+    pub kind: Cow<'a, str>,
+    #[serde(borrow)]
+    pub payload: &'a serde_json::value::RawValue,
     #[serde(default)]
-    queued: Option<String>,
-    prev: String,
-    hash: String,
+    pub queued: Option<String>,
+    #[serde(borrow)]
+    pub prev: Cow<'a, str>,
+    #[serde(borrow)]
+    pub hash: Cow<'a, str>,
 }
+
+/// The `type` of the event that starts every journal.
+pub(crate) const INCIDENT_STARTED: &str = "incident-started";
 
 impl<'de> Deserialize<'de> for Event {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Event, D::Error> {
         use serde::de::{Error, IntoDeserializer};
-        let line = Line::deserialize(deserializer)?;
+        let line = EventLine::deserialize(deserializer)?;
         let tag: serde::de::value::StrDeserializer<'_, serde_json::Error> =
             line.kind.as_ref().into_deserializer();
         let kind = EventKind::deserialize(serde::de::value::MapDeserializer::new(
@@ -63,11 +72,11 @@ impl<'de> Deserialize<'de> for Event {
         Ok(Event {
             seq: line.seq,
             time: line.time,
-            actor: line.actor,
+            actor: line.actor.into_owned(),
             kind,
             queued: line.queued,
-            prev: line.prev,
-            hash: line.hash,
+            prev: line.prev.into_owned(),
+            hash: line.hash.into_owned(),
         })
     }
 }
@@ -328,7 +337,7 @@ impl EventKind {
     /// The `type` field: `step-answered`, ...
     pub fn name(&self) -> &'static str {
         match self {
-            EventKind::IncidentStarted { .. } => "incident-started",
+            EventKind::IncidentStarted { .. } => INCIDENT_STARTED,
             EventKind::StepEntered { .. } => "step-entered",
             EventKind::StepAnswered { .. } => "step-answered",
             EventKind::VarSet { .. } => "var-set",

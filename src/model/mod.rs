@@ -21,6 +21,7 @@ pub mod time;
 pub use destination::Destination;
 pub use duration::{CalendarUnit, LONGEST, LONGEST_DURATION, Period, short_span};
 pub use event::{Answer, AnswerSource, Event, EventKind, StepResult, start_failure};
+pub(crate) use event::{EventLine, INCIDENT_STARTED};
 pub use incident::{Incident, Progress, ReplayError, SeverityNotice, Status, Undelivered};
 pub use open_commands::{OpenCommand, OpenCommands};
 pub use runbook::{BUILTIN_VARS, Contact, Runbook, SECRET_MARKER, SeverityLevel, Timer, TimerFrom, Var};

@@ -51,6 +51,15 @@ pub fn deserialize_utc<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Res
     parse_utc(&text).map_err(serde::de::Error::custom)
 }
 
+/// [`deserialize_utc`] for an `Option<DateTime<Utc>>`: `null` is `None`.
+pub fn deserialize_utc_option<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Option<DateTime<Utc>>, D::Error> {
+    let text = <Option<std::borrow::Cow<'de, str>> as serde::Deserialize>::deserialize(deserializer)?;
+    text.map(|text| parse_utc(&text).map_err(serde::de::Error::custom))
+        .transpose()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

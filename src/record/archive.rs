@@ -51,12 +51,15 @@ pub const SIG_SUFFIX: &str = ".sig";
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct IndexEntry {
     pub id: String,
+    #[serde(deserialize_with = "crate::model::time::deserialize_utc")]
     pub archived: DateTime<Utc>,
     pub runbook: String,
     /// The severity at the end.
     pub severity: String,
     pub outcome: String,
+    #[serde(deserialize_with = "crate::model::time::deserialize_utc")]
     pub started: DateTime<Utc>,
+    #[serde(deserialize_with = "crate::model::time::deserialize_utc")]
     pub ended: DateTime<Utc>,
     pub duration_s: i64,
     pub on_time: bool,

@@ -48,9 +48,12 @@ pub struct Record {
     pub operators: Vec<String>,
     /// The variables at the end (given at start, typed, or captured).
     pub vars: BTreeMap<String, String>,
+    #[serde(deserialize_with = "crate::model::time::deserialize_utc")]
     pub started: DateTime<Utc>,
     /// When handling ended: the `ended` or `aborted` event.
+    #[serde(deserialize_with = "crate::model::time::deserialize_utc")]
     pub ended: DateTime<Utc>,
+    #[serde(deserialize_with = "crate::model::time::deserialize_utc")]
     pub archived: DateTime<Utc>,
     /// `ended - started`, in whole seconds.
     pub duration_s: i64,
@@ -88,6 +91,7 @@ pub struct RunbookRef {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SeverityChange {
+    #[serde(deserialize_with = "crate::model::time::deserialize_utc")]
     pub time: DateTime<Utc>,
     pub severity: String,
     /// `null` for the level at start.
@@ -101,6 +105,7 @@ pub struct SeverityChange {
 pub struct Deadline {
     /// The runbook's `archive_within`, in seconds.
     pub within_s: i64,
+    #[serde(deserialize_with = "crate::model::time::deserialize_utc")]
     pub due: DateTime<Utc>,
     /// Archived at or before `due`.
     pub on_time: bool,
@@ -112,6 +117,7 @@ pub struct Deadline {
 pub struct Milestone {
     pub name: String,
     pub step: String,
+    #[serde(deserialize_with = "crate::model::time::deserialize_utc")]
     pub time: DateTime<Utc>,
 }
 
@@ -120,6 +126,7 @@ pub struct Milestone {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TimelineEntry {
     pub seq: u64,
+    #[serde(deserialize_with = "crate::model::time::deserialize_utc")]
     pub time: DateTime<Utc>,
     pub actor: String,
     #[serde(rename = "type")]
@@ -136,7 +143,9 @@ pub struct CommandEvidence {
     /// `succeeded`, `failed`, `timed-out`, `unfinished` (started, never
     /// finished: the process running it died), or `skipped`.
     pub result: String,
+    #[serde(default, deserialize_with = "crate::model::time::deserialize_utc_option")]
     pub started: Option<DateTime<Utc>>,
+    #[serde(default, deserialize_with = "crate::model::time::deserialize_utc_option")]
     pub finished: Option<DateTime<Utc>>,
     pub exit_code: Option<i32>,
     pub signal: Option<i32>,
@@ -173,6 +182,7 @@ fn present<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Option<O
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Notification {
     pub seq: u64,
+    #[serde(deserialize_with = "crate::model::time::deserialize_utc")]
     pub time: DateTime<Utc>,
     pub step: Option<String>,
     pub timer: Option<String>,
@@ -202,6 +212,7 @@ pub struct Notification {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Escalation {
     pub seq: u64,
+    #[serde(deserialize_with = "crate::model::time::deserialize_utc")]
     pub time: DateTime<Utc>,
     pub actor: String,
     /// `timer-fired`, `timer-offer` or `severity-changed`.
@@ -217,6 +228,7 @@ pub struct Escalation {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Attachment {
     pub seq: u64,
+    #[serde(deserialize_with = "crate::model::time::deserialize_utc")]
     pub time: DateTime<Utc>,
     pub actor: String,
     /// The name under the incident's `attachments/`.
@@ -228,6 +240,7 @@ pub struct Attachment {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Note {
     pub seq: u64,
+    #[serde(deserialize_with = "crate::model::time::deserialize_utc")]
     pub time: DateTime<Utc>,
     pub actor: String,
     pub step: Option<String>,
@@ -581,8 +594,8 @@ impl Record {
         // A record as runbook writes it: its form checked in one pass over
         // its bytes, then read straight into a Record. Anything else takes
         // the slow way below, which says what is wrong.
-        if json::is_canonical(bytes)
-            && let Ok(record) = serde_json::from_slice::<Record>(bytes)
+        if let Some(text) = json::canonical_text(bytes)
+            && let Ok(record) = serde_json::from_str::<Record>(text)
             && matches!(record.format.as_str(), FORMAT | FORMAT_1)
         {
             return Ok(record);

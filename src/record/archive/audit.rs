@@ -9,6 +9,7 @@ use serde_json::Value;
 use std::collections::{HashMap, HashSet};
 use std::io;
 use std::path::PathBuf;
+use std::sync::OnceLock;
 
 impl Archive {
     /// Checks the archive's integrity apart from signatures: each index line
@@ -22,9 +23,10 @@ impl Archive {
     /// and checked, and then given to `check` (what the caller adds, such
     /// as its signature, which may add problems and returns what else it
     /// found), on whichever core is free; then each goes to `each` with
-    /// what `check` returned, in index order. What is found is said in
-    /// `lang`. A batch is not kept, so memory does not grow
-    /// with the archive (beyond a hash and a path per record).
+    /// what `check` returned, in index order, on this thread while the
+    /// next 256 are checked. What is found is said in `lang`. No more than
+    /// two batches are kept, so memory does not grow with the archive
+    /// (beyond a path per record).
     pub fn audit<E: From<ArchiveError>, X: Send>(
         &self,
         wanted: &dyn Fn(&str) -> bool,
@@ -33,30 +35,34 @@ impl Archive {
         mut each: impl FnMut(Audit, X) -> Result<(), E>,
         lang: &Lang,
     ) -> Result<(), E> {
-        // The chain's messages name records by id, not by hash.
-        let mut names: HashMap<String, String> = HashMap::new();
-        for entry in self.entries()?.flatten() {
-            names.insert(entry.1.sha256.clone(), entry.1.id.clone());
-        }
-        let names = &names;
+        let names = &Names {
+            archive: self,
+            by_sha: OnceLock::new(),
+        };
+        // What a batch found is handed to `each` while the next batch is
+        // checked, so that the cores are not idle meanwhile.
+        let mut found: Vec<(Audit, X)> = Vec::new();
         let mut flush = |batch: &mut Vec<Pending>| -> Result<(), E> {
-            let audits = crate::parallel::map(batch, |pending| {
-                let mut audit = match pending {
-                    Pending::Found(audit) => audit.clone(),
-                    Pending::Record {
-                        number,
-                        entry,
-                        path,
-                        expected,
-                    } => load(*number, entry, path, expected.as_ref(), names, lang),
-                };
-                let found = check(&mut audit);
-                (audit, found)
-            });
+            let (audits, handed) = crate::parallel::map_beside(
+                batch,
+                |pending| {
+                    let mut audit = match pending {
+                        Pending::Found(audit) => audit.clone(),
+                        Pending::Record {
+                            number,
+                            entry,
+                            path,
+                            expected,
+                        } => load(*number, entry, path, expected.as_ref(), names, lang),
+                    };
+                    let found = check(&mut audit);
+                    (audit, found)
+                },
+                || found.drain(..).try_for_each(|(audit, found)| each(audit, found)),
+            );
             batch.clear();
-            audits
-                .into_iter()
-                .try_for_each(|(audit, found)| each(audit, found))
+            found = audits;
+            handed
         };
 
         let mut indexed: HashSet<PathBuf> = HashSet::new();
@@ -100,6 +106,8 @@ impl Archive {
             }
         }
         flush(&mut batch)?;
+        // The last batch's, with none to check beside it.
+        flush(&mut batch)?;
 
         if unindexed {
             for path in self.record_files()? {
@@ -130,6 +138,25 @@ impl Archive {
     }
 }
 
+/// The chain's messages name records by id, not by hash: the index's
+/// records by SHA-256, read from the index again only when a message
+/// needs one (a chain that holds needs none).
+struct Names<'a> {
+    archive: &'a Archive,
+    by_sha: OnceLock<HashMap<String, String>>,
+}
+
+impl Names<'_> {
+    fn get(&self, sha: &str) -> Option<&String> {
+        self.by_sha
+            .get_or_init(|| {
+                let entries = self.archive.entries().into_iter().flatten().flatten();
+                entries.map(|(_, entry)| (entry.sha256, entry.id)).collect()
+            })
+            .get(sha)
+    }
+}
+
 /// How many records are read and checked together across the cores.
 const BATCH: usize = 256;
 
@@ -156,7 +183,7 @@ fn load(
     entry: &IndexEntry,
     path: &std::path::Path,
     expected: Option<&(String, String)>,
-    names: &HashMap<String, String>,
+    names: &Names,
     lang: &Lang,
 ) -> Audit {
     let name = |sha: &str| -> String {
@@ -211,14 +238,17 @@ fn load(
                     ),
                 ));
             }
-            let differs = differences(entry, &IndexEntry::of(&record, &sha));
             // A changed file or another incident's record is named
             // above; the fields only matter for the right record.
-            if sha == entry.sha256 && !differs.is_empty() {
-                audit.problems.push(Problem::new(
-                    ProblemKind::Index,
-                    tr!(lang, AuditIndexMismatch, differs = differs.join("; ")),
-                ));
+            let of = IndexEntry::of(&record, &sha);
+            if sha == entry.sha256 && *entry != of {
+                let differs = differences(entry, &of);
+                if !differs.is_empty() {
+                    audit.problems.push(Problem::new(
+                        ProblemKind::Index,
+                        tr!(lang, AuditIndexMismatch, differs = differs.join("; ")),
+                    ));
+                }
             }
             let named = record.previous_record.as_deref();
             let before = expected.as_ref().map(|(sha, _)| sha.as_str());

@@ -133,18 +133,20 @@ pub fn parse_canonical(bytes: &[u8]) -> Result<Value, RecordError> {
     Ok(value)
 }
 
-/// Whether `bytes` are surely canonical JSON, read in one pass without
-/// building anything: what [`parse_canonical`] would accept, in the form
-/// records are written (object keys without escapes, no deeper than
-/// [`MAX_DEPTH`]). `false` means only "not surely": the caller then takes
+/// `bytes` as text if they are surely canonical JSON, read in one pass
+/// without building anything: what [`parse_canonical`] would accept, in the
+/// form records are written (object keys without escapes, no deeper than
+/// [`MAX_DEPTH`]). `None` means only "not surely": the caller then takes
 /// the slow way, which says what is wrong, or accepts what this is too
-/// strict for.
-pub fn is_canonical(bytes: &[u8]) -> bool {
+/// strict for. The text is checked as UTF-8 once, here, so that what reads
+/// it next need not check each string again.
+pub fn canonical_text(bytes: &[u8]) -> Option<&str> {
     let mut at = 0;
-    std::str::from_utf8(bytes).is_ok() && value(bytes, &mut at, 0) && bytes.get(at..) == Some(b"\n")
+    let text = std::str::from_utf8(bytes).ok()?;
+    (value(bytes, &mut at, 0) && bytes.get(at..) == Some(b"\n")).then_some(text)
 }
 
-/// Deeper than this, [`is_canonical`] leaves the question to the slow way.
+/// Deeper than this, [`canonical_text`] leaves the question to the slow way.
 const MAX_DEPTH: usize = 64;
 
 fn value(bytes: &[u8], at: &mut usize, depth: usize) -> bool {
