@@ -271,6 +271,20 @@ pub struct JournalRef {
     pub events: u64,
 }
 
+/// Why canonical JSON is not a record this version reads.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum FormatProblem {
+    /// Its `format` names another.
+    #[error("its format is `{0}`")]
+    Named(String),
+    /// It has no `format`.
+    #[error("it has no `format`")]
+    Missing,
+    /// Its fields are not a record's.
+    #[error("{0}")]
+    Fields(crate::i18n::JsonProblem),
+}
+
 /// Why a record cannot be built, or bytes are not a canonical record.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum RecordError {
@@ -296,7 +310,7 @@ pub enum RecordError {
     #[error("not in canonical form (keys sorted, compact, one final newline)")]
     NotCanonical,
     #[error("not a {FORMAT} record: {0}")]
-    Format(String),
+    Format(FormatProblem),
 }
 
 /// Builds the record of a closed incident. `events` are its journal's
@@ -603,10 +617,11 @@ impl Record {
         let value = parse_canonical(bytes)?;
         match value.get("format").and_then(Value::as_str) {
             Some(FORMAT | FORMAT_1) => {}
-            Some(other) => return Err(RecordError::Format(format!("its format is `{other}`"))),
-            None => return Err(RecordError::Format("it has no `format`".into())),
+            Some(other) => return Err(RecordError::Format(FormatProblem::Named(other.to_owned()))),
+            None => return Err(RecordError::Format(FormatProblem::Missing)),
         }
-        serde_json::from_value(value).map_err(|error| RecordError::Format(error.to_string()))
+        serde_json::from_value(value)
+            .map_err(|error| RecordError::Format(FormatProblem::Fields(error.into())))
     }
 }
 

@@ -6,7 +6,7 @@
 
 use super::allowed_signers::AllowedSignersError;
 use super::archive::{ArchiveError, IndexProblem};
-use super::canonical::{FORMAT, RecordError};
+use super::canonical::{FORMAT, FormatProblem, RecordError};
 use super::mirror::{LocalProblem, MirrorError};
 use super::signing::{IdentityProblem, KeyFile, SigningError};
 use crate::i18n::{cannot, is_zh};
@@ -42,7 +42,14 @@ impl RecordError {
             RecordError::Float { path } => tr!(lang, RecordFloat, path = path),
             RecordError::Json(error) => tr!(lang, RecordNotJson, error = error.in_lang(lang)),
             RecordError::NotCanonical => tr!(lang, RecordNotCanonical).to_owned(),
-            RecordError::Format(error) => tr!(lang, RecordNotFormat, format = FORMAT, error = error),
+            RecordError::Format(problem) => {
+                let problem = match problem {
+                    FormatProblem::Named(named) => tr!(lang, RecordFormatNamed, format = named),
+                    FormatProblem::Missing => tr!(lang, RecordFormatMissing).to_owned(),
+                    FormatProblem::Fields(error) => error.in_lang(lang),
+                };
+                tr!(lang, RecordNotFormat, format = FORMAT, error = problem)
+            }
         }
     }
 }
@@ -349,6 +356,22 @@ mod tests {
         assert_eq!(
             RecordError::NotCanonical.in_lang(&en),
             RecordError::NotCanonical.to_string()
+        );
+        // A record of another format, or of none, read as a record.
+        let other = crate::record::Record::from_bytes(b"{\"format\":\"runbook-record/9\"}\n").unwrap_err();
+        assert_eq!(other.in_lang(&en), other.to_string());
+        assert_eq!(
+            other.to_string(),
+            format!("not a {FORMAT} record: its format is `runbook-record/9`")
+        );
+        assert_eq!(
+            other.in_lang(&zh),
+            format!("不是 {FORMAT} 记录：其格式为 `runbook-record/9`")
+        );
+        let none = crate::record::Record::from_bytes(b"{\"title\":\"x\"}\n").unwrap_err();
+        assert_eq!(
+            none.in_lang(&zh),
+            format!("不是 {FORMAT} 记录：缺少 `format` 字段")
         );
         use std::os::unix::process::ExitStatusExt;
         let git = MirrorError::Git {
