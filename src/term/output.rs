@@ -210,27 +210,12 @@ mod tests {
             command: format!("restart on {on}"),
             on: Some(on.into()),
         };
-        let finished_on = |on: &str| match finished("restart", on) {
-            EventKind::CommandFinished {
-                step,
-                exit_code,
-                signal,
-                duration_ms,
-                timed_out,
-                output,
-                output_bytes,
-                ..
-            } => EventKind::CommandFinished {
-                step,
-                exit_code,
-                signal,
-                duration_ms,
-                timed_out,
-                output,
-                output_bytes,
-                on: Some(on.into()),
-            },
-            other => other,
+        let finished_on = |host: &str| {
+            let mut event = finished("restart", host);
+            if let EventKind::CommandFinished { on, .. } = &mut event {
+                *on = Some(host.into());
+            }
+            event
         };
         let events = [
             event(1, started("web1")),
