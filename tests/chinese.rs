@@ -53,6 +53,11 @@ fn ascii_words(text: &str) -> Vec<String> {
         .collect()
 }
 
+/// The words of this machine's name, which a screen shows as who acted.
+fn host_words() -> Vec<String> {
+    ascii_words(&std::fs::read_to_string("/proc/sys/kernel/hostname").unwrap_or_default())
+}
+
 /// The English words on `lines` that are not `allowed`, leaving out what
 /// commands printed (`│` lines) and the commands themselves (`$` lines).
 fn english(lines: &[String], allowed: &BTreeSet<String>) -> Vec<String> {
@@ -305,8 +310,7 @@ fn errors_warnings_refusals_and_findings_read_in_chinese() {
     ]);
     allowed.extend(ascii_words(&test.root().display().to_string()));
     // Who acted: the user and this machine's name.
-    let host = std::fs::read_to_string("/proc/sys/kernel/hostname").unwrap_or_default();
-    allowed.extend(ascii_words(&host));
+    allowed.extend(host_words());
     for word in [
         "ops",
         "var",
@@ -482,8 +486,7 @@ fn a_notifier_that_fails_is_said_in_chinese() {
         "{events:?}"
     );
     let mut allowed = allowed(&[TELLS, "mail", "ops"]);
-    let host = std::fs::read_to_string("/proc/sys/kernel/hostname").unwrap_or_default();
-    allowed.extend(ascii_words(&host));
+    allowed.extend(host_words());
     for outcome in [outcome, test.again(["check", "--lang", "zh"])] {
         let found = english_in(&outcome, &allowed);
         assert!(

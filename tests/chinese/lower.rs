@@ -5,7 +5,7 @@
 //! said (an I/O error's words) may stay as it said it; nothing else is
 //! English.
 
-use super::{allowed, ascii_words, english, english_in};
+use super::{allowed, ascii_words, english, english_in, host_words};
 use crate::common::{Outcome, Test};
 use std::collections::BTreeSet;
 
@@ -14,8 +14,7 @@ use std::collections::BTreeSet;
 fn words(test: &Test, extra: &[&str]) -> BTreeSet<String> {
     let mut allowed = allowed(&[&crate::common::archivable()]);
     allowed.extend(ascii_words(&test.root().display().to_string()));
-    let host = std::fs::read_to_string("/proc/sys/kernel/hostname").unwrap_or_default();
-    allowed.extend(ascii_words(&host));
+    allowed.extend(host_words());
     for word in [
         "ops",
         "data",
